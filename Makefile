@@ -1,0 +1,46 @@
+# leadimport — the two commands of the quick start are `make run` and `make test`.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+DB         ?= sqlite:leadimport.db
+
+.PHONY: all deps build asan run test unit lint bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLI_SANITIZE=ON >/dev/null
+
+asan: $(ASAN_BUILD)/Makefile
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# Until the web server exists: import a generated sample file into the
+# embedded database and print the French summary.
+run: deps build
+	@mkdir -p var
+	python3 tools/gen_sample.py --rows 20000 --seed 7 --out var/exemple-leads.csv
+	$(BUILD)/leadimport import var/exemple-leads.csv --db $(DB) --force --report var/exemple-leads.erreurs.csv
+	@echo
+	@echo "Base : $(DB) — exportez les leads avec : $(BUILD)/leadimport export --db $(DB) -o leads.csv"
+
+lint:
+	@bash scripts/lint.sh
+
+test: deps build asan lint
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: deps build
+	bash bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,55 @@
+/*
+ * error.h — status codes and the error struct every fallible function fills.
+ *
+ * A function that can fail returns an li_status and, when it fails, writes a
+ * French, user-readable sentence into the li_error it was given (which may be
+ * NULL when the caller does not care). Codes are for programs, messages are
+ * for people; the messages come from the catalogue in messages.def.
+ */
+#ifndef LEADIMPORT_ERROR_H
+#define LEADIMPORT_ERROR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "leadimport/msg.h"
+
+typedef enum li_status {
+    LI_OK = 0,
+    LI_EOF = 1,          /* not a failure: the input has no more rows */
+    LI_ENOMEM = -1,      /* allocation failed */
+    LI_EIO = -2,         /* a file could not be read or written */
+    LI_EFORMAT = -3,     /* the input is not in a format we can read */
+    LI_ELIMIT = -4,      /* an explicit limit was exceeded */
+    LI_EDB = -5,         /* the database failed */
+    LI_EUSAGE = -6,      /* wrong options or arguments */
+    LI_EREFUSED = -7,    /* refused on purpose (same file already imported) */
+    LI_ENOTFOUND = -8,   /* no such job, user, mapping... */
+    LI_EINTERNAL = -9,   /* a bug: an invariant did not hold */
+    LI_ECANCELLED = -10, /* stopped on request */
+} li_status;
+
+#define LI_ERROR_MAX 512
+
+typedef struct li_error {
+    li_status status;
+    li_msg msg;                 /* catalogue entry the message came from */
+    char message[LI_ERROR_MAX]; /* French, NUL-terminated */
+} li_error;
+
+/* English name of a status, for logs ("EIO"). Never NULL. */
+const char *li_status_name(li_status st);
+
+/*
+ * Fills err (if not NULL) with status st and the catalogue message m
+ * formatted with the following arguments. Returns st, so that
+ * `return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, why);`
+ * reads naturally.
+ */
+li_status li_error_set(li_error *err, li_status st, li_msg m, ...);
+li_status li_error_setv(li_error *err, li_status st, li_msg m, va_list ap);
+
+/* Resets err to LI_OK with an empty message. Accepts NULL. */
+void li_error_clear(li_error *err);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * import.h — the import pipeline: file -> staged rows -> leads.
+ *
+ * li_import_run() is the one-shot path the command line uses:
+ *   1. hash: SHA-256 of the file; a file already imported (a completed job
+ *      with the same hash) is refused with LI_EREFUSED unless force is set;
+ *   2. parse: reader -> mapping -> validation -> import_rows, in
+ *      transactions of at most LI_IMPORT_BATCH rows, each saving the parse
+ *      checkpoint with its rows;
+ *   3. commit: valid staged rows -> leads (+ lead_history), skipping a row
+ *      whose e-mail or phone already exists in the table or earlier in the
+ *      file, in batches that save the commit checkpoint with their rows.
+ * A job interrupted in any stage is resumed from its checkpoint by running
+ * the same import again (see li_import_run).
+ */
+#ifndef LEADIMPORT_IMPORT_H
+#define LEADIMPORT_IMPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "leadimport/error.h"
+#include "leadimport/mapping.h"
+#include "leadimport/reader.h"
+#include "leadimport/store.h"
+
+/* Rows per transaction, and so the checkpoint interval of both stages. */
+#define LI_IMPORT_BATCH 500
+
+typedef struct li_progress {
+    const char *phase;       /* "hash", "parse", "commit", "report", "done" */
+    uint64_t rows;           /* rows done in this phase */
+    uint64_t rows_total;     /* rows of the phase, or an estimate; 0 if unknown */
+    uint64_t bytes, bytes_total;
+    double rows_per_s;       /* over the last seconds */
+    double eta_s;            /* < 0 when unknown */
+} li_progress;
+
+typedef void (*li_progress_cb)(const li_progress *p, void *ctx);
+
+typedef struct li_import_opts {
+    const char *path;
+    const char *file_name;      /* stored and shown; NULL = base name of path */
+    li_reader_opts reader;
+    const li_map_override *map;
+    size_t nmap;
+    const char *region;         /* default phone region; NULL = "FR" */
+    int force;                  /* import even if the same file was imported */
+    li_progress_cb progress;    /* may be NULL; called at most a few times a second */
+    void *progress_ctx;
+} li_import_opts;
+
+typedef struct li_import_result {
+    li_job_rec job;             /* the job's final state */
+    int refused;                /* 1 if refused as already imported */
+    li_job_rec previous;        /* with refused: the earlier import of the file */
+    int resumed;                /* 1 if an interrupted job of the same file was resumed */
+    uint64_t duration_ms;
+    size_t nwarnings;           /* file-level warnings (mapping) */
+    char warnings[4][256];
+} li_import_result;
+
+void li_import_opts_init(li_import_opts *o);
+
+/*
+ * Runs a whole import. Fills *res in every case where a job exists. Returns
+ * LI_OK when the job completed (invalid rows included), LI_EREFUSED when
+ * the file was already imported, or an error (LI_EIO / LI_EFORMAT for an
+ * unreadable file, LI_EDB...) with err filled.
+ */
+li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *res,
+                        li_error *err);
+
+/*
+ * Writes the error report of a job: UTF-8 with BOM, ';'-separated, CRLF;
+ * a header line ("Ligne", "Erreurs", then the file's own headers), then one
+ * line per invalid row: its spreadsheet row number, its errors in French
+ * joined by " | ", then its original fields. Cells that a spreadsheet would
+ * run as formulas are neutralised. *nrows gets the number of rows written.
+ */
+li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
+                          li_error *err);
+
+/*
+ * Writes every lead as CSV: UTF-8 with BOM, ';'-separated, CRLF, the
+ * canonical French headers (the ones the importer maps back by itself),
+ * then the custom fields as extra columns. *nleads gets the count.
+ */
+li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err);
+
+#endif

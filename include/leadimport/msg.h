@@ -1,0 +1,43 @@
+/*
+ * msg.h — the one catalogue of messages a user reads.
+ *
+ * Every entry has a stable code (English snake_case, used by tests, JSON and
+ * the docs), a severity, and French text that is a printf format. The list
+ * itself lives in messages.def so that the enum and the table cannot drift.
+ */
+#ifndef LEADIMPORT_MSG_H
+#define LEADIMPORT_MSG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef enum li_severity {
+    LI_SEV_INFO = 0,
+    LI_SEV_WARNING = 1, /* the row is imported, the user is told */
+    LI_SEV_ERROR = 2,   /* the row (or the file) is rejected */
+} li_severity;
+
+typedef enum li_msg {
+#define LI_MSG_X(id, code, sev, text) LI_MSG_##id,
+#include "leadimport/messages.def"
+#undef LI_MSG_X
+    LI_MSG__COUNT
+} li_msg;
+
+/* Stable code, e.g. "email_invalid". Never NULL. */
+const char *li_msg_code(li_msg m);
+/* French printf format of the entry. Never NULL. */
+const char *li_msg_text(li_msg m);
+li_severity li_msg_severity(li_msg m);
+/* Looks a message up by its stable code; returns LI_MSG_NONE if unknown. */
+li_msg li_msg_by_code(const char *code);
+
+/*
+ * Formats entry m with its arguments into out (always NUL-terminated when
+ * cap > 0, truncated if needed on a UTF-8 boundary). Returns the length
+ * written.
+ */
+size_t li_msg_format(char *out, size_t cap, li_msg m, ...);
+size_t li_msg_formatv(char *out, size_t cap, li_msg m, va_list ap);
+
+#endif

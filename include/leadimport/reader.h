@@ -1,0 +1,116 @@
+/*
+ * reader.h — the row reader: one interface over every file format.
+ *
+ * A reader turns a file into rows of UTF-8 fields, streaming: memory depends
+ * on the limits below, never on the size of the file. Opening a reader
+ * sniffs what it can (format, encoding, delimiter, header row) unless the
+ * options fix it; li_reader_info() says what was decided.
+ *
+ * Rows are pulled one at a time with li_reader_next(). A structural problem
+ * in one row (wrong number of fields, unterminated quote, field over the
+ * limit...) is reported on that row (li_row.problem) and reading goes on:
+ * only a problem with the file as a whole (unreadable, not CSV, I/O error)
+ * is returned as an error status.
+ *
+ * Backends (csv today, xlsx later) sit behind a table of functions chosen at
+ * open time; callers only ever see this header.
+ */
+#ifndef LEADIMPORT_READER_H
+#define LEADIMPORT_READER_H
+
+#include <stdint.h>
+
+#include "leadimport/error.h"
+#include "leadimport/slice.h"
+
+/* Defaults of the limits, each overridable in li_reader_opts. */
+#define LI_READER_DEFAULT_MAX_FIELD (64u * 1024u)      /* bytes, after decoding */
+#define LI_READER_DEFAULT_MAX_ROW (1024u * 1024u)      /* bytes of one record */
+#define LI_READER_DEFAULT_MAX_COLUMNS 512u
+
+typedef struct li_reader li_reader;
+
+typedef struct li_reader_opts {
+    const char *format;   /* NULL = detect; "csv" */
+    const char *encoding; /* NULL = detect; "utf-8", "windows-1252", "utf-16le", "utf-16be" */
+    int delimiter;        /* 0 = detect; ',' ';' '\t' '|' */
+    int header;           /* -1 = detect, 0 = no header row, 1 = first row is the header */
+    size_t max_field;     /* 0 = default */
+    size_t max_row;       /* 0 = default */
+    size_t max_columns;   /* 0 = default */
+    /*
+     * Resume: when resume_offset > 0 the reader still reads the header (and
+     * sniffs on the start of the file) and then continues at resume_offset,
+     * a value taken from li_row.next_offset of an earlier read of the same
+     * file with the same options; the next row gets number resume_row.
+     */
+    uint64_t resume_offset;
+    uint64_t resume_row;
+} li_reader_opts;
+
+typedef struct li_reader_info {
+    const char *format;   /* "csv" */
+    const char *encoding; /* canonical name: "utf-8", "windows-1252", "utf-16le", "utf-16be" */
+    int bom;              /* the file started with a byte-order mark */
+    int delimiter;        /* the delimiter in use */
+    int has_header;       /* 1 if the first row is the header */
+    uint64_t size;        /* file size in bytes */
+} li_reader_info;
+
+typedef struct li_row {
+    /*
+     * Row number as a spreadsheet shows it: the first record of the file is
+     * row 1 (so with a header, the first data row is row 2). Line breaks
+     * inside quoted fields do not count; blank lines do (Excel shows them
+     * as empty rows), even though no li_row is returned for them.
+     */
+    uint64_t number;
+    uint64_t offset;      /* byte offset in the file where the record starts */
+    uint64_t next_offset; /* byte offset just after the record (resume point) */
+    size_t nfields;
+    const li_slice *fields; /* UTF-8, borrowed: valid until the next call */
+    /*
+     * LI_MSG_NONE, or the structural problem of this row. Its severity says
+     * whether the row is rejected (LI_SEV_ERROR) or only flagged
+     * (LI_SEV_WARNING, e.g. a stray quote kept as text). problem_text holds
+     * the formatted French message. On an error the fields hold what could
+     * be read (possibly truncated), so that the report can show it.
+     */
+    li_msg problem;
+    char problem_text[256];
+} li_row;
+
+/* Fills opts with "detect everything, default limits". */
+void li_reader_opts_init(li_reader_opts *opts);
+
+/*
+ * Opens path for reading. On success *out owns the file and must be freed
+ * with li_reader_free(). Errors: LI_EIO (cannot open/read), LI_EFORMAT (not a
+ * format we read, binary data, .xls...), LI_EUSAGE (bad option value).
+ */
+li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader **out,
+                         li_error *err);
+
+/* What was detected or chosen. Borrowed, valid for the reader's lifetime. */
+const li_reader_info *li_reader_get_info(const li_reader *r);
+
+/*
+ * The header row's fields (UTF-8), or NULL with *n = 0 when the file has no
+ * header. Borrowed, valid for the reader's lifetime.
+ */
+const li_slice *li_reader_header(const li_reader *r, size_t *n);
+
+/*
+ * Reads the next data row. Returns LI_OK and sets *row (borrowed, valid until
+ * the next call), LI_EOF at the end, or a negative status on a file-level
+ * failure (I/O error).
+ */
+li_status li_reader_next(li_reader *r, const li_row **row, li_error *err);
+
+/* Bytes of the file consumed so far (for progress). */
+uint64_t li_reader_position(const li_reader *r);
+
+/* Closes the file and frees everything. Accepts NULL. */
+void li_reader_free(li_reader *r);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * store.h — the database behind leadimport.
+ *
+ * One handle per connection. Opening a store applies pending migrations
+ * (versioned, in order, each in its own transaction), so every caller sees
+ * the current schema. The embedded backend is SQLite (URL "sqlite:PATH");
+ * the functions here are the whole contract the job layer relies on, so a
+ * PostgreSQL backend can be added behind the same names.
+ *
+ * Values passed in as slices are only read during the call. Values handed
+ * out to callbacks are borrowed: valid during the callback only.
+ */
+#ifndef LEADIMPORT_STORE_H
+#define LEADIMPORT_STORE_H
+
+#include <stdint.h>
+
+#include "leadimport/error.h"
+#include "leadimport/field.h"
+#include "leadimport/slice.h"
+
+typedef struct li_store li_store;
+
+/* Latest schema version this program knows. */
+#define LI_STORE_SCHEMA_VERSION 1
+
+/* One import as stored in import_jobs. Strings are NUL-terminated copies. */
+typedef struct li_job_rec {
+    int64_t id;
+    char file_name[512];
+    uint64_t file_size;
+    char file_sha256[65];
+    char format[16];
+    char encoding[16];
+    char delimiter[8];
+    int has_header;
+    char status[16];   /* uploaded queued parsing ready importing completed failed cancelled */
+    char phase[16];    /* hash parse commit report done */
+    uint64_t rows, valid, invalid, warnings;
+    uint64_t created, updated, skipped;
+    uint64_t bytes_total, bytes_done;
+    uint64_t parse_offset; /* parse checkpoint: source byte offset of the next row */
+    uint64_t parse_row;    /* parse checkpoint: number of the next row */
+    uint64_t commit_row;   /* commit checkpoint: last row number committed */
+    double rows_per_s;
+    int64_t eta_s;         /* -1 when unknown */
+    char created_at[32], started_at[32], finished_at[32];
+    char error[512];
+} li_job_rec;
+
+/* A row of import_rows. */
+typedef struct li_staged_row {
+    uint64_t row_no;
+    const char *status;   /* valid invalid imported skipped */
+    li_slice data;        /* valid: normalised values; invalid: JSON array of the original fields */
+    li_slice errors;      /* JSON array of issues, empty if none */
+    int64_t lead_id;      /* 0 if none */
+} li_staged_row;
+
+li_status li_store_open(const char *url, li_store **out, li_error *err);
+void li_store_close(li_store *s);
+/* Applies pending migrations (done by li_store_open too); *version gets the result. */
+li_status li_store_migrate(li_store *s, int *version, li_error *err);
+
+li_status li_store_begin(li_store *s, li_error *err);
+li_status li_store_commit(li_store *s, li_error *err);
+void li_store_rollback(li_store *s);
+
+/* Current UTC time as stored ("2026-11-29T10:00:00.123Z"). */
+void li_store_now(char out[32]);
+
+/* --- jobs ---------------------------------------------------------------- */
+/* Inserts job (id and created_at are set on return). */
+li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err);
+/* Writes status, phase, counters, checkpoints, timings and error of job. */
+li_status li_store_job_update(li_store *s, const li_job_rec *job, li_error *err);
+/* Stores the file's header row (JSON array of strings) and the mapping (JSON object). */
+li_status li_store_job_set_mapping(li_store *s, int64_t job_id, const char *header_json,
+                                   const char *mapping_json, li_error *err);
+/* The header row stored for the job (malloc'ed JSON, caller frees; NULL if none). */
+li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err);
+/* LI_ENOTFOUND if there is no such job. */
+li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err);
+/*
+ * The most recent job of a file with this SHA-256 whose status is in
+ * statuses (a NULL-terminated list, NULL = any). *found is 0 when none.
+ */
+li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *const *statuses,
+                                   li_job_rec *job, int *found, li_error *err);
+
+/* --- staged rows --------------------------------------------------------- */
+/* Inserts or replaces one staged row (idempotent on (job, row_no)). */
+li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row, li_error *err);
+/* Sets the outcome of the commit for a row. */
+li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
+                                   const char *status, int64_t lead_id, li_error *err);
+
+typedef li_status (*li_row_cb)(const li_staged_row *row, void *ctx);
+/*
+ * Calls cb for the rows of job with row_no > after, in row order, whose
+ * status equals status (NULL = any), at most limit rows (0 = all). A
+ * non-OK status from cb stops the scan and is returned.
+ */
+li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
+                             uint64_t limit, li_row_cb cb, void *ctx, li_error *err);
+
+/* --- leads --------------------------------------------------------------- */
+/*
+ * Inserts a lead with the given values (empty slices are stored as NULL)
+ * and its 'created' entry in lead_history, at time now. *id gets the lead id.
+ */
+li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
+                               li_slice custom_json, int64_t job_id, uint64_t row_no,
+                               const char *now, int64_t *id, li_error *err);
+/* The id of a lead whose field (email, phone or external id) equals value; 0 if none. */
+li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
+                             li_error *err);
+
+typedef li_status (*li_lead_key_cb)(li_field field, li_slice value, void *ctx);
+/* Calls cb for each non-empty e-mail and phone of the leads table. */
+li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
+
+typedef li_status (*li_lead_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT],
+                                li_slice custom_json, void *ctx);
+/* Calls cb for every lead, by id. */
+li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *err);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * validate.h — per-row validation and normalisation of leads.
+ *
+ * A validator takes the fields of one row (as the reader gave them) and a
+ * mapping, and produces a li_lead: the normalised value of each field,
+ * the custom fields as a JSON object, and the list of issues (errors reject
+ * the row, warnings do not). The rules:
+ *   - every value is trimmed (Unicode spaces included), inner runs of
+ *     whitespace collapsed for names, control characters removed;
+ *   - e-mail: syntax checked, lower-cased (email_invalid);
+ *   - phone: normalised to E.164, France as default region (phone_invalid,
+ *     phone_precision_lost);
+ *   - a lead needs an e-mail or a phone (contact_missing) and a last name or
+ *     a company (name_missing);
+ *   - a present but invalid e-mail or phone makes the row invalid.
+ */
+#ifndef LEADIMPORT_VALIDATE_H
+#define LEADIMPORT_VALIDATE_H
+
+#include <stddef.h>
+
+#include "leadimport/error.h"
+#include "leadimport/field.h"
+#include "leadimport/mapping.h"
+#include "leadimport/slice.h"
+
+#define LI_LEAD_MAX_ISSUES 8
+
+typedef struct li_issue {
+    li_msg code;     /* catalogue entry; its severity says error or warning */
+    li_field field;  /* the field concerned, or LI_FIELD_NONE */
+    char text[256];  /* formatted French message */
+} li_issue;
+
+typedef struct li_lead {
+    /*
+     * Normalised values; an empty slice for an absent value. Borrowed from
+     * the validator: valid until the next li_validate_row() call.
+     */
+    li_slice value[LI_FIELD__COUNT];
+    /* Custom fields as a JSON object ("{}" if none); same lifetime. */
+    li_slice custom_json;
+    size_t nissues;
+    li_issue issues[LI_LEAD_MAX_ISSUES];
+    int nerrors;   /* issues of severity error: the row is invalid if > 0 */
+} li_lead;
+
+typedef struct li_validator li_validator;
+
+typedef struct li_validate_opts {
+    const char *region; /* default phone region, ISO alpha-2; NULL = "FR" */
+} li_validate_opts;
+
+/* The mapping must outlive the validator. Free with li_validator_free(). */
+li_status li_validator_new(const li_mapping *m, const li_validate_opts *opts,
+                           li_validator **out, li_error *err);
+
+/*
+ * Validates and normalises one row. fields/nfields are the row's fields in
+ * file order (nfields may differ from the mapping's column count: missing
+ * columns read as empty). Always fills *out; returns LI_OK, or LI_ENOMEM.
+ */
+li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfields,
+                          li_lead *out);
+
+void li_validator_free(li_validator *v);
+
+/* --- the normalisers, exposed for tests and for other modules ------------ */
+
+/*
+ * Normalises an e-mail address: trimmed, lower-cased, syntax checked.
+ * Writes a NUL-terminated result to out. Returns LI_MSG_NONE on success or
+ * LI_MSG_EMAIL_INVALID.
+ */
+li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap);
+
+/*
+ * Normalises a phone number to E.164 ("+33612345678"), region being the
+ * default country for national numbers ("FR"). Accepts spaces, dots, dashes,
+ * parentheses, "(0)", 00 and + international prefixes, a French number that
+ * lost its leading 0, and Excel's scientific notation when no digit was lost.
+ * out needs at least 17 bytes. Returns LI_MSG_NONE, LI_MSG_PHONE_INVALID or
+ * LI_MSG_PHONE_PRECISION_LOST.
+ */
+li_msg li_norm_phone(const char *in, size_t len, const char *region, char *out, size_t cap);
+
+/*
+ * Trims leading and trailing whitespace (ASCII and Unicode spaces such as
+ * U+00A0) and, if collapse is set, turns inner runs of whitespace into one
+ * space; removes control characters (except newlines when keep_newlines).
+ * Writes to out (not NUL-terminated); returns the length written. out must
+ * hold at least len bytes.
+ */
+size_t li_norm_text(const char *in, size_t len, char *out, int collapse, int keep_newlines);
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing leadimport needs, and nothing
+# more. Idempotent: a package already present is not asked for again, so a
+# second run costs a few dpkg queries and no network.
+set -euo pipefail
+
+APT_PACKAGES=(
+  build-essential cmake pkg-config
+  libsqlite3-dev sqlite3          # embedded store; sqlite3 is the bench reference
+  libssl-dev                      # SHA-256 of files (uses the CPU's SHA extensions)
+  libsodium-dev                   # later: HMAC, Argon2id, random tokens
+  libutf8proc-dev                 # Unicode folding for header matching
+  libjansson-dev                  # JSON reading (error lists, custom fields)
+  libcmocka-dev                   # unit tests
+  python3                         # sample-data generator (stdlib only)
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: paquets manquants : ${missing[*]} (relancez en root ou installez-les)" >&2
+    exit 1
+  fi
+  echo "install-deps: installation de ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || true
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,58 @@
+/*
+ * cli.h — what the command-line files share: the command table entry, the
+ * option scanner and the exit codes. The commands only parse arguments, call
+ * the core through its public headers and print; no business rule lives here.
+ */
+#ifndef LEADIMPORT_CLI_H
+#define LEADIMPORT_CLI_H
+
+#include "leadimport/error.h"
+
+/* Exit codes, as documented in --help. */
+enum {
+    LI_EXIT_OK = 0,
+    LI_EXIT_INTERNAL = 1,
+    LI_EXIT_USAGE = 2,
+    LI_EXIT_REFUSED = 3,
+    LI_EXIT_UNREADABLE = 4,
+};
+
+typedef struct li_cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    const char *summary;               /* French, one line */
+} li_cli_cmd;
+
+int li_cli_import(int argc, char **argv);
+int li_cli_export(int argc, char **argv);
+int li_cli_migrate(int argc, char **argv);
+
+/*
+ * Option scanner over argv[1..]: li_cli_opt() returns the next option name
+ * ("--db") with its value in *value when it takes one (from "--db=X" or the
+ * next argument), or NULL at a positional argument (then *value is that
+ * argument), and stops with the empty string "" at the end.
+ */
+typedef struct li_cli_args {
+    int argc;
+    char **argv;
+    int i;
+    const char *cmd;
+} li_cli_args;
+
+void li_cli_args_init(li_cli_args *a, int argc, char **argv);
+/* takes_value: the list of options that take a value, NULL-terminated. */
+const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const char **value,
+                        int *status);
+
+/* The database URL: --db, else $LEADIMPORT_DB, else sqlite:leadimport.db. */
+const char *li_cli_db_url(const char *opt);
+
+/* Prints "leadimport: <message>" on stderr. */
+void li_cli_print_error(const li_error *err);
+/* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
+int li_cli_usage_error(li_msg m, ...);
+/* Exit code for a failed core call. */
+int li_cli_exit_code(li_status st);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * cmd_import.c — `leadimport import FILE`: options -> li_import_run() ->
+ * error report -> French summary (or one JSON object with --json).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "leadimport/buf.h"
+#include "leadimport/import.h"
+
+#define MAX_MAPS 64
+
+static const char import_help[] =
+    "Utilisation : leadimport import FICHIER [options]\n"
+    "\n"
+    "Importe un fichier CSV de leads : détection de l'encodage, du séparateur et de\n"
+    "l'en-tête, correspondance automatique des colonnes (en-têtes français ou anglais),\n"
+    "validation de chaque ligne, puis création des leads en ignorant ceux dont l'e-mail\n"
+    "ou le téléphone existe déjà. Les lignes invalides sont listées dans un rapport.\n"
+    "\n"
+    "Options :\n"
+    "  --db URL              base de données (sqlite:CHEMIN)\n"
+    "  --map CHAMP=EN-TÊTE   associe une colonne à un champ (répétable), par exemple\n"
+    "                        --map email=\"Adresse électronique\" ou --map phone=#3\n"
+    "                        champs : first_name last_name email phone company job_title\n"
+    "                        address postal_code city country source notes external_id owner\n"
+    "  --delimiter C         séparateur : , ; tab |   (détecté par défaut)\n"
+    "  --encoding E          utf-8, windows-1252, utf-16le, utf-16be   (détecté par défaut)\n"
+    "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
+    "  --region PAYS         pays des numéros sans indicatif (par défaut FR)\n"
+    "  --force               importe même si ce fichier a déjà été importé\n"
+    "  --report CHEMIN       rapport d'erreurs (par défaut NOM.erreurs.csv dans le\n"
+    "                        dossier courant, écrit seulement s'il y a des lignes invalides)\n"
+    "  --json                affiche le résultat en JSON sur la sortie standard\n"
+    "  --quiet               n'affiche rien (sauf les erreurs)\n"
+    "\n"
+    "Codes de sortie : 0 terminé (lignes invalides comprises), 2 erreur d'utilisation,\n"
+    "3 fichier déjà importé, 4 fichier illisible, 1 erreur interne.\n";
+
+typedef struct progress_state {
+    int active;
+    double last_len;
+} progress_state;
+
+static const char *phase_fr(const char *phase) {
+    if (strcmp(phase, "parse") == 0)
+        return "Analyse";
+    if (strcmp(phase, "commit") == 0)
+        return "Enregistrement";
+    if (strcmp(phase, "hash") == 0)
+        return "Empreinte";
+    if (strcmp(phase, "done") == 0)
+        return "Terminé";
+    return phase;
+}
+
+static void on_progress(const li_progress *p, void *ctx) {
+    progress_state *ps = ctx;
+    ps->active = 1;
+    double frac = p->rows_total ? (double)p->rows / (double)p->rows_total : 0.0;
+    if (strcmp(p->phase, "parse") == 0 && p->bytes_total)
+        frac = (double)p->bytes / (double)p->bytes_total;
+    if (frac > 1.0)
+        frac = 1.0;
+    char bar[21 * 3 + 1];
+    size_t filled = (size_t)(frac * 20.0 + 0.5), k = 0;
+    for (size_t i = 0; i < 20; i++) {
+        const char *cell = i < filled ? "█" : "░";
+        memcpy(bar + k, cell, 3);
+        k += 3;
+    }
+    bar[k] = '\0';
+    char eta[32] = "";
+    if (p->eta_s >= 0 && frac < 1.0)
+        snprintf(eta, sizeof eta, " · reste %.0f s", p->eta_s);
+    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %llu lignes · %.0f lignes/s%s", phase_fr(p->phase),
+            bar, frac * 100.0, (unsigned long long)p->rows, p->rows_per_s, eta);
+    fflush(stderr);
+}
+
+static int parse_delimiter(const char *v) {
+    if (strcmp(v, ",") == 0 || strcmp(v, ";") == 0 || strcmp(v, "|") == 0)
+        return v[0];
+    if (strcmp(v, "tab") == 0 || strcmp(v, "\t") == 0 || strcmp(v, "\\t") == 0 ||
+        strcmp(v, "TAB") == 0 || strcmp(v, "tabulation") == 0)
+        return '\t';
+    return -1;
+}
+
+static const char *parse_encoding(const char *v) {
+    static const struct {
+        const char *alias, *name;
+    } names[] = {
+        {"utf-8", "utf-8"},           {"utf8", "utf-8"},           {"windows-1252", "windows-1252"},
+        {"cp1252", "windows-1252"},   {"win1252", "windows-1252"}, {"latin1", "windows-1252"},
+        {"latin-1", "windows-1252"},  {"iso-8859-1", "windows-1252"},
+        {"iso-8859-15", "windows-1252"}, {"utf-16le", "utf-16le"}, {"utf-16be", "utf-16be"},
+        {"utf16le", "utf-16le"},      {"utf16be", "utf-16be"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(v, names[i].alias) == 0)
+            return names[i].name;
+    return NULL;
+}
+
+static void json_kv_str(li_buf *b, const char *key, const char *v) {
+    li_buf_printf(b, "\"%s\":", key);
+    if (v)
+        li_buf_json_str(b, v, strlen(v));
+    else
+        li_buf_puts(b, "null");
+    li_buf_putc(b, ',');
+}
+
+static void print_json(const li_import_result *res, const char *report, li_status st,
+                       const li_error *err) {
+    li_buf b;
+    li_buf_init(&b, 0);
+    const li_job_rec *j = &res->job;
+    li_buf_putc(&b, '{');
+    if (st == LI_EREFUSED) {
+        li_buf_printf(&b, "\"status\":\"refused\",\"previous_job_id\":%lld,",
+                      (long long)res->previous.id);
+    } else if (j->id) {
+        li_buf_printf(&b, "\"job_id\":%lld,", (long long)j->id);
+        json_kv_str(&b, "status", j->status);
+        json_kv_str(&b, "file", j->file_name);
+        json_kv_str(&b, "file_sha256", j->file_sha256);
+        json_kv_str(&b, "format", j->format);
+        json_kv_str(&b, "encoding", j->encoding);
+        json_kv_str(&b, "delimiter", strcmp(j->delimiter, "tab") == 0 ? "\t" : j->delimiter);
+        li_buf_printf(&b,
+                      "\"rows\":%llu,\"valid\":%llu,\"invalid\":%llu,\"warnings\":%llu,"
+                      "\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,\"duration_ms\":%llu,"
+                      "\"resumed\":%s,",
+                      (unsigned long long)j->rows, (unsigned long long)j->valid,
+                      (unsigned long long)j->invalid, (unsigned long long)j->warnings,
+                      (unsigned long long)j->created, (unsigned long long)j->updated,
+                      (unsigned long long)j->skipped, (unsigned long long)res->duration_ms,
+                      res->resumed ? "true" : "false");
+        json_kv_str(&b, "report", report);
+    } else {
+        json_kv_str(&b, "status", "failed");
+    }
+    if (st != LI_OK) {
+        const char *code = li_msg_code(err->msg);
+        li_buf_puts(&b, "\"error\":{\"code\":");
+        li_buf_json_str(&b, code, strlen(code));
+        li_buf_puts(&b, ",\"message\":");
+        li_buf_json_str(&b, err->message, strlen(err->message));
+        li_buf_puts(&b, "},");
+    }
+    li_buf_puts(&b, "\"warnings_text\":[");
+    for (size_t i = 0; i < res->nwarnings; i++) {
+        if (i)
+            li_buf_putc(&b, ',');
+        li_buf_json_str(&b, res->warnings[i], strlen(res->warnings[i]));
+    }
+    li_buf_puts(&b, "]}\n");
+    if (b.data)
+        fputs(b.data, stdout);
+    li_buf_free(&b);
+}
+
+/* 1234567 -> "1 234 567" (French digit grouping). */
+static const char *fr_num(char *buf, size_t cap, unsigned long long v) {
+    char raw[32];
+    int n = snprintf(raw, sizeof raw, "%llu", v);
+    size_t k = 0;
+    for (int i = 0; i < n && k + 2 < cap; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[k++] = ' ';
+        buf[k++] = raw[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+static void print_summary(const li_import_result *res, const char *report) {
+    const li_job_rec *j = &res->job;
+    char a[32], b[32];
+    const char *delim = strcmp(j->delimiter, "tab") == 0 ? "tabulation" : j->delimiter;
+    printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
+           j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
+    for (size_t i = 0; i < res->nwarnings; i++)
+        printf("  Attention : %s\n", res->warnings[i]);
+    printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
+    printf("  Lignes valides       : %s", fr_num(a, sizeof a, j->valid));
+    if (j->warnings)
+        printf(" (dont %s avec avertissement)", fr_num(b, sizeof b, j->warnings));
+    printf("\n  Lignes invalides     : %s", fr_num(a, sizeof a, j->invalid));
+    if (report)
+        printf(" — détail dans « %s »", report);
+    printf("\n  Leads créés          : %s\n", fr_num(a, sizeof a, j->created));
+    printf("  Doublons ignorés     : %s\n", fr_num(a, sizeof a, j->skipped));
+    double secs = (double)res->duration_ms / 1000.0;
+    printf("  Durée                : %.1f s (%s lignes/s)\n", secs,
+           fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
+}
+
+/* "dir/leads.csv" -> "leads.erreurs.csv" in the current folder. */
+static char *default_report_path(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *out = malloc(n + sizeof ".erreurs.csv");
+    if (out) {
+        memcpy(out, base, n);
+        memcpy(out + n, ".erreurs.csv", sizeof ".erreurs.csv");
+    }
+    return out;
+}
+
+int li_cli_import(int argc, char **argv) {
+    static const char *const with_value[] = {"--db",     "--map",    "--delimiter", "--encoding",
+                                             "--header", "--report", "--region",    NULL};
+    li_import_opts o;
+    li_import_opts_init(&o);
+    li_map_override maps[MAX_MAPS];
+    char *map_copies[MAX_MAPS];
+    size_t nmap = 0;
+    const char *db = NULL, *file = NULL, *report_opt = NULL, *value;
+    int json = 0, quiet = 0, rc = LI_EXIT_OK;
+    char *report = NULL;
+    li_store *s = NULL;
+    li_error err;
+    li_error_clear(&err);
+    li_cli_args a;
+    li_cli_args_init(&a, argc, argv);
+    for (;;) {
+        int status;
+        const char *opt = li_cli_next(&a, with_value, &value, &status);
+        if (status) {
+            rc = status;
+            goto out;
+        }
+        if (opt && !*opt)
+            break;
+        if (!opt) {
+            if (file) {
+                rc = li_cli_usage_error(LI_MSG_USAGE_EXTRA_ARGUMENT, value);
+                goto out;
+            }
+            file = value;
+        } else if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            fputs(import_help, stdout);
+            goto out;
+        } else if (strcmp(opt, "--db") == 0) {
+            db = value;
+        } else if (strcmp(opt, "--map") == 0) {
+            const char *eq = strchr(value, '=');
+            if (!eq || eq == value || nmap == MAX_MAPS) {
+                rc = li_cli_usage_error(LI_MSG_MAP_SYNTAX, value);
+                goto out;
+            }
+            map_copies[nmap] = strndup(value, (size_t)(eq - value));
+            if (!map_copies[nmap]) {
+                rc = LI_EXIT_INTERNAL;
+                goto out;
+            }
+            maps[nmap].field = map_copies[nmap];
+            maps[nmap].column = eq + 1;
+            nmap++;
+        } else if (strcmp(opt, "--delimiter") == 0) {
+            if ((o.reader.delimiter = parse_delimiter(value)) < 0) {
+                rc = li_cli_usage_error(LI_MSG_DELIMITER_INVALID, value);
+                goto out;
+            }
+        } else if (strcmp(opt, "--encoding") == 0) {
+            if (!(o.reader.encoding = parse_encoding(value))) {
+                rc = li_cli_usage_error(LI_MSG_ENCODING_UNKNOWN, value);
+                goto out;
+            }
+        } else if (strcmp(opt, "--header") == 0) {
+            if (!strcmp(value, "oui") || !strcmp(value, "yes") || !strcmp(value, "1"))
+                o.reader.header = 1;
+            else if (!strcmp(value, "non") || !strcmp(value, "no") || !strcmp(value, "0"))
+                o.reader.header = 0;
+            else {
+                rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--header", value);
+                goto out;
+            }
+        } else if (strcmp(opt, "--region") == 0) {
+            o.region = value;
+        } else if (strcmp(opt, "--report") == 0) {
+            report_opt = value;
+        } else if (strcmp(opt, "--force") == 0) {
+            o.force = 1;
+        } else if (strcmp(opt, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(opt, "--quiet") == 0 || strcmp(opt, "-q") == 0) {
+            quiet = 1;
+        } else {
+            rc = li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "import");
+            goto out;
+        }
+    }
+    if (!file) {
+        rc = li_cli_usage_error(LI_MSG_USAGE_MISSING_FILE);
+        goto out;
+    }
+    o.path = file;
+    o.map = maps;
+    o.nmap = nmap;
+    progress_state ps = {0};
+    if (!quiet && !json && isatty(STDERR_FILENO)) {
+        o.progress = on_progress;
+        o.progress_ctx = &ps;
+    }
+
+    li_import_result res;
+    memset(&res, 0, sizeof res);
+    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    if (st == LI_OK)
+        st = li_import_run(s, &o, &res, &err);
+    if (ps.active)
+        fputs("\r\033[K", stderr);
+    if (st == LI_OK && res.job.invalid > 0) {
+        report = report_opt ? strdup(report_opt) : default_report_path(file);
+        if (!report)
+            st = li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        else if ((st = li_report_write(s, res.job.id, report, NULL, &err)) != LI_OK)
+            st = LI_EINTERNAL; /* the import itself is done; exit 1, not 4 */
+    }
+    if (json)
+        print_json(&res, report, st, &err);
+    if (st != LI_OK) {
+        li_cli_print_error(&err);
+        rc = li_cli_exit_code(st);
+        goto out;
+    }
+    if (!quiet && !json)
+        print_summary(&res, report);
+out:
+    for (size_t i = 0; i < nmap; i++)
+        free(map_copies[i]);
+    free(report);
+    li_store_close(s);
+    return rc;
+}

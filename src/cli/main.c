@@ -1,0 +1,55 @@
+/*
+ * main.c — the leadimport command: one table of subcommands, dispatched by
+ * name. Each command lives in its own file (cmd_*.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const li_cli_cmd commands[] = {
+    {"import", li_cli_import, "importe un fichier CSV de leads"},
+    {"export", li_cli_export, "exporte les leads en CSV"},
+    {"migrate", li_cli_migrate, "crée ou met à jour le schéma de la base"},
+};
+
+static void print_help(FILE *out) {
+    fputs("leadimport — import de fichiers de leads (CSV) dans la base du CRM\n"
+          "\n"
+          "Utilisation :\n"
+          "  leadimport import FICHIER [options]   importe un fichier de leads\n"
+          "  leadimport export [-o FICHIER|-]      exporte les leads en CSV\n"
+          "  leadimport migrate                    crée ou met à jour le schéma de la base\n"
+          "  leadimport COMMANDE --help            aide d'une commande\n"
+          "  leadimport --version                  version du programme\n"
+          "\n"
+          "Options communes :\n"
+          "  --db URL     base de données (par défaut $LEADIMPORT_DB,\n"
+          "               sinon sqlite:leadimport.db dans le dossier courant)\n"
+          "\n"
+          "Codes de sortie :\n"
+          "  0 import terminé (lignes invalides comprises)   2 erreur d'utilisation\n"
+          "  3 fichier déjà importé (refusé)                 4 fichier illisible\n"
+          "  1 erreur interne\n",
+          out);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_help(stderr);
+        return LI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_help(stdout);
+        return LI_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("leadimport %s\n", LI_VERSION);
+        return LI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    return li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_COMMAND, name);
+}

@@ -1,0 +1,273 @@
+/*
+ * report.c — the error report of a job, and the export of the leads table.
+ *
+ * Both write CSV the way French Excel opens it with a double click: UTF-8
+ * with a BOM, ';' between fields, CRLF between records. The report
+ * neutralises every cell a spreadsheet would run as a formula (the rows it
+ * shows come from outside); the export neutralises formulas too but leaves
+ * plain signed numbers such as an E.164 phone alone, so that an export
+ * re-imports unchanged.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobsInt.h"
+#include "leadimport/buf.h"
+
+#define CSV_DELIM ';'
+static const char BOM[] = "\xEF\xBB\xBF";
+
+typedef struct report_ctx {
+    FILE *f;
+    li_buf line;
+    uint64_t n;
+    li_status io;
+} report_ctx;
+
+static li_status put_line(report_ctx *rc) {
+    if (li_buf_append(&rc->line, "\r\n", 2) != LI_OK)
+        return LI_ENOMEM;
+    if (fwrite(rc->line.data, 1, rc->line.len, rc->f) != rc->line.len)
+        return rc->io = LI_EIO;
+    li_buf_reset(&rc->line);
+    return LI_OK;
+}
+
+static li_status report_row(const li_staged_row *row, void *ctx) {
+    report_ctx *rc = ctx;
+    li_status st;
+    char num[24];
+    int n = snprintf(num, sizeof num, "%llu", (unsigned long long)row->row_no);
+    if ((st = li_buf_append(&rc->line, num, (size_t)n)) != LI_OK ||
+        (st = li_buf_putc(&rc->line, CSV_DELIM)) != LI_OK)
+        return st;
+
+    /* Errors, in French, joined. */
+    li_buf msgs;
+    li_buf_init(&msgs, 0);
+    json_t *errs = row->errors.len ? json_loadb(row->errors.ptr, row->errors.len, 0, NULL) : NULL;
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs, i, e) {
+        const char *m = json_string_value(json_object_get(e, "message"));
+        if (!m)
+            continue;
+        if ((msgs.len && li_buf_puts(&msgs, " | ") != LI_OK) || li_buf_puts(&msgs, m) != LI_OK) {
+            st = LI_ENOMEM;
+            break;
+        }
+    }
+    json_decref(errs);
+    if (st == LI_OK)
+        st = li_buf_csv_field(&rc->line, msgs.data ? msgs.data : "", msgs.len, CSV_DELIM, 1);
+    li_buf_free(&msgs);
+    if (st != LI_OK)
+        return st;
+
+    /* The original fields, as the file had them. */
+    json_t *fields = json_loadb(row->data.ptr, row->data.len, 0, NULL);
+    json_t *v;
+    json_array_foreach(fields, i, v) {
+        if ((st = li_buf_putc(&rc->line, CSV_DELIM)) != LI_OK ||
+            (st = li_buf_csv_field(&rc->line, json_string_value(v) ? json_string_value(v) : "",
+                                   json_string_length(v), CSV_DELIM, 1)) != LI_OK)
+            break;
+    }
+    json_decref(fields);
+    if (st != LI_OK)
+        return st;
+    rc->n++;
+    return put_line(rc);
+}
+
+li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
+                          li_error *err) {
+    li_status st = LI_OK;
+    report_ctx rc = {0};
+    char *header_json = NULL;
+    json_t *header = NULL;
+    li_buf_init(&rc.line, 0);
+    if ((st = li_store_job_header(s, job_id, &header_json, err)) != LI_OK)
+        goto out;
+    rc.f = fopen(path, "wb");
+    if (!rc.f) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+        goto out;
+    }
+    if (fputs(BOM, rc.f) < 0) {
+        st = LI_EIO;
+        goto io;
+    }
+    if ((st = li_buf_puts(&rc.line, "Ligne;Erreurs")) != LI_OK)
+        goto nomem;
+    header = header_json ? json_loads(header_json, 0, NULL) : NULL;
+    size_t i;
+    json_t *h;
+    json_array_foreach(header, i, h) {
+        if ((st = li_buf_putc(&rc.line, CSV_DELIM)) != LI_OK ||
+            (st = li_buf_csv_field(&rc.line, json_string_value(h) ? json_string_value(h) : "",
+                                   json_string_length(h), CSV_DELIM, 1)) != LI_OK)
+            goto nomem;
+    }
+    if ((st = put_line(&rc)) != LI_OK)
+        goto io;
+    st = li_store_rows_each(s, job_id, 0, "invalid", 0, report_row, &rc, err);
+    if (rc.io != LI_OK)
+        goto io;
+    if (st == LI_ENOMEM || st == LI_ELIMIT)
+        goto nomem;
+    if (st != LI_OK)
+        goto out;
+    if (fflush(rc.f) != 0)
+        goto io;
+    goto out;
+nomem:
+    st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    goto out;
+io:
+    st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+out:
+    if (rc.f && fclose(rc.f) != 0 && st == LI_OK)
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+    if (nrows)
+        *nrows = rc.n;
+    json_decref(header);
+    free(header_json);
+    li_buf_free(&rc.line);
+    return st;
+}
+
+/* --- export -------------------------------------------------------------- */
+
+#define EXPORT_MAX_CUSTOM 256
+
+typedef struct export_ctx {
+    FILE *f;
+    li_buf line;
+    uint64_t n;
+    char *custom[EXPORT_MAX_CUSTOM]; /* custom column names, in order of first appearance */
+    size_t ncustom;
+    int io_failed;
+} export_ctx;
+
+/* First pass: the union of custom field names. */
+static li_status collect_custom(int64_t id, const li_slice value[LI_FIELD__COUNT],
+                                li_slice custom_json, void *ctx) {
+    (void)id;
+    (void)value;
+    export_ctx *ec = ctx;
+    if (custom_json.len <= 2)
+        return LI_OK;
+    json_t *obj = json_loadb(custom_json.ptr, custom_json.len, 0, NULL);
+    const char *key;
+    json_t *v;
+    li_status st = LI_OK;
+    json_object_foreach(obj, key, v) {
+        size_t k = 0;
+        while (k < ec->ncustom && strcmp(ec->custom[k], key) != 0)
+            k++;
+        if (k < ec->ncustom || ec->ncustom == EXPORT_MAX_CUSTOM)
+            continue;
+        if (!(ec->custom[ec->ncustom] = strdup(key))) {
+            st = LI_ENOMEM;
+            break;
+        }
+        ec->ncustom++;
+    }
+    json_decref(obj);
+    (void)v;
+    return st;
+}
+
+/* A leading + or - is dangerous only when what follows is not a plain number. */
+static int export_needs_neutralising(const char *s, size_t n) {
+    if (n == 0)
+        return 0;
+    if (s[0] == '=' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
+        return 1;
+    if (s[0] != '+' && s[0] != '-')
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] < '0' || s[i] > '9') && s[i] != ' ' && s[i] != '.')
+            return 1;
+    return n == 1;
+}
+
+static li_status export_field(export_ctx *ec, const char *s, size_t n, int first) {
+    li_status st;
+    if (!first && (st = li_buf_putc(&ec->line, CSV_DELIM)) != LI_OK)
+        return st;
+    return li_buf_csv_field(&ec->line, s, n, CSV_DELIM, export_needs_neutralising(s, n));
+}
+
+static li_status export_line(export_ctx *ec) {
+    li_status st = li_buf_append(&ec->line, "\r\n", 2);
+    if (st != LI_OK)
+        return st;
+    if (fwrite(ec->line.data, 1, ec->line.len, ec->f) != ec->line.len) {
+        ec->io_failed = 1;
+        return LI_EIO;
+    }
+    li_buf_reset(&ec->line);
+    return LI_OK;
+}
+
+static li_status export_lead(int64_t id, const li_slice value[LI_FIELD__COUNT],
+                             li_slice custom_json, void *ctx) {
+    (void)id;
+    export_ctx *ec = ctx;
+    li_status st = LI_OK;
+    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++)
+        st = export_field(ec, value[f].ptr, value[f].len, f == 0);
+    json_t *obj = NULL;
+    if (ec->ncustom && custom_json.len > 2)
+        obj = json_loadb(custom_json.ptr, custom_json.len, 0, NULL);
+    for (size_t k = 0; k < ec->ncustom && st == LI_OK; k++) {
+        json_t *v = json_object_get(obj, ec->custom[k]);
+        const char *t = json_string_value(v);
+        st = export_field(ec, t ? t : "", t ? json_string_length(v) : 0, 0);
+    }
+    json_decref(obj);
+    if (st != LI_OK)
+        return st;
+    ec->n++;
+    return export_line(ec);
+}
+
+li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err) {
+    li_status st = LI_OK;
+    export_ctx ec = {.f = out};
+    li_buf_init(&ec.line, 0);
+    if ((st = li_store_leads_each(s, collect_custom, &ec, err)) != LI_OK)
+        goto out;
+    if (fputs(BOM, out) < 0) {
+        ec.io_failed = 1;
+        goto out;
+    }
+    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++) {
+        const char *label = li_field_label((li_field)f);
+        st = export_field(&ec, label, strlen(label), f == 0);
+    }
+    for (size_t k = 0; k < ec.ncustom && st == LI_OK; k++)
+        st = export_field(&ec, ec.custom[k], strlen(ec.custom[k]), 0);
+    if (st == LI_OK)
+        st = export_line(&ec);
+    if (st == LI_OK)
+        st = li_store_leads_each(s, export_lead, &ec, err);
+    if (st == LI_OK && fflush(out) != 0)
+        ec.io_failed = 1;
+out:
+    if (ec.io_failed)
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "export", strerror(errno));
+    else if (st == LI_ENOMEM)
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (nleads)
+        *nleads = ec.n;
+    for (size_t k = 0; k < ec.ncustom; k++)
+        free(ec.custom[k]);
+    li_buf_free(&ec.line);
+    return st;
+}

@@ -1,0 +1,572 @@
+/*
+ * sqlite.c — the SQLite backend of the store (see store.h).
+ *
+ * One connection per li_store, WAL journal with synchronous=NORMAL (a crash
+ * loses at most the last transactions, never consistency), prepared
+ * statements kept for the life of the handle. The schema version lives in
+ * PRAGMA user_version; migrations are in sqlite_schema.c.
+ */
+#include "leadimport/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "storeInt.h"
+
+enum {
+    ST_ROW_PUT,
+    ST_ROW_OUTCOME,
+    ST_LEAD_INSERT,
+    ST_HISTORY_CREATED,
+    ST_FIND_EMAIL,
+    ST_FIND_PHONE,
+    ST_FIND_EXTERNAL_ID,
+    ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_ROW_PUT] = "INSERT OR REPLACE INTO import_rows (job_id, row_no, status, data, errors, lead_id)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_ROW_OUTCOME] = "UPDATE import_rows SET status = ?3, lead_id = ?4"
+                       " WHERE job_id = ?1 AND row_no = ?2",
+    [ST_LEAD_INSERT] = "INSERT INTO leads (first_name, last_name, email, phone, company, job_title,"
+                       " address, postal_code, city, country, source, notes, external_id, owner,"
+                       " custom, import_job_id, import_row, created_at, updated_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                       " ?15, ?16, ?17, ?18, ?18)",
+    [ST_HISTORY_CREATED] = "INSERT INTO lead_history (lead_id, action, job_id, at)"
+                           " VALUES (?1, 'created', ?2, ?3)",
+    [ST_FIND_EMAIL] = "SELECT id FROM leads WHERE email = ?1 ORDER BY id LIMIT 1",
+    [ST_FIND_PHONE] = "SELECT id FROM leads WHERE phone = ?1 ORDER BY id LIMIT 1",
+    [ST_FIND_EXTERNAL_ID] = "SELECT id FROM leads WHERE external_id = ?1 ORDER BY id LIMIT 1",
+};
+
+struct li_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmt[ST__COUNT];
+};
+
+static li_status db_error(li_store *s, li_error *err) {
+    return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, s && s->db ? sqlite3_errmsg(s->db) : "?");
+}
+
+static li_status exec(li_store *s, const char *sql, li_error *err) {
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return LI_EDB;
+    }
+    return LI_OK;
+}
+
+/* Prepared statements are made on first use: most commands need few of them. */
+static li_status stmt_get(li_store *s, int which, sqlite3_stmt **out, li_error *err) {
+    if (!s->stmt[which] &&
+        sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[which],
+                           NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_reset(s->stmt[which]);
+    *out = s->stmt[which];
+    return LI_OK;
+}
+
+static void bind_slice(sqlite3_stmt *st, int i, li_slice v) {
+    if (v.len == 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, v.ptr, (int)v.len, SQLITE_STATIC);
+}
+
+static li_slice column_slice(sqlite3_stmt *st, int i) {
+    li_slice v = {(const char *)sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i)};
+    if (!v.ptr)
+        v.ptr = "";
+    return v;
+}
+
+void li_store_now(char out[32]) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(tv.tv_usec / 1000) % 1000u);
+}
+
+li_status li_store_migrate(li_store *s, int *version, li_error *err) {
+    li_status st = LI_OK;
+    sqlite3_stmt *q = NULL;
+    int v = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (v > LI_STORE_SCHEMA_VERSION)
+        return li_error_set(err, LI_EDB, LI_MSG_DB_TOO_NEW, v, LI_STORE_SCHEMA_VERSION);
+    while (li__sqlite_migrations[v]) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
+        if ((st = exec(s, "BEGIN IMMEDIATE", err)) != LI_OK)
+            goto out;
+        /* Another process may have migrated while we waited for the lock. */
+        int now_v = 0;
+        if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            now_v = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        q = NULL;
+        if (now_v != v) {
+            exec(s, "ROLLBACK", NULL);
+            v = now_v;
+            continue;
+        }
+        if ((st = exec(s, li__sqlite_migrations[v], err)) != LI_OK ||
+            (st = exec(s, pragma, err)) != LI_OK) {
+            exec(s, "ROLLBACK", NULL);
+            goto out;
+        }
+        if ((st = exec(s, "COMMIT", err)) != LI_OK)
+            goto out;
+        v++;
+    }
+out:
+    if (version)
+        *version = v;
+    return st;
+}
+
+li_status li_store_open(const char *url, li_store **out, li_error *err) {
+    li_status st = LI_OK;
+    li_store *s = NULL;
+    *out = NULL;
+    const char *path = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        path = url + 7;
+    else if (strncmp(url, "sqlite://", 9) == 0)
+        path = url + 9;
+    if (!path || !*path)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, url);
+    s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
+                          s->db ? sqlite3_errmsg(s->db) : "mémoire insuffisante");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    /* cache_size bounds SQLite's page cache: memory stays flat however big
+     * the tables grow. */
+    if ((st = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
+                      "PRAGMA temp_store=FILE;",
+                   err)) != LI_OK) {
+        li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path, sqlite3_errmsg(s->db));
+        goto out;
+    }
+    if ((st = li_store_migrate(s, NULL, err)) != LI_OK)
+        goto out;
+    *out = s;
+    s = NULL;
+out:
+    li_store_close(s);
+    return st;
+}
+
+void li_store_close(li_store *s) {
+    if (!s)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+li_status li_store_begin(li_store *s, li_error *err) {
+    return exec(s, "BEGIN IMMEDIATE", err);
+}
+
+li_status li_store_commit(li_store *s, li_error *err) {
+    return exec(s, "COMMIT", err);
+}
+
+void li_store_rollback(li_store *s) {
+    if (!sqlite3_get_autocommit(s->db))
+        exec(s, "ROLLBACK", NULL);
+}
+
+/* --- jobs ---------------------------------------------------------------- */
+
+#define JOB_COLUMNS                                                                            \
+    "id, file_name, file_size, file_sha256, format, encoding, delimiter, has_header, status,"  \
+    " phase, rows_total, rows_valid, rows_invalid, rows_warned, created, updated, skipped,"     \
+    " bytes_total, bytes_done, parse_offset, parse_row, commit_row, rows_per_s, eta_s,"        \
+    " created_at, started_at, finished_at, error"
+
+static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col) {
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
+    memset(j, 0, sizeof *j);
+    j->id = sqlite3_column_int64(q, 0);
+    copy_text(j->file_name, sizeof j->file_name, q, 1);
+    j->file_size = (uint64_t)sqlite3_column_int64(q, 2);
+    copy_text(j->file_sha256, sizeof j->file_sha256, q, 3);
+    copy_text(j->format, sizeof j->format, q, 4);
+    copy_text(j->encoding, sizeof j->encoding, q, 5);
+    copy_text(j->delimiter, sizeof j->delimiter, q, 6);
+    j->has_header = sqlite3_column_int(q, 7);
+    copy_text(j->status, sizeof j->status, q, 8);
+    copy_text(j->phase, sizeof j->phase, q, 9);
+    uint64_t *counters[] = {&j->rows,    &j->valid,       &j->invalid,    &j->warnings,
+                            &j->created, &j->updated,     &j->skipped,    &j->bytes_total,
+                            &j->bytes_done, &j->parse_offset, &j->parse_row, &j->commit_row};
+    for (int i = 0; i < 12; i++)
+        *counters[i] = (uint64_t)sqlite3_column_int64(q, 10 + i);
+    j->rows_per_s = sqlite3_column_double(q, 22);
+    j->eta_s = sqlite3_column_int64(q, 23);
+    copy_text(j->created_at, sizeof j->created_at, q, 24);
+    copy_text(j->started_at, sizeof j->started_at, q, 25);
+    copy_text(j->finished_at, sizeof j->finished_at, q, 26);
+    copy_text(j->error, sizeof j->error, q, 27);
+}
+
+static void bind_opt_text(sqlite3_stmt *q, int i, const char *s) {
+    if (s && *s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    li_store_now(job->created_at);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO import_jobs (file_name, file_size, file_sha256, status,"
+                           " phase, bytes_total, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_text(q, 1, job->file_name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)job->file_size);
+    sqlite3_bind_text(q, 3, job->file_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, job->status, -1, SQLITE_STATIC);
+    bind_opt_text(q, 5, job->phase);
+    sqlite3_bind_int64(q, 6, (sqlite3_int64)job->bytes_total);
+    sqlite3_bind_text(q, 7, job->created_at, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    else
+        job->id = sqlite3_last_insert_rowid(s->db);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_job_update(li_store *s, const li_job_rec *j, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    if (sqlite3_prepare_v2(
+            s->db,
+            "UPDATE import_jobs SET format=?2, encoding=?3, delimiter=?4, has_header=?5,"
+            " status=?6, phase=?7, rows_total=?8, rows_valid=?9, rows_invalid=?10,"
+            " rows_warned=?11, created=?12, updated=?13, skipped=?14, bytes_total=?15,"
+            " bytes_done=?16, parse_offset=?17, parse_row=?18, commit_row=?19,"
+            " rows_per_s=?20, eta_s=?21, started_at=?22, finished_at=?23, error=?24,"
+            " heartbeat_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?1",
+            -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, j->id);
+    bind_opt_text(q, 2, j->format);
+    bind_opt_text(q, 3, j->encoding);
+    bind_opt_text(q, 4, j->delimiter);
+    sqlite3_bind_int(q, 5, j->has_header);
+    sqlite3_bind_text(q, 6, j->status, -1, SQLITE_STATIC);
+    bind_opt_text(q, 7, j->phase);
+    const uint64_t counters[] = {j->rows,        j->valid,      j->invalid,   j->warnings,
+                                 j->created,     j->updated,    j->skipped,   j->bytes_total,
+                                 j->bytes_done,  j->parse_offset, j->parse_row, j->commit_row};
+    for (int i = 0; i < 12; i++)
+        sqlite3_bind_int64(q, 8 + i, (sqlite3_int64)counters[i]);
+    sqlite3_bind_double(q, 20, j->rows_per_s);
+    sqlite3_bind_int64(q, 21, j->eta_s);
+    bind_opt_text(q, 22, j->started_at);
+    bind_opt_text(q, 23, j->finished_at);
+    bind_opt_text(q, 24, j->error);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_job_set_mapping(li_store *s, int64_t job_id, const char *header_json,
+                                   const char *mapping_json, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    if (sqlite3_prepare_v2(s->db, "UPDATE import_jobs SET header=?2, mapping=?3 WHERE id=?1", -1,
+                           &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    bind_opt_text(q, 2, header_json);
+    bind_opt_text(q, 3, mapping_json);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *header_json = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT header FROM import_jobs WHERE id=?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        if (t && !(*header_json = strdup(t)))
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    } else if (rc == SQLITE_DONE) {
+        st = li_error_set(err, LI_ENOTFOUND, LI_MSG_JOB_NOT_FOUND, (long long)job_id);
+    } else {
+        st = db_error(s, err);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    if (sqlite3_prepare_v2(s->db, "SELECT " JOB_COLUMNS " FROM import_jobs WHERE id=?1", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        job_from_row(q, job);
+    else if (rc == SQLITE_DONE)
+        st = li_error_set(err, LI_ENOTFOUND, LI_MSG_JOB_NOT_FOUND, (long long)id);
+    else
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *const *statuses,
+                                   li_job_rec *job, int *found, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *found = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " JOB_COLUMNS " FROM import_jobs WHERE file_sha256=?1"
+                           " ORDER BY id DESC",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_text(q, 1, sha256, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(q, 8);
+        int match = statuses == NULL;
+        for (const char *const *p = statuses; p && *p && !match; p++)
+            match = status && strcmp(status, *p) == 0;
+        if (match) {
+            job_from_row(q, job);
+            *found = 1;
+            break;
+        }
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* --- staged rows --------------------------------------------------------- */
+
+li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row, li_error *err) {
+    sqlite3_stmt *q;
+    li_status st = stmt_get(s, ST_ROW_PUT, &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)row->row_no);
+    sqlite3_bind_text(q, 3, row->status, -1, SQLITE_STATIC);
+    bind_slice(q, 4, row->data);
+    bind_slice(q, 5, row->errors);
+    if (row->lead_id)
+        sqlite3_bind_int64(q, 6, row->lead_id);
+    else
+        sqlite3_bind_null(q, 6);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_reset(q);
+    return st;
+}
+
+li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
+                                   const char *status, int64_t lead_id, li_error *err) {
+    sqlite3_stmt *q;
+    li_status st = stmt_get(s, ST_ROW_OUTCOME, &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)row_no);
+    sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
+    if (lead_id)
+        sqlite3_bind_int64(q, 4, lead_id);
+    else
+        sqlite3_bind_null(q, 4);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_reset(q);
+    return st;
+}
+
+li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
+                             uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    const char *sql = status ? "SELECT row_no, status, data, errors, lead_id FROM import_rows"
+                               " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
+                               " LIMIT ?4"
+                             : "SELECT row_no, status, data, errors, lead_id FROM import_rows"
+                               " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+    if (status)
+        sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, limit ? (sqlite3_int64)limit : -1);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_staged_row row = {
+            .row_no = (uint64_t)sqlite3_column_int64(q, 0),
+            .status = (const char *)sqlite3_column_text(q, 1),
+            .data = column_slice(q, 2),
+            .errors = column_slice(q, 3),
+            .lead_id = sqlite3_column_int64(q, 4),
+        };
+        if ((st = cb(&row, ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* --- leads --------------------------------------------------------------- */
+
+li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
+                               li_slice custom_json, int64_t job_id, uint64_t row_no,
+                               const char *now, int64_t *id, li_error *err) {
+    sqlite3_stmt *q;
+    li_status st = stmt_get(s, ST_LEAD_INSERT, &q, err);
+    if (st != LI_OK)
+        return st;
+    for (int f = 0; f < LI_FIELD__COUNT; f++)
+        bind_slice(q, f + 1, value[f]);
+    if (custom_json.len <= 2) /* "{}" */
+        sqlite3_bind_null(q, 15);
+    else
+        bind_slice(q, 15, custom_json);
+    sqlite3_bind_int64(q, 16, job_id);
+    sqlite3_bind_int64(q, 17, (sqlite3_int64)row_no);
+    sqlite3_bind_text(q, 18, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return db_error(s, err);
+    *id = sqlite3_last_insert_rowid(s->db);
+    if ((st = stmt_get(s, ST_HISTORY_CREATED, &q, err)) != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, *id);
+    sqlite3_bind_int64(q, 2, job_id);
+    sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        return db_error(s, err);
+    return LI_OK;
+}
+
+li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
+                             li_error *err) {
+    int which = field == LI_FIELD_EMAIL   ? ST_FIND_EMAIL
+                : field == LI_FIELD_PHONE ? ST_FIND_PHONE
+                : field == LI_FIELD_EXTERNAL_ID ? ST_FIND_EXTERNAL_ID
+                                                : -1;
+    *id = 0;
+    if (which < 0)
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
+    sqlite3_stmt *q;
+    li_status st = stmt_get(s, which, &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_text(q, 1, value.ptr, (int)value.len, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    else if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_reset(q);
+    return st;
+}
+
+li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    if (sqlite3_prepare_v2(s->db, "SELECT email, phone FROM leads", -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_slice e = column_slice(q, 0), p = column_slice(q, 1);
+        if (e.len && (st = cb(LI_FIELD_EMAIL, e, ctx)) != LI_OK)
+            goto out;
+        if (p.len && (st = cb(LI_FIELD_PHONE, p, ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, first_name, last_name, email, phone, company, job_title,"
+                           " address, postal_code, city, country, source, notes, external_id,"
+                           " owner, custom FROM leads ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_slice v[LI_FIELD__COUNT];
+        for (int f = 0; f < LI_FIELD__COUNT; f++)
+            v[f] = column_slice(q, f + 1);
+        if ((st = cb(sqlite3_column_int64(q, 0), v, column_slice(q, 15), ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}

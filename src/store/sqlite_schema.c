@@ -1,0 +1,73 @@
+/*
+ * sqlite_schema.c — the versioned migrations of the SQLite backend.
+ *
+ * Migration N brings the schema from version N-1 to N. A migration is never
+ * edited once released: a change of schema is a new entry at the end.
+ * Names and meanings follow docs/architecture.md (data model).
+ */
+#include "storeInt.h"
+
+const char *const li__sqlite_migrations[] = {
+    /* 1: the core tables */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','commercial')),"
+    "  password_hash TEXT,"
+    "  active INTEGER NOT NULL DEFAULT 1,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE import_jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  file_name TEXT NOT NULL,"
+    "  file_size INTEGER NOT NULL,"
+    "  file_sha256 TEXT NOT NULL,"
+    "  blob_key TEXT,"
+    "  format TEXT, sheet TEXT, encoding TEXT, delimiter TEXT, has_header INTEGER,"
+    "  header TEXT, mapping TEXT, options TEXT,"
+    "  status TEXT NOT NULL, phase TEXT,"
+    "  rows_total INTEGER NOT NULL DEFAULT 0, rows_valid INTEGER NOT NULL DEFAULT 0,"
+    "  rows_invalid INTEGER NOT NULL DEFAULT 0, rows_warned INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
+    "  skipped INTEGER NOT NULL DEFAULT 0,"
+    "  bytes_total INTEGER NOT NULL DEFAULT 0, bytes_done INTEGER NOT NULL DEFAULT 0,"
+    "  parse_offset INTEGER NOT NULL DEFAULT 0, parse_row INTEGER NOT NULL DEFAULT 0,"
+    "  commit_row INTEGER NOT NULL DEFAULT 0,"
+    "  rows_per_s REAL NOT NULL DEFAULT 0, eta_s INTEGER NOT NULL DEFAULT -1,"
+    "  worker TEXT, heartbeat_at TEXT, attempts INTEGER NOT NULL DEFAULT 0, error TEXT,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, report_key TEXT);"
+    "CREATE INDEX import_jobs_sha ON import_jobs(file_sha256);"
+    /* WITHOUT ROWID: rows live in (job, row_no) order, the order every
+     * stage reads them in, and the key makes a re-staged row replace itself. */
+    "CREATE TABLE import_rows ("
+    "  job_id INTEGER NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,"
+    "  row_no INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('valid','invalid','imported','updated','skipped')),"
+    "  data TEXT, errors TEXT, lead_id INTEGER,"
+    "  PRIMARY KEY (job_id, row_no)) WITHOUT ROWID;"
+    "CREATE TABLE leads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  first_name TEXT, last_name TEXT, email TEXT, phone TEXT, company TEXT,"
+    "  job_title TEXT, address TEXT, postal_code TEXT, city TEXT, country TEXT,"
+    "  source TEXT, notes TEXT, external_id TEXT, owner TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'new',"
+    "  assigned_to INTEGER REFERENCES users(id),"
+    "  custom TEXT,"
+    "  import_job_id INTEGER, import_row INTEGER,"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    /* Partial indexes: most leads lack one key or another, and NULLs would
+     * only make the deduplication look-ups' indexes bigger. */
+    "CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;"
+    "CREATE INDEX leads_phone ON leads(phone) WHERE phone IS NOT NULL;"
+    "CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL;"
+    "CREATE INDEX leads_import_job ON leads(import_job_id) WHERE import_job_id IS NOT NULL;"
+    "CREATE TABLE lead_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  lead_id INTEGER NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('created','updated','assigned','reverted')),"
+    "  job_id INTEGER, actor INTEGER, changes TEXT, at TEXT NOT NULL);"
+    "CREATE INDEX lead_history_lead ON lead_history(lead_id);"
+    "CREATE INDEX lead_history_job ON lead_history(job_id) WHERE job_id IS NOT NULL;",
+    NULL,
+};
