@@ -116,9 +116,22 @@ li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT
 li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
                              li_error *err);
 
-typedef li_status (*li_lead_key_cb)(li_field field, li_slice value, void *ctx);
-/* Calls cb for each non-empty e-mail and phone of the leads table. */
+typedef li_status (*li_lead_key_cb)(int64_t id, li_field field, li_slice value, void *ctx);
+/* Calls cb for each non-empty e-mail and phone of the leads table, with the lead's id. */
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
+
+/* *match = 1 if lead id exists and its field (email, phone, external id) equals value. */
+li_status li_store_lead_has_key(li_store *s, int64_t id, li_field field, li_slice value,
+                                int *match, li_error *err);
+/* The highest lead id (0 for an empty table): an upper bound of the number of leads. */
+li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
+/*
+ * Drops (present = 0) or restores (present = 1) the indexes on the leads'
+ * match keys. A bulk commit drops them and restores them at its end, in its
+ * last transaction; restoring is a no-op when they exist. Deduplication
+ * never depends on them (see the commit stage).
+ */
+li_status li_store_lead_key_indexes(li_store *s, int present, li_error *err);
 
 typedef li_status (*li_lead_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT],
                                 li_slice custom_json, void *ctx);

@@ -1,20 +1,135 @@
 /*
- * commit.c — the commit stage: valid staged rows become leads.
+ * commit.c — valid rows become leads.
  *
- * Rows are read back in row order, LI_IMPORT_BATCH at a time. For each row,
- * its normalised e-mail and phone are looked up: first in an in-memory set
- * of key hashes (built by cursor from the leads table, then fed with every
- * lead this stage creates), and only on a "maybe" in the database, so a
- * hash collision never skips a row wrongly. A row whose e-mail or phone
- * exists is marked skipped with the id of the lead it matched; otherwise a
- * lead and its 'created' history entry are inserted and the row is marked
- * imported. Each batch commits with the commit checkpoint (last row number
- * done), so a resumed stage neither loses nor doubles a lead.
+ * The committer decides, for each valid row, whether it creates a lead or
+ * duplicates one: its normalised e-mail and phone are looked up in the
+ * in-memory key set (built by cursor from the leads table, then fed with
+ * every lead created here), and every candidate it gives is confirmed by a
+ * primary-key look-up of the lead. A duplicate row is skipped and linked to
+ * the lead it matched; otherwise a lead and its 'created' history entry are
+ * inserted.
+ *
+ * A large load (many rows relative to the table) drops the indexes on the
+ * leads' match keys first and builds them again at the end: one sort instead
+ * of a random B-tree insert per row per index, which with a commit every
+ * LI_IMPORT_BATCH rows rewrites most index pages at every commit.
+ * Deduplication never reads those indexes, so it is unaffected.
+ *
+ * The separate commit stage (li__commit_stage) commits rows that an earlier
+ * parse staged as valid: read back in row order, LI_IMPORT_BATCH at a time,
+ * each batch committed with the commit checkpoint (last row number done), so
+ * a resumed stage neither loses nor doubles a lead.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "jobsInt.h"
+
+/* Below this many rows, or when the table is much bigger, keep the indexes. */
+#define BULK_MIN_ROWS 20000
+
+static li_status put_key(int64_t id, li_field f, li_slice v, void *ctx) {
+    return li__keyset_put(ctx, li__key_hash(f, v), id);
+}
+
+li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
+                             uint64_t expected_new, li_error *err) {
+    li_status st;
+    int64_t max_id = 0;
+    memset(c, 0, sizeof *c);
+    c->store = s;
+    c->job = job;
+    if ((st = li_store_leads_max_id(s, &max_id, err)) != LI_OK)
+        return st;
+    /* At most two keys per lead, existing or new (expected_new may be an
+     * estimate: the set is rebuilt bigger if it fills). */
+    size_t max_keys = 2 * ((size_t)max_id + (size_t)expected_new);
+    if (li__keyset_init(&c->keys, max_keys) != LI_OK)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if ((st = li_store_lead_keys_each(s, put_key, &c->keys, err)) != LI_OK)
+        return st;
+    if (expected_new >= BULK_MIN_ROWS && expected_new * 2 >= (uint64_t)max_id) {
+        if ((st = li_store_lead_key_indexes(s, 0, err)) != LI_OK)
+            return st;
+        c->bulk = 1;
+    }
+    return LI_OK;
+}
+
+/* The id of an existing lead sharing the row's e-mail or phone, or 0. */
+static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                            int64_t *match, li_error *err) {
+    static const li_field keys[] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    *match = 0;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        li_slice v = value[keys[k]];
+        if (v.len == 0)
+            continue;
+        uint64_t h = li__key_hash(keys[k], v);
+        size_t pos = li__keyset_start(&c->keys, h);
+        int64_t id;
+        while ((id = li__keyset_next(&c->keys, h, &pos)) != 0) {
+            int same = 0;
+            li_status st = li_store_lead_has_key(c->store, id, keys[k], v, &same, err);
+            if (st != LI_OK)
+                return st;
+            if (same) {
+                *match = id;
+                return LI_OK;
+            }
+        }
+    }
+    return LI_OK;
+}
+
+li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                            li_slice custom, uint64_t row_no, int64_t *lead_id, int *created,
+                            li_error *err) {
+    li_status st = find_match(c, value, lead_id, err);
+    *created = 0;
+    if (st != LI_OK)
+        return st;
+    if (*lead_id) {
+        c->job->skipped++;
+        return LI_OK;
+    }
+    if ((st = li_store_lead_insert(c->store, value, custom, c->job->id, row_no, c->now, lead_id,
+                                   err)) != LI_OK)
+        return st;
+    if ((value[LI_FIELD_EMAIL].len &&
+         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_EMAIL, value[LI_FIELD_EMAIL]),
+                        *lead_id) != LI_OK) ||
+        (value[LI_FIELD_PHONE].len &&
+         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_PHONE, value[LI_FIELD_PHONE]),
+                        *lead_id) != LI_OK)) {
+        /* More rows than estimated: rebuild twice as big from the table,
+         * which already holds the lead just inserted. */
+        size_t max_keys = 2 * c->keys.cap;
+        li__keyset_free(&c->keys);
+        if (li__keyset_init(&c->keys, max_keys) != LI_OK)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        if ((st = li_store_lead_keys_each(c->store, put_key, &c->keys, err)) != LI_OK)
+            return st;
+    }
+    c->job->created++;
+    *created = 1;
+    return LI_OK;
+}
+
+li_status li__committer_finish(li__committer *c, li_error *err) {
+    if (!c->bulk)
+        return LI_OK;
+    li_status st = li_store_lead_key_indexes(c->store, 1, err);
+    if (st == LI_OK)
+        c->bulk = 0;
+    return st;
+}
+
+void li__committer_free(li__committer *c) {
+    li__keyset_free(&c->keys);
+}
+
+/* --- the separate commit stage ------------------------------------------- */
 
 typedef struct batch_row {
     uint64_t row_no;
@@ -36,51 +151,30 @@ static li_status collect(const li_staged_row *r, void *ctx) {
     return li_buf_append(&b->arena, r->data.ptr, r->data.len);
 }
 
-static li_status add_key(li_field f, li_slice v, void *ctx) {
-    return li__keyset_add(ctx, li__key_hash(f, v));
-}
-
-/* The id of an existing lead sharing the row's e-mail or phone, or 0. */
-static li_status find_match(li_store *s, li__keyset *ks, const li_slice value[LI_FIELD__COUNT],
-                            int64_t *match, li_error *err) {
-    static const li_field keys[] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
-    *match = 0;
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        li_slice v = value[keys[k]];
-        if (v.len == 0 || !li__keyset_maybe(ks, li__key_hash(keys[k], v)))
-            continue;
-        li_status st = li_store_lead_find(s, keys[k], v, match, err);
-        if (st != LI_OK || *match)
-            return st;
-    }
-    return LI_OK;
-}
-
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                            li__meter *meter, li_error *err) {
     li_status st = LI_OK;
-    li__keyset ks = {0};
+    li__committer c;
     batch *b = NULL;
-    int in_tx = 0;
-    char now[32];
+    int in_tx = 0, opened = 0;
 
     snprintf(job->status, sizeof job->status, "importing");
     snprintf(job->phase, sizeof job->phase, "commit");
     if ((st = li_store_job_update(s, job, err)) != LI_OK)
         goto out;
-    b = calloc(1, sizeof *b);
-    if (!b || li__keyset_init(&ks, job->valid + 1024) != LI_OK) {
+    uint64_t done = job->created + job->updated + job->skipped;
+    if ((st = li__committer_open(&c, s, job, job->valid - done, err)) != LI_OK)
+        goto out;
+    opened = 1;
+    if (!(b = calloc(1, sizeof *b))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
     li_buf_init(&b->arena, 0);
-    if ((st = li_store_lead_keys_each(s, add_key, &ks, err)) != LI_OK)
-        goto out;
-
-    uint64_t done = job->created + job->updated + job->skipped;
     for (;;) {
         b->n = 0;
         li_buf_reset(&b->arena);
+        /* Copied out before writing: the scan must not see its own updates. */
         if ((st = li_store_rows_each(s, job->id, job->commit_row, "valid", LI_IMPORT_BATCH, collect,
                                      b, err)) != LI_OK)
             goto out;
@@ -89,7 +183,7 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
         if ((st = li_store_begin(s, err)) != LI_OK)
             goto out;
         in_tx = 1;
-        li_store_now(now);
+        li_store_now(c.now);
         for (size_t i = 0; i < b->n; i++) {
             li_slice value[LI_FIELD__COUNT], custom;
             li_slice data = {b->arena.data + b->row[i].off, b->row[i].len};
@@ -98,27 +192,12 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
                 goto out;
             }
             int64_t lead_id = 0;
-            if ((st = find_match(s, &ks, value, &lead_id, err)) != LI_OK)
-                goto out;
-            const char *outcome = "skipped";
-            if (lead_id) {
-                job->skipped++;
-            } else {
-                if ((st = li_store_lead_insert(s, value, custom, job->id, b->row[i].row_no, now,
-                                               &lead_id, err)) != LI_OK)
-                    goto out;
-                if ((value[LI_FIELD_EMAIL].len &&
-                     (st = add_key(LI_FIELD_EMAIL, value[LI_FIELD_EMAIL], &ks)) != LI_OK) ||
-                    (value[LI_FIELD_PHONE].len &&
-                     (st = add_key(LI_FIELD_PHONE, value[LI_FIELD_PHONE], &ks)) != LI_OK)) {
-                    st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-                    goto out;
-                }
-                job->created++;
-                outcome = "imported";
-            }
-            if ((st = li_store_row_set_outcome(s, job->id, b->row[i].row_no, outcome, lead_id,
-                                               err)) != LI_OK)
+            int created = 0;
+            if ((st = li__committer_row(&c, value, custom, b->row[i].row_no, &lead_id, &created,
+                                        err)) != LI_OK ||
+                (st = li_store_row_set_outcome(s, job->id, b->row[i].row_no,
+                                               created ? "imported" : "skipped", lead_id, err)) !=
+                    LI_OK)
                 goto out;
         }
         done += b->n;
@@ -134,12 +213,17 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
         if (li__meter_due(meter))
             li__progress_emit(o, job, done, job->valid, job->rows_per_s);
     }
+    if ((st = li_store_begin(s, err)) != LI_OK)
+        goto out;
+    in_tx = 1;
     snprintf(job->status, sizeof job->status, "completed");
     snprintf(job->phase, sizeof job->phase, "done");
     job->eta_s = 0;
     li_store_now(job->finished_at);
-    if ((st = li_store_job_update(s, job, err)) != LI_OK)
+    if ((st = li__committer_finish(&c, err)) != LI_OK ||
+        (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
         goto out;
+    in_tx = 0;
     li__progress_emit(o, job, done, job->valid, li__meter_add(meter, done));
 out:
     if (in_tx)
@@ -147,6 +231,7 @@ out:
     if (b)
         li_buf_free(&b->arena);
     free(b);
-    li__keyset_free(&ks);
+    if (opened)
+        li__committer_free(&c);
     return st;
 }

@@ -1,5 +1,5 @@
 /*
- * keyset.c — the compact set of key hashes behind deduplication, the
+ * keyset.c — the in-memory deduplication index (fingerprint + lead id), the
  * encoding of staged valid rows, and the progress meter (see jobsInt.h).
  */
 #include <stdlib.h>
@@ -11,7 +11,6 @@
 
 li_status li__row_encode(li_buf *out, const li_slice value[LI_FIELD__COUNT], li_slice custom) {
     li_status st;
-    li_buf_reset(out);
     for (int f = 0; f < LI_FIELD__COUNT; f++) {
         if ((st = li_buf_append(out, value[f].ptr, value[f].len)) != LI_OK ||
             (st = li_buf_putc(out, LI__SEP)) != LI_OK)
@@ -35,14 +34,16 @@ li_status li__row_decode(li_slice data, li_slice value[LI_FIELD__COUNT], li_slic
     return LI_OK;
 }
 
-li_status li__keyset_init(li__keyset *ks, size_t expected) {
-    size_t cap = 1024;
-    while (cap < expected * 2)
-        cap *= 2;
+#define FP_BITS 24
+#define ID_BITS 40
+#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
+
+li_status li__keyset_init(li__keyset *ks, size_t max_keys) {
+    size_t cap = max_keys + max_keys / 2 + 64; /* load <= 2/3 */
     ks->slot = calloc(cap, sizeof *ks->slot);
     if (!ks->slot)
         return LI_ENOMEM;
-    ks->mask = cap - 1;
+    ks->cap = cap;
     ks->count = 0;
     return LI_OK;
 }
@@ -50,53 +51,56 @@ li_status li__keyset_init(li__keyset *ks, size_t expected) {
 void li__keyset_free(li__keyset *ks) {
     free(ks->slot);
     ks->slot = NULL;
-    ks->mask = 0;
+    ks->cap = 0;
     ks->count = 0;
 }
 
 uint64_t li__key_hash(li_field f, li_slice v) {
-    uint64_t h = li_hash64(v.ptr, v.len, (uint64_t)f * 0x9e3779b97f4a7c15ULL);
-    return h ? h : 1; /* 0 marks an empty slot */
+    return li_hash64(v.ptr, v.len, (uint64_t)(f + 1) * 0x9e3779b97f4a7c15ULL);
 }
 
-static void insert_raw(uint64_t *slot, size_t mask, uint64_t h) {
-    size_t i = (size_t)h & mask;
-    while (slot[i] && slot[i] != h)
-        i = (i + 1) & mask;
-    slot[i] = h;
+/* Position from the low 40 bits (multiply-shift onto [0, cap)), fingerprint from the top 24. */
+static size_t home(const li__keyset *ks, uint64_t h) {
+    return (size_t)(((h & ID_MASK) * (uint64_t)ks->cap) >> ID_BITS);
 }
 
-li_status li__keyset_add(li__keyset *ks, uint64_t h) {
-    if ((ks->count + 1) * 2 > ks->mask + 1) {
-        size_t cap = (ks->mask + 1) * 2;
-        uint64_t *slot = calloc(cap, sizeof *slot);
-        if (!slot)
-            return LI_ENOMEM;
-        for (size_t i = 0; i <= ks->mask; i++)
-            if (ks->slot[i])
-                insert_raw(slot, cap - 1, ks->slot[i]);
-        free(ks->slot);
-        ks->slot = slot;
-        ks->mask = cap - 1;
-    }
-    size_t i = (size_t)h & ks->mask;
+static uint64_t fingerprint(uint64_t h) {
+    return h >> (64 - FP_BITS);
+}
+
+li_status li__keyset_put(li__keyset *ks, uint64_t h, int64_t id) {
+    if (id <= 0 || (uint64_t)id > ID_MASK || (ks->count + 1) * 3 > ks->cap * 2)
+        return LI_ELIMIT;
+    uint64_t v = (fingerprint(h) << ID_BITS) | (uint64_t)id;
+    size_t i = home(ks, h);
     while (ks->slot[i]) {
-        if (ks->slot[i] == h)
+        if (ks->slot[i] == v)
             return LI_OK;
-        i = (i + 1) & ks->mask;
+        if (++i == ks->cap)
+            i = 0;
     }
-    ks->slot[i] = h;
+    ks->slot[i] = v;
     ks->count++;
     return LI_OK;
 }
 
-int li__keyset_maybe(const li__keyset *ks, uint64_t h) {
-    size_t i = (size_t)h & ks->mask;
+size_t li__keyset_start(const li__keyset *ks, uint64_t h) {
+    return home(ks, h);
+}
+
+int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos) {
+    uint64_t fp = fingerprint(h);
+    size_t i = *pos;
     while (ks->slot[i]) {
-        if (ks->slot[i] == h)
-            return 1;
-        i = (i + 1) & ks->mask;
+        uint64_t v = ks->slot[i];
+        if (++i == ks->cap)
+            i = 0;
+        if (v >> ID_BITS == fp) {
+            *pos = i;
+            return (int64_t)(v & ID_MASK);
+        }
     }
+    *pos = i;
     return 0;
 }
 

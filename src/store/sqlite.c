@@ -25,6 +25,7 @@ enum {
     ST_FIND_EMAIL,
     ST_FIND_PHONE,
     ST_FIND_EXTERNAL_ID,
+    ST_LEAD_KEYS,
     ST__COUNT
 };
 
@@ -43,6 +44,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_FIND_EMAIL] = "SELECT id FROM leads WHERE email = ?1 ORDER BY id LIMIT 1",
     [ST_FIND_PHONE] = "SELECT id FROM leads WHERE phone = ?1 ORDER BY id LIMIT 1",
     [ST_FIND_EXTERNAL_ID] = "SELECT id FROM leads WHERE external_id = ?1 ORDER BY id LIMIT 1",
+    [ST_LEAD_KEYS] = "SELECT email, phone, external_id FROM leads WHERE id = ?1",
 };
 
 struct li_store {
@@ -530,14 +532,16 @@ li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT email, phone FROM leads", -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT id, email, phone FROM leads", -1, &q, NULL) !=
+        SQLITE_OK)
         return db_error(s, err);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        li_slice e = column_slice(q, 0), p = column_slice(q, 1);
-        if (e.len && (st = cb(LI_FIELD_EMAIL, e, ctx)) != LI_OK)
+        int64_t id = sqlite3_column_int64(q, 0);
+        li_slice e = column_slice(q, 1), p = column_slice(q, 2);
+        if (e.len && (st = cb(id, LI_FIELD_EMAIL, e, ctx)) != LI_OK)
             goto out;
-        if (p.len && (st = cb(LI_FIELD_PHONE, p, ctx)) != LI_OK)
+        if (p.len && (st = cb(id, LI_FIELD_PHONE, p, ctx)) != LI_OK)
             goto out;
     }
     if (rc != SQLITE_DONE)
@@ -569,4 +573,46 @@ li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *e
 out:
     sqlite3_finalize(q);
     return st;
+}
+
+li_status li_store_lead_has_key(li_store *s, int64_t id, li_field field, li_slice value,
+                                int *match, li_error *err) {
+    int col = field == LI_FIELD_EMAIL ? 0 : field == LI_FIELD_PHONE ? 1 : 2;
+    sqlite3_stmt *q;
+    *match = 0;
+    li_status st = stmt_get(s, ST_LEAD_KEYS, &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        li_slice v = column_slice(q, col);
+        *match = v.len == value.len && memcmp(v.ptr, value.ptr, v.len) == 0;
+    } else if (rc != SQLITE_DONE) {
+        st = db_error(s, err);
+    }
+    sqlite3_reset(q);
+    return st;
+}
+
+li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *max_id = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM leads", -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *max_id = sqlite3_column_int64(q, 0);
+    else
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_lead_key_indexes(li_store *s, int present, li_error *err) {
+    return exec(s,
+                present ? li__sqlite_lead_key_indexes
+                        : "DROP INDEX IF EXISTS leads_email; DROP INDEX IF EXISTS leads_phone;"
+                          " DROP INDEX IF EXISTS leads_external_id;",
+                err);
 }

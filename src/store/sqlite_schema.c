@@ -5,7 +5,11 @@
  * edited once released: a change of schema is a new entry at the end.
  * Names and meanings follow docs/architecture.md (data model).
  */
+#include <stddef.h>
+
 #include "storeInt.h"
+
+const char li__sqlite_lead_key_indexes[] = LI__SQLITE_LEAD_KEY_INDEXES;
 
 const char *const li__sqlite_migrations[] = {
     /* 1: the core tables */
@@ -58,10 +62,9 @@ const char *const li__sqlite_migrations[] = {
     "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
     /* Partial indexes: most leads lack one key or another, and NULLs would
      * only make the deduplication look-ups' indexes bigger. */
-    "CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;"
-    "CREATE INDEX leads_phone ON leads(phone) WHERE phone IS NOT NULL;"
-    "CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL;"
-    "CREATE INDEX leads_import_job ON leads(import_job_id) WHERE import_job_id IS NOT NULL;"
+    LI__SQLITE_LEAD_KEY_INDEXES
+    "CREATE INDEX leads_import_job ON leads(import_job_id, import_row)"
+    "  WHERE import_job_id IS NOT NULL;"
     "CREATE TABLE lead_history ("
     "  id INTEGER PRIMARY KEY,"
     "  lead_id INTEGER NOT NULL,"

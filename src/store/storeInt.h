@@ -4,6 +4,19 @@
 #ifndef LEADIMPORT_STORE_INT_H
 #define LEADIMPORT_STORE_INT_H
 
+/*
+ * The indexes on the leads' match keys. A bulk commit may drop them and build
+ * them again at its end (sorting once is far cheaper than a random B-tree
+ * insert per row); `IF NOT EXISTS` lets the same text restore them whenever
+ * they are missing.
+ */
+#define LI__SQLITE_LEAD_KEY_INDEXES                                                              \
+    "CREATE INDEX IF NOT EXISTS leads_email ON leads(email) WHERE email IS NOT NULL;"           \
+    "CREATE INDEX IF NOT EXISTS leads_phone ON leads(phone) WHERE phone IS NOT NULL;"           \
+    "CREATE INDEX IF NOT EXISTS leads_external_id ON leads(external_id)"                       \
+    "  WHERE external_id IS NOT NULL;"
+extern const char li__sqlite_lead_key_indexes[];
+
 /* NULL-terminated list of SQLite migrations; entry i brings version i to i+1. */
 extern const char *const li__sqlite_migrations[];
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Mechanical style checks, run by `make test`: banned functions, and
+# cppcheck's warnings. Fails (exit 1) on any finding.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+
+# Functions with no bound on what they write or no error report.
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok)[[:space:]]*\('
+if grep -rnE "$banned" src include tests/unit --include='*.c' --include='*.h'; then
+  echo "lint: fonctions interdites ci-dessus (utilisez snprintf, strtol, li_buf...)" >&2
+  status=1
+fi
+
+if command -v cppcheck >/dev/null 2>&1; then
+  if ! cppcheck -q --error-exitcode=1 --enable=warning,portability --std=c11 \
+       --suppress=missingIncludeSystem --inline-suppr -Iinclude -Isrc \
+       -D_GNU_SOURCE src 2>&1; then
+    echo "lint: cppcheck a trouvé des problèmes" >&2
+    status=1
+  fi
+fi
+exit $status

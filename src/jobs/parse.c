@@ -1,0 +1,412 @@
+/*
+ * parse.c — the parse stage: file -> validated rows -> import_rows (and, on
+ * the one-shot path, -> leads in the same transactions).
+ *
+ * Two threads, so that both cores work: a producer reads and validates rows
+ * into batches of LI_IMPORT_BATCH prepared rows (everything a row needs is
+ * encoded into the batch's arena); the calling thread writes each batch to
+ * the database in one transaction, with the parse checkpoint (source offset
+ * and number of the next row) and, when it also commits, the commit
+ * checkpoint. Three batches circulate between them, so memory is bounded by
+ * the batch size and the reader's limits, never by the file.
+ *
+ * Promises: every data row is staged exactly once, keyed by its row number
+ * (a resumed parse re-stages from the checkpoint, replacing, never
+ * doubling); a row with an error is stored with its original fields and its
+ * French errors; a valid row with its normalised values (except, on the
+ * one-shot path, a row that became a lead: its values are the lead's).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobsInt.h"
+#include "leadimport/validate.h"
+
+#define NBATCH 3
+
+typedef struct prep_row {
+    uint64_t number;
+    uint64_t next_offset;
+    int valid;
+    int warned;
+    size_t data_off, data_len; /* valid: li__row_encode(); invalid: JSON array of the fields */
+    size_t err_off, err_len;   /* JSON array of issues, or empty */
+} prep_row;
+
+typedef struct prep_batch {
+    prep_row row[LI_IMPORT_BATCH];
+    size_t n;
+    li_buf arena;
+    uint64_t position; /* reader position after the batch, for progress */
+    int last;          /* no batch follows: end of file or producer error */
+    li_status st;      /* the producer's error, if any, with err */
+    li_error err;
+} prep_batch;
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    prep_batch *free_q[NBATCH], *full_q[NBATCH];
+    int nfree, nfull;
+    int stop; /* the consumer gave up: the producer must end */
+    li_reader *reader;
+    li_validator *validator;
+    li_lead lead;
+} pipeline;
+
+/* --- JSON pieces --------------------------------------------------------- */
+
+static li_status issue_json(li_buf *b, int first, li_msg code, li_field field, const char *text) {
+    li_status st;
+    if ((!first && (st = li_buf_putc(b, ',')) != LI_OK) ||
+        (st = li_buf_puts(b, "{\"code\":")) != LI_OK ||
+        (st = li_buf_json_str(b, li_msg_code(code), strlen(li_msg_code(code)))) != LI_OK ||
+        (st = li_buf_puts(b, li_msg_severity(code) == LI_SEV_ERROR ? ",\"severity\":\"error\""
+                                                                   : ",\"severity\":\"warning\"")) !=
+            LI_OK)
+        return st;
+    if (field != LI_FIELD_NONE) {
+        const char *key = li_field_key(field);
+        if ((st = li_buf_puts(b, ",\"field\":")) != LI_OK ||
+            (st = li_buf_json_str(b, key, strlen(key))) != LI_OK)
+            return st;
+    }
+    if ((st = li_buf_puts(b, ",\"message\":")) != LI_OK ||
+        (st = li_buf_json_str(b, text, strlen(text))) != LI_OK)
+        return st;
+    return li_buf_putc(b, '}');
+}
+
+static li_status fields_json(li_buf *b, const li_slice *fields, size_t n) {
+    li_status st = li_buf_putc(b, '[');
+    for (size_t i = 0; i < n && st == LI_OK; i++) {
+        if (i && (st = li_buf_putc(b, ',')) != LI_OK)
+            break;
+        st = li_buf_json_str(b, fields[i].ptr, fields[i].len);
+    }
+    return st == LI_OK ? li_buf_putc(b, ']') : st;
+}
+
+/* --- producer ------------------------------------------------------------ */
+
+/* Validates one row and appends its prepared form to the batch. */
+static li_status prepare_row(pipeline *p, prep_batch *b, const li_row *row) {
+    li_status st;
+    li_buf *a = &b->arena;
+    prep_row *pr = &b->row[b->n];
+    li_lead *lead = &p->lead;
+    int reader_error =
+        row->problem != LI_MSG_NONE && li_msg_severity(row->problem) == LI_SEV_ERROR;
+    int nissues = 0, nerrors = reader_error;
+
+    pr->number = row->number;
+    pr->next_offset = row->next_offset;
+    if (!reader_error) {
+        if ((st = li_validate_row(p->validator, row->fields, row->nfields, lead)) != LI_OK)
+            return st;
+        nerrors += lead->nerrors;
+    }
+    pr->err_off = a->len;
+    if (row->problem != LI_MSG_NONE || (!reader_error && lead->nissues)) {
+        if ((st = li_buf_putc(a, '[')) != LI_OK)
+            return st;
+        if (row->problem != LI_MSG_NONE) {
+            if ((st = issue_json(a, 1, row->problem, LI_FIELD_NONE, row->problem_text)) != LI_OK)
+                return st;
+            nissues++;
+        }
+        for (size_t i = 0; !reader_error && i < lead->nissues; i++, nissues++)
+            if ((st = issue_json(a, nissues == 0, lead->issues[i].code, lead->issues[i].field,
+                                 lead->issues[i].text)) != LI_OK)
+                return st;
+        if ((st = li_buf_putc(a, ']')) != LI_OK)
+            return st;
+    }
+    pr->err_len = a->len - pr->err_off;
+    pr->valid = nerrors == 0;
+    pr->warned = pr->valid && nissues > 0;
+
+    pr->data_off = a->len;
+    if ((st = pr->valid ? li__row_encode(a, lead->value, lead->custom_json)
+                        : fields_json(a, row->fields, row->nfields)) != LI_OK)
+        return st;
+    pr->data_len = a->len - pr->data_off;
+    b->n++;
+    return LI_OK;
+}
+
+static prep_batch *take(pipeline *p, prep_batch **q, int *n) {
+    pthread_mutex_lock(&p->mu);
+    while (*n == 0 && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    prep_batch *b = NULL;
+    if (*n > 0) {
+        b = q[0];
+        memmove(q, q + 1, (size_t)(*n - 1) * sizeof *q);
+        (*n)--;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void give(pipeline *p, prep_batch **q, int *n, prep_batch *b) {
+    pthread_mutex_lock(&p->mu);
+    q[(*n)++] = b;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *producer(void *arg) {
+    pipeline *p = arg;
+    for (;;) {
+        prep_batch *b = take(p, p->free_q, &p->nfree);
+        if (!b)
+            return NULL; /* stopped */
+        b->n = 0;
+        b->last = 0;
+        b->st = LI_OK;
+        li_error_clear(&b->err);
+        li_buf_reset(&b->arena);
+        while (b->n < LI_IMPORT_BATCH) {
+            const li_row *row;
+            li_status st = li_reader_next(p->reader, &row, &b->err);
+            if (st == LI_EOF) {
+                b->last = 1;
+                break;
+            }
+            if (st == LI_OK && (st = prepare_row(p, b, row)) != LI_OK)
+                li_error_set(&b->err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            if (st != LI_OK) {
+                b->st = st;
+                b->last = 1;
+                break;
+            }
+        }
+        b->position = li_reader_position(p->reader);
+        int last = b->last;
+        give(p, p->full_q, &p->nfull, b);
+        if (last)
+            return NULL;
+    }
+}
+
+/* --- consumer ------------------------------------------------------------ */
+
+/* Stores one prepared row (committing it first on the one-shot path). */
+static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, const prep_batch *b,
+                           const prep_row *pr, li_error *err) {
+    li_status st;
+    const char *arena = b->arena.data;
+    li_staged_row sr = {
+        .row_no = pr->number,
+        .status = pr->valid ? "valid" : "invalid",
+        .data = {arena + pr->data_off, pr->data_len},
+        .errors = {arena + pr->err_off, pr->err_len},
+    };
+    job->rows++;
+    if (!pr->valid) {
+        job->invalid++;
+    } else {
+        job->valid++;
+        job->warnings += (uint64_t)pr->warned;
+        if (c) {
+            li_slice value[LI_FIELD__COUNT], custom;
+            int created = 0;
+            if (li__row_decode(sr.data, value, &custom) != LI_OK)
+                return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
+            if ((st = li__committer_row(c, value, custom, pr->number, &sr.lead_id, &created,
+                                        err)) != LI_OK)
+                return st;
+            sr.status = created ? "imported" : "skipped";
+            if (created) /* its values are the lead's: not stored twice */
+                sr.data = (li_slice){NULL, 0};
+        }
+    }
+    return li_store_row_put(s, job->id, &sr, err);
+}
+
+static void delimiter_name(int d, char out[8]) {
+    if (d == '\t')
+        snprintf(out, 8, "tab");
+    else
+        snprintf(out, 8, "%c", d ? d : ',');
+}
+
+static int delimiter_from_name(const char *s) {
+    if (!s || !*s)
+        return 0;
+    return strcmp(s, "tab") == 0 ? '\t' : (unsigned char)s[0];
+}
+
+/* Header row and mapping, stored with the job for the report and the review. */
+static li_status save_mapping(li_store *s, const li_job_rec *job, const li_slice *header,
+                              size_t nheader, const li_mapping *m, li_error *err) {
+    li_buf b;
+    li_buf_init(&b, 0);
+    char *mapping_json = li_mapping_to_json(m);
+    li_status st = mapping_json ? LI_OK : LI_ENOMEM;
+    if (st == LI_OK && header)
+        st = fields_json(&b, header, nheader);
+    if (st != LI_OK) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    st = li_store_job_set_mapping(s, job->id, header ? b.data : NULL, mapping_json, err);
+out:
+    free(mapping_json);
+    li_buf_free(&b);
+    return st;
+}
+
+li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__committer *c,
+                          li__meter *meter, li_import_result *res, li_error *err) {
+    li_status st = LI_OK;
+    li_mapping *m = NULL;
+    pipeline p;
+    prep_batch *batches = NULL;
+    int in_tx = 0, started = 0;
+    pthread_t thread;
+    memset(&p, 0, sizeof p);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+
+    li_reader_opts ro = o->reader;
+    if (job->parse_row > 0) {
+        /* Resume with exactly the decisions of the first run. */
+        ro.encoding = job->encoding[0] ? job->encoding : ro.encoding;
+        ro.delimiter = job->delimiter[0] ? delimiter_from_name(job->delimiter) : ro.delimiter;
+        ro.header = job->has_header;
+        ro.resume_offset = job->parse_offset;
+        ro.resume_row = job->parse_row;
+    }
+    if ((st = li_reader_open(o->path, &ro, &p.reader, err)) != LI_OK)
+        goto out;
+    const li_reader_info *info = li_reader_get_info(p.reader);
+    snprintf(job->format, sizeof job->format, "%s", info->format);
+    snprintf(job->encoding, sizeof job->encoding, "%s", info->encoding);
+    delimiter_name(info->delimiter, job->delimiter);
+    job->has_header = info->has_header;
+
+    size_t nheader = 0;
+    const li_slice *header = li_reader_header(p.reader, &nheader);
+    if ((st = li_mapping_new(header, nheader, o->map, o->nmap, &m, err)) != LI_OK)
+        goto out;
+    for (size_t i = 0; i < m->nwarnings && res->nwarnings < 4; i++)
+        snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", m->warnings[i]);
+    li_validate_opts vo = {.region = o->region};
+    if ((st = li_validator_new(m, &vo, &p.validator, err)) != LI_OK)
+        goto out;
+
+    snprintf(job->status, sizeof job->status, c ? "importing" : "parsing");
+    snprintf(job->phase, sizeof job->phase, c ? "import" : "parse");
+    if ((st = li_store_begin(s, err)) != LI_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = save_mapping(s, job, header, nheader, m, err)) != LI_OK ||
+        (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
+
+    if (!(batches = calloc(NBATCH, sizeof *batches))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    for (int i = 0; i < NBATCH; i++) {
+        li_buf_init(&batches[i].arena, 0);
+        p.free_q[p.nfree++] = &batches[i];
+    }
+    if (pthread_create(&thread, NULL, producer, &p) != 0) {
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création du fil de lecture");
+        goto out;
+    }
+    started = 1;
+
+    for (;;) {
+        prep_batch *b = take(&p, p.full_q, &p.nfull);
+        if (b->st != LI_OK) {
+            st = b->st;
+            if (err)
+                *err = b->err;
+            give(&p, p.free_q, &p.nfree, b);
+            goto out;
+        }
+        if (b->n) {
+            if ((st = li_store_begin(s, err)) != LI_OK)
+                goto out;
+            in_tx = 1;
+            if (c)
+                li_store_now(c->now);
+            for (size_t i = 0; i < b->n; i++)
+                if ((st = store_row(s, job, c, b, &b->row[i], err)) != LI_OK)
+                    goto out;
+            const prep_row *lastrow = &b->row[b->n - 1];
+            job->parse_offset = lastrow->next_offset;
+            job->parse_row = lastrow->number + 1;
+            if (c)
+                job->commit_row = lastrow->number;
+            job->bytes_done = b->position;
+            job->rows_per_s = li__meter_add(meter, job->rows);
+            uint64_t est = job->bytes_done ? (uint64_t)((double)job->rows * (double)job->bytes_total /
+                                                        (double)job->bytes_done)
+                                           : 0;
+            job->eta_s = job->rows_per_s > 0 && est > job->rows
+                             ? (int64_t)((double)(est - job->rows) / job->rows_per_s)
+                             : -1;
+            if (!b->last) {
+                /* Checkpoint: the batch's rows and the resume point, atomically. */
+                if ((st = li_store_job_update(s, job, err)) != LI_OK ||
+                    (st = li_store_commit(s, err)) != LI_OK)
+                    goto out;
+                in_tx = 0;
+            }
+            if (li__meter_due(meter))
+                li__progress_emit(o, job, job->rows, est, job->rows_per_s);
+        }
+        int last = b->last;
+        give(&p, p.free_q, &p.nfree, b);
+        if (last)
+            break;
+    }
+    /* The last batch (possibly empty) commits with the job's new status. */
+    if (!in_tx) {
+        if ((st = li_store_begin(s, err)) != LI_OK)
+            goto out;
+        in_tx = 1;
+    }
+    job->bytes_done = job->bytes_total;
+    job->eta_s = 0;
+    if (c) {
+        snprintf(job->status, sizeof job->status, "completed");
+        snprintf(job->phase, sizeof job->phase, "done");
+        li_store_now(job->finished_at);
+        if ((st = li__committer_finish(c, err)) != LI_OK)
+            goto out;
+    } else {
+        snprintf(job->status, sizeof job->status, "ready");
+    }
+    if ((st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
+    li__progress_emit(o, job, job->rows, job->rows, li__meter_add(meter, job->rows));
+out:
+    if (in_tx)
+        li_store_rollback(s);
+    if (started) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        pthread_join(thread, NULL);
+    }
+    for (int i = 0; batches && i < NBATCH; i++)
+        li_buf_free(&batches[i].arena);
+    free(batches);
+    li_validator_free(p.validator);
+    li_mapping_free(m);
+    li_reader_free(p.reader);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    return st;
+}

@@ -1,0 +1,146 @@
+/*
+ * test_util.c — buffers with limits, CSV and JSON encoders, the message
+ * catalogue, key sets and the staged-row encoding.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jobs/jobsInt.h"
+#include "leadimport/buf.h"
+#include "leadimport/msg.h"
+
+static void buf_refuses_to_grow_past_its_limit(void **state) {
+    (void)state;
+    li_buf b;
+    li_buf_init(&b, 10);
+    assert_int_equal(li_buf_append(&b, "0123456789", 10), LI_OK);
+    assert_int_equal(li_buf_putc(&b, 'x'), LI_ELIMIT);
+    assert_int_equal(b.len, 10);
+    assert_string_equal(b.data, "0123456789");
+    li_buf_free(&b);
+}
+
+static void csv_field_quotes_only_when_needed(void **state) {
+    (void)state;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_buf_csv_field(&b, "simple", 6, ';', 0);
+    li_buf_putc(&b, '|');
+    li_buf_csv_field(&b, "a;b", 3, ';', 0);
+    li_buf_putc(&b, '|');
+    li_buf_csv_field(&b, "il a dit \"oui\"", 14, ';', 0);
+    li_buf_putc(&b, '|');
+    li_buf_csv_field(&b, "deux\nlignes", 11, ';', 0);
+    assert_string_equal(b.data, "simple|\"a;b\"|\"il a dit \"\"oui\"\"\"|\"deux\nlignes\"");
+    li_buf_free(&b);
+}
+
+static void csv_field_neutralises_formulas(void **state) {
+    (void)state;
+    const char *risky[] = {"=1+1", "+33 6", "-2", "@SUM(A1)", "=HYPERLINK(\"x\")"};
+    const char *want[] = {"'=1+1", "'+33 6", "'-2", "'@SUM(A1)", "\"'=HYPERLINK(\"\"x\"\")\""};
+    for (size_t i = 0; i < 5; i++) {
+        li_buf b;
+        li_buf_init(&b, 0);
+        li_buf_csv_field(&b, risky[i], strlen(risky[i]), ';', 1);
+        assert_string_equal(b.data, want[i]);
+        li_buf_free(&b);
+    }
+}
+
+static void json_string_escapes_quotes_and_controls(void **state) {
+    (void)state;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_buf_json_str(&b, "a\"b\\c\n\x01é", 9);
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001é\"");
+    li_buf_free(&b);
+}
+
+static void every_message_has_a_code_and_french_text(void **state) {
+    (void)state;
+    for (int m = 1; m < LI_MSG__COUNT; m++) {
+        assert_true(strlen(li_msg_code((li_msg)m)) > 0);
+        assert_true(strlen(li_msg_text((li_msg)m)) > 0);
+        assert_int_equal(li_msg_by_code(li_msg_code((li_msg)m)), m);
+    }
+    char out[128];
+    li_msg_format(out, sizeof out, LI_MSG_EMAIL_INVALID, "jean@");
+    assert_string_equal(out, "Adresse e-mail invalide : « jean@ »");
+}
+
+static void message_truncation_keeps_utf8_whole(void **state) {
+    (void)state;
+    char out[33];
+    li_msg_format(out, sizeof out, LI_MSG_EMAIL_INVALID, "ééééééééééééééééééé");
+    /* must not end with a partial sequence */
+    size_t n = strlen(out);
+    assert_true(n < sizeof out);
+    unsigned char last = (unsigned char)out[n - 1];
+    assert_true(last < 0x80 || (last & 0xC0) == 0x80);
+    if (last >= 0x80)
+        assert_true(((unsigned char)out[n - 2] & 0xE0) == 0xC0);
+}
+
+static void keyset_finds_what_was_added_and_grows(void **state) {
+    (void)state;
+    li__keyset ks;
+    assert_int_equal(li__keyset_init(&ks, 4), LI_OK);
+    char key[32];
+    for (int i = 0; i < 100000; i++) {
+        int n = snprintf(key, sizeof key, "user%d@exemple.fr", i);
+        assert_int_equal(li__keyset_add(&ks, li__key_hash(LI_FIELD_EMAIL, (li_slice){key, (size_t)n})),
+                         LI_OK);
+    }
+    assert_int_equal(ks.count, 100000);
+    int misses = 0, false_hits = 0;
+    for (int i = 0; i < 100000; i++) {
+        int n = snprintf(key, sizeof key, "user%d@exemple.fr", i);
+        misses += !li__keyset_maybe(&ks, li__key_hash(LI_FIELD_EMAIL, (li_slice){key, (size_t)n}));
+        false_hits += li__keyset_maybe(&ks, li__key_hash(LI_FIELD_PHONE, (li_slice){key, (size_t)n}));
+    }
+    assert_int_equal(misses, 0);
+    assert_int_equal(false_hits, 0); /* same text, other field: another key */
+    li__keyset_free(&ks);
+}
+
+static void staged_row_encoding_round_trips(void **state) {
+    (void)state;
+    li_slice v[LI_FIELD__COUNT], w[LI_FIELD__COUNT], custom;
+    memset(v, 0, sizeof v);
+    v[LI_FIELD_FIRST_NAME] = li_slice_of("Zoé");
+    v[LI_FIELD_NOTES] = li_slice_of("deux\nlignes; \"citées\"");
+    v[LI_FIELD_OWNER] = li_slice_of("Sophie Martin");
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li__row_encode(&b, v, li_slice_of("{\"Autre\":\"x\"}")), LI_OK);
+    assert_int_equal(li__row_decode((li_slice){b.data, b.len}, w, &custom), LI_OK);
+    for (int f = 0; f < LI_FIELD__COUNT; f++) {
+        assert_int_equal(w[f].len, v[f].len);
+        if (v[f].len)
+            assert_memory_equal(w[f].ptr, v[f].ptr, v[f].len);
+    }
+    assert_true(li_slice_eq(custom, "{\"Autre\":\"x\"}"));
+    assert_int_equal(li__row_decode(li_slice_of("a\x1f" "b"), w, &custom), LI_EINTERNAL);
+    li_buf_free(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buf_refuses_to_grow_past_its_limit),
+        cmocka_unit_test(csv_field_quotes_only_when_needed),
+        cmocka_unit_test(csv_field_neutralises_formulas),
+        cmocka_unit_test(json_string_escapes_quotes_and_controls),
+        cmocka_unit_test(every_message_has_a_code_and_french_text),
+        cmocka_unit_test(message_truncation_keeps_utf8_whole),
+        cmocka_unit_test(keyset_finds_what_was_added_and_grows),
+        cmocka_unit_test(staged_row_encoding_round_trips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
