@@ -1,0 +1,78 @@
+/*
+ * leadInt.h — what the files of src/lead/ share and nobody else should use.
+ *
+ * field.c owns the catalogue (labels, limits, text rules per field) and the
+ * synonym table; phone.c owns the numbering-plan tables; validate.c owns
+ * the text scanner. Unit tests include this header to walk the tables
+ * (every synonym, every country code); the rest of the program must not.
+ */
+#ifndef LEADIMPORT_LEADINT_H
+#define LEADIMPORT_LEADINT_H
+
+#include <stddef.h>
+
+#include "leadimport/field.h"
+#include "leadimport/msg.h"
+
+/* --- field.c ------------------------------------------------------------- */
+
+/* Text rules of a field for li_norm_text(): 1 = collapse inner whitespace. */
+int li__field_collapse(li_field f);
+/* 1 = line breaks are kept (address, notes). */
+int li__field_keep_newlines(li_field f);
+
+/* The synonym table, for tests: entry i (i < li__field_synonym_count()). */
+size_t li__field_synonym_count(void);
+const char *li__field_synonym(size_t i, li_field *field);
+
+/*
+ * Folds like li_fold(); when drop_filler is set, whole words that carry no
+ * meaning in a header ("de", "du", "la", "n°", "numéro", "contact",
+ * "client", "1"...) are dropped as well: "N° de téléphone du client" ->
+ * "telephone". Same output contract as li_fold().
+ */
+size_t li__fold(const char *s, size_t len, char *out, size_t cap, int drop_filler);
+
+/* --- phone.c ------------------------------------------------------------- */
+
+/* A numbering plan we know: NSN lengths, allowed first digits, trunk prefix. */
+typedef struct li__country {
+    const char *iso;   /* ISO 3166 alpha-2 ("FR"); several may share a code */
+    unsigned short cc; /* country calling code (33) */
+    unsigned char min; /* national significant number length, digits */
+    unsigned char max;
+    const char *first; /* allowed first digits of the NSN; NULL = any */
+    char trunk;        /* national trunk prefix: '0', '1' (NANP) or 0 (none) */
+} li__country;
+
+/* The plan of a region ("FR", "be"; "UK" = "GB"), or NULL if unknown. */
+const li__country *li__country_by_iso(const char *iso);
+/* The plan of a country code, or NULL if not in the detailed table. */
+const li__country *li__country_by_cc(unsigned cc);
+/* 1 if cc is an assigned ITU-T E.164 country calling code. */
+int li__cc_assigned(unsigned cc);
+/* The assigned codes, for tests: *n gets the count. */
+const unsigned short *li__cc_list(size_t *n);
+
+/*
+ * li_norm_phone() with the region already looked up (region may be NULL:
+ * then only international numbers are accepted). out needs 17 bytes.
+ */
+li_msg li__norm_phone(const char *in, size_t len, const li__country *region, char *out, size_t cap);
+
+/* --- validate.c ---------------------------------------------------------- */
+
+/*
+ * li_norm_text() that also reports whether control characters were removed
+ * (*ctrl set to 1; never reset to 0). in and out may be the same buffer.
+ */
+size_t li__norm_text(const char *in, size_t len, char *out, int collapse, int keep_newlines,
+                     int *ctrl);
+
+/*
+ * Checks the syntax of an already trimmed e-mail address and lower-cases
+ * its ASCII letters in place. Returns 1 if valid.
+ */
+int li__email_check(char *s, size_t len);
+
+#endif

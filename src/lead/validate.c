@@ -1,0 +1,658 @@
+/*
+ * validate.c — per-row validation and normalisation of leads (validate.h).
+ *
+ * What it promises:
+ *   - li_norm_text(): trims ASCII whitespace and Unicode spaces (U+00A0,
+ *     U+2000-U+200A, U+202F, U+205F, U+3000, U+1680), drops invisible
+ *     characters anywhere (U+200B, U+2060, U+FEFF), removes control
+ *     characters (C0 except whitespace, DEL, C1), turns CR LF and lone CR
+ *     into LF. With collapse, every inner run of whitespace becomes one
+ *     space, or, when keep_newlines, the line breaks it held (at most two:
+ *     one blank line). Without collapse, inner whitespace is kept as
+ *     written (notes keep their non-breaking spaces and tabs). Never
+ *     writes more bytes than it reads, so in and out may be one buffer.
+ *   - li_norm_email(): practical RFC 5321 syntax (li__email_check below),
+ *     lower-cased ASCII; a control character makes the address invalid.
+ *   - li_validate_row(): every mapped value normalised by its field's rules
+ *     (field.c), e-mail and phone checked, then the row rules: a way to
+ *     reach the lead (e-mail or phone) and a name to file it under (last
+ *     name or company). A present but invalid e-mail or phone is its own
+ *     error and counts as present for contact_missing; its value in the
+ *     lead is the trimmed text as written. Unmapped columns, and columns
+ *     past the mapping's count, become custom_json.
+ *
+ * Memory: a validator owns one scratch buffer, grown (never shrunk) when a
+ * row needs more than any row before; every slice li_validate_row() hands
+ * out points into it, valid until the next call. No allocation per row.
+ * A validator is not thread-safe: use one per thread.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "lead/leadInt.h"
+#include "leadimport/buf.h"
+#include "leadimport/validate.h"
+
+/* --- text ---------------------------------------------------------------- */
+
+enum {
+    C_VIS = 0, /* copied as is (ASCII printable, UTF-8 bytes of ordinary chars) */
+    C_SPACE,   /* horizontal whitespace */
+    C_LF,      /* \n */
+    C_CR,      /* \r */
+    C_CTRL,    /* removed, with a warning */
+    C_LEAD,    /* lead byte of a sequence that may be a space or control */
+};
+
+/*
+ * C_* of each byte (1 space, 2 LF, 3 CR, 4 control, 5 lead byte to look at);
+ * the multibyte cases are resolved by classify_lead().
+ */
+static const unsigned char byte_class[256] = {
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 1, 2, 1, 1, 3, 4, 4, /* 00 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 10 */
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, /* 70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* A0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* B0 */
+    0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* C0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* D0 */
+    0, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, /* E0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* F0 */
+};
+
+enum { U_VIS, U_SPACE, U_NEWLINE, U_INVISIBLE, U_CTRL };
+
+/* 1 if the 8 bytes at p are all printable ASCII (0x21..0x7E): plain C_VIS. */
+static inline int plain8(const unsigned char *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t below = (x - ones * 0x21) & ~x;         /* a byte < 0x21 */
+    uint64_t above = (x + ones * (0x7F - 0x7E)) | x; /* a byte > 0x7E */
+    return ((below | above) & high) == 0;
+}
+
+/* Classifies the sequence at p (first byte a C_LEAD); *n gets its length. */
+static int classify_lead(const unsigned char *p, size_t left, size_t *n) {
+    *n = 1;
+    if (p[0] == 0xC2 && left >= 2) {
+        if (p[1] == 0xA0 || p[1] == 0x85) {
+            *n = 2;
+            return p[1] == 0xA0 ? U_SPACE : U_NEWLINE;
+        }
+        if (p[1] >= 0x80 && p[1] <= 0x9F) {
+            *n = 2;
+            return U_CTRL;
+        }
+        return U_VIS;
+    }
+    if (left < 3)
+        return U_VIS;
+    unsigned a = p[1], b = p[2];
+    int cls = U_VIS;
+    if (p[0] == 0xE2 && a == 0x80) {
+        if (b <= 0x8A || b == 0xAF)
+            cls = U_SPACE;
+        else if (b == 0x8B)
+            cls = U_INVISIBLE;
+        else if (b == 0xA8 || b == 0xA9)
+            cls = U_NEWLINE;
+    } else if (p[0] == 0xE2 && a == 0x81) {
+        cls = b == 0x9F ? U_SPACE : b == 0xA0 ? U_INVISIBLE : U_VIS;
+    } else if (p[0] == 0xE3 && a == 0x80 && b == 0x80) {
+        cls = U_SPACE;
+    } else if (p[0] == 0xE1 && a == 0x9A && b == 0x80) {
+        cls = U_SPACE;
+    } else if (p[0] == 0xEF && a == 0xBB && b == 0xBF) {
+        cls = U_INVISIBLE;
+    }
+    if (cls != U_VIS)
+        *n = 3;
+    return cls;
+}
+
+size_t li__norm_text(const char *in, size_t len, char *out, int collapse, int keep_newlines,
+                     int *ctrl) {
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i = 0, o = 0;
+    size_t vis_end = 0; /* o just after the last visible byte: trailing trim */
+    int started = 0;    /* a visible byte was written: leading trim */
+    int pend = 0;       /* collapse: 0 nothing, 1 a space, 2 a line break, 3 two */
+    while (i < len) {
+        size_t n = 1;
+        int kind = U_VIS;
+        switch (byte_class[p[i]]) {
+        case C_VIS:
+            break;
+        case C_SPACE:
+            kind = U_SPACE;
+            break;
+        case C_LF:
+            kind = U_NEWLINE;
+            break;
+        case C_CR:
+            kind = U_NEWLINE;
+            n = (i + 1 < len && p[i + 1] == '\n') ? 2 : 1;
+            break;
+        case C_CTRL:
+            kind = U_CTRL;
+            break;
+        default:
+            kind = classify_lead(p + i, len - i, &n);
+            break;
+        }
+        if (kind == U_VIS) {
+            if (pend) {
+                out[o++] = pend == 1 ? ' ' : '\n';
+                if (pend == 3)
+                    out[o++] = '\n';
+                pend = 0;
+            }
+            out[o++] = (char)p[i++];
+            for (;;) { /* the common case: words separated by single spaces */
+                while (i + 8 <= len && plain8(p + i)) {
+                    memmove(out + o, p + i, 8);
+                    o += 8;
+                    i += 8;
+                }
+                while (i < len && byte_class[p[i]] == C_VIS)
+                    out[o++] = (char)p[i++];
+                if (!(collapse && i + 1 < len && p[i] == ' ' && byte_class[p[i + 1]] == C_VIS))
+                    break;
+                out[o++] = ' ';
+                i++;
+            }
+            vis_end = o;
+            started = 1;
+            continue;
+        }
+        i += n;
+        if (kind == U_CTRL) {
+            *ctrl = 1;
+            continue;
+        }
+        if (kind == U_INVISIBLE || !started)
+            continue;
+        int nl = kind == U_NEWLINE && keep_newlines;
+        if (collapse) {
+            if (nl)
+                pend = pend < 2 ? 2 : 3;
+            else if (!pend)
+                pend = 1;
+        } else if (nl) {
+            out[o++] = '\n';
+        } else if (kind == U_NEWLINE) {
+            out[o++] = ' ';
+        } else {
+            memmove(out + o, p + i - n, n); /* inner spaces kept as written */
+            o += n;
+        }
+    }
+    return vis_end;
+}
+
+size_t li_norm_text(const char *in, size_t len, char *out, int collapse, int keep_newlines) {
+    int ctrl = 0;
+    return li__norm_text(in, len, out, collapse, keep_newlines, &ctrl);
+}
+
+/* --- e-mail -------------------------------------------------------------- */
+
+/* Bytes allowed in the local part (RFC 5321 atext and the dot): 1 each. */
+static const unsigned char local_ok[256] = {
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
+    ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,  ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['='] = 1,  ['?'] = 1, ['A'] = 1,
+    ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,  ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,  ['P'] = 1, ['Q'] = 1,
+    ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,  ['X'] = 1, ['Y'] = 1,
+    ['Z'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1,  ['c'] = 1, ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,  ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,  ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,  ['{'] = 1, ['|'] = 1,
+    ['}'] = 1, ['~'] = 1,
+};
+
+/*
+ * A non-ASCII character in a domain label (IDN): a letter, mark or digit.
+ * Returns its length in bytes, 0 if refused.
+ */
+static size_t idn_char(const unsigned char *p, size_t left, int *letter) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)left, &cp);
+    if (n <= 0)
+        return 0;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    *letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME;
+    if (*letter || cat == UTF8PROC_CATEGORY_ND)
+        return (size_t)n;
+    return 0;
+}
+
+/*
+ * Checks the domain: at least two labels of 1..63 bytes, letters, digits,
+ * hyphens (not first nor last) or IDN letters; the last label (TLD) at
+ * least two letters, or an "xn--" A-label.
+ */
+static int domain_check(const unsigned char *d, size_t n) {
+    if (n == 0 || n > 253)
+        return 0;
+    size_t labels = 0, start = 0, chars = 0;
+    int letters_only = 1;
+    for (size_t i = 0; i <= n;) {
+        if (i == n || d[i] == '.') {
+            size_t len = i - start;
+            if (len == 0 || len > 63 || d[start] == '-' || d[i - 1] == '-')
+                return 0;
+            labels++;
+            if (i == n)
+                break;
+            i++;
+            start = i;
+            chars = 0;
+            letters_only = 1;
+            continue;
+        }
+        unsigned char c = d[i];
+        if (c < 0x80) {
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-'))
+                return 0;
+            if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+                letters_only = 0;
+            i++;
+        } else {
+            int letter = 0;
+            size_t k = idn_char(d + i, n - i, &letter);
+            if (k == 0)
+                return 0;
+            letters_only &= letter;
+            i += k;
+        }
+        chars++;
+    }
+    if (labels < 2)
+        return 0;
+    const unsigned char *tld = d + start;
+    size_t tlen = n - start;
+    if (tlen > 4 && (tld[0] | 0x20) == 'x' && (tld[1] | 0x20) == 'n' && tld[2] == '-' &&
+        tld[3] == '-')
+        return 1;
+    return letters_only && chars >= 2;
+}
+
+int li__email_check(char *s, size_t len) {
+    if (len == 0 || len > 254)
+        return 0;
+    char *at = memchr(s, '@', len);
+    if (!at)
+        return 0;
+    size_t local = (size_t)(at - s);
+    if (local == 0 || local > 64 || memchr(at + 1, '@', len - local - 1))
+        return 0;
+    if (s[0] == '.' || s[local - 1] == '.')
+        return 0;
+    for (size_t i = 0; i < local; i++) {
+        if (!local_ok[(unsigned char)s[i]])
+            return 0;
+        if (s[i] == '.' && s[i + 1] == '.')
+            return 0;
+    }
+    if (!domain_check((const unsigned char *)at + 1, len - local - 1))
+        return 0;
+    for (size_t i = 0; i < len; i++) /* valid: lower-case the ASCII letters */
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] + 32);
+    return 1;
+}
+
+li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap) {
+    size_t b = 0, e = len;
+    while (b < e && (in[b] == ' ' || (in[b] >= '\t' && in[b] <= '\r')))
+        b++;
+    while (e > b && (in[e - 1] == ' ' || (in[e - 1] >= '\t' && in[e - 1] <= '\r')))
+        e--;
+    if (cap == 0)
+        return LI_MSG_EMAIL_INVALID;
+    out[0] = '\0';
+    if (e - b + 1 > cap)
+        return LI_MSG_EMAIL_INVALID;
+    int ctrl = 0;
+    size_t n = li__norm_text(in + b, e - b, out, 1, 0, &ctrl);
+    out[n] = '\0';
+    if (ctrl || !li__email_check(out, n)) {
+        out[0] = '\0';
+        return LI_MSG_EMAIL_INVALID;
+    }
+    return LI_MSG_NONE;
+}
+
+/* --- the validator ------------------------------------------------------- */
+
+enum {
+    PHONE_OUT = 24, /* room for an E.164 number (17 needed) */
+    QUOTE_MAX = 80, /* bytes of a value quoted in a message */
+};
+
+struct li_validator {
+    const li_mapping *m; /* borrowed: must outlive the validator */
+    const li__country *region;
+    char *scratch; /* owned; the lead's slices point into it */
+    size_t cap;
+    char *keys;      /* owned: "\"Header\":" of each custom column, end to end */
+    size_t *key_off; /* owned, [ncols + 1]: column c's key is keys[off[c], off[c+1]) */
+    size_t ncustom;  /* columns of the mapping that feed no field */
+    unsigned char collapse[LI_FIELD__COUNT]; /* the field rules, copied from field.c */
+    unsigned char keep_newlines[LI_FIELD__COUNT];
+    size_t max_len[LI_FIELD__COUNT];
+};
+
+static const char empty[] = "";
+
+li_status li_validator_new(const li_mapping *m, const li_validate_opts *opts, li_validator **out,
+                           li_error *err) {
+    li_status st = LI_OK;
+    li_buf keys;
+    li_buf_init(&keys, 0);
+    const char *region = opts && opts->region ? opts->region : "FR";
+    li_validator *v = calloc(1, sizeof *v);
+    if (!v)
+        goto nomem;
+    v->m = m;
+    for (int f = 0; f < LI_FIELD__COUNT; f++) {
+        v->collapse[f] = (unsigned char)li__field_collapse((li_field)f);
+        v->keep_newlines[f] = (unsigned char)li__field_keep_newlines((li_field)f);
+        v->max_len[f] = li_field_max_len((li_field)f);
+    }
+    v->region = li__country_by_iso(region);
+    if (!v->region) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_PHONE_REGION_UNKNOWN, region);
+        goto out;
+    }
+    v->key_off = calloc(m->ncols + 1, sizeof *v->key_off);
+    if (!v->key_off)
+        goto nomem;
+    for (size_t c = 0; c < m->ncols; c++) {
+        v->key_off[c] = keys.len;
+        if (m->col_field[c] != LI_FIELD_NONE)
+            continue;
+        v->ncustom++;
+        if (li_buf_json_str(&keys, m->col_name[c], strlen(m->col_name[c])) != LI_OK ||
+            li_buf_putc(&keys, ':') != LI_OK)
+            goto nomem;
+    }
+    v->key_off[m->ncols] = keys.len;
+    v->keys = keys.data; /* ownership moves to v */
+    li_buf_init(&keys, 0);
+    goto out;
+
+nomem:
+    st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+out:
+    li_buf_free(&keys);
+    if (st != LI_OK) {
+        li_validator_free(v);
+        v = NULL;
+    }
+    *out = v;
+    return st;
+}
+
+void li_validator_free(li_validator *v) {
+    if (!v)
+        return;
+    free(v->scratch);
+    free(v->keys);
+    free(v->key_off);
+    free(v);
+}
+
+/*
+ * Records an issue; the arguments are those of the message. When the list
+ * is full, an error takes the place of the last warning (a warning is
+ * dropped), so that nerrors > 0 always shows in issues[].
+ */
+static void add_issue(li_lead *l, li_msg code, li_field field, ...) {
+    int is_error = li_msg_severity(code) == LI_SEV_ERROR;
+    size_t at = l->nissues;
+    if (at == LI_LEAD_MAX_ISSUES) {
+        if (!is_error)
+            return;
+        while (at > 0 && li_msg_severity(l->issues[at - 1].code) == LI_SEV_ERROR)
+            at--;
+        if (at == 0)
+            return;
+        at--;
+    } else {
+        l->nissues++;
+    }
+    li_issue *is = &l->issues[at];
+    is->code = code;
+    is->field = field;
+    va_list ap;
+    va_start(ap, field);
+    li_msg_formatv(is->text, sizeof is->text, code, ap);
+    va_end(ap);
+    if (is_error)
+        l->nerrors++;
+}
+
+/* Copies a value to quote in a message, shortened to about QUOTE_MAX bytes. */
+static const char *quote(const char *s, size_t n, char buf[QUOTE_MAX + 8]) {
+    if (n <= QUOTE_MAX) {
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        return buf;
+    }
+    n = QUOTE_MAX - 3;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* do not cut a character */
+    memcpy(buf, s, n);
+    memcpy(buf + n, "…", sizeof "…");
+    return buf;
+}
+
+/* Writes s as the inside of a JSON string; out holds at least 6 * n bytes. */
+static size_t json_escape(const char *s, size_t n, char *out) {
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            out[o++] = (char)c;
+            continue;
+        }
+        out[o++] = '\\';
+        switch (c) {
+        case '"':
+            out[o++] = '"';
+            break;
+        case '\\':
+            out[o++] = '\\';
+            break;
+        case '\n':
+            out[o++] = 'n';
+            break;
+        case '\r':
+            out[o++] = 'r';
+            break;
+        case '\t':
+            out[o++] = 't';
+            break;
+        default:
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    return o;
+}
+
+/* The name of column c for custom_json: its key, or "Colonne N" past the mapping. */
+static size_t column_key(const li_validator *v, size_t c, char *out) {
+    if (c < v->m->ncols) {
+        size_t n = v->key_off[c + 1] - v->key_off[c];
+        memcpy(out, v->keys + v->key_off[c], n);
+        return n;
+    }
+    int w = snprintf(out, 32, "\"Colonne %zu\":", c + 1);
+    return w > 0 ? (size_t)w : 0;
+}
+
+/* Bytes of scratch a row needs (see the layout in li_validate_row). */
+static size_t row_need(const li_validator *v, const li_slice *fields, size_t nfields, size_t *tmp) {
+    size_t need = 2 + 1, ncols = v->m->ncols;
+    *tmp = 0;
+    for (size_t c = 0; c < nfields; c++) {
+        size_t len = fields[c].len;
+        if (c < ncols && v->m->col_field[c] != LI_FIELD_NONE) {
+            need += len + PHONE_OUT;
+        } else if (len > 0) {
+            size_t key = c < ncols ? v->key_off[c + 1] - v->key_off[c] : 32;
+            need += key + 6 * len + 3;
+            if (len > *tmp)
+                *tmp = len;
+        }
+    }
+    return need + *tmp;
+}
+
+/* Makes scratch hold need bytes; LI_ENOMEM leaves the old buffer in place. */
+static li_status reserve(li_validator *v, size_t need) {
+    if (need <= v->cap)
+        return LI_OK;
+    size_t cap = v->cap ? v->cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(v->scratch, cap);
+    if (!p)
+        return LI_ENOMEM;
+    v->scratch = p;
+    v->cap = cap;
+    return LI_OK;
+}
+
+/* Normalises the value of field f (non-empty raw) at dst; returns bytes used. */
+static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li_lead *out) {
+    int ctrl = 0;
+    size_t n = li__norm_text(raw.ptr, raw.len, dst, v->collapse[f], v->keep_newlines[f], &ctrl);
+    char q[QUOTE_MAX + 8];
+    out->value[f].ptr = dst;
+    out->value[f].len = n;
+    if (n == 0)
+        return 0;
+    if (f == LI_FIELD_EMAIL) {
+        if (ctrl || !li__email_check(dst, n))
+            add_issue(out, LI_MSG_EMAIL_INVALID, f, quote(dst, n, q));
+        return n;
+    }
+    if (f == LI_FIELD_PHONE) {
+        char *e164 = dst + n;
+        li_msg why =
+            ctrl ? LI_MSG_PHONE_INVALID : li__norm_phone(dst, n, v->region, e164, PHONE_OUT);
+        if (why != LI_MSG_NONE) {
+            add_issue(out, why, f, quote(dst, n, q));
+            return n;
+        }
+        out->value[f].ptr = e164;
+        out->value[f].len = strlen(e164);
+        return n + PHONE_OUT;
+    }
+    if (ctrl)
+        add_issue(out, LI_MSG_VALUE_CONTROL_CHARS, f, li_field_label(f));
+    if (n > v->max_len[f])
+        add_issue(out, LI_MSG_VALUE_TOO_LONG, f, li_field_label(f), n, v->max_len[f]);
+    return n;
+}
+
+/* Writes custom_json at dst: the non-empty values of unmapped columns. */
+static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfields, char *tmp,
+                          char *dst, li_lead *out) {
+    size_t o = 0, ncols = v->m->ncols;
+    dst[o++] = '{';
+    for (size_t c = 0; c < nfields; c++) {
+        if ((c < ncols && v->m->col_field[c] != LI_FIELD_NONE) || fields[c].len == 0)
+            continue;
+        int ctrl = 0;
+        size_t n = li__norm_text(fields[c].ptr, fields[c].len, tmp, 0, 1, &ctrl);
+        if (ctrl) {
+            char name[32];
+            const char *label = name;
+            if (c < ncols)
+                label = v->m->col_name[c];
+            else
+                snprintf(name, sizeof name, "Colonne %zu", c + 1);
+            add_issue(out, LI_MSG_VALUE_CONTROL_CHARS, LI_FIELD_NONE, label);
+        }
+        if (n == 0)
+            continue;
+        if (o > 1)
+            dst[o++] = ',';
+        o += column_key(v, c, dst + o);
+        dst[o++] = '"';
+        o += json_escape(tmp, n, dst + o);
+        dst[o++] = '"';
+    }
+    dst[o++] = '}';
+    return o;
+}
+
+static void lead_reset(li_lead *out) {
+    for (int f = 0; f < LI_FIELD__COUNT; f++) {
+        out->value[f].ptr = empty;
+        out->value[f].len = 0;
+    }
+    out->custom_json.ptr = "{}";
+    out->custom_json.len = 2;
+    out->nissues = 0;
+    out->nerrors = 0;
+}
+
+/*
+ * Scratch layout for one row: the normalised value of each mapped field
+ * (a phone also gets PHONE_OUT bytes for its E.164 form), then a temporary
+ * area for one custom value, then custom_json.
+ */
+li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfields, li_lead *out) {
+    lead_reset(out);
+    size_t tmp_len;
+    if (reserve(v, row_need(v, fields, nfields, &tmp_len)) != LI_OK) {
+        add_issue(out, LI_MSG_NO_MEMORY, LI_FIELD_NONE);
+        return LI_ENOMEM;
+    }
+    const li_mapping *m = v->m;
+    size_t pos = 0;
+    for (int f = 0; f < LI_FIELD__COUNT; f++) {
+        int c = m->field_col[f];
+        if (c < 0 || (size_t)c >= nfields || fields[c].len == 0)
+            continue;
+        pos += one_field(v, (li_field)f, fields[c], v->scratch + pos, out);
+    }
+    char *tmp = v->scratch + pos;
+    char *json = tmp + tmp_len;
+    if (v->ncustom > 0 || nfields > m->ncols) {
+        size_t n = custom_json(v, fields, nfields, tmp, json, out);
+        if (n > 2) {
+            out->custom_json.ptr = json;
+            out->custom_json.len = n;
+        }
+    }
+    if (out->value[LI_FIELD_EMAIL].len == 0 && out->value[LI_FIELD_PHONE].len == 0)
+        add_issue(out, LI_MSG_CONTACT_MISSING, LI_FIELD_NONE);
+    if (out->value[LI_FIELD_LAST_NAME].len == 0 && out->value[LI_FIELD_COMPANY].len == 0)
+        add_issue(out, LI_MSG_NAME_MISSING, LI_FIELD_NONE);
+    return LI_OK;
+}
