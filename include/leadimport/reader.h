@@ -54,6 +54,7 @@ typedef struct li_reader_info {
     int bom;              /* the file started with a byte-order mark */
     int delimiter;        /* the delimiter in use */
     int has_header;       /* 1 if the first row is the header */
+    size_t columns;       /* fields of the first record (header or not): the file's width */
     uint64_t size;        /* file size in bytes */
 } li_reader_info;
 

@@ -95,11 +95,19 @@ static const char *parse_encoding(const char *v) {
     static const struct {
         const char *alias, *name;
     } names[] = {
-        {"utf-8", "utf-8"},           {"utf8", "utf-8"},           {"windows-1252", "windows-1252"},
-        {"cp1252", "windows-1252"},   {"win1252", "windows-1252"}, {"latin1", "windows-1252"},
-        {"latin-1", "windows-1252"},  {"iso-8859-1", "windows-1252"},
-        {"iso-8859-15", "windows-1252"}, {"utf-16le", "utf-16le"}, {"utf-16be", "utf-16be"},
-        {"utf16le", "utf-16le"},      {"utf16be", "utf-16be"},
+        {"utf-8", "utf-8"},
+        {"utf8", "utf-8"},
+        {"windows-1252", "windows-1252"},
+        {"cp1252", "windows-1252"},
+        {"win1252", "windows-1252"},
+        {"latin1", "windows-1252"},
+        {"latin-1", "windows-1252"},
+        {"iso-8859-1", "windows-1252"},
+        {"iso-8859-15", "windows-1252"},
+        {"utf-16le", "utf-16le"},
+        {"utf-16be", "utf-16be"},
+        {"utf16le", "utf-16le"},
+        {"utf16be", "utf-16be"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcasecmp(v, names[i].alias) == 0)
@@ -341,5 +349,7 @@ out:
         free(map_copies[i]);
     free(report);
     li_store_close(s);
+    if (getenv("LEADIMPORT_TRACE"))
+        fprintf(stderr, "closed\n");
     return rc;
 }

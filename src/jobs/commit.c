@@ -32,8 +32,8 @@ static li_status put_key(int64_t id, li_field f, li_slice v, void *ctx) {
     return li__keyset_put(ctx, li__key_hash(f, v), id);
 }
 
-li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
-                             uint64_t expected_new, li_error *err) {
+li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job, uint64_t expected_new,
+                             li_error *err) {
     li_status st;
     int64_t max_id = 0;
     memset(c, 0, sizeof *c);
@@ -57,8 +57,8 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
 }
 
 /* The id of an existing lead sharing the row's e-mail or phone, or 0. */
-static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            int64_t *match, li_error *err) {
+static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT], int64_t *match,
+                            li_error *err) {
     static const li_field keys[] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
     *match = 0;
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -97,11 +97,11 @@ li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COU
                                    err)) != LI_OK)
         return st;
     if ((value[LI_FIELD_EMAIL].len &&
-         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_EMAIL, value[LI_FIELD_EMAIL]),
-                        *lead_id) != LI_OK) ||
+         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_EMAIL, value[LI_FIELD_EMAIL]), *lead_id) !=
+             LI_OK) ||
         (value[LI_FIELD_PHONE].len &&
-         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_PHONE, value[LI_FIELD_PHONE]),
-                        *lead_id) != LI_OK)) {
+         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_PHONE, value[LI_FIELD_PHONE]), *lead_id) !=
+             LI_OK)) {
         /* More rows than estimated: rebuild twice as big from the table,
          * which already holds the lead just inserted. */
         size_t max_keys = 2 * c->keys.cap;
@@ -119,6 +119,9 @@ li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COU
 li_status li__committer_finish(li__committer *c, li_error *err) {
     if (!c->bulk)
         return LI_OK;
+    li__trace("restore key indexes");
+    /* The key set is done with: give its memory back before the index sorts. */
+    li__keyset_free(&c->keys);
     li_status st = li_store_lead_key_indexes(c->store, 1, err);
     if (st == LI_OK)
         c->bulk = 0;
@@ -151,8 +154,8 @@ static li_status collect(const li_staged_row *r, void *ctx) {
     return li_buf_append(&b->arena, r->data.ptr, r->data.len);
 }
 
-li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                           li__meter *meter, li_error *err) {
+li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__meter *meter,
+                           li_error *err) {
     li_status st = LI_OK;
     li__committer c;
     batch *b = NULL;

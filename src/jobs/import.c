@@ -64,6 +64,7 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
     li__meter meter;
     memset(res, 0, sizeof *res);
 
+    li__trace("import %s: start", o->path);
     /* Refuse what cannot be read before anything is written. */
     li_reader *probe = NULL;
     li_mapping *probe_map = NULL;
@@ -71,7 +72,8 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         return st;
     size_t nheader = 0;
     const li_slice *header = li_reader_header(probe, &nheader);
-    st = li_mapping_new(header, nheader, o->map, o->nmap, &probe_map, err);
+    st = li_mapping_new(header, header ? nheader : li_reader_get_info(probe)->columns, o->map,
+                        o->nmap, &probe_map, err);
     li_mapping_free(probe_map);
     li_reader_free(probe);
     if (st != LI_OK)
@@ -79,13 +81,15 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
 
     char sha[LI_SHA256_HEX];
     uint64_t size = 0;
+    li__trace("hash");
     if ((st = li_sha256_file(o->path, sha, &size, err)) != LI_OK)
         return st;
+    li__trace("hash done");
 
     int found = 0;
     static const char *const done_statuses[] = {"completed", NULL};
     /* A failed job is resumed too: what failed it (a full disk...) may be gone. */
-    static const char *const open_statuses[] = {"uploaded", "queued",    "parsing", "ready",
+    static const char *const open_statuses[] = {"uploaded",  "queued", "parsing", "ready",
                                                 "importing", "failed", NULL};
     if ((st = li_store_job_find_by_sha(s, sha, done_statuses, &res->previous, &found, err)) !=
         LI_OK)
@@ -125,16 +129,19 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         /* One pass: each batch is staged and committed in one transaction.
          * The key set is sized from the file: about one row per 200 bytes. */
         li__committer c;
+        li__trace("key set");
         if ((st = li__committer_open(&c, s, job, job->bytes_total / 200 + 1024, err)) != LI_OK) {
             li__committer_free(&c);
             goto fail;
         }
+        li__trace("parse + commit (bulk=%d)", c.bulk);
         st = li__parse_stage(s, job, o, &c, &meter, res, err);
         li__committer_free(&c);
         if (st != LI_OK)
             goto fail;
     }
     res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+    li__trace("done");
     return LI_OK;
 fail:
     fail_job(s, job, err);

@@ -97,6 +97,12 @@ typedef struct li__meter {
 } li__meter;
 
 double li__now(void);
+/*
+ * With LEADIMPORT_TRACE set in the environment, prints the time since the
+ * first call and a message on stderr (for bench/ and for operators who want
+ * to see where an import spends its time). Otherwise does nothing.
+ */
+void li__trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void li__meter_start(li__meter *m);
 /* Records that done rows are done; returns the current rate (rows/s). */
 double li__meter_add(li__meter *m, uint64_t done);

@@ -2,6 +2,8 @@
  * keyset.c — the in-memory deduplication index (fingerprint + lead id), the
  * encoding of staged valid rows, and the progress meter (see jobsInt.h).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -145,4 +147,21 @@ int li__meter_due(li__meter *m) {
         return 0;
     m->t_last_emit = now;
     return 1;
+}
+
+void li__trace(const char *fmt, ...) {
+    static int enabled = -1;
+    static double t0;
+    if (enabled < 0) {
+        enabled = getenv("LEADIMPORT_TRACE") != NULL;
+        t0 = li__now();
+    }
+    if (!enabled)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "[%8.3f s] ", li__now() - t0);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
 }

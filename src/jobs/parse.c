@@ -63,9 +63,9 @@ static li_status issue_json(li_buf *b, int first, li_msg code, li_field field, c
     if ((!first && (st = li_buf_putc(b, ',')) != LI_OK) ||
         (st = li_buf_puts(b, "{\"code\":")) != LI_OK ||
         (st = li_buf_json_str(b, li_msg_code(code), strlen(li_msg_code(code)))) != LI_OK ||
-        (st = li_buf_puts(b, li_msg_severity(code) == LI_SEV_ERROR ? ",\"severity\":\"error\""
-                                                                   : ",\"severity\":\"warning\"")) !=
-            LI_OK)
+        (st = li_buf_puts(b, li_msg_severity(code) == LI_SEV_ERROR
+                                 ? ",\"severity\":\"error\""
+                                 : ",\"severity\":\"warning\"")) != LI_OK)
         return st;
     if (field != LI_FIELD_NONE) {
         const char *key = li_field_key(field);
@@ -97,8 +97,7 @@ static li_status prepare_row(pipeline *p, prep_batch *b, const li_row *row) {
     li_buf *a = &b->arena;
     prep_row *pr = &b->row[b->n];
     li_lead *lead = &p->lead;
-    int reader_error =
-        row->problem != LI_MSG_NONE && li_msg_severity(row->problem) == LI_SEV_ERROR;
+    int reader_error = row->problem != LI_MSG_NONE && li_msg_severity(row->problem) == LI_SEV_ERROR;
     int nissues = 0, nerrors = reader_error;
 
     pr->number = row->number;
@@ -291,7 +290,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
 
     size_t nheader = 0;
     const li_slice *header = li_reader_header(p.reader, &nheader);
-    if ((st = li_mapping_new(header, nheader, o->map, o->nmap, &m, err)) != LI_OK)
+    if ((st = li_mapping_new(header, header ? nheader : li_reader_get_info(p.reader)->columns,
+                             o->map, o->nmap, &m, err)) != LI_OK)
         goto out;
     for (size_t i = 0; i < m->nwarnings && res->nwarnings < 4; i++)
         snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", m->warnings[i]);
@@ -348,9 +348,10 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                 job->commit_row = lastrow->number;
             job->bytes_done = b->position;
             job->rows_per_s = li__meter_add(meter, job->rows);
-            uint64_t est = job->bytes_done ? (uint64_t)((double)job->rows * (double)job->bytes_total /
-                                                        (double)job->bytes_done)
-                                           : 0;
+            uint64_t est = job->bytes_done
+                               ? (uint64_t)((double)job->rows * (double)job->bytes_total /
+                                            (double)job->bytes_done)
+                               : 0;
             job->eta_s = job->rows_per_s > 0 && est > job->rows
                              ? (int64_t)((double)(est - job->rows) / job->rows_per_s)
                              : -1;

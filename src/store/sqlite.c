@@ -8,6 +8,7 @@
  */
 #include "leadimport/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,14 @@ out:
     return st;
 }
 
+static const char *vfs_name; /* NULL: SQLite's default */
+
+static void configure_sqlite(void) {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (!getenv("LEADIMPORT_PLAIN_VFS"))
+        vfs_name = li__sqlite_vfs_register();
+}
+
 li_status li_store_open(const char *url, li_store **out, li_error *err) {
     li_status st = LI_OK;
     li_store *s = NULL;
@@ -160,7 +169,14 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    /* No memory statistics: they put a global mutex on every allocation. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
+    /* NOMUTEX: a connection is only ever used by one thread at a time, so
+     * SQLite's per-call connection mutex is pure cost. */
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        vfs_name) !=
         SQLITE_OK) {
         st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
                           s->db ? sqlite3_errmsg(s->db) : "mémoire insuffisante");
@@ -171,7 +187,7 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
      * the tables grow. */
     if ((st = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
-                      "PRAGMA temp_store=FILE;",
+                      "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint=16384;",
                    err)) != LI_OK) {
         li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path, sqlite3_errmsg(s->db));
         goto out;

@@ -20,4 +20,11 @@ extern const char li__sqlite_lead_key_indexes[];
 /* NULL-terminated list of SQLite migrations; entry i brings version i to i+1. */
 extern const char *const li__sqlite_migrations[];
 
+/*
+ * Registers the write-coalescing VFS (sqlite_vfs.c) once per process; returns
+ * its name, or NULL if it could not be set up (then the default VFS is used).
+ */
+#define LI__SQLITE_VFS_NAME "li-coalesce"
+const char *li__sqlite_vfs_register(void);
+
 #endif

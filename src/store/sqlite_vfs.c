@@ -1,0 +1,333 @@
+/*
+ * sqlite_vfs.c — a thin SQLite VFS over the default one that coalesces
+ * sequential writes.
+ *
+ * SQLite appends a WAL frame as two writes (its 24-byte header, then the
+ * page), so a transaction of a few hundred rows is a few hundred small
+ * pwrite() calls; on virtual machines a system call costs tens of
+ * microseconds, and imports commit every LI_IMPORT_BATCH rows. This layer
+ * gathers writes that follow each other into one buffer and issues them as
+ * one pwrite() when the run breaks, and before anything that could make the
+ * written bytes observable or durable: a read, a sync, a size or truncate,
+ * a lock, a shared-memory barrier or lock (that is how a WAL commit is
+ * published to other connections), a close. Bytes therefore reach the file
+ * before SQLite relies on them, in the order SQLite wrote them; a crash
+ * before a flush is a crash before those writes, which SQLite's recovery
+ * already handles (a WAL frame is only valid once published and
+ * checksummed).
+ *
+ * Only the main database and WAL files are buffered; the rest pass through.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storeInt.h"
+
+#define COALESCE_MAX (1024 * 1024)
+
+typedef struct cfile {
+    sqlite3_file base;
+    sqlite3_file *real; /* the default VFS's file, allocated right after us */
+    int buffered;
+    pthread_mutex_t mu;
+    char *buf;
+    size_t len;
+    sqlite3_int64 off; /* file offset of buf[0] */
+    struct cfile *next, *prev;
+} cfile;
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs coalesce_vfs;
+static pthread_mutex_t list_mu = PTHREAD_MUTEX_INITIALIZER;
+static cfile *open_files;
+
+/* The unix VFS writes at most 128 KiB - 1 bytes per call (it never needs
+ * more than a page), so a run is written in pieces of that size at most. */
+#define WRITE_PIECE (128 * 1024 - 4096)
+
+static int flush_locked(cfile *f) {
+    int rc = SQLITE_OK;
+    for (size_t done = 0; done < f->len && rc == SQLITE_OK; done += WRITE_PIECE) {
+        size_t n = f->len - done < WRITE_PIECE ? f->len - done : WRITE_PIECE;
+        rc =
+            f->real->pMethods->xWrite(f->real, f->buf + done, (int)n, f->off + (sqlite3_int64)done);
+    }
+    f->len = 0;
+    return rc;
+}
+
+static int flush(cfile *f) {
+    if (!f->buffered)
+        return SQLITE_OK;
+    pthread_mutex_lock(&f->mu);
+    int rc = flush_locked(f);
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+/* Before a WAL commit is published (shared-memory barrier or lock), every
+ * buffered file of the process is written out. */
+static int flush_all(void) {
+    int rc = SQLITE_OK;
+    pthread_mutex_lock(&list_mu);
+    for (cfile *f = open_files; f; f = f->next) {
+        int r = flush(f);
+        if (r != SQLITE_OK)
+            rc = r;
+    }
+    pthread_mutex_unlock(&list_mu);
+    return rc;
+}
+
+#define REAL(f) (((cfile *)(f))->real)
+#define RM(f) (REAL(f)->pMethods)
+
+static int c_close(sqlite3_file *p) {
+    cfile *f = (cfile *)p;
+    int rc = flush(f);
+    if (f->buffered) {
+        pthread_mutex_lock(&list_mu);
+        if (f->prev)
+            f->prev->next = f->next;
+        else
+            open_files = f->next;
+        if (f->next)
+            f->next->prev = f->prev;
+        pthread_mutex_unlock(&list_mu);
+        pthread_mutex_destroy(&f->mu);
+        free(f->buf);
+    }
+    int rc2 = RM(p)->xClose(REAL(p));
+    return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int c_read(sqlite3_file *p, void *out, int amt, sqlite3_int64 off) {
+    int rc = flush((cfile *)p);
+    return rc != SQLITE_OK ? rc : RM(p)->xRead(REAL(p), out, amt, off);
+}
+
+static int c_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off) {
+    cfile *f = (cfile *)p;
+    if (!f->buffered || amt <= 0)
+        return RM(p)->xWrite(REAL(p), data, amt, off);
+    int rc = SQLITE_OK;
+    pthread_mutex_lock(&f->mu);
+    if (f->len && (off != f->off + (sqlite3_int64)f->len || f->len + (size_t)amt > COALESCE_MAX))
+        rc = flush_locked(f);
+    if (rc == SQLITE_OK) {
+        if ((size_t)amt > WRITE_PIECE) {
+            rc = RM(p)->xWrite(REAL(p), data, amt, off);
+        } else {
+            if (f->len == 0)
+                f->off = off;
+            memcpy(f->buf + f->len, data, (size_t)amt);
+            f->len += (size_t)amt;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+static int c_truncate(sqlite3_file *p, sqlite3_int64 size) {
+    int rc = flush((cfile *)p);
+    return rc != SQLITE_OK ? rc : RM(p)->xTruncate(REAL(p), size);
+}
+
+static int c_sync(sqlite3_file *p, int flags) {
+    int rc = flush((cfile *)p);
+    return rc != SQLITE_OK ? rc : RM(p)->xSync(REAL(p), flags);
+}
+
+static int c_file_size(sqlite3_file *p, sqlite3_int64 *size) {
+    int rc = flush((cfile *)p);
+    return rc != SQLITE_OK ? rc : RM(p)->xFileSize(REAL(p), size);
+}
+
+static int c_lock(sqlite3_file *p, int level) {
+    int rc = flush_all();
+    return rc != SQLITE_OK ? rc : RM(p)->xLock(REAL(p), level);
+}
+
+static int c_unlock(sqlite3_file *p, int level) {
+    int rc = flush_all();
+    return rc != SQLITE_OK ? rc : RM(p)->xUnlock(REAL(p), level);
+}
+
+static int c_check_reserved(sqlite3_file *p, int *out) {
+    return RM(p)->xCheckReservedLock(REAL(p), out);
+}
+
+static int c_file_control(sqlite3_file *p, int op, void *arg) {
+    int rc = flush((cfile *)p);
+    if (rc != SQLITE_OK)
+        return rc;
+    return RM(p)->xFileControl(REAL(p), op, arg);
+}
+
+static int c_sector_size(sqlite3_file *p) {
+    return RM(p)->xSectorSize(REAL(p));
+}
+
+static int c_device_characteristics(sqlite3_file *p) {
+    return RM(p)->xDeviceCharacteristics(REAL(p));
+}
+
+static int c_shm_map(sqlite3_file *p, int pg, int pgsz, int extend, void volatile **out) {
+    return RM(p)->xShmMap(REAL(p), pg, pgsz, extend, out);
+}
+
+static int c_shm_lock(sqlite3_file *p, int offset, int n, int flags) {
+    int rc = flush_all();
+    return rc != SQLITE_OK ? rc : RM(p)->xShmLock(REAL(p), offset, n, flags);
+}
+
+static void c_shm_barrier(sqlite3_file *p) {
+    flush_all();
+    RM(p)->xShmBarrier(REAL(p));
+}
+
+static int c_shm_unmap(sqlite3_file *p, int del) {
+    int rc = flush_all();
+    return rc != SQLITE_OK ? rc : RM(p)->xShmUnmap(REAL(p), del);
+}
+
+static int c_fetch(sqlite3_file *p, sqlite3_int64 off, int amt, void **pp) {
+    int rc = flush((cfile *)p);
+    return rc != SQLITE_OK ? rc : RM(p)->xFetch(REAL(p), off, amt, pp);
+}
+
+static int c_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr) {
+    return RM(p)->xUnfetch(REAL(p), off, ptr);
+}
+
+static const sqlite3_io_methods coalesce_methods = {
+    3,
+    c_close,
+    c_read,
+    c_write,
+    c_truncate,
+    c_sync,
+    c_file_size,
+    c_lock,
+    c_unlock,
+    c_check_reserved,
+    c_file_control,
+    c_sector_size,
+    c_device_characteristics,
+    c_shm_map,
+    c_shm_lock,
+    c_shm_barrier,
+    c_shm_unmap,
+    c_fetch,
+    c_unfetch,
+};
+
+static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags, int *out_flags) {
+    (void)vfs;
+    cfile *f = (cfile *)p;
+    memset(f, 0, sizeof *f);
+    f->real = (sqlite3_file *)(f + 1);
+    int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
+    if (rc != SQLITE_OK || !f->real->pMethods) {
+        p->pMethods = NULL;
+        return rc;
+    }
+    if (f->real->pMethods->iVersion < 3) {
+        /* Our table forwards version-3 methods: never wrap an older file. */
+        f->real->pMethods->xClose(f->real);
+        p->pMethods = NULL;
+        return SQLITE_CANTOPEN;
+    }
+    if (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) {
+        f->buf = malloc(COALESCE_MAX);
+        if (f->buf) {
+            f->buffered = 1;
+            pthread_mutex_init(&f->mu, NULL);
+            pthread_mutex_lock(&list_mu);
+            f->next = open_files;
+            if (open_files)
+                open_files->prev = f;
+            open_files = f;
+            pthread_mutex_unlock(&list_mu);
+        }
+    }
+    p->pMethods = &coalesce_methods;
+    return SQLITE_OK;
+}
+
+static int v_delete(sqlite3_vfs *v, const char *name, int sync_dir) {
+    (void)v;
+    return real_vfs->xDelete(real_vfs, name, sync_dir);
+}
+static int v_access(sqlite3_vfs *v, const char *name, int flags, int *out) {
+    (void)v;
+    return real_vfs->xAccess(real_vfs, name, flags, out);
+}
+static int v_full_pathname(sqlite3_vfs *v, const char *name, int n, char *out) {
+    (void)v;
+    return real_vfs->xFullPathname(real_vfs, name, n, out);
+}
+static void *v_dlopen(sqlite3_vfs *v, const char *name) {
+    (void)v;
+    return real_vfs->xDlOpen(real_vfs, name);
+}
+static void v_dlerror(sqlite3_vfs *v, int n, char *msg) {
+    (void)v;
+    real_vfs->xDlError(real_vfs, n, msg);
+}
+static void (*v_dlsym(sqlite3_vfs *v, void *h, const char *sym))(void) {
+    (void)v;
+    return real_vfs->xDlSym(real_vfs, h, sym);
+}
+static void v_dlclose(sqlite3_vfs *v, void *h) {
+    (void)v;
+    real_vfs->xDlClose(real_vfs, h);
+}
+static int v_randomness(sqlite3_vfs *v, int n, char *out) {
+    (void)v;
+    return real_vfs->xRandomness(real_vfs, n, out);
+}
+static int v_sleep(sqlite3_vfs *v, int us) {
+    (void)v;
+    return real_vfs->xSleep(real_vfs, us);
+}
+static int v_current_time(sqlite3_vfs *v, double *out) {
+    (void)v;
+    return real_vfs->xCurrentTime(real_vfs, out);
+}
+static int v_last_error(sqlite3_vfs *v, int n, char *out) {
+    (void)v;
+    return real_vfs->xGetLastError(real_vfs, n, out);
+}
+static int v_current_time64(sqlite3_vfs *v, sqlite3_int64 *out) {
+    (void)v;
+    return real_vfs->xCurrentTimeInt64(real_vfs, out);
+}
+
+const char *li__sqlite_vfs_register(void) {
+    real_vfs = sqlite3_vfs_find(NULL);
+    if (!real_vfs || real_vfs->iVersion < 2)
+        return NULL;
+    coalesce_vfs = (sqlite3_vfs){
+        .iVersion = 2,
+        .szOsFile = (int)sizeof(cfile) + real_vfs->szOsFile,
+        .mxPathname = real_vfs->mxPathname,
+        .zName = LI__SQLITE_VFS_NAME,
+        .xOpen = v_open,
+        .xDelete = v_delete,
+        .xAccess = v_access,
+        .xFullPathname = v_full_pathname,
+        .xDlOpen = v_dlopen,
+        .xDlError = v_dlerror,
+        .xDlSym = v_dlsym,
+        .xDlClose = v_dlclose,
+        .xRandomness = v_randomness,
+        .xSleep = v_sleep,
+        .xCurrentTime = v_current_time,
+        .xGetLastError = v_last_error,
+        .xCurrentTimeInt64 = v_current_time64,
+    };
+    return sqlite3_vfs_register(&coalesce_vfs, 0) == SQLITE_OK ? LI__SQLITE_VFS_NAME : NULL;
+}

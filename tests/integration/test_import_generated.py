@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Imports of generated files give exactly what their generator expects.
+
+For files of tools/gen_sample.py in every delimiter (, ; tab |), encoding
+(UTF-8, UTF-8 with BOM, Windows-1252, UTF-16 with BOM) and line ending, and
+for files of the shared bench generator (../shared/bench/gen_leads.py, when
+present): the --json summary's counts, the error report's row numbers, and
+the leads `leadimport export` gives back.
+
+Each file is generated and imported once, in its own temporary folder, by
+the class's setUpClass; each test method checks one promise on that import.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lihelp as li  # noqa: E402
+
+
+def setUpModule():
+    li.require_binary()
+
+
+class ImportedFile:
+    """Mixin: generate (cls.generate), import with --json and a report path,
+    export; then one test per promise. Subclasses set the file's shape."""
+
+    rows = 2000
+    seed = 1
+    delimiter = ","
+    encoding = "utf-8"
+    newline = "crlf"
+    check_emails = True
+
+    @classmethod
+    def generate(cls, tmp):
+        return li.gen_sample(tmp, "leads.csv", cls.rows, seed=cls.seed,
+                             delimiter=cls.delimiter, encoding=cls.encoding,
+                             newline=cls.newline)
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix="li-gen-")
+        tmp = cls.tmp = cls._tmp.name
+        try:
+            cls.path, cls.expect = cls.generate(tmp)
+            cls.report = os.path.join(tmp, "rapport-erreurs.csv")
+            cls.run_import = li.run(["import", cls.path, "--db", li.db_url(tmp), "--json",
+                                     "--report", cls.report], cwd=tmp)
+            cls.run_export, cls.export_data = li.export(tmp)
+        except BaseException:
+            cls._tmp.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def summary(self):
+        self.assertEqual(self.run_import.code, 0, repr(self.run_import))
+        try:
+            return self.run_import.json()
+        except ValueError:
+            self.fail("--json output is not one JSON object: %r" % self.run_import)
+
+    def test_import_exits_0_without_crash(self):
+        li.assert_no_crash(self, self.run_import)
+        self.assertEqual(self.run_import.code, 0, repr(self.run_import))
+
+    def test_summary_counts_match_expectations(self):
+        s = self.summary()
+        e = self.expect
+        got = {k: s.get(k) for k in ("rows", "valid", "invalid", "created", "updated", "skipped")}
+        want = {"rows": e["rows"], "valid": e["valid"], "invalid": e["invalid"],
+                "created": e["leads_created_with_skip"], "updated": 0,
+                "skipped": e["duplicates"]}
+        self.assertEqual(got, want)
+
+    def test_report_rows_are_exactly_the_invalid_rows(self):
+        self.summary()
+        want = self.expect["invalid_rows"]
+        if not want:
+            self.assertFalse(os.path.exists(self.report), "report written without invalid rows")
+            return
+        self.assertTrue(os.path.exists(self.report), "no report at %s" % self.report)
+        got = li.report_row_numbers(self.report)
+        if got != want:
+            missing = sorted(set(want) - set(got))[:10]
+            extra = sorted(set(got) - set(want))[:10]
+            self.fail("report rows differ: %d reported, %d expected; missing %s; extra %s"
+                      % (len(got), len(want), missing, extra))
+
+    def test_export_holds_exactly_the_created_leads(self):
+        self.assertEqual(self.run_export.code, 0, repr(self.run_export))
+        emails = li.export_column(self.export_data, "E-mail")
+        self.assertEqual(len(emails), self.expect["leads_created_with_skip"])
+        if self.check_emails and "emails_created" in self.expect:
+            got = sorted(emails)
+            want = self.expect["emails_created"]
+            if got != want:
+                self.fail("exported e-mails differ: missing %s; extra %s" % (
+                    sorted(set(want) - set(got))[:10], sorted(set(got) - set(want))[:10]))
+
+
+# --- files of tools/gen_sample.py -------------------------------------------
+
+SAMPLE_SHAPES = [
+    # delimiter, encoding, newline
+    (",", "utf-8", "crlf"),
+    (";", "utf-8-sig", "crlf"),
+    ("tab", "cp1252", "crlf"),
+    ("|", "utf-16", "crlf"),
+    (";", "cp1252", "lf"),
+    (",", "utf-16", "lf"),
+    ("tab", "utf-8", "lf"),
+    ("|", "utf-8-sig", "lf"),
+]
+DELIM_NAMES = {",": "comma", ";": "semicolon", "tab": "tab", "|": "pipe"}
+
+for n, (d, enc, nl) in enumerate(SAMPLE_SHAPES):
+    name = "TestSample_%s_%s_%s" % (DELIM_NAMES[d], enc.replace("-", ""), nl)
+    globals()[name] = type(name, (ImportedFile, unittest.TestCase), {
+        "rows": li.rows_for(4000, 1500), "seed": 10 + n,
+        "delimiter": d, "encoding": enc, "newline": nl})
+del n, d, enc, nl, name
+
+
+class TestSample_large_comma_utf8(ImportedFile, unittest.TestCase):
+    """A bigger file (no e-mail list in the expectations past 50,000 rows)."""
+    rows = li.rows_for(100000, 20000)
+    seed = 99
+
+
+class TestSample_high_error_rates(ImportedFile, unittest.TestCase):
+    """Many invalid and duplicate rows, mixed together."""
+    rows = li.rows_for(3000, 1000)
+    seed = 42
+    delimiter = ";"
+
+    @classmethod
+    def generate(cls, tmp):
+        return li.gen_sample(tmp, "leads.csv", cls.rows, seed=cls.seed,
+                             delimiter=cls.delimiter, invalid_rate=0.25, dup_rate=0.2)
+
+
+# --- files of the shared bench generator -------------------------------------
+
+class SharedGenerated(ImportedFile):
+    rows = li.rows_for(20000, 10000)
+    check_emails = False
+
+    @classmethod
+    def generate(cls, tmp):
+        if not os.path.isfile(li.SHARED_GEN):
+            li.skip_visibly("shared generator not found at %s (set LI_SHARED_DIR)"
+                            % li.SHARED_GEN)
+        path = os.path.join(tmp, "leads.csv")
+        expect = path + ".expect.json"
+        subprocess.run([sys.executable, li.SHARED_GEN, "--rows", str(cls.rows),
+                        "--seed", str(cls.seed), "--delimiter", cls.delimiter,
+                        "--encoding", cls.encoding, "--newline", cls.newline,
+                        "--out", path, "--expect", expect], check=True, timeout=300)
+        with open(expect, encoding="utf-8") as f:
+            return path, json.load(f)
+
+
+class TestShared_comma_utf8_crlf(SharedGenerated, unittest.TestCase):
+    seed = 1
+
+
+class TestShared_semicolon_cp1252_lf(SharedGenerated, unittest.TestCase):
+    seed = 2
+    delimiter = ";"
+    encoding = "cp1252"
+    newline = "lf"
+
+
+class TestShared_tab_utf8sig_crlf(SharedGenerated, unittest.TestCase):
+    seed = 3
+    delimiter = "tab"
+    encoding = "utf-8-sig"
+
+
+if __name__ == "__main__":
+    li.main()
