@@ -88,8 +88,19 @@ li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *e
 li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *const *statuses,
                                    li_job_rec *job, int *found, li_error *err);
 
+/*
+ * Writes the deferred inserts (staged rows, leads and their history) now.
+ * li_store_commit() and every read that could see them flush first, so
+ * callers only need this to surface an error early.
+ */
+li_status li_store_flush(li_store *s, li_error *err);
+
 /* --- staged rows --------------------------------------------------------- */
-/* Inserts or replaces one staged row (idempotent on (job, row_no)). */
+/*
+ * Inserts or replaces one staged row (idempotent on (job, row_no)). Inside
+ * a transaction the insert is deferred and batched with others: row's
+ * strings must stay valid until the next li_store_commit() / _flush().
+ */
 li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row, li_error *err);
 /* Sets the outcome of the commit for a row. */
 li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
@@ -107,7 +118,10 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
 /* --- leads --------------------------------------------------------------- */
 /*
  * Inserts a lead with the given values (empty slices are stored as NULL)
- * and its 'created' entry in lead_history, at time now. *id gets the lead id.
+ * and its 'created' entry in lead_history, at time now. *id gets the lead
+ * id at once. Inside a transaction the insert is deferred and batched: the
+ * values, custom_json and now must stay valid until the next
+ * li_store_commit() / _flush(); li_store_lead_has_key() already sees it.
  */
 li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
                                li_slice custom_json, int64_t job_id, uint64_t row_no,

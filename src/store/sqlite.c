@@ -18,8 +18,19 @@
 
 #include "storeInt.h"
 
+/* Rows per multi-row INSERT: one statement step instead of one per row
+ * (on this path the per-statement overhead costs more than the B-tree). */
+#define LEADS_PER_INSERT 32
+#define HISTORY_PER_INSERT 64
+#define ROWS_PER_INSERT 64
+/* Deferred inserts are flushed at the latest when this many wait. */
+#define PENDING_MAX 1024
+
 enum {
     ST_ROW_PUT,
+    ST_ROW_PUT_MANY,
+    ST_LEAD_INSERT_MANY,
+    ST_HISTORY_CREATED_MANY,
     ST_ROW_OUTCOME,
     ST_LEAD_INSERT,
     ST_HISTORY_CREATED,
@@ -32,26 +43,51 @@ enum {
 
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_ROW_PUT] = "INSERT OR REPLACE INTO import_rows (job_id, row_no, status, data, errors, lead_id)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   " VALUES (?, ?, ?, ?, ?, ?)",
     [ST_ROW_OUTCOME] = "UPDATE import_rows SET status = ?3, lead_id = ?4"
                        " WHERE job_id = ?1 AND row_no = ?2",
-    [ST_LEAD_INSERT] = "INSERT INTO leads (first_name, last_name, email, phone, company, job_title,"
-                       " address, postal_code, city, country, source, notes, external_id, owner,"
-                       " custom, import_job_id, import_row, created_at, updated_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                       " ?15, ?16, ?17, ?18, ?18)",
+    [ST_LEAD_INSERT] = "INSERT INTO leads (id, first_name, last_name, email, phone, company,"
+                       " job_title, address, postal_code, city, country, source, notes,"
+                       " external_id, owner, custom, import_job_id, import_row, created_at,"
+                       " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                       " ?, ?, ?)",
     [ST_HISTORY_CREATED] = "INSERT INTO lead_history (lead_id, action, job_id, at)"
-                           " VALUES (?1, 'created', ?2, ?3)",
+                           " VALUES (?, 'created', ?, ?)",
     [ST_FIND_EMAIL] = "SELECT id FROM leads WHERE email = ?1 ORDER BY id LIMIT 1",
     [ST_FIND_PHONE] = "SELECT id FROM leads WHERE phone = ?1 ORDER BY id LIMIT 1",
     [ST_FIND_EXTERNAL_ID] = "SELECT id FROM leads WHERE external_id = ?1 ORDER BY id LIMIT 1",
     [ST_LEAD_KEYS] = "SELECT email, phone, external_id FROM leads WHERE id = ?1",
 };
 
+typedef struct pending_lead {
+    int64_t id;
+    li_slice value[LI_FIELD__COUNT];
+    li_slice custom;
+    int64_t job_id;
+    uint64_t row_no;
+    const char *now;
+} pending_lead;
+
+typedef struct pending_row {
+    int64_t job_id;
+    li_staged_row row;
+} pending_row;
+
 struct li_store {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST__COUNT];
+    /*
+     * Deferred inserts (see store.h): leads with their 'created' history
+     * entry, and staged rows, written by multi-row INSERTs at the next
+     * flush. next_lead_id is the id the next lead gets, known while this
+     * connection holds the write lock (0 = ask the table).
+     */
+    pending_lead *lead;
+    size_t nlead;
+    pending_row *row;
+    size_t nrow;
+    int64_t next_lead_id;
 };
 
 static li_status db_error(li_store *s, li_error *err) {
@@ -68,12 +104,48 @@ static li_status exec(li_store *s, const char *sql, li_error *err) {
     return LI_OK;
 }
 
+/* "INSERT ... VALUES (?,..),(?,..)..." : the single-row text repeated n times. */
+static char *multi_row_sql(const char *single, int n) {
+    const char *values = strstr(single, "VALUES ");
+    size_t head = (size_t)(values - single) + 7, tuple = strlen(values + 7);
+    char *sql = malloc(head + (size_t)n * (tuple + 1) + 1);
+    if (!sql)
+        return NULL;
+    memcpy(sql, single, head);
+    size_t k = head;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sql[k++] = ',';
+        memcpy(sql + k, values + 7, tuple);
+        k += tuple;
+    }
+    sql[k] = '\0';
+    return sql;
+}
+
+static int many_base(int which, int *n) {
+    switch (which) {
+    case ST_ROW_PUT_MANY: *n = ROWS_PER_INSERT; return ST_ROW_PUT;
+    case ST_LEAD_INSERT_MANY: *n = LEADS_PER_INSERT; return ST_LEAD_INSERT;
+    case ST_HISTORY_CREATED_MANY: *n = HISTORY_PER_INSERT; return ST_HISTORY_CREATED;
+    default: *n = 1; return which;
+    }
+}
+
 /* Prepared statements are made on first use: most commands need few of them. */
 static li_status stmt_get(li_store *s, int which, sqlite3_stmt **out, li_error *err) {
-    if (!s->stmt[which] &&
-        sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[which],
-                           NULL) != SQLITE_OK)
-        return db_error(s, err);
+    if (!s->stmt[which]) {
+        int n;
+        int base = many_base(which, &n);
+        char *sql = n > 1 ? multi_row_sql(stmt_sql[base], n) : NULL;
+        if (n > 1 && !sql)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        int rc = sqlite3_prepare_v3(s->db, sql ? sql : stmt_sql[which], -1,
+                                    SQLITE_PREPARE_PERSISTENT, &s->stmt[which], NULL);
+        free(sql);
+        if (rc != SQLITE_OK)
+            return db_error(s, err);
+    }
     sqlite3_reset(s->stmt[which]);
     *out = s->stmt[which];
     return LI_OK;
@@ -206,6 +278,8 @@ void li_store_close(li_store *s) {
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    free(s->lead);
+    free(s->row);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
@@ -213,16 +287,114 @@ void li_store_close(li_store *s) {
 }
 
 li_status li_store_begin(li_store *s, li_error *err) {
+    s->next_lead_id = 0;
     return exec(s, "BEGIN IMMEDIATE", err);
 }
 
 li_status li_store_commit(li_store *s, li_error *err) {
+    li_status st = li_store_flush(s, err);
+    s->next_lead_id = 0; /* the write lock goes: other writers may add leads */
+    if (st != LI_OK)
+        return st;
     return exec(s, "COMMIT", err);
 }
 
 void li_store_rollback(li_store *s) {
+    s->nlead = 0;
+    s->nrow = 0;
+    s->next_lead_id = 0;
     if (!sqlite3_get_autocommit(s->db))
         exec(s, "ROLLBACK", NULL);
+}
+
+static void bind_lead(sqlite3_stmt *q, int at, const pending_lead *l) {
+    sqlite3_bind_int64(q, at, l->id);
+    for (int f = 0; f < LI_FIELD__COUNT; f++)
+        bind_slice(q, at + 1 + f, l->value[f]);
+    if (l->custom.len <= 2) /* "{}" */
+        sqlite3_bind_null(q, at + 15);
+    else
+        bind_slice(q, at + 15, l->custom);
+    sqlite3_bind_int64(q, at + 16, l->job_id);
+    sqlite3_bind_int64(q, at + 17, (sqlite3_int64)l->row_no);
+    sqlite3_bind_text(q, at + 18, l->now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 19, l->now, -1, SQLITE_STATIC);
+}
+
+static void bind_history(sqlite3_stmt *q, int at, const pending_lead *l) {
+    sqlite3_bind_int64(q, at, l->id);
+    sqlite3_bind_int64(q, at + 1, l->job_id);
+    sqlite3_bind_text(q, at + 2, l->now, -1, SQLITE_STATIC);
+}
+
+static void bind_row(sqlite3_stmt *q, int at, const pending_row *p) {
+    sqlite3_bind_int64(q, at, p->job_id);
+    sqlite3_bind_int64(q, at + 1, (sqlite3_int64)p->row.row_no);
+    sqlite3_bind_text(q, at + 2, p->row.status, -1, SQLITE_STATIC);
+    bind_slice(q, at + 3, p->row.data);
+    bind_slice(q, at + 4, p->row.errors);
+    if (p->row.lead_id)
+        sqlite3_bind_int64(q, at + 5, p->row.lead_id);
+    else
+        sqlite3_bind_null(q, at + 5);
+}
+
+/* Inserts n items with the many-row statement by chunks, the rest one by one. */
+static li_status insert_all(li_store *s, int many, int one, int per, int width, const void *items,
+                            size_t size, size_t n,
+                            void (*bind)(sqlite3_stmt *, int, const void *), li_error *err) {
+    const char *p = items;
+    size_t i = 0;
+    li_status st;
+    sqlite3_stmt *q;
+    while (n - i >= (size_t)per) {
+        if ((st = stmt_get(s, many, &q, err)) != LI_OK)
+            return st;
+        for (int k = 0; k < per; k++)
+            bind(q, 1 + k * width, p + (i + (size_t)k) * size);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            return db_error(s, err);
+        i += (size_t)per;
+    }
+    for (; i < n; i++) {
+        if ((st = stmt_get(s, one, &q, err)) != LI_OK)
+            return st;
+        bind(q, 1, p + i * size);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            return db_error(s, err);
+    }
+    return LI_OK;
+}
+
+static void bind_lead_v(sqlite3_stmt *q, int at, const void *x) {
+    bind_lead(q, at, x);
+}
+static void bind_history_v(sqlite3_stmt *q, int at, const void *x) {
+    bind_history(q, at, x);
+}
+static void bind_row_v(sqlite3_stmt *q, int at, const void *x) {
+    bind_row(q, at, x);
+}
+
+li_status li_store_flush(li_store *s, li_error *err) {
+    li_status st = LI_OK;
+    if (s->nlead &&
+        ((st = insert_all(s, ST_LEAD_INSERT_MANY, ST_LEAD_INSERT, LEADS_PER_INSERT, 20, s->lead,
+                          sizeof *s->lead, s->nlead, bind_lead_v, err)) != LI_OK ||
+         (st = insert_all(s, ST_HISTORY_CREATED_MANY, ST_HISTORY_CREATED, HISTORY_PER_INSERT, 3,
+                          s->lead, sizeof *s->lead, s->nlead, bind_history_v, err)) != LI_OK))
+        goto out;
+    if (s->nrow)
+        st = insert_all(s, ST_ROW_PUT_MANY, ST_ROW_PUT, ROWS_PER_INSERT, 6, s->row, sizeof *s->row,
+                        s->nrow, bind_row_v, err);
+out:
+    /* Bound values are borrowed: clear them before the caller frees them. */
+    for (int i = 0; i < ST__COUNT; i++)
+        if (s->stmt[i])
+            sqlite3_clear_bindings(s->stmt[i]);
+    s->nlead = 0;
+    s->nrow = 0;
+    return st;
 }
 
 /* --- jobs ---------------------------------------------------------------- */
@@ -418,27 +590,23 @@ li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *
 /* --- staged rows --------------------------------------------------------- */
 
 li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row, li_error *err) {
-    sqlite3_stmt *q;
-    li_status st = stmt_get(s, ST_ROW_PUT, &q, err);
-    if (st != LI_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, job_id);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)row->row_no);
-    sqlite3_bind_text(q, 3, row->status, -1, SQLITE_STATIC);
-    bind_slice(q, 4, row->data);
-    bind_slice(q, 5, row->errors);
-    if (row->lead_id)
-        sqlite3_bind_int64(q, 6, row->lead_id);
-    else
-        sqlite3_bind_null(q, 6);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        st = db_error(s, err);
-    sqlite3_reset(q);
-    return st;
+    if (!s->row && !(s->row = malloc(PENDING_MAX * sizeof *s->row)))
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    s->row[s->nrow].job_id = job_id;
+    s->row[s->nrow].row = *row;
+    s->nrow++;
+    if (s->nrow == PENDING_MAX || sqlite3_get_autocommit(s->db))
+        return li_store_flush(s, err);
+    return LI_OK;
 }
 
 li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
                                    const char *status, int64_t lead_id, li_error *err) {
+    if (s->nrow) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
     sqlite3_stmt *q;
     li_status st = stmt_get(s, ST_ROW_OUTCOME, &q, err);
     if (st != LI_OK)
@@ -458,6 +626,11 @@ li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
 
 li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
                              uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
+    if (s->nrow) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     const char *sql = status ? "SELECT row_no, status, data, errors, lead_id FROM import_rows"
@@ -496,34 +669,35 @@ out:
 li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
                                li_slice custom_json, int64_t job_id, uint64_t row_no,
                                const char *now, int64_t *id, li_error *err) {
-    sqlite3_stmt *q;
-    li_status st = stmt_get(s, ST_LEAD_INSERT, &q, err);
-    if (st != LI_OK)
-        return st;
-    for (int f = 0; f < LI_FIELD__COUNT; f++)
-        bind_slice(q, f + 1, value[f]);
-    if (custom_json.len <= 2) /* "{}" */
-        sqlite3_bind_null(q, 15);
-    else
-        bind_slice(q, 15, custom_json);
-    sqlite3_bind_int64(q, 16, job_id);
-    sqlite3_bind_int64(q, 17, (sqlite3_int64)row_no);
-    sqlite3_bind_text(q, 18, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return db_error(s, err);
-    *id = sqlite3_last_insert_rowid(s->db);
-    if ((st = stmt_get(s, ST_HISTORY_CREATED, &q, err)) != LI_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, *id);
-    sqlite3_bind_int64(q, 2, job_id);
-    sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        return db_error(s, err);
+    li_status st;
+    if (!s->lead && !(s->lead = malloc(PENDING_MAX * sizeof *s->lead)))
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (s->next_lead_id == 0 || sqlite3_get_autocommit(s->db)) {
+        int64_t max_id = 0;
+        if ((st = li_store_flush(s, err)) != LI_OK ||
+            (st = li_store_leads_max_id(s, &max_id, err)) != LI_OK)
+            return st;
+        s->next_lead_id = max_id + 1;
+    }
+    pending_lead *l = &s->lead[s->nlead++];
+    l->id = *id = s->next_lead_id++;
+    memcpy(l->value, value, sizeof l->value);
+    l->custom = custom_json;
+    l->job_id = job_id;
+    l->row_no = row_no;
+    l->now = now;
+    if (s->nlead == PENDING_MAX || sqlite3_get_autocommit(s->db))
+        return li_store_flush(s, err);
     return LI_OK;
 }
 
 li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
                              li_error *err) {
+    if (s->nlead) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
     int which = field == LI_FIELD_EMAIL   ? ST_FIND_EMAIL
                 : field == LI_FIELD_PHONE ? ST_FIND_PHONE
                 : field == LI_FIELD_EXTERNAL_ID ? ST_FIND_EXTERNAL_ID
@@ -546,6 +720,11 @@ li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_
 }
 
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err) {
+    if (s->nlead) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT id, email, phone FROM leads", -1, &q, NULL) !=
@@ -568,6 +747,11 @@ out:
 }
 
 li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *err) {
+    if (s->nlead) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     if (sqlite3_prepare_v2(s->db,
@@ -596,6 +780,12 @@ li_status li_store_lead_has_key(li_store *s, int64_t id, li_field field, li_slic
     int col = field == LI_FIELD_EMAIL ? 0 : field == LI_FIELD_PHONE ? 1 : 2;
     sqlite3_stmt *q;
     *match = 0;
+    if (s->nlead && id >= s->lead[0].id && id < s->lead[0].id + (int64_t)s->nlead) {
+        /* Not written yet: pending ids are consecutive. */
+        li_slice v = s->lead[id - s->lead[0].id].value[field];
+        *match = v.len == value.len && memcmp(v.ptr, value.ptr, v.len) == 0;
+        return LI_OK;
+    }
     li_status st = stmt_get(s, ST_LEAD_KEYS, &q, err);
     if (st != LI_OK)
         return st;
@@ -626,6 +816,11 @@ li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err) {
 }
 
 li_status li_store_lead_key_indexes(li_store *s, int present, li_error *err) {
+    if (s->nlead || s->nrow) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
     return exec(s,
                 present ? li__sqlite_lead_key_indexes
                         : "DROP INDEX IF EXISTS leads_email; DROP INDEX IF EXISTS leads_phone;"
