@@ -38,6 +38,7 @@ enum {
     ST_FIND_PHONE,
     ST_FIND_EXTERNAL_ID,
     ST_LEAD_KEYS,
+    ST_JOB_UPDATE,
     ST__COUNT
 };
 
@@ -57,6 +58,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_FIND_PHONE] = "SELECT id FROM leads WHERE phone = ?1 ORDER BY id LIMIT 1",
     [ST_FIND_EXTERNAL_ID] = "SELECT id FROM leads WHERE external_id = ?1 ORDER BY id LIMIT 1",
     [ST_LEAD_KEYS] = "SELECT email, phone, external_id FROM leads WHERE id = ?1",
+    [ST_JOB_UPDATE] =
+        "UPDATE import_jobs SET format=?2, encoding=?3, delimiter=?4, has_header=?5,"
+        " status=?6, phase=?7, rows_total=?8, rows_valid=?9, rows_invalid=?10,"
+        " rows_warned=?11, created=?12, updated=?13, skipped=?14, bytes_total=?15,"
+        " bytes_done=?16, parse_offset=?17, parse_row=?18, commit_row=?19,"
+        " rows_per_s=?20, eta_s=?21, started_at=?22, finished_at=?23, error=?24,"
+        " heartbeat_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?1",
 };
 
 typedef struct pending_lead {
@@ -468,17 +476,9 @@ li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err) {
 
 li_status li_store_job_update(li_store *s, const li_job_rec *j, li_error *err) {
     sqlite3_stmt *q = NULL;
-    li_status st = LI_OK;
-    if (sqlite3_prepare_v2(
-            s->db,
-            "UPDATE import_jobs SET format=?2, encoding=?3, delimiter=?4, has_header=?5,"
-            " status=?6, phase=?7, rows_total=?8, rows_valid=?9, rows_invalid=?10,"
-            " rows_warned=?11, created=?12, updated=?13, skipped=?14, bytes_total=?15,"
-            " bytes_done=?16, parse_offset=?17, parse_row=?18, commit_row=?19,"
-            " rows_per_s=?20, eta_s=?21, started_at=?22, finished_at=?23, error=?24,"
-            " heartbeat_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?1",
-            -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err);
+    li_status st = stmt_get(s, ST_JOB_UPDATE, &q, err);
+    if (st != LI_OK)
+        return st;
     sqlite3_bind_int64(q, 1, j->id);
     bind_opt_text(q, 2, j->format);
     bind_opt_text(q, 3, j->encoding);
@@ -498,7 +498,8 @@ li_status li_store_job_update(li_store *s, const li_job_rec *j, li_error *err) {
     bind_opt_text(q, 24, j->error);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = db_error(s, err);
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q); /* the strings are the caller's */
     return st;
 }
 
