@@ -20,4 +20,5 @@ if command -v cppcheck >/dev/null 2>&1; then
     status=1
   fi
 fi
+[ $status -eq 0 ] && echo "lint: ok (fonctions interdites, cppcheck)"
 exit $status

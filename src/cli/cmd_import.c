@@ -206,7 +206,12 @@ static void print_summary(const li_import_result *res, const char *report) {
     printf("\n  Leads créés          : %s\n", fr_num(a, sizeof a, j->created));
     printf("  Doublons ignorés     : %s\n", fr_num(a, sizeof a, j->skipped));
     double secs = (double)res->duration_ms / 1000.0;
-    printf("  Durée                : %.1f s (%s lignes/s)\n", secs,
+    char dur[32];
+    snprintf(dur, sizeof dur, "%.1f", secs);
+    char *dot = strchr(dur, '.');
+    if (dot)
+        *dot = ','; /* French decimal comma */
+    printf("  Durée                : %s s (%s lignes/s)\n", dur,
            fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
 }
 
