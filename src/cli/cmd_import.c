@@ -49,6 +49,10 @@ typedef struct progress_state {
 static const char *phase_fr(const char *phase) {
     if (strcmp(phase, "parse") == 0)
         return "Analyse";
+    if (strcmp(phase, "import") == 0)
+        return "Import";
+    if (strcmp(phase, "index") == 0)
+        return "Indexation";
     if (strcmp(phase, "commit") == 0)
         return "Enregistrement";
     if (strcmp(phase, "hash") == 0)

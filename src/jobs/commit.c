@@ -56,21 +56,32 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job, uin
     return LI_OK;
 }
 
+static const li_field match_keys[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+
+void li__committer_keys(const li_slice value[LI_FIELD__COUNT], uint64_t hash[2]) {
+    for (int k = 0; k < 2; k++)
+        hash[k] = value[match_keys[k]].len ? li__key_hash(match_keys[k], value[match_keys[k]]) : 0;
+}
+
+void li__committer_prefetch(const li__committer *c, const uint64_t hash[2]) {
+    for (int k = 0; k < 2; k++)
+        if (hash[k])
+            li__keyset_prefetch(&c->keys, hash[k]);
+}
+
 /* The id of an existing lead sharing the row's e-mail or phone, or 0. */
-static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT], int64_t *match,
-                            li_error *err) {
-    static const li_field keys[] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                            const uint64_t hash[2], int64_t *match, li_error *err) {
     *match = 0;
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        li_slice v = value[keys[k]];
-        if (v.len == 0)
+    for (int k = 0; k < 2; k++) {
+        if (!hash[k])
             continue;
-        uint64_t h = li__key_hash(keys[k], v);
-        size_t pos = li__keyset_start(&c->keys, h);
+        size_t pos = li__keyset_start(&c->keys, hash[k]);
         int64_t id;
-        while ((id = li__keyset_next(&c->keys, h, &pos)) != 0) {
+        while ((id = li__keyset_next(&c->keys, hash[k], &pos)) != 0) {
             int same = 0;
-            li_status st = li_store_lead_has_key(c->store, id, keys[k], v, &same, err);
+            li_status st =
+                li_store_lead_has_key(c->store, id, match_keys[k], value[match_keys[k]], &same, err);
             if (st != LI_OK)
                 return st;
             if (same) {
@@ -82,10 +93,10 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
     return LI_OK;
 }
 
-li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            li_slice custom, uint64_t row_no, int64_t *lead_id, int *created,
-                            li_error *err) {
-    li_status st = find_match(c, value, lead_id, err);
+li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                                   const uint64_t hash[2], li_slice custom, uint64_t row_no,
+                                   int64_t *lead_id, int *created, li_error *err) {
+    li_status st = find_match(c, value, hash, lead_id, err);
     *created = 0;
     if (st != LI_OK)
         return st;
@@ -96,24 +107,30 @@ li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COU
     if ((st = li_store_lead_insert(c->store, value, custom, c->job->id, row_no, c->now, lead_id,
                                    err)) != LI_OK)
         return st;
-    if ((value[LI_FIELD_EMAIL].len &&
-         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_EMAIL, value[LI_FIELD_EMAIL]), *lead_id) !=
-             LI_OK) ||
-        (value[LI_FIELD_PHONE].len &&
-         li__keyset_put(&c->keys, li__key_hash(LI_FIELD_PHONE, value[LI_FIELD_PHONE]), *lead_id) !=
-             LI_OK)) {
+    for (int k = 0; k < 2; k++) {
+        if (!hash[k] || li__keyset_put(&c->keys, hash[k], *lead_id) == LI_OK)
+            continue;
         /* More rows than estimated: rebuild twice as big from the table,
-         * which already holds the lead just inserted. */
+         * which already holds (or has pending) the lead just inserted. */
         size_t max_keys = 2 * c->keys.cap;
         li__keyset_free(&c->keys);
         if (li__keyset_init(&c->keys, max_keys) != LI_OK)
             return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         if ((st = li_store_lead_keys_each(c->store, put_key, &c->keys, err)) != LI_OK)
             return st;
+        break;
     }
     c->job->created++;
     *created = 1;
     return LI_OK;
+}
+
+li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                            li_slice custom, uint64_t row_no, int64_t *lead_id, int *created,
+                            li_error *err) {
+    uint64_t hash[2];
+    li__committer_keys(value, hash);
+    return li__committer_row_hashed(c, value, hash, custom, row_no, lead_id, created, err);
 }
 
 li_status li__committer_finish(li__committer *c, li_error *err) {

@@ -53,6 +53,10 @@ li_status li__keyset_put(li__keyset *ks, uint64_t h, int64_t id);
  * that may have the key.
  */
 size_t li__keyset_start(const li__keyset *ks, uint64_t h);
+static inline void li__keyset_prefetch(const li__keyset *ks, uint64_t h) {
+    if (ks->slot)
+        __builtin_prefetch(&ks->slot[li__keyset_start(ks, h)]);
+}
 int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos);
 
 /*
@@ -83,6 +87,17 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
 li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
                             li_slice custom, uint64_t row_no, int64_t *lead_id, int *created,
                             li_error *err);
+/*
+ * The committer's keys are the e-mail and the phone: li__committer_keys()
+ * hashes them (0 for an absent key), which the reader thread does ahead of
+ * time; li__committer_row_hashed() takes them so; li__committer_prefetch()
+ * asks the CPU to fetch their slots for a row that comes a little later.
+ */
+void li__committer_keys(const li_slice value[LI_FIELD__COUNT], uint64_t hash[2]);
+li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                                   const uint64_t hash[2], li_slice custom, uint64_t row_no,
+                                   int64_t *lead_id, int *created, li_error *err);
+void li__committer_prefetch(const li__committer *c, const uint64_t hash[2]);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);

@@ -31,6 +31,7 @@ typedef struct prep_row {
     uint64_t next_offset;
     int valid;
     int warned;
+    uint64_t key_hash[2];      /* valid: the committer's key hashes, computed here */
     size_t data_off, data_len; /* valid: li__row_encode(); invalid: JSON array of the fields */
     size_t err_off, err_len;   /* JSON array of issues, or empty */
 } prep_row;
@@ -131,6 +132,8 @@ static li_status prepare_row(pipeline *p, prep_batch *b, const li_row *row) {
     if ((st = pr->valid ? li__row_encode(a, lead->value, lead->custom_json)
                         : fields_json(a, row->fields, row->nfields)) != LI_OK)
         return st;
+    if (pr->valid)
+        li__committer_keys(lead->value, pr->key_hash);
     pr->data_len = a->len - pr->data_off;
     b->n++;
     return LI_OK;
@@ -215,8 +218,8 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, const
             int created = 0;
             if (li__row_decode(sr.data, value, &custom) != LI_OK)
                 return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
-            if ((st = li__committer_row(c, value, custom, pr->number, &sr.lead_id, &created,
-                                        err)) != LI_OK)
+            if ((st = li__committer_row_hashed(c, value, pr->key_hash, custom, pr->number,
+                                               &sr.lead_id, &created, err)) != LI_OK)
                 return st;
             sr.status = created ? "imported" : "skipped";
             if (created) /* its values are the lead's: not stored twice */
@@ -338,9 +341,13 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
             in_tx = 1;
             if (c)
                 li_store_now(c->now);
-            for (size_t i = 0; i < b->n; i++)
+            for (size_t i = 0; i < b->n; i++) {
+                /* The key set is bigger than the CPU's caches: fetch ahead. */
+                if (c && i + 8 < b->n && b->row[i + 8].valid)
+                    li__committer_prefetch(c, b->row[i + 8].key_hash);
                 if ((st = store_row(s, job, c, b, &b->row[i], err)) != LI_OK)
                     goto out;
+            }
             const prep_row *lastrow = &b->row[b->n - 1];
             job->parse_offset = lastrow->next_offset;
             job->parse_row = lastrow->number + 1;
@@ -382,6 +389,11 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
         snprintf(job->status, sizeof job->status, "completed");
         snprintf(job->phase, sizeof job->phase, "done");
         li_store_now(job->finished_at);
+        if (c->bulk) { /* the index rebuild takes seconds on big loads: say so */
+            li_job_rec shown = *job;
+            snprintf(shown.phase, sizeof shown.phase, "index");
+            li__progress_emit(o, &shown, job->rows, job->rows, job->rows_per_s);
+        }
         if ((st = li__committer_finish(c, err)) != LI_OK)
             goto out;
     } else {
