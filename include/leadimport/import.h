@@ -24,6 +24,9 @@
 #include "leadimport/reader.h"
 #include "leadimport/store.h"
 
+/* Default limit on the size of an imported file. */
+#define LI_IMPORT_MAX_SIZE (4ULL << 30)
+
 /* Rows per transaction, and so the checkpoint interval of both stages. */
 #define LI_IMPORT_BATCH 500
 
@@ -46,6 +49,7 @@ typedef struct li_import_opts {
     size_t nmap;
     const char *region;         /* default phone region; NULL = "FR" */
     int force;                  /* import even if the same file was imported */
+    uint64_t max_size;          /* refuse bigger files (LI_ELIMIT); 0 = LI_IMPORT_MAX_SIZE */
     li_progress_cb progress;    /* may be NULL; called at most a few times a second */
     void *progress_ctx;
 } li_import_opts;

@@ -2,7 +2,9 @@
  * cmd_import.c — `leadimport import FILE`: options -> li_import_run() ->
  * error report -> French summary (or one JSON object with --json).
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ static const char import_help[] =
     "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
     "  --region PAYS         pays des numéros sans indicatif (par défaut FR)\n"
     "  --force               importe même si ce fichier a déjà été importé\n"
+    "  --max-size TAILLE     refuse les fichiers plus gros (par défaut 4G ; ex. 500M)\n"
     "  --report CHEMIN       rapport d'erreurs (par défaut NOM.erreurs.csv dans le\n"
     "                        dossier courant, écrit seulement s'il y a des lignes invalides)\n"
     "  --json                affiche le résultat en JSON sur la sortie standard\n"
@@ -219,6 +222,29 @@ static void print_summary(const li_import_result *res, const char *report) {
            fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
 }
 
+/* "500M", "2G", "1024" (bytes), "64K" -> bytes. Returns 0 on success. */
+static int parse_size(const char *v, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || end == v || n == 0)
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: return -1;
+    }
+    if (*end == 'o' || *end == 'B') /* "500Mo", "2GB" */
+        end++;
+    if (*end || n > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)n << shift;
+    return 0;
+}
+
 /* "dir/leads.csv" -> "leads.erreurs.csv" in the current folder. */
 static char *default_report_path(const char *path) {
     const char *base = strrchr(path, '/');
@@ -235,7 +261,8 @@ static char *default_report_path(const char *path) {
 
 int li_cli_import(int argc, char **argv) {
     static const char *const with_value[] = {"--db",     "--map",    "--delimiter", "--encoding",
-                                             "--header", "--report", "--region",    NULL};
+                                             "--header", "--report", "--region",    "--max-size",
+                                             NULL};
     li_import_opts o;
     li_import_opts_init(&o);
     li_map_override maps[MAX_MAPS];
@@ -300,6 +327,11 @@ int li_cli_import(int argc, char **argv) {
                 o.reader.header = 0;
             else {
                 rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--header", value);
+                goto out;
+            }
+        } else if (strcmp(opt, "--max-size") == 0) {
+            if (parse_size(value, &o.max_size) != 0) {
+                rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--max-size", value);
                 goto out;
             }
         } else if (strcmp(opt, "--region") == 0) {

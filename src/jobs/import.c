@@ -25,6 +25,24 @@ void li_import_opts_init(li_import_opts *o) {
     li_reader_opts_init(&o->reader);
 }
 
+/* 1536 -> "1,5 Kio": sizes as a French user reads them. */
+static void human_size(uint64_t n, char out[32]) {
+    static const char *const unit[] = {"octets", "Kio", "Mio", "Gio", "Tio"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, 32, "%llu octets", (unsigned long long)n);
+    else
+        snprintf(out, 32, "%.1f %s", v, unit[u]);
+    char *dot = strchr(out, '.');
+    if (dot)
+        *dot = ',';
+}
+
 static const char *base_name(const char *path) {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
@@ -75,9 +93,21 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
     st = li_mapping_new(header, header ? nheader : li_reader_get_info(probe)->columns, o->map,
                         o->nmap, &probe_map, err);
     li_mapping_free(probe_map);
-    li_reader_free(probe);
-    if (st != LI_OK)
+    if (st != LI_OK) {
+        li_reader_free(probe);
         return st;
+    }
+
+    uint64_t limit = o->max_size ? o->max_size : LI_IMPORT_MAX_SIZE;
+    uint64_t file_size = li_reader_get_info(probe)->size;
+    if (file_size > limit) {
+        char have[32], max[32];
+        human_size(file_size, have);
+        human_size(limit, max);
+        li_reader_free(probe);
+        return li_error_set(err, LI_ELIMIT, LI_MSG_FILE_TOO_LARGE, o->path, have, max);
+    }
+    li_reader_free(probe);
 
     char sha[LI_SHA256_HEX];
     uint64_t size = 0;

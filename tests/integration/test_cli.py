@@ -219,6 +219,34 @@ class TestUnreadableFiles(CliTest):
         self.assertIn("xlsx", r.err.lower())
 
 
+class TestLimits(CliTest):
+    def test_file_over_max_size_is_refused_with_exit_4_and_nothing_written(self):
+        path = self.sample()
+        r = self.imp(path, "--max-size", "100")
+        self.assertEqual(r.code, 4, repr(r))
+        self.assertIn("trop volumineux", r.err)
+        self.assertEqual(self.q("SELECT count(*) FROM import_jobs")[0][0], 0)
+
+    def test_file_under_max_size_is_imported(self):
+        self.assertEqual(self.imp(self.sample(), "--max-size", "1M").code, 0)
+
+    def test_bad_max_size_value_exits_2(self):
+        r = self.imp(self.sample(), "--max-size", "douze")
+        self.assertEqual(r.code, 2, repr(r))
+
+    def test_field_over_64_kib_is_a_row_error_and_other_rows_import(self):
+        long_note = "x" * (70 * 1024)
+        path = self.csv("long.csv", [
+            lead("Anne", "Roux", "anne.roux@example.fr", "06 11 11 11 11", notes=long_note),
+            lead("Luc", "Besson", "luc.besson@example.fr", "06 22 22 22 22"),
+        ])
+        doc = self.imp_json(path, "--report", self.p("r.csv"))
+        self.assertEqual((doc["invalid"], doc["created"]), (1, 1))
+        _, _, recs = li.read_report(self.p("r.csv"))
+        self.assertEqual(recs[1][0], "2")
+        self.assertIn("trop long", recs[1][1])
+
+
 # --- --json and --quiet --------------------------------------------------------
 
 class TestJsonSummary(CliTest):
