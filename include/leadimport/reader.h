@@ -43,6 +43,10 @@ typedef struct li_reader_opts {
      * sniffs on the start of the file) and then continues at resume_offset,
      * a value taken from li_row.next_offset of an earlier read of the same
      * file with the same options; the next row gets number resume_row.
+     * resume_row is the number of the line at resume_offset, i.e. li_row.number
+     * + 1 of the row whose next_offset is resumed from (blank lines after it
+     * still count). Resuming gives exactly the rows, numbers, offsets and
+     * problems that reading on would have given.
      */
     uint64_t resume_offset;
     uint64_t resume_row;
@@ -60,7 +64,7 @@ typedef struct li_reader_info {
 
 typedef struct li_row {
     /*
-     * Row number as a spreadsheet shows it: the first record of the file is
+     * Row number as a spreadsheet shows it: the first line of the file is
      * row 1 (so with a header, the first data row is row 2). Line breaks
      * inside quoted fields do not count; blank lines do (Excel shows them
      * as empty rows), even though no li_row is returned for them.

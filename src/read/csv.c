@@ -1,636 +1,552 @@
 /*
- * csv.c — the streaming CSV backend of the row reader.
+ * csv.c — the CSV backend of the row reader: a streaming RFC 4180 parser
+ * that never lets one bad record end the import.
  *
- * The file is read in blocks of BLOCK bytes and decoded to UTF-8 into one
- * buffer big enough for the longest record allowed (max_row) plus a few
- * blocks; records are parsed from it one at a time (RFC 4180: delimiters,
- * doubled quotes and line breaks inside quotes; LF, CRLF or CR), their
- * fields copied into a row buffer so that each field is one contiguous
- * slice. Memory: about max_row * 3 + 4 blocks, whatever the file's size.
+ * Buffering. The file is read with read(2) into one buffer, in blocks
+ * (UTF-16 is decoded to UTF-8 on the way in, block by block). Records are
+ * parsed from the buffer one at a time; when a record is cut by the end of
+ * the buffer, its start is moved to the front, more is read, and the
+ * record is parsed again from its start. A record is at most max_row bytes
+ * long, so the buffer never needs more than max_row plus one read: memory
+ * is bounded by the limits, whatever the size of the file.
  *
- * Robustness: a record never ends the import. A wrong number of fields, a
- * field or record over its limit, too many columns or a quote left open are
- * reported on that row; after an unterminated quote, reading resumes at the
- * line that follows the record's first line, so one stray quote costs one
- * row. In a UTF-8 file, a record with bytes that are not UTF-8 is read as
- * Windows-1252 with a warning instead of being lost.
+ * Fields are handed out as slices into the buffer. A field is copied, into
+ * a per-record scratch area, only when its value differs from its bytes:
+ * doubled quotes to undo, text after a closing quote, Windows-1252 to
+ * convert, bytes of a UTF-8 file that are not UTF-8 (read as Windows-1252,
+ * with a warning). UTF-8 and Windows-1252 are parsed as raw bytes (every
+ * byte the parser looks for is ASCII), so offsets are exact for free; for
+ * UTF-16 they are recomputed from the decoded text at record boundaries.
+ *
+ * Determinism. Whether a record is complete, too long or unterminated
+ * depends only on the bytes from its start (never on where a read ended),
+ * so that reading again from any li_row.next_offset gives the same rows.
+ *
+ * The tokenizer (csvtok.c) splits a record; this file decides what the
+ * row becomes. Problems (one per row, the gravest wins):
+ *   - a quote still open at the end of the file, or max_row bytes after
+ *     the record's start: unterminated quote. The row shows the record's
+ *     first line and reading resumes at the next line, so that one stray
+ *     quote costs one row, not the rest of the file;
+ *   - a record over max_row bytes (outside quotes): row too long, the rest
+ *     of the record is skipped (quote-aware, streaming);
+ *   - more than max_columns fields: too many columns, the extra fields are
+ *     dropped;
+ *   - a field over max_field bytes (after decoding): truncated on a UTF-8
+ *     boundary, field too long;
+ *   - a field count other than the header's (or the first record's):
+ *     wrong field count. Extra fields that are all empty are dropped
+ *     silently (French Excel exports end rows with a stray ';');
+ *   - a quote inside an unquoted field, or text after a closing quote
+ *     ("ab"c gives ab"c: the quote was not a closing one): kept as text,
+ *     warning;
+ *   - bytes that are not UTF-8 in a UTF-8 file: read as Windows-1252,
+ *     warning.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "readerInt.h"
+#include "csvInt.h"
 
-#define BLOCK (256u * 1024u)
-#define SNIFF_BYTES (64u * 1024u)
-#define SNIFF_RECORDS 50
+#define CSV_BLOCK (256u * 1024u)      /* bytes per read(2) */
+#define CSV_SNIFF_BYTES (64u * 1024u) /* text the delimiter is guessed from */
+#define CSV_FIELDS_MIN 64u            /* initial room for fields */
 
-typedef struct csv_reader {
-    struct li_reader base;
-    int fd;
-    char *path;
-    li__enc enc;
-    int delim;
-    size_t max_field, max_row, max_columns;
+/* State of skip(), which discards the rest of a record without keeping it. */
+enum { SK_START, SK_FIELD, SK_QUOTED, SK_QUOTE_SEEN, SK_LINE, SK_CR };
 
-    unsigned char *raw; /* undecoded bytes (a UTF-16 unit cut by a block) */
-    size_t raw_len;
-    uint64_t file_pos; /* bytes read from the file so far */
-    int eof;           /* the file has no more bytes */
+/* --- buffers ------------------------------------------------------------- */
 
-    char *buf; /* decoded text; [start, len) is not parsed yet */
-    size_t cap, start, len;
-    uint64_t start_off; /* source offset of buf[start] */
+/* Marks buf[cons, pos) as parsed, keeping the file offset in step. */
+static void consume(li__csv *c, size_t pos) {
+    if (c->utf16)
+        c->cons_src += li__utf16_source_len(c->buf + c->cons, pos - c->cons);
+    else
+        c->cons_src += pos - c->cons;
+    if (c->cons_src > c->r->info.size) /* a lone last byte of a UTF-16 file */
+        c->cons_src = c->r->info.size;
+    c->cons = pos;
+}
 
-    char *rowbuf; /* the current row's fields, contiguous */
-    size_t rowlen;
-    li_slice *fields;
-    char *fixbuf; /* fields re-decoded when a UTF-8 file holds other bytes */
-
-    size_t expected;   /* field count of every row (0 = not known yet) */
-    uint64_t next_row; /* number of the next record */
-    li_row row;
-
-    char *hdrbuf; /* the header's fields, owned */
-    li_slice *hdr;
-} csv_reader;
-
-enum { REC_DONE, REC_MORE, REC_UNTERMINATED, REC_TOO_LONG };
-
-/* --- reading and decoding ------------------------------------------------ */
-
-/* Decodes more of the file into buf. Returns LI_OK (maybe at EOF) or LI_EIO. */
-static li_status fill(csv_reader *r, li_error *err) {
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->len - r->start);
-        r->len -= r->start;
-        r->start = 0;
+/*
+ * Moves the unparsed bytes to the front of the buffer and reads more after
+ * them (growing the buffer up to max_cap). On return, end has grown or eof
+ * is set. LI_OK, LI_EIO or LI_ENOMEM.
+ */
+static li_status fill(li__csv *c, li_error *err) {
+    li_reader *r = c->r;
+    if (c->cons > 0) {
+        memmove(c->buf, c->buf + c->cons, c->end - c->cons);
+        c->end -= c->cons;
+        c->cons = 0;
     }
-    while (!r->eof && r->cap - r->len >= 3 * BLOCK + 8) {
-        ssize_t n = read(r->fd, r->raw + r->raw_len, BLOCK);
+    size_t want = c->utf16 ? LI__UTF16_MAX_OUT(CSV_BLOCK) : CSV_BLOCK;
+    if (c->cap - c->end < want && c->cap < c->max_cap) {
+        size_t cap = c->cap * 2 > c->end + want ? c->cap * 2 : c->end + want;
+        if (cap > c->max_cap)
+            cap = c->max_cap;
+        unsigned char *p = realloc(c->buf, cap);
+        if (!p)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        c->buf = p;
+        c->cap = cap;
+    }
+    if (c->cap - c->end < want)
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "csv: buffer full");
+    for (;;) {
+        ssize_t n = c->utf16 ? read(r->fd, c->raw, CSV_BLOCK)
+                             : read(r->fd, c->buf + c->end, c->cap - c->end);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, r->path, strerror(errno));
         if (n == 0)
-            r->eof = 1;
-        r->file_pos += (uint64_t)n;
-        size_t have = r->raw_len + (size_t)n, used = 0;
-        r->len += li__decode(r->enc, r->raw, have, r->buf + r->len, &used);
-        if (r->eof && used < have) {
-            /* A lone byte at the end of a UTF-16 file: keep it visible. */
-            r->len +=
-                li__decode(LI__ENC_CP1252, r->raw + used, have - used, r->buf + r->len, &used);
-            used = have;
+            c->eof = 1;
+        if (!c->utf16) {
+            c->end += (size_t)n;
+            return LI_OK;
         }
-        memmove(r->raw, r->raw + used, have - used);
-        r->raw_len = have - used;
-        if (n > 0)
-            break; /* one block at a time: the caller decides whether to read more */
+        size_t out = li__utf16_decode(&c->u16, c->raw, (size_t)n, n == 0, (char *)c->buf + c->end);
+        c->end += out;
+        if (out > 0 || c->eof)
+            return LI_OK;
     }
+}
+
+/* Forgets the buffer and continues reading at file offset off. */
+static li_status seek_to(li__csv *c, uint64_t off, li_error *err) {
+    if (lseek(c->r->fd, (off_t)off, SEEK_SET) < 0)
+        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, c->r->path, strerror(errno));
+    c->cons = c->end = 0;
+    c->eof = 0;
+    c->cons_src = off;
+    int be = c->u16.big_endian;
+    memset(&c->u16, 0, sizeof c->u16);
+    c->u16.big_endian = be;
     return LI_OK;
 }
 
-/* --- the record parser --------------------------------------------------- */
+/* --- records ------------------------------------------------------------- */
 
-static void set_problem(csv_reader *r, li_msg m, size_t a, size_t b);
-
-/* Appends n bytes to the current field, which may not pass max_field. */
-static void append(csv_reader *r, const char *p, size_t n, size_t field_start, size_t col) {
-    size_t used = r->rowlen - field_start;
-    if (used + n > r->max_field) {
-        set_problem(r, LI_MSG_ROW_FIELD_TOO_LONG, col + 1, r->max_field);
-        n = r->max_field - used;
-        while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80) /* whole UTF-8 sequences */
-            n--;
+/*
+ * Decodes the fields of the record whose bytes are buf[s, e) to UTF-8 where
+ * needed and applies max_field. 0, or -1 when out of memory.
+ */
+static int finish_fields(li__csv *c, size_t s, size_t e) {
+    const li_reader *r = c->r;
+    const unsigned char *rec = c->buf + s;
+    int utf8 = r->enc == LI__ENC_UTF8, fixed = 0;
+    if ((utf8 && !li__utf8_valid(rec, e - s)) ||
+        (r->enc == LI__ENC_CP1252 && li__has_high_bytes(rec, e - s))) {
+        for (size_t i = 0; i < c->nf; i++) {
+            li__csv_field *f = &c->f[i];
+            const unsigned char *p = (const unsigned char *)li__csv_field_ptr(c, f);
+            if (utf8 ? li__utf8_valid(p, f->len) : !li__has_high_bytes(p, f->len))
+                continue;
+            if (li__csv_scratch_reserve(c, 3 * f->len) != 0)
+                return -1;
+            p = (const unsigned char *)li__csv_field_ptr(c,
+                                                         f); /* the scratch area may have moved */
+            char *o = c->scratch + c->slen;
+            size_t n = utf8 ? li__utf8_repair(p, f->len, o) : li__cp1252_to_utf8(p, f->len, o);
+            f->off = c->slen;
+            f->len = n;
+            f->in_scratch = 1;
+            c->slen += n;
+            fixed |= utf8;
+        }
     }
-    memcpy(r->rowbuf + r->rowlen, p, n);
-    r->rowlen += n;
-}
-
-static void set_problem(csv_reader *r, li_msg m, size_t a, size_t b) {
-    li_row *row = &r->row;
-    if (row->problem != LI_MSG_NONE && li_msg_severity(row->problem) >= li_msg_severity(m))
-        return;
-    row->problem = m;
-    li_msg_format(row->problem_text, sizeof row->problem_text, m, a, b);
+    if (fixed)
+        li__csv_set_problem(c, LI_MSG_ROW_ENCODING_FIXED, 0, 0);
+    for (size_t i = 0; i < c->nf; i++) {
+        li__csv_field *f = &c->f[i];
+        if (f->len > r->max_field) {
+            f->len = li__utf8_cut(li__csv_field_ptr(c, f), f->len, r->max_field);
+            li__csv_set_problem(c, LI_MSG_ROW_FIELD_TOO_LONG, i + 1, r->max_field);
+        }
+    }
+    return 0;
 }
 
 /*
- * Parses the record at buf[start]. On REC_DONE, *end is the index just
- * after it (terminator included) and the fields are in r->fields /
- * row.nfields. REC_MORE: the buffer ends before the record does.
- * REC_UNTERMINATED: a quote is still open at the end of the file.
+ * After a record was cut at max_row bytes: drops from its last field the
+ * start of a UTF-8 sequence that the cut left incomplete.
  */
-#define MORE()                                                                                     \
-    do {                                                                                           \
-        r->row.nfields = nf;                                                                       \
-        return REC_MORE;                                                                           \
-    } while (0)
+static void trim_cut_field(li__csv *c) {
+    if (c->nf == 0 || c->r->enc == LI__ENC_CP1252)
+        return;
+    li__csv_field *f = &c->f[c->nf - 1];
+    const unsigned char *p = (const unsigned char *)li__csv_field_ptr(c, f);
+    size_t n = f->len, i = n;
+    while (i > 0 && n - i < 3 && (p[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = p[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (need > n - (i - 1))
+        f->len = i - 1;
+}
 
-static int parse_record(csv_reader *r, size_t *end) {
-    const char *b = r->buf;
-    size_t p = r->start, n = r->len, nf = 0;
-    const char d = (char)r->delim;
-    int stored_all = 1;
-    r->rowlen = 0;
-    r->row.problem = LI_MSG_NONE;
-    r->row.problem_text[0] = '\0';
+/* Checks the field count against the expected one (see the file comment). */
+static void check_count(li__csv *c) {
+    size_t want = c->expected;
+    if (want == 0 || c->nf == want)
+        return;
+    if (c->nf > want) {
+        size_t i = want;
+        while (i < c->nf && c->f[i].len == 0)
+            i++;
+        if (i == c->nf) {
+            c->nf = want; /* only empty fields in excess */
+            return;
+        }
+    }
+    li__csv_set_problem(c, LI_MSG_ROW_FIELD_COUNT, c->nf, want);
+}
+
+/* Copies the fields that are still bytes of buf into the scratch area. 0 or -1. */
+static int materialize(li__csv *c) {
+    size_t total = 0;
+    for (size_t i = 0; i < c->nf; i++)
+        total += c->f[i].in_scratch ? 0 : c->f[i].len;
+    if (li__csv_scratch_reserve(c, total) != 0)
+        return -1;
+    for (size_t i = 0; i < c->nf; i++) {
+        li__csv_field *f = &c->f[i];
+        if (f->in_scratch)
+            continue;
+        memcpy(c->scratch + c->slen, c->buf + f->off, f->len);
+        f->off = c->slen;
+        f->in_scratch = 1;
+        c->slen += f->len;
+    }
+    return 0;
+}
+
+/* Points the row at the fields. 0 or -1. */
+static int build_row(li__csv *c) {
+    if (c->slcap < c->nf) {
+        li_slice *sl = realloc(c->sl, c->fcap * sizeof *sl);
+        if (!sl)
+            return -1;
+        c->sl = sl;
+        c->slcap = c->fcap;
+    }
+    for (size_t i = 0; i < c->nf; i++) {
+        c->sl[i].ptr = li__csv_field_ptr(c, &c->f[i]);
+        c->sl[i].len = c->f[i].len;
+    }
+    c->row.fields = c->sl;
+    c->row.nfields = c->nf;
+    return 0;
+}
+
+/*
+ * Discards the rest of a record from buf[cons], starting in state st,
+ * reading more as needed: memory stays bounded however long the record.
+ * Quote-aware; a quoted field that stays open for more than max_row bytes
+ * is given up at the end of the line it reaches.
+ */
+static li_status skip(li__csv *c, int st, li_error *err) {
+    size_t qlen = 0;
     for (;;) {
-        size_t fstart = r->rowlen;
-        if (p < n && b[p] == '"') {
-            p++;
-            for (;;) {
-                const char *q = memchr(b + p, '"', n - p);
-                if (!q) {
-                    if (!r->eof)
-                        MORE();
-                    append(r, b + p, n - p, fstart, nf);
-                    p = n;
-                    r->row.nfields = nf;
-                    *end = p;
-                    return REC_UNTERMINATED;
-                }
-                size_t qi = (size_t)(q - b);
-                append(r, b + p, qi - p, fstart, nf);
-                p = qi + 1;
-                if (p == n && !r->eof)
-                    MORE();
-                if (p < n && b[p] == '"') {
-                    append(r, "\"", 1, fstart, nf);
-                    p++;
-                    continue;
+        const unsigned char *b = c->buf;
+        size_t i = c->cons, end = c->end;
+        int done = 0;
+        while (i < end && !done) {
+            unsigned char ch = b[i];
+            switch (st) {
+            case SK_CR:
+                i += ch == '\n';
+                done = 1;
+                break;
+            case SK_LINE: {
+                size_t k = i;
+                while (k < end && b[k] != '\n' && b[k] != '\r')
+                    k++;
+                i = k < end ? k + 1 : end;
+                if (k < end && b[k] == '\r')
+                    st = SK_CR;
+                else
+                    done = k < end;
+                break;
+            }
+            case SK_QUOTED: {
+                const unsigned char *x = memchr(b + i, '"', end - i);
+                size_t k = x ? (size_t)(x - b) : end;
+                qlen += k - i;
+                i = k;
+                if (qlen > c->r->max_row) {
+                    st = SK_LINE;
+                } else if (x) {
+                    i++;
+                    st = SK_QUOTE_SEEN;
                 }
                 break;
             }
-            /* Text after the closing quote: kept as it is. */
-            size_t s = p;
-            while (p < n && b[p] != d && b[p] != '\n' && b[p] != '\r')
-                p++;
-            if (p == n && !r->eof)
-                MORE();
-            if (p > s) {
-                append(r, "\"", 1, fstart, nf);
-                append(r, b + s, p - s, fstart, nf);
-                set_problem(r, LI_MSG_ROW_STRAY_QUOTE, nf + 1, 0);
+            case SK_QUOTE_SEEN:
+                if (ch == '"') {
+                    i++;
+                    qlen++;
+                    st = SK_QUOTED;
+                } else {
+                    st = SK_FIELD;
+                }
+                break;
+            case SK_START:
+                if (ch == '"') {
+                    i++;
+                    qlen = 0;
+                    st = SK_QUOTED;
+                } else {
+                    st = SK_FIELD;
+                }
+                break;
+            default: /* SK_FIELD */
+                i++;
+                if (ch == c->delim)
+                    st = SK_START;
+                else if (ch == '\r')
+                    st = SK_CR;
+                else if (ch == '\n')
+                    done = 1;
+                break;
             }
-        } else {
-            size_t s = p;
-            int quote = 0;
-            while (p < n) {
-                char c = b[p];
-                if (c == d || c == '\n' || c == '\r')
-                    break;
-                quote |= c == '"';
-                p++;
-            }
-            if (p == n && !r->eof)
-                MORE();
-            append(r, b + s, p - s, fstart, nf);
-            if (quote)
-                set_problem(r, LI_MSG_ROW_STRAY_QUOTE, nf + 1, 0);
         }
-        if (nf < r->max_columns) {
-            r->fields[nf].ptr = r->rowbuf + fstart;
-            r->fields[nf].len = r->rowlen - fstart;
-            nf++;
-        } else {
-            r->rowlen = fstart; /* over the limit: not kept */
-            stored_all = 0;
-        }
-        if (p < n && b[p] == d) {
-            p++;
-            continue;
-        }
-        if (p < n && b[p] == '\r') {
-            p++;
-            if (p == n && !r->eof)
-                MORE();
-            if (p < n && b[p] == '\n')
-                p++;
-        } else if (p < n) {
-            p++; /* '\n' */
-        }
-        break;
-    }
-    if (!stored_all)
-        set_problem(r, LI_MSG_ROW_TOO_MANY_COLUMNS, r->max_columns, 0);
-    r->row.nfields = nf;
-    *end = p;
-    return REC_DONE;
-}
-
-/* Index just after the first line break at or after i, or n. */
-static size_t after_line(const char *b, size_t i, size_t n) {
-    while (i < n && b[i] != '\n' && b[i] != '\r')
-        i++;
-    if (i < n && b[i] == '\r') {
-        i++;
-        if (i < n && b[i] == '\n')
-            i++;
-    } else if (i < n) {
-        i++;
-    }
-    return i;
-}
-
-/* Skips to the end of an over-long record's line, reading as needed. */
-static li_status skip_line(csv_reader *r, li_error *err) {
-    for (;;) {
-        size_t i = r->start;
-        while (i < r->len && r->buf[i] != '\n' && r->buf[i] != '\r')
-            i++;
-        r->start_off += li__source_len(r->enc, r->buf + r->start, i - r->start);
-        r->start = i;
-        if (i < r->len || r->eof) {
-            size_t e = after_line(r->buf, i, r->len);
-            r->start_off += li__source_len(r->enc, r->buf + i, e - i);
-            r->start = e;
+        consume(c, i);
+        if (done || c->eof)
             return LI_OK;
-        }
-        r->start = r->len;
-        li_status st = fill(r, err);
-        if (st != LI_OK)
-            return st;
+        li_status rc = fill(c, err);
+        if (rc != LI_OK)
+            return rc;
     }
-}
-
-static int all_empty(const li_slice *f, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < f[i].len; k++)
-            if (f[i].ptr[k] != ' ' && f[i].ptr[k] != '\t')
-                return 0;
-    return 1;
 }
 
 /*
- * Reads the next non-blank record into r->row (fields, number, offsets,
- * problem). Returns LI_OK, LI_EOF or LI_EIO.
+ * The record at buf[s] has a quote that does not close (before the end of
+ * the file or within max_row bytes). The row becomes the record's first
+ * line, parsed alone, and reading resumes at the line after it.
  */
-static li_status read_record(csv_reader *r, li_error *err) {
-    for (;;) {
-        if (r->start >= r->len && r->eof)
-            return LI_EOF;
-        size_t end = 0;
-        int rc = parse_record(r, &end);
-        if (rc == REC_MORE) {
-            if (r->len - r->start > r->max_row) {
-                rc = REC_TOO_LONG;
-            } else {
-                size_t before = r->len - r->start;
-                li_status st = fill(r, err);
-                if (st != LI_OK)
-                    return st;
-                if (r->len - r->start == before && !r->eof)
-                    return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "tampon de lecture");
-                continue;
-            }
-        }
-        li_row *row = &r->row;
-        row->number = r->next_row++;
-        row->offset = r->start_off;
-        row->fields = r->fields;
-        if (rc == REC_TOO_LONG || rc == REC_UNTERMINATED) {
-            /* Is a quote still open? Then the record swallowed the lines
-             * after it: give them back. Else it is a very long line. */
-            int open_quote = rc == REC_UNTERMINATED;
-            if (rc == REC_TOO_LONG) {
-                int q = 0;
-                for (size_t i = r->start; i < r->len; i++)
-                    q ^= r->buf[i] == '"';
-                open_quote = q;
-            }
-            if (r->rowlen > r->max_row) /* keep what the report shows bounded */
-                r->rowlen = r->max_row;
-            if (open_quote) {
-                row->problem = LI_MSG_ROW_UNTERMINATED_QUOTE;
-                li_msg_format(row->problem_text, sizeof row->problem_text, row->problem);
-                size_t e = after_line(r->buf, r->start, r->len);
-                r->start_off += li__source_len(r->enc, r->buf + r->start, e - r->start);
-                r->start = e;
-            } else {
-                row->problem = LI_MSG_ROW_TOO_LONG;
-                li_msg_format(row->problem_text, sizeof row->problem_text, row->problem,
-                              r->max_row);
-                li_status st = skip_line(r, err);
-                if (st != LI_OK)
-                    return st;
-            }
-            for (size_t i = 0; i < row->nfields; i++) /* fields past the cut are gone */
-                if (r->fields[i].ptr + r->fields[i].len > r->rowbuf + r->rowlen)
-                    r->fields[i].len = r->fields[i].ptr >= r->rowbuf + r->rowlen
-                                           ? 0
-                                           : (size_t)(r->rowbuf + r->rowlen - r->fields[i].ptr);
-            row->next_offset = r->start_off;
-            return LI_OK;
-        }
-        uint64_t src = li__source_len(r->enc, r->buf + r->start, end - r->start);
-        int valid_utf8 = r->enc != LI__ENC_UTF8 ||
-                         li__utf8_valid((const unsigned char *)r->buf + r->start, end - r->start);
-        r->start = end;
-        r->start_off += src;
-        row->next_offset = r->start_off;
-        if (row->nfields == 0 || (row->nfields == 1 && row->fields[0].len == 0) ||
-            all_empty(row->fields, row->nfields))
-            continue; /* a blank line: counted, not returned */
-        if (!valid_utf8) {
-            size_t o = 0;
-            for (size_t i = 0; i < row->nfields; i++) {
-                size_t k = li__utf8_repair(row->fields[i].ptr, row->fields[i].len, r->fixbuf + o);
-                r->fields[i].ptr = r->fixbuf + o;
-                r->fields[i].len = k;
-                o += k;
-            }
-            set_problem(r, LI_MSG_ROW_ENCODING_FIXED, 0, 0);
+static li_status unterminated(li__csv *c, size_t s, li_error *err) {
+    size_t limit = s + c->r->max_row;
+    size_t w = c->end < limit ? c->end : limit;
+    const unsigned char *b = c->buf;
+    size_t le = s;
+    while (le < w && b[le] != '\n' && b[le] != '\r')
+        le++;
+    if (le < w) {
+        size_t unused;
+        li__csv_reset_record(c);
+        if (li__csv_tokenize(c, s, le, 1, limit, &unused) == LI__TK_NOMEM ||
+            finish_fields(c, s, le) != 0)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        li__csv_set_problem(c, LI_MSG_ROW_UNTERMINATED_QUOTE, 0, 0);
+        consume(c, le + 1);
+        if (b[le] == '\r' && le + 1 < c->end && b[le + 1] == '\n')
+            consume(c, le + 2);
+        else if (b[le] == '\r' && le + 1 == c->end && !c->eof) {
+            if (materialize(c) != 0)
+                return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            return skip(c, SK_CR, err);
         }
         return LI_OK;
     }
+    /* the first line is longer than max_row, or is the end of the file */
+    trim_cut_field(c);
+    if (finish_fields(c, s, w) != 0 || materialize(c) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    li__csv_set_problem(c, LI_MSG_ROW_UNTERMINATED_QUOTE, 0, 0);
+    consume(c, w);
+    return skip(c, SK_LINE, err);
 }
 
-/* --- the backend --------------------------------------------------------- */
-
-static li_status csv_next(li_reader *base, const li_row **out, li_error *err) {
-    csv_reader *r = (csv_reader *)base;
-    li_status st = read_record(r, err);
-    if (st != LI_OK)
-        return st;
-    li_row *row = &r->row;
-    if (r->expected == 0)
-        r->expected = row->nfields;
-    if (row->nfields > r->expected) {
-        size_t extra_empty = 1;
-        for (size_t i = r->expected; i < row->nfields && extra_empty; i++)
-            extra_empty = row->fields[i].len == 0;
-        if (extra_empty)
-            row->nfields = r->expected; /* a stray trailing ';' */
+/* Reads the next record into c->row. LI_OK, LI_EOF, or a file-level error. */
+static li_status read_record(li__csv *c, li_error *err) {
+    li_status rc;
+    for (;;) { /* blank lines: skipped, but counted as rows */
+        if (c->cons == c->end) {
+            if (c->eof)
+                return LI_EOF;
+            if ((rc = fill(c, err)) != LI_OK)
+                return rc;
+            continue;
+        }
+        unsigned char ch = c->buf[c->cons];
+        if (ch != '\n' && ch != '\r')
+            break;
+        if (ch == '\r' && c->cons + 1 == c->end && !c->eof) {
+            if ((rc = fill(c, err)) != LI_OK)
+                return rc;
+            continue;
+        }
+        size_t next = c->cons + 1;
+        if (ch == '\r' && next < c->end && c->buf[next] == '\n')
+            next++;
+        consume(c, next);
+        c->line_no++;
     }
-    if (row->nfields != r->expected)
-        set_problem(r, LI_MSG_ROW_FIELD_COUNT, row->nfields, r->expected);
-    *out = row;
+
+    size_t s, rec_end = 0, max_row = c->r->max_row;
+    int t;
+    for (;;) {
+        li__csv_reset_record(c);
+        s = c->cons;
+        t = li__csv_tokenize(c, s, c->end, c->eof, s + max_row, &rec_end);
+        if (t != LI__TK_MORE)
+            break;
+        if ((rc = fill(c, err)) != LI_OK)
+            return rc;
+    }
+    c->row.number = c->line_no++;
+    c->row.offset = c->cons_src;
+    switch (t) {
+    case LI__TK_NOMEM:
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    case LI__TK_DONE:
+        if (finish_fields(c, s, rec_end) != 0)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        check_count(c);
+        consume(c, rec_end);
+        break;
+    case LI__TK_LIMIT_START:
+    case LI__TK_LIMIT_FIELD:
+        trim_cut_field(c);
+        if (finish_fields(c, s, s + max_row) != 0 || materialize(c) != 0)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        li__csv_set_problem(c, LI_MSG_ROW_TOO_LONG, max_row, 0);
+        consume(c, s + max_row);
+        if ((rc = skip(c, t == LI__TK_LIMIT_START ? SK_START : SK_FIELD, err)) != LI_OK)
+            return rc;
+        break;
+    default: /* LI__TK_EOF_QUOTED, LI__TK_LIMIT_QUOTED */
+        if ((rc = unterminated(c, s, err)) != LI_OK)
+            return rc;
+        break;
+    }
+    c->row.next_offset = c->cons_src;
+    if (build_row(c) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     return LI_OK;
 }
 
-static uint64_t csv_position(const li_reader *base) {
-    const csv_reader *r = (const csv_reader *)base;
-    return r->file_pos;
-}
+/* --- backend ------------------------------------------------------------- */
 
-static void csv_free(li_reader *base) {
-    csv_reader *r = (csv_reader *)base;
-    if (r->fd >= 0)
-        close(r->fd);
-    free(r->path);
-    free(r->raw);
-    free(r->buf);
-    free(r->rowbuf);
-    free(r->fixbuf);
-    free(r->fields);
-    free(r->hdrbuf);
-    free(r->hdr);
-    free(r);
-}
-
-static const li__reader_vt csv_vt = {"csv", csv_next, csv_position, csv_free};
-
-/* --- sniffing ------------------------------------------------------------ */
-
-/* Field counts of the first records of text with delimiter d; returns how many records. */
-static size_t count_fields(const char *t, size_t n, int d, size_t *counts, size_t max) {
-    size_t nrec = 0, nf = 1, i = 0;
-    int inq = 0, any = 0;
-    while (i < n && nrec < max) {
-        char c = t[i++];
-        if (inq) {
-            if (c == '"') {
-                if (i < n && t[i] == '"')
-                    i++;
-                else
-                    inq = 0;
-            }
-            continue;
-        }
-        if (c == '"') {
-            inq = 1;
-            any = 1;
-        } else if (c == d) {
-            nf++;
-            any = 1;
-        } else if (c == '\n' || c == '\r') {
-            if (c == '\r' && i < n && t[i] == '\n')
-                i++;
-            if (any)
-                counts[nrec++] = nf;
-            nf = 1;
-            any = 0;
-        } else {
-            any = 1;
-        }
+/* Guesses the delimiter from the start of the file (sample[0..n)). 0 or -1. */
+static int sniff_delimiter(li__csv *c, const unsigned char *sample, size_t n) {
+    const li_reader *r = c->r;
+    const unsigned char *p = sample + r->bom_len;
+    size_t m = n - r->bom_len;
+    if (m > CSV_SNIFF_BYTES)
+        m = CSV_SNIFF_BYTES;
+    int whole = r->bom_len + m >= r->info.size;
+    if (!c->utf16) {
+        c->delim = li__sniff_delimiter((const char *)p, m, whole);
+        return 0;
     }
-    return nrec;
+    char *text = malloc(LI__UTF16_MAX_OUT(m));
+    if (!text)
+        return -1;
+    li__utf16 st = {.big_endian = c->u16.big_endian};
+    size_t tn = li__utf16_decode(&st, p, m, whole, text);
+    c->delim = li__sniff_delimiter(text, tn, whole);
+    free(text);
+    return 0;
 }
 
-static int sniff_delimiter(const char *t, size_t n) {
-    static const int cand[] = {',', ';', '\t', '|'};
-    size_t counts[SNIFF_RECORDS];
-    int best = ',';
-    double best_score = 0;
-    for (size_t c = 0; c < sizeof cand / sizeof cand[0]; c++) {
-        size_t nrec = count_fields(t, n, cand[c], counts, SNIFF_RECORDS);
-        if (nrec == 0)
-            continue;
-        /* the most frequent count, and how often it occurs */
-        size_t mode = 0, freq = 0;
-        for (size_t i = 0; i < nrec; i++) {
-            size_t f = 0;
-            for (size_t k = 0; k < nrec; k++)
-                f += counts[k] == counts[i];
-            if (f > freq || (f == freq && counts[i] > mode)) {
-                freq = f;
-                mode = counts[i];
-            }
-        }
-        if (mode <= 1)
-            continue;
-        double score = (double)freq / (double)nrec * 1000.0 + (double)mode;
-        if (score > best_score) {
-            best_score = score;
-            best = cand[c];
-        }
-    }
-    return best;
-}
-
-/* A cell that is data rather than a column name: an e-mail, or mostly digits. */
-static int looks_like_data(li_slice s) {
-    size_t digits = 0, other = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.ptr[i];
-        if (c == '@')
-            return 1;
-        if (c >= '0' && c <= '9')
-            digits++;
-        else if (c != ' ')
-            other++;
-    }
-    return digits > 0 && digits >= other;
-}
-
-/*
- * The first record is a header when it has a non-empty cell, none of its
- * cells looks like data (an e-mail, a number, a phone, a date), and its
- * non-empty cells are distinct. Generic on purpose: this module does not
- * know the lead fields.
- */
-static int looks_like_header(const li_slice *f, size_t n) {
-    size_t nonempty = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (f[i].len == 0)
-            continue;
-        nonempty++;
-        if (looks_like_data(f[i]))
-            return 0;
-        for (size_t k = 0; k < i; k++)
-            if (f[k].len == f[i].len && memcmp(f[k].ptr, f[i].ptr, f[i].len) == 0)
-                return 0;
-    }
-    return nonempty > 0;
-}
-
-li_status li__csv_open(int fd, const char *path, uint64_t size, const li_reader_opts *o,
-                       li_reader **out, li_error *err) {
-    li_status st = LI_OK;
-    csv_reader *r = calloc(1, sizeof *r);
-    unsigned char *sample = NULL;
-    *out = NULL;
-    if (!r) {
-        close(fd);
+static li_status csv_open(li_reader *r, const unsigned char *sample, size_t n, li_error *err) {
+    li_status rc;
+    li__csv *c = calloc(1, sizeof *c);
+    if (!c)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    }
-    r->fd = fd;
-    r->base.vt = &csv_vt;
-    r->max_field = o->max_field ? o->max_field : LI_READER_DEFAULT_MAX_FIELD;
-    r->max_row = o->max_row ? o->max_row : LI_READER_DEFAULT_MAX_ROW;
-    r->max_columns = o->max_columns ? o->max_columns : LI_READER_DEFAULT_MAX_COLUMNS;
-    if (r->max_field > r->max_row)
-        r->max_field = r->max_row;
-    r->cap = r->max_row + 4 * BLOCK + 64;
-    r->path = strdup(path);
-    r->raw = malloc(BLOCK + 8);
-    r->buf = malloc(r->cap);
-    r->rowbuf = malloc(r->cap);
-    r->fixbuf = malloc(3 * r->cap);
-    r->fields = malloc(r->max_columns * sizeof *r->fields);
-    sample = malloc(SNIFF_BYTES * 16);
-    if (!r->path || !r->raw || !r->buf || !r->rowbuf || !r->fixbuf || !r->fields || !sample) {
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    r->ctx = c;
+    c->r = r;
+    c->utf16 = r->enc == LI__ENC_UTF16LE || r->enc == LI__ENC_UTF16BE;
+    c->u16.big_endian = r->enc == LI__ENC_UTF16BE;
+    c->max_cap = r->max_row + 2 + (c->utf16 ? LI__UTF16_MAX_OUT(CSV_BLOCK) : CSV_BLOCK);
+    c->cap = c->max_cap < 4 * CSV_BLOCK ? c->max_cap : 4 * CSV_BLOCK;
+    c->fcap = r->max_columns < CSV_FIELDS_MIN ? r->max_columns : CSV_FIELDS_MIN;
+    c->buf = malloc(c->cap);
+    c->f = malloc(c->fcap * sizeof *c->f);
+    c->raw = c->utf16 ? malloc(CSV_BLOCK) : NULL;
+    if (!c->buf || !c->f || (c->utf16 && !c->raw)) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
 
-    /* Encoding: from the first MiB. */
-    ssize_t got = pread(fd, sample, SNIFF_BYTES * 16, 0);
-    if (got < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+    c->delim = r->opt_delimiter;
+    if (!c->delim && sniff_delimiter(c, sample, n) != 0) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    size_t bom = 0;
-    li__enc enc = li__enc_detect(sample, (size_t)got, &bom);
-    if (o->encoding) {
-        int e = li__enc_parse(o->encoding);
-        if (e < 0) {
-            st = li_error_set(err, LI_EUSAGE, LI_MSG_ENCODING_UNKNOWN, o->encoding);
-            goto out;
-        }
-        if ((li__enc)e != enc)
-            bom = 0;
-        if ((e == LI__ENC_UTF8 && got >= 3 && !memcmp(sample, "\xEF\xBB\xBF", 3)) ||
-            (e == LI__ENC_UTF16LE && got >= 2 && !memcmp(sample, "\xFF\xFE", 2)) ||
-            (e == LI__ENC_UTF16BE && got >= 2 && !memcmp(sample, "\xFE\xFF", 2)))
-            bom = e == LI__ENC_UTF8 ? 3 : 2;
-        enc = (li__enc)e;
-    }
-    if (enc != LI__ENC_UTF16LE && enc != LI__ENC_UTF16BE && memchr(sample, 0, (size_t)got)) {
-        st = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_BINARY, path);
-        goto out;
-    }
-    r->enc = enc;
-    r->base.info.format = "csv";
-    r->base.info.encoding = li__enc_name(enc);
-    r->base.info.bom = bom > 0;
-    r->base.info.size = size;
+    r->info.delimiter = c->delim;
+    c->stop[(unsigned char)c->delim] = 1;
+    c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 
-    /* Delimiter: on the start of the text. */
-    if (lseek(fd, (off_t)bom, SEEK_SET) < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+    /* the first record: the header, or the first data row */
+    if ((rc = seek_to(c, r->bom_len, err)) != LI_OK)
         goto out;
-    }
-    r->start_off = bom;
-    r->next_row = 1;
-    if ((st = fill(r, err)) != LI_OK)
+    c->line_no = 1;
+    rc = read_record(c, err);
+    if (rc == LI_EOF)
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
+    if (rc != LI_OK)
         goto out;
-    if (o->delimiter) {
-        if (o->delimiter != ',' && o->delimiter != ';' && o->delimiter != '\t' &&
-            o->delimiter != '|') {
-            char d[2] = {(char)o->delimiter, 0};
-            st = li_error_set(err, LI_EUSAGE, LI_MSG_DELIMITER_INVALID, d);
-            goto out;
-        }
-        r->delim = o->delimiter;
-    } else {
-        r->delim = sniff_delimiter(r->buf, r->len < SNIFF_BYTES ? r->len : SNIFF_BYTES);
+    r->info.columns = c->nf;
+    c->expected = c->nf;
+    r->info.has_header =
+        r->opt_header == 1 || (r->opt_header == -1 && li__sniff_is_header(c->sl, c->nf));
+    if (r->info.has_header)
+        rc = li__reader_set_header(r, c->sl, c->nf, err);
+    else
+        c->pending = 1;
+    if (rc == LI_OK && r->resume_offset > 0) {
+        c->pending = 0;
+        rc = seek_to(c, r->resume_offset, err);
+        c->line_no = r->resume_row;
     }
-    r->base.info.delimiter = r->delim;
-
-    /* Header: the first non-blank record. */
-    const li_row *first = NULL;
-    st = csv_next(&r->base, &first, err);
-    if (st == LI_EOF) {
-        st = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, path);
-        goto out;
-    }
-    if (st != LI_OK)
-        goto out;
-    int header = o->header >= 0 ? o->header : looks_like_header(first->fields, first->nfields);
-    r->base.info.has_header = header;
-    r->base.info.columns = first->nfields;
-    if (header) {
-        r->hdrbuf = malloc(r->rowlen + 1);
-        r->hdr = malloc((first->nfields + 1) * sizeof *r->hdr);
-        if (!r->hdrbuf || !r->hdr) {
-            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-            goto out;
-        }
-        size_t k = 0;
-        for (size_t i = 0; i < first->nfields; i++) {
-            memcpy(r->hdrbuf + k, first->fields[i].ptr, first->fields[i].len);
-            r->hdr[i].ptr = r->hdrbuf + k;
-            r->hdr[i].len = first->fields[i].len;
-            k += first->fields[i].len;
-        }
-        r->base.header = r->hdr;
-        r->base.nheader = first->nfields;
-        r->expected = first->nfields;
-    }
-    if (o->resume_offset > 0 || !header) {
-        /* Start again: at the resume point, or at the first record (data). */
-        uint64_t at = o->resume_offset > 0 ? o->resume_offset : bom;
-        if (lseek(fd, (off_t)at, SEEK_SET) < 0) {
-            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
-            goto out;
-        }
-        r->start = r->len = r->raw_len = 0;
-        r->eof = 0;
-        r->file_pos = at;
-        r->start_off = at;
-        r->next_row = o->resume_offset > 0 ? o->resume_row : 1;
-        if (!header)
-            r->expected = 0;
-    }
-    *out = &r->base;
-    r = NULL;
 out:
-    free(sample);
-    if (r)
-        csv_free(&r->base);
-    return st;
+    return rc;
 }
+
+static li_status csv_next(li_reader *r, const li_row **row, li_error *err) {
+    li__csv *c = r->ctx;
+    *row = NULL;
+    if (c->pending) {
+        c->pending = 0;
+        *row = &c->row;
+        return LI_OK;
+    }
+    li_status rc = read_record(c, err);
+    if (rc == LI_OK)
+        *row = &c->row;
+    return rc;
+}
+
+static uint64_t csv_position(const li_reader *r) {
+    const li__csv *c = r->ctx;
+    return c ? c->cons_src : 0;
+}
+
+static void csv_close(li_reader *r) {
+    li__csv *c = r->ctx;
+    if (!c)
+        return;
+    free(c->buf);
+    free(c->raw);
+    free(c->scratch);
+    free(c->f);
+    free(c->sl);
+    free(c);
+    r->ctx = NULL;
+}
+
+const li__reader_backend li__csv_backend = {
+    .name = "csv",
+    .open = csv_open,
+    .next = csv_next,
+    .position = csv_position,
+    .close = csv_close,
+};

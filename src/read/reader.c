@@ -1,58 +1,211 @@
 /*
- * reader.c — opening a file for reading rows: refuses what we cannot read
- * (with the format named, in French), then hands the file to its backend.
+ * reader.c — li_reader: opening a file for reading rows, whatever its
+ * format (see reader.h).
+ *
+ * Opening validates the options, then looks at the first bytes of the file
+ * (up to SAMPLE_BYTES, read once): a zip (.xlsx) or OLE2 (.xls) signature
+ * is refused with a message that names the format, binary data too; the
+ * encoding is taken from the options or detected (encoding.c). Then the
+ * backend chosen by the format finishes the job behind a table of
+ * functions, so that a new format is a new backend and nothing else.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "readerInt.h"
 
-void li_reader_opts_init(li_reader_opts *o) {
-    memset(o, 0, sizeof *o);
-    o->header = -1;
+#define SAMPLE_BYTES (1024u * 1024u) /* first bytes used to detect the encoding */
+
+/* The backends, by format name; the first one is the default. */
+static const li__reader_backend *const backends[] = {&li__csv_backend};
+
+void li_reader_opts_init(li_reader_opts *opts) {
+    memset(opts, 0, sizeof *opts);
+    opts->header = -1;
+}
+
+/* Reads up to n bytes at offset 0; returns the count, or -1 with errno. */
+static ssize_t read_sample(int fd, unsigned char *p, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, p + got, n - got, (off_t)got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* Checks the options that do not need the file. */
+static li_status check_opts(const li_reader_opts *o, const char *path,
+                            const li__reader_backend **backend, li_error *err) {
+    *backend = backends[0];
+    if (o->format) {
+        *backend = NULL;
+        for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+            if (strcasecmp(o->format, backends[i]->name) == 0)
+                *backend = backends[i];
+        if (!*backend && strcasecmp(o->format, "xlsx") == 0)
+            return li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path);
+        if (!*backend)
+            return li_error_set(err, LI_EUSAGE, LI_MSG_FORMAT_UNKNOWN, o->format);
+    }
+    li__enc enc;
+    if (o->encoding && li__enc_parse(o->encoding, &enc) != 0)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_ENCODING_UNKNOWN, o->encoding);
+    if (o->delimiter != 0 && o->delimiter != ',' && o->delimiter != ';' && o->delimiter != '\t' &&
+        o->delimiter != '|') {
+        char shown[16];
+        if (o->delimiter > 0x20 && o->delimiter < 0x7F)
+            snprintf(shown, sizeof shown, "%c", o->delimiter);
+        else
+            snprintf(shown, sizeof shown, "\\x%02X", (unsigned)o->delimiter & 0xFFu);
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DELIMITER_INVALID, shown);
+    }
+    if (o->header < -1 || o->header > 1) {
+        char shown[16];
+        snprintf(shown, sizeof shown, "%d", o->header);
+        return li_error_set(err, LI_EUSAGE, LI_MSG_USAGE_BAD_VALUE, "header", shown);
+    }
+    return LI_OK;
 }
 
 li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader **out,
                          li_error *err) {
     li_reader_opts defaults;
+    const li__reader_backend *backend = NULL;
+    li_reader *r = NULL;
+    unsigned char *sample = NULL;
+    li_status rc;
+
+    *out = NULL;
     if (!opts) {
         li_reader_opts_init(&defaults);
         opts = &defaults;
     }
-    *out = NULL;
-    if (opts->format && strcmp(opts->format, "csv") != 0)
-        return li_error_set(err, LI_EUSAGE, LI_MSG_FORMAT_UNKNOWN, opts->format);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int e = errno;
-        close(fd);
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path,
-                            S_ISDIR(sb.st_mode) ? "c'est un dossier"
-                            : e                 ? strerror(e)
-                                                : "ce n'est pas un fichier ordinaire");
+    if ((rc = check_opts(opts, path, &backend, err)) != LI_OK)
+        goto out;
+
+    if (!(r = calloc(1, sizeof *r)) || !(r->path = strdup(path))) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
     }
-    if (sb.st_size == 0) {
-        close(fd);
-        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, path);
+    r->fd = -1;
+    r->max_field = opts->max_field ? opts->max_field : LI_READER_DEFAULT_MAX_FIELD;
+    r->max_row = opts->max_row ? opts->max_row : LI_READER_DEFAULT_MAX_ROW;
+    r->max_columns = opts->max_columns ? opts->max_columns : LI_READER_DEFAULT_MAX_COLUMNS;
+    r->opt_delimiter = opts->delimiter;
+    r->opt_header = opts->header;
+    r->resume_offset = opts->resume_offset;
+    r->resume_row = opts->resume_row;
+
+    if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        goto out;
     }
-    unsigned char magic[8] = {0};
-    ssize_t n = pread(fd, magic, sizeof magic, 0);
-    if (n >= 4 && memcmp(magic, "PK\x03\x04", 4) == 0) {
-        close(fd);
-        return li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path);
+    struct stat st;
+    if (fstat(r->fd, &st) != 0) {
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        goto out;
     }
-    if (n >= 8 && memcmp(magic, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
-        close(fd);
-        return li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLS, path);
+    if (!S_ISREG(st.st_mode)) {
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path,
+                          S_ISDIR(st.st_mode) ? "c'est un dossier"
+                                              : "ce n'est pas un fichier ordinaire");
+        goto out;
     }
-    return li__csv_open(fd, path, (uint64_t)sb.st_size, opts, out, err);
+    r->info.size = (uint64_t)st.st_size;
+    if (st.st_size == 0) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, path);
+        goto out;
+    }
+
+    size_t want = r->info.size < SAMPLE_BYTES ? (size_t)r->info.size : SAMPLE_BYTES;
+    ssize_t n;
+    if (!(sample = malloc(want))) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if ((n = read_sample(r->fd, sample, want)) < 0) {
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        goto out;
+    }
+    if (n == 0) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, path);
+        goto out;
+    }
+    if (n >= 4 && memcmp(sample, "PK\x03\x04", 4) == 0) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path);
+        goto out;
+    }
+    if (n >= 4 && memcmp(sample, "\xD0\xCF\x11\xE0", 4) == 0) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLS, path);
+        goto out;
+    }
+
+    li__enc_guess guess;
+    li__enc_detect(sample, (size_t)n, (uint64_t)n >= r->info.size, &guess);
+    if (opts->encoding) {
+        li__enc_parse(opts->encoding, &r->enc);
+        r->bom_len = li__enc_bom_len(r->enc, sample, (size_t)n);
+    } else {
+        r->enc = guess.enc;
+        r->bom_len = guess.bom_len;
+    }
+    if (guess.binary && r->enc != LI__ENC_UTF16LE && r->enc != LI__ENC_UTF16BE) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_BINARY, path);
+        goto out;
+    }
+    r->info.format = backend->name;
+    r->info.encoding = li__enc_name(r->enc);
+    r->info.bom = r->bom_len > 0;
+    r->backend = backend;
+    rc = backend->open(r, sample, (size_t)n, err);
+
+out:
+    free(sample);
+    if (rc != LI_OK)
+        li_reader_free(r);
+    else
+        *out = r;
+    return rc;
+}
+
+li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, li_error *err) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += fields[i].len;
+    li_slice *h = calloc(n ? n : 1, sizeof *h);
+    char *bytes = malloc(total + 1);
+    if (!h || !bytes) {
+        free(h);
+        free(bytes);
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i].len)
+            memcpy(bytes + at, fields[i].ptr, fields[i].len);
+        h[i].ptr = bytes + at;
+        h[i].len = fields[i].len;
+        at += fields[i].len;
+    }
+    free(r->header);
+    free(r->header_bytes);
+    r->header = h;
+    r->header_bytes = bytes;
+    r->nheader = n;
+    return LI_OK;
 }
 
 const li_reader_info *li_reader_get_info(const li_reader *r) {
@@ -60,19 +213,27 @@ const li_reader_info *li_reader_get_info(const li_reader *r) {
 }
 
 const li_slice *li_reader_header(const li_reader *r, size_t *n) {
-    *n = r->nheader;
-    return r->header;
+    *n = r->info.has_header ? r->nheader : 0;
+    return r->info.has_header ? r->header : NULL;
 }
 
 li_status li_reader_next(li_reader *r, const li_row **row, li_error *err) {
-    return r->vt->next(r, row, err);
+    return r->backend->next(r, row, err);
 }
 
 uint64_t li_reader_position(const li_reader *r) {
-    return r->vt->position(r);
+    return r->backend->position(r);
 }
 
 void li_reader_free(li_reader *r) {
-    if (r)
-        r->vt->free(r);
+    if (!r)
+        return;
+    if (r->backend)
+        r->backend->close(r);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->header);
+    free(r->header_bytes);
+    free(r->path);
+    free(r);
 }

@@ -1,76 +1,79 @@
 /*
- * readerInt.h — what the files of the read module share: the backend table
- * behind li_reader, and the decoder that turns any supported encoding into
- * UTF-8 block by block.
+ * readerInt.h — what the files of the read module share, and nothing else
+ * sees: the reader handle, the table of functions a backend (csv today,
+ * xlsx later) fills in, and the sniffing heuristics of sniff.c.
+ *
+ * reader.c owns the handle: it validates the options, opens the file,
+ * refuses what is not text (zip, OLE2, binary), settles the encoding, then
+ * hands the reader to a backend whose open() finishes the job (delimiter,
+ * header row) and whose next() produces the rows.
  */
 #ifndef LEADIMPORT_READER_INT_H
 #define LEADIMPORT_READER_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "encoding.h"
 #include "leadimport/reader.h"
 
-/* --- decoder (decode.c) -------------------------------------------------- */
+typedef struct li__reader_backend li__reader_backend;
 
-typedef enum li__enc {
-    LI__ENC_UTF8 = 0,
-    LI__ENC_CP1252,
-    LI__ENC_UTF16LE,
-    LI__ENC_UTF16BE,
-} li__enc;
-
-const char *li__enc_name(li__enc e);
-/* Parses a canonical encoding name; returns -1 if unknown. */
-int li__enc_parse(const char *name);
-
-/*
- * Detects the encoding of a file from its first bytes: byte-order marks,
- * then UTF-16 by its NUL pattern, then UTF-8 if the sample is valid UTF-8
- * (a sequence cut by the end of the sample is fine), else Windows-1252.
- * *bom gets the length of the byte-order mark to skip (0 if none).
- */
-li__enc li__enc_detect(const unsigned char *p, size_t n, size_t *bom);
-
-/* 1 if p[0..n) is valid UTF-8. */
-int li__utf8_valid(const unsigned char *p, size_t n);
-
-/*
- * Decodes src[0..n) to UTF-8 into dst (which holds at least 3 * n bytes).
- * For UTF-16, *consumed may be less than n when the block ends inside a
- * code unit or a surrogate pair: the rest must be passed again with more
- * bytes. Returns the number of bytes written.
- */
-size_t li__decode(li__enc e, const unsigned char *src, size_t n, char *dst, size_t *consumed);
-
-/* Source bytes that the UTF-8 text p[0..n) came from (for offsets). */
-uint64_t li__source_len(li__enc e, const char *p, size_t n);
-
-/*
- * Appends p[0..n) to out as UTF-8, reading every byte that is not part of
- * a valid UTF-8 sequence as Windows-1252. out holds at least 3 * n bytes.
- * Returns the length written.
- */
-size_t li__utf8_repair(const char *p, size_t n, char *out);
-
-/* --- backends ------------------------------------------------------------ */
-
-typedef struct li__reader_vt {
-    const char *name;
-    li_status (*next)(li_reader *r, const li_row **row, li_error *err);
-    uint64_t (*position)(const li_reader *r);
-    void (*free)(li_reader *r);
-} li__reader_vt;
-
-/* Every backend's handle starts with this. */
 struct li_reader {
-    const li__reader_vt *vt;
+    const li__reader_backend *backend;
+    void *ctx;  /* the backend's state, freed by its close() */
+    int fd;     /* the open file, closed by li_reader_free() */
+    char *path; /* owned copy, for messages */
     li_reader_info info;
-    const li_slice *header;
+
+    /* options, resolved: limits > 0, encoding decided */
+    size_t max_field, max_row, max_columns;
+    int opt_delimiter; /* 0 = detect */
+    int opt_header;    /* -1 = detect, 0, 1 */
+    uint64_t resume_offset, resume_row;
+    li__enc enc;
+    size_t bom_len; /* bytes of byte-order mark before the data */
+
+    /* the header row, owned (li__reader_set_header) */
+    li_slice *header;
     size_t nheader;
+    char *header_bytes;
 };
 
-/* Opens the CSV backend on fd (owned from then on, closed by its free). */
-li_status li__csv_open(int fd, const char *path, uint64_t size, const li_reader_opts *o,
-                       li_reader **out, li_error *err);
+struct li__reader_backend {
+    const char *name; /* li_reader_opts.format and li_reader_info.format */
+    /*
+     * Finishes opening r: detects what the options leave open (sample[0..n)
+     * holds the first bytes of the file, n > 0), reads the header row if
+     * any, fills r->info and positions the reader on the first data row (or
+     * at opts.resume_offset). Sets r->ctx; on failure li_reader_free() still
+     * calls close(), which must accept a half-built state.
+     */
+    li_status (*open)(li_reader *r, const unsigned char *sample, size_t n, li_error *err);
+    /* li_reader_next() */
+    li_status (*next)(li_reader *r, const li_row **row, li_error *err);
+    /* li_reader_position() */
+    uint64_t (*position)(const li_reader *r);
+    /* Frees r->ctx (may be NULL). Does not close r->fd. */
+    void (*close)(li_reader *r);
+};
+
+extern const li__reader_backend li__csv_backend;
+
+/* Copies the n header fields into memory owned by r. LI_OK or LI_ENOMEM. */
+li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, li_error *err);
+
+/* --- sniff.c ------------------------------------------------------------- */
+
+/*
+ * The delimiter among , ; TAB | that splits the first records of text
+ * p[0..n) (UTF-8) into the most consistent number of fields, honouring
+ * quotes; ',' when none splits. whole: p holds the entire file (else a
+ * record cut by the end of p is ignored).
+ */
+int li__sniff_delimiter(const char *p, size_t n, int whole);
+
+/* 1 if the record fields[0..n) looks like a header row (see sniff.c). */
+int li__sniff_is_header(const li_slice *fields, size_t n);
 
 #endif
