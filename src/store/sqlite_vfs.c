@@ -16,6 +16,16 @@
  * already handles (a WAL frame is only valid once published and
  * checksummed).
  *
+ * Reads get the mirror treatment: a read that starts at or a little after
+ * where the previous one ended (a table scan: an index build, an export,
+ * the key scan; a checkpoint copying the WAL's frames) fetches
+ * the next WRITE_PIECE bytes at once and serves the following pages from
+ * them. That copy is dropped at every write to the file and at every lock
+ * or shared-memory lock of any file (a new transaction may see bytes
+ * another process wrote); within one transaction the pages SQLite reads
+ * from the database file cannot change under it (a checkpoint only writes
+ * pages the reader takes from the WAL).
+ *
  * Only the main database and WAL files are buffered; the rest pass through.
  */
 #include <pthread.h>
@@ -35,6 +45,10 @@ typedef struct cfile {
     char *buf;
     size_t len;
     sqlite3_int64 off; /* file offset of buf[0] */
+    char *rbuf;        /* read-ahead: rlen bytes of the file from roff */
+    size_t rlen;
+    sqlite3_int64 roff;
+    sqlite3_int64 last_end; /* end of the last read: the next one at it is sequential */
     struct cfile *next, *prev;
 } cfile;
 
@@ -63,6 +77,7 @@ static int flush(cfile *f) {
         return SQLITE_OK;
     pthread_mutex_lock(&f->mu);
     int rc = flush_locked(f);
+    f->rlen = 0;
     pthread_mutex_unlock(&f->mu);
     return rc;
 }
@@ -98,13 +113,43 @@ static int c_close(sqlite3_file *p) {
         pthread_mutex_unlock(&list_mu);
         pthread_mutex_destroy(&f->mu);
         free(f->buf);
+        free(f->rbuf);
     }
     int rc2 = RM(p)->xClose(REAL(p));
     return rc != SQLITE_OK ? rc : rc2;
 }
 
 static int c_read(sqlite3_file *p, void *out, int amt, sqlite3_int64 off) {
-    int rc = flush((cfile *)p);
+    cfile *f = (cfile *)p;
+    if (!f->buffered || amt <= 0)
+        return RM(p)->xRead(REAL(p), out, amt, off);
+    pthread_mutex_lock(&f->mu);
+    int rc = flush_locked(f);
+    if (rc == SQLITE_OK && f->rlen && off >= f->roff &&
+        off + amt <= f->roff + (sqlite3_int64)f->rlen) {
+        memcpy(out, f->rbuf + (off - f->roff), (size_t)amt);
+        f->last_end = off + amt;
+        pthread_mutex_unlock(&f->mu);
+        return SQLITE_OK;
+    }
+    /* Forward, close to the last read: a scan, or a checkpoint walking the
+     * WAL's frames in page order (it skips the frames of pages rewritten). */
+    int sequential = off >= f->last_end && off - f->last_end <= WRITE_PIECE;
+    f->last_end = off + amt;
+    f->rlen = 0;
+    sqlite3_int64 size = 0;
+    if (rc == SQLITE_OK && sequential && amt <= WRITE_PIECE / 4 &&
+        RM(p)->xFileSize(REAL(p), &size) == SQLITE_OK && off + amt <= size) {
+        size_t n = size - off < WRITE_PIECE ? (size_t)(size - off) : WRITE_PIECE;
+        if (RM(p)->xRead(REAL(p), f->rbuf, (int)n, off) == SQLITE_OK) {
+            f->roff = off;
+            f->rlen = n;
+            memcpy(out, f->rbuf, (size_t)amt);
+            pthread_mutex_unlock(&f->mu);
+            return SQLITE_OK;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
     return rc != SQLITE_OK ? rc : RM(p)->xRead(REAL(p), out, amt, off);
 }
 
@@ -114,6 +159,7 @@ static int c_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off
         return RM(p)->xWrite(REAL(p), data, amt, off);
     int rc = SQLITE_OK;
     pthread_mutex_lock(&f->mu);
+    f->rlen = 0;
     if (f->len && (off != f->off + (sqlite3_int64)f->len || f->len + (size_t)amt > COALESCE_MAX))
         rc = flush_locked(f);
     if (rc == SQLITE_OK) {
@@ -242,7 +288,12 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags
     }
     if (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) {
         f->buf = malloc(COALESCE_MAX);
-        if (f->buf) {
+        f->rbuf = malloc(WRITE_PIECE);
+        if (!f->buf || !f->rbuf) {
+            free(f->buf);
+            free(f->rbuf);
+            f->buf = f->rbuf = NULL;
+        } else {
             f->buffered = 1;
             pthread_mutex_init(&f->mu, NULL);
             pthread_mutex_lock(&list_mu);
