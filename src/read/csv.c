@@ -456,6 +456,28 @@ static int sniff_delimiter(li__csv *c, const unsigned char *sample, size_t n) {
     return 0;
 }
 
+/*
+ * Excel's delimiter directive: a first line "sep=;" names the delimiter and
+ * is not data (Excel does not show it as a row). Returns the length of that
+ * line, terminator included, and sets *delim; 0 if there is none.
+ */
+static size_t sep_directive(const unsigned char *p, size_t n, int *delim) {
+    if (n < 5 || (memcmp(p, "sep=", 4) != 0 && memcmp(p, "SEP=", 4) != 0))
+        return 0;
+    int d = p[4];
+    if (d != ',' && d != ';' && d != '\t' && d != '|')
+        return 0;
+    size_t i = 5;
+    if (i < n && p[i] == '\r')
+        i++;
+    if (i < n && p[i] == '\n')
+        i++;
+    if (i == 5 && i < n)
+        return 0; /* "sep=;x": not the directive */
+    *delim = d;
+    return i;
+}
+
 static li_status csv_open(li_reader *r, const unsigned char *sample, size_t n, li_error *err) {
     li_status rc;
     li__csv *c = calloc(1, sizeof *c);
@@ -477,6 +499,10 @@ static li_status csv_open(li_reader *r, const unsigned char *sample, size_t n, l
     }
 
     c->delim = r->opt_delimiter;
+    int directive = 0;
+    size_t skip = c->utf16 ? 0 : sep_directive(sample + r->bom_len, n - r->bom_len, &directive);
+    if (!c->delim && directive)
+        c->delim = directive;
     if (!c->delim && sniff_delimiter(c, sample, n) != 0) {
         rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
@@ -486,9 +512,9 @@ static li_status csv_open(li_reader *r, const unsigned char *sample, size_t n, l
     c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 
     /* the first record: the header, or the first data row */
-    if ((rc = seek_to(c, r->bom_len, err)) != LI_OK)
+    if ((rc = seek_to(c, r->bom_len + skip, err)) != LI_OK)
         goto out;
-    c->line_no = 1;
+    c->line_no = 1; /* after a "sep=" line too: Excel's row 1 is the next line */
     rc = read_record(c, err);
     if (rc == LI_EOF)
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);

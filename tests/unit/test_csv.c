@@ -225,6 +225,18 @@ static void check_delimiter(const char *text, int delim, const char *first_row) 
     t_read_free(&t);
 }
 
+static void test_excel_sep_directive_sets_the_delimiter_and_is_not_a_row(void **state) {
+    (void)state;
+    t_read t;
+    /* without the directive, ',' would win: it splits every line in three */
+    t_read_str("sep=;\r\nNom;Prénom, Ville\r\nDupont;Jean, Paris\r\n", NULL, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.info.delimiter, ';');
+    assert_string_equal(t.header, "Nom|Prénom, Ville");
+    t_assert_row(&t, 0, 2, "Dupont|Jean, Paris", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
 static void test_delimiter_detected_comma(void **state) {
     (void)state;
     check_delimiter("Nom,Prénom,Ville\nDupont,Jean,Paris\nMartin,Luc,Lyon\n", ',',
@@ -691,6 +703,7 @@ int main(void) {
         cmocka_unit_test(test_utf16le_without_bom),
         cmocka_unit_test(test_utf16_decoder_carries_cut_units_between_blocks),
         cmocka_unit_test(test_invalid_utf8_row_read_as_windows_1252_with_warning),
+        cmocka_unit_test(test_excel_sep_directive_sets_the_delimiter_and_is_not_a_row),
         cmocka_unit_test(test_delimiter_detected_comma),
         cmocka_unit_test(test_delimiter_detected_semicolon),
         cmocka_unit_test(test_delimiter_detected_tab),
