@@ -92,4 +92,10 @@ li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_
  */
 li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err);
 
+/*
+ * Writes the canonical CSV template: the French headers of every field, ';',
+ * UTF-8 with BOM, CRLF, and two example rows that import without error.
+ */
+li_status li_template_csv(FILE *out, li_error *err);
+
 #endif

@@ -26,6 +26,7 @@ typedef struct li_cli_cmd {
 int li_cli_import(int argc, char **argv);
 int li_cli_export(int argc, char **argv);
 int li_cli_migrate(int argc, char **argv);
+int li_cli_template(int argc, char **argv);
 
 /*
  * Option scanner over argv[1..]: li_cli_opt() returns the next option name

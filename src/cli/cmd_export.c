@@ -1,5 +1,5 @@
 /*
- * cmd_export.c — `leadimport export` and `leadimport migrate`.
+ * cmd_export.c — `leadimport export`, `template` and `migrate`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +72,54 @@ fail:
 out:
     li_store_close(s);
     return rc;
+}
+
+static const char template_help[] =
+    "Utilisation : leadimport template [-o FICHIER|-]\n"
+    "\n"
+    "Écrit le modèle de fichier à remplir : les en-têtes français de tous les champs\n"
+    "(séparateur « ; », UTF-8 avec BOM, s'ouvre tel quel dans Excel) et deux lignes\n"
+    "d'exemple. Un fichier rempli sur ce modèle s'importe sans aucun réglage.\n"
+    "  -o, --output FICHIER   fichier de sortie (« - » ou absent : sortie standard)\n";
+
+int li_cli_template(int argc, char **argv) {
+    static const char *const with_value[] = {"-o", "--output", NULL};
+    const char *outpath = "-", *value;
+    li_cli_args a;
+    li_cli_args_init(&a, argc, argv);
+    for (;;) {
+        int status;
+        const char *opt = li_cli_next(&a, with_value, &value, &status);
+        if (status)
+            return status;
+        if (opt && !*opt)
+            break;
+        if (!opt)
+            return li_cli_usage_error(LI_MSG_USAGE_EXTRA_ARGUMENT, value);
+        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            fputs(template_help, stdout);
+            return LI_EXIT_OK;
+        }
+        if (strcmp(opt, "-o") != 0 && strcmp(opt, "--output") != 0)
+            return li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "template");
+        outpath = value;
+    }
+    li_error err;
+    li_error_clear(&err);
+    int to_stdout = strcmp(outpath, "-") == 0;
+    FILE *out = to_stdout ? stdout : fopen(outpath, "wb");
+    li_status st = out ? li_template_csv(out, &err)
+                       : li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath,
+                                      strerror(errno));
+    if (out && !to_stdout && fclose(out) != 0 && st == LI_OK)
+        st = li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
+    if (st != LI_OK) {
+        li_cli_print_error(&err);
+        return LI_EXIT_INTERNAL;
+    }
+    if (!to_stdout)
+        fprintf(stderr, "Modèle écrit dans « %s »\n", outpath);
+    return LI_EXIT_OK;
 }
 
 int li_cli_migrate(int argc, char **argv) {

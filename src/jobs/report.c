@@ -271,3 +271,46 @@ out:
     li_buf_free(&ec.line);
     return st;
 }
+
+/* --- template ------------------------------------------------------------ */
+
+/* Two example leads: every field filled the way users write them. */
+static const char *const template_rows[2][LI_FIELD__COUNT] = {
+    {"Jean", "Dupont", "jean.dupont@exemple.fr", "06 12 34 56 78", "Dupont & Fils SARL",
+     "Gérant", "12 rue de la République", "69002", "Lyon", "France", "Salon Vivatech",
+     "Rappeler lundi matin", "CRM-0001", "Sophie Martin"},
+    {"Marie", "Lefèvre", "marie.lefevre@exemple.com", "+33 1 23 45 67 89", "Atelier Lumière",
+     "Directrice commerciale", "5 avenue Jean Jaurès", "06000", "Nice", "France", "Site web",
+     "", "CRM-0002", ""},
+};
+
+li_status li_template_csv(FILE *out, li_error *err) {
+    li_status st = LI_OK;
+    export_ctx ec = {.f = out};
+    li_buf_init(&ec.line, 0);
+    if (fputs(BOM, out) < 0) {
+        ec.io_failed = 1;
+        goto out;
+    }
+    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++) {
+        const char *label = li_field_label((li_field)f);
+        st = export_field(&ec, label, strlen(label), f == 0);
+    }
+    if (st == LI_OK)
+        st = export_line(&ec);
+    for (size_t r = 0; r < 2 && st == LI_OK; r++) {
+        for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++)
+            st = export_field(&ec, template_rows[r][f], strlen(template_rows[r][f]), f == 0);
+        if (st == LI_OK)
+            st = export_line(&ec);
+    }
+    if (st == LI_OK && fflush(out) != 0)
+        ec.io_failed = 1;
+out:
+    if (ec.io_failed)
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "modèle", strerror(errno));
+    else if (st != LI_OK)
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    li_buf_free(&ec.line);
+    return st;
+}

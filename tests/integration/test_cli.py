@@ -640,5 +640,29 @@ class TestExport(CliTest):
                 l2[diff] if diff is not None else b""))
 
 
+class TestTemplate(CliTest):
+    def test_template_is_bom_semicolon_with_every_canonical_header_and_two_examples(self):
+        r = li.run(["template", "-o", self.p("modele.csv")], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        with open(self.p("modele.csv"), "rb") as f:
+            data = f.read()
+        has_bom, delim, recs = li.read_semicolon_csv(data)
+        self.assertTrue(has_bom)
+        self.assertEqual(delim, ";")
+        self.assertIn(b"\r\n", data)
+        self.assertEqual(recs[0], li.EXPORT_HEADER)
+        self.assertEqual(len([r for r in recs[1:] if r]), 2)
+
+    def test_template_imports_two_leads_without_any_option(self):
+        li.run(["template", "-o", self.p("modele.csv")], cwd=self.tmp)
+        doc = self.imp_json(self.p("modele.csv"))
+        self.assertEqual((doc["valid"], doc["invalid"], doc["created"]), (2, 0, 2))
+
+    def test_template_to_stdout(self):
+        r = li.run(["template"], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertTrue(r.out_bytes.startswith(b"\xef\xbb\xbfPr\xc3\xa9nom;Nom;E-mail"))
+
+
 if __name__ == "__main__":
     li.main()
