@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "leadimport/buf.h"
 #include "leadimport/error.h"
 #include "leadimport/mapping.h"
 #include "leadimport/reader.h"
@@ -97,5 +98,15 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
  * UTF-8 with BOM, CRLF, and two example rows that import without error.
  */
 li_status li_template_csv(FILE *out, li_error *err);
+
+/*
+ * Describes what an import of path would see, without importing: format,
+ * encoding, delimiter, header, the mapping of each column with its reason
+ * ("header": its header names the field; "override": --map; "custom": kept
+ * as a custom field), file-level warnings, and the first preview_rows rows.
+ * Appends one JSON object to out.
+ */
+li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map_override *map,
+                        size_t nmap, size_t preview_rows, li_buf *out, li_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -87,4 +88,80 @@ int li_cli_exit_code(li_status st) {
     default:
         return LI_EXIT_INTERNAL;
     }
+}
+
+static int parse_delimiter(const char *v) {
+    if (strcmp(v, ",") == 0 || strcmp(v, ";") == 0 || strcmp(v, "|") == 0)
+        return v[0];
+    if (strcmp(v, "tab") == 0 || strcmp(v, "\t") == 0 || strcmp(v, "\\t") == 0 ||
+        strcmp(v, "TAB") == 0 || strcmp(v, "tabulation") == 0)
+        return '\t';
+    return -1;
+}
+
+static const char *parse_encoding(const char *v) {
+    static const struct {
+        const char *alias, *name;
+    } names[] = {
+        {"utf-8", "utf-8"},
+        {"utf8", "utf-8"},
+        {"windows-1252", "windows-1252"},
+        {"cp1252", "windows-1252"},
+        {"win1252", "windows-1252"},
+        {"latin1", "windows-1252"},
+        {"latin-1", "windows-1252"},
+        {"iso-8859-1", "windows-1252"},
+        {"iso-8859-15", "windows-1252"},
+        {"utf-16le", "utf-16le"},
+        {"utf-16be", "utf-16be"},
+        {"utf16le", "utf-16le"},
+        {"utf16be", "utf-16be"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(v, names[i].alias) == 0)
+            return names[i].name;
+    return NULL;
+}
+
+void li_cli_maps_free(li_cli_maps *m) {
+    for (size_t i = 0; i < m->n; i++)
+        free(m->field_copy[i]);
+    m->n = 0;
+}
+
+int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro, li_cli_maps *maps,
+                         int *rc) {
+    *rc = 0;
+    if (strcmp(opt, "--map") == 0) {
+        const char *eq = strchr(value, '=');
+        if (!eq || eq == value || maps->n == LI_CLI_MAX_MAPS) {
+            *rc = li_cli_usage_error(LI_MSG_MAP_SYNTAX, value);
+            return 1;
+        }
+        char *field = strndup(value, (size_t)(eq - value));
+        if (!field) {
+            *rc = LI_EXIT_INTERNAL;
+            return 1;
+        }
+        maps->field_copy[maps->n] = field;
+        maps->ov[maps->n].field = field;
+        maps->ov[maps->n].column = eq + 1;
+        maps->n++;
+    } else if (strcmp(opt, "--delimiter") == 0) {
+        if ((ro->delimiter = parse_delimiter(value)) < 0)
+            *rc = li_cli_usage_error(LI_MSG_DELIMITER_INVALID, value);
+    } else if (strcmp(opt, "--encoding") == 0) {
+        if (!(ro->encoding = parse_encoding(value)))
+            *rc = li_cli_usage_error(LI_MSG_ENCODING_UNKNOWN, value);
+    } else if (strcmp(opt, "--header") == 0) {
+        if (!strcmp(value, "oui") || !strcmp(value, "yes") || !strcmp(value, "1"))
+            ro->header = 1;
+        else if (!strcmp(value, "non") || !strcmp(value, "no") || !strcmp(value, "0"))
+            ro->header = 0;
+        else
+            *rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--header", value);
+    } else {
+        return 0;
+    }
+    return 1;
 }

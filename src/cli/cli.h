@@ -7,6 +7,8 @@
 #define LEADIMPORT_CLI_H
 
 #include "leadimport/error.h"
+#include "leadimport/mapping.h"
+#include "leadimport/reader.h"
 
 /* Exit codes, as documented in --help. */
 enum {
@@ -27,6 +29,7 @@ int li_cli_import(int argc, char **argv);
 int li_cli_export(int argc, char **argv);
 int li_cli_migrate(int argc, char **argv);
 int li_cli_template(int argc, char **argv);
+int li_cli_sniff(int argc, char **argv);
 
 /*
  * Option scanner over argv[1..]: li_cli_opt() returns the next option name
@@ -45,6 +48,24 @@ void li_cli_args_init(li_cli_args *a, int argc, char **argv);
 /* takes_value: the list of options that take a value, NULL-terminated. */
 const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const char **value,
                         int *status);
+
+/* The --map overrides of a command, with their owned copies. */
+#define LI_CLI_MAX_MAPS 64
+typedef struct li_cli_maps {
+    li_map_override ov[LI_CLI_MAX_MAPS];
+    char *field_copy[LI_CLI_MAX_MAPS];
+    size_t n;
+} li_cli_maps;
+void li_cli_maps_free(li_cli_maps *m);
+
+/*
+ * The options that say how to read a file, shared by import and sniff:
+ * --delimiter, --encoding, --header, --map. Returns 1 if opt is one of them
+ * (then *rc is 0, or the exit code of a usage error already printed), 0 if
+ * it is not.
+ */
+int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
+                         li_cli_maps *maps, int *rc);
 
 /* The database URL: --db, else $LEADIMPORT_DB, else sqlite:leadimport.db. */
 const char *li_cli_db_url(const char *opt);

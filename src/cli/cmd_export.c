@@ -108,9 +108,9 @@ int li_cli_template(int argc, char **argv) {
     li_error_clear(&err);
     int to_stdout = strcmp(outpath, "-") == 0;
     FILE *out = to_stdout ? stdout : fopen(outpath, "wb");
-    li_status st = out ? li_template_csv(out, &err)
-                       : li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath,
-                                      strerror(errno));
+    li_status st =
+        out ? li_template_csv(out, &err)
+            : li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
     if (out && !to_stdout && fclose(out) != 0 && st == LI_OK)
         st = li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
     if (st != LI_OK) {

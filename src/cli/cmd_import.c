@@ -14,8 +14,6 @@
 #include "leadimport/buf.h"
 #include "leadimport/import.h"
 
-#define MAX_MAPS 64
-
 static const char import_help[] =
     "Utilisation : leadimport import FICHIER [options]\n"
     "\n"
@@ -87,39 +85,6 @@ static void on_progress(const li_progress *p, void *ctx) {
     fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %llu lignes · %.0f lignes/s%s", phase_fr(p->phase),
             bar, frac * 100.0, (unsigned long long)p->rows, p->rows_per_s, eta);
     fflush(stderr);
-}
-
-static int parse_delimiter(const char *v) {
-    if (strcmp(v, ",") == 0 || strcmp(v, ";") == 0 || strcmp(v, "|") == 0)
-        return v[0];
-    if (strcmp(v, "tab") == 0 || strcmp(v, "\t") == 0 || strcmp(v, "\\t") == 0 ||
-        strcmp(v, "TAB") == 0 || strcmp(v, "tabulation") == 0)
-        return '\t';
-    return -1;
-}
-
-static const char *parse_encoding(const char *v) {
-    static const struct {
-        const char *alias, *name;
-    } names[] = {
-        {"utf-8", "utf-8"},
-        {"utf8", "utf-8"},
-        {"windows-1252", "windows-1252"},
-        {"cp1252", "windows-1252"},
-        {"win1252", "windows-1252"},
-        {"latin1", "windows-1252"},
-        {"latin-1", "windows-1252"},
-        {"iso-8859-1", "windows-1252"},
-        {"iso-8859-15", "windows-1252"},
-        {"utf-16le", "utf-16le"},
-        {"utf-16be", "utf-16be"},
-        {"utf16le", "utf-16le"},
-        {"utf16be", "utf-16be"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(v, names[i].alias) == 0)
-            return names[i].name;
-    return NULL;
 }
 
 static void json_kv_str(li_buf *b, const char *key, const char *v) {
@@ -231,11 +196,25 @@ static int parse_size(const char *v, uint64_t *out) {
         return -1;
     unsigned shift = 0;
     switch (*end) {
-    case '\0': break;
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: return -1;
+    case '\0':
+        break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    default:
+        return -1;
     }
     if (*end == 'o' || *end == 'B') /* "500Mo", "2GB" */
         end++;
@@ -260,14 +239,12 @@ static char *default_report_path(const char *path) {
 }
 
 int li_cli_import(int argc, char **argv) {
-    static const char *const with_value[] = {"--db",     "--map",    "--delimiter", "--encoding",
-                                             "--header", "--report", "--region",    "--max-size",
-                                             NULL};
+    static const char *const with_value[] = {"--db",       "--map",      "--delimiter",
+                                             "--encoding", "--header",   "--report",
+                                             "--region",   "--max-size", NULL};
     li_import_opts o;
     li_import_opts_init(&o);
-    li_map_override maps[MAX_MAPS];
-    char *map_copies[MAX_MAPS];
-    size_t nmap = 0;
+    li_cli_maps maps = {0};
     const char *db = NULL, *file = NULL, *report_opt = NULL, *value;
     int json = 0, quiet = 0, rc = LI_EXIT_OK;
     char *report = NULL;
@@ -294,41 +271,11 @@ int li_cli_import(int argc, char **argv) {
         } else if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
             fputs(import_help, stdout);
             goto out;
+        } else if (li_cli_reader_option(opt, value, &o.reader, &maps, &rc)) {
+            if (rc)
+                goto out;
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
-        } else if (strcmp(opt, "--map") == 0) {
-            const char *eq = strchr(value, '=');
-            if (!eq || eq == value || nmap == MAX_MAPS) {
-                rc = li_cli_usage_error(LI_MSG_MAP_SYNTAX, value);
-                goto out;
-            }
-            map_copies[nmap] = strndup(value, (size_t)(eq - value));
-            if (!map_copies[nmap]) {
-                rc = LI_EXIT_INTERNAL;
-                goto out;
-            }
-            maps[nmap].field = map_copies[nmap];
-            maps[nmap].column = eq + 1;
-            nmap++;
-        } else if (strcmp(opt, "--delimiter") == 0) {
-            if ((o.reader.delimiter = parse_delimiter(value)) < 0) {
-                rc = li_cli_usage_error(LI_MSG_DELIMITER_INVALID, value);
-                goto out;
-            }
-        } else if (strcmp(opt, "--encoding") == 0) {
-            if (!(o.reader.encoding = parse_encoding(value))) {
-                rc = li_cli_usage_error(LI_MSG_ENCODING_UNKNOWN, value);
-                goto out;
-            }
-        } else if (strcmp(opt, "--header") == 0) {
-            if (!strcmp(value, "oui") || !strcmp(value, "yes") || !strcmp(value, "1"))
-                o.reader.header = 1;
-            else if (!strcmp(value, "non") || !strcmp(value, "no") || !strcmp(value, "0"))
-                o.reader.header = 0;
-            else {
-                rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--header", value);
-                goto out;
-            }
         } else if (strcmp(opt, "--max-size") == 0) {
             if (parse_size(value, &o.max_size) != 0) {
                 rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--max-size", value);
@@ -354,8 +301,8 @@ int li_cli_import(int argc, char **argv) {
         goto out;
     }
     o.path = file;
-    o.map = maps;
-    o.nmap = nmap;
+    o.map = maps.ov;
+    o.nmap = maps.n;
     progress_state ps = {0};
     if (!quiet && !json && isatty(STDERR_FILENO)) {
         o.progress = on_progress;
@@ -386,8 +333,7 @@ int li_cli_import(int argc, char **argv) {
     if (!quiet && !json)
         print_summary(&res, report);
 out:
-    for (size_t i = 0; i < nmap; i++)
-        free(map_copies[i]);
+    li_cli_maps_free(&maps);
     free(report);
     li_store_close(s);
     if (getenv("LEADIMPORT_TRACE"))

@@ -9,6 +9,7 @@
 
 static const li_cli_cmd commands[] = {
     {"import", li_cli_import, "importe un fichier CSV de leads"},
+    {"sniff", li_cli_sniff, "montre ce que l'import verrait, sans importer"},
     {"export", li_cli_export, "exporte les leads en CSV"},
     {"template", li_cli_template, "écrit le modèle de fichier à remplir"},
     {"migrate", li_cli_migrate, "crée ou met à jour le schéma de la base"},
@@ -19,6 +20,7 @@ static void print_help(FILE *out) {
           "\n"
           "Utilisation :\n"
           "  leadimport import FICHIER [options]   importe un fichier de leads\n"
+          "  leadimport sniff FICHIER [--json]     montre ce que l'import verrait\n"
           "  leadimport export [-o FICHIER|-]      exporte les leads en CSV\n"
           "  leadimport template [-o FICHIER|-]    écrit le modèle de fichier à remplir\n"
           "  leadimport migrate                    crée ou met à jour le schéma de la base\n"

@@ -276,12 +276,12 @@ out:
 
 /* Two example leads: every field filled the way users write them. */
 static const char *const template_rows[2][LI_FIELD__COUNT] = {
-    {"Jean", "Dupont", "jean.dupont@exemple.fr", "06 12 34 56 78", "Dupont & Fils SARL",
-     "Gérant", "12 rue de la République", "69002", "Lyon", "France", "Salon Vivatech",
-     "Rappeler lundi matin", "CRM-0001", "Sophie Martin"},
+    {"Jean", "Dupont", "jean.dupont@exemple.fr", "06 12 34 56 78", "Dupont & Fils SARL", "Gérant",
+     "12 rue de la République", "69002", "Lyon", "France", "Salon Vivatech", "Rappeler lundi matin",
+     "CRM-0001", "Sophie Martin"},
     {"Marie", "Lefèvre", "marie.lefevre@exemple.com", "+33 1 23 45 67 89", "Atelier Lumière",
-     "Directrice commerciale", "5 avenue Jean Jaurès", "06000", "Nice", "France", "Site web",
-     "", "CRM-0002", ""},
+     "Directrice commerciale", "5 avenue Jean Jaurès", "06000", "Nice", "France", "Site web", "",
+     "CRM-0002", ""},
 };
 
 li_status li_template_csv(FILE *out, li_error *err) {

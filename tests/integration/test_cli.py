@@ -664,5 +664,45 @@ class TestTemplate(CliTest):
         self.assertTrue(r.out_bytes.startswith(b"\xef\xbb\xbfPr\xc3\xa9nom;Nom;E-mail"))
 
 
+class TestSniff(CliTest):
+    def sniff(self, path, *extra):
+        r = li.run(["sniff", path] + list(extra), cwd=self.tmp)
+        li.assert_no_crash(self, r)
+        return r
+
+    def test_sniff_json_reports_detection_mapping_and_preview(self):
+        path = self.csv("leads.csv", [lead(), lead("Marie", "Curie", "marie@example.fr",
+                                                   "07 81 22 33 44")],
+                        delimiter=";", encoding="cp1252")
+        r = self.sniff(path, "--json")
+        self.assertEqual(r.code, 0, repr(r))
+        doc = r.json()
+        self.assertEqual((doc["format"], doc["encoding"], doc["delimiter"], doc["has_header"]),
+                         ("csv", "windows-1252", ";", True))
+        self.assertEqual(doc["columns"], 14)
+        fields = [m["field"] for m in doc["mapping"]]
+        self.assertEqual(fields[:4], ["first_name", "last_name", "email", "phone"])
+        self.assertTrue(all(m["reason"] == "header" for m in doc["mapping"]))
+        self.assertEqual([p["row"] for p in doc["preview"]], [2, 3])
+        self.assertEqual(doc["preview"][1]["fields"][1], "Curie")
+
+    def test_sniff_shows_the_reason_of_an_override_and_imports_nothing(self):
+        path = self.csv("x.csv", [["Dupont", "jean@example.fr"]], header=["Qui", "Adresse web"])
+        doc = self.sniff(path, "--json", "--map", "email=Adresse web",
+                         "--map", "last_name=Qui").json()
+        self.assertEqual([(m["field"], m["reason"]) for m in doc["mapping"]],
+                         [("last_name", "override"), ("email", "override")])
+        self.assertFalse(os.path.exists(self.p("leadimport.db")))
+
+    def test_sniff_text_is_french(self):
+        r = self.sniff(self.sample())
+        self.assertEqual(r.code, 0, repr(r))
+        for word in ("Séparateur", "En-tête", "Colonnes", "Aperçu", "en-tête reconnu"):
+            self.assertIn(word, r.out)
+
+    def test_sniff_of_an_unreadable_file_exits_4(self):
+        self.assertEqual(self.sniff(self.p("absent.csv")).code, 4)
+
+
 if __name__ == "__main__":
     li.main()

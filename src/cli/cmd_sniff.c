@@ -1,0 +1,152 @@
+/*
+ * cmd_sniff.c — `leadimport sniff FILE`: what an import would see, printed
+ * in French (or as the core's JSON with --json), so that a user can check
+ * the detection and the mapping before importing.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "leadimport/buf.h"
+#include "leadimport/import.h"
+
+#define PREVIEW_ROWS 20
+
+static const char sniff_help[] =
+    "Utilisation : leadimport sniff FICHIER [options]\n"
+    "\n"
+    "Montre ce que l'import verrait, sans rien importer : format, encodage, séparateur,\n"
+    "ligne d'en-tête, champ associé à chaque colonne (et pourquoi), et les 20 premières\n"
+    "lignes. Accepte les mêmes réglages que « import » pour les essayer :\n"
+    "  --map CHAMP=EN-TÊTE   --delimiter C   --encoding E   --header oui|non\n"
+    "  --json                le résultat en JSON\n";
+
+static const char *reason_fr(const char *reason) {
+    if (strcmp(reason, "header") == 0)
+        return "en-tête reconnu";
+    if (strcmp(reason, "override") == 0)
+        return "choisi avec --map";
+    return "non reconnue : gardée comme champ personnalisé";
+}
+
+/* Prints s padded with spaces to width characters (not bytes: UTF-8). */
+static void print_padded(const char *s, int width) {
+    int chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    fputs(s, stdout);
+    for (; chars < width; chars++)
+        putchar(' ');
+}
+
+static void print_text(json_t *doc) {
+    const char *delim = json_string_value(json_object_get(doc, "delimiter"));
+    printf("Fichier    : %s (%lld octets)\n", json_string_value(json_object_get(doc, "file")),
+           (long long)json_integer_value(json_object_get(doc, "size")));
+    printf("Format     : %s, encodage %s%s\n", json_string_value(json_object_get(doc, "format")),
+           json_string_value(json_object_get(doc, "encoding")),
+           json_is_true(json_object_get(doc, "bom")) ? " (avec BOM)" : "");
+    printf("Séparateur : %s\n", delim && delim[0] == '\t' ? "tabulation" : delim);
+    printf("En-tête    : %s\n",
+           json_is_true(json_object_get(doc, "has_header")) ? "oui (ligne 1)" : "non");
+    printf("\nColonnes :\n");
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "mapping"), i, c) {
+        const char *label = json_string_value(json_object_get(c, "label"));
+        printf("  %3lld  ", (long long)json_integer_value(json_object_get(c, "column")));
+        print_padded(json_string_value(json_object_get(c, "header")), 28);
+        printf(" -> ");
+        print_padded(label ? label : "-", 14);
+        printf(" %s\n", reason_fr(json_string_value(json_object_get(c, "reason"))));
+    }
+    json_t *w;
+    json_array_foreach(json_object_get(doc, "warnings"), i, w) {
+        printf("  Attention : %s\n", json_string_value(w));
+    }
+    printf("\nAperçu :\n");
+    json_t *row;
+    json_array_foreach(json_object_get(doc, "preview"), i, row) {
+        printf("  ligne %lld :", (long long)json_integer_value(json_object_get(row, "row")));
+        size_t k;
+        json_t *f;
+        json_array_foreach(json_object_get(row, "fields"), k, f) {
+            printf("%s%s", k ? " | " : " ", json_string_value(f));
+        }
+        const char *msg = json_string_value(json_object_get(row, "message"));
+        if (msg)
+            printf("\n      -> %s", msg);
+        putchar('\n');
+    }
+}
+
+int li_cli_sniff(int argc, char **argv) {
+    static const char *const with_value[] = {"--map", "--delimiter", "--encoding", "--header",
+                                             NULL};
+    li_reader_opts ro;
+    li_reader_opts_init(&ro);
+    li_cli_maps maps = {0};
+    const char *file = NULL, *value;
+    int json = 0, rc = LI_EXIT_OK;
+    li_buf out;
+    li_buf_init(&out, 0);
+    li_cli_args a;
+    li_cli_args_init(&a, argc, argv);
+    for (;;) {
+        int status;
+        const char *opt = li_cli_next(&a, with_value, &value, &status);
+        if (status) {
+            rc = status;
+            goto out;
+        }
+        if (opt && !*opt)
+            break;
+        if (!opt) {
+            if (file) {
+                rc = li_cli_usage_error(LI_MSG_USAGE_EXTRA_ARGUMENT, value);
+                goto out;
+            }
+            file = value;
+        } else if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            fputs(sniff_help, stdout);
+            goto out;
+        } else if (li_cli_reader_option(opt, value, &ro, &maps, &rc)) {
+            if (rc)
+                goto out;
+        } else if (strcmp(opt, "--json") == 0) {
+            json = 1;
+        } else {
+            rc = li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "sniff");
+            goto out;
+        }
+    }
+    if (!file) {
+        rc = li_cli_usage_error(LI_MSG_USAGE_MISSING_FILE);
+        goto out;
+    }
+    li_error err;
+    li_error_clear(&err);
+    li_status st = li_sniff_json(file, &ro, maps.ov, maps.n, PREVIEW_ROWS, &out, &err);
+    if (st != LI_OK) {
+        li_cli_print_error(&err);
+        rc = li_cli_exit_code(st);
+        goto out;
+    }
+    if (json) {
+        fputs(out.data, stdout);
+        putchar('\n');
+    } else {
+        json_t *doc = json_loads(out.data, 0, NULL);
+        if (!doc) {
+            rc = LI_EXIT_INTERNAL;
+            goto out;
+        }
+        print_text(doc);
+        json_decref(doc);
+    }
+out:
+    li_buf_free(&out);
+    li_cli_maps_free(&maps);
+    return rc;
+}

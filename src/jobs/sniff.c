@@ -1,0 +1,124 @@
+/*
+ * sniff.c — what leadimport would make of a file, without importing it:
+ * format, encoding, delimiter, header, the proposed mapping of each column
+ * with the reason for it, and a preview of the first rows. The result is
+ * one JSON document: the command line prints it (or a French rendering of
+ * it), and the HTTP API will return it as it is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobsInt.h"
+
+static li_status put_str(li_buf *b, const char *key, const char *v, size_t n) {
+    li_status st = li_buf_printf(b, "\"%s\":", key);
+    if (st == LI_OK)
+        st = v ? li_buf_json_str(b, v, n) : li_buf_puts(b, "null");
+    return st == LI_OK ? li_buf_putc(b, ',') : st;
+}
+
+li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map_override *map,
+                        size_t nmap, size_t preview_rows, li_buf *out, li_error *err) {
+    li_status st;
+    li_reader *r = NULL;
+    li_mapping *m = NULL, *automatic = NULL;
+    if ((st = li_reader_open(path, ro, &r, err)) != LI_OK)
+        return st;
+    const li_reader_info *info = li_reader_get_info(r);
+    size_t nheader = 0;
+    const li_slice *header = li_reader_header(r, &nheader);
+    size_t ncols = header ? nheader : info->columns;
+    if ((st = li_mapping_new(header, ncols, map, nmap, &m, err)) != LI_OK ||
+        (st = li_mapping_new(header, ncols, NULL, 0, &automatic, err)) != LI_OK)
+        goto out;
+
+    const char *base = strrchr(path, '/');
+    char delim[8];
+    snprintf(delim, sizeof delim, "%c", info->delimiter);
+    st = li_buf_putc(out, '{');
+    if (st == LI_OK)
+        st = put_str(out, "file", base ? base + 1 : path, strlen(base ? base + 1 : path));
+    if (st == LI_OK)
+        st = li_buf_printf(out, "\"size\":%llu,", (unsigned long long)info->size);
+    if (st == LI_OK)
+        st = put_str(out, "format", info->format, strlen(info->format));
+    if (st == LI_OK)
+        st = put_str(out, "encoding", info->encoding, strlen(info->encoding));
+    if (st == LI_OK)
+        st = li_buf_printf(out, "\"bom\":%s,", info->bom ? "true" : "false");
+    if (st == LI_OK)
+        st = put_str(out, "delimiter", delim, 1);
+    if (st == LI_OK)
+        st = li_buf_printf(out, "\"has_header\":%s,\"columns\":%zu,\"mapping\":[",
+                           info->has_header ? "true" : "false", ncols);
+    for (size_t i = 0; i < ncols && st == LI_OK; i++) {
+        li_field f = m->col_field[i];
+        /* Why: the header named the field, --map said so, or nothing matched. */
+        const char *reason = f == LI_FIELD_NONE             ? "custom"
+                             : f != automatic->col_field[i] ? "override"
+                                                            : "header";
+        if (i)
+            st = li_buf_putc(out, ',');
+        if (st == LI_OK)
+            st = li_buf_printf(out, "{\"column\":%zu,", i + 1);
+        if (st == LI_OK)
+            st = put_str(out, "header", m->col_name[i], strlen(m->col_name[i]));
+        if (st == LI_OK)
+            st = f == LI_FIELD_NONE ? li_buf_puts(out, "\"field\":null,\"label\":null,")
+                                    : li_buf_printf(out, "\"field\":\"%s\",", li_field_key(f));
+        if (st == LI_OK && f != LI_FIELD_NONE)
+            st = put_str(out, "label", li_field_label(f), strlen(li_field_label(f)));
+        if (st == LI_OK)
+            st = li_buf_printf(out, "\"reason\":\"%s\"}", reason);
+    }
+    if (st == LI_OK)
+        st = li_buf_puts(out, "],\"warnings\":[");
+    for (size_t i = 0; i < m->nwarnings && st == LI_OK; i++) {
+        if (i)
+            st = li_buf_putc(out, ',');
+        if (st == LI_OK)
+            st = li_buf_json_str(out, m->warnings[i], strlen(m->warnings[i]));
+    }
+    if (st == LI_OK)
+        st = li_buf_puts(out, "],\"preview\":[");
+    for (size_t n = 0; n < preview_rows && st == LI_OK; n++) {
+        const li_row *row;
+        st = li_reader_next(r, &row, err);
+        if (st == LI_EOF) {
+            st = LI_OK;
+            break;
+        }
+        if (st != LI_OK)
+            goto out;
+        if (n)
+            st = li_buf_putc(out, ',');
+        if (st == LI_OK)
+            st = li_buf_printf(out, "{\"row\":%llu,", (unsigned long long)row->number);
+        if (st == LI_OK && row->problem != LI_MSG_NONE) {
+            const char *code = li_msg_code(row->problem);
+            st = put_str(out, "problem", code, strlen(code));
+            if (st == LI_OK)
+                st = put_str(out, "message", row->problem_text, strlen(row->problem_text));
+        }
+        if (st == LI_OK)
+            st = li_buf_puts(out, "\"fields\":[");
+        for (size_t i = 0; i < row->nfields && st == LI_OK; i++) {
+            if (i)
+                st = li_buf_putc(out, ',');
+            if (st == LI_OK)
+                st = li_buf_json_str(out, row->fields[i].ptr, row->fields[i].len);
+        }
+        if (st == LI_OK)
+            st = li_buf_puts(out, "]}");
+    }
+    if (st == LI_OK)
+        st = li_buf_puts(out, "]}");
+    if (st != LI_OK)
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+out:
+    li_mapping_free(automatic);
+    li_mapping_free(m);
+    li_reader_free(r);
+    return st;
+}
