@@ -42,6 +42,13 @@ typedef struct li_progress {
 
 typedef void (*li_progress_cb)(const li_progress *p, void *ctx);
 
+/* --max-invalid: a share of the rows (percent) or a count; set = 0 for none. */
+typedef struct li_reject_limit {
+    int set;
+    int percent;
+    double value;
+} li_reject_limit;
+
 typedef struct li_import_opts {
     const char *path;
     const char *file_name;      /* stored and shown; NULL = base name of path */
@@ -51,6 +58,12 @@ typedef struct li_import_opts {
     const char *region;         /* default phone region; NULL = "FR" */
     int force;                  /* import even if the same file was imported */
     uint64_t max_size;          /* refuse bigger files (LI_ELIMIT); 0 = LI_IMPORT_MAX_SIZE */
+    /*
+     * More invalid rows than this and nothing is committed: the job ends
+     * "rejected" and li_import_run returns LI_EREFUSED (res->job says why).
+     * Setting it makes the import stage every row before committing any.
+     */
+    li_reject_limit max_invalid;
     li_progress_cb progress;    /* may be NULL; called at most a few times a second */
     void *progress_ctx;
 } li_import_opts;
@@ -70,7 +83,8 @@ void li_import_opts_init(li_import_opts *o);
 /*
  * Runs a whole import. Fills *res in every case where a job exists. Returns
  * LI_OK when the job completed (invalid rows included), LI_EREFUSED when
- * the file was already imported, or an error (LI_EIO / LI_EFORMAT for an
+ * the file was already imported (res->refused) or had more invalid rows than
+ * max_invalid allows (res->job.status "rejected"), or an error (LI_EIO / LI_EFORMAT for an
  * unreadable file, LI_EDB...) with err filled.
  */
 li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *res,

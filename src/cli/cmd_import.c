@@ -33,6 +33,7 @@ static const char import_help[] =
     "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
     "  --region PAYS         pays des numéros sans indicatif (par défaut FR)\n"
     "  --force               importe même si ce fichier a déjà été importé\n"
+    "  --max-invalid N|P%    n'importe rien si plus de N lignes (ou P %) sont invalides\n"
     "  --max-size TAILLE     refuse les fichiers plus gros (par défaut 4G ; ex. 500M)\n"
     "  --report CHEMIN       rapport d'erreurs (par défaut NOM.erreurs.csv dans le\n"
     "                        dossier courant, écrit seulement s'il y a des lignes invalides)\n"
@@ -40,7 +41,8 @@ static const char import_help[] =
     "  --quiet               n'affiche rien (sauf les erreurs)\n"
     "\n"
     "Codes de sortie : 0 terminé (lignes invalides comprises), 2 erreur d'utilisation,\n"
-    "3 fichier déjà importé, 4 fichier illisible, 1 erreur interne.\n";
+    "3 refusé (fichier déjà importé, ou trop de lignes invalides), 4 fichier illisible,\n"
+    "1 erreur interne.\n";
 
 typedef struct progress_state {
     int active;
@@ -102,7 +104,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
     li_buf_init(&b, 0);
     const li_job_rec *j = &res->job;
     li_buf_putc(&b, '{');
-    if (st == LI_EREFUSED) {
+    if (st == LI_EREFUSED && res->refused) {
         li_buf_printf(&b, "\"status\":\"refused\",\"previous_job_id\":%lld,",
                       (long long)res->previous.id);
     } else if (j->id) {
@@ -187,6 +189,28 @@ static void print_summary(const li_import_result *res, const char *report) {
            fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
 }
 
+/* "10%", "2,5 %", "500" -> a share or a count of rows. Returns 0 on success. */
+static int parse_reject_limit(const char *v, li_reject_limit *out) {
+    char num[32];
+    size_t n = 0;
+    for (const char *p = v; *p && n + 1 < sizeof num; p++)
+        if (*p != ' ')
+            num[n++] = *p == ',' ? '.' : *p;
+    num[n] = '\0';
+    int percent = n > 0 && num[n - 1] == '%';
+    if (percent)
+        num[--n] = '\0';
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(num, &end);
+    if (n == 0 || errno || *end || d < 0 || (percent && d > 100))
+        return -1;
+    out->set = 1;
+    out->percent = percent;
+    out->value = d;
+    return 0;
+}
+
 /* "500M", "2G", "1024" (bytes), "64K" -> bytes. Returns 0 on success. */
 static int parse_size(const char *v, uint64_t *out) {
     char *end = NULL;
@@ -241,7 +265,7 @@ static char *default_report_path(const char *path) {
 int li_cli_import(int argc, char **argv) {
     static const char *const with_value[] = {"--db",       "--map",      "--delimiter",
                                              "--encoding", "--header",   "--report",
-                                             "--region",   "--max-size", NULL};
+                                             "--region",   "--max-size", "--max-invalid", NULL};
     li_import_opts o;
     li_import_opts_init(&o);
     li_cli_maps maps = {0};
@@ -276,6 +300,11 @@ int li_cli_import(int argc, char **argv) {
                 goto out;
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
+        } else if (strcmp(opt, "--max-invalid") == 0) {
+            if (parse_reject_limit(value, &o.max_invalid) != 0) {
+                rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--max-invalid", value);
+                goto out;
+            }
         } else if (strcmp(opt, "--max-size") == 0) {
             if (parse_size(value, &o.max_size) != 0) {
                 rc = li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--max-size", value);
@@ -316,17 +345,26 @@ int li_cli_import(int argc, char **argv) {
         st = li_import_run(s, &o, &res, &err);
     if (ps.active)
         fputs("\r\033[K", stderr);
-    if (st == LI_OK && res.job.invalid > 0) {
+    int rejected = st == LI_EREFUSED && !res.refused && res.job.id;
+    if ((st == LI_OK || rejected) && res.job.invalid > 0) {
         report = report_opt ? strdup(report_opt) : default_report_path(file);
         if (!report)
             st = li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        else if ((st = li_report_write(s, res.job.id, report, NULL, &err)) != LI_OK)
+        else if (rejected) {
+            li_error ignored; /* the rejection is what the user must read */
+            if (li_report_write(s, res.job.id, report, NULL, &ignored) != LI_OK) {
+                free(report);
+                report = NULL;
+            }
+        } else if ((st = li_report_write(s, res.job.id, report, NULL, &err)) != LI_OK)
             st = LI_EINTERNAL; /* the import itself is done; exit 1, not 4 */
     }
     if (json)
         print_json(&res, report, st, &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
+        if (rejected && report)
+            fprintf(stderr, "leadimport : les lignes refusées sont détaillées dans « %s »\n", report);
         rc = li_cli_exit_code(st);
         goto out;
     }

@@ -33,7 +33,8 @@ static void print_help(FILE *out) {
           "\n"
           "Codes de sortie :\n"
           "  0 import terminé (lignes invalides comprises)   2 erreur d'utilisation\n"
-          "  3 fichier déjà importé (refusé)                 4 fichier illisible\n"
+          "  3 refusé (fichier déjà importé, trop de lignes invalides)\n"
+          "  4 fichier illisible\n"
           "  1 erreur interne\n",
           out);
 }

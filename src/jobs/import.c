@@ -64,6 +64,36 @@ void li__progress_emit(const li_import_opts *o, const li_job_rec *job, uint64_t 
     o->progress(&p, o->progress_ctx);
 }
 
+static int over_limit(const li_reject_limit *l, const li_job_rec *job) {
+    if (!l->set)
+        return 0;
+    if (l->percent)
+        return (double)job->invalid * 100.0 > l->value * (double)job->rows;
+    return (double)job->invalid > l->value;
+}
+
+/* Too many invalid rows: the job ends "rejected", nothing was committed. */
+static li_status reject(li_store *s, li_job_rec *job, const li_reject_limit *l, li_error *err) {
+    char limit[32], share[32];
+    if (l->percent)
+        snprintf(limit, sizeof limit, "%g %%", l->value);
+    else
+        snprintf(limit, sizeof limit, "%.0f ligne%s", l->value, l->value > 1 ? "s" : "");
+    snprintf(share, sizeof share, "%.1f",
+             job->rows ? (double)job->invalid * 100.0 / (double)job->rows : 0.0);
+    char *dot = strchr(share, '.');
+    if (dot)
+        *dot = ','; /* French decimal comma */
+    li_error_set(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, (unsigned long long)job->invalid,
+                 (unsigned long long)job->rows, share, limit);
+    snprintf(job->status, sizeof job->status, "rejected");
+    snprintf(job->error, sizeof job->error, "%s", err ? err->message : "");
+    li_store_now(job->finished_at);
+    li_error ignored;
+    li_store_job_update(s, job, &ignored);
+    return LI_EREFUSED;
+}
+
 /* Marks the job failed with the French reason, outside any transaction. */
 static void fail_job(li_store *s, li_job_rec *job, const li_error *why) {
     li_store_rollback(s);
@@ -142,7 +172,7 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         job->bytes_total = size;
         snprintf(job->file_sha256, sizeof job->file_sha256, "%s", sha);
         snprintf(job->status, sizeof job->status, "queued");
-        snprintf(job->phase, sizeof job->phase, "parse");
+        job->phase[0] = '\0'; /* the path taken sets it: "import", or "parse" then "commit" */
         job->eta_s = -1;
         if ((st = li_store_job_insert(s, job, err)) != LI_OK)
             return st;
@@ -151,8 +181,18 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         li_store_now(job->started_at);
 
     li__meter_start(&meter);
-    if (strcmp(job->status, "ready") == 0 || strcmp(job->phase, "commit") == 0) {
-        /* Parsed earlier (reviewed, or interrupted while committing). */
+    int staged = strcmp(job->status, "ready") == 0 || strcmp(job->phase, "commit") == 0;
+    if (staged || strcmp(job->phase, "parse") == 0 || o->max_invalid.set) {
+        /* Two stages: every row is staged first (a reject limit is checked
+         * on the whole file before anything is committed), then committed. */
+        if (!staged && (st = li__parse_stage(s, job, o, NULL, &meter, res, err)) != LI_OK)
+            goto fail;
+        if (strcmp(job->phase, "commit") != 0 && over_limit(&o->max_invalid, job)) {
+            st = reject(s, job, &o->max_invalid, err);
+            res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+            return st;
+        }
+        li__meter_start(&meter);
         if ((st = li__commit_stage(s, job, o, &meter, err)) != LI_OK)
             goto fail;
     } else {

@@ -704,5 +704,34 @@ class TestSniff(CliTest):
         self.assertEqual(self.sniff(self.p("absent.csv")).code, 4)
 
 
+class TestRejectLimit(CliTest):
+    def test_over_the_limit_nothing_is_imported_exit_3_and_the_report_is_written(self):
+        r = self.imp(self.sample(), "--max-invalid", "10%", "--json")
+        self.assertEqual(r.code, 3, repr(r))
+        doc = r.json()
+        self.assertEqual(doc["status"], "rejected")
+        self.assertEqual(doc["error"]["code"], "too_many_invalid")
+        self.assertEqual(self.q("SELECT count(*) FROM leads")[0][0], 0)
+        self.assertEqual(li.report_row_numbers(self.p("leads.erreurs.csv")), [4])
+        self.assertIn("--max-invalid", r.err)
+
+    def test_a_count_limit_works_too(self):
+        self.assertEqual(self.imp(self.sample(), "--max-invalid", "0").code, 3)
+        self.assertEqual(self.imp(self.sample(), "--max-invalid", "1").code, 0)
+
+    def test_within_the_limit_the_import_completes(self):
+        doc = self.imp_json(self.sample(), "--max-invalid", "25 %")
+        self.assertEqual((doc["status"], doc["created"], doc["invalid"]), ("completed", 3, 1))
+
+    def test_a_rejected_file_can_be_imported_again_with_a_higher_limit(self):
+        self.imp(self.sample(), "--max-invalid", "1%")
+        doc = self.imp_json(self.sample(), "--max-invalid", "50%")
+        self.assertEqual(doc["created"], 3)
+
+    def test_bad_limit_exits_2(self):
+        self.assertEqual(self.imp(self.sample(), "--max-invalid", "beaucoup").code, 2)
+        self.assertEqual(self.imp(self.sample(), "--max-invalid", "150%").code, 2)
+
+
 if __name__ == "__main__":
     li.main()

@@ -36,14 +36,16 @@ def job_progress(tmp):
 
 
 class KilledImportResumes(unittest.TestCase):
+    EXTRA = []  # options of every run of the import
+
     @classmethod
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory(prefix="li-resume-")
         tmp = cls.tmp = cls._tmp.name
         cls.path, cls.expect = li.gen_sample(tmp, "leads.csv", ROWS, seed=11)
         # The reference: one uninterrupted import into its own database.
-        cls.ref = li.run(["import", cls.path, "--db", li.db_url(tmp, "ref.db"), "--json"],
-                         cwd=tmp)
+        cls.ref = li.run(["import", cls.path, "--db", li.db_url(tmp, "ref.db"), "--json"]
+                         + cls.EXTRA, cwd=tmp)
         _, cls.ref_export = li.export(tmp, db="ref.db", out=os.path.join(tmp, "ref.csv"))
 
         seed = int(os.environ.get("LI_KILL_SEED", "20261129"))
@@ -54,7 +56,8 @@ class KilledImportResumes(unittest.TestCase):
         for _ in range(KILLS):
             target = rnd.randint(ROWS // 10, ROWS * 9 // 10)
             proc = subprocess.Popen(
-                [li.BIN, "import", cls.path, "--db", li.db_url(tmp), "--quiet"], cwd=tmp,
+                [li.BIN, "import", cls.path, "--db", li.db_url(tmp), "--quiet"] + cls.EXTRA,
+                cwd=tmp,
                 env=li.clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.time() + li.TIMEOUT
             killed = False
@@ -69,7 +72,8 @@ class KilledImportResumes(unittest.TestCase):
             if killed:
                 cls.kills += 1
                 cls.kill_points.append(job_progress(tmp)[1])
-        cls.final = li.run(["import", cls.path, "--db", li.db_url(tmp), "--json"], cwd=tmp)
+        cls.final = li.run(["import", cls.path, "--db", li.db_url(tmp), "--json"] + cls.EXTRA,
+                           cwd=tmp)
         _, cls.final_export = li.export(tmp)
 
     @classmethod
@@ -123,6 +127,11 @@ class KilledImportResumes(unittest.TestCase):
         names = {r[0] for r in li.query(self.tmp, "SELECT name FROM sqlite_master"
                                                   " WHERE type='index' AND tbl_name='leads'")}
         self.assertTrue({"leads_email", "leads_phone", "leads_external_id"} <= names, names)
+
+
+class KilledTwoStageImportResumes(KilledImportResumes):
+    """The same with a reject limit: every row is staged, then committed."""
+    EXTRA = ["--max-invalid", "50%"]
 
 
 if __name__ == "__main__":
