@@ -158,7 +158,8 @@ void li__committer_free(li__committer *c) {
 
 typedef struct batch_row {
     uint64_t row_no;
-    size_t off, len; /* of its data in the batch arena */
+    size_t off, len;         /* of its data in the batch arena */
+    size_t err_off, err_len; /* of its warnings (JSON) in the arena */
 } batch_row;
 
 typedef struct batch {
@@ -173,7 +174,10 @@ static li_status collect(const li_staged_row *r, void *ctx) {
     br->row_no = r->row_no;
     br->off = b->arena.len;
     br->len = r->data.len;
-    return li_buf_append(&b->arena, r->data.ptr, r->data.len);
+    br->err_off = br->off + br->len;
+    br->err_len = r->errors.len;
+    li_status st = li_buf_append(&b->arena, r->data.ptr, r->data.len);
+    return st == LI_OK ? li_buf_append(&b->arena, r->errors.ptr, r->errors.len) : st;
 }
 
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__meter *meter,
@@ -219,10 +223,19 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             int64_t lead_id = 0;
             int created = 0;
             if ((st = li__committer_row(&c, value, custom, b->row[i].row_no, &lead_id, &created,
-                                        err)) != LI_OK ||
-                (st = li_store_row_set_outcome(s, job->id, b->row[i].row_no,
-                                               created ? "imported" : "skipped", lead_id, err)) !=
-                    LI_OK)
+                                        err)) != LI_OK)
+                goto out;
+            /* The row again, with its outcome: a deferred replace, batched
+             * like every other write (as on the one-pass path, a row that
+             * became a lead keeps its warnings, and its values are the lead's). */
+            li_staged_row sr = {
+                .row_no = b->row[i].row_no,
+                .status = created ? "imported" : "skipped",
+                .data = created ? (li_slice){NULL, 0} : data,
+                .errors = {b->arena.data + b->row[i].err_off, b->row[i].err_len},
+                .lead_id = lead_id,
+            };
+            if ((st = li_store_row_put(s, job->id, &sr, err)) != LI_OK)
                 goto out;
         }
         done += b->n;
