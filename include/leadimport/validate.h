@@ -12,7 +12,16 @@
  *     phone_precision_lost);
  *   - a lead needs an e-mail or a phone (contact_missing) and a last name or
  *     a company (name_missing);
- *   - a present but invalid e-mail or phone makes the row invalid.
+ *   - a present but invalid e-mail or phone makes the row invalid;
+ *   - warnings only (the value is imported): an e-mail domain that looks
+ *     like a typo of a common one (email_domain_typo), an unknown country
+ *     (country_unknown, kept as written), a postal code that does not fit
+ *     the row's country (postal_code_invalid) or a French one that lost its
+ *     leading zero (postal_code_fixed, completed);
+ *   - normalisation: the country to its ISO 3166 alpha-2 code ("FR"), a
+ *     name or city written in capitals to title case ("DE VILLIERS" ->
+ *     "de Villiers"), a national phone number read in the row's country.
+ *     Every normaliser is idempotent: a normalised lead validates unchanged.
  */
 #ifndef LEADIMPORT_VALIDATE_H
 #define LEADIMPORT_VALIDATE_H

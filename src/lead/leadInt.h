@@ -75,4 +75,49 @@ size_t li__norm_text(const char *in, size_t len, char *out, int collapse, int ke
  */
 int li__email_check(char *s, size_t len);
 
+/* --- country.c ---------------------------------------------------------- */
+
+/*
+ * The ISO 3166 alpha-2 code ("FR", a static string) of a country written
+ * as a French or English name or an alpha-2/alpha-3 code, ignoring case,
+ * accents, spaces and punctuation; NULL if unknown.
+ */
+const char *li__country_iso(const char *s, size_t len);
+/* The sorted table, for tests: key i (folded) and its code. */
+size_t li__country_count(void);
+const char *li__country_key(size_t i, const char **iso);
+
+/*
+ * Checks and normalises, in place, the trimmed postal code s (*len bytes)
+ * for country iso (alpha-2, upper-case): 5 digits for France and its
+ * overseas departments, Monaco, Germany, Spain, Italy, Finland, Croatia;
+ * 4 for Belgium, Switzerland, Luxembourg (also "L-1234", kept so), Austria,
+ * Denmark, Norway, Hungary, Slovenia; other countries are not checked.
+ * Inner spaces are removed from a valid code. A French code of 4 digits
+ * gets its leading 0 back (s needs *len + 1 bytes). Returns LI_MSG_NONE,
+ * LI_MSG_POSTAL_CODE_FIXED or LI_MSG_POSTAL_CODE_INVALID (s unchanged).
+ */
+li_msg li__postal_norm(const char *iso, char *s, size_t *len);
+
+/* --- email_domain.c ------------------------------------------------------- */
+
+/*
+ * The well-known domain that the lower-case domain d (n bytes) is a typo
+ * of ("gmial.com" -> "gmail.com"), or NULL (a known domain, or not close
+ * to one).
+ */
+const char *li__email_domain_typo(const char *d, size_t n);
+/* The list of known domains, for tests. */
+size_t li__email_domain_count(void);
+const char *li__email_domain(size_t i);
+
+/* --- name.c --------------------------------------------------------------- */
+
+/*
+ * Puts an ALL-CAPS name or city (UTF-8, trimmed) in title case in place,
+ * French particles lower-case (rules in name.c). Returns 1 if it applied
+ * (the value was all capitals), 0 if the value was left as written.
+ */
+int li__name_case(char *s, size_t n);
+
 #endif

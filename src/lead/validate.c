@@ -20,6 +20,12 @@
  *     error and counts as present for contact_missing; its value in the
  *     lead is the trimmed text as written. Unmapped columns, and columns
  *     past the mapping's count, become custom_json.
+ *   - The country is read first (country.c): its ISO code replaces the
+ *     value, and it decides the postal code rule (country.c; FR when the
+ *     country is empty, none when unknown) and the phone region
+ *     (phone_region() below). First name, last name and city in capitals
+ *     are put in title case (name.c); e-mail domains are checked for typos
+ *     (email_domain.c). All of them warnings at most.
  *
  * Memory: a validator owns one scratch buffer, grown (never shrunk) when a
  * row needs more than any row before; every slice li_validate_row() hands
@@ -356,6 +362,14 @@ struct li_validator {
     unsigned char collapse[LI_FIELD__COUNT]; /* the field rules, copied from field.c */
     unsigned char keep_newlines[LI_FIELD__COUNT];
     size_t max_len[LI_FIELD__COUNT];
+    /* The row being validated: its country, read first. */
+    const char *row_iso;           /* ISO code of its country; NULL if empty or unknown */
+    int row_country_given;         /* the country cell is not empty */
+    const li__country *row_region; /* phone plan of row_iso, NULL if none */
+    /* The last country value looked up and its code: most files repeat one. */
+    char last_country[32];
+    size_t last_country_len;
+    const char *last_iso;
 };
 
 static const char empty[] = "";
@@ -545,6 +559,36 @@ static li_status reserve(li_validator *v, size_t need) {
     return LI_OK;
 }
 
+/*
+ * The region a phone number is read in: the row's country when it has a
+ * numbering plan and the number looks national there (it starts with that
+ * country's trunk prefix, "0470 12 34 56" in Belgium; or it has at least
+ * 8 digits and does not start with 0: "(514) 555-1234" in Canada,
+ * "621 123 456" in Luxembourg, which has no trunk prefix; "12345" is more
+ * likely a broken number than a short Luxembourg line); otherwise the
+ * default region. International numbers
+ * ("+32...", "0032...") do not depend on it.
+ */
+static const li__country *phone_region(const li_validator *v, const char *s, size_t n) {
+    const li__country *c = v->row_region;
+    if (!c || c == v->region)
+        return v->region;
+    size_t digits = 0;
+    char first = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (!digits)
+                first = s[i];
+            digits++;
+        } else if (s[i] == '+' && !digits) {
+            return v->region;
+        }
+    }
+    if ((c->trunk && first == c->trunk) || (digits >= 8 && first != '0'))
+        return c;
+    return v->region;
+}
+
 /* Normalises the value of field f (non-empty raw) at dst; returns bytes used. */
 static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li_lead *out) {
     int ctrl = 0;
@@ -555,14 +599,20 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
     if (n == 0)
         return 0;
     if (f == LI_FIELD_EMAIL) {
-        if (ctrl || !li__email_check(dst, n))
+        if (ctrl || !li__email_check(dst, n)) {
             add_issue(out, LI_MSG_EMAIL_INVALID, f, quote(dst, n, q));
+            return n;
+        }
+        const char *at = memchr(dst, '@', n);
+        const char *typo = li__email_domain_typo(at + 1, n - (size_t)(at + 1 - dst));
+        if (typo)
+            add_issue(out, LI_MSG_EMAIL_DOMAIN_TYPO, f, quote(dst, n, q), typo);
         return n;
     }
     if (f == LI_FIELD_PHONE) {
         char *e164 = dst + n;
-        li_msg why =
-            ctrl ? LI_MSG_PHONE_INVALID : li__norm_phone(dst, n, v->region, e164, PHONE_OUT);
+        const li__country *region = phone_region(v, dst, n);
+        li_msg why = ctrl ? LI_MSG_PHONE_INVALID : li__norm_phone(dst, n, region, e164, PHONE_OUT);
         if (why != LI_MSG_NONE) {
             add_issue(out, why, f, quote(dst, n, q));
             return n;
@@ -573,6 +623,43 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
     }
     if (ctrl)
         add_issue(out, LI_MSG_VALUE_CONTROL_CHARS, f, li_field_label(f));
+    if (f == LI_FIELD_COUNTRY) {
+        v->row_country_given = 1;
+        if (n == v->last_country_len && memcmp(dst, v->last_country, n) == 0) {
+            v->row_iso = v->last_iso;
+        } else {
+            v->row_iso = li__country_iso(dst, n);
+            if (n <= sizeof v->last_country) {
+                memcpy(v->last_country, dst, n);
+                v->last_country_len = n;
+                v->last_iso = v->row_iso;
+            }
+        }
+        if (v->row_iso) {
+            v->row_region = li__country_by_iso(v->row_iso);
+            out->value[f].ptr = v->row_iso; /* static */
+            out->value[f].len = 2;
+            return 0;
+        }
+        add_issue(out, LI_MSG_COUNTRY_UNKNOWN, f, quote(dst, n, q));
+    } else if (f == LI_FIELD_POSTAL_CODE) {
+        const char *iso = v->row_iso ? v->row_iso : v->row_country_given ? NULL : "FR";
+        if (iso) {
+            quote(dst, n, q);
+            li_msg why = li__postal_norm(iso, dst, &n); /* may write n + 1 bytes */
+            out->value[f].len = n;
+            if (why == LI_MSG_POSTAL_CODE_FIXED) {
+                char fixed[8];
+                memcpy(fixed, dst, n);
+                fixed[n] = '\0';
+                add_issue(out, why, f, q, fixed);
+            } else if (why != LI_MSG_NONE) {
+                add_issue(out, why, f, q);
+            }
+        }
+    } else if (f == LI_FIELD_FIRST_NAME || f == LI_FIELD_LAST_NAME || f == LI_FIELD_CITY) {
+        li__name_case(dst, n);
+    }
     if (n > v->max_len[f])
         add_issue(out, LI_MSG_VALUE_TOO_LONG, f, li_field_label(f), n, v->max_len[f]);
     return n;
@@ -635,7 +722,12 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
     }
     const li_mapping *m = v->m;
     size_t pos = 0;
-    for (int f = 0; f < LI_FIELD__COUNT; f++) {
+    v->row_iso = NULL;
+    v->row_country_given = 0;
+    v->row_region = NULL;
+    for (int k = 0; k < LI_FIELD__COUNT; k++) {
+        /* the country first: the phone and the postal code depend on it */
+        int f = k == 0 ? LI_FIELD_COUNTRY : k <= LI_FIELD_COUNTRY ? k - 1 : k;
         int c = m->field_col[f];
         if (c < 0 || (size_t)c >= nfields || fields[c].len == 0)
             continue;

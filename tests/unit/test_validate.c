@@ -861,7 +861,7 @@ static void test_valid_row_is_normalised(void **state) {
     assert_int_equal(l->nerrors, 0);
     assert_int_equal(l->nissues, 0);
     VALUE_EQ(l, LI_FIELD_FIRST_NAME, "Jean");
-    VALUE_EQ(l, LI_FIELD_LAST_NAME, "DUPONT");
+    VALUE_EQ(l, LI_FIELD_LAST_NAME, "Dupont"); /* all capitals: title case */
     VALUE_EQ(l, LI_FIELD_EMAIL, "jean.dupont@orange.fr");
     VALUE_EQ(l, LI_FIELD_PHONE, "+33612345678");
     VALUE_EQ(l, LI_FIELD_COMPANY, "Boulangerie Dupont SARL");
@@ -869,6 +869,8 @@ static void test_valid_row_is_normalised(void **state) {
     VALUE_EQ(l, LI_FIELD_NOTES,
              "Rappeler lundi\nBudget 15\xC2\xA0"
              "000 €");
+    VALUE_EQ(l, LI_FIELD_POSTAL_CODE, "75008");
+    VALUE_EQ(l, LI_FIELD_COUNTRY, "FR");
     VALUE_EQ(l, LI_FIELD_OWNER, "Sophie Martin");
     assert_true(li_slice_eq(l->custom_json, "{}"));
 }

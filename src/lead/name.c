@@ -1,0 +1,169 @@
+/*
+ * name.c — the case of names and cities written in capitals.
+ *
+ * What it promises: li__name_case() puts a value written ALL IN CAPITALS
+ * (at least two letters, no lower-case letter) in title case; a value with
+ * any lower-case letter is left as written, so applying it twice changes
+ * nothing. Words are separated by spaces, hyphens and apostrophes (' and ’).
+ * Each word gets a capital initial, except the French particles:
+ *   - "de", "du", "des" and "d'" are lower-case anywhere, even first, when
+ *     another word follows: "DE VILLIERS" -> "de Villiers", "D'ALEMBERT" ->
+ *     "d'Alembert", "JEAN DE LA FONTAINE" -> "Jean de la Fontaine";
+ *   - "le", "la", "les" are lower-case after one of those, or after a
+ *     hyphen ("VILLENEUVE-LA-GARENNE" -> "Villeneuve-la-Garenne"), and
+ *     capitalised otherwise: "LE GOFF" -> "Le Goff", "LA ROCHELLE";
+ *   - "en", "sur", "sous", "lès", "lez", "au", "aux", "à", "et", "l'" are
+ *     lower-case when not first: "AIX-EN-PROVENCE" -> "Aix-en-Provence",
+ *     "L'HAŸ-LES-ROSES" -> "L'Haÿ-les-Roses";
+ *   - other apostrophes simply start a word: "N'DIAYE" -> "N'Diaye",
+ *     "O'NEILL" -> "O'Neill". A word that starts with a digit stays
+ *     lower-case ("PARIS 8E" -> "Paris 8e"). No Mc/Mac/van/von rule: "MCDONALD" ->
+ *     "Mcdonald" (a rule would break "Mace", "Machin"...).
+ * Letters are ASCII, Latin-1 Supplement and Latin Extended-A (É, È, Ç, Ô,
+ * Œ, Ÿ...), mapped by hand: no utf8proc, no allocation. Every mapping keeps
+ * the byte length, so the value is rewritten in place.
+ */
+#include <string.h>
+
+#include "lead/leadInt.h"
+
+enum { NOCASE = 0, UPPER = 1, LOWER = 2 };
+
+/* Case of code point cp (ASCII or U+00C0..U+017F), and its other case. */
+static int cp_case(unsigned cp, unsigned *other) {
+    *other = cp;
+    if (cp >= 'A' && cp <= 'Z')
+        return *other = cp + 32, UPPER;
+    if (cp >= 'a' && cp <= 'z')
+        return *other = cp - 32, LOWER;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+        return *other = cp + 32, UPPER;
+    if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
+        return *other = cp - 32, LOWER;
+    if (cp == 0xDF)
+        return LOWER; /* ß */
+    if (cp == 0xFF)
+        return *other = 0x178, LOWER;
+    if (cp == 0x178)
+        return *other = 0xFF, UPPER;
+    if ((cp >= 0x100 && cp <= 0x12F) || (cp >= 0x132 && cp <= 0x137) ||
+        (cp >= 0x14A && cp <= 0x177)) {
+        *other = cp ^ 1;
+        return (cp & 1) ? LOWER : UPPER;
+    }
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) {
+        *other = (cp & 1) ? cp + 1 : cp - 1;
+        return (cp & 1) ? UPPER : LOWER;
+    }
+    if (cp == 0x17F || cp == 0x149 || cp == 0x138)
+        return LOWER;
+    return NOCASE;
+}
+
+/* Decodes the character at s[i]: its code point (0 if not one we case). */
+static size_t decode(const unsigned char *s, size_t i, size_t n, unsigned *cp) {
+    unsigned char c = s[i];
+    if (c < 0x80)
+        return *cp = c, 1;
+    if (c >= 0xC3 && c <= 0xC5 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80)
+        return *cp = ((unsigned)(c & 0x1F) << 6) | (s[i + 1] & 0x3F), 2;
+    size_t k = 1;
+    while (i + k < n && (s[i + k] & 0xC0) == 0x80)
+        k++;
+    *cp = 0;
+    return k;
+}
+
+/* Writes the character cp at s[i] with the case wanted; same length. */
+static void set_case(unsigned char *s, size_t i, unsigned cp, int want) {
+    unsigned other;
+    int c = cp_case(cp, &other);
+    if (c == NOCASE || c == want)
+        return;
+    if (other < 0x80) {
+        s[i] = (unsigned char)other;
+    } else {
+        s[i] = (unsigned char)(0xC0 | (other >> 6));
+        s[i + 1] = (unsigned char)(0x80 | (other & 0x3F));
+    }
+}
+
+static int is_apos(const unsigned char *s, size_t i, size_t n, size_t *k) {
+    if (s[i] == '\'')
+        return *k = 1, 1;
+    if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] == 0x99)
+        return *k = 3, 1;
+    return 0;
+}
+
+static int word_is(const unsigned char *w, size_t n, const char *const *list) {
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(w, *list, n) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const always_low[] = {"de", "du", "des", NULL};
+static const char *const article[] = {"le", "la", "les", NULL};
+static const char *const inner_low[] = {"en", "sur", "sous",     "l\xc3\xa8s", "lez",
+                                        "au", "aux", "\xc3\xa0", "et",         NULL};
+
+int li__name_case(char *str, size_t n) {
+    unsigned char *s = (unsigned char *)str;
+    size_t letters = 0;
+    for (size_t i = 0; i < n;) { /* most values stop at their second letter */
+        unsigned cp, other;
+        size_t k = decode(s, i, n, &cp);
+        int c = cp_case(cp, &other);
+        if (c == LOWER)
+            return 0;
+        letters += c == UPPER;
+        i += k;
+    }
+    if (letters < 2)
+        return 0;
+    int first = 1, prev_particle = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k;
+        if (s[i] == ' ' || s[i] == '-' || is_apos(s, i, n, &k)) {
+            i += s[i] == ' ' || s[i] == '-' ? 1 : k;
+            continue;
+        }
+        size_t ws = i, we = i;
+        while (we < n && s[we] != ' ' && s[we] != '-' && !is_apos(s, we, n, &k)) {
+            unsigned cp;
+            size_t m = decode(s, we, n, &cp);
+            set_case(s, we, cp, LOWER);
+            we += m;
+        }
+        int apos_after = we < n && is_apos(s, we, n, &k);
+        int hyphen_before = ws > 0 && s[ws - 1] == '-';
+        int last = we >= n;
+        size_t wl = we - ws;
+        int low = 0, particle = 0;
+        if (!last && (word_is(s + ws, wl, always_low) || (wl == 1 && s[ws] == 'd' && apos_after)))
+            low = particle = 1;
+        else if (!first && word_is(s + ws, wl, article) && (prev_particle || hyphen_before))
+            low = 1;
+        else if (!first && !last &&
+                 (word_is(s + ws, wl, inner_low) || (wl == 1 && s[ws] == 'l' && apos_after)))
+            low = 1;
+        if (!low) { /* capital initial: the word's first letter, unless after a digit */
+            for (size_t j = ws; j < we;) {
+                unsigned cp, other;
+                size_t m = decode(s, j, n, &cp);
+                if (cp >= '0' && cp <= '9')
+                    break; /* "8E" -> "8e" */
+                if (cp_case(cp, &other) != NOCASE) {
+                    set_case(s, j, cp, UPPER);
+                    break;
+                }
+                j += m;
+            }
+        }
+        prev_particle = particle;
+        first = 0;
+        i = we;
+    }
+    return 1;
+}
