@@ -67,7 +67,8 @@ typedef struct li_row {
      * Row number as a spreadsheet shows it: the first line of the file is
      * row 1 (so with a header, the first data row is row 2). Line breaks
      * inside quoted fields do not count; blank lines do (Excel shows them
-     * as empty rows), even though no li_row is returned for them.
+     * as empty rows), even though no li_row is returned for them. A record
+     * whose fields are all empty (";;;") is a blank line too.
      */
     uint64_t number;
     uint64_t offset;      /* byte offset in the file where the record starts */

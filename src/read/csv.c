@@ -42,6 +42,9 @@
  *     warning;
  *   - bytes that are not UTF-8 in a UTF-8 file: read as Windows-1252,
  *     warning.
+ * A record whose fields are all empty (";;;", as spreadsheets write the
+ * empty rows of their used range) is no row: like an empty line, it is
+ * skipped but counted in the row numbers.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -275,20 +278,32 @@ static li_status skip(li__csv *c, int st, li_error *err) {
                 break;
             }
             case SK_QUOTED: {
+                /*
+                 * qlen <= max_row bytes of the field read so far. The byte
+                 * that goes over is found by position, not by where the
+                 * buffer ended, so that the line given up at is the same
+                 * whatever the reads (and a resumed read sees the same).
+                 */
+                size_t room = c->r->max_row - qlen;
                 const unsigned char *x = memchr(b + i, '"', end - i);
                 size_t k = x ? (size_t)(x - b) : end;
-                qlen += k - i;
-                i = k;
-                if (qlen > c->r->max_row) {
+                if (k - i > room) {
+                    i += room;
                     st = SK_LINE;
-                } else if (x) {
-                    i++;
-                    st = SK_QUOTE_SEEN;
+                } else {
+                    qlen += k - i;
+                    i = k;
+                    if (x) {
+                        i++;
+                        st = SK_QUOTE_SEEN;
+                    }
                 }
                 break;
             }
             case SK_QUOTE_SEEN:
-                if (ch == '"') {
+                if (ch == '"' && qlen == c->r->max_row) {
+                    st = SK_LINE; /* a doubled quote, one byte over the limit */
+                } else if (ch == '"') {
                     i++;
                     qlen++;
                     st = SK_QUOTED;
@@ -363,10 +378,27 @@ static li_status unterminated(li__csv *c, size_t s, li_error *err) {
     return skip(c, SK_LINE, err);
 }
 
+/*
+ * 1 if the whole record just tokenized has only empty fields (";;;" or
+ * "","",""), none dropped past max_columns: a blank line as a spreadsheet
+ * writes it when its used range is wider than the data. Like an empty line,
+ * it is skipped but counted (csvlint's blank_rows, CSVW's skipBlankRows).
+ */
+static int blank_record(const li__csv *c) {
+    if (c->ncol != c->nf)
+        return 0;
+    for (size_t i = 0; i < c->nf; i++)
+        if (c->f[i].len != 0)
+            return 0;
+    return 1;
+}
+
 /* Reads the next record into c->row. LI_OK, LI_EOF, or a file-level error. */
 static li_status read_record(li__csv *c, li_error *err) {
     li_status rc;
-    for (;;) { /* blank lines: skipped, but counted as rows */
+    size_t s, rec_end = 0, max_row = c->r->max_row;
+    int t;
+    for (;;) { /* blank lines and blank records: skipped, but counted as rows */
         if (c->cons == c->end) {
             if (c->eof)
                 return LI_EOF;
@@ -375,30 +407,32 @@ static li_status read_record(li__csv *c, li_error *err) {
             continue;
         }
         unsigned char ch = c->buf[c->cons];
-        if (ch != '\n' && ch != '\r')
-            break;
         if (ch == '\r' && c->cons + 1 == c->end && !c->eof) {
             if ((rc = fill(c, err)) != LI_OK)
                 return rc;
             continue;
         }
-        size_t next = c->cons + 1;
-        if (ch == '\r' && next < c->end && c->buf[next] == '\n')
-            next++;
-        consume(c, next);
-        c->line_no++;
-    }
-
-    size_t s, rec_end = 0, max_row = c->r->max_row;
-    int t;
-    for (;;) {
-        li__csv_reset_record(c);
-        s = c->cons;
-        t = li__csv_tokenize(c, s, c->end, c->eof, s + max_row, &rec_end);
-        if (t != LI__TK_MORE)
+        if (ch == '\n' || ch == '\r') {
+            size_t next = c->cons + 1;
+            if (ch == '\r' && next < c->end && c->buf[next] == '\n')
+                next++;
+            consume(c, next);
+            c->line_no++;
+            continue;
+        }
+        for (;;) {
+            li__csv_reset_record(c);
+            s = c->cons;
+            t = li__csv_tokenize(c, s, c->end, c->eof, s + max_row, &rec_end);
+            if (t != LI__TK_MORE)
+                break;
+            if ((rc = fill(c, err)) != LI_OK)
+                return rc;
+        }
+        if (t != LI__TK_DONE || !blank_record(c))
             break;
-        if ((rc = fill(c, err)) != LI_OK)
-            return rc;
+        consume(c, rec_end);
+        c->line_no++;
     }
     c->row.number = c->line_no++;
     c->row.offset = c->cons_src;

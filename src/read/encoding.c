@@ -288,6 +288,22 @@ size_t li__utf16_decode(li__utf16 *st, const unsigned char *src, size_t n, int f
     unsigned hi = st->hi;
     for (;;) {
         unsigned u;
+#if defined(__SSE2__)
+        /* ASCII, eight code units at a time: most of a CSV file */
+        if (!st->have_byte && !hi) {
+            const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
+            while (i + 16 <= n) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+                if (st->big_endian)
+                    x = _mm_or_si128(_mm_slli_epi16(x, 8), _mm_srli_epi16(x, 8));
+                if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(x, high), zero)) != 0xFFFF)
+                    break;
+                _mm_storel_epi64((__m128i *)(void *)(out + o), _mm_packus_epi16(x, x));
+                i += 16;
+                o += 8;
+            }
+        }
+#endif
         if (st->have_byte) {
             if (i >= n)
                 break;
@@ -338,10 +354,15 @@ size_t li__utf16_decode(li__utf16 *st, const unsigned char *src, size_t n, int f
 
 uint64_t li__utf16_source_len(const unsigned char *p, size_t n) {
     uint64_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
+    size_t i = 0;
+    for (;;) {
+        size_t a = skip_ascii(p, i, n);
+        len += 2 * (uint64_t)(a - i); /* one code unit per ASCII byte */
+        if (a == n)
+            return len;
+        unsigned char c = p[a];
         if ((c & 0xC0) != 0x80)
             len += c >= 0xF0 ? 4 : 2;
+        i = a + 1;
     }
-    return len;
 }

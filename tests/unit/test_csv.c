@@ -153,23 +153,31 @@ static void test_utf16le_without_bom(void **state) {
 /* UTF-16 arrives in blocks that may cut a code unit or a surrogate pair. */
 static void test_utf16_decoder_carries_cut_units_between_blocks(void **state) {
     (void)state;
-    const char *text = "aé€😀z\r\n";
-    for (int be = 0; be < 2; be++) {
-        size_t n;
-        unsigned char *u = t_utf16(text, strlen(text), be, 0, &n);
-        for (size_t step = 1; step <= 5; step++) {
-            char out[64];
-            size_t o = 0;
-            li__utf16 st = {.big_endian = be};
-            for (size_t i = 0; i < n; i += step) {
-                size_t k = n - i < step ? n - i : step;
-                o += li__utf16_decode(&st, u + i, k, i + k == n, out + o);
+    /* short, then with ASCII runs longer than the eight units decoded at once */
+    static const char *const texts[] = {
+        "aé€😀z\r\n",
+        "Nom;Prénom;Adresse postale complète\r\nDupont;Jean-Édouard;12 rue des Lilas 75002 "
+        "Paris\r\n😀abcdefghijklmnopq€rstuvwxyz0123456789ABCDEFGHIJ\x7F\xC2\x80x\r\n",
+    };
+    for (size_t k0 = 0; k0 < 2; k0++) {
+        const char *text = texts[k0];
+        for (int be = 0; be < 2; be++) {
+            size_t n;
+            unsigned char *u = t_utf16(text, strlen(text), be, 0, &n);
+            for (size_t step = 1; step <= 40; step += k0 ? 1 : 8) {
+                char out[512];
+                size_t o = 0;
+                li__utf16 st = {.big_endian = be};
+                for (size_t i = 0; i < n; i += step) {
+                    size_t k = n - i < step ? n - i : step;
+                    o += li__utf16_decode(&st, u + i, k, i + k == n, out + o);
+                }
+                assert_int_equal(o, strlen(text));
+                assert_memory_equal(out, text, o);
+                assert_int_equal(li__utf16_source_len((const unsigned char *)out, o), n);
             }
-            assert_int_equal(o, strlen(text));
-            assert_memory_equal(out, text, o);
-            assert_int_equal(li__utf16_source_len((const unsigned char *)out, o), n);
+            free(u);
         }
-        free(u);
     }
     /* a lone surrogate, then a last odd byte: U+FFFD each, nothing lost after them */
     static const unsigned char bad[] = {0x00, 0xD8, 'A', 0x00, 0x00, 0xDC, 'B', 0x00, 'C'};
@@ -424,6 +432,72 @@ static void test_limit_columns_drops_extra_fields_and_next_row_is_fine(void **st
     t_read_free(&t);
 }
 
+/*
+ * A record over max_row whose skipped rest opens a quote that does not close
+ * within max_row bytes is given up at the end of the line where the quoted
+ * text goes over the limit, as an unterminated quote in the row itself is:
+ * the lines after it are read again as rows. Where that line is must not
+ * depend on where the reads of the file fell (it used to be the line of the
+ * closing quote if the buffer held it, else the first line after the end of
+ * the buffer), or a resumed read would not give the same rows: thousands of
+ * identical records over many buffers, then resumed in the middle.
+ */
+static void test_row_too_long_open_quote_resynchronises_wherever_reads_fall(void **state) {
+    (void)state;
+    enum { RECORDS = 20000, ROWS = 9 };
+    char rec[256];
+    int len = snprintf(rec, sizeof rec, "L,%070d,\"", 0);
+    for (int i = 0; i < 40; i++)
+        len += snprintf(rec + len, sizeof rec - (size_t)len, "q\n");
+    len += snprintf(rec + len, sizeof rec - (size_t)len, "q\",z\n");
+    size_t n = 6 + (size_t)len * RECORDS;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    memcpy(text, "a,b,c\n", 6);
+    for (size_t r = 0; r < RECORDS; r++)
+        memcpy(text + 6 + r * (size_t)len, rec, (size_t)len);
+    const char *path = t_write("long.csv", text, n);
+    free(text);
+
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_row = 64;
+    o.delimiter = ',';
+    o.header = 1;
+    t_read t;
+    t_read_file(path, &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, (size_t)RECORDS * ROWS);
+    for (size_t r = 0; r < RECORDS; r++) {
+        uint64_t line = 2 + r * ROWS; /* the line breaks of the skipped quoted text do not count */
+        const t_row *x = &t.rows[r * ROWS];
+        if (x->number != line || x->problem != LI_MSG_ROW_TOO_LONG ||
+            x->offset != 6 + r * (size_t)len)
+            fail_msg("record %zu: row %llu (%s) at %llu", r, (unsigned long long)x->number,
+                     li_msg_code(x->problem), (unsigned long long)x->offset);
+        /* the quoted text is 64 bytes long in line 33 of the record: lines 34 to 41 are rows */
+        for (size_t k = 1; k < ROWS; k++)
+            t_assert_row(&t, r * ROWS + k, line + k, k < ROWS - 1 ? "q" : "q\"|z",
+                         LI_MSG_ROW_FIELD_COUNT);
+    }
+    for (size_t k = 1; k <= 5; k++) {
+        size_t i = k * (t.n / 6) + k;
+        o.resume_offset = t.rows[i].next_offset;
+        o.resume_row = t.rows[i].number + 1;
+        t_read rest;
+        t_read_file(path, &o, &rest);
+        t_assert_ok(&rest);
+        assert_int_equal(rest.n, t.n - i - 1);
+        for (size_t j = 0; j < rest.n; j += 997) {
+            assert_int_equal(rest.rows[j].number, t.rows[i + 1 + j].number);
+            assert_int_equal(rest.rows[j].offset, t.rows[i + 1 + j].offset);
+            assert_int_equal(rest.rows[j].problem, t.rows[i + 1 + j].problem);
+        }
+        t_read_free(&rest);
+    }
+    t_read_free(&t);
+}
+
 /* --- quotes ----------------------------------------------------------------------- */
 
 static void test_unterminated_quote_resynchronises_at_next_line(void **state) {
@@ -519,6 +593,52 @@ static void test_extra_empty_fields_are_dropped(void **state) {
     t_assert_ok(&t);
     t_assert_row(&t, 0, 2, "Dupont|Paris", LI_MSG_NONE);
     t_assert_row(&t, 1, 3, "Martin|Lyon", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+/*
+ * Decision: a record whose fields are all empty (";;;" or "","","") is a
+ * blank line: skipped, but counted in the row numbers. Spreadsheets write
+ * such rows for the empty part of their used range, csvlint reports them as
+ * blank_rows and CSVW skips them as blank rows (test055 below); an import
+ * that turned each into a lead without name or e-mail would drown the real
+ * errors. Fields dropped past max_columns are not known to be empty: such a
+ * record stays a row (with its own problem).
+ */
+static void test_records_of_empty_fields_are_blank_lines(void **state) {
+    (void)state;
+    t_read t;
+    t_read_str(";;\nNom;Ville;Note\n;;\nDupont;Paris;x\n\"\";\"\";\"\"\r\n;\nMartin;;\n;;;;\nPetit;"
+               "Brest;y",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.info.delimiter, ';');
+    assert_non_null(t.header);
+    assert_string_equal(t.header, "Nom|Ville|Note");
+    assert_int_equal(t.n, 3);
+    t_assert_row(&t, 0, 4, "Dupont|Paris|x", LI_MSG_NONE);
+    t_assert_row(&t, 1, 7, "Martin||", LI_MSG_NONE);
+    t_assert_row(&t, 2, 9, "Petit|Brest|y", LI_MSG_NONE);
+    assert_int_equal(t.rows[0].next_offset, 36); /* resuming there skips the blank ones alike */
+    assert_int_equal(t.rows[1].offset, 48);
+    t_read_free(&t);
+
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.header = 0;
+    t_read_str(",,\n1,2,3\n4,5,6\n", &o, &t); /* the first record is not the width either */
+    t_assert_ok(&t);
+    assert_int_equal(t.info.columns, 3);
+    assert_int_equal(t.n, 2);
+    t_assert_row(&t, 0, 2, "1|2|3", LI_MSG_NONE);
+    t_read_free(&t);
+
+    o.header = 1;
+    o.max_columns = 2;
+    t_read_str("a,b\n,,,\n1,2\n", &o, &t);
+    t_assert_ok(&t);
+    t_assert_row(&t, 0, 2, "|", LI_MSG_ROW_TOO_MANY_COLUMNS);
+    t_assert_row(&t, 1, 3, "1|2", LI_MSG_NONE);
     t_read_free(&t);
 }
 
@@ -718,6 +838,7 @@ int main(void) {
         cmocka_unit_test(test_limit_field_too_long_truncates_and_next_row_is_fine),
         cmocka_unit_test(test_limit_row_too_long_skips_record_and_next_row_is_fine),
         cmocka_unit_test(test_limit_columns_drops_extra_fields_and_next_row_is_fine),
+        cmocka_unit_test(test_row_too_long_open_quote_resynchronises_wherever_reads_fall),
         cmocka_unit_test(test_unterminated_quote_resynchronises_at_next_line),
         cmocka_unit_test(test_unterminated_quote_over_max_row_resynchronises),
         cmocka_unit_test(test_unterminated_quote_at_end_of_file),
@@ -725,6 +846,7 @@ int main(void) {
         cmocka_unit_test(test_text_after_closing_quote_is_kept),
         cmocka_unit_test(test_wrong_field_count_is_a_row_error),
         cmocka_unit_test(test_extra_empty_fields_are_dropped),
+        cmocka_unit_test(test_records_of_empty_fields_are_blank_lines),
         cmocka_unit_test(test_field_count_without_header_follows_first_row),
         cmocka_unit_test(test_error_beats_warning),
         cmocka_unit_test(test_blank_lines_count_in_row_numbers),

@@ -6,12 +6,18 @@
  *     everything detected and compared with its .json expectation (an array
  *     of objects keyed by the header, parsed by the small JSON reader below);
  *   - csvlint: its fixtures for line endings, invalid encoding, stray quotes
- *     and blank rows, and an .xlsx sent as CSV.
+ *     and blank rows, and an .xlsx sent as CSV;
+ *   - W3C CSVW: the parsing cases that need no dialect of their own (simple,
+ *     quoted, surrounding spaces, no header, blank rows, ragged rows),
+ *     compared cell for cell and row number for row number with the
+ *     expected JSON (read with jansson).
  *
  * When the corpora are absent (a fresh clone), each test says so and is
  * skipped.
  */
 #include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "csv_test_util.h"
 
@@ -404,11 +410,12 @@ static void test_csvlint_stray_quote_and_blank_row(void **state) {
         return;
     }
     t_assert_ok(&t);
-    assert_int_equal(t.n, 10);
+    assert_int_equal(t.n, 9);
     t_assert_row(&t, 2, 4, "1|2|3\" \"", LI_MSG_ROW_STRAY_QUOTE); /* "1","2","3" " */
     t_assert_row(&t, 5, 7, "3|2|1", LI_MSG_NONE);
     t_assert_row(&t, 6, 9, "3|2|1", LI_MSG_NONE); /* row 8 is blank */
-    t_assert_row(&t, 8, 11, "||", LI_MSG_NONE);
+    t_assert_row(&t, 7, 10, "3|2|1", LI_MSG_NONE);
+    t_assert_row(&t, 8, 12, "3|2|1", LI_MSG_NONE); /* row 11, "","","", is blank too */
     t_read_free(&t);
 }
 
@@ -421,6 +428,152 @@ static void test_csvlint_xlsx_refused(void **state) {
     }
     assert_int_equal(t.status, LI_EFORMAT);
     assert_int_equal(t.err.msg, LI_MSG_FORMAT_XLSX_UNSUPPORTED);
+}
+
+/* --- W3C CSVW ------------------------------------------------------------------ */
+
+/*
+ * The columns of a CSVW case: from its <name>-metadata.json when it has one
+ * (the key of a column is its name, else its title; a column with a
+ * datatype is typed by the metadata, so its expected value is not the text
+ * and is not compared), else from the header row, else "_col.N".
+ */
+typedef struct csvw_cols {
+    size_t n;
+    char key[16][64];
+    int typed[16];
+} csvw_cols;
+
+static void csvw_columns(const char *dir, const char *name, const t_read *t, csvw_cols *c) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/tests/%s-metadata.json", dir, name);
+    memset(c, 0, sizeof *c);
+    json_t *meta = json_load_file(path, 0, NULL);
+    json_t *cols = json_object_get(json_object_get(meta, "tableSchema"), "columns");
+    size_t width = cols ? json_array_size(cols) : t->nheader ? t->nheader : t->info.columns;
+    assert_true(width <= 16);
+    c->n = width;
+    for (size_t i = 0; i < width; i++) {
+        json_t *col = json_array_get(cols, i);
+        const char *key = json_string_value(json_object_get(col, "name"));
+        if (!key)
+            key = json_string_value(json_object_get(col, "titles"));
+        c->typed[i] = json_object_get(col, "datatype") != NULL;
+        if (key)
+            snprintf(c->key[i], sizeof c->key[i], "%s", key);
+        else if (t->nheader)
+            snprintf(c->key[i], sizeof c->key[i], "%s", t->hfields[i]);
+        else
+            snprintf(c->key[i], sizeof c->key[i], "_col.%zu", i + 1);
+    }
+    json_decref(meta);
+}
+
+/*
+ * tests/<name>.csv read with everything detected gives the rows of
+ * tests/<name>.json (tables[0].row[]): same source row numbers (its
+ * "#row=N" is the line number, as ours), same cells.
+ */
+static void check_csvw_case(const char *name, int has_header) {
+    const char *dir = corpus_dir("w3c-csvw");
+    if (!dir) {
+        skip();
+        return;
+    }
+    char csv_path[1200], json_path[1200];
+    snprintf(csv_path, sizeof csv_path, "%s/tests/%s.csv", dir, name);
+    snprintf(json_path, sizeof json_path, "%s/tests/%s.json", dir, name);
+    json_error_t jerr;
+    json_t *doc = json_load_file(json_path, 0, &jerr);
+    if (!doc)
+        fail_msg("%s: %s", json_path, jerr.text);
+    json_t *rows = json_object_get(json_array_get(json_object_get(doc, "tables"), 0), "row");
+    assert_true(json_is_array(rows));
+
+    t_read t;
+    t_read_file(csv_path, NULL, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.info.has_header, has_header);
+    csvw_cols cols;
+    csvw_columns(dir, name, &t, &cols);
+    if (t.n != json_array_size(rows))
+        fail_msg("%s: %zu rows, %zu in the JSON", name, t.n, json_array_size(rows));
+    for (size_t i = 0; i < t.n; i++) {
+        json_t *row = json_array_get(rows, i);
+        const char *url = json_string_value(json_object_get(row, "url"));
+        const char *at = url ? strstr(url, "#row=") : NULL;
+        assert_non_null(at);
+        if (t.rows[i].number != strtoull(at + 5, NULL, 10))
+            fail_msg("%s row %zu: number %llu, JSON says %s", name, i,
+                     (unsigned long long)t.rows[i].number, at + 1);
+        assert_int_equal(t.rows[i].problem, LI_MSG_NONE);
+        assert_int_equal(t.rows[i].nfields, cols.n);
+        json_t *cells = json_array_get(json_object_get(row, "describes"), 0);
+        for (size_t k = 0; k < cols.n; k++) {
+            if (cols.typed[k])
+                continue;
+            const char *want = json_string_value(json_object_get(cells, cols.key[k]));
+            if (!want)
+                fail_msg("%s row %zu: no string «%s» in the JSON", name, i, cols.key[k]);
+            if (strcmp(t.rows[i].fields[k], want) != 0)
+                fail_msg("%s row %zu «%s»: got «%s», expected «%s»", name, i, cols.key[k],
+                         t.rows[i].fields[k], want);
+        }
+    }
+    t_read_free(&t);
+    json_decref(doc);
+}
+
+static void test_csvw_simple_table(void **state) {
+    (void)state;
+    check_csvw_case("test001", 1);
+}
+
+static void test_csvw_quoted_fields(void **state) {
+    (void)state;
+    check_csvw_case("test002", 1);
+}
+
+/* Spaces around the values are text, kept (CSVW's default dialect keeps them too). */
+static void test_csvw_surrounding_spaces_are_kept(void **state) {
+    (void)state;
+    check_csvw_case("test003", 1);
+}
+
+/* A first row of data (a number, a date) is not taken for a header. */
+static void test_csvw_no_header(void **state) {
+    (void)state;
+    check_csvw_case("test019", 0);
+}
+
+/*
+ * Rows of empty cells (",,,,") are blank rows: skipped but counted, so the
+ * data rows keep the numbers CSVW gives them with skipBlankRows (3 and 5).
+ */
+static void test_csvw_blank_rows_skipped_but_counted(void **state) {
+    (void)state;
+    check_csvw_case("test055", 1);
+}
+
+/* "same number of columns in each row": the ragged rows are row errors, the others read. */
+static void test_csvw_ragged_rows_are_field_count_errors(void **state) {
+    (void)state;
+    const char *dir = corpus_dir("w3c-csvw");
+    if (!dir) {
+        skip();
+        return;
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/tests/test091.csv", dir);
+    t_read t;
+    t_read_file(path, NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.header, "col1|col2|col3");
+    assert_int_equal(t.n, 3);
+    t_assert_row(&t, 0, 2, "1|2|3", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "1|2", LI_MSG_ROW_FIELD_COUNT);
+    t_assert_row(&t, 2, 4, "1", LI_MSG_ROW_FIELD_COUNT);
+    t_read_free(&t);
 }
 
 static int teardown_all(void **state) {
@@ -450,6 +603,12 @@ int main(void) {
         cmocka_unit_test(test_csvlint_invalid_encoding_read_as_windows_1252),
         cmocka_unit_test(test_csvlint_stray_quote_and_blank_row),
         cmocka_unit_test(test_csvlint_xlsx_refused),
+        cmocka_unit_test(test_csvw_simple_table),
+        cmocka_unit_test(test_csvw_quoted_fields),
+        cmocka_unit_test(test_csvw_surrounding_spaces_are_kept),
+        cmocka_unit_test(test_csvw_no_header),
+        cmocka_unit_test(test_csvw_blank_rows_skipped_but_counted),
+        cmocka_unit_test(test_csvw_ragged_rows_are_field_count_errors),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
 }
