@@ -1,7 +1,6 @@
 /*
  * cmd_export.c — `leadimport export`, `template` and `migrate`.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,20 +49,15 @@ int li_cli_export(int argc, char **argv) {
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
     if (st != LI_OK)
         goto fail;
-    int to_stdout = strcmp(outpath, "-") == 0;
-    out = to_stdout ? stdout : fopen(outpath, "wb");
-    if (!out) {
-        st = li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
+    if (!(out = li_cli_output_open(outpath, &err))) {
+        st = LI_EIO;
         goto fail;
     }
     uint64_t n = 0;
-    st = li_export_csv(s, out, &n, &err);
-    if (!to_stdout && fclose(out) != 0 && st == LI_OK)
-        st = li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
-    out = NULL;
+    st = li_cli_output_close(out, outpath, li_export_csv(s, out, &n, &err), &err);
     if (st != LI_OK)
         goto fail;
-    if (!to_stdout)
+    if (strcmp(outpath, "-") != 0)
         fprintf(stderr, "%llu leads exportés dans « %s »\n", (unsigned long long)n, outpath);
     goto out;
 fail:
@@ -106,18 +100,14 @@ int li_cli_template(int argc, char **argv) {
     }
     li_error err;
     li_error_clear(&err);
-    int to_stdout = strcmp(outpath, "-") == 0;
-    FILE *out = to_stdout ? stdout : fopen(outpath, "wb");
+    FILE *out = li_cli_output_open(outpath, &err);
     li_status st =
-        out ? li_template_csv(out, &err)
-            : li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
-    if (out && !to_stdout && fclose(out) != 0 && st == LI_OK)
-        st = li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, outpath, strerror(errno));
+        out ? li_cli_output_close(out, outpath, li_template_csv(out, &err), &err) : LI_EIO;
     if (st != LI_OK) {
         li_cli_print_error(&err);
         return LI_EXIT_INTERNAL;
     }
-    if (!to_stdout)
+    if (strcmp(outpath, "-") != 0)
         fprintf(stderr, "Modèle écrit dans « %s »\n", outpath);
     return LI_EXIT_OK;
 }

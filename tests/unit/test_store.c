@@ -60,19 +60,24 @@ static void bad_url_is_a_usage_error_in_french(void **state) {
     assert_non_null(strstr(err.message, "non reconnue"));
 }
 
+/* Inserts a "parsing" job for file name with a SHA-256 made of digit. */
+static void insert_job(li_store *s, li_job_rec *j, const char *name, int digit) {
+    li_error err;
+    memset(j, 0, sizeof *j);
+    snprintf(j->file_name, sizeof j->file_name, "%s", name);
+    snprintf(j->file_sha256, sizeof j->file_sha256, "%064d", digit);
+    snprintf(j->status, sizeof j->status, "parsing");
+    assert_int_equal(li_store_job_insert(s, j, &err), LI_OK);
+    assert_true(j->id > 0);
+}
+
 static void job_round_trips_and_is_found_by_sha(void **state) {
     (void)state;
     li_store *s = NULL;
     li_error err;
     assert_int_equal(li_store_open(url, &s, &err), LI_OK);
     li_job_rec j;
-    memset(&j, 0, sizeof j);
-    snprintf(j.file_name, sizeof j.file_name, "leads.csv");
-    snprintf(j.file_sha256, sizeof j.file_sha256, "%064d", 7);
-    snprintf(j.status, sizeof j.status, "parsing");
-    j.file_size = 123;
-    assert_int_equal(li_store_job_insert(s, &j, &err), LI_OK);
-    assert_true(j.id > 0);
+    insert_job(s, &j, "leads.csv", 7);
     j.rows = 10;
     j.valid = 8;
     j.invalid = 2;
@@ -112,11 +117,7 @@ static void restaging_a_row_replaces_it(void **state) {
     li_error err;
     assert_int_equal(li_store_open(url, &s, &err), LI_OK);
     li_job_rec j;
-    memset(&j, 0, sizeof j);
-    snprintf(j.file_name, sizeof j.file_name, "x.csv");
-    snprintf(j.file_sha256, sizeof j.file_sha256, "%064d", 1);
-    snprintf(j.status, sizeof j.status, "parsing");
-    assert_int_equal(li_store_job_insert(s, &j, &err), LI_OK);
+    insert_job(s, &j, "x.csv", 1);
     li_staged_row r = {.row_no = 2, .status = "valid", .data = li_slice_of("a")};
     assert_int_equal(li_store_row_put(s, j.id, &r, &err), LI_OK);
     assert_int_equal(li_store_row_put(s, j.id, &r, &err), LI_OK);
