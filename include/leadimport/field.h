@@ -28,15 +28,21 @@ typedef enum li_field {
     LI_FIELD_OWNER,
     LI_FIELD__COUNT,
     LI_FIELD_NONE = -1, /* a column that maps to no field: kept as a custom field */
+    /*
+     * Not a field of the lead but a column that feeds two: "Nom complet",
+     * "Full name" is split into first and last name (validate.h). It has a
+     * key ("full_name") and a label, so --map and saved mappings name it.
+     */
+    LI_FIELD_FULL_NAME = -2,
 } li_field;
 
-/* "first_name", "email", ... Never NULL for a valid field. */
+/* "first_name", "email", ... ("full_name" too). "" for LI_FIELD_NONE. */
 const char *li_field_key(li_field f);
 /* "Prénom", "E-mail", ... the canonical French header. */
 const char *li_field_label(li_field f);
 /* Maximum length in bytes of a normalised value of this field. */
 size_t li_field_max_len(li_field f);
-/* The field whose key is key (exact, e.g. "email"), or LI_FIELD_NONE. */
+/* The field whose key is key (exact, e.g. "email", "full_name"), or LI_FIELD_NONE. */
 li_field li_field_by_key(const char *key);
 /*
  * The field a header names, after folding (case, accents, punctuation and
@@ -44,6 +50,22 @@ li_field li_field_by_key(const char *key);
  * LI_FIELD_NONE.
  */
 li_field li_field_by_header(const char *header, size_t len);
+
+/*
+ * The field a misspelt header names ("Téléphnoe", "Emial", "Code postl"):
+ * the synonym at the smallest edit distance (Damerau-Levenshtein on the
+ * folded forms: an insertion, deletion, substitution or swap of two
+ * neighbours costs 1), provided it is within the threshold -- none under 5
+ * folded characters, 1 up to 7, 2 from 8 -- and no synonym of another field
+ * is as close. *dist gets the distance and *synonym the synonym matched
+ * (static). LI_FIELD_NONE when nothing is close enough or it is ambiguous.
+ * Exact matches are li_field_by_header()'s job: call that first.
+ */
+li_field li_field_by_header_fuzzy(const char *header, size_t len, unsigned *dist,
+                                  const char **synonym);
+
+/* The largest edit distance li_field_by_header_fuzzy() accepts for a folded length. */
+unsigned li_field_fuzzy_threshold(size_t folded_len);
 
 /*
  * Folds s for comparison: Unicode NFKD, accents and marks removed, case

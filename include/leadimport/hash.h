@@ -19,6 +19,9 @@
 li_status li_sha256_file(const char *path, char hex[LI_SHA256_HEX], uint64_t *size,
                          li_error *err);
 
+/* SHA-256 of n bytes at p into hex (lower-case, NUL terminated). */
+void li_sha256_hex(const void *p, size_t n, char hex[LI_SHA256_HEX]);
+
 /* A well-mixed 64-bit hash of n bytes, seeded (not cryptographic). */
 uint64_t li_hash64(const void *p, size_t n, uint64_t seed);
 

@@ -21,6 +21,7 @@
 
 #include "leadimport/buf.h"
 #include "leadimport/error.h"
+#include "leadimport/hash.h"
 #include "leadimport/mapping.h"
 #include "leadimport/reader.h"
 #include "leadimport/store.h"
@@ -55,6 +56,12 @@ typedef struct li_import_opts {
     li_reader_opts reader;
     const li_map_override *map;
     size_t nmap;
+    /*
+     * A saved mapping by name (a template), "auto" for none, or NULL: the
+     * mapping remembered from the last import with the same headers.
+     */
+    const char *mapping_name;
+    int no_remember;            /* do not remember this import's mapping */
     const char *region;         /* default phone region; NULL = "FR" */
     int force;                  /* import even if the same file was imported */
     uint64_t max_size;          /* refuse bigger files (LI_ELIMIT); 0 = LI_IMPORT_MAX_SIZE */
@@ -75,7 +82,8 @@ typedef struct li_import_result {
     int resumed;                /* 1 if an interrupted job of the same file was resumed */
     uint64_t duration_ms;
     size_t nwarnings;           /* file-level warnings (mapping) */
-    char warnings[4][256];
+    char warnings[6][256];
+    char mapping_note[256];     /* French: a remembered mapping was applied; "" if not */
 } li_import_result;
 
 void li_import_opts_init(li_import_opts *o);
@@ -113,14 +121,59 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
  */
 li_status li_template_csv(FILE *out, li_error *err);
 
+
+
+/* --- the mapping of a file (mapfile.c) ---------------------------------------- */
+
+typedef struct li_mapping_request {
+    const char *path;
+    const li_reader_opts *reader;
+    const li_map_override *map; /* --map */
+    size_t nmap;
+    const char *mapping_name;   /* as li_import_opts.mapping_name */
+    const char *resume_json;    /* a resumed job's own mapping: applied first; or NULL */
+} li_mapping_request;
+
+/* Where the saved part of a mapping came from. */
+typedef struct li_mapping_source {
+    li_map_reason kind;         /* LI_MAP_TEMPLATE, LI_MAP_REMEMBERED, or LI_MAP_CUSTOM: none */
+    char name[80];              /* the template's name */
+    char saved_at[32];          /* a remembered mapping: when it was saved */
+    char header_sig[LI_SHA256_HEX];
+    char warning[256];          /* MAPPING_UNUSED_COLUMNS, or "" */
+} li_mapping_source;
+
 /*
- * Describes what an import of path would see, without importing: format,
- * encoding, delimiter, header, the mapping of each column with its reason
- * ("header": its header names the field; "override": --map; "custom": kept
- * as a custom field), file-level warnings, and the first preview_rows rows.
- * Appends one JSON object to out.
+ * The mapping an import of req->path would use: every step of mapping.h,
+ * the values of the first rows included. s may be NULL (no saved
+ * mappings). Errors: those of li_reader_open(), LI_EUSAGE for --map,
+ * LI_EUSAGE for an unknown template, LI_EFORMAT for a corrupt one.
  */
-li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map_override *map,
-                        size_t nmap, size_t preview_rows, li_buf *out, li_error *err);
+li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mapping **out,
+                            li_mapping_source *src, li_error *err);
+
+/* The header signature of a mapping's columns (SHA-256 of the folded names). */
+void li_header_sig(const li_mapping *m, char sig[LI_SHA256_HEX]);
+
+/* 1 if name can name a template: 1 to 64 bytes, no control character, not "auto". */
+int li_mapping_name_valid(const char *name);
+
+/*
+ * Saves m as the template name, or (name NULL) as the mapping remembered
+ * for its headers. Errors: LI_EUSAGE for an invalid name, LI_EDB.
+ */
+li_status li_mapping_save_as(li_store *s, const char *name, const li_mapping *m, li_error *err);
+
+/*
+ * Describes what an import of req->path would see, without importing:
+ * format, encoding, delimiter, header, the mapping of each column with its
+ * reason (li_map_reason_key(): "header", "fuzzy", "values", "override",
+ * "template", "remembered", "custom") and its French detail, the saved
+ * mapping applied (or null), file-level warnings, and the first
+ * preview_rows rows. s may be NULL (no saved mappings). Appends one JSON
+ * object to out.
+ */
+li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t preview_rows,
+                        li_buf *out, li_error *err);
 
 #endif

@@ -1,10 +1,21 @@
 /*
  * mapping.h — which column of the file feeds which lead field.
  *
- * Built from the header row: each header is matched to a field by
- * li_field_by_header(); --map overrides win; a column that maps to no field
- * is kept as a custom field under its header name. When two columns match
- * the same field, the first wins and a warning says so.
+ * Each column gets its field from the first of these that says something,
+ * and the mapping remembers which one did (li_map_reason), so that sniff
+ * and the review can say why:
+ *   1. --map overrides;
+ *   2. a saved mapping: a named template (--mapping NAME) or the mapping
+ *      remembered from the last import of a file with the same headers;
+ *   3. the header, through the French and English synonyms (field.h);
+ *   4. the header with a typo (li_field_by_header_fuzzy());
+ *   5. the values: a column whose sampled values are mostly e-mail
+ *      addresses is the e-mail, whatever its header (li_mapping_observe(),
+ *      li_mapping_guess()).
+ * A column that maps to no field is kept as a custom field under its
+ * header name. When two columns match the same field, the first wins and a
+ * warning says so. A "Nom complet" column (LI_FIELD_FULL_NAME) feeds first
+ * and last name when the file has no column of its own for them.
  */
 #ifndef LEADIMPORT_MAPPING_H
 #define LEADIMPORT_MAPPING_H
@@ -18,23 +29,82 @@ typedef struct li_map_override {
     const char *column; /* header text, or a 1-based column number "3" / "#3" */
 } li_map_override;
 
+/* Why a column has its field. */
+typedef enum li_map_reason {
+    LI_MAP_CUSTOM = 0, /* nothing matched: a custom field */
+    LI_MAP_OVERRIDE,   /* --map */
+    LI_MAP_TEMPLATE,   /* a named mapping (--mapping NAME) */
+    LI_MAP_REMEMBERED, /* the mapping of the last import with the same headers */
+    LI_MAP_HEADER,     /* the header is a synonym of the field */
+    LI_MAP_FUZZY,      /* the header is a misspelt synonym */
+    LI_MAP_VALUES,     /* the values look like the field's */
+} li_map_reason;
+
+/* "custom", "override", "template", "remembered", "header", "fuzzy", "values". */
+const char *li_map_reason_key(li_map_reason r);
+
 typedef struct li_mapping {
     size_t ncols;
+    int has_header;                   /* built from a header row */
     li_field *col_field;              /* [ncols]: the field of each column, or LI_FIELD_NONE */
     char **col_name;                  /* [ncols]: header text (UTF-8, owned), "Colonne N" without header */
+    li_map_reason *col_reason;        /* [ncols] */
+    char **col_detail;                /* [ncols]: French detail of the reason, or NULL (owned) */
     int field_col[LI_FIELD__COUNT];   /* column feeding each field, or -1 */
+    int full_name_col;                /* the LI_FIELD_FULL_NAME column, or -1 */
     size_t nwarnings;
-    char warnings[4][256];            /* French warnings (MAP_NO_CONTACT, MAP_DUPLICATE) */
+    char warnings[6][256];            /* French warnings (MAP_NO_CONTACT, MAP_DUPLICATE...) */
+    /* Value statistics gathered by li_mapping_observe() (owned, may be NULL). */
+    struct li_map_stats *stats;
+    size_t nobserved;
 } li_mapping;
 
+/* What a mapping is built from. */
+typedef struct li_mapping_spec {
+    const li_slice *header;     /* header row, or NULL: columns named "Colonne N" */
+    size_t ncols;
+    const li_map_override *ov;  /* --map */
+    size_t nov;
+    /*
+     * A saved mapping: JSON object {"Header": "field_key" | null, ...} as
+     * li_mapping_to_json() writes it; headers are compared folded. A
+     * column it names gets that field (null: kept custom, on purpose);
+     * other columns are matched as usual. NULL for none.
+     */
+    const char *saved_json;
+    li_map_reason saved_reason; /* LI_MAP_TEMPLATE or LI_MAP_REMEMBERED */
+    const char *saved_name;     /* the template's name, for messages */
+} li_mapping_spec;
+
 /*
- * Builds the mapping for a file with ncols columns. header may be NULL (no
- * header row: columns are then named "Colonne 1"...). On success *out is
+ * Builds the mapping from spec (steps 1 to 4 above). On success *out is
  * owned by the caller: free it with li_mapping_free(). Errors: LI_EUSAGE for
- * an override naming an unknown field or column.
+ * an override naming an unknown field or column, LI_EFORMAT for a saved
+ * mapping that is not a JSON object of strings.
  */
+li_status li_mapping_build(const li_mapping_spec *spec, li_mapping **out, li_error *err);
+
+/* li_mapping_build() with only a header and overrides. */
 li_status li_mapping_new(const li_slice *header, size_t ncols, const li_map_override *ov,
                          size_t nov, li_mapping **out, li_error *err);
+
+/* Rows li_mapping_observe() looks at; more are ignored. */
+#define LI_MAPPING_SAMPLE_ROWS 200
+
+/*
+ * Step 5, first half: looks at the values of one data row (the first
+ * LI_MAPPING_SAMPLE_ROWS rows count). Only columns still custom are
+ * examined. LI_ENOMEM is the only error.
+ */
+li_status li_mapping_observe(li_mapping *m, const li_slice *fields, size_t nfields);
+
+/*
+ * Step 5, second half: a custom column becomes the e-mail (or phone, or
+ * country) when at least 80 % of its non-empty sampled values (at least 5
+ * of them) are valid for that field and no column has it yet. Then the
+ * MAP_NO_CONTACT warning is settled. Call once, after observing.
+ */
+void li_mapping_guess(li_mapping *m);
 
 /*
  * A JSON object describing the mapping: {"Prénom":"first_name","Autre":null,...}.

@@ -22,7 +22,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 1
+#define LI_STORE_SCHEMA_VERSION 2
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -78,6 +78,8 @@ li_status li_store_job_update(li_store *s, const li_job_rec *job, li_error *err)
 li_status li_store_job_set_mapping(li_store *s, int64_t job_id, const char *header_json,
                                    const char *mapping_json, li_error *err);
 /* The header row stored for the job (malloc'ed JSON, caller frees; NULL if none). */
+/* The job's stored mapping JSON (malloc'ed, NULL if none). LI_ENOTFOUND without such a job. */
+li_status li_store_job_mapping(li_store *s, int64_t job_id, char **mapping_json, li_error *err);
 li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err);
 /* LI_ENOTFOUND if there is no such job. */
 li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err);
@@ -151,5 +153,45 @@ typedef li_status (*li_lead_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT
                                 li_slice custom_json, void *ctx);
 /* Calls cb for every lead, by id. */
 li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *err);
+
+/* --- saved column mappings ------------------------------------------------ */
+
+/* A saved mapping (table mappings). */
+typedef struct li_mapping_rec {
+    int64_t id;
+    char name[80];        /* "" for a remembered mapping */
+    char header_sig[65];  /* li_header_sig() of the headers it was made for */
+    char *headers_json;   /* owned: JSON array of the header texts */
+    char *mapping_json;   /* owned: {"Header": "field" | null} */
+    char created_at[32], updated_at[32], used_at[32];
+} li_mapping_rec;
+
+/* Frees the strings of m (not m itself). Accepts a zeroed record. */
+void li_mapping_rec_free(li_mapping_rec *m);
+
+/*
+ * Saves a mapping: under name (a template; replaces one of that name), or,
+ * name NULL, as the remembered mapping of header_sig (replaces it).
+ */
+li_status li_store_mapping_save(li_store *s, const char *name, const char *header_sig,
+                                const char *headers_json, const char *mapping_json,
+                                li_error *err);
+
+/*
+ * Finds the template called name, or (name NULL) the mapping remembered
+ * for header_sig. *found says whether it exists; if so *out is filled and
+ * must be freed with li_mapping_rec_free(). Marks it used.
+ */
+li_status li_store_mapping_get(li_store *s, const char *name, const char *header_sig,
+                               li_mapping_rec *out, int *found, li_error *err);
+
+typedef li_status (*li_mapping_cb)(const li_mapping_rec *m, void *ctx);
+
+/* Calls cb for every template (and, with remembered set, every remembered mapping), by name. */
+li_status li_store_mappings_each(li_store *s, int remembered, li_mapping_cb cb, void *ctx,
+                                 li_error *err);
+
+/* Deletes the template called name; *found says whether it existed. */
+li_status li_store_mapping_delete(li_store *s, const char *name, int *found, li_error *err);
 
 #endif

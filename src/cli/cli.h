@@ -32,6 +32,7 @@ int li_cli_export(int argc, char **argv);
 int li_cli_migrate(int argc, char **argv);
 int li_cli_template(int argc, char **argv);
 int li_cli_sniff(int argc, char **argv);
+int li_cli_mappings(int argc, char **argv);
 
 /*
  * Option scanner over argv[1..]: li_cli_opt() returns the next option name

@@ -28,6 +28,10 @@ static const char import_help[] =
     "                        --map email=\"Adresse électronique\" ou --map phone=#3\n"
     "                        champs : first_name last_name email phone company job_title\n"
     "                        address postal_code city country source notes external_id owner\n"
+    "                        full_name (nom complet, partagé en prénom et nom)\n"
+    "  --mapping NOM|auto    applique une correspondance enregistrée (leadimport mappings) ;\n"
+    "                        auto : ignore celle mémorisée pour ces en-têtes\n"
+    "  --no-remember         ne mémorise pas la correspondance de cet import\n"
     "  --delimiter C         séparateur : , ; tab |   (détecté par défaut)\n"
     "  --encoding E          utf-8, windows-1252, utf-16le, utf-16be   (détecté par défaut)\n"
     "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
@@ -125,6 +129,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
                       (unsigned long long)j->skipped, (unsigned long long)res->duration_ms,
                       res->resumed ? "true" : "false");
         json_kv_str(&b, "report", report);
+        json_kv_str(&b, "mapping_note", res->mapping_note[0] ? res->mapping_note : NULL);
     } else {
         json_kv_str(&b, "status", "failed");
     }
@@ -168,6 +173,8 @@ static void print_summary(const li_import_result *res, const char *report) {
     const char *delim = strcmp(j->delimiter, "tab") == 0 ? "tabulation" : j->delimiter;
     printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
            j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
+    if (res->mapping_note[0])
+        printf("  %s\n", res->mapping_note);
     for (size_t i = 0; i < res->nwarnings; i++)
         printf("  Attention : %s\n", res->warnings[i]);
     printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
@@ -265,7 +272,8 @@ static char *default_report_path(const char *path) {
 int li_cli_import(int argc, char **argv) {
     static const char *const with_value[] = {"--db",       "--map",      "--delimiter",
                                              "--encoding", "--header",   "--report",
-                                             "--region",   "--max-size", "--max-invalid", NULL};
+                                             "--region",   "--max-size", "--max-invalid",
+                                             "--mapping",  NULL};
     li_import_opts o;
     li_import_opts_init(&o);
     li_cli_maps maps = {0};
@@ -316,6 +324,10 @@ int li_cli_import(int argc, char **argv) {
             report_opt = value;
         } else if (strcmp(opt, "--force") == 0) {
             o.force = 1;
+        } else if (strcmp(opt, "--mapping") == 0) {
+            o.mapping_name = value;
+        } else if (strcmp(opt, "--no-remember") == 0) {
+            o.no_remember = 1;
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
         } else if (strcmp(opt, "--quiet") == 0 || strcmp(opt, "-q") == 0) {

@@ -5,7 +5,9 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "leadimport/buf.h"
@@ -20,13 +22,22 @@ static const char sniff_help[] =
     "ligne d'en-tête, champ associé à chaque colonne (et pourquoi), et les 20 premières\n"
     "lignes. Accepte les mêmes réglages que « import » pour les essayer :\n"
     "  --map CHAMP=EN-TÊTE   --delimiter C   --encoding E   --header oui|non\n"
+    "  --mapping NOM|auto    --db URL (la base où sont enregistrées les correspondances ;\n"
+    "                        sans elle, seule la détection automatique est montrée)\n"
     "  --json                le résultat en JSON\n";
 
 static const char *reason_fr(const char *reason) {
-    if (strcmp(reason, "header") == 0)
-        return "en-tête reconnu";
-    if (strcmp(reason, "override") == 0)
-        return "choisi avec --map";
+    static const char *const names[][2] = {
+        {"header", "en-tête reconnu"},
+        {"fuzzy", "en-tête reconnu malgré une faute de frappe"},
+        {"values", "d'après les valeurs"},
+        {"override", "choisi avec --map"},
+        {"template", "correspondance enregistrée"},
+        {"remembered", "repris du dernier import de ce modèle"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(reason, names[i][0]) == 0)
+            return names[i][1];
     return "non reconnue : gardée comme champ personnalisé";
 }
 
@@ -59,7 +70,20 @@ static void print_text(json_t *doc) {
         print_padded(json_string_value(json_object_get(c, "header")), 28);
         printf(" -> ");
         print_padded(label ? label : "-", 14);
-        printf(" %s\n", reason_fr(json_string_value(json_object_get(c, "reason"))));
+        printf(" %s", reason_fr(json_string_value(json_object_get(c, "reason"))));
+        const char *detail = json_string_value(json_object_get(c, "detail"));
+        if (detail)
+            printf(" (%s)", detail);
+        putchar('\n');
+    }
+    json_t *saved = json_object_get(doc, "saved_mapping");
+    if (json_is_object(saved)) {
+        const char *name = json_string_value(json_object_get(saved, "name"));
+        if (name && *name)
+            printf("  Correspondance appliquée : « %s »\n", name);
+        else
+            printf("  Correspondance reprise du dernier import de ce modèle (%.19s)\n",
+                   json_string_value(json_object_get(saved, "saved_at")));
     }
     json_t *w;
     json_array_foreach(json_object_get(doc, "warnings"), i, w) {
@@ -82,12 +106,13 @@ static void print_text(json_t *doc) {
 }
 
 int li_cli_sniff(int argc, char **argv) {
-    static const char *const with_value[] = {"--map", "--delimiter", "--encoding", "--header",
-                                             NULL};
+    static const char *const with_value[] = {"--map",    "--delimiter", "--encoding",
+                                             "--header", "--db",        "--mapping", NULL};
     li_reader_opts ro;
     li_reader_opts_init(&ro);
     li_cli_maps maps = {0};
-    const char *file = NULL, *value;
+    const char *file = NULL, *value, *db = NULL, *mapping_name = NULL;
+    li_store *s = NULL;
     int json = 0, rc = LI_EXIT_OK;
     li_buf out;
     li_buf_init(&out, 0);
@@ -116,6 +141,10 @@ int li_cli_sniff(int argc, char **argv) {
                 goto out;
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
+        } else if (strcmp(opt, "--db") == 0) {
+            db = value;
+        } else if (strcmp(opt, "--mapping") == 0) {
+            mapping_name = value;
         } else {
             rc = li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "sniff");
             goto out;
@@ -127,7 +156,21 @@ int li_cli_sniff(int argc, char **argv) {
     }
     li_error err;
     li_error_clear(&err);
-    li_status st = li_sniff_json(file, &ro, maps.ov, maps.n, PREVIEW_ROWS, &out, &err);
+    li_status st = LI_OK;
+    /* Saved mappings live in the database: use it when it was named, or
+     * when the default one exists, never create one just to look. */
+    const char *url = li_cli_db_url(db);
+    int have_db = db || getenv("LEADIMPORT_DB") ||
+                  (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0);
+    if (have_db)
+        st = li_store_open(url, &s, &err);
+    li_mapping_request req = {.path = file,
+                              .reader = &ro,
+                              .map = maps.ov,
+                              .nmap = maps.n,
+                              .mapping_name = mapping_name};
+    if (st == LI_OK)
+        st = li_sniff_json(s, &req, PREVIEW_ROWS, &out, &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
         rc = li_cli_exit_code(st);
@@ -146,6 +189,7 @@ int li_cli_sniff(int argc, char **argv) {
         json_decref(doc);
     }
 out:
+    li_store_close(s);
     li_buf_free(&out);
     li_cli_maps_free(&maps);
     return rc;

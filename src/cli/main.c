@@ -12,6 +12,7 @@ static const li_cli_cmd commands[] = {
     {"sniff", li_cli_sniff, "montre ce que l'import verrait, sans importer"},
     {"export", li_cli_export, "exporte les leads en CSV"},
     {"template", li_cli_template, "écrit le modèle de fichier à remplir"},
+    {"mappings", li_cli_mappings, "correspondances de colonnes enregistrées"},
     {"migrate", li_cli_migrate, "crée ou met à jour le schéma de la base"},
 };
 
@@ -23,6 +24,8 @@ static void print_help(FILE *out) {
           "  leadimport sniff FICHIER [--json]     montre ce que l'import verrait\n"
           "  leadimport export [-o FICHIER|-]      exporte les leads en CSV\n"
           "  leadimport template [-o FICHIER|-]    écrit le modèle de fichier à remplir\n"
+          "  leadimport mappings list|show|save|delete\n"
+          "                                        correspondances de colonnes enregistrées\n"
           "  leadimport migrate                    crée ou met à jour le schéma de la base\n"
           "  leadimport COMMANDE --help            aide d'une commande\n"
           "  leadimport --version                  version du programme\n"

@@ -113,37 +113,36 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
     memset(res, 0, sizeof *res);
 
     li__trace("import %s: start", o->path);
-    /* Refuse what cannot be read before anything is written. */
+    /* Refuse what cannot be read, and a wrong --map or --mapping, before
+     * anything is written. */
     li_reader *probe = NULL;
-    li_mapping *probe_map = NULL;
+    li_mapping *m = NULL;
+    li_mapping_source src;
+    char *resume_json = NULL;
     if ((st = li_reader_open(o->path, &o->reader, &probe, err)) != LI_OK)
         return st;
-    size_t nheader = 0;
-    const li_slice *header = li_reader_header(probe, &nheader);
-    st = li_mapping_new(header, header ? nheader : li_reader_get_info(probe)->columns, o->map,
-                        o->nmap, &probe_map, err);
-    li_mapping_free(probe_map);
-    if (st != LI_OK) {
-        li_reader_free(probe);
-        return st;
-    }
-
     uint64_t limit = o->max_size ? o->max_size : LI_IMPORT_MAX_SIZE;
     uint64_t file_size = li_reader_get_info(probe)->size;
+    li_reader_free(probe);
     if (file_size > limit) {
         char have[32], max[32];
         human_size(file_size, have);
         human_size(limit, max);
-        li_reader_free(probe);
         return li_error_set(err, LI_ELIMIT, LI_MSG_FILE_TOO_LARGE, o->path, have, max);
     }
-    li_reader_free(probe);
+    li_mapping_request mreq = {.path = o->path,
+                               .reader = &o->reader,
+                               .map = o->map,
+                               .nmap = o->nmap,
+                               .mapping_name = o->mapping_name};
+    if ((st = li_import_mapping(s, &mreq, &m, &src, err)) != LI_OK)
+        return st;
 
     char sha[LI_SHA256_HEX];
     uint64_t size = 0;
     li__trace("hash");
     if ((st = li_sha256_file(o->path, sha, &size, err)) != LI_OK)
-        return st;
+        goto out;
     li__trace("hash done");
 
     int found = 0;
@@ -153,17 +152,28 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
                                                 "importing", "failed", NULL};
     if ((st = li_store_job_find_by_sha(s, sha, done_statuses, &res->previous, &found, err)) !=
         LI_OK)
-        return st;
+        goto out;
     if (found && !o->force) {
         res->refused = 1;
-        return li_error_set(err, LI_EREFUSED, LI_MSG_FILE_ALREADY_IMPORTED,
-                            (long long)res->previous.id, res->previous.created_at,
-                            res->previous.file_name);
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_FILE_ALREADY_IMPORTED,
+                          (long long)res->previous.id, res->previous.created_at,
+                          res->previous.file_name);
+        goto out;
     }
     if ((st = li_store_job_find_by_sha(s, sha, open_statuses, job, &found, err)) != LI_OK)
-        return st;
+        goto out;
     if (found) {
         res->resumed = 1;
+        /* The mapping the job started with, whatever was saved since. */
+        if ((st = li_store_job_mapping(s, job->id, &resume_json, err)) != LI_OK)
+            goto out;
+        if (resume_json) {
+            li_mapping_free(m);
+            m = NULL;
+            mreq.resume_json = resume_json;
+            if ((st = li_import_mapping(s, &mreq, &m, &src, err)) != LI_OK)
+                goto out;
+        }
     } else {
         memset(job, 0, sizeof *job);
         snprintf(job->file_name, sizeof job->file_name, "%s",
@@ -175,8 +185,15 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         job->phase[0] = '\0'; /* the path taken sets it: "import", or "parse" then "commit" */
         job->eta_s = -1;
         if ((st = li_store_job_insert(s, job, err)) != LI_OK)
-            return st;
+            goto out;
     }
+    for (size_t i = 0; i < m->nwarnings && res->nwarnings < 6; i++)
+        snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", m->warnings[i]);
+    if (src.warning[0] && res->nwarnings < 6)
+        snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", src.warning);
+    if (src.kind == LI_MAP_REMEMBERED && !resume_json)
+        li_msg_format(res->mapping_note, sizeof res->mapping_note, LI_MSG_MAPPING_REMEMBERED,
+                      src.saved_at);
     if (!job->started_at[0])
         li_store_now(job->started_at);
 
@@ -185,12 +202,12 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
     if (staged || strcmp(job->phase, "parse") == 0 || o->max_invalid.set) {
         /* Two stages: every row is staged first (a reject limit is checked
          * on the whole file before anything is committed), then committed. */
-        if (!staged && (st = li__parse_stage(s, job, o, NULL, &meter, res, err)) != LI_OK)
+        if (!staged && (st = li__parse_stage(s, job, o, m, NULL, &meter, err)) != LI_OK)
             goto fail;
         if (strcmp(job->phase, "commit") != 0 && over_limit(&o->max_invalid, job)) {
             st = reject(s, job, &o->max_invalid, err);
             res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
-            return st;
+            goto out;
         }
         li__meter_start(&meter);
         if ((st = li__commit_stage(s, job, o, &meter, err)) != LI_OK)
@@ -205,16 +222,25 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
             goto fail;
         }
         li__trace("parse + commit (bulk=%d)", c.bulk);
-        st = li__parse_stage(s, job, o, &c, &meter, res, err);
+        st = li__parse_stage(s, job, o, m, &c, &meter, err);
         li__committer_free(&c);
         if (st != LI_OK)
             goto fail;
     }
     res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+    if (m->has_header && !o->no_remember && strcmp(job->status, "completed") == 0) {
+        /* Proposed again to the next file with these headers. Best effort:
+         * the leads are in, a failure here must not fail the import. */
+        li_error ignored;
+        li_mapping_save_as(s, NULL, m, &ignored);
+    }
     li__trace("done");
-    return LI_OK;
+    goto out;
 fail:
     fail_job(s, job, err);
     res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+out:
+    free(resume_json);
+    li_mapping_free(m);
     return st;
 }

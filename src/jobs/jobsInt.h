@@ -128,8 +128,9 @@ int li__meter_due(li__meter *m);
  * The parse stage (parse.c): from the job's parse checkpoint to the end of
  * the file. With a committer, valid rows are committed as they are staged.
  */
-li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__committer *c,
-                          li__meter *meter, li_import_result *res, li_error *err);
+li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
+                          const li_mapping *m, li__committer *c, li__meter *meter,
+                          li_error *err);
 /* The commit stage (commit.c). */
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                            li__meter *meter, li_error *err);

@@ -262,10 +262,10 @@ out:
     return st;
 }
 
-li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__committer *c,
-                          li__meter *meter, li_import_result *res, li_error *err) {
+li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
+                          const li_mapping *m, li__committer *c, li__meter *meter,
+                          li_error *err) {
     li_status st = LI_OK;
-    li_mapping *m = NULL;
     pipeline p;
     prep_batch *batches = NULL;
     int in_tx = 0, started = 0;
@@ -293,11 +293,6 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
 
     size_t nheader = 0;
     const li_slice *header = li_reader_header(p.reader, &nheader);
-    if ((st = li_mapping_new(header, header ? nheader : li_reader_get_info(p.reader)->columns,
-                             o->map, o->nmap, &m, err)) != LI_OK)
-        goto out;
-    for (size_t i = 0; i < m->nwarnings && res->nwarnings < 4; i++)
-        snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", m->warnings[i]);
     li_validate_opts vo = {.region = o->region};
     if ((st = li_validator_new(m, &vo, &p.validator, err)) != LI_OK)
         goto out;
@@ -417,7 +412,6 @@ out:
         li_buf_free(&batches[i].arena);
     free(batches);
     li_validator_free(p.validator);
-    li_mapping_free(m);
     li_reader_free(p.reader);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);

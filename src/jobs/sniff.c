@@ -18,20 +18,19 @@ static li_status put_str(li_buf *b, const char *key, const char *v, size_t n) {
     return st == LI_OK ? li_buf_putc(b, ',') : st;
 }
 
-li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map_override *map,
-                        size_t nmap, size_t preview_rows, li_buf *out, li_error *err) {
+li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t preview_rows,
+                        li_buf *out, li_error *err) {
     li_status st;
     li_reader *r = NULL;
-    li_mapping *m = NULL, *automatic = NULL;
-    if ((st = li_reader_open(path, ro, &r, err)) != LI_OK)
+    li_mapping *m = NULL;
+    li_mapping_source src;
+    const char *path = req->path;
+    if ((st = li_import_mapping(s, req, &m, &src, err)) != LI_OK)
         return st;
-    const li_reader_info *info = li_reader_get_info(r);
-    size_t nheader = 0;
-    const li_slice *header = li_reader_header(r, &nheader);
-    size_t ncols = header ? nheader : info->columns;
-    if ((st = li_mapping_new(header, ncols, map, nmap, &m, err)) != LI_OK ||
-        (st = li_mapping_new(header, ncols, NULL, 0, &automatic, err)) != LI_OK)
+    if ((st = li_reader_open(path, req->reader, &r, err)) != LI_OK)
         goto out;
+    const li_reader_info *info = li_reader_get_info(r);
+    size_t ncols = m->ncols;
 
     const char *base = strrchr(path, '/');
     char delim[8];
@@ -54,10 +53,7 @@ li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map
                            info->has_header ? "true" : "false", ncols);
     for (size_t i = 0; i < ncols && st == LI_OK; i++) {
         li_field f = m->col_field[i];
-        /* Why: the header named the field, --map said so, or nothing matched. */
-        const char *reason = f == LI_FIELD_NONE             ? "custom"
-                             : f != automatic->col_field[i] ? "override"
-                                                            : "header";
+        const char *reason = li_map_reason_key(m->col_reason[i]);
         if (i)
             st = li_buf_putc(out, ',');
         if (st == LI_OK)
@@ -69,16 +65,42 @@ li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map
                                     : li_buf_printf(out, "\"field\":\"%s\",", li_field_key(f));
         if (st == LI_OK && f != LI_FIELD_NONE)
             st = put_str(out, "label", li_field_label(f), strlen(li_field_label(f)));
+        if (st == LI_OK && m->col_detail[i])
+            st = put_str(out, "detail", m->col_detail[i], strlen(m->col_detail[i]));
         if (st == LI_OK)
             st = li_buf_printf(out, "\"reason\":\"%s\"}", reason);
     }
     if (st == LI_OK)
-        st = li_buf_puts(out, "],\"warnings\":[");
+        st = li_buf_puts(out, "],\"saved_mapping\":");
+    if (st == LI_OK && src.kind == LI_MAP_CUSTOM)
+        st = li_buf_puts(out, "null");
+    else if (st == LI_OK) {
+        const char *kind = li_map_reason_key(src.kind);
+        st = li_buf_putc(out, '{');
+        if (st == LI_OK)
+            st = put_str(out, "kind", kind, strlen(kind));
+        if (st == LI_OK)
+            st = put_str(out, "name", src.name, strlen(src.name));
+        if (st == LI_OK)
+            st = li_buf_printf(out, "\"saved_at\":");
+        if (st == LI_OK)
+            st = li_buf_json_str(out, src.saved_at, strlen(src.saved_at));
+        if (st == LI_OK)
+            st = li_buf_putc(out, '}');
+    }
+    if (st == LI_OK)
+        st = li_buf_puts(out, ",\"warnings\":[");
     for (size_t i = 0; i < m->nwarnings && st == LI_OK; i++) {
         if (i)
             st = li_buf_putc(out, ',');
         if (st == LI_OK)
             st = li_buf_json_str(out, m->warnings[i], strlen(m->warnings[i]));
+    }
+    if (st == LI_OK && src.warning[0]) {
+        if (m->nwarnings)
+            st = li_buf_putc(out, ',');
+        if (st == LI_OK)
+            st = li_buf_json_str(out, src.warning, strlen(src.warning));
     }
     if (st == LI_OK)
         st = li_buf_puts(out, "],\"preview\":[");
@@ -117,7 +139,6 @@ li_status li_sniff_json(const char *path, const li_reader_opts *ro, const li_map
     if (st != LI_OK)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
 out:
-    li_mapping_free(automatic);
     li_mapping_free(m);
     li_reader_free(r);
     return st;

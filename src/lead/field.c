@@ -14,8 +14,12 @@
  *     "lead", "1"...), so that "N° de téléphone du client" or "Email
  *     contact" are found without listing every variant. No synonym is
  *     ambiguous between two fields in either pass (tests/unit/test_field.c
- *     walks the table). "Nom" alone is the last name; "Name" alone and
- *     "Nom complet" are not mapped (they could be a full name or a company).
+ *     walks the table). "Nom" alone is the last name; "Name" alone is not
+ *     mapped (it could be a full name or a company); "Nom complet", "Full
+ *     name", "Prénom Nom"... are LI_FIELD_FULL_NAME, split by the validator;
+ *   - li_field_by_header_fuzzy() forgives typos: the closest synonym by
+ *     edit distance, within a threshold that grows with the length, and
+ *     only when no other field is as close.
  *
  * All tables are const: every function here is thread-safe and allocates
  * nothing.
@@ -62,6 +66,16 @@ typedef struct synonym {
  * together; tests check that no two fields share a folded synonym.
  */
 static const synonym synonyms[] = {
+    {LI_FIELD_FULL_NAME, "Nom complet"},
+    {LI_FIELD_FULL_NAME, "full_name"},
+    {LI_FIELD_FULL_NAME, "Full name"},
+    {LI_FIELD_FULL_NAME, "Fullname"},
+    {LI_FIELD_FULL_NAME, "Nom et prénom"},
+    {LI_FIELD_FULL_NAME, "Nom prénom"},
+    {LI_FIELD_FULL_NAME, "Prénom et nom"},
+    {LI_FIELD_FULL_NAME, "Prénom nom"},
+    {LI_FIELD_FULL_NAME, "Interlocuteur"},
+
     {LI_FIELD_FIRST_NAME, "Prénom"},
     {LI_FIELD_FIRST_NAME, "first_name"},
     {LI_FIELD_FIRST_NAME, "Prénoms"},
@@ -274,10 +288,14 @@ static int valid_field(li_field f) {
 }
 
 const char *li_field_key(li_field f) {
+    if (f == LI_FIELD_FULL_NAME)
+        return "full_name";
     return valid_field(f) ? fields[f].key : "";
 }
 
 const char *li_field_label(li_field f) {
+    if (f == LI_FIELD_FULL_NAME)
+        return "Nom complet";
     return valid_field(f) ? fields[f].label : "";
 }
 
@@ -299,7 +317,7 @@ li_field li_field_by_key(const char *key) {
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         if (strcmp(fields[f].key, key) == 0)
             return (li_field)f;
-    return LI_FIELD_NONE;
+    return strcmp(key, "full_name") == 0 ? LI_FIELD_FULL_NAME : LI_FIELD_NONE;
 }
 
 size_t li__field_synonym_count(void) {
@@ -443,4 +461,88 @@ li_field li_field_by_header(const char *header, size_t len) {
     if (n == 0)
         return LI_FIELD_NONE;
     return match_pass(key, n, 1);
+}
+
+/* --- typos ---------------------------------------------------------------- */
+
+unsigned li_field_fuzzy_threshold(size_t folded_len) {
+    return folded_len < 5 ? 0 : folded_len < 8 ? 1 : 2;
+}
+
+/*
+ * Damerau-Levenshtein distance (optimal string alignment) of two folded
+ * strings, on bytes: folded headers are ASCII but for the rare letter
+ * without decomposition. Gives up (returns limit + 1) as soon as a whole
+ * row of the table exceeds limit.
+ */
+static unsigned edit_distance(const char *a, size_t na, const char *b, size_t nb, unsigned limit) {
+    enum { N = 64 };
+    if (na >= N || nb >= N)
+        return limit + 1;
+    if ((na > nb ? na - nb : nb - na) > limit)
+        return limit + 1;
+    unsigned d[3][N]; /* rows i-2, i-1, i, rotating */
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= na; i++) {
+        unsigned *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
+        cur[0] = (unsigned)i;
+        unsigned best = cur[0];
+        for (size_t j = 1; j <= nb; j++) {
+            unsigned cost = a[i - 1] != b[j - 1];
+            unsigned v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < v)
+                v = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return d[na % 3][nb];
+}
+
+li_field li_field_by_header_fuzzy(const char *header, size_t len, unsigned *dist,
+                                  const char **matched) {
+    char key[FOLD_MAX], syn[FOLD_MAX];
+    if (!header)
+        return LI_FIELD_NONE;
+    size_t n = li__fold(header, len, key, sizeof key, 0);
+    unsigned limit = li_field_fuzzy_threshold(n);
+    if (limit == 0)
+        return LI_FIELD_NONE;
+    unsigned best = limit + 1;
+    li_field found = LI_FIELD_NONE;
+    const char *found_syn = NULL;
+    int ambiguous = 0;
+    for (size_t i = 0; i < NSYNONYMS; i++) {
+        const char *name = synonyms[i].name;
+        size_t k = li__fold(name, strlen(name), syn, sizeof syn, 0);
+        if (li_field_fuzzy_threshold(k) == 0)
+            continue; /* "Tel", "CP", "ID": too short to be told from a typo */
+        unsigned d = edit_distance(key, n, syn, k, limit);
+        if (d > limit)
+            continue;
+        if (d < best) {
+            best = d;
+            found = synonyms[i].field;
+            found_syn = name;
+            ambiguous = 0;
+        } else if (d == best && synonyms[i].field != found) {
+            ambiguous = 1;
+        }
+    }
+    if (found == LI_FIELD_NONE || ambiguous)
+        return LI_FIELD_NONE;
+    if (dist)
+        *dist = best;
+    if (matched)
+        *matched = found_syn;
+    return found;
 }

@@ -13,6 +13,7 @@
 
 #include "leadimport/field.h"
 #include "leadimport/msg.h"
+#include "leadimport/slice.h"
 
 /* --- field.c ------------------------------------------------------------- */
 
@@ -119,5 +120,20 @@ const char *li__email_domain(size_t i);
  * (the value was all capitals), 0 if the value was left as written.
  */
 int li__name_case(char *s, size_t n);
+
+/*
+ * Splits a full name (trimmed, inner spaces collapsed) into first and last
+ * name, as slices of s (either may be empty):
+ *   - a civility first is dropped ("M.", "Mme", "Dr", "Monsieur"...);
+ *   - a comma puts the last name first: "Dupont, Jean";
+ *   - one word is a last name;
+ *   - words in capitals among others are the last name, before or after
+ *     the first name: "DUPONT Jean", "Jean-Pierre DE LA FONTAINE";
+ *   - otherwise a particle after the first word opens the last name ("Jean
+ *     de La Fontaine", "Anne d'Arc", "Ludwig van Beethoven"), else the last
+ *     word is the last name ("Marie Claire Dupont" -> "Marie Claire").
+ * At most 16 words are looked at; the rest belongs to the last one.
+ */
+void li__name_split(const char *s, size_t n, li_slice *first, li_slice *last);
 
 #endif

@@ -167,3 +167,150 @@ int li__name_case(char *str, size_t n) {
     }
     return 1;
 }
+
+/* --- splitting a full name ------------------------------------------------- */
+
+typedef struct word {
+    size_t at, len;
+} word;
+
+enum { MAX_WORDS = 16 };
+
+/* 1 if w (ASCII, any case) is one of the NULL-terminated list. */
+static int word_in(const char *s, word w, const char *const *list) {
+    for (size_t i = 0; list[i]; i++) {
+        size_t k = strlen(list[i]);
+        if (k != w.len)
+            continue;
+        size_t j = 0;
+        while (j < k && (s[w.at + j] | 0x20) == list[i][j])
+            j++;
+        if (j == k)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the word has at least two letters and no lower-case one. */
+static int word_caps(const char *s, word w) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t upper = 0;
+    for (size_t i = w.at; i < w.at + w.len;) {
+        unsigned cp, other;
+        i += decode(p, i, w.at + w.len, &cp);
+        int c = cp_case(cp, &other);
+        if (c == LOWER)
+            return 0;
+        upper += c == UPPER;
+    }
+    return upper >= 2;
+}
+
+static const char *const civilities[] = {
+    "m",     "m.",     "mr",     "mr.",      "mme",          "mme.", "mlle", "mlle.",
+    "mrs",   "mrs.",   "ms",     "ms.",      "dr",           "dr.",  "pr",   "pr.",
+    "miss",  "monsieur", "madame", "mademoiselle", "docteur", NULL,
+};
+
+/* Words that open a last name when they are not the first word. */
+static const char *const particles[] = {
+    "de", "du", "des", "le", "la", "van", "von", "der", "den", "da",
+    "di", "del", "della", "dos", "das", "ten", "ter", "el", "al", "ben", NULL,
+};
+
+/* 1 if w starts with d' or d’ and goes on: "d'Alembert". */
+static int elided_particle(const char *s, word w) {
+    if (w.len < 3 || (s[w.at] | 0x20) != 'd')
+        return 0;
+    return s[w.at + 1] == '\'' ||
+           (w.len > 4 && memcmp(s + w.at + 1, "\xE2\x80\x99", 3) == 0); /* ’ */
+}
+
+static li_slice span(const char *s, const word *w, size_t from, size_t to) {
+    li_slice r = {s, 0};
+    if (from < to) {
+        r.ptr = s + w[from].at;
+        r.len = w[to - 1].at + w[to - 1].len - w[from].at;
+    }
+    return r;
+}
+
+/* Trims spaces and commas off both ends of a slice. */
+static li_slice trim(li_slice x) {
+    while (x.len && (x.ptr[0] == ' ' || x.ptr[0] == ','))
+        x.ptr++, x.len--;
+    while (x.len && (x.ptr[x.len - 1] == ' ' || x.ptr[x.len - 1] == ','))
+        x.len--;
+    return x;
+}
+
+void li__name_split(const char *s, size_t n, li_slice *first, li_slice *last) {
+    word w[MAX_WORDS];
+    size_t nw = 0;
+    first->ptr = last->ptr = s;
+    first->len = last->len = 0;
+    for (size_t i = 0; i < n && nw < MAX_WORDS;) {
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t at = i;
+        while (i < n && s[i] != ' ')
+            i++;
+        if (i > at)
+            w[nw++] = (word){at, i - at};
+    }
+    if (nw == 0)
+        return;
+    if (nw == MAX_WORDS)
+        w[nw - 1].len = n - w[nw - 1].at; /* words past the room join the last one */
+    size_t a = 0;
+    while (a + 1 < nw && word_in(s, w[a], civilities))
+        a++;
+    const char *comma = memchr(s + w[a].at, ',', n - w[a].at);
+    if (comma) { /* "Dupont, Jean": last name first */
+        *last = trim((li_slice){s + w[a].at, (size_t)(comma - (s + w[a].at))});
+        *first = trim((li_slice){comma + 1, n - (size_t)(comma + 1 - s)});
+        if (!last->len) {
+            *last = *first;
+            first->len = 0;
+        }
+        return;
+    }
+    if (nw - a == 1) {
+        *last = span(s, w, a, nw);
+        return;
+    }
+    /* Capitals mark the last name when the rest is not in capitals. */
+    size_t caps = 0;
+    for (size_t i = a; i < nw; i++)
+        caps += (size_t)word_caps(s, w[i]);
+    if (caps > 0 && caps < nw - a) {
+        size_t k = a;
+        if (word_caps(s, w[a])) { /* "DUPONT Jean" */
+            while (k < nw && word_caps(s, w[k]))
+                k++;
+            *last = span(s, w, a, k);
+            *first = span(s, w, k, nw);
+            return;
+        }
+        if (word_caps(s, w[nw - 1])) { /* "Jean DUPONT", "Jean DE LA FONTAINE" */
+            k = nw;
+            while (k > a && word_caps(s, w[k - 1]))
+                k--;
+            *first = span(s, w, a, k);
+            *last = span(s, w, k, nw);
+            return;
+        }
+    }
+    /* A particle opens the last name: "Jean de La Fontaine", "Anne d'Arc". */
+    size_t k = nw - 1;
+    for (size_t i = a + 1; i + 1 < nw; i++) {
+        if (word_in(s, w[i], particles) || elided_particle(s, w[i])) {
+            k = i;
+            break;
+        }
+    }
+    if (k == nw - 1 && elided_particle(s, w[nw - 1]))
+        k = nw - 1;
+    *first = span(s, w, a, k);
+    *last = span(s, w, k, nw);
+}

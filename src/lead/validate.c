@@ -589,10 +589,28 @@ static const li__country *phone_region(const li_validator *v, const char *s, siz
     return v->region;
 }
 
+/*
+ * Drops the apostrophe a spreadsheet or our own export put before a value
+ * so that it is not run as a formula ("'=1+2", "'+33 6...", "'-x", "'@x"),
+ * and, when digits is set, before a number kept as text ("'0612345678",
+ * "'01000"). Returns the new length; s is rewritten in place.
+ */
+static size_t unquote(char *s, size_t n, int digits) {
+    if (n < 2 || s[0] != '\'')
+        return n;
+    char c = s[1];
+    if (c == '=' || c == '+' || c == '-' || c == '@' || (digits && c >= '0' && c <= '9')) {
+        memmove(s, s + 1, n - 1);
+        return n - 1;
+    }
+    return n;
+}
+
 /* Normalises the value of field f (non-empty raw) at dst; returns bytes used. */
 static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li_lead *out) {
     int ctrl = 0;
     size_t n = li__norm_text(raw.ptr, raw.len, dst, v->collapse[f], v->keep_newlines[f], &ctrl);
+    n = unquote(dst, n, f == LI_FIELD_PHONE || f == LI_FIELD_POSTAL_CODE);
     char q[QUOTE_MAX + 8];
     out->value[f].ptr = dst;
     out->value[f].len = n;
@@ -665,6 +683,31 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
     return n;
 }
 
+/*
+ * Splits the "Nom complet" value raw (written at dst, normalised) into the
+ * first and last name, each put in title case if written in capitals.
+ */
+static size_t full_name(li_validator *v, li_slice raw, char *dst, li_lead *out) {
+    int ctrl = 0;
+    size_t n = unquote(dst, li__norm_text(raw.ptr, raw.len, dst, 1, 0, &ctrl), 0);
+    if (ctrl)
+        add_issue(out, LI_MSG_VALUE_CONTROL_CHARS, LI_FIELD_NONE, li_field_label(LI_FIELD_FULL_NAME));
+    li_slice part[2];
+    li__name_split(dst, n, &part[0], &part[1]);
+    static const li_field to[2] = {LI_FIELD_FIRST_NAME, LI_FIELD_LAST_NAME};
+    for (int i = 0; i < 2; i++) {
+        if (part[i].len == 0)
+            continue;
+        char *p = dst + (part[i].ptr - dst); /* the slice points into dst: writable */
+        li__name_case(p, part[i].len);
+        out->value[to[i]] = part[i];
+        if (part[i].len > v->max_len[to[i]])
+            add_issue(out, LI_MSG_VALUE_TOO_LONG, to[i], li_field_label(to[i]), part[i].len,
+                      v->max_len[to[i]]);
+    }
+    return n;
+}
+
 /* Writes custom_json at dst: the non-empty values of unmapped columns. */
 static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfields, char *tmp,
                           char *dst, li_lead *out) {
@@ -674,7 +717,7 @@ static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfield
         if ((c < ncols && v->m->col_field[c] != LI_FIELD_NONE) || fields[c].len == 0)
             continue;
         int ctrl = 0;
-        size_t n = li__norm_text(fields[c].ptr, fields[c].len, tmp, 0, 1, &ctrl);
+        size_t n = unquote(tmp, li__norm_text(fields[c].ptr, fields[c].len, tmp, 0, 1, &ctrl), 0);
         if (ctrl) {
             char name[32];
             const char *label = name;
@@ -733,6 +776,10 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
             continue;
         pos += one_field(v, (li_field)f, fields[c], v->scratch + pos, out);
     }
+    int fc = m->full_name_col;
+    if (fc >= 0 && (size_t)fc < nfields && fields[fc].len > 0 &&
+        out->value[LI_FIELD_FIRST_NAME].len == 0 && out->value[LI_FIELD_LAST_NAME].len == 0)
+        pos += full_name(v, fields[fc], v->scratch + pos, out);
     char *tmp = v->scratch + pos;
     char *json = tmp + tmp_len;
     if (v->ncustom > 0 || nfields > m->ncols) {

@@ -519,18 +519,18 @@ li_status li_store_job_set_mapping(li_store *s, int64_t job_id, const char *head
     return st;
 }
 
-li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err) {
+static li_status job_text(li_store *s, int64_t job_id, const char *sql, char **out_text,
+                         li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
-    *header_json = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT header FROM import_jobs WHERE id=?1", -1, &q, NULL) !=
-        SQLITE_OK)
+    *out_text = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     sqlite3_bind_int64(q, 1, job_id);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(q, 0);
-        if (t && !(*header_json = strdup(t)))
+        if (t && !(*out_text = strdup(t)))
             st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     } else if (rc == SQLITE_DONE) {
         st = li_error_set(err, LI_ENOTFOUND, LI_MSG_JOB_NOT_FOUND, (long long)job_id);
@@ -539,6 +539,14 @@ li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, l
     }
     sqlite3_finalize(q);
     return st;
+}
+
+li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err) {
+    return job_text(s, job_id, "SELECT header FROM import_jobs WHERE id=?1", header_json, err);
+}
+
+li_status li_store_job_mapping(li_store *s, int64_t job_id, char **mapping_json, li_error *err) {
+    return job_text(s, job_id, "SELECT mapping FROM import_jobs WHERE id=?1", mapping_json, err);
 }
 
 li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
@@ -827,4 +835,159 @@ li_status li_store_lead_key_indexes(li_store *s, int present, li_error *err) {
                         : "DROP INDEX IF EXISTS leads_email; DROP INDEX IF EXISTS leads_phone;"
                           " DROP INDEX IF EXISTS leads_external_id;",
                 err);
+}
+
+/* --- saved column mappings ------------------------------------------------ */
+
+void li_mapping_rec_free(li_mapping_rec *m) {
+    if (!m)
+        return;
+    free(m->headers_json);
+    free(m->mapping_json);
+    m->headers_json = m->mapping_json = NULL;
+}
+
+/* Columns read by mapping_from_row(), in order. */
+#define MAPPING_COLUMNS "id, name, header_sig, headers, mapping, created_at, updated_at, used_at"
+
+static li_status mapping_from_row(sqlite3_stmt *q, li_mapping_rec *m, li_error *err) {
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(q, 0);
+    copy_text(m->name, sizeof m->name, q, 1);
+    copy_text(m->header_sig, sizeof m->header_sig, q, 2);
+    const char *h = (const char *)sqlite3_column_text(q, 3);
+    const char *j = (const char *)sqlite3_column_text(q, 4);
+    m->headers_json = strdup(h ? h : "[]");
+    m->mapping_json = strdup(j ? j : "{}");
+    copy_text(m->created_at, sizeof m->created_at, q, 5);
+    copy_text(m->updated_at, sizeof m->updated_at, q, 6);
+    copy_text(m->used_at, sizeof m->used_at, q, 7);
+    if (!m->headers_json || !m->mapping_json) {
+        li_mapping_rec_free(m);
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    return LI_OK;
+}
+
+li_status li_store_mapping_save(li_store *s, const char *name, const char *header_sig,
+                                const char *headers_json, const char *mapping_json,
+                                li_error *err) {
+    /* Replace by name, or by signature for a remembered one, keeping the
+     * creation date: read it, delete, insert, within a savepoint. */
+    li_status st = exec(s, "SAVEPOINT mapping_save;", err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_stmt *q = NULL;
+    char now[32];
+    li_store_now(now);
+    const char *keep = name ? "SELECT created_at FROM mappings WHERE name=?1"
+                            : "SELECT created_at FROM mappings WHERE name IS NULL AND header_sig=?1";
+    const char *del = name ? "DELETE FROM mappings WHERE name=?1"
+                           : "DELETE FROM mappings WHERE name IS NULL AND header_sig=?1";
+    char created[32];
+    snprintf(created, sizeof created, "%s", now);
+    if (sqlite3_prepare_v2(s->db, keep, -1, &q, NULL) != SQLITE_OK)
+        goto dberr;
+    sqlite3_bind_text(q, 1, name ? name : header_sig, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        copy_text(created, sizeof created, q, 0);
+    sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(s->db, del, -1, &q, NULL) != SQLITE_OK)
+        goto dberr;
+    sqlite3_bind_text(q, 1, name ? name : header_sig, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        goto dberr;
+    sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO mappings(name, header_sig, headers, mapping, created_at,"
+                           " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto dberr;
+    bind_opt_text(q, 1, name);
+    sqlite3_bind_text(q, 2, header_sig, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, headers_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, mapping_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, created, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        goto dberr;
+    sqlite3_finalize(q);
+    return exec(s, "RELEASE mapping_save;", err);
+dberr:
+    st = db_error(s, err);
+    sqlite3_finalize(q);
+    exec(s, "ROLLBACK TO mapping_save; RELEASE mapping_save;", NULL);
+    return st;
+}
+
+li_status li_store_mapping_get(li_store *s, const char *name, const char *header_sig,
+                               li_mapping_rec *out, int *found, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *found = 0;
+    const char *sql = name ? "SELECT " MAPPING_COLUMNS " FROM mappings WHERE name=?1"
+                           : "SELECT " MAPPING_COLUMNS
+                             " FROM mappings WHERE name IS NULL AND header_sig=?1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_text(q, 1, name ? name : header_sig, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        st = mapping_from_row(q, out, err);
+        *found = st == LI_OK;
+    } else if (rc != SQLITE_DONE) {
+        st = db_error(s, err);
+    }
+    sqlite3_finalize(q);
+    if (*found) { /* when it was last used: `mappings list` shows it */
+        char now[32];
+        li_store_now(now);
+        if (sqlite3_prepare_v2(s->db, "UPDATE mappings SET used_at=?2 WHERE id=?1", -1, &q,
+                               NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, out->id);
+            sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
+            sqlite3_step(q); /* best effort: a read-only moment must not fail the import */
+            sqlite3_finalize(q);
+        }
+    }
+    return st;
+}
+
+li_status li_store_mappings_each(li_store *s, int remembered, li_mapping_cb cb, void *ctx,
+                                 li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    const char *sql = remembered ? "SELECT " MAPPING_COLUMNS
+                                   " FROM mappings ORDER BY name IS NULL, name, updated_at DESC"
+                                 : "SELECT " MAPPING_COLUMNS
+                                   " FROM mappings WHERE name IS NOT NULL ORDER BY name";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    int rc;
+    while (st == LI_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_mapping_rec m;
+        if ((st = mapping_from_row(q, &m, err)) != LI_OK)
+            break;
+        st = cb(&m, ctx);
+        li_mapping_rec_free(&m);
+    }
+    if (st == LI_OK && rc != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_mapping_delete(li_store *s, const char *name, int *found, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *found = 0;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM mappings WHERE name=?1", -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    else
+        *found = sqlite3_changes(s->db) > 0;
+    sqlite3_finalize(q);
+    return st;
 }

@@ -76,5 +76,17 @@ const char *const li__sqlite_migrations[] = {
      * creation per lead, the hot path. */
     "CREATE INDEX lead_history_job ON lead_history(job_id)"
     "  WHERE job_id IS NOT NULL AND action <> 'created';",
+
+    /* 2: saved column mappings. A named one is a template (--mapping NAME);
+     * one without a name is remembered for its header signature (the
+     * folded headers), proposed again to the next file with those headers. */
+    "CREATE TABLE mappings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT UNIQUE,"
+    "  header_sig TEXT NOT NULL,"
+    "  headers TEXT NOT NULL,"
+    "  mapping TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, used_at TEXT);"
+    "CREATE UNIQUE INDEX mappings_remembered ON mappings(header_sig) WHERE name IS NULL;",
     NULL,
 };

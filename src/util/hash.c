@@ -14,6 +14,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void li_sha256_hex(const void *p, size_t n, char hex[LI_SHA256_HEX]) {
+    static const char digits[] = "0123456789abcdef";
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
 li_status li_sha256_file(const char *path, char hex[LI_SHA256_HEX], uint64_t *size,
                          li_error *err) {
     li_status st = LI_OK;

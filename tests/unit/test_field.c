@@ -257,8 +257,14 @@ static void test_nom_alone_is_the_last_name(void **state) {
     assert_int_equal(by("Nom de la société"), LI_FIELD_COMPANY);
     assert_int_equal(by("Nom de l'entreprise"), LI_FIELD_COMPANY);
     assert_int_equal(by("Name"), LI_FIELD_NONE); /* full name or company: not guessed */
-    assert_int_equal(by("Nom complet"), LI_FIELD_NONE);
-    assert_int_equal(by("Full name"), LI_FIELD_NONE);
+    /* A full name is split by the validator into first and last name. */
+    assert_int_equal(by("Nom complet"), LI_FIELD_FULL_NAME);
+    assert_int_equal(by("Full name"), LI_FIELD_FULL_NAME);
+    assert_int_equal(by("Prénom et nom"), LI_FIELD_FULL_NAME);
+    assert_int_equal(by("NOM PRENOM"), LI_FIELD_FULL_NAME);
+    assert_string_equal(li_field_key(LI_FIELD_FULL_NAME), "full_name");
+    assert_string_equal(li_field_label(LI_FIELD_FULL_NAME), "Nom complet");
+    assert_int_equal(li_field_by_key("full_name"), LI_FIELD_FULL_NAME);
 }
 
 static void test_filler_words_are_ignored_when_nothing_else_matches(void **state) {

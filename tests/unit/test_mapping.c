@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "leadimport/field.h"
 #include "leadimport/mapping.h"
 
 enum { MAXCOLS = 32 };
@@ -240,12 +241,12 @@ static void test_no_contact_column_warns(void **state) {
     li_mapping_free(m);
 }
 
-static void test_warnings_are_capped_at_four(void **state) {
+static void test_warnings_are_capped_at_six(void **state) {
     (void)state;
-    static const char *const h[] = {"Nom",         "Nom de famille", "Surname", "Last name",
-                                    "Family name", "Lastname",       NULL};
+    static const char *const h[] = {"Nom",      "Nom de famille", "Surname", "Last name",
+                                    "Family name", "Lastname",    "Nom d'usage", "Last", NULL};
     li_mapping *m = map_of(h, NULL, 0);
-    assert_int_equal(m->nwarnings, 4);
+    assert_int_equal(m->nwarnings, 6);
     li_mapping_free(m);
 }
 
@@ -293,6 +294,236 @@ static void test_mapping_free_accepts_null(void **state) {
     li_mapping_free(NULL);
 }
 
+
+/* --- reasons, typos, values, saved mappings, full name ------------------- */
+
+static li_mapping *map_spec(const char *const *names, const char *saved, li_map_reason why,
+                            const li_map_override *ov, size_t nov) {
+    li_slice h[MAXCOLS];
+    size_t n = 0;
+    while (names[n]) {
+        h[n] = li_slice_of(names[n]);
+        n++;
+    }
+    li_mapping_spec spec = {.header = h, .ncols = n, .ov = ov, .nov = nov, .saved_json = saved,
+                            .saved_reason = why, .saved_name = "modele"};
+    li_mapping *m = NULL;
+    li_error err = {0};
+    if (li_mapping_build(&spec, &m, &err) != LI_OK)
+        fail_msg("li_mapping_build: %s", err.message);
+    return m;
+}
+
+/* Observes rows given as NULL-terminated lists of values, then guesses. */
+static void observe(li_mapping *m, const char *const *const *rows) {
+    for (size_t r = 0; rows[r]; r++) {
+        li_slice f[MAXCOLS];
+        size_t n = 0;
+        while (rows[r][n]) {
+            f[n] = li_slice_of(rows[r][n]);
+            n++;
+        }
+        assert_int_equal(li_mapping_observe(m, f, n), LI_OK);
+    }
+    li_mapping_guess(m);
+}
+
+static void test_each_column_says_why_it_has_its_field(void **state) {
+    (void)state;
+    static const char *const h[] = {"Prénom", "Telefone", "Autre", "Courriel", NULL};
+    li_map_override ov[] = {{"email", "Courriel"}};
+    li_mapping *m = map_spec(h, NULL, LI_MAP_CUSTOM, ov, 1);
+    assert_int_equal(m->col_reason[0], LI_MAP_HEADER);
+    assert_int_equal(m->col_reason[1], LI_MAP_FUZZY);
+    assert_int_equal(m->col_field[1], LI_FIELD_PHONE);
+    assert_non_null(m->col_detail[1]);
+    assert_non_null(strstr(m->col_detail[1], "« Telefone » ressemble à"));
+    assert_int_equal(m->col_reason[2], LI_MAP_CUSTOM);
+    assert_int_equal(m->col_reason[3], LI_MAP_OVERRIDE);
+    assert_string_equal(li_map_reason_key(LI_MAP_FUZZY), "fuzzy");
+    assert_string_equal(li_map_reason_key(LI_MAP_VALUES), "values");
+    assert_string_equal(li_map_reason_key(LI_MAP_CUSTOM), "custom");
+    li_mapping_free(m);
+}
+
+static void test_misspelt_headers_map_within_the_threshold(void **state) {
+    (void)state;
+    static const struct {
+        const char *header;
+        li_field want;
+    } cases[] = {
+        {"Emial", LI_FIELD_EMAIL},            /* swap: 1 */
+        {"E-mial", LI_FIELD_EMAIL},
+        {"Courriell", LI_FIELD_EMAIL},        /* insertion */
+        {"Téléphnoe", LI_FIELD_PHONE},        /* swap */
+        {"Telephon", LI_FIELD_PHONE},         /* deletion */
+        {"Telefone", LI_FIELD_PHONE},         /* 8 letters: 2 allowed */
+        {"Prenon", LI_FIELD_FIRST_NAME},      /* substitution */
+        {"Code postl", LI_FIELD_POSTAL_CODE},
+        {"Cod postale", LI_FIELD_POSTAL_CODE}, /* 2 edits, 10 letters */
+        {"Sociéte", LI_FIELD_COMPANY},        /* accents do not count */
+        {"Entrprise", LI_FIELD_COMPANY},
+        {"Vile", LI_FIELD_NONE},              /* 4 letters: no typo allowed */
+        {"Pays2", LI_FIELD_NONE},             /* synonyms under 5 letters ("pays") are never fuzzy */
+        {"Emails", LI_FIELD_EMAIL},
+        {"Adresse mail perso", LI_FIELD_NONE}, /* too far */
+        {"Montant", LI_FIELD_NONE},
+        {"Statut", LI_FIELD_NONE},
+        {"Date", LI_FIELD_NONE},
+        {"Commentaire interne", LI_FIELD_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned d = 99;
+        const char *syn = NULL;
+        li_field f = li_field_by_header_fuzzy(cases[i].header, strlen(cases[i].header), &d, &syn);
+        if (f != cases[i].want)
+            fail_msg("%s: got %s, want %s", cases[i].header, li_field_key(f),
+                     li_field_key(cases[i].want));
+        char folded[256];
+        size_t n = li_fold(cases[i].header, strlen(cases[i].header), folded, sizeof folded);
+        if (f != LI_FIELD_NONE)
+            assert_true(d <= li_field_fuzzy_threshold(n));
+    }
+    assert_int_equal(li_field_fuzzy_threshold(4), 0);
+    assert_int_equal(li_field_fuzzy_threshold(5), 1);
+    assert_int_equal(li_field_fuzzy_threshold(7), 1);
+    assert_int_equal(li_field_fuzzy_threshold(8), 2);
+}
+
+static void test_a_typo_never_steals_a_field_a_real_header_has(void **state) {
+    (void)state;
+    static const char *const h[] = {"Emial", "Email", "Prénom 2", "Prénom", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->field_col[LI_FIELD_EMAIL], 1);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    assert_int_equal(m->field_col[LI_FIELD_FIRST_NAME], 3);
+    assert_int_equal(m->col_field[2], LI_FIELD_NONE);
+    assert_int_equal(m->nwarnings, 0); /* a typo beside the real header is no duplicate */
+    li_mapping_free(m);
+}
+
+static void test_a_column_of_emails_is_the_email_whatever_its_header(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom", "Col A", "Col B", "Col C", NULL};
+    static const char *const r1[] = {"Roux", "anne@example.fr", "06 12 34 56 78", "France", NULL};
+    static const char *const r2[] = {"Blanc", "luc@example.com", "+33 6 12 34 56 79", "Belgique", NULL};
+    static const char *const r3[] = {"Petit", "", "0612345680", "FR", NULL};
+    static const char *const r4[] = {"Durand", "zoe@example.org", "01.23.45.67.89", "Suisse", NULL};
+    static const char *const r5[] = {"Moreau", "paul@example.net", "06-12-34-56-81", "France", NULL};
+    static const char *const r6[] = {"Simon", "pas une adresse", "06 12 34 56 82", "France", NULL};
+    static const char *const r7[] = {"Laurent", "eve@example.fr", "06 12 34 56 83", "Espagne", NULL};
+    static const char *const r8[] = {"Michel", "max@example.fr", "06 12 34 56 84", "Italie", NULL};
+    static const char *const r9[] = {"Garcia", "ines@example.fr", "06 12 34 56 85", "France", NULL};
+    static const char *const *const rows[] = {r1, r2, r3, r4, r5, r6, r7, r8, r9, NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->nwarnings, 1); /* no contact column, before the values are seen */
+    observe(m, rows);
+    assert_int_equal(m->col_field[1], LI_FIELD_EMAIL); /* 7 of 8 non-empty: 87 % */
+    assert_int_equal(m->col_reason[1], LI_MAP_VALUES);
+    assert_string_equal(m->col_detail[1], "7 valeurs sur 8 ressemblent à un champ E-mail");
+    assert_int_equal(m->col_field[2], LI_FIELD_PHONE);
+    assert_int_equal(m->col_field[3], LI_FIELD_COUNTRY);
+    assert_int_equal(m->nwarnings, 0); /* the contact warning is gone */
+    li_mapping_free(m);
+}
+
+static void test_values_never_override_a_header_nor_take_a_field_twice(void **state) {
+    (void)state;
+    static const char *const h[] = {"Email", "Autre", "Montant", NULL};
+    static const char *const r[] = {"a@example.fr", "b@example.fr", "1200", NULL};
+    static const char *const *const rows[] = {r, r, r, r, r, r, NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    observe(m, rows);
+    assert_int_equal(m->field_col[LI_FIELD_EMAIL], 0);
+    assert_int_equal(m->col_field[1], LI_FIELD_NONE); /* e-mails too, but the field is taken */
+    assert_int_equal(m->col_field[2], LI_FIELD_NONE); /* plain numbers are not phones */
+    li_mapping_free(m);
+}
+
+static void test_too_few_values_or_a_weak_majority_guess_nothing(void **state) {
+    (void)state;
+    static const char *const h[] = {"X", "Y", NULL};
+    static const char *const a[] = {"a@example.fr", "a@example.fr", NULL};
+    static const char *const b[] = {"a@example.fr", "texte", NULL};
+    static const char *const *const few[] = {a, a, a, a, NULL}; /* 4 values: too few */
+    static const char *const *const weak[] = {a, a, a, b, b, NULL}; /* Y: 3 of 5 = 60 % */
+    li_mapping *m = map_of(h, NULL, 0);
+    observe(m, few);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    li_mapping_free(m);
+    m = map_of(h, NULL, 0);
+    observe(m, weak);
+    assert_int_equal(m->col_field[0], LI_FIELD_EMAIL); /* 5 of 5 */
+    assert_int_equal(m->col_field[1], LI_FIELD_NONE);
+    li_mapping_free(m);
+}
+
+static void test_a_saved_mapping_decides_the_columns_it_names(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom", "Mail perso", "Ville", "Entreprise", NULL};
+    const char *saved = "{\"nom\":\"company\",\"MAIL PERSO\":\"email\",\"Entreprise\":null}";
+    li_mapping *m = map_spec(h, saved, LI_MAP_TEMPLATE, NULL, 0);
+    assert_int_equal(m->col_field[0], LI_FIELD_COMPANY); /* folded header equality */
+    assert_int_equal(m->col_reason[0], LI_MAP_TEMPLATE);
+    assert_int_equal(m->col_field[1], LI_FIELD_EMAIL);
+    assert_int_equal(m->col_field[2], LI_FIELD_CITY); /* not named: matched as usual */
+    assert_int_equal(m->col_reason[2], LI_MAP_HEADER);
+    assert_int_equal(m->col_field[3], LI_FIELD_NONE); /* null: custom on purpose */
+    assert_int_equal(m->col_reason[3], LI_MAP_TEMPLATE);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], 0);
+    li_mapping_free(m);
+}
+
+static void test_an_override_beats_a_saved_mapping(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom", "Société", "Email", NULL};
+    li_map_override ov[] = {{"company", "Société"}};
+    li_mapping *m = map_spec(h, "{\"Nom\":\"company\"}", LI_MAP_REMEMBERED, ov, 1);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], 1);
+    assert_int_equal(m->col_reason[1], LI_MAP_OVERRIDE);
+    assert_int_equal(m->col_field[0], LI_FIELD_LAST_NAME); /* the saved entry lost its field */
+    li_mapping_free(m);
+}
+
+static void test_a_corrupt_saved_mapping_is_refused(void **state) {
+    (void)state;
+    static const char *const bad[] = {"[1,2]", "{\"Nom\":\"nope\"}", "{\"Nom\":3}", "{", NULL};
+    li_slice h[] = {li_slice_of("Nom")};
+    for (size_t i = 0; bad[i]; i++) {
+        li_mapping_spec spec = {.header = h, .ncols = 1, .saved_json = bad[i],
+                                .saved_reason = LI_MAP_TEMPLATE, .saved_name = "x"};
+        li_mapping *m = (li_mapping *)1;
+        li_error err = {0};
+        assert_int_equal(li_mapping_build(&spec, &m, &err), LI_EFORMAT);
+        assert_null(m);
+        assert_non_null(strstr(err.message, "« x » est illisible"));
+    }
+}
+
+static void test_full_name_column_is_recognised_and_round_trips_as_json(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom complet", "Email", "Full name", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->full_name_col, 0);
+    assert_int_equal(m->col_field[0], LI_FIELD_FULL_NAME);
+    assert_int_equal(m->col_field[2], LI_FIELD_NONE); /* the second one is a duplicate */
+    assert_int_equal(m->nwarnings, 1);
+    char *json = li_mapping_to_json(m);
+    assert_string_equal(json, "{\"Nom complet\":\"full_name\",\"Email\":\"email\",\"Full name\":null}");
+    li_mapping *again = map_spec(h, json, LI_MAP_REMEMBERED, NULL, 0);
+    assert_int_equal(again->full_name_col, 0);
+    assert_int_equal(again->col_field[2], LI_FIELD_NONE);
+    free(json);
+    li_mapping_free(again);
+    li_mapping_free(m);
+    li_map_override ov[] = {{"full_name", "Nom complet"}};
+    static const char *const h2[] = {"Nom complet", "Tel", NULL};
+    m = map_of(h2, ov, 1);
+    assert_int_equal(m->col_reason[0], LI_MAP_OVERRIDE);
+    assert_int_equal(m->full_name_col, 0);
+    li_mapping_free(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gen_leads_header_maps_every_field),
@@ -311,10 +542,20 @@ int main(void) {
         cmocka_unit_test(test_override_without_field_or_column_is_a_syntax_error),
         cmocka_unit_test(test_two_columns_for_one_field_first_wins_with_a_warning),
         cmocka_unit_test(test_no_contact_column_warns),
-        cmocka_unit_test(test_warnings_are_capped_at_four),
+        cmocka_unit_test(test_warnings_are_capped_at_six),
         cmocka_unit_test(test_without_header_columns_are_numbered_and_only_overrides_map),
         cmocka_unit_test(test_mapping_to_json_lists_each_header),
         cmocka_unit_test(test_mapping_free_accepts_null),
+        cmocka_unit_test(test_each_column_says_why_it_has_its_field),
+        cmocka_unit_test(test_misspelt_headers_map_within_the_threshold),
+        cmocka_unit_test(test_a_typo_never_steals_a_field_a_real_header_has),
+        cmocka_unit_test(test_a_column_of_emails_is_the_email_whatever_its_header),
+        cmocka_unit_test(test_values_never_override_a_header_nor_take_a_field_twice),
+        cmocka_unit_test(test_too_few_values_or_a_weak_majority_guess_nothing),
+        cmocka_unit_test(test_a_saved_mapping_decides_the_columns_it_names),
+        cmocka_unit_test(test_an_override_beats_a_saved_mapping),
+        cmocka_unit_test(test_a_corrupt_saved_mapping_is_refused),
+        cmocka_unit_test(test_full_name_column_is_recognised_and_round_trips_as_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

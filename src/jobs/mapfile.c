@@ -1,0 +1,205 @@
+/*
+ * mapfile.c — the mapping of a file as an import or sniff would use it,
+ * and the saved mappings (templates and remembered ones).
+ *
+ * What it promises:
+ *   - li_import_mapping() runs every step of mapping.h on the file: --map,
+ *     a saved mapping (the job's own when resuming, else the template
+ *     asked for, else the one remembered for these headers), the headers,
+ *     their typos, then the values of the first LI_MAPPING_SAMPLE_ROWS
+ *     rows. It reads nothing but those rows;
+ *   - the header signature is the SHA-256 of the folded header names in
+ *     order: "E-mail;Nom" and "EMAIL;nom" share one, "Nom;E-mail" does not
+ *     (a mapping saved by name of column would still apply, but the user
+ *     sees the same file layout again only when the order is the same);
+ *   - li_mapping_remember()/li_mapping_save_as() store the mapping as
+ *     JSON {"Header": "field" | null}: a column kept custom on purpose is
+ *     remembered as such.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobsInt.h"
+#include "leadimport/hash.h"
+
+enum { FOLD_MAX = 256 };
+
+void li_header_sig(const li_mapping *m, char sig[LI_SHA256_HEX]) {
+    li_buf b;
+    li_buf_init(&b, 0);
+    char f[FOLD_MAX];
+    for (size_t c = 0; c < m->ncols; c++) {
+        size_t n = li_fold(m->col_name[c], strlen(m->col_name[c]), f, sizeof f);
+        if ((c && li_buf_putc(&b, LI__SEP) != LI_OK) || li_buf_append(&b, f, n) != LI_OK)
+            break; /* out of memory: a signature of what was folded, still stable */
+    }
+    li_sha256_hex(b.data ? b.data : "", b.len, sig);
+    li_buf_free(&b);
+}
+
+/* JSON array of the column names; NULL if out of memory. */
+static char *headers_json(const li_mapping *m) {
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = li_buf_putc(&b, '[');
+    for (size_t c = 0; c < m->ncols && st == LI_OK; c++) {
+        if (c)
+            st = li_buf_putc(&b, ',');
+        if (st == LI_OK)
+            st = li_buf_json_str(&b, m->col_name[c], strlen(m->col_name[c]));
+    }
+    if (st == LI_OK)
+        st = li_buf_putc(&b, ']');
+    if (st != LI_OK) {
+        li_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+int li_mapping_name_valid(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 64 || strcmp(name, "auto") == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+            return 0;
+    return 1;
+}
+
+li_status li_mapping_save_as(li_store *s, const char *name, const li_mapping *m, li_error *err) {
+    if (name && !li_mapping_name_valid(name))
+        return li_error_set(err, LI_EUSAGE, LI_MSG_MAPPING_NAME_INVALID, name);
+    char sig[LI_SHA256_HEX];
+    li_header_sig(m, sig);
+    char *h = headers_json(m), *j = li_mapping_to_json(m);
+    li_status st = h && j ? li_store_mapping_save(s, name, sig, h, j, err)
+                          : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    free(h);
+    free(j);
+    return st;
+}
+
+/* Names the template's columns this file lacks, for MAPPING_UNUSED_COLUMNS. */
+static void unused_columns(const li_mapping *m, const char *json, const char *name,
+                           li_mapping_source *src) {
+    json_t *root = json_loads(json, 0, NULL);
+    char list[200] = "", want[FOLD_MAX], have[FOLD_MAX];
+    size_t n = 0, missing = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(root, key, val) {
+        if (json_is_null(val))
+            continue;
+        size_t nw = li_fold(key, strlen(key), want, sizeof want);
+        int seen = 0;
+        for (size_t c = 0; c < m->ncols && !seen; c++)
+            seen = li_fold(m->col_name[c], strlen(m->col_name[c]), have, sizeof have) == nw &&
+                   memcmp(want, have, nw) == 0;
+        if (seen)
+            continue;
+        missing++;
+        int w = snprintf(list + n, sizeof list - n, "%s« %s »", n ? ", " : "", key);
+        if (w > 0 && (size_t)w < sizeof list - n)
+            n += (size_t)w;
+    }
+    json_decref(root);
+    if (missing)
+        li_msg_format(src->warning, sizeof src->warning, LI_MSG_MAPPING_UNUSED_COLUMNS, name,
+                      list);
+}
+
+/* Feeds the first rows of the file to li_mapping_observe(). */
+static li_status observe_rows(li_mapping *m, const char *path, const li_reader_opts *ro,
+                              li_error *err) {
+    li_reader *r = NULL;
+    li_status st = li_reader_open(path, ro, &r, err);
+    for (size_t k = 0; st == LI_OK && k < LI_MAPPING_SAMPLE_ROWS; k++) {
+        const li_row *row;
+        st = li_reader_next(r, &row, err);
+        if (st == LI_EOF) {
+            st = LI_OK;
+            break;
+        }
+        if (st == LI_OK && li_msg_severity(row->problem) != LI_SEV_ERROR &&
+            li_mapping_observe(m, row->fields, row->nfields) != LI_OK)
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    li_reader_free(r);
+    return st;
+}
+
+li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mapping **out,
+                            li_mapping_source *src, li_error *err) {
+    li_status st;
+    li_reader *r = NULL;
+    li_mapping *m = NULL;
+    li_mapping_rec rec = {0};
+    int found = 0;
+    memset(src, 0, sizeof src[0]);
+    src->kind = LI_MAP_CUSTOM;
+    if ((st = li_reader_open(req->path, req->reader, &r, err)) != LI_OK)
+        goto out;
+    size_t nheader = 0;
+    const li_slice *header = li_reader_header(r, &nheader);
+    li_mapping_spec spec = {
+        .header = header,
+        .ncols = header ? nheader : li_reader_get_info(r)->columns,
+        .ov = req->map,
+        .nov = req->nmap,
+    };
+    /* The headers alone first: their signature finds a remembered mapping. */
+    if ((st = li_mapping_build(&spec, &m, err)) != LI_OK)
+        goto out;
+    li_header_sig(m, src->header_sig);
+    const char *name = req->mapping_name;
+    if (header && req->resume_json) {
+        spec.saved_json = req->resume_json;
+        spec.saved_reason = LI_MAP_REMEMBERED;
+        src->kind = LI_MAP_REMEMBERED;
+    } else if (header && name && strcmp(name, "auto") != 0) {
+        if (!s || (st = li_store_mapping_get(s, name, NULL, &rec, &found, err)) != LI_OK || !found) {
+            st = st != LI_OK ? st : li_error_set(err, LI_EUSAGE, LI_MSG_MAPPING_NOT_FOUND, name);
+            goto out;
+        }
+        spec.saved_json = rec.mapping_json;
+        spec.saved_reason = LI_MAP_TEMPLATE;
+        spec.saved_name = name;
+        src->kind = LI_MAP_TEMPLATE;
+    } else if (header && s && !name) {
+        if ((st = li_store_mapping_get(s, NULL, src->header_sig, &rec, &found, err)) != LI_OK)
+            goto out;
+        if (found) {
+            spec.saved_json = rec.mapping_json;
+            spec.saved_reason = LI_MAP_REMEMBERED;
+            spec.saved_name = "";
+            src->kind = LI_MAP_REMEMBERED;
+            snprintf(src->saved_at, sizeof src->saved_at, "%s", rec.updated_at);
+        }
+    }
+    if (src->kind != LI_MAP_CUSTOM) {
+        li_mapping_free(m);
+        m = NULL;
+        if ((st = li_mapping_build(&spec, &m, err)) != LI_OK)
+            goto out;
+        snprintf(src->name, sizeof src->name, "%s", name && src->kind == LI_MAP_TEMPLATE ? name : "");
+        if (src->kind == LI_MAP_TEMPLATE)
+            unused_columns(m, rec.mapping_json, name, src);
+    }
+    li_reader_free(r);
+    r = NULL;
+    if ((st = observe_rows(m, req->path, req->reader, err)) != LI_OK)
+        goto out;
+    li_mapping_guess(m);
+out:
+    li_mapping_rec_free(&rec);
+    li_reader_free(r);
+    if (st != LI_OK) {
+        li_mapping_free(m);
+        m = NULL;
+    }
+    *out = m;
+    return st;
+}
