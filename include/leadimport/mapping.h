@@ -112,6 +112,13 @@ void li_mapping_guess(li_mapping *m);
  */
 char *li_mapping_to_json(const li_mapping *m);
 
+/*
+ * The same, but only the columns something decided: a column left custom
+ * because nothing matched is omitted, so that a mapping remembered from it
+ * lets the next file's values still speak for that column.
+ */
+char *li_mapping_to_json_decided(const li_mapping *m);
+
 void li_mapping_free(li_mapping *m);
 
 #endif

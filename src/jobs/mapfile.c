@@ -12,9 +12,10 @@
  *     order: "E-mail;Nom" and "EMAIL;nom" share one, "Nom;E-mail" does not
  *     (a mapping saved by name of column would still apply, but the user
  *     sees the same file layout again only when the order is the same);
- *   - li_mapping_remember()/li_mapping_save_as() store the mapping as
- *     JSON {"Header": "field" | null}: a column kept custom on purpose is
- *     remembered as such.
+ *   - li_mapping_save_as() stores the mapping as JSON {"Header": "field" |
+ *     null}: a template with every column, a remembered mapping with the
+ *     columns something decided (a column nothing matched is left out, so
+ *     the next file's values may still map it).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -74,7 +75,9 @@ li_status li_mapping_save_as(li_store *s, const char *name, const li_mapping *m,
         return li_error_set(err, LI_EUSAGE, LI_MSG_MAPPING_NAME_INVALID, name);
     char sig[LI_SHA256_HEX];
     li_header_sig(m, sig);
-    char *h = headers_json(m), *j = li_mapping_to_json(m);
+    /* A template keeps every column as the user saw it in sniff; a
+     * remembered mapping only what was decided. */
+    char *h = headers_json(m), *j = name ? li_mapping_to_json(m) : li_mapping_to_json_decided(m);
     li_status st = h && j ? li_store_mapping_save(s, name, sig, h, j, err)
                           : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     free(h);

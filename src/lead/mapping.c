@@ -287,7 +287,7 @@ static void match_headers(li_mapping *m) {
         if (f == LI_FIELD_NONE || holder(m, f) >= 0)
             continue;
         assign(m, c, f, LI_MAP_FUZZY);
-        set_detail(m, c, LI_MSG_MAP_FUZZY_DETAIL, name, syn, dist);
+        set_detail(m, c, LI_MSG_MAP_FUZZY_DETAIL, name, syn, dist, dist > 1 ? "s" : "");
     }
 }
 
@@ -445,13 +445,17 @@ void li_mapping_guess(li_mapping *m) {
     }
 }
 
-char *li_mapping_to_json(const li_mapping *m) {
+static char *to_json(const li_mapping *m, int decided_only) {
     li_buf b;
     li_buf_init(&b, 0);
     li_status st = li_buf_putc(&b, '{');
+    int first = 1;
     for (size_t i = 0; m && st == LI_OK && i < m->ncols; i++) {
-        if (i)
+        if (decided_only && m->col_reason[i] == LI_MAP_CUSTOM)
+            continue;
+        if (!first)
             st = li_buf_putc(&b, ',');
+        first = 0;
         if (st == LI_OK)
             st = li_buf_json_str(&b, m->col_name[i], strlen(m->col_name[i]));
         if (st == LI_OK)
@@ -472,6 +476,14 @@ char *li_mapping_to_json(const li_mapping *m) {
         return NULL;
     }
     return b.data; /* ownership passes to the caller */
+}
+
+char *li_mapping_to_json(const li_mapping *m) {
+    return to_json(m, 0);
+}
+
+char *li_mapping_to_json_decided(const li_mapping *m) {
+    return to_json(m, 1);
 }
 
 void li_mapping_free(li_mapping *m) {
