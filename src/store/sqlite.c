@@ -102,6 +102,14 @@ static li_status db_error(li_store *s, li_error *err) {
     return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, s && s->db ? sqlite3_errmsg(s->db) : "?");
 }
 
+sqlite3 *li__sqlite_db(li_store *s) {
+    return s->db;
+}
+
+li_status li__sqlite_error(li_store *s, li_error *err) {
+    return db_error(s, err);
+}
+
 static li_status exec(li_store *s, const char *sql, li_error *err) {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {

@@ -4,6 +4,8 @@
 #ifndef LEADIMPORT_STORE_INT_H
 #define LEADIMPORT_STORE_INT_H
 
+#include "leadimport/store.h"
+
 /*
  * The indexes on the leads' match keys. A bulk commit may drop them and build
  * them again at its end (sorting once is far cheaper than a random B-tree
@@ -26,5 +28,13 @@ extern const char *const li__sqlite_migrations[];
  */
 #define LI__SQLITE_VFS_NAME "li-coalesce"
 const char *li__sqlite_vfs_register(void);
+
+/*
+ * For the other files of the backend (sqlite_users.c...): the connection,
+ * and the French error of its last failure (LI_EDB).
+ */
+typedef struct sqlite3 sqlite3;
+sqlite3 *li__sqlite_db(li_store *s);
+li_status li__sqlite_error(li_store *s, li_error *err);
 
 #endif
