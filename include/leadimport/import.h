@@ -50,6 +50,23 @@ typedef struct li_reject_limit {
     double value;
 } li_reject_limit;
 
+/* What a row that matches an existing lead (or an earlier row) does. */
+typedef enum li_dup_strategy {
+    LI_DUP_SKIP = 0, /* the lead is kept, the row skipped and linked to it */
+    LI_DUP_UPDATE,   /* the lead gets the row's non-empty values (all of them with overwrite) */
+    LI_DUP_CREATE,   /* a new lead anyway, flagged as a possible duplicate of the match */
+} li_dup_strategy;
+
+/* Who the leads created (or, with reassign, updated) are given to. */
+typedef enum li_assign_mode {
+    LI_ASSIGN_NONE = 0,
+    LI_ASSIGN_SINGLE,      /* assignees[0] */
+    LI_ASSIGN_ROUND_ROBIN, /* assignees in turn, in file order */
+    LI_ASSIGN_COLUMN,      /* the user named by the row's cell in assign_column */
+} li_assign_mode;
+
+#define LI_IMPORT_MAX_ASSIGNEES 64
+
 typedef struct li_import_opts {
     const char *path;
     const char *file_name;      /* stored and shown; NULL = base name of path */
@@ -63,6 +80,16 @@ typedef struct li_import_opts {
     const char *mapping_name;
     int no_remember;            /* do not remember this import's mapping */
     const char *region;         /* default phone region; NULL = "FR" */
+    /* Match keys in order (email, phone, external_id); nmatch 0 = email, phone. */
+    li_field match[3];
+    size_t nmatch;
+    li_dup_strategy on_duplicate;
+    int overwrite;              /* update: replace non-empty values too */
+    int reassign;               /* update: give the matched lead to the assignee too */
+    li_assign_mode assign;
+    const char *assignees[LI_IMPORT_MAX_ASSIGNEES]; /* e-mails or names of active users */
+    size_t nassignees;
+    const char *assign_column;  /* LI_ASSIGN_COLUMN: the header of the users' column */
     int force;                  /* import even if the same file was imported */
     uint64_t max_size;          /* refuse bigger files (LI_ELIMIT); 0 = LI_IMPORT_MAX_SIZE */
     /*
@@ -122,6 +149,25 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
 li_status li_template_csv(FILE *out, li_error *err);
 
 
+
+/* --- undoing an import (revert.c) ------------------------------------------- */
+
+#define LI_REVERT_KEPT_MAX 100
+
+typedef struct li_revert_result {
+    uint64_t deleted;   /* leads the job created, deleted */
+    uint64_t restored;  /* history entries of the job undone (updates, reassignments) */
+    size_t nkept;       /* leads changed since the job, left alone */
+    int64_t kept[LI_REVERT_KEPT_MAX]; /* the first of them */
+} li_revert_result;
+
+/*
+ * Reverts job_id: deletes the leads it created and restores the fields it
+ * updated, except on leads changed since (left alone and listed in res).
+ * One transaction. LI_EREFUSED unless the job is "completed"; it ends
+ * "reverted". LI_ENOTFOUND for an unknown job.
+ */
+li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, li_error *err);
 
 /* --- the mapping of a file (mapfile.c) ---------------------------------------- */
 

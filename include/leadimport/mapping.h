@@ -52,6 +52,12 @@ typedef struct li_mapping {
     char **col_detail;                /* [ncols]: French detail of the reason, or NULL (owned) */
     int field_col[LI_FIELD__COUNT];   /* column feeding each field, or -1 */
     int full_name_col;                /* the LI_FIELD_FULL_NAME column, or -1 */
+    /*
+     * [ncols]: 0, or 1 + the li_date_order of a custom column of dates
+     * (decided by li_mapping_guess() from the whole column): the validator
+     * writes its values as ISO 8601 dates.
+     */
+    unsigned char *col_date;
     size_t nwarnings;
     char warnings[6][256];            /* French warnings (MAP_NO_CONTACT, MAP_DUPLICATE...) */
     /* Value statistics gathered by li_mapping_observe() (owned, may be NULL). */
@@ -99,10 +105,23 @@ li_status li_mapping_new(const li_slice *header, size_t ncols, const li_map_over
 li_status li_mapping_observe(li_mapping *m, const li_slice *fields, size_t nfields);
 
 /*
+ * Dates need the whole column when the sample did not tell day/month from
+ * month/day: 1 while some custom column looks like dates, has values that
+ * read both ways and none that proves an order. Feed such rows with
+ * li_mapping_observe_dates() (past the sample) until it says 0 or the file
+ * ends.
+ */
+int li_mapping_dates_pending(const li_mapping *m);
+li_status li_mapping_observe_dates(li_mapping *m, const li_slice *fields, size_t nfields);
+
+/*
  * Step 5, second half: a custom column becomes the e-mail (or phone, or
  * country) when at least 80 % of its non-empty sampled values (at least 5
- * of them) are valid for that field and no column has it yet. Then the
- * MAP_NO_CONTACT warning is settled. Call once, after observing.
+ * of them) are valid for that field and no column has it yet. The custom
+ * columns left that hold dates (date.h) get their order in col_date, with
+ * a warning when it had to be assumed (day/month) or the column mixes
+ * both. Then the MAP_NO_CONTACT warning is settled. Call once, after
+ * observing.
  */
 void li_mapping_guess(li_mapping *m);
 

@@ -22,7 +22,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 2
+#define LI_STORE_SCHEMA_VERSION 3
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -38,6 +38,8 @@ typedef struct li_job_rec {
     char phase[16];    /* hash parse commit report done */
     uint64_t rows, valid, invalid, warnings;
     uint64_t created, updated, skipped;
+    uint64_t assigned;     /* leads assigned to a user so far (round-robin position) */
+    uint64_t flagged;      /* leads created as possible duplicates */
     uint64_t bytes_total, bytes_done;
     uint64_t parse_offset; /* parse checkpoint: source byte offset of the next row */
     uint64_t parse_row;    /* parse checkpoint: number of the next row */
@@ -125,15 +127,79 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
  * values, custom_json and now must stay valid until the next
  * li_store_commit() / _flush(); li_store_lead_has_key() already sees it.
  */
+/* What a lead carries besides its values. */
+typedef struct li_lead_meta {
+    int64_t assigned_to;  /* user id, 0 = nobody; an 'assigned' history entry records it */
+    int64_t duplicate_of; /* the lead this one possibly duplicates, 0 = none */
+} li_lead_meta;
+
 li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
-                               li_slice custom_json, int64_t job_id, uint64_t row_no,
-                               const char *now, int64_t *id, li_error *err);
+                               li_slice custom_json, const li_lead_meta *meta, int64_t job_id,
+                               uint64_t row_no, const char *now, int64_t *id, li_error *err);
+
+/* One lead as stored: its own copy of every value. */
+typedef struct li_lead_rec {
+    int64_t id;
+    li_slice value[LI_FIELD__COUNT]; /* point into buf */
+    li_slice custom;                 /* JSON object, "{}" if none */
+    int64_t assigned_to;             /* 0 = nobody */
+    int64_t duplicate_of;
+    int64_t import_job_id;
+    char created_at[32], updated_at[32];
+    char *buf;                       /* owned */
+} li_lead_rec;
+void li_lead_rec_free(li_lead_rec *l);
+
+/* Reads lead id into *out (free with li_lead_rec_free); *found = 0 if there is none. */
+li_status li_store_lead_get(li_store *s, int64_t id, li_lead_rec *out, int *found, li_error *err);
+
+/*
+ * Rewrites lead id's values, custom fields and assignee, and its
+ * updated_at (now). History is the caller's: li_store_history_add().
+ */
+li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_FIELD__COUNT],
+                               li_slice custom_json, int64_t assigned_to, const char *now,
+                               li_error *err);
+
+/* Deletes lead id (a revert). */
+li_status li_store_lead_delete(li_store *s, int64_t id, li_error *err);
+
+/*
+ * Appends to lead_history: action is "updated", "assigned" or "reverted";
+ * changes a JSON object ({"field": [old, new], ...}) or NULL.
+ */
+li_status li_store_history_add(li_store *s, int64_t lead_id, const char *action, int64_t job_id,
+                               const char *changes_json, const char *now, li_error *err);
+
+/* One lead_history entry. */
+typedef struct li_history_rec {
+    int64_t id, lead_id, job_id;
+    const char *action;
+    const char *changes; /* JSON or NULL */
+    const char *at;
+} li_history_rec;
+typedef li_status (*li_history_cb)(const li_history_rec *h, void *ctx);
+
+/* The history a job wrote other than creations, newest first. */
+li_status li_store_job_history_each(li_store *s, int64_t job_id, li_history_cb cb, void *ctx,
+                                    li_error *err);
+/*
+ * *changed = 1 if lead id has a history entry after entry after_id that
+ * is not from job job_id (someone changed it since).
+ */
+li_status li_store_lead_changed_since(li_store *s, int64_t id, int64_t after_id, int64_t job_id,
+                                      int *changed, li_error *err);
+
+typedef li_status (*li_id_cb)(int64_t id, void *ctx);
+/* The leads job_id created, by id. */
+li_status li_store_job_leads_each(li_store *s, int64_t job_id, li_id_cb cb, void *ctx,
+                                  li_error *err);
 /* The id of a lead whose field (email, phone or external id) equals value; 0 if none. */
 li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
                              li_error *err);
 
 typedef li_status (*li_lead_key_cb)(int64_t id, li_field field, li_slice value, void *ctx);
-/* Calls cb for each non-empty e-mail and phone of the leads table, with the lead's id. */
+/* Calls cb for each non-empty e-mail, phone and external id of the leads table, with the lead's id. */
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
 
 /* *match = 1 if lead id exists and its field (email, phone, external id) equals value. */

@@ -33,6 +33,8 @@ int li_cli_migrate(int argc, char **argv);
 int li_cli_template(int argc, char **argv);
 int li_cli_sniff(int argc, char **argv);
 int li_cli_mappings(int argc, char **argv);
+int li_cli_jobs(int argc, char **argv);
+int li_cli_users(int argc, char **argv);
 
 /*
  * Option scanner over argv[1..]: li_cli_opt() returns the next option name

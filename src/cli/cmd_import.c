@@ -36,6 +36,23 @@ static const char import_help[] =
     "  --encoding E          utf-8, windows-1252, utf-16le, utf-16be   (détecté par défaut)\n"
     "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
     "  --region PAYS         pays des numéros sans indicatif (par défaut FR)\n"
+    "\n"
+    "Doublons (une ligne dont une clé égale celle d'un lead existant ou d'une ligne\n"
+    "précédente du fichier) :\n"
+    "  --match CLÉS          clés comparées, dans l'ordre : email, phone, external_id\n"
+    "                        (par défaut email,phone)\n"
+    "  --on-duplicate S      skip (par défaut) : le lead existant est gardé tel quel ;\n"
+    "                        update : il reçoit les valeurs non vides de la ligne qui lui\n"
+    "                        manquent (toutes avec --overwrite) ; create : un nouveau lead\n"
+    "                        est créé et signalé comme doublon possible\n"
+    "  --overwrite           avec update, remplace aussi les valeurs déjà renseignées\n"
+    "\n"
+    "Attribution des leads créés :\n"
+    "  --assign MODE         none (par défaut), single:E-MAIL, round-robin:E-MAIL,E-MAIL...\n"
+    "                        (à tour de rôle, dans l'ordre du fichier) ou column:EN-TÊTE\n"
+    "                        (la colonne qui nomme le commercial, par e-mail ou par nom)\n"
+    "  --reassign            avec update, attribue aussi les leads existants mis à jour\n"
+    "\n"
     "  --force               importe même si ce fichier a déjà été importé\n"
     "  --max-invalid N|P%    n'importe rien si plus de N lignes (ou P %) sont invalides\n"
     "  --max-size TAILLE     refuse les fichiers plus gros (par défaut 4G ; ex. 500M)\n"
@@ -121,12 +138,14 @@ static void print_json(const li_import_result *res, const char *report, li_statu
         json_kv_str(&b, "delimiter", strcmp(j->delimiter, "tab") == 0 ? "\t" : j->delimiter);
         li_buf_printf(&b,
                       "\"rows\":%llu,\"valid\":%llu,\"invalid\":%llu,\"warnings\":%llu,"
-                      "\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,\"duration_ms\":%llu,"
+                      "\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,\"assigned\":%llu,"
+                      "\"flagged\":%llu,\"duration_ms\":%llu,"
                       "\"resumed\":%s,",
                       (unsigned long long)j->rows, (unsigned long long)j->valid,
                       (unsigned long long)j->invalid, (unsigned long long)j->warnings,
                       (unsigned long long)j->created, (unsigned long long)j->updated,
-                      (unsigned long long)j->skipped, (unsigned long long)res->duration_ms,
+                      (unsigned long long)j->skipped, (unsigned long long)j->assigned,
+                      (unsigned long long)j->flagged, (unsigned long long)res->duration_ms,
                       res->resumed ? "true" : "false");
         json_kv_str(&b, "report", report);
         json_kv_str(&b, "mapping_note", res->mapping_note[0] ? res->mapping_note : NULL);
@@ -184,8 +203,15 @@ static void print_summary(const li_import_result *res, const char *report) {
     printf("\n  Lignes invalides     : %s", fr_num(a, sizeof a, j->invalid));
     if (report)
         printf(" — détail dans « %s »", report);
-    printf("\n  Leads créés          : %s\n", fr_num(a, sizeof a, j->created));
+    printf("\n  Leads créés          : %s", fr_num(a, sizeof a, j->created));
+    if (j->flagged)
+        printf(" (dont %s doublons possibles)", fr_num(b, sizeof b, j->flagged));
+    printf("\n");
+    if (j->updated)
+        printf("  Leads mis à jour     : %s\n", fr_num(a, sizeof a, j->updated));
     printf("  Doublons ignorés     : %s\n", fr_num(a, sizeof a, j->skipped));
+    if (j->assigned)
+        printf("  Leads attribués      : %s\n", fr_num(a, sizeof a, j->assigned));
     double secs = (double)res->duration_ms / 1000.0;
     char dur[32];
     snprintf(dur, sizeof dur, "%.1f", secs);
@@ -194,6 +220,73 @@ static void print_summary(const li_import_result *res, const char *report) {
         *dot = ','; /* French decimal comma */
     printf("  Durée                : %s s (%s lignes/s)\n", dur,
            fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
+}
+
+/* "email,external_id" -> the match keys in order. Returns 0 on success. */
+static int parse_match(const char *v, li_import_opts *o) {
+    o->nmatch = 0;
+    const char *p = v;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        li_field f = LI_FIELD_NONE;
+        if (n == 5 && strncmp(p, "email", 5) == 0)
+            f = LI_FIELD_EMAIL;
+        else if (n == 5 && strncmp(p, "phone", 5) == 0)
+            f = LI_FIELD_PHONE;
+        else if (n == 11 && strncmp(p, "external_id", 11) == 0)
+            f = LI_FIELD_EXTERNAL_ID;
+        if (f == LI_FIELD_NONE || o->nmatch == 3)
+            return -1;
+        for (size_t k = 0; k < o->nmatch; k++)
+            if (o->match[k] == f)
+                return -1; /* twice the same key */
+        o->match[o->nmatch++] = f;
+        p += n;
+        if (*p == ',' && *++p == '\0')
+            return -1; /* "email," */
+    }
+    return o->nmatch ? 0 : -1;
+}
+
+/*
+ * "none", "single:a@x.fr", "round-robin:a@x.fr,b@x.fr", "column:Commercial".
+ * The users' list is split in *copy (owned by the caller). Returns 0 on success.
+ */
+static int parse_assign(const char *v, li_import_opts *o, char **copy) {
+    o->nassignees = 0;
+    o->assign_column = NULL;
+    if (strcmp(v, "none") == 0) {
+        o->assign = LI_ASSIGN_NONE;
+        return 0;
+    }
+    const char *colon = strchr(v, ':');
+    if (!colon || !colon[1])
+        return -1;
+    size_t kind = (size_t)(colon - v);
+    if (kind == 6 && strncmp(v, "column", 6) == 0) {
+        o->assign = LI_ASSIGN_COLUMN;
+        o->assign_column = colon + 1;
+        return 0;
+    }
+    if (kind == 6 && strncmp(v, "single", 6) == 0)
+        o->assign = LI_ASSIGN_SINGLE;
+    else if (kind == 11 && strncmp(v, "round-robin", 11) == 0)
+        o->assign = LI_ASSIGN_ROUND_ROBIN;
+    else
+        return -1;
+    if (!(*copy = strdup(colon + 1)))
+        return -1;
+    for (char *p = *copy, *next; p; p = next) {
+        next = strchr(p, ',');
+        if (next)
+            *next++ = '\0';
+        while (*p == ' ')
+            p++;
+        if (!*p || o->nassignees == LI_IMPORT_MAX_ASSIGNEES)
+            return -1;
+        o->assignees[o->nassignees++] = p;
+    }
+    return o->assign == LI_ASSIGN_SINGLE && o->nassignees != 1 ? -1 : 0;
 }
 
 /* "10%", "2,5 %", "500" -> a share or a count of rows. Returns 0 on success. */
@@ -273,13 +366,14 @@ int li_cli_import(int argc, char **argv) {
     static const char *const with_value[] = {"--db",       "--map",      "--delimiter",
                                              "--encoding", "--header",   "--report",
                                              "--region",   "--max-size", "--max-invalid",
-                                             "--mapping",  NULL};
+                                             "--mapping",  "--match",    "--on-duplicate",
+                                             "--assign",   NULL};
     li_import_opts o;
     li_import_opts_init(&o);
     li_cli_maps maps = {0};
     const char *db = NULL, *file = NULL, *report_opt = NULL, *value;
     int json = 0, quiet = 0, rc = LI_EXIT_OK;
-    char *report = NULL;
+    char *report = NULL, *assign_copy = NULL;
     li_store *s = NULL;
     li_error err;
     li_error_clear(&err);
@@ -328,6 +422,33 @@ int li_cli_import(int argc, char **argv) {
             o.mapping_name = value;
         } else if (strcmp(opt, "--no-remember") == 0) {
             o.no_remember = 1;
+        } else if (strcmp(opt, "--match") == 0) {
+            if (parse_match(value, &o) != 0) {
+                rc = li_cli_usage_error(LI_MSG_MATCH_SYNTAX, value);
+                goto out;
+            }
+        } else if (strcmp(opt, "--on-duplicate") == 0) {
+            if (strcmp(value, "skip") == 0) {
+                o.on_duplicate = LI_DUP_SKIP;
+            } else if (strcmp(value, "update") == 0) {
+                o.on_duplicate = LI_DUP_UPDATE;
+            } else if (strcmp(value, "create") == 0) {
+                o.on_duplicate = LI_DUP_CREATE;
+            } else {
+                rc = li_cli_usage_error(LI_MSG_DUPLICATE_SYNTAX, value);
+                goto out;
+            }
+        } else if (strcmp(opt, "--overwrite") == 0) {
+            o.overwrite = 1;
+        } else if (strcmp(opt, "--reassign") == 0) {
+            o.reassign = 1;
+        } else if (strcmp(opt, "--assign") == 0) {
+            free(assign_copy);
+            assign_copy = NULL;
+            if (parse_assign(value, &o, &assign_copy) != 0) {
+                rc = li_cli_usage_error(LI_MSG_ASSIGN_SYNTAX, value);
+                goto out;
+            }
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
         } else if (strcmp(opt, "--quiet") == 0 || strcmp(opt, "-q") == 0) {
@@ -384,6 +505,7 @@ int li_cli_import(int argc, char **argv) {
         print_summary(&res, report);
 out:
     li_cli_maps_free(&maps);
+    free(assign_copy);
     free(report);
     li_store_close(s);
     if (getenv("LEADIMPORT_TRACE"))

@@ -74,6 +74,9 @@ static void print_text(json_t *doc) {
         const char *detail = json_string_value(json_object_get(c, "detail"));
         if (detail)
             printf(" (%s)", detail);
+        const char *dates = json_string_value(json_object_get(c, "dates"));
+        if (dates)
+            printf(" ; dates lues %s, importées AAAA-MM-JJ", dates);
         putchar('\n');
     }
     json_t *saved = json_object_get(doc, "saved_mapping");

@@ -13,6 +13,8 @@ static const li_cli_cmd commands[] = {
     {"export", li_cli_export, "exporte les leads en CSV"},
     {"template", li_cli_template, "écrit le modèle de fichier à remplir"},
     {"mappings", li_cli_mappings, "correspondances de colonnes enregistrées"},
+    {"jobs", li_cli_jobs, "imports passés : annulation"},
+    {"users", li_cli_users, "comptes des administrateurs et des commerciaux"},
     {"migrate", li_cli_migrate, "crée ou met à jour le schéma de la base"},
 };
 
@@ -24,8 +26,11 @@ static void print_help(FILE *out) {
           "  leadimport sniff FICHIER [--json]     montre ce que l'import verrait\n"
           "  leadimport export [-o FICHIER|-]      exporte les leads en CSV\n"
           "  leadimport template [-o FICHIER|-]    écrit le modèle de fichier à remplir\n"
+          "  leadimport jobs revert N              annule l'import n° N\n"
           "  leadimport mappings list|show|save|delete\n"
           "                                        correspondances de colonnes enregistrées\n"
+          "  leadimport users add|list|disable|enable\n"
+          "                                        comptes des administrateurs et commerciaux\n"
           "  leadimport migrate                    crée ou met à jour le schéma de la base\n"
           "  leadimport COMMANDE --help            aide d'une commande\n"
           "  leadimport --version                  version du programme\n"

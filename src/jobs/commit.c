@@ -20,10 +20,13 @@
  * each batch committed with the commit checkpoint (last row number done), so
  * a resumed stage neither loses nor doubles a lead.
  */
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jobsInt.h"
+#include "leadimport/users.h"
 
 /*
  * Below this many rows, or when the table is more than BULK_TABLE_RATIO times
@@ -33,25 +36,49 @@
 #define BULK_MIN_ROWS 20000
 #define BULK_TABLE_RATIO 10
 
+/* Puts the keys of lead id that are match keys of this import. */
 static li_status put_key(int64_t id, li_field f, li_slice v, void *ctx) {
-    return li__keyset_put(ctx, li__key_hash(f, v), id);
+    li__committer *c = ctx;
+    for (size_t k = 0; k < c->nmatch; k++)
+        if (c->match[k] == f)
+            return li__keyset_put(&c->keys, li__key_hash(f, v), id);
+    return LI_OK;
 }
 
-li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job, uint64_t expected_new,
-                             li_error *err) {
+/* (Re)builds the key set with room for max_keys, from the table. */
+static li_status load_keys(li__committer *c, size_t max_keys, li_error *err) {
+    li__keyset_free(&c->keys);
+    if (li__keyset_init(&c->keys, max_keys) != LI_OK)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    return li_store_lead_keys_each(c->store, put_key, c, err);
+}
+
+li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
+                             const li_import_opts *o, uint64_t expected_new, li_error *err) {
     li_status st;
     int64_t max_id = 0;
     memset(c, 0, sizeof *c);
     c->store = s;
     c->job = job;
+    li_buf_init(&c->changes, 0);
+    if (o && o->nmatch) {
+        for (size_t k = 0; k < o->nmatch && k < LI__NKEYS; k++)
+            c->match[c->nmatch++] = o->match[k];
+    } else {
+        c->match[c->nmatch++] = LI_FIELD_EMAIL;
+        c->match[c->nmatch++] = LI_FIELD_PHONE;
+    }
+    if (o) {
+        c->dup = o->on_duplicate;
+        c->overwrite = o->overwrite;
+        c->reassign = o->reassign;
+        c->assign = o->assign;
+    }
     if ((st = li_store_leads_max_id(s, &max_id, err)) != LI_OK)
         return st;
-    /* At most two keys per lead, existing or new (expected_new may be an
-     * estimate: the set is rebuilt bigger if it fills). */
-    size_t max_keys = 2 * ((size_t)max_id + (size_t)expected_new);
-    if (li__keyset_init(&c->keys, max_keys) != LI_OK)
-        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if ((st = li_store_lead_keys_each(s, put_key, &c->keys, err)) != LI_OK)
+    /* At most one key per match key per lead, existing or new
+     * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
+    if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new), err)) != LI_OK)
         return st;
     if (expected_new >= BULK_MIN_ROWS && expected_new * BULK_TABLE_RATIO >= (uint64_t)max_id) {
         if ((st = li_store_lead_key_indexes(s, 0, err)) != LI_OK)
@@ -61,32 +88,33 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job, uin
     return LI_OK;
 }
 
-static const li_field match_keys[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
-
-void li__committer_keys(const li_slice value[LI_FIELD__COUNT], uint64_t hash[2]) {
-    for (int k = 0; k < 2; k++)
-        hash[k] = value[match_keys[k]].len ? li__key_hash(match_keys[k], value[match_keys[k]]) : 0;
+void li__committer_keys(const li_field *match, size_t nmatch,
+                        const li_slice value[LI_FIELD__COUNT], uint64_t hash[LI__NKEYS]) {
+    for (size_t k = 0; k < LI__NKEYS; k++) {
+        li_field f = k < nmatch ? match[k] : LI_FIELD_NONE;
+        hash[k] = f != LI_FIELD_NONE && value[f].len ? li__key_hash(f, value[f]) : 0;
+    }
 }
 
-void li__committer_prefetch(const li__committer *c, const uint64_t hash[2]) {
-    for (int k = 0; k < 2; k++)
+void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]) {
+    for (int k = 0; k < LI__NKEYS; k++)
         if (hash[k])
             li__keyset_prefetch(&c->keys, hash[k]);
 }
 
-/* The id of an existing lead sharing the row's e-mail or phone, or 0. */
+/* The lead sharing the row's first matching key, in the import's key order; 0 if none. */
 static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            const uint64_t hash[2], int64_t *match, li_error *err) {
+                            const uint64_t hash[LI__NKEYS], int64_t *match, li_error *err) {
     *match = 0;
-    for (int k = 0; k < 2; k++) {
+    for (size_t k = 0; k < c->nmatch; k++) {
         if (!hash[k])
             continue;
+        li_field f = c->match[k];
         size_t pos = li__keyset_start(&c->keys, hash[k]);
         int64_t id;
         while ((id = li__keyset_next(&c->keys, hash[k], &pos)) != 0) {
             int same = 0;
-            li_status st =
-                li_store_lead_has_key(c->store, id, match_keys[k], value[match_keys[k]], &same, err);
+            li_status st = li_store_lead_has_key(c->store, id, f, value[f], &same, err);
             if (st != LI_OK)
                 return st;
             if (same) {
@@ -98,44 +126,271 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
     return LI_OK;
 }
 
-li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                                   const uint64_t hash[2], li_slice custom, uint64_t row_no,
-                                   int64_t *lead_id, int *created, li_error *err) {
-    li_status st = find_match(c, value, hash, lead_id, err);
-    *created = 0;
+/* Records the match keys of lead id; a full set is rebuilt twice as big. */
+static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                               int64_t id, li_error *err) {
+    for (size_t k = 0; k < c->nmatch; k++) {
+        li_field f = c->match[k];
+        if (!value[f].len || li__keyset_put(&c->keys, li__key_hash(f, value[f]), id) == LI_OK)
+            continue;
+        /* More rows than estimated: the table already holds (or has
+         * pending) every lead so far, this one included. */
+        return load_keys(c, 2 * c->keys.cap, err);
+    }
+    return LI_OK;
+}
+
+/*
+ * The user the row goes to (0 = nobody), and counts it. Column mode reads
+ * the owner cell (the import maps the assignment column to owner).
+ */
+static int64_t assignee(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                        li__outcome *out) {
+    int64_t id = 0;
+    switch (c->assign) {
+    case LI_ASSIGN_SINGLE:
+        id = c->assignee[0];
+        break;
+    case LI_ASSIGN_ROUND_ROBIN:
+        /* The position is the job's count of assigned leads, saved with
+         * every checkpoint: a resumed import goes on where it stopped. */
+        id = c->nassignee ? c->assignee[c->job->assigned % c->nassignee] : 0;
+        break;
+    case LI_ASSIGN_COLUMN:
+        if (value[LI_FIELD_OWNER].len && c->lookup) {
+            out->warning = c->lookup(c->lookup_ctx, value[LI_FIELD_OWNER], &id);
+            if (out->warning != LI_MSG_NONE) {
+                char who[96];
+                snprintf(who, sizeof who, "%.*s", (int)(value[LI_FIELD_OWNER].len > 80 ? 80 : value[LI_FIELD_OWNER].len),
+                         value[LI_FIELD_OWNER].ptr);
+                li_msg_format(out->warning_text, sizeof out->warning_text, out->warning, who);
+                id = 0;
+            }
+        }
+        break;
+    case LI_ASSIGN_NONE:
+        break;
+    }
+    if (id)
+        c->job->assigned++;
+    return id;
+}
+
+/* Appends "key":[old,new] to the changes object being built. */
+static li_status change(li_buf *b, const char *key, size_t klen, li_slice old, li_slice now) {
+    li_status st = li_buf_putc(b, b->len ? ',' : '{'); /* the first change opens the object */
+    if (st == LI_OK)
+        st = li_buf_json_str(b, key, klen);
+    if (st == LI_OK)
+        st = li_buf_puts(b, ":[");
+    if (st == LI_OK)
+        st = old.len ? li_buf_json_str(b, old.ptr, old.len) : li_buf_puts(b, "null");
+    if (st == LI_OK)
+        st = li_buf_putc(b, ',');
+    if (st == LI_OK)
+        st = now.len ? li_buf_json_str(b, now.ptr, now.len) : li_buf_puts(b, "null");
+    return st == LI_OK ? li_buf_putc(b, ']') : st;
+}
+
+static int same(li_slice a, li_slice b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/*
+ * Merges the row's custom fields into the lead's: a key the lead lacks (or,
+ * with overwrite, has with another value) takes the row's value. *merged
+ * is malloc'ed (NULL when nothing changed). Changes go to c->changes as
+ * "custom.KEY".
+ */
+static li_status merge_custom(li__committer *c, li_slice old, li_slice row, char **merged) {
+    *merged = NULL;
+    if (row.len <= 2)
+        return LI_OK;
+    json_t *base = json_loadb(old.len ? old.ptr : "{}", old.len ? old.len : 2, 0, NULL);
+    json_t *add = json_loadb(row.ptr, row.len, 0, NULL);
+    li_status st = LI_OK;
+    int changed = 0;
+    if (!json_is_object(base) || !json_is_object(add)) {
+        st = LI_EINTERNAL;
+        goto out;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(add, key, v) {
+        json_t *had = json_object_get(base, key);
+        const char *nv = json_string_value(v), *ov = json_string_value(had);
+        if (!nv || !*nv || (ov && strcmp(ov, nv) == 0) || (ov && *ov && !c->overwrite))
+            continue;
+        char name[300];
+        int n = snprintf(name, sizeof name, "custom.%s", key);
+        li_slice o = {ov ? ov : "", ov ? strlen(ov) : 0}, w = {nv, strlen(nv)};
+        if ((st = change(&c->changes, name, n > 0 && (size_t)n < sizeof name ? (size_t)n : strlen(name), o, w)) != LI_OK ||
+            json_object_set(base, key, v) != 0) {
+            st = LI_ENOMEM;
+            goto out;
+        }
+        changed = 1;
+    }
+    if (changed && !(*merged = json_dumps(base, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+        st = LI_ENOMEM;
+out:
+    json_decref(base);
+    json_decref(add);
+    return st;
+}
+
+/*
+ * --on-duplicate update: the matched lead takes the row's non-empty
+ * values where it has none (or every differing one with overwrite), and,
+ * with reassign, the row's assignee (unless this import created the lead:
+ * it keeps the assignee it was created with). One 'updated' history entry holds
+ * every changed field with its old and new value; a change of assignee
+ * is an 'assigned' entry. A row that changes nothing is skipped.
+ */
+static li_status update_lead(li__committer *c, int64_t id, const li_slice value[LI_FIELD__COUNT],
+                             li_slice custom, li__outcome *out, li_error *err) {
+    li_lead_rec old;
+    int found = 0;
+    char *merged = NULL;
+    li_status st = li_store_lead_get(c->store, id, &old, &found, err);
     if (st != LI_OK)
         return st;
-    if (*lead_id) {
+    if (!found) { /* cannot happen: matches are confirmed by primary key */
+        out->status = "skipped";
         c->job->skipped++;
         return LI_OK;
     }
-    if ((st = li_store_lead_insert(c->store, value, custom, c->job->id, row_no, c->now, lead_id,
-                                   err)) != LI_OK)
-        return st;
-    for (int k = 0; k < 2; k++) {
-        if (!hash[k] || li__keyset_put(&c->keys, hash[k], *lead_id) == LI_OK)
+    li_slice nv[LI_FIELD__COUNT];
+    li_buf_reset(&c->changes);
+    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++) {
+        nv[f] = old.value[f];
+        if (!value[f].len || same(value[f], old.value[f]) || (old.value[f].len && !c->overwrite))
             continue;
-        /* More rows than estimated: rebuild twice as big from the table,
-         * which already holds (or has pending) the lead just inserted. */
-        size_t max_keys = 2 * c->keys.cap;
-        li__keyset_free(&c->keys);
-        if (li__keyset_init(&c->keys, max_keys) != LI_OK)
-            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        if ((st = li_store_lead_keys_each(c->store, put_key, &c->keys, err)) != LI_OK)
-            return st;
-        break;
+        nv[f] = value[f];
+        const char *key = li_field_key((li_field)f);
+        st = change(&c->changes, key, strlen(key), old.value[f], value[f]);
     }
+    if (st == LI_OK && (st = merge_custom(c, old.custom, custom, &merged)) != LI_OK)
+        st = li_error_set(err, st, st == LI_ENOMEM ? LI_MSG_NO_MEMORY : LI_MSG_INTERNAL,
+                          "champs personnalisés illisibles");
+    if (st != LI_OK)
+        goto out;
+    int64_t owner = old.assigned_to;
+    /* A lead this import created keeps the assignee it was created with. */
+    if (c->reassign && c->assign != LI_ASSIGN_NONE && old.import_job_id != c->job->id) {
+        int64_t to = assignee(c, value, out);
+        if (to && to != owner)
+            owner = to;
+        else if (to)
+            c->job->assigned--; /* already theirs: not an assignment */
+    }
+    int fields_changed = c->changes.len > 0;
+    if (!fields_changed && owner == old.assigned_to) {
+        out->status = "skipped";
+        c->job->skipped++;
+        goto out;
+    }
+    li_slice new_custom = merged ? (li_slice){merged, strlen(merged)} : old.custom;
+    if ((st = li_store_lead_update(c->store, id, nv, new_custom, owner, c->now, err)) != LI_OK)
+        goto out;
+    if (fields_changed) {
+        if ((st = li_buf_putc(&c->changes, '}')) != LI_OK) {
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            goto out;
+        }
+        if ((st = li_store_history_add(c->store, id, "updated", c->job->id, c->changes.data,
+                                       c->now, err)) != LI_OK)
+            goto out;
+    }
+    if (owner != old.assigned_to) {
+        char ch[96];
+        if (old.assigned_to)
+            snprintf(ch, sizeof ch, "{\"assigned_to\":[%lld,%lld]}", (long long)old.assigned_to,
+                     (long long)owner);
+        else
+            snprintf(ch, sizeof ch, "{\"assigned_to\":[null,%lld]}", (long long)owner);
+        if ((st = li_store_history_add(c->store, id, "assigned", c->job->id, ch, c->now, err)) !=
+            LI_OK)
+            goto out;
+    }
+    if ((st = remember_keys(c, nv, id, err)) != LI_OK)
+        goto out;
+    out->status = "updated";
+    c->job->updated++;
+out:
+    free(merged);
+    li_lead_rec_free(&old);
+    return st;
+}
+
+li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                                   const uint64_t hash[LI__NKEYS], li_slice custom,
+                                   uint64_t row_no, li__outcome *out, li_error *err) {
+    int64_t match = 0;
+    memset(out, 0, sizeof *out);
+    li_status st = find_match(c, value, hash, &match, err);
+    if (st != LI_OK)
+        return st;
+    if (match && c->dup == LI_DUP_SKIP) {
+        out->lead_id = match;
+        out->status = "skipped";
+        c->job->skipped++;
+        return LI_OK;
+    }
+    if (match && c->dup == LI_DUP_UPDATE) {
+        out->lead_id = match;
+        return update_lead(c, match, value, custom, out, err);
+    }
+    li_lead_meta meta = {.assigned_to = assignee(c, value, out), .duplicate_of = match};
+    if ((st = li_store_lead_insert(c->store, value, custom, &meta, c->job->id, row_no, c->now,
+                                   &out->lead_id, err)) != LI_OK)
+        return st;
+    if ((st = remember_keys(c, value, out->lead_id, err)) != LI_OK)
+        return st;
+    out->status = "imported";
     c->job->created++;
-    *created = 1;
+    if (match)
+        c->job->flagged++;
     return LI_OK;
 }
 
 li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            li_slice custom, uint64_t row_no, int64_t *lead_id, int *created,
-                            li_error *err) {
-    uint64_t hash[2];
-    li__committer_keys(value, hash);
-    return li__committer_row_hashed(c, value, hash, custom, row_no, lead_id, created, err);
+                            li_slice custom, uint64_t row_no, li__outcome *out, li_error *err) {
+    uint64_t hash[LI__NKEYS];
+    li__committer_keys(c->match, c->nmatch, value, hash);
+    return li__committer_row_hashed(c, value, hash, custom, row_no, out, err);
+}
+
+li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **owned,
+                             int *first_warning) {
+    *owned = NULL;
+    *first_warning = 0;
+    if (out->warning == LI_MSG_NONE)
+        return LI_OK;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st;
+    int empty = errors->len <= 2;
+    if (empty)
+        st = li_buf_putc(&b, '[');
+    else
+        st = li_buf_append(&b, errors->ptr, errors->len - 1); /* without its ']' */
+    const char *code = li_msg_code(out->warning);
+    if (st == LI_OK)
+        st = li_buf_printf(&b, "%s{\"code\":\"%s\",\"severity\":\"warning\",\"field\":\"owner\","
+                           "\"message\":", empty ? "" : ",", code);
+    if (st == LI_OK)
+        st = li_buf_json_str(&b, out->warning_text, strlen(out->warning_text));
+    if (st == LI_OK)
+        st = li_buf_puts(&b, "}]");
+    if (st != LI_OK) {
+        li_buf_free(&b);
+        return st;
+    }
+    *errors = (li_slice){b.data, b.len};
+    *owned = b.data; /* ownership passes to the caller */
+    *first_warning = empty;
+    return LI_OK;
 }
 
 li_status li__committer_finish(li__committer *c, li_error *err) {
@@ -152,6 +407,9 @@ li_status li__committer_finish(li__committer *c, li_error *err) {
 
 void li__committer_free(li__committer *c) {
     li__keyset_free(&c->keys);
+    li_buf_free(&c->changes);
+    li_user_dir_free(c->dir);
+    c->dir = NULL;
 }
 
 /* --- the separate commit stage ------------------------------------------- */
@@ -166,7 +424,15 @@ typedef struct batch {
     batch_row row[LI_IMPORT_BATCH];
     size_t n;
     li_buf arena;
+    char *owned[LI_IMPORT_BATCH]; /* issues with an assignment warning, until written */
+    size_t nowned;
 } batch;
+
+static void batch_release(batch *b) {
+    for (size_t i = 0; i < b->nowned; i++)
+        free(b->owned[i]);
+    b->nowned = 0;
+}
 
 static li_status collect(const li_staged_row *r, void *ctx) {
     batch *b = ctx;
@@ -192,9 +458,10 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
     if ((st = li_store_job_update(s, job, err)) != LI_OK)
         goto out;
     uint64_t done = job->created + job->updated + job->skipped;
-    if ((st = li__committer_open(&c, s, job, job->valid - done, err)) != LI_OK)
-        goto out;
+    st = li__committer_open(&c, s, job, o, job->valid - done, err);
     opened = 1;
+    if (st != LI_OK || (st = li__assign_setup(&c, s, o, err)) != LI_OK)
+        goto out;
     if (!(b = calloc(1, sizeof *b))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
@@ -220,20 +487,27 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
                 st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
                 goto out;
             }
-            int64_t lead_id = 0;
-            int created = 0;
-            if ((st = li__committer_row(&c, value, custom, b->row[i].row_no, &lead_id, &created,
-                                        err)) != LI_OK)
+            li__outcome oc;
+            if ((st = li__committer_row(&c, value, custom, b->row[i].row_no, &oc, err)) != LI_OK)
                 goto out;
+            int created = strcmp(oc.status, "imported") == 0;
+            li_slice errors = {b->arena.data + b->row[i].err_off, b->row[i].err_len};
+            int first_warning = 0;
+            if (li__outcome_errors(&oc, &errors, &b->owned[b->nowned], &first_warning) != LI_OK) {
+                st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+                goto out;
+            }
+            b->nowned += b->owned[b->nowned] != NULL;
+            job->warnings += (uint64_t)first_warning;
             /* The row again, with its outcome: a deferred replace, batched
              * like every other write (as on the one-pass path, a row that
              * became a lead keeps its warnings, and its values are the lead's). */
             li_staged_row sr = {
                 .row_no = b->row[i].row_no,
-                .status = created ? "imported" : "skipped",
+                .status = oc.status,
                 .data = created ? (li_slice){NULL, 0} : data,
-                .errors = {b->arena.data + b->row[i].err_off, b->row[i].err_len},
-                .lead_id = lead_id,
+                .errors = errors,
+                .lead_id = oc.lead_id,
             };
             if ((st = li_store_row_put(s, job->id, &sr, err)) != LI_OK)
                 goto out;
@@ -248,6 +522,7 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             (st = li_store_commit(s, err)) != LI_OK)
             goto out;
         in_tx = 0;
+        batch_release(b); /* written: the deferred rows no longer point at them */
         if (li__meter_due(meter))
             li__progress_emit(o, job, done, job->valid, job->rows_per_s);
     }
@@ -266,8 +541,10 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
 out:
     if (in_tx)
         li_store_rollback(s);
-    if (b)
+    if (b) {
+        batch_release(b);
         li_buf_free(&b->arena);
+    }
     free(b);
     if (opened)
         li__committer_free(&c);

@@ -104,6 +104,40 @@ static void fail_job(li_store *s, li_job_rec *job, const li_error *why) {
     li_store_job_update(s, job, NULL);
 }
 
+/*
+ * --assign column:HEADER: the column must be in the file and feed no other
+ * field ("Commercial" is the owner anyway; the e-mail column is not a
+ * list of sales reps).
+ */
+static li_status assign_column_check(const li_import_opts *o, li_error *err) {
+    li_reader *r = NULL;
+    li_mapping *m = NULL;
+    const char *col = o->assign_column ? o->assign_column : "";
+    li_status st = li_reader_open(o->path, &o->reader, &r, err);
+    if (st != LI_OK)
+        return st;
+    size_t n = 0;
+    const li_slice *header = li_reader_header(r, &n);
+    if ((st = li_mapping_new(header, header ? n : li_reader_get_info(r)->columns, o->map, o->nmap,
+                             &m, err)) != LI_OK)
+        goto out;
+    li_map_override probe = {"owner", col};
+    li_mapping *with = NULL;
+    if (li_mapping_new(header, m->ncols, &probe, 1, &with, NULL) != LI_OK || !col[0]) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_ASSIGN_COLUMN_UNKNOWN, col);
+        goto out;
+    }
+    int c = with->field_col[LI_FIELD_OWNER];
+    li_mapping_free(with);
+    if (m->col_field[c] != LI_FIELD_NONE && m->col_field[c] != LI_FIELD_OWNER)
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_ASSIGN_COLUMN_TAKEN, m->col_name[c],
+                          li_field_label(m->col_field[c]));
+out:
+    li_mapping_free(m);
+    li_reader_free(r);
+    return st;
+}
+
 li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *res,
                         li_error *err) {
     li_status st = LI_OK;
@@ -130,13 +164,28 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         human_size(limit, max);
         return li_error_set(err, LI_ELIMIT, LI_MSG_FILE_TOO_LARGE, o->path, have, max);
     }
+    /* --assign column:HEADER reads the users from the owner field. */
+    li_map_override *ov = NULL;
+    size_t nov = o->nmap;
+    if (o->assign == LI_ASSIGN_COLUMN) {
+        if ((st = assign_column_check(o, err)) != LI_OK)
+            return st;
+        if (!(ov = malloc((o->nmap + 1) * sizeof *ov)))
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        if (o->nmap)
+            memcpy(ov, o->map, o->nmap * sizeof *ov);
+        ov[nov++] = (li_map_override){"owner", o->assign_column};
+    }
     li_mapping_request mreq = {.path = o->path,
                                .reader = &o->reader,
-                               .map = o->map,
-                               .nmap = o->nmap,
+                               .map = ov ? ov : o->map,
+                               .nmap = nov,
                                .mapping_name = o->mapping_name};
-    if ((st = li_import_mapping(s, &mreq, &m, &src, err)) != LI_OK)
-        return st;
+    st = li_import_mapping(s, &mreq, &m, &src, err);
+    if (st == LI_OK)
+        st = li__assign_check(s, o, err);
+    if (st != LI_OK)
+        goto out;
 
     char sha[LI_SHA256_HEX];
     uint64_t size = 0;
@@ -217,7 +266,8 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
          * The key set is sized from the file: about one row per 200 bytes. */
         li__committer c;
         li__trace("key set");
-        if ((st = li__committer_open(&c, s, job, job->bytes_total / 200 + 1024, err)) != LI_OK) {
+        if ((st = li__committer_open(&c, s, job, o, job->bytes_total / 200 + 1024, err)) != LI_OK ||
+            (st = li__assign_setup(&c, s, o, err)) != LI_OK) {
             li__committer_free(&c);
             goto fail;
         }
@@ -240,6 +290,7 @@ fail:
     fail_job(s, job, err);
     res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
 out:
+    free(ov);
     free(resume_json);
     li_mapping_free(m);
     return st;

@@ -59,6 +59,16 @@ static inline void li__keyset_prefetch(const li__keyset *ks, uint64_t h) {
 }
 int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos);
 
+/* Number of match keys a row can have: e-mail, phone, external id. */
+#define LI__NKEYS 3
+
+/*
+ * Resolves the text of a row's assignment cell to an active user:
+ * returns LI_MSG_NONE and sets *user_id, or the warning to give the row
+ * (ASSIGN_USER_UNKNOWN, ASSIGN_USER_DISABLED...), the lead then unassigned.
+ */
+typedef li_msg (*li__assign_lookup)(void *ctx, li_slice text, int64_t *user_id);
+
 /*
  * The commit of valid rows into leads, shared by the one-shot (fused) path
  * and the separate commit stage.
@@ -69,38 +79,76 @@ typedef struct li__committer {
     li__keyset keys;
     int bulk;       /* the key indexes were dropped and must be restored at the end */
     char now[32];   /* timestamp of the current batch */
+    /* The import's choices (li_import_opts), resolved. */
+    li_field match[LI__NKEYS]; /* match keys in order */
+    size_t nmatch;
+    li_dup_strategy dup;
+    int overwrite, reassign;
+    li_assign_mode assign;
+    int64_t assignee[LI_IMPORT_MAX_ASSIGNEES]; /* user ids: single, round-robin */
+    size_t nassignee;
+    li__assign_lookup lookup; /* LI_ASSIGN_COLUMN */
+    void *lookup_ctx;
+    struct li_user_dir *dir;  /* owned: the users' directory of column mode */
+    li_buf changes; /* scratch: the history entry of an update */
 } li__committer;
 
+/* What became of one committed row. */
+typedef struct li__outcome {
+    int64_t lead_id;     /* the lead created, updated or matched */
+    const char *status;  /* "imported", "updated" or "skipped" */
+    li_msg warning;      /* LI_MSG_NONE, or an assignment warning for the row */
+    char warning_text[256];
+} li__outcome;
+
 /*
- * Prepares to commit up to expected_new rows for job: builds the key set
- * from the leads table, and for a large load relative to the table drops
- * the key indexes (restored by li__committer_finish). Must be called outside
- * a transaction.
+ * Prepares to commit up to expected_new rows for job with the options of o
+ * (match keys, strategy, assignment: user ids in assignee/lookup, set by
+ * the caller after this call): builds the key set from the leads table,
+ * and for a large load relative to the table drops the key indexes
+ * (restored by li__committer_finish). Must be called outside a transaction.
  */
 li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
-                             uint64_t expected_new, li_error *err);
+                             const li_import_opts *o, uint64_t expected_new, li_error *err);
 /*
- * Commits one valid row (inside the caller's transaction): *lead_id gets the
- * new lead, or the existing one it duplicates; *created says which. Updates
- * the job's counters.
+ * Commits one valid row (inside the caller's transaction) by the strategy:
+ * creates, updates or skips, assigns, and updates the job's counters.
  */
 li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            li_slice custom, uint64_t row_no, int64_t *lead_id, int *created,
-                            li_error *err);
+                            li_slice custom, uint64_t row_no, li__outcome *out, li_error *err);
 /*
- * The committer's keys are the e-mail and the phone: li__committer_keys()
- * hashes them (0 for an absent key), which the reader thread does ahead of
- * time; li__committer_row_hashed() takes them so; li__committer_prefetch()
+ * The committer's keys are the match keys: li__committer_keys() hashes
+ * them (0 for an absent or unchosen key), which the reader thread does ahead
+ * of time; li__committer_row_hashed() takes them so; li__committer_prefetch()
  * asks the CPU to fetch their slots for a row that comes a little later.
  */
-void li__committer_keys(const li_slice value[LI_FIELD__COUNT], uint64_t hash[2]);
+void li__committer_keys(const li_field *match, size_t nmatch,
+                        const li_slice value[LI_FIELD__COUNT], uint64_t hash[LI__NKEYS]);
 li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                                   const uint64_t hash[2], li_slice custom, uint64_t row_no,
-                                   int64_t *lead_id, int *created, li_error *err);
-void li__committer_prefetch(const li__committer *c, const uint64_t hash[2]);
+                                   const uint64_t hash[LI__NKEYS], li_slice custom,
+                                   uint64_t row_no, li__outcome *out, li_error *err);
+void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);
+
+/*
+ * The row's issues JSON (errors, possibly empty) with its assignment
+ * warning (out->warning) added: *owned gets a malloc'ed copy that the
+ * caller frees once the row is written (NULL, and errors unchanged, when
+ * there is no warning); *first_warning says the row had no issue before.
+ */
+li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **owned,
+                             int *first_warning);
+
+/*
+ * Resolves the import's assignment (assign.c): the users given for single
+ * and round-robin must exist and be active (LI_EUSAGE otherwise, before
+ * anything is written); column mode gets the users' directory.
+ */
+li_status li__assign_setup(li__committer *c, li_store *s, const li_import_opts *o, li_error *err);
+/* Checks the users --assign names, before the import writes anything. */
+li_status li__assign_check(li_store *s, const li_import_opts *o, li_error *err);
 
 /* Rows per second over a sliding window, and the derived ETA. */
 typedef struct li__meter {

@@ -114,20 +114,32 @@ static void unused_columns(const li_mapping *m, const char *json, const char *na
                       list);
 }
 
-/* Feeds the first rows of the file to li_mapping_observe(). */
+/*
+ * Feeds the first rows of the file to li_mapping_observe(), then, while a
+ * column of dates has not shown its order (every value so far reads both
+ * as day/month and month/day), the rest of that column: the order is
+ * decided on the whole column, never row by row. In the usual file a day
+ * over 12 comes within a few rows; a file whose dates are all ambiguous is
+ * read once more to its end.
+ */
 static li_status observe_rows(li_mapping *m, const char *path, const li_reader_opts *ro,
                               li_error *err) {
     li_reader *r = NULL;
     li_status st = li_reader_open(path, ro, &r, err);
-    for (size_t k = 0; st == LI_OK && k < LI_MAPPING_SAMPLE_ROWS; k++) {
+    for (size_t k = 0; st == LI_OK; k++) {
+        int sample = k < LI_MAPPING_SAMPLE_ROWS;
+        if (!sample && !li_mapping_dates_pending(m))
+            break;
         const li_row *row;
         st = li_reader_next(r, &row, err);
         if (st == LI_EOF) {
             st = LI_OK;
             break;
         }
-        if (st == LI_OK && li_msg_severity(row->problem) != LI_SEV_ERROR &&
-            li_mapping_observe(m, row->fields, row->nfields) != LI_OK)
+        if (st != LI_OK || li_msg_severity(row->problem) == LI_SEV_ERROR)
+            continue;
+        if ((sample ? li_mapping_observe(m, row->fields, row->nfields)
+                    : li_mapping_observe_dates(m, row->fields, row->nfields)) != LI_OK)
             st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     }
     li_reader_free(r);

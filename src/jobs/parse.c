@@ -31,7 +31,7 @@ typedef struct prep_row {
     uint64_t next_offset;
     int valid;
     int warned;
-    uint64_t key_hash[2];      /* valid: the committer's key hashes, computed here */
+    uint64_t key_hash[LI__NKEYS]; /* valid: the committer's key hashes, computed here */
     size_t data_off, data_len; /* valid: li__row_encode(); invalid: JSON array of the fields */
     size_t err_off, err_len;   /* JSON array of issues, or empty */
 } prep_row;
@@ -44,7 +44,15 @@ typedef struct prep_batch {
     int last;          /* no batch follows: end of file or producer error */
     li_status st;      /* the producer's error, if any, with err */
     li_error err;
+    char *owned[LI_IMPORT_BATCH]; /* issues with an assignment warning, until written */
+    size_t nowned;
 } prep_batch;
+
+static void batch_release(prep_batch *b) {
+    for (size_t i = 0; i < b->nowned; i++)
+        free(b->owned[i]);
+    b->nowned = 0;
+}
 
 typedef struct pipeline {
     pthread_mutex_t mu;
@@ -55,6 +63,8 @@ typedef struct pipeline {
     li_reader *reader;
     li_validator *validator;
     li_lead lead;
+    const li_field *match; /* the committer's match keys, hashed by the producer */
+    size_t nmatch;
 } pipeline;
 
 /* --- JSON pieces --------------------------------------------------------- */
@@ -132,8 +142,8 @@ static li_status prepare_row(pipeline *p, prep_batch *b, const li_row *row) {
     if ((st = pr->valid ? li__row_encode(a, lead->value, lead->custom_json)
                         : fields_json(a, row->fields, row->nfields)) != LI_OK)
         return st;
-    if (pr->valid)
-        li__committer_keys(lead->value, pr->key_hash);
+    if (pr->valid && p->nmatch)
+        li__committer_keys(p->match, p->nmatch, lead->value, pr->key_hash);
     pr->data_len = a->len - pr->data_off;
     b->n++;
     return LI_OK;
@@ -197,7 +207,7 @@ static void *producer(void *arg) {
 /* --- consumer ------------------------------------------------------------ */
 
 /* Stores one prepared row (committing it first on the one-shot path). */
-static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, const prep_batch *b,
+static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_batch *b,
                            const prep_row *pr, li_error *err) {
     li_status st;
     const char *arena = b->arena.data;
@@ -215,15 +225,21 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, const
         job->warnings += (uint64_t)pr->warned;
         if (c) {
             li_slice value[LI_FIELD__COUNT], custom;
-            int created = 0;
+            li__outcome oc;
             if (li__row_decode(sr.data, value, &custom) != LI_OK)
                 return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
-            if ((st = li__committer_row_hashed(c, value, pr->key_hash, custom, pr->number,
-                                               &sr.lead_id, &created, err)) != LI_OK)
+            if ((st = li__committer_row_hashed(c, value, pr->key_hash, custom, pr->number, &oc,
+                                               err)) != LI_OK)
                 return st;
-            sr.status = created ? "imported" : "skipped";
-            if (created) /* its values are the lead's: not stored twice */
+            sr.status = oc.status;
+            sr.lead_id = oc.lead_id;
+            if (strcmp(oc.status, "imported") == 0) /* its values are the lead's: not stored twice */
                 sr.data = (li_slice){NULL, 0};
+            int first_warning = 0;
+            if (li__outcome_errors(&oc, &sr.errors, &b->owned[b->nowned], &first_warning) != LI_OK)
+                return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            b->nowned += b->owned[b->nowned] != NULL;
+            job->warnings += (uint64_t)first_warning;
         }
     }
     return li_store_row_put(s, job->id, &sr, err);
@@ -271,6 +287,10 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     int in_tx = 0, started = 0;
     pthread_t thread;
     memset(&p, 0, sizeof p);
+    if (c) {
+        p.match = c->match;
+        p.nmatch = c->nmatch;
+    }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
 
@@ -363,6 +383,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                     (st = li_store_commit(s, err)) != LI_OK)
                     goto out;
                 in_tx = 0;
+                batch_release(b); /* written */
             }
             if (li__meter_due(meter))
                 li__progress_emit(o, job, job->rows, est, job->rows_per_s);
@@ -408,8 +429,10 @@ out:
         pthread_mutex_unlock(&p.mu);
         pthread_join(thread, NULL);
     }
-    for (int i = 0; batches && i < NBATCH; i++)
+    for (int i = 0; batches && i < NBATCH; i++) {
+        batch_release(&batches[i]);
         li_buf_free(&batches[i].arena);
+    }
     free(batches);
     li_validator_free(p.validator);
     li_reader_free(p.reader);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jobsInt.h"
+#include "leadimport/date.h"
 
 static li_status put_str(li_buf *b, const char *key, const char *v, size_t n) {
     li_status st = li_buf_printf(b, "\"%s\":", key);
@@ -67,6 +68,10 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
             st = put_str(out, "label", li_field_label(f), strlen(li_field_label(f)));
         if (st == LI_OK && m->col_detail[i])
             st = put_str(out, "detail", m->col_detail[i], strlen(m->col_detail[i]));
+        if (st == LI_OK && m->col_date[i]) { /* a column of dates, and how it is read */
+            const char *order = li_date_order_label((li_date_order)(m->col_date[i] - 1));
+            st = put_str(out, "dates", order, strlen(order));
+        }
         if (st == LI_OK)
             st = li_buf_printf(out, "\"reason\":\"%s\"}", reason);
     }

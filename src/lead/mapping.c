@@ -38,6 +38,7 @@
 
 #include "lead/leadInt.h"
 #include "leadimport/buf.h"
+#include "leadimport/date.h"
 #include "leadimport/mapping.h"
 #include "leadimport/validate.h"
 
@@ -311,7 +312,8 @@ li_status li_mapping_build(const li_mapping_spec *spec, li_mapping **out, li_err
     m->col_name = calloc(room, sizeof *m->col_name);
     m->col_reason = calloc(room, sizeof *m->col_reason);
     m->col_detail = calloc(room, sizeof *m->col_detail);
-    if (!m->col_field || !m->col_name || !m->col_reason || !m->col_detail)
+    m->col_date = calloc(room, 1);
+    if (!m->col_field || !m->col_name || !m->col_reason || !m->col_detail || !m->col_date)
         goto nomem;
     for (size_t i = 0; i < ncols; i++)
         m->col_field[i] = LI_FIELD_NONE;
@@ -366,6 +368,8 @@ struct li_map_stats {
     unsigned email; /* valid e-mail addresses */
     unsigned phone; /* valid phone numbers written as such (+, 0 or separators) */
     unsigned country;
+    li_date_col date; /* the whole column, when it takes that to know the order */
+    unsigned char pending; /* after the sample: 0 not decided yet, 1 dates without order, 2 not */
 };
 
 /* Share of values, in percent, needed for a column to take a field. */
@@ -383,10 +387,54 @@ static int looks_like_phone(const char *s, size_t n) {
     return written && li_norm_phone(s, n, "FR", e164, sizeof e164) == LI_MSG_NONE;
 }
 
+/* Allocates the statistics, date analysers started with each header's hint. */
+static li_status stats_init(li_mapping *m) {
+    if (m->stats)
+        return LI_OK;
+    if (!(m->stats = calloc(m->ncols ? m->ncols : 1, sizeof *m->stats)))
+        return LI_ENOMEM;
+    for (size_t c = 0; c < m->ncols; c++)
+        li_date_col_init(&m->stats[c].date,
+                         m->has_header && li_date_header_hint(m->col_name[c], strlen(m->col_name[c])));
+    return LI_OK;
+}
+
+/*
+ * 1 if column c looked like dates without an order at the end of the
+ * sample (decided once: the verdict is not free) and still has no value
+ * that proves one.
+ */
+static int date_pending(const li_mapping *m, size_t c) {
+    struct li_map_stats *st = &m->stats[c];
+    if (st->pending == 0) {
+        li_date_verdict v;
+        li_date_col_verdict(&st->date, &v);
+        st->pending = m->col_reason[c] == LI_MAP_CUSTOM && v.is_date && v.ambiguous > 0 &&
+                              v.dmy == 0 && v.mdy == 0
+                          ? 1
+                          : 2;
+    }
+    return st->pending == 1 && st->date.dmy == 0 && st->date.mdy == 0;
+}
+
+int li_mapping_dates_pending(const li_mapping *m) {
+    for (size_t c = 0; m->stats && c < m->ncols; c++)
+        if (date_pending(m, c))
+            return 1;
+    return 0;
+}
+
+li_status li_mapping_observe_dates(li_mapping *m, const li_slice *fields, size_t nfields) {
+    for (size_t c = 0; m->stats && c < nfields && c < m->ncols; c++)
+        if (fields[c].len && date_pending(m, c))
+            li_date_col_feed(&m->stats[c].date, fields[c].ptr, fields[c].len);
+    return LI_OK;
+}
+
 li_status li_mapping_observe(li_mapping *m, const li_slice *fields, size_t nfields) {
     if (m->nobserved >= LI_MAPPING_SAMPLE_ROWS)
         return LI_OK;
-    if (!m->stats && !(m->stats = calloc(m->ncols ? m->ncols : 1, sizeof *m->stats)))
+    if (stats_init(m) != LI_OK)
         return LI_ENOMEM;
     m->nobserved++;
     char v[VALUE_MAX];
@@ -398,6 +446,7 @@ li_status li_mapping_observe(li_mapping *m, const li_slice *fields, size_t nfiel
             continue;
         struct li_map_stats *st = &m->stats[c];
         st->nonempty++;
+        li_date_col_feed(&st->date, v, n);
         v[n] = '\0';
         if (memchr(v, '@', n)) {
             char e[VALUE_MAX];
@@ -430,6 +479,20 @@ void li_mapping_guess(li_mapping *m) {
         unsigned count = f == LI_FIELD_EMAIL ? st->email : f == LI_FIELD_PHONE ? st->phone : st->country;
         assign(m, c, f, LI_MAP_VALUES);
         set_detail(m, c, LI_MSG_MAP_VALUES_DETAIL, count, st->nonempty, li_field_label(f));
+    }
+    for (size_t c = 0; m->stats && c < m->ncols; c++) {
+        if (m->col_reason[c] != LI_MAP_CUSTOM)
+            continue;
+        li_date_verdict v;
+        li_date_col_verdict(&m->stats[c].date, &v);
+        if (!v.is_date)
+            continue;
+        m->col_date[c] = (unsigned char)(1 + v.order);
+        if (v.warning == LI_MSG_DATE_COLUMN_AMBIGUOUS)
+            add_warning(m, v.warning, m->col_name[c], v.ambiguous_example, v.ambiguous_reading);
+        else if (v.warning == LI_MSG_DATE_COLUMN_MIXED)
+            add_warning(m, v.warning, m->col_name[c], v.dmy_example, v.mdy_example,
+                        li_date_order_label(v.order));
     }
     /* The contact warning said before the values were seen may be void now. */
     if (m->field_col[LI_FIELD_EMAIL] >= 0 || m->field_col[LI_FIELD_PHONE] >= 0) {
@@ -498,6 +561,7 @@ void li_mapping_free(li_mapping *m) {
     free(m->col_detail);
     free(m->col_name);
     free(m->col_reason);
+    free(m->col_date);
     free(m->col_field);
     free(m->stats);
     free(m);

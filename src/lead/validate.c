@@ -41,6 +41,7 @@
 
 #include "lead/leadInt.h"
 #include "leadimport/buf.h"
+#include "leadimport/date.h"
 #include "leadimport/validate.h"
 
 /* --- text ---------------------------------------------------------------- */
@@ -708,6 +709,25 @@ static size_t full_name(li_validator *v, li_slice raw, char *dst, li_lead *out) 
     return n;
 }
 
+/*
+ * A value of a column of dates (mapping.h, col_date), read in the column's
+ * order: the ISO form in date (and *n its length), or the value as written
+ * with a warning when it is not a date. Returns the text to store.
+ */
+static const char *one_date(const char *s, size_t *n, li_date_order order, char date[LI_DATE_CAP],
+                            li_lead *out) {
+    char q[QUOTE_MAX + 8];
+    li_msg why = li_norm_date(s, *n, order, date, LI_DATE_CAP);
+    if (why == LI_MSG_NONE || why == LI_MSG_DATE_ORDER_CONFLICT || why == LI_MSG_DATE_AMBIGUOUS) {
+        if (why != LI_MSG_NONE)
+            add_issue(out, why, LI_FIELD_NONE, quote(s, *n, q), date);
+        *n = strlen(date);
+        return date;
+    }
+    add_issue(out, why, LI_FIELD_NONE, quote(s, *n, q));
+    return s;
+}
+
 /* Writes custom_json at dst: the non-empty values of unmapped columns. */
 static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfields, char *tmp,
                           char *dst, li_lead *out) {
@@ -718,6 +738,10 @@ static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfield
             continue;
         int ctrl = 0;
         size_t n = unquote(tmp, li__norm_text(fields[c].ptr, fields[c].len, tmp, 0, 1, &ctrl), 0);
+        const char *text = tmp;
+        char date[LI_DATE_CAP];
+        if (n && c < ncols && v->m->col_date[c])
+            text = one_date(tmp, &n, (li_date_order)(v->m->col_date[c] - 1), date, out);
         if (ctrl) {
             char name[32];
             const char *label = name;
@@ -733,7 +757,7 @@ static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfield
             dst[o++] = ',';
         o += column_key(v, c, dst + o);
         dst[o++] = '"';
-        o += json_escape(tmp, n, dst + o);
+        o += json_escape(text, n, dst + o);
         dst[o++] = '"';
     }
     dst[o++] = '}';

@@ -39,6 +39,7 @@ enum {
     ST_FIND_EXTERNAL_ID,
     ST_LEAD_KEYS,
     ST_JOB_UPDATE,
+    ST_HISTORY_ADD,
     ST__COUNT
 };
 
@@ -50,8 +51,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LEAD_INSERT] = "INSERT INTO leads (id, first_name, last_name, email, phone, company,"
                        " job_title, address, postal_code, city, country, source, notes,"
                        " external_id, owner, custom, import_job_id, import_row, created_at,"
-                       " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                       " ?, ?, ?)",
+                       " updated_at, assigned_to, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_HISTORY_CREATED] = "INSERT INTO lead_history (lead_id, action, job_id, at)"
                            " VALUES (?, 'created', ?, ?)",
     [ST_FIND_EMAIL] = "SELECT id FROM leads WHERE email = ?1 ORDER BY id LIMIT 1",
@@ -64,13 +65,17 @@ static const char *const stmt_sql[ST__COUNT] = {
         " rows_warned=?11, created=?12, updated=?13, skipped=?14, bytes_total=?15,"
         " bytes_done=?16, parse_offset=?17, parse_row=?18, commit_row=?19,"
         " rows_per_s=?20, eta_s=?21, started_at=?22, finished_at=?23, error=?24,"
+        " assigned=?25, flagged=?26,"
         " heartbeat_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?1",
+    [ST_HISTORY_ADD] = "INSERT INTO lead_history (lead_id, action, job_id, changes, at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 typedef struct pending_lead {
     int64_t id;
     li_slice value[LI_FIELD__COUNT];
     li_slice custom;
+    li_lead_meta meta;
     int64_t job_id;
     uint64_t row_no;
     const char *now;
@@ -323,6 +328,14 @@ void li_store_rollback(li_store *s) {
         exec(s, "ROLLBACK", NULL);
 }
 
+/* An id, or NULL for 0. */
+static void bind_id(sqlite3_stmt *q, int i, int64_t id) {
+    if (id)
+        sqlite3_bind_int64(q, i, id);
+    else
+        sqlite3_bind_null(q, i);
+}
+
 static void bind_lead(sqlite3_stmt *q, int at, const pending_lead *l) {
     sqlite3_bind_int64(q, at, l->id);
     for (int f = 0; f < LI_FIELD__COUNT; f++)
@@ -335,6 +348,8 @@ static void bind_lead(sqlite3_stmt *q, int at, const pending_lead *l) {
     sqlite3_bind_int64(q, at + 17, (sqlite3_int64)l->row_no);
     sqlite3_bind_text(q, at + 18, l->now, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, at + 19, l->now, -1, SQLITE_STATIC);
+    bind_id(q, at + 20, l->meta.assigned_to);
+    bind_id(q, at + 21, l->meta.duplicate_of);
 }
 
 static void bind_history(sqlite3_stmt *q, int at, const pending_lead *l) {
@@ -392,13 +407,38 @@ static void bind_row_v(sqlite3_stmt *q, int at, const void *x) {
     bind_row(q, at, x);
 }
 
+/* The 'assigned' history entries of the pending leads that have an assignee. */
+static li_status history_assigned(li_store *s, li_error *err) {
+    for (size_t i = 0; i < s->nlead; i++) {
+        const pending_lead *l = &s->lead[i];
+        if (!l->meta.assigned_to)
+            continue;
+        char changes[64];
+        snprintf(changes, sizeof changes, "{\"assigned_to\":[null,%lld]}",
+                 (long long)l->meta.assigned_to);
+        sqlite3_stmt *q;
+        li_status st = stmt_get(s, ST_HISTORY_ADD, &q, err);
+        if (st != LI_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, l->id);
+        sqlite3_bind_text(q, 2, "assigned", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 3, l->job_id);
+        sqlite3_bind_text(q, 4, changes, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 5, l->now, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            return db_error(s, err);
+    }
+    return LI_OK;
+}
+
 li_status li_store_flush(li_store *s, li_error *err) {
     li_status st = LI_OK;
     if (s->nlead &&
-        ((st = insert_all(s, ST_LEAD_INSERT_MANY, ST_LEAD_INSERT, LEADS_PER_INSERT, 20, s->lead,
+        ((st = insert_all(s, ST_LEAD_INSERT_MANY, ST_LEAD_INSERT, LEADS_PER_INSERT, 22, s->lead,
                           sizeof *s->lead, s->nlead, bind_lead_v, err)) != LI_OK ||
          (st = insert_all(s, ST_HISTORY_CREATED_MANY, ST_HISTORY_CREATED, HISTORY_PER_INSERT, 3,
-                          s->lead, sizeof *s->lead, s->nlead, bind_history_v, err)) != LI_OK))
+                          s->lead, sizeof *s->lead, s->nlead, bind_history_v, err)) != LI_OK ||
+         (st = history_assigned(s, err)) != LI_OK))
         goto out;
     if (s->nrow)
         st = insert_all(s, ST_ROW_PUT_MANY, ST_ROW_PUT, ROWS_PER_INSERT, 6, s->row, sizeof *s->row,
@@ -419,7 +459,7 @@ out:
     "id, file_name, file_size, file_sha256, format, encoding, delimiter, has_header, status,"  \
     " phase, rows_total, rows_valid, rows_invalid, rows_warned, created, updated, skipped,"     \
     " bytes_total, bytes_done, parse_offset, parse_row, commit_row, rows_per_s, eta_s,"        \
-    " created_at, started_at, finished_at, error"
+    " created_at, started_at, finished_at, error, assigned, flagged"
 
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col) {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -449,6 +489,8 @@ static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
     copy_text(j->started_at, sizeof j->started_at, q, 25);
     copy_text(j->finished_at, sizeof j->finished_at, q, 26);
     copy_text(j->error, sizeof j->error, q, 27);
+    j->assigned = (uint64_t)sqlite3_column_int64(q, 28);
+    j->flagged = (uint64_t)sqlite3_column_int64(q, 29);
 }
 
 static void bind_opt_text(sqlite3_stmt *q, int i, const char *s) {
@@ -504,6 +546,8 @@ li_status li_store_job_update(li_store *s, const li_job_rec *j, li_error *err) {
     bind_opt_text(q, 22, j->started_at);
     bind_opt_text(q, 23, j->finished_at);
     bind_opt_text(q, 24, j->error);
+    sqlite3_bind_int64(q, 25, (sqlite3_int64)j->assigned);
+    sqlite3_bind_int64(q, 26, (sqlite3_int64)j->flagged);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = db_error(s, err);
     sqlite3_reset(q);
@@ -684,8 +728,8 @@ out:
 /* --- leads --------------------------------------------------------------- */
 
 li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
-                               li_slice custom_json, int64_t job_id, uint64_t row_no,
-                               const char *now, int64_t *id, li_error *err) {
+                               li_slice custom_json, const li_lead_meta *meta, int64_t job_id,
+                               uint64_t row_no, const char *now, int64_t *id, li_error *err) {
     li_status st;
     if (!s->lead && !(s->lead = malloc(PENDING_MAX * sizeof *s->lead)))
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -700,6 +744,7 @@ li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT
     l->id = *id = s->next_lead_id++;
     memcpy(l->value, value, sizeof l->value);
     l->custom = custom_json;
+    l->meta = meta ? *meta : (li_lead_meta){0, 0};
     l->job_id = job_id;
     l->row_no = row_no;
     l->now = now;
@@ -744,17 +789,18 @@ li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_
     }
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, email, phone FROM leads", -1, &q, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT id, email, phone, external_id FROM leads", -1, &q,
+                           NULL) != SQLITE_OK)
         return db_error(s, err);
     int rc;
+    static const li_field keys[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
-        li_slice e = column_slice(q, 1), p = column_slice(q, 2);
-        if (e.len && (st = cb(id, LI_FIELD_EMAIL, e, ctx)) != LI_OK)
-            goto out;
-        if (p.len && (st = cb(id, LI_FIELD_PHONE, p, ctx)) != LI_OK)
-            goto out;
+        for (int k = 0; k < 3; k++) {
+            li_slice v = column_slice(q, 1 + k);
+            if (v.len && (st = cb(id, keys[k], v, ctx)) != LI_OK)
+                goto out;
+        }
     }
     if (rc != SQLITE_DONE)
         st = db_error(s, err);
@@ -815,6 +861,208 @@ li_status li_store_lead_has_key(li_store *s, int64_t id, li_field field, li_slic
         st = db_error(s, err);
     }
     sqlite3_reset(q);
+    return st;
+}
+
+/* --- reading, changing and reverting one lead ------------------------------ */
+
+void li_lead_rec_free(li_lead_rec *l) {
+    if (l) {
+        free(l->buf);
+        l->buf = NULL;
+    }
+}
+
+/* Flushes the deferred inserts: the statements below must see them. */
+static li_status settle(li_store *s, li_error *err) {
+    return s->nlead || s->nrow ? li_store_flush(s, err) : LI_OK;
+}
+
+li_status li_store_lead_get(li_store *s, int64_t id, li_lead_rec *out, int *found, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = settle(s, err);
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    if (st != LI_OK)
+        return st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT first_name, last_name, email, phone, company, job_title,"
+                           " address, postal_code, city, country, source, notes, external_id,"
+                           " owner, custom, assigned_to, duplicate_of, import_job_id, created_at,"
+                           " updated_at FROM leads WHERE id=?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        size_t total = 0;
+        for (int c = 0; c <= LI_FIELD__COUNT; c++)
+            total += (size_t)sqlite3_column_bytes(q, c) + 1;
+        if (!(out->buf = malloc(total + 3))) {
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            goto out;
+        }
+        size_t at = 0;
+        for (int c = 0; c <= LI_FIELD__COUNT; c++) {
+            li_slice v = column_slice(q, c);
+            if (c == LI_FIELD__COUNT && v.len == 0)
+                v = (li_slice){"{}", 2};
+            memcpy(out->buf + at, v.ptr ? v.ptr : "", v.len);
+            li_slice copy = {out->buf + at, v.len};
+            out->buf[at + v.len] = '\0';
+            at += v.len + 1;
+            if (c < LI_FIELD__COUNT)
+                out->value[c] = copy;
+            else
+                out->custom = copy;
+        }
+        out->id = id;
+        out->assigned_to = sqlite3_column_int64(q, 15);
+        out->duplicate_of = sqlite3_column_int64(q, 16);
+        out->import_job_id = sqlite3_column_int64(q, 17);
+        copy_text(out->created_at, sizeof out->created_at, q, 18);
+        copy_text(out->updated_at, sizeof out->updated_at, q, 19);
+        *found = 1;
+    } else if (rc != SQLITE_DONE) {
+        st = db_error(s, err);
+    }
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_FIELD__COUNT],
+                               li_slice custom_json, int64_t assigned_to, const char *now,
+                               li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = settle(s, err);
+    if (st != LI_OK)
+        return st;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE leads SET first_name=?2, last_name=?3, email=?4, phone=?5,"
+                           " company=?6, job_title=?7, address=?8, postal_code=?9, city=?10,"
+                           " country=?11, source=?12, notes=?13, external_id=?14, owner=?15,"
+                           " custom=?16, assigned_to=?17, updated_at=?18 WHERE id=?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, id);
+    for (int f = 0; f < LI_FIELD__COUNT; f++)
+        bind_slice(q, 2 + f, value[f]);
+    if (custom_json.len <= 2)
+        sqlite3_bind_null(q, 16);
+    else
+        bind_slice(q, 16, custom_json);
+    bind_id(q, 17, assigned_to);
+    sqlite3_bind_text(q, 18, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_lead_delete(li_store *s, int64_t id, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = settle(s, err);
+    if (st != LI_OK)
+        return st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM leads WHERE id=?1", -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_history_add(li_store *s, int64_t lead_id, const char *action, int64_t job_id,
+                               const char *changes_json, const char *now, li_error *err) {
+    sqlite3_stmt *q;
+    li_status st = settle(s, err);
+    if (st != LI_OK || (st = stmt_get(s, ST_HISTORY_ADD, &q, err)) != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, lead_id);
+    sqlite3_bind_text(q, 2, action, -1, SQLITE_STATIC);
+    bind_id(q, 3, job_id);
+    bind_opt_text(q, 4, changes_json);
+    sqlite3_bind_text(q, 5, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_clear_bindings(q);
+    return st;
+}
+
+li_status li_store_job_history_each(li_store *s, int64_t job_id, li_history_cb cb, void *ctx,
+                                    li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = settle(s, err);
+    if (st != LI_OK)
+        return st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, lead_id, action, changes, at FROM lead_history"
+                           " WHERE job_id=?1 AND action <> 'created' ORDER BY id DESC",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_history_rec h = {
+            .id = sqlite3_column_int64(q, 0),
+            .lead_id = sqlite3_column_int64(q, 1),
+            .job_id = job_id,
+            .action = (const char *)sqlite3_column_text(q, 2),
+            .changes = (const char *)sqlite3_column_text(q, 3),
+            .at = (const char *)sqlite3_column_text(q, 4),
+        };
+        if ((st = cb(&h, ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_lead_changed_since(li_store *s, int64_t id, int64_t after_id, int64_t job_id,
+                                      int *changed, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *changed = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM lead_history WHERE lead_id=?1 AND id>?2"
+                           " AND (job_id IS NULL OR job_id<>?3) LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, after_id);
+    sqlite3_bind_int64(q, 3, job_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *changed = 1;
+    else if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_job_leads_each(li_store *s, int64_t job_id, li_id_cb cb, void *ctx,
+                                  li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = settle(s, err);
+    if (st != LI_OK)
+        return st;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM leads WHERE import_job_id=?1 ORDER BY id", -1,
+                           &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = cb(sqlite3_column_int64(q, 0), ctx)) != LI_OK)
+            goto out;
+    if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+out:
+    sqlite3_finalize(q);
     return st;
 }
 

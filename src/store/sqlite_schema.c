@@ -88,5 +88,16 @@ const char *const li__sqlite_migrations[] = {
     "  mapping TEXT NOT NULL,"
     "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, used_at TEXT);"
     "CREATE UNIQUE INDEX mappings_remembered ON mappings(header_sig) WHERE name IS NULL;",
+
+    /* 3: duplicate strategies and assignment. duplicate_of flags a lead
+     * created anyway (--on-duplicate create) beside the one it matched;
+     * phone_type keeps what the numbering plan says (mobile, fixe...);
+     * the job counts leads assigned (the round-robin position, saved with
+     * each checkpoint) and leads flagged as possible duplicates. */
+    "ALTER TABLE leads ADD COLUMN duplicate_of INTEGER;"
+    "ALTER TABLE leads ADD COLUMN phone_type TEXT;"
+    "ALTER TABLE import_jobs ADD COLUMN assigned INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE import_jobs ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX leads_assigned_to ON leads(assigned_to) WHERE assigned_to IS NOT NULL;",
     NULL,
 };

@@ -192,6 +192,59 @@ class TestNamedMappings(MappingTest):
         self.assertEqual(len([m for m in listed if m["name"] == "m"]), 1)
 
 
+class TestDates(MappingTest):
+    def test_day_and_month_are_decided_by_the_whole_column(self):
+        # 400 rows that read both ways, then one that only reads day/month:
+        # the order comes from row 402, far past the sample.
+        rows = ["Nom;Email;Rendez-vous;Signé le"]
+        for i in range(400):
+            rows.append("N%d;n%d@exemple.fr;%02d/%02d/2024;%02d/%02d/2023"
+                        % (i, i, i % 12 + 1, i % 9 + 1, i % 12 + 1, i % 9 + 1))
+        rows.append("Z;z@exemple.fr;13/01/2024;01/13/2023")
+        f = self.write("d.csv", "\r\n".join(rows) + "\r\n")
+        doc = self.sniff(f)
+        self.assertEqual([c.get("dates") for c in doc["mapping"]],
+                         [None, None, "jour/mois", "mois/jour"])
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["warnings"]), (401, 0))
+        got = {r["E-mail"]: (r["Rendez-vous"], r["Signé le"]) for r in self.export_rows()}
+        self.assertEqual(got["n1@exemple.fr"], ("2024-02-02", "2023-02-02"))
+        self.assertEqual(got["n10@exemple.fr"], ("2024-02-11", "2023-11-02"))
+        self.assertEqual(got["z@exemple.fr"], ("2024-01-13", "2023-01-13"))
+
+    def test_a_column_that_never_tells_is_read_day_month_with_one_warning(self):
+        rows = ["Nom;Email;Date"] + ["N%d;n%d@exemple.fr;0%d/0%d/24" % (i, i, i % 9 + 1, i % 8 + 1)
+                                     for i in range(20)]
+        f = self.write("d.csv", "\r\n".join(rows) + "\r\n")
+        s = self.imp(f)
+        self.assertEqual(len(s["warnings_text"]), 1)
+        self.assertIn("lue", s["warnings_text"][0])
+        got = {r["E-mail"]: r["Date"] for r in self.export_rows()}
+        self.assertEqual(got["n9@exemple.fr"], "2024-02-01")  # 01/02/24 read day/month
+
+    def test_excel_serials_iso_and_month_names_in_a_date_column(self):
+        rows = ["Nom;Email;Date d'inscription",
+                "A;a@exemple.fr;45292", "B;b@exemple.fr;2024-03-07", "C;c@exemple.fr;7 mars 2024",
+                "D;d@exemple.fr;March 7, 2024", "E;e@exemple.fr;07/03/2024 10h30",
+                "F;f@exemple.fr;pas de date"]
+        f = self.write("d.csv", "\r\n".join(rows) + "\r\n")
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["warnings"]), (6, 1))
+        got = {r["E-mail"]: r["Date d'inscription"] for r in self.export_rows()}
+        self.assertEqual(got, {"a@exemple.fr": "2024-01-01", "b@exemple.fr": "2024-03-07",
+                               "c@exemple.fr": "2024-03-07", "d@exemple.fr": "2024-03-07",
+                               "e@exemple.fr": "2024-03-07 10:30:00",
+                               "f@exemple.fr": "pas de date"})
+
+    def test_numbers_without_a_date_header_stay_numbers(self):
+        rows = ["Nom;Email;Montant;Code"] + ["N%d;n%d@exemple.fr;%d;%d" % (i, i, 45000 + i, 75001 + i)
+                                             for i in range(10)]
+        f = self.write("d.csv", "\r\n".join(rows) + "\r\n")
+        self.imp(f)
+        got = {r["E-mail"]: r["Montant"] for r in self.export_rows()}
+        self.assertEqual(got["n3@exemple.fr"], "45003")
+
+
 class TestRoundTripOfNeutralisedCells(MappingTest):
     def test_cells_export_protects_reimport_unchanged(self):
         f = self.write("a.csv", "Nom;Email;Notes;Poste\r\n"

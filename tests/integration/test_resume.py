@@ -37,12 +37,19 @@ def job_progress(tmp):
 
 class KilledImportResumes(unittest.TestCase):
     EXTRA = []  # options of every run of the import
+    HISTORY_PER_LEAD = 1  # 'created', and 'assigned' when leads are assigned
+
+    @classmethod
+    def prepare(cls, tmp, db):
+        """Runs before the imports, once per database."""
 
     @classmethod
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory(prefix="li-resume-")
         tmp = cls.tmp = cls._tmp.name
         cls.path, cls.expect = li.gen_sample(tmp, "leads.csv", ROWS, seed=11)
+        cls.prepare(tmp, "ref.db")
+        cls.prepare(tmp, "t.db")
         # The reference: one uninterrupted import into its own database.
         cls.ref = li.run(["import", cls.path, "--db", li.db_url(tmp, "ref.db"), "--json"]
                          + cls.EXTRA, cwd=tmp)
@@ -114,7 +121,7 @@ class KilledImportResumes(unittest.TestCase):
         history = li.query(self.tmp, "SELECT count(*) FROM lead_history")[0][0]
         self.assertEqual(leads, self.expect["leads_created_with_skip"])
         self.assertEqual(imported, leads)
-        self.assertEqual(history, leads)
+        self.assertEqual(history, leads * self.HISTORY_PER_LEAD)
         dup_emails = li.query(self.tmp, "SELECT count(*) FROM (SELECT email FROM leads WHERE"
                                         " email IS NOT NULL GROUP BY email HAVING count(*) > 1)")
         self.assertEqual(dup_emails[0][0], 0)
@@ -132,6 +139,37 @@ class KilledImportResumes(unittest.TestCase):
 class KilledTwoStageImportResumes(KilledImportResumes):
     """The same with a reject limit: every row is staged, then committed."""
     EXTRA = ["--max-invalid", "50%"]
+
+
+REPS = ["anne@exemple.fr", "luc@exemple.fr", "zoe@exemple.fr"]
+
+
+class KilledRoundRobinImportResumes(KilledImportResumes):
+    """Round-robin assignment survives the kills without skew: the leads,
+    in file order, go to each sales rep in turn, exactly as without kills."""
+    EXTRA = ["--assign", "round-robin:" + ",".join(REPS)]
+    HISTORY_PER_LEAD = 2
+
+    @classmethod
+    def prepare(cls, tmp, db):
+        for i, email in enumerate(REPS):
+            r = li.run(["users", "add", email, "--name", "Commercial %d" % i, "--role",
+                        "commercial", "--db", li.db_url(tmp, db)], cwd=tmp)
+            assert r.code == 0, repr(r)
+
+    def test_leads_go_to_each_rep_in_turn_in_file_order(self):
+        ids = {e: li.query(self.tmp, "SELECT id FROM users WHERE email=?", (e,))[0][0]
+               for e in REPS}
+        got = [r[0] for r in li.query(self.tmp, "SELECT assigned_to FROM leads"
+                                                " ORDER BY import_row")]
+        want = [ids[REPS[i % 3]] for i in range(len(got))]
+        self.assertEqual(got, want)
+        ref = [r[0] for r in li.query(self.tmp, "SELECT assigned_to FROM leads"
+                                                " ORDER BY import_row", db="ref.db")]
+        self.assertEqual(got, ref)
+        counts = sorted(got.count(ids[e]) for e in REPS)
+        self.assertLessEqual(counts[-1] - counts[0], 1)
+        self.assertEqual(self.final.json()["assigned"], len(got))
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ static void lead_insert_writes_history_and_is_found_by_key(void **state) {
     li_store_now(now);
     int64_t id = 0, found = 0;
     assert_int_equal(li_store_begin(s, &err), LI_OK);
-    assert_int_equal(li_store_lead_insert(s, v, li_slice_of("{}"), 1, 2, now, &id, &err), LI_OK);
+    assert_int_equal(li_store_lead_insert(s, v, li_slice_of("{}"), NULL, 1, 2, now, &id, &err), LI_OK);
     assert_int_equal(li_store_commit(s, &err), LI_OK);
     assert_true(id > 0);
     assert_int_equal(li_store_lead_find(s, LI_FIELD_EMAIL, li_slice_of("jean@exemple.fr"), &found,

@@ -1,0 +1,152 @@
+/*
+ * users.h — the people who use leadimport, and the directory that assigns
+ * leads to them.
+ *
+ * A user has an e-mail (the login, unique, stored as li_norm_email() gives
+ * it: trimmed, ASCII lower-cased), a display name, a role and a password
+ * hash. Roles: "admin" imports files and manages users; "commercial" (a
+ * sales rep) owns leads. A user is never deleted, only disabled: leads and
+ * imports keep pointing at them, but a disabled user cannot log in and is
+ * not given new leads.
+ *
+ * Passwords are hashed with Argon2id (libsodium crypto_pwhash_str_alg, the
+ * "interactive" limits: about 64 MiB and 0.1 to 0.5 s per hash) and stored
+ * in the PHC string format ("$argon2id$v=19$m=65536,t=2,p=1$..."), which
+ * carries its own salt and parameters. The plain password is never stored
+ * nor kept beyond the call. A user without a password cannot log in.
+ *
+ * The directory (li_user_dir) is a read-only snapshot of the users, loaded
+ * once per import, that finds the user a spreadsheet cell names (see
+ * li_user_dir_find()). It is immutable once loaded: lookups are thread-safe.
+ *
+ * Every function taking a store uses it from the calling thread only (as
+ * the store requires). Errors are li_status codes with a French message in
+ * err (store.h, error.h); a wrong input is LI_EUSAGE.
+ */
+#ifndef LEADIMPORT_USERS_H
+#define LEADIMPORT_USERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leadimport/error.h"
+#include "leadimport/store.h"
+
+/* Limits, in bytes unless said otherwise. */
+#define LI_USER_EMAIL_MAX 254   /* as for a lead's e-mail */
+#define LI_USER_NAME_MAX 200    /* after trimming */
+#define LI_PASSWORD_MIN_CHARS 8 /* characters (code points), not bytes */
+#define LI_PASSWORD_MAX_BYTES 1024
+
+/* One user as stored; strings are NUL-terminated copies. Never the hash. */
+typedef struct li_user {
+    int64_t id;
+    char email[LI_USER_EMAIL_MAX + 1];
+    char name[LI_USER_NAME_MAX + 1];
+    char role[16];      /* "admin" or "commercial" */
+    int active;         /* 0 once disabled */
+    int has_password;   /* 0: the user cannot log in */
+    char created_at[32]; /* "2026-11-29T10:00:00.123Z" (UTC) */
+} li_user;
+
+/* Canonical role name ("admin", "commercial") of role, any ASCII case; NULL if none. */
+const char *li_user_role_parse(const char *role);
+
+/*
+ * Adds a user. email is normalised with li_norm_email() and must be valid
+ * (user_email_invalid); name is trimmed, its inner spaces collapsed, and
+ * must then hold 1 to LI_USER_NAME_MAX bytes of UTF-8 without control
+ * characters (user_name_invalid); role is "admin" or "commercial", any case
+ * (user_role_invalid). password, if not NULL, must have at least
+ * LI_PASSWORD_MIN_CHARS characters (password_too_short) and at most
+ * LI_PASSWORD_MAX_BYTES bytes (password_too_long); it is hashed, never
+ * stored; NULL creates a user who cannot log in until a password is set.
+ * An e-mail already taken, by an active or a disabled user, is refused
+ * (user_exists). All these are LI_EUSAGE. A hash that fails (no memory for
+ * Argon2id) is LI_ENOMEM.
+ *
+ * @param out  if not NULL, receives the user as stored (id, created_at).
+ */
+li_status li_users_add(li_store *s, const char *email, const char *name, const char *role,
+                       const char *password, li_user *out, li_error *err);
+
+typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
+
+/*
+ * Calls cb for every user, active or not, by e-mail. u is borrowed: valid
+ * during the call only. A non-OK status from cb stops the walk and is
+ * returned.
+ */
+li_status li_users_each(li_store *s, li_user_cb cb, void *ctx, li_error *err);
+
+/*
+ * Finds the user whose e-mail is email (normalised first, so any case and
+ * surrounding spaces). *found says whether there is one (0 as well for a
+ * string that is not an e-mail); if so *out is filled.
+ */
+li_status li_users_find(li_store *s, const char *email, li_user *out, int *found,
+                        li_error *err);
+
+/*
+ * Disables (active = 0) or enables again (active = 1) the user of this
+ * e-mail. Doing it twice is not an error. An invalid e-mail
+ * (user_email_invalid) or one no user has (user_unknown) is LI_EUSAGE.
+ */
+li_status li_users_set_active(li_store *s, const char *email, int active, li_error *err);
+
+/*
+ * Checks a login. *ok = 1 only if the user exists, is active, has a
+ * password and password matches it; then *out (if not NULL) is the user.
+ * A wrong password is not an error (LI_OK, *ok = 0). An unknown, disabled
+ * or password-less user costs the same Argon2id verification as a wrong
+ * password, so that timing does not tell which e-mails exist.
+ */
+li_status li_users_check_password(li_store *s, const char *email, const char *password,
+                                  li_user *out, int *ok, li_error *err);
+
+/* --- the directory: which user a cell names ------------------------------ */
+
+typedef struct li_user_dir li_user_dir;
+
+typedef enum li_user_match {
+    LI_USER_FOUND = 0,  /* exactly one user, active */
+    LI_USER_UNKNOWN,    /* nobody (an empty cell too) */
+    LI_USER_DISABLED,   /* exactly one user, disabled */
+    LI_USER_AMBIGUOUS,  /* several users answer to this name */
+} li_user_match;
+
+/*
+ * Loads every user (active or not) into a new directory. Free it with
+ * li_user_dir_free(). Later changes to the users are not seen.
+ */
+li_status li_user_dir_load(li_store *s, li_user_dir **out, li_error *err);
+
+/* Frees d. Accepts NULL. Pointers handed out by li_user_dir_find() die with it. */
+void li_user_dir_free(li_user_dir *d);
+
+/* Number of users in d. */
+size_t li_user_dir_count(const li_user_dir *d);
+
+/*
+ * The user that text (a cell, not NUL-terminated) names. Both sides are
+ * compared folded with li_fold(): case, accents, punctuation and spaces do
+ * not count. In this order:
+ *   1. the whole text against each e-mail and each name as written:
+ *      "jean.dupont@exemple.fr", "JEAN.DUPONT@EXEMPLE.FR", "Jean Dupont",
+ *      "jean dupont", "Jean-Dupont", "Jérôme" = "JEROME";
+ *   2. only if nothing matched: the words of the text, in any order,
+ *      against the words of each name ("Dupont Jean", "DUPONT, Jean" for
+ *      "Jean Dupont"). Words are split at spaces and ASCII punctuation.
+ * The first step that matches decides. When it matches several users,
+ * active or not, the result is LI_USER_AMBIGUOUS (two "Jean Dupont": the
+ * cell must give the e-mail); "Jean Martin" written as such still finds
+ * Jean Martin even if a "Martin Jean" exists, since step 1 comes first.
+ *
+ * *user (if user is not NULL) gets the user for LI_USER_FOUND and
+ * LI_USER_DISABLED, NULL otherwise; it is borrowed from d. O(log n) per
+ * call, no allocation; a text over 1000 bytes is LI_USER_UNKNOWN.
+ */
+li_user_match li_user_dir_find(const li_user_dir *d, const char *text, size_t len,
+                               const li_user **user);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * sqlite_users.c — the users table in the SQLite backend (store_users.h).
+ *
+ * Plain queries, prepared per call: users are read and written a handful of
+ * times per command, never per row (the import loads them once into a
+ * li_user_dir). The table comes from migration 1 (sqlite_schema.c); its
+ * UNIQUE constraint on email is what makes a duplicate impossible, even
+ * between two processes adding the same user at once.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "storeInt.h"
+#include "store_users.h"
+
+/* Columns read by user_from_row(), in order. */
+#define USER_COLUMNS "id, email, name, role, active, password_hash IS NOT NULL, created_at"
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col) {
+    const unsigned char *t = sqlite3_column_text(q, col);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static void user_from_row(sqlite3_stmt *q, li_user *u) {
+    memset(u, 0, sizeof *u);
+    u->id = sqlite3_column_int64(q, 0);
+    copy_col(u->email, sizeof u->email, q, 1);
+    copy_col(u->name, sizeof u->name, q, 2);
+    copy_col(u->role, sizeof u->role, q, 3);
+    u->active = sqlite3_column_int(q, 4) != 0;
+    u->has_password = sqlite3_column_int(q, 5) != 0;
+    copy_col(u->created_at, sizeof u->created_at, q, 6);
+}
+
+li_status li__store_user_insert(li_store *s, li_user *u, const char *password_hash,
+                                int *inserted, li_error *err) {
+    sqlite3 *db = li__sqlite_db(s);
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *inserted = 0;
+    li_store_now(u->created_at);
+    /* DO NOTHING rather than a constraint error: a taken e-mail is an
+     * answer, not a database failure, and checking first would race. */
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO users (email, name, role, password_hash, active,"
+                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT(email) DO NOTHING",
+                           -1, &q, NULL) != SQLITE_OK) {
+        st = li__sqlite_error(s, err);
+        goto out;
+    }
+    sqlite3_bind_text(q, 1, u->email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, u->role, -1, SQLITE_STATIC);
+    if (password_hash)
+        sqlite3_bind_text(q, 4, password_hash, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 4);
+    sqlite3_bind_int(q, 5, u->active ? 1 : 0);
+    sqlite3_bind_text(q, 6, u->created_at, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        st = li__sqlite_error(s, err);
+        goto out;
+    }
+    if (sqlite3_changes(db) > 0) {
+        *inserted = 1;
+        u->id = sqlite3_last_insert_rowid(db);
+        u->has_password = password_hash != NULL;
+    }
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li__store_user_get(li_store *s, const char *email, li_user *out, char *hash,
+                             size_t hash_cap, int *found, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *found = 0;
+    if (hash && hash_cap)
+        hash[0] = '\0';
+    if (sqlite3_prepare_v2(li__sqlite_db(s),
+                           "SELECT " USER_COLUMNS ", password_hash FROM users WHERE email = ?1",
+                           -1, &q, NULL) != SQLITE_OK) {
+        st = li__sqlite_error(s, err);
+        goto out;
+    }
+    sqlite3_bind_text(q, 1, email, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        user_from_row(q, out);
+        if (hash && hash_cap)
+            copy_col(hash, hash_cap, q, 7);
+        *found = 1;
+    } else if (rc != SQLITE_DONE) {
+        st = li__sqlite_error(s, err);
+    }
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li__store_users_each(li_store *s, li_user_cb cb, void *ctx, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    int rc = SQLITE_DONE;
+    if (sqlite3_prepare_v2(li__sqlite_db(s),
+                           "SELECT " USER_COLUMNS " FROM users ORDER BY email", -1, &q,
+                           NULL) != SQLITE_OK) {
+        st = li__sqlite_error(s, err);
+        goto out;
+    }
+    while (st == LI_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_user u;
+        user_from_row(q, &u);
+        st = cb(&u, ctx);
+    }
+    if (st == LI_OK && rc != SQLITE_DONE)
+        st = li__sqlite_error(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li__store_user_set_active(li_store *s, const char *email, int active, int *found,
+                                    li_error *err) {
+    sqlite3 *db = li__sqlite_db(s);
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *found = 0;
+    /* No "AND active != ?2": a repeated disable must still say the user exists. */
+    if (sqlite3_prepare_v2(db, "UPDATE users SET active = ?2 WHERE email = ?1", -1, &q, NULL) !=
+        SQLITE_OK) {
+        st = li__sqlite_error(s, err);
+        goto out;
+    }
+    sqlite3_bind_text(q, 1, email, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, active ? 1 : 0);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        st = li__sqlite_error(s, err);
+        goto out;
+    }
+    *found = sqlite3_changes(db) > 0;
+out:
+    sqlite3_finalize(q);
+    return st;
+}

@@ -1,0 +1,38 @@
+/*
+ * usersInt.h — what the files of the users module share: the password
+ * hashing of password.c, used by users.c.
+ */
+#ifndef LEADIMPORT_USERS_INT_H
+#define LEADIMPORT_USERS_INT_H
+
+#include <stddef.h>
+
+#include "leadimport/error.h"
+
+/* Room for a hash string (libsodium crypto_pwhash_STRBYTES). */
+#define LI__PASSWORD_HASH_MAX 128
+
+/*
+ * Checks that password fits the rules of users.h (password_too_short,
+ * password_too_long: LI_EUSAGE). No hashing: cheap, call it before any
+ * other work.
+ */
+li_status li__password_check_rules(const char *password, li_error *err);
+
+/*
+ * Hashes password with Argon2id (interactive limits) into out, a
+ * NUL-terminated "$argon2id$..." string. Initialises libsodium on first
+ * use. LI_ENOMEM (password_hash_failed) when Argon2id cannot get its
+ * memory; LI_EINTERNAL if libsodium cannot start.
+ */
+li_status li__password_hash(const char *password, char out[LI__PASSWORD_HASH_MAX],
+                            li_error *err);
+
+/*
+ * 1 if password matches hash, else 0. A NULL or empty hash is verified
+ * against a fixed hash of another password (so it fails, in the same
+ * time). Never an error: a hash that cannot be read does not match.
+ */
+int li__password_verify(const char *hash, const char *password);
+
+#endif
