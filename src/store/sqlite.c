@@ -40,6 +40,8 @@ enum {
     ST_LEAD_KEYS,
     ST_JOB_UPDATE,
     ST_HISTORY_ADD,
+    ST_LEAD_GET,
+    ST_LEAD_UPDATE,
     ST__COUNT
 };
 
@@ -69,6 +71,14 @@ static const char *const stmt_sql[ST__COUNT] = {
         " heartbeat_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?1",
     [ST_HISTORY_ADD] = "INSERT INTO lead_history (lead_id, action, job_id, changes, at)"
                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_LEAD_GET] = "SELECT first_name, last_name, email, phone, company, job_title,"
+                    " address, postal_code, city, country, source, notes, external_id,"
+                    " owner, custom, assigned_to, duplicate_of, import_job_id, created_at,"
+                    " updated_at FROM leads WHERE id=?1",
+    [ST_LEAD_UPDATE] = "UPDATE leads SET first_name=?2, last_name=?3, email=?4, phone=?5,"
+                       " company=?6, job_title=?7, address=?8, postal_code=?9, city=?10,"
+                       " country=?11, source=?12, notes=?13, external_id=?14, owner=?15,"
+                       " custom=?16, assigned_to=?17, updated_at=?18 WHERE id=?1",
 };
 
 typedef struct pending_lead {
@@ -878,20 +888,25 @@ static li_status settle(li_store *s, li_error *err) {
     return s->nlead || s->nrow ? li_store_flush(s, err) : LI_OK;
 }
 
+/*
+ * Flushes only if lead id is still waiting to be inserted: reading or
+ * changing a lead the table already has must not break the batching of
+ * the creations around it (an update-heavy import would insert one row
+ * per statement otherwise).
+ */
+static li_status settle_for(li_store *s, int64_t id, li_error *err) {
+    if (s->nlead && id >= s->lead[0].id && id < s->lead[0].id + (int64_t)s->nlead)
+        return li_store_flush(s, err);
+    return LI_OK;
+}
+
 li_status li_store_lead_get(li_store *s, int64_t id, li_lead_rec *out, int *found, li_error *err) {
     sqlite3_stmt *q = NULL;
-    li_status st = settle(s, err);
+    li_status st = settle_for(s, id, err);
     memset(out, 0, sizeof *out);
     *found = 0;
-    if (st != LI_OK)
+    if (st != LI_OK || (st = stmt_get(s, ST_LEAD_GET, &q, err)) != LI_OK)
         return st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT first_name, last_name, email, phone, company, job_title,"
-                           " address, postal_code, city, country, source, notes, external_id,"
-                           " owner, custom, assigned_to, duplicate_of, import_job_id, created_at,"
-                           " updated_at FROM leads WHERE id=?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err);
     sqlite3_bind_int64(q, 1, id);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
@@ -927,7 +942,7 @@ li_status li_store_lead_get(li_store *s, int64_t id, li_lead_rec *out, int *foun
         st = db_error(s, err);
     }
 out:
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
     return st;
 }
 
@@ -935,16 +950,9 @@ li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_
                                li_slice custom_json, int64_t assigned_to, const char *now,
                                li_error *err) {
     sqlite3_stmt *q = NULL;
-    li_status st = settle(s, err);
-    if (st != LI_OK)
+    li_status st = settle_for(s, id, err);
+    if (st != LI_OK || (st = stmt_get(s, ST_LEAD_UPDATE, &q, err)) != LI_OK)
         return st;
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE leads SET first_name=?2, last_name=?3, email=?4, phone=?5,"
-                           " company=?6, job_title=?7, address=?8, postal_code=?9, city=?10,"
-                           " country=?11, source=?12, notes=?13, external_id=?14, owner=?15,"
-                           " custom=?16, assigned_to=?17, updated_at=?18 WHERE id=?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err);
     sqlite3_bind_int64(q, 1, id);
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         bind_slice(q, 2 + f, value[f]);
@@ -956,7 +964,8 @@ li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_
     sqlite3_bind_text(q, 18, now, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = db_error(s, err);
-    sqlite3_finalize(q);
+    sqlite3_clear_bindings(q); /* the values are the caller's */
+    sqlite3_reset(q);
     return st;
 }
 
@@ -977,7 +986,7 @@ li_status li_store_lead_delete(li_store *s, int64_t id, li_error *err) {
 li_status li_store_history_add(li_store *s, int64_t lead_id, const char *action, int64_t job_id,
                                const char *changes_json, const char *now, li_error *err) {
     sqlite3_stmt *q;
-    li_status st = settle(s, err);
+    li_status st = settle_for(s, lead_id, err);
     if (st != LI_OK || (st = stmt_get(s, ST_HISTORY_ADD, &q, err)) != LI_OK)
         return st;
     sqlite3_bind_int64(q, 1, lead_id);
