@@ -85,8 +85,17 @@ def main():
     ap.add_argument("--rows", type=int, default=200000)
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "leadimport"))
     ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    ap.add_argument("--make-incoming", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     base_path, _ = bi.data_file(a.data_dir, a.base_rows, False)
+    if a.make_incoming:
+        incoming_file(a.data_dir, base_path, a.rows, a.base_rows)
+        return 0
+    # Made by a child process: this one must stay small, or the measured
+    # commands would inherit its peak RSS through fork.
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--make-incoming",
+                    "--base-rows", str(a.base_rows), "--rows", str(a.rows),
+                    "--data-dir", a.data_dir], check=True)
     inc = incoming_file(a.data_dir, base_path, a.rows, a.base_rows)
     with tempfile.TemporaryDirectory(prefix="li-bench-strat-") as tmp:
         base_db = os.path.join(tmp, "base.db")

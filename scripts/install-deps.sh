@@ -11,8 +11,13 @@ APT_PACKAGES=(
   libsodium-dev                   # later: HMAC, Argon2id, random tokens
   libutf8proc-dev                 # Unicode folding for header matching
   libjansson-dev                  # JSON reading (error lists, custom fields)
+  libphonenumber-dev              # phone numbers checked against real numbering plans
   libcmocka-dev                   # unit tests
   python3                         # sample-data generator (stdlib only)
+  libzip-dev libexpat1-dev        # XLSX: zip container, streamed XML
+  libxlsxwriter-dev               # XLSX test fixtures and bench files (C)
+  python3-openpyxl python3-xlsxwriter  # XLSX integration tests and bench reference
+  libreoffice-calc-nogui          # XLSX round trip through LibreOffice (~80 MB, ~30 s to install)
 )
 
 missing=()

@@ -295,12 +295,14 @@ class Sample:
                 key = int("41" + d)
             else:
                 x = self.rnd()
-                if x < 0.45:
-                    d = "06%08d" % self.num(10 ** 8)
+                if x < 0.45:    # 063[9], 069[0-4,6,7]: overseas blocks
+                    d = "06%s%07d" % ("01245678"[self.num(8)], self.num(10 ** 7))
                 elif x < 0.70:
                     d = "07%d%07d" % (3 + self.num(7), self.num(10 ** 7))
-                elif x < 0.95:
-                    d = "0%d%08d" % (1 + self.num(5), self.num(10 ** 8))
+                elif x < 0.95:  # 01, 03, 04[1-9], 05[0-8]: no 040, no overseas
+                    d = ["01", "03", "04%d" % (1 + self.num(9)),
+                         "05%d" % self.num(9)][self.num(4)]
+                    d += "%0*d" % (10 - len(d), self.num(10 ** (10 - len(d))))
                 else:
                     d = "09%08d" % self.num(10 ** 8)
                 key = int("33" + d[1:])

@@ -83,15 +83,46 @@ void li_validator_free(li_validator *v);
  */
 li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap);
 
+/* What kind of line a valid phone number is, from its numbering plan. */
+typedef enum li_phone_type {
+    LI_PHONE_UNKNOWN = 0, /* not a valid number */
+    LI_PHONE_MOBILE,      /* French 06, 07 */
+    LI_PHONE_FIXED,       /* French 01 to 05, and 09 (VoIP: internet boxes) */
+    LI_PHONE_OTHER,       /* toll-free, premium, shared cost (French 08), or
+                             a plan that cannot tell fixed from mobile (+1) */
+} li_phone_type;
+
 /*
- * Normalises a phone number to E.164 ("+33612345678"), region being the
- * default country for national numbers ("FR"). Accepts spaces, dots, dashes,
- * parentheses, "(0)", 00 and + international prefixes, a French number that
- * lost its leading 0, and Excel's scientific notation when no digit was lost.
- * out needs at least 17 bytes. Returns LI_MSG_NONE, LI_MSG_PHONE_INVALID or
- * LI_MSG_PHONE_PRECISION_LOST.
+ * Normalises a phone number to E.164 ("+33612345678") and checks it against
+ * the real numbering plans (libphonenumber; the usual French shapes by an
+ * exact fast path that gives the same answers). region is the country of
+ * national numbers: ISO 3166 alpha-2, any case ("FR", "be"; "UK" = "GB";
+ * NULL = "FR"); with an unknown region only international numbers are
+ * accepted. Accepts spaces, dots, dashes, slashes, parentheses, "(0)", the
+ * 00 and + international prefixes, the country code without "+"
+ * ("33612345678"), a national number that lost its leading 0 ("612345678"),
+ * and Excel's scientific notation when no digit was lost ("3,3612345678E+10").
+ * French overseas numbers dialled as French ("0262 12 34 56", "+33 262...")
+ * get their own code (+262, +590, +594, +596). A number of the right shape
+ * in an unassigned range ("+33 7 01...") is invalid.
+ *
+ * out needs at least 17 bytes (else PHONE_INVALID). Returns LI_MSG_NONE
+ * (out = E.164, NUL-terminated; *type set), LI_MSG_PHONE_INVALID or
+ * LI_MSG_PHONE_PRECISION_LOST (out = "", *type = LI_PHONE_UNKNOWN). type may
+ * be NULL. Thread-safe; no allocation on the usual French shapes.
  */
+li_msg li_norm_phone_typed(const char *in, size_t len, const char *region, char *out, size_t cap,
+                           li_phone_type *type);
+
+/* li_norm_phone_typed() without the type. */
 li_msg li_norm_phone(const char *in, size_t len, const char *region, char *out, size_t cap);
+
+/*
+ * The stable key of a phone type, as stored and exported (French, like the
+ * rest of what users read): "mobile", "fixe", "autre"; "" for
+ * LI_PHONE_UNKNOWN or an out-of-range value. A static string.
+ */
+const char *li_phone_type_key(li_phone_type t);
 
 /*
  * Trims leading and trailing whitespace (ASCII and Unicode spaces such as

@@ -1,42 +1,52 @@
 /*
- * phone.c — phone numbers to E.164 ("+33612345678"), France first.
+ * phone.c — phone numbers to E.164 ("+33612345678") and their type (mobile,
+ * fixed...), checked against the real numbering plans, France first.
  *
- * What it promises (li_norm_phone, validate.h):
- *   - separators are ignored: spaces (ASCII and Unicode), dots, dashes
- *     (also Unicode dashes), slashes, parentheses; "(0)" after a country
- *     code is dropped ("+33 (0)6 12 34 56 78");
- *   - "+" or "00" starts an international number: the country code is read
- *     against the full list of assigned ITU-T codes (1 to 3 digits, a
- *     prefix-free set);
- *   - without it, the number is national in the region (default "FR"):
- *     trunk prefix + NSN ("06 12 34 56 78"), the region's code without "+"
- *     ("33612345678", "330612345678"; only if the rest is a valid NSN), or
- *     the NSN alone (a French number whose leading 0 a spreadsheet ate:
- *     "612345678");
- *   - the national significant number (NSN) is checked against a table of
- *     common plans (length, first digit); a stray trunk prefix after the
- *     code is dropped ("+33 06...", "+1 1 514..."). Any other assigned code
- *     needs 8 to 15 digits in all, after dropping a stray leading 0 (kept
- *     for the few plans where 0 belongs to the number: Italy, Côte
- *     d'Ivoire...). This is a syntax check, not libphonenumber: a number
- *     of the right shape in an unassigned range passes;
- *   - French overseas numbers dialled from France (0262, 0590, 0692...) get
- *     their own country code (+262, +590, +594, +596), as E.164 wants;
- *   - Excel's scientific notation ("3,3612345678E+10") is read only when the
- *     mantissa holds every digit; "6,12E+08" is PHONE_PRECISION_LOST;
- *   - letters, other symbols, more than one "+", too few or too many digits
- *     are PHONE_INVALID. Extensions are not supported.
+ * What it promises (li_norm_phone_typed, validate.h), and how (phonelib.h):
+ *   - pre-processing, the same for every number (li__phone_prep): trimmed;
+ *     separators ignored: spaces (ASCII and Unicode), dots, dashes (also
+ *     Unicode dashes), slashes, parentheses; "(0)" after a country code is
+ *     dropped ("+33 (0)6 12 34 56 78"); "+" or "00" starts an international
+ *     number; Excel's scientific notation ("3,3612345678E+10") is read only
+ *     when the mantissa holds every digit ("6,12E+08" is
+ *     PHONE_PRECISION_LOST); letters, other symbols, more than one "+" are
+ *     PHONE_INVALID. Extensions are not supported;
+ *   - then libphonenumber (phonelib.cc) reads the digits in the region and
+ *     checks them with IsValidNumber: real plans, not only lengths. It
+ *     accepts a national number with its trunk prefix ("06 12 34 56 78"),
+ *     without it (a spreadsheet ate the 0: "612345678"), or preceded by
+ *     the region's code without "+" ("33612345678", "330612345678"), and a
+ *     stray trunk prefix after a code ("+33 06...", "+1 1 514...");
+ *   - one rule on top of libphonenumber: France and its overseas
+ *     departments share one national plan (0 + 9 digits) but not one
+ *     country code, so a number of that plan (national in FR, RE, YT, GP,
+ *     BL, MF, GF, MQ, or written "+33") gets the code of its block and is
+ *     checked under it: "0262 12 34 56" dialled in France is
+ *     +262 262 12 34 56, "06 12 34 56 78" read in Réunion is
+ *     +33 6 12 34 56 78;
+ *   - libphonenumber costs 10 to 15 us a number (Parse alone is 7 us), ten
+ *     times a whole row's validation; so a fast path
+ *     (li__phone_fast_digits) answers the usual shapes — French numbers
+ *     (+33 / 0033 / 0 / no 0 / 33 + 9 digits) from the French plan of
+ *     libphonenumber 8.12.57 written out below, and the common Belgian,
+ *     Swiss, Luxembourg, British mobiles and Québec numbers — in about
+ *     50 ns, and only when it is sure to give libphonenumber's exact
+ *     answer; tests/unit/test_phone_agree.c checks that on every block and
+ *     on a large generated sample. bench/phone_bench.c measures both.
  *
- * No allocation; all tables are const, every function is thread-safe.
+ * li__country (the table below) still gives validate.c the regions it
+ * accepts and their trunk prefixes; li__cc_assigned() the ITU-T codes.
+ * No allocation on the fast path; all tables are const, every function is
+ * thread-safe.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "lead/leadInt.h"
+#include "lead/phonelib.h"
 #include "leadimport/validate.h"
 
-enum { MAX_DIGITS = 24 };
-
-/* Plans we check in detail. The NSN excludes the trunk prefix. */
+/* Regions we know the trunk prefix of (validate.c). NSN excludes it. */
 static const li__country countries[] = {
     {"FR", 33, 9, 9, "123456789", '0'},  {"BE", 32, 8, 9, "123456789", '0'},
     {"CH", 41, 9, 9, "123456789", '0'},  {"LU", 352, 4, 11, "123456789", 0},
@@ -77,15 +87,6 @@ static const unsigned short assigned[] = {
 
 #define NASSIGNED (sizeof assigned / sizeof assigned[0])
 
-/* French overseas numbers in the French plan: NSN prefix -> their own code. */
-static const struct {
-    char prefix[4];
-    unsigned short cc;
-} overseas[] = {
-    {"262", 262}, {"263", 262}, {"269", 262}, {"639", 262}, {"692", 262},
-    {"693", 262}, {"590", 590}, {"690", 590}, {"691", 590}, {"594", 594},
-    {"694", 594}, {"596", 596}, {"696", 596}, {"697", 596},
-};
 
 const li__country *li__country_by_iso(const char *iso) {
     if (!iso || !iso[0] || !iso[1] || iso[2])
@@ -123,110 +124,6 @@ const unsigned short *li__cc_list(size_t *n) {
     return assigned;
 }
 
-/* A number as digits, before it is given a country. */
-typedef struct digits {
-    char d[MAX_DIGITS + 1];
-    size_t n;
-    int intl; /* written with "+" or "00" (already removed from d) */
-} digits;
-
-/* 1 if nsn (n digits) fits the plan c. */
-static int nsn_valid(const li__country *c, const char *nsn, size_t n) {
-    if (n < c->min || n > c->max)
-        return 0;
-    if (c->first && !strchr(c->first, nsn[0]))
-        return 0;
-    if (c->trunk == '1' && (nsn[3] < '2' || nsn[3] > '9'))
-        return 0; /* NANP: the exchange code starts with 2-9 too */
-    return 1;
-}
-
-static size_t put_uint(char *out, unsigned v) {
-    char tmp[8];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-/* Writes "+<cc><nsn>" to out (cap >= 17 checked by the caller). */
-static li_msg emit(unsigned cc, const char *nsn, size_t n, char *out) {
-    if (cc == 33 && n == 9) {
-        for (size_t i = 0; i < sizeof overseas / sizeof overseas[0]; i++)
-            if (memcmp(nsn, overseas[i].prefix, 3) == 0)
-                cc = overseas[i].cc;
-    }
-    size_t o = 0;
-    out[o++] = '+';
-    o += put_uint(out + o, cc);
-    if (o + n > 16)
-        return LI_MSG_PHONE_INVALID;
-    memcpy(out + o, nsn, n);
-    out[o + n] = '\0';
-    return LI_MSG_NONE;
-}
-
-/* A country code and the rest: checked against its plan, or generically. */
-/*
- * Codes whose national numbers begin with 0 even in international form
- * (Italy, San Marino, Vatican, Côte d'Ivoire, Gabon, Congo): their 0 is
- * part of the number, not a trunk prefix to drop.
- */
-static int keeps_zero(unsigned cc) {
-    return cc == 39 || cc == 378 || cc == 379 || cc == 225 || cc == 241 || cc == 242;
-}
-
-static li_msg with_cc(unsigned cc, size_t cclen, const char *nsn, size_t n, char *out) {
-    const li__country *c = li__country_by_cc(cc);
-    if (c) {
-        if (nsn_valid(c, nsn, n))
-            return emit(cc, nsn, n, out);
-        if (c->trunk && n > 1 && nsn[0] == c->trunk && nsn_valid(c, nsn + 1, n - 1))
-            return emit(cc, nsn + 1, n - 1, out); /* "+33 06 12 ...", "+1 1 514 ..." */
-        return LI_MSG_PHONE_INVALID;
-    }
-    if (n > 1 && nsn[0] == '0' && !keeps_zero(cc)) { /* "+971 050 ...": a stray trunk 0 */
-        nsn++;
-        n--;
-    }
-    if (cclen + n < 8 || cclen + n > 15)
-        return LI_MSG_PHONE_INVALID;
-    return emit(cc, nsn, n, out);
-}
-
-static li_msg international(const digits *dg, char *out) {
-    unsigned cc = 0;
-    for (size_t len = 1; len <= 3 && len < dg->n; len++) {
-        cc = cc * 10 + (unsigned)(dg->d[len - 1] - '0');
-        if (dg->d[0] != '0' && li__cc_assigned(cc))
-            return with_cc(cc, len, dg->d + len, dg->n - len, out);
-    }
-    return LI_MSG_PHONE_INVALID;
-}
-
-static li_msg national(const digits *dg, const li__country *r, char *out) {
-    const char *d = dg->d;
-    size_t n = dg->n;
-    if (!r)
-        return LI_MSG_PHONE_INVALID;
-    if (r->trunk && d[0] == r->trunk && n > 1 && nsn_valid(r, d + 1, n - 1))
-        return emit(r->cc, d + 1, n - 1, out); /* 06 12 34 56 78 */
-    char ccs[8];
-    size_t cclen = put_uint(ccs, r->cc);
-    if (n > cclen + 1 && memcmp(d, ccs, cclen) == 0) {
-        if (nsn_valid(r, d + cclen, n - cclen))
-            return emit(r->cc, d + cclen, n - cclen, out); /* 33612345678 */
-        if (r->trunk && d[cclen] == r->trunk && nsn_valid(r, d + cclen + 1, n - cclen - 1))
-            return emit(r->cc, d + cclen + 1, n - cclen - 1, out); /* 330612345678 */
-    }
-    if ((r->trunk != '0' || d[0] != '0') && nsn_valid(r, d, n))
-        return emit(r->cc, d, n, out); /* 612345678: the 0 was eaten */
-    return LI_MSG_PHONE_INVALID;
-}
 
 /* Reads 1 space-like UTF-8 sequence or Unicode dash at p; its length, or 0. */
 static size_t unicode_separator(const unsigned char *p, size_t left) {
@@ -273,16 +170,16 @@ static void trim(const char *s, size_t *b, size_t *e) {
  * else. Returns 0 if s is not in that shape, 1 if it is and dg holds the
  * number, or a message when the shape is right but the digits are not.
  */
-static int scientific(const char *s, size_t len, digits *dg, li_msg *why) {
+static int scientific(const char *s, size_t len, li__phone_digits *dg, li_msg *why) {
     size_t i = 0, mant = 0, frac = 0;
-    char m[MAX_DIGITS + 1];
+    char m[LI__PHONE_MAX_DIGITS + 1];
     int seen_sep = 0;
     for (; i < len; i++) {
         char c = s[i];
         if (c >= '0' && c <= '9') {
             if (mant == 0 && c == '0')
                 continue; /* leading zeros carry nothing */
-            if (mant >= MAX_DIGITS)
+            if (mant >= LI__PHONE_MAX_DIGITS)
                 return 0;
             m[mant++] = c;
             frac += (size_t)seen_sep;
@@ -308,7 +205,7 @@ static int scientific(const char *s, size_t len, digits *dg, li_msg *why) {
         *why = LI_MSG_PHONE_INVALID; /* not an integer */
         return 2;
     }
-    if (mant < total || total > MAX_DIGITS) {
+    if (mant < total || total > LI__PHONE_MAX_DIGITS) {
         *why = LI_MSG_PHONE_PRECISION_LOST; /* 6,12E+08: the digits are gone */
         return 2;
     }
@@ -320,14 +217,14 @@ static int scientific(const char *s, size_t len, digits *dg, li_msg *why) {
 }
 
 /* Reads the digits of a written number; PHONE_INVALID on any stray byte. */
-static li_msg scan(const char *s, size_t len, digits *dg) {
+static li_msg scan(const char *s, size_t len, li__phone_digits *dg) {
     const unsigned char *p = (const unsigned char *)s;
     int plus = 0;
     dg->n = 0;
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
         if (c >= '0' && c <= '9') {
-            if (dg->n >= MAX_DIGITS)
+            if (dg->n >= LI__PHONE_MAX_DIGITS)
                 return LI_MSG_PHONE_INVALID;
             dg->d[dg->n++] = (char)c;
             i++;
@@ -371,30 +268,384 @@ static li_msg scan(const char *s, size_t len, digits *dg) {
     return dg->n > 0 ? LI_MSG_NONE : LI_MSG_PHONE_INVALID;
 }
 
-li_msg li__norm_phone(const char *in, size_t len, const li__country *region, char *out,
-                      size_t cap) {
-    digits dg;
+/* --- step 1: what Excel and people did to the number ----------------------- */
+
+li_msg li__phone_prep(const char *in, size_t len, li__phone_digits *dg) {
     li_msg why = LI_MSG_NONE;
+    size_t b = 0, e = len;
+    trim(in, &b, &e);
+    int sci = scientific(in + b, e - b, dg, &why);
+    if (sci == 2)
+        return why;
+    if (sci == 0)
+        return scan(in + b, e - b, dg);
+    return LI_MSG_NONE;
+}
+
+/* The region as libphonenumber wants it: "FR"; NULL = "FR"; "UK" = "GB"; junk = "ZZ". */
+static void region_code(const char *region, char code[3]) {
+    if (!region)
+        region = "FR";
+    code[0] = code[1] = 'Z';
+    code[2] = '\0';
+    for (int i = 0; i < 2; i++) {
+        char c = region[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z')
+            return;
+    }
+    if (region[2] != '\0')
+        return;
+    code[0] = (char)(region[0] & ~0x20);
+    code[1] = (char)(region[1] & ~0x20);
+    if (code[0] == 'U' && code[1] == 'K')
+        code[0] = 'G', code[1] = 'B';
+}
+
+/* --- step 2: the fast path, the French plan written out --------------------- */
+
+/*
+ * The French plan of libphonenumber 8.12.57 (resources/PhoneNumberMetadata.xml,
+ * territory FR), for a 9-digit NSN not starting with 0:
+ *   fixedLine   (?:[1-35]\d|4[1-9])\d{7}
+ *   mobile      (?:6(?:[0-24-8]\d|3[0-8]|9[589])|7(?:00|[3-9]\d))\d{6}
+ *   tollFree    80[0-5]\d{6}                      uan  80[6-9]\d{6}
+ *   premiumRate 836(?:0[0-36-9]|[1-9]\d)\d{4}|8(?:1[2-9]|2[2-47-9]|3[0-57-9]|[569]\d|8[0-35-9])\d{6}
+ *   sharedCost  8(?:1[01]|2[0156]|4[02]|84)\d{6}
+ *   voip        9\d{8}
+ * and the types as phonelib.cc maps them (VoIP is "fixed").
+ */
+static li_phone_type fr_type(const char *s) {
+    char b = s[1], c = s[2];
+    switch (s[0]) {
+    case '1':
+    case '2':
+    case '3':
+    case '5':
+    case '9': /* VoIP */
+        return LI_PHONE_FIXED;
+    case '4':
+        return b != '0' ? LI_PHONE_FIXED : LI_PHONE_UNKNOWN;
+    case '6':
+        if (b == '3')
+            return c != '9' ? LI_PHONE_MOBILE : LI_PHONE_UNKNOWN; /* 639: Mayotte */
+        if (b == '9')
+            return c == '5' || c == '8' || c == '9' ? LI_PHONE_MOBILE : LI_PHONE_UNKNOWN;
+        return LI_PHONE_MOBILE;
+    case '7':
+        if (b == '0')
+            return c == '0' ? LI_PHONE_MOBILE : LI_PHONE_UNKNOWN;
+        return b >= '3' ? LI_PHONE_MOBILE : LI_PHONE_UNKNOWN;
+    case '8':
+        switch (b) {
+        case '3': /* 836 04, 836 05 are not assigned */
+            return c == '6' && s[3] == '0' && (s[4] == '4' || s[4] == '5') ? LI_PHONE_UNKNOWN
+                                                                          : LI_PHONE_OTHER;
+        case '4':
+            return c == '0' || c == '2' ? LI_PHONE_OTHER : LI_PHONE_UNKNOWN;
+        case '7':
+            return LI_PHONE_UNKNOWN;
+        default:
+            return LI_PHONE_OTHER;
+        }
+    default:
+        return LI_PHONE_UNKNOWN;
+    }
+}
+
+/*
+ * The blocks of the French plan that belong to an overseas department with
+ * its own code (ARCEP; the same list as libphonenumber's RE, YT, GP, GF, MQ
+ * fixed and mobile ranges): "0262..." is +262 262..., never +33 262...
+ * (libphonenumber's FR metadata would accept +33 262: its fixed-line
+ * pattern is [1-35]\d{8}).
+ */
+static const struct {
+    char prefix[4];
+    unsigned short cc;
+} overseas[] = {
+    {"262", 262}, {"263", 262}, {"269", 262}, {"639", 262}, {"692", 262},
+    {"693", 262}, {"590", 590}, {"690", 590}, {"691", 590}, {"594", 594},
+    {"694", 594}, {"596", 596}, {"696", 596}, {"697", 596},
+};
+
+/* The code of a 9-digit NSN of the French plan: an overseas one, or 33. */
+static unsigned french_plan_cc(const char *nsn) {
+    for (size_t i = 0; i < sizeof overseas / sizeof overseas[0]; i++)
+        if (memcmp(nsn, overseas[i].prefix, 3) == 0)
+            return overseas[i].cc;
+    return 33;
+}
+
+static int is33(const char *d) {
+    return d[0] == '3' && d[1] == '3';
+}
+
+/*
+ * Blocks of other plans where every number, written with "+" or "00", is
+ * valid with one type in libphonenumber 8.12.57 (its metadata, checked by
+ * test_phone_agree.c): the foreign numbers French lead files hold most.
+ * pat: the first digits of the NSN, "[...]" a class; then any digits up to
+ * len. None of them starts with its country's national prefix, so Parse
+ * takes the digits after the code as they are.
+ */
+static const struct foreign_block {
+    unsigned short cc;
+    unsigned char len; /* NSN length */
+    const char *pat;
+    li_phone_type type;
+} foreign_blocks[] = {
+    {32, 9, "4[5-9]", LI_PHONE_MOBILE},       /* Belgium: 4[5-9]\d{7} */
+    {41, 9, "7[35-9]", LI_PHONE_MOBILE},      /* Switzerland: 7[35-9]\d{7} */
+    {352, 9, "6[269][18]", LI_PHONE_MOBILE},  /* Luxembourg: 6(?:[269][18]|5[1568]| */
+    {352, 9, "65[1568]", LI_PHONE_MOBILE},    /*   7[189]|81)\d{6} */
+    {352, 9, "67[189]", LI_PHONE_MOBILE},     /*   */
+    {352, 9, "681", LI_PHONE_MOBILE},         /*   */
+    {44, 10, "7[1-3]", LI_PHONE_MOBILE},      /* United Kingdom mobiles, the */
+    {44, 10, "75[13-9]", LI_PHONE_MOBILE},    /*   blocks wholly mobile */
+    {44, 10, "77[1-7]", LI_PHONE_MOBILE},     /*   */
+    {44, 10, "78[014-9]", LI_PHONE_MOBILE},   /*   */
+    {44, 10, "79[024-9]", LI_PHONE_MOBILE},   /*   */
+    {1, 10, "514[2-9]", LI_PHONE_OTHER},      /* Québec (CA: fixed and mobile */
+    {1, 10, "438[2-9]", LI_PHONE_OTHER},      /*   share one pattern, so the */
+    {1, 10, "450[2-9]", LI_PHONE_OTHER},      /*   type is FIXED_LINE_OR_MOBILE) */
+    {1, 10, "418[2-9]", LI_PHONE_OTHER},      /*   */
+    {1, 10, "581[2-9]", LI_PHONE_OTHER},      /*   */
+    {1, 10, "819[2-9]", LI_PHONE_OTHER},      /*   */
+};
+
+/* 1 if the digits s (at least as many as pat has positions) start with pat. */
+static int block_match(const char *pat, const char *s) {
+    for (; *pat; s++) {
+        if (*pat != '[') {
+            if (*pat++ != *s)
+                return 0;
+            continue;
+        }
+        int ok = 0;
+        for (pat++; *pat != ']'; pat++) {
+            char lo = *pat, hi = pat[1] == '-' ? pat[2] : lo;
+            if (pat[1] == '-')
+                pat += 2;
+            ok |= *s >= lo && *s <= hi;
+        }
+        pat++;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* An international number in one of foreign_blocks: out, *type; else 0. */
+static int foreign_fast(const li__phone_digits *dg, char out[17], li_phone_type *type) {
+    for (size_t i = 0; i < sizeof foreign_blocks / sizeof foreign_blocks[0]; i++) {
+        const struct foreign_block *b = &foreign_blocks[i];
+        size_t cclen = b->cc >= 100 ? 3 : b->cc >= 10 ? 2 : 1;
+        if (dg->n != cclen + b->len)
+            continue;
+        unsigned cc = 0;
+        for (size_t k = 0; k < cclen; k++)
+            cc = cc * 10 + (unsigned)(dg->d[k] - '0');
+        if (cc != b->cc || !block_match(b->pat, dg->d + cclen))
+            continue;
+        out[0] = '+';
+        memcpy(out + 1, dg->d, dg->n + 1);
+        *type = b->type;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * The shapes libphonenumber reads as +33 and a 9-digit NSN not starting
+ * with 0 (PhoneNumberUtil::ParseHelper): "+33" or "+330" then 9 digits; in
+ * region FR, "0" then 9 digits, 9 digits alone, and "33" or "330" then 9
+ * digits (the whole is no French NSN and the rest is: the code is
+ * stripped). Every other "+33..." or national digit string in region FR
+ * leaves libphonenumber a +33 NSN of another length, or
+ * one starting with 0 (kept as an "Italian leading zero"): invalid in the
+ * French plan, whose numbers are [1-9]\d{8}, and out of reach of the
+ * overseas rule, which needs 9 such digits; longer strings too, but for
+ * "330..." (libphonenumber reads "33 00 6 12 34 56 78" as +33 6...):
+ * unsure, like national numbers of other regions. Other codes:
+ * foreign_blocks, else unsure.
+ */
+int li__phone_fast_digits(const li__phone_digits *dg, const char *region, char out[17],
+                          li_phone_type *type, li_msg *msg) {
+    const char *d = dg->d, *nsn = NULL;
+    size_t n = dg->n;
+    if (dg->intl && n <= 5) {
+        /* no plan has fewer than 6 digits with its code (DE: 2 + 4) */
+        out[0] = '\0';
+        *type = LI_PHONE_UNKNOWN;
+        *msg = LI_MSG_PHONE_INVALID;
+        return 1;
+    }
+    if (dg->intl) {
+        if (!is33(d)) {
+            if (!foreign_fast(dg, out, type))
+                return 0; /* another country, another block */
+            *msg = LI_MSG_NONE;
+            return 1;
+        }
+        if (n == 11 && d[2] != '0')
+            nsn = d + 2; /* +33 6... */
+        else if (n == 12 && d[2] == '0' && d[3] != '0')
+            nsn = d + 3; /* +33 0 6... */
+    } else {
+        if (region[0] != 'F' || region[1] != 'R')
+            return 0;
+        if (n == 10 && d[0] == '0' && d[1] != '0')
+            nsn = d + 1; /* 06... */
+        else if (n == 10 && d[0] == '0')
+            return 0;    /* "00..." is international: never here */
+        else if (n == 9 && d[0] != '0')
+            nsn = d; /* 6...: the 0 was eaten */
+        else if (n == 11 && is33(d) && d[2] != '0')
+            nsn = d + 2; /* 33 6... */
+        else if (n == 12 && is33(d) && d[2] == '0' && d[3] != '0')
+            nsn = d + 3; /* 33 0 6... */
+    }
+    if (!nsn && n > 12 && d[2] == '0' && is33(d))
+        return 0; /* "33 00 6 12 34 56 78" is +33 6...: libphonenumber's turn */
+    if (!nsn) {
+        out[0] = '\0';
+        *type = LI_PHONE_UNKNOWN;
+        *msg = LI_MSG_PHONE_INVALID;
+        return 1;
+    }
+    if (french_plan_cc(nsn) != 33)
+        return 0; /* an overseas number: libphonenumber's turn */
+    li_phone_type t = fr_type(nsn);
+    if (t == LI_PHONE_UNKNOWN) {
+        out[0] = '\0';
+        *type = LI_PHONE_UNKNOWN;
+        *msg = LI_MSG_PHONE_INVALID;
+        return 1;
+    }
+    memcpy(out, "+33", 3);
+    memcpy(out + 3, nsn, 9);
+    out[12] = '\0';
+    *type = t;
+    *msg = LI_MSG_NONE;
+    return 1;
+}
+
+/* --- step 3: libphonenumber ---------------------------------------------------- */
+
+/* France and the overseas departments that share its plan. */
+static int in_french_plan(unsigned cc) {
+    return cc == 33 || cc == 262 || cc == 590 || cc == 594 || cc == 596;
+}
+
+/* Regions whose national numbers are dialled in the French plan. */
+static int french_region(const char *r) {
+    static const char regions[][3] = {"FR", "RE", "YT", "GP", "BL", "MF", "GF", "MQ"};
+    for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
+        if (r[0] == regions[i][0] && r[1] == regions[i][1])
+            return 1;
+    return 0;
+}
+
+li_msg li__phone_lib_digits(const li__phone_digits *dg, const char *region, char out[17],
+                            li_phone_type *type) {
+    char buf[LI__PHONE_MAX_DIGITS + 8];
+    size_t n = 0;
+    if (dg->intl)
+        buf[n++] = '+';
+    memcpy(buf + n, dg->d, dg->n);
+    n += dg->n;
+    li__phonelib_num num;
+    li_msg m = li__phonelib_norm(buf, n, region, out, 17, type, &num);
+    /*
+     * A number of the French plan ("+33 ...", or national in a region of
+     * the plan) gets the code its block belongs to: "0262 12 34 56" read in
+     * France is +262 262 12 34 56, "06 12 34 56 78" read in Réunion is +33.
+     */
+    int french = dg->intl ? is33(dg->d) : french_region(region);
+    if (french && in_french_plan(num.cc) && strlen(num.nsn) == 9 && num.nsn[0] != '0') {
+        unsigned cc = french_plan_cc(num.nsn);
+        if (cc != num.cc) {
+            int k = snprintf(buf, sizeof buf, "+%u%s", cc, num.nsn);
+            m = li__phonelib_norm(buf, (size_t)k, "ZZ", out, 17, type, NULL);
+        }
+    }
+    return m;
+}
+
+/* --- the two paths on raw values, for tests and the bench -------------------- */
+
+int li__phone_fast(const char *in, size_t len, const char *region, char *out,
+                   li_phone_type *type, li_msg *msg) {
+    char r[3];
+    li__phone_digits dg;
+    region_code(region, r);
+    li_msg m = li__phone_prep(in, len, &dg);
+    if (m != LI_MSG_NONE) {
+        out[0] = '\0';
+        *type = LI_PHONE_UNKNOWN;
+        *msg = m;
+        return 1;
+    }
+    return li__phone_fast_digits(&dg, r, out, type, msg);
+}
+
+li_msg li__phone_lib(const char *in, size_t len, const char *region, char *out,
+                     li_phone_type *type) {
+    char r[3];
+    li__phone_digits dg;
+    region_code(region, r);
+    out[0] = '\0';
+    *type = LI_PHONE_UNKNOWN;
+    li_msg m = li__phone_prep(in, len, &dg);
+    if (m != LI_MSG_NONE)
+        return m;
+    return li__phone_lib_digits(&dg, r, out, type);
+}
+
+/* --- the API --------------------------------------------------------------------- */
+
+li_msg li_norm_phone_typed(const char *in, size_t len, const char *region, char *out, size_t cap,
+                           li_phone_type *type) {
+    li_phone_type ignored;
+    li__phone_digits dg;
+    char r[3];
+    li_msg m;
+    if (!type)
+        type = &ignored;
+    *type = LI_PHONE_UNKNOWN;
     if (cap > 0)
         out[0] = '\0';
     if (cap < 17)
         return LI_MSG_PHONE_INVALID;
-    size_t b = 0, e = len;
-    trim(in, &b, &e);
-    int sci = scientific(in + b, e - b, &dg, &why);
-    if (sci == 2)
-        return why;
-    if (sci == 0) {
-        why = scan(in + b, e - b, &dg);
-        if (why != LI_MSG_NONE)
-            return why;
-    }
-    why = dg.intl ? international(&dg, out) : national(&dg, region, out);
-    if (why != LI_MSG_NONE)
-        out[0] = '\0';
-    return why;
+    m = li__phone_prep(in, len, &dg);
+    if (m != LI_MSG_NONE)
+        return m;
+    region_code(region, r);
+    if (li__phone_fast_digits(&dg, r, out, type, &m))
+        return m;
+    return li__phone_lib_digits(&dg, r, out, type);
 }
 
 li_msg li_norm_phone(const char *in, size_t len, const char *region, char *out, size_t cap) {
-    return li__norm_phone(in, len, li__country_by_iso(region ? region : "FR"), out, cap);
+    return li_norm_phone_typed(in, len, region, out, cap, NULL);
+}
+
+li_msg li__norm_phone(const char *in, size_t len, const li__country *region, char *out,
+                      size_t cap) {
+    return li_norm_phone_typed(in, len, region ? region->iso : "ZZ", out, cap, NULL);
+}
+
+const char *li_phone_type_key(li_phone_type t) {
+    switch (t) {
+    case LI_PHONE_MOBILE:
+        return "mobile";
+    case LI_PHONE_FIXED:
+        return "fixe";
+    case LI_PHONE_OTHER:
+        return "autre";
+    default:
+        return "";
+    }
 }

@@ -462,7 +462,7 @@ static void test_realistic_phone_shapes_are_normalised(void **state) {
         {"01 44 55 66 77", "+33144556677"},
         {"0 800 123 456", "+33800123456"},
         {"09 72 12 34 56", "+33972123456"},
-        {"+32 2 123 45 67", "+3221234567"}, /* Brussels landline, 8 digits */
+        {"+32 2 234 56 78", "+3222345678"}, /* Brussels landline, 8 digits (2 1xx: unassigned) */
         {"0032 470 12 34 56", "+32470123456"},
         {"+41 22 123 45 67", "+41221234567"}, /* Geneva */
         {"+41 (0)22 123 45 67", "+41221234567"},
@@ -492,14 +492,14 @@ static void test_realistic_phone_shapes_are_normalised(void **state) {
         {"+7 495 123 45 67", "+74951234567"},
         {"+971 50 123 4567", "+971501234567"},
         {"+971 050 123 4567", "+971501234567"},    /* stray trunk 0 dropped... */
-        {"+225 07 12 34 56 78", "+2250712345678"}, /* ...but not where 0 is part of it */
+        {"+225 07 07 12 34 56", "+2250707123456"}, /* ...but not where 0 is part of it */
         {"+1 1 514 555 1234", "+15145551234"},     /* NANP trunk 1 after +1 */
         {"330612345678", "+33612345678"},          /* 33, then the trunk 0 */
         {"+0033 6 12 34 56 78", "+33612345678"},
         /* French overseas numbers dialled from France get their own code */
         {"0692 12 34 56", "+262692123456"},
         {"0262 12 34 56", "+262262123456"},
-        {"0639 12 34 56", "+262639123456"},
+        {"0639 01 23 45", "+262639012345"}, /* Mayotte (0639 12: unassigned) */
         {"0590 12 34 56", "+590590123456"},
         {"0690 12 34 56", "+590690123456"},
         {"0594 12 34 56", "+594594123456"},
@@ -624,13 +624,14 @@ static void test_excel_scientific_notation_is_read_only_without_lost_digits(void
 static void test_region_sets_the_plan_of_national_numbers(void **state) {
     (void)state;
     check_phone_in("BE", "0470 12 34 56", LI_MSG_NONE, "+32470123456");
-    check_phone_in("be", "02 123 45 67", LI_MSG_NONE, "+3221234567");
+    check_phone_in("be", "02 234 56 78", LI_MSG_NONE, "+3222345678");
     check_phone_in("CH", "079 123 45 67", LI_MSG_NONE, "+41791234567");
     check_phone_in("US", "(514) 555-1234", LI_MSG_NONE, "+15145551234");
     check_phone_in("CA", "1 514 555 1234", LI_MSG_NONE, "+15145551234");
     check_phone_in("ES", "612 34 56 78", LI_MSG_NONE, "+34612345678");
     check_phone_in("IT", "06 1234 5678", LI_MSG_NONE, "+390612345678");
-    check_phone_in("GB", "07700 900123", LI_MSG_NONE, "+447700900123");
+    check_phone_in("GB", "07911 123456", LI_MSG_NONE, "+447911123456");
+    check_phone_in("GB", "07700 900123", LI_MSG_PHONE_INVALID, NULL); /* Ofcom: for drama */
     check_phone_in("UK", "020 7946 0018", LI_MSG_NONE, "+442079460018");
     check_phone_in("BE", "+33 6 12 34 56 78", LI_MSG_NONE, "+33612345678");
     check_phone_in("BE", "12 34", LI_MSG_PHONE_INVALID, NULL);
@@ -1006,10 +1007,10 @@ static void test_values_are_reused_and_stay_right_across_rows(void **state) {
                              "",  "",  "",       "",           huge, NULL};
         li_lead *l = row(fx, big);
         assert_int_equal(l->value[LI_FIELD_NOTES].len, sizeof huge - 1);
-        const char *small[] = {"C", "D", "c@d.fr", "0712345678", NULL};
+        const char *small[] = {"C", "D", "c@d.fr", "0752345678", NULL};
         l = row(fx, small);
         VALUE_EQ(l, LI_FIELD_EMAIL, "c@d.fr");
-        VALUE_EQ(l, LI_FIELD_PHONE, "+33712345678");
+        VALUE_EQ(l, LI_FIELD_PHONE, "+33752345678");
         VALUE_EQ(l, LI_FIELD_FIRST_NAME, "C");
         assert_int_equal(l->value[LI_FIELD_NOTES].len, 0);
     }
