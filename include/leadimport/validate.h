@@ -41,6 +41,15 @@ typedef struct li_issue {
     char text[256];  /* formatted French message */
 } li_issue;
 
+/* What kind of line a valid phone number is, from its numbering plan. */
+typedef enum li_phone_type {
+    LI_PHONE_UNKNOWN = 0, /* not a valid number */
+    LI_PHONE_MOBILE,      /* French 06, 07 */
+    LI_PHONE_FIXED,       /* French 01 to 05, and 09 (VoIP: internet boxes) */
+    LI_PHONE_OTHER,       /* toll-free, premium, shared cost (French 08), or
+                             a plan that cannot tell fixed from mobile (+1) */
+} li_phone_type;
+
 typedef struct li_lead {
     /*
      * Normalised values; an empty slice for an absent value. Borrowed from
@@ -49,6 +58,7 @@ typedef struct li_lead {
     li_slice value[LI_FIELD__COUNT];
     /* Custom fields as a JSON object ("{}" if none); same lifetime. */
     li_slice custom_json;
+    li_phone_type phone_type; /* of the normalised phone; LI_PHONE_UNKNOWN without one */
     size_t nissues;
     li_issue issues[LI_LEAD_MAX_ISSUES];
     int nerrors;   /* issues of severity error: the row is invalid if > 0 */
@@ -83,14 +93,6 @@ void li_validator_free(li_validator *v);
  */
 li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap);
 
-/* What kind of line a valid phone number is, from its numbering plan. */
-typedef enum li_phone_type {
-    LI_PHONE_UNKNOWN = 0, /* not a valid number */
-    LI_PHONE_MOBILE,      /* French 06, 07 */
-    LI_PHONE_FIXED,       /* French 01 to 05, and 09 (VoIP: internet boxes) */
-    LI_PHONE_OTHER,       /* toll-free, premium, shared cost (French 08), or
-                             a plan that cannot tell fixed from mobile (+1) */
-} li_phone_type;
 
 /*
  * Normalises a phone number to E.164 ("+33612345678") and checks it against

@@ -631,7 +631,9 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
     if (f == LI_FIELD_PHONE) {
         char *e164 = dst + n;
         const li__country *region = phone_region(v, dst, n);
-        li_msg why = ctrl ? LI_MSG_PHONE_INVALID : li__norm_phone(dst, n, region, e164, PHONE_OUT);
+        li_msg why = ctrl ? LI_MSG_PHONE_INVALID
+                          : li_norm_phone_typed(dst, n, region->iso, e164, PHONE_OUT,
+                                                &out->phone_type);
         if (why != LI_MSG_NONE) {
             add_issue(out, why, f, quote(dst, n, q));
             return n;
@@ -771,6 +773,7 @@ static void lead_reset(li_lead *out) {
     }
     out->custom_json.ptr = "{}";
     out->custom_json.len = 2;
+    out->phone_type = LI_PHONE_UNKNOWN;
     out->nissues = 0;
     out->nerrors = 0;
 }
