@@ -12,8 +12,18 @@
  * only a problem with the file as a whole (unreadable, not CSV, I/O error)
  * is returned as an error status.
  *
- * Backends (csv today, xlsx later) sit behind a table of functions chosen at
- * open time; callers only ever see this header.
+ * Backends (csv, xlsx) sit behind a table of functions chosen at open time
+ * (a zip signature means xlsx); callers only ever see this header.
+ *
+ * XLSX (and .xlsm, macros ignored): one worksheet is read, the first
+ * visible one unless opts.sheet names another; rows are the sheet's rows
+ * (numbers as the spreadsheet shows them, missing cells as empty fields,
+ * rows narrower than the header padded), values as text: numbers written
+ * in full without exponent (a phone number 33612345678 stays so), dates as
+ * YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (1900 and 1904 date systems), times of
+ * day as HH:MM:SS, booleans TRUE / FALSE, formulas as their last computed
+ * value, error cells as their text ("#N/A"). The same limits give the
+ * same row problems as in CSV. See src/read/xlsx.c.
  */
 #ifndef LEADIMPORT_READER_H
 #define LEADIMPORT_READER_H
@@ -27,11 +37,13 @@
 #define LI_READER_DEFAULT_MAX_FIELD (64u * 1024u)      /* bytes, after decoding */
 #define LI_READER_DEFAULT_MAX_ROW (1024u * 1024u)      /* bytes of one record */
 #define LI_READER_DEFAULT_MAX_COLUMNS 512u
+/* xlsx: uncompressed bytes all zip entries together may inflate to */
+#define LI_READER_DEFAULT_MAX_INFLATED (8ull * 1024u * 1024u * 1024u)
 
 typedef struct li_reader li_reader;
 
 typedef struct li_reader_opts {
-    const char *format;   /* NULL = detect; "csv" */
+    const char *format;   /* NULL = detect; "csv", "xlsx" */
     const char *encoding; /* NULL = detect; "utf-8", "windows-1252", "utf-16le", "utf-16be" */
     int delimiter;        /* 0 = detect; ',' ';' '\t' '|' */
     int header;           /* -1 = detect, 0 = no header row, 1 = first row is the header */
@@ -47,20 +59,48 @@ typedef struct li_reader_opts {
      * + 1 of the row whose next_offset is resumed from (blank lines after it
      * still count). Resuming gives exactly the rows, numbers, offsets and
      * problems that reading on would have given.
+     *
+     * XLSX: offsets are byte positions in the sheet's uncompressed XML
+     * (where the row's <row> element starts; next_offset just after its
+     * </row>). Resuming inflates the sheet again from its start and skips
+     * the rows before resume_offset; row numbers are the sheet's own, so
+     * resume_row is not used.
      */
     uint64_t resume_offset;
     uint64_t resume_row;
+    /*
+     * xlsx: the sheet to read, by name (exact, else ASCII case ignored) or
+     * by number (1-based, the order of li_reader_sheets()). NULL = the first
+     * visible worksheet. Unknown: LI_EUSAGE listing the sheets. Ignored for
+     * csv. Only read while li_reader_open() runs.
+     */
+    const char *sheet;
+    uint64_t max_inflated; /* xlsx zip-bomb limit; 0 = LI_READER_DEFAULT_MAX_INFLATED */
 } li_reader_opts;
 
 typedef struct li_reader_info {
-    const char *format;   /* "csv" */
+    const char *format;   /* "csv", "xlsx" */
     const char *encoding; /* canonical name: "utf-8", "windows-1252", "utf-16le", "utf-16be" */
     int bom;              /* the file started with a byte-order mark */
-    int delimiter;        /* the delimiter in use */
+    int delimiter;        /* the delimiter in use; xlsx: ',' (none applies) */
     int has_header;       /* 1 if the first row is the header */
     size_t columns;       /* fields of the first record (header or not): the file's width */
     uint64_t size;        /* file size in bytes */
+    const char *sheet;    /* xlsx: name of the sheet read; NULL for csv */
 } li_reader_info;
+
+/* A sheet of a workbook, as li_reader_sheets() lists it. */
+typedef struct li_sheet_info {
+    const char *name; /* UTF-8, as in the workbook */
+    size_t number;    /* 1-based: the value opts.sheet accepts */
+    int hidden;       /* 1 if hidden (not read unless named) */
+    int current;      /* 1 for the sheet this reader reads */
+    /*
+     * Rows of the sheet: the number of its last row (header included), from
+     * the sheet's <dimension> when it has one, else counted. 0 if empty.
+     */
+    uint64_t rows;
+} li_sheet_info;
 
 typedef struct li_row {
     /*
@@ -113,8 +153,21 @@ const li_slice *li_reader_header(const li_reader *r, size_t *n);
  */
 li_status li_reader_next(li_reader *r, const li_row **row, li_error *err);
 
-/* Bytes of the file consumed so far (for progress). */
+/*
+ * Bytes of the file consumed so far (for progress): a monotone value from
+ * 0 to info.size. XLSX: the uncompressed bytes of the sheet parsed, in
+ * proportion to its uncompressed size, mapped onto info.size.
+ */
 uint64_t li_reader_position(const li_reader *r);
+
+/*
+ * The worksheets of a workbook, in tab order (chartsheets left out), for
+ * `sniff`: *out (borrowed, valid for the reader's lifetime) gets *n
+ * entries; a CSV file has none (*out = NULL, *n = 0). Counting the rows of
+ * a sheet without <dimension> inflates it: LI_EFORMAT (corrupt, bomb) is
+ * possible, with err set.
+ */
+li_status li_reader_sheets(li_reader *r, const li_sheet_info **out, size_t *n, li_error *err);
 
 /* Closes the file and frees everything. Accepts NULL. */
 void li_reader_free(li_reader *r);

@@ -154,6 +154,8 @@ int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
     } else if (strcmp(opt, "--encoding") == 0) {
         if (!(ro->encoding = parse_encoding(value)))
             *rc = li_cli_usage_error(LI_MSG_ENCODING_UNKNOWN, value);
+    } else if (strcmp(opt, "--sheet") == 0) {
+        ro->sheet = value; /* checked against the workbook when it is opened */
     } else if (strcmp(opt, "--header") == 0) {
         if (!strcmp(value, "oui") || !strcmp(value, "yes") || !strcmp(value, "1"))
             ro->header = 1;

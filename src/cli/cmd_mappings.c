@@ -101,7 +101,8 @@ static int show(li_store *s, const char *name, int json, li_error *err) {
 
 int li_cli_mappings(int argc, char **argv) {
     static const char *const with_value[] = {"--db",     "--map",    "--delimiter",
-                                             "--encoding", "--header", "--mapping", NULL};
+                                             "--encoding", "--header", "--mapping", "--sheet",
+                                             NULL};
     const char *db = NULL, *words[3] = {NULL, NULL, NULL}, *value, *mapping_name = NULL;
     size_t nwords = 0;
     int json = 0, all = 0, rc = LI_EXIT_OK;

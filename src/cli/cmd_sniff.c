@@ -22,6 +22,7 @@ static const char sniff_help[] =
     "ligne d'en-tête, champ associé à chaque colonne (et pourquoi), et les 20 premières\n"
     "lignes. Accepte les mêmes réglages que « import » pour les essayer :\n"
     "  --map CHAMP=EN-TÊTE   --delimiter C   --encoding E   --header oui|non\n"
+    "  --sheet NOM|N         la feuille d'un classeur .xlsx (par défaut la première visible)\n"
     "  --mapping NOM|auto    --db URL (la base où sont enregistrées les correspondances ;\n"
     "                        sans elle, seule la détection automatique est montrée)\n"
     "  --json                le résultat en JSON\n";
@@ -55,10 +56,26 @@ static void print_text(json_t *doc) {
     const char *delim = json_string_value(json_object_get(doc, "delimiter"));
     printf("Fichier    : %s (%lld octets)\n", json_string_value(json_object_get(doc, "file")),
            (long long)json_integer_value(json_object_get(doc, "size")));
-    printf("Format     : %s, encodage %s%s\n", json_string_value(json_object_get(doc, "format")),
-           json_string_value(json_object_get(doc, "encoding")),
-           json_is_true(json_object_get(doc, "bom")) ? " (avec BOM)" : "");
-    printf("Séparateur : %s\n", delim && delim[0] == '\t' ? "tabulation" : delim);
+    const char *sheet = json_string_value(json_object_get(doc, "sheet"));
+    if (sheet) { /* a workbook: no encoding nor delimiter to speak of */
+        printf("Format     : %s\n", json_string_value(json_object_get(doc, "format")));
+        printf("Feuille    : %s\n", sheet);
+        size_t k;
+        json_t *sh;
+        json_array_foreach(json_object_get(doc, "sheets"), k, sh) {
+            printf("  %2lld  %-28s %8lld lignes%s%s\n",
+                   (long long)json_integer_value(json_object_get(sh, "number")),
+                   json_string_value(json_object_get(sh, "name")),
+                   (long long)json_integer_value(json_object_get(sh, "rows")),
+                   json_is_true(json_object_get(sh, "hidden")) ? " (masquée)" : "",
+                   json_is_true(json_object_get(sh, "current")) ? "  <- lue" : "");
+        }
+    } else {
+        printf("Format     : %s, encodage %s%s\n", json_string_value(json_object_get(doc, "format")),
+               json_string_value(json_object_get(doc, "encoding")),
+               json_is_true(json_object_get(doc, "bom")) ? " (avec BOM)" : "");
+        printf("Séparateur : %s\n", delim && delim[0] == '\t' ? "tabulation" : delim);
+    }
     printf("En-tête    : %s\n",
            json_is_true(json_object_get(doc, "has_header")) ? "oui (ligne 1)" : "non");
     printf("\nColonnes :\n");
@@ -109,8 +126,8 @@ static void print_text(json_t *doc) {
 }
 
 int li_cli_sniff(int argc, char **argv) {
-    static const char *const with_value[] = {"--map",    "--delimiter", "--encoding",
-                                             "--header", "--db",        "--mapping", NULL};
+    static const char *const with_value[] = {"--map",    "--delimiter", "--encoding", "--header",
+                                             "--db",     "--mapping",   "--sheet",    NULL};
     li_reader_opts ro;
     li_reader_opts_init(&ro);
     li_cli_maps maps = {0};

@@ -19,6 +19,32 @@ static li_status put_str(li_buf *b, const char *key, const char *v, size_t n) {
     return st == LI_OK ? li_buf_putc(b, ',') : st;
 }
 
+/* A workbook's sheet read and its sheets: "sheet":"...","sheets":[{...}], */
+static li_status sheets_json(li_reader *r, li_buf *out, li_error *err) {
+    const li_sheet_info *sh = NULL;
+    size_t n = 0;
+    li_status st = li_reader_sheets(r, &sh, &n, err);
+    if (st != LI_OK)
+        return st;
+    const char *name = li_reader_get_info(r)->sheet;
+    if ((st = put_str(out, "sheet", name, strlen(name))) != LI_OK ||
+        (st = li_buf_puts(out, "\"sheets\":[")) != LI_OK)
+        return st;
+    for (size_t i = 0; i < n && st == LI_OK; i++) {
+        if (i)
+            st = li_buf_putc(out, ',');
+        if (st == LI_OK)
+            st = li_buf_printf(out, "{\"number\":%zu,\"name\":", sh[i].number);
+        if (st == LI_OK)
+            st = li_buf_json_str(out, sh[i].name, strlen(sh[i].name));
+        if (st == LI_OK)
+            st = li_buf_printf(out, ",\"rows\":%llu,\"hidden\":%s,\"current\":%s}",
+                               (unsigned long long)sh[i].rows, sh[i].hidden ? "true" : "false",
+                               sh[i].current ? "true" : "false");
+    }
+    return st == LI_OK ? li_buf_puts(out, "],") : st;
+}
+
 li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t preview_rows,
                         li_buf *out, li_error *err) {
     li_status st;
@@ -49,6 +75,8 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
         st = li_buf_printf(out, "\"bom\":%s,", info->bom ? "true" : "false");
     if (st == LI_OK)
         st = put_str(out, "delimiter", delim, 1);
+    if (st == LI_OK && info->sheet)
+        st = sheets_json(r, out, err);
     if (st == LI_OK)
         st = li_buf_printf(out, "\"has_header\":%s,\"columns\":%zu,\"mapping\":[",
                            info->has_header ? "true" : "false", ncols);

@@ -3,9 +3,10 @@
  * format (see reader.h).
  *
  * Opening validates the options, then looks at the first bytes of the file
- * (up to SAMPLE_BYTES, read once): a zip (.xlsx) or OLE2 (.xls) signature
- * is refused with a message that names the format, binary data too; the
- * encoding is taken from the options or detected (encoding.c). Then the
+ * (up to SAMPLE_BYTES, read once): a zip signature means xlsx (xlsx.c); an
+ * OLE2 one is refused with a message that names the format (.xls, or an
+ * encrypted .xlsx), binary data too; the encoding of a text file is taken
+ * from the options or detected (encoding.c). Then the
  * backend chosen by the format finishes the job behind a table of
  * functions, so that a new format is a new backend and nothing else.
  */
@@ -23,7 +24,7 @@
 #define SAMPLE_BYTES (1024u * 1024u) /* first bytes used to detect the encoding */
 
 /* The backends, by format name; the first one is the default. */
-static const li__reader_backend *const backends[] = {&li__csv_backend};
+static const li__reader_backend *const backends[] = {&li__csv_backend, &li__xlsx_backend};
 
 void li_reader_opts_init(li_reader_opts *opts) {
     memset(opts, 0, sizeof *opts);
@@ -47,16 +48,14 @@ static ssize_t read_sample(int fd, unsigned char *p, size_t n) {
 }
 
 /* Checks the options that do not need the file. */
-static li_status check_opts(const li_reader_opts *o, const char *path,
-                            const li__reader_backend **backend, li_error *err) {
+static li_status check_opts(const li_reader_opts *o, const li__reader_backend **backend,
+                            li_error *err) {
     *backend = backends[0];
     if (o->format) {
         *backend = NULL;
         for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
             if (strcasecmp(o->format, backends[i]->name) == 0)
                 *backend = backends[i];
-        if (!*backend && strcasecmp(o->format, "xlsx") == 0)
-            return li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path);
         if (!*backend)
             return li_error_set(err, LI_EUSAGE, LI_MSG_FORMAT_UNKNOWN, o->format);
     }
@@ -93,7 +92,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         li_reader_opts_init(&defaults);
         opts = &defaults;
     }
-    if ((rc = check_opts(opts, path, &backend, err)) != LI_OK)
+    if ((rc = check_opts(opts, &backend, err)) != LI_OK)
         goto out;
 
     if (!(r = calloc(1, sizeof *r)) || !(r->path = strdup(path))) {
@@ -108,6 +107,8 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
     r->opt_header = opts->header;
     r->resume_offset = opts->resume_offset;
     r->resume_row = opts->resume_row;
+    r->opt_sheet = opts->sheet;
+    r->max_inflated = opts->max_inflated ? opts->max_inflated : LI_READER_DEFAULT_MAX_INFLATED;
 
     if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
@@ -144,12 +145,19 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, path);
         goto out;
     }
-    if (n >= 4 && memcmp(sample, "PK\x03\x04", 4) == 0) {
-        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path);
+    if (n >= 4 && memcmp(sample, "\xD0\xCF\x11\xE0", 4) == 0) {
+        rc = li_error_set(err, LI_EFORMAT,
+                          li__ole2_is_encrypted_ooxml(r->fd, sample, (size_t)n)
+                              ? LI_MSG_XLSX_ENCRYPTED
+                              : LI_MSG_FORMAT_XLS,
+                          path);
         goto out;
     }
-    if (n >= 4 && memcmp(sample, "\xD0\xCF\x11\xE0", 4) == 0) {
-        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLS, path);
+    /* a zip (an empty one too) is a workbook, whatever opts.format says */
+    if (backend == &li__xlsx_backend || (n >= 4 && (memcmp(sample, "PK\x03\x04", 4) == 0 ||
+                                                    memcmp(sample, "PK\x05\x06", 4) == 0))) {
+        r->backend = &li__xlsx_backend;
+        rc = li__xlsx_backend.open(r, sample, (size_t)n, err);
         goto out;
     }
 
@@ -174,6 +182,8 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
 
 out:
     free(sample);
+    if (r)
+        r->opt_sheet = NULL; /* the caller's string: only used while opening */
     if (rc != LI_OK)
         li_reader_free(r);
     else
@@ -223,6 +233,12 @@ li_status li_reader_next(li_reader *r, const li_row **row, li_error *err) {
 
 uint64_t li_reader_position(const li_reader *r) {
     return r->backend->position(r);
+}
+
+li_status li_reader_sheets(li_reader *r, const li_sheet_info **out, size_t *n, li_error *err) {
+    *out = NULL;
+    *n = 0;
+    return r->backend->sheets ? r->backend->sheets(r, out, n, err) : LI_OK;
 }
 
 void li_reader_free(li_reader *r) {

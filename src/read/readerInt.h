@@ -1,12 +1,13 @@
 /*
  * readerInt.h — what the files of the read module share, and nothing else
- * sees: the reader handle, the table of functions a backend (csv today,
- * xlsx later) fills in, and the sniffing heuristics of sniff.c.
+ * sees: the reader handle, the table of functions a backend (csv.c,
+ * xlsx.c) fills in, and the sniffing heuristics of sniff.c.
  *
  * reader.c owns the handle: it validates the options, opens the file,
- * refuses what is not text (zip, OLE2, binary), settles the encoding, then
- * hands the reader to a backend whose open() finishes the job (delimiter,
- * header row) and whose next() produces the rows.
+ * hands a zip to the xlsx backend, refuses OLE2 and binary files, settles
+ * the encoding of text, then hands the reader to a backend whose open()
+ * finishes the job (delimiter or sheet, header row) and whose next()
+ * produces the rows.
  */
 #ifndef LEADIMPORT_READER_INT_H
 #define LEADIMPORT_READER_INT_H
@@ -31,6 +32,8 @@ struct li_reader {
     int opt_delimiter; /* 0 = detect */
     int opt_header;    /* -1 = detect, 0, 1 */
     uint64_t resume_offset, resume_row;
+    const char *opt_sheet; /* xlsx: opts.sheet, valid only while the backend opens */
+    uint64_t max_inflated; /* xlsx: bytes all zip entries may inflate to */
     li__enc enc;
     size_t bom_len; /* bytes of byte-order mark before the data */
 
@@ -56,9 +59,19 @@ struct li__reader_backend {
     uint64_t (*position)(const li_reader *r);
     /* Frees r->ctx (may be NULL). Does not close r->fd. */
     void (*close)(li_reader *r);
+    /* li_reader_sheets(); NULL for a format without sheets */
+    li_status (*sheets)(li_reader *r, const li_sheet_info **out, size_t *n, li_error *err);
 };
 
 extern const li__reader_backend li__csv_backend;
+extern const li__reader_backend li__xlsx_backend;
+
+/*
+ * 1 if the OLE2 file whose first bytes are sample[0..n) (file fd) holds an
+ * "EncryptedPackage" stream: a password-protected .xlsx, not an .xls.
+ * Looks in the sample and in the first directory sector (xlsx_zip.c).
+ */
+int li__ole2_is_encrypted_ooxml(int fd, const unsigned char *sample, size_t n);
 
 /* Copies the n header fields into memory owned by r. LI_OK or LI_ENOMEM. */
 li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, li_error *err);

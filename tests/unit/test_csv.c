@@ -720,10 +720,10 @@ static void check_refused(const void *data, size_t n, li_status status, li_msg m
     t_read_free(&t);
 }
 
-static void test_xlsx_refused(void **state) {
+static void test_truncated_xlsx_refused(void **state) {
     (void)state;
     static const char zip[] = "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml";
-    check_refused(zip, sizeof zip - 1, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED);
+    check_refused(zip, sizeof zip - 1, LI_EFORMAT, LI_MSG_XLSX_CORRUPT);
 }
 
 static void test_xls_refused(void **state) {
@@ -773,7 +773,7 @@ static void test_bad_options_are_usage_errors(void **state) {
         li_msg msg;
     } cases[] = {
         {"ods", NULL, 0, -1, LI_EUSAGE, LI_MSG_FORMAT_UNKNOWN},
-        {"xlsx", NULL, 0, -1, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED},
+        {"xlsx", NULL, 0, -1, LI_EFORMAT, LI_MSG_XLSX_CORRUPT}, /* a CSV file read as xlsx */
         {NULL, "klingon-8", 0, -1, LI_EUSAGE, LI_MSG_ENCODING_UNKNOWN},
         {NULL, NULL, ':', -1, LI_EUSAGE, LI_MSG_DELIMITER_INVALID},
         {NULL, NULL, 0, 2, LI_EUSAGE, LI_MSG_USAGE_BAD_VALUE},
@@ -852,7 +852,7 @@ int main(void) {
         cmocka_unit_test(test_blank_lines_count_in_row_numbers),
         cmocka_unit_test(test_quoted_line_breaks_do_not_count_in_row_numbers),
         cmocka_unit_test(test_offsets_are_exact_byte_offsets),
-        cmocka_unit_test(test_xlsx_refused),
+        cmocka_unit_test(test_truncated_xlsx_refused),
         cmocka_unit_test(test_xls_refused),
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_empty_file_refused),

@@ -1,0 +1,1136 @@
+/*
+ * xlsx.c — the XLSX backend of the row reader: an Office Open XML workbook
+ * (.xlsx, .xlsm; macros are never looked at) read as a stream of rows.
+ *
+ * Opening follows the package's relationships, never assumed names:
+ * _rels/.rels names the workbook part, its .rels file names the sheets,
+ * the styles and the shared strings. The workbook gives the sheets in tab
+ * order (the first visible worksheet is read unless opts.sheet says) and
+ * the date system (1900 or 1904). The styles give, per cell style, whether
+ * a number is a date (xlsx_num.c). The shared strings are loaded whole, in
+ * one arena with an array of offsets (lead files have mostly unique
+ * strings: no per-string allocation); each is kept to max_field + 4 bytes,
+ * enough to know that a cell goes over max_field.
+ *
+ * The sheet is then inflated block by block into expat (xlsx_zip.c counts
+ * every byte against the zip-bomb limits) and never held whole: the
+ * handlers fill one row, and the end of a non-blank <row> suspends the
+ * parser (XML_StopParser, resumable) so that li_reader_next() hands that
+ * row out and resumes the parser at the next call. Memory is bounded by
+ * max_row + max_field + max_columns, plus the shared strings.
+ *
+ * Rows and cells. A row's number is its r attribute (else the previous
+ * row's plus one); a cell's column is its r attribute (else the column
+ * after the previous cell). Missing cells are empty fields, missing rows
+ * are not returned (like CSV blank lines, they still count in the
+ * numbers), and a row whose cells are all empty (cells that only carry a
+ * style) is blank. Values: shared strings and inline strings (rich-text
+ * runs joined, phonetic runs left out, _xHHHH_ escapes decoded), numbers
+ * (xlsx_num.c), booleans as TRUE / FALSE, formulas as their cached value
+ * (none: empty), error cells as their text (#N/A, #DIV/0!...: what Excel's
+ * own CSV export writes, and what the error report then shows).
+ *
+ * Limits and problems are those of the CSV backend: a value over
+ * max_field is cut (field_too_long), a value at a column past
+ * max_columns dropped (too_many_columns), a row over max_row bytes cut
+ * (row_too_long), a value right of the header's last column is a wrong
+ * field count. Rows narrower than the header are padded with empty fields.
+ *
+ * Offsets (li_row.offset, next_offset, opts.resume_offset) are byte
+ * positions in the sheet's uncompressed XML: where <row> starts and just
+ * after </row>. Resuming inflates and parses the sheet again from its
+ * start and hands out only the rows that start at or after the resume
+ * offset, so it gives exactly the rows of an uninterrupted read; row
+ * numbers come from the sheet, resume_row is not needed.
+ *
+ * li_reader_position() maps the uncompressed bytes parsed onto the file
+ * size (info.size), in proportion to the sheet's uncompressed size: a
+ * monotone fraction of info.size, equal to it at the end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xlsxInt.h"
+
+#define MAX_SHEETS 4096
+#define MAX_RELS 100000
+#define MAX_XFS 1000000
+#define MAX_NUMFMTS 4096
+#define MAX_SST_BYTES (1024u * 1024u * 1024u) /* arena of the shared strings */
+#define MAX_PART_NAME 1024
+
+/* --- package: relationships, workbook, styles ------------------------------- */
+
+typedef struct rel {
+    char *id, *type, *target; /* target resolved to a zip entry name ("" if external) */
+} rel;
+
+typedef struct rels_ctx {
+    li__xml x;
+    const char *base; /* directory of the source part, with its '/' ("" for the root) */
+    rel *v;
+    size_t n, cap;
+} rels_ctx;
+
+typedef struct sheet {
+    char *name, *rid, *part;
+    int hidden;
+    int rows_known;
+    uint64_t rows;
+} sheet;
+
+typedef struct numfmt {
+    unsigned id, pad;
+    int kind;
+} numfmt;
+
+typedef struct xf {
+    unsigned char kind, pad;
+} xf;
+
+typedef struct li__xlsx li__xlsx;
+
+/* One cell kept in the current row: its column and value in the arena. */
+typedef struct cell {
+    size_t col, off, len;
+} cell;
+
+struct li__xlsx {
+    li__xml x; /* the sheet's parser: first, so that its handlers find it (xlsxInt.h) */
+    li_reader *r;
+    li__zip zip;
+
+    sheet *sheets;
+    size_t nsheets, cur;
+    li_sheet_info *infos;
+    int date1904;
+
+    xf *xfs;
+    size_t nxf;
+
+    /* shared strings: string i is sst[off[i], off[i + 1]) */
+    char *sst;
+    size_t sst_len, sst_cap;
+    uint32_t *sst_off;
+    size_t nsst, sst_offcap;
+
+    /* the sheet stream */
+    li__zip_part *part;
+    char part_name[MAX_PART_NAME];
+    int suspended, final, done;
+    uint64_t fed;       /* uncompressed bytes given to expat */
+    uint64_t skip_upto; /* resume: rows starting before this are not handed out */
+
+    /* parser state */
+    int in_row, in_cell, capture, in_is, rph_depth, skipping;
+    char ctype; /* 's' shared, 'i' inline, 'f' formula string, 'b', 'e', 'd', 'n' */
+    size_t style, col, next_col, cell_start;
+    uint64_t prev_row;
+
+    /* the row being built, then handed out */
+    char *arena;
+    size_t alen, acap, amax;
+    size_t cell_max; /* bytes kept of one value while reading it */
+    cell *cells;
+    size_t ncells, ccap;
+    size_t row_bytes;
+    int row_full;
+    int rank;
+    int row_ready, pending;
+    size_t expected;
+    li_slice *sl;
+    size_t slcap;
+    li_row row;
+};
+
+static const char empty[] = "";
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static const char *attr(const XML_Char **atts, const char *local) {
+    for (size_t i = 0; atts[i]; i += 2)
+        if (strcmp(li__xml_local(atts[i]), local) == 0 && strncmp(atts[i], "xmlns", 5) != 0)
+            return atts[i + 1];
+    return NULL;
+}
+
+/*
+ * The zip entry a relationship target names: absolute ("/xl/x.xml") from
+ * the root, else relative to base; "." and ".." segments resolved. NULL
+ * when out of memory or when it climbs above the root.
+ */
+static char *resolve(const char *base, const char *target) {
+    char path[MAX_PART_NAME];
+    int n = target[0] == '/' ? snprintf(path, sizeof path, "%s", target + 1)
+                             : snprintf(path, sizeof path, "%s%s", base, target);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return NULL;
+    char *out = malloc((size_t)n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const char *s = path;
+    for (;;) {
+        size_t len = strcspn(s, "/");
+        if (len == 2 && s[0] == '.' && s[1] == '.') {
+            if (o == 0) {
+                free(out);
+                return NULL;
+            }
+            o--; /* drop the '/' then the previous segment */
+            while (o > 0 && out[o - 1] != '/')
+                o--;
+        } else if (!(len == 1 && s[0] == '.') && len > 0) {
+            memcpy(out + o, s, len);
+            o += len;
+            if (s[len])
+                out[o++] = '/';
+        }
+        if (!s[len])
+            break;
+        s += len + 1;
+    }
+    if (o > 0 && out[o - 1] == '/')
+        o--;
+    out[o] = '\0';
+    return out;
+}
+
+static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    rels_ctx *c = ud;
+    if (strcmp(li__xml_local(name), "Relationship") != 0)
+        return;
+    const char *id = attr(atts, "Id"), *type = attr(atts, "Type"), *target = attr(atts, "Target");
+    const char *mode = attr(atts, "TargetMode");
+    if (!id || !type || !target || c->n >= MAX_RELS)
+        return;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        rel *v = realloc(c->v, cap * sizeof *v);
+        if (!v) {
+            li__xml_abort(&c->x, LI_ENOMEM);
+            return;
+        }
+        c->v = v;
+        c->cap = cap;
+    }
+    rel *e = &c->v[c->n];
+    int external = mode && strcmp(mode, "External") == 0;
+    e->id = strdup(id);
+    e->type = strdup(type);
+    e->target = external ? strdup("") : resolve(c->base, target);
+    if (!e->id || !e->type || !e->target) {
+        /* out of memory, or a target above the root: the relationship is ignored */
+        int nomem = !e->id || !e->type || external;
+        free(e->id);
+        free(e->type);
+        free(e->target);
+        if (nomem)
+            li__xml_abort(&c->x, LI_ENOMEM);
+        return;
+    }
+    c->n++;
+}
+
+static void rels_free(rels_ctx *c) {
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->v[i].id);
+        free(c->v[i].type);
+        free(c->v[i].target);
+    }
+    free(c->v);
+    li__xml_free(&c->x);
+    memset(c, 0, sizeof *c);
+}
+
+/* Reads the relationships of part (its _rels/NAME.rels); none is not an error. */
+static li_status rels_read(li__xlsx *xl, const char *part, rels_ctx *c, li_error *err) {
+    char base[MAX_PART_NAME], name[MAX_PART_NAME + 16];
+    const char *slash = strrchr(part, '/');
+    size_t blen = slash ? (size_t)(slash - part) + 1 : 0;
+    memset(c, 0, sizeof *c);
+    snprintf(base, sizeof base, "%.*s", (int)blen, part);
+    snprintf(name, sizeof name, "%s_rels/%s.rels", base, part + blen);
+    c->base = base;
+    li_status rc = li__xml_init(&c->x, c, name, err);
+    if (rc != LI_OK)
+        return rc;
+    XML_SetStartElementHandler(c->x.p, rels_start);
+    rc = li__xml_parse_part(&c->x, &xl->zip, name, LI__XLSX_MAX_SMALL_PART, err);
+    c->base = NULL;
+    if (rc == LI_ENOTFOUND)
+        rc = LI_OK;
+    if (rc != LI_OK)
+        rels_free(c);
+    return rc;
+}
+
+static const rel *rel_by_type(const rels_ctx *c, const char *suffix) {
+    for (size_t i = 0; i < c->n; i++)
+        if (ends_with(c->v[i].type, suffix) && c->v[i].target[0])
+            return &c->v[i];
+    return NULL;
+}
+
+/* workbook.xml: the sheets in tab order and the date system. */
+typedef struct wb_ctx {
+    li__xml x;
+    li__xlsx *xl;
+    size_t cap;
+} wb_ctx;
+
+static int truthy(const char *v) {
+    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
+}
+
+static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    wb_ctx *c = ud;
+    li__xlsx *xl = c->xl;
+    const char *local = li__xml_local(name);
+    if (strcmp(local, "workbookPr") == 0) {
+        xl->date1904 = truthy(attr(atts, "date1904"));
+        return;
+    }
+    if (strcmp(local, "sheet") != 0 || xl->nsheets >= MAX_SHEETS)
+        return;
+    const char *sname = attr(atts, "name"), *state = attr(atts, "state"), *rid = NULL;
+    for (size_t i = 0; atts[i]; i += 2) /* r:id, whatever the prefix */
+        if (strcmp(li__xml_local(atts[i]), "id") == 0 && strchr(atts[i], ':') &&
+            strncmp(atts[i], "xmlns", 5) != 0)
+            rid = atts[i + 1];
+    if (!sname || !rid)
+        return;
+    if (xl->nsheets == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        sheet *v = realloc(xl->sheets, cap * sizeof *v);
+        if (!v) {
+            li__xml_abort(&c->x, LI_ENOMEM);
+            return;
+        }
+        xl->sheets = v;
+        c->cap = cap;
+    }
+    sheet *s = &xl->sheets[xl->nsheets];
+    memset(s, 0, sizeof *s);
+    s->name = strdup(sname);
+    s->rid = strdup(rid);
+    s->hidden = state && strcmp(state, "visible") != 0;
+    if (!s->name || !s->rid) {
+        free(s->name);
+        free(s->rid);
+        li__xml_abort(&c->x, LI_ENOMEM);
+        return;
+    }
+    xl->nsheets++;
+}
+
+/* styles.xml: for each cell style (cellXfs), what its number format makes of numbers. */
+typedef struct st_ctx {
+    li__xml x;
+    li__xlsx *xl;
+    numfmt fmts[MAX_NUMFMTS];
+    size_t nfmts, cap;
+    unsigned *xf_ids;
+    int in_xfs;
+} st_ctx;
+
+static void XMLCALL st_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    st_ctx *c = ud;
+    li__xlsx *xl = c->xl;
+    const char *local = li__xml_local(name);
+    if (strcmp(local, "numFmt") == 0) {
+        const char *id = attr(atts, "numFmtId"), *code = attr(atts, "formatCode");
+        if (id && code && c->nfmts < MAX_NUMFMTS) {
+            numfmt *f = &c->fmts[c->nfmts++];
+            f->id = (unsigned)strtoul(id, NULL, 10);
+            f->kind = li__xlsx_format_kind(code, &f->pad);
+        }
+    } else if (strcmp(local, "cellXfs") == 0) {
+        c->in_xfs = 1;
+    } else if (strcmp(local, "xf") == 0 && c->in_xfs && xl->nxf < MAX_XFS) {
+        if (xl->nxf == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 64;
+            unsigned *v = realloc(c->xf_ids, cap * sizeof *v);
+            if (!v) {
+                li__xml_abort(&c->x, LI_ENOMEM);
+                return;
+            }
+            c->xf_ids = v;
+            c->cap = cap;
+        }
+        const char *id = attr(atts, "numFmtId");
+        c->xf_ids[xl->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
+    }
+}
+
+static void XMLCALL st_end(void *ud, const XML_Char *name) {
+    st_ctx *c = ud;
+    if (strcmp(li__xml_local(name), "cellXfs") == 0)
+        c->in_xfs = 0;
+}
+
+static li_status styles_read(li__xlsx *xl, const char *part, li_error *err) {
+    st_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    c->xl = xl;
+    li_status rc = li__xml_init(&c->x, c, part, err);
+    if (rc == LI_OK) {
+        XML_SetElementHandler(c->x.p, st_start, st_end);
+        rc = li__xml_parse_part(&c->x, &xl->zip, part, LI__XLSX_MAX_SMALL_PART, err);
+    }
+    if (rc == LI_OK && xl->nxf > 0 && !(xl->xfs = calloc(xl->nxf, sizeof *xl->xfs)))
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    for (size_t i = 0; rc == LI_OK && i < xl->nxf; i++) {
+        unsigned id = c->xf_ids[i];
+        xl->xfs[i].kind = (unsigned char)li__xlsx_builtin_kind(id);
+        for (size_t k = 0; k < c->nfmts; k++)
+            if (c->fmts[k].id == id) { /* a custom code may redefine a built-in id */
+                xl->xfs[i].kind = (unsigned char)c->fmts[k].kind;
+                xl->xfs[i].pad = (unsigned char)c->fmts[k].pad;
+            }
+    }
+    if (rc != LI_OK)
+        xl->nxf = 0;
+    free(c->xf_ids);
+    li__xml_free(&c->x);
+    free(c);
+    return rc == LI_ENOTFOUND ? LI_OK : rc;
+}
+
+/* --- shared strings ----------------------------------------------------------- */
+
+typedef struct sst_ctx {
+    li__xml x;
+    li__xlsx *xl;
+    int in_si, in_t, rph_depth;
+    size_t start; /* arena offset of the current string */
+} sst_ctx;
+
+static int sst_grow(li__xlsx *xl, size_t more) {
+    if (xl->sst_cap - xl->sst_len >= more)
+        return 0;
+    size_t cap = xl->sst_cap ? xl->sst_cap : 64 * 1024;
+    while (cap - xl->sst_len < more)
+        cap *= 2;
+    if (cap > MAX_SST_BYTES)
+        cap = MAX_SST_BYTES;
+    if (cap - xl->sst_len < more)
+        return -1;
+    char *p = realloc(xl->sst, cap);
+    if (!p)
+        return -1;
+    xl->sst = p;
+    xl->sst_cap = cap;
+    return 0;
+}
+
+static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    sst_ctx *c = ud;
+    (void)atts;
+    const char *local = li__xml_local(name);
+    if (strcmp(local, "si") == 0) {
+        c->in_si = 1;
+        c->start = c->xl->sst_len;
+    } else if (strcmp(local, "rPh") == 0) {
+        c->rph_depth++;
+    } else if (strcmp(local, "t") == 0 && c->in_si && c->rph_depth == 0) {
+        c->in_t = 1;
+    }
+}
+
+static void XMLCALL sst_text(void *ud, const XML_Char *s, int len) {
+    sst_ctx *c = ud;
+    li__xlsx *xl = c->xl;
+    if (!c->in_t)
+        return;
+    size_t have = xl->sst_len - c->start, room = xl->cell_max - have;
+    size_t n = (size_t)len < room ? (size_t)len : room;
+    if (n == 0)
+        return;
+    if (sst_grow(xl, n) != 0) {
+        li_error_set(c->x.err, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT, xl->r->path,
+                     "la table des textes partagés dépasse 1 Gio");
+        li__xml_abort(&c->x, LI_EFORMAT);
+        return;
+    }
+    memcpy(xl->sst + xl->sst_len, s, n);
+    xl->sst_len += n;
+}
+
+static void XMLCALL sst_end(void *ud, const XML_Char *name) {
+    sst_ctx *c = ud;
+    li__xlsx *xl = c->xl;
+    const char *local = li__xml_local(name);
+    if (strcmp(local, "t") == 0) {
+        c->in_t = 0;
+    } else if (strcmp(local, "rPh") == 0) {
+        c->rph_depth--;
+    } else if (strcmp(local, "si") == 0 && c->in_si) {
+        c->in_si = 0;
+        size_t len = li__xlsx_unescape(xl->sst + c->start, xl->sst_len - c->start);
+        xl->sst_len = c->start + len;
+        if (xl->nsst + 2 > xl->sst_offcap) {
+            size_t cap = xl->sst_offcap ? xl->sst_offcap * 2 : 1024;
+            uint32_t *v = realloc(xl->sst_off, cap * sizeof *v);
+            if (!v) {
+                li__xml_abort(&c->x, LI_ENOMEM);
+                return;
+            }
+            xl->sst_off = v;
+            xl->sst_offcap = cap;
+        }
+        xl->sst_off[xl->nsst] = (uint32_t)c->start;
+        xl->nsst++;
+        xl->sst_off[xl->nsst] = (uint32_t)xl->sst_len;
+    }
+}
+
+static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
+    sst_ctx c;
+    memset(&c, 0, sizeof c);
+    c.xl = xl;
+    li_status rc = li__xml_init(&c.x, &c, part, err);
+    if (rc == LI_OK) {
+        XML_SetElementHandler(c.x.p, sst_start, sst_end);
+        XML_SetCharacterDataHandler(c.x.p, sst_text);
+        rc = li__xml_parse_part(&c.x, &xl->zip, part, xl->r->max_inflated, err);
+    }
+    li__xml_free(&c.x);
+    return rc == LI_ENOTFOUND ? LI_OK : rc;
+}
+
+/* --- the row being built --------------------------------------------------------- */
+
+static int problem_rank(li_msg m) {
+    switch (m) {
+    case LI_MSG_ROW_TOO_LONG:
+        return 50;
+    case LI_MSG_ROW_TOO_MANY_COLUMNS:
+        return 40;
+    case LI_MSG_ROW_FIELD_TOO_LONG:
+        return 30;
+    case LI_MSG_ROW_FIELD_COUNT:
+        return 20;
+    default:
+        return 0;
+    }
+}
+
+static void set_problem(li__xlsx *xl, li_msg m, size_t a, size_t b) {
+    int k = problem_rank(m);
+    if (k <= xl->rank)
+        return;
+    xl->rank = k;
+    xl->row.problem = m;
+    li_msg_format(xl->row.problem_text, sizeof xl->row.problem_text, m, a, b);
+}
+
+static void row_reset(li__xlsx *xl) {
+    xl->alen = 0;
+    xl->ncells = 0;
+    xl->row_bytes = 0;
+    xl->row_full = 0;
+    xl->rank = 0;
+    xl->next_col = 0;
+    xl->row.problem = LI_MSG_NONE;
+    xl->row.problem_text[0] = '\0';
+}
+
+/* Appends bytes to the arena (room is reserved at open: amax). */
+static void arena_put(li__xlsx *xl, const char *s, size_t n) {
+    if (n > xl->amax - xl->alen)
+        n = xl->amax - xl->alen;
+    memcpy(xl->arena + xl->alen, s, n);
+    xl->alen += n;
+}
+
+/* Column index of a cell reference ("AB12" gives 27), or -1. */
+static long ref_col(const char *ref) {
+    long col = 0;
+    int k = 0;
+    for (; ref[k] >= 'A' && ref[k] <= 'Z'; k++) {
+        if (k == 3)
+            return -1;
+        col = col * 26 + (ref[k] - 'A' + 1);
+    }
+    return k == 0 || col > 16384 ? -1 : col - 1;
+}
+
+static uint64_t parse_u64(const char *s, int *ok) {
+    uint64_t v = 0;
+    *ok = *s != '\0';
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > UINT64_MAX / 10 - 10) {
+            *ok = 0;
+            return 0;
+        }
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    return v;
+}
+
+/* The value of the cell just read (arena[cell_start, alen)) becomes its text. */
+static void cell_finish(li__xlsx *xl) {
+    li_reader *r = xl->r;
+    char *v = xl->arena + xl->cell_start;
+    size_t n = xl->alen - xl->cell_start;
+    char num[LI__XLSX_NUM_MAX];
+    const char *text = v;
+    size_t tlen = n;
+    switch (xl->ctype) {
+    case 's': {
+        char idx[24];
+        int ok = n > 0 && n < sizeof idx;
+        if (ok) {
+            memcpy(idx, v, n);
+            idx[n] = '\0';
+        }
+        uint64_t i = ok ? parse_u64(idx, &ok) : 0;
+        if (!ok || i >= xl->nsst) {
+            tlen = 0;
+            break;
+        }
+        text = xl->sst + xl->sst_off[i];
+        tlen = xl->sst_off[i + 1] - xl->sst_off[i];
+        break;
+    }
+    case 'i':
+    case 'f':
+        tlen = li__xlsx_unescape(v, n);
+        break;
+    case 'b':
+        text = n == 1 && v[0] == '0' ? "FALSE" : "TRUE";
+        tlen = n ? strlen(text) : 0;
+        break;
+    case 'd': /* ISO 8601 (strict OOXML): written like a date-formatted number */
+        if (n >= 19 && v[10] == 'T') {
+            v[10] = ' ';
+            tlen = memcmp(v + 11, "00:00:00", 8) == 0 ? 10 : 19;
+        }
+        break;
+    case 'e':
+        break;
+    default: {
+        if (n == 0)
+            break;
+        const xf *f = xl->style < xl->nxf ? &xl->xfs[xl->style] : NULL;
+        tlen = li__xlsx_number(v, n, f ? f->kind : LI__NUMFMT_GENERAL, f ? f->pad : 0, xl->date1904,
+                               num);
+        text = num;
+        break;
+    }
+    }
+    xl->alen = xl->cell_start; /* the raw value is replaced by its text */
+    if (tlen == 0)
+        return;
+    if (xl->col >= r->max_columns) {
+        set_problem(xl, LI_MSG_ROW_TOO_MANY_COLUMNS, r->max_columns, 0);
+        return;
+    }
+    if (xl->row_full)
+        return;
+    if (tlen > r->max_field) {
+        tlen = li__utf8_cut(text, tlen, r->max_field);
+        set_problem(xl, LI_MSG_ROW_FIELD_TOO_LONG, xl->col + 1, r->max_field);
+    }
+    if (xl->row_bytes + tlen > r->max_row) {
+        tlen = li__utf8_cut(text, tlen, r->max_row - xl->row_bytes);
+        set_problem(xl, LI_MSG_ROW_TOO_LONG, r->max_row, 0);
+        xl->row_full = 1;
+    }
+    if (xl->ncells == xl->ccap) {
+        /* at most one cell per column below max_columns, plus duplicates of bad files */
+        size_t cap = xl->ccap * 2;
+        cell *c = realloc(xl->cells, cap * sizeof *c);
+        if (!c) {
+            li__xml_abort(&xl->x, LI_ENOMEM);
+            return;
+        }
+        xl->cells = c;
+        xl->ccap = cap;
+    }
+    if (text != v) /* may overlap when the text is the value itself (unescaped) */
+        memmove(xl->arena + xl->alen, text, tlen);
+    xl->alen += tlen;
+    xl->row_bytes += tlen;
+    xl->cells[xl->ncells].col = xl->col;
+    xl->cells[xl->ncells].off = xl->cell_start;
+    xl->cells[xl->ncells].len = tlen;
+    xl->ncells++;
+}
+
+/* Lays the row's cells out by column (gaps empty). 0, or -1 when out of memory. */
+static int row_build(li__xlsx *xl) {
+    size_t width = xl->expected, maxcol = 0;
+    for (size_t i = 0; i < xl->ncells; i++)
+        if (xl->cells[i].col + 1 > maxcol)
+            maxcol = xl->cells[i].col + 1;
+    if (maxcol > width)
+        width = maxcol;
+    if (xl->expected && maxcol > xl->expected)
+        set_problem(xl, LI_MSG_ROW_FIELD_COUNT, maxcol, xl->expected);
+    if (width > xl->slcap) {
+        li_slice *sl = realloc(xl->sl, width * sizeof *sl);
+        if (!sl)
+            return -1;
+        xl->sl = sl;
+        xl->slcap = width;
+    }
+    for (size_t i = 0; i < width; i++) {
+        xl->sl[i].ptr = empty;
+        xl->sl[i].len = 0;
+    }
+    for (size_t i = 0; i < xl->ncells; i++) {
+        xl->sl[xl->cells[i].col].ptr = xl->arena + xl->cells[i].off;
+        xl->sl[xl->cells[i].col].len = xl->cells[i].len;
+    }
+    xl->row.fields = xl->sl;
+    xl->row.nfields = width;
+    return 0;
+}
+
+/* --- the sheet stream ---------------------------------------------------------- */
+
+static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    li__xlsx *xl = ud;
+    const char *local = li__xml_local(name);
+    if (xl->in_cell) {
+        if (strcmp(local, "v") == 0)
+            xl->capture = !xl->skipping && xl->rph_depth == 0;
+        else if (strcmp(local, "is") == 0)
+            xl->in_is = 1;
+        else if (strcmp(local, "rPh") == 0)
+            xl->rph_depth++;
+        else if (strcmp(local, "t") == 0 && xl->in_is)
+            xl->capture = !xl->skipping && xl->rph_depth == 0;
+        return;
+    }
+    if (strcmp(local, "c") == 0 && xl->in_row) {
+        const char *ref = NULL, *t = NULL, *s = NULL;
+        for (size_t i = 0; atts[i]; i += 2) { /* one pass: cells are most of the sheet */
+            const char *an = li__xml_local(atts[i]);
+            if (an[0] && !an[1] && (an == atts[i] || strncmp(atts[i], "xmlns", 5) != 0)) {
+                if (an[0] == 'r')
+                    ref = atts[i + 1];
+                else if (an[0] == 't')
+                    t = atts[i + 1];
+                else if (an[0] == 's')
+                    s = atts[i + 1];
+            }
+        }
+        long col = ref ? ref_col(ref) : -1;
+        xl->col = col >= 0 ? (size_t)col : xl->next_col;
+        xl->next_col = xl->col + 1;
+        int ok;
+        xl->style = s ? (size_t)parse_u64(s, &ok) : 0;
+        xl->ctype = !t                            ? 'n'
+                    : strcmp(t, "s") == 0         ? 's'
+                    : strcmp(t, "inlineStr") == 0 ? 'i'
+                    : strcmp(t, "str") == 0       ? 'f'
+                    : strcmp(t, "b") == 0         ? 'b'
+                    : strcmp(t, "e") == 0         ? 'e'
+                    : strcmp(t, "d") == 0         ? 'd'
+                                                  : 'n';
+        xl->in_cell = 1;
+        xl->in_is = 0;
+        xl->rph_depth = 0;
+        xl->cell_start = xl->alen;
+    } else if (strcmp(local, "row") == 0) {
+        const char *ref = attr(atts, "r");
+        int ok = 0;
+        uint64_t no = ref ? parse_u64(ref, &ok) : 0;
+        xl->row.number = ok && no > 0 ? no : xl->prev_row + 1;
+        xl->prev_row = xl->row.number;
+        xl->row.offset = (uint64_t)XML_GetCurrentByteIndex(xl->x.p);
+        xl->skipping = xl->row.offset < xl->skip_upto;
+        xl->in_row = 1;
+        row_reset(xl);
+    }
+}
+
+static void XMLCALL sh_end(void *ud, const XML_Char *name) {
+    li__xlsx *xl = ud;
+    const char *local = li__xml_local(name);
+    if (xl->in_cell) {
+        if (strcmp(local, "v") == 0 || strcmp(local, "t") == 0) {
+            xl->capture = 0;
+        } else if (strcmp(local, "is") == 0) {
+            xl->in_is = 0;
+        } else if (strcmp(local, "rPh") == 0) {
+            xl->rph_depth--;
+        } else if (strcmp(local, "c") == 0) {
+            xl->in_cell = 0;
+            xl->capture = 0;
+            if (!xl->skipping)
+                cell_finish(xl);
+        }
+        return;
+    }
+    if (strcmp(local, "row") == 0 && xl->in_row) {
+        xl->in_row = 0;
+        if (xl->skipping || xl->ncells == 0)
+            return; /* before the resume point, or blank */
+        xl->row.next_offset =
+            (uint64_t)XML_GetCurrentByteIndex(xl->x.p) + (uint64_t)XML_GetCurrentByteCount(xl->x.p);
+        xl->row_ready = 1;
+        XML_StopParser(xl->x.p, XML_TRUE);
+    }
+}
+
+static void XMLCALL sh_text(void *ud, const XML_Char *s, int len) {
+    li__xlsx *xl = ud;
+    if (!xl->capture)
+        return;
+    size_t have = xl->alen - xl->cell_start;
+    if (have >= xl->cell_max)
+        return;
+    size_t n = (size_t)len < xl->cell_max - have ? (size_t)len : xl->cell_max - have;
+    arena_put(xl, s, n);
+}
+
+/* Parses on until a row is ready or the sheet ends. LI_OK (row_ready or done) or an error. */
+static li_status sheet_pump(li__xlsx *xl, li_error *err) {
+    xl->row_ready = 0;
+    xl->x.err = err;
+    while (!xl->row_ready && !xl->done) {
+        enum XML_Status st;
+        if (xl->suspended) {
+            st = XML_ResumeParser(xl->x.p);
+        } else {
+            void *buf = XML_GetBuffer(xl->x.p, LI__XLSX_BLOCK);
+            size_t got;
+            if (!buf)
+                return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            li_status rc = li__zip_part_read(xl->part, buf, LI__XLSX_BLOCK, &got, err);
+            if (rc != LI_OK)
+                return rc;
+            xl->fed += got;
+            xl->final = got == 0;
+            st = XML_ParseBuffer(xl->x.p, (int)got, xl->final);
+        }
+        if (st == XML_STATUS_ERROR)
+            return li__xml_error(&xl->x, xl->r, err);
+        xl->suspended = st == XML_STATUS_SUSPENDED;
+        if (!xl->suspended && xl->final)
+            xl->done = 1;
+    }
+    if (xl->row_ready && row_build(xl) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    return LI_OK;
+}
+
+/* --- opening -------------------------------------------------------------------- */
+
+/* Says what a zip without a workbook is, for the message. */
+static const char *what_zip(li__xlsx *xl) {
+    if (li__zip_has(&xl->zip, "xl/workbook.bin"))
+        return "un classeur Excel binaire (.xlsb)";
+    if (li__zip_has(&xl->zip, "content.xml") && li__zip_has(&xl->zip, "mimetype"))
+        return "un document OpenDocument (.ods)";
+    if (li__zip_has(&xl->zip, "word/document.xml"))
+        return "un document Word (.docx)";
+    return "une archive zip qui ne contient pas de classeur Excel";
+}
+
+/* Finds the workbook, its sheets, styles and shared strings. */
+static li_status package_read(li__xlsx *xl, li_error *err) {
+    li_status rc;
+    rels_ctx root, wbr;
+    char *wb_part = NULL;
+    wb_ctx wb;
+    memset(&wb, 0, sizeof wb);
+    memset(&wbr, 0, sizeof wbr);
+    if ((rc = rels_read(xl, "", &root, err)) != LI_OK)
+        goto out;
+    const rel *office = rel_by_type(&root, "/officeDocument");
+    wb_part = strdup(office ? office->target : "xl/workbook.xml");
+    rels_free(&root);
+    if (!wb_part) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if (!li__zip_has(&xl->zip, wb_part)) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, xl->r->path,
+                          what_zip(xl));
+        goto out;
+    }
+    wb.xl = xl;
+    if ((rc = li__xml_init(&wb.x, &wb, wb_part, err)) != LI_OK)
+        goto out;
+    XML_SetStartElementHandler(wb.x.p, wb_start);
+    if ((rc = li__xml_parse_part(&wb.x, &xl->zip, wb_part, LI__XLSX_MAX_SMALL_PART, err)) != LI_OK)
+        goto out;
+    if ((rc = rels_read(xl, wb_part, &wbr, err)) != LI_OK)
+        goto out;
+    /* each sheet's part: worksheets only (chartsheets have no cells) */
+    size_t kept = 0;
+    for (size_t i = 0; i < xl->nsheets; i++) {
+        sheet *s = &xl->sheets[i];
+        for (size_t k = 0; k < wbr.n && !s->part; k++)
+            if (strcmp(wbr.v[k].id, s->rid) == 0 && ends_with(wbr.v[k].type, "/worksheet") &&
+                wbr.v[k].target[0] && !(s->part = strdup(wbr.v[k].target))) {
+                rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+                goto out;
+            }
+        if (s->part) {
+            xl->sheets[kept++] = *s;
+        } else {
+            free(s->name);
+            free(s->rid);
+        }
+    }
+    xl->nsheets = kept;
+    const rel *styles = rel_by_type(&wbr, "/styles");
+    const rel *sst = rel_by_type(&wbr, "/sharedStrings");
+    if (styles && (rc = styles_read(xl, styles->target, err)) != LI_OK)
+        goto out;
+    if (sst && (rc = sst_read(xl, sst->target, err)) != LI_OK)
+        goto out;
+out:
+    free(wb_part);
+    li__xml_free(&wb.x);
+    rels_free(&wbr);
+    return rc;
+}
+
+/* Picks the sheet: opts.sheet by name, else by 1-based number; else the first visible one. */
+static li_status sheet_choose(li__xlsx *xl, const char *want, li_error *err) {
+    if (xl->nsheets == 0)
+        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, xl->r->path);
+    if (!want) {
+        xl->cur = 0;
+        for (size_t i = xl->nsheets; i-- > 0;)
+            if (!xl->sheets[i].hidden)
+                xl->cur = i;
+        return LI_OK;
+    }
+    for (size_t i = 0; i < xl->nsheets; i++)
+        if (strcmp(xl->sheets[i].name, want) == 0) {
+            xl->cur = i;
+            return LI_OK;
+        }
+    for (size_t i = 0; i < xl->nsheets; i++)
+        if (strcasecmp(xl->sheets[i].name, want) == 0) {
+            xl->cur = i;
+            return LI_OK;
+        }
+    int ok;
+    uint64_t k = parse_u64(want, &ok);
+    if (ok && k >= 1 && k <= xl->nsheets) {
+        xl->cur = (size_t)k - 1;
+        return LI_OK;
+    }
+    char list[LI_ERROR_MAX];
+    size_t o = 0;
+    for (size_t i = 0; i < xl->nsheets && o + 1 < sizeof list; i++) {
+        int w = snprintf(list + o, sizeof list - o, "%s%zu = « %s »", i ? ", " : "", i + 1,
+                         xl->sheets[i].name);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+    return li_error_set(err, LI_EUSAGE, LI_MSG_XLSX_SHEET_UNKNOWN, want, list);
+}
+
+static li_status sheet_start(li__xlsx *xl, li_error *err) {
+    const sheet *s = &xl->sheets[xl->cur];
+    snprintf(xl->part_name, sizeof xl->part_name, "%s", s->part);
+    li_status rc = li__zip_part_open(&xl->zip, s->part, xl->r->max_inflated, &xl->part, err);
+    if (rc == LI_ENOTFOUND) {
+        char why[MAX_PART_NAME + 64];
+        snprintf(why, sizeof why, "la feuille « %.200s » est absente de l'archive", s->part);
+        return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, xl->r->path, why);
+    }
+    if (rc != LI_OK)
+        return rc;
+    if ((rc = li__xml_init(&xl->x, xl, xl->part_name, err)) != LI_OK)
+        return rc;
+    XML_SetElementHandler(xl->x.p, sh_start, sh_end);
+    XML_SetCharacterDataHandler(xl->x.p, sh_text);
+    return LI_OK;
+}
+
+static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, li_error *err) {
+    (void)sample, (void)n;
+    li_status rc;
+    li__xlsx *xl = calloc(1, sizeof *xl);
+    if (!xl)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    r->ctx = xl;
+    xl->r = r;
+    xl->cell_max = r->max_field + 4;
+    xl->amax = r->max_row + xl->cell_max + LI__XLSX_NUM_MAX;
+    xl->ccap = r->max_columns < 64 ? r->max_columns : 64;
+    xl->arena = malloc(xl->amax);
+    xl->cells = malloc(xl->ccap * sizeof *xl->cells);
+    if (!xl->arena || !xl->cells)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if ((rc = li__zip_open(&xl->zip, r, err)) != LI_OK)
+        return rc;
+    if ((rc = package_read(xl, err)) != LI_OK)
+        return rc;
+    if ((rc = sheet_choose(xl, r->opt_sheet, err)) != LI_OK)
+        return rc;
+    if ((rc = sheet_start(xl, err)) != LI_OK)
+        return rc;
+    r->info.format = "xlsx";
+    r->info.encoding = "utf-8";
+    r->info.bom = 0;
+    r->info.delimiter = ','; /* none in a workbook; a printable value for callers that show it */
+    r->info.sheet = xl->sheets[xl->cur].name;
+
+    /* the first row: the header, or the first data row */
+    if ((rc = sheet_pump(xl, err)) != LI_OK)
+        return rc;
+    if (!xl->row_ready)
+        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
+    r->info.columns = xl->row.nfields;
+    xl->expected = xl->row.nfields;
+    r->info.has_header =
+        r->opt_header == 1 || (r->opt_header == -1 && li__sniff_is_header(xl->sl, xl->row.nfields));
+    if (r->info.has_header)
+        rc = li__reader_set_header(r, xl->sl, xl->row.nfields, err);
+    else
+        xl->pending = 1;
+    if (r->resume_offset > 0) {
+        xl->pending = 0;
+        xl->skip_upto = r->resume_offset;
+    }
+    return rc;
+}
+
+static li_status xlsx_next(li_reader *r, const li_row **row, li_error *err) {
+    li__xlsx *xl = r->ctx;
+    *row = NULL;
+    if (xl->pending) {
+        xl->pending = 0;
+        *row = &xl->row;
+        return LI_OK;
+    }
+    li_status rc = sheet_pump(xl, err);
+    if (rc != LI_OK)
+        return rc;
+    if (!xl->row_ready)
+        return LI_EOF;
+    *row = &xl->row;
+    return LI_OK;
+}
+
+static uint64_t xlsx_position(const li_reader *r) {
+    const li__xlsx *xl = r->ctx;
+    if (!xl || xl->done)
+        return xl ? r->info.size : 0;
+    uint64_t size = xl->part ? xl->part->size : 0;
+    if (size == 0 || xl->fed >= size)
+        return r->info.size;
+    return (uint64_t)((double)r->info.size * ((double)xl->fed / (double)size));
+}
+
+/* --- sheet list --------------------------------------------------------------- */
+
+typedef struct count_ctx {
+    li__xml x;
+    uint64_t last;
+    int from_dimension;
+} count_ctx;
+
+static void XMLCALL count_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    count_ctx *c = ud;
+    const char *local = li__xml_local(name);
+    if (strcmp(local, "dimension") == 0) {
+        const char *ref = attr(atts, "ref"), *colon = ref ? strchr(ref, ':') : NULL;
+        if (colon) {
+            const char *p = colon + 1;
+            while (*p >= 'A' && *p <= 'Z')
+                p++;
+            int ok;
+            c->last = parse_u64(p, &ok);
+            if (ok) {
+                c->from_dimension = 1;
+                XML_StopParser(c->x.p, XML_FALSE);
+            }
+        }
+    } else if (strcmp(local, "row") == 0) {
+        const char *ref = attr(atts, "r");
+        int ok = 0;
+        uint64_t no = ref ? parse_u64(ref, &ok) : 0;
+        c->last = ok && no > 0 ? no : c->last + 1;
+    }
+}
+
+static li_status count_rows(li__xlsx *xl, sheet *s, li_error *err) {
+    count_ctx c;
+    memset(&c, 0, sizeof c);
+    li_status rc = li__xml_init(&c.x, &c, s->part, err);
+    if (rc == LI_OK) {
+        XML_SetStartElementHandler(c.x.p, count_start);
+        rc = li__xml_parse_part(&c.x, &xl->zip, s->part, xl->r->max_inflated, err);
+        if (c.from_dimension) /* stopped on purpose */
+            rc = LI_OK;
+    }
+    li__xml_free(&c.x);
+    if (rc == LI_ENOTFOUND)
+        rc = LI_OK;
+    s->rows = c.last;
+    s->rows_known = rc == LI_OK;
+    return rc;
+}
+
+static li_status xlsx_sheets(li_reader *r, const li_sheet_info **out, size_t *n, li_error *err) {
+    li__xlsx *xl = r->ctx;
+    if (!xl->infos && !(xl->infos = calloc(xl->nsheets, sizeof *xl->infos)))
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    for (size_t i = 0; i < xl->nsheets; i++) {
+        sheet *s = &xl->sheets[i];
+        li_status rc;
+        if (!s->rows_known && (rc = count_rows(xl, s, err)) != LI_OK)
+            return rc;
+        xl->infos[i].name = s->name;
+        xl->infos[i].number = i + 1;
+        xl->infos[i].hidden = s->hidden;
+        xl->infos[i].current = i == xl->cur;
+        xl->infos[i].rows = s->rows;
+    }
+    *out = xl->infos;
+    *n = xl->nsheets;
+    return LI_OK;
+}
+
+static void xlsx_close(li_reader *r) {
+    li__xlsx *xl = r->ctx;
+    if (!xl)
+        return;
+    li__xml_free(&xl->x);
+    li__zip_part_close(xl->part);
+    li__zip_close(&xl->zip);
+    for (size_t i = 0; i < xl->nsheets; i++) {
+        free(xl->sheets[i].name);
+        free(xl->sheets[i].rid);
+        free(xl->sheets[i].part);
+    }
+    free(xl->sheets);
+    free(xl->infos);
+    free(xl->xfs);
+    free(xl->sst);
+    free(xl->sst_off);
+    free(xl->arena);
+    free(xl->cells);
+    free(xl->sl);
+    free(xl);
+    r->ctx = NULL;
+}
+
+const li__reader_backend li__xlsx_backend = {
+    .name = "xlsx",
+    .open = xlsx_open,
+    .next = xlsx_next,
+    .position = xlsx_position,
+    .close = xlsx_close,
+    .sheets = xlsx_sheets,
+};

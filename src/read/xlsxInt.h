@@ -1,0 +1,144 @@
+/*
+ * xlsxInt.h — what the files of the XLSX backend share: reading zip
+ * entries with limits (xlsx_zip.c), expat parsers that refuse DTDs
+ * (xlsx_zip.c), and turning cell values into text (xlsx_num.c). xlsx.c
+ * holds the backend itself: package parts, shared strings, the sheet
+ * stream and the rows.
+ */
+#ifndef LEADIMPORT_XLSX_INT_H
+#define LEADIMPORT_XLSX_INT_H
+
+#include <expat.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zip.h>
+
+#include "readerInt.h"
+
+#define LI__XLSX_BLOCK (256u * 1024u) /* bytes inflated per zip_fread */
+/*
+ * Zip-bomb limits, checked on the bytes actually inflated (never on the
+ * sizes the zip headers claim): an entry may not inflate to more than
+ * LI__XLSX_MAX_RATIO times its compressed size once past
+ * LI__XLSX_RATIO_GRACE bytes (small parts such as styles compress very
+ * well), and all entries together not to more than r->max_inflated.
+ */
+#define LI__XLSX_MAX_RATIO 250u
+#define LI__XLSX_RATIO_GRACE (8u * 1024u * 1024u)
+#define LI__XLSX_MAX_SMALL_PART (64u * 1024u * 1024u) /* rels, workbook, styles */
+#define LI__XLSX_MAX_ENTRIES 100000
+
+/* An open zip archive and what has been inflated from it. */
+typedef struct li__zip {
+    zip_t *z;
+    li_reader *r;      /* path for messages, max_inflated */
+    uint64_t inflated; /* bytes inflated from every entry so far */
+} li__zip;
+
+/* One entry being inflated. */
+typedef struct li__zip_part {
+    li__zip *zip;
+    zip_file_t *f;
+    char name[256];
+    uint64_t comp; /* compressed size (header, capped at the file size) */
+    uint64_t size; /* uncompressed size the header claims (for progress only) */
+    uint64_t got;  /* bytes inflated so far */
+    uint64_t max;  /* limit of this entry */
+} li__zip_part;
+
+/*
+ * Opens the archive of r->path and checks every entry name (no absolute
+ * path, no "..", at most LI__XLSX_MAX_ENTRIES). LI_OK, or LI_EFORMAT
+ * (not a zip, truncated, unsafe names), LI_EIO, LI_ENOMEM with err set.
+ * li__zip_close() accepts a failed or zeroed z.
+ */
+li_status li__zip_open(li__zip *z, li_reader *r, li_error *err);
+void li__zip_close(li__zip *z);
+
+/* 1 if the archive has an entry of that name (ASCII case ignored). */
+int li__zip_has(li__zip *z, const char *name);
+
+/*
+ * Opens entry name for inflating, at most max bytes. LI_ENOTFOUND (err not
+ * set) when absent. On success *out is freed by li__zip_part_close().
+ */
+li_status li__zip_part_open(li__zip *z, const char *name, uint64_t max, li__zip_part **out,
+                            li_error *err);
+/*
+ * Inflates up to n bytes into buf; *got = 0 at the end of the entry.
+ * Checks the limits on the way: LI_EFORMAT (bomb, corrupt data) with err.
+ */
+li_status li__zip_part_read(li__zip_part *p, void *buf, size_t n, size_t *got, li_error *err);
+void li__zip_part_close(li__zip_part *p);
+
+/*
+ * An expat parser that refuses any DTD: a <!DOCTYPE> or an entity
+ * declaration stops it at once (billion laughs fail on the first line),
+ * and external entities are never loaded. Put it first in a handler's
+ * context so that the handlers can find it from their user data.
+ */
+typedef struct li__xml {
+    XML_Parser p;
+    const char *part; /* name of the part, for messages */
+    int refused;      /* a DTD was seen */
+    li_status rc;     /* set by a handler that aborts (LI_ENOMEM...) */
+    li_error *err;    /* where such a handler writes its message */
+} li__xml;
+
+/* Creates x->p with user data ctx (whose first member is x). LI_OK or LI_ENOMEM. */
+li_status li__xml_init(li__xml *x, void *ctx, const char *part, li_error *err);
+void li__xml_free(li__xml *x);
+
+/* Aborts the parse from a handler with status rc (err already set, or set here to ENOMEM). */
+void li__xml_abort(li__xml *x, li_status rc);
+
+/* Turns a failed parse (XML_STATUS_ERROR) into a status and a French message. */
+li_status li__xml_error(li__xml *x, li_reader *r, li_error *err);
+
+/* Parses a whole entry with x (handlers already set). LI_ENOTFOUND if absent. */
+li_status li__xml_parse_part(li__xml *x, li__zip *z, const char *name, uint64_t max, li_error *err);
+
+/* Local name of an XML name: what follows the last ':' (namespace prefixes ignored). */
+static inline const char *li__xml_local(const char *name) {
+    const char *s = name;
+    for (const char *p = name; *p; p++)
+        if (*p == ':')
+            s = p + 1;
+    return s;
+}
+
+/* --- xlsx_num.c ---------------------------------------------------------- */
+
+/* What a cell style's number format means for the value. */
+enum { LI__NUMFMT_GENERAL = 0, LI__NUMFMT_DATE = 1, LI__NUMFMT_ZEROPAD = 2 };
+
+/* Kind of built-in number format id (14-22, 27-36, 45-47, 50-58 are dates). */
+int li__xlsx_builtin_kind(unsigned id);
+
+/*
+ * Kind of the custom format code: a date when its first section has a
+ * d, m, y, h or s token outside quoted text, escapes and [...] sections;
+ * ZEROPAD ("00000", postal codes) with *pad = the number of zeros.
+ */
+int li__xlsx_format_kind(const char *code, unsigned *pad);
+
+#define LI__XLSX_NUM_MAX 400 /* room li__xlsx_number() may need */
+
+/*
+ * Writes the numeric cell text v[0..n) as a spreadsheet user expects to
+ * read it: general numbers without exponent and without lost digits
+ * (integral values as integers, others as the shortest decimal that reads
+ * back to the same double), dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS,
+ * times of day alone as HH:MM:SS, ZEROPAD integers zero-padded. out has
+ * LI__XLSX_NUM_MAX bytes. Returns the length written; text that is not a
+ * number is copied as it is (at most LI__XLSX_NUM_MAX - 1 bytes).
+ */
+size_t li__xlsx_number(const char *v, size_t n, int kind, unsigned pad, int date1904, char *out);
+
+/*
+ * Decodes the OOXML escapes _xHHHH_ of s[0..n) in place (_x005F_ is '_');
+ * returns the new length (never longer).
+ */
+size_t li__xlsx_unescape(char *s, size_t n);
+
+#endif

@@ -1,0 +1,832 @@
+/*
+ * test_xlsx.c — the XLSX reader's promises (src/read/xlsx*.c), one test
+ * each: values (strings, rich text, numbers without exponent, dates, 1904,
+ * booleans, errors, formulas), gaps and row numbers, sheets, limits,
+ * refused files (not a zip, truncated, no workbook, encrypted, zip bomb,
+ * unsafe names, DTDs), .xlsm, files written by libxlsxwriter, resuming,
+ * progress, and the readxl corpus when ../shared is there.
+ *
+ * Workbooks are built here: by hand with libzip when the test needs exact
+ * XML, with libxlsxwriter for a real producer's layout.
+ */
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#include "csv_test_util.h"
+#include "read/xlsxInt.h"
+
+/* --- building workbooks ------------------------------------------------------- */
+
+typedef struct part {
+    const char *name;
+    const char *data; /* NUL-terminated unless len is given */
+    size_t len;
+} part;
+
+/* Writes a zip of the parts to name in the temporary directory; returns its path (static). */
+static const char *zip_write(const char *name, const part *parts, size_t n) {
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", t_tmp(), name);
+    int ze;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+    assert_non_null(z);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = parts[i].len ? parts[i].len : strlen(parts[i].data);
+        zip_source_t *src = zip_source_buffer(z, parts[i].data, len, 0);
+        assert_non_null(src);
+        assert_true(zip_file_add(z, parts[i].name, src, ZIP_FL_ENC_UTF_8) >= 0);
+    }
+    assert_int_equal(zip_close(z), 0);
+    return path;
+}
+
+#define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define NS_PKG "http://schemas.openxmlformats.org/package/2006/relationships"
+
+static const char content_types[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+    "<Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>";
+static const char root_rels[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" NS_PKG "\">"
+    "<Relationship Id=\"rId1\" Type=\"" NS_REL "/officeDocument\" Target=\"xl/workbook.xml\"/>"
+    "</Relationships>";
+static const char wb_rels[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" NS_PKG "\">"
+    "<Relationship Id=\"rId1\" Type=\"" NS_REL "/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+    "<Relationship Id=\"rId2\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"" NS_REL "/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+    "</Relationships>";
+static const char wb_1900[] =
+    "<?xml version=\"1.0\"?><workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
+    "<sheet name=\"Leads\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+static const char wb_1904[] =
+    "<?xml version=\"1.0\"?><workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL
+    "\"><workbookPr date1904=\"1\"/><sheets>"
+    "<sheet name=\"Leads\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+
+/*
+ * Styles: 0 general, 1 date (14), 2 date-time (22), 3 custom dd/mm/yyyy,
+ * 4 [Red]0.00 (a number), 5 0" jours" (quoted d: a number), 6 00000 (postal
+ * code), 7 h:mm (time), 8 built-in 49 (text).
+ */
+static const char styles[] =
+    "<?xml version=\"1.0\"?><styleSheet xmlns=\"" NS_MAIN "\"><numFmts count=\"4\">"
+    "<numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/>"
+    "<numFmt numFmtId=\"165\" formatCode=\"[Red]0.00\"/>"
+    "<numFmt numFmtId=\"166\" formatCode=\"0&quot; jours&quot;\"/>"
+    "<numFmt numFmtId=\"167\" formatCode=\"00000\"/></numFmts>"
+    "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+    "<cellXfs count=\"9\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"22\"/>"
+    "<xf numFmtId=\"164\"/><xf numFmtId=\"165\"/><xf numFmtId=\"166\"/><xf numFmtId=\"167\"/>"
+    "<xf numFmtId=\"20\"/><xf numFmtId=\"49\"/></cellXfs></styleSheet>";
+
+static const char sst[] =
+    "<?xml version=\"1.0\"?><sst xmlns=\"" NS_MAIN "\" count=\"5\" uniqueCount=\"5\">"
+    "<si><t>Nom</t></si><si><t>Email</t></si><si><t>Téléphone</t></si>"
+    "<si><r><rPr><b/></rPr><t>Du</t></r><r><t xml:space=\"preserve\">pont </t></r>"
+    "<rPh sb=\"0\" eb=\"1\"><t>PHONETIC</t></rPh></si>"
+    "<si><t>ligne 1_x000D_\nligne 2 _x005F_x000D_</t></si></sst>";
+
+/* A workbook of one sheet whose <sheetData> holds rows (and the 1904 system if asked). */
+static const char *book(const char *name, const char *rows, int date1904) {
+    static char sheet[1 << 16];
+    snprintf(sheet, sizeof sheet,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+             "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>%s</sheetData></worksheet>",
+             rows);
+    part parts[] = {
+        {"[Content_Types].xml", content_types, 0},
+        {"_rels/.rels", root_rels, 0},
+        {"xl/workbook.xml", date1904 ? wb_1904 : wb_1900, 0},
+        {"xl/_rels/workbook.xml.rels", wb_rels, 0},
+        {"xl/styles.xml", styles, 0},
+        {"xl/sharedStrings.xml", sst, 0},
+        {"xl/worksheets/sheet1.xml", sheet, 0},
+    };
+    return zip_write(name, parts, sizeof parts / sizeof parts[0]);
+}
+
+static void read_book(const char *rows, int date1904, const li_reader_opts *o, t_read *t) {
+    t_read_file(book("t.xlsx", rows, date1904), o, t);
+}
+
+/* The sheet a reader of path with options o reads (info.sheet is borrowed from the reader). */
+static void assert_sheet(const char *path, const li_reader_opts *o, const char *want) {
+    li_reader *r = NULL;
+    li_error err;
+    if (li_reader_open(path, o, &r, &err) != LI_OK)
+        fail_msg("%s", err.message);
+    const char *got = li_reader_get_info(r)->sheet;
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("sheet %s, expected %s", got ? got : "(null)", want);
+    li_reader_free(r);
+}
+
+static void assert_refused(const t_read *t, li_status status, li_msg msg) {
+    if (t->status != status || t->err.msg != msg)
+        fail_msg("expected %s/%s, got %s/%s: %s", li_status_name(status), li_msg_code(msg),
+                 li_status_name(t->status), li_msg_code(t->err.msg), t->err.message);
+}
+
+/* --- values ------------------------------------------------------------------- */
+
+static const char header_row[] =
+    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
+    "<c r=\"C1\" t=\"s\"><v>2</v></c></row>";
+
+static void test_shared_inline_and_rich_text_strings(void **state) {
+    (void)state;
+    char rows[4096];
+    snprintf(rows, sizeof rows,
+             "%s<row r=\"2\"><c r=\"A2\" t=\"s\"><v>3</v></c>"
+             "<c r=\"B2\" t=\"inlineStr\"><is><r><t>ab</t></r><r><t>c@x.fr</t></r>"
+             "<rPh><t>NO</t></rPh></is></c>"
+             "<c r=\"C2\" t=\"inlineStr\"><is><t>&lt;06&gt; &amp; &#233;</t></is></c></row>"
+             "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>4</v></c><c r=\"B3\" t=\"str\"><f>A1</f>"
+             "<v>calc_x0041_</v></c></row>",
+             header_row);
+    t_read t;
+    read_book(rows, 0, NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.format, "xlsx");
+    assert_int_equal(t.info.has_header, 1);
+    assert_string_equal(t.header, "Nom|Email|Téléphone");
+    t_assert_row(&t, 0, 2, "Dupont |abc@x.fr|<06> & é", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "ligne 1\r\nligne 2 _x000D_|calcA|", LI_MSG_NONE);
+    t_read_free(&t);
+    assert_sheet(book("t.xlsx", rows, 0), NULL, "Leads");
+}
+
+static void test_numbers_in_full_without_exponent(void **state) {
+    (void)state;
+    char rows[4096];
+    snprintf(rows, sizeof rows,
+             "%s<row r=\"2\"><c r=\"A2\"><v>3.3612345678E+10</v></c><c r=\"B2\">"
+             "<v>33612345678</v></c><c r=\"C2\"><v>6.12345678E8</v></c></row>"
+             "<row r=\"3\"><c r=\"A3\"><v>0.1</v></c><c r=\"B3\"><v>2.3199999999999998</v></c>"
+             "<c r=\"C3\"><v>-1.5E-3</v></c></row>"
+             "<row r=\"4\"><c r=\"A4\"><v>1E+20</v></c><c r=\"B4\"><v>-0</v></c>"
+             "<c r=\"C4\" s=\"8\"><v>612345678</v></c></row>",
+             header_row);
+    t_read t;
+    read_book(rows, 0, NULL, &t);
+    t_assert_ok(&t);
+    t_assert_row(&t, 0, 2, "33612345678|33612345678|612345678", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "0.1|2.32|-0.0015", LI_MSG_NONE);
+    t_assert_row(&t, 2, 4, "100000000000000000000|0|612345678", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+static void test_booleans_errors_and_formulas(void **state) {
+    (void)state;
+    char rows[4096];
+    snprintf(rows, sizeof rows,
+             "%s<row r=\"2\"><c r=\"A2\" t=\"b\"><v>1</v></c><c r=\"B2\" t=\"b\"><v>0</v></c>"
+             "<c r=\"C2\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c></row>"
+             "<row r=\"3\"><c r=\"A3\" t=\"e\"><v>#N/A</v></c><c r=\"B3\"><f>1+1</f><v>2</v></c>"
+             "<c r=\"C3\"><f>B3*2</f></c></row>",
+             header_row);
+    t_read t;
+    read_book(rows, 0, NULL, &t);
+    t_assert_ok(&t);
+    t_assert_row(&t, 0, 2, "TRUE|FALSE|#DIV/0!", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "#N/A|2|", LI_MSG_NONE); /* a formula without a value: empty */
+    t_read_free(&t);
+}
+
+static void test_dates_from_styles(void **state) {
+    (void)state;
+    char rows[4096];
+    snprintf(rows, sizeof rows,
+             "%s<row r=\"2\"><c r=\"A2\" s=\"1\"><v>45292</v></c><c r=\"B2\" s=\"2\">"
+             "<v>45292.75</v></c><c r=\"C2\" s=\"3\"><v>45658</v></c></row>"
+             "<row r=\"3\"><c r=\"A3\" s=\"4\"><v>45292</v></c><c r=\"B3\" s=\"5\"><v>12</v></c>"
+             "<c r=\"C3\" s=\"6\"><v>6000</v></c></row>"
+             "<row r=\"4\"><c r=\"A4\" s=\"7\"><v>0.5</v></c><c r=\"B4\" s=\"1\"><v>59</v></c>"
+             "<c r=\"C4\" s=\"1\"><v>61</v></c></row>"
+             "<row r=\"5\"><c r=\"A5\" t=\"d\"><v>2024-05-01T00:00:00</v></c>"
+             "<c r=\"B5\" t=\"d\"><v>2024-05-01T09:30:00.000Z</v></c></row>",
+             header_row);
+    t_read t;
+    read_book(rows, 0, NULL, &t);
+    t_assert_ok(&t);
+    t_assert_row(&t, 0, 2, "2024-01-01|2024-01-01 18:00:00|2025-01-01", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "45292|12|06000", LI_MSG_NONE);
+    t_assert_row(&t, 2, 4, "12:00:00|1900-02-28|1900-03-01", LI_MSG_NONE);
+    t_assert_row(&t, 3, 5, "2024-05-01|2024-05-01 09:30:00|", LI_MSG_NONE); /* t="d" cells */
+    t_read_free(&t);
+
+    read_book(rows, 1, NULL, &t); /* the 1904 date system: 1462 days later */
+    t_assert_ok(&t);
+    t_assert_row(&t, 0, 2, "2028-01-02|2028-01-02 18:00:00|2029-01-02", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+static void test_number_format_kinds(void **state) {
+    (void)state;
+    static const struct {
+        const char *code;
+        int kind;
+        unsigned pad;
+    } cases[] = {
+        {"General", LI__NUMFMT_GENERAL, 0},
+        {"dd/mm/yyyy", LI__NUMFMT_DATE, 0},
+        {"[$-40C]d mmmm yyyy;@", LI__NUMFMT_DATE, 0},
+        {"[h]:mm:ss", LI__NUMFMT_DATE, 0},
+        {"[Red]#,##0.00", LI__NUMFMT_GENERAL, 0},
+        {"0\" days\"", LI__NUMFMT_GENERAL, 0},
+        {"#,##0\\ \"€\";[Red]\\-#,##0\\ \"€\"", LI__NUMFMT_GENERAL, 0},
+        {"00000", LI__NUMFMT_ZEROPAD, 5},
+        {"0.00E+00", LI__NUMFMT_GENERAL, 0},
+        {"_-* #,##0.00\\ _€_-", LI__NUMFMT_GENERAL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned pad;
+        int kind = li__xlsx_format_kind(cases[i].code, &pad);
+        if (kind != cases[i].kind || pad != cases[i].pad)
+            fail_msg("%s: kind %d pad %u", cases[i].code, kind, pad);
+    }
+    assert_int_equal(li__xlsx_builtin_kind(14), LI__NUMFMT_DATE);
+    assert_int_equal(li__xlsx_builtin_kind(47), LI__NUMFMT_DATE);
+    assert_int_equal(li__xlsx_builtin_kind(49), LI__NUMFMT_GENERAL);
+    assert_int_equal(li__xlsx_builtin_kind(0), LI__NUMFMT_GENERAL);
+}
+
+/* --- layout ------------------------------------------------------------------ */
+
+static void test_gaps_missing_refs_and_row_numbers(void **state) {
+    (void)state;
+    char rows[4096];
+    snprintf(rows, sizeof rows,
+             "%s<row r=\"2\"><c r=\"C2\"><v>3</v></c></row>"                 /* A, B missing */
+             "<row r=\"5\"><c><v>1</v></c><c><v>2</v></c></row>"             /* no r on cells */
+             "<row><c r=\"B6\"><v>7</v></c><c><v>8</v></c></row>"            /* no r on the row */
+             "<row r=\"7\"><c r=\"A7\" s=\"1\"/><c r=\"B7\" t=\"s\"/></row>" /* style only */
+             "<row r=\"9\" spans=\"1:3\"><c r=\"A9\"><v>9</v></c><c r=\"Z9\" s=\"3\"/></row>",
+             header_row);
+    t_read t;
+    read_book(rows, 0, NULL, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 4);
+    t_assert_row(&t, 0, 2, "||3", LI_MSG_NONE);
+    t_assert_row(&t, 1, 5, "1|2|", LI_MSG_NONE);
+    t_assert_row(&t, 2, 6, "|7|8", LI_MSG_NONE);
+    t_assert_row(&t, 3, 9, "9||", LI_MSG_NONE); /* row 7 is blank; Z9 has no value */
+    t_read_free(&t);
+}
+
+static void test_header_detection_and_option(void **state) {
+    (void)state;
+    const char *rows = "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>d@x.fr</t></is></c>"
+                       "<c r=\"B3\"><v>612345678</v></c></row>"
+                       "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>e@x.fr</t></is></c></row>";
+    t_read t;
+    read_book(rows, 0, NULL, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.info.has_header, 0);
+    assert_int_equal(t.info.columns, 2);
+    t_assert_row(&t, 0, 3, "d@x.fr|612345678", LI_MSG_NONE);
+    t_assert_row(&t, 1, 4, "e@x.fr|", LI_MSG_NONE);
+    t_read_free(&t);
+
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.header = 1;
+    read_book(rows, 0, &o, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.header, "d@x.fr|612345678");
+    assert_int_equal(t.n, 1);
+    t_read_free(&t);
+}
+
+/* --- limits --------------------------------------------------------------------- */
+
+static void test_limits_give_row_problems(void **state) {
+    (void)state;
+    char rows[8192];
+    snprintf(rows, sizeof rows,
+             "%s<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>%s</t></is></c></row>"
+             "<row r=\"3\"><c r=\"A3\"><v>1</v></c><c r=\"E3\"><v>5</v></c></row>"
+             "<row r=\"4\"><c r=\"A4\"><v>1</v></c><c r=\"D4\"><v>4</v></c></row>"
+             "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>abcdefgh</t></is></c>"
+             "<c r=\"B5\" t=\"inlineStr\"><is><t>abcdefgh</t></is></c>"
+             "<c r=\"C5\" t=\"inlineStr\"><is><t>abcdefgh</t></is></c></row>"
+             "<row r=\"6\"><c r=\"A6\"><v>6</v></c></row>",
+             header_row, "ééééééééééé"); /* 22 bytes */
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_field = 9;
+    o.max_columns = 4;
+    o.max_row = 20;
+    t_read t;
+    read_book(rows, 0, &o, &t);
+    t_assert_ok(&t);
+    t_assert_row(&t, 0, 2, "éééé||", LI_MSG_ROW_FIELD_TOO_LONG); /* cut on a UTF-8 boundary */
+    t_assert_row(&t, 1, 3, "1||", LI_MSG_ROW_TOO_MANY_COLUMNS);
+    t_assert_row(&t, 2, 4, "1|||4", LI_MSG_ROW_FIELD_COUNT); /* right of the header */
+    t_assert_row(&t, 3, 5, "abcdefgh|abcdefgh|abcd", LI_MSG_ROW_TOO_LONG);
+    t_assert_row(&t, 4, 6, "6||", LI_MSG_NONE);
+    assert_int_equal(li_msg_severity(t.rows[0].problem), LI_SEV_ERROR);
+    assert_non_null(strstr(t.rows[0].problem_text, "colonne 1"));
+    t_read_free(&t);
+}
+
+/* --- sheets ----------------------------------------------------------------------- */
+
+static const char *three_sheets(void) {
+    static const char wb[] =
+        "<?xml version=\"1.0\"?><workbook xmlns=\"" NS_MAIN "\" xmlns:rel=\"" NS_REL "\"><sheets>"
+        "<sheet name=\"Cachée\" sheetId=\"1\" state=\"hidden\" rel:id=\"rId7\"/>"
+        "<sheet name=\"Prospects\" sheetId=\"2\" rel:id=\"rId5\"/>"
+        "<sheet name=\"Clients\" sheetId=\"3\" rel:id=\"rId6\"/></sheets></workbook>";
+    static const char rels[] =
+        "<?xml version=\"1.0\"?><Relationships xmlns=\"" NS_PKG "\">"
+        "<Relationship Id=\"rId5\" Type=\"" NS_REL "/worksheet\" Target=\"/xl/ws/b.xml\"/>"
+        "<Relationship Id=\"rId6\" Type=\"" NS_REL "/worksheet\" Target=\"./ws/../ws/a.xml\"/>"
+        "<Relationship Id=\"rId7\" Type=\"" NS_REL "/worksheet\" Target=\"ws/h.xml\"/>"
+        "</Relationships>";
+#define SHEET(rows) "<worksheet xmlns=\"" NS_MAIN "\">" rows "</worksheet>"
+    static const char a[] =
+        SHEET("<dimension ref=\"A1:B40\"/><sheetData><row r=\"1\"><c t=\"inlineStr\"><is>"
+              "<t>clients</t></is></c></row></sheetData>");
+    static const char b[] = SHEET("<sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>prospects</t>"
+                                  "</is></c></row><row r=\"12\"><c><v>1</v></c></row></sheetData>");
+    static const char h[] = SHEET("<dimension ref=\"A1\"/><sheetData><row><c t=\"inlineStr\"><is>"
+                                  "<t>cachée</t></is></c></row></sheetData>");
+    part parts[] = {
+        {"_rels/.rels", root_rels, 0},
+        {"xl/workbook.xml", wb, 0},
+        {"xl/_rels/workbook.xml.rels", rels, 0},
+        {"xl/ws/a.xml", a, 0},
+        {"xl/ws/b.xml", b, 0},
+        {"xl/ws/h.xml", h, 0},
+    };
+    return zip_write("sheets.xlsx", parts, sizeof parts / sizeof parts[0]);
+}
+
+static void test_sheets_by_default_name_and_number(void **state) {
+    (void)state;
+    const char *path = three_sheets();
+    static const struct {
+        const char *sheet, *first;
+    } cases[] = {
+        {NULL, "prospects"}, /* the hidden first sheet is skipped */
+        {"Clients", "clients"}, {"clients", "clients"}, {"1", "cachée"}, {"3", "clients"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        li_reader_opts o;
+        li_reader_opts_init(&o);
+        o.header = 1;
+        o.sheet = cases[i].sheet;
+        t_read t;
+        t_read_file(path, &o, &t);
+        t_assert_ok(&t);
+        assert_string_equal(t.header, cases[i].first);
+        t_read_free(&t);
+    }
+
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.sheet = "Feuil9";
+    t_read t;
+    t_read_file(path, &o, &t);
+    assert_refused(&t, LI_EUSAGE, LI_MSG_XLSX_SHEET_UNKNOWN);
+    assert_non_null(strstr(t.err.message, "« Feuil9 »"));
+    assert_non_null(strstr(t.err.message, "2 = « Prospects »"));
+    t_read_free(&t);
+}
+
+static void test_sheet_list_with_row_counts(void **state) {
+    (void)state;
+    li_reader *r = NULL;
+    li_error err;
+    assert_int_equal(li_reader_open(three_sheets(), NULL, &r, &err), LI_OK);
+    const li_sheet_info *s;
+    size_t n;
+    assert_int_equal(li_reader_sheets(r, &s, &n, &err), LI_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(s[0].name, "Cachée");
+    assert_int_equal(s[0].hidden, 1);
+    assert_int_equal(s[0].rows, 1); /* dimension "A1": counted */
+    assert_string_equal(s[1].name, "Prospects");
+    assert_int_equal(s[1].current, 1);
+    assert_int_equal(s[1].rows, 12); /* no dimension: counted */
+    assert_int_equal(s[2].number, 3);
+    assert_int_equal(s[2].rows, 40); /* from the dimension */
+    li_reader_free(r);
+
+    /* a CSV file has no sheets */
+    const char *csv = t_write("a.csv", "a,b\n1,2\n", 8);
+    assert_int_equal(li_reader_open(csv, NULL, &r, &err), LI_OK);
+    assert_int_equal(li_reader_sheets(r, &s, &n, &err), LI_OK);
+    assert_int_equal(n, 0);
+    assert_null(li_reader_get_info(r)->sheet);
+    li_reader_free(r);
+}
+
+/* --- refused files ----------------------------------------------------------------- */
+
+static void test_not_a_zip_or_truncated_refused(void **state) {
+    (void)state;
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.format = "xlsx";
+    t_read t;
+    t_read_file(t_write("text.xlsx", "a,b\n1,2\n", 8), &o, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_CORRUPT);
+    t_read_free(&t);
+
+    /* a real workbook cut in half */
+    const char *path = book("whole.xlsx", header_row, 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char bytes[1 << 16];
+    size_t n = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    t_read_file(t_write("cut.xlsx", bytes, n / 2), NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_CORRUPT);
+    t_read_free(&t);
+}
+
+static void test_zip_without_workbook_refused(void **state) {
+    (void)state;
+    part other[] = {{"readme.txt", "hello", 0}};
+    t_read t;
+    t_read_file(zip_write("other.xlsx", other, 1), NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED);
+    t_read_free(&t);
+
+    part ods[] = {{"mimetype", "application/vnd.oasis.opendocument.spreadsheet", 0},
+                  {"content.xml", "<x/>", 0}};
+    t_read_file(zip_write("book.ods", ods, 2), NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED);
+    assert_non_null(strstr(t.err.message, ".ods"));
+    t_read_free(&t);
+}
+
+static void test_encrypted_workbook_told_from_xls(void **state) {
+    (void)state;
+    unsigned char ole[4096] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+    t_read t;
+    t_read_bytes(ole, sizeof ole, NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_FORMAT_XLS);
+    t_read_free(&t);
+
+    /* the directory entry of an encrypted OOXML file, at its sector */
+    ole[0x1E] = 9; /* 512-byte sectors */
+    ole[0x30] = 2; /* directory at sector 2: offset 1536 */
+    memcpy(ole + 1536 + 128, "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32);
+    t_read_bytes(ole, sizeof ole, NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_ENCRYPTED);
+    t_read_free(&t);
+}
+
+static void test_zip_bomb_stopped_while_inflating(void **state) {
+    (void)state;
+    size_t big = 64u * 1024u * 1024u;
+    char *zeros = malloc(big);
+    assert_non_null(zeros);
+    memset(zeros, ' ', big); /* well-formed: the XML is fine, the size is not */
+    memcpy(zeros, "<worksheet><sheetData>", 22);
+    part parts[] = {{"_rels/.rels", root_rels, 0},
+                    {"xl/workbook.xml", wb_1900, 0},
+                    {"xl/_rels/workbook.xml.rels", wb_rels, 0},
+                    {"xl/worksheets/sheet1.xml", zeros, big}};
+    const char *path = zip_write("bomb.xlsx", parts, 4);
+    free(zeros);
+    t_read t;
+    t_read_file(path, NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT);
+    assert_non_null(strstr(t.err.message, "250 fois"));
+    t_read_free(&t);
+
+    /* the limit on all entries together, made small */
+    char rows[20000];
+    size_t o = 0;
+    for (int i = 1; i <= 200; i++)
+        o += (size_t)snprintf(rows + o, sizeof rows - o, "<row r=\"%d\"><c><v>%d</v></c></row>", i,
+                              i);
+    li_reader_opts opts;
+    li_reader_opts_init(&opts);
+    opts.max_inflated = 4000;
+    read_book(rows, 0, &opts, &t);
+    if (t.status == LI_OK) /* the limit may be reached while reading rows */
+        assert_int_equal(t.end, LI_EFORMAT);
+    else
+        assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT);
+    t_read_free(&t);
+}
+
+static void test_unsafe_entry_names_refused(void **state) {
+    (void)state;
+    static const char *names[] = {"../evil.xml", "/etc/x.xml", "xl/../../x.xml", "C:\\x.xml"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        part parts[] = {{"_rels/.rels", root_rels, 0}, {names[i], "<x/>", 0}};
+        t_read t;
+        t_read_file(zip_write("unsafe.xlsx", parts, 2), NULL, &t);
+        assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_UNSAFE);
+        t_read_free(&t);
+    }
+}
+
+static void test_dtd_and_entities_refused(void **state) {
+    (void)state;
+    /* billion laughs in the shared strings: refused at the DOCTYPE, at once */
+    static const char laughs[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+        "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+        "<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">"
+        "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"
+        "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">"
+        "<!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">"
+        "<!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">"
+        "<!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">"
+        "<!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">"
+        "<!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">]>"
+        "<sst><si><t>&lol9;</t></si></sst>";
+    static const char xxe[] = "<?xml version=\"1.0\"?><!DOCTYPE w SYSTEM \"file:///etc/passwd\">"
+                              "<worksheet><sheetData/></worksheet>";
+    static const char sheet[] =
+        "<worksheet><sheetData><row><c><v>1</v></c></row></sheetData></worksheet>";
+    part parts[] = {{"_rels/.rels", root_rels, 0},
+                    {"xl/workbook.xml", wb_1900, 0},
+                    {"xl/_rels/workbook.xml.rels", wb_rels, 0},
+                    {"xl/sharedStrings.xml", laughs, 0},
+                    {"xl/worksheets/sheet1.xml", sheet, 0}};
+    t_read t;
+    t_read_file(zip_write("laughs.xlsx", parts, 5), NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_UNSAFE);
+    assert_non_null(strstr(t.err.message, "sharedStrings.xml"));
+    t_read_free(&t);
+
+    parts[3].data = "<sst/>";
+    parts[4].data = xxe;
+    t_read_file(zip_write("xxe.xlsx", parts, 5), NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_UNSAFE);
+    t_read_free(&t);
+
+    parts[4].data = "<worksheet><sheetData><row><c><v>1</v></c></row>"; /* unclosed */
+    t_read_file(zip_write("broken.xlsx", parts, 5), NULL, &t);
+    assert_int_equal(t.status, LI_OK);
+    assert_int_equal(t.end, LI_EFORMAT); /* the first row was read, then the XML broke */
+    t_read_free(&t);
+}
+
+static void test_xlsm_read_macros_ignored(void **state) {
+    (void)state;
+    static const char vba[] = "\xD0\xCF\x11\xE0 not really a VBA project";
+    char sheet[512];
+    snprintf(sheet, sizeof sheet,
+             "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>%s</sheetData></worksheet>", header_row);
+    part parts[] = {{"_rels/.rels", root_rels, 0},
+                    {"xl/workbook.xml", wb_1900, 0},
+                    {"xl/_rels/workbook.xml.rels", wb_rels, 0},
+                    {"xl/sharedStrings.xml", sst, 0},
+                    {"xl/worksheets/sheet1.xml", sheet, 0},
+                    {"xl/vbaProject.bin", vba, 0}};
+    t_read t;
+    t_read_file(zip_write("macros.xlsm", parts, 6), NULL, &t);
+    assert_int_equal(t.status, LI_OK);
+    assert_string_equal(t.header, "Nom|Email|Téléphone");
+    t_read_free(&t);
+}
+
+/* --- real producers, resuming, progress ---------------------------------------------- */
+
+/* Writes rows data rows with libxlsxwriter (constant memory: inline strings, or the shared table).
+ */
+static const char *xlsxwriter_book(const char *name, int rows, int constant_memory) {
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", t_tmp(), name);
+    lxw_workbook_options opts = {.constant_memory = (uint8_t)constant_memory, .tmpdir = NULL};
+    lxw_workbook *wb = workbook_new_opt(path, &opts);
+    assert_non_null(wb);
+    lxw_worksheet *hidden = workbook_add_worksheet(wb, "Notes");
+    worksheet_write_string(hidden, 0, 0, "ignore me", NULL);
+    worksheet_hide(hidden);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "Leads");
+    worksheet_activate(ws);
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "dd/mm/yyyy");
+    static const char *head[] = {"Prénom", "Nom", "Email", "Téléphone", "Inscription"};
+    for (int c = 0; c < 5; c++)
+        worksheet_write_string(ws, 0, (lxw_col_t)c, head[c], NULL);
+    for (int i = 1; i <= rows; i++) {
+        char s[64];
+        snprintf(s, sizeof s, "Prénom %d", i);
+        worksheet_write_string(ws, (lxw_row_t)i, 0, s, NULL);
+        if (i % 7 != 0) { /* a gap now and then */
+            snprintf(s, sizeof s, "Nom \"%d\" & <co>", i);
+            worksheet_write_string(ws, (lxw_row_t)i, 1, s, NULL);
+        }
+        snprintf(s, sizeof s, "p%d@exemple.fr", i);
+        worksheet_write_string(ws, (lxw_row_t)i, 2, s, NULL);
+        worksheet_write_number(ws, (lxw_row_t)i, 3, 33612000000.0 + i, NULL);
+        worksheet_write_number(ws, (lxw_row_t)i, 4, 45000 + i % 1000, date);
+    }
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    return path;
+}
+
+static void check_libxlsxwriter(int constant_memory) {
+    const char *path =
+        xlsxwriter_book(constant_memory ? "cm.xlsx" : "sst.xlsx", 300, constant_memory);
+    t_read t;
+    t_read_file(path, NULL, &t);
+    t_assert_ok(&t);
+    assert_sheet(path, NULL, "Leads");
+    assert_string_equal(t.header, "Prénom|Nom|Email|Téléphone|Inscription");
+    assert_int_equal(t.n, 300);
+    t_assert_row(&t, 0, 2, "Prénom 1|Nom \"1\" & <co>|p1@exemple.fr|33612000001|2023-03-16",
+                 LI_MSG_NONE);
+    t_assert_row(&t, 6, 8, "Prénom 7||p7@exemple.fr|33612000007|2023-03-22", LI_MSG_NONE);
+    assert_int_equal(t.position, t.info.size);
+    t_read_free(&t);
+}
+
+static void test_libxlsxwriter_constant_memory(void **state) {
+    (void)state;
+    check_libxlsxwriter(1);
+}
+
+static void test_libxlsxwriter_shared_strings(void **state) {
+    (void)state;
+    check_libxlsxwriter(0);
+}
+
+static void test_resume_gives_the_same_rows(void **state) {
+    (void)state;
+    const char *path = xlsxwriter_book("resume.xlsx", 2000, 1);
+    t_read all;
+    t_read_file(path, NULL, &all);
+    t_assert_ok(&all);
+    assert_int_equal(all.n, 2000);
+    static const size_t cuts[] = {0, 1, 999, 1998};
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        size_t c = cuts[k];
+        li_reader_opts o;
+        li_reader_opts_init(&o);
+        o.resume_offset = all.rows[c].next_offset;
+        o.resume_row = all.rows[c].number + 1;
+        t_read t;
+        t_read_file(path, &o, &t);
+        t_assert_ok(&t);
+        assert_int_equal(t.n, all.n - c - 1);
+        for (size_t i = 0; i < t.n; i++) {
+            const t_row *a = &all.rows[c + 1 + i], *b = &t.rows[i];
+            assert_int_equal(a->number, b->number);
+            assert_int_equal(a->offset, b->offset);
+            assert_int_equal(a->next_offset, b->next_offset);
+            assert_string_equal(a->joined, b->joined);
+        }
+        t_read_free(&t);
+    }
+    /* offsets only grow, rows do not overlap */
+    for (size_t i = 1; i < all.n; i++)
+        assert_true(all.rows[i].offset >= all.rows[i - 1].next_offset);
+    t_read_free(&all);
+}
+
+static void test_position_is_monotone_up_to_the_size(void **state) {
+    (void)state;
+    const char *path = xlsxwriter_book("progress.xlsx", 20000, 1);
+    li_reader *r = NULL;
+    li_error err;
+    assert_int_equal(li_reader_open(path, NULL, &r, &err), LI_OK);
+    uint64_t size = li_reader_get_info(r)->size, last = 0;
+    const li_row *row;
+    int moved = 0;
+    while (li_reader_next(r, &row, &err) == LI_OK) {
+        uint64_t p = li_reader_position(r);
+        assert_true(p >= last && p <= size);
+        moved |= p > 0 && p < size;
+        last = p;
+    }
+    assert_true(moved);
+    assert_int_equal(li_reader_position(r), size);
+    li_reader_free(r);
+}
+
+/* --- the readxl corpus (../shared), skipped when absent -------------------------------- */
+
+static int readxl(const char *name, const li_reader_opts *o, t_read *t) {
+    char path[1024];
+    const char *shared = getenv("LI_SHARED_DIR");
+    if (shared)
+        snprintf(path, sizeof path, "%s/corpora/readxl/sheets/%s", shared, name);
+    else
+        snprintf(path, sizeof path, "%s/../shared/corpora/readxl/sheets/%s", LI_SOURCE_DIR, name);
+    if (access(path, R_OK) != 0) {
+        printf("# skipped: %s absent (../shared not here)\n", path);
+        return 0;
+    }
+    t_read_file(path, o, t);
+    t_assert_ok(t);
+    return 1;
+}
+
+static void test_readxl_corpus(void **state) {
+    (void)state;
+    t_read t;
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.header = 1;
+    if (!readxl("sheet-xml-lookup.xlsx", &o, &t)) {
+        skip();
+        return;
+    }
+    t_assert_row(&t, 0, 2, "Algeria|Africa|1952|43.077|9279525|2449.0082", LI_MSG_NONE);
+    t_read_free(&t);
+    o.sheet = "Europe";
+    readxl("sheet-xml-lookup.xlsx", &o, &t);
+    t_assert_row(&t, 0, 2, "Albania|Europe|1952|55.23|1282697|1601.0561", LI_MSG_NONE);
+    t_read_free(&t);
+    o.sheet = NULL;
+
+    readxl("nonstandard-xml-ns-prefix.xlsx", &o, &t);
+    assert_string_equal(t.header, "a|b");
+    t_assert_row(&t, 0, 2, "1|3", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "2|4", LI_MSG_NONE);
+    t_read_free(&t);
+
+    readxl("richtext-coloured.xlsx", NULL, &t);
+    t_assert_row(&t, 0, 1, "abcd|abcd|abcd|abcd", LI_MSG_NONE);
+    t_assert_row(&t, 1, 2, "tvalrval1rval2|rval1rval2|rval1rval2|rval1rval2", LI_MSG_NONE);
+    t_read_free(&t);
+
+    readxl("new_line_errors.xlsx", &o, &t);
+    assert_null(strstr(t.rows[0].joined, "_x000D_"));
+    assert_non_null(strstr(t.rows[0].joined, "\r"));
+    assert_non_null(strstr(t.rows[1].joined, "\"_x000D_\""));
+    t_read_free(&t);
+
+    readxl("los-angeles-arrests-xlsx.xlsx", &o, &t); /* no r attributes, parts at the root */
+    assert_int_equal(t.n, 195); /* 193 data rows, a title and a blank-ish row */
+    t_read_free(&t);
+
+    readxl("inlineStr.xlsx", &o, &t);
+    assert_non_null(strstr(t.rows[0].joined, "RQ11610"));
+    t_read_free(&t);
+
+    readxl("missing-v-node-xlsx.xlsx", &o, &t);
+    t_read_free(&t);
+
+    readxl("dates-leap-year-1900-xlsx.xlsx", &o, &t); /* the oracle is the second column */
+    for (size_t i = 0; i < t.n; i++)
+        assert_string_equal(t.rows[i].fields[0], t.rows[i].fields[1]);
+    t_read_free(&t);
+
+    readxl("datetime-rounding.xlsx", &o, &t);
+    for (size_t i = 0; i < t.n; i++)
+        assert_string_equal(t.rows[i].fields[0], t.rows[i].fields[1]);
+    t_read_free(&t);
+
+    readxl("types.xlsx", &o, &t); /* 1904 date system */
+    t_assert_row(&t, 0, 2, "|TRUE|2013-02-26|1|hello", LI_MSG_NONE);
+    t_read_free(&t);
+
+    t_read g;
+    readxl("iris-excel-xlsx.xlsx", &o, &t); /* two producers, the same data */
+    readxl("iris-google-doc.xlsx", &o, &g);
+    assert_int_equal(t.n, g.n);
+    for (size_t i = 0; i < t.n; i++)
+        assert_string_equal(t.rows[i].joined, g.rows[i].joined);
+    t_read_free(&t);
+    t_read_free(&g);
+}
+
+static int teardown(void **state) {
+    (void)state;
+    t_tmp_cleanup();
+    return 0;
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shared_inline_and_rich_text_strings),
+        cmocka_unit_test(test_numbers_in_full_without_exponent),
+        cmocka_unit_test(test_booleans_errors_and_formulas),
+        cmocka_unit_test(test_dates_from_styles),
+        cmocka_unit_test(test_number_format_kinds),
+        cmocka_unit_test(test_gaps_missing_refs_and_row_numbers),
+        cmocka_unit_test(test_header_detection_and_option),
+        cmocka_unit_test(test_limits_give_row_problems),
+        cmocka_unit_test(test_sheets_by_default_name_and_number),
+        cmocka_unit_test(test_sheet_list_with_row_counts),
+        cmocka_unit_test(test_not_a_zip_or_truncated_refused),
+        cmocka_unit_test(test_zip_without_workbook_refused),
+        cmocka_unit_test(test_encrypted_workbook_told_from_xls),
+        cmocka_unit_test(test_zip_bomb_stopped_while_inflating),
+        cmocka_unit_test(test_unsafe_entry_names_refused),
+        cmocka_unit_test(test_dtd_and_entities_refused),
+        cmocka_unit_test(test_xlsm_read_macros_ignored),
+        cmocka_unit_test(test_libxlsxwriter_constant_memory),
+        cmocka_unit_test(test_libxlsxwriter_shared_strings),
+        cmocka_unit_test(test_resume_gives_the_same_rows),
+        cmocka_unit_test(test_position_is_monotone_up_to_the_size),
+        cmocka_unit_test(test_readxl_corpus),
+    };
+    return cmocka_run_group_tests_name("xlsx", tests, NULL, teardown);
+}
