@@ -35,6 +35,7 @@ static const char import_help[] =
     "  --delimiter C         séparateur : , ; tab |   (détecté par défaut)\n"
     "  --encoding E          utf-8, windows-1252, utf-16le, utf-16be   (détecté par défaut)\n"
     "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
+    "  --sheet NOM|N         la feuille d'un classeur .xlsx (par défaut la première visible)\n"
     "  --region PAYS         pays des numéros sans indicatif (par défaut FR)\n"
     "\n"
     "Doublons (une ligne dont une clé égale celle d'un lead existant ou d'une ligne\n"
@@ -367,7 +368,7 @@ int li_cli_import(int argc, char **argv) {
                                              "--encoding", "--header",   "--report",
                                              "--region",   "--max-size", "--max-invalid",
                                              "--mapping",  "--match",    "--on-duplicate",
-                                             "--assign",   NULL};
+                                             "--assign",   "--sheet",    NULL};
     li_import_opts o;
     li_import_opts_init(&o);
     li_cli_maps maps = {0};

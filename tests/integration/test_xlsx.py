@@ -145,6 +145,76 @@ class SameLeadsAsTheCsv(unittest.TestCase):
         self.assertEqual(doc["columns"], len(li.HEADER))
 
 
+SHEETS = r"""
+import sys
+from openpyxl import Workbook
+wb = Workbook()
+notes = wb.active
+notes.title = "Notes"
+notes.sheet_state = "hidden"
+notes.append(["Rien", "ici"])
+a = wb.create_sheet("Salon 2026")
+a.append(["Nom", "Email"])
+a.append(["Roux", "anne@exemple.fr"])
+b = wb.create_sheet("Webinaire")
+b.append(["Nom", "Email"])
+for i in range(3):
+    b.append(["N%d" % i, "n%d@exemple.fr" % i])
+wb.save(sys.argv[1])
+"""
+
+
+class Sheets(unittest.TestCase):
+    """The first visible sheet by default; --sheet by name or number; an
+    unknown sheet is a usage error listing the sheets; sniff lists them."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not has_module("openpyxl"):
+            raise unittest.SkipTest("python3-openpyxl is not installed")
+        cls._tmp = tempfile.TemporaryDirectory(prefix="li-xlsx-sheets-")
+        cls.tmp = cls._tmp.name
+        cls.path = os.path.join(cls.tmp, "classeur.xlsx")
+        subprocess.run([SYSTEM_PYTHON, "-c", SHEETS, cls.path], check=True, timeout=li.TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def imp(self, db, *opts, code=0):
+        r = li.run(["import", self.path, "--db", li.db_url(self.tmp, db), "--json"] + list(opts),
+                   cwd=self.tmp)
+        li.assert_no_crash(self, r)
+        self.assertEqual(r.code, code, repr(r))
+        return r
+
+    def test_the_first_visible_sheet_is_read_by_default(self):
+        self.assertEqual(self.imp("a.db").json()["created"], 1)
+
+    def test_sheet_by_name_any_case_or_by_number(self):
+        self.assertEqual(self.imp("b.db", "--sheet", "webinaire").json()["created"], 3)
+        self.assertEqual(self.imp("c.db", "--sheet", "3").json()["created"], 3)
+
+    def test_an_unknown_sheet_lists_the_sheets_and_writes_nothing(self):
+        r = self.imp("d.db", "--sheet", "Salon 2025", code=2)
+        self.assertIn("Salon 2025", r.err)
+        self.assertIn("Webinaire", r.err)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "d.db")) and
+                         li.query(self.tmp, "SELECT count(*) FROM import_jobs", db="d.db")[0][0])
+
+    def test_sniff_lists_every_sheet_with_its_rows(self):
+        r = li.run(["sniff", self.path, "--json"], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        doc = r.json()
+        self.assertEqual(doc["sheet"], "Salon 2026")
+        self.assertEqual([(s["name"], s["rows"], s["hidden"], s["current"]) for s in doc["sheets"]],
+                         [("Notes", 1, True, False), ("Salon 2026", 2, False, True),
+                          ("Webinaire", 4, False, False)])
+        text = li.run(["sniff", self.path, "--sheet", "Webinaire"], cwd=self.tmp).out
+        self.assertIn("Feuille    : Webinaire", text)
+        self.assertIn("(masquée)", text)
+
+
 class DamagedWorkbooksRefused(unittest.TestCase):
     """Exit code 4 and a French sentence naming the file; never a crash."""
 
