@@ -16,6 +16,7 @@
 #ifndef LEADIMPORT_IMPORT_H
 #define LEADIMPORT_IMPORT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -149,6 +150,96 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
 li_status li_template_csv(FILE *out, li_error *err);
 
 
+
+/* --- background jobs: the queue and its workers (queue.c, worker.c) ---------- */
+/*
+ * An import is a job with a sequence of work items in the database: parse
+ * (which also commits on the one-pass path), commit (two stages), report.
+ * Workers claim items with a lease; every stage saves its checkpoint with
+ * each batch, so an item taken back from a dead worker goes on from there.
+ * See docs/architecture.md, "Background jobs".
+ */
+
+/* Seconds a claimed item stays leased without renewal (renewed each second while it runs). */
+#define LI_WORK_LEASE_S 30.0
+/* Attempts of an item before its job fails (temporary errors are retried). */
+#define LI_WORK_MAX_ATTEMPTS 5
+
+/*
+ * Queues an import without running it: the same checks as li_import_run
+ * (readable file, --map, --assign, refusal of a file already imported,
+ * resumption of an unfinished job of the same file), then a copy of the
+ * file kept in li_store_file_dir() under its SHA-256, the options saved
+ * with the job, and its first work item. res->job is the queued job.
+ */
+li_status li_import_enqueue(li_store *s, const li_import_opts *o, li_import_result *res,
+                            li_error *err);
+
+typedef void (*li_worker_log_cb)(const char *line, void *ctx);
+
+typedef struct li_worker_opts {
+    int concurrency;        /* worker threads; 0 = 1 */
+    int until_idle;         /* return once nothing is queued or running */
+    const atomic_int *stop; /* becomes non-zero to stop (a signal handler sets it); may be NULL */
+    double lease_s;         /* 0 = LI_WORK_LEASE_S */
+    double retry_base_s;    /* back-off before the first retry, doubled at each; 0 = 2 s */
+    li_worker_log_cb log;   /* one French line per event (item taken, done, failed); may be NULL */
+    void *log_ctx;
+} li_worker_opts;
+
+/*
+ * Runs workers on the database at db_url (one connection per thread) until
+ * *stop is set, or, with until_idle, until no work is left. A worker told
+ * to stop rolls back its current batch and gives its item back (not counted
+ * as an attempt): the next worker resumes from the last checkpoint.
+ */
+li_status li_worker_run(const char *db_url, const li_worker_opts *o, li_error *err);
+
+/*
+ * Cancels a queued or running job: it becomes "cancelled" at once; a worker
+ * running it notices at its next batch and stops, rolling that batch back.
+ * Staged rows and leads already committed stay. *job gets the job as
+ * cancelled. LI_EREFUSED when the job is not queued or running.
+ */
+li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err);
+/* Queues a failed or cancelled job again, from its checkpoint (LI_EREFUSED otherwise). */
+li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err);
+/*
+ * Deletes a job, its staged rows, its work items, its stored file (unless
+ * another job shares it) and its stored report; its leads stay.
+ * LI_EREFUSED while a live worker runs it.
+ */
+li_status li_job_delete(li_store *s, int64_t id, li_error *err);
+
+typedef struct li_cleanup_opts {
+    double older_than_s;      /* delete jobs created longer ago than this (> 0) */
+    double rows_older_than_s; /* drop the staged rows of completed jobs older than this; 0 = no */
+    int dry_run;              /* count only */
+} li_cleanup_opts;
+
+typedef struct li_cleanup_result {
+    uint64_t jobs_deleted;  /* jobs deleted (with rows, files, reports) */
+    uint64_t rows_jobs;     /* completed jobs whose staged rows were dropped */
+    uint64_t rows_dropped;  /* staged rows dropped from them (0 in a dry run: not counted) */
+} li_cleanup_result;
+
+/* Deletes old jobs (never one a live worker runs) and old staged rows. */
+li_status li_cleanup(li_store *s, const li_cleanup_opts *o, li_cleanup_result *res,
+                     li_error *err);
+
+/*
+ * Where the stored report of job_id is (or would be) written: a malloc'ed
+ * path inside li_store_file_dir(), or NULL without memory.
+ */
+char *li_report_stored_path(li_store *s, int64_t job_id);
+
+/*
+ * (Re)writes the stored error report of job_id (li_report_stored_path())
+ * and records it with the job. *path gets that path (malloc'ed, caller
+ * frees; NULL on failure), *nrows the invalid rows written (may be NULL).
+ */
+li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
+                          li_error *err);
 
 /* --- undoing an import (revert.c) ------------------------------------------- */
 

@@ -22,7 +22,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 3
+#define LI_STORE_SCHEMA_VERSION 4
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -48,6 +48,16 @@ typedef struct li_job_rec {
     int64_t eta_s;         /* -1 when unknown */
     char created_at[32], started_at[32], finished_at[32];
     char error[512];
+    /* Read-only here (written by the queue, li_store_work_*): */
+    uint64_t attempts;     /* attempts of the job's current work item */
+    char worker[128];      /* lease owner of its last claimed item, "host:pid:thread" */
+    char heartbeat_at[32]; /* last checkpoint or lease renewal */
+    /*
+     * 1 when a live worker holds one of its items now. A job "parsing" or
+     * "importing" with live = 0 was interrupted (its worker died): the next
+     * worker, or running the import again, resumes it.
+     */
+    int live;
 } li_job_rec;
 
 /* A row of import_rows. */
@@ -98,6 +108,102 @@ li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *
  * callers only need this to surface an error early.
  */
 li_status li_store_flush(li_store *s, li_error *err);
+
+/* The status of a job alone (a cached statement: cheap enough for every batch). */
+li_status li_store_job_status(li_store *s, int64_t job_id, char status[16], li_error *err);
+
+/*
+ * The options the job was queued with (JSON, see li_import_opts) and the
+ * keys of its stored file and report (names inside li_store_file_dir()).
+ * Each out pointer may be NULL; strings are malloc'ed, NULL when unset.
+ */
+li_status li_store_job_set_options(li_store *s, int64_t job_id, const char *options_json,
+                                   const char *blob_key, li_error *err);
+li_status li_store_job_set_report(li_store *s, int64_t job_id, const char *report_key,
+                                  li_error *err);
+li_status li_store_job_files(li_store *s, int64_t job_id, char **options_json, char **blob_key,
+                             char **report_key, li_error *err);
+
+typedef li_status (*li_job_cb)(const li_job_rec *job, void *ctx);
+/* Calls cb for every job whose status is status (NULL = any), newest first. */
+li_status li_store_jobs_each(li_store *s, const char *status, li_job_cb cb, void *ctx,
+                             li_error *err);
+/*
+ * Deletes a job with its staged rows and work items (one transaction; its
+ * leads stay). *found = 0 when there was no such job.
+ */
+li_status li_store_job_delete(li_store *s, int64_t job_id, int *found, li_error *err);
+/* Deletes the staged rows of a job (cleanup of old completed jobs); *n gets their number. */
+li_status li_store_job_rows_delete(li_store *s, int64_t job_id, uint64_t *n, li_error *err);
+/* 1 in *used if another job than job_id has blob_key as its stored file. */
+li_status li_store_blob_shared(li_store *s, const char *blob_key, int64_t job_id, int *used,
+                               li_error *err);
+
+/*
+ * The folder beside the database where queued files and reports are kept
+ * ("<folder of the database>/leadimport-files"). Valid for the store's life.
+ */
+const char *li_store_file_dir(li_store *s);
+
+/* --- work queue (work_items) ------------------------------------------------ */
+/*
+ * A job's work is a sequence of items: parse, commit, report. A worker
+ * claims an item with a lease (owner "host:pid:thread", expiry), renews it
+ * while it runs, and ends it: done, dead (no attempt left, or an error no
+ * retry can fix), cancelled, or back to queued (a retry after a delay, or a
+ * release that does not count as an attempt). A claim also takes back an
+ * item whose lease expired or whose owner is a process of this host that
+ * no longer exists. Only one exclusive item (one that writes leads) runs
+ * at a time.
+ */
+typedef struct li_work_item {
+    int64_t id, job_id;
+    char kind[8];       /* parse commit report */
+    char state[12];     /* queued running done dead cancelled */
+    int exclusive;
+    int attempts;       /* counting this one, once claimed */
+    int max_attempts;
+    char owner[128];
+    char run_at[32], lease_expiry[32];
+    char last_error[512];
+    /* Read back only: 1 when state is running under a lease that has not
+     * expired and whose owner is not known to be dead (someone runs it). */
+    int live;
+} li_work_item;
+
+/* Queues an item for job_id, runnable in delay_s seconds. */
+li_status li_store_work_add(li_store *s, int64_t job_id, const char *kind, int exclusive,
+                            int max_attempts, double delay_s, li_error *err);
+/*
+ * Claims the first runnable item (of job_id only, unless 0) for owner, for
+ * lease_s seconds, under an immediate transaction (unless one is open).
+ * *found = 0 when none is runnable. The job's worker and attempts are set.
+ */
+li_status li_store_work_claim(li_store *s, const char *owner, int64_t job_id, double lease_s,
+                              li_work_item *it, int *found, li_error *err);
+/*
+ * Renews the lease for lease_s seconds (inside the caller's transaction,
+ * with a checkpoint); progress made, the item's attempts go back to 1.
+ * *held = 0 when owner no longer holds it (another worker took it back).
+ */
+li_status li_store_work_renew(li_store *s, int64_t id, const char *owner, double lease_s,
+                              int *held, li_error *err);
+/* Ends the item owner holds: state "done", "dead" or "cancelled"; error may be NULL. */
+li_status li_store_work_finish(li_store *s, int64_t id, const char *owner, const char *state,
+                               const char *error, li_error *err);
+/* Back to queued, runnable in delay_s seconds, with error as its last error. */
+li_status li_store_work_retry(li_store *s, int64_t id, const char *owner, const char *error,
+                              double delay_s, li_error *err);
+/* Back to queued now, its attempt not counted (the worker stops). */
+li_status li_store_work_release(li_store *s, int64_t id, const char *owner, li_error *err);
+/* The queued items of a job become cancelled. */
+li_status li_store_work_cancel_job(li_store *s, int64_t job_id, li_error *err);
+/* Items still queued or running (of job_id, or of every job with 0). */
+li_status li_store_work_pending(li_store *s, int64_t job_id, uint64_t *n, li_error *err);
+typedef li_status (*li_work_cb)(const li_work_item *it, void *ctx);
+/* The items of a job, oldest first. */
+li_status li_store_work_each(li_store *s, int64_t job_id, li_work_cb cb, void *ctx,
+                             li_error *err);
 
 /* --- staged rows --------------------------------------------------------- */
 /*

@@ -35,6 +35,9 @@ int li_cli_sniff(int argc, char **argv);
 int li_cli_mappings(int argc, char **argv);
 int li_cli_jobs(int argc, char **argv);
 int li_cli_users(int argc, char **argv);
+int li_cli_worker(int argc, char **argv);
+int li_cli_report(int argc, char **argv);
+int li_cli_cleanup(int argc, char **argv);
 
 /*
  * Option scanner over argv[1..]: li_cli_opt() returns the next option name

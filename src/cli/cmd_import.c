@@ -55,6 +55,9 @@ static const char import_help[] =
     "  --reassign            avec update, attribue aussi les leads existants mis à jour\n"
     "\n"
     "  --force               importe même si ce fichier a déjà été importé\n"
+    "  --queue               met l'import en file sans l'exécuter : un worker s'en charge\n"
+    "                        (leadimport worker) ; le rapport est alors conservé avec\n"
+    "                        l'import (leadimport report N)\n"
     "  --max-invalid N|P%    n'importe rien si plus de N lignes (ou P %) sont invalides\n"
     "  --max-size TAILLE     refuse les fichiers plus gros (par défaut 4G ; ex. 500M)\n"
     "  --report CHEMIN       rapport d'erreurs (par défaut NOM.erreurs.csv dans le\n"
@@ -373,7 +376,7 @@ int li_cli_import(int argc, char **argv) {
     li_import_opts_init(&o);
     li_cli_maps maps = {0};
     const char *db = NULL, *file = NULL, *report_opt = NULL, *value;
-    int json = 0, quiet = 0, rc = LI_EXIT_OK;
+    int json = 0, quiet = 0, queue = 0, rc = LI_EXIT_OK;
     char *report = NULL, *assign_copy = NULL;
     li_store *s = NULL;
     li_error err;
@@ -419,6 +422,8 @@ int li_cli_import(int argc, char **argv) {
             report_opt = value;
         } else if (strcmp(opt, "--force") == 0) {
             o.force = 1;
+        } else if (strcmp(opt, "--queue") == 0) {
+            queue = 1;
         } else if (strcmp(opt, "--mapping") == 0) {
             o.mapping_name = value;
         } else if (strcmp(opt, "--no-remember") == 0) {
@@ -475,6 +480,22 @@ int li_cli_import(int argc, char **argv) {
     li_import_result res;
     memset(&res, 0, sizeof res);
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    if (st == LI_OK && queue) {
+        /* Queued: the worker writes the report; here only the job's number. */
+        st = li_import_enqueue(s, &o, &res, &err);
+        if (json)
+            print_json(&res, NULL, st, &err);
+        if (st != LI_OK) {
+            li_cli_print_error(&err);
+            rc = li_cli_exit_code(st);
+        } else if (!quiet && !json) {
+            printf("Import n° %lld mis en file%s : « %s » (leadimport worker l'exécutera ;"
+                   " leadimport jobs show %lld pour le suivre)\n",
+                   (long long)res.job.id, res.resumed ? " (reprise)" : "", res.job.file_name,
+                   (long long)res.job.id);
+        }
+        goto out;
+    }
     if (st == LI_OK)
         st = li_import_run(s, &o, &res, &err);
     if (ps.active)

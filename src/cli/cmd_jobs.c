@@ -1,22 +1,264 @@
 /*
- * cmd_jobs.c — `leadimport jobs ...`: what was imported, and undoing it.
+ * cmd_jobs.c — `leadimport jobs ...`: what was imported or is queued, and
+ * what a person does to it: list, show, cancel, retry, delete, revert.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "leadimport/buf.h"
 #include "leadimport/import.h"
 #include "leadimport/store.h"
 
 static const char jobs_help[] =
     "Utilisation : leadimport jobs COMMANDE [options]\n"
     "\n"
+    "  list [--status S] [--json]\n"
+    "                       les imports, du plus récent au plus ancien ; --status n'en\n"
+    "                       garde qu'un état (queued parsing ready importing completed\n"
+    "                       rejected failed cancelled reverted)\n"
+    "  show N [--json]      un import : état, étape, compteurs, lignes/s, temps restant,\n"
+    "                       tentatives, erreurs, horaires et étapes de travail\n"
+    "  cancel N             annule un import en attente ou en cours : le worker s'arrête\n"
+    "                       sans enregistrer le lot en cours ; les lignes déjà analysées\n"
+    "                       restent consultables et les leads déjà créés restent\n"
+    "  retry N              remet en file un import en échec ou annulé : il reprend à son\n"
+    "                       dernier point de reprise\n"
+    "  delete N             supprime un import, ses lignes analysées, son fichier conservé\n"
+    "                       et son rapport ; ses leads restent\n"
     "  revert N [--json]    annule l'import n° N : supprime les leads qu'il a créés et\n"
     "                       rend leurs valeurs précédentes aux leads qu'il a mis à jour ;\n"
     "                       un lead modifié depuis (par un autre import ou à la main)\n"
     "                       n'est pas touché et il est listé\n"
     "  --db URL             base de données\n";
+
+static const char *status_fr(const char *st) {
+    static const char *const map[][2] = {
+        {"uploaded", "reçu"},        {"queued", "en attente"},   {"parsing", "analyse"},
+        {"ready", "analysé"},        {"importing", "import"},    {"completed", "terminé"},
+        {"rejected", "refusé"},      {"failed", "en échec"},     {"cancelled", "annulé"},
+        {"reverted", "annulé (revert)"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], st) == 0)
+            return map[i][1];
+    return st;
+}
+
+/* Says it runs, but nobody does: its worker died (it resumes with the next one). */
+static int interrupted(const li_job_rec *j) {
+    return !j->live && (strcmp(j->status, "parsing") == 0 || strcmp(j->status, "importing") == 0);
+}
+
+static void kv_str(li_buf *b, const char *key, const char *v) {
+    li_buf_printf(b, "\"%s\":", key);
+    if (v && *v)
+        li_buf_json_str(b, v, strlen(v));
+    else
+        li_buf_puts(b, "null");
+}
+
+/* One job as a JSON object. */
+static void job_json(li_buf *b, const li_job_rec *j) {
+    li_buf_printf(b, "{\"job_id\":%lld,", (long long)j->id);
+    kv_str(b, "status", j->status);
+    li_buf_putc(b, ',');
+    kv_str(b, "phase", j->phase);
+    li_buf_putc(b, ',');
+    kv_str(b, "file", j->file_name);
+    li_buf_putc(b, ',');
+    kv_str(b, "file_sha256", j->file_sha256);
+    li_buf_printf(b,
+                  ",\"file_size\":%llu,\"rows\":%llu,\"valid\":%llu,\"invalid\":%llu,"
+                  "\"warnings\":%llu,\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,"
+                  "\"assigned\":%llu,\"flagged\":%llu,\"bytes_done\":%llu,\"bytes_total\":%llu,"
+                  "\"parse_row\":%llu,\"commit_row\":%llu,\"rows_per_s\":%.1f,\"eta_s\":",
+                  (unsigned long long)j->file_size, (unsigned long long)j->rows,
+                  (unsigned long long)j->valid, (unsigned long long)j->invalid,
+                  (unsigned long long)j->warnings, (unsigned long long)j->created,
+                  (unsigned long long)j->updated, (unsigned long long)j->skipped,
+                  (unsigned long long)j->assigned, (unsigned long long)j->flagged,
+                  (unsigned long long)j->bytes_done, (unsigned long long)j->bytes_total,
+                  (unsigned long long)j->parse_row, (unsigned long long)j->commit_row,
+                  j->rows_per_s);
+    if (j->eta_s >= 0)
+        li_buf_printf(b, "%lld", (long long)j->eta_s);
+    else
+        li_buf_puts(b, "null");
+    li_buf_printf(b, ",\"running\":%s,\"interrupted\":%s,\"attempts\":%llu,",
+                  j->live ? "true" : "false", interrupted(j) ? "true" : "false",
+                  (unsigned long long)j->attempts);
+    kv_str(b, "worker", j->worker);
+    li_buf_putc(b, ',');
+    kv_str(b, "heartbeat_at", j->heartbeat_at);
+    li_buf_putc(b, ',');
+    kv_str(b, "created_at", j->created_at);
+    li_buf_putc(b, ',');
+    kv_str(b, "started_at", j->started_at);
+    li_buf_putc(b, ',');
+    kv_str(b, "finished_at", j->finished_at);
+    li_buf_putc(b, ',');
+    kv_str(b, "error", j->error);
+    li_buf_putc(b, '}');
+}
+
+typedef struct list_ctx {
+    int json, n;
+    li_buf out;
+} list_ctx;
+
+static li_status list_one(const li_job_rec *j, void *arg) {
+    list_ctx *c = arg;
+    if (c->json) {
+        if (c->n)
+            li_buf_putc(&c->out, ',');
+        job_json(&c->out, j);
+    } else {
+        if (c->n == 0)
+            printf("%6s  %-16s  %-10s  %10s  %10s  %-19s  %s\n", "N°", "état", "étape",
+                   "lignes", "créés", "créé le", "fichier");
+        printf("%6lld  %-16s  %-10s  %10llu  %10llu  %-19.19s  %s\n", (long long)j->id,
+               interrupted(j) ? "interrompu" : status_fr(j->status), j->phase, (unsigned long long)j->rows,
+               (unsigned long long)j->created, j->created_at, j->file_name);
+    }
+    c->n++;
+    return LI_OK;
+}
+
+static int fail(const li_error *err, li_status st) {
+    li_cli_print_error(err);
+    return st == LI_ENOTFOUND ? LI_EXIT_USAGE : li_cli_exit_code(st);
+}
+
+static int list(li_store *s, const char *status, int json) {
+    li_error err;
+    list_ctx c = {.json = json};
+    li_buf_init(&c.out, 0);
+    li_buf_putc(&c.out, '[');
+    li_status st = li_store_jobs_each(s, status, list_one, &c, &err);
+    if (st != LI_OK) {
+        li_buf_free(&c.out);
+        return fail(&err, st);
+    }
+    li_buf_puts(&c.out, "]\n");
+    if (json)
+        fputs(c.out.data, stdout);
+    else if (c.n == 0)
+        printf("Aucun import\n");
+    li_buf_free(&c.out);
+    return LI_EXIT_OK;
+}
+
+static li_status item_json(const li_work_item *it, void *arg) {
+    list_ctx *c = arg;
+    li_buf *b = &c->out;
+    if (c->n++)
+        li_buf_putc(b, ',');
+    li_buf_printf(b, "{\"id\":%lld,", (long long)it->id);
+    kv_str(b, "kind", it->kind);
+    li_buf_putc(b, ',');
+    kv_str(b, "state", it->state);
+    li_buf_printf(b, ",\"attempts\":%d,\"max_attempts\":%d,\"live\":%s,", it->attempts,
+                  it->max_attempts, it->live ? "true" : "false");
+    kv_str(b, "owner", it->owner);
+    li_buf_putc(b, ',');
+    kv_str(b, "run_at", it->run_at);
+    li_buf_putc(b, ',');
+    kv_str(b, "lease_expiry", it->lease_expiry);
+    li_buf_putc(b, ',');
+    kv_str(b, "last_error", it->last_error);
+    li_buf_putc(b, '}');
+    return LI_OK;
+}
+
+static li_status item_text(const li_work_item *it, void *arg) {
+    (void)arg;
+    printf("  étape %-7s %-10s tentative %d sur %d%s%s%s%s\n", it->kind, it->state, it->attempts,
+           it->max_attempts, it->owner[0] ? ", par " : "", it->owner,
+           it->last_error[0] ? " — " : "", it->last_error);
+    return LI_OK;
+}
+
+static int show(li_store *s, long long id, int json) {
+    li_error err;
+    li_job_rec j;
+    li_status st = li_store_job_get(s, id, &j, &err);
+    if (st != LI_OK)
+        return fail(&err, st);
+    if (json) {
+        list_ctx c = {.json = 1};
+        li_buf_init(&c.out, 0);
+        job_json(&c.out, &j);
+        c.out.len--; /* reopen the object for the items */
+        li_buf_puts(&c.out, ",\"work_items\":[");
+        st = li_store_work_each(s, id, item_json, &c, &err);
+        li_buf_puts(&c.out, "]}\n");
+        if (st == LI_OK)
+            fputs(c.out.data, stdout);
+        li_buf_free(&c.out);
+        return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
+    }
+    printf("Import n° %lld : « %s »\n", (long long)j.id, j.file_name);
+    printf("  état                 : %s%s%s\n", status_fr(j.status), j.phase[0] ? ", étape " : "",
+           j.phase);
+    if (interrupted(&j))
+        printf("  interrompu           : son worker s'est arrêté ; il reprendra à son dernier point"
+               " de reprise avec le prochain worker (leadimport worker) ou en relançant l'import\n");
+    printf("  lignes lues          : %llu (valides %llu, invalides %llu)\n",
+           (unsigned long long)j.rows, (unsigned long long)j.valid, (unsigned long long)j.invalid);
+    printf("  leads créés          : %llu, mis à jour %llu, doublons ignorés %llu\n",
+           (unsigned long long)j.created, (unsigned long long)j.updated,
+           (unsigned long long)j.skipped);
+    printf("  progression          : %.0f %% du fichier, %.0f lignes/s",
+           j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
+           j.rows_per_s);
+    if (j.eta_s >= 0 && strcmp(j.status, "completed") != 0)
+        printf(", reste %lld s", (long long)j.eta_s);
+    printf("\n  créé le              : %s\n", j.created_at);
+    if (j.started_at[0])
+        printf("  commencé le          : %s\n", j.started_at);
+    if (j.finished_at[0])
+        printf("  terminé le           : %s\n", j.finished_at);
+    if (j.worker[0])
+        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n", j.worker,
+               (unsigned long long)j.attempts, j.heartbeat_at);
+    if (j.error[0])
+        printf("  erreur               : %s\n", j.error);
+    st = li_store_work_each(s, id, item_text, NULL, &err);
+    return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
+}
+
+static int cancel(li_store *s, long long id) {
+    li_error err;
+    li_job_rec j;
+    li_status st = li_job_cancel(s, id, &j, &err);
+    if (st != LI_OK)
+        return fail(&err, st);
+    printf("%s\n", j.error);
+    return LI_EXIT_OK;
+}
+
+static int retry(li_store *s, long long id) {
+    li_error err;
+    li_job_rec j;
+    li_status st = li_job_retry(s, id, &j, &err);
+    if (st != LI_OK)
+        return fail(&err, st);
+    printf("Import n° %lld remis en file : il reprendra à la ligne %llu (leadimport worker)\n", id,
+           (unsigned long long)(strcmp(j.phase, "commit") == 0 ? j.commit_row + 1
+                                                                : (j.parse_row ? j.parse_row : 1)));
+    return LI_EXIT_OK;
+}
+
+static int delete_job(li_store *s, long long id) {
+    li_error err;
+    li_status st = li_job_delete(s, id, &err);
+    if (st != LI_OK)
+        return fail(&err, st);
+    printf("Import n° %lld supprimé (ses leads restent dans la base)\n", id);
+    return LI_EXIT_OK;
+}
 
 /* "12" -> 12; -1 if not a positive number. */
 static long long job_number(const char *v) {
@@ -58,18 +300,18 @@ static int revert(li_store *s, const char *arg, int json) {
 }
 
 int li_cli_jobs(int argc, char **argv) {
-    static const char *const with_value[] = {"--db", NULL};
-    const char *db = NULL, *words[2] = {NULL, NULL}, *value;
+    static const char *const with_value[] = {"--db", "--status", NULL};
+    const char *db = NULL, *status = NULL, *words[2] = {NULL, NULL}, *value;
     size_t nwords = 0;
     int json = 0, rc = LI_EXIT_OK;
     li_store *s = NULL;
     li_cli_args a;
     li_cli_args_init(&a, argc, argv);
     for (;;) {
-        int status;
-        const char *opt = li_cli_next(&a, with_value, &value, &status);
-        if (status)
-            return status;
+        int st;
+        const char *opt = li_cli_next(&a, with_value, &value, &st);
+        if (st)
+            return st;
         if (opt && !*opt)
             break;
         if (!opt) {
@@ -81,18 +323,33 @@ int li_cli_jobs(int argc, char **argv) {
             return LI_EXIT_OK;
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
+        } else if (strcmp(opt, "--status") == 0) {
+            status = value;
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
         } else {
             return li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "jobs");
         }
     }
-    if (nwords == 0 || strcmp(words[0], "revert") != 0) {
+    static const char *const verbs[] = {"list", "show", "cancel", "retry", "delete", "revert"};
+    size_t verb = 0;
+    while (nwords && verb < 6 && strcmp(words[0], verbs[verb]) != 0)
+        verb++;
+    if (nwords == 0 || verb == 6) {
         fputs(jobs_help, stderr);
         return LI_EXIT_USAGE;
     }
-    if (nwords < 2)
-        return li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, "jobs revert");
+    long long id = 0;
+    if (verb != 0) {
+        char cmd[32];
+        snprintf(cmd, sizeof cmd, "jobs %s", verbs[verb]);
+        if (nwords < 2)
+            return li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, cmd);
+        if ((id = job_number(words[1])) < 0)
+            return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, cmd, words[1]);
+    } else if (nwords > 1) {
+        return li_cli_usage_error(LI_MSG_USAGE_EXTRA_ARGUMENT, words[1]);
+    }
     li_error err;
     li_error_clear(&err);
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
@@ -100,7 +357,14 @@ int li_cli_jobs(int argc, char **argv) {
         li_cli_print_error(&err);
         return li_cli_exit_code(st);
     }
-    rc = revert(s, words[1], json);
+    switch (verb) {
+    case 0: rc = list(s, status, json); break;
+    case 1: rc = show(s, id, json); break;
+    case 2: rc = cancel(s, id); break;
+    case 3: rc = retry(s, id); break;
+    case 4: rc = delete_job(s, id); break;
+    default: rc = revert(s, words[1], json); break;
+    }
     li_store_close(s);
     return rc;
 }

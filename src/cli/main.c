@@ -13,7 +13,10 @@ static const li_cli_cmd commands[] = {
     {"export", li_cli_export, "exporte les leads en CSV"},
     {"template", li_cli_template, "écrit le modèle de fichier à remplir"},
     {"mappings", li_cli_mappings, "correspondances de colonnes enregistrées"},
-    {"jobs", li_cli_jobs, "imports passés : annulation"},
+    {"jobs", li_cli_jobs, "imports : liste, détail, annulation, relance, suppression"},
+    {"worker", li_cli_worker, "exécute les imports mis en file"},
+    {"report", li_cli_report, "écrit de nouveau le rapport d'erreurs d'un import"},
+    {"cleanup", li_cli_cleanup, "supprime les imports anciens et leurs fichiers"},
     {"users", li_cli_users, "comptes des administrateurs et des commerciaux"},
     {"migrate", li_cli_migrate, "crée ou met à jour le schéma de la base"},
 };
@@ -26,7 +29,11 @@ static void print_help(FILE *out) {
           "  leadimport sniff FICHIER [--json]     montre ce que l'import verrait\n"
           "  leadimport export [-o FICHIER|-]      exporte les leads en CSV\n"
           "  leadimport template [-o FICHIER|-]    écrit le modèle de fichier à remplir\n"
-          "  leadimport jobs revert N              annule l'import n° N\n"
+          "  leadimport jobs list|show|cancel|retry|delete|revert\n"
+          "                                        imports : liste, détail, annulation...\n"
+          "  leadimport worker [--until-idle]      exécute les imports mis en file\n"
+          "  leadimport report N [-o FICHIER]      écrit le rapport d'erreurs d'un import\n"
+          "  leadimport cleanup --older-than 90d   supprime les imports anciens\n"
           "  leadimport mappings list|show|save|delete\n"
           "                                        correspondances de colonnes enregistrées\n"
           "  leadimport users add|list|disable|enable\n"

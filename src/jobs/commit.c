@@ -394,8 +394,10 @@ li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **ow
 }
 
 li_status li__committer_finish(li__committer *c, li_error *err) {
+    /* A resumed job may be too small now for a bulk load while an earlier
+     * attempt of it dropped the indexes: restoring is a no-op when they exist. */
     if (!c->bulk)
-        return LI_OK;
+        return li_store_lead_key_indexes(c->store, 1, err);
     li__trace("restore key indexes");
     /* The key set is done with: give its memory back before the index sorts. */
     li__keyset_free(&c->keys);
@@ -447,7 +449,7 @@ static li_status collect(const li_staged_row *r, void *ctx) {
 }
 
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__meter *meter,
-                           li_error *err) {
+                           const li__batch_hook *hook, li_error *err) {
     li_status st = LI_OK;
     li__committer c;
     batch *b = NULL;
@@ -455,8 +457,13 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
 
     snprintf(job->status, sizeof job->status, "importing");
     snprintf(job->phase, sizeof job->phase, "commit");
-    if ((st = li_store_job_update(s, job, err)) != LI_OK)
+    if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
+    in_tx = 1;
+    if ((st = li__hook_start(hook, job, err)) != LI_OK ||
+        (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
     uint64_t done = job->created + job->updated + job->skipped;
     st = li__committer_open(&c, s, job, o, job->valid - done, err);
     opened = 1;
@@ -518,7 +525,8 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
         job->eta_s = job->rows_per_s > 0 && job->valid > done
                          ? (int64_t)((double)(job->valid - done) / job->rows_per_s)
                          : 0;
-        if ((st = li_store_job_update(s, job, err)) != LI_OK ||
+        if ((st = li__hook_call(hook, job, err)) != LI_OK ||
+            (st = li_store_job_update(s, job, err)) != LI_OK ||
             (st = li_store_commit(s, err)) != LI_OK)
             goto out;
         in_tx = 0;
@@ -533,7 +541,8 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
     snprintf(job->phase, sizeof job->phase, "done");
     job->eta_s = 0;
     li_store_now(job->finished_at);
-    if ((st = li__committer_finish(&c, err)) != LI_OK ||
+    if ((st = li__hook_call(hook, job, err)) != LI_OK ||
+        (st = li__committer_finish(&c, err)) != LI_OK ||
         (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
         goto out;
     in_tx = 0;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jobsInt.h"
 #include "leadimport/hash.h"
@@ -64,46 +65,6 @@ void li__progress_emit(const li_import_opts *o, const li_job_rec *job, uint64_t 
     o->progress(&p, o->progress_ctx);
 }
 
-static int over_limit(const li_reject_limit *l, const li_job_rec *job) {
-    if (!l->set)
-        return 0;
-    if (l->percent)
-        return (double)job->invalid * 100.0 > l->value * (double)job->rows;
-    return (double)job->invalid > l->value;
-}
-
-/* Too many invalid rows: the job ends "rejected", nothing was committed. */
-static li_status reject(li_store *s, li_job_rec *job, const li_reject_limit *l, li_error *err) {
-    char limit[32], share[32];
-    if (l->percent)
-        snprintf(limit, sizeof limit, "%g %%", l->value);
-    else
-        snprintf(limit, sizeof limit, "%.0f ligne%s", l->value, l->value > 1 ? "s" : "");
-    snprintf(share, sizeof share, "%.1f",
-             job->rows ? (double)job->invalid * 100.0 / (double)job->rows : 0.0);
-    char *dot = strchr(share, '.');
-    if (dot)
-        *dot = ','; /* French decimal comma */
-    li_error_set(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, (unsigned long long)job->invalid,
-                 (unsigned long long)job->rows, share, limit);
-    snprintf(job->status, sizeof job->status, "rejected");
-    snprintf(job->error, sizeof job->error, "%s", err ? err->message : "");
-    li_store_now(job->finished_at);
-    li_error ignored;
-    li_store_job_update(s, job, &ignored);
-    return LI_EREFUSED;
-}
-
-/* Marks the job failed with the French reason, outside any transaction. */
-static void fail_job(li_store *s, li_job_rec *job, const li_error *why) {
-    li_store_rollback(s);
-    li_store_lead_key_indexes(s, 1, NULL); /* a bulk commit may have dropped them */
-    snprintf(job->status, sizeof job->status, "failed");
-    snprintf(job->error, sizeof job->error, "%s", why && why->message[0] ? why->message : "?");
-    li_store_now(job->finished_at);
-    li_store_job_update(s, job, NULL);
-}
-
 /*
  * --assign column:HEADER: the column must be in the file and feed no other
  * field ("Commercial" is the owner anyway; the e-mail column is not a
@@ -138,21 +99,29 @@ out:
     return st;
 }
 
-li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *res,
-                        li_error *err) {
+/*
+ * What li_import_run and li_import_enqueue share: every check, then the job
+ * to run, with a runnable work item: the unfinished job of the same file
+ * (resumed), or a new one with its options, its stored file and its
+ * mapping. *mout gets the mapping the job uses (the caller frees it).
+ */
+static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_import_result *res,
+                         li_mapping **mout, li_error *err) {
     li_status st = LI_OK;
     li_job_rec *job = &res->job;
-    double t0 = li__now();
-    li__meter meter;
-    memset(res, 0, sizeof *res);
+    li_reader *probe = NULL;
+    li_mapping *m = NULL;
+    li_mapping_source src;
+    li_map_override *ov_copy = NULL;
+    const li_map_override *ov;
+    size_t nov;
+    char *resume_json = NULL, *options = NULL, *stored_opts = NULL, *blob = NULL, *abs = NULL;
+    int in_tx = 0;
+    *mout = NULL;
 
     li__trace("import %s: start", o->path);
     /* Refuse what cannot be read, and a wrong --map or --mapping, before
      * anything is written. */
-    li_reader *probe = NULL;
-    li_mapping *m = NULL;
-    li_mapping_source src;
-    char *resume_json = NULL;
     if ((st = li_reader_open(o->path, &o->reader, &probe, err)) != LI_OK)
         return st;
     uint64_t limit = o->max_size ? o->max_size : LI_IMPORT_MAX_SIZE;
@@ -165,20 +134,13 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         return li_error_set(err, LI_ELIMIT, LI_MSG_FILE_TOO_LARGE, o->path, have, max);
     }
     /* --assign column:HEADER reads the users from the owner field. */
-    li_map_override *ov = NULL;
-    size_t nov = o->nmap;
-    if (o->assign == LI_ASSIGN_COLUMN) {
-        if ((st = assign_column_check(o, err)) != LI_OK)
-            return st;
-        if (!(ov = malloc((o->nmap + 1) * sizeof *ov)))
-            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        if (o->nmap)
-            memcpy(ov, o->map, o->nmap * sizeof *ov);
-        ov[nov++] = (li_map_override){"owner", o->assign_column};
-    }
+    if (o->assign == LI_ASSIGN_COLUMN && (st = assign_column_check(o, err)) != LI_OK)
+        return st;
+    if ((st = li__overrides(o, &ov_copy, &ov, &nov, err)) != LI_OK)
+        return st;
     li_mapping_request mreq = {.path = o->path,
                                .reader = &o->reader,
-                               .map = ov ? ov : o->map,
+                               .map = ov,
                                .nmap = nov,
                                .mapping_name = o->mapping_name};
     st = li_import_mapping(s, &mreq, &m, &src, err);
@@ -214,7 +176,8 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
     if (found) {
         res->resumed = 1;
         /* The mapping the job started with, whatever was saved since. */
-        if ((st = li_store_job_mapping(s, job->id, &resume_json, err)) != LI_OK)
+        if ((st = li_store_job_mapping(s, job->id, &resume_json, err)) != LI_OK ||
+            (st = li_store_job_files(s, job->id, &stored_opts, &blob, NULL, err)) != LI_OK)
             goto out;
         if (resume_json) {
             li_mapping_free(m);
@@ -233,9 +196,65 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
         snprintf(job->status, sizeof job->status, "queued");
         job->phase[0] = '\0'; /* the path taken sets it: "import", or "parse" then "commit" */
         job->eta_s = -1;
-        if ((st = li_store_job_insert(s, job, err)) != LI_OK)
+    }
+    /* A queued job keeps a copy of its file (the worker may run another
+     * day, the original may move or change); the one-shot path, which
+     * reads the file now, keeps only its path: a worker that takes it back
+     * checks the file's SHA-256 first. */
+    const char *key = blob;
+    if (keep && !blob) {
+        if ((st = li__blob_store(s, o->path, sha, size, err)) != LI_OK)
+            goto out;
+        key = sha;
+    }
+    abs = realpath(o->path, NULL);
+    if (!stored_opts && !(options = li__opts_to_json(o, abs ? abs : o->path))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if ((st = li_store_begin(s, err)) != LI_OK)
+        goto out;
+    in_tx = 1;
+    if (!found) {
+        char *mapping_json = li_mapping_to_json(m);
+        if (!mapping_json) {
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            goto out;
+        }
+        /* The mapping is decided once, here: the worker applies it as is. */
+        if ((st = li_store_job_insert(s, job, err)) == LI_OK)
+            st = li_store_job_set_mapping(s, job->id, NULL, mapping_json, err);
+        free(mapping_json);
+        if (st != LI_OK)
             goto out;
     }
+    if ((options || key != blob) &&
+        (st = li_store_job_set_options(s, job->id, options ? options : stored_opts, key, err)) !=
+            LI_OK)
+        goto out;
+    uint64_t pending = 0;
+    if ((st = li_store_work_pending(s, job->id, &pending, err)) != LI_OK)
+        goto out;
+    if (pending == 0) {
+        /* New, failed, or from before the queue: the item that goes on from its phase. */
+        int exclusive = 0;
+        const char *kind = li__next_kind(job, &exclusive);
+        if (!found)
+            exclusive = !o->max_invalid.set;
+        if (strcmp(job->status, "failed") == 0) {
+            snprintf(job->status, sizeof job->status, "queued");
+            job->error[0] = '\0';
+            job->finished_at[0] = '\0';
+            if ((st = li_store_job_update(s, job, err)) != LI_OK)
+                goto out;
+        }
+        if ((st = li_store_work_add(s, job->id, kind, exclusive, LI_WORK_MAX_ATTEMPTS, 0, err)) !=
+            LI_OK)
+            goto out;
+    }
+    if ((st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
     for (size_t i = 0; i < m->nwarnings && res->nwarnings < 6; i++)
         snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", m->warnings[i]);
     if (src.warning[0] && res->nwarnings < 6)
@@ -243,55 +262,99 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
     if (src.kind == LI_MAP_REMEMBERED && !resume_json)
         li_msg_format(res->mapping_note, sizeof res->mapping_note, LI_MSG_MAPPING_REMEMBERED,
                       src.saved_at);
-    if (!job->started_at[0])
-        li_store_now(job->started_at);
-
-    li__meter_start(&meter);
-    int staged = strcmp(job->status, "ready") == 0 || strcmp(job->phase, "commit") == 0;
-    if (staged || strcmp(job->phase, "parse") == 0 || o->max_invalid.set) {
-        /* Two stages: every row is staged first (a reject limit is checked
-         * on the whole file before anything is committed), then committed. */
-        if (!staged && (st = li__parse_stage(s, job, o, m, NULL, &meter, err)) != LI_OK)
-            goto fail;
-        if (strcmp(job->phase, "commit") != 0 && over_limit(&o->max_invalid, job)) {
-            st = reject(s, job, &o->max_invalid, err);
-            res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
-            goto out;
-        }
-        li__meter_start(&meter);
-        if ((st = li__commit_stage(s, job, o, &meter, err)) != LI_OK)
-            goto fail;
-    } else {
-        /* One pass: each batch is staged and committed in one transaction.
-         * The key set is sized from the file: about one row per 200 bytes. */
-        li__committer c;
-        li__trace("key set");
-        if ((st = li__committer_open(&c, s, job, o, job->bytes_total / 200 + 1024, err)) != LI_OK ||
-            (st = li__assign_setup(&c, s, o, err)) != LI_OK) {
-            li__committer_free(&c);
-            goto fail;
-        }
-        li__trace("parse + commit (bulk=%d)", c.bulk);
-        st = li__parse_stage(s, job, o, m, &c, &meter, err);
-        li__committer_free(&c);
-        if (st != LI_OK)
-            goto fail;
-    }
-    res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
-    if (m->has_header && !o->no_remember && strcmp(job->status, "completed") == 0) {
-        /* Proposed again to the next file with these headers. Best effort:
-         * the leads are in, a failure here must not fail the import. */
-        li_error ignored;
-        li_mapping_save_as(s, NULL, m, &ignored);
-    }
-    li__trace("done");
-    goto out;
-fail:
-    fail_job(s, job, err);
-    res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+    *mout = m;
+    m = NULL;
 out:
-    free(ov);
+    if (in_tx)
+        li_store_rollback(s);
+    free(ov_copy);
     free(resume_json);
+    free(options);
+    free(stored_opts);
+    free(blob);
+    free(abs);
+    li_mapping_free(m);
+    return st;
+}
+
+li_status li_import_enqueue(li_store *s, const li_import_opts *o, li_import_result *res,
+                            li_error *err) {
+    li_mapping *m = NULL;
+    memset(res, 0, sizeof *res);
+    li_status st = prepare(s, o, 1, res, &m, err);
+    li_mapping_free(m);
+    return st;
+}
+
+/* err gets the French reason stored with the job, as status st. */
+static li_status job_error(li_error *err, li_status st, li_msg msg, const li_job_rec *job) {
+    if (err) {
+        err->status = st;
+        err->msg = msg;
+        snprintf(err->message, sizeof err->message, "%s", job->error[0] ? job->error : "?");
+    }
+    return st;
+}
+
+li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *res,
+                        li_error *err) {
+    double t0 = li__now();
+    li_mapping *m = NULL;
+    li__runner r;
+    memset(res, 0, sizeof *res);
+    memset(&r, 0, sizeof r);
+    li_status st = prepare(s, o, 0, res, &m, err);
+    if (st != LI_OK)
+        goto out;
+    /* The job's items, run here as a worker would run them (so that a
+     * killed import is taken back by a worker or by running it again). */
+    r.s = s;
+    li__owner_name(r.owner, 0);
+    r.lease_s = LI_WORK_LEASE_S;
+    r.one_shot = 1;
+    r.overlay = o;
+    r.mapping = m;
+    r.path = o->path;
+    r.mapping_job = res->job.id;
+    for (;;) {
+        li_work_item it;
+        int found = 0;
+        if ((st = li_store_work_claim(s, r.owner, res->job.id, r.lease_s, &it, &found, err)) !=
+            LI_OK)
+            break;
+        if (found) {
+            if ((st = li__runner_item(&r, &it, err)) != LI_OK)
+                break;
+            continue;
+        }
+        char status[16];
+        uint64_t pending = 0;
+        if ((st = li_store_job_status(s, res->job.id, status, err)) != LI_OK ||
+            (st = li_store_work_pending(s, res->job.id, &pending, err)) != LI_OK)
+            break;
+        if (pending == 0)
+            break;
+        /* A worker runs it, or another job holds the leads: wait for it. */
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    li_error gone;
+    if (li_store_job_get(s, res->job.id, &res->job, st == LI_OK ? err : &gone) != LI_OK &&
+        st == LI_OK)
+        st = LI_EDB;
+    if (st == LI_OK) {
+        /* Someone else may have run it: the job says how it ended. */
+        const li_job_rec *job = &res->job;
+        if (strcmp(job->status, "rejected") == 0)
+            st = job_error(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, job);
+        else if (strcmp(job->status, "cancelled") == 0)
+            st = job_error(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, job);
+        else if (strcmp(job->status, "completed") != 0)
+            st = job_error(err, LI_EINTERNAL, LI_MSG_INTERNAL, job);
+    }
+    res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+    li__trace("done");
+out:
     li_mapping_free(m);
     return st;
 }

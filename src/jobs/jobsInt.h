@@ -6,6 +6,7 @@
 #ifndef LEADIMPORT_JOBS_INT_H
 #define LEADIMPORT_JOBS_INT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "leadimport/buf.h"
@@ -173,15 +174,112 @@ double li__meter_add(li__meter *m, uint64_t done);
 int li__meter_due(li__meter *m);
 
 /*
+ * Called by both stages inside each batch's transaction, just before the
+ * checkpoint is written and committed (and in the last transaction): the
+ * queue checks there that the job was not cancelled, that it should not
+ * stop, and renews its lease. A non-OK status rolls the batch back and
+ * ends the stage with that status.
+ */
+typedef struct li__batch_hook {
+    li_status (*fn)(void *ctx, li_job_rec *job, li_error *err);
+    /* Called when a stage starts, before it writes the job's status: only
+     * checks that the job was not cancelled meanwhile. May be NULL. */
+    li_status (*start)(void *ctx, li_job_rec *job, li_error *err);
+    void *ctx;
+} li__batch_hook;
+
+static inline li_status li__hook_call(const li__batch_hook *h, li_job_rec *job, li_error *err) {
+    return h && h->fn ? h->fn(h->ctx, job, err) : LI_OK;
+}
+
+static inline li_status li__hook_start(const li__batch_hook *h, li_job_rec *job, li_error *err) {
+    return h && h->start ? h->start(h->ctx, job, err) : LI_OK;
+}
+
+/*
  * The parse stage (parse.c): from the job's parse checkpoint to the end of
  * the file. With a committer, valid rows are committed as they are staged.
+ * hook may be NULL.
  */
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                           const li_mapping *m, li__committer *c, li__meter *meter,
-                          li_error *err);
-/* The commit stage (commit.c). */
+                          const li__batch_hook *hook, li_error *err);
+/* The commit stage (commit.c). hook may be NULL. */
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                           li__meter *meter, li_error *err);
+                           li__meter *meter, const li__batch_hook *hook, li_error *err);
+
+/* --- the queue (queue.c, worker.c) -------------------------------------------- */
+
+/*
+ * The options of an import as saved with its job (import_jobs.options):
+ * everything li_import_opts says except the path, the progress callback
+ * and force. li__opts_to_json() returns a malloc'ed string (NULL without
+ * memory). li__opts_from_json() fills *o with strings that point into
+ * *hold, valid until li__opts_hold_free(); LI_EFORMAT if unreadable.
+ */
+typedef struct li__opts_hold {
+    void *root; /* json_t */
+    li_map_override map[64];
+    const char *source_path; /* the file imported, where the job has no stored copy */
+} li__opts_hold;
+/* source_path: the absolute path of the file, kept for a job without a stored copy; may be NULL. */
+char *li__opts_to_json(const li_import_opts *o, const char *source_path);
+li_status li__opts_from_json(const char *json, li_import_opts *o, li__opts_hold *hold);
+void li__opts_hold_free(li__opts_hold *hold);
+
+/*
+ * The --map overrides an import maps with: o's, plus the assignment column
+ * as the owner field with --assign column:. *out is malloc'ed (NULL when
+ * o->map is used as is); the caller frees it.
+ */
+li_status li__overrides(const li_import_opts *o, li_map_override **out, const li_map_override **ov,
+                        size_t *nov, li_error *err);
+
+/*
+ * Keeps a copy of the file at path in li_store_file_dir() under its
+ * SHA-256 (nothing to do when a complete copy is there already).
+ */
+li_status li__blob_store(li_store *s, const char *path, const char *sha, uint64_t size,
+                         li_error *err);
+/* The path of a stored file or report key: malloc'ed, NULL without memory. */
+char *li__blob_path(li_store *s, const char *key);
+
+/* 1 for a status a job ends in (completed rejected failed cancelled reverted). */
+int li__job_final(const char *status);
+/* The kind and exclusivity of the item that continues a job from its phase. */
+const char *li__next_kind(const li_job_rec *job, int *exclusive);
+
+/*
+ * Runs claimed work items: the one-shot import runs its own job's items in
+ * its process with one, a worker thread runs any job's.
+ */
+typedef struct li__runner {
+    li_store *s;
+    char owner[128];            /* "host:pid:thread" */
+    double lease_s;
+    double retry_base_s;        /* first back-off delay; doubled at each attempt */
+    const atomic_int *stop;     /* may be NULL */
+    int one_shot;               /* someone waits: no retries, no stored report */
+    const li_import_opts *overlay; /* progress callback (one-shot), or NULL */
+    const li_mapping *mapping;  /* the one-shot's mapping of mapping_job, or NULL */
+    const char *path;           /* the one-shot's file of mapping_job (hashed by it), or NULL */
+    int64_t mapping_job;
+    /* Set while an item runs. */
+    const li_work_item *it;
+    double last_renew;
+    int stopping, lost, cancelled;
+} li__runner;
+
+/*
+ * Runs the claimed item it to its end and records the outcome: the item
+ * done (and the job's next item queued), cancelled, retried later, given
+ * back (stop), or dead with the job failed. Returns LI_OK, or the error
+ * that ended it (LI_EREFUSED for a job rejected by --max-invalid,
+ * LI_ECANCELLED for a cancelled or stopped one), with err set.
+ */
+li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err);
+/* "host:pid:thread" for thread number n (0 for the one-shot). */
+void li__owner_name(char out[128], int n);
 /* Fills and emits a progress report for the job's current phase. */
 void li__progress_emit(const li_import_opts *o, const li_job_rec *job, uint64_t rows,
                        uint64_t rows_total, double rate);

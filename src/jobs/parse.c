@@ -280,7 +280,7 @@ out:
 
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                           const li_mapping *m, li__committer *c, li__meter *meter,
-                          li_error *err) {
+                          const li__batch_hook *hook, li_error *err) {
     li_status st = LI_OK;
     pipeline p;
     prep_batch *batches = NULL;
@@ -322,7 +322,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
     in_tx = 1;
-    if ((st = save_mapping(s, job, header, nheader, m, err)) != LI_OK ||
+    if ((st = li__hook_start(hook, job, err)) != LI_OK ||
+        (st = save_mapping(s, job, header, nheader, m, err)) != LI_OK ||
         (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
         goto out;
     in_tx = 0;
@@ -379,7 +380,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                              : -1;
             if (!b->last) {
                 /* Checkpoint: the batch's rows and the resume point, atomically. */
-                if ((st = li_store_job_update(s, job, err)) != LI_OK ||
+                if ((st = li__hook_call(hook, job, err)) != LI_OK ||
+                    (st = li_store_job_update(s, job, err)) != LI_OK ||
                     (st = li_store_commit(s, err)) != LI_OK)
                     goto out;
                 in_tx = 0;
@@ -415,7 +417,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     } else {
         snprintf(job->status, sizeof job->status, "ready");
     }
-    if ((st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
+    if ((st = li__hook_call(hook, job, err)) != LI_OK ||
+        (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
         goto out;
     in_tx = 0;
     li__progress_emit(o, job, job->rows, job->rows, li__meter_add(meter, job->rows));

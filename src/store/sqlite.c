@@ -42,6 +42,7 @@ enum {
     ST_HISTORY_ADD,
     ST_LEAD_GET,
     ST_LEAD_UPDATE,
+    ST_JOB_STATUS,
     ST__COUNT
 };
 
@@ -79,6 +80,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                        " company=?6, job_title=?7, address=?8, postal_code=?9, city=?10,"
                        " country=?11, source=?12, notes=?13, external_id=?14, owner=?15,"
                        " custom=?16, assigned_to=?17, updated_at=?18 WHERE id=?1",
+    [ST_JOB_STATUS] = "SELECT status FROM import_jobs WHERE id=?1",
 };
 
 typedef struct pending_lead {
@@ -99,6 +101,7 @@ typedef struct pending_row {
 struct li_store {
     sqlite3 *db;
     char *path;
+    char *file_dir; /* li_store_file_dir() */
     sqlite3_stmt *stmt[ST__COUNT];
     /*
      * Deferred inserts (see store.h): leads with their 'created' history
@@ -111,6 +114,7 @@ struct li_store {
     pending_row *row;
     size_t nrow;
     int64_t next_lead_id;
+    double last_yield; /* see li_store_commit() */
 };
 
 static li_status db_error(li_store *s, li_error *err) {
@@ -250,6 +254,27 @@ out:
 
 static const char *vfs_name; /* NULL: SQLite's default */
 
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Waiting for another connection's lock: retry every millisecond, for 10 s.
+ * SQLite's own handler backs off to 100 ms between tries, and a writer that
+ * commits batch after batch (a worker) leaves the lock free only for
+ * moments: `jobs cancel` or a second worker would wait for its whole job.
+ */
+static int busy_wait(void *ctx, int tries) {
+    (void)ctx;
+    if (tries >= 10000)
+        return 0;
+    struct timespec ts = {0, 1000 * 1000};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 static void configure_sqlite(void) {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (!getenv("LEADIMPORT_PLAIN_VFS"))
@@ -285,7 +310,18 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
                           s->db ? sqlite3_errmsg(s->db) : "mémoire insuffisante");
         goto out;
     }
-    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_busy_handler(s->db, busy_wait, NULL);
+    /* Queued files and reports live beside the database. */
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) : 0;
+    if (!(s->file_dir = malloc(dlen + sizeof "/leadimport-files" + 1))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    snprintf(s->file_dir, dlen + sizeof "/leadimport-files" + 1, "%.*s%sleadimport-files",
+             (int)dlen, path, slash ? "/" : "");
+    if ((st = li__sqlite_queue_setup(s, err)) != LI_OK)
+        goto out;
     /* cache_size bounds SQLite's page cache: memory stays flat however big
      * the tables grow. */
     if ((st = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -314,6 +350,7 @@ void li_store_close(li_store *s) {
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
+    free(s->file_dir);
     free(s);
 }
 
@@ -325,9 +362,20 @@ li_status li_store_begin(li_store *s, li_error *err) {
 li_status li_store_commit(li_store *s, li_error *err) {
     li_status st = li_store_flush(s, err);
     s->next_lead_id = 0; /* the write lock goes: other writers may add leads */
-    if (st != LI_OK)
+    if (st != LI_OK || (st = exec(s, "COMMIT", err)) != LI_OK)
         return st;
-    return exec(s, "COMMIT", err);
+    /* A writer committing in a loop leaves the lock free for 2 ms every
+     * half second, so that connections waiting for it (busy_wait) get
+     * their turn: 0.4 % of its time. */
+    double now = mono_now();
+    if (now - s->last_yield >= 0.5) {
+        if (s->last_yield > 0) {
+            struct timespec ts = {0, 2 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        s->last_yield = mono_now();
+    }
+    return LI_OK;
 }
 
 void li_store_rollback(li_store *s) {
@@ -469,7 +517,10 @@ out:
     "id, file_name, file_size, file_sha256, format, encoding, delimiter, has_header, status,"  \
     " phase, rows_total, rows_valid, rows_invalid, rows_warned, created, updated, skipped,"     \
     " bytes_total, bytes_done, parse_offset, parse_row, commit_row, rows_per_s, eta_s,"        \
-    " created_at, started_at, finished_at, error, assigned, flagged"
+    " created_at, started_at, finished_at, error, assigned, flagged, attempts, worker,"        \
+    " heartbeat_at, EXISTS (SELECT 1 FROM work_items w WHERE w.job_id=import_jobs.id"          \
+    " AND w.state='running' AND w.lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ','now')"          \
+    " AND li_owner_alive(w.lease_owner))"
 
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col) {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -501,6 +552,10 @@ static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
     copy_text(j->error, sizeof j->error, q, 27);
     j->assigned = (uint64_t)sqlite3_column_int64(q, 28);
     j->flagged = (uint64_t)sqlite3_column_int64(q, 29);
+    j->attempts = (uint64_t)sqlite3_column_int64(q, 30);
+    copy_text(j->worker, sizeof j->worker, q, 31);
+    copy_text(j->heartbeat_at, sizeof j->heartbeat_at, q, 32);
+    j->live = sqlite3_column_int(q, 33);
 }
 
 static void bind_opt_text(sqlite3_stmt *q, int i, const char *s) {
@@ -609,6 +664,52 @@ li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, l
 
 li_status li_store_job_mapping(li_store *s, int64_t job_id, char **mapping_json, li_error *err) {
     return job_text(s, job_id, "SELECT mapping FROM import_jobs WHERE id=?1", mapping_json, err);
+}
+
+const char *li_store_file_dir(li_store *s) {
+    return s->file_dir;
+}
+
+li_status li_store_job_status(li_store *s, int64_t job_id, char status[16], li_error *err) {
+    sqlite3_stmt *q;
+    li_status st = stmt_get(s, ST_JOB_STATUS, &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        copy_text(status, 16, q, 0);
+    else if (rc == SQLITE_DONE)
+        st = li_error_set(err, LI_ENOTFOUND, LI_MSG_JOB_NOT_FOUND, (long long)job_id);
+    else
+        st = db_error(s, err);
+    sqlite3_reset(q);
+    return st;
+}
+
+li_status li_store_jobs_each(li_store *s, const char *status, li_job_cb cb, void *ctx,
+                             li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    const char *sql = status ? "SELECT " JOB_COLUMNS " FROM import_jobs WHERE status=?1"
+                               " ORDER BY id DESC"
+                             : "SELECT " JOB_COLUMNS " FROM import_jobs ORDER BY id DESC";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    if (status)
+        sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
+    int rc;
+    li_job_rec job;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        job_from_row(q, &job);
+        if ((st = cb(&job, ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = db_error(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
 }
 
 li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err) {

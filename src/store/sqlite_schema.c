@@ -99,5 +99,27 @@ const char *const li__sqlite_migrations[] = {
     "ALTER TABLE import_jobs ADD COLUMN assigned INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE import_jobs ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX leads_assigned_to ON leads(assigned_to) WHERE assigned_to IS NOT NULL;",
+
+    /* 4: the work queue. A job's work is a sequence of items (parse, then
+     * commit, then report) that workers claim with a lease (owner
+     * "host:pid:thread", expiry) and renew while they run; an item whose
+     * lease expired or whose owner is a dead process on this host is
+     * claimed again. exclusive marks an item that writes leads: one at a
+     * time, since a committer's in-memory key set must see every lead.
+     * The partial index holds only what a claim looks at. */
+    "CREATE TABLE work_items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('parse','commit','report')),"
+    "  state TEXT NOT NULL CHECK (state IN ('queued','running','done','dead','cancelled')),"
+    "  exclusive INTEGER NOT NULL DEFAULT 0,"
+    "  run_at TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  max_attempts INTEGER NOT NULL DEFAULT 5,"
+    "  lease_owner TEXT, lease_expiry TEXT, last_error TEXT,"
+    "  created_at TEXT NOT NULL, finished_at TEXT);"
+    "CREATE INDEX work_items_runnable ON work_items(run_at)"
+    "  WHERE state IN ('queued','running');"
+    "CREATE INDEX work_items_job ON work_items(job_id);",
     NULL,
 };

@@ -37,4 +37,11 @@ typedef struct sqlite3 sqlite3;
 sqlite3 *li__sqlite_db(li_store *s);
 li_status li__sqlite_error(li_store *s, li_error *err);
 
+/*
+ * The queue's part of opening a connection (sqlite_queue.c): registers the
+ * SQL function li_owner_alive(owner) that claims use to take back the items
+ * of dead processes.
+ */
+li_status li__sqlite_queue_setup(li_store *s, li_error *err);
+
 #endif

@@ -1,0 +1,74 @@
+/*
+ * cmd_report.c — `leadimport report JOB [-o PATH]`: (re)writes the error
+ * report of a job, from its staged rows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "leadimport/import.h"
+
+static const char report_help[] =
+    "Utilisation : leadimport report N [-o FICHIER] [--db URL]\n"
+    "\n"
+    "Écrit (de nouveau) le rapport d'erreurs de l'import n° N : une ligne par ligne\n"
+    "invalide du fichier, avec ses erreurs en français et ses valeurs d'origine (CSV\n"
+    "pour Excel : UTF-8 avec BOM, séparateur « ; »). Sans -o, le rapport est conservé\n"
+    "avec l'import, dans le dossier leadimport-files à côté de la base, et son chemin\n"
+    "est affiché. Les lignes analysées doivent être encore là (leadimport cleanup les\n"
+    "supprime pour les imports anciens).\n";
+
+int li_cli_report(int argc, char **argv) {
+    static const char *const with_value[] = {"--db", "-o", "--output", NULL};
+    const char *db = NULL, *out = NULL, *job = NULL, *value;
+    li_cli_args a;
+    li_cli_args_init(&a, argc, argv);
+    for (;;) {
+        int status;
+        const char *opt = li_cli_next(&a, with_value, &value, &status);
+        if (status)
+            return status;
+        if (opt && !*opt)
+            break;
+        if (!opt) {
+            if (job)
+                return li_cli_usage_error(LI_MSG_USAGE_EXTRA_ARGUMENT, value);
+            job = value;
+        } else if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            fputs(report_help, stdout);
+            return LI_EXIT_OK;
+        } else if (strcmp(opt, "--db") == 0) {
+            db = value;
+        } else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
+            out = value;
+        } else {
+            return li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "report");
+        }
+    }
+    if (!job)
+        return li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, "report");
+    char *end = NULL;
+    long long id = strtoll(job, &end, 10);
+    if (!end || *end || id <= 0)
+        return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "report", job);
+    li_store *s = NULL;
+    li_error err;
+    li_error_clear(&err);
+    char *stored = NULL;
+    uint64_t n = 0;
+    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    li_job_rec rec;
+    if (st == LI_OK)
+        st = li_store_job_get(s, id, &rec, &err);
+    if (st == LI_OK)
+        st = out ? li_report_write(s, id, out, &n, &err) : li_report_store(s, id, &stored, &n, &err);
+    if (st == LI_OK)
+        printf("Rapport de l'import n° %lld : %llu ligne%s invalide%s dans « %s »\n", id,
+               (unsigned long long)n, n > 1 ? "s" : "", n > 1 ? "s" : "", out ? out : stored);
+    else
+        li_cli_print_error(&err);
+    free(stored);
+    li_store_close(s);
+    return st == LI_OK ? LI_EXIT_OK : st == LI_ENOTFOUND ? LI_EXIT_USAGE : li_cli_exit_code(st);
+}

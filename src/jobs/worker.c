@@ -1,0 +1,564 @@
+/*
+ * worker.c — running work items: the runner shared by the one-shot import
+ * and the workers, and the worker threads.
+ *
+ * An item runs one stage of its job from the job's last checkpoint:
+ *   parse   the one-pass import (staged and committed together), or, in the
+ *           two-stage shape (--max-invalid), staging only; then the reject
+ *           limit is checked and the commit item queued;
+ *   commit  the staged valid rows into leads;
+ *   report  the error report, written beside the database.
+ * Every item is idempotent: its stage starts from the checkpoint saved with
+ * the last committed batch, and an item whose stage is already done (the
+ * worker died between the stage's last transaction and closing the item)
+ * only queues what follows.
+ *
+ * In each batch's transaction the runner's hook checks that the job was not
+ * cancelled and that the worker is not stopping, and renews the lease (at
+ * most twice a second; the first batch of a claim always, which also resets
+ * the item's attempts: an attempt that made progress was not the item's
+ * fault).
+ *
+ * Outcomes: done (next item queued); cancelled; given back when told to
+ * stop (not an attempt); a temporary error (database, I/O, memory) queued
+ * again after an exponential back-off with jitter, until the last attempt
+ * fails the job; any other error fails the job at once with its French
+ * reason. The one-shot import never waits for a retry: a person is
+ * waiting, and running the import again resumes it.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jobsInt.h"
+
+/* --- the batch hook ------------------------------------------------------------- */
+
+static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
+    li__runner *r = ctx;
+    char status[16];
+    li_status st;
+    if (r->stop && atomic_load(r->stop)) {
+        r->stopping = 1;
+        return li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_STOPPED, (long long)job->id);
+    }
+    if ((st = li_store_job_status(r->s, job->id, status, err)) != LI_OK)
+        return st;
+    if (strcmp(status, "cancelled") == 0) {
+        r->cancelled = 1;
+        return li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job->id, 0ULL,
+                            0ULL, (long long)job->id);
+    }
+    double now = li__now();
+    if (r->last_renew == 0 || now - r->last_renew >= 0.5) {
+        int held = 0;
+        if ((st = li_store_work_renew(r->s, r->it->id, r->owner, r->lease_s, &held, err)) != LI_OK)
+            return st;
+        if (!held) {
+            r->lost = 1;
+            return li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_LEASE_LOST, (long long)job->id);
+        }
+        r->last_renew = now;
+    }
+    return LI_OK;
+}
+
+/* A stage starts: the job may have been cancelled since it was claimed. */
+static li_status on_start(void *ctx, li_job_rec *job, li_error *err) {
+    li__runner *r = ctx;
+    char status[16];
+    li_status st = li_store_job_status(r->s, job->id, status, err);
+    if (st == LI_OK && strcmp(status, "cancelled") == 0) {
+        r->cancelled = 1;
+        st = li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job->id, 0ULL,
+                          0ULL, (long long)job->id);
+    }
+    return st;
+}
+
+/* --- outcomes -------------------------------------------------------------------- */
+
+static int over_limit(const li_reject_limit *l, const li_job_rec *job) {
+    if (!l->set)
+        return 0;
+    if (l->percent)
+        return (double)job->invalid * 100.0 > l->value * (double)job->rows;
+    return (double)job->invalid > l->value;
+}
+
+/* Too many invalid rows: the job ends "rejected", nothing was committed. */
+static li_status reject(li_store *s, li_job_rec *job, const li_reject_limit *l, li_error *err) {
+    char limit[32], share[32];
+    if (l->percent)
+        snprintf(limit, sizeof limit, "%g %%", l->value);
+    else
+        snprintf(limit, sizeof limit, "%.0f ligne%s", l->value, l->value > 1 ? "s" : "");
+    snprintf(share, sizeof share, "%.1f",
+             job->rows ? (double)job->invalid * 100.0 / (double)job->rows : 0.0);
+    char *dot = strchr(share, '.');
+    if (dot)
+        *dot = ','; /* French decimal comma */
+    li_error_set(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, (unsigned long long)job->invalid,
+                 (unsigned long long)job->rows, share, limit);
+    snprintf(job->status, sizeof job->status, "rejected");
+    snprintf(job->error, sizeof job->error, "%s", err ? err->message : "");
+    li_store_now(job->finished_at);
+    job->eta_s = -1;
+    return li_store_job_update(s, job, err);
+}
+
+/*
+ * The stage of item it is done: closes it and queues what follows, in one
+ * transaction. next may be NULL.
+ */
+static li_status advance(li__runner *r, const li_job_rec *job, const char *next, int exclusive,
+                         li_error *err) {
+    li_status st = li_store_begin(r->s, err);
+    if (st != LI_OK)
+        return st;
+    if ((st = li_store_work_finish(r->s, r->it->id, r->owner, "done", NULL, err)) == LI_OK && next)
+        st = li_store_work_add(r->s, job->id, next, exclusive, LI_WORK_MAX_ATTEMPTS, 0, err);
+    if (st == LI_OK)
+        return li_store_commit(r->s, err);
+    li_store_rollback(r->s);
+    return st;
+}
+
+/* After a finished job: a report item when a worker ran it and rows were invalid. */
+static const char *report_next(const li__runner *r, const li_job_rec *job) {
+    return !r->one_shot && job->invalid > 0 ? "report" : NULL;
+}
+
+static int temporary(li_status st) {
+    return st == LI_EDB || st == LI_EIO || st == LI_ENOMEM;
+}
+
+/*
+ * The item failed with st (err): queued again after a back-off, or dead
+ * with its job failed. The job is read again: its counters and checkpoints
+ * are those of the last committed batch, not the rolled-back one.
+ */
+static void item_failed(li__runner *r, li_status st, const li_error *why) {
+    li_job_rec job;
+    li_error e2, ignored;
+    const li_work_item *it = r->it;
+    int retry = !r->one_shot && temporary(st) && it->attempts < it->max_attempts;
+    char text[LI_ERROR_MAX];
+    double delay = 0;
+    if (retry) {
+        /* Exponential, capped, with up to 50 % jitter so that workers that
+         * failed together do not retry together. */
+        delay = fmin(r->retry_base_s * pow(2.0, it->attempts - 1), 300.0);
+        delay *= 1.0 + 0.5 * ((double)rand() / (double)RAND_MAX);
+        li_msg_format(text, sizeof text, LI_MSG_JOB_RETRYING, it->attempts, it->max_attempts,
+                      why->message, delay);
+    } else if (temporary(st) && !r->one_shot) {
+        li_msg_format(text, sizeof text, LI_MSG_JOB_GAVE_UP, it->attempts, why->message);
+    } else {
+        snprintf(text, sizeof text, "%s", why->message[0] ? why->message : "?");
+    }
+    li_store_rollback(r->s);
+    li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+    if (li_store_begin(r->s, &e2) != LI_OK)
+        return; /* the lease will expire: another worker takes the item back */
+    if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li__job_final(job.status)) {
+        snprintf(job.status, sizeof job.status, "%s", retry ? "queued" : "failed");
+        snprintf(job.error, sizeof job.error, "%s", text);
+        job.eta_s = -1;
+        job.rows_per_s = 0;
+        if (!retry)
+            li_store_now(job.finished_at);
+        li_store_job_update(r->s, &job, &e2);
+    }
+    if (retry)
+        li_store_work_retry(r->s, it->id, r->owner, text, delay, &e2);
+    else
+        li_store_work_finish(r->s, it->id, r->owner, "dead", text, &e2);
+    if (li_store_commit(r->s, &e2) != LI_OK)
+        li_store_rollback(r->s);
+}
+
+/* --- the stages -------------------------------------------------------------------- */
+
+li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
+                          li_error *err) {
+    char key[64];
+    struct stat sb;
+    char *dir = li__blob_path(s, "reports");
+    *path = li_report_stored_path(s, job_id);
+    li_status st = *path && dir ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (st == LI_OK && stat(dir, &sb) != 0) {
+        /* Made when a file is stored; made here for a job from before the queue. */
+        mkdir(li_store_file_dir(s), 0700);
+        mkdir(dir, 0700);
+    }
+    snprintf(key, sizeof key, "reports/%lld.erreurs.csv", (long long)job_id);
+    if (st == LI_OK && (st = li_report_write(s, job_id, *path, nrows, err)) == LI_OK)
+        st = li_store_job_set_report(s, job_id, key, err);
+    free(dir);
+    if (st != LI_OK) {
+        free(*path);
+        *path = NULL;
+    }
+    return st;
+}
+
+static li_status run_report(li__runner *r, const li_job_rec *job, li_error *err) {
+    char *path = NULL;
+    li_status st = li_report_store(r->s, job->id, &path, NULL, err);
+    if (st == LI_OK)
+        st = advance(r, job, NULL, 0, err);
+    free(path);
+    return st;
+}
+
+/* The mapping of the job: the one-shot's own, or rebuilt from the job's stored one. */
+static li_status job_mapping(li__runner *r, const li_job_rec *job, const li_import_opts *o,
+                             li_mapping **owned, const li_mapping **m, li_error *err) {
+    li_map_override *ov_copy = NULL;
+    const li_map_override *ov;
+    size_t nov;
+    char *resume_json = NULL;
+    li_mapping_source src;
+    *owned = NULL;
+    *m = NULL;
+    if (r->mapping && r->mapping_job == job->id) {
+        *m = r->mapping;
+        return LI_OK;
+    }
+    li_status st = li__overrides(o, &ov_copy, &ov, &nov, err);
+    if (st == LI_OK)
+        st = li_store_job_mapping(r->s, job->id, &resume_json, err);
+    if (st == LI_OK) {
+        li_mapping_request req = {.path = o->path,
+                                  .reader = &o->reader,
+                                  .map = ov,
+                                  .nmap = nov,
+                                  .mapping_name = o->mapping_name,
+                                  .resume_json = resume_json};
+        st = li_import_mapping(r->s, &req, owned, &src, err);
+        *m = *owned;
+    }
+    free(resume_json);
+    free(ov_copy);
+    return st;
+}
+
+/* The parse item: one pass (committing), or staging then the reject check. */
+static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts *o,
+                           const li__batch_hook *hook, li_error *err) {
+    li__meter meter;
+    li_mapping *owned = NULL;
+    const li_mapping *m = NULL;
+    li_status st = LI_OK;
+    int staged = strcmp(job->status, "ready") == 0;
+    int fused = !staged && strcmp(job->phase, "parse") != 0 && !o->max_invalid.set;
+    if (!staged) {
+        if ((st = job_mapping(r, job, o, &owned, &m, err)) != LI_OK)
+            goto out;
+        li__meter_start(&meter);
+        if (fused) {
+            /* The key set is sized from the file: about one row per 200 bytes. */
+            li__committer c;
+            if ((st = li__committer_open(&c, r->s, job, o, job->bytes_total / 200 + 1024, err)) ==
+                LI_OK)
+                st = li__assign_setup(&c, r->s, o, err);
+            if (st == LI_OK) {
+                li__trace("parse + commit (bulk=%d)", c.bulk);
+                st = li__parse_stage(r->s, job, o, m, &c, &meter, hook, err);
+            }
+            li__committer_free(&c);
+        } else {
+            st = li__parse_stage(r->s, job, o, m, NULL, &meter, hook, err);
+        }
+        if (st != LI_OK)
+            goto out;
+        if (m->has_header && !o->no_remember && strcmp(job->status, "completed") == 0) {
+            /* Proposed again to the next file with these headers. Best
+             * effort: the leads are in, a failure must not fail the import. */
+            li_error ignored;
+            li_mapping_save_as(r->s, NULL, m, &ignored);
+        }
+    }
+    if (strcmp(job->status, "completed") == 0) {
+        st = advance(r, job, report_next(r, job), 0, err);
+    } else if (over_limit(&o->max_invalid, job)) {
+        li_error why;
+        if ((st = reject(r->s, job, &o->max_invalid, &why)) == LI_OK &&
+            (st = advance(r, job, r->one_shot ? NULL : "report", 0, err)) == LI_OK) {
+            if (err)
+                *err = why;
+            st = LI_EREFUSED;
+        }
+    } else {
+        st = advance(r, job, "commit", 1, err);
+    }
+out:
+    li_mapping_free(owned);
+    return st;
+}
+
+static li_status run_commit(li__runner *r, li_job_rec *job, const li_import_opts *o,
+                            const li__batch_hook *hook, li_error *err) {
+    li__meter meter;
+    li__meter_start(&meter);
+    li_status st = li__commit_stage(r->s, job, o, &meter, hook, err);
+    if (st == LI_OK)
+        st = advance(r, job, report_next(r, job), 0, err);
+    return st;
+}
+
+/* The job's options and its stored file, checked; *path is malloc'ed. */
+static li_status load_job_input(li__runner *r, const li_job_rec *job, li_import_opts *o,
+                                li__opts_hold *hold, char **path, li_error *err) {
+    char *json = NULL, *blob = NULL;
+    struct stat sb;
+    *path = NULL;
+    li_status st = li_store_job_files(r->s, job->id, &json, &blob, NULL, err);
+    if (st != LI_OK)
+        goto out;
+    if (li__opts_from_json(json, o, hold) != LI_OK || (!blob && !hold->source_path)) {
+        st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)job->id);
+        goto out;
+    }
+    int own = !blob && r->path && r->mapping_job == job->id; /* the one-shot's file, just hashed */
+    *path = blob ? li__blob_path(r->s, blob) : strdup(own ? r->path : hold->source_path);
+    if (!*path) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    /* An I/O error, so retried: the file may come back (a disk remounted). */
+    char sha[LI_SHA256_HEX];
+    uint64_t size = 0;
+    if (stat(*path, &sb) != 0 || (uint64_t)sb.st_size != job->file_size ||
+        (!blob && !own &&
+         (li_sha256_file(*path, sha, &size, NULL) != LI_OK || strcmp(sha, job->file_sha256) != 0))) {
+        st = li_error_set(err, LI_EIO, LI_MSG_JOB_FILE_MISSING, (long long)job->id, *path);
+        goto out;
+    }
+    o->path = *path;
+    if (r->overlay) {
+        o->progress = r->overlay->progress;
+        o->progress_ctx = r->overlay->progress_ctx;
+    }
+out:
+    free(json);
+    free(blob);
+    return st;
+}
+
+li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err) {
+    li_job_rec job;
+    li_import_opts o;
+    li__opts_hold hold;
+    char *path = NULL;
+    li__batch_hook hook = {on_batch, on_start, r};
+    memset(&hold, 0, sizeof hold);
+    r->it = it;
+    r->last_renew = 0;
+    r->stopping = r->lost = r->cancelled = 0;
+
+    li_status st = li_store_job_get(r->s, it->job_id, &job, err);
+    if (st != LI_OK)
+        goto fail;
+    if (it->attempts > it->max_attempts) {
+        /* Taken back from dead workers that many times without progress:
+         * the item itself kills them. */
+        li_error why;
+        li_error_set(&why, LI_EINTERNAL, LI_MSG_JOB_GAVE_UP, it->max_attempts,
+                     it->last_error[0] ? it->last_error : "processus arrêté");
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_JOB_GAVE_UP, it->max_attempts,
+                          it->last_error[0] ? it->last_error : "processus arrêté");
+        item_failed(r, LI_EINTERNAL, &why);
+        goto out;
+    }
+    if (strcmp(job.status, "cancelled") == 0 || strcmp(job.status, "failed") == 0 ||
+        strcmp(job.status, "reverted") == 0) {
+        st = li_store_work_finish(r->s, it->id, r->owner,
+                                  strcmp(job.status, "cancelled") == 0 ? "cancelled" : "done",
+                                  NULL, err);
+        goto out;
+    }
+    if (strcmp(it->kind, "report") != 0 &&
+        (strcmp(job.status, "completed") == 0 || strcmp(job.status, "rejected") == 0)) {
+        /* The stage ended but the item was not closed: close it now. */
+        st = advance(r, &job, report_next(r, &job), 0, err);
+        goto out;
+    }
+    if (strcmp(it->kind, "report") == 0) {
+        st = run_report(r, &job, err);
+        goto check;
+    }
+    if ((st = load_job_input(r, &job, &o, &hold, &path, err)) != LI_OK)
+        goto fail;
+    if (!job.started_at[0])
+        li_store_now(job.started_at);
+    if (strcmp(it->kind, "parse") == 0)
+        st = run_parse(r, &job, &o, &hook, err);
+    else
+        st = run_commit(r, &job, &o, &hook, err);
+check:
+    if (st == LI_OK || st == LI_EREFUSED)
+        goto out;
+fail:
+    li_store_rollback(r->s);
+    if (r->lost)
+        goto out; /* not ours any more: write nothing */
+    if (r->stopping || r->cancelled) {
+        li_error ignored;
+        li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+        if (r->stopping) {
+            /* Given back: the job says it waits, not that it runs. */
+            if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK &&
+                !li__job_final(job.status)) {
+                snprintf(job.status, sizeof job.status, "queued");
+                job.rows_per_s = 0;
+                job.eta_s = -1;
+                li_store_job_update(r->s, &job, &ignored);
+            }
+            li_store_work_release(r->s, it->id, r->owner, &ignored);
+        } else {
+            li_store_work_finish(r->s, it->id, r->owner, "cancelled", NULL, &ignored);
+            if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK)
+                li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job.id,
+                             (unsigned long long)job.created, (unsigned long long)job.updated,
+                             (long long)job.id);
+        }
+        goto out;
+    }
+    item_failed(r, st, err);
+out:
+    li__opts_hold_free(&hold);
+    free(path);
+    r->it = NULL;
+    return st;
+}
+
+/* --- worker threads ------------------------------------------------------------------ */
+
+typedef struct worker_thread {
+    const char *url;
+    const li_worker_opts *o;
+    int n;
+    pthread_t thread;
+    li_status st;
+    li_error err;
+} worker_thread;
+
+static int stopped(const li_worker_opts *o) {
+    return o->stop && atomic_load(o->stop);
+}
+
+/* Sleeps secs, waking early when told to stop. */
+static void nap(const li_worker_opts *o, double secs) {
+    for (double slept = 0; slept < secs && !stopped(o); slept += 0.05) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void log_event(const li_worker_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_event(const li_worker_opts *o, const char *fmt, ...) {
+    if (!o->log)
+        return;
+    char line[LI_ERROR_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    o->log(line, o->log_ctx);
+}
+
+static const char *kind_fr(const char *kind) {
+    return strcmp(kind, "parse") == 0    ? "analyse"
+           : strcmp(kind, "commit") == 0 ? "enregistrement"
+                                         : "rapport";
+}
+
+static void *worker_main(void *arg) {
+    worker_thread *w = arg;
+    const li_worker_opts *o = w->o;
+    li_store *s = NULL;
+    li__runner r;
+    memset(&r, 0, sizeof r);
+    li_error_clear(&w->err);
+    if ((w->st = li_store_open(w->url, &s, &w->err)) != LI_OK)
+        return NULL;
+    r.s = s;
+    li__owner_name(r.owner, w->n);
+    r.lease_s = o->lease_s > 0 ? o->lease_s : LI_WORK_LEASE_S;
+    r.retry_base_s = o->retry_base_s > 0 ? o->retry_base_s : 2.0;
+    r.stop = o->stop;
+    while (!stopped(o)) {
+        li_work_item it;
+        int found = 0;
+        li_error err;
+        li_error_clear(&err);
+        li_status st = li_store_work_claim(s, r.owner, 0, r.lease_s, &it, &found, &err);
+        if (st != LI_OK) {
+            /* The database is busy or gone for a moment: try again later. */
+            log_event(o, "%s", err.message);
+            nap(o, 1.0);
+            continue;
+        }
+        if (!found) {
+            uint64_t pending = 1;
+            if (o->until_idle && li_store_work_pending(s, 0, &pending, &err) == LI_OK &&
+                pending == 0)
+                break;
+            nap(o, 0.2);
+            continue;
+        }
+        log_event(o, "import n° %lld : étape « %s » prise par %s (tentative %d sur %d)",
+                  (long long)it.job_id, kind_fr(it.kind), r.owner, it.attempts, it.max_attempts);
+        st = li__runner_item(&r, &it, &err);
+        if (st == LI_OK || st == LI_EREFUSED)
+            log_event(o, "import n° %lld : étape « %s » terminée%s%s", (long long)it.job_id,
+                      kind_fr(it.kind), st == LI_EREFUSED ? " — " : "",
+                      st == LI_EREFUSED ? err.message : "");
+        else
+            log_event(o, "import n° %lld : %s", (long long)it.job_id, err.message);
+    }
+    li_store_close(s);
+    return NULL;
+}
+
+li_status li_worker_run(const char *db_url, const li_worker_opts *o, li_error *err) {
+    int n = o->concurrency > 0 ? o->concurrency : 1;
+    li_status st = LI_OK;
+    worker_thread *w = calloc((size_t)n, sizeof *w);
+    if (!w)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    /* Opened once here so that a wrong URL or schema fails before any thread starts. */
+    li_store *probe = NULL;
+    if ((st = li_store_open(db_url, &probe, err)) != LI_OK)
+        goto out;
+    li_store_close(probe);
+    srand((unsigned)(time(NULL) ^ getpid()));
+    int started = 0;
+    for (; started < n; started++) {
+        w[started] = (worker_thread){.url = db_url, .o = o, .n = started + 1};
+        if (pthread_create(&w[started].thread, NULL, worker_main, &w[started]) != 0) {
+            st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création d'un fil de worker");
+            break;
+        }
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(w[i].thread, NULL);
+        if (w[i].st != LI_OK && st == LI_OK) {
+            st = w[i].st;
+            if (err)
+                *err = w[i].err;
+        }
+    }
+out:
+    free(w);
+    return st;
+}
