@@ -237,6 +237,7 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
 typedef struct li_lead_meta {
     int64_t assigned_to;  /* user id, 0 = nobody; an 'assigned' history entry records it */
     int64_t duplicate_of; /* the lead this one possibly duplicates, 0 = none */
+    const char *phone_type; /* "mobile", "fixe", "autre" (static), NULL or "" = none */
 } li_lead_meta;
 
 li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT],
@@ -252,6 +253,7 @@ typedef struct li_lead_rec {
     int64_t duplicate_of;
     int64_t import_job_id;
     char created_at[32], updated_at[32];
+    char phone_type[16];             /* "" if none */
     char *buf;                       /* owned */
 } li_lead_rec;
 void li_lead_rec_free(li_lead_rec *l);
@@ -260,11 +262,11 @@ void li_lead_rec_free(li_lead_rec *l);
 li_status li_store_lead_get(li_store *s, int64_t id, li_lead_rec *out, int *found, li_error *err);
 
 /*
- * Rewrites lead id's values, custom fields and assignee, and its
- * updated_at (now). History is the caller's: li_store_history_add().
+ * Rewrites lead id's values, custom fields, assignee and phone type
+ * (meta->assigned_to, meta->phone_type), and its updated_at (now). History is the caller's: li_store_history_add().
  */
 li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_FIELD__COUNT],
-                               li_slice custom_json, int64_t assigned_to, const char *now,
+                               li_slice custom_json, const li_lead_meta *meta, const char *now,
                                li_error *err);
 
 /* Deletes lead id (a revert). */

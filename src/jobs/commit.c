@@ -27,6 +27,7 @@
 
 #include "jobsInt.h"
 #include "leadimport/users.h"
+#include "leadimport/validate.h"
 
 /*
  * Below this many rows, or when the table is more than BULK_TABLE_RATIO times
@@ -291,7 +292,8 @@ static li_status update_lead(li__committer *c, int64_t id, const li_slice value[
         goto out;
     }
     li_slice new_custom = merged ? (li_slice){merged, strlen(merged)} : old.custom;
-    if ((st = li_store_lead_update(c->store, id, nv, new_custom, owner, c->now, err)) != LI_OK)
+    li_lead_meta meta = {.assigned_to = owner, .phone_type = li__phone_type_of(nv[LI_FIELD_PHONE])};
+    if ((st = li_store_lead_update(c->store, id, nv, new_custom, &meta, c->now, err)) != LI_OK)
         goto out;
     if (fields_changed) {
         if ((st = li_buf_putc(&c->changes, '}')) != LI_OK) {
@@ -341,7 +343,9 @@ li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIE
         out->lead_id = match;
         return update_lead(c, match, value, custom, out, err);
     }
-    li_lead_meta meta = {.assigned_to = assignee(c, value, out), .duplicate_of = match};
+    li_lead_meta meta = {.assigned_to = assignee(c, value, out),
+                         .duplicate_of = match,
+                         .phone_type = li__phone_type_of(value[LI_FIELD_PHONE])};
     if ((st = li_store_lead_insert(c->store, value, custom, &meta, c->job->id, row_no, c->now,
                                    &out->lead_id, err)) != LI_OK)
         return st;
@@ -352,6 +356,16 @@ li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIE
     if (match)
         c->job->flagged++;
     return LI_OK;
+}
+
+const char *li__phone_type_of(li_slice e164) {
+    char out[24];
+    li_phone_type t = LI_PHONE_UNKNOWN;
+    /* An E.164 number needs no region; the usual French ones take the fast path. */
+    if (e164.len && e164.ptr[0] == '+')
+        li_norm_phone_typed(e164.ptr, e164.len, NULL, out, sizeof out, &t);
+    const char *key = li_phone_type_key(t);
+    return key[0] ? key : NULL;
 }
 
 li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],

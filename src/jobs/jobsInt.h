@@ -129,6 +129,12 @@ li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIE
                                    const uint64_t hash[LI__NKEYS], li_slice custom,
                                    uint64_t row_no, li__outcome *out, li_error *err);
 void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]);
+/*
+ * The line type of a normalised (E.164) phone, as stored with the lead
+ * ("mobile", "fixe", "autre"), or NULL: the type is a function of the
+ * number, so staged rows need not carry it.
+ */
+const char *li__phone_type_of(li_slice e164);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);

@@ -89,7 +89,8 @@ static li_status undo(revert_ctx *x, const li_history_rec *h) {
         }
         custom_json = (li_slice){custom, strlen(custom)};
     }
-    if ((st = li_store_lead_update(x->s, h->lead_id, value, custom_json, owner, x->now, x->err)) !=
+    li_lead_meta meta = {.assigned_to = owner, .phone_type = li__phone_type_of(value[LI_FIELD_PHONE])};
+    if ((st = li_store_lead_update(x->s, h->lead_id, value, custom_json, &meta, x->now, x->err)) !=
             LI_OK ||
         (st = li_store_history_add(x->s, h->lead_id, "reverted", x->job->id, h->changes, x->now,
                                    x->err)) != LI_OK)

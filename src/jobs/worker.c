@@ -250,6 +250,24 @@ static li_status job_mapping(li__runner *r, const li_job_rec *job, const li_impo
     return st;
 }
 
+/*
+ * Rows to expect from a file of bytes bytes, to size the committer's key
+ * set: about 200 bytes a row in CSV; an XLSX sheet is compressed, about
+ * 100 bytes a row. A wrong guess only costs a rebuild of the set (a jump
+ * of memory, not an error).
+ */
+static uint64_t expected_rows(const char *path, uint64_t bytes) {
+    unsigned char magic[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        if (fread(magic, 1, sizeof magic, f) != sizeof magic)
+            magic[0] = 0;
+        fclose(f);
+    }
+    int zip = memcmp(magic, "PK\x03\x04", 4) == 0;
+    return bytes / (zip ? 100 : 200) + 1024;
+}
+
 /* The parse item: one pass (committing), or staging then the reject check. */
 static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts *o,
                            const li__batch_hook *hook, li_error *err) {
@@ -264,10 +282,9 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
             goto out;
         li__meter_start(&meter);
         if (fused) {
-            /* The key set is sized from the file: about one row per 200 bytes. */
             li__committer c;
-            if ((st = li__committer_open(&c, r->s, job, o, job->bytes_total / 200 + 1024, err)) ==
-                LI_OK)
+            if ((st = li__committer_open(&c, r->s, job, o, expected_rows(o->path, job->bytes_total),
+                                         err)) == LI_OK)
                 st = li__assign_setup(&c, r->s, o, err);
             if (st == LI_OK) {
                 li__trace("parse + commit (bulk=%d)", c.bulk);

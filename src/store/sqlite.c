@@ -54,8 +54,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LEAD_INSERT] = "INSERT INTO leads (id, first_name, last_name, email, phone, company,"
                        " job_title, address, postal_code, city, country, source, notes,"
                        " external_id, owner, custom, import_job_id, import_row, created_at,"
-                       " updated_at, assigned_to, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " updated_at, assigned_to, duplicate_of, phone_type) VALUES (?, ?, ?, ?,"
+                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_HISTORY_CREATED] = "INSERT INTO lead_history (lead_id, action, job_id, at)"
                            " VALUES (?, 'created', ?, ?)",
     [ST_FIND_EMAIL] = "SELECT id FROM leads WHERE email = ?1 ORDER BY id LIMIT 1",
@@ -75,11 +75,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LEAD_GET] = "SELECT first_name, last_name, email, phone, company, job_title,"
                     " address, postal_code, city, country, source, notes, external_id,"
                     " owner, custom, assigned_to, duplicate_of, import_job_id, created_at,"
-                    " updated_at FROM leads WHERE id=?1",
+                    " updated_at, phone_type FROM leads WHERE id=?1",
     [ST_LEAD_UPDATE] = "UPDATE leads SET first_name=?2, last_name=?3, email=?4, phone=?5,"
                        " company=?6, job_title=?7, address=?8, postal_code=?9, city=?10,"
                        " country=?11, source=?12, notes=?13, external_id=?14, owner=?15,"
-                       " custom=?16, assigned_to=?17, updated_at=?18 WHERE id=?1",
+                       " custom=?16, assigned_to=?17, updated_at=?18, phone_type=?19 WHERE id=?1",
     [ST_JOB_STATUS] = "SELECT status FROM import_jobs WHERE id=?1",
 };
 
@@ -386,6 +386,13 @@ void li_store_rollback(li_store *s) {
         exec(s, "ROLLBACK", NULL);
 }
 
+static void bind_opt_text(sqlite3_stmt *q, int i, const char *s) {
+    if (s && *s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, i);
+}
+
 /* An id, or NULL for 0. */
 static void bind_id(sqlite3_stmt *q, int i, int64_t id) {
     if (id)
@@ -408,6 +415,7 @@ static void bind_lead(sqlite3_stmt *q, int at, const pending_lead *l) {
     sqlite3_bind_text(q, at + 19, l->now, -1, SQLITE_STATIC);
     bind_id(q, at + 20, l->meta.assigned_to);
     bind_id(q, at + 21, l->meta.duplicate_of);
+    bind_opt_text(q, at + 22, l->meta.phone_type); /* static strings */
 }
 
 static void bind_history(sqlite3_stmt *q, int at, const pending_lead *l) {
@@ -492,7 +500,7 @@ static li_status history_assigned(li_store *s, li_error *err) {
 li_status li_store_flush(li_store *s, li_error *err) {
     li_status st = LI_OK;
     if (s->nlead &&
-        ((st = insert_all(s, ST_LEAD_INSERT_MANY, ST_LEAD_INSERT, LEADS_PER_INSERT, 22, s->lead,
+        ((st = insert_all(s, ST_LEAD_INSERT_MANY, ST_LEAD_INSERT, LEADS_PER_INSERT, 23, s->lead,
                           sizeof *s->lead, s->nlead, bind_lead_v, err)) != LI_OK ||
          (st = insert_all(s, ST_HISTORY_CREATED_MANY, ST_HISTORY_CREATED, HISTORY_PER_INSERT, 3,
                           s->lead, sizeof *s->lead, s->nlead, bind_history_v, err)) != LI_OK ||
@@ -558,12 +566,6 @@ static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
     j->live = sqlite3_column_int(q, 33);
 }
 
-static void bind_opt_text(sqlite3_stmt *q, int i, const char *s) {
-    if (s && *s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, i);
-}
 
 li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err) {
     sqlite3_stmt *q = NULL;
@@ -855,7 +857,7 @@ li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT
     l->id = *id = s->next_lead_id++;
     memcpy(l->value, value, sizeof l->value);
     l->custom = custom_json;
-    l->meta = meta ? *meta : (li_lead_meta){0, 0};
+    l->meta = meta ? *meta : (li_lead_meta){0, 0, NULL};
     l->job_id = job_id;
     l->row_no = row_no;
     l->now = now;
@@ -1038,6 +1040,7 @@ li_status li_store_lead_get(li_store *s, int64_t id, li_lead_rec *out, int *foun
         out->import_job_id = sqlite3_column_int64(q, 17);
         copy_text(out->created_at, sizeof out->created_at, q, 18);
         copy_text(out->updated_at, sizeof out->updated_at, q, 19);
+        copy_text(out->phone_type, sizeof out->phone_type, q, 20);
         *found = 1;
     } else if (rc != SQLITE_DONE) {
         st = db_error(s, err);
@@ -1048,7 +1051,7 @@ out:
 }
 
 li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_FIELD__COUNT],
-                               li_slice custom_json, int64_t assigned_to, const char *now,
+                               li_slice custom_json, const li_lead_meta *meta, const char *now,
                                li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = settle_for(s, id, err);
@@ -1061,8 +1064,9 @@ li_status li_store_lead_update(li_store *s, int64_t id, const li_slice value[LI_
         sqlite3_bind_null(q, 16);
     else
         bind_slice(q, 16, custom_json);
-    bind_id(q, 17, assigned_to);
+    bind_id(q, 17, meta->assigned_to);
     sqlite3_bind_text(q, 18, now, -1, SQLITE_STATIC);
+    bind_opt_text(q, 19, meta->phone_type);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = db_error(s, err);
     sqlite3_clear_bindings(q); /* the values are the caller's */

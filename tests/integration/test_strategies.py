@@ -198,6 +198,20 @@ class TestUpdate(StrategyTest):
         self.assertEqual(self.export(), self.base_export)
 
 
+class TestPhoneType(StrategyTest):
+    def test_the_line_type_is_kept_with_the_lead_and_follows_updates(self):
+        types = dict(li.query(self.tmp, "SELECT email, phone_type FROM leads"))
+        self.assertEqual(types, {"anne@exemple.fr": "mobile", "luc@exemple.fr": "mobile",
+                                 "zoe@exemple.fr": None})
+        self.write("t.csv", [HEADER, "A;Fixe;fixe@exemple.fr;01 42 68 53 00;;;;",
+                             "B;Vert;vert@exemple.fr;0 800 123 456;;;;",
+                             "Zoé;Petit;zoe@exemple.fr;04 72 10 30 30;;;;"])
+        self.imp("t.csv", "--on-duplicate", "update")
+        types = dict(li.query(self.tmp, "SELECT email, phone_type FROM leads"))
+        self.assertEqual((types["fixe@exemple.fr"], types["vert@exemple.fr"],
+                          types["zoe@exemple.fr"]), ("fixe", "autre", "fixe"))
+
+
 class TestAssignment(StrategyTest):
     def assigned(self):
         return [r[0] for r in li.query(self.tmp, "SELECT assigned_to FROM leads"
