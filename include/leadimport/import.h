@@ -79,6 +79,12 @@ typedef struct li_import_opts {
      * mapping remembered from the last import with the same headers.
      */
     const char *mapping_name;
+    /*
+     * Who imports: the e-mail of an active admin, recorded as the job's
+     * creator (sales reps own leads, only admins import). NULL: the
+     * operator of the machine running the command line.
+     */
+    const char *as_user;
     int no_remember;            /* do not remember this import's mapping */
     const char *region;         /* default phone region; NULL = "FR" */
     /* Match keys in order (email, phone, external_id); nmatch 0 = email, phone. */

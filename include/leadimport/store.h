@@ -27,6 +27,7 @@ typedef struct li_store li_store;
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
     int64_t id;
+    int64_t created_by;    /* the admin who imports (users.id), 0 = the operator */
     char file_name[512];
     uint64_t file_size;
     char file_sha256[65];

@@ -53,6 +53,8 @@ static const char import_help[] =
     "                        (à tour de rôle, dans l'ordre du fichier) ou column:EN-TÊTE\n"
     "                        (la colonne qui nomme le commercial, par e-mail ou par nom)\n"
     "  --reassign            avec update, attribue aussi les leads existants mis à jour\n"
+    "  --as E-MAIL           l'administrateur qui importe (noté avec l'import ; un\n"
+    "                        commercial ou un compte désactivé est refusé)\n"
     "\n"
     "  --force               importe même si ce fichier a déjà été importé\n"
     "  --queue               met l'import en file sans l'exécuter : un worker s'en charge\n"
@@ -371,7 +373,7 @@ int li_cli_import(int argc, char **argv) {
                                              "--encoding", "--header",   "--report",
                                              "--region",   "--max-size", "--max-invalid",
                                              "--mapping",  "--match",    "--on-duplicate",
-                                             "--assign",   "--sheet",    NULL};
+                                             "--assign",   "--sheet",    "--as",       NULL};
     li_import_opts o;
     li_import_opts_init(&o);
     li_cli_maps maps = {0};
@@ -448,6 +450,8 @@ int li_cli_import(int argc, char **argv) {
             o.overwrite = 1;
         } else if (strcmp(opt, "--reassign") == 0) {
             o.reassign = 1;
+        } else if (strcmp(opt, "--as") == 0) {
+            o.as_user = value;
         } else if (strcmp(opt, "--assign") == 0) {
             free(assign_copy);
             assign_copy = NULL;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "jobsInt.h"
+#include "leadimport/users.h"
 #include "leadimport/hash.h"
 
 void li_import_opts_init(li_import_opts *o) {
@@ -100,6 +101,27 @@ out:
 }
 
 /*
+ * --as EMAIL: the user must exist, be active and be an admin (sales reps
+ * own leads; only admins import). *id gets the user's id, 0 without --as.
+ */
+static li_status importer(li_store *s, const li_import_opts *o, int64_t *id, li_error *err) {
+    li_user u;
+    int found = 0;
+    *id = 0;
+    if (!o->as_user)
+        return LI_OK;
+    li_status st = li_users_find(s, o->as_user, &u, &found, err);
+    if (st != LI_OK && st != LI_EUSAGE)
+        return st;
+    if (st != LI_OK || !found || !u.active)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_IMPORTER_UNKNOWN, o->as_user);
+    if (strcmp(u.role, "admin") != 0)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_IMPORTER_NOT_ADMIN, u.name, u.email);
+    *id = u.id;
+    return LI_OK;
+}
+
+/*
  * What li_import_run and li_import_enqueue share: every check, then the job
  * to run, with a runnable work item: the unfinished job of the same file
  * (resumed), or a new one with its options, its stored file and its
@@ -112,6 +134,7 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
     li_reader *probe = NULL;
     li_mapping *m = NULL;
     li_mapping_source src;
+    int64_t created_by = 0;
     li_map_override *ov_copy = NULL;
     const li_map_override *ov;
     size_t nov;
@@ -146,6 +169,8 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
     st = li_import_mapping(s, &mreq, &m, &src, err);
     if (st == LI_OK)
         st = li__assign_check(s, o, err);
+    if (st == LI_OK)
+        st = importer(s, o, &created_by, err);
     if (st != LI_OK)
         goto out;
 
@@ -222,6 +247,7 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
             goto out;
         }
         /* The mapping is decided once, here: the worker applies it as is. */
+        job->created_by = created_by;
         if ((st = li_store_job_insert(s, job, err)) == LI_OK)
             st = li_store_job_set_mapping(s, job->id, NULL, mapping_json, err);
         free(mapping_json);

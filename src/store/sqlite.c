@@ -573,7 +573,8 @@ li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err) {
     li_store_now(job->created_at);
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO import_jobs (file_name, file_size, file_sha256, status,"
-                           " phase, bytes_total, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           " phase, bytes_total, created_at, created_by)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     sqlite3_bind_text(q, 1, job->file_name, -1, SQLITE_STATIC);
@@ -583,6 +584,7 @@ li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err) {
     bind_opt_text(q, 5, job->phase);
     sqlite3_bind_int64(q, 6, (sqlite3_int64)job->bytes_total);
     sqlite3_bind_text(q, 7, job->created_at, -1, SQLITE_STATIC);
+    bind_id(q, 8, job->created_by);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = db_error(s, err);
     else

@@ -198,6 +198,23 @@ class TestUpdate(StrategyTest):
         self.assertEqual(self.export(), self.base_export)
 
 
+class TestWhoImports(StrategyTest):
+    def test_only_an_active_admin_can_be_named_as_the_importer(self):
+        self.cli("users", "add", "chef@exemple.fr", "--name", "Chef", "--role", "admin")
+        self.write("in.csv", [HEADER] + INCOMING)
+        for who, words in ((USERS[0][0], "seuls les administrateurs importent"),
+                           (USERS[2][0], "aucun compte actif"),
+                           ("personne@exemple.fr", "aucun compte actif")):
+            with self.subTest(who=who):
+                r = self.imp("in.csv", "--as", who, code=2)
+                self.assertIn(words, r.err)
+                self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM import_jobs")[0][0], 1)
+        s = self.imp("in.csv", "--as", "CHEF@exemple.fr")
+        chef = li.query(self.tmp, "SELECT id FROM users WHERE email='chef@exemple.fr'")[0][0]
+        self.assertEqual(li.query(self.tmp, "SELECT created_by FROM import_jobs WHERE id=?",
+                                  (s["job_id"],)), [(chef,)])
+
+
 class TestPhoneType(StrategyTest):
     def test_the_line_type_is_kept_with_the_lead_and_follows_updates(self):
         types = dict(li.query(self.tmp, "SELECT email, phone_type FROM leads"))
