@@ -185,3 +185,13 @@ li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_erro
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
     return st;
 }
+
+/* Prints s padded with spaces to width characters (not bytes: UTF-8). */
+void li_cli_print_padded(const char *s, int width) {
+    int chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    fputs(s, stdout);
+    for (; chars < width; chars++)
+        putchar(' ');
+}

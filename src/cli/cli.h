@@ -85,6 +85,9 @@ li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_erro
 
 /* Prints "leadimport: <message>" on stderr. */
 void li_cli_print_error(const li_error *err);
+
+/* Prints s then spaces up to width characters (UTF-8 aware: "é" is one). */
+void li_cli_print_padded(const char *s, int width);
 /* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
 int li_cli_usage_error(li_msg m, ...);
 /* Exit code for a failed core call. */

@@ -196,8 +196,12 @@ static void print_summary(const li_import_result *res, const char *report) {
     const li_job_rec *j = &res->job;
     char a[32], b[32];
     const char *delim = strcmp(j->delimiter, "tab") == 0 ? "tabulation" : j->delimiter;
-    printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
-           j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
+    if (strcmp(j->format, "xlsx") == 0) /* a workbook has no encoding nor delimiter to speak of */
+        printf("Import n° %lld terminé : « %s » (classeur Excel)%s\n", (long long)j->id,
+               j->file_name, res->resumed ? " — import repris" : "");
+    else
+        printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
+               j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
     if (res->mapping_note[0])
         printf("  %s\n", res->mapping_note);
     for (size_t i = 0; i < res->nwarnings; i++)

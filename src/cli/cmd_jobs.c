@@ -46,6 +46,18 @@ static const char *status_fr(const char *st) {
     return st;
 }
 
+/* The phase as the user reads it ("" while queued). */
+static const char *phase_fr(const char *ph) {
+    static const char *const map[][2] = {
+        {"parse", "analyse"}, {"import", "import"},   {"commit", "enregistrement"},
+        {"report", "rapport"}, {"index", "indexation"}, {"done", "fini"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], ph) == 0)
+            return map[i][1];
+    return ph;
+}
+
 /* Says it runs, but nobody does: its worker died (it resumes with the next one). */
 static int interrupted(const li_job_rec *j) {
     return !j->live && (strcmp(j->status, "parsing") == 0 || strcmp(j->status, "importing") == 0);
@@ -115,11 +127,20 @@ static li_status list_one(const li_job_rec *j, void *arg) {
             li_buf_putc(&c->out, ',');
         job_json(&c->out, j);
     } else {
-        if (c->n == 0)
-            printf("%6s  %-16s  %-10s  %10s  %10s  %-19s  %s\n", "N°", "état", "étape",
-                   "lignes", "créés", "créé le", "fichier");
-        printf("%6lld  %-16s  %-10s  %10llu  %10llu  %-19.19s  %s\n", (long long)j->id,
-               interrupted(j) ? "interrompu" : status_fr(j->status), j->phase, (unsigned long long)j->rows,
+        if (c->n == 0) {
+            printf("    N°  ");
+            li_cli_print_padded("état", 16);
+            printf("  ");
+            li_cli_print_padded("étape", 14);
+            printf("      lignes       créés  "); /* by hand: printf pads bytes, "é" is two */
+            li_cli_print_padded("créé le", 19);
+            printf("  fichier\n");
+        }
+        printf("%6lld  ", (long long)j->id);
+        li_cli_print_padded(interrupted(j) ? "interrompu" : status_fr(j->status), 16);
+        printf("  ");
+        li_cli_print_padded(phase_fr(j->phase), 14);
+        printf("  %10llu  %10llu  %-19.19s  %s\n", (unsigned long long)j->rows,
                (unsigned long long)j->created, j->created_at, j->file_name);
     }
     c->n++;
@@ -172,11 +193,26 @@ static li_status item_json(const li_work_item *it, void *arg) {
     return LI_OK;
 }
 
+/* A work item's state as the user reads it. */
+static const char *item_state_fr(const char *st) {
+    static const char *const map[][2] = {
+        {"queued", "en attente"}, {"running", "en cours"}, {"done", "fini"},
+        {"dead", "abandonné"},    {"cancelled", "annulé"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], st) == 0)
+            return map[i][1];
+    return st;
+}
+
 static li_status item_text(const li_work_item *it, void *arg) {
     (void)arg;
-    printf("  étape %-7s %-10s tentative %d sur %d%s%s%s%s\n", it->kind, it->state, it->attempts,
-           it->max_attempts, it->owner[0] ? ", par " : "", it->owner,
-           it->last_error[0] ? " — " : "", it->last_error);
+    printf("  étape ");
+    li_cli_print_padded(phase_fr(it->kind), 15);
+    li_cli_print_padded(item_state_fr(it->state), 11);
+    printf("tentative %d sur %d%s%s%s%s\n", it->attempts, it->max_attempts,
+           it->owner[0] ? ", par " : "", it->owner, it->last_error[0] ? " — " : "",
+           it->last_error);
     return LI_OK;
 }
 
@@ -201,7 +237,7 @@ static int show(li_store *s, long long id, int json) {
     }
     printf("Import n° %lld : « %s »\n", (long long)j.id, j.file_name);
     printf("  état                 : %s%s%s\n", status_fr(j.status), j.phase[0] ? ", étape " : "",
-           j.phase);
+           phase_fr(j.phase));
     if (interrupted(&j))
         printf("  interrompu           : son worker s'est arrêté ; il reprendra à son dernier point"
                " de reprise avec le prochain worker (leadimport worker) ou en relançant l'import\n");

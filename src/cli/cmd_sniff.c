@@ -42,15 +42,6 @@ static const char *reason_fr(const char *reason) {
     return "non reconnue : gardée comme champ personnalisé";
 }
 
-/* Prints s padded with spaces to width characters (not bytes: UTF-8). */
-static void print_padded(const char *s, int width) {
-    int chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        chars += (*p & 0xC0) != 0x80;
-    fputs(s, stdout);
-    for (; chars < width; chars++)
-        putchar(' ');
-}
 
 static void print_text(json_t *doc) {
     const char *delim = json_string_value(json_object_get(doc, "delimiter"));
@@ -84,9 +75,9 @@ static void print_text(json_t *doc) {
     json_array_foreach(json_object_get(doc, "mapping"), i, c) {
         const char *label = json_string_value(json_object_get(c, "label"));
         printf("  %3lld  ", (long long)json_integer_value(json_object_get(c, "column")));
-        print_padded(json_string_value(json_object_get(c, "header")), 28);
+        li_cli_print_padded(json_string_value(json_object_get(c, "header")), 28);
         printf(" -> ");
-        print_padded(label ? label : "-", 14);
+        li_cli_print_padded(label ? label : "-", 14);
         printf(" %s", reason_fr(json_string_value(json_object_get(c, "reason"))));
         const char *detail = json_string_value(json_object_get(c, "detail"));
         if (detail)
