@@ -142,8 +142,9 @@ static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__
 }
 
 /*
- * The user the row goes to (0 = nobody), and counts it. Column mode reads
- * the owner cell (the import maps the assignment column to owner).
+ * The user the row goes to (0 = nobody). Column mode reads the owner cell
+ * (the import maps the assignment column to owner). The caller counts the
+ * assignment (job->assigned, the round-robin position) once it is made.
  */
 static int64_t assignee(li__committer *c, const li_slice value[LI_FIELD__COUNT],
                         li__outcome *out) {
@@ -172,8 +173,6 @@ static int64_t assignee(li__committer *c, const li_slice value[LI_FIELD__COUNT],
     case LI_ASSIGN_NONE:
         break;
     }
-    if (id)
-        c->job->assigned++;
     return id;
 }
 
@@ -248,8 +247,9 @@ out:
  * every changed field with its old and new value; a change of assignee
  * is an 'assigned' entry. A row that changes nothing is skipped.
  */
-static li_status update_lead(li__committer *c, int64_t id, const li_slice value[LI_FIELD__COUNT],
-                             li_slice custom, li__outcome *out, li_error *err) {
+static li_status update_lead(li__committer *c, int64_t id, const li__row *row, li__outcome *out,
+                             li_error *err) {
+    const li_slice *value = row->value;
     li_lead_rec old;
     int found = 0;
     char *merged = NULL;
@@ -271,7 +271,7 @@ static li_status update_lead(li__committer *c, int64_t id, const li_slice value[
         const char *key = li_field_key((li_field)f);
         st = change(&c->changes, key, strlen(key), old.value[f], value[f]);
     }
-    if (st == LI_OK && (st = merge_custom(c, old.custom, custom, &merged)) != LI_OK)
+    if (st == LI_OK && (st = merge_custom(c, old.custom, row->custom, &merged)) != LI_OK)
         st = li_error_set(err, st, st == LI_ENOMEM ? LI_MSG_NO_MEMORY : LI_MSG_INTERNAL,
                           "champs personnalisés illisibles");
     if (st != LI_OK)
@@ -280,10 +280,10 @@ static li_status update_lead(li__committer *c, int64_t id, const li_slice value[
     /* A lead this import created keeps the assignee it was created with. */
     if (c->reassign && c->assign != LI_ASSIGN_NONE && old.import_job_id != c->job->id) {
         int64_t to = assignee(c, value, out);
-        if (to && to != owner)
+        if (to && to != owner) { /* already theirs is not an assignment */
             owner = to;
-        else if (to)
-            c->job->assigned--; /* already theirs: not an assignment */
+            c->job->assigned++;
+        }
     }
     int fields_changed = c->changes.len > 0;
     if (!fields_changed && owner == old.assigned_to) {
@@ -292,7 +292,11 @@ static li_status update_lead(li__committer *c, int64_t id, const li_slice value[
         goto out;
     }
     li_slice new_custom = merged ? (li_slice){merged, strlen(merged)} : old.custom;
-    li_lead_meta meta = {.assigned_to = owner, .phone_type = li__phone_type_of(nv[LI_FIELD_PHONE])};
+    /* The phone is the row's when it changed, so is its type. */
+    const char *ptype = nv[LI_FIELD_PHONE].ptr == value[LI_FIELD_PHONE].ptr && value[LI_FIELD_PHONE].len
+                            ? li_phone_type_key(row->phone_type)
+                            : old.phone_type;
+    li_lead_meta meta = {.assigned_to = owner, .phone_type = ptype};
     if ((st = li_store_lead_update(c->store, id, nv, new_custom, &meta, c->now, err)) != LI_OK)
         goto out;
     if (fields_changed) {
@@ -325,9 +329,10 @@ out:
     return st;
 }
 
-li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                                   const uint64_t hash[LI__NKEYS], li_slice custom,
-                                   uint64_t row_no, li__outcome *out, li_error *err) {
+li_status li__committer_row_hashed(li__committer *c, const li__row *row,
+                                   const uint64_t hash[LI__NKEYS], uint64_t row_no,
+                                   li__outcome *out, li_error *err) {
+    const li_slice *value = row->value;
     int64_t match = 0;
     memset(out, 0, sizeof *out);
     li_status st = find_match(c, value, hash, &match, err);
@@ -341,14 +346,15 @@ li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIE
     }
     if (match && c->dup == LI_DUP_UPDATE) {
         out->lead_id = match;
-        return update_lead(c, match, value, custom, out, err);
+        return update_lead(c, match, row, out, err);
     }
     li_lead_meta meta = {.assigned_to = assignee(c, value, out),
                          .duplicate_of = match,
-                         .phone_type = li__phone_type_of(value[LI_FIELD_PHONE])};
-    if ((st = li_store_lead_insert(c->store, value, custom, &meta, c->job->id, row_no, c->now,
+                         .phone_type = li_phone_type_key(row->phone_type)};
+    if ((st = li_store_lead_insert(c->store, value, row->custom, &meta, c->job->id, row_no, c->now,
                                    &out->lead_id, err)) != LI_OK)
         return st;
+    c->job->assigned += meta.assigned_to != 0;
     if ((st = remember_keys(c, value, out->lead_id, err)) != LI_OK)
         return st;
     out->status = "imported";
@@ -368,11 +374,11 @@ const char *li__phone_type_of(li_slice e164) {
     return key[0] ? key : NULL;
 }
 
-li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            li_slice custom, uint64_t row_no, li__outcome *out, li_error *err) {
+li_status li__committer_row(li__committer *c, const li__row *row, uint64_t row_no,
+                            li__outcome *out, li_error *err) {
     uint64_t hash[LI__NKEYS];
-    li__committer_keys(c->match, c->nmatch, value, hash);
-    return li__committer_row_hashed(c, value, hash, custom, row_no, out, err);
+    li__committer_keys(c->match, c->nmatch, row->value, hash);
+    return li__committer_row_hashed(c, row, hash, row_no, out, err);
 }
 
 li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **owned,
@@ -502,14 +508,14 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
         in_tx = 1;
         li_store_now(c.now);
         for (size_t i = 0; i < b->n; i++) {
-            li_slice value[LI_FIELD__COUNT], custom;
+            li__row row;
             li_slice data = {b->arena.data + b->row[i].off, b->row[i].len};
-            if (li__row_decode(data, value, &custom) != LI_OK) {
+            if (li__row_decode(data, &row) != LI_OK) {
                 st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
                 goto out;
             }
             li__outcome oc;
-            if ((st = li__committer_row(&c, value, custom, b->row[i].row_no, &oc, err)) != LI_OK)
+            if ((st = li__committer_row(&c, &row, b->row[i].row_no, &oc, err)) != LI_OK)
                 goto out;
             int created = strcmp(oc.status, "imported") == 0;
             li_slice errors = {b->arena.data + b->row[i].err_off, b->row[i].err_len};

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "jobsInt.h"
@@ -131,7 +132,6 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
                          li_mapping **mout, li_error *err) {
     li_status st = LI_OK;
     li_job_rec *job = &res->job;
-    li_reader *probe = NULL;
     li_mapping *m = NULL;
     li_mapping_source src;
     int64_t created_by = 0;
@@ -143,13 +143,11 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
     *mout = NULL;
 
     li__trace("import %s: start", o->path);
-    /* Refuse what cannot be read, and a wrong --map or --mapping, before
-     * anything is written. */
-    if ((st = li_reader_open(o->path, &o->reader, &probe, err)) != LI_OK)
-        return st;
+    /* Refuse a file too big, what cannot be read (li_import_mapping opens
+     * it), and a wrong --map or --mapping, before anything is written. */
     uint64_t limit = o->max_size ? o->max_size : LI_IMPORT_MAX_SIZE;
-    uint64_t file_size = li_reader_get_info(probe)->size;
-    li_reader_free(probe);
+    struct stat sb; /* the size alone: no reader (a workbook's would unpack it) */
+    uint64_t file_size = stat(o->path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
     if (file_size > limit) {
         char have[32], max[32];
         human_size(file_size, have);

@@ -13,18 +13,29 @@
 #include "leadimport/field.h"
 #include "leadimport/import.h"
 #include "leadimport/slice.h"
+#include "leadimport/validate.h"
 
 /*
- * A valid staged row's data: the normalised values in field order, then
- * the custom-fields JSON, separated by US (0x1F). Normalised values never
- * hold control characters (the validator removes them) and the JSON escapes
- * them, so the separator cannot occur inside a value.
+ * A valid staged row's data: the phone's line type (one digit, a
+ * li_phone_type), then the normalised values in field order, then the
+ * custom-fields JSON, separated by US (0x1F). Normalised values never hold
+ * control characters (the validator removes them) and the JSON escapes
+ * them, so the separator cannot occur inside a value. The type travels
+ * with the row: the reader thread computed it, the writer need not again.
  */
 #define LI__SEP '\x1f'
-/* Appends the encoding of a valid row to out. */
-li_status li__row_encode(li_buf *out, const li_slice value[LI_FIELD__COUNT], li_slice custom);
-/* Splits data back; slices point into data. Returns LI_EINTERNAL if malformed. */
-li_status li__row_decode(li_slice data, li_slice value[LI_FIELD__COUNT], li_slice *custom);
+
+/* A valid row as staged; slices point into the staged data. */
+typedef struct li__row {
+    li_slice value[LI_FIELD__COUNT];
+    li_slice custom;
+    li_phone_type phone_type;
+} li__row;
+
+/* Appends the encoding of a valid lead to out. */
+li_status li__row_encode(li_buf *out, const li_lead *lead);
+/* Splits data back into *row. Returns LI_EINTERNAL if malformed. */
+li_status li__row_decode(li_slice data, li__row *row);
 
 /*
  * The deduplication index in memory: for every match key (e-mail, phone) of
@@ -115,8 +126,8 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
  * Commits one valid row (inside the caller's transaction) by the strategy:
  * creates, updates or skips, assigns, and updates the job's counters.
  */
-li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            li_slice custom, uint64_t row_no, li__outcome *out, li_error *err);
+li_status li__committer_row(li__committer *c, const li__row *row, uint64_t row_no,
+                            li__outcome *out, li_error *err);
 /*
  * The committer's keys are the match keys: li__committer_keys() hashes
  * them (0 for an absent or unchosen key), which the reader thread does ahead
@@ -125,14 +136,14 @@ li_status li__committer_row(li__committer *c, const li_slice value[LI_FIELD__COU
  */
 void li__committer_keys(const li_field *match, size_t nmatch,
                         const li_slice value[LI_FIELD__COUNT], uint64_t hash[LI__NKEYS]);
-li_status li__committer_row_hashed(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                                   const uint64_t hash[LI__NKEYS], li_slice custom,
-                                   uint64_t row_no, li__outcome *out, li_error *err);
+li_status li__committer_row_hashed(li__committer *c, const li__row *row,
+                                   const uint64_t hash[LI__NKEYS], uint64_t row_no,
+                                   li__outcome *out, li_error *err);
 void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]);
 /*
  * The line type of a normalised (E.164) phone, as stored with the lead
- * ("mobile", "fixe", "autre"), or NULL: the type is a function of the
- * number, so staged rows need not carry it.
+ * ("mobile", "fixe", "autre"), or NULL. For a revert, which puts back a
+ * phone the row did not bring; a staged row carries its own (li__row).
  */
 const char *li__phone_type_of(li_slice e164);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */

@@ -11,28 +11,35 @@
 #include "jobsInt.h"
 #include "leadimport/hash.h"
 
-li_status li__row_encode(li_buf *out, const li_slice value[LI_FIELD__COUNT], li_slice custom) {
+li_status li__row_encode(li_buf *out, const li_lead *lead) {
     li_status st;
+    if ((st = li_buf_putc(out, (char)('0' + lead->phone_type))) != LI_OK ||
+        (st = li_buf_putc(out, LI__SEP)) != LI_OK)
+        return st;
     for (int f = 0; f < LI_FIELD__COUNT; f++) {
-        if ((st = li_buf_append(out, value[f].ptr, value[f].len)) != LI_OK ||
+        if ((st = li_buf_append(out, lead->value[f].ptr, lead->value[f].len)) != LI_OK ||
             (st = li_buf_putc(out, LI__SEP)) != LI_OK)
             return st;
     }
-    return li_buf_append(out, custom.ptr, custom.len);
+    return li_buf_append(out, lead->custom_json.ptr, lead->custom_json.len);
 }
 
-li_status li__row_decode(li_slice data, li_slice value[LI_FIELD__COUNT], li_slice *custom) {
+li_status li__row_decode(li_slice data, li__row *row) {
     const char *p = data.ptr, *end = data.ptr + data.len;
+    if (data.len < 2 || p[1] != LI__SEP || p[0] < '0' || p[0] > '0' + LI_PHONE_OTHER)
+        return LI_EINTERNAL;
+    row->phone_type = (li_phone_type)(p[0] - '0');
+    p += 2;
     for (int f = 0; f < LI_FIELD__COUNT; f++) {
         const char *sep = memchr(p, LI__SEP, (size_t)(end - p));
         if (!sep)
             return LI_EINTERNAL;
-        value[f].ptr = p;
-        value[f].len = (size_t)(sep - p);
+        row->value[f].ptr = p;
+        row->value[f].len = (size_t)(sep - p);
         p = sep + 1;
     }
-    custom->ptr = p;
-    custom->len = (size_t)(end - p);
+    row->custom.ptr = p;
+    row->custom.len = (size_t)(end - p);
     return LI_OK;
 }
 

@@ -122,10 +122,8 @@ static void unused_columns(const li_mapping *m, const char *json, const char *na
  * over 12 comes within a few rows; a file whose dates are all ambiguous is
  * read once more to its end.
  */
-static li_status observe_rows(li_mapping *m, const char *path, const li_reader_opts *ro,
-                              li_error *err) {
-    li_reader *r = NULL;
-    li_status st = li_reader_open(path, ro, &r, err);
+static li_status observe_rows(li_mapping *m, li_reader *r, li_error *err) {
+    li_status st = LI_OK;
     for (size_t k = 0; st == LI_OK; k++) {
         int sample = k < LI_MAPPING_SAMPLE_ROWS;
         if (!sample && !li_mapping_dates_pending(m))
@@ -142,7 +140,6 @@ static li_status observe_rows(li_mapping *m, const char *path, const li_reader_o
                     : li_mapping_observe_dates(m, row->fields, row->nfields)) != LI_OK)
             st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     }
-    li_reader_free(r);
     return st;
 }
 
@@ -203,9 +200,8 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
         if (src->kind == LI_MAP_TEMPLATE)
             unused_columns(m, rec.mapping_json, name, src);
     }
-    li_reader_free(r);
-    r = NULL;
-    if ((st = observe_rows(m, req->path, req->reader, err)) != LI_OK)
+    /* The same reader goes on past the header: a workbook is opened once. */
+    if ((st = observe_rows(m, r, err)) != LI_OK)
         goto out;
     li_mapping_guess(m);
 out:

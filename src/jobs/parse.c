@@ -139,7 +139,7 @@ static li_status prepare_row(pipeline *p, prep_batch *b, const li_row *row) {
     pr->warned = pr->valid && nissues > 0;
 
     pr->data_off = a->len;
-    if ((st = pr->valid ? li__row_encode(a, lead->value, lead->custom_json)
+    if ((st = pr->valid ? li__row_encode(a, lead)
                         : fields_json(a, row->fields, row->nfields)) != LI_OK)
         return st;
     if (pr->valid && p->nmatch)
@@ -224,12 +224,12 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_
         job->valid++;
         job->warnings += (uint64_t)pr->warned;
         if (c) {
-            li_slice value[LI_FIELD__COUNT], custom;
+            li__row row;
             li__outcome oc;
-            if (li__row_decode(sr.data, value, &custom) != LI_OK)
+            if (li__row_decode(sr.data, &row) != LI_OK)
                 return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
-            if ((st = li__committer_row_hashed(c, value, pr->key_hash, custom, pr->number, &oc,
-                                               err)) != LI_OK)
+            if ((st = li__committer_row_hashed(c, &row, pr->key_hash, pr->number, &oc, err)) !=
+                LI_OK)
                 return st;
             sr.status = oc.status;
             sr.lead_id = oc.lead_id;
