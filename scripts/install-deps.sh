@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libzip-dev libexpat1-dev        # XLSX: zip container, streamed XML
   libxlsxwriter-dev               # XLSX test fixtures and bench files (C)
   python3-openpyxl python3-xlsxwriter  # XLSX integration tests and bench reference
+  python3-phonenumbers            # an independent oracle of phone validity in tests
   libreoffice-calc-nogui          # XLSX round trip through LibreOffice (~80 MB, ~30 s to install)
 )
 

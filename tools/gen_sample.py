@@ -25,21 +25,24 @@ What a file holds
   * Every valid row has an e-mail, unique in the file (case-insensitive,
     trimmed) and a phone unique in the file (as E.164) or, for some, no
     phone. Some e-mails are padded with spaces or upper-cased.
-  * Invalid rows (--invalid-rate): a bad e-mail, a bad phone, neither
-    e-mail nor phone, or neither last name nor company. Their e-mails and
-    phones are never those of another row.
+  * Bad rows (--invalid-rate): a bad e-mail beside a valid phone, a bad
+    phone beside a valid e-mail (both kept as leads with a warning: the
+    lead can still be reached, the unusable text is kept aside), neither
+    e-mail nor phone, or neither last name nor company (both invalid).
+    Their e-mails and phones are never those of another row.
   * Duplicate rows (--dup-rate): repeat the e-mail (re-cased or padded) and
     the phone (written another way) of an earlier valid row.
   * Only characters that Windows-1252 can encode, so that every --encoding
     holds the same data.
 
 --expect PATH writes what an import of the file into an empty database must
-give, as JSON: rows, valid (valid + duplicate rows), invalid, duplicates,
-leads_created_with_skip, leads_created_with_create, invalid_rows and
-duplicate_rows (spreadsheet row numbers: the header is row 1, the first data
+give, as JSON: rows, valid (valid, warned and duplicate rows), invalid,
+duplicates, leads_created_with_skip, leads_created_with_create, invalid_rows,
+duplicate_rows and contact_warning_rows (spreadsheet row numbers: the header is row 1, the first data
 row is row 2, line breaks inside quoted fields do not count), header, and,
 for files of at most 50,000 rows, emails_created: the sorted, lower-cased,
-trimmed e-mails of the leads an import with the skip strategy creates.
+trimmed e-mails of the leads an import with the skip strategy creates ("" for
+a lead kept without its unusable e-mail).
 
 Usage:
   tools/gen_sample.py --rows 20000 --seed 7 --out var/exemple-leads.csv
@@ -482,14 +485,22 @@ class Sample:
         kind, digits = self.phone(abroad)
         phone = self.format_phone(kind, digits, self.phone_format())
         x = self.rnd()
+        kind = 105                   # b"i"
         if x < 0.35:
             email = self.pick(BAD_EMAILS)
+            kind = 119               # b"w": reachable by phone, kept
+            created = ""
         elif x < 0.65:
             phone = self.pick(BAD_PHONES)
+            kind = 119               # reachable by e-mail, kept
+            created = email
         elif x < 0.82:
             email, phone = "", ""
         else:
             last, company = "", ""
+        if kind == 119 and self.keep_created:
+            self.created.append(created)
+        self.kinds.append(kind)
         return self.row(first, last, email, phone, company, cp, city, pays, i)
 
     def next_row(self, i):
@@ -498,8 +509,7 @@ class Sample:
             self.kinds.append(100)   # b"d"
             return self.dup_row(i)
         if x < self.dup_rate + self.invalid_rate:
-            self.kinds.append(105)   # b"i"
-            return self.invalid_row(i)
+            return self.invalid_row(i)  # appends its kind
         self.kinds.append(118)       # b"v"
         return self.valid_row(i)
 
@@ -507,19 +517,22 @@ class Sample:
 def expectations(g, header):
     kinds = bytes(g.kinds)
     nvalid, ndup, ninv = kinds.count(b"v"), kinds.count(b"d"), kinds.count(b"i")
+    nwarn = kinds.count(b"w")
     doc = {
         "rows": len(kinds),
-        "valid": nvalid + ndup,
+        "valid": nvalid + nwarn + ndup,
         "invalid": ninv,
         "duplicates": ndup,
-        "leads_created_with_skip": nvalid,
-        "leads_created_with_create": nvalid + ndup,
+        "leads_created_with_skip": nvalid + nwarn,
+        "leads_created_with_create": nvalid + nwarn + ndup,
         "invalid_rows": [i + 2 for i, k in enumerate(kinds) if k == 105],
         "duplicate_rows": [i + 2 for i, k in enumerate(kinds) if k == 100],
+        "contact_warning_rows": [i + 2 for i, k in enumerate(kinds) if k == 119],
         "header": header,
-        "rules": "valid = (e-mail or phone) and (last name or company), and no "
-                 "invalid e-mail or phone; duplicate = same normalised e-mail "
-                 "or phone as an earlier row",
+        "rules": "valid = (a valid e-mail or a valid phone) and (last name or "
+                 "company); an invalid e-mail or phone beside a valid other one "
+                 "is a warning (the lead is kept without it); duplicate = same "
+                 "normalised e-mail or phone as an earlier row",
     }
     if g.keep_created:
         doc["emails_created"] = sorted(g.created)

@@ -366,7 +366,14 @@ struct li_validator {
     /* The row being validated: its country, read first. */
     const char *row_iso;           /* ISO code of its country; NULL if empty or unknown */
     int row_country_given;         /* the country cell is not empty */
-    const li__country *row_region; /* phone plan of row_iso, NULL if none */
+    /*
+     * The row's e-mail and phone when present but unusable: the text as
+     * written (in scratch) and why. The row rules decide at the end whether
+     * that is an error (no other way to reach the lead) or a warning (the
+     * lead is kept, the text moves to custom_json, never to the key field).
+     */
+    li_slice bad_contact[2]; /* [0] e-mail, [1] phone */
+    li_msg bad_why[2];
     /* The last country value looked up and its code: most files repeat one. */
     char last_country[32];
     size_t last_country_len;
@@ -535,6 +542,8 @@ static size_t row_need(const li_validator *v, const li_slice *fields, size_t nfi
         size_t len = fields[c].len;
         if (c < ncols && v->m->col_field[c] != LI_FIELD_NONE) {
             need += len + PHONE_OUT;
+            if (v->m->col_field[c] == LI_FIELD_EMAIL || v->m->col_field[c] == LI_FIELD_PHONE)
+                need += 32 + 6 * len; /* kept in custom_json if unusable */
         } else if (len > 0) {
             size_t key = c < ncols ? v->key_off[c + 1] - v->key_off[c] : 32;
             need += key + 6 * len + 3;
@@ -561,33 +570,32 @@ static li_status reserve(li_validator *v, size_t need) {
 }
 
 /*
- * The region a phone number is read in: the row's country when it has a
- * numbering plan and the number looks national there (it starts with that
- * country's trunk prefix, "0470 12 34 56" in Belgium; or it has at least
- * 8 digits and does not start with 0: "(514) 555-1234" in Canada,
- * "621 123 456" in Luxembourg, which has no trunk prefix; "12345" is more
- * likely a broken number than a short Luxembourg line); otherwise the
- * default region. International numbers
- * ("+32...", "0032...") do not depend on it.
+ * The region a national phone number is read in: the row's country when it
+ * has one we know, else the file's region (given by --region, or inferred
+ * for the whole file). Never a fallback from one to the other: a number
+ * that is not valid in its row's country is not re-read as French, which
+ * would invent a number (and then a false duplicate). International
+ * numbers ("+32...", "0032...") do not depend on it. A country the
+ * validator does not know (a typo, kept with a warning) leaves the file's
+ * region: it is most often the file's own country misspelt.
  */
-static const li__country *phone_region(const li_validator *v, const char *s, size_t n) {
-    const li__country *c = v->row_region;
-    if (!c || c == v->region)
-        return v->region;
-    size_t digits = 0;
-    char first = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            if (!digits)
-                first = s[i];
-            digits++;
-        } else if (s[i] == '+' && !digits) {
-            return v->region;
-        }
-    }
-    if ((c->trunk && first == c->trunk) || (digits >= 8 && first != '0'))
-        return c;
-    return v->region;
+static const char *phone_region(const li_validator *v) {
+    return v->row_iso ? v->row_iso : v->region->iso;
+}
+
+/*
+ * Sets aside the row's unusable e-mail (which 0) or phone (1): the text as
+ * written, at s, stays in scratch until the row rules decide. The lead's
+ * key field stays empty, so the text can never match as a duplicate.
+ */
+static void bad_contact(li_validator *v, int which, li_msg why, const char *s, size_t n,
+                        li_lead *out) {
+    static const li_field f[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    v->bad_contact[which].ptr = s;
+    v->bad_contact[which].len = n;
+    v->bad_why[which] = why;
+    out->value[f[which]].ptr = empty;
+    out->value[f[which]].len = 0;
 }
 
 /*
@@ -619,7 +627,7 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
         return 0;
     if (f == LI_FIELD_EMAIL) {
         if (ctrl || !li__email_check(dst, n)) {
-            add_issue(out, LI_MSG_EMAIL_INVALID, f, quote(dst, n, q));
+            bad_contact(v, 0, LI_MSG_EMAIL_INVALID, dst, n, out);
             return n;
         }
         const char *at = memchr(dst, '@', n);
@@ -630,13 +638,12 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
     }
     if (f == LI_FIELD_PHONE) {
         char *e164 = dst + n;
-        const li__country *region = phone_region(v, dst, n);
         li_msg why = ctrl ? LI_MSG_PHONE_INVALID
-                          : li_norm_phone_typed(dst, n, region->iso, e164, PHONE_OUT,
+                          : li_norm_phone_typed(dst, n, phone_region(v), e164, PHONE_OUT,
                                                 &out->phone_type);
         if (why != LI_MSG_NONE) {
-            add_issue(out, why, f, quote(dst, n, q));
-            return n;
+            bad_contact(v, 1, why, dst, n, out);
+            return n + PHONE_OUT;
         }
         out->value[f].ptr = e164;
         out->value[f].len = strlen(e164);
@@ -657,7 +664,6 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
             }
         }
         if (v->row_iso) {
-            v->row_region = li__country_by_iso(v->row_iso);
             out->value[f].ptr = v->row_iso; /* static */
             out->value[f].len = 2;
             return 0;
@@ -766,6 +772,64 @@ static size_t custom_json(li_validator *v, const li_slice *fields, size_t nfield
     return o;
 }
 
+/*
+ * The custom field that keeps the text of an unusable e-mail or phone of a
+ * lead that is kept. A fixed French name: an export shows it as a column,
+ * and its re-import keeps it as a custom field again (it is no synonym of
+ * a field, and its values are not e-mails or phones).
+ */
+static const char *const kept_key[2] = {"\"E-mail non reconnu\":", "\"Téléphone non reconnu\":"};
+
+/*
+ * The contact rule, once the row's fields are read. A lead needs a way to
+ * be reached: a usable e-mail or phone. An unusable one beside a usable
+ * other is a warning: the lead is kept without it, and its text is added
+ * to the custom fields (json holds nj bytes, a JSON object or nothing;
+ * row_need() left room). Without any usable one, an unusable value is the
+ * row's error (its value in the lead is the text as written) and nothing
+ * at all is contact_missing. Returns the new length of json.
+ */
+static size_t contact_rules(li_validator *v, char *json, size_t nj, li_lead *out) {
+    static const li_field field[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    int reach = out->value[LI_FIELD_EMAIL].len > 0 || out->value[LI_FIELD_PHONE].len > 0;
+    int bad = 0;
+    char q[QUOTE_MAX + 8];
+    for (int i = 0; i < 2; i++) {
+        li_slice b = v->bad_contact[i];
+        if (b.len == 0)
+            continue;
+        bad = 1;
+        quote(b.ptr, b.len, q);
+        if (!reach) {
+            add_issue(out, v->bad_why[i], field[i], q);
+            out->value[field[i]] = b;
+            continue;
+        }
+        if (i == 0)
+            add_issue(out, LI_MSG_EMAIL_UNUSABLE, field[i], q);
+        else if (v->bad_why[i] == LI_MSG_PHONE_PRECISION_LOST)
+            add_issue(out, LI_MSG_PHONE_DAMAGED_UNUSABLE, field[i], q);
+        else
+            add_issue(out, LI_MSG_PHONE_UNUSABLE, field[i], q);
+        if (nj <= 2) { /* nothing yet, or "{}" */
+            json[0] = '{';
+            nj = 1;
+        } else {
+            json[nj - 1] = ','; /* reopen the object */
+        }
+        size_t k = strlen(kept_key[i]);
+        memcpy(json + nj, kept_key[i], k);
+        nj += k;
+        json[nj++] = '"';
+        nj += json_escape(b.ptr, b.len, json + nj);
+        json[nj++] = '"';
+        json[nj++] = '}';
+    }
+    if (!reach && !bad)
+        add_issue(out, LI_MSG_CONTACT_MISSING, LI_FIELD_NONE);
+    return nj;
+}
+
 static void lead_reset(li_lead *out) {
     for (int f = 0; f < LI_FIELD__COUNT; f++) {
         out->value[f].ptr = empty;
@@ -794,7 +858,7 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
     size_t pos = 0;
     v->row_iso = NULL;
     v->row_country_given = 0;
-    v->row_region = NULL;
+    v->bad_contact[0].len = v->bad_contact[1].len = 0;
     for (int k = 0; k < LI_FIELD__COUNT; k++) {
         /* the country first: the phone and the postal code depend on it */
         int f = k == 0 ? LI_FIELD_COUNTRY : k <= LI_FIELD_COUNTRY ? k - 1 : k;
@@ -809,15 +873,14 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
         pos += full_name(v, fields[fc], v->scratch + pos, out);
     char *tmp = v->scratch + pos;
     char *json = tmp + tmp_len;
-    if (v->ncustom > 0 || nfields > m->ncols) {
-        size_t n = custom_json(v, fields, nfields, tmp, json, out);
-        if (n > 2) {
-            out->custom_json.ptr = json;
-            out->custom_json.len = n;
-        }
+    size_t nj = 0;
+    if (v->ncustom > 0 || nfields > m->ncols)
+        nj = custom_json(v, fields, nfields, tmp, json, out);
+    nj = contact_rules(v, json, nj, out);
+    if (nj > 2) {
+        out->custom_json.ptr = json;
+        out->custom_json.len = nj;
     }
-    if (out->value[LI_FIELD_EMAIL].len == 0 && out->value[LI_FIELD_PHONE].len == 0)
-        add_issue(out, LI_MSG_CONTACT_MISSING, LI_FIELD_NONE);
     if (out->value[LI_FIELD_LAST_NAME].len == 0 && out->value[LI_FIELD_COMPANY].len == 0)
         add_issue(out, LI_MSG_NAME_MISSING, LI_FIELD_NONE);
     return LI_OK;

@@ -1679,7 +1679,13 @@ static void test_phone_region_follows_the_row_country(void **state) {
         {"+33 6 12 34 56 78", "Belgique", "+33612345678"},
         {"0033 6 12 34 56 78", "Belgique", "+33612345678"},
         {"6 12 34 56 78", "Maroc", "+212612345678"},  /* 8 digits or more, no 0 */
-        {"06 12 34 56 78", "Canada", "+33612345678"}, /* NANP: starts with 0, default */
+        /* a national number is read in its row's country only, never re-read
+           as French: that would invent a number (issue 10) */
+        {"06 12 34 56 78", "Canada", NULL},
+        {"07 32 10 50 98", "Belgique", NULL},
+        {"044 668 18 00", "Suisse", "+41446681800"},
+        {"044 668 18 00", "France", "+33446681800"},
+        {"+41 44 668 18 00", "France", "+41446681800"},
         {"12345", "Luxembourg", NULL},
         {"06 12 34 56", "Belgique", NULL},
         {"06 12 34 56", "Canada", NULL},

@@ -907,25 +907,29 @@ static void test_one_contact_and_one_name_are_enough(void **state) {
     assert_int_equal(row(fx, name_and_email)->nerrors, 0);
 }
 
-static void test_invalid_email_is_its_own_error_quoting_the_value(void **state) {
+static void test_invalid_email_alone_is_an_error_quoting_the_value(void **state) {
     fixture *fx = *state;
-    const char *cells[] = {"Jean", "Dupont", "  jean@  ", "06 12 34 56 78", NULL};
+    /* no other way to reach the lead: the row is invalid */
+    const char *cells[] = {"Jean", "Dupont", "  jean@  ", "", NULL};
     li_lead *l = row(fx, cells);
     assert_int_equal(l->nerrors, 1);
     assert_int_equal(l->issues[0].code, LI_MSG_EMAIL_INVALID);
     assert_int_equal(l->issues[0].field, LI_FIELD_EMAIL);
     assert_string_equal(l->issues[0].text, "Adresse e-mail invalide : « jean@ »");
     VALUE_EQ(l, LI_FIELD_EMAIL, "jean@"); /* the trimmed text, for the report */
-    /* alone, it is still a contact that was given: no contact_missing */
-    const char *only[] = {"Jean", "Dupont", "n/a", "", NULL};
-    l = row(fx, only);
-    assert_int_equal(l->nerrors, 1);
+    /* it is still a contact that was given: no contact_missing */
     assert_false(has_issue(l, LI_MSG_CONTACT_MISSING));
+    /* nor is an unusable phone beside it a way to reach the lead */
+    const char *both[] = {"Jean", "Dupont", "n/a", "06 12 34", NULL};
+    l = row(fx, both);
+    assert_int_equal(l->nerrors, 2);
+    assert_true(has_issue(l, LI_MSG_EMAIL_INVALID));
+    assert_true(has_issue(l, LI_MSG_PHONE_INVALID));
 }
 
-static void test_invalid_phone_is_its_own_error_quoting_the_value(void **state) {
+static void test_invalid_phone_alone_is_an_error_quoting_the_value(void **state) {
     fixture *fx = *state;
-    const char *cells[] = {"Jean", "Dupont", "jean@free.fr", " 06 12 34 56 ", NULL};
+    const char *cells[] = {"Jean", "Dupont", "", " 06 12 34 56 ", NULL};
     li_lead *l = row(fx, cells);
     assert_int_equal(l->nerrors, 1);
     assert_int_equal(l->issues[0].code, LI_MSG_PHONE_INVALID);
@@ -936,6 +940,41 @@ static void test_invalid_phone_is_its_own_error_quoting_the_value(void **state) 
     assert_int_equal(l->nerrors, 1);
     assert_int_equal(l->issues[0].code, LI_MSG_PHONE_PRECISION_LOST);
     assert_non_null(strstr(l->issues[0].text, "« 6,12E+08 »"));
+}
+
+/*
+ * A lead with another way to reach it is kept: the unusable value is a
+ * warning, the key field stays empty (it can never match a duplicate) and
+ * the text is kept in a custom field, JSON-escaped.
+ */
+static void test_unusable_contact_beside_a_good_one_keeps_the_lead(void **state) {
+    fixture *fx = *state;
+    const char *bad_email[] = {"Jean", "Dupont", "jean\"dupont@", "06 12 34 56 78", NULL};
+    li_lead *l = row(fx, bad_email);
+    assert_int_equal(l->nerrors, 0);
+    assert_true(has_issue(l, LI_MSG_EMAIL_UNUSABLE));
+    assert_int_equal(l->value[LI_FIELD_EMAIL].len, 0);
+    VALUE_EQ(l, LI_FIELD_PHONE, "+33612345678");
+    assert_int_equal(l->custom_json.len, strlen("{\"E-mail non reconnu\":\"jean\\\"dupont@\"}"));
+    assert_memory_equal(l->custom_json.ptr, "{\"E-mail non reconnu\":\"jean\\\"dupont@\"}",
+                        l->custom_json.len);
+
+    const char *bad_phone[] = {"Jean", "Dupont", "jean@free.fr", "06 12 34 56", NULL};
+    l = row(fx, bad_phone);
+    assert_int_equal(l->nerrors, 0);
+    assert_true(has_issue(l, LI_MSG_PHONE_UNUSABLE));
+    assert_int_equal(l->value[LI_FIELD_PHONE].len, 0);
+    assert_int_equal(l->phone_type, LI_PHONE_UNKNOWN);
+    VALUE_EQ(l, LI_FIELD_EMAIL, "jean@free.fr");
+    const char *want = "{\"Téléphone non reconnu\":\"06 12 34 56\"}";
+    assert_int_equal(l->custom_json.len, strlen(want));
+    assert_memory_equal(l->custom_json.ptr, want, l->custom_json.len);
+
+    const char *excel[] = {"Jean", "Dupont", "jean@free.fr", "6,12E+08", NULL};
+    l = row(fx, excel);
+    assert_int_equal(l->nerrors, 0);
+    assert_true(has_issue(l, LI_MSG_PHONE_DAMAGED_UNUSABLE));
+    assert_int_equal(l->value[LI_FIELD_PHONE].len, 0);
 }
 
 static void test_huge_invalid_value_is_quoted_shortened(void **state) {
@@ -1122,9 +1161,11 @@ int main(void) {
                                         setup_gen, teardown),
         cmocka_unit_test_setup_teardown(test_one_contact_and_one_name_are_enough, setup_gen,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_email_is_its_own_error_quoting_the_value,
+        cmocka_unit_test_setup_teardown(test_invalid_email_alone_is_an_error_quoting_the_value,
                                         setup_gen, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_phone_is_its_own_error_quoting_the_value,
+        cmocka_unit_test_setup_teardown(test_unusable_contact_beside_a_good_one_keeps_the_lead, setup_gen,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_phone_alone_is_an_error_quoting_the_value,
                                         setup_gen, teardown),
         cmocka_unit_test_setup_teardown(test_huge_invalid_value_is_quoted_shortened, setup_gen,
                                         teardown),
