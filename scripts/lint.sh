@@ -12,6 +12,14 @@ if grep -rnE "$banned" src include tests/unit --include='*.c' --include='*.cc' -
   status=1
 fi
 
+# System texts are English: errno, SQLite and expat causes go through the
+# catalogue (li_msg_errno, li_msg_sqlite) so that none reaches the user.
+english='\b(strerror|strerror_r|perror|sqlite3_errmsg|sqlite3_errstr|XML_ErrorString|zip_strerror|zip_error_strerror)[[:space:]]*\('
+if grep -rnE "$english" src --include='*.c' --include='*.cc' --include='*.h'; then
+  echo "lint: texte système anglais ci-dessus (utilisez li_msg_errno, li_msg_sqlite)" >&2
+  status=1
+fi
+
 if command -v cppcheck >/dev/null 2>&1; then
   if ! cppcheck -q --error-exitcode=1 --enable=warning,portability --std=c11 \
        --suppress=missingIncludeSystem --inline-suppr -Iinclude -Isrc \

@@ -38,6 +38,22 @@ li_msg li_msg_by_code(const char *code);
  * written.
  */
 size_t li_msg_format(char *out, size_t cap, li_msg m, ...);
+
+/*
+ * The French cause of a system error (an errno value), to quote inside a
+ * message instead of strerror()'s English text: "fichier ou dossier
+ * introuvable". Unknown values give "erreur système n° N". Returns a
+ * static string, or one in thread-local storage valid until the next call
+ * of this thread.
+ */
+const char *li_msg_errno(int errnum);
+
+/*
+ * The French cause of an SQLite result code (primary or extended: the
+ * primary part decides), for the same use: SQLite's own messages are
+ * English. Unknown codes give "erreur SQLite n° N". Same lifetime rules.
+ */
+const char *li_msg_sqlite(int code);
 size_t li_msg_formatv(char *out, size_t cap, li_msg m, va_list ap);
 
 #endif

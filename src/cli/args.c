@@ -174,7 +174,7 @@ FILE *li_cli_output_open(const char *path, li_error *err) {
         return stdout;
     FILE *out = fopen(path, "wb");
     if (!out)
-        li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+        li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
     return out;
 }
 
@@ -182,7 +182,7 @@ li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_erro
     if (!out || out == stdout)
         return st;
     if (fclose(out) != 0 && st == LI_OK)
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
     return st;
 }
 

@@ -17,8 +17,9 @@
 static const char import_help[] =
     "Utilisation : leadimport import FICHIER [options]\n"
     "\n"
-    "Importe un fichier CSV de leads : détection de l'encodage, du séparateur et de\n"
-    "l'en-tête, correspondance automatique des colonnes (en-têtes français ou anglais),\n"
+    "Importe un fichier de leads, CSV ou classeur Excel (.xlsx, .xlsm) : détection de\n"
+    "l'encodage, du séparateur et de l'en-tête (ou de la feuille), correspondance\n"
+    "automatique des colonnes (en-têtes français ou anglais, exports des CRM courants),\n"
     "validation de chaque ligne, puis création des leads en ignorant ceux dont l'e-mail\n"
     "ou le téléphone existe déjà. Les lignes invalides sont listées dans un rapport.\n"
     "\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "leadimport/buf.h"
@@ -56,6 +57,29 @@ static const char *phase_fr(const char *ph) {
         if (strcmp(map[i][0], ph) == 0)
             return map[i][1];
     return ph;
+}
+
+/* A job that will not move any more: no phase, no rate, no time left to show. */
+static int finished(const li_job_rec *j) {
+    static const char *const over[] = {"completed", "rejected", "failed", "cancelled", "reverted"};
+    for (size_t i = 0; i < sizeof over / sizeof over[0]; i++)
+        if (strcmp(j->status, over[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another; -1 if unreadable. */
+static double seconds_between(const char *from, const char *to) {
+    double t[2];
+    const char *s[2] = {from, to};
+    for (int i = 0; i < 2; i++) {
+        struct tm tm = {0};
+        const char *rest = strptime(s[i], "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!rest)
+            return -1;
+        t[i] = (double)timegm(&tm) + (*rest == '.' ? strtod(rest, NULL) : 0.0);
+    }
+    return t[1] - t[0];
 }
 
 /* Says it runs, but nobody does: its worker died (it resumes with the next one). */
@@ -235,9 +259,10 @@ static int show(li_store *s, long long id, int json) {
         li_buf_free(&c.out);
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
+    int over = finished(&j);
     printf("Import n° %lld : « %s »\n", (long long)j.id, j.file_name);
-    printf("  état                 : %s%s%s\n", status_fr(j.status), j.phase[0] ? ", étape " : "",
-           phase_fr(j.phase));
+    printf("  état                 : %s%s%s\n", status_fr(j.status),
+           j.phase[0] && !over ? ", étape " : "", over ? "" : phase_fr(j.phase));
     if (interrupted(&j))
         printf("  interrompu           : son worker s'est arrêté ; il reprendra à son dernier point"
                " de reprise avec le prochain worker (leadimport worker) ou en relançant l'import\n");
@@ -246,12 +271,25 @@ static int show(li_store *s, long long id, int json) {
     printf("  leads créés          : %llu, mis à jour %llu, doublons ignorés %llu\n",
            (unsigned long long)j.created, (unsigned long long)j.updated,
            (unsigned long long)j.skipped);
-    printf("  progression          : %.0f %% du fichier, %.0f lignes/s",
-           j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
-           j.rows_per_s);
-    if (j.eta_s >= 0 && strcmp(j.status, "completed") != 0)
-        printf(", reste %lld s", (long long)j.eta_s);
-    printf("\n  créé le              : %s\n", j.created_at);
+    double secs = over ? seconds_between(j.started_at, j.finished_at) : -1;
+    if (over && secs >= 0) {
+        char d[32];
+        snprintf(d, sizeof d, "%.1f", secs);
+        char *dot = strchr(d, '.');
+        if (dot)
+            *dot = ','; /* French decimal comma */
+        printf("  durée                : %s s", d);
+        if (secs > 0.001 && j.rows > 0)
+            printf(", %.0f lignes/s en moyenne", (double)j.rows / secs);
+        putchar('\n');
+    }
+    else if (!over)
+        printf("  progression          : %.0f %% du fichier, %.0f lignes/s%s",
+               j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
+               j.rows_per_s, j.eta_s >= 0 ? "" : "\n");
+    if (!over && j.eta_s >= 0)
+        printf(", reste %lld s\n", (long long)j.eta_s);
+    printf("  créé le              : %s\n", j.created_at);
     if (j.started_at[0])
         printf("  commencé le          : %s\n", j.started_at);
     if (j.finished_at[0])

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const li_cli_cmd commands[] = {
-    {"import", li_cli_import, "importe un fichier CSV de leads"},
+    {"import", li_cli_import, "importe un fichier de leads (CSV ou Excel)"},
     {"sniff", li_cli_sniff, "montre ce que l'import verrait, sans importer"},
     {"export", li_cli_export, "exporte les leads en CSV"},
     {"template", li_cli_template, "écrit le modèle de fichier à remplir"},
@@ -22,7 +22,7 @@ static const li_cli_cmd commands[] = {
 };
 
 static void print_help(FILE *out) {
-    fputs("leadimport — import de fichiers de leads (CSV) dans la base du CRM\n"
+    fputs("leadimport — import de fichiers de leads (CSV ou Excel) dans la base du CRM\n"
           "\n"
           "Utilisation :\n"
           "  leadimport import FICHIER [options]   importe un fichier de leads\n"

@@ -202,7 +202,7 @@ static li_status make_dirs(li_store *s, li_error *err) {
     char sub[4096];
     snprintf(sub, sizeof sub, "%s/reports", dir);
     if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (mkdir(sub, 0700) != 0 && errno != EEXIST))
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, dir, strerror(errno));
+        return li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, dir, li_msg_errno(errno));
     return LI_OK;
 }
 
@@ -257,13 +257,13 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, uint64_
     /* Written aside and renamed: a copy cut short never has the final name. */
     snprintf(part, strlen(dst) + 32, "%s.part-%ld", dst, (long)getpid());
     if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
     if ((out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
         copy_fd(in, out) != 0 || close(out) != 0 || rename(part, dst) != 0) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, li_store_file_dir(s),
-                          strerror(errno));
+                          li_msg_errno(errno));
         out = -1;
         unlink(part);
         goto out;

@@ -94,7 +94,7 @@ li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_
         goto out;
     rc.f = fopen(path, "wb");
     if (!rc.f) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
         goto out;
     }
     if (fputs(BOM, rc.f) < 0) {
@@ -128,10 +128,10 @@ nomem:
     st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     goto out;
 io:
-    st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+    st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
 out:
     if (rc.f && fclose(rc.f) != 0 && st == LI_OK)
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
     if (nrows)
         *nrows = rc.n;
     json_decref(header);
@@ -261,7 +261,7 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
         ec.io_failed = 1;
 out:
     if (ec.io_failed)
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "export", strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "export", li_msg_errno(errno));
     else if (st == LI_ENOMEM)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     if (nleads)
@@ -308,7 +308,7 @@ li_status li_template_csv(FILE *out, li_error *err) {
         ec.io_failed = 1;
 out:
     if (ec.io_failed)
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "modèle", strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "modèle", li_msg_errno(errno));
     else if (st != LI_OK)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li_buf_free(&ec.line);

@@ -104,7 +104,7 @@ static li_status fill(li__csv *c, li_error *err) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, r->path, strerror(errno));
+            return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, r->path, li_msg_errno(errno));
         if (n == 0)
             c->eof = 1;
         if (!c->utf16) {
@@ -121,7 +121,7 @@ static li_status fill(li__csv *c, li_error *err) {
 /* Forgets the buffer and continues reading at file offset off. */
 static li_status seek_to(li__csv *c, uint64_t off, li_error *err) {
     if (lseek(c->r->fd, (off_t)off, SEEK_SET) < 0)
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, c->r->path, strerror(errno));
+        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, c->r->path, li_msg_errno(errno));
     c->cons = c->end = 0;
     c->eof = 0;
     c->cons_src = off;

@@ -111,12 +111,12 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
     r->max_inflated = opts->max_inflated ? opts->max_inflated : LI_READER_DEFAULT_MAX_INFLATED;
 
     if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
     struct stat st;
     if (fstat(r->fd, &st) != 0) {
-        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -138,7 +138,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         goto out;
     }
     if ((n = read_sample(r->fd, sample, want)) < 0) {
-        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
     if (n == 0) {

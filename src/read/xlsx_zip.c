@@ -71,7 +71,7 @@ li_status li__zip_open(li__zip *z, li_reader *r, li_error *err) {
         case ZIP_ER_OPEN:
         case ZIP_ER_READ:
         case ZIP_ER_SEEK:
-            return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, r->path, strerror(errno));
+            return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, r->path, li_msg_errno(errno));
         case ZIP_ER_NOZIP:
             return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, r->path,
                                 "ce n'est pas une archive zip complète, le fichier est peut-être "
@@ -119,7 +119,7 @@ static li_status zip_failure(li__zip *z, const char *part, int ze, li_error *err
         return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_ENCRYPTED, path);
     case ZIP_ER_READ:
     case ZIP_ER_SEEK:
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
     case ZIP_ER_COMPNOTSUPP:
         snprintf(why, sizeof why, "« %.200s » est compressé d'une manière non prise en charge",
                  part);
@@ -274,8 +274,8 @@ li_status li__xml_error(li__xml *x, li_reader *r, li_error *err) {
         return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_UNSAFE, r->path, why);
     }
     enum XML_Error e = XML_GetErrorCode(x->p);
-    snprintf(why, sizeof why, "XML mal formé dans « %.200s », ligne %lu : %s", x->part,
-             (unsigned long)XML_GetCurrentLineNumber(x->p), XML_ErrorString(e));
+    snprintf(why, sizeof why, "XML mal formé dans « %.200s », ligne %lu (erreur XML n° %d)",
+             x->part, (unsigned long)XML_GetCurrentLineNumber(x->p), (int)e);
     return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, r->path, why);
 }
 

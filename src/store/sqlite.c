@@ -118,7 +118,8 @@ struct li_store {
 };
 
 static li_status db_error(li_store *s, li_error *err) {
-    return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, s && s->db ? sqlite3_errmsg(s->db) : "?");
+    return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR,
+                        li_msg_sqlite(s && s->db ? sqlite3_extended_errcode(s->db) : SQLITE_ERROR));
 }
 
 sqlite3 *li__sqlite_db(li_store *s) {
@@ -130,10 +131,9 @@ li_status li__sqlite_error(li_store *s, li_error *err) {
 }
 
 static li_status exec(li_store *s, const char *sql, li_error *err) {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, li_msg_sqlite(sqlite3_extended_errcode(s->db)));
         return LI_EDB;
     }
     return LI_OK;
@@ -307,7 +307,7 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
                         vfs_name) !=
         SQLITE_OK) {
         st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
-                          s->db ? sqlite3_errmsg(s->db) : "mémoire insuffisante");
+                          li_msg_sqlite(s->db ? sqlite3_extended_errcode(s->db) : SQLITE_NOMEM));
         goto out;
     }
     sqlite3_busy_handler(s->db, busy_wait, NULL);
@@ -328,7 +328,7 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
                       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
                       "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint=16384;",
                    err)) != LI_OK) {
-        li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path, sqlite3_errmsg(s->db));
+        li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path, li_msg_sqlite(sqlite3_extended_errcode(s->db)));
         goto out;
     }
     if ((st = li_store_migrate(s, NULL, err)) != LI_OK)

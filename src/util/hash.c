@@ -35,13 +35,13 @@ li_status li_sha256_file(const char *path, char hex[LI_SHA256_HEX], uint64_t *si
     uint64_t total = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path,
-                          S_ISDIR(sb.st_mode) ? "c'est un dossier" : strerror(errno));
+                          S_ISDIR(sb.st_mode) ? "c'est un dossier" : li_msg_errno(errno));
         goto out;
     }
     block = malloc(BLOCK);
@@ -59,7 +59,7 @@ li_status li_sha256_file(const char *path, char hex[LI_SHA256_HEX], uint64_t *si
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, strerror(errno));
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
             goto out;
         }
         if (n == 0)

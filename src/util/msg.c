@@ -3,6 +3,8 @@
  */
 #include "leadimport/msg.h"
 
+#include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,4 +77,36 @@ size_t li_msg_format(char *out, size_t cap, li_msg m, ...) {
     size_t n = li_msg_formatv(out, cap, m, ap);
     va_end(ap);
     return n;
+}
+
+const char *li_msg_errno(int errnum) {
+    static _Thread_local char other[48];
+    switch (errnum) {
+#define LI_MSG_X(id, code, sev, text)
+#define LI_ERRNO_X(e, text) \
+    case e:                 \
+        return text;
+#include "leadimport/messages.def"
+#undef LI_ERRNO_X
+#undef LI_MSG_X
+    default:
+        snprintf(other, sizeof other, "erreur système n° %d", errnum);
+        return other;
+    }
+}
+
+const char *li_msg_sqlite(int code) {
+    static _Thread_local char other[48];
+    switch (code & 0xFF) {
+#define LI_MSG_X(id, code, sev, text)
+#define LI_SQLITE_X(c, text) \
+    case c:                  \
+        return text;
+#include "leadimport/messages.def"
+#undef LI_SQLITE_X
+#undef LI_MSG_X
+    default:
+        snprintf(other, sizeof other, "erreur SQLite n° %d", code);
+        return other;
+    }
 }
