@@ -5,7 +5,10 @@
  * Opening validates the options, then looks at the first bytes of the file
  * (up to SAMPLE_BYTES, read once): a zip signature means xlsx (xlsx.c); an
  * OLE2 one is refused with a message that names the format (.xls, or an
- * encrypted .xlsx), binary data too; the encoding of a text file is taken
+ * encrypted .xlsx), binary data too; a file named as a workbook (.xlsx,
+ * .xlsm, .xltx, .xltm) that is no zip is refused as no workbook (a CSV
+ * renamed .xlsx is not quietly read as CSV: the user meant a workbook and
+ * would import something else); the encoding of a text file is taken
  * from the options or detected (encoding.c). Then the
  * backend chosen by the format finishes the job behind a table of
  * functions, so that a new format is a new backend and nothing else.
@@ -29,6 +32,18 @@ static const li__reader_backend *const backends[] = {&li__csv_backend, &li__xlsx
 void li_reader_opts_init(li_reader_opts *opts) {
     memset(opts, 0, sizeof *opts);
     opts->header = -1;
+}
+
+/* 1 if the file's name says it is an OOXML workbook. */
+static int named_workbook(const char *path) {
+    static const char *const ext[] = {".xlsx", ".xlsm", ".xltx", ".xltm"};
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+        if (strcasecmp(dot, ext[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* Reads up to n bytes at offset 0; returns the count, or -1 with errno. */
@@ -154,8 +169,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         goto out;
     }
     /* a zip (an empty one too) is a workbook, whatever opts.format says */
-    if (backend == &li__xlsx_backend || (n >= 4 && (memcmp(sample, "PK\x03\x04", 4) == 0 ||
-                                                    memcmp(sample, "PK\x05\x06", 4) == 0))) {
+    if (n >= 4 && (memcmp(sample, "PK\x03\x04", 4) == 0 || memcmp(sample, "PK\x05\x06", 4) == 0)) {
         r->backend = &li__xlsx_backend;
         rc = li__xlsx_backend.open(r, sample, (size_t)n, err);
         goto out;
@@ -163,6 +177,15 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
 
     li__enc_guess guess;
     li__enc_detect(sample, (size_t)n, (uint64_t)n >= r->info.size, &guess);
+    /* asked for, or named, as a workbook: text or other bytes are no workbook */
+    if (backend == &li__xlsx_backend || (!opts->format && named_workbook(path))) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK, path,
+                          guess.binary && guess.enc != LI__ENC_UTF16LE &&
+                                  guess.enc != LI__ENC_UTF16BE
+                              ? LI__NOT_WORKBOOK_BINARY
+                              : LI__NOT_WORKBOOK_TEXT);
+        goto out;
+    }
     if (opts->encoding) {
         li__enc_parse(opts->encoding, &r->enc);
         r->bom_len = li__enc_bom_len(r->enc, sample, (size_t)n);
