@@ -74,6 +74,7 @@
 #define MAX_XFS 1000000
 #define MAX_NUMFMTS 4096
 #define MAX_SST_BYTES (1024u * 1024u * 1024u) /* arena of the shared strings */
+#define SST_LONG 0x80000000u                  /* on a string's offset: over max_field */
 #define MAX_PART_NAME 1024
 
 /* --- package: relationships, workbook, styles ------------------------------- */
@@ -126,11 +127,14 @@ struct li__xlsx {
     xf *xfs;
     size_t nxf;
 
-    /* shared strings: string i is sst[off[i], off[i + 1]) */
+    /*
+     * shared strings: string i is sst[off[i], off[i + 1]) once SST_LONG is
+     * masked off; SST_LONG on off[i] marks a string over max_field (kept
+     * cut). The arena is below 1 GiB: the top bit of an offset is free.
+     */
     char *sst;
     size_t sst_len, sst_cap;
     uint32_t *sst_off;
-    unsigned char *sst_long; /* [nsst]: 1 if string i is over max_field (kept cut) */
     size_t nsst, sst_offcap;
     uint64_t shared_text, shared_max; /* text shared-string cells gave out, and its limit */
 
@@ -557,18 +561,14 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name) {
         if (xl->nsst + 2 > xl->sst_offcap) {
             size_t cap = xl->sst_offcap ? xl->sst_offcap * 2 : 1024;
             uint32_t *v = realloc(xl->sst_off, cap * sizeof *v);
-            unsigned char *lv = v ? realloc(xl->sst_long, cap) : NULL;
-            if (v)
-                xl->sst_off = v;
-            if (!lv) {
+            if (!v) {
                 li__xml_abort(&c->x, LI_ENOMEM);
                 return;
             }
-            xl->sst_long = lv;
+            xl->sst_off = v;
             xl->sst_offcap = cap;
         }
-        xl->sst_off[xl->nsst] = (uint32_t)c->start;
-        xl->sst_long[xl->nsst] = (unsigned char)too_long;
+        xl->sst_off[xl->nsst] = (uint32_t)c->start | (too_long ? SST_LONG : 0);
         xl->nsst++;
         xl->sst_off[xl->nsst] = (uint32_t)xl->sst_len;
     }
@@ -680,9 +680,10 @@ static void cell_finish(li__xlsx *xl) {
             tlen = 0;
             break;
         }
-        text = xl->sst + xl->sst_off[i];
-        tlen = xl->sst_off[i + 1] - xl->sst_off[i];
-        too_long = xl->sst_long[i];
+        uint32_t from = xl->sst_off[i] & ~SST_LONG, to = xl->sst_off[i + 1] & ~SST_LONG;
+        text = xl->sst + from;
+        tlen = to - from;
+        too_long = (xl->sst_off[i] & SST_LONG) != 0;
         xl->shared_text += too_long ? tlen + 3 : tlen;
         if (xl->shared_text > xl->shared_max) {
             char why[200], lim[32];
@@ -1306,7 +1307,6 @@ static void xlsx_close(li_reader *r) {
     free(xl->xfs);
     free(xl->sst);
     free(xl->sst_off);
-    free(xl->sst_long);
     free(xl->arena);
     free(xl->cells);
     free(xl->sl);
