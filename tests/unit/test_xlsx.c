@@ -678,6 +678,27 @@ static void test_readxl_corpus(void **state) {
     t_assert_row(&t, 0, 2, "|TRUE|2017-02-27|1|hello", LI_MSG_NONE);
     t_read_free(&t);
 
+    /* its first sheet is empty: the next visible one is read, and said so */
+    readxl("empty-sheets.xlsx", &o, &t);
+    assert_string_equal(t.header, "var1|var2");
+    assert_int_equal(t.n, 0);
+    t_read_free(&t);
+    char path[1024];
+    const char *shared = getenv("LI_SHARED_DIR");
+    snprintf(path, sizeof path, "%s/corpora/readxl/sheets/empty-sheets.xlsx",
+             shared ? shared : LI_SOURCE_DIR "/../shared");
+    li_reader *r = NULL;
+    li_error err;
+    assert_int_equal(li_reader_open(path, NULL, &r, &err), LI_OK);
+    assert_string_equal(li_reader_get_info(r)->sheet, "header_only");
+    assert_non_null(strstr(li_reader_get_info(r)->notice, "La feuille « empty » est vide"));
+    li_reader_free(r);
+    o.sheet = "empty";
+    t_read_file(path, &o, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_SHEET_EMPTY);
+    t_read_free(&t);
+    o.sheet = NULL;
+
     t_read g;
     readxl("iris-excel-xlsx.xlsx", &o, &t); /* two producers, the same data */
     readxl("iris-google-doc.xlsx", &o, &g);
