@@ -8,7 +8,9 @@
  * encrypted .xlsx), binary data too; a file named as a workbook (.xlsx,
  * .xlsm, .xltx, .xltm) that is no zip is refused as no workbook (a CSV
  * renamed .xlsx is not quietly read as CSV: the user meant a workbook and
- * would import something else); the encoding of a text file is taken
+ * would import something else), and so is text that is a spreadsheet in
+ * another format (Excel 2003 XML, an HTML "export to Excel"); the encoding
+ * of a text file is taken
  * from the options or detected (encoding.c). Then the
  * backend chosen by the format finishes the job behind a table of
  * functions, so that a new format is a new backend and nothing else.
@@ -44,6 +46,31 @@ static int named_workbook(const char *path) {
         if (strcasecmp(dot, ext[i]) == 0)
             return 1;
     return 0;
+}
+
+/*
+ * The text formats that claim to be spreadsheets and are no CSV: Excel
+ * 2003's XML workbook, and the HTML table that many sites' "export to
+ * Excel" saves as .xls. Read as CSV, every row would be markup. The
+ * format's name for FORMAT_XLSX_UNSUPPORTED, or NULL. Looks at the first
+ * 4 KiB of an ASCII-compatible sample (a UTF-8 BOM and blanks skipped).
+ */
+static const char *markup_format(const unsigned char *p, size_t n) {
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3, n -= 3;
+    while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++, n--;
+    if (n > 4096)
+        n = 4096;
+    if (n < 5 || *p != '<')
+        return NULL;
+    if (memmem(p, n, "urn:schemas-microsoft-com:office:spreadsheet", 44))
+        return "un classeur XML d'Excel 2003 (« Feuille de calcul XML 2003 »)";
+    static const char *const html[] = {"<!doctype html", "<html", "<table"};
+    for (size_t i = 0; i < sizeof html / sizeof html[0]; i++)
+        if (n >= strlen(html[i]) && strncasecmp((const char *)p, html[i], strlen(html[i])) == 0)
+            return "une page web (HTML), ce qu'enregistre l'« export Excel » de certains sites";
+    return NULL;
 }
 
 /* Reads up to n bytes at offset 0; returns the count, or -1 with errno. */
@@ -177,6 +204,11 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
 
     li__enc_guess guess;
     li__enc_detect(sample, (size_t)n, (uint64_t)n >= r->info.size, &guess);
+    const char *markup = markup_format(sample, (size_t)n);
+    if (markup) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path, markup);
+        goto out;
+    }
     /* asked for, or named, as a workbook: text or other bytes are no workbook */
     if (backend == &li__xlsx_backend || (!opts->format && named_workbook(path))) {
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK, path,

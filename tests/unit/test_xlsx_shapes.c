@@ -6,7 +6,7 @@
  * elapsed times, repeated zip entries, 2006 pre-release packages, values
  * past the column limit or the table's last column, empty sheets, shared
  * strings over the field limit or repeated past reason, files named .xlsx
- * that are no workbook.
+ * that are no workbook, spreadsheets written as HTML or Excel 2003 XML.
  *
  * Workbooks are written by hand (xlsx_test_util.h): each test needs exact
  * XML that no writer library produces on purpose.
@@ -235,6 +235,39 @@ static void test_file_named_xlsx_that_is_no_workbook_refused(void **state) {
     o.format = "csv";
     t_read_file(t_write("export.xlsx", csv, sizeof csv - 1), &o, &t);
     t_assert_ok(&t);
+    t_read_free(&t);
+}
+
+static void test_spreadsheets_written_as_markup_refused(void **state) {
+    (void)state;
+    static const struct {
+        const char *name, *text, *why;
+    } cases[] = {
+        {"export.xls",
+         "\xEF\xBB\xBF\r\n<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><body><table>"
+         "<tr><td>Email</td></tr><tr><td>a@b.fr</td></tr></table></body></html>",
+         "une page web (HTML)"},
+        {"liste.xls", "<TABLE><TR><TD>Email</TD></TR></TABLE>", "une page web (HTML)"},
+        {"classeur.xml",
+         "<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook "
+         "xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"Feuil1\">"
+         "</Worksheet></Workbook>",
+         "un classeur XML d'Excel 2003"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t_read t;
+        t_read_file(t_write(cases[i].name, cases[i].text, strlen(cases[i].text)), NULL, &t);
+        assert_refused(&t, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED);
+        if (!strstr(t.err.message, cases[i].why))
+            fail_msg("%s: %s", cases[i].name, t.err.message);
+        t_read_free(&t);
+    }
+    /* a CSV whose first value starts with '<' is still a CSV */
+    static const char csv[] = "<Nom>,Email\nDupont,a@b.fr\n";
+    t_read t;
+    t_read_file(t_write("chevrons.csv", csv, sizeof csv - 1), NULL, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 1);
     t_read_free(&t);
 }
 
@@ -501,6 +534,7 @@ int main(void) {
         cmocka_unit_test(test_two_entries_of_one_name_refused),
         cmocka_unit_test(test_prerelease_2006_package_refused),
         cmocka_unit_test(test_file_named_xlsx_that_is_no_workbook_refused),
+        cmocka_unit_test(test_spreadsheets_written_as_markup_refused),
         cmocka_unit_test(test_rows_wider_or_narrower_than_the_header),
         cmocka_unit_test(test_values_only_past_the_column_limit_are_a_row_error),
         cmocka_unit_test(test_empty_first_sheet_skipped_with_a_notice),
