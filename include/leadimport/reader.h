@@ -16,14 +16,20 @@
  * (a zip signature means xlsx); callers only ever see this header.
  *
  * XLSX (and .xlsm, macros ignored): one worksheet is read, the first
- * visible one unless opts.sheet names another; rows are the sheet's rows
- * (numbers as the spreadsheet shows them, missing cells as empty fields,
- * rows narrower than the header padded), values as text: numbers written
- * in full without exponent (a phone number 33612345678 stays so), dates as
+ * visible one that has rows unless opts.sheet names another (info.notice
+ * says when the first visible sheet was empty and skipped); rows are the
+ * sheet's rows (numbers as the spreadsheet shows them, missing cells as
+ * empty fields, rows narrower than the header padded, values right of its
+ * last column ignored with a warning), values as text: numbers written in
+ * full without exponent (a phone number 33612345678 stays so), dates as
  * YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (1900 and 1904 date systems), times of
- * day as HH:MM:SS, booleans TRUE / FALSE, formulas as their last computed
- * value, error cells as their text ("#N/A"). The same limits give the
- * same row problems as in CSV. See src/read/xlsx.c.
+ * day as HH:MM:SS, durations ([h]:mm) as total hours HH:MM:SS ("36:30:00"),
+ * booleans TRUE / FALSE, formulas as their last computed value, error
+ * cells as their text ("#N/A"). The limits give the same row problems as
+ * in CSV, except that a value over max_field is handed out as a preview
+ * (its first 200 bytes and "…"). A file named .xlsx/.xlsm (or opened with
+ * format "xlsx") that is not a zip is refused as no workbook, never read
+ * as CSV. See src/read/xlsx.c.
  */
 #ifndef LEADIMPORT_READER_H
 #define LEADIMPORT_READER_H
@@ -87,6 +93,12 @@ typedef struct li_reader_info {
     size_t columns;       /* fields of the first record (header or not): the file's width */
     uint64_t size;        /* file size in bytes */
     const char *sheet;    /* xlsx: name of the sheet read; NULL for csv */
+    /*
+     * A file-level warning in French to show with the mapping's (sniff, the
+     * import summary), or NULL: xlsx, the first visible sheet was empty and
+     * a later one is read (sheet_skipped).
+     */
+    const char *notice;
 } li_reader_info;
 
 /* A sheet of a workbook, as li_reader_sheets() lists it. */

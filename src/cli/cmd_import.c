@@ -141,8 +141,12 @@ static void print_json(const li_import_result *res, const char *report, li_statu
         json_kv_str(&b, "file", j->file_name);
         json_kv_str(&b, "file_sha256", j->file_sha256);
         json_kv_str(&b, "format", j->format);
-        json_kv_str(&b, "encoding", j->encoding);
-        json_kv_str(&b, "delimiter", strcmp(j->delimiter, "tab") == 0 ? "\t" : j->delimiter);
+        int book = strcmp(j->format, "xlsx") == 0; /* no encoding nor delimiter: null */
+        json_kv_str(&b, "encoding", book ? NULL : j->encoding);
+        json_kv_str(&b, "delimiter",
+                    book                               ? NULL
+                    : strcmp(j->delimiter, "tab") == 0 ? "\t"
+                                                       : j->delimiter);
         li_buf_printf(&b,
                       "\"rows\":%llu,\"valid\":%llu,\"invalid\":%llu,\"warnings\":%llu,"
                       "\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,\"assigned\":%llu,"

@@ -115,6 +115,22 @@ static void unused_columns(const li_mapping *m, const char *json, const char *na
 }
 
 /*
+ * The reader's file-level notice (a workbook whose first visible sheet was
+ * empty, read from a later one) goes first among the mapping's warnings:
+ * sniff and the import summary show those, and it says what was read.
+ */
+static void reader_notice(li_mapping *m, const li_reader *r) {
+    const char *notice = li_reader_get_info(r)->notice;
+    size_t cap = sizeof m->warnings / sizeof m->warnings[0];
+    if (!notice || !notice[0])
+        return;
+    size_t keep = m->nwarnings < cap ? m->nwarnings : cap - 1;
+    memmove(m->warnings[1], m->warnings[0], keep * sizeof m->warnings[0]);
+    snprintf(m->warnings[0], sizeof m->warnings[0], "%s", notice);
+    m->nwarnings = keep + 1;
+}
+
+/*
  * Feeds the first rows of the file to li_mapping_observe(), then, while a
  * column of dates has not shown its order (every value so far reads both
  * as day/month and month/day), the rest of that column: the order is
@@ -204,6 +220,7 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
     if ((st = observe_rows(m, r, err)) != LI_OK)
         goto out;
     li_mapping_guess(m);
+    reader_notice(m, r);
 out:
     li_mapping_rec_free(&rec);
     li_reader_free(r);

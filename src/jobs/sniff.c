@@ -69,12 +69,15 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
         st = li_buf_printf(out, "\"size\":%llu,", (unsigned long long)info->size);
     if (st == LI_OK)
         st = put_str(out, "format", info->format, strlen(info->format));
+    /* a workbook has no encoding nor delimiter: null, not the reader's placeholder */
+    int book = info->sheet != NULL;
     if (st == LI_OK)
-        st = put_str(out, "encoding", info->encoding, strlen(info->encoding));
+        st = put_str(out, "encoding", book ? NULL : info->encoding,
+                     book ? 0 : strlen(info->encoding));
     if (st == LI_OK)
         st = li_buf_printf(out, "\"bom\":%s,", info->bom ? "true" : "false");
     if (st == LI_OK)
-        st = put_str(out, "delimiter", delim, 1);
+        st = put_str(out, "delimiter", book ? NULL : delim, 1);
     if (st == LI_OK && info->sheet)
         st = sheets_json(r, out, err);
     if (st == LI_OK)

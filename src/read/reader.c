@@ -5,7 +5,12 @@
  * Opening validates the options, then looks at the first bytes of the file
  * (up to SAMPLE_BYTES, read once): a zip signature means xlsx (xlsx.c); an
  * OLE2 one is refused with a message that names the format (.xls, or an
- * encrypted .xlsx), binary data too; the encoding of a text file is taken
+ * encrypted .xlsx), binary data too; a file named as a workbook (.xlsx,
+ * .xlsm, .xltx, .xltm) that is no zip is refused as no workbook (a CSV
+ * renamed .xlsx is not quietly read as CSV: the user meant a workbook and
+ * would import something else), and so is text that is a spreadsheet in
+ * another format (Excel 2003 XML, an HTML "export to Excel"); the encoding
+ * of a text file is taken
  * from the options or detected (encoding.c). Then the
  * backend chosen by the format finishes the job behind a table of
  * functions, so that a new format is a new backend and nothing else.
@@ -29,6 +34,43 @@ static const li__reader_backend *const backends[] = {&li__csv_backend, &li__xlsx
 void li_reader_opts_init(li_reader_opts *opts) {
     memset(opts, 0, sizeof *opts);
     opts->header = -1;
+}
+
+/* 1 if the file's name says it is an OOXML workbook. */
+static int named_workbook(const char *path) {
+    static const char *const ext[] = {".xlsx", ".xlsm", ".xltx", ".xltm"};
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+        if (strcasecmp(dot, ext[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * The text formats that claim to be spreadsheets and are no CSV: Excel
+ * 2003's XML workbook, and the HTML table that many sites' "export to
+ * Excel" saves as .xls. Read as CSV, every row would be markup. The
+ * format's name for FORMAT_XLSX_UNSUPPORTED, or NULL. Looks at the first
+ * 4 KiB of an ASCII-compatible sample (a UTF-8 BOM and blanks skipped).
+ */
+static const char *markup_format(const unsigned char *p, size_t n) {
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3, n -= 3;
+    while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++, n--;
+    if (n > 4096)
+        n = 4096;
+    if (n < 5 || *p != '<')
+        return NULL;
+    if (memmem(p, n, "urn:schemas-microsoft-com:office:spreadsheet", 44))
+        return "un classeur XML d'Excel 2003 (« Feuille de calcul XML 2003 »)";
+    static const char *const html[] = {"<!doctype html", "<html", "<table"};
+    for (size_t i = 0; i < sizeof html / sizeof html[0]; i++)
+        if (n >= strlen(html[i]) && strncasecmp((const char *)p, html[i], strlen(html[i])) == 0)
+            return "une page web (HTML), ce qu'enregistre l'« export Excel » de certains sites";
+    return NULL;
 }
 
 /* Reads up to n bytes at offset 0; returns the count, or -1 with errno. */
@@ -154,8 +196,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         goto out;
     }
     /* a zip (an empty one too) is a workbook, whatever opts.format says */
-    if (backend == &li__xlsx_backend || (n >= 4 && (memcmp(sample, "PK\x03\x04", 4) == 0 ||
-                                                    memcmp(sample, "PK\x05\x06", 4) == 0))) {
+    if (n >= 4 && (memcmp(sample, "PK\x03\x04", 4) == 0 || memcmp(sample, "PK\x05\x06", 4) == 0)) {
         r->backend = &li__xlsx_backend;
         rc = li__xlsx_backend.open(r, sample, (size_t)n, err);
         goto out;
@@ -163,6 +204,20 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
 
     li__enc_guess guess;
     li__enc_detect(sample, (size_t)n, (uint64_t)n >= r->info.size, &guess);
+    const char *markup = markup_format(sample, (size_t)n);
+    if (markup) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, path, markup);
+        goto out;
+    }
+    /* asked for, or named, as a workbook: text or other bytes are no workbook */
+    if (backend == &li__xlsx_backend || (!opts->format && named_workbook(path))) {
+        rc = li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK, path,
+                          guess.binary && guess.enc != LI__ENC_UTF16LE &&
+                                  guess.enc != LI__ENC_UTF16BE
+                              ? LI__NOT_WORKBOOK_BINARY
+                              : LI__NOT_WORKBOOK_TEXT);
+        goto out;
+    }
     if (opts->encoding) {
         li__enc_parse(opts->encoding, &r->enc);
         r->bom_len = li__enc_bom_len(r->enc, sample, (size_t)n);

@@ -63,6 +63,17 @@ struct li__reader_backend {
     li_status (*sheets)(li_reader *r, const li_sheet_info **out, size_t *n, li_error *err);
 };
 
+/* Why a file is no workbook (LI_MSG_XLSX_NOT_WORKBOOK's second argument). */
+#define LI__NOT_WORKBOOK_TEXT                                                                      \
+    "c'est un fichier texte (un CSV renommé ?) ; s'il s'agit d'un CSV, donnez-lui l'extension "   \
+    ".csv, sinon ouvrez le fichier d'origine dans Excel et enregistrez-le au format .xlsx"
+#define LI__NOT_WORKBOOK_BINARY                                                                    \
+    "son contenu n'est ni un classeur .xlsx ni du texte ; ouvrez le fichier d'origine dans son "   \
+    "logiciel et enregistrez-le au format .xlsx ou CSV (UTF-8)"
+#define LI__NOT_WORKBOOK_ZIP                                                                       \
+    "c'est une archive zip qui ne contient pas de classeur ; ouvrez le fichier d'origine dans "    \
+    "son logiciel et enregistrez-le au format .xlsx ou CSV (UTF-8)"
+
 extern const li__reader_backend li__csv_backend;
 extern const li__reader_backend li__xlsx_backend;
 

@@ -6,11 +6,19 @@
  * _rels/.rels names the workbook part, its .rels file names the sheets,
  * the styles and the shared strings. The workbook gives the sheets in tab
  * order (the first visible worksheet is read unless opts.sheet says) and
- * the date system (1900 or 1904). The styles give, per cell style, whether
- * a number is a date (xlsx_num.c). The shared strings are loaded whole, in
+ * the date system (1900 or 1904), read from the workbook's own namespace
+ * only (an extension's x14:workbookPr does not reset it); a workbook of the
+ * 2006 pre-release namespaces is refused. The styles give, per cell style
+ * (cellXfs, never the conditional formats' dxfs), whether a number is a
+ * date or a duration (xlsx_num.c). The shared strings are loaded whole, in
  * one arena with an array of offsets (lead files have mostly unique
- * strings: no per-string allocation); each is kept to max_field + 4 bytes,
- * enough to know that a cell goes over max_field.
+ * strings: no per-string allocation); a string over max_field is kept as
+ * its first LI__XLSX_PREVIEW bytes and a flag.
+ *
+ * The sheet: the one opts.sheet names, else the first visible worksheet
+ * that has a row; when that is not the first visible one, info.notice says
+ * so (sheet_skipped). An empty sheet is said to be one (sheet_empty,
+ * workbook_empty), never an empty file.
  *
  * The sheet is then inflated block by block into expat (xlsx_zip.c counts
  * every byte against the zip-bomb limits) and never held whole: the
@@ -28,13 +36,20 @@
  * runs joined, phonetic runs left out, _xHHHH_ escapes decoded), numbers
  * (xlsx_num.c), booleans as TRUE / FALSE, formulas as their cached value
  * (none: empty), error cells as their text (#N/A, #DIV/0!...: what Excel's
- * own CSV export writes, and what the error report then shows).
+ * own CSV export writes, and what the error report then shows). An inline
+ * string is its <is> text alone, even when a <v> repeats it.
  *
- * Limits and problems are those of the CSV backend: a value over
- * max_field is cut (field_too_long), a value at a column past
- * max_columns dropped (too_many_columns), a row over max_row bytes cut
- * (row_too_long), a value right of the header's last column is a wrong
- * field count. Rows narrower than the header are padded with empty fields.
+ * Limits and problems: a value over max_field is a row error
+ * (field_too_long) handed out as its first LI__XLSX_PREVIEW bytes and "…"
+ * (a shared string repeated on every row must not fill the report and the
+ * database), a value at a column past max_columns is dropped
+ * (too_many_columns: the row is an error, never taken for blank), a row
+ * over max_row bytes is cut (row_too_long). Unlike CSV, a sheet's rows
+ * need not be as wide as the header: values right of the table's last
+ * column (the header's, or the first row's without a header) are ignored
+ * with a warning (row_cells_ignored), and rows narrower than it are padded
+ * with empty fields. The text that shared-string cells expand to is
+ * bounded like a zip bomb's (xlsxInt.h, LI__XLSX_SHARED_GRACE).
  *
  * Offsets (li_row.offset, next_offset, opts.resume_offset) are byte
  * positions in the sheet's uncompressed XML: where <row> starts and just
@@ -59,6 +74,7 @@
 #define MAX_XFS 1000000
 #define MAX_NUMFMTS 4096
 #define MAX_SST_BYTES (1024u * 1024u * 1024u) /* arena of the shared strings */
+#define SST_LONG 0x80000000u                  /* on a string's offset: over max_field */
 #define MAX_PART_NAME 1024
 
 /* --- package: relationships, workbook, styles ------------------------------- */
@@ -106,15 +122,21 @@ struct li__xlsx {
     size_t nsheets, cur;
     li_sheet_info *infos;
     int date1904;
+    char notice[LI_ERROR_MAX]; /* info.notice: the sheet read is not the first visible one */
 
     xf *xfs;
     size_t nxf;
 
-    /* shared strings: string i is sst[off[i], off[i + 1]) */
+    /*
+     * shared strings: string i is sst[off[i], off[i + 1]) once SST_LONG is
+     * masked off; SST_LONG on off[i] marks a string over max_field (kept
+     * cut). The arena is below 1 GiB: the top bit of an offset is free.
+     */
     char *sst;
     size_t sst_len, sst_cap;
     uint32_t *sst_off;
     size_t nsst, sst_offcap;
+    uint64_t shared_text, shared_max; /* text shared-string cells gave out, and its limit */
 
     /* the sheet stream */
     li__zip_part *part;
@@ -139,6 +161,7 @@ struct li__xlsx {
     int row_full;
     int rank;
     int row_ready, pending;
+    int primed; /* the row is ready already: the search for a sheet with rows read it */
     size_t expected;
     li_slice *sl;
     size_t slcap;
@@ -277,32 +300,73 @@ static const rel *rel_by_type(const rels_ctx *c, const char *suffix) {
     return NULL;
 }
 
-/* workbook.xml: the sheets in tab order and the date system. */
+/*
+ * workbook.xml: the sheets in tab order and the date system. Parsed with
+ * namespaces (li__xml_init_ns): only elements of the root's namespace
+ * count, so that an extension's element of the same local name
+ * (x14:workbookPr, which has no date1904) changes nothing.
+ */
 typedef struct wb_ctx {
     li__xml x;
     li__xlsx *xl;
     size_t cap;
+    int depth, seen_pr;
+    char ns[256]; /* the root element's namespace URI */
+    size_t nslen;
 } wb_ctx;
+
+/* Namespaces of the Office 2007 betas (2006): same names, other meanings. */
+static const char *const prerelease_ns[] = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/5/main",
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/7/main",
+    "http://schemas.microsoft.com/office/excel/2006/2",
+};
 
 static int truthy(const char *v) {
     return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
 }
 
+/* Local name of a "URI|local" name; *nslen = the URI's length (0: no namespace). */
+static const char *ns_split(const char *name, size_t *nslen) {
+    const char *sep = strrchr(name, LI__XML_NS_SEP);
+    *nslen = sep ? (size_t)(sep - name) : 0;
+    return sep ? sep + 1 : name;
+}
+
 static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **atts) {
     wb_ctx *c = ud;
     li__xlsx *xl = c->xl;
-    const char *local = li__xml_local(name);
+    size_t nslen;
+    const char *local = ns_split(name, &nslen);
+    if (c->depth++ == 0) {
+        for (size_t i = 0; i < sizeof prerelease_ns / sizeof prerelease_ns[0]; i++)
+            if (nslen == strlen(prerelease_ns[i]) && memcmp(name, prerelease_ns[i], nslen) == 0) {
+                li_error_set(c->x.err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, xl->r->path,
+                             "un classeur d'une version d'essai d'Excel 2007 (format provisoire de "
+                             "2006, antérieur à la norme)");
+                li__xml_abort(&c->x, LI_EFORMAT);
+                return;
+            }
+        c->nslen = nslen < sizeof c->ns ? nslen : sizeof c->ns - 1;
+        memcpy(c->ns, name, c->nslen);
+        return;
+    }
+    if (nslen != c->nslen || memcmp(name, c->ns, nslen) != 0)
+        return; /* an extension's element */
     if (strcmp(local, "workbookPr") == 0) {
-        xl->date1904 = truthy(attr(atts, "date1904"));
+        if (!c->seen_pr) /* the first one: a repeated one is not Excel's */
+            xl->date1904 = truthy(attr(atts, "date1904"));
+        c->seen_pr = 1;
         return;
     }
     if (strcmp(local, "sheet") != 0 || xl->nsheets >= MAX_SHEETS)
         return;
     const char *sname = attr(atts, "name"), *state = attr(atts, "state"), *rid = NULL;
-    for (size_t i = 0; atts[i]; i += 2) /* r:id, whatever the prefix */
-        if (strcmp(li__xml_local(atts[i]), "id") == 0 && strchr(atts[i], ':') &&
-            strncmp(atts[i], "xmlns", 5) != 0)
+    for (size_t i = 0; atts[i]; i += 2) { /* r:id, whatever the prefix: a qualified "id" */
+        size_t an;
+        if (strcmp(ns_split(atts[i], &an), "id") == 0 && an > 0)
             rid = atts[i + 1];
+    }
     if (!sname || !rid)
         return;
     if (xl->nsheets == c->cap) {
@@ -329,6 +393,11 @@ static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **at
     xl->nsheets++;
 }
 
+static void XMLCALL wb_end(void *ud, const XML_Char *name) {
+    (void)name;
+    ((wb_ctx *)ud)->depth--;
+}
+
 /* styles.xml: for each cell style (cellXfs), what its number format makes of numbers. */
 typedef struct st_ctx {
     li__xml x;
@@ -336,14 +405,16 @@ typedef struct st_ctx {
     numfmt fmts[MAX_NUMFMTS];
     size_t nfmts, cap;
     unsigned *xf_ids;
-    int in_xfs;
+    int in_xfs, in_numfmts;
 } st_ctx;
 
 static void XMLCALL st_start(void *ud, const XML_Char *name, const XML_Char **atts) {
     st_ctx *c = ud;
     li__xlsx *xl = c->xl;
     const char *local = li__xml_local(name);
-    if (strcmp(local, "numFmt") == 0) {
+    if (strcmp(local, "numFmts") == 0) {
+        c->in_numfmts = 1;
+    } else if (strcmp(local, "numFmt") == 0 && c->in_numfmts) { /* a dxf's own is not a cell's */
         const char *id = attr(atts, "numFmtId"), *code = attr(atts, "formatCode");
         if (id && code && c->nfmts < MAX_NUMFMTS) {
             numfmt *f = &c->fmts[c->nfmts++];
@@ -370,8 +441,11 @@ static void XMLCALL st_start(void *ud, const XML_Char *name, const XML_Char **at
 
 static void XMLCALL st_end(void *ud, const XML_Char *name) {
     st_ctx *c = ud;
-    if (strcmp(li__xml_local(name), "cellXfs") == 0)
+    const char *local = li__xml_local(name);
+    if (strcmp(local, "cellXfs") == 0)
         c->in_xfs = 0;
+    else if (strcmp(local, "numFmts") == 0)
+        c->in_numfmts = 0;
 }
 
 static li_status styles_read(li__xlsx *xl, const char *part, li_error *err) {
@@ -404,6 +478,11 @@ static li_status styles_read(li__xlsx *xl, const char *part, li_error *err) {
 }
 
 /* --- shared strings ----------------------------------------------------------- */
+
+/* Bytes of a value over max_field that are handed out (before the "…"). */
+static size_t preview_len(const li__xlsx *xl) {
+    return xl->r->max_field < LI__XLSX_PREVIEW ? xl->r->max_field : LI__XLSX_PREVIEW;
+}
 
 typedef struct sst_ctx {
     li__xml x;
@@ -474,6 +553,10 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name) {
     } else if (strcmp(local, "si") == 0 && c->in_si) {
         c->in_si = 0;
         size_t len = li__xlsx_unescape(xl->sst + c->start, xl->sst_len - c->start);
+        /* over the limit: only what a cell of it will show is kept (cell_finish) */
+        int too_long = len > xl->r->max_field;
+        if (too_long)
+            len = li__utf8_cut(xl->sst + c->start, len, preview_len(xl));
         xl->sst_len = c->start + len;
         if (xl->nsst + 2 > xl->sst_offcap) {
             size_t cap = xl->sst_offcap ? xl->sst_offcap * 2 : 1024;
@@ -485,7 +568,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name) {
             xl->sst_off = v;
             xl->sst_offcap = cap;
         }
-        xl->sst_off[xl->nsst] = (uint32_t)c->start;
+        xl->sst_off[xl->nsst] = (uint32_t)c->start | (too_long ? SST_LONG : 0);
         xl->nsst++;
         xl->sst_off[xl->nsst] = (uint32_t)xl->sst_len;
     }
@@ -515,8 +598,8 @@ static int problem_rank(li_msg m) {
         return 40;
     case LI_MSG_ROW_FIELD_TOO_LONG:
         return 30;
-    case LI_MSG_ROW_FIELD_COUNT:
-        return 20;
+    case LI_MSG_ROW_CELLS_IGNORED:
+        return 10;
     default:
         return 0;
     }
@@ -583,6 +666,7 @@ static void cell_finish(li__xlsx *xl) {
     char num[LI__XLSX_NUM_MAX];
     const char *text = v;
     size_t tlen = n;
+    int too_long = 0;
     switch (xl->ctype) {
     case 's': {
         char idx[24];
@@ -596,8 +680,23 @@ static void cell_finish(li__xlsx *xl) {
             tlen = 0;
             break;
         }
-        text = xl->sst + xl->sst_off[i];
-        tlen = xl->sst_off[i + 1] - xl->sst_off[i];
+        uint32_t from = xl->sst_off[i] & ~SST_LONG, to = xl->sst_off[i + 1] & ~SST_LONG;
+        text = xl->sst + from;
+        tlen = to - from;
+        too_long = (xl->sst_off[i] & SST_LONG) != 0;
+        xl->shared_text += too_long ? tlen + 3 : tlen;
+        if (xl->shared_text > xl->shared_max) {
+            char why[200], lim[32];
+            snprintf(lim, sizeof lim, "%llu Mio", (unsigned long long)(xl->shared_max >> 20));
+            snprintf(why, sizeof why,
+                     "ses textes partagés, répétés de cellule en cellule, donnent plus de %s de "
+                     "texte",
+                     lim);
+            li_error_set(xl->x.err, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT, r->path, why);
+            li__xml_abort(&xl->x, LI_EFORMAT);
+            xl->alen = xl->cell_start;
+            return;
+        }
         break;
     }
     case 'i':
@@ -635,8 +734,9 @@ static void cell_finish(li__xlsx *xl) {
     }
     if (xl->row_full)
         return;
-    if (tlen > r->max_field) {
-        tlen = li__utf8_cut(text, tlen, r->max_field);
+    if (too_long || tlen > r->max_field) { /* a preview of the value, for the report */
+        tlen = li__utf8_cut(text, tlen, preview_len(xl));
+        too_long = 1;
         set_problem(xl, LI_MSG_ROW_FIELD_TOO_LONG, xl->col + 1, r->max_field);
     }
     if (xl->row_bytes + tlen > r->max_row) {
@@ -658,6 +758,11 @@ static void cell_finish(li__xlsx *xl) {
     if (text != v) /* may overlap when the text is the value itself (unescaped) */
         memmove(xl->arena + xl->alen, text, tlen);
     xl->alen += tlen;
+    if (too_long) { /* room: amax keeps cell_max + LI__XLSX_NUM_MAX past max_row */
+        memcpy(xl->arena + xl->alen, "\xE2\x80\xA6", 3);
+        xl->alen += 3;
+        tlen += 3;
+    }
     xl->row_bytes += tlen;
     xl->cells[xl->ncells].col = xl->col;
     xl->cells[xl->ncells].off = xl->cell_start;
@@ -665,16 +770,25 @@ static void cell_finish(li__xlsx *xl) {
     xl->ncells++;
 }
 
-/* Lays the row's cells out by column (gaps empty). 0, or -1 when out of memory. */
+/*
+ * Lays the row's cells out by column (gaps empty), as wide as the table
+ * (xl->expected, once the first row has set it): a value past its last
+ * column is ignored, with a warning naming the first such column. 0, or -1
+ * when out of memory.
+ */
 static int row_build(li__xlsx *xl) {
-    size_t width = xl->expected, maxcol = 0;
-    for (size_t i = 0; i < xl->ncells; i++)
-        if (xl->cells[i].col + 1 > maxcol)
-            maxcol = xl->cells[i].col + 1;
-    if (maxcol > width)
-        width = maxcol;
-    if (xl->expected && maxcol > xl->expected)
-        set_problem(xl, LI_MSG_ROW_FIELD_COUNT, maxcol, xl->expected);
+    size_t width = xl->expected, maxcol = 0, past = SIZE_MAX;
+    for (size_t i = 0; i < xl->ncells; i++) {
+        size_t col = xl->cells[i].col;
+        if (col + 1 > maxcol)
+            maxcol = col + 1;
+        if (xl->expected && col >= xl->expected && col < past)
+            past = col;
+    }
+    if (!xl->expected)
+        width = maxcol ? maxcol : 1; /* a first row of values past max_columns: one empty field */
+    if (past != SIZE_MAX)
+        set_problem(xl, LI_MSG_ROW_CELLS_IGNORED, past + 1, xl->expected);
     if (width > xl->slcap) {
         li_slice *sl = realloc(xl->sl, width * sizeof *sl);
         if (!sl)
@@ -687,6 +801,8 @@ static int row_build(li__xlsx *xl) {
         xl->sl[i].len = 0;
     }
     for (size_t i = 0; i < xl->ncells; i++) {
+        if (xl->cells[i].col >= width)
+            continue;
         xl->sl[xl->cells[i].col].ptr = xl->arena + xl->cells[i].off;
         xl->sl[xl->cells[i].col].len = xl->cells[i].len;
     }
@@ -701,8 +817,8 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **at
     li__xlsx *xl = ud;
     const char *local = li__xml_local(name);
     if (xl->in_cell) {
-        if (strcmp(local, "v") == 0)
-            xl->capture = !xl->skipping && xl->rph_depth == 0;
+        if (strcmp(local, "v") == 0) /* an inline string's value is its <is>, not a cached copy */
+            xl->capture = !xl->skipping && xl->rph_depth == 0 && xl->ctype != 'i';
         else if (strcmp(local, "is") == 0)
             xl->in_is = 1;
         else if (strcmp(local, "rPh") == 0)
@@ -774,8 +890,8 @@ static void XMLCALL sh_end(void *ud, const XML_Char *name) {
     }
     if (strcmp(local, "row") == 0 && xl->in_row) {
         xl->in_row = 0;
-        if (xl->skipping || xl->ncells == 0)
-            return; /* before the resume point, or blank */
+        if (xl->skipping || (xl->ncells == 0 && xl->rank == 0))
+            return; /* before the resume point, or blank (values past max_columns are not) */
         xl->row.next_offset =
             (uint64_t)XML_GetCurrentByteIndex(xl->x.p) + (uint64_t)XML_GetCurrentByteCount(xl->x.p);
         xl->row_ready = 1;
@@ -796,6 +912,11 @@ static void XMLCALL sh_text(void *ud, const XML_Char *s, int len) {
 
 /* Parses on until a row is ready or the sheet ends. LI_OK (row_ready or done) or an error. */
 static li_status sheet_pump(li__xlsx *xl, li_error *err) {
+    if (xl->primed) { /* read and built by sheet_settle() */
+        xl->primed = 0;
+        xl->row_ready = 1;
+        return LI_OK;
+    }
     xl->row_ready = 0;
     xl->x.err = err;
     while (!xl->row_ready && !xl->done) {
@@ -827,7 +948,11 @@ static li_status sheet_pump(li__xlsx *xl, li_error *err) {
 
 /* --- opening -------------------------------------------------------------------- */
 
-/* Says what a zip without a workbook is, for the message. */
+/*
+ * A zip without a workbook: another format we can name (for
+ * format_xlsx_unsupported), or NULL when it is no office document at all
+ * (xlsx_not_workbook).
+ */
 static const char *what_zip(li__xlsx *xl) {
     if (li__zip_has(&xl->zip, "xl/workbook.bin"))
         return "un classeur Excel binaire (.xlsb)";
@@ -835,7 +960,9 @@ static const char *what_zip(li__xlsx *xl) {
         return "un document OpenDocument (.ods)";
     if (li__zip_has(&xl->zip, "word/document.xml"))
         return "un document Word (.docx)";
-    return "une archive zip qui ne contient pas de classeur Excel";
+    if (li__zip_has(&xl->zip, "ppt/presentation.xml"))
+        return "une présentation PowerPoint (.pptx)";
+    return NULL;
 }
 
 /* Finds the workbook, its sheets, styles and shared strings. */
@@ -856,14 +983,16 @@ static li_status package_read(li__xlsx *xl, li_error *err) {
         goto out;
     }
     if (!li__zip_has(&xl->zip, wb_part)) {
-        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, xl->r->path,
-                          what_zip(xl));
+        const char *what = what_zip(xl);
+        rc = what ? li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED, xl->r->path, what)
+                  : li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK, xl->r->path,
+                                 LI__NOT_WORKBOOK_ZIP);
         goto out;
     }
     wb.xl = xl;
-    if ((rc = li__xml_init(&wb.x, &wb, wb_part, err)) != LI_OK)
+    if ((rc = li__xml_init_ns(&wb.x, &wb, wb_part, err)) != LI_OK)
         goto out;
-    XML_SetStartElementHandler(wb.x.p, wb_start);
+    XML_SetElementHandler(wb.x.p, wb_start, wb_end);
     if ((rc = li__xml_parse_part(&wb.x, &xl->zip, wb_part, LI__XLSX_MAX_SMALL_PART, err)) != LI_OK)
         goto out;
     if ((rc = rels_read(xl, wb_part, &wbr, err)) != LI_OK)
@@ -901,8 +1030,8 @@ out:
 
 /* Picks the sheet: opts.sheet by name, else by 1-based number; else the first visible one. */
 static li_status sheet_choose(li__xlsx *xl, const char *want, li_error *err) {
-    if (xl->nsheets == 0)
-        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, xl->r->path);
+    if (xl->nsheets == 0) /* no worksheet at all (chartsheets only, or none) */
+        return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_BOOK_EMPTY, xl->r->path);
     if (!want) {
         xl->cur = 0;
         for (size_t i = xl->nsheets; i-- > 0;)
@@ -956,6 +1085,62 @@ static li_status sheet_start(li__xlsx *xl, li_error *err) {
     return LI_OK;
 }
 
+/* Undoes sheet_start(): the parser, the entry and the stream's state, for another sheet. */
+static void sheet_stop(li__xlsx *xl) {
+    li__xml_free(&xl->x);
+    li__zip_part_close(xl->part);
+    xl->part = NULL;
+    xl->suspended = xl->final = xl->done = 0;
+    xl->fed = 0;
+    xl->in_row = xl->in_cell = xl->capture = xl->in_is = xl->rph_depth = xl->skipping = 0;
+    xl->prev_row = 0;
+    xl->row_ready = 0;
+    row_reset(xl);
+}
+
+/* The next visible sheet after the current one; 0 if none. */
+static int sheet_next_visible(li__xlsx *xl) {
+    for (size_t i = xl->cur + 1; i < xl->nsheets; i++)
+        if (!xl->sheets[i].hidden) {
+            xl->cur = i;
+            return 1;
+        }
+    return 0;
+}
+
+/*
+ * Opens the chosen sheet and reads its first row, which the next
+ * sheet_pump() hands out. The first visible sheet chosen by default may be
+ * empty while a later one has rows (a cover sheet left blank): the first
+ * visible sheet with a row is read instead, and info.notice says so. A
+ * sheet named by opts.sheet is read or refused, never replaced.
+ */
+static li_status sheet_settle(li__xlsx *xl, int named, li_error *err) {
+    size_t first = xl->cur, visible = 0;
+    li_status rc;
+    for (;;) {
+        if ((rc = sheet_start(xl, err)) != LI_OK || (rc = sheet_pump(xl, err)) != LI_OK)
+            return rc;
+        if (xl->row_ready)
+            break;
+        visible++;
+        if (named || !sheet_next_visible(xl)) {
+            if (named || visible == 1)
+                return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_SHEET_EMPTY,
+                                    xl->sheets[first].name, xl->r->path);
+            return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_BOOK_EMPTY, xl->r->path);
+        }
+        sheet_stop(xl);
+    }
+    xl->primed = 1;
+    if (xl->cur != first) {
+        li_msg_format(xl->notice, sizeof xl->notice, LI_MSG_XLSX_SHEET_SKIPPED,
+                      xl->sheets[first].name, xl->sheets[xl->cur].name);
+        xl->r->info.notice = xl->notice;
+    }
+    return LI_OK;
+}
+
 static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, li_error *err) {
     (void)sample, (void)n;
     li_status rc;
@@ -969,6 +1154,9 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
     xl->ccap = r->max_columns < 64 ? r->max_columns : 64;
     xl->arena = malloc(xl->amax);
     xl->cells = malloc(xl->ccap * sizeof *xl->cells);
+    xl->shared_max = (uint64_t)LI__XLSX_MAX_RATIO * r->info.size;
+    if (xl->shared_max < LI__XLSX_SHARED_GRACE)
+        xl->shared_max = LI__XLSX_SHARED_GRACE;
     if (!xl->arena || !xl->cells)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     if ((rc = li__zip_open(&xl->zip, r, err)) != LI_OK)
@@ -977,7 +1165,7 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
         return rc;
     if ((rc = sheet_choose(xl, r->opt_sheet, err)) != LI_OK)
         return rc;
-    if ((rc = sheet_start(xl, err)) != LI_OK)
+    if ((rc = sheet_settle(xl, r->opt_sheet != NULL, err)) != LI_OK)
         return rc;
     r->info.format = "xlsx";
     r->info.encoding = "utf-8";

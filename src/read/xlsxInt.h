@@ -27,6 +27,21 @@
 #define LI__XLSX_RATIO_GRACE (8u * 1024u * 1024u)
 #define LI__XLSX_MAX_SMALL_PART (64u * 1024u * 1024u) /* rels, workbook, styles */
 #define LI__XLSX_MAX_ENTRIES 100000
+/*
+ * Shared strings are the other way to amplify: one string, stored once,
+ * may be named by every cell of the sheet. The text the sheet's
+ * shared-string cells expand to is counted while reading, and may not pass
+ * LI__XLSX_MAX_RATIO times the file's size once past
+ * LI__XLSX_SHARED_GRACE bytes.
+ */
+#define LI__XLSX_SHARED_GRACE (64u * 1024u * 1024u)
+/*
+ * A cell over max_field is a row error (field_too_long) and is handed out
+ * cut to its first LI__XLSX_PREVIEW bytes followed by "…", enough for the
+ * report to show which value it was: never the whole value, which a shared
+ * string could repeat on every row.
+ */
+#define LI__XLSX_PREVIEW 200u
 
 /* An open zip archive and what has been inflated from it. */
 typedef struct li__zip {
@@ -48,8 +63,9 @@ typedef struct li__zip_part {
 
 /*
  * Opens the archive of r->path and checks every entry name (no absolute
- * path, no "..", at most LI__XLSX_MAX_ENTRIES). LI_OK, or LI_EFORMAT
- * (not a zip, truncated, unsafe names), LI_EIO, LI_ENOMEM with err set.
+ * path, no "..", no two entries of the same name, ASCII case ignored, at
+ * most LI__XLSX_MAX_ENTRIES). LI_OK, or LI_EFORMAT (not a zip, truncated,
+ * unsafe or repeated names), LI_EIO, LI_ENOMEM with err set.
  * li__zip_close() accepts a failed or zeroed z.
  */
 li_status li__zip_open(li__zip *z, li_reader *r, li_error *err);
@@ -87,6 +103,16 @@ typedef struct li__xml {
 
 /* Creates x->p with user data ctx (whose first member is x). LI_OK or LI_ENOMEM. */
 li_status li__xml_init(li__xml *x, void *ctx, const char *part, li_error *err);
+
+/*
+ * The same with namespace processing: element and prefixed attribute names
+ * reach the handlers as "URI|local" (LI__XML_NS_SEP), unprefixed
+ * attributes as "local", and xmlns attributes not at all. For the parts
+ * where an element of another namespace may bear a name of the main one
+ * (x14:workbookPr beside workbookPr).
+ */
+#define LI__XML_NS_SEP '|'
+li_status li__xml_init_ns(li__xml *x, void *ctx, const char *part, li_error *err);
 void li__xml_free(li__xml *x);
 
 /* Aborts the parse from a handler with status rc (err already set, or set here to ENOMEM). */
@@ -110,15 +136,24 @@ static inline const char *li__xml_local(const char *name) {
 /* --- xlsx_num.c ---------------------------------------------------------- */
 
 /* What a cell style's number format means for the value. */
-enum { LI__NUMFMT_GENERAL = 0, LI__NUMFMT_DATE = 1, LI__NUMFMT_ZEROPAD = 2 };
+enum {
+    LI__NUMFMT_GENERAL = 0,
+    LI__NUMFMT_DATE = 1,
+    LI__NUMFMT_ZEROPAD = 2,
+    LI__NUMFMT_DURATION = 3
+};
 
-/* Kind of built-in number format id (14-22, 27-36, 45-47, 50-58 are dates). */
+/*
+ * Kind of built-in number format id (14-22, 27-36, 45, 47, 50-58 are
+ * dates; 46, [h]:mm:ss, a duration).
+ */
 int li__xlsx_builtin_kind(unsigned id);
 
 /*
- * Kind of the custom format code: a date when its first section has a
- * d, m, y, h or s token outside quoted text, escapes and [...] sections;
- * ZEROPAD ("00000", postal codes) with *pad = the number of zeros.
+ * Kind of the custom format code: a DURATION when its first section has an
+ * elapsed-time token ([h], [mm], [ss]...), else a date when it has a d, m,
+ * y, h or s token outside quoted text, escapes and [...] sections; ZEROPAD
+ * ("00000", postal codes) with *pad = the number of zeros.
  */
 int li__xlsx_format_kind(const char *code, unsigned *pad);
 
@@ -129,7 +164,9 @@ int li__xlsx_format_kind(const char *code, unsigned *pad);
  * read it: general numbers without exponent and without lost digits
  * (integral values as integers, others as the shortest decimal that reads
  * back to the same double), dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS,
- * times of day alone as HH:MM:SS, ZEROPAD integers zero-padded. out has
+ * times of day alone as HH:MM:SS, durations as the total hours, minutes
+ * and seconds H:MM:SS (at least two digits of hours: 1.5208333 days is
+ * "36:30:00", a negative one "-01:30:00"), ZEROPAD integers zero-padded. out has
  * LI__XLSX_NUM_MAX bytes. Returns the length written; text that is not a
  * number is copied as it is (at most LI__XLSX_NUM_MAX - 1 bytes).
  */

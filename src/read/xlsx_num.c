@@ -8,8 +8,12 @@
  *   - general numbers are written in full, never with an exponent: integral
  *     values as integers, others as the shortest decimal that reads back as
  *     the same double (2.3199999999999998 gives 2.32);
- *   - a date format (built-in 14-22, 45-47 and the East Asian ones, or a
+ *   - a date format (built-in 14-22, 45, 47 and the East Asian ones, or a
  *     custom code with d, m, y, h or s tokens) gives an ISO date;
+ *   - an elapsed-time format ([h]:mm:ss, built-in 46, or any code with
+ *     [h], [m] or [s]) is a duration, not a date: 1.5208333 days shown
+ *     [h]:mm is "36:30:00", the total hours, minutes and seconds (whatever
+ *     units the code shows: one text for every duration of the column);
  *   - a custom code made only of zeros ("00000", Excel's French postal
  *     code format) pads integers with zeros, as the sheet shows them.
  * The text is read and written in the C locale, whatever the process's.
@@ -23,6 +27,8 @@
 #include "xlsxInt.h"
 
 int li__xlsx_builtin_kind(unsigned id) {
+    if (id == 46) /* [h]:mm:ss */
+        return LI__NUMFMT_DURATION;
     if ((id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) ||
         (id >= 50 && id <= 58))
         return LI__NUMFMT_DATE;
@@ -31,6 +37,7 @@ int li__xlsx_builtin_kind(unsigned id) {
 
 int li__xlsx_format_kind(const char *code, unsigned *pad) {
     unsigned zeros = 0, others = 0;
+    int is_date = 0;
     *pad = 0;
     for (const char *p = code; *p && *p != ';'; p++) {
         switch (*p) {
@@ -39,24 +46,24 @@ int li__xlsx_format_kind(const char *code, unsigned *pad) {
             while (*p && *p != '"')
                 p++;
             if (!*p)
-                return LI__NUMFMT_GENERAL;
+                return is_date ? LI__NUMFMT_DATE : LI__NUMFMT_GENERAL;
             others++;
             continue;
-        case '[': /* [Red], [$€-40C], [h] (elapsed time: still a time) */
+        case '[': /* [Red], [$€-40C], [h] (elapsed time: a duration, [h]:mm is no clock) */
             if ((p[1] == 'h' || p[1] == 'H' || p[1] == 'm' || p[1] == 'M' || p[1] == 's' ||
                  p[1] == 'S') &&
                 (p[2] == ']' || p[2] == p[1]))
-                return LI__NUMFMT_DATE;
+                return LI__NUMFMT_DURATION;
             while (*p && *p != ']')
                 p++;
             if (!*p)
-                return LI__NUMFMT_GENERAL;
+                return is_date ? LI__NUMFMT_DATE : LI__NUMFMT_GENERAL;
             continue;
         case '\\': /* escaped character */
         case '_':  /* space as wide as the next character */
         case '*':  /* fill with the next character */
             if (!p[1])
-                return LI__NUMFMT_GENERAL;
+                return is_date ? LI__NUMFMT_DATE : LI__NUMFMT_GENERAL;
             p++;
             others++;
             continue;
@@ -70,7 +77,8 @@ int li__xlsx_format_kind(const char *code, unsigned *pad) {
         case 'H':
         case 's':
         case 'S':
-            return LI__NUMFMT_DATE;
+            is_date = 1; /* unless an elapsed-time token follows ("mm:[ss]" is rare, not wrong) */
+            continue;
         case '0':
             zeros++;
             continue;
@@ -79,6 +87,8 @@ int li__xlsx_format_kind(const char *code, unsigned *pad) {
             continue;
         }
     }
+    if (is_date)
+        return LI__NUMFMT_DATE;
     if (zeros >= 2 && others == 0 && zeros <= 30) {
         *pad = zeros;
         return LI__NUMFMT_ZEROPAD;
@@ -236,6 +246,16 @@ static size_t date(double v, int date1904, char *out) {
                             mi, ss);
 }
 
+/* A duration in days as the total hours, minutes and seconds, "36:30:00"; 0 when too big. */
+static size_t duration(double v, char *out) {
+    double secs = fabs(v) * 86400.0;
+    if (!(secs < 9.0e15)) /* exact in a double, and far beyond any real duration */
+        return 0;
+    long long t = llround(secs);
+    return (size_t)snprintf(out, LI__XLSX_NUM_MAX, "%s%02lld:%02lld:%02lld", v < 0 && t ? "-" : "",
+                            t / 3600, t / 60 % 60, t % 60);
+}
+
 size_t li__xlsx_number(const char *v, size_t n, int kind, unsigned pad, int date1904, char *out) {
     double d;
     if (!parse_double(v, n, &d)) {
@@ -247,6 +267,11 @@ size_t li__xlsx_number(const char *v, size_t n, int kind, unsigned pad, int date
     }
     if (kind == LI__NUMFMT_DATE) {
         size_t k = date(d, date1904, out);
+        if (k)
+            return k;
+    }
+    if (kind == LI__NUMFMT_DURATION) {
+        size_t k = duration(d, out);
         if (k)
             return k;
     }

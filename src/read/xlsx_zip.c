@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "xlsxInt.h"
@@ -59,6 +60,41 @@ static int unsafe_name(const char *name) {
     }
 }
 
+static int name_cmp(const void *a, const void *b) {
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Two entries of one name (part names compare without case): a reader
+ * takes one, another reader the other, and what is imported is not what
+ * Excel shows. Sorting the names finds them. LI_OK, or LI_EFORMAT /
+ * LI_ENOMEM with err set.
+ */
+static li_status repeated_names(li__zip *z, zip_int64_t n, li_error *err) {
+    if (n < 2)
+        return LI_OK;
+    const char **v = malloc((size_t)n * sizeof *v);
+    if (!v)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    size_t k = 0;
+    for (zip_int64_t i = 0; i < n; i++) {
+        const char *name = zip_get_name(z->z, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+        if (name)
+            v[k++] = name;
+    }
+    qsort(v, k, sizeof *v, name_cmp);
+    li_status rc = LI_OK;
+    for (size_t i = 1; i < k && rc == LI_OK; i++)
+        if (strcasecmp(v[i - 1], v[i]) == 0) {
+            char why[300];
+            snprintf(why, sizeof why, "deux éléments du même nom (« %.200s ») dans son archive zip",
+                     v[i]);
+            rc = li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_UNSAFE, z->r->path, why);
+        }
+    free(v);
+    return rc;
+}
+
 li_status li__zip_open(li__zip *z, li_reader *r, li_error *err) {
     int ze = 0;
     z->r = r;
@@ -93,7 +129,7 @@ li_status li__zip_open(li__zip *z, li_reader *r, li_error *err) {
             return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_UNSAFE, r->path, why);
         }
     }
-    return LI_OK;
+    return repeated_names(z, n, err);
 }
 
 void li__zip_close(li__zip *z) {
@@ -234,8 +270,8 @@ static int XMLCALL on_external(XML_Parser p, const XML_Char *context, const XML_
     return XML_STATUS_ERROR; /* never loaded */
 }
 
-li_status li__xml_init(li__xml *x, void *ctx, const char *part, li_error *err) {
-    x->p = XML_ParserCreate(NULL);
+static li_status xml_init(li__xml *x, void *ctx, const char *part, int ns, li_error *err) {
+    x->p = ns ? XML_ParserCreateNS(NULL, LI__XML_NS_SEP) : XML_ParserCreate(NULL);
     x->part = part;
     x->refused = 0;
     x->rc = LI_OK;
@@ -248,6 +284,14 @@ li_status li__xml_init(li__xml *x, void *ctx, const char *part, li_error *err) {
     XML_SetExternalEntityRefHandler(x->p, on_external);
     XML_SetParamEntityParsing(x->p, XML_PARAM_ENTITY_PARSING_NEVER);
     return LI_OK;
+}
+
+li_status li__xml_init(li__xml *x, void *ctx, const char *part, li_error *err) {
+    return xml_init(x, ctx, part, 0, err);
+}
+
+li_status li__xml_init_ns(li__xml *x, void *ctx, const char *part, li_error *err) {
+    return xml_init(x, ctx, part, 1, err);
 }
 
 void li__xml_free(li__xml *x) {
@@ -264,6 +308,46 @@ void li__xml_abort(li__xml *x, li_status rc) {
     XML_StopParser(x->p, XML_FALSE);
 }
 
+/* expat's messages are English: what a user reads is French. */
+static const char *xml_error_fr(enum XML_Error e) {
+    switch (e) {
+    case XML_ERROR_NO_MEMORY:
+        return "mémoire insuffisante";
+    case XML_ERROR_SYNTAX:
+        return "erreur de syntaxe";
+    case XML_ERROR_NO_ELEMENTS:
+        return "aucun élément";
+    case XML_ERROR_INVALID_TOKEN:
+        return "caractère ou balise invalide";
+    case XML_ERROR_UNCLOSED_TOKEN:
+        return "balise non refermée";
+    case XML_ERROR_PARTIAL_CHAR:
+        return "caractère incomplet";
+    case XML_ERROR_TAG_MISMATCH:
+        return "balise fermante qui ne correspond pas";
+    case XML_ERROR_DUPLICATE_ATTRIBUTE:
+        return "attribut répété";
+    case XML_ERROR_JUNK_AFTER_DOC_ELEMENT:
+        return "données après la fin du document";
+    case XML_ERROR_UNDEFINED_ENTITY:
+        return "entité inconnue";
+    case XML_ERROR_BAD_CHAR_REF:
+        return "référence de caractère invalide";
+    case XML_ERROR_UNKNOWN_ENCODING:
+    case XML_ERROR_INCORRECT_ENCODING:
+        return "encodage inconnu ou incorrect";
+    case XML_ERROR_UNCLOSED_CDATA_SECTION:
+        return "section CDATA non refermée";
+    case XML_ERROR_UNBOUND_PREFIX:
+        return "préfixe d'espace de noms non déclaré";
+    case XML_ERROR_XML_DECL:
+    case XML_ERROR_MISPLACED_XML_PI:
+        return "déclaration XML mal placée ou mal formée";
+    default:
+        return "document XML invalide";
+    }
+}
+
 li_status li__xml_error(li__xml *x, li_reader *r, li_error *err) {
     char why[400];
     if (x->rc != LI_OK)
@@ -273,9 +357,8 @@ li_status li__xml_error(li__xml *x, li_reader *r, li_error *err) {
                  x->part);
         return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_UNSAFE, r->path, why);
     }
-    enum XML_Error e = XML_GetErrorCode(x->p);
-    snprintf(why, sizeof why, "XML mal formé dans « %.200s », ligne %lu (erreur XML n° %d)",
-             x->part, (unsigned long)XML_GetCurrentLineNumber(x->p), (int)e);
+    snprintf(why, sizeof why, "XML mal formé dans « %.200s », ligne %lu : %s", x->part,
+             (unsigned long)XML_GetCurrentLineNumber(x->p), xml_error_fr(XML_GetErrorCode(x->p)));
     return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, r->path, why);
 }
 

@@ -773,7 +773,7 @@ static void test_bad_options_are_usage_errors(void **state) {
         li_msg msg;
     } cases[] = {
         {"ods", NULL, 0, -1, LI_EUSAGE, LI_MSG_FORMAT_UNKNOWN},
-        {"xlsx", NULL, 0, -1, LI_EFORMAT, LI_MSG_XLSX_CORRUPT}, /* a CSV file read as xlsx */
+        {"xlsx", NULL, 0, -1, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK}, /* a CSV file read as xlsx */
         {NULL, "klingon-8", 0, -1, LI_EUSAGE, LI_MSG_ENCODING_UNKNOWN},
         {NULL, NULL, ':', -1, LI_EUSAGE, LI_MSG_DELIMITER_INVALID},
         {NULL, NULL, 0, 2, LI_EUSAGE, LI_MSG_USAGE_BAD_VALUE},

@@ -7,134 +7,16 @@
  * progress, and the readxl corpus when ../shared is there.
  *
  * Workbooks are built here: by hand with libzip when the test needs exact
- * XML, with libxlsxwriter for a real producer's layout.
+ * XML (xlsx_test_util.h), with libxlsxwriter for a real producer's layout.
+ * The shapes of real-world workbooks that other readers disagree on are in
+ * test_xlsx_shapes.c.
  */
 #include <xlsxwriter.h>
-#include <zip.h>
 
-#include "csv_test_util.h"
 #include "read/xlsxInt.h"
-
-/* --- building workbooks ------------------------------------------------------- */
-
-typedef struct part {
-    const char *name;
-    const char *data; /* NUL-terminated unless len is given */
-    size_t len;
-} part;
-
-/* Writes a zip of the parts to name in the temporary directory; returns its path (static). */
-static const char *zip_write(const char *name, const part *parts, size_t n) {
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", t_tmp(), name);
-    int ze;
-    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
-    assert_non_null(z);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = parts[i].len ? parts[i].len : strlen(parts[i].data);
-        zip_source_t *src = zip_source_buffer(z, parts[i].data, len, 0);
-        assert_non_null(src);
-        assert_true(zip_file_add(z, parts[i].name, src, ZIP_FL_ENC_UTF_8) >= 0);
-    }
-    assert_int_equal(zip_close(z), 0);
-    return path;
-}
-
-#define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#define NS_PKG "http://schemas.openxmlformats.org/package/2006/relationships"
-
-static const char content_types[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-    "<Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>";
-static const char root_rels[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" NS_PKG "\">"
-    "<Relationship Id=\"rId1\" Type=\"" NS_REL "/officeDocument\" Target=\"xl/workbook.xml\"/>"
-    "</Relationships>";
-static const char wb_rels[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" NS_PKG "\">"
-    "<Relationship Id=\"rId1\" Type=\"" NS_REL "/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-    "<Relationship Id=\"rId2\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>"
-    "<Relationship Id=\"rId3\" Type=\"" NS_REL "/sharedStrings\" Target=\"sharedStrings.xml\"/>"
-    "</Relationships>";
-static const char wb_1900[] =
-    "<?xml version=\"1.0\"?><workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
-    "<sheet name=\"Leads\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
-static const char wb_1904[] =
-    "<?xml version=\"1.0\"?><workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL
-    "\"><workbookPr date1904=\"1\"/><sheets>"
-    "<sheet name=\"Leads\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
-
-/*
- * Styles: 0 general, 1 date (14), 2 date-time (22), 3 custom dd/mm/yyyy,
- * 4 [Red]0.00 (a number), 5 0" jours" (quoted d: a number), 6 00000 (postal
- * code), 7 h:mm (time), 8 built-in 49 (text).
- */
-static const char styles[] =
-    "<?xml version=\"1.0\"?><styleSheet xmlns=\"" NS_MAIN "\"><numFmts count=\"4\">"
-    "<numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/>"
-    "<numFmt numFmtId=\"165\" formatCode=\"[Red]0.00\"/>"
-    "<numFmt numFmtId=\"166\" formatCode=\"0&quot; jours&quot;\"/>"
-    "<numFmt numFmtId=\"167\" formatCode=\"00000\"/></numFmts>"
-    "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
-    "<cellXfs count=\"9\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"22\"/>"
-    "<xf numFmtId=\"164\"/><xf numFmtId=\"165\"/><xf numFmtId=\"166\"/><xf numFmtId=\"167\"/>"
-    "<xf numFmtId=\"20\"/><xf numFmtId=\"49\"/></cellXfs></styleSheet>";
-
-static const char sst[] =
-    "<?xml version=\"1.0\"?><sst xmlns=\"" NS_MAIN "\" count=\"5\" uniqueCount=\"5\">"
-    "<si><t>Nom</t></si><si><t>Email</t></si><si><t>Téléphone</t></si>"
-    "<si><r><rPr><b/></rPr><t>Du</t></r><r><t xml:space=\"preserve\">pont </t></r>"
-    "<rPh sb=\"0\" eb=\"1\"><t>PHONETIC</t></rPh></si>"
-    "<si><t>ligne 1_x000D_\nligne 2 _x005F_x000D_</t></si></sst>";
-
-/* A workbook of one sheet whose <sheetData> holds rows (and the 1904 system if asked). */
-static const char *book(const char *name, const char *rows, int date1904) {
-    static char sheet[1 << 16];
-    snprintf(sheet, sizeof sheet,
-             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
-             "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>%s</sheetData></worksheet>",
-             rows);
-    part parts[] = {
-        {"[Content_Types].xml", content_types, 0},
-        {"_rels/.rels", root_rels, 0},
-        {"xl/workbook.xml", date1904 ? wb_1904 : wb_1900, 0},
-        {"xl/_rels/workbook.xml.rels", wb_rels, 0},
-        {"xl/styles.xml", styles, 0},
-        {"xl/sharedStrings.xml", sst, 0},
-        {"xl/worksheets/sheet1.xml", sheet, 0},
-    };
-    return zip_write(name, parts, sizeof parts / sizeof parts[0]);
-}
-
-static void read_book(const char *rows, int date1904, const li_reader_opts *o, t_read *t) {
-    t_read_file(book("t.xlsx", rows, date1904), o, t);
-}
-
-/* The sheet a reader of path with options o reads (info.sheet is borrowed from the reader). */
-static void assert_sheet(const char *path, const li_reader_opts *o, const char *want) {
-    li_reader *r = NULL;
-    li_error err;
-    if (li_reader_open(path, o, &r, &err) != LI_OK)
-        fail_msg("%s", err.message);
-    const char *got = li_reader_get_info(r)->sheet;
-    if (!got || strcmp(got, want) != 0)
-        fail_msg("sheet %s, expected %s", got ? got : "(null)", want);
-    li_reader_free(r);
-}
-
-static void assert_refused(const t_read *t, li_status status, li_msg msg) {
-    if (t->status != status || t->err.msg != msg)
-        fail_msg("expected %s/%s, got %s/%s: %s", li_status_name(status), li_msg_code(msg),
-                 li_status_name(t->status), li_msg_code(t->err.msg), t->err.message);
-}
+#include "xlsx_test_util.h"
 
 /* --- values ------------------------------------------------------------------- */
-
-static const char header_row[] =
-    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
-    "<c r=\"C1\" t=\"s\"><v>2</v></c></row>";
 
 static void test_shared_inline_and_rich_text_strings(void **state) {
     (void)state;
@@ -234,7 +116,11 @@ static void test_number_format_kinds(void **state) {
         {"General", LI__NUMFMT_GENERAL, 0},
         {"dd/mm/yyyy", LI__NUMFMT_DATE, 0},
         {"[$-40C]d mmmm yyyy;@", LI__NUMFMT_DATE, 0},
-        {"[h]:mm:ss", LI__NUMFMT_DATE, 0},
+        {"[h]:mm:ss", LI__NUMFMT_DURATION, 0}, /* elapsed time: no clock, no date */
+        {"[mm]:ss", LI__NUMFMT_DURATION, 0},
+        {"[s]", LI__NUMFMT_DURATION, 0},
+        {"[$-40C]h:mm", LI__NUMFMT_DATE, 0},
+        {"[Magenta]0", LI__NUMFMT_GENERAL, 0},
         {"[Red]#,##0.00", LI__NUMFMT_GENERAL, 0},
         {"0\" days\"", LI__NUMFMT_GENERAL, 0},
         {"#,##0\\ \"€\";[Red]\\-#,##0\\ \"€\"", LI__NUMFMT_GENERAL, 0},
@@ -250,6 +136,8 @@ static void test_number_format_kinds(void **state) {
     }
     assert_int_equal(li__xlsx_builtin_kind(14), LI__NUMFMT_DATE);
     assert_int_equal(li__xlsx_builtin_kind(47), LI__NUMFMT_DATE);
+    assert_int_equal(li__xlsx_builtin_kind(45), LI__NUMFMT_DATE);     /* mm:ss */
+    assert_int_equal(li__xlsx_builtin_kind(46), LI__NUMFMT_DURATION); /* [h]:mm:ss */
     assert_int_equal(li__xlsx_builtin_kind(49), LI__NUMFMT_GENERAL);
     assert_int_equal(li__xlsx_builtin_kind(0), LI__NUMFMT_GENERAL);
 }
@@ -323,9 +211,10 @@ static void test_limits_give_row_problems(void **state) {
     t_read t;
     read_book(rows, 0, &o, &t);
     t_assert_ok(&t);
-    t_assert_row(&t, 0, 2, "éééé||", LI_MSG_ROW_FIELD_TOO_LONG); /* cut on a UTF-8 boundary */
+    /* cut on a UTF-8 boundary, and marked as cut */
+    t_assert_row(&t, 0, 2, "éééé…||", LI_MSG_ROW_FIELD_TOO_LONG);
     t_assert_row(&t, 1, 3, "1||", LI_MSG_ROW_TOO_MANY_COLUMNS);
-    t_assert_row(&t, 2, 4, "1|||4", LI_MSG_ROW_FIELD_COUNT); /* right of the header */
+    t_assert_row(&t, 2, 4, "1||", LI_MSG_ROW_CELLS_IGNORED); /* right of the header: ignored */
     t_assert_row(&t, 3, 5, "abcdefgh|abcdefgh|abcd", LI_MSG_ROW_TOO_LONG);
     t_assert_row(&t, 4, 6, "6||", LI_MSG_NONE);
     assert_int_equal(li_msg_severity(t.rows[0].problem), LI_SEV_ERROR);
@@ -435,7 +324,7 @@ static void test_not_a_zip_or_truncated_refused(void **state) {
     o.format = "xlsx";
     t_read t;
     t_read_file(t_write("text.xlsx", "a,b\n1,2\n", 8), &o, &t);
-    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_CORRUPT);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK);
     t_read_free(&t);
 
     /* a real workbook cut in half */
@@ -455,7 +344,8 @@ static void test_zip_without_workbook_refused(void **state) {
     part other[] = {{"readme.txt", "hello", 0}};
     t_read t;
     t_read_file(zip_write("other.xlsx", other, 1), NULL, &t);
-    assert_refused(&t, LI_EFORMAT, LI_MSG_FORMAT_XLSX_UNSUPPORTED);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK);
+    assert_non_null(strstr(t.err.message, "n'est pas un classeur Excel : c'est une archive zip"));
     t_read_free(&t);
 
     part ods[] = {{"mimetype", "application/vnd.oasis.opendocument.spreadsheet", 0},
@@ -783,9 +673,31 @@ static void test_readxl_corpus(void **state) {
         assert_string_equal(t.rows[i].fields[0], t.rows[i].fields[1]);
     t_read_free(&t);
 
-    readxl("types.xlsx", &o, &t); /* 1904 date system */
-    t_assert_row(&t, 0, 2, "|TRUE|2013-02-26|1|hello", LI_MSG_NONE);
+    /* the 1904 date system, though an x14:workbookPr follows (serial 41331: 2017-02-27) */
+    readxl("types.xlsx", &o, &t);
+    t_assert_row(&t, 0, 2, "|TRUE|2017-02-27|1|hello", LI_MSG_NONE);
     t_read_free(&t);
+
+    /* its first sheet is empty: the next visible one is read, and said so */
+    readxl("empty-sheets.xlsx", &o, &t);
+    assert_string_equal(t.header, "var1|var2");
+    assert_int_equal(t.n, 0);
+    t_read_free(&t);
+    char path[1024];
+    const char *shared = getenv("LI_SHARED_DIR");
+    snprintf(path, sizeof path, "%s/corpora/readxl/sheets/empty-sheets.xlsx",
+             shared ? shared : LI_SOURCE_DIR "/../shared");
+    li_reader *r = NULL;
+    li_error err;
+    assert_int_equal(li_reader_open(path, NULL, &r, &err), LI_OK);
+    assert_string_equal(li_reader_get_info(r)->sheet, "header_only");
+    assert_non_null(strstr(li_reader_get_info(r)->notice, "La feuille « empty » est vide"));
+    li_reader_free(r);
+    o.sheet = "empty";
+    t_read_file(path, &o, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_SHEET_EMPTY);
+    t_read_free(&t);
+    o.sheet = NULL;
 
     t_read g;
     readxl("iris-excel-xlsx.xlsx", &o, &t); /* two producers, the same data */
