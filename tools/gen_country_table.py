@@ -104,6 +104,17 @@ ALIASES = {
     "ST": ["Sao Tomé-et-Principe", "São Tomé and Príncipe"],
 }
 
+# The French name shown to users (sniff, the import summary) where ISO's
+# needs help; others are ISO's French short name, "X, Y" read "Y X".
+DISPLAY_FR = {
+    "IR": "Iran", "LA": "Laos", "RU": "Russie", "SY": "Syrie", "TR": "Turquie",
+    "VA": "Vatican", "RE": "La Réunion", "PS": "Palestine", "FM": "Micronésie",
+    "VI": "Îles Vierges des États-Unis", "MF": "Saint-Martin", "SX": "Sint Maarten",
+    "FK": "Îles Malouines", "CC": "Îles Cocos", "KR": "Corée du Sud", "KP": "Corée du Nord",
+    "BO": "Bolivie", "VE": "Venezuela", "TZ": "Tanzanie", "MD": "Moldavie", "TW": "Taïwan",
+    "GB": "Royaume-Uni", "US": "États-Unis", "CZ": "Tchéquie",
+}
+
 # Latin-1 letters U+00C0..U+00FF and their base letter; '?' cannot be
 # folded (the C side returns "unknown"), '-' is dropped like punctuation.
 LATIN1_BASE = "aaaaaa?ceeeeiiiidnooooo-ouuuuy??aaaaaa?ceeeeiiiidnooooo-ouuuuy?y"
@@ -166,6 +177,25 @@ def derived(name):
     return strong, weak
 
 
+def display_names(iso_json, mo_path):
+    """[(alpha-2, French name)] sorted by code."""
+    with open(iso_json, encoding="utf-8") as f:
+        entries = json.load(f)["3166-1"]
+    fr = read_mo(mo_path)
+    out = []
+    for e in entries:
+        a2 = e["alpha_2"]
+        name = DISPLAY_FR.get(a2)
+        if not name:
+            en = e.get("common_name") or e["name"]
+            name = fr.get(en) or fr.get(e["name"]) or en
+            if ", " in name and "(" not in name:
+                head, tail = name.split(", ", 1)
+                name = tail + ("" if tail.endswith("'") else " ") + head
+        out.append((a2, name))
+    return sorted(out)
+
+
 def countries(iso_json, mo_path):
     with open(iso_json, encoding="utf-8") as f:
         entries = json.load(f)["3166-1"]
@@ -210,7 +240,11 @@ def build(iso_json, mo_path):
     return sorted((k, v[1]) for k, v in levels.items() if v[1] is not None)
 
 
-def render(table):
+def c_string(s):
+    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render(table, names):
     lines = [
         "/*",
         " * country_table.h — every ISO 3166-1 country by its folded English and",
@@ -224,6 +258,11 @@ def render(table):
     ]
     lines += ['    {"%s", "%s"},' % (k, iso) for k, iso in table]
     lines.append("};")
+    lines.append("")
+    lines.append("/* The French name of each country, for what users read; sorted by code. */")
+    lines.append("static const country_name country_names[] = {")
+    lines += ['    {"%s", %s},' % (iso, c_string(n)) for iso, n in names]
+    lines.append("};")
     return "\n".join(lines) + "\n"
 
 
@@ -234,7 +273,7 @@ def main():
     ap.add_argument("-o", "--output")
     a = ap.parse_args()
     try:
-        text = render(build(a.json, a.mo))
+        text = render(build(a.json, a.mo), display_names(a.json, a.mo))
     except ValueError as e:
         print("gen_country_table: conflict: %s" % e, file=sys.stderr)
         return 1
