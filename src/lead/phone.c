@@ -38,12 +38,13 @@
  * (phone_region() in validate.c decides the region of a row).
  *
  * li__country (the table below, then every other region libphonenumber
- * knows, built once) gives validate.c the regions it accepts and their
+ * knows, looked up once each) gives validate.c the regions it accepts and their
  * trunk prefixes; li__cc_assigned() the ITU-T codes.
  * No allocation on the fast path; all tables are const, every function is
  * thread-safe.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,24 +97,33 @@ static const unsigned short assigned[] = {
 /*
  * Every other region libphonenumber has a plan for (Kazakhstan, Uruguay...),
  * indexed by its two letters: its code and trunk prefix from the metadata
- * (no lengths: libphonenumber checks those). Built once, then read-only.
+ * (no lengths: libphonenumber checks those). Each is looked up the first
+ * time it is asked for, under a lock, then read without one: a row whose
+ * country is Kazakhstan costs a load after the first.
  */
 static li__country plans[26 * 26];
 static char plan_iso[26 * 26][3];
-static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+static _Atomic unsigned char plan_state[26 * 26]; /* 0 not looked up, 1 known, 2 no plan */
+static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void plans_init(void) {
-    for (int a = 0; a < 26; a++)
-        for (int b = 0; b < 26; b++) {
-            int i = a * 26 + b;
+static const li__country *plan_of(const char up[3]) {
+    int i = (up[0] - 'A') * 26 + (up[1] - 'A');
+    unsigned char st = atomic_load_explicit(&plan_state[i], memory_order_acquire);
+    if (st == 0) {
+        pthread_mutex_lock(&plans_mu);
+        st = atomic_load_explicit(&plan_state[i], memory_order_relaxed);
+        if (st == 0) {
             unsigned cc;
             char trunk;
-            plan_iso[i][0] = (char)('A' + a);
-            plan_iso[i][1] = (char)('A' + b);
-            plan_iso[i][2] = '\0';
-            if (li__phonelib_region(plan_iso[i], &cc, &trunk))
+            memcpy(plan_iso[i], up, 3);
+            st = li__phonelib_region(plan_iso[i], &cc, &trunk) ? 1 : 2;
+            if (st == 1)
                 plans[i] = (li__country){plan_iso[i], (unsigned short)cc, 0, 0, NULL, trunk};
+            atomic_store_explicit(&plan_state[i], st, memory_order_release);
         }
+        pthread_mutex_unlock(&plans_mu);
+    }
+    return st == 1 ? &plans[i] : NULL;
 }
 
 const li__country *li__country_by_iso(const char *iso) {
@@ -125,9 +135,7 @@ const li__country *li__country_by_iso(const char *iso) {
             return &countries[i];
     if (up[0] < 'A' || up[0] > 'Z' || up[1] < 'A' || up[1] > 'Z')
         return NULL;
-    pthread_once(&plans_once, plans_init);
-    const li__country *c = &plans[(up[0] - 'A') * 26 + (up[1] - 'A')];
-    return c->iso ? c : NULL;
+    return plan_of(up);
 }
 
 const li__country *li__country_by_cc(unsigned cc) {
@@ -322,7 +330,7 @@ static size_t split_ext(const char *s, size_t len, li__phone_digits *dg) {
     size_t e = len, m;
     dg->next = 0;
     dg->ext[0] = '\0';
-    while (e > 0 && s[e - 1] >= '0' && s[e - 1] <= '9')
+    while (e > 0 && len - e <= LI_PHONE_EXT_MAX && s[e - 1] >= '0' && s[e - 1] <= '9')
         e--;
     if (e == 0 || e == len || len - e > LI_PHONE_EXT_MAX)
         return len;
@@ -380,8 +388,11 @@ li_msg li__phone_prep(const char *in, size_t len, li__phone_digits *dg) {
     li_msg why = LI_MSG_NONE;
     size_t b = 0, e = len;
     trim(in, &b, &e);
-    e = b + split_ext(in + b, e - b, dg);
-    trim(in, &b, &e); /* the spaces before "poste" */
+    size_t n = split_ext(in + b, e - b, dg);
+    if (n != e - b) {
+        e = b + n;
+        trim(in, &b, &e); /* the spaces before "poste" */
+    }
     int sci = scientific(in + b, e - b, dg, &why);
     if (sci == 2)
         return why;
