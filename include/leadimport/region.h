@@ -14,9 +14,13 @@
  *      .co, .me say nothing), postal code shapes (four digits: Swiss,
  *      Belgian...; five: French...) between the candidate regions (France
  *      and those the domains or the country column name), and the phone
- *      numbers written without international prefix that are valid in
- *      exactly one candidate. A Swiss "044 668 18 00" is a well-formed
- *      French number too: it says nothing, the other signals decide.
+ *      numbers written without international prefix that read one way
+ *      only among the candidates (valid in one, or giving the same number
+ *      in each). A Swiss "044 668 18 00" is a well-formed French number
+ *      too: it says nothing, the other signals decide. (Phones alone
+ *      cannot name a region: a national number is valid in many plans —
+ *      "8 701 123 45 67" is Kazakh and German — so only the candidates
+ *      the other signals name are tried.)
  *      A region that gathers at least LI_REGION_MIN_SIGNALS signals and
  *      LI_REGION_MAJORITY % of all of them wins;
  *   3. else France, the default.

@@ -241,6 +241,17 @@ static void add_top(int *cand, size_t *n, const unsigned *a, const unsigned *b, 
     }
 }
 
+/* 1 if dg is a valid national number of region slot s (e164 gets it). */
+static int valid_in(const li__phone_digits *dg, int s, char e164[LI_PHONE_CAP]) {
+    char iso[3];
+    li_phone_type t;
+    li_msg msg;
+    iso_of(s, iso);
+    if (!li__phone_fast_digits(dg, iso, e164, &t, &msg))
+        msg = li__phone_lib_digits(dg, iso, e164, &t);
+    return msg == LI_MSG_NONE;
+}
+
 void li_region_probe_decide(const li_region_probe *p, li_region_guess *out) {
     memcpy(out->iso, "FR", 3);
     out->source = LI_REGION_DEFAULT;
@@ -291,18 +302,23 @@ void li_region_probe_decide(const li_region_probe *p, li_region_guess *out) {
     }
     if (ncand > 1) {
         for (size_t n = 0; n < p->nphones; n++) {
-            size_t who = ncand, k = 0;
-            for (size_t i = 0; i < ncand && k < 2; i++) {
-                char iso[3], e164[LI_PHONE_CAP];
-                li_phone_type t;
-                li_msg msg;
-                iso_of(cand[i], iso);
-                if (!li__phone_fast_digits(&p->phones[n], iso, e164, &t, &msg))
-                    msg = li__phone_lib_digits(&p->phones[n], iso, e164, &t);
-                if (msg == LI_MSG_NONE)
-                    who = i, k++;
+            /* one reading among the candidates: "044 668 18 00" has two (+41, +33) */
+            size_t who = ncand;
+            int readings = 0;
+            char first[LI_PHONE_CAP] = "";
+            for (size_t i = 0; i < ncand && readings < 2; i++) {
+                char e164[LI_PHONE_CAP];
+                if (!valid_in(&p->phones[n], cand[i], e164))
+                    continue;
+                if (who == ncand) {
+                    who = i;
+                    memcpy(first, e164, sizeof first);
+                    readings = 1;
+                } else if (strcmp(e164, first) != 0) {
+                    readings = 2;
+                }
             }
-            if (k == 1) { /* valid in one candidate only: "044 668 18 00" is not */
+            if (readings == 1) {
                 phone_votes[who]++;
                 votes[who]++;
                 total++;

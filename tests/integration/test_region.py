@@ -101,6 +101,20 @@ class RegionTest(unittest.TestCase):
         self.assertEqual((region["iso"], region["source"]), ("CH", "inferred"), region)
         self.assertIn("100 % des sites web en .ch", region["reason"])
 
+    def test_numbers_valid_in_one_candidate_only_count(self):
+        # four .be e-mails name Belgium; the Brussels numbers (9 digits with
+        # the 0) are no French numbers: they make the majority
+        lines = ["Luc%d;Peeters%d;luc%d@%s;02 511 %02d %02d"
+                 % (i, i, i, "firma%d.be" % i if i < 4 else "gmail.com", i, i)
+                 for i in range(20)]
+        f = self.write("bruxelles.csv", lines, header="Prénom;Nom;Email;Téléphone")
+        region = self.sniff_region(f)
+        self.assertEqual((region["iso"], region["source"]), ("BE", "inferred"), region)
+        self.assertEqual(region["reason"], "20 % des e-mails en .be, "
+                                           "20 numéros valides seulement en BE")
+        self.cli("import", f, "--db", self.db)
+        self.assertEqual(self.phones()[:2], ["+3225110000", "+3225110101"])
+
     def test_uk_domains_are_great_britain(self):
         lines = ["Ann%d;Smith%d;ann%d@firm%d.co.uk;020 7946 %04d" % (i, i, i, i, i)
                  for i in range(10)]
