@@ -227,6 +227,8 @@ def build(iso_json, mo_path):
     for iso, names in ALIASES.items():
         for n in names:
             claim(fold(n), iso, 0, n)
+    for iso, n in DISPLAY_FR.items():  # what we show must read back
+        claim(fold(n), iso, 0, n)
     for a2, a3, names in countries(iso_json, mo_path):
         claim(fold(a2), a2, 1, a2)
         claim(fold(a3), a2, 1, a3)
