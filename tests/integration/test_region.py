@@ -219,6 +219,16 @@ class RegionTest(unittest.TestCase):
         self.assertEqual(len(phones), 30)
         self.assertTrue(all(p.startswith("+41") for p in phones), phones)
 
+    def test_resumed_import_reads_numbers_as_the_first_run_decided(self):
+        f = self.write("suisse.csv", swiss_rows())
+        self.cli("import", f, "--db", self.db, "--queue")  # decided, saved, not run
+        # running the same import again resumes that job, with its saved options
+        r = self.cli("import", f, "--db", self.db)
+        self.assertIn("import repris", r.out)
+        phones = self.phones()
+        self.assertEqual(len(phones), 30)
+        self.assertTrue(all(p.startswith("+41") for p in phones), phones)
+
 
 if __name__ == "__main__":
     li.main()
