@@ -155,7 +155,7 @@ static double measure(int path, const value *v, size_t n, int rounds, size_t *an
         size_t sure = 0;
         double t0 = now_ns();
         for (size_t i = 0; i < n; i++) {
-            char out[17];
+            char out[LI_PHONE_CAP];
             li_phone_type type = LI_PHONE_UNKNOWN;
             li_msg m = LI_MSG_NONE;
             if (path == FAST)
@@ -200,7 +200,7 @@ int main(int argc, char **argv) {
         }
         v[i].n = strlen(v[i].s);
     }
-    char warm[17];
+    char warm[LI_PHONE_CAP];
     li_norm_phone_typed("+32 470 12 34 56", 16, "FR", warm, sizeof warm, NULL); /* metadata */
 
     size_t answered = 0;

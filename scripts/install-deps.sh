@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libutf8proc-dev                 # Unicode folding for header matching
   libjansson-dev                  # JSON reading (error lists, custom fields)
   libphonenumber-dev              # phone numbers checked against real numbering plans
+  iso-codes                       # ISO 3166 country names (EN/FR): regenerating src/lead/country_table.h, its test
   libcmocka-dev                   # unit tests
   python3                         # sample-data generator (stdlib only)
   libzip-dev libexpat1-dev        # XLSX: zip container, streamed XML

@@ -25,6 +25,7 @@
 #include "leadimport/hash.h"
 #include "leadimport/mapping.h"
 #include "leadimport/reader.h"
+#include "leadimport/region.h"
 #include "leadimport/store.h"
 
 /* Default limit on the size of an imported file. */
@@ -118,6 +119,12 @@ typedef struct li_import_result {
     size_t nwarnings;           /* file-level warnings (mapping) */
     char warnings[6][256];
     char mapping_note[256];     /* French: a remembered mapping was applied; "" if not */
+    /*
+     * French: the region of national numbers was inferred from the file
+     * (REGION_INFERRED, not for France) or stayed France for want of a
+     * clear majority (REGION_UNDECIDED); "" otherwise (region.h).
+     */
+    char region_note[256];
 } li_import_result;
 
 void li_import_opts_init(li_import_opts *o);
@@ -275,6 +282,7 @@ typedef struct li_mapping_request {
     size_t nmap;
     const char *mapping_name;   /* as li_import_opts.mapping_name */
     const char *resume_json;    /* a resumed job's own mapping: applied first; or NULL */
+    const char *region;         /* --region, or NULL: inferred from the sample (region.h) */
 } li_mapping_request;
 
 /* Where the saved part of a mapping came from. */
@@ -284,13 +292,16 @@ typedef struct li_mapping_source {
     char saved_at[32];          /* a remembered mapping: when it was saved */
     char header_sig[LI_SHA256_HEX];
     char warning[256];          /* MAPPING_UNUSED_COLUMNS, or "" */
+    li_region_guess region;     /* the region of national numbers, and why */
 } li_mapping_source;
 
 /*
  * The mapping an import of req->path would use: every step of mapping.h,
- * the values of the first rows included. s may be NULL (no saved
- * mappings). Errors: those of li_reader_open(), LI_EUSAGE for --map,
- * LI_EUSAGE for an unknown template, LI_EFORMAT for a corrupt one.
+ * the values of the first rows included; and, from the same rows, the
+ * region of its national phone numbers (src->region: req->region, or
+ * inferred, region.h). s may be NULL (no saved mappings). Errors: those
+ * of li_reader_open(), LI_EUSAGE for --map, LI_EUSAGE for an unknown
+ * template, LI_EFORMAT for a corrupt one, LI_EUSAGE for an unknown region.
  */
 li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mapping **out,
                             li_mapping_source *src, li_error *err);
@@ -312,8 +323,9 @@ li_status li_mapping_save_as(li_store *s, const char *name, const li_mapping *m,
  * format, encoding, delimiter, header, the mapping of each column with its
  * reason (li_map_reason_key(): "header", "fuzzy", "values", "override",
  * "template", "remembered", "custom") and its French detail, the saved
- * mapping applied (or null), file-level warnings, and the first
- * preview_rows rows. s may be NULL (no saved mappings). Appends one JSON
+ * mapping applied (or null), file-level warnings, the first preview_rows
+ * rows, and the region of national phone numbers ("region": {"iso",
+ * "name", "source": "default" | "option" | "inferred", "reason"}). s may be NULL (no saved mappings). Appends one JSON
  * object to out.
  */
 li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t preview_rows,

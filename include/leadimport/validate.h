@@ -95,6 +95,14 @@ li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap);
 
 
 /*
+ * Bytes li_norm_phone_typed() needs for its output: an E.164 number (at
+ * most "+" and 15 digits), ";ext=" and an extension of at most
+ * LI_PHONE_EXT_MAX digits, and the NUL.
+ */
+#define LI_PHONE_EXT_MAX 10
+#define LI_PHONE_CAP 32
+
+/*
  * Normalises a phone number to E.164 ("+33612345678") and checks it against
  * the real numbering plans (libphonenumber; the usual French shapes by an
  * exact fast path that gives the same answers). region is the country of
@@ -104,11 +112,19 @@ li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap);
  * 00 and + international prefixes, the country code without "+"
  * ("33612345678"), a national number that lost its leading 0 ("612345678"),
  * and Excel's scientific notation when no digit was lost ("3,3612345678E+10").
+ * An extension at the end — "x123", "x. 123", "ext 12", "ext. 12",
+ * "extn 12", "extension 12", "poste 12", "#12", ";ext=12", any case, at
+ * most LI_PHONE_EXT_MAX digits — is kept: the result is the E.164 number
+ * followed by ";ext=NN" (RFC 3966), "+33123456789;ext=12", which reads
+ * back to itself. The number is only ever read in region: a national
+ * number that is not valid there is invalid (never re-read as French);
+ * "+CC..." and "00CC..." are read under their own code, whatever region.
  * French overseas numbers dialled as French ("0262 12 34 56", "+33 262...")
  * get their own code (+262, +590, +594, +596). A number of the right shape
  * in an unassigned range ("+33 7 01...") is invalid.
  *
- * out needs at least 17 bytes (else PHONE_INVALID). Returns LI_MSG_NONE
+ * out needs LI_PHONE_CAP bytes (17 are enough without extension; a
+ * result that does not fit is PHONE_INVALID). Returns LI_MSG_NONE
  * (out = E.164, NUL-terminated; *type set), LI_MSG_PHONE_INVALID or
  * LI_MSG_PHONE_PRECISION_LOST (out = "", *type = LI_PHONE_UNKNOWN). type may
  * be NULL. Thread-safe; no allocation on the usual French shapes.

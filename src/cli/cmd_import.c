@@ -37,7 +37,8 @@ static const char import_help[] =
     "  --encoding E          utf-8, windows-1252, utf-16le, utf-16be   (détecté par défaut)\n"
     "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
     "  --sheet NOM|N         la feuille d'un classeur .xlsx (par défaut la première visible)\n"
-    "  --region PAYS         pays des numéros sans indicatif (par défaut FR)\n"
+    "  --region PAYS         pays des numéros sans indicatif (par défaut : déduit du\n"
+    "                        fichier — domaines des e-mails, codes postaux… —, sinon FR)\n"
     "\n"
     "Doublons (une ligne dont une clé égale celle d'un lead existant ou d'une ligne\n"
     "précédente du fichier) :\n"
@@ -160,6 +161,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
                       res->resumed ? "true" : "false");
         json_kv_str(&b, "report", report);
         json_kv_str(&b, "mapping_note", res->mapping_note[0] ? res->mapping_note : NULL);
+        json_kv_str(&b, "region_note", res->region_note[0] ? res->region_note : NULL);
     } else {
         json_kv_str(&b, "status", "failed");
     }
@@ -209,6 +211,8 @@ static void print_summary(const li_import_result *res, const char *report) {
                j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
     if (res->mapping_note[0])
         printf("  %s\n", res->mapping_note);
+    if (res->region_note[0])
+        printf("  %s\n", res->region_note);
     for (size_t i = 0; i < res->nwarnings; i++)
         printf("  Attention : %s\n", res->warnings[i]);
     printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
@@ -506,6 +510,8 @@ int li_cli_import(int argc, char **argv) {
                    " leadimport jobs show %lld pour le suivre)\n",
                    (long long)res.job.id, res.resumed ? " (reprise)" : "", res.job.file_name,
                    (long long)res.job.id);
+            if (res.region_note[0])
+                printf("  %s\n", res.region_note);
         }
         goto out;
     }

@@ -23,6 +23,8 @@ static const char sniff_help[] =
     "lignes. Accepte les mêmes réglages que « import » pour les essayer :\n"
     "  --map CHAMP=EN-TÊTE   --delimiter C   --encoding E   --header oui|non\n"
     "  --sheet NOM|N         la feuille d'un classeur .xlsx (par défaut la première visible)\n"
+    "  --region PAYS         pays des numéros sans indicatif (par défaut : déduit du\n"
+    "                        fichier, sinon FR)\n"
     "  --mapping NOM|auto    --db URL (la base où sont enregistrées les correspondances ;\n"
     "                        sans elle, seule la détection automatique est montrée)\n"
     "  --json                le résultat en JSON\n";
@@ -100,6 +102,22 @@ static void print_text(json_t *doc) {
     json_array_foreach(json_object_get(doc, "warnings"), i, w) {
         printf("  Attention : %s\n", json_string_value(w));
     }
+    json_t *region = json_object_get(doc, "region");
+    if (json_is_object(region)) {
+        const char *iso = json_string_value(json_object_get(region, "iso"));
+        const char *name = json_string_value(json_object_get(region, "name"));
+        const char *source = json_string_value(json_object_get(region, "source"));
+        const char *reason = json_string_value(json_object_get(region, "reason"));
+        printf("\nNuméros sans indicatif : %s (%s), ", name ? name : iso, iso);
+        if (source && strcmp(source, "option") == 0)
+            printf("choisi avec --region\n");
+        else if (source && strcmp(source, "inferred") == 0)
+            printf("déduit du fichier : %s\n", reason);
+        else if (reason && *reason)
+            printf("par défaut, sans majorité nette dans le fichier (%s)\n", reason);
+        else
+            printf("par défaut\n");
+    }
     printf("\nAperçu :\n");
     json_t *row;
     json_array_foreach(json_object_get(doc, "preview"), i, row) {
@@ -118,11 +136,12 @@ static void print_text(json_t *doc) {
 
 int li_cli_sniff(int argc, char **argv) {
     static const char *const with_value[] = {"--map",    "--delimiter", "--encoding", "--header",
-                                             "--db",     "--mapping",   "--sheet",    NULL};
+                                             "--db",     "--mapping",   "--sheet",    "--region",
+                                             NULL};
     li_reader_opts ro;
     li_reader_opts_init(&ro);
     li_cli_maps maps = {0};
-    const char *file = NULL, *value, *db = NULL, *mapping_name = NULL;
+    const char *file = NULL, *value, *db = NULL, *mapping_name = NULL, *region = NULL;
     li_store *s = NULL;
     int json = 0, rc = LI_EXIT_OK;
     li_buf out;
@@ -156,6 +175,8 @@ int li_cli_sniff(int argc, char **argv) {
             db = value;
         } else if (strcmp(opt, "--mapping") == 0) {
             mapping_name = value;
+        } else if (strcmp(opt, "--region") == 0) {
+            region = value;
         } else {
             rc = li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, opt, "sniff");
             goto out;
@@ -179,7 +200,8 @@ int li_cli_sniff(int argc, char **argv) {
                               .reader = &ro,
                               .map = maps.ov,
                               .nmap = maps.n,
-                              .mapping_name = mapping_name};
+                              .mapping_name = mapping_name,
+                              .region = region};
     if (st == LI_OK)
         st = li_sniff_json(s, &req, PREVIEW_ROWS, &out, &err);
     if (st != LI_OK) {

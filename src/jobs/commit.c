@@ -365,7 +365,7 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
 }
 
 const char *li__phone_type_of(li_slice e164) {
-    char out[24];
+    char out[LI_PHONE_CAP]; /* the stored form may carry ";ext=NN" */
     li_phone_type t = LI_PHONE_UNKNOWN;
     /* An E.164 number needs no region; the usual French ones take the fast path. */
     if (e164.len && e164.ptr[0] == '+')

@@ -123,6 +123,22 @@ static li_status importer(li_store *s, const li_import_opts *o, int64_t *id, li_
 }
 
 /*
+ * The summary's line on the region of national numbers: said when the file
+ * made it another country than France, or when its signals pointed
+ * elsewhere without a clear majority; silent for --region and for a
+ * French file.
+ */
+static void region_note(const li_region_guess *g, char *out, size_t cap) {
+    out[0] = '\0';
+    if (g->source == LI_REGION_INFERRED && strcmp(g->iso, "FR") != 0) {
+        const char *name = li_country_name(g->iso);
+        li_msg_format(out, cap, LI_MSG_REGION_INFERRED, name ? name : g->iso, g->iso, g->reason);
+    } else if (g->source == LI_REGION_DEFAULT && g->reason[0]) {
+        li_msg_format(out, cap, LI_MSG_REGION_UNDECIDED, g->reason);
+    }
+}
+
+/*
  * What li_import_run and li_import_enqueue share: every check, then the job
  * to run, with a runnable work item: the unfinished job of the same file
  * (resumed), or a new one with its options, its stored file and its
@@ -163,7 +179,8 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
                                .reader = &o->reader,
                                .map = ov,
                                .nmap = nov,
-                               .mapping_name = o->mapping_name};
+                               .mapping_name = o->mapping_name,
+                               .region = o->region};
     st = li_import_mapping(s, &mreq, &m, &src, err);
     if (st == LI_OK)
         st = li__assign_check(s, o, err);
@@ -231,7 +248,7 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
         key = sha;
     }
     abs = realpath(o->path, NULL);
-    if (!stored_opts && !(options = li__opts_to_json(o, abs ? abs : o->path))) {
+    if (!stored_opts && !(options = li__opts_to_json(o, abs ? abs : o->path, &src.region))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
@@ -283,6 +300,7 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
         snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", m->warnings[i]);
     if (src.warning[0] && res->nwarnings < 6)
         snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", src.warning);
+    region_note(&src.region, res->region_note, sizeof res->region_note);
     if (src.kind == LI_MAP_REMEMBERED && !resume_json)
         li_msg_format(res->mapping_note, sizeof res->mapping_note, LI_MSG_MAPPING_REMEMBERED,
                       src.saved_at);

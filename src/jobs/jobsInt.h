@@ -239,8 +239,15 @@ typedef struct li__opts_hold {
     li_map_override map[64];
     const char *source_path; /* the file imported, where the job has no stored copy */
 } li__opts_hold;
-/* source_path: the absolute path of the file, kept for a job without a stored copy; may be NULL. */
-char *li__opts_to_json(const li_import_opts *o, const char *source_path);
+/*
+ * source_path: the absolute path of the file, kept for a job without a
+ * stored copy; may be NULL. region: the region the mapping inferred from
+ * the file, or NULL: without --region, an inferred one is saved as the
+ * job's "region" (with "region_source": "inferred" and its reason), so
+ * that a resumed or queued job reads its numbers as the first run decided.
+ */
+char *li__opts_to_json(const li_import_opts *o, const char *source_path,
+                       const li_region_guess *region);
 li_status li__opts_from_json(const char *json, li_import_opts *o, li__opts_hold *hold);
 void li__opts_hold_free(li__opts_hold *hold);
 

@@ -7,7 +7,9 @@
  *     a saved mapping (the job's own when resuming, else the template
  *     asked for, else the one remembered for these headers), the headers,
  *     their typos, then the values of the first LI_MAPPING_SAMPLE_ROWS
- *     rows. It reads nothing but those rows;
+ *     rows. It reads nothing but those rows; from the same rows it infers
+ *     the region of the file's national phone numbers (region.h), unless
+ *     --region gives it;
  *   - the header signature is the SHA-256 of the folded header names in
  *     order: "E-mail;Nom" and "EMAIL;nom" share one, "Nom;E-mail" does not
  *     (a mapping saved by name of column would still apply, but the user
@@ -138,7 +140,8 @@ static void reader_notice(li_mapping *m, const li_reader *r) {
  * over 12 comes within a few rows; a file whose dates are all ambiguous is
  * read once more to its end.
  */
-static li_status observe_rows(li_mapping *m, li_reader *r, li_error *err) {
+static li_status observe_rows(li_mapping *m, li_reader *r, li_region_probe *probe,
+                              li_error *err) {
     li_status st = LI_OK;
     for (size_t k = 0; st == LI_OK; k++) {
         int sample = k < LI_MAPPING_SAMPLE_ROWS;
@@ -152,6 +155,8 @@ static li_status observe_rows(li_mapping *m, li_reader *r, li_error *err) {
         }
         if (st != LI_OK || li_msg_severity(row->problem) == LI_SEV_ERROR)
             continue;
+        if (sample && probe)
+            li_region_probe_row(probe, row->fields, row->nfields);
         if ((sample ? li_mapping_observe(m, row->fields, row->nfields)
                     : li_mapping_observe_dates(m, row->fields, row->nfields)) != LI_OK)
             st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -165,9 +170,11 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
     li_reader *r = NULL;
     li_mapping *m = NULL;
     li_mapping_rec rec = {0};
+    li_region_probe *probe = NULL;
     int found = 0;
     memset(src, 0, sizeof src[0]);
     src->kind = LI_MAP_CUSTOM;
+    memcpy(src->region.iso, "FR", 3);
     if ((st = li_reader_open(req->path, req->reader, &r, err)) != LI_OK)
         goto out;
     size_t nheader = 0;
@@ -216,12 +223,20 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
         if (src->kind == LI_MAP_TEMPLATE)
             unused_columns(m, rec.mapping_json, name, src);
     }
+    /* --region wins; else the same rows say where the numbers are from. */
+    if (req->region && (st = li_region_option(req->region, &src->region, err)) != LI_OK)
+        goto out;
+    if (!req->region && (st = li_region_probe_new(m, &probe, err)) != LI_OK)
+        goto out;
     /* The same reader goes on past the header: a workbook is opened once. */
-    if ((st = observe_rows(m, r, err)) != LI_OK)
+    if ((st = observe_rows(m, r, probe, err)) != LI_OK)
         goto out;
     li_mapping_guess(m);
     reader_notice(m, r);
+    if (probe)
+        li_region_probe_decide(probe, &src->region);
 out:
+    li_region_probe_free(probe);
     li_mapping_rec_free(&rec);
     li_reader_free(r);
     if (st != LI_OK) {

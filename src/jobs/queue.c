@@ -30,7 +30,8 @@ static int set_str(json_t *obj, const char *key, const char *v) {
     return v ? json_object_set_new(obj, key, json_string(v)) : 0;
 }
 
-char *li__opts_to_json(const li_import_opts *o, const char *source_path) {
+char *li__opts_to_json(const li_import_opts *o, const char *source_path,
+                       const li_region_guess *region) {
     json_t *root = json_object(), *reader = json_object(), *map = json_array(),
            *match = json_array(), *assignees = json_array();
     char *out = NULL;
@@ -60,7 +61,13 @@ char *li__opts_to_json(const li_import_opts *o, const char *source_path) {
     bad |= json_object_set(root, "map", map);
     bad |= set_str(root, "mapping_name", o->mapping_name);
     bad |= json_object_set_new(root, "no_remember", json_boolean(o->no_remember));
-    bad |= set_str(root, "region", o->region);
+    if (!o->region && region && region->source == LI_REGION_INFERRED) {
+        bad |= set_str(root, "region", region->iso);
+        bad |= set_str(root, "region_source", li_region_source_key(region->source));
+        bad |= set_str(root, "region_reason", region->reason);
+    } else {
+        bad |= set_str(root, "region", o->region);
+    }
     bad |= json_object_set(root, "match", match);
     bad |= json_object_set_new(root, "on_duplicate", json_string(dup_names[o->on_duplicate]));
     bad |= json_object_set_new(root, "overwrite", json_boolean(o->overwrite));

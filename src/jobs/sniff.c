@@ -1,7 +1,8 @@
 /*
  * sniff.c — what leadimport would make of a file, without importing it:
  * format, encoding, delimiter, header, the proposed mapping of each column
- * with the reason for it, and a preview of the first rows. The result is
+ * with the reason for it, a preview of the first rows, and the region its
+ * national phone numbers are read in (and why). The result is
  * one JSON document: the command line prints it (or a French rendering of
  * it), and the HTTP API will return it as it is.
  */
@@ -43,6 +44,24 @@ static li_status sheets_json(li_reader *r, li_buf *out, li_error *err) {
                                sh[i].current ? "true" : "false");
     }
     return st == LI_OK ? li_buf_puts(out, "],") : st;
+}
+
+/* "region":{"iso":"CH","name":"Suisse","source":"inferred","reason":"..."} */
+static li_status region_json(const li_region_guess *g, li_buf *out) {
+    const char *name = li_country_name(g->iso);
+    const char *source = li_region_source_key(g->source);
+    li_status st = li_buf_puts(out, "\"region\":{");
+    if (st == LI_OK)
+        st = put_str(out, "iso", g->iso, strlen(g->iso));
+    if (st == LI_OK)
+        st = put_str(out, "name", name, name ? strlen(name) : 0);
+    if (st == LI_OK)
+        st = put_str(out, "source", source, strlen(source));
+    if (st == LI_OK)
+        st = li_buf_puts(out, "\"reason\":");
+    if (st == LI_OK)
+        st = li_buf_json_str(out, g->reason, strlen(g->reason));
+    return st == LI_OK ? li_buf_putc(out, '}') : st;
 }
 
 li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t preview_rows,
@@ -171,7 +190,11 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
             st = li_buf_puts(out, "]}");
     }
     if (st == LI_OK)
-        st = li_buf_puts(out, "]}");
+        st = li_buf_puts(out, "],");
+    if (st == LI_OK)
+        st = region_json(&src.region, out);
+    if (st == LI_OK)
+        st = li_buf_putc(out, '}');
     if (st != LI_OK)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
 out:

@@ -99,6 +99,8 @@ const char *li__country_key(size_t i, const char **iso);
  * LI_MSG_POSTAL_CODE_FIXED or LI_MSG_POSTAL_CODE_INVALID (s unchanged).
  */
 li_msg li__postal_norm(const char *iso, char *s, size_t *len);
+/* The length of iso's postal codes as li__postal_norm() checks them: 5, 4, or 0 (not checked). */
+int li__postal_digits(const char *iso);
 
 /* --- email_domain.c ------------------------------------------------------- */
 

@@ -34,11 +34,17 @@
  *     answer; tests/unit/test_phone_agree.c checks that on every block and
  *     on a large generated sample. bench/phone_bench.c measures both.
  *
- * li__country (the table below) still gives validate.c the regions it
- * accepts and their trunk prefixes; li__cc_assigned() the ITU-T codes.
+ * A number is read in the region given and no other: no French fallback
+ * (phone_region() in validate.c decides the region of a row).
+ *
+ * li__country (the table below, then every other region libphonenumber
+ * knows, looked up once each) gives validate.c the regions it accepts and their
+ * trunk prefixes; li__cc_assigned() the ITU-T codes.
  * No allocation on the fast path; all tables are const, every function is
  * thread-safe.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,6 +94,38 @@ static const unsigned short assigned[] = {
 #define NASSIGNED (sizeof assigned / sizeof assigned[0])
 
 
+/*
+ * Every other region libphonenumber has a plan for (Kazakhstan, Uruguay...),
+ * indexed by its two letters: its code and trunk prefix from the metadata
+ * (no lengths: libphonenumber checks those). Each is looked up the first
+ * time it is asked for, under a lock, then read without one: a row whose
+ * country is Kazakhstan costs a load after the first.
+ */
+static li__country plans[26 * 26];
+static char plan_iso[26 * 26][3];
+static _Atomic unsigned char plan_state[26 * 26]; /* 0 not looked up, 1 known, 2 no plan */
+static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const li__country *plan_of(const char up[3]) {
+    int i = (up[0] - 'A') * 26 + (up[1] - 'A');
+    unsigned char st = atomic_load_explicit(&plan_state[i], memory_order_acquire);
+    if (st == 0) {
+        pthread_mutex_lock(&plans_mu);
+        st = atomic_load_explicit(&plan_state[i], memory_order_relaxed);
+        if (st == 0) {
+            unsigned cc;
+            char trunk;
+            memcpy(plan_iso[i], up, 3);
+            st = li__phonelib_region(plan_iso[i], &cc, &trunk) ? 1 : 2;
+            if (st == 1)
+                plans[i] = (li__country){plan_iso[i], (unsigned short)cc, 0, 0, NULL, trunk};
+            atomic_store_explicit(&plan_state[i], st, memory_order_release);
+        }
+        pthread_mutex_unlock(&plans_mu);
+    }
+    return st == 1 ? &plans[i] : NULL;
+}
+
 const li__country *li__country_by_iso(const char *iso) {
     if (!iso || !iso[0] || !iso[1] || iso[2])
         return NULL;
@@ -95,7 +133,9 @@ const li__country *li__country_by_iso(const char *iso) {
     for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
         if (strcmp(countries[i].iso, up) == 0)
             return &countries[i];
-    return NULL;
+    if (up[0] < 'A' || up[0] > 'Z' || up[1] < 'A' || up[1] > 'Z')
+        return NULL;
+    return plan_of(up);
 }
 
 const li__country *li__country_by_cc(unsigned cc) {
@@ -268,12 +308,91 @@ static li_msg scan(const char *s, size_t len, li__phone_digits *dg) {
     return dg->n > 0 ? LI_MSG_NONE : LI_MSG_PHONE_INVALID;
 }
 
+/*
+ * Words that announce an extension, lower-case: libphonenumber's own
+ * ("ext", "extn", "extension", "x", "#", RFC 3966's ";ext=") and the
+ * French "poste". "ext." and "x." are these with the dot skipped.
+ */
+static const char *const ext_marks[] = {";ext", "extension", "extn", "ext", "poste", "x", "#"};
+
+static int ascii_letter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Sets apart an extension at the end of s (len bytes, trimmed): a marker,
+ * optional spaces, dots, ':' or '=', then 1 to LI_PHONE_EXT_MAX digits that
+ * end the text, after a number that has digits. Returns the length of the
+ * number before the marker (len when there is no extension) and fills
+ * dg->ext. A number without extension costs a look at its last bytes.
+ */
+static size_t split_ext(const char *s, size_t len, li__phone_digits *dg) {
+    size_t e = len, m;
+    dg->next = 0;
+    dg->ext[0] = '\0';
+    while (e > 0 && len - e <= LI_PHONE_EXT_MAX && s[e - 1] >= '0' && s[e - 1] <= '9')
+        e--;
+    if (e == 0 || e == len || len - e > LI_PHONE_EXT_MAX)
+        return len;
+    for (m = e; m > 0 && (s[m - 1] == ' ' || s[m - 1] == '.' || s[m - 1] == ':' ||
+                          s[m - 1] == '=' || s[m - 1] == '\t');
+         m--)
+        ;
+    if (m == 0 || !(ascii_letter(s[m - 1]) || s[m - 1] == '#'))
+        return len; /* the usual number: its last group follows a digit or a space */
+    for (size_t i = 0; i < sizeof ext_marks / sizeof ext_marks[0]; i++) {
+        size_t k = strlen(ext_marks[i]), j;
+        if (m < k)
+            continue;
+        for (j = 0; j < k && (s[m - k + j] | (ascii_letter(s[m - k + j]) ? 0x20 : 0)) ==
+                                 ext_marks[i][j];
+             j++)
+            ;
+        if (j < k)
+            continue;
+        size_t b = m - k; /* the number ends here */
+        if (ascii_letter(ext_marks[i][k - 1]) && b > 0 && ascii_letter(s[b - 1]))
+            continue;     /* part of a word: "fax 12" has no extension "x 12" */
+        size_t digits = 0;
+        for (j = 0; j < b; j++)
+            digits += s[j] >= '0' && s[j] <= '9';
+        if (digits == 0)
+            return len;
+        dg->next = len - e;
+        memcpy(dg->ext, s + e, dg->next);
+        dg->ext[dg->next] = '\0';
+        return b;
+    }
+    return len;
+}
+
+/* Appends the extension of dg to the E.164 number in out (cap bytes). */
+static li_msg with_ext(const li__phone_digits *dg, char *out, size_t cap, li_phone_type *type,
+                       li_msg m) {
+    if (m != LI_MSG_NONE || dg->next == 0)
+        return m;
+    size_t n = strlen(out);
+    if (n + 5 + dg->next + 1 > cap) {
+        out[0] = '\0';
+        *type = LI_PHONE_UNKNOWN;
+        return LI_MSG_PHONE_INVALID;
+    }
+    memcpy(out + n, ";ext=", 5);
+    memcpy(out + n + 5, dg->ext, dg->next + 1);
+    return m;
+}
+
 /* --- step 1: what Excel and people did to the number ----------------------- */
 
 li_msg li__phone_prep(const char *in, size_t len, li__phone_digits *dg) {
     li_msg why = LI_MSG_NONE;
     size_t b = 0, e = len;
     trim(in, &b, &e);
+    size_t n = split_ext(in + b, e - b, dg);
+    if (n != e - b) {
+        e = b + n;
+        trim(in, &b, &e); /* the spaces before "poste" */
+    }
     int sci = scientific(in + b, e - b, dg, &why);
     if (sci == 2)
         return why;
@@ -588,7 +707,10 @@ int li__phone_fast(const char *in, size_t len, const char *region, char *out,
         *msg = m;
         return 1;
     }
-    return li__phone_fast_digits(&dg, r, out, type, msg);
+    if (!li__phone_fast_digits(&dg, r, out, type, msg))
+        return 0;
+    *msg = with_ext(&dg, out, LI_PHONE_CAP, type, *msg);
+    return 1;
 }
 
 li_msg li__phone_lib(const char *in, size_t len, const char *region, char *out,
@@ -601,7 +723,7 @@ li_msg li__phone_lib(const char *in, size_t len, const char *region, char *out,
     li_msg m = li__phone_prep(in, len, &dg);
     if (m != LI_MSG_NONE)
         return m;
-    return li__phone_lib_digits(&dg, r, out, type);
+    return with_ext(&dg, out, LI_PHONE_CAP, type, li__phone_lib_digits(&dg, r, out, type));
 }
 
 /* --- the API --------------------------------------------------------------------- */
@@ -623,9 +745,9 @@ li_msg li_norm_phone_typed(const char *in, size_t len, const char *region, char 
     if (m != LI_MSG_NONE)
         return m;
     region_code(region, r);
-    if (li__phone_fast_digits(&dg, r, out, type, &m))
-        return m;
-    return li__phone_lib_digits(&dg, r, out, type);
+    if (!li__phone_fast_digits(&dg, r, out, type, &m))
+        m = li__phone_lib_digits(&dg, r, out, type);
+    return with_ext(&dg, out, cap, type, m);
 }
 
 li_msg li_norm_phone(const char *in, size_t len, const char *region, char *out, size_t cap) {

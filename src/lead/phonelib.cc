@@ -41,6 +41,7 @@ extern "C" li_msg li__phonelib_norm(const char *in, size_t len, const char *regi
     if (parsed) {
         parsed->cc = 0;
         parsed->nsn[0] = '\0';
+        parsed->ext[0] = '\0';
     }
     try {
         const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
@@ -54,6 +55,8 @@ extern "C" li_msg li__phonelib_norm(const char *in, size_t len, const char *regi
                 parsed->cc = (unsigned)num.country_code();
                 memcpy(parsed->nsn, nsn.c_str(), nsn.size() + 1);
             }
+            if (num.has_extension() && num.extension().size() < sizeof parsed->ext)
+                memcpy(parsed->ext, num.extension().c_str(), num.extension().size() + 1);
         }
         /*
          * IsValidNumber(num) is, in libphonenumber's source, exactly
@@ -76,5 +79,23 @@ extern "C" li_msg li__phonelib_norm(const char *in, size_t len, const char *regi
             out[0] = '\0';
         *type = LI_PHONE_UNKNOWN;
         return LI_MSG_PHONE_INVALID;
+    }
+}
+
+extern "C" int li__phonelib_region(const char *iso, unsigned *cc, char *trunk) {
+    *cc = 0;
+    *trunk = 0;
+    try {
+        const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+        int code = u->GetCountryCodeForRegion(iso);
+        if (code <= 0)
+            return 0;
+        std::string ndd;
+        u->GetNddPrefixForRegion(iso, true, &ndd);
+        *cc = (unsigned)code;
+        *trunk = ndd.size() == 1 ? ndd[0] : 0; /* one digit, as validate.c compares it */
+        return 1;
+    } catch (...) {
+        return 0;
     }
 }

@@ -8,8 +8,11 @@
  *      same way for both paths — trimmed, separators dropped, "(0)" after a
  *      country code dropped, "+" / "00" read as international, scientific
  *      notation read back when no digit was lost (else PRECISION_LOST),
- *      letters and other symbols refused (INVALID). The result is a digit
- *      string, international or national.
+ *      letters and other symbols refused (INVALID). An extension at the
+ *      end ("x123", "ext. 12", "poste 12", "#12", ";ext=12") is set
+ *      apart first; the steps below see the number alone, and the result
+ *      gets ";ext=NN" after its E.164 form. The result is a digit string,
+ *      international or national, and its extension.
  *   2. li__phone_fast(): the common French shapes checked against the
  *      French plan of libphonenumber 8.12.57 written out in C, and a few
  *      wholly-valid foreign blocks (Belgian, Swiss, Luxembourg, British
@@ -46,6 +49,8 @@ typedef struct li__phone_digits {
     char d[LI__PHONE_MAX_DIGITS + 1]; /* NUL-terminated */
     size_t n;
     int intl; /* written with "+" or "00": d starts with the country code */
+    char ext[LI_PHONE_EXT_MAX + 1]; /* the extension's digits, NUL-terminated; "" if none */
+    size_t next;
 } li__phone_digits;
 
 /*
@@ -74,7 +79,8 @@ li_msg li__phone_lib_digits(const li__phone_digits *dg, const char *region, char
  * Steps 1+2 and 1+3 on a raw value, for the agreement test and the bench.
  * region as li_norm_phone_typed() takes it (NULL = "FR", any case, "UK" =
  * "GB"). li__phone_fast() returns 1 when sure (then *msg, out, *type are
- * set), 0 when it would ask libphonenumber. out needs 17 bytes.
+ * set), 0 when it would ask libphonenumber. out needs LI_PHONE_CAP bytes
+ * (an extension is appended as li_norm_phone_typed() does).
  */
 int li__phone_fast(const char *in, size_t len, const char *region, char *out,
                    li_phone_type *type, li_msg *msg);
@@ -87,6 +93,7 @@ li_msg li__phone_lib(const char *in, size_t len, const char *region, char *out,
 typedef struct li__phonelib_num {
     unsigned cc;  /* country calling code; 0 if the text could not be read */
     char nsn[20]; /* national significant number, leading zeros included */
+    char ext[24]; /* the extension libphonenumber read ("" if none) */
 } li__phonelib_num;
 
 /*
@@ -100,6 +107,14 @@ typedef struct li__phonelib_num {
  */
 li_msg li__phonelib_norm(const char *in, size_t len, const char *region, char *out, size_t cap,
                          li_phone_type *type, li__phonelib_num *parsed);
+
+/*
+ * The country calling code of region iso (ISO alpha-2, upper-case) and its
+ * national (trunk) prefix when it is one digit ('0', '8' in Kazakhstan; 0
+ * if none or longer). Returns 0 (and *cc = 0) for a region libphonenumber
+ * does not know.
+ */
+int li__phonelib_region(const char *iso, unsigned *cc, char *trunk);
 
 #ifdef __cplusplus
 }

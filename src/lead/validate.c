@@ -348,7 +348,7 @@ li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap) {
 /* --- the validator ------------------------------------------------------- */
 
 enum {
-    PHONE_OUT = 24, /* room for an E.164 number (17 needed) */
+    PHONE_OUT = LI_PHONE_CAP, /* room for an E.164 number and its extension */
     QUOTE_MAX = 80, /* bytes of a value quoted in a message */
 };
 
@@ -670,7 +670,7 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
         }
         add_issue(out, LI_MSG_COUNTRY_UNKNOWN, f, quote(dst, n, q));
     } else if (f == LI_FIELD_POSTAL_CODE) {
-        const char *iso = v->row_iso ? v->row_iso : v->row_country_given ? NULL : "FR";
+        const char *iso = v->row_iso ? v->row_iso : v->row_country_given ? NULL : v->region->iso;
         if (iso) {
             quote(dst, n, q);
             li_msg why = li__postal_norm(iso, dst, &n); /* may write n + 1 bytes */

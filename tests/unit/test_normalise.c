@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "lead/leadInt.h"
+#include "leadimport/region.h"
 #include "leadimport/validate.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -1202,6 +1203,30 @@ static void test_country_names_and_codes_give_iso_alpha2(void **state) {
     assert_int_equal(failures, 0);
 }
 
+/* Every country the table gives has a French name users can read. */
+static void test_every_country_has_a_french_name(void **state) {
+    (void)state;
+    assert_string_equal(li_country_name("CH"), "Suisse");
+    assert_string_equal(li_country_name("GB"), "Royaume-Uni");
+    assert_string_equal(li_country_name("US"), "États-Unis");
+    assert_string_equal(li_country_name("KR"), "Corée du Sud");
+    assert_string_equal(li_country_name("CI"), "Côte d'Ivoire");
+    assert_string_equal(li_country_name("KZ"), "Kazakhstan");
+    assert_string_equal(li_country_name("RU"), "Russie");
+    assert_null(li_country_name("ZZ"));
+    assert_null(li_country_name("UK")); /* a name, not a code: GB */
+    assert_null(li_country_name(NULL));
+    for (size_t i = 0; i < li__country_count(); i++) {
+        const char *iso;
+        li__country_key(i, &iso);
+        const char *name = li_country_name(iso);
+        if (!name)
+            fail_msg("no French name for %s", iso);
+        /* and the name reads back to its code */
+        assert_string_equal(li__country_iso(name, strlen(name)), iso);
+    }
+}
+
 static void test_unknown_countries_are_not_guessed(void **state) {
     (void)state;
     for (size_t i = 0; i < N(unknown_countries); i++) {
@@ -1734,6 +1759,7 @@ int main(void) {
         cmocka_unit_test(test_country_table_is_sorted_and_unique),
         cmocka_unit_test(test_country_names_and_codes_give_iso_alpha2),
         cmocka_unit_test(test_unknown_countries_are_not_guessed),
+        cmocka_unit_test(test_every_country_has_a_french_name),
         cmocka_unit_test(test_country_normalisation_is_idempotent),
         cmocka_unit_test(test_postal_codes_are_checked_against_the_country),
         cmocka_unit_test(test_postal_normalisation_is_idempotent),

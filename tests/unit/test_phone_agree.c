@@ -236,6 +236,18 @@ static void foreign(text *t) {
 }
 
 /* A value damaged in one of the ways values get damaged. */
+/* An extension, in one of the ways people write it (phone.c's split_ext). */
+static void extension(text *t) {
+    static const char *const marks[] = {" x",     " x.",     "x",        " X ",    " ext ",
+                                        " ext. ", " Ext.",   " extn ",   " EXT:",  " extension ",
+                                        " poste ", " Poste : ", " #",     "#",      ";ext="};
+    put(t, marks[below(N(marks))]);
+    for (unsigned k = 1 + below(6); k > 0; k--) {
+        char d[2] = {digit(), 0};
+        put(t, d);
+    }
+}
+
 static void damage(text *t) {
     static const char *const junk[] = {"O", "X", "a", "+", "#", "E", ",", "*", "'", "é", "00"};
     if (t->n == 0)
@@ -300,11 +312,13 @@ static void test_fast_path_agrees_with_libphonenumber(void **state) {
             french(&t);
         else
             foreign(&t);
+        if (below(100) < 6)
+            extension(&t);
         if (below(100) < 12)
             damage(&t);
         const char *r = region();
 
-        char lib_out[17], fast_out[17] = "", all_out[17];
+        char lib_out[LI_PHONE_CAP], fast_out[LI_PHONE_CAP] = "", all_out[LI_PHONE_CAP];
         li_phone_type lib_t, fast_t = LI_PHONE_UNKNOWN, all_t;
         li_msg fast_m = LI_MSG_NONE;
         li_msg lib_m = li__phone_lib(t.s, t.n, r, lib_out, &lib_t);
@@ -342,7 +356,7 @@ static void test_fast_path_agrees_with_libphonenumber(void **state) {
 
 /* Compares the two paths on one value; counts what the fast path answered. */
 static void compare(const char *in, const char *region, size_t *answered, size_t *mismatches) {
-    char lib_out[17], fast_out[17] = "";
+    char lib_out[LI_PHONE_CAP], fast_out[LI_PHONE_CAP] = "";
     li_phone_type lib_t, fast_t = LI_PHONE_UNKNOWN;
     li_msg fast_m = LI_MSG_NONE;
     li_msg lib_m = li__phone_lib(in, strlen(in), region, lib_out, &lib_t);

@@ -255,7 +255,8 @@ static void options_survive_the_round_trip(void **state) {
     o.assignees[1] = "luc@exemple.fr";
     o.nassignees = 2;
     o.max_invalid = (li_reject_limit){1, 1, 12.5};
-    char *json = li__opts_to_json(&o, "/data/salon.csv");
+    li_region_guess inferred = {"CH", LI_REGION_INFERRED, "87 % des e-mails en .ch"};
+    char *json = li__opts_to_json(&o, "/data/salon.csv", &inferred); /* --region wins */
     assert_non_null(json);
     assert_int_equal(li__opts_from_json(json, &back, &hold), LI_OK);
     assert_int_equal(back.reader.delimiter, ';');
@@ -285,8 +286,32 @@ static void options_survive_the_round_trip(void **state) {
     li__opts_hold_free(&hold);
 }
 
+/* A region inferred from the file is the job's region: a resumed or queued job reuses it. */
+static void an_inferred_region_is_saved_with_the_job(void **state) {
+    (void)state;
+    li_import_opts o, back;
+    li__opts_hold hold;
+    li_import_opts_init(&o);
+    li_region_guess inferred = {"CH", LI_REGION_INFERRED, "87 % des e-mails en .ch"};
+    char *json = li__opts_to_json(&o, "/data/suisse.csv", &inferred);
+    assert_non_null(json);
+    assert_int_equal(li__opts_from_json(json, &back, &hold), LI_OK);
+    assert_string_equal(back.region, "CH");
+    assert_non_null(strstr(json, "\"region_source\":\"inferred\""));
+    li__opts_hold_free(&hold);
+    free(json);
+    /* the default (France, nothing inferred) is not written as a choice */
+    li_region_guess fr = {"FR", LI_REGION_DEFAULT, ""};
+    json = li__opts_to_json(&o, "/data/a.csv", &fr);
+    assert_int_equal(li__opts_from_json(json, &back, &hold), LI_OK);
+    assert_null(back.region);
+    li__opts_hold_free(&hold);
+    free(json);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(an_inferred_region_is_saved_with_the_job),
         cmocka_unit_test_setup_teardown(an_empty_queue_has_nothing_to_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(a_claim_leases_the_item_to_one_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(an_expired_lease_is_claimed_again, setup, teardown),
