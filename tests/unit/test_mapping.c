@@ -259,7 +259,7 @@ static void test_without_header_columns_are_numbered_and_only_overrides_map(void
     assert_string_equal(m->col_name[2], "Colonne 3");
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         assert_int_equal(m->field_col[f], -1);
-    assert_int_equal(m->nwarnings, 1); /* no contact */
+    assert_int_equal(m->nwarnings, 2); /* no contact, no name */
     li_mapping_free(m);
 
     li_map_override ov[] = {{"email", "2"}, {"last_name", "Colonne 1"}};
@@ -398,7 +398,8 @@ static void test_a_typo_never_steals_a_field_a_real_header_has(void **state) {
     assert_int_equal(m->col_field[0], LI_FIELD_NONE);
     assert_int_equal(m->field_col[LI_FIELD_FIRST_NAME], 3);
     assert_int_equal(m->col_field[2], LI_FIELD_NONE);
-    assert_int_equal(m->nwarnings, 0); /* a typo beside the real header is no duplicate */
+    assert_int_equal(m->nwarnings, 1); /* a typo beside the real header is no duplicate */
+    assert_non_null(strstr(m->warnings[0], "Aucune colonne n'est reconnue comme nom"));
     li_mapping_free(m);
 }
 
