@@ -309,9 +309,11 @@ li_status li_mapping_save_as(li_store *s, const char *name, const li_mapping *m,
 
 /*
  * Describes what an import of req->path would see, without importing:
- * format, encoding, delimiter, header, the mapping of each column with its
- * reason (li_map_reason_key(): "header", "fuzzy", "values", "override",
- * "template", "remembered", "custom") and its French detail, the saved
+ * format, encoding, delimiter, header, the known export the headers are
+ * ("export": "Google Contacts"..., only when one is recognised), the mapping
+ * of each column with its reason (li_map_reason_key(): "header", "fuzzy",
+ * "values", "names", "export", "report", "override", "template",
+ * "remembered", "custom") and its French detail, the saved
  * mapping applied (or null), file-level warnings, and the first
  * preview_rows rows. s may be NULL (no saved mappings). Appends one JSON
  * object to out.

@@ -278,14 +278,13 @@ void li__map_decide_name(li_mapping *m, size_t c) {
         int h = li__map_holder(m, want[i]);
         if (h >= 0 && (size_t)h != c)
             continue;
-        int decided = by_values && !(says == SAYS_LAST && want[i] == LI_FIELD_LAST_NAME);
+        /* the values decided when they split the column or made it the company */
+        int decided = by_values && (want[i] == LI_FIELD_FULL_NAME || want[i] == LI_FIELD_COMPANY);
         li__map_assign(m, c, want[i], decided ? LI_MAP_NAMES : LI_MAP_HEADER);
-        if (decided && want[i] == LI_FIELD_COMPANY)
+        if (decided && says == SAYS_ORG) /* the company, or its next best */
             li__map_detail(m, c, LI_MSG_MAP_NAMES_ORG, org, n, st->org_ex);
-        else if (decided && says == SAYS_PERSON)
+        else if (decided)
             li__map_detail(m, c, LI_MSG_MAP_NAMES_PERSON, person, n, st->person_ex);
-        else if (decided) /* organisations, but the company is taken */
-            li__map_detail(m, c, LI_MSG_MAP_NAMES_ORG, org, n, st->org_ex);
         return;
     }
     if (m->col_field[c] != LI_FIELD_NONE && li__map_holder(m, m->col_field[c]) == (int)c)
