@@ -15,8 +15,12 @@
  *     contact" are found without listing every variant. No synonym is
  *     ambiguous between two fields in either pass (tests/unit/test_field.c
  *     walks the table). "Nom" alone is the last name; "Name" alone is not
- *     mapped (it could be a full name or a company); "Nom complet", "Full
- *     name", "Prénom Nom"... are LI_FIELD_FULL_NAME, split by the validator;
+ *     mapped (it could be a full name or a company: li__field_name_hint()
+ *     says it is name-like, and mapping.c decides from the values);
+ *     "Nom complet", "Full name", "Prénom Nom"... are LI_FIELD_FULL_NAME,
+ *     split by the validator;
+ *   - li__field_id_kind() and li__field_report_column() tell id columns
+ *     and an error report's own columns by their header;
  *   - li_field_by_header_fuzzy() forgives typos: the closest synonym by
  *     edit distance, within a threshold that grows with the length, and
  *     only when no other field is as close.

@@ -16,15 +16,26 @@
  *   - then a saved mapping decides the columns it names (folded header
  *     equality), except for a field an override already set; its null
  *     entries keep a column custom on purpose;
- *   - then each remaining column is matched by li_field_by_header(); when
- *     two columns match the same field, the first wins, the second is kept
- *     as a custom field and a MAP_DUPLICATE warning says so; then the
- *     columns still custom by li_field_by_header_fuzzy(), for fields no
- *     column has;
- *   - li_mapping_observe()/li_mapping_guess() give the remaining custom
- *     columns a field from their values (e-mail, phone, country), never a
- *     field some column already has;
+ *   - then each remaining column gets a candidate from its header
+ *     (propose()): an error report's "Ligne", "Erreurs", "Statut"; a known
+ *     export's column (exports.c); else its synonym (exact, or partial once
+ *     filler words are dropped), its name hint, its id kind, its typo;
+ *   - li__mapping_resolve() weighs the candidates, at build time on the
+ *     headers alone and again in li_mapping_guess() with the values:
+ *     report columns are ignored; an export's columns take their fields
+ *     (one column per field, by the export's priority among those with
+ *     values); id columns are kept custom, but a single one named like the
+ *     record's id is the external id; exact synonyms, over all columns
+ *     (when two match the same field, the first wins, the second is kept
+ *     as a custom field and a MAP_DUPLICATE warning says so); partial
+ *     matches, then name-like columns (mapping_values.c), then typos, each
+ *     for a field no column has yet and only if the values agree;
+ *   - li_mapping_observe()/li_mapping_guess() (mapping_values.c) then give
+ *     the remaining custom columns a field from their values (e-mail,
+ *     phone, country), never a field some column already has;
  *   - without any column for e-mail nor phone, a MAP_NO_CONTACT warning;
+ *     without any for last name, full name nor company, MAP_NO_NAME (with
+ *     the column to --map once the values are known);
  *   - at most 6 warnings are kept (the struct's room); more are dropped.
  *
  * The mapping owns all its memory; li_mapping_free() releases it.
