@@ -236,12 +236,13 @@ void li__map_decide_name(li_mapping *m, size_t c) {
               (hint == LI__NAME_HINT_LAST ? 0 : k[LI__NAME_DIGITS]);
         one = k[LI__NAME_ONE] + (hint == LI__NAME_HINT_LAST ? k[LI__NAME_DIGITS] : 0);
         n = st->nonempty;
-        if ((person + org + one) * 2 < n) { /* e-mails, numbers, dates: no name */
+        by_values = (person + org + one) * 2 >= n;
+        /* e-mails, numbers, dates: no name; but an exact synonym ("Nom") keeps its field */
+        if (!by_values && m->cand[c].rank != LI__RANK_EXACT) {
             li__map_assign(m, c, LI_FIELD_NONE, LI_MAP_CUSTOM);
             li__map_detail(m, c, LI_MSG_MAP_NAMES_NOT, n - person - org - one, n);
             return;
         }
-        by_values = 1;
     }
     if (hint == LI__NAME_HINT_LAST && first_elsewhere) {
         says = SAYS_LAST; /* "Nom" beside "Prénom": the last name, as always */
@@ -260,19 +261,17 @@ void li__map_decide_name(li_mapping *m, size_t c) {
     /* The field it says, else the next best one that is free. */
     static const li_field order[3][3] = {
         [SAYS_LAST] = {LI_FIELD_LAST_NAME, LI_FIELD_NONE, LI_FIELD_NONE},
-        [SAYS_PERSON] = {LI_FIELD_FULL_NAME, LI_FIELD_LAST_NAME, LI_FIELD_NONE},
-        [SAYS_ORG] = {LI_FIELD_COMPANY, LI_FIELD_FULL_NAME, LI_FIELD_LAST_NAME},
+        [SAYS_PERSON] = {LI_FIELD_FULL_NAME, LI_FIELD_NONE, LI_FIELD_NONE},
+        [SAYS_ORG] = {LI_FIELD_COMPANY, LI_FIELD_FULL_NAME, LI_FIELD_NONE},
     };
     li_field want[3];
     memcpy(want, order[says], sizeof want);
+    if (hint == LI__NAME_HINT_LAST) /* "Nom" keeps its own field when the other is taken */
+        want[1] = LI_FIELD_LAST_NAME;
     /* beside a first name with no last name, a person's name is the last name */
     if (says == SAYS_PERSON && first_elsewhere && li__map_holder(m, LI_FIELD_LAST_NAME) < 0) {
         want[0] = LI_FIELD_LAST_NAME;
         want[1] = LI_FIELD_FULL_NAME;
-    }
-    if (hint == LI__NAME_HINT_LAST && says == SAYS_ORG) {
-        want[1] = LI_FIELD_LAST_NAME; /* "Nom" keeps its field when the company is taken */
-        want[2] = LI_FIELD_NONE;
     }
     for (int i = 0; i < 3 && want[i] != LI_FIELD_NONE; i++) {
         int h = li__map_holder(m, want[i]);
@@ -321,26 +320,46 @@ static unsigned name_score(const struct li_map_stats *st) {
            k[LI__NAME_ONE];
 }
 
+/*
+ * 0 if no column holds any of the fields; 1 if the columns that do were
+ * empty on every sampled row (every row fails on them as surely); 2 if
+ * some row has a value.
+ */
+static int group_state(const li_mapping *m, const li_field *f, size_t n) {
+    int held = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = li__map_holder(m, f[i]);
+        if (c < 0)
+            continue;
+        held = 1;
+        if (!m->stats || m->nobserved == 0 || m->stats[c].nonempty > 0)
+            return 2;
+    }
+    return held;
+}
+
 static void check_required(li_mapping *m) {
-    if (m->field_col[LI_FIELD_EMAIL] < 0 && m->field_col[LI_FIELD_PHONE] < 0) {
+    static const li_field contact[] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    static const li_field name[] = {LI_FIELD_LAST_NAME, LI_FIELD_COMPANY, LI_FIELD_FULL_NAME};
+    int has_contact = group_state(m, contact, 2), has_name = group_state(m, name, 3);
+    if (has_contact < 2) {
         int c = best_custom(m, contact_score);
         if (c >= 0) {
             const struct li_map_stats *st = &m->stats[c];
             li__map_warn(m, LI_MSG_MAP_NO_CONTACT_HINT, m->col_name[c],
                          st->email >= st->phone ? "email" : "phone", m->col_name[c]);
-        } else {
+        } else if (has_contact == 0) { /* an empty column: nothing better to say */
             li__map_warn(m, LI_MSG_MAP_NO_CONTACT);
         }
     }
-    if (m->field_col[LI_FIELD_LAST_NAME] < 0 && m->field_col[LI_FIELD_COMPANY] < 0 &&
-        m->full_name_col < 0) {
+    if (has_name < 2) {
         int c = best_custom(m, name_score);
         if (c >= 0) {
             const unsigned *k = m->stats[c].kind;
             unsigned org = k[LI__NAME_ORG] + k[LI__NAME_ACRONYM] + k[LI__NAME_DIGITS];
             li__map_warn(m, LI_MSG_MAP_NO_NAME_HINT, m->col_name[c],
                          org > k[LI__NAME_PERSON] ? "company" : "full_name", m->col_name[c]);
-        } else {
+        } else if (has_name == 0) {
             li__map_warn(m, LI_MSG_MAP_NO_NAME);
         }
     }

@@ -744,6 +744,22 @@ static void test_missing_name_or_contact_warns_with_the_column_to_map(void **sta
     li_mapping_free(m);
 }
 
+static void test_a_name_column_empty_on_every_row_warns_when_another_has_names(void **state) {
+    (void)state;
+    static const char *const h[] = {"Email", "Société", "Divers", NULL};
+    static const char *const r1[] = {"a@example.fr", "", "Garage Martin", NULL};
+    static const char *const *const rows[] = {r1, r1, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->nwarnings, 1);
+    assert_non_null(strstr(m->warnings[0], "--map company=\"Divers\""));
+    li_mapping_free(m);
+    static const char *const r2[] = {"a@example.fr", "", "", NULL};
+    static const char *const *const empty[] = {r2, NULL};
+    m = map_rows(h, empty); /* nothing better to propose: no warning about a real column */
+    assert_int_equal(m->nwarnings, 0);
+    li_mapping_free(m);
+}
+
 static void test_a_known_export_applies_its_mapping_and_picks_a_phone_by_priority(void **state) {
     (void)state;
     static const char *const h[] = {"Title",         "First Name",     "Last Name",
@@ -862,6 +878,7 @@ int main(void) {
         cmocka_unit_test(test_nom_is_the_last_name_beside_a_first_name_else_its_values_decide),
         cmocka_unit_test(test_a_contact_column_of_emails_is_the_email_not_a_name),
         cmocka_unit_test(test_missing_name_or_contact_warns_with_the_column_to_map),
+        cmocka_unit_test(test_a_name_column_empty_on_every_row_warns_when_another_has_names),
         cmocka_unit_test(test_a_known_export_applies_its_mapping_and_picks_a_phone_by_priority),
         cmocka_unit_test(test_google_contacts_is_recognised),
         cmocka_unit_test(test_the_columns_of_an_error_report_are_ignored),
