@@ -12,7 +12,8 @@
  *     table on a tie;
  *   - each export maps its own columns: a field, or none (a column of the
  *     export kept custom on purpose: Outlook's "Title" is a civility, not
- *     a job title). A field fed by several columns of the export lists
+ *     a job title). Columns an export does not know are matched as in any
+ *     file. A field fed by several columns of the export lists
  *     them in priority order (phones: mobile, then work, then main, then
  *     home; e-mails: the first one); mapping.c takes the first present
  *     that has values and keeps the others as custom fields.
@@ -42,8 +43,7 @@ struct li__export {
 static const char *const google_some[] = {
     "email1value", "email1type", "email1label", "phone1value", "phone1type", "phone1label",
     "organization1name", "organization1title", "address1formatted", "address1street",
-    "address1city", "groupmembership", "givenname", "familyname", "website1value", "fileas",
-    "phoneticfirstname", "nameprefix", "namesuffix", NULL};
+    "address1city", "groupmembership", "website1value", "phoneticfirstname", NULL};
 static const export_col google_cols[] = {
     {"givenname", F(FIRST_NAME)},   {"firstname", F(FIRST_NAME)},
     {"familyname", F(LAST_NAME)},   {"lastname", F(LAST_NAME)},
@@ -126,7 +126,7 @@ static const export_col outlookfr_cols[] = {
 /* --- HubSpot --------------------------------------------------------------------- */
 static const char *const hubspot_some[] = {
     "lifecyclestage", "contactowner", "associatedcompany", "createdate", "lastactivitydate",
-    "mobilephonenumber", "hubspotscore", "recordid", "marketingcontactstatus", NULL};
+    "hubspotscore", "recordid", "marketingcontactstatus", NULL};
 static const export_col hubspot_cols[] = {
     {"firstname", F(FIRST_NAME)},
     {"lastname", F(LAST_NAME)},
@@ -216,7 +216,7 @@ static const export_col pipedrive_cols[] = {
 /* --- Brevo (Sendinblue) ------------------------------------------------------------- */
 static const char *const brevo_all[] = {"email", NULL};
 static const char *const brevo_some[] = {"sms", "whatsapp", "landlinenumber", "extid",
-                                         "doubleoptin", "firstname", "lastname", NULL};
+                                         "doubleoptin", NULL};
 static const export_col brevo_cols[] = {
     {"prenom", F(FIRST_NAME)}, {"firstname", F(FIRST_NAME)},
     {"nom", F(LAST_NAME)}, {"lastname", F(LAST_NAME)},
@@ -229,7 +229,7 @@ static const export_col brevo_cols[] = {
 /* --- Mailchimp (audience) -------------------------------------------------------------- */
 static const char *const mailchimp_some[] = {
     "memberrating", "optintime", "optinip", "confirmtime", "confirmip", "leid", "euid",
-    "gmtoff", "dstoff", "lastchanged", "timezone", "latitude", "longitude", NULL};
+    "gmtoff", "dstoff", "lastchanged", NULL};
 static const export_col mailchimp_cols[] = {
     {"emailaddress", F(EMAIL)},
     {"firstname", F(FIRST_NAME)},

@@ -331,13 +331,6 @@ static li_status propose(li_mapping *m, int has_header) {
         k->field = li__field_by_header_kind(name, len, &partial);
         if (k->field != LI_FIELD_NONE)
             k->rank = partial ? LI__RANK_PARTIAL : LI__RANK_EXACT;
-        if (e) { /* beside a known export's columns, only plain synonyms */
-            if (k->rank != LI__RANK_EXACT) {
-                k->rank = LI__RANK_NONE;
-                k->field = LI_FIELD_NONE;
-            }
-            continue;
-        }
         k->name_hint = (unsigned char)li__field_name_hint(name, len);
         k->id_kind = (unsigned char)li__field_id_kind(name, len);
         if (k->field == LI_FIELD_NONE && !k->name_hint && !k->id_kind) {

@@ -809,6 +809,12 @@ static void test_google_contacts_is_recognised(void **state) {
     m = map_of(plain, NULL, 0);
     assert_null(m->export_name);
     li_mapping_free(m);
+    /* headers every tool has are no signature: not Brevo, not Mailchimp */
+    static const char *const common[] = {"EMAIL", "FIRSTNAME", "LASTNAME", "Latitude",
+                                         "Longitude", "Timezone", "Given name", NULL};
+    m = map_of(common, NULL, 0);
+    assert_null(m->export_name);
+    li_mapping_free(m);
 }
 
 static void test_the_columns_of_an_error_report_are_ignored(void **state) {
