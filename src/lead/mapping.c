@@ -357,15 +357,18 @@ static void hold(li_mapping *m, size_t c, li_map_reason r) {
     m->cand[c].held = 1;
 }
 
-/* 1 if column c has values in the sample (or no sample was read). */
-static int has_values(const li_mapping *m, size_t c) {
-    return !m->stats || m->stats[c].nonempty > 0;
+/* Values of column c in the sample (1 when no sample was read: all alike). */
+static unsigned values_of(const li_mapping *m, size_t c) {
+    return m->stats ? m->stats[c].nonempty : 1;
 }
 
 /*
- * A known export: for each field, the first of its columns (in the
- * export's priority) that has values, else the first present; the others
- * are kept custom. Columns the export knows as no field are kept custom.
+ * A known export: for each field, the first of its columns in the
+ * export's priority that is well filled (at least half as many values in
+ * the sample as the fullest of them: a mobile column with one number in
+ * two hundred rows does not take the phone from a full business column),
+ * else the first present; the others are kept custom. Columns the export
+ * knows as no field are kept custom.
  */
 static void resolve_export(li_mapping *m) {
     for (size_t c = 0; c < m->ncols; c++) {
@@ -380,12 +383,17 @@ static void resolve_export(li_mapping *m) {
         /* c is the first column of its field met: choose among all of them */
         size_t best = c, present = 0;
         int best_valued = 0;
+        unsigned fullest = 0;
+        for (size_t o = c; o < m->ncols; o++)
+            if (m->cand[o].rank == LI__RANK_EXPORT && m->cand[o].field == k->field &&
+                open_col(m, o) && values_of(m, o) > fullest)
+                fullest = values_of(m, o);
         for (size_t o = c; o < m->ncols; o++) {
             const struct li_map_cand *ko = &m->cand[o];
             if (ko->rank != LI__RANK_EXPORT || ko->field != k->field || !open_col(m, o))
                 continue;
             present++;
-            int valued = has_values(m, o);
+            int valued = fullest > 0 && values_of(m, o) * 2 >= fullest;
             if ((valued && !best_valued) ||
                 (valued == best_valued && ko->prio < m->cand[best].prio)) {
                 best = o;

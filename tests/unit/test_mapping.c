@@ -774,20 +774,29 @@ static void test_a_known_export_applies_its_mapping_and_picks_a_phone_by_priorit
     assert_int_equal(m->field_col[LI_FIELD_PHONE], 6); /* mobile first */
     assert_string_equal(li_map_reason_key(LI_MAP_EXPORT), "export");
     li_mapping_free(m);
-    /* no mobile number in the sample: the business phone takes the field */
+    /* a mobile number in one row of four: the well-filled business phone takes the field */
     static const char *const r1[] = {"Mr.", "Tom", "Baker", "Acme", "01 42 00 00 01", "", "",
                                      "t@example.fr", "Paris", "75001", NULL};
-    static const char *const *const rows[] = {r1, r1, NULL};
+    static const char *const r2[] = {"Mr.", "Tom", "Baker", "Acme", "01 42 00 00 01", "",
+                                     "06 12 34 56 78", "t@example.fr", "Paris", "75001", NULL};
+    static const char *const *const rows[] = {r1, r2, r1, r1, NULL};
     m = map_rows(h, rows);
     assert_int_equal(m->field_col[LI_FIELD_PHONE], 4);
     assert_non_null(strstr(m->col_detail[4], "Export Outlook reconnu : Téléphone pris dans "
                                              "« Business Phone » (ordre de priorité : « Mobile "
-                                             "Phone », « Business Phone », « Home Phone »)"));
+                                             "Phone », « Business Phone », « Home Phone », "
+                                             "parmi les colonnes bien remplies)"));
     assert_int_equal(m->col_field[6], LI_FIELD_NONE);
     assert_int_equal(m->col_reason[6], LI_MAP_EXPORT);
+
     char *json = li_mapping_to_json_decided(m);
     assert_non_null(strstr(json, "\"Mobile Phone\":null"));
     free(json);
+    li_mapping_free(m);
+    /* mobiles in half the rows: the priority says the mobile */
+    static const char *const *const half[] = {r1, r2, r2, r1, NULL};
+    m = map_rows(h, half);
+    assert_int_equal(m->field_col[LI_FIELD_PHONE], 6);
     li_mapping_free(m);
 }
 
