@@ -262,9 +262,10 @@ typedef enum li__name_kind {
     LI__NAME_NOT = 0, /* no letter, or an e-mail address: no name at all */
     LI__NAME_ONE,     /* one word: a last name or a brand, nothing tells */
     LI__NAME_PERSON,  /* "Jane Martin", "DUPONT Jean", "M. Jean Dupont", "Dupont, Jean" */
-    LI__NAME_ORG,     /* a legal form or trade word, "&", an article first ("Le Comptoir") */
+    LI__NAME_ORG,     /* a legal form or trade word, "&", an article first ("Le Comptoir"),
+                         words with digits ("Maison 1900") */
     LI__NAME_ACRONYM, /* one word in capitals that reads as initials: "BTP", "EDF" */
-    LI__NAME_DIGITS,  /* letters and digits, nothing else tells ("Atelier 12", "N0") */
+    LI__NAME_DIGITS,  /* one word of letters and digits: a code ("C0042", "N0"), no name */
     LI__NAME_TEXT,    /* letters, but a sentence or punctuation, not a name */
 } li__name_kind;
 

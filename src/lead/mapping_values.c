@@ -154,9 +154,9 @@ static void observe_value(struct li_map_stats *st, char *v, size_t n) {
     }
     li__name_kind k = li__name_kind_of(v, n);
     st->kind[k]++;
-    char *ex = k == LI__NAME_PERSON ? st->person_ex
-               : k == LI__NAME_ORG || k == LI__NAME_ACRONYM || k == LI__NAME_DIGITS ? st->org_ex
-                                                                                    : NULL;
+    char *ex = k == LI__NAME_PERSON                       ? st->person_ex
+               : k == LI__NAME_ORG || k == LI__NAME_ACRONYM ? st->org_ex
+                                                            : NULL;
     if (ex && !ex[0] && n < LI__EXAMPLE) {
         memcpy(ex, v, n);
         ex[n] = '\0';
@@ -231,9 +231,8 @@ void li__map_decide_name(li_mapping *m, size_t c) {
     if (st && st->nonempty) {
         const unsigned *k = st->kind;
         person = k[LI__NAME_PERSON];
-        /* "N0", "Dupont2" under "Nom" are test rows more than trade names */
-        org = k[LI__NAME_ORG] + k[LI__NAME_ACRONYM] +
-              (hint == LI__NAME_HINT_LAST ? 0 : k[LI__NAME_DIGITS]);
+        org = k[LI__NAME_ORG] + k[LI__NAME_ACRONYM];
+        /* "N0", "Dupont2" under "Nom" are names of test rows; under "Client", codes */
         one = k[LI__NAME_ONE] + (hint == LI__NAME_HINT_LAST ? k[LI__NAME_DIGITS] : 0);
         n = st->nonempty;
         by_values = (person + org + one) * 2 >= n;
@@ -316,8 +315,7 @@ static unsigned contact_score(const struct li_map_stats *st) {
 
 static unsigned name_score(const struct li_map_stats *st) {
     const unsigned *k = st->kind;
-    return k[LI__NAME_PERSON] + k[LI__NAME_ORG] + k[LI__NAME_ACRONYM] + k[LI__NAME_DIGITS] +
-           k[LI__NAME_ONE];
+    return k[LI__NAME_PERSON] + k[LI__NAME_ORG] + k[LI__NAME_ACRONYM] + k[LI__NAME_ONE];
 }
 
 /*
@@ -356,7 +354,7 @@ static void check_required(li_mapping *m) {
         int c = best_custom(m, name_score);
         if (c >= 0) {
             const unsigned *k = m->stats[c].kind;
-            unsigned org = k[LI__NAME_ORG] + k[LI__NAME_ACRONYM] + k[LI__NAME_DIGITS];
+            unsigned org = k[LI__NAME_ORG] + k[LI__NAME_ACRONYM];
             li__map_warn(m, LI_MSG_MAP_NO_NAME_HINT, m->col_name[c],
                          org > k[LI__NAME_PERSON] ? "company" : "full_name", m->col_name[c]);
         } else if (has_name == 0) {

@@ -430,8 +430,8 @@ li__name_kind li__name_kind_of(const char *s, size_t n) {
     /* "L'Atelier", "l’Escale": an elided article glued to the first word */
     if (n > 2 && (s[0] | 0x20) == 'l' && (s[1] == '\'' || (n > 4 && memcmp(s + 1, "\xE2\x80\x99", 3) == 0)))
         return LI__NAME_ORG;
-    if (digits)
-        return LI__NAME_DIGITS;
+    if (digits) /* "Garage 2000" is a trade name; "C0042", "Dupont2" one code */
+        return nw > 1 ? LI__NAME_ORG : LI__NAME_DIGITS;
     if (civility && nw > 1)
         return LI__NAME_PERSON;
     if (odd || commas > 1 || nw - particles_seen > 4)

@@ -675,6 +675,19 @@ static void test_a_name_column_is_decided_by_its_values(void **state) {
     li_mapping_free(m);
 }
 
+static void test_a_client_column_of_codes_is_no_company(void **state) {
+    (void)state;
+    static const char *const h[] = {"Client", "Email", "Nom", NULL};
+    static const char *const r1[] = {"C0042", "a@example.fr", "Roux", NULL};
+    static const char *const r2[] = {"C0043", "b@example.fr", "Blanc", NULL};
+    static const char *const *const rows[] = {r1, r2, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], -1);
+    assert_non_null(strstr(m->col_detail[0], "l'en-tête évoque un nom, mais 2 valeurs sur 2"));
+    li_mapping_free(m);
+}
+
 static void test_client_and_account_name_lean_to_the_company(void **state) {
     (void)state;
     static const char *const h[] = {"Client", "Email", NULL};
@@ -889,6 +902,7 @@ int main(void) {
         cmocka_unit_test(test_an_exact_synonym_beats_a_typo_and_a_partial_match_across_columns),
         cmocka_unit_test(test_small_integers_fit_a_postal_code_typo_but_no_name),
         cmocka_unit_test(test_a_name_column_is_decided_by_its_values),
+        cmocka_unit_test(test_a_client_column_of_codes_is_no_company),
         cmocka_unit_test(test_client_and_account_name_lean_to_the_company),
         cmocka_unit_test(test_nom_is_the_last_name_beside_a_first_name_else_its_values_decide),
         cmocka_unit_test(test_a_contact_column_of_emails_is_the_email_not_a_name),
