@@ -34,15 +34,21 @@ typedef enum li_field {
      * key ("full_name") and a label, so --map and saved mappings name it.
      */
     LI_FIELD_FULL_NAME = -2,
+    /*
+     * Not a field either: a column read and thrown away, neither a field
+     * nor a custom field ("Ligne" and "Erreurs" of a corrected error
+     * report). Key "ignore", so that saved mappings and --map name it.
+     */
+    LI_FIELD_IGNORE = -3,
 } li_field;
 
-/* "first_name", "email", ... ("full_name" too). "" for LI_FIELD_NONE. */
+/* "first_name", "email", ... ("full_name", "ignore" too). "" for LI_FIELD_NONE. */
 const char *li_field_key(li_field f);
 /* "Prénom", "E-mail", ... the canonical French header. */
 const char *li_field_label(li_field f);
 /* Maximum length in bytes of a normalised value of this field. */
 size_t li_field_max_len(li_field f);
-/* The field whose key is key (exact, e.g. "email", "full_name"), or LI_FIELD_NONE. */
+/* The field whose key is key (exact, e.g. "email", "full_name", "ignore"), or LI_FIELD_NONE. */
 li_field li_field_by_key(const char *key);
 /*
  * The field a header names, after folding (case, accents, punctuation and

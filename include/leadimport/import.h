@@ -320,12 +320,15 @@ li_status li_mapping_save_as(li_store *s, const char *name, const li_mapping *m,
 
 /*
  * Describes what an import of req->path would see, without importing:
- * format, encoding, delimiter, header, the mapping of each column with its
- * reason (li_map_reason_key(): "header", "fuzzy", "values", "override",
- * "template", "remembered", "custom") and its French detail, the saved
- * mapping applied (or null), file-level warnings, the first preview_rows
- * rows, and the region of national phone numbers ("region": {"iso",
- * "name", "source": "default" | "option" | "inferred", "reason"}). s may be NULL (no saved mappings). Appends one JSON
+ * format, encoding, delimiter, header, the known export the headers are
+ * ("export": "Google Contacts"..., only when one is recognised), the mapping
+ * of each column with its reason (li_map_reason_key(): "header", "fuzzy",
+ * "values", "names", "export", "report", "override", "template",
+ * "remembered", "custom") and its French detail, the saved mapping applied
+ * (or null), file-level warnings, the first preview_rows rows, and the
+ * region of national phone numbers ("region": {"iso", "name", "source":
+ * "default" | "option" | "inferred", "reason"}). s may be NULL (no saved
+ * mappings). Appends one JSON
  * object to out.
  */
 li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t preview_rows,

@@ -7,15 +7,31 @@
  *   1. --map overrides;
  *   2. a saved mapping: a named template (--mapping NAME) or the mapping
  *      remembered from the last import of a file with the same headers;
- *   3. the header, through the French and English synonyms (field.h);
- *   4. the header with a typo (li_field_by_header_fuzzy());
- *   5. the values: a column whose sampled values are mostly e-mail
+ *   3. the columns "Ligne", "Erreurs", "Statut" of a corrected error
+ *      report are ignored (LI_FIELD_IGNORE);
+ *   4. the headers of a known export (Google Contacts, Outlook, HubSpot,
+ *      Salesforce, Zoho CRM, Pipedrive, Brevo, Mailchimp), recognised by a
+ *      few distinctive headers: its whole mapping applies;
+ *   5. id columns: "company_id", "Skype ID" are kept custom; a single
+ *      column named like the record's id ("ID", "Record ID") is the
+ *      external id;
+ *   6. the header, through the French and English synonyms (field.h);
+ *      then, for fields still free, a synonym once filler words are dropped
+ *      ("Nom du contact"), a name-like header ("Name", "Nom" alone,
+ *      "Contact", "Client", "Account name") decided by its values, and the
+ *      header with a typo (li_field_by_header_fuzzy()). An exact synonym
+ *      always beats the others for its field, across all columns; a
+ *      partial or misspelt match must agree with the values (a column of
+ *      yes/no, small integers or dates is no name, id, company...);
+ *   7. the values: a column whose sampled values are mostly e-mail
  *      addresses is the e-mail, whatever its header (li_mapping_observe(),
  *      li_mapping_guess()).
- * A column that maps to no field is kept as a custom field under its
- * header name. When two columns match the same field, the first wins and a
- * warning says so. A "Nom complet" column (LI_FIELD_FULL_NAME) feeds first
- * and last name when the file has no column of its own for them.
+ * Steps 3 to 6 run at li_mapping_build() on the headers alone, and again
+ * at li_mapping_guess() with the values. A column that maps to no field is
+ * kept as a custom field under its header name. When two columns match
+ * the same field, the first wins and a warning says so. A "Nom complet"
+ * column (LI_FIELD_FULL_NAME) feeds first and last name when the file has
+ * no column of its own for them.
  */
 #ifndef LEADIMPORT_MAPPING_H
 #define LEADIMPORT_MAPPING_H
@@ -38,9 +54,15 @@ typedef enum li_map_reason {
     LI_MAP_HEADER,     /* the header is a synonym of the field */
     LI_MAP_FUZZY,      /* the header is a misspelt synonym */
     LI_MAP_VALUES,     /* the values look like the field's */
+    LI_MAP_NAMES,      /* a name-like header, the values said whose: person or organisation */
+    LI_MAP_EXPORT,     /* a column of a recognised export */
+    LI_MAP_REPORT,     /* a column of an error report: ignored */
 } li_map_reason;
 
-/* "custom", "override", "template", "remembered", "header", "fuzzy", "values". */
+/*
+ * "custom", "override", "template", "remembered", "header", "fuzzy",
+ * "values", "names", "export", "report".
+ */
 const char *li_map_reason_key(li_map_reason r);
 
 typedef struct li_mapping {
@@ -60,6 +82,10 @@ typedef struct li_mapping {
     unsigned char *col_date;
     size_t nwarnings;
     char warnings[6][256];            /* French warnings (MAP_NO_CONTACT, MAP_DUPLICATE...) */
+    /* The known export the headers are, "Google Contacts"... (static), or NULL. */
+    const char *export_name;
+    /* What each header proposed, weighed again with the values (owned). */
+    struct li_map_cand *cand;
     /* Value statistics gathered by li_mapping_observe() (owned, may be NULL). */
     struct li_map_stats *stats;
     size_t nobserved;
@@ -98,9 +124,9 @@ li_status li_mapping_new(const li_slice *header, size_t ncols, const li_map_over
 #define LI_MAPPING_SAMPLE_ROWS 200
 
 /*
- * Step 5, first half: looks at the values of one data row (the first
- * LI_MAPPING_SAMPLE_ROWS rows count). Only columns still custom are
- * examined. LI_ENOMEM is the only error.
+ * Looks at the values of one data row (the first LI_MAPPING_SAMPLE_ROWS
+ * rows count): every column that no --map nor saved mapping decided.
+ * LI_ENOMEM is the only error.
  */
 li_status li_mapping_observe(li_mapping *m, const li_slice *fields, size_t nfields);
 
@@ -115,13 +141,16 @@ int li_mapping_dates_pending(const li_mapping *m);
 li_status li_mapping_observe_dates(li_mapping *m, const li_slice *fields, size_t nfields);
 
 /*
- * Step 5, second half: a custom column becomes the e-mail (or phone, or
- * country) when at least 80 % of its non-empty sampled values (at least 5
- * of them) are valid for that field and no column has it yet. The custom
- * columns left that hold dates (date.h) get their order in col_date, with
- * a warning when it had to be assumed (day/month) or the column mixes
- * both. Then the MAP_NO_CONTACT warning is settled. Call once, after
- * observing.
+ * Decides with the values: steps 3 to 6 again (name-like columns decided,
+ * partial and misspelt matches checked against the values, an export's
+ * column picked among several by its values), then step 7: a custom
+ * column becomes the e-mail (or phone, or country) when at least 80 % of
+ * its non-empty sampled values (at least 5 of them) are valid for that
+ * field and no column has it yet. The custom columns left that hold dates
+ * (date.h) get their order in col_date, with a warning when it had to be
+ * assumed (day/month) or the column mixes both. Then the file-level
+ * warnings: MAP_NO_CONTACT / MAP_NO_NAME, with the --map to use when an
+ * unmapped column holds what is missing. Call once, after observing.
  */
 void li_mapping_guess(li_mapping *m);
 

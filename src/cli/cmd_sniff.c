@@ -34,6 +34,9 @@ static const char *reason_fr(const char *reason) {
         {"header", "en-tête reconnu"},
         {"fuzzy", "en-tête reconnu malgré une faute de frappe"},
         {"values", "d'après les valeurs"},
+        {"names", "nom ambigu, tranché d'après les valeurs"},
+        {"export", "colonne de l'export reconnu"},
+        {"report", "colonne du rapport d'erreurs, ignorée"},
         {"override", "choisi avec --map"},
         {"template", "correspondance enregistrée"},
         {"remembered", "repris du dernier import de ce modèle"},
@@ -71,6 +74,12 @@ static void print_text(json_t *doc) {
     }
     printf("En-tête    : %s\n",
            json_is_true(json_object_get(doc, "has_header")) ? "oui (ligne 1)" : "non");
+    const char *export_name = json_string_value(json_object_get(doc, "export"));
+    if (export_name) {
+        char line[128];
+        li_msg_format(line, sizeof line, LI_MSG_MAP_EXPORT, export_name);
+        printf("Modèle     : %s\n", line);
+    }
     printf("\nColonnes :\n");
     size_t i;
     json_t *c;

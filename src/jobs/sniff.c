@@ -99,6 +99,8 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
         st = put_str(out, "delimiter", book ? NULL : delim, 1);
     if (st == LI_OK && info->sheet)
         st = sheets_json(r, out, err);
+    if (st == LI_OK && m->export_name) /* the known export the headers are */
+        st = put_str(out, "export", m->export_name, strlen(m->export_name));
     if (st == LI_OK)
         st = li_buf_printf(out, "\"has_header\":%s,\"columns\":%zu,\"mapping\":[",
                            info->has_header ? "true" : "false", ncols);

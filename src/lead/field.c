@@ -15,8 +15,12 @@
  *     contact" are found without listing every variant. No synonym is
  *     ambiguous between two fields in either pass (tests/unit/test_field.c
  *     walks the table). "Nom" alone is the last name; "Name" alone is not
- *     mapped (it could be a full name or a company); "Nom complet", "Full
- *     name", "Prénom Nom"... are LI_FIELD_FULL_NAME, split by the validator;
+ *     mapped (it could be a full name or a company: li__field_name_hint()
+ *     says it is name-like, and mapping.c decides from the values);
+ *     "Nom complet", "Full name", "Prénom Nom"... are LI_FIELD_FULL_NAME,
+ *     split by the validator;
+ *   - li__field_id_kind() and li__field_report_column() tell id columns
+ *     and an error report's own columns by their header;
  *   - li_field_by_header_fuzzy() forgives typos: the closest synonym by
  *     edit distance, within a threshold that grows with the length, and
  *     only when no other field is as close.
@@ -142,6 +146,7 @@ static const synonym synonyms[] = {
     {LI_FIELD_PHONE, "Direct line"},
     {LI_FIELD_PHONE, "Work phone"},
     {LI_FIELD_PHONE, "Business phone"},
+    {LI_FIELD_PHONE, "Mobile phone number"},
 
     {LI_FIELD_COMPANY, "Société"},
     {LI_FIELD_COMPANY, "company"},
@@ -157,7 +162,6 @@ static const synonym synonyms[] = {
     {LI_FIELD_COMPANY, "Établissement"},
     {LI_FIELD_COMPANY, "Employeur"},
     {LI_FIELD_COMPANY, "Employer"},
-    {LI_FIELD_COMPANY, "Account name"},
     {LI_FIELD_COMPANY, "Enseigne"},
     {LI_FIELD_COMPANY, "Structure"},
 
@@ -197,6 +201,7 @@ static const synonym synonyms[] = {
     {LI_FIELD_POSTAL_CODE, "Postal code"},
     {LI_FIELD_POSTAL_CODE, "NPA"},
     {LI_FIELD_POSTAL_CODE, "Mailing zip"},
+    {LI_FIELD_POSTAL_CODE, "Zip/Postal code"},
 
     {LI_FIELD_CITY, "Ville"},
     {LI_FIELD_CITY, "city"},
@@ -210,6 +215,8 @@ static const synonym synonyms[] = {
     {LI_FIELD_COUNTRY, "country"},
     {LI_FIELD_COUNTRY, "Country name"},
     {LI_FIELD_COUNTRY, "Mailing country"},
+    {LI_FIELD_COUNTRY, "Country/Region"},
+    {LI_FIELD_COUNTRY, "Pays/Région"},
 
     {LI_FIELD_SOURCE, "Source"},
     {LI_FIELD_SOURCE, "Origine"},
@@ -290,12 +297,16 @@ static int valid_field(li_field f) {
 const char *li_field_key(li_field f) {
     if (f == LI_FIELD_FULL_NAME)
         return "full_name";
+    if (f == LI_FIELD_IGNORE)
+        return "ignore";
     return valid_field(f) ? fields[f].key : "";
 }
 
 const char *li_field_label(li_field f) {
     if (f == LI_FIELD_FULL_NAME)
         return "Nom complet";
+    if (f == LI_FIELD_IGNORE)
+        return "(ignorée)";
     return valid_field(f) ? fields[f].label : "";
 }
 
@@ -317,6 +328,8 @@ li_field li_field_by_key(const char *key) {
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         if (strcmp(fields[f].key, key) == 0)
             return (li_field)f;
+    if (strcmp(key, "ignore") == 0)
+        return LI_FIELD_IGNORE;
     return strcmp(key, "full_name") == 0 ? LI_FIELD_FULL_NAME : LI_FIELD_NONE;
 }
 
@@ -447,8 +460,9 @@ static li_field match_pass(const char *key, size_t klen, int drop_filler) {
     return LI_FIELD_NONE;
 }
 
-li_field li_field_by_header(const char *header, size_t len) {
+li_field li__field_by_header_kind(const char *header, size_t len, int *partial) {
     char key[FOLD_MAX];
+    *partial = 0;
     if (!header)
         return LI_FIELD_NONE;
     size_t n = li__fold(header, len, key, sizeof key, 0);
@@ -460,7 +474,128 @@ li_field li_field_by_header(const char *header, size_t len) {
     n = li__fold(header, len, key, sizeof key, 1);
     if (n == 0)
         return LI_FIELD_NONE;
-    return match_pass(key, n, 1);
+    f = match_pass(key, n, 1);
+    *partial = f != LI_FIELD_NONE;
+    return f;
+}
+
+li_field li_field_by_header(const char *header, size_t len) {
+    int partial;
+    return li__field_by_header_kind(header, len, &partial);
+}
+
+/* --- headers that need the values ----------------------------------------- */
+
+/*
+ * Headers that say "a name" without saying whose: folded whole first, then
+ * without filler words ("Nom du contact" -> "nom", "Contact name" ->
+ * "name"). The hint is what the header leans to when the values do not
+ * tell (mapping.c decides from the values).
+ */
+static const struct {
+    const char *folded;
+    unsigned char hint;
+} name_hints[] = {
+    {"nom", LI__NAME_HINT_LAST},
+    {"name", LI__NAME_HINT_PERSON},
+    {"contact", LI__NAME_HINT_PERSON},
+    {"contactname", LI__NAME_HINT_PERSON},
+    {"person", LI__NAME_HINT_PERSON},
+    {"personname", LI__NAME_HINT_PERSON},
+    {"displayname", LI__NAME_HINT_PERSON},
+    {"nomaffiche", LI__NAME_HINT_PERSON},
+    {"prospect", LI__NAME_HINT_PERSON},
+    {"lead", LI__NAME_HINT_PERSON},
+    {"leadname", LI__NAME_HINT_PERSON},
+    {"client", LI__NAME_HINT_ORG},
+    {"customer", LI__NAME_HINT_ORG},
+    {"customername", LI__NAME_HINT_ORG},
+    {"clientname", LI__NAME_HINT_ORG},
+    {"account", LI__NAME_HINT_ORG},
+    {"accountname", LI__NAME_HINT_ORG},
+    {"compte", LI__NAME_HINT_ORG},
+    {"nomcompte", LI__NAME_HINT_ORG},
+};
+
+static int hint_of(const char *key, size_t n) {
+    for (size_t i = 0; i < sizeof name_hints / sizeof name_hints[0]; i++)
+        if (strlen(name_hints[i].folded) == n && memcmp(name_hints[i].folded, key, n) == 0)
+            return name_hints[i].hint;
+    return LI__NAME_HINT_NONE;
+}
+
+int li__field_name_hint(const char *header, size_t len) {
+    char key[FOLD_MAX];
+    size_t n = li__fold(header, len, key, sizeof key, 0);
+    int h = n ? hint_of(key, n) : LI__NAME_HINT_NONE;
+    if (h == LI__NAME_HINT_NONE && (n = li__fold(header, len, key, sizeof key, 1)) > 0)
+        h = hint_of(key, n);
+    return h;
+}
+
+/* Words that name the record itself beside "id": "Record ID", "Contact ID". */
+static const char *const record_words[] = {
+    "record", "contact", "lead",   "person", "customer", "client", "prospect",
+    "external", "externe", "crm", "unique", "member",  "subscriber", NULL,
+};
+
+static int in_list(const char *w, size_t n, const char *const *list) {
+    for (size_t i = 0; list[i]; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+            return 1;
+    return 0;
+}
+
+int li__field_id_kind(const char *header, size_t len) {
+    /* Words: split on anything not a letter or digit, and on camelCase. */
+    enum { MAXW = 8, WLEN = 32 };
+    char words[MAXW][WLEN];
+    size_t wl[MAXW], nw = 0;
+    for (size_t i = 0; i < len && nw < MAXW;) {
+        while (i < len && !((header[i] | 0x20) >= 'a' && (header[i] | 0x20) <= 'z') &&
+               !(header[i] >= '0' && header[i] <= '9') && !((unsigned char)header[i] & 0x80))
+            i++;
+        size_t n = 0;
+        int prev_lower = 0;
+        while (i < len && (((header[i] | 0x20) >= 'a' && (header[i] | 0x20) <= 'z') ||
+                           (header[i] >= '0' && header[i] <= '9') || ((unsigned char)header[i] & 0x80))) {
+            int upper = header[i] >= 'A' && header[i] <= 'Z';
+            if (upper && prev_lower && n > 0)
+                break; /* "CompanyId": a new word starts at the capital */
+            if (n < WLEN - 1)
+                words[nw][n++] = (char)(upper ? header[i] | 0x20 : header[i]);
+            prev_lower = header[i] >= 'a' && header[i] <= 'z';
+            i++;
+        }
+        if (n) {
+            words[nw][n] = '\0';
+            wl[nw++] = n;
+        }
+    }
+    static const char *const id_words[] = {"id", "ids", "uid", "uuid", "guid", NULL};
+    if (nw == 0)
+        return 0;
+    size_t idw;
+    if (in_list(words[nw - 1], wl[nw - 1], id_words))
+        idw = nw - 1;
+    else if (nw > 1 && in_list(words[0], wl[0], id_words))
+        idw = 0;
+    else
+        return 0;
+    for (size_t i = 0; i < nw; i++)
+        if (i != idw && !in_list(words[i], wl[i], record_words))
+            return 1; /* an id of something else: "company_id", "Skype ID" */
+    return 2;
+}
+
+int li__field_report_column(const char *header, size_t len) {
+    char key[FOLD_MAX];
+    size_t n = li__fold(header, len, key, sizeof key, 0);
+    static const char *const cols[] = {"ligne", "erreurs", "statut", NULL};
+    for (int i = 0; cols[i]; i++)
+        if (strlen(cols[i]) == n && memcmp(cols[i], key, n) == 0)
+            return i + 1;
+    return 0;
 }
 
 /* --- typos ---------------------------------------------------------------- */

@@ -11,7 +11,9 @@
 
 #include <stddef.h>
 
+#include "leadimport/date.h"
 #include "leadimport/field.h"
+#include "leadimport/mapping.h"
 #include "leadimport/msg.h"
 #include "leadimport/slice.h"
 
@@ -33,6 +35,125 @@ const char *li__field_synonym(size_t i, li_field *field);
  * "telephone". Same output contract as li_fold().
  */
 size_t li__fold(const char *s, size_t len, char *out, size_t cap, int drop_filler);
+
+/*
+ * li_field_by_header(), and whether the match needed filler words dropped
+ * (*partial = 1: "Last contact" -> "Last"): such a match must agree with
+ * the column's values (mapping.c).
+ */
+li_field li__field_by_header_kind(const char *header, size_t len, int *partial);
+
+/* What a name-like header leans to when the values do not tell. */
+enum {
+    LI__NAME_HINT_NONE = 0,
+    LI__NAME_HINT_LAST,   /* "Nom", "Nom du contact": a last name, or more */
+    LI__NAME_HINT_PERSON, /* "Name", "Contact", "Contact name": a person's full name */
+    LI__NAME_HINT_ORG,    /* "Client", "Customer", "Account name": an organisation */
+};
+
+/*
+ * The LI__NAME_HINT_* of a header that says "a name" without saying
+ * whose ("Name", "Nom", "Nom du contact", "Contact", "Client", "Account
+ * name"...), or LI__NAME_HINT_NONE.
+ */
+int li__field_name_hint(const char *header, size_t len);
+
+/*
+ * 2 if the header names the record's own identifier ("ID", "Id", "_id",
+ * "Record ID", "Contact ID", "Lead ID", "ID client"); 1 if it is the id of
+ * something else ("company_id", "CompanyId", "Account ID", "Skype ID",
+ * "ID commande"); 0 if it is no id. Whole words, camelCase split.
+ */
+int li__field_id_kind(const char *header, size_t len);
+
+/* 1, 2, 3 if the header is "Ligne", "Erreurs", "Statut" (an error report's), else 0. */
+int li__field_report_column(const char *header, size_t len);
+
+/* --- mapping.c, mapping_values.c ------------------------------------------ */
+
+/* How strongly a header proposed its field (weakest last). */
+enum {
+    LI__RANK_NONE = 0, /* nothing */
+    LI__RANK_FIXED,    /* --map or a saved mapping decided: never revisited */
+    LI__RANK_REPORT,   /* a column of an error report: ignored */
+    LI__RANK_EXPORT,   /* a column of a recognised export */
+    LI__RANK_EXACT,    /* a synonym */
+    LI__RANK_PARTIAL,  /* a synonym once filler words are dropped */
+    LI__RANK_FUZZY,    /* a misspelt synonym */
+};
+
+/* What the header of one column proposed (li_mapping_build()). */
+struct li_map_cand {
+    li_field field;          /* the proposed field, or LI_FIELD_NONE */
+    unsigned char rank;      /* LI__RANK_* */
+    unsigned char name_hint; /* LI__NAME_HINT_* */
+    unsigned char id_kind;   /* li__field_id_kind() */
+    unsigned char held;      /* kept custom on purpose by the last resolution */
+    unsigned dist;           /* a typo: its edit distance */
+    unsigned prio;           /* an export's column: its rank for its field */
+    const char *syn;         /* a typo: the synonym it resembles (static) */
+};
+
+enum { LI__EXAMPLE = 48 };
+
+/* What the sampled values of one column looked like. */
+struct li_map_stats {
+    unsigned nonempty;
+    unsigned email;   /* valid e-mail addresses */
+    unsigned phone;   /* valid phone numbers written as such (+, 0 or separators) */
+    unsigned country;
+    unsigned flag;    /* oui/non, yes/no, true/false, 0/1, x */
+    unsigned integer; /* whole numbers of 1 to 6 digits */
+    unsigned date;
+    unsigned kind[8]; /* by li__name_kind (name.c section): the other values */
+    char person_ex[LI__EXAMPLE], org_ex[LI__EXAMPLE]; /* first value of each kind */
+    li_date_col date_col; /* the whole column, when it takes that to know the order */
+    unsigned char pending; /* after the sample: 0 not decided yet, 1 dates without order, 2 not */
+};
+
+/* The column holding field f (LI_FIELD_FULL_NAME included), or -1. */
+int li__map_holder(const li_mapping *m, li_field f);
+/* Gives column c the field f for reason r; c leaves its old field. */
+void li__map_assign(li_mapping *m, size_t c, li_field f, li_map_reason r);
+/* Sets the French detail of column c's reason (NULL msg: none). */
+void li__map_detail(li_mapping *m, size_t c, li_msg msg, ...);
+/* Adds a French warning; past the room of m->warnings it is dropped. */
+void li__map_warn(li_mapping *m, li_msg msg, ...);
+/*
+ * Steps 3 to 6 of mapping.h from the candidates, with the values when
+ * m->stats is set: every column not fixed is decided again, and the
+ * warnings start over.
+ */
+void li__mapping_resolve(li_mapping *m);
+/*
+ * 1 if the sampled values of column c contradict field f (mostly yes/no,
+ * dates, or small integers for a field other than the postal code): *msg
+ * gets the detail to give, with *count of *of values.
+ */
+int li__map_disagree(const li_mapping *m, size_t c, li_field f, li_msg *msg, unsigned *count,
+                     unsigned *of);
+/* Decides the name-like column c (candidate name_hint set) from its values. */
+void li__map_decide_name(li_mapping *m, size_t c);
+
+/* --- exports.c ----------------------------------------------------------- */
+
+typedef struct li__export li__export;
+
+/*
+ * The known export (Google Contacts, Outlook, HubSpot...) whose signature
+ * the folded column names match best, or NULL. folded[c] is li_fold() of
+ * column c's name.
+ */
+const li__export *li__export_detect(char *const *folded, size_t ncols);
+/* "Google Contacts", "Outlook"... (static). */
+const char *li__export_name(const li__export *e);
+/*
+ * 1 if export e knows the folded column name: *field gets its field
+ * (LI_FIELD_NONE: a column of the export that is no field, kept custom)
+ * and *prio its rank among the export's columns for that field (0 first).
+ * 0 if e does not know it.
+ */
+int li__export_column(const li__export *e, const char *folded, li_field *field, unsigned *prio);
 
 /* --- phone.c ------------------------------------------------------------- */
 
@@ -137,5 +258,23 @@ int li__name_case(char *s, size_t n);
  * At most 16 words are looked at; the rest belongs to the last one.
  */
 void li__name_split(const char *s, size_t n, li_slice *first, li_slice *last);
+
+/* What one value of a name-like column looks like (li__name_kind()). */
+typedef enum li__name_kind {
+    LI__NAME_NOT = 0, /* no letter, or an e-mail address: no name at all */
+    LI__NAME_ONE,     /* one word: a last name or a brand, nothing tells */
+    LI__NAME_PERSON,  /* "Jane Martin", "DUPONT Jean", "M. Jean Dupont", "Dupont, Jean" */
+    LI__NAME_ORG,     /* a legal form or trade word, "&", an article first ("Le Comptoir"),
+                         words with digits ("Maison 1900") */
+    LI__NAME_ACRONYM, /* one word in capitals that reads as initials: "BTP", "EDF" */
+    LI__NAME_DIGITS,  /* one word of letters and digits: a code ("C0042", "N0"), no name */
+    LI__NAME_TEXT,    /* letters, but a sentence or punctuation, not a name */
+} li__name_kind;
+
+/*
+ * Classifies the trimmed, collapsed value s (n bytes). Allocates nothing;
+ * cost linear in n. Used on the sampled rows only.
+ */
+li__name_kind li__name_kind_of(const char *s, size_t n);
 
 #endif

@@ -16,15 +16,26 @@
  *   - then a saved mapping decides the columns it names (folded header
  *     equality), except for a field an override already set; its null
  *     entries keep a column custom on purpose;
- *   - then each remaining column is matched by li_field_by_header(); when
- *     two columns match the same field, the first wins, the second is kept
- *     as a custom field and a MAP_DUPLICATE warning says so; then the
- *     columns still custom by li_field_by_header_fuzzy(), for fields no
- *     column has;
- *   - li_mapping_observe()/li_mapping_guess() give the remaining custom
- *     columns a field from their values (e-mail, phone, country), never a
- *     field some column already has;
+ *   - then each remaining column gets a candidate from its header
+ *     (propose()): an error report's "Ligne", "Erreurs", "Statut"; a known
+ *     export's column (exports.c); else its synonym (exact, or partial once
+ *     filler words are dropped), its name hint, its id kind, its typo;
+ *   - li__mapping_resolve() weighs the candidates, at build time on the
+ *     headers alone and again in li_mapping_guess() with the values:
+ *     report columns are ignored; an export's columns take their fields
+ *     (one column per field, by the export's priority among those with
+ *     values); id columns are kept custom, but a single one named like the
+ *     record's id is the external id; exact synonyms, over all columns
+ *     (when two match the same field, the first wins, the second is kept
+ *     as a custom field and a MAP_DUPLICATE warning says so); partial
+ *     matches, then name-like columns (mapping_values.c), then typos, each
+ *     for a field no column has yet and only if the values agree;
+ *   - li_mapping_observe()/li_mapping_guess() (mapping_values.c) then give
+ *     the remaining custom columns a field from their values (e-mail,
+ *     phone, country), never a field some column already has;
  *   - without any column for e-mail nor phone, a MAP_NO_CONTACT warning;
+ *     without any for last name, full name nor company, MAP_NO_NAME (with
+ *     the column to --map once the values are known);
  *   - at most 6 warnings are kept (the struct's room); more are dropped.
  *
  * The mapping owns all its memory; li_mapping_free() releases it.
@@ -43,17 +54,6 @@
 #include "leadimport/validate.h"
 
 enum { FOLD_MAX = 256 };
-
-/* Adds a French warning to m; past the room of m->warnings it is dropped. */
-static void add_warning(li_mapping *m, li_msg msg, ...) {
-    if (m->nwarnings >= sizeof m->warnings / sizeof m->warnings[0])
-        return;
-    va_list ap;
-    va_start(ap, msg);
-    li_msg_formatv(m->warnings[m->nwarnings], sizeof m->warnings[0], msg, ap);
-    va_end(ap);
-    m->nwarnings++;
-}
 
 /* A malloc'ed copy of s trimmed and collapsed; NULL if out of memory. */
 static char *dup_clean(const char *s, size_t len) {
@@ -175,14 +175,19 @@ const char *li_map_reason_key(li_map_reason r) {
         return "fuzzy";
     case LI_MAP_VALUES:
         return "values";
+    case LI_MAP_NAMES:
+        return "names";
+    case LI_MAP_EXPORT:
+        return "export";
+    case LI_MAP_REPORT:
+        return "report";
     case LI_MAP_CUSTOM:
         break;
     }
     return "custom";
 }
 
-/* The column holding field f (LI_FIELD_FULL_NAME included), or -1. */
-static int holder(const li_mapping *m, li_field f) {
+int li__map_holder(const li_mapping *m, li_field f) {
     if (f == LI_FIELD_FULL_NAME)
         return m->full_name_col;
     return f >= 0 && f < LI_FIELD__COUNT ? m->field_col[f] : -1;
@@ -195,9 +200,8 @@ static void set_holder(li_mapping *m, li_field f, int c) {
         m->field_col[f] = c;
 }
 
-/* Gives column c the field f for reason r; c leaves its old field. */
-static void assign(li_mapping *m, size_t c, li_field f, li_map_reason r) {
-    if (m->col_field[c] != LI_FIELD_NONE && holder(m, m->col_field[c]) == (int)c)
+void li__map_assign(li_mapping *m, size_t c, li_field f, li_map_reason r) {
+    if (m->col_field[c] != LI_FIELD_NONE && li__map_holder(m, m->col_field[c]) == (int)c)
         set_holder(m, m->col_field[c], -1);
     m->col_field[c] = f;
     m->col_reason[c] = r;
@@ -205,15 +209,27 @@ static void assign(li_mapping *m, size_t c, li_field f, li_map_reason r) {
         set_holder(m, f, (int)c);
 }
 
-/* Sets the French detail of column c's reason; out of memory leaves none. */
-static void set_detail(li_mapping *m, size_t c, li_msg msg, ...) {
+void li__map_detail(li_mapping *m, size_t c, li_msg msg, ...) {
+    free(m->col_detail[c]);
+    m->col_detail[c] = NULL;
+    if (msg == LI_MSG_NONE)
+        return;
     char text[256];
     va_list ap;
     va_start(ap, msg);
     li_msg_formatv(text, sizeof text, msg, ap);
     va_end(ap);
-    free(m->col_detail[c]);
-    m->col_detail[c] = strdup(text);
+    m->col_detail[c] = strdup(text); /* out of memory: no detail, nothing worse */
+}
+
+void li__map_warn(li_mapping *m, li_msg msg, ...) {
+    if (m->nwarnings >= sizeof m->warnings / sizeof m->warnings[0])
+        return;
+    va_list ap;
+    va_start(ap, msg);
+    li_msg_formatv(m->warnings[m->nwarnings], sizeof m->warnings[0], msg, ap);
+    va_end(ap);
+    m->nwarnings++;
 }
 
 /* Applies a saved mapping (spec->saved_json) to the columns not overridden. */
@@ -246,10 +262,10 @@ static li_status apply_saved(li_mapping *m, const li_mapping_spec *spec, li_erro
             size_t nh = li_fold(m->col_name[c], strlen(m->col_name[c]), have, sizeof have);
             if (nh != nw || memcmp(want, have, nw) != 0)
                 continue;
-            int h = f == LI_FIELD_NONE ? -1 : holder(m, f);
+            int h = f == LI_FIELD_NONE ? -1 : li__map_holder(m, f);
             if (h >= 0)
                 break; /* an override gave the field to another column */
-            assign(m, c, f, spec->saved_reason);
+            li__map_assign(m, c, f, spec->saved_reason);
             break;
         }
     }
@@ -258,44 +274,286 @@ out:
     return st;
 }
 
+/* --- what each header proposes ---------------------------------------------- */
+
 /*
- * Steps 3 and 4: the headers of undecided columns, all exact matches
- * first, then typos, so that "Emial" never takes the e-mail from a later
- * "Email". A typo for a field some column already has is left custom
- * without a warning: "Prénom 2" beside "Prénom" is not a duplicate.
+ * Fills m->cand from the headers: columns already decided (--map, saved
+ * mapping) are fixed; then an error report's columns, a known export's,
+ * and for the others their synonym (exact or partial), name hint, id kind
+ * and typo. Returns LI_ENOMEM or LI_OK.
  */
-static void match_headers(li_mapping *m) {
+static li_status propose(li_mapping *m, int has_header) {
+    enum { FOLD_SHORT = 64 }; /* export and report headers are short */
     for (size_t c = 0; c < m->ncols; c++) {
+        m->cand[c].field = LI_FIELD_NONE;
         if (m->col_reason[c] != LI_MAP_CUSTOM)
-            continue;
-        const char *name = m->col_name[c];
-        li_field f = li_field_by_header(name, strlen(name));
-        if (f == LI_FIELD_NONE)
-            continue;
-        int first = holder(m, f);
-        if (first < 0)
-            assign(m, c, f, LI_MAP_HEADER);
-        else if (m->col_reason[first] >= LI_MAP_HEADER) /* both automatic: say so */
-            add_warning(m, LI_MSG_MAP_DUPLICATE, m->col_name[first], name, li_field_label(f));
+            m->cand[c].rank = LI__RANK_FIXED;
     }
+    if (!has_header || m->ncols == 0)
+        return LI_OK;
+    char *block = malloc(m->ncols * FOLD_SHORT);
+    char **folded = malloc(m->ncols * sizeof *folded);
+    if (!block || !folded) {
+        free(block);
+        free(folded);
+        return LI_ENOMEM;
+    }
+    int erreurs = -1, ligne = -1;
     for (size_t c = 0; c < m->ncols; c++) {
-        if (m->col_reason[c] != LI_MAP_CUSTOM)
-            continue;
+        folded[c] = block + c * FOLD_SHORT;
+        li_fold(m->col_name[c], strlen(m->col_name[c]), folded[c], FOLD_SHORT);
+        int r = li__field_report_column(m->col_name[c], strlen(m->col_name[c]));
+        if (r == 1 && ligne < 0)
+            ligne = (int)c;
+        if (r == 2 && erreurs < 0)
+            erreurs = (int)c;
+    }
+    /* An error report: "Ligne;Erreurs;..." (and "Statut" wherever it is). */
+    int report = erreurs >= 0 && (ligne >= 0 || erreurs == 0);
+    const li__export *e = li__export_detect(folded, m->ncols);
+    m->export_name = e ? li__export_name(e) : NULL;
+    for (size_t c = 0; c < m->ncols; c++) {
+        struct li_map_cand *k = &m->cand[c];
         const char *name = m->col_name[c];
-        unsigned dist = 0;
-        const char *syn = NULL;
-        li_field f = li_field_by_header_fuzzy(name, strlen(name), &dist, &syn);
-        if (f == LI_FIELD_NONE || holder(m, f) >= 0)
+        size_t len = strlen(name);
+        if (k->rank == LI__RANK_FIXED)
             continue;
-        assign(m, c, f, LI_MAP_FUZZY);
-        set_detail(m, c, LI_MSG_MAP_FUZZY_DETAIL, name, syn, dist, dist > 1 ? "s" : "");
+        if (report && li__field_report_column(name, len)) {
+            k->rank = LI__RANK_REPORT;
+            k->field = LI_FIELD_IGNORE;
+            continue;
+        }
+        if (e && li__export_column(e, folded[c], &k->field, &k->prio)) {
+            k->rank = LI__RANK_EXPORT;
+            continue;
+        }
+        int partial = 0;
+        k->field = li__field_by_header_kind(name, len, &partial);
+        if (k->field != LI_FIELD_NONE)
+            k->rank = partial ? LI__RANK_PARTIAL : LI__RANK_EXACT;
+        k->name_hint = (unsigned char)li__field_name_hint(name, len);
+        k->id_kind = (unsigned char)li__field_id_kind(name, len);
+        if (k->field == LI_FIELD_NONE && !k->name_hint && !k->id_kind) {
+            k->field = li_field_by_header_fuzzy(name, len, &k->dist, &k->syn);
+            if (k->field != LI_FIELD_NONE)
+                k->rank = LI__RANK_FUZZY;
+        }
+    }
+    free(block);
+    free(folded);
+    return LI_OK;
+}
+
+/* --- weighing the proposals ---------------------------------------------------- */
+
+/* Column c is still free for the automatic steps. */
+static int open_col(const li_mapping *m, size_t c) {
+    return m->col_reason[c] == LI_MAP_CUSTOM && !m->cand[c].held;
+}
+
+/* Keeps column c custom on purpose, with a detail. */
+static void hold(li_mapping *m, size_t c, li_map_reason r) {
+    li__map_assign(m, c, LI_FIELD_NONE, r);
+    m->cand[c].held = 1;
+}
+
+/* Values of column c in the sample (1 when no sample was read: all alike). */
+static unsigned values_of(const li_mapping *m, size_t c) {
+    return m->stats ? m->stats[c].nonempty : 1;
+}
+
+/*
+ * A known export: for each field, the first of its columns in the
+ * export's priority that is well filled (at least half as many values in
+ * the sample as the fullest of them: a mobile column with one number in
+ * two hundred rows does not take the phone from a full business column),
+ * else the first present; the others are kept custom. Columns the export
+ * knows as no field are kept custom.
+ */
+static void resolve_export(li_mapping *m) {
+    for (size_t c = 0; c < m->ncols; c++) {
+        struct li_map_cand *k = &m->cand[c];
+        if (k->rank != LI__RANK_EXPORT || !open_col(m, c))
+            continue;
+        if (k->field == LI_FIELD_NONE) {
+            hold(m, c, LI_MAP_EXPORT);
+            li__map_detail(m, c, LI_MSG_MAP_EXPORT, m->export_name);
+            continue;
+        }
+        /* c is the first column of its field met: choose among all of them */
+        size_t best = c, present = 0;
+        int best_valued = 0;
+        unsigned fullest = 0;
+        for (size_t o = c; o < m->ncols; o++)
+            if (m->cand[o].rank == LI__RANK_EXPORT && m->cand[o].field == k->field &&
+                open_col(m, o) && values_of(m, o) > fullest)
+                fullest = values_of(m, o);
+        for (size_t o = c; o < m->ncols; o++) {
+            const struct li_map_cand *ko = &m->cand[o];
+            if (ko->rank != LI__RANK_EXPORT || ko->field != k->field || !open_col(m, o))
+                continue;
+            present++;
+            int valued = fullest > 0 && values_of(m, o) * 2 >= fullest;
+            if ((valued && !best_valued) ||
+                (valued == best_valued && ko->prio < m->cand[best].prio)) {
+                best = o;
+                best_valued = valued;
+            }
+        }
+        int h = li__map_holder(m, k->field); /* an override may have the field */
+        char order[200] = "";
+        size_t n = 0;
+        for (unsigned p = 0; present > 1 && p < 32; p++)
+            for (size_t o = c; o < m->ncols; o++) {
+                const struct li_map_cand *ko = &m->cand[o];
+                if (ko->rank != LI__RANK_EXPORT || ko->field != k->field || ko->prio != p ||
+                    !open_col(m, o))
+                    continue;
+                int w = snprintf(order + n, sizeof order - n, "%s« %s »", n ? ", " : "",
+                                 m->col_name[o]);
+                if (w > 0 && (size_t)w < sizeof order - n)
+                    n += (size_t)w;
+            }
+        const char *label = li_field_label(k->field);
+        for (size_t o = c; o < m->ncols; o++) {
+            if (m->cand[o].rank != LI__RANK_EXPORT || m->cand[o].field != k->field ||
+                !open_col(m, o) || o == best)
+                continue;
+            hold(m, o, LI_MAP_EXPORT);
+            li__map_detail(m, o, LI_MSG_MAP_EXPORT_KEPT, m->export_name, label,
+                           m->col_name[h >= 0 ? (size_t)h : best]);
+        }
+        if (h >= 0) {
+            hold(m, best, LI_MAP_EXPORT);
+            li__map_detail(m, best, LI_MSG_MAP_EXPORT_KEPT, m->export_name, label,
+                           m->col_name[h]);
+        } else {
+            li__map_assign(m, best, k->field, LI_MAP_EXPORT);
+            if (present > 1)
+                li__map_detail(m, best, LI_MSG_MAP_EXPORT_PICK, m->export_name, label,
+                               m->col_name[best], order);
+            else
+                li__map_detail(m, best, LI_MSG_MAP_EXPORT, m->export_name);
+        }
     }
 }
 
-/* Adds MAP_NO_CONTACT when no column feeds e-mail nor phone. */
-static void check_contact(li_mapping *m) {
+/* 1 if the sampled values of column c are mostly e-mails or phones ("Email ID"). */
+static int contact_values(const li_mapping *m, size_t c) {
+    const struct li_map_stats *st = m->stats ? &m->stats[c] : NULL;
+    return st && st->nonempty && (st->email + st->phone) * 2 > st->nonempty;
+}
+
+/*
+ * Id columns: "company_id", "Skype ID" are kept custom (never company,
+ * source...); the external id is a column named like the record's id
+ * ("ID", "Record ID"), when there is exactly one such column.
+ */
+static void resolve_ids(li_mapping *m) {
+    size_t named = 0;
+    int first = -1, second = -1;
+    for (size_t c = 0; c < m->ncols; c++) {
+        if (m->cand[c].id_kind == 2 && open_col(m, c) && !contact_values(m, c)) {
+            named++;
+            if (first < 0)
+                first = (int)c;
+            else if (second < 0)
+                second = (int)c;
+        }
+    }
+    int taken = li__map_holder(m, LI_FIELD_EXTERNAL_ID) >= 0;
+    if (named > 1 && !taken)
+        li__map_warn(m, LI_MSG_MAP_ID_AMBIGUOUS, m->col_name[first], m->col_name[second],
+                     m->col_name[first]);
+    for (size_t c = 0; c < m->ncols; c++) {
+        if (!m->cand[c].id_kind || !open_col(m, c) || contact_values(m, c))
+            continue;
+        if (m->cand[c].id_kind == 2 && named == 1 && !taken) {
+            li__map_assign(m, c, LI_FIELD_EXTERNAL_ID, LI_MAP_HEADER);
+            continue;
+        }
+        hold(m, c, LI_MAP_CUSTOM);
+        li__map_detail(m, c, LI_MSG_MAP_ID_COLUMN);
+    }
+}
+
+/*
+ * A partial or misspelt match takes its field only if it is free and the
+ * values agree; otherwise the column says why it stayed custom.
+ */
+static void take_checked(li_mapping *m, size_t c, li_map_reason r) {
+    struct li_map_cand *k = &m->cand[c];
+    if (li__map_holder(m, k->field) >= 0)
+        return;
+    li_msg why;
+    unsigned count, of;
+    if (li__map_disagree(m, c, k->field, &why, &count, &of)) {
+        li__map_detail(m, c, why, li_field_label(k->field), count, of);
+        return;
+    }
+    li__map_assign(m, c, k->field, r);
+    if (r == LI_MAP_FUZZY)
+        li__map_detail(m, c, LI_MSG_MAP_FUZZY_DETAIL, m->col_name[c], k->syn, k->dist,
+                       k->dist > 1 ? "s" : "");
+}
+
+void li__mapping_resolve(li_mapping *m) {
+    if (!m->cand)
+        return;
+    m->nwarnings = 0;
+    for (size_t c = 0; c < m->ncols; c++) {
+        if (m->cand[c].rank == LI__RANK_FIXED)
+            continue;
+        li__map_assign(m, c, LI_FIELD_NONE, LI_MAP_CUSTOM);
+        li__map_detail(m, c, LI_MSG_NONE);
+        m->cand[c].held = 0;
+    }
+    for (size_t c = 0; c < m->ncols; c++) {
+        if (m->cand[c].rank == LI__RANK_REPORT) {
+            li__map_assign(m, c, LI_FIELD_IGNORE, LI_MAP_REPORT);
+            m->cand[c].held = 1;
+            li__map_detail(m, c, LI_MSG_MAP_REPORT_COLUMN);
+        }
+    }
+    if (m->export_name)
+        resolve_export(m);
+    resolve_ids(m);
+    /* Synonyms first, over all columns, so that a weaker match never takes their field. */
+    for (size_t c = 0; c < m->ncols; c++) {
+        const struct li_map_cand *k = &m->cand[c];
+        if (k->rank != LI__RANK_EXACT || !open_col(m, c))
+            continue;
+        int first = li__map_holder(m, k->field);
+        if (first < 0)
+            li__map_assign(m, c, k->field, LI_MAP_HEADER);
+        else if (m->col_reason[first] >= LI_MAP_HEADER) /* both automatic: say so */
+            li__map_warn(m, LI_MSG_MAP_DUPLICATE, m->col_name[first], m->col_name[c],
+                         li_field_label(k->field));
+    }
+    for (size_t c = 0; c < m->ncols; c++)
+        if (m->cand[c].rank == LI__RANK_PARTIAL && !m->cand[c].name_hint && open_col(m, c))
+            take_checked(m, c, LI_MAP_HEADER);
+    for (size_t c = 0; c < m->ncols; c++) {
+        const struct li_map_cand *k = &m->cand[c];
+        if (!k->name_hint || k->held || k->rank == LI__RANK_FIXED)
+            continue;
+        /* a synonym that lost its field to an earlier column stays a duplicate */
+        if (k->rank == LI__RANK_EXACT && m->col_field[c] == LI_FIELD_NONE)
+            continue;
+        li__map_decide_name(m, c);
+    }
+    for (size_t c = 0; c < m->ncols; c++)
+        if (m->cand[c].rank == LI__RANK_FUZZY && open_col(m, c))
+            take_checked(m, c, LI_MAP_FUZZY);
+}
+
+/* MAP_NO_CONTACT and MAP_NO_NAME, on the headers alone (li_mapping_guess() says more). */
+static void check_required(li_mapping *m) {
     if (m->field_col[LI_FIELD_EMAIL] < 0 && m->field_col[LI_FIELD_PHONE] < 0)
-        add_warning(m, LI_MSG_MAP_NO_CONTACT);
+        li__map_warn(m, LI_MSG_MAP_NO_CONTACT);
+    if (m->field_col[LI_FIELD_LAST_NAME] < 0 && m->field_col[LI_FIELD_COMPANY] < 0 &&
+        m->full_name_col < 0)
+        li__map_warn(m, LI_MSG_MAP_NO_NAME);
 }
 
 li_status li_mapping_build(const li_mapping_spec *spec, li_mapping **out, li_error *err) {
@@ -313,7 +571,9 @@ li_status li_mapping_build(const li_mapping_spec *spec, li_mapping **out, li_err
     m->col_reason = calloc(room, sizeof *m->col_reason);
     m->col_detail = calloc(room, sizeof *m->col_detail);
     m->col_date = calloc(room, 1);
-    if (!m->col_field || !m->col_name || !m->col_reason || !m->col_detail || !m->col_date)
+    m->cand = calloc(room, sizeof *m->cand);
+    if (!m->col_field || !m->col_name || !m->col_reason || !m->col_detail || !m->col_date ||
+        !m->cand)
         goto nomem;
     for (size_t i = 0; i < ncols; i++)
         m->col_field[i] = LI_FIELD_NONE;
@@ -328,16 +588,17 @@ li_status li_mapping_build(const li_mapping_spec *spec, li_mapping **out, li_err
         st = resolve_override(m, &spec->ov[k], &f, &c, err);
         if (st != LI_OK)
             goto out;
-        int old = holder(m, f);
+        int old = li__map_holder(m, f);
         if (old >= 0) /* the field leaves its old column */
-            assign(m, (size_t)old, LI_FIELD_NONE, LI_MAP_CUSTOM);
-        assign(m, c, f, LI_MAP_OVERRIDE);
+            li__map_assign(m, (size_t)old, LI_FIELD_NONE, LI_MAP_CUSTOM);
+        li__map_assign(m, c, f, LI_MAP_OVERRIDE);
     }
     if (spec->saved_json && spec->header && (st = apply_saved(m, spec, err)) != LI_OK)
         goto out;
-    if (spec->header)
-        match_headers(m);
-    check_contact(m);
+    if (propose(m, spec->header != NULL) != LI_OK)
+        goto nomem;
+    li__mapping_resolve(m);
+    check_required(m);
     goto out;
 
 nomem:
@@ -358,154 +619,6 @@ li_status li_mapping_new(const li_slice *header, size_t ncols, const li_map_over
                          size_t nov, li_mapping **out, li_error *err) {
     li_mapping_spec spec = {.header = header, .ncols = ncols, .ov = ov, .nov = nov};
     return li_mapping_build(&spec, out, err);
-}
-
-/* --- step 5: the values ----------------------------------------------------- */
-
-/* What the sampled values of one column looked like. */
-struct li_map_stats {
-    unsigned nonempty;
-    unsigned email; /* valid e-mail addresses */
-    unsigned phone; /* valid phone numbers written as such (+, 0 or separators) */
-    unsigned country;
-    li_date_col date; /* the whole column, when it takes that to know the order */
-    unsigned char pending; /* after the sample: 0 not decided yet, 1 dates without order, 2 not */
-};
-
-/* Share of values, in percent, needed for a column to take a field. */
-enum { GUESS_PERCENT = 80, GUESS_MIN_VALUES = 5, VALUE_MAX = 320 };
-
-/* 1 if s reads as a phone number someone typed, not just any number. */
-static int looks_like_phone(const char *s, size_t n) {
-    char e164[24];
-    if (n == 0 || n > 40)
-        return 0;
-    int written = s[0] == '+' || s[0] == '0' || s[0] == '(';
-    for (size_t i = 1; i + 1 < n && !written; i++)
-        written = (s[i] == ' ' || s[i] == '.' || s[i] == '-') && s[i - 1] >= '0' &&
-                  s[i - 1] <= '9';
-    return written && li_norm_phone(s, n, "FR", e164, sizeof e164) == LI_MSG_NONE;
-}
-
-/* Allocates the statistics, date analysers started with each header's hint. */
-static li_status stats_init(li_mapping *m) {
-    if (m->stats)
-        return LI_OK;
-    if (!(m->stats = calloc(m->ncols ? m->ncols : 1, sizeof *m->stats)))
-        return LI_ENOMEM;
-    for (size_t c = 0; c < m->ncols; c++)
-        li_date_col_init(&m->stats[c].date,
-                         m->has_header && li_date_header_hint(m->col_name[c], strlen(m->col_name[c])));
-    return LI_OK;
-}
-
-/*
- * 1 if column c looked like dates without an order at the end of the
- * sample (decided once: the verdict is not free) and still has no value
- * that proves one.
- */
-static int date_pending(const li_mapping *m, size_t c) {
-    struct li_map_stats *st = &m->stats[c];
-    if (st->pending == 0) {
-        li_date_verdict v;
-        li_date_col_verdict(&st->date, &v);
-        st->pending = m->col_reason[c] == LI_MAP_CUSTOM && v.is_date && v.ambiguous > 0 &&
-                              v.dmy == 0 && v.mdy == 0
-                          ? 1
-                          : 2;
-    }
-    return st->pending == 1 && st->date.dmy == 0 && st->date.mdy == 0;
-}
-
-int li_mapping_dates_pending(const li_mapping *m) {
-    for (size_t c = 0; m->stats && c < m->ncols; c++)
-        if (date_pending(m, c))
-            return 1;
-    return 0;
-}
-
-li_status li_mapping_observe_dates(li_mapping *m, const li_slice *fields, size_t nfields) {
-    for (size_t c = 0; m->stats && c < nfields && c < m->ncols; c++)
-        if (fields[c].len && date_pending(m, c))
-            li_date_col_feed(&m->stats[c].date, fields[c].ptr, fields[c].len);
-    return LI_OK;
-}
-
-li_status li_mapping_observe(li_mapping *m, const li_slice *fields, size_t nfields) {
-    if (m->nobserved >= LI_MAPPING_SAMPLE_ROWS)
-        return LI_OK;
-    if (stats_init(m) != LI_OK)
-        return LI_ENOMEM;
-    m->nobserved++;
-    char v[VALUE_MAX];
-    for (size_t c = 0; c < nfields && c < m->ncols; c++) {
-        if (m->col_reason[c] != LI_MAP_CUSTOM || fields[c].len == 0 || fields[c].len >= VALUE_MAX)
-            continue;
-        size_t n = li_norm_text(fields[c].ptr, fields[c].len, v, 1, 0);
-        if (n == 0)
-            continue;
-        struct li_map_stats *st = &m->stats[c];
-        st->nonempty++;
-        li_date_col_feed(&st->date, v, n);
-        v[n] = '\0';
-        if (memchr(v, '@', n)) {
-            char e[VALUE_MAX];
-            st->email += li_norm_email(v, n, e, sizeof e) == LI_MSG_NONE;
-        } else if (looks_like_phone(v, n)) {
-            st->phone++;
-        } else if (n >= 2 && !(v[0] >= '0' && v[0] <= '9') && li__country_iso(v, n)) {
-            st->country++;
-        }
-    }
-    return LI_OK;
-}
-
-/* 1 if count of the column's nonempty values is a clear majority. */
-static int most(const struct li_map_stats *st, unsigned count) {
-    return st->nonempty >= GUESS_MIN_VALUES && count * 100u >= st->nonempty * GUESS_PERCENT;
-}
-
-void li_mapping_guess(li_mapping *m) {
-    for (size_t c = 0; m->stats && c < m->ncols; c++) {
-        const struct li_map_stats *st = &m->stats[c];
-        if (m->col_reason[c] != LI_MAP_CUSTOM || st->nonempty == 0)
-            continue;
-        li_field f = most(st, st->email)     ? LI_FIELD_EMAIL
-                     : most(st, st->phone)   ? LI_FIELD_PHONE
-                     : most(st, st->country) ? LI_FIELD_COUNTRY
-                                             : LI_FIELD_NONE;
-        if (f == LI_FIELD_NONE || holder(m, f) >= 0)
-            continue;
-        unsigned count = f == LI_FIELD_EMAIL ? st->email : f == LI_FIELD_PHONE ? st->phone : st->country;
-        assign(m, c, f, LI_MAP_VALUES);
-        set_detail(m, c, LI_MSG_MAP_VALUES_DETAIL, count, st->nonempty, li_field_label(f));
-    }
-    for (size_t c = 0; m->stats && c < m->ncols; c++) {
-        if (m->col_reason[c] != LI_MAP_CUSTOM)
-            continue;
-        li_date_verdict v;
-        li_date_col_verdict(&m->stats[c].date, &v);
-        if (!v.is_date)
-            continue;
-        m->col_date[c] = (unsigned char)(1 + v.order);
-        if (v.warning == LI_MSG_DATE_COLUMN_AMBIGUOUS)
-            add_warning(m, v.warning, m->col_name[c], v.ambiguous_example, v.ambiguous_reading);
-        else if (v.warning == LI_MSG_DATE_COLUMN_MIXED)
-            add_warning(m, v.warning, m->col_name[c], v.dmy_example, v.mdy_example,
-                        li_date_order_label(v.order));
-    }
-    /* The contact warning said before the values were seen may be void now. */
-    if (m->field_col[LI_FIELD_EMAIL] >= 0 || m->field_col[LI_FIELD_PHONE] >= 0) {
-        char text[256];
-        li_msg_format(text, sizeof text, LI_MSG_MAP_NO_CONTACT);
-        for (size_t i = 0; i < m->nwarnings; i++) {
-            if (strcmp(m->warnings[i], text) != 0)
-                continue;
-            memmove(m->warnings[i], m->warnings[i + 1], (m->nwarnings - i - 1) * sizeof m->warnings[0]);
-            m->nwarnings--;
-            break;
-        }
-    }
 }
 
 static char *to_json(const li_mapping *m, int decided_only) {
@@ -563,6 +676,7 @@ void li_mapping_free(li_mapping *m) {
     free(m->col_reason);
     free(m->col_date);
     free(m->col_field);
+    free(m->cand);
     free(m->stats);
     free(m);
 }

@@ -314,3 +314,129 @@ void li__name_split(const char *s, size_t n, li_slice *first, li_slice *last) {
     *first = span(s, w, a, k);
     *last = span(s, w, k, nw);
 }
+
+/* --- whose name: a person or an organisation ------------------------------- */
+
+/*
+ * Folded words (li_fold(): no accents, lower case) that only an
+ * organisation's name holds: legal forms of the usual countries, then
+ * trades and kinds of bodies. "France", "Paris" and the like are left out:
+ * they are first names or family names too.
+ */
+static const char *const org_words[] = {
+    "sa", "sas", "sasu", "sarl", "eurl", "sci", "snc", "scp", "scop", "scic", "selarl", "selas",
+    "gie", "eirl", "inc", "ltd", "llc", "llp", "plc", "corp", "co", "cie", "gmbh", "ag", "kg",
+    "bv", "nv", "spa", "srl", "sprl", "sl", "oy", "ab", "pty", "limited", "incorporated",
+    "corporation", "company", "compagnie", "ets", "etablissement", "etablissements", "agence",
+    "agency", "societe", "groupe", "group", "holding", "immobilier", "immobiliere", "immo",
+    "restaurant", "hotel", "cafe", "brasserie", "bistrot", "boulangerie", "patisserie",
+    "boucherie", "pharmacie", "clinique", "cabinet", "conseil", "conseils", "consulting",
+    "consultants", "services", "service", "solutions", "technologies", "technology", "tech",
+    "systems", "systemes", "industries", "industrie", "international", "transports",
+    "transport", "logistique", "btp", "batiment", "construction", "constructions",
+    "renovation", "plomberie", "electricite", "garage", "automobiles", "boutique", "shop",
+    "store", "magasin", "market", "supermarche", "centre", "center", "institut", "institute",
+    "laboratoire", "laboratoires", "labs", "studio", "atelier", "ateliers", "association",
+    "fondation", "foundation", "federation", "syndicat", "club", "ecole", "school", "college",
+    "lycee", "universite", "university", "academie", "academy", "mairie", "office", "media",
+    "medias", "communication", "marketing", "digital", "design", "software", "informatique",
+    "energie", "energy", "assurance", "assurances", "insurance", "banque", "bank", "finance",
+    "capital", "invest", "partners", "partenaires", "associes", "freres", "fils", "chez",
+    "domaine", "chateau", "vignobles", "caves", "ferme", "hopital", "hospital", "sante",
+    "health", "distribution", "production", "productions", "editions", "imprimerie",
+    "nettoyage", "securite", "formation", "recrutement", "interim", "traiteur", "fleuriste",
+    "coiffure", "beaute", "optique", "taxi", "ambulances", "camping", "residence", "ehpad",
+    "creche", "pizzeria", "bakery", "coffee", "pub", "trust", "ventures", "enterprises",
+    "entreprise", "entreprises", "manufacturing", "comptoir", "bureau", "mutuelle",
+    "cooperative", "coop", "ong", "asbl", NULL,
+};
+
+/* Articles that open a trade name: "Le Comptoir", "La Belle Époque", "The Body Shop". */
+static const char *const articles[] = {"le", "la", "les", "l", "the", NULL};
+
+static int folded_in(const char *w, const char *const *list) {
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(w, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the word (raw bytes) is 2-5 ASCII capitals read as initials: "BTP", "SNCF", "EDF". */
+static int acronym(const char *s, size_t n) {
+    if (n < 2 || n > 5)
+        return 0;
+    size_t vowels = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < 'A' || s[i] > 'Z')
+            return 0;
+        vowels += strchr("AEIOUY", s[i]) != NULL;
+    }
+    if (vowels == 0)
+        return 1;
+    /* "EDF", "IBM", "OVH": one vowel, first, in three letters ("REY", "GAY" are names) */
+    return n == 3 && vowels == 1 && strchr("AEIOUY", s[0]) != NULL;
+}
+
+li__name_kind li__name_kind_of(const char *s, size_t n) {
+    enum { MAXW = 12, WMAX = 64 };
+    size_t letters = 0, digits = 0, commas = 0;
+    int odd = 0; /* punctuation no name holds */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '@')
+            return LI__NAME_NOT;
+        if (c == '&' || c == '+')
+            return LI__NAME_ORG;
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            letters++;
+        else if (c >= 0x80)
+            letters++; /* a byte of an accented letter, most likely */
+        else if (c >= '0' && c <= '9')
+            digits++;
+        else if (c == ',')
+            commas++;
+        else if (c != ' ' && c != '-' && c != '\'' && c != '.')
+            odd = 1;
+    }
+    if (letters == 0)
+        return LI__NAME_NOT;
+    word w[MAXW];
+    size_t nw = 0;
+    for (size_t i = 0; i < n && nw < MAXW;) {
+        while (i < n && (s[i] == ' ' || s[i] == ','))
+            i++;
+        size_t at = i;
+        while (i < n && s[i] != ' ' && s[i] != ',')
+            i++;
+        if (i > at)
+            w[nw++] = (word){at, i - at};
+    }
+    char f[WMAX];
+    size_t particles_seen = 0;
+    int civility = 0;
+    for (size_t i = 0; i < nw; i++) {
+        li_fold(s + w[i].at, w[i].len, f, sizeof f);
+        if (folded_in(f, org_words))
+            return LI__NAME_ORG;
+        if (i == 0 && word_in(s, w[0], civilities))
+            civility = 1;
+        particles_seen += (size_t)(i > 0 && word_in(s, w[i], particles));
+    }
+    if (nw > 1 && !civility) {
+        li_fold(s + w[0].at, w[0].len, f, sizeof f);
+        if (folded_in(f, articles))
+            return LI__NAME_ORG;
+    }
+    /* "L'Atelier", "l’Escale": an elided article glued to the first word */
+    if (n > 2 && (s[0] | 0x20) == 'l' && (s[1] == '\'' || (n > 4 && memcmp(s + 1, "\xE2\x80\x99", 3) == 0)))
+        return LI__NAME_ORG;
+    if (digits) /* "Garage 2000" is a trade name; "C0042", "Dupont2" one code */
+        return nw > 1 ? LI__NAME_ORG : LI__NAME_DIGITS;
+    if (civility && nw > 1)
+        return LI__NAME_PERSON;
+    if (odd || commas > 1 || nw - particles_seen > 4)
+        return LI__NAME_TEXT;
+    if (nw == 1)
+        return acronym(s + w[0].at, w[0].len) ? LI__NAME_ACRONYM : LI__NAME_ONE;
+    return LI__NAME_PERSON;
+}

@@ -64,7 +64,10 @@ class TestAutomaticMapping(MappingTest):
         self.assertIn("ressemble à « Téléphone »", doc["mapping"][1]["detail"])
         self.assertEqual(doc["mapping"][2]["detail"],
                          "10 valeurs sur 10 ressemblent à un champ E-mail")
-        self.assertEqual(doc["warnings"], [])  # the e-mail column was found by its values
+        # The e-mail column was found by its values: no contact warning; but no
+        # column holds a name or a company, and every row would fail on it.
+        self.assertEqual(len(doc["warnings"]), 1, doc["warnings"])
+        self.assertIn("Aucune colonne n'est reconnue comme nom ou société", doc["warnings"][0])
         self.assertIsNone(doc["saved_mapping"])
 
     def test_plain_sniff_explains_reasons_in_french(self):

@@ -214,6 +214,54 @@ static void test_leading_apostrophe_of_a_neutralised_formula_is_dropped(void **s
     teardown_fx(&fx);
 }
 
+/* What one value of a name-like column is: the column is decided on their counts. */
+static void test_name_values_are_told_people_from_organisations(void **state) {
+    (void)state;
+    static const struct {
+        const char *in;
+        li__name_kind want;
+    } cases[] = {
+        {"Jane Martin", LI__NAME_PERSON},
+        {"DUPONT Jean", LI__NAME_PERSON},
+        {"M. Jean Dupont", LI__NAME_PERSON},
+        {"Mme Durand", LI__NAME_PERSON},
+        {"Dupont, Jean", LI__NAME_PERSON},
+        {"Jean de La Fontaine", LI__NAME_PERSON},
+        {"Agence Riviera Immobilier", LI__NAME_ORG},
+        {"Le Comptoir", LI__NAME_ORG},
+        {"L'Atelier", LI__NAME_ORG},
+        {"SARL Dupuis", LI__NAME_ORG},
+        {"Dupuis SAS", LI__NAME_ORG},
+        {"Acme Inc.", LI__NAME_ORG},
+        {"Müller GmbH", LI__NAME_ORG},
+        {"Restaurant Chez Paul", LI__NAME_ORG},
+        {"Société Générale", LI__NAME_ORG},
+        {"Dupont & Fils", LI__NAME_ORG},
+        {"BTP", LI__NAME_ORG}, /* a trade word too */
+        {"SNCF", LI__NAME_ACRONYM},
+        {"EDF", LI__NAME_ACRONYM},
+        {"REY", LI__NAME_ONE}, /* a family name in capitals, not initials */
+        {"ROUX", LI__NAME_ONE},
+        {"Dupont", LI__NAME_ONE},
+        {"Acme", LI__NAME_ONE},
+        {"Atelier 12", LI__NAME_ORG},
+        {"Maison 1900", LI__NAME_ORG},
+        {"Studio12", LI__NAME_DIGITS},
+        {"C0042", LI__NAME_DIGITS},
+        {"N0", LI__NAME_DIGITS},
+        {"jean@exemple.fr", LI__NAME_NOT},
+        {"06 12 34 56 78", LI__NAME_NOT},
+        {"12/03/2024", LI__NAME_NOT},
+        {"rappeler la semaine prochaine après le salon", LI__NAME_TEXT},
+        {"voir (urgent)", LI__NAME_TEXT},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        li__name_kind k = li__name_kind_of(cases[i].in, strlen(cases[i].in));
+        if (k != cases[i].want)
+            fail_msg("« %s »: kind %d, want %d", cases[i].in, (int)k, (int)cases[i].want);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_table),
@@ -221,6 +269,7 @@ int main(void) {
         cmocka_unit_test(test_full_name_column_fills_first_and_last_name_in_title_case),
         cmocka_unit_test(test_full_name_is_used_only_when_the_row_has_no_name),
         cmocka_unit_test(test_leading_apostrophe_of_a_neutralised_formula_is_dropped),
+        cmocka_unit_test(test_name_values_are_told_people_from_organisations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

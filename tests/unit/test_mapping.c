@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "leadimport/date.h"
 #include "leadimport/field.h"
 #include "leadimport/mapping.h"
 
@@ -259,7 +260,7 @@ static void test_without_header_columns_are_numbered_and_only_overrides_map(void
     assert_string_equal(m->col_name[2], "Colonne 3");
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         assert_int_equal(m->field_col[f], -1);
-    assert_int_equal(m->nwarnings, 1); /* no contact */
+    assert_int_equal(m->nwarnings, 2); /* no contact, no name */
     li_mapping_free(m);
 
     li_map_override ov[] = {{"email", "2"}, {"last_name", "Colonne 1"}};
@@ -398,7 +399,8 @@ static void test_a_typo_never_steals_a_field_a_real_header_has(void **state) {
     assert_int_equal(m->col_field[0], LI_FIELD_NONE);
     assert_int_equal(m->field_col[LI_FIELD_FIRST_NAME], 3);
     assert_int_equal(m->col_field[2], LI_FIELD_NONE);
-    assert_int_equal(m->nwarnings, 0); /* a typo beside the real header is no duplicate */
+    assert_int_equal(m->nwarnings, 1); /* a typo beside the real header is no duplicate */
+    assert_non_null(strstr(m->warnings[0], "Aucune colonne n'est reconnue comme nom"));
     li_mapping_free(m);
 }
 
@@ -524,6 +526,343 @@ static void test_full_name_column_is_recognised_and_round_trips_as_json(void **s
     li_mapping_free(m);
 }
 
+/* --- issue 10: values against headers, names, ids, exports, reports ------ */
+
+/* Builds from headers, observes rows of values (NULL-terminated lists), guesses. */
+static li_mapping *map_rows(const char *const *names, const char *const *const *rows) {
+    li_mapping *m = map_of(names, NULL, 0);
+    observe(m, rows);
+    return m;
+}
+
+/* 1 if some warning of m contains text. */
+static int warns(const li_mapping *m, const char *text) {
+    for (size_t i = 0; i < m->nwarnings; i++)
+        if (strstr(m->warnings[i], text))
+            return 1;
+    return 0;
+}
+
+static void test_a_yes_no_column_a_few_edits_from_a_synonym_is_no_external_id(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom", "Email", "Contacté", NULL};
+    static const char *const r1[] = {"Roux", "a@example.fr", "oui", NULL};
+    static const char *const r2[] = {"Blanc", "b@example.fr", "non", NULL};
+    static const char *const *const rows[] = {r1, r2, r1, NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->col_field[2], LI_FIELD_EXTERNAL_ID); /* the header alone: a typo */
+    observe(m, rows);
+    assert_int_equal(m->col_field[2], LI_FIELD_NONE);
+    assert_int_equal(m->field_col[LI_FIELD_EXTERNAL_ID], -1);
+    assert_string_equal(m->col_detail[2], "l'en-tête évoque le champ ID externe, mais 3 valeurs "
+                                          "sur 3 sont des oui/non");
+    li_mapping_free(m);
+}
+
+static void test_id_columns_holding_small_integers_are_never_company_nor_source(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom", "Email", "company_id", "source_id", "OwnerId", NULL};
+    static const char *const r1[] = {"Roux", "a@example.fr", "1", "4", "7", NULL};
+    static const char *const r2[] = {"Blanc", "b@example.fr", "2", "5", "8", NULL};
+    static const char *const *const rows[] = {r1, r2, NULL};
+    li_mapping *m = map_of(h, NULL, 0); /* even before the values */
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], -1);
+    assert_int_equal(m->field_col[LI_FIELD_SOURCE], -1);
+    assert_int_equal(m->field_col[LI_FIELD_OWNER], -1);
+    li_mapping_free(m);
+    m = map_rows(h, rows);
+    for (int c = 2; c < 5; c++) {
+        assert_int_equal(m->col_field[c], LI_FIELD_NONE);
+        assert_non_null(strstr(m->col_detail[c], "colonne d'identifiant"));
+    }
+    assert_int_equal(m->field_col[LI_FIELD_EXTERNAL_ID], -1);
+    li_mapping_free(m);
+}
+
+static void test_one_record_id_column_is_the_external_id_two_are_none(void **state) {
+    (void)state;
+    static const char *const one[] = {"ID", "Nom", "Email", "account_id", NULL};
+    li_mapping *m = map_of(one, NULL, 0);
+    assert_int_equal(m->field_col[LI_FIELD_EXTERNAL_ID], 0);
+    assert_int_equal(m->col_field[3], LI_FIELD_NONE);
+    li_mapping_free(m);
+    static const char *const two[] = {"Contact ID", "Nom", "Email", "Lead ID", NULL};
+    m = map_of(two, NULL, 0);
+    assert_int_equal(m->field_col[LI_FIELD_EXTERNAL_ID], -1);
+    assert_true(warns(m, "Plusieurs colonnes d'identifiant (« Contact ID », « Lead ID »)"));
+    li_mapping_free(m);
+    /* "Email ID", as some exports call the address: its values say it is no id */
+    static const char *const h[] = {"Nom", "Email ID", NULL};
+    static const char *const r1[] = {"Roux", "a@example.fr", NULL};
+    static const char *const *const rows[] = {r1, r1, r1, r1, r1, NULL};
+    m = map_rows(h, rows);
+    assert_int_equal(m->col_field[1], LI_FIELD_EMAIL);
+    li_mapping_free(m);
+}
+
+static void test_a_last_contact_date_never_takes_the_name_of_the_real_contact_column(void **state) {
+    (void)state;
+    static const char *const h[] = {"Last contact", "Email", "Nom du contact", NULL};
+    static const char *const r1[] = {"2024-01-02", "a@example.fr", "Roux", NULL};
+    static const char *const r2[] = {"12/03/2024", "b@example.fr", "Blanc", NULL};
+    static const char *const *const rows[] = {r1, r2, r1, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    assert_non_null(strstr(m->col_detail[0], "sont des dates"));
+    assert_int_equal(m->col_date[0], 1 + LI_DATE_DMY); /* a custom column of dates */
+    assert_int_equal(m->field_col[LI_FIELD_LAST_NAME], 2);
+    li_mapping_free(m);
+}
+
+static void test_an_exact_synonym_beats_a_typo_and_a_partial_match_across_columns(void **state) {
+    (void)state;
+    /* "Emial" and "Email contact" come first: the exact "Courriel" still wins */
+    static const char *const h[] = {"Emial", "Email contact", "Nom", "Courriel", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->field_col[LI_FIELD_EMAIL], 3);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    assert_int_equal(m->col_field[1], LI_FIELD_NONE);
+    li_mapping_free(m);
+}
+
+static void test_small_integers_fit_a_postal_code_typo_but_no_name(void **state) {
+    (void)state;
+    static const char *const h[] = {"Nom", "Email", "Code postl", "Prenon", NULL};
+    static const char *const r1[] = {"Roux", "a@example.fr", "75001", "12", NULL};
+    static const char *const *const rows[] = {r1, r1, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->col_field[2], LI_FIELD_POSTAL_CODE);
+    assert_int_equal(m->col_reason[2], LI_MAP_FUZZY);
+    assert_int_equal(m->col_field[3], LI_FIELD_NONE);
+    assert_non_null(strstr(m->col_detail[3], "de petits nombres"));
+    li_mapping_free(m);
+}
+
+static void test_a_name_column_is_decided_by_its_values(void **state) {
+    (void)state;
+    static const char *const h[] = {"Name", "Email", NULL};
+    static const char *const p1[] = {"Jane Martin", "a@example.fr", NULL};
+    static const char *const p2[] = {"DUPONT Jean", "b@example.fr", NULL};
+    static const char *const p3[] = {"Acme", "c@example.fr", NULL};
+    static const char *const *const people[] = {p1, p2, p3, NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->full_name_col, 0); /* the header alone leans to a person */
+    li_mapping_free(m);
+    m = map_rows(h, people);
+    assert_int_equal(m->full_name_col, 0);
+    assert_int_equal(m->col_reason[0], LI_MAP_NAMES);
+    assert_string_equal(m->col_detail[0], "2 valeurs sur 3 sont des noms de personnes "
+                                          "(« Jane Martin ») : partagées en prénom et nom");
+    assert_string_equal(li_map_reason_key(LI_MAP_NAMES), "names");
+    li_mapping_free(m);
+    static const char *const o1[] = {"Agence Riviera Immobilier", "a@example.fr", NULL};
+    static const char *const o2[] = {"Le Comptoir", "b@example.fr", NULL};
+    static const char *const o3[] = {"BTP", "c@example.fr", NULL};
+    static const char *const *const orgs[] = {o1, o2, o3, p1, NULL};
+    m = map_rows(h, orgs);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], 0);
+    assert_int_equal(m->full_name_col, -1);
+    assert_string_equal(m->col_detail[0], "3 valeurs sur 4 sont des noms d'organisations "
+                                          "(« Agence Riviera Immobilier »)");
+    li_mapping_free(m);
+    /* the company taken by its own column: organisations in "Name" stay a name */
+    static const char *const hc[] = {"Name", "Email", "Société", NULL};
+    static const char *const c1[] = {"Le Comptoir", "a@example.fr", "X", NULL};
+    static const char *const *const taken[] = {c1, NULL};
+    m = map_rows(hc, taken);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], 2);
+    assert_int_equal(m->full_name_col, 0);
+    li_mapping_free(m);
+}
+
+static void test_a_client_column_of_codes_is_no_company(void **state) {
+    (void)state;
+    static const char *const h[] = {"Client", "Email", "Nom", NULL};
+    static const char *const r1[] = {"C0042", "a@example.fr", "Roux", NULL};
+    static const char *const r2[] = {"C0043", "b@example.fr", "Blanc", NULL};
+    static const char *const *const rows[] = {r1, r2, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], -1);
+    assert_non_null(strstr(m->col_detail[0], "l'en-tête évoque un nom, mais 2 valeurs sur 2"));
+    li_mapping_free(m);
+}
+
+static void test_client_and_account_name_lean_to_the_company(void **state) {
+    (void)state;
+    static const char *const h[] = {"Client", "Email", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], 0);
+    li_mapping_free(m);
+    static const char *const a[] = {"Account Name", "Email", NULL};
+    static const char *const p1[] = {"Jane Martin", "a@example.fr", NULL};
+    static const char *const *const people[] = {p1, p1, NULL};
+    m = map_rows(a, people); /* but people's names are split */
+    assert_int_equal(m->full_name_col, 0);
+    li_mapping_free(m);
+}
+
+static void test_nom_is_the_last_name_beside_a_first_name_else_its_values_decide(void **state) {
+    (void)state;
+    static const char *const with[] = {"Prénom", "Nom", "Email", NULL};
+    static const char *const alone[] = {"Nom", "Email", NULL};
+    static const char *const w1[] = {"Jean", "Agence Dupont", "a@example.fr", NULL};
+    static const char *const *const wrows[] = {w1, w1, NULL};
+    li_mapping *m = map_rows(with, wrows);
+    assert_int_equal(m->field_col[LI_FIELD_LAST_NAME], 1);
+    assert_int_equal(m->col_reason[1], LI_MAP_HEADER);
+    li_mapping_free(m);
+    static const char *const f1[] = {"Jean Dupont", "a@example.fr", NULL};
+    static const char *const f2[] = {"Marie Curie", "b@example.fr", NULL};
+    static const char *const f3[] = {"Roux", "c@example.fr", NULL};
+    static const char *const *const full[] = {f1, f2, f3, NULL};
+    m = map_rows(alone, full);
+    assert_int_equal(m->full_name_col, 0);
+    li_mapping_free(m);
+    static const char *const *const single[] = {f3, f3, f1, NULL};
+    m = map_rows(alone, single);
+    assert_int_equal(m->field_col[LI_FIELD_LAST_NAME], 0);
+    assert_int_equal(m->col_reason[0], LI_MAP_HEADER);
+    assert_null(m->col_detail[0]);
+    li_mapping_free(m);
+}
+
+static void test_a_contact_column_of_emails_is_the_email_not_a_name(void **state) {
+    (void)state;
+    static const char *const h[] = {"Société", "Contact", NULL};
+    static const char *const r1[] = {"Acme", "a@example.fr", NULL};
+    static const char *const *const rows[] = {r1, r1, r1, r1, r1, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->col_field[1], LI_FIELD_EMAIL);
+    assert_int_equal(m->col_reason[1], LI_MAP_VALUES);
+    assert_int_equal(m->full_name_col, -1);
+    li_mapping_free(m);
+}
+
+static void test_missing_name_or_contact_warns_with_the_column_to_map(void **state) {
+    (void)state;
+    static const char *const h[] = {"Prénom", "Divers", "Coordonnées", NULL};
+    static const char *const r1[] = {"Jean", "Garage Martin", "j@example.fr", NULL};
+    static const char *const r2[] = {"Ana", "Hôtel du Lac", "06 12 34 56 78", NULL};
+    static const char *const *const rows[] = {r1, r2, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->nwarnings, 2);
+    assert_string_equal(m->warnings[0],
+                        "Aucune colonne e-mail ni téléphone n'a été reconnue : toutes les lignes "
+                        "seront refusées ; si la colonne « Coordonnées » en contient, ajoutez "
+                        "--map email=\"Coordonnées\"");
+    assert_string_equal(m->warnings[1],
+                        "Aucune colonne n'est reconnue comme nom ou société : si la colonne "
+                        "« Divers » en contient, ajoutez --map company=\"Divers\"");
+    li_mapping_free(m);
+}
+
+static void test_a_name_column_empty_on_every_row_warns_when_another_has_names(void **state) {
+    (void)state;
+    static const char *const h[] = {"Email", "Société", "Divers", NULL};
+    static const char *const r1[] = {"a@example.fr", "", "Garage Martin", NULL};
+    static const char *const *const rows[] = {r1, r1, NULL};
+    li_mapping *m = map_rows(h, rows);
+    assert_int_equal(m->nwarnings, 1);
+    assert_non_null(strstr(m->warnings[0], "--map company=\"Divers\""));
+    li_mapping_free(m);
+    static const char *const r2[] = {"a@example.fr", "", "", NULL};
+    static const char *const *const empty[] = {r2, NULL};
+    m = map_rows(h, empty); /* nothing better to propose: no warning about a real column */
+    assert_int_equal(m->nwarnings, 0);
+    li_mapping_free(m);
+}
+
+static void test_a_known_export_applies_its_mapping_and_picks_a_phone_by_priority(void **state) {
+    (void)state;
+    static const char *const h[] = {"Title",         "First Name",     "Last Name",
+                                    "Company",       "Business Phone", "Home Phone",
+                                    "Mobile Phone",  "E-mail Address", "Business City",
+                                    "Business Postal Code", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_non_null(m->export_name);
+    assert_string_equal(m->export_name, "Outlook");
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE); /* a civility, not the job title */
+    assert_int_equal(m->col_reason[0], LI_MAP_EXPORT);
+    assert_int_equal(m->field_col[LI_FIELD_PHONE], 6); /* mobile first */
+    assert_string_equal(li_map_reason_key(LI_MAP_EXPORT), "export");
+    li_mapping_free(m);
+    /* a mobile number in one row of four: the well-filled business phone takes the field */
+    static const char *const r1[] = {"Mr.", "Tom", "Baker", "Acme", "01 42 00 00 01", "", "",
+                                     "t@example.fr", "Paris", "75001", NULL};
+    static const char *const r2[] = {"Mr.", "Tom", "Baker", "Acme", "01 42 00 00 01", "",
+                                     "06 12 34 56 78", "t@example.fr", "Paris", "75001", NULL};
+    static const char *const *const rows[] = {r1, r2, r1, r1, NULL};
+    m = map_rows(h, rows);
+    assert_int_equal(m->field_col[LI_FIELD_PHONE], 4);
+    assert_non_null(strstr(m->col_detail[4], "Export Outlook reconnu : Téléphone pris dans "
+                                             "« Business Phone » (ordre de priorité : « Mobile "
+                                             "Phone », « Business Phone », « Home Phone », "
+                                             "parmi les colonnes bien remplies)"));
+    assert_int_equal(m->col_field[6], LI_FIELD_NONE);
+    assert_int_equal(m->col_reason[6], LI_MAP_EXPORT);
+
+    char *json = li_mapping_to_json_decided(m);
+    assert_non_null(strstr(json, "\"Mobile Phone\":null"));
+    free(json);
+    li_mapping_free(m);
+    /* mobiles in half the rows: the priority says the mobile */
+    static const char *const *const half[] = {r1, r2, r2, r1, NULL};
+    m = map_rows(h, half);
+    assert_int_equal(m->field_col[LI_FIELD_PHONE], 6);
+    li_mapping_free(m);
+}
+
+static void test_google_contacts_is_recognised(void **state) {
+    (void)state;
+    static const char *const h[] = {"Name", "Given Name", "Family Name", "E-mail 1 - Type",
+                                    "E-mail 1 - Value", "Phone 1 - Type", "Phone 1 - Value",
+                                    "Organization 1 - Name", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_string_equal(m->export_name, "Google Contacts");
+    assert_int_equal(m->full_name_col, 0);
+    assert_int_equal(m->field_col[LI_FIELD_FIRST_NAME], 1);
+    assert_int_equal(m->field_col[LI_FIELD_EMAIL], 4);
+    assert_int_equal(m->field_col[LI_FIELD_PHONE], 6);
+    assert_int_equal(m->field_col[LI_FIELD_COMPANY], 7);
+    assert_string_equal(m->col_detail[4], "Export Google Contacts reconnu");
+    li_mapping_free(m);
+    static const char *const plain[] = {"Prénom", "Nom", "Email", "Phone", NULL};
+    m = map_of(plain, NULL, 0);
+    assert_null(m->export_name);
+    li_mapping_free(m);
+    /* headers every tool has are no signature: not Brevo, not Mailchimp */
+    static const char *const common[] = {"EMAIL", "FIRSTNAME", "LASTNAME", "Latitude",
+                                         "Longitude", "Timezone", "Given name", NULL};
+    m = map_of(common, NULL, 0);
+    assert_null(m->export_name);
+    li_mapping_free(m);
+}
+
+static void test_the_columns_of_an_error_report_are_ignored(void **state) {
+    (void)state;
+    static const char *const h[] = {"Ligne", "Erreurs", "Nom", "Email", "Statut", NULL};
+    li_mapping *m = map_of(h, NULL, 0);
+    assert_int_equal(m->col_field[0], LI_FIELD_IGNORE);
+    assert_int_equal(m->col_field[1], LI_FIELD_IGNORE);
+    assert_int_equal(m->col_field[4], LI_FIELD_IGNORE);
+    assert_int_equal(m->col_reason[0], LI_MAP_REPORT);
+    char *json = li_mapping_to_json(m);
+    assert_string_equal(json, "{\"Ligne\":\"ignore\",\"Erreurs\":\"ignore\",\"Nom\":"
+                              "\"last_name\",\"Email\":\"email\",\"Statut\":\"ignore\"}");
+    li_mapping *again = map_spec(h, json, LI_MAP_REMEMBERED, NULL, 0); /* a resumed job */
+    assert_int_equal(again->col_field[1], LI_FIELD_IGNORE);
+    free(json);
+    li_mapping_free(again);
+    li_mapping_free(m);
+    /* a "Statut" or "Ligne" column alone is an ordinary column */
+    static const char *const own[] = {"Ligne", "Nom", "Email", "Statut", NULL};
+    m = map_of(own, NULL, 0);
+    assert_int_equal(m->col_field[0], LI_FIELD_NONE);
+    assert_int_equal(m->col_field[3], LI_FIELD_NONE);
+    li_mapping_free(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gen_leads_header_maps_every_field),
@@ -556,6 +895,22 @@ int main(void) {
         cmocka_unit_test(test_an_override_beats_a_saved_mapping),
         cmocka_unit_test(test_a_corrupt_saved_mapping_is_refused),
         cmocka_unit_test(test_full_name_column_is_recognised_and_round_trips_as_json),
+        cmocka_unit_test(test_a_yes_no_column_a_few_edits_from_a_synonym_is_no_external_id),
+        cmocka_unit_test(test_id_columns_holding_small_integers_are_never_company_nor_source),
+        cmocka_unit_test(test_one_record_id_column_is_the_external_id_two_are_none),
+        cmocka_unit_test(test_a_last_contact_date_never_takes_the_name_of_the_real_contact_column),
+        cmocka_unit_test(test_an_exact_synonym_beats_a_typo_and_a_partial_match_across_columns),
+        cmocka_unit_test(test_small_integers_fit_a_postal_code_typo_but_no_name),
+        cmocka_unit_test(test_a_name_column_is_decided_by_its_values),
+        cmocka_unit_test(test_a_client_column_of_codes_is_no_company),
+        cmocka_unit_test(test_client_and_account_name_lean_to_the_company),
+        cmocka_unit_test(test_nom_is_the_last_name_beside_a_first_name_else_its_values_decide),
+        cmocka_unit_test(test_a_contact_column_of_emails_is_the_email_not_a_name),
+        cmocka_unit_test(test_missing_name_or_contact_warns_with_the_column_to_map),
+        cmocka_unit_test(test_a_name_column_empty_on_every_row_warns_when_another_has_names),
+        cmocka_unit_test(test_a_known_export_applies_its_mapping_and_picks_a_phone_by_priority),
+        cmocka_unit_test(test_google_contacts_is_recognised),
+        cmocka_unit_test(test_the_columns_of_an_error_report_are_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
