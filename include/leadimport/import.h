@@ -115,9 +115,10 @@ typedef struct li_import_result {
     li_job_rec previous;        /* with refused: the earlier import of the file */
     int resumed;                /* 1 if an interrupted job of the same file was resumed */
     uint64_t duration_ms;
-    size_t nwarnings;           /* file-level warnings (mapping) */
+    size_t nwarnings;           /* file-level warnings (reader, mapping) */
     char warnings[6][256];
     char mapping_note[256];     /* French: a remembered mapping was applied; "" if not */
+    char header_note[256];      /* French: rows skipped above the header (PREAMBLE_SKIPPED); "" if none */
 } li_import_result;
 
 void li_import_opts_init(li_import_opts *o);
@@ -284,6 +285,8 @@ typedef struct li_mapping_source {
     char saved_at[32];          /* a remembered mapping: when it was saved */
     char header_sig[LI_SHA256_HEX];
     char warning[256];          /* MAPPING_UNUSED_COLUMNS, or "" */
+    uint64_t header_row;        /* the reader's: the header's row number, 0 without header */
+    uint64_t skipped_rows;      /* the reader's: preamble rows skipped above the header */
 } li_mapping_source;
 
 /*

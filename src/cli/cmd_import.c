@@ -155,6 +155,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
                       res->resumed ? "true" : "false");
         json_kv_str(&b, "report", report);
         json_kv_str(&b, "mapping_note", res->mapping_note[0] ? res->mapping_note : NULL);
+        json_kv_str(&b, "header_note", res->header_note[0] ? res->header_note : NULL);
     } else {
         json_kv_str(&b, "status", "failed");
     }
@@ -204,6 +205,8 @@ static void print_summary(const li_import_result *res, const char *report) {
                j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
     if (res->mapping_note[0])
         printf("  %s\n", res->mapping_note);
+    if (res->header_note[0])
+        printf("  %s\n", res->header_note);
     for (size_t i = 0; i < res->nwarnings; i++)
         printf("  Attention : %s\n", res->warnings[i]);
     printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));

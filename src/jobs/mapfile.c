@@ -200,6 +200,12 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
         if (src->kind == LI_MAP_TEMPLATE)
             unused_columns(m, rec.mapping_json, name, src);
     }
+    /* What the reader found about the file as a whole goes with the mapping's warnings. */
+    const li_reader_info *info = li_reader_get_info(r);
+    src->header_row = info->header_row;
+    src->skipped_rows = info->skipped_rows;
+    if (info->warning != LI_MSG_NONE && m->nwarnings < sizeof m->warnings / sizeof m->warnings[0])
+        li_msg_format(m->warnings[m->nwarnings++], sizeof m->warnings[0], info->warning);
     /* The same reader goes on past the header: a workbook is opened once. */
     if ((st = observe_rows(m, r, err)) != LI_OK)
         goto out;

@@ -763,7 +763,11 @@ static void test_readxl_corpus(void **state) {
     t_read_free(&t);
 
     readxl("los-angeles-arrests-xlsx.xlsx", &o, &t); /* no r attributes, parts at the root */
-    assert_int_equal(t.n, 195); /* 193 data rows, a title and a blank-ish row */
+    assert_int_equal(t.n, 193); /* 193 data rows below a title and a blank-ish row */
+    assert_int_equal(t.info.header_row, 3);
+    assert_int_equal(t.info.skipped_rows, 2);
+    assert_string_equal(t.hfields[0], "BKG_NUM");
+    assert_int_equal(t.rows[0].number, 4);
     t_read_free(&t);
 
     readxl("inlineStr.xlsx", &o, &t);
