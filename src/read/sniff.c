@@ -228,7 +228,9 @@ void li__sniff_row_init(li__sniff_row *s, const li_row *row) {
         s->comment = first.len > 1 && first.ptr[0] == '#';
     }
     s->strict = (unsigned char)li__sniff_is_header(row->fields, row->nfields);
-    s->relaxed = (unsigned char)(names && s->filled >= 2);
+    /* a gap or two (pandas' index column), not a row of scattered notes */
+    size_t gaps = s->width - s->filled;
+    s->relaxed = (unsigned char)(names && s->filled >= 2 && (gaps <= 1 || gaps * 4 <= s->width));
 }
 
 /* Shaped like a header: not a comment, as wide as the file, mostly filled in. */
@@ -269,12 +271,23 @@ static int header_like(const li__sniff_row *rows, size_t n, size_t h) {
     return rows[h].strict || (rows[h].relaxed && evidence(rows, n, h));
 }
 
-/* At most a quarter of the rows below h are wider than it. */
+/*
+ * At most a quarter of the rows below h are wider than it, and it is
+ * about as full as they usually are (one gap allowed: pandas' index
+ * column has no name but always a value).
+ */
 static int consistent(const li__sniff_row *rows, size_t n, size_t h) {
-    size_t wider = 0;
-    for (size_t j = h + 1; j < n; j++)
+    size_t wider = 0, filled[LI__SNIFF_TABLE_ROWS], m = 0;
+    for (size_t j = h + 1; j < n && m < LI__SNIFF_TABLE_ROWS; j++) {
         wider += rows[j].width > rows[h].width;
-    return wider * 4 <= n - h - 1;
+        size_t k = m++; /* insertion sort: at most 50 values */
+        while (k > 0 && filled[k - 1] > rows[j].filled) {
+            filled[k] = filled[k - 1];
+            k--;
+        }
+        filled[k] = rows[j].filled;
+    }
+    return wider * 4 <= n - h - 1 && (m == 0 || rows[h].filled + 1 >= filled[m / 2]);
 }
 
 /*
