@@ -22,6 +22,12 @@
  * depends only on the bytes from its start (never on where a read ended),
  * so that reading again from any li_row.next_offset gives the same rows.
  *
+ * Opening. The delimiter and the quote escape are guessed from the first
+ * 64 KiB (sniff.c), then the first rows are read and only their shapes
+ * kept, to find the header below a preamble (li__sniff_find_header);
+ * reading starts again at the row chosen, so that the header and every
+ * row after it are read the same way, with the field count known.
+ *
  * The tokenizer (csvtok.c) splits a record; this file decides what the
  * row becomes. Problems (one per row, the gravest wins):
  *   - a quote still open at the end of the file, or max_row bytes after
@@ -39,7 +45,7 @@
  *     silently (French Excel exports end rows with a stray ';');
  *   - a quote inside an unquoted field, or text after a closing quote
  *     ("ab"c gives ab"c: the quote was not a closing one): kept as text,
- *     warning;
+ *     warning (spaces alone after it are padding, dropped silently);
  *   - bytes that are not UTF-8 in a UTF-8 file: read as Windows-1252,
  *     warning.
  * A record whose fields are all empty (";;;", as spreadsheets write the

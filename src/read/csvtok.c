@@ -209,7 +209,8 @@ static inline size_t scan_text(const li__csv *c, const unsigned char *b, size_t 
  * counted back to from (the start of the quoted text, or the byte after
  * the last quote seen, which is no backslash). Sets *escaped_some.
  */
-static inline int escaped(const unsigned char *b, size_t from, size_t i, int *escaped_some) {
+__attribute__((noinline, cold)) static int escaped(const unsigned char *b, size_t from, size_t i,
+                                                  int *escaped_some) {
     size_t k = i;
     while (k > from && b[k - 1] == '\\')
         k--;
@@ -220,7 +221,8 @@ static inline int escaped(const unsigned char *b, size_t from, size_t i, int *es
 }
 
 /* 1 if b[p, q) is only spaces (and tabs, unless TAB is the delimiter). */
-static int blanks(const li__csv *c, const unsigned char *b, size_t p, size_t q) {
+__attribute__((noinline, cold)) static int blanks(const li__csv *c, const unsigned char *b,
+                                                 size_t p, size_t q) {
     for (; p < q; p++)
         if (b[p] != ' ' && (b[p] != '\t' || c->delim == '\t'))
             return 0;
@@ -231,7 +233,7 @@ static int blanks(const li__csv *c, const unsigned char *b, size_t p, size_t q) 
  * End of a record at the line terminator buf[q] ('\n' or '\r'): sets
  * *rec_end after it (CR LF is one terminator).
  */
-static int terminate(const li__csv *c, size_t q, size_t end, int eof, size_t *rec_end) {
+static inline int terminate(const li__csv *c, size_t q, size_t end, int eof, size_t *rec_end) {
     if (c->buf[q] == '\n' || q + 1 < end) {
         *rec_end = q + 1 + (c->buf[q] == '\r' && q + 1 < end && c->buf[q + 1] == '\n');
         return LI__TK_DONE;
@@ -306,10 +308,12 @@ int li__csv_tokenize(li__csv *c, size_t s, size_t end, int eof, size_t limit, si
         }
         if (q == w && q == end && !eof)
             return LI__TK_MORE;
-        if (quoted && q > text && !saw_quote && blanks(c, b, text, q))
-            text = q; /* "Curie"  , : spaces after the closing quote are padding */
-        if (quoted ? q > text : saw_quote)
-            stray_quote(c);
+        if (quoted ? q > text : saw_quote) {
+            if (quoted && !saw_quote && blanks(c, b, text, q))
+                text = q; /* "Curie"  , : spaces after the closing quote are padding */
+            else
+                stray_quote(c);
+        }
         /* after a closing quote, text shows the quote was not closing: it is kept */
         if (quoted ? add_quoted(c, a, close, doubled, q > text ? close : q, q)
                    : add_field(c, p, q - p, 0))

@@ -277,7 +277,7 @@ static int header_like(const li__sniff_row *rows, size_t n, size_t h) {
  * column has no name but always a value).
  */
 static int consistent(const li__sniff_row *rows, size_t n, size_t h) {
-    size_t wider = 0, filled[LI__SNIFF_TABLE_ROWS], m = 0;
+    size_t wider = 0, filled[LI__SNIFF_TABLE_ROWS] = {0}, m = 0;
     for (size_t j = h + 1; j < n && m < LI__SNIFF_TABLE_ROWS; j++) {
         wider += rows[j].width > rows[h].width;
         size_t k = m++; /* insertion sort: at most 50 values */
