@@ -81,6 +81,27 @@ size_t li__enc_bom_len(li__enc e, const unsigned char *p, size_t n) {
     return 0;
 }
 
+static size_t utf8_seq(const unsigned char *p, size_t n);
+static size_t skip_ascii(const unsigned char *p, size_t i, size_t n);
+
+/*
+ * 1 if p[0..n), not valid UTF-8, is still UTF-8 text with a few stray
+ * bytes (a row pasted from another file): at least 8 multi-byte sequences,
+ * and four times more of them than bytes that start none. Windows-1252 text
+ * hardly ever holds a valid sequence ("Ã©" is mojibake, not French), so it
+ * is not taken for UTF-8.
+ */
+static int mostly_utf8(const unsigned char *p, size_t n) {
+    size_t good = 0, bad = 0;
+    for (size_t i = skip_ascii(p, 0, n); i < n; i = skip_ascii(p, i, n)) {
+        size_t k = utf8_seq(p + i, n - i);
+        good += k > 0;
+        bad += k == 0;
+        i += k ? k : 1;
+    }
+    return good >= 8 && bad * 4 <= good;
+}
+
 void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_guess *g) {
     memset(g, 0, sizeof *g);
     static const li__enc with_bom[] = {LI__ENC_UTF8, LI__ENC_UTF16LE, LI__ENC_UTF16BE};
@@ -141,6 +162,8 @@ void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_gu
         for (size_t i = ok + 1; valid && i < n; i++)
             valid = (p[i] & 0xC0) == 0x80;
     }
+    if (!valid && mostly_utf8(p, n))
+        valid = 1; /* a few stray bytes: those rows are repaired one by one (encoding_fixed) */
     g->enc = valid ? LI__ENC_UTF8 : LI__ENC_CP1252;
     g->doubtful = !valid && !li__cp1252_plausible(p, n < SNIFF_CP1252_BYTES ? n : SNIFF_CP1252_BYTES);
 }

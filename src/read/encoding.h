@@ -52,8 +52,9 @@ typedef struct li__enc_guess {
  * (UTF-8, UTF-16LE, UTF-16BE); else UTF-16 by the NUL pattern of its ASCII
  * characters; else binary if NULs or control bytes are too frequent; else
  * UTF-8 if the sample is valid UTF-8 (a sequence cut by the end of the
- * sample is fine when whole_file is 0), else Windows-1252 (doubtful when
- * not li__cp1252_plausible).
+ * sample is fine when whole_file is 0) or nearly so (many UTF-8 sequences,
+ * a quarter as many stray bytes at most), else Windows-1252 (doubtful when not
+ * li__cp1252_plausible).
  */
 void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_guess *g);
 

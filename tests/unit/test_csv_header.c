@@ -13,7 +13,7 @@
  *   - backslash-escaped quotes (MySQL, PHP) are read when the file uses
  *     them, and an RFC 4180 file with backslashes stays RFC 4180;
  *   - text that is neither UTF-8, UTF-16 nor plausible Windows-1252 gets a
- *     file-level warning;
+ *     file-level warning; UTF-8 with a stray Windows-1252 row stays UTF-8;
  *   - resuming anywhere gives the rows reading on gives, preamble or not.
  */
 #include "csv_test_util.h"
@@ -453,6 +453,27 @@ static void test_french_windows_1252_gets_no_warning(void **state) {
     t_read_free(&t);
 }
 
+/*
+ * A UTF-8 file with one row pasted from a Windows-1252 file near its start
+ * is still UTF-8: only that row is read as Windows-1252, with a warning,
+ * instead of every accent of the file turning into mojibake ("Ã©").
+ */
+static void test_utf8_file_with_a_stray_windows_1252_row(void **state) {
+    (void)state;
+    t_read t;
+    t_read_str("Nom;Ville\nHélène;Orléans\nFrançois;Besançon\nRené;Nîmes\nChloé;Évry\n"
+               "Zoé;Sète\nGaëlle;Sceaux\nAndré;Agen\nJérôme;Créteil\n"
+               "Lef\xE8vre;Gen\xE8ve\nNoël;Mâcon\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "utf-8");
+    assert_int_equal(t.info.warning, LI_MSG_NONE);
+    t_assert_row(&t, 0, 2, "Hélène|Orléans", LI_MSG_NONE);
+    t_assert_row(&t, 8, 10, "Lefèvre|Genève", LI_MSG_ROW_ENCODING_FIXED);
+    t_assert_row(&t, 9, 11, "Noël|Mâcon", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
 static int teardown_all(void **state) {
     (void)state;
     t_tmp_cleanup();
@@ -481,6 +502,7 @@ int main(void) {
         cmocka_unit_test(test_backslash_escapes_in_a_record_over_max_row),
         cmocka_unit_test(test_shift_jis_and_cyrillic_get_a_warning),
         cmocka_unit_test(test_french_windows_1252_gets_no_warning),
+        cmocka_unit_test(test_utf8_file_with_a_stray_windows_1252_row),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
 }
