@@ -146,6 +146,8 @@ static char *unescape(char *o, const unsigned char *s, const unsigned char *e) {
  * quotes, escapes or such bytes, the field is a slice of the buffer. 0 or -1.
  */
 static int add_quoted(li__csv *c, size_t a, size_t b, int doubled, size_t ja, size_t jb) {
+    if (c->esc && !doubled && memchr(c->buf + a, '\\', b - a))
+        doubled = 1; /* a \\ to undo */
     if (!doubled && ja == jb)
         return add_field(c, a, b - a, 0);
     if (!keeping(c))
@@ -290,8 +292,6 @@ int li__csv_tokenize(li__csv *c, size_t s, size_t end, int eof, size_t limit, si
                 q = i + 2;
             }
             text = close + 1; /* < end, <= limit */
-            if (c->esc && !doubled && memchr(b + a, '\\', close - a))
-                doubled = 1; /* a \\ to undo */
         }
 
         /* unquoted text: up to a delimiter or a line end; quotes in it are kept */
