@@ -116,7 +116,7 @@ typedef struct li_import_result {
     li_job_rec previous;        /* with refused: the earlier import of the file */
     int resumed;                /* 1 if an interrupted job of the same file was resumed */
     uint64_t duration_ms;
-    size_t nwarnings;           /* file-level warnings (mapping) */
+    size_t nwarnings;           /* file-level warnings (reader, mapping) */
     char warnings[6][256];
     char mapping_note[256];     /* French: a remembered mapping was applied; "" if not */
     /*
@@ -125,6 +125,7 @@ typedef struct li_import_result {
      * clear majority (REGION_UNDECIDED); "" otherwise (region.h).
      */
     char region_note[256];
+    char header_note[256];      /* French: rows skipped above the header (PREAMBLE_SKIPPED); "" if none */
 } li_import_result;
 
 void li_import_opts_init(li_import_opts *o);
@@ -293,6 +294,8 @@ typedef struct li_mapping_source {
     char header_sig[LI_SHA256_HEX];
     char warning[256];          /* MAPPING_UNUSED_COLUMNS, or "" */
     li_region_guess region;     /* the region of national numbers, and why */
+    uint64_t header_row;        /* the reader's: the header's row number, 0 without header */
+    uint64_t skipped_rows;      /* the reader's: preamble rows skipped above the header */
 } li_mapping_source;
 
 /*

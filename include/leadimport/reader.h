@@ -6,6 +6,12 @@
  * sniffs what it can (format, encoding, delimiter, header row) unless the
  * options fix it; li_reader_info() says what was decided.
  *
+ * The header row need not be the first line: title lines, notes, blank
+ * lines and "#" comment lines above it (a preamble) are skipped, in CSV as
+ * in workbooks, and li_reader_info says where the header was found and how
+ * many rows were skipped (sniff.c, li__sniff_find_header, decides from the
+ * first rows' shapes; opts.header = 0 turns the search off).
+ *
  * Rows are pulled one at a time with li_reader_next(). A structural problem
  * in one row (wrong number of fields, unterminated quote, field over the
  * limit...) is reported on that row (li_row.problem) and reading goes on:
@@ -52,7 +58,12 @@ typedef struct li_reader_opts {
     const char *format;   /* NULL = detect; "csv", "xlsx" */
     const char *encoding; /* NULL = detect; "utf-8", "windows-1252", "utf-16le", "utf-16be" */
     int delimiter;        /* 0 = detect; ',' ';' '\t' '|' */
-    int header;           /* -1 = detect, 0 = no header row, 1 = first row is the header */
+    /*
+     * -1 = detect; 0 = no header row: the first row is data, nothing is
+     * skipped; 1 = there is a header: the row the detection finds below a
+     * preamble, else the first row.
+     */
+    int header;
     size_t max_field;     /* 0 = default */
     size_t max_row;       /* 0 = default */
     size_t max_columns;   /* 0 = default */
@@ -89,8 +100,37 @@ typedef struct li_reader_info {
     const char *encoding; /* canonical name: "utf-8", "windows-1252", "utf-16le", "utf-16be" */
     int bom;              /* the file started with a byte-order mark */
     int delimiter;        /* the delimiter in use; xlsx: ',' (none applies) */
-    int has_header;       /* 1 if the first row is the header */
-    size_t columns;       /* fields of the first record (header or not): the file's width */
+    int has_header;       /* 1 if a header row was found (or forced) */
+    /*
+     * The header's row number as a spreadsheet shows it (1 when it is the
+     * first line), 0 without header.
+     */
+    uint64_t header_row;
+    /*
+     * Rows above the header that were skipped: title lines, notes, blank
+     * lines, "#" comments (header_row - 1; 0 without header). Excel's
+     * "sep=" line is not a row and is not counted.
+     */
+    uint64_t skipped_rows;
+    /*
+     * The file's width: the header's fields (empty cells at its end are
+     * dropped unless the first data rows have values under them), or the
+     * fields of the first record without header.
+     */
+    size_t columns;
+    /*
+     * csv: '\\' when quotes inside quoted fields are escaped with a
+     * backslash (\" and \\, as MySQL and PHP write them), decided from the
+     * start of the file; 0 for RFC 4180 (doubled quotes) and for xlsx.
+     */
+    int escape;
+    /*
+     * A warning about the file as a whole, or LI_MSG_NONE:
+     * LI_MSG_ENCODING_DOUBTFUL when the text is neither UTF-8 nor UTF-16
+     * and does not look like Windows-1252 either (Shift-JIS, Cyrillic...):
+     * it is read as Windows-1252, which garbles it.
+     */
+    li_msg warning;
     uint64_t size;        /* file size in bytes */
     const char *sheet;    /* xlsx: name of the sheet read; NULL for csv */
     /*
@@ -155,6 +195,12 @@ const li_reader_info *li_reader_get_info(const li_reader *r);
 /*
  * The header row's fields (UTF-8), or NULL with *n = 0 when the file has no
  * header. Borrowed, valid for the reader's lifetime.
+ *
+ * Every name is usable as a key: an empty cell (spaces only) is named
+ * "Colonne N" (N its 1-based column, as when there is no header), and a
+ * name already used by an earlier column (spaces around it and ASCII case
+ * ignored) gets a number: "Email", "Email (2)", "Email (3)". Other names
+ * are the file's text as it is.
  */
 const li_slice *li_reader_header(const li_reader *r, size_t *n);
 

@@ -35,7 +35,8 @@ static const char import_help[] =
     "  --no-remember         ne mémorise pas la correspondance de cet import\n"
     "  --delimiter C         séparateur : , ; tab |   (détecté par défaut)\n"
     "  --encoding E          utf-8, windows-1252, utf-16le, utf-16be   (détecté par défaut)\n"
-    "  --header oui|non      la première ligne est-elle l'en-tête ?   (détecté par défaut)\n"
+    "  --header oui|non      le fichier a-t-il une ligne d'en-tête ?   (détecté par défaut,\n"
+    "                        sous un éventuel titre ; non : toutes les lignes sont des données)\n"
     "  --sheet NOM|N         la feuille d'un classeur .xlsx (par défaut la première visible)\n"
     "  --region PAYS         pays des numéros sans indicatif (par défaut : déduit du\n"
     "                        fichier — domaines des e-mails, codes postaux… —, sinon FR)\n"
@@ -162,6 +163,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
         json_kv_str(&b, "report", report);
         json_kv_str(&b, "mapping_note", res->mapping_note[0] ? res->mapping_note : NULL);
         json_kv_str(&b, "region_note", res->region_note[0] ? res->region_note : NULL);
+        json_kv_str(&b, "header_note", res->header_note[0] ? res->header_note : NULL);
     } else {
         json_kv_str(&b, "status", "failed");
     }
@@ -213,6 +215,8 @@ static void print_summary(const li_import_result *res, const char *report) {
         printf("  %s\n", res->mapping_note);
     if (res->region_note[0])
         printf("  %s\n", res->region_note);
+    if (res->header_note[0])
+        printf("  %s\n", res->header_note);
     for (size_t i = 0; i < res->nwarnings; i++)
         printf("  Attention : %s\n", res->warnings[i]);
     printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));

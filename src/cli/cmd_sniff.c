@@ -72,8 +72,22 @@ static void print_text(json_t *doc) {
                json_is_true(json_object_get(doc, "bom")) ? " (avec BOM)" : "");
         printf("Séparateur : %s\n", delim && delim[0] == '\t' ? "tabulation" : delim);
     }
-    printf("En-tête    : %s\n",
-           json_is_true(json_object_get(doc, "has_header")) ? "oui (ligne 1)" : "non");
+    if (json_is_true(json_object_get(doc, "has_header")))
+        printf("En-tête    : oui (ligne %lld)\n",
+               (long long)json_integer_value(json_object_get(doc, "header_row")));
+    else
+        printf("En-tête    : non\n");
+    long long skipped = (long long)json_integer_value(json_object_get(doc, "skipped_rows"));
+    if (skipped > 0) {
+        char note[256];
+        li_msg_format(note, sizeof note, LI_MSG_READ_PREAMBLE_SKIPPED, (unsigned long long)skipped,
+                      skipped > 1 ? "s" : "", skipped > 1 ? "s" : "",
+                      (unsigned long long)json_integer_value(json_object_get(doc, "header_row")));
+        printf("             %s\n", note);
+    }
+    if (json_object_get(doc, "escape"))
+        printf("Guillemets : échappés par une barre oblique inverse (\\\"), comme dans les exports "
+               "MySQL et PHP\n");
     const char *export_name = json_string_value(json_object_get(doc, "export"));
     if (export_name) {
         char line[128];

@@ -301,6 +301,10 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
     if (src.warning[0] && res->nwarnings < 6)
         snprintf(res->warnings[res->nwarnings++], sizeof res->warnings[0], "%s", src.warning);
     region_note(&src.region, res->region_note, sizeof res->region_note);
+    if (src.skipped_rows > 0)
+        li_msg_format(res->header_note, sizeof res->header_note, LI_MSG_READ_PREAMBLE_SKIPPED,
+                      (unsigned long long)src.skipped_rows, src.skipped_rows > 1 ? "s" : "",
+                      src.skipped_rows > 1 ? "s" : "", (unsigned long long)src.header_row);
     if (src.kind == LI_MAP_REMEMBERED && !resume_json)
         li_msg_format(res->mapping_note, sizeof res->mapping_note, LI_MSG_MAPPING_REMEMBERED,
                       src.saved_at);

@@ -121,15 +121,28 @@ static void unused_columns(const li_mapping *m, const char *json, const char *na
  * empty, read from a later one) goes first among the mapping's warnings:
  * sniff and the import summary show those, and it says what was read.
  */
-static void reader_notice(li_mapping *m, const li_reader *r) {
-    const char *notice = li_reader_get_info(r)->notice;
+static void prepend_warning(li_mapping *m, const char *text) {
     size_t cap = sizeof m->warnings / sizeof m->warnings[0];
-    if (!notice || !notice[0])
+    if (!text || !text[0])
         return;
     size_t keep = m->nwarnings < cap ? m->nwarnings : cap - 1;
     memmove(m->warnings[1], m->warnings[0], keep * sizeof m->warnings[0]);
-    snprintf(m->warnings[0], sizeof m->warnings[0], "%s", notice);
+    snprintf(m->warnings[0], sizeof m->warnings[0], "%s", text);
     m->nwarnings = keep + 1;
+}
+
+/*
+ * What the reader found about the file as a whole (a sheet skipped, an
+ * encoding in doubt) comes first among the mapping's warnings. Called after
+ * li_mapping_guess(), which builds the mapping's own warnings anew.
+ */
+static void reader_notice(li_mapping *m, const li_reader *r) {
+    const li_reader_info *info = li_reader_get_info(r);
+    char warn[256] = "";
+    if (info->warning != LI_MSG_NONE)
+        li_msg_format(warn, sizeof warn, info->warning);
+    prepend_warning(m, warn);
+    prepend_warning(m, info->notice);
 }
 
 /*
@@ -223,6 +236,9 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
         if (src->kind == LI_MAP_TEMPLATE)
             unused_columns(m, rec.mapping_json, name, src);
     }
+    /* Where the reader found the header, for the summary and sniff. */
+    src->header_row = li_reader_get_info(r)->header_row;
+    src->skipped_rows = li_reader_get_info(r)->skipped_rows;
     /* --region wins; else the same rows say where the numbers are from. */
     if (req->region && (st = li_region_option(req->region, &src->region, err)) != LI_OK)
         goto out;

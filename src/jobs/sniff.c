@@ -101,9 +101,15 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
         st = sheets_json(r, out, err);
     if (st == LI_OK && m->export_name) /* the known export the headers are */
         st = put_str(out, "export", m->export_name, strlen(m->export_name));
+    if (st == LI_OK) /* where the header is, and the preamble rows skipped above it */
+        st = li_buf_printf(out, "\"has_header\":%s,\"header_row\":%llu,\"skipped_rows\":%llu,",
+                           info->has_header ? "true" : "false",
+                           (unsigned long long)info->header_row,
+                           (unsigned long long)info->skipped_rows);
+    if (st == LI_OK && info->escape) /* quotes escaped with a backslash (MySQL, PHP) */
+        st = li_buf_puts(out, "\"escape\":\"\\\\\",");
     if (st == LI_OK)
-        st = li_buf_printf(out, "\"has_header\":%s,\"columns\":%zu,\"mapping\":[",
-                           info->has_header ? "true" : "false", ncols);
+        st = li_buf_printf(out, "\"columns\":%zu,\"mapping\":[", ncols);
     for (size_t i = 0; i < ncols && st == LI_OK; i++) {
         li_field f = m->col_field[i];
         const char *reason = li_map_reason_key(m->col_reason[i]);

@@ -22,6 +22,12 @@
  * depends only on the bytes from its start (never on where a read ended),
  * so that reading again from any li_row.next_offset gives the same rows.
  *
+ * Opening. The delimiter and the quote escape are guessed from the first
+ * 64 KiB (sniff.c), then the first rows are read and only their shapes
+ * kept, to find the header below a preamble (li__sniff_find_header);
+ * reading starts again at the row chosen, so that the header and every
+ * row after it are read the same way, with the field count known.
+ *
  * The tokenizer (csvtok.c) splits a record; this file decides what the
  * row becomes. Problems (one per row, the gravest wins):
  *   - a quote still open at the end of the file, or max_row bytes after
@@ -39,7 +45,7 @@
  *     silently (French Excel exports end rows with a stray ';');
  *   - a quote inside an unquoted field, or text after a closing quote
  *     ("ab"c gives ab"c: the quote was not a closing one): kept as text,
- *     warning;
+ *     warning (spaces alone after it are padding, dropped silently);
  *   - bytes that are not UTF-8 in a UTF-8 file: read as Windows-1252,
  *     warning.
  * A record whose fields are all empty (";;;", as spreadsheets write the
@@ -55,10 +61,11 @@
 
 #define CSV_BLOCK (256u * 1024u)      /* bytes per read(2) */
 #define CSV_SNIFF_BYTES (64u * 1024u) /* text the delimiter is guessed from */
+#define CSV_HEADER_BYTES (512u * 1024u) /* read at most about this to find the header */
 #define CSV_FIELDS_MIN 64u            /* initial room for fields */
 
 /* State of skip(), which discards the rest of a record without keeping it. */
-enum { SK_START, SK_FIELD, SK_QUOTED, SK_QUOTE_SEEN, SK_LINE, SK_CR };
+enum { SK_START, SK_FIELD, SK_QUOTED, SK_QUOTE_SEEN, SK_ESCAPE, SK_LINE, SK_CR };
 
 /* --- buffers ------------------------------------------------------------- */
 
@@ -287,6 +294,11 @@ static li_status skip(li__csv *c, int st, li_error *err) {
                 size_t room = c->r->max_row - qlen;
                 const unsigned char *x = memchr(b + i, '"', end - i);
                 size_t k = x ? (size_t)(x - b) : end;
+                if (c->esc) { /* a backslash before the quote escapes what follows it */
+                    const unsigned char *bs = memchr(b + i, '\\', k - i);
+                    if (bs)
+                        x = bs, k = (size_t)(bs - b);
+                }
                 if (k - i > room) {
                     i += room;
                     st = SK_LINE;
@@ -295,11 +307,21 @@ static li_status skip(li__csv *c, int st, li_error *err) {
                     i = k;
                     if (x) {
                         i++;
-                        st = SK_QUOTE_SEEN;
+                        st = *x == '"' ? SK_QUOTE_SEEN : SK_ESCAPE;
+                        qlen += *x == '\\';
                     }
                 }
                 break;
             }
+            case SK_ESCAPE: /* the byte after a backslash, inside quotes: text */
+                if (qlen >= c->r->max_row) {
+                    st = SK_LINE;
+                    break;
+                }
+                i++;
+                qlen++;
+                st = SK_QUOTED;
+                break;
             case SK_QUOTE_SEEN:
                 if (ch == '"' && qlen == c->r->max_row) {
                     st = SK_LINE; /* a doubled quote, one byte over the limit */
@@ -468,24 +490,37 @@ static li_status read_record(li__csv *c, li_error *err) {
 
 /* --- backend ------------------------------------------------------------- */
 
-/* Guesses the delimiter from the start of the file (sample[0..n)). 0 or -1. */
-static int sniff_delimiter(li__csv *c, const unsigned char *sample, size_t n) {
+/*
+ * Guesses the delimiter (unless the options fix it) and the quote escape
+ * from the start of the file, sample[0..n) (UTF-16 decoded first). The
+ * delimiter is guessed as RFC 4180 first; if the file turns out to escape
+ * quotes with backslashes, again reading them so. 0, or -1 if out of memory.
+ */
+static int sniff_dialect(li__csv *c, const unsigned char *sample, size_t n) {
     const li_reader *r = c->r;
     const unsigned char *p = sample + r->bom_len;
     size_t m = n - r->bom_len;
     if (m > CSV_SNIFF_BYTES)
         m = CSV_SNIFF_BYTES;
     int whole = r->bom_len + m >= r->info.size;
-    if (!c->utf16) {
-        c->delim = li__sniff_delimiter((const char *)p, m, whole);
-        return 0;
+    char *text = NULL;
+    const char *t = (const char *)p;
+    size_t tn = m;
+    if (c->utf16) {
+        if (!(text = malloc(LI__UTF16_MAX_OUT(m))))
+            return -1;
+        li__utf16 st = {.big_endian = c->u16.big_endian};
+        tn = li__utf16_decode(&st, p, m, whole, text);
+        t = text;
     }
-    char *text = malloc(LI__UTF16_MAX_OUT(m));
-    if (!text)
-        return -1;
-    li__utf16 st = {.big_endian = c->u16.big_endian};
-    size_t tn = li__utf16_decode(&st, p, m, whole, text);
-    c->delim = li__sniff_delimiter(text, tn, whole);
+    int fixed = c->delim != 0;
+    if (!fixed)
+        c->delim = li__sniff_delimiter(t, tn, whole, 0);
+    c->esc = li__sniff_escape(t, tn, whole, c->delim);
+    if (c->esc && !fixed) {
+        c->delim = li__sniff_delimiter(t, tn, whole, c->esc);
+        c->esc = li__sniff_escape(t, tn, whole, c->delim);
+    }
     free(text);
     return 0;
 }
@@ -510,6 +545,45 @@ static size_t sep_directive(const unsigned char *p, size_t n, int *delim) {
         return 0; /* "sep=;x": not the directive */
     *delim = d;
     return i;
+}
+
+/*
+ * Reads the first rows (no field count expected yet) and decides where the
+ * table starts (li__sniff_find_header); then reads again from there: the
+ * header, or nothing when the first row is data. Blank lines and records
+ * of empty fields never reach the decision, but keep counting as rows.
+ */
+static li_status find_header(li__csv *c, uint64_t start, li_error *err) {
+    li_reader *r = c->r;
+    li__sniff_row rows[LI__SNIFF_TABLE_ROWS];
+    size_t n = 0;
+    li_status rc = LI_OK;
+    while (n < LI__SNIFF_TABLE_ROWS && (n == 0 || c->cons_src - start < CSV_HEADER_BYTES)) {
+        if ((rc = read_record(c, err)) != LI_OK)
+            break;
+        li__sniff_row_init(&rows[n++], &c->row);
+    }
+    if (rc == LI_EOF && n == 0)
+        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
+    if (rc != LI_OK && rc != LI_EOF)
+        return rc;
+    li__sniff_table tb;
+    li__sniff_find_header(rows, n, r->opt_header, &tb);
+    const li__sniff_row *first = &rows[tb.first];
+    if ((rc = seek_to(c, first->offset, err)) != LI_OK)
+        return rc;
+    c->line_no = first->number;
+    if (!tb.has_header) {
+        r->info.columns = c->expected = first->nf;
+        return LI_OK;
+    }
+    if ((rc = read_record(c, err)) != LI_OK) /* the header again, read the same way */
+        return rc == LI_EOF ? li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "csv: header") : rc;
+    r->info.has_header = 1;
+    r->info.header_row = first->number;
+    r->info.skipped_rows = first->number - 1;
+    r->info.columns = c->expected = tb.width;
+    return li__reader_set_header(r, c->sl, tb.width, err);
 }
 
 static li_status csv_open(li_reader *r, const unsigned char *sample, size_t n, li_error *err) {
@@ -537,33 +611,22 @@ static li_status csv_open(li_reader *r, const unsigned char *sample, size_t n, l
     size_t skip = c->utf16 ? 0 : sep_directive(sample + r->bom_len, n - r->bom_len, &directive);
     if (!c->delim && directive)
         c->delim = directive;
-    if (!c->delim && sniff_delimiter(c, sample, n) != 0) {
+    if (sniff_dialect(c, sample, n) != 0) {
         rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
     r->info.delimiter = c->delim;
+    r->info.escape = c->esc;
     c->stop[(unsigned char)c->delim] = 1;
     c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 
-    /* the first record: the header, or the first data row */
+    /* the first rows: a preamble to skip, then the header or the first data row */
     if ((rc = seek_to(c, r->bom_len + skip, err)) != LI_OK)
         goto out;
     c->line_no = 1; /* after a "sep=" line too: Excel's row 1 is the next line */
-    rc = read_record(c, err);
-    if (rc == LI_EOF)
-        rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
-    if (rc != LI_OK)
+    if ((rc = find_header(c, r->bom_len + skip, err)) != LI_OK)
         goto out;
-    r->info.columns = c->nf;
-    c->expected = c->nf;
-    r->info.has_header =
-        r->opt_header == 1 || (r->opt_header == -1 && li__sniff_is_header(c->sl, c->nf));
-    if (r->info.has_header)
-        rc = li__reader_set_header(r, c->sl, c->nf, err);
-    else
-        c->pending = 1;
-    if (rc == LI_OK && r->resume_offset > 0) {
-        c->pending = 0;
+    if (r->resume_offset > 0) {
         rc = seek_to(c, r->resume_offset, err);
         c->line_no = r->resume_row;
     }
@@ -574,11 +637,6 @@ out:
 static li_status csv_next(li_reader *r, const li_row **row, li_error *err) {
     li__csv *c = r->ctx;
     *row = NULL;
-    if (c->pending) {
-        c->pending = 0;
-        *row = &c->row;
-        return LI_OK;
-    }
     li_status rc = read_record(c, err);
     if (rc == LI_OK)
         *row = &c->row;

@@ -36,6 +36,7 @@ typedef struct li__csv {
     li_reader *r;
     int utf16;
     int delim;
+    int esc;                 /* '\\': backslash escapes inside quoted fields; 0: RFC 4180 */
     unsigned char stop[256]; /* bytes that end a run of unquoted text */
 
     unsigned char *buf; /* [cons, end) is read but not parsed yet */
@@ -54,7 +55,6 @@ typedef struct li__csv {
 
     uint64_t line_no; /* row number of the next line */
     size_t expected;  /* field count of every row; 0 = not known yet */
-    int pending;      /* row holds the first data row, read while opening */
     int rank;         /* rank of row.problem */
     li_row row;
 } li__csv;

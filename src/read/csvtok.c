@@ -4,8 +4,13 @@
  * quotes; LF, CRLF or CR ends a record), and keeps going on what RFC 4180
  * forbids:
  *   - a quote inside an unquoted field is kept as text (warning);
- *   - text after a closing quote shows the quote was not a closing one:
- *     "ab"c gives ab"c (warning);
+ *   - spaces after a closing quote are padding: "Curie"  , gives Curie,
+ *     as the relaxed readers do;
+ *   - other text after a closing quote shows the quote was not a closing
+ *     one: "ab"c gives ab"c (warning);
+ *   - in a file that escapes quotes with a backslash (c->esc, decided by
+ *     li__sniff_escape), \" inside a quoted field is a quote and \\ a
+ *     backslash; "" is a quote too. Any other backslash is text;
  *   - past max_columns, fields are counted but dropped (error);
  *   - a record that needs more than max_row bytes, or a quote that does
  *     not close, is reported to csv.c, which decides what the row becomes.
@@ -121,13 +126,28 @@ static inline int add_field(li__csv *c, size_t off, size_t len, int in_scratch) 
     return 0;
 }
 
+/* Copies s[0..e) to o undoing \" \\ and "" (backslash-escaped files); returns the end of o. */
+static char *unescape(char *o, const unsigned char *s, const unsigned char *e) {
+    while (s < e) {
+        if ((*s == '\\' || *s == '"') && s + 1 < e && (s[1] == '"' || (*s == '\\' && s[1] == '\\'))) {
+            *o++ = (char)s[1];
+            s += 2;
+        } else {
+            *o++ = (char)*s++;
+        }
+    }
+    return o;
+}
+
 /*
- * Appends a quoted field: its text buf[a, b) (doubled quotes undone if
- * doubled is set) followed by the bytes buf[ja, jb) that came after the
- * closing quote. Without doubled quotes or such bytes, the field is a
- * slice of the buffer. 0 or -1.
+ * Appends a quoted field: its text buf[a, b) (doubled quotes, or escapes
+ * in a backslash-escaped file, undone if doubled is set) followed by the
+ * bytes buf[ja, jb) that came after the closing quote. Without doubled
+ * quotes, escapes or such bytes, the field is a slice of the buffer. 0 or -1.
  */
 static int add_quoted(li__csv *c, size_t a, size_t b, int doubled, size_t ja, size_t jb) {
+    if (c->esc && !doubled && memchr(c->buf + a, '\\', b - a))
+        doubled = 1; /* a \\ to undo */
     if (!doubled && ja == jb)
         return add_field(c, a, b - a, 0);
     if (!keeping(c))
@@ -136,6 +156,10 @@ static int add_quoted(li__csv *c, size_t a, size_t b, int doubled, size_t ja, si
         return -1;
     char *o = c->scratch + c->slen, *start = o;
     const unsigned char *s = c->buf + a, *e = c->buf + b;
+    if (c->esc && doubled) {
+        o = unescape(o, s, e);
+        s = e;
+    }
     while (s < e) {
         const unsigned char *q = doubled ? memchr(s, '"', (size_t)(e - s)) : NULL;
         if (!q) {
@@ -183,10 +207,35 @@ static inline size_t scan_text(const li__csv *c, const unsigned char *b, size_t 
 }
 
 /*
+ * 1 if the quote at b[i] is escaped: an odd run of backslashes before it,
+ * counted back to from (the start of the quoted text, or the byte after
+ * the last quote seen, which is no backslash). Sets *escaped_some.
+ */
+__attribute__((noinline, cold)) static int escaped(const unsigned char *b, size_t from, size_t i,
+                                                  int *escaped_some) {
+    size_t k = i;
+    while (k > from && b[k - 1] == '\\')
+        k--;
+    if (((i - k) & 1) == 0)
+        return 0;
+    *escaped_some = 1;
+    return 1;
+}
+
+/* 1 if b[p, q) is only spaces (and tabs, unless TAB is the delimiter). */
+__attribute__((noinline, cold)) static int blanks(const li__csv *c, const unsigned char *b,
+                                                 size_t p, size_t q) {
+    for (; p < q; p++)
+        if (b[p] != ' ' && (b[p] != '\t' || c->delim == '\t'))
+            return 0;
+    return 1;
+}
+
+/*
  * End of a record at the line terminator buf[q] ('\n' or '\r'): sets
  * *rec_end after it (CR LF is one terminator).
  */
-static int terminate(const li__csv *c, size_t q, size_t end, int eof, size_t *rec_end) {
+static inline int terminate(const li__csv *c, size_t q, size_t end, int eof, size_t *rec_end) {
     if (c->buf[q] == '\n' || q + 1 < end) {
         *rec_end = q + 1 + (c->buf[q] == '\r' && q + 1 < end && c->buf[q + 1] == '\n');
         return LI__TK_DONE;
@@ -218,6 +267,10 @@ int li__csv_tokenize(li__csv *c, size_t s, size_t end, int eof, size_t limit, si
                     return w == end && eof ? LI__TK_EOF_QUOTED : LI__TK_LIMIT_QUOTED;
                 }
                 size_t i = (size_t)(x - b);
+                if (c->esc && escaped(b, q, i, &doubled)) {
+                    q = i + 1; /* \" is a quote of the text */
+                    continue;
+                }
                 if (i + 1 >= end) {
                     if (!eof)
                         return LI__TK_MORE;
@@ -255,8 +308,12 @@ int li__csv_tokenize(li__csv *c, size_t s, size_t end, int eof, size_t limit, si
         }
         if (q == w && q == end && !eof)
             return LI__TK_MORE;
-        if (quoted ? q > text : saw_quote)
-            stray_quote(c);
+        if (quoted ? q > text : saw_quote) {
+            if (quoted && !saw_quote && blanks(c, b, text, q))
+                text = q; /* "Curie"  , : spaces after the closing quote are padding */
+            else
+                stray_quote(c);
+        }
         /* after a closing quote, text shows the quote was not closing: it is kept */
         if (quoted ? add_quoted(c, a, close, doubled, q > text ? close : q, q)
                    : add_field(c, p, q - p, 0))

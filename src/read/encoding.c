@@ -28,6 +28,8 @@ static const uint16_t cp1252_high[32] = {
 
 #define SNIFF_CONTROL_BYTES (64u * 1024u) /* bytes examined for NULs and controls */
 #define SNIFF_UTF16_BYTES 4096u           /* bytes examined for a UTF-16 NUL pattern */
+#define SNIFF_CP1252_BYTES (64u * 1024u)  /* bytes judged by li__cp1252_plausible */
+#define CP1252_MIN_EVIDENCE 8u            /* high bytes needed to call text implausible */
 
 const char *li__enc_name(li__enc e) {
     switch (e) {
@@ -77,6 +79,27 @@ size_t li__enc_bom_len(li__enc e, const unsigned char *p, size_t n) {
         return 0;
     }
     return 0;
+}
+
+static size_t utf8_seq(const unsigned char *p, size_t n);
+static size_t skip_ascii(const unsigned char *p, size_t i, size_t n);
+
+/*
+ * 1 if p[0..n), not valid UTF-8, is still UTF-8 text with a few stray
+ * bytes (a row pasted from another file): at least 8 multi-byte sequences,
+ * and four times more of them than bytes that start none. Windows-1252 text
+ * hardly ever holds a valid sequence ("Ã©" is mojibake, not French), so it
+ * is not taken for UTF-8.
+ */
+static int mostly_utf8(const unsigned char *p, size_t n) {
+    size_t good = 0, bad = 0;
+    for (size_t i = skip_ascii(p, 0, n); i < n; i = skip_ascii(p, i, n)) {
+        size_t k = utf8_seq(p + i, n - i);
+        good += k > 0;
+        bad += k == 0;
+        i += k ? k : 1;
+    }
+    return good >= 8 && bad * 4 <= good;
 }
 
 void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_guess *g) {
@@ -139,7 +162,38 @@ void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_gu
         for (size_t i = ok + 1; valid && i < n; i++)
             valid = (p[i] & 0xC0) == 0x80;
     }
+    if (!valid && mostly_utf8(p, n))
+        valid = 1; /* a few stray bytes: those rows are repaired one by one (encoding_fixed) */
     g->enc = valid ? LI__ENC_UTF8 : LI__ENC_CP1252;
+    g->doubtful = !valid && !li__cp1252_plausible(p, n < SNIFF_CP1252_BYTES ? n : SNIFF_CP1252_BYTES);
+}
+
+/*
+ * Bytes 0x80-0x9F that Latin text in Windows-1252 uses: the euro sign,
+ * "…", curly quotes and apostrophes, the bullet, dashes, "œ". The others
+ * of that range (‚ ƒ „ † ‡ ˆ ‰ Š ‹ Œ Ž ˜ ™ š › ž Ÿ and the five undefined
+ * bytes) are rare in it, and are the commonest lead bytes of Shift-JIS.
+ */
+static int cp1252_common_c1(unsigned char c) {
+    return c == 0x80 || c == 0x85 || (c >= 0x91 && c <= 0x97) || c == 0x9C;
+}
+
+int li__cp1252_plausible(const unsigned char *p, size_t n) {
+    size_t high = 0, in_runs = 0, rare = 0, run = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && p[i] >= 0x80) {
+            high++;
+            run++;
+            rare += p[i] < 0xA0 && !cp1252_common_c1(p[i]);
+            continue;
+        }
+        if (run >= 3) /* three high bytes in a row: a word of non-Latin letters */
+            in_runs += run;
+        run = 0;
+    }
+    if (high < CP1252_MIN_EVIDENCE)
+        return 1;
+    return in_runs * 3 <= high && rare * 4 <= high;
 }
 
 /*

@@ -40,6 +40,11 @@ typedef struct li__enc_guess {
     li__enc enc;
     size_t bom_len; /* bytes of byte-order mark to skip */
     int binary;     /* NULs or control bytes that no text file has */
+    /*
+     * Windows-1252 was chosen only because the text is not UTF-8, and its
+     * high bytes do not look like it either (li__cp1252_plausible).
+     */
+    int doubtful;
 } li__enc_guess;
 
 /*
@@ -47,9 +52,22 @@ typedef struct li__enc_guess {
  * (UTF-8, UTF-16LE, UTF-16BE); else UTF-16 by the NUL pattern of its ASCII
  * characters; else binary if NULs or control bytes are too frequent; else
  * UTF-8 if the sample is valid UTF-8 (a sequence cut by the end of the
- * sample is fine when whole_file is 0), else Windows-1252.
+ * sample is fine when whole_file is 0) or nearly so (many UTF-8 sequences,
+ * a quarter as many stray bytes at most), else Windows-1252 (doubtful when not
+ * li__cp1252_plausible).
  */
 void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_guess *g);
+
+/*
+ * 1 if the bytes >= 0x80 of p[0..n) read as Windows-1252 look like text in
+ * a Latin script: mostly lone accented letters among ASCII ("Hélène",
+ * "Müller") and a few punctuation marks (’ « € …). Text in a double-byte
+ * encoding (Shift-JIS, GBK, Big5, EUC) or in a Cyrillic, Greek or Arabic
+ * code page read as Windows-1252 has long runs of high bytes, or many of
+ * the bytes 0x80-0x9F that Windows-1252 Latin text hardly uses (its lead
+ * bytes): it is not plausible. With too few high bytes to judge, 1.
+ */
+int li__cp1252_plausible(const unsigned char *p, size_t n);
 
 /* 1 if p[0..n) is valid UTF-8 (shortest forms, no surrogates, <= U+10FFFF). */
 int li__utf8_valid(const unsigned char *p, size_t n);

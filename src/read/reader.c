@@ -224,6 +224,8 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
     } else {
         r->enc = guess.enc;
         r->bom_len = guess.bom_len;
+        if (guess.doubtful) /* a guess by elimination: say it, rather than garble in silence */
+            r->info.warning = LI_MSG_ENCODING_DOUBTFUL;
     }
     if (guess.binary && r->enc != LI__ENC_UTF16LE && r->enc != LI__ENC_UTF16BE) {
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_BINARY, path);
@@ -246,31 +248,78 @@ out:
     return rc;
 }
 
-li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, li_error *err) {
-    size_t total = 0;
+/* s without the spaces and tabs around it. */
+static li_slice trimmed(li_slice s) {
+    while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t'))
+        s.ptr++, s.len--;
+    while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+        s.len--;
+    return s;
+}
+
+/* 1 if a and b are the same name, ASCII case ignored. */
+static int same_name(li_slice a, li_slice b) {
+    return a.len == b.len && (a.len == 0 || strncasecmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* 1 if name is used by one of the names[0..n) (each already trimmed). */
+static int name_taken(const li_slice *names, size_t n, li_slice name) {
     for (size_t i = 0; i < n; i++)
-        total += fields[i].len;
-    li_slice *h = calloc(n ? n : 1, sizeof *h);
-    char *bytes = malloc(total + 1);
-    if (!h || !bytes) {
-        free(h);
-        free(bytes);
-        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        if (same_name(names[i], name))
+            return 1;
+    return 0;
+}
+
+/*
+ * Copies the n header fields into memory owned by r, naming the empty ones
+ * "Colonne N" and numbering the repeated ones (see li_reader_header). The
+ * names are compared trimmed: O(n^2) on at most max_columns names, once.
+ */
+li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, li_error *err) {
+    li_status rc = LI_OK;
+    li_slice *h = calloc(n ? n : 1, sizeof *h), *names = calloc(n ? n : 1, sizeof *names);
+    char *bytes = NULL;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) /* the longest a name can become: text + " (NNNNN)" */
+        total += fields[i].len + 32;
+    if (!h || !names || !(bytes = malloc(total + 1))) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
     }
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
-        if (fields[i].len)
-            memcpy(bytes + at, fields[i].ptr, fields[i].len);
-        h[i].ptr = bytes + at;
-        h[i].len = fields[i].len;
-        at += fields[i].len;
+        li_slice name = trimmed(fields[i]);
+        char *o = bytes + at;
+        size_t len;
+        if (name.len == 0) {
+            len = (size_t)snprintf(o, 32, "Colonne %zu", i + 1);
+        } else if (name_taken(names, i, name)) {
+            memcpy(o, name.ptr, name.len);
+            for (unsigned k = 2;; k++) { /* "Email (2)", unless the file has one already */
+                len = name.len + (size_t)snprintf(o + name.len, 32, " (%u)", k);
+                if (!name_taken(names, i, (li_slice){o, len}))
+                    break;
+            }
+        } else {
+            len = fields[i].len; /* the file's text as it is */
+            memcpy(o, fields[i].ptr, len);
+        }
+        h[i] = (li_slice){o, len};
+        names[i] = trimmed(h[i]);
+        at += len;
     }
     free(r->header);
     free(r->header_bytes);
     r->header = h;
     r->header_bytes = bytes;
     r->nheader = n;
-    return LI_OK;
+    h = NULL;
+    bytes = NULL;
+out:
+    free(h);
+    free(names);
+    free(bytes);
+    return rc;
 }
 
 const li_reader_info *li_reader_get_info(const li_reader *r) {

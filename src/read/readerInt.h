@@ -92,12 +92,64 @@ li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, 
 /*
  * The delimiter among , ; TAB | that splits the first records of text
  * p[0..n) (UTF-8) into the most consistent number of fields, honouring
- * quotes; ',' when none splits. whole: p holds the entire file (else a
- * record cut by the end of p is ignored).
+ * quotes (and backslash escapes inside them when esc is '\\'); ',' when
+ * none splits. whole: p holds the entire file (else a record cut by the
+ * end of p is ignored).
  */
-int li__sniff_delimiter(const char *p, size_t n, int whole);
+int li__sniff_delimiter(const char *p, size_t n, int whole, int esc);
 
-/* 1 if the record fields[0..n) looks like a header row (see sniff.c). */
+/*
+ * '\\' if the text p[0..n) escapes quotes inside quoted fields with a
+ * backslash (\" for a quote, \\ for a backslash) consistently enough
+ * that reading it so splits its records better than RFC 4180; else 0.
+ */
+int li__sniff_escape(const char *p, size_t n, int whole, int delim);
+
+/* 1 if the record fields[0..n) looks like a header row on its own (see sniff.c). */
 int li__sniff_is_header(const li_slice *fields, size_t n);
+
+/*
+ * Finding the header below a preamble (title lines, notes, "#" comments;
+ * blank rows never reach it), for every backend: the backend reads the
+ * first rows of the file (at most LI__SNIFF_TABLE_ROWS, blank ones
+ * skipped, no field count expected), keeps the shape of each
+ * (li__sniff_row_init: nothing of the row is borrowed), lets
+ * li__sniff_find_header decide, then reads again from the row it names.
+ */
+#define LI__SNIFF_TABLE_ROWS 50   /* rows looked at */
+#define LI__SNIFF_PREAMBLE_MAX 30 /* the header is among the first rows */
+
+typedef struct li__sniff_row {
+    uint64_t number, offset, next_offset; /* as in li_row */
+    size_t nf;                            /* fields */
+    size_t width;                         /* 1 + index of the last non-empty cell; 0 if none */
+    size_t filled;                        /* non-empty cells (spaces do not count) */
+    uint64_t text;                        /* columns < 64 holding a name-like text */
+    uint64_t data;                        /* columns < 64 holding a value that looks like data */
+    unsigned char comment;                /* the first cell starts with '#' (and is not "#") */
+    unsigned char strict;                 /* li__sniff_is_header() */
+    unsigned char relaxed;                /* names only, some empty or repeated */
+} li__sniff_row;
+
+void li__sniff_row_init(li__sniff_row *s, const li_row *row);
+
+/* What li__sniff_find_header decided. */
+typedef struct li__sniff_table {
+    size_t first;   /* index (in the rows given) of the header, or of the first data row */
+    int has_header;
+    size_t width;   /* with a header: its fields (li_reader_info.columns); 0 without */
+} li__sniff_table;
+
+/*
+ * Where the table of rows[0..n) starts, with opt_header as in
+ * li_reader_opts (-1 detect, 0 none, 1 forced). Without header nothing is
+ * skipped (first = 0). With one, first is the first row among the first
+ * LI__SNIFF_PREAMBLE_MAX that is a header below rows that can only be a
+ * preamble (see sniff.c); else row 0, forced or if it looks like a header.
+ * Deterministic: the same rows give the same answer, so that a resumed
+ * read (header forced to what the first read found) finds the same row.
+ */
+void li__sniff_find_header(const li__sniff_row *rows, size_t n, int opt_header,
+                           li__sniff_table *out);
 
 #endif

@@ -1173,19 +1173,44 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
     r->info.delimiter = ','; /* none in a workbook; a printable value for callers that show it */
     r->info.sheet = xl->sheets[xl->cur].name;
 
-    /* the first row: the header, or the first data row */
-    if ((rc = sheet_pump(xl, err)) != LI_OK)
+    /*
+     * The first rows: a title block to skip, then the header or the first
+     * data row, decided from the shapes of the first rows (sniff.c). The
+     * sheet is then parsed again from its start, skipping to that row, so
+     * that every row is built the same way (the header's width known).
+     */
+    li__sniff_row first[LI__SNIFF_TABLE_ROWS];
+    size_t nfirst = 0;
+    while (nfirst < LI__SNIFF_TABLE_ROWS) {
+        if ((rc = sheet_pump(xl, err)) != LI_OK && nfirst == 0)
+            return rc;
+        if (rc != LI_OK || !xl->row_ready)
+            break; /* a sheet that breaks further down gives its first rows, then the error */
+        li__sniff_row_init(&first[nfirst++], &xl->row);
+    }
+    if (nfirst == 0)
+        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
+    li__sniff_table tb;
+    li__sniff_find_header(first, nfirst, r->opt_header, &tb);
+    li__xml_free(&xl->x);
+    li__zip_part_close(xl->part);
+    xl->part = NULL;
+    xl->suspended = xl->final = xl->done = 0;
+    xl->fed = xl->prev_row = 0;
+    xl->skip_upto = first[tb.first].offset;
+    if ((rc = sheet_start(xl, err)) != LI_OK || (rc = sheet_pump(xl, err)) != LI_OK)
         return rc;
     if (!xl->row_ready)
-        return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
-    r->info.columns = xl->row.nfields;
-    xl->expected = xl->row.nfields;
-    r->info.has_header =
-        r->opt_header == 1 || (r->opt_header == -1 && li__sniff_is_header(xl->sl, xl->row.nfields));
-    if (r->info.has_header)
-        rc = li__reader_set_header(r, xl->sl, xl->row.nfields, err);
-    else
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "xlsx: header");
+    r->info.columns = xl->expected = tb.has_header ? tb.width : xl->row.nfields;
+    if (tb.has_header) {
+        r->info.has_header = 1;
+        r->info.header_row = xl->row.number;
+        r->info.skipped_rows = xl->row.number - 1;
+        rc = li__reader_set_header(r, xl->sl, tb.width, err);
+    } else {
         xl->pending = 1;
+    }
     if (r->resume_offset > 0) {
         xl->pending = 0;
         xl->skip_upto = r->resume_offset;

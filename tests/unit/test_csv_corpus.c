@@ -5,8 +5,8 @@
  *   - csv-spectrum: every case, including extra-unmerged/, is read with
  *     everything detected and compared with its .json expectation (an array
  *     of objects keyed by the header, parsed by the small JSON reader below);
- *   - csvlint: its fixtures for line endings, invalid encoding, stray quotes
- *     and blank rows, and an .xlsx sent as CSV;
+ *   - csvlint: its fixtures for line endings, invalid encoding, stray quotes,
+ *     blank rows and a title row, and an .xlsx sent as CSV;
  *   - W3C CSVW: the parsing cases that need no dialect of their own (simple,
  *     quoted, surrounding spaces, no header, blank rows, ragged rows),
  *     compared cell for cell and row number for row number with the
@@ -419,6 +419,27 @@ static void test_csvlint_stray_quote_and_blank_row(void **state) {
     t_read_free(&t);
 }
 
+/*
+ * csvlint warns about a title row ("This is a title row",,) above the
+ * header: we skip it, count it, and read the header below it.
+ */
+static void test_csvlint_title_row_skipped(void **state) {
+    (void)state;
+    t_read t;
+    if (!csvlint_read("title-row.csv", &t)) {
+        skip();
+        return;
+    }
+    t_assert_ok(&t);
+    assert_string_equal(t.header, "Foo|Bsr|Baz");
+    assert_int_equal(t.info.header_row, 2);
+    assert_int_equal(t.info.skipped_rows, 1);
+    assert_int_equal(t.n, 2);
+    t_assert_row(&t, 0, 3, "Biff|Baff|Boff", LI_MSG_NONE);
+    t_assert_row(&t, 1, 4, "Qux|Teaspoon|Doge", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
 static void test_csvlint_xlsx_read(void **state) {
     (void)state;
     t_read t;
@@ -605,6 +626,7 @@ int main(void) {
         cmocka_unit_test(test_csvlint_line_endings),
         cmocka_unit_test(test_csvlint_invalid_encoding_read_as_windows_1252),
         cmocka_unit_test(test_csvlint_stray_quote_and_blank_row),
+        cmocka_unit_test(test_csvlint_title_row_skipped),
         cmocka_unit_test(test_csvlint_xlsx_read),
         cmocka_unit_test(test_csvw_simple_table),
         cmocka_unit_test(test_csvw_quoted_fields),

@@ -3,7 +3,8 @@
  * random records (quotes, delimiters and line breaks inside fields, every
  * line ending, blank lines and records of empty fields, multi-byte
  * characters) written the RFC 4180 way
- * in each encoding, read back field for field with exact row numbers and
+ * in each encoding (and with backslash escapes, as MySQL writes them),
+ * read back field for field with exact row numbers and
  * byte offsets; resuming from any li_row.next_offset gives exactly the
  * remaining rows, problem rows included; a field longer than several
  * blocks is read whole.
@@ -86,6 +87,13 @@ static void put_encoded(bytes *file, int enc, const char *text, size_t n) {
     }
 }
 
+/*
+ * 1: fields are written as MySQL and PHP write them, quotes and
+ * backslashes escaped with a backslash (\" and \\) inside quotes, and
+ * values hold backslashes.
+ */
+static int g_escape;
+
 /* A random field value, UTF-8. */
 static char *random_field(int enc, size_t long_len) {
     static const char *const pieces[] = {"a",  "b",  "Z",  "0", "7", " ", ",", ";", "\t", "|",
@@ -95,7 +103,9 @@ static char *random_field(int enc, size_t long_len) {
     bytes b = {0};
     puts_(&b, "");
     for (size_t i = 0; i < len; i++)
-        puts_(&b, rnd(3) ? pieces[rnd(5)] : pieces[rnd((uint32_t)npieces)]);
+        puts_(&b, g_escape && rnd(8) == 0 ? "\\"
+                  : rnd(3)                ? pieces[rnd(5)]
+                                          : pieces[rnd((uint32_t)npieces)]);
     return b.p;
 }
 
@@ -139,11 +149,14 @@ static void make_file(expect *e, int enc, char delim, size_t size, size_t long_f
                           : random_field(enc, long_field && e->n == 3 && c == 2 ? long_field : 0);
             if (c)
                 put(&rec, &delim, 1);
-            if (strchr(v, delim) || strpbrk(v, "\"\r\n") || rnd(10) == 0) {
+            if (strchr(v, delim) || strpbrk(v, "\"\r\n") || (g_escape && strchr(v, '\\')) ||
+                rnd(10) == 0) {
                 puts_(&rec, "\"");
                 for (const char *s = v; *s; s++) {
                     if (*s == '"')
-                        puts_(&rec, "\"\"");
+                        puts_(&rec, g_escape ? "\\\"" : "\"\"");
+                    else if (*s == '\\' && g_escape)
+                        puts_(&rec, "\\\\");
                     else
                         put(&rec, s, 1);
                 }
@@ -228,6 +241,7 @@ static void round_trip(int enc, const char *encoding, char delim, uint64_t seed,
     t_read t;
     t_read_file(path, &o, &t);
     check_rows(&t, &e, 0);
+    assert_int_equal(t.info.escape, g_escape ? '\\' : 0); /* detected, never by mistake */
     assert_string_equal(t.header, "Nom|Ville|Note|Source|Pays");
     assert_int_equal(t.position, e.file.n);
     t_read_free(&t);
@@ -262,6 +276,15 @@ static void test_stream_round_trip_utf16le(void **state) {
 static void test_stream_round_trip_utf16be(void **state) {
     (void)state;
     round_trip(ENC_UTF16BE, "utf-16be", '|', 14, 0);
+}
+
+/* Backslash-escaped quotes (MySQL, PHP), detected, across buffer boundaries and resumes. */
+static void test_stream_round_trip_backslash_escapes(void **state) {
+    (void)state;
+    g_escape = 1;
+    round_trip(ENC_UTF8, NULL, ';', 17, 0);
+    round_trip(ENC_UTF16LE, "utf-16le", ',', 19, 0);
+    g_escape = 0;
 }
 
 static void test_field_longer_than_several_blocks_is_read_whole(void **state) {
@@ -376,6 +399,7 @@ int main(void) {
         cmocka_unit_test(test_stream_round_trip_windows_1252),
         cmocka_unit_test(test_stream_round_trip_utf16le),
         cmocka_unit_test(test_stream_round_trip_utf16be),
+        cmocka_unit_test(test_stream_round_trip_backslash_escapes),
         cmocka_unit_test(test_field_longer_than_several_blocks_is_read_whole),
         cmocka_unit_test(test_resume_around_problem_rows_gives_remaining_rows),
         cmocka_unit_test(test_resume_without_header_gives_remaining_rows),

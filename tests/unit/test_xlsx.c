@@ -189,6 +189,66 @@ static void test_header_detection_and_option(void **state) {
     t_read_free(&t);
 }
 
+/* An inline-string cell. */
+#define IS(ref, text) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" text "</t></is></c>"
+
+/*
+ * A header below a title block (a title, notes, an empty row) is found as
+ * in CSV: the rows above are skipped and counted, rows keep the sheet's
+ * numbers, repeated names are numbered; resuming after any row with the
+ * header forced (as a resumed import does) gives the same rows.
+ */
+static void test_header_below_a_title_block(void **state) {
+    (void)state;
+    const char *rows =
+        "<row r=\"1\">" IS("A1", "Contacts du salon") "</row>"
+        "<row r=\"2\">" IS("A2", "Source : stand B12") IS("D2", "Mis à jour le 08/01/2024") "</row>"
+        "<row r=\"4\">" IS("A4", "Nom") IS("B4", "Email") IS("C4", "Email") IS("D4", "Téléphone")
+        "</row>"
+        "<row r=\"5\">" IS("A5", "Dupont") IS("B5", "a@x.fr") IS("C5", "b@x.fr")
+        "<c r=\"D5\"><v>612345678</v></c></row>"
+        "<row r=\"6\">" IS("A6", "Martin") IS("B6", "c@x.fr") "</row>"
+        "<row r=\"7\">" IS("A7", "Petit") IS("D7", "0698765432") "</row>";
+    t_read all;
+    read_book(rows, 0, NULL, &all);
+    t_assert_ok(&all);
+    assert_int_equal(all.info.has_header, 1);
+    assert_int_equal(all.info.header_row, 4);
+    assert_int_equal(all.info.skipped_rows, 3);
+    assert_string_equal(all.header, "Nom|Email|Email (2)|Téléphone");
+    assert_int_equal(all.n, 3);
+    t_assert_row(&all, 0, 5, "Dupont|a@x.fr|b@x.fr|612345678", LI_MSG_NONE);
+    t_assert_row(&all, 1, 6, "Martin|c@x.fr||", LI_MSG_NONE);
+    t_assert_row(&all, 2, 7, "Petit|||0698765432", LI_MSG_NONE);
+    for (size_t k = 0; k < all.n; k++) {
+        li_reader_opts o;
+        li_reader_opts_init(&o);
+        o.header = 1;
+        o.resume_offset = all.rows[k].next_offset;
+        o.resume_row = all.rows[k].number + 1;
+        t_read t;
+        read_book(rows, 0, &o, &t);
+        t_assert_ok(&t);
+        assert_int_equal(t.info.header_row, 4);
+        assert_int_equal(t.n, all.n - k - 1);
+        for (size_t i = 0; i < t.n; i++)
+            t_assert_row(&t, i, all.rows[k + 1 + i].number, all.rows[k + 1 + i].joined,
+                         LI_MSG_NONE);
+        t_read_free(&t);
+    }
+    t_read_free(&all);
+
+    li_reader_opts o; /* --header non: every row is data, nothing skipped */
+    li_reader_opts_init(&o);
+    o.header = 0;
+    read_book(rows, 0, &o, &all);
+    t_assert_ok(&all);
+    assert_int_equal(all.info.skipped_rows, 0);
+    assert_int_equal(all.n, 6);
+    t_assert_row(&all, 0, 1, "Contacts du salon", LI_MSG_NONE);
+    t_read_free(&all);
+}
+
 /* --- limits --------------------------------------------------------------------- */
 
 static void test_limits_give_row_problems(void **state) {
@@ -653,7 +713,11 @@ static void test_readxl_corpus(void **state) {
     t_read_free(&t);
 
     readxl("los-angeles-arrests-xlsx.xlsx", &o, &t); /* no r attributes, parts at the root */
-    assert_int_equal(t.n, 195); /* 193 data rows, a title and a blank-ish row */
+    assert_int_equal(t.n, 193); /* 193 data rows below a title and a blank-ish row */
+    assert_int_equal(t.info.header_row, 3);
+    assert_int_equal(t.info.skipped_rows, 2);
+    assert_string_equal(t.hfields[0], "BKG_NUM");
+    assert_int_equal(t.rows[0].number, 4);
     t_read_free(&t);
 
     readxl("inlineStr.xlsx", &o, &t);
@@ -724,6 +788,7 @@ int main(void) {
         cmocka_unit_test(test_number_format_kinds),
         cmocka_unit_test(test_gaps_missing_refs_and_row_numbers),
         cmocka_unit_test(test_header_detection_and_option),
+        cmocka_unit_test(test_header_below_a_title_block),
         cmocka_unit_test(test_limits_give_row_problems),
         cmocka_unit_test(test_sheets_by_default_name_and_number),
         cmocka_unit_test(test_sheet_list_with_row_counts),
