@@ -85,34 +85,50 @@ class ImportedFile:
     def test_report_lists_the_refused_duplicate_and_warned_rows(self):
         """The report lists every row to look at, each with its « Statut »: the
         invalid rows « refusée », the duplicates skipped with the lead they
-        repeat (found by their e-mail), the rows imported with a contact
-        warning (a bad e-mail beside a good phone, or the reverse:
-        contact_warning_rows of the shared generator), and nothing else."""
-        self.summary()
+        repeat (found by their e-mail), the rows imported with a warning
+        (among them the contact warnings of the shared generator: a bad
+        e-mail beside a good phone, or the reverse), and nothing else; the
+        rows listed with a warning are exactly the summary's warned rows."""
+        s = self.summary()
         e = self.expect
-        want = {"refusée": e["invalid_rows"], "doublon": e["duplicate_rows"],
-                "avertissement": e.get("contact_warning_rows", [])}
-        if not any(want.values()):
+        contact = e.get("contact_warning_rows", [])
+        if not (e["invalid_rows"] or e["duplicate_rows"] or contact or s["warnings"]):
             self.assertFalse(os.path.exists(self.report), "report written with nothing to list")
             return
         self.assertTrue(os.path.exists(self.report), "no report at %s" % self.report)
+        _, _, recs = li.read_report(self.report)
+        self.assertEqual(recs[0][:3], ["Ligne", "Statut", "Erreurs"])
         got = {"refusée": [], "doublon": [], "avertissement": [], "autre": []}
-        for n, status in li.report_statuses(self.report):
+        with_warning = 0
+        for rec in recs[1:]:
+            n, status, errors = int(rec[0]), rec[1], rec[2]
             if status == "refusée":
                 got["refusée"].append(n)
-            elif re.fullmatch(r"ignorée : doublon du lead n° \d+ \(e-mail\)", status):
+                continue
+            if re.fullmatch(r"ignorée : doublon du lead n° \d+ \(e-mail\)", status):
                 got["doublon"].append(n)
             elif status == "importée avec avertissement":
                 got["avertissement"].append(n)
+                self.assertTrue(errors, "row %d: no warning shown" % n)
             else:
                 got["autre"].append((n, status))
+            with_warning += bool(errors)
         self.assertEqual(got["autre"], [], "rows with an unexpected status")
-        for kind, rows in want.items():
-            if got[kind] != rows:
-                self.fail("%s rows differ: %d reported, %d expected; missing %s; extra %s"
-                          % (kind, len(got[kind]), len(rows),
-                             sorted(set(rows) - set(got[kind]))[:10],
-                             sorted(set(got[kind]) - set(rows))[:10]))
+        wrong = ["%s rows differ: %d reported, %d expected; missing %s; extra %s"
+                 % (kind, len(got[kind]), len(rows), sorted(set(rows) - set(got[kind]))[:10],
+                    sorted(set(got[kind]) - set(rows))[:10])
+                 for kind, rows in (("refusée", e["invalid_rows"]),
+                                    ("doublon", e["duplicate_rows"]))
+                 if got[kind] != rows]
+        missing = sorted(set(contact) - set(got["avertissement"]))
+        if missing:
+            wrong.append("%d contact warning rows not listed as « importée avec avertissement »:"
+                         " %s" % (len(missing), missing[:10]))
+        if with_warning != s["warnings"]:
+            wrong.append("%d rows listed with a warning, the summary says %d"
+                         % (with_warning, s["warnings"]))
+        if wrong:
+            self.fail("\n".join(wrong))
 
     def test_export_holds_exactly_the_created_leads(self):
         self.assertEqual(self.run_export.code, 0, repr(self.run_export))
