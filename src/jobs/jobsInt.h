@@ -167,10 +167,9 @@ li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **ow
 
 /*
  * Puts the outcome into the row to stage: status, lead, match. A row that
- * only created a lead is staged without its values (they are the lead's:
- * not stored twice); a row the report lists (a possible duplicate, a row
- * with a warning: sr->errors, final, not empty) keeps them, so that the
- * report shows them whatever becomes of the lead.
+ * created a lead is staged without its values, even when the report lists
+ * it (a possible duplicate, a warning): they are the lead's, and storing
+ * them twice would cost on every row of a file whose rows all warn.
  */
 void li__outcome_stage(const li__outcome *out, li_staged_row *sr);
 

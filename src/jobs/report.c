@@ -13,7 +13,8 @@
  * flagged: which lead they matched and through which key) and the rows
  * imported with a warning. Its columns: « Ligne », « Statut », « Erreurs »
  * (errors and warnings, in French), then the file's columns: a refused row
- * as the file had it, any other row with its normalised values.
+ * as the file had it, any other row with its normalised values (those of
+ * the lead it created, for a row that created one).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -46,6 +47,8 @@ typedef struct report_ctx {
     report_col *col;
     size_t ncols;
     int update; /* the job's strategy is update: a skipped row changed nothing */
+    li_store *store; /* the leads of rows that created one */
+    li_error *err;
 } report_ctx;
 
 static li_status put_line(report_ctx *rc) {
@@ -85,11 +88,13 @@ static li_status put_cell(report_ctx *rc, const char *s, size_t n) {
     return put_value(rc, s, n, 1);
 }
 
+/* The match key in French; a row staged before keys were kept has none. */
 static const char *key_name(const char *key) {
     li_field f = key ? li_field_by_key(key) : LI_FIELD_NONE;
-    return li_msg_text(f == LI_FIELD_EMAIL   ? LI_MSG_MATCH_KEY_EMAIL
-                       : f == LI_FIELD_PHONE ? LI_MSG_MATCH_KEY_PHONE
-                                             : LI_MSG_MATCH_KEY_EXTERNAL_ID);
+    return li_msg_text(f == LI_FIELD_EMAIL         ? LI_MSG_MATCH_KEY_EMAIL
+                       : f == LI_FIELD_PHONE       ? LI_MSG_MATCH_KEY_PHONE
+                       : f == LI_FIELD_EXTERNAL_ID ? LI_MSG_MATCH_KEY_EXTERNAL_ID
+                                                   : LI_MSG_MATCH_KEY_UNKNOWN);
 }
 
 /* The « Statut » of a listed row, in French. */
@@ -116,26 +121,24 @@ static const char *custom_value(json_t *custom, const char *name, size_t *n) {
     return json_string_value(v) ? json_string_value(v) : "";
 }
 
-/* The normalised values of a valid row, in the file's columns. */
-static li_status valid_cells(report_ctx *rc, li_slice data) {
-    li__row row;
+/* The normalised values of a valid row, in the file's columns (NULL: empty cells). */
+static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice custom_json) {
     li_status st = LI_OK;
-    int ok = data.len && li__row_decode(data, &row) == LI_OK;
-    json_t *custom = ok && row.custom.len > 2 ? json_loadb(row.custom.ptr, row.custom.len, 0, NULL)
-                                              : NULL;
+    json_t *custom =
+        value && custom_json.len > 2 ? json_loadb(custom_json.ptr, custom_json.len, 0, NULL) : NULL;
     li_buf full;
     li_buf_init(&full, 0);
     for (size_t i = 0; i < rc->ncols && st == LI_OK; i++) {
         li_field f = rc->col[i].field;
         size_t n = 0;
         const char *v = "";
-        if (!ok) {
-            /* values unknown (a row staged before they were kept): empty cells */
+        if (!value) {
+            /* values unknown: empty cells */
         } else if (f >= 0 && f < LI_FIELD__COUNT) {
-            v = row.value[f].ptr;
-            n = row.value[f].len;
+            v = value[f].ptr;
+            n = value[f].len;
         } else if (f == LI_FIELD_FULL_NAME) {
-            li_slice a = row.value[LI_FIELD_FIRST_NAME], b = row.value[LI_FIELD_LAST_NAME];
+            li_slice a = value[LI_FIELD_FIRST_NAME], b = value[LI_FIELD_LAST_NAME];
             li_buf_reset(&full);
             if ((st = li_buf_append(&full, a.ptr, a.len)) == LI_OK && a.len && b.len)
                 st = li_buf_putc(&full, ' ');
@@ -152,6 +155,27 @@ static li_status valid_cells(report_ctx *rc, li_slice data) {
     }
     li_buf_free(&full);
     json_decref(custom);
+    return st;
+}
+
+/*
+ * The values of a row that was not refused: its own when it kept them
+ * (skipped, updated), else those of the lead it created (the same values,
+ * unless someone changed the lead since; empty cells if it was deleted).
+ */
+static li_status row_values(report_ctx *rc, const li_staged_row *row) {
+    li__row decoded;
+    if (row->data.len && li__row_decode(row->data, &decoded) == LI_OK)
+        return valid_cells(rc, decoded.value, decoded.custom);
+    li_lead_rec lead;
+    int found = 0;
+    li_status st = row->lead_id ? li_store_lead_get(rc->store, row->lead_id, &lead, &found, rc->err)
+                                : LI_OK;
+    if (st != LI_OK)
+        return st;
+    st = valid_cells(rc, found ? lead.value : NULL, found ? lead.custom : (li_slice){NULL, 0});
+    if (found)
+        li_lead_rec_free(&lead);
     return st;
 }
 
@@ -197,7 +221,7 @@ static li_status report_row(const li_staged_row *row, void *ctx) {
         }
         json_decref(fields);
     } else {
-        st = valid_cells(rc, row->data);
+        st = row_values(rc, row);
     }
     if (st != LI_OK)
         return st;
@@ -241,7 +265,7 @@ out:
 li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
                           li_error *err) {
     li_status st = LI_OK;
-    report_ctx rc = {0};
+    report_ctx rc = {.store = s, .err = err};
     char *header_json = NULL;
     json_t *header = NULL, *mapping = NULL;
     li_buf_init(&rc.line, 0);

@@ -203,6 +203,12 @@ class TestSharedPhone(StrategyTest):
             ("5", "ignorée : doublon du lead n° %d (e-mail)" % rita)])
         # Anne herself is untouched.
         self.assertEqual(self.lead("anne@exemple.fr")["city"], "Lyon")
+        # jobs show says how many rows the report lists.
+        shown = self.cli("jobs", "show", str(s["job_id"])).out
+        self.assertIn("rapport              : 2 lignes", shown)
+        doc = self.cli("jobs", "show", str(s["job_id"]), "--json").json()
+        self.assertEqual(doc["report_rows"], 2)
+        self.assertEqual(self.cli("jobs", "show", "1", "--json").json()["report_rows"], 0)
 
     def test_update_fills_the_lead_the_phone_matched_and_creates_the_colleagues(self):
         self.write("base2.csv", [HEADER, "Noé;Gris;;06 44 44 44 44;;;;"])
@@ -378,7 +384,7 @@ class TestAssignment(StrategyTest):
                  "D;D;d1@exemple.fr;;;;Inconnu;",
                  "E;E;e1@exemple.fr;;;;;"]
         self.write("col.csv", lines)
-        s = self.imp("col.csv", "--assign", "column:Commercial")
+        s = self.imp("col.csv", "--assign", "column:Commercial", "--report", "rapport.csv")
         self.assertEqual(s["created"], 5)
         self.assertEqual(s["assigned"], 2)
         self.assertEqual(s["warnings"], 2)
@@ -389,6 +395,12 @@ class TestAssignment(StrategyTest):
         self.assertEqual([r[0] for r in errors], [4, 5])
         self.assertIn("désactivé", errors[0][1])
         self.assertIn("Commercial « Inconnu » inconnu", errors[1][1])
+        # The report lists both, with the warning and the lead's values.
+        _, _, recs = li.read_report(os.path.join(self.tmp, "rapport.csv"))
+        self.assertEqual([r[:2] for r in recs[1:]], [["4", "importée avec avertissement"],
+                                                      ["5", "importée avec avertissement"]])
+        self.assertIn("désactivé", recs[1][2])
+        self.assertEqual(recs[2][3:6], ["D", "D", "d1@exemple.fr"])
 
     def test_unknown_or_disabled_users_on_the_command_line_write_nothing(self):
         self.write("in.csv", [HEADER] + INCOMING)
