@@ -46,7 +46,7 @@ typedef struct report_ctx {
     li_status io;
     report_col *col;
     size_t ncols;
-    int update; /* the job's strategy is update: a skipped row changed nothing */
+    int update;      /* the job's strategy is update: a skipped row changed nothing */
     li_store *store; /* the leads of rows that created one */
     li_error *err;
 } report_ctx;
@@ -169,8 +169,8 @@ static li_status row_values(report_ctx *rc, const li_staged_row *row) {
         return valid_cells(rc, decoded.value, decoded.custom);
     li_lead_rec lead;
     int found = 0;
-    li_status st = row->lead_id ? li_store_lead_get(rc->store, row->lead_id, &lead, &found, rc->err)
-                                : LI_OK;
+    li_status st =
+        row->lead_id ? li_store_lead_get(rc->store, row->lead_id, &lead, &found, rc->err) : LI_OK;
     if (st != LI_OK)
         return st;
     st = valid_cells(rc, found ? lead.value : NULL, found ? lead.custom : (li_slice){NULL, 0});

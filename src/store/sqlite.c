@@ -806,7 +806,7 @@ li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
  * updated, or created with match_lead set), or imported with issues.
  */
 #define REPORT_ROWS                                                                                \
-    " (status IN ('invalid','skipped','updated') OR (status = 'imported' AND"                     \
+    " (status IN ('invalid','skipped','updated') OR (status = 'imported' AND"                      \
     " (match_lead IS NOT NULL OR errors IS NOT NULL)))"
 
 /* Runs q (its parameters bound) and hands each row to cb. Finalizes q. */
@@ -879,8 +879,9 @@ li_status li_store_report_rows_count(li_store *s, int64_t job_id, uint64_t *n, l
     *n = 0;
     if (s->nrow && (st = li_store_flush(s, err)) != LI_OK)
         return st;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM import_rows WHERE job_id=?1 AND" REPORT_ROWS,
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM import_rows WHERE job_id=?1 AND" REPORT_ROWS, -1,
+                           &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     sqlite3_bind_int64(q, 1, job_id);
     if (sqlite3_step(q) == SQLITE_ROW)

@@ -175,9 +175,10 @@ static li_status collect_rows(const li_staged_row *r, void *ctx) {
     seen_rows *seen = ctx;
     assert_true(seen->n < 16);
     seen->row_no[seen->n] = r->row_no;
-    seen->key[seen->n] = !r->match_key ? "" : strcmp(r->match_key, "email") == 0 ? "email"
-                                           : strcmp(r->match_key, "phone") == 0 ? "phone"
-                                                                                : "other";
+    seen->key[seen->n] = !r->match_key                        ? ""
+                         : strcmp(r->match_key, "email") == 0 ? "email"
+                         : strcmp(r->match_key, "phone") == 0 ? "phone"
+                                                              : "other";
     seen->match_lead[seen->n] = r->match_lead;
     seen->n++;
     return LI_OK;
@@ -198,7 +199,9 @@ static void staged_rows_keep_their_match_and_the_report_lists_what_to_look_at(vo
     const char *warn = "[{\"code\":\"postal_code_fixed\",\"severity\":\"warning\"}]";
     li_staged_row rows[] = {
         {.row_no = 2, .status = "imported", .lead_id = 10},
-        {.row_no = 3, .status = "invalid", .data = li_slice_of("[\"x\"]"),
+        {.row_no = 3,
+         .status = "invalid",
+         .data = li_slice_of("[\"x\"]"),
          .errors = li_slice_of("[{}]")},
         {.row_no = 4, .status = "imported", .lead_id = 11, .errors = li_slice_of(warn)},
         {.row_no = 5, .status = "imported", .lead_id = 12, .match_key = "phone", .match_lead = 10},
@@ -252,7 +255,8 @@ static void lead_keys_reads_a_queued_and_a_written_lead(void **state) {
     li_buf scratch;
     li_buf_init(&scratch, 0);
     assert_int_equal(li_store_begin(s, &err), LI_OK);
-    assert_int_equal(li_store_lead_insert(s, v, li_slice_of("{}"), NULL, 1, 2, now, &id, &err), LI_OK);
+    assert_int_equal(li_store_lead_insert(s, v, li_slice_of("{}"), NULL, 1, 2, now, &id, &err),
+                     LI_OK);
     for (int written = 0; written < 2; written++) {
         assert_int_equal(li_store_lead_keys(s, id, &scratch, k, &found, &err), LI_OK);
         assert_int_equal(found, 1);
