@@ -141,14 +141,23 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
                         li_error *err);
 
 /*
- * Writes the error report of a job: UTF-8 with BOM, ';'-separated, CRLF;
- * a header line ("Ligne", "Erreurs", then the file's own headers), then one
- * line per invalid row: its spreadsheet row number, its errors in French
- * joined by " | ", then its original fields. Cells that a spreadsheet would
- * run as formulas are neutralised. *nrows gets the number of rows written.
+ * Writes the report of a job: UTF-8 with BOM, ';'-separated, CRLF; a
+ * header line ("Ligne", "Statut", "Erreurs", then the file's own headers),
+ * then one line per row to look at, in row order: refused rows (Statut
+ * « refusée », then their original fields), duplicates (« ignorée : doublon
+ * du lead n° 12 (e-mail) », « mise à jour : lead n° 12 (téléphone) »,
+ * « créée, signalée comme doublon possible du lead n° 12 (e-mail) ») and
+ * rows imported with a warning (« importée avec avertissement »), then
+ * their normalised values. « Erreurs » holds the row's errors and warnings
+ * in French joined by " | ". Cells that a spreadsheet would run as
+ * formulas are neutralised. *nrows gets the number of rows written.
  */
 li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
                           li_error *err);
+/* 1 when the report of job lists a row (from its counters): it is worth writing. */
+int li_report_due(const li_job_rec *job);
+/* How many rows the report of job_id lists. */
+li_status li_report_count(li_store *s, int64_t job_id, uint64_t *nrows, li_error *err);
 
 /*
  * Writes every lead as CSV: UTF-8 with BOM, ';'-separated, CRLF, the

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "leadimport/buf.h"
 #include "leadimport/error.h"
 #include "leadimport/field.h"
 #include "leadimport/slice.h"
@@ -22,7 +23,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 4
+#define LI_STORE_SCHEMA_VERSION 5
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -61,13 +62,23 @@ typedef struct li_job_rec {
     int live;
 } li_job_rec;
 
-/* A row of import_rows. */
+/*
+ * A row of import_rows. Its outcome: status "invalid" (refused), "valid"
+ * (waiting for a separate commit), "imported" (lead_id the lead it
+ * created), "updated" or "skipped" (lead_id the lead it matched). A row
+ * that matched a lead also says through which key and which lead:
+ * match_key and match_lead, set for "updated" and "skipped" rows and for
+ * an "imported" row created anyway as a possible duplicate (the
+ * flagged rows of --on-duplicate create).
+ */
 typedef struct li_staged_row {
     uint64_t row_no;
-    const char *status;   /* valid invalid imported skipped */
+    const char *status;   /* valid invalid imported updated skipped */
     li_slice data;        /* valid: normalised values; invalid: JSON array of the original fields */
     li_slice errors;      /* JSON array of issues, empty if none */
     int64_t lead_id;      /* 0 if none */
+    const char *match_key; /* "email", "phone", "external_id" (static), NULL if no match */
+    int64_t match_lead;    /* the lead matched, 0 if none */
 } li_staged_row;
 
 li_status li_store_open(const char *url, li_store **out, li_error *err);
@@ -226,6 +237,17 @@ typedef li_status (*li_row_cb)(const li_staged_row *row, void *ctx);
 li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
                              uint64_t limit, li_row_cb cb, void *ctx, li_error *err);
 
+/*
+ * The rows of a job that its report lists, in row order: refused rows,
+ * rows that matched a lead (skipped, updated, created as a possible
+ * duplicate) and rows that became leads with a warning. Rows still
+ * "valid" (a job not committed) are not listed.
+ */
+li_status li_store_report_rows_each(li_store *s, int64_t job_id, li_row_cb cb, void *ctx,
+                                    li_error *err);
+/* How many rows li_store_report_rows_each() would give. */
+li_status li_store_report_rows_count(li_store *s, int64_t job_id, uint64_t *n, li_error *err);
+
 /* --- leads --------------------------------------------------------------- */
 /*
  * Inserts a lead with the given values (empty slices are stored as NULL)
@@ -311,9 +333,16 @@ typedef li_status (*li_lead_key_cb)(int64_t id, li_field field, li_slice value, 
 /* Calls cb for each non-empty e-mail, phone and external id of the leads table, with the lead's id. */
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
 
-/* *match = 1 if lead id exists and its field (email, phone, external id) equals value. */
-li_status li_store_lead_has_key(li_store *s, int64_t id, li_field field, li_slice value,
-                                int *match, li_error *err);
+/*
+ * The match keys of lead id (a lead still queued by li_store_lead_insert()
+ * too): value[LI_FIELD_EMAIL], value[LI_FIELD_PHONE] and
+ * value[LI_FIELD_EXTERNAL_ID] (empty when the lead has none; every other
+ * field empty), copied into scratch (reset first): the slices are valid
+ * until scratch changes. *found = 0 if there is no such lead. One
+ * primary-key read: the committer confirms a key-set candidate with it.
+ */
+li_status li_store_lead_keys(li_store *s, int64_t id, li_buf *scratch,
+                             li_slice value[LI_FIELD__COUNT], int *found, li_error *err);
 /* The highest lead id (0 for an empty table): an upper bound of the number of leads. */
 li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
 /*

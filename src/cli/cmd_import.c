@@ -224,7 +224,7 @@ static void print_summary(const li_import_result *res, const char *report) {
     if (j->warnings)
         printf(" (dont %s avec avertissement)", fr_num(b, sizeof b, j->warnings));
     printf("\n  Lignes invalides     : %s", fr_num(a, sizeof a, j->invalid));
-    if (report)
+    if (report && j->invalid)
         printf(" — détail dans « %s »", report);
     printf("\n  Leads créés          : %s", fr_num(a, sizeof a, j->created));
     if (j->flagged)
@@ -235,6 +235,9 @@ static void print_summary(const li_import_result *res, const char *report) {
     printf("  Doublons ignorés     : %s\n", fr_num(a, sizeof a, j->skipped));
     if (j->assigned)
         printf("  Leads attribués      : %s\n", fr_num(a, sizeof a, j->assigned));
+    if (report)
+        printf("  Rapport              : « %s » (lignes refusées, doublons et avertissements)\n",
+               report);
     double secs = (double)res->duration_ms / 1000.0;
     char dur[32];
     snprintf(dur, sizeof dur, "%.1f", secs);
@@ -524,7 +527,7 @@ int li_cli_import(int argc, char **argv) {
     if (ps.active)
         fputs("\r\033[K", stderr);
     int rejected = st == LI_EREFUSED && !res.refused && res.job.id;
-    if ((st == LI_OK || rejected) && res.job.invalid > 0) {
+    if ((st == LI_OK || rejected) && li_report_due(&res.job)) {
         report = report_opt ? strdup(report_opt) : default_report_path(file);
         if (!report)
             st = li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);

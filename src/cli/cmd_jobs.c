@@ -243,14 +243,18 @@ static li_status item_text(const li_work_item *it, void *arg) {
 static int show(li_store *s, long long id, int json) {
     li_error err;
     li_job_rec j;
+    uint64_t report_rows = 0;
     li_status st = li_store_job_get(s, id, &j, &err);
+    if (st == LI_OK)
+        st = li_report_count(s, id, &report_rows, &err);
     if (st != LI_OK)
         return fail(&err, st);
     if (json) {
         list_ctx c = {.json = 1};
         li_buf_init(&c.out, 0);
         job_json(&c.out, &j);
-        c.out.len--; /* reopen the object for the items */
+        c.out.len--; /* reopen the object for the report and the items */
+        li_buf_printf(&c.out, ",\"report_rows\":%llu", (unsigned long long)report_rows);
         li_buf_puts(&c.out, ",\"work_items\":[");
         st = li_store_work_each(s, id, item_json, &c, &err);
         li_buf_puts(&c.out, "]}\n");
@@ -268,9 +272,15 @@ static int show(li_store *s, long long id, int json) {
                " de reprise avec le prochain worker (leadimport worker) ou en relançant l'import\n");
     printf("  lignes lues          : %llu (valides %llu, invalides %llu)\n",
            (unsigned long long)j.rows, (unsigned long long)j.valid, (unsigned long long)j.invalid);
-    printf("  leads créés          : %llu, mis à jour %llu, doublons ignorés %llu\n",
-           (unsigned long long)j.created, (unsigned long long)j.updated,
+    printf("  leads créés          : %llu", (unsigned long long)j.created);
+    if (j.flagged)
+        printf(" (dont %llu doublons possibles)", (unsigned long long)j.flagged);
+    printf(", mis à jour %llu, doublons ignorés %llu\n", (unsigned long long)j.updated,
            (unsigned long long)j.skipped);
+    if (report_rows)
+        printf("  rapport              : %llu ligne%s (refusées, doublons, avertissements) :"
+               " leadimport report %lld\n",
+               (unsigned long long)report_rows, report_rows > 1 ? "s" : "", (long long)j.id);
     double secs = over ? seconds_between(j.started_at, j.finished_at) : -1;
     if (over && secs >= 0) {
         char d[32];

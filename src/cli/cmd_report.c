@@ -12,9 +12,12 @@
 static const char report_help[] =
     "Utilisation : leadimport report N [-o FICHIER] [--db URL]\n"
     "\n"
-    "Écrit (de nouveau) le rapport d'erreurs de l'import n° N : une ligne par ligne\n"
-    "invalide du fichier, avec ses erreurs en français et ses valeurs d'origine (CSV\n"
-    "pour Excel : UTF-8 avec BOM, séparateur « ; »). Sans -o, le rapport est conservé\n"
+    "Écrit (de nouveau) le rapport de l'import n° N : une ligne par ligne du fichier\n"
+    "à regarder, avec son statut (refusée, doublon ignoré, lead mis à jour, créée mais\n"
+    "signalée comme doublon possible, importée avec avertissement : le lead et la clé\n"
+    "qui a trouvé le doublon), ses erreurs et avertissements en français et ses valeurs\n"
+    "(d'origine pour une ligne refusée, normalisées sinon ; CSV pour Excel : UTF-8\n"
+    "avec BOM, séparateur « ; »). Sans -o, le rapport est conservé\n"
     "avec l'import, dans le dossier leadimport-files à côté de la base, et son chemin\n"
     "est affiché. Les lignes analysées doivent être encore là (leadimport cleanup les\n"
     "supprime pour les imports anciens).\n";
@@ -64,8 +67,9 @@ int li_cli_report(int argc, char **argv) {
     if (st == LI_OK)
         st = out ? li_report_write(s, id, out, &n, &err) : li_report_store(s, id, &stored, &n, &err);
     if (st == LI_OK)
-        printf("Rapport de l'import n° %lld : %llu ligne%s invalide%s dans « %s »\n", id,
-               (unsigned long long)n, n > 1 ? "s" : "", n > 1 ? "s" : "", out ? out : stored);
+        printf("Rapport de l'import n° %lld : %llu ligne%s (refusées, doublons, avertissements)"
+               " dans « %s »\n",
+               id, (unsigned long long)n, n > 1 ? "s" : "", out ? out : stored);
     else
         li_cli_print_error(&err);
     free(stored);

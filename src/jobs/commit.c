@@ -2,12 +2,14 @@
  * commit.c — valid rows become leads.
  *
  * The committer decides, for each valid row, whether it creates a lead or
- * duplicates one: its normalised e-mail and phone are looked up in the
- * in-memory key set (built by cursor from the leads table, then fed with
- * every lead created here), and every candidate it gives is confirmed by a
- * primary-key look-up of the lead. A duplicate row is skipped and linked to
- * the lead it matched; otherwise a lead and its 'created' history entry are
- * inserted.
+ * duplicates one: its normalised match keys (e-mail and phone by default)
+ * are looked up in the in-memory key set (built by cursor from the leads
+ * table, then fed with every lead created here), and every candidate it
+ * gives is confirmed by a primary-key look-up of the lead's keys. The
+ * first key that both the row and the lead have decides (find_match). A
+ * duplicate row is skipped, updates the lead or is created flagged, and is
+ * staged with the lead and the key it matched; otherwise a lead and its
+ * 'created' history entry are inserted.
  *
  * A large load (many rows relative to the table) drops the indexes on the
  * leads' match keys first and builds them again at the end: one sort instead
@@ -62,6 +64,7 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
     c->store = s;
     c->job = job;
     li_buf_init(&c->changes, 0);
+    li_buf_init(&c->cand, 0);
     if (o && o->nmatch) {
         for (size_t k = 0; k < o->nmatch && k < LI__NKEYS; k++)
             c->match[c->nmatch++] = o->match[k];
@@ -103,9 +106,26 @@ void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEY
             li__keyset_prefetch(&c->keys, hash[k]);
 }
 
-/* The lead sharing the row's first matching key, in the import's key order; 0 if none. */
+static int same(li_slice a, li_slice b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/*
+ * The lead the row matches, 0 if none, and the key that decided (*key, an
+ * index into c->match). Keys are tried in the import's order, and the
+ * first key that both the row and a lead have decides: a candidate found
+ * through key k matches when its value of k is the row's and no earlier
+ * key has values on both sides that differ. So two people with different
+ * e-mails who share a switchboard number are two leads, and the phone
+ * decides only when one side has no e-mail. (An earlier key equal on both
+ * sides would have found the lead already.) The lead's keys come from the
+ * primary-key read that confirms the candidate: the rule costs no read.
+ * Among several leads that match through the same key, the first one put
+ * in the key set (the oldest) is taken.
+ */
 static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                            const uint64_t hash[LI__NKEYS], int64_t *match, li_error *err) {
+                            const uint64_t hash[LI__NKEYS], int64_t *match, size_t *key,
+                            li_error *err) {
     *match = 0;
     for (size_t k = 0; k < c->nmatch; k++) {
         if (!hash[k])
@@ -114,12 +134,21 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
         size_t pos = li__keyset_start(&c->keys, hash[k]);
         int64_t id;
         while ((id = li__keyset_next(&c->keys, hash[k], &pos)) != 0) {
-            int same = 0;
-            li_status st = li_store_lead_has_key(c->store, id, f, value[f], &same, err);
+            li_slice lead[LI_FIELD__COUNT];
+            int found = 0;
+            li_status st = li_store_lead_keys(c->store, id, &c->cand, lead, &found, err);
             if (st != LI_OK)
                 return st;
-            if (same) {
+            if (!found || !same(lead[f], value[f]))
+                continue; /* a fingerprint collision, or a key the lead no longer has */
+            int other = 0;
+            for (size_t j = 0; j < k && !other; j++) {
+                li_field g = c->match[j];
+                other = value[g].len && lead[g].len && !same(value[g], lead[g]);
+            }
+            if (!other) {
                 *match = id;
+                *key = k;
                 return LI_OK;
             }
         }
@@ -190,10 +219,6 @@ static li_status change(li_buf *b, const char *key, size_t klen, li_slice old, l
     if (st == LI_OK)
         st = now.len ? li_buf_json_str(b, now.ptr, now.len) : li_buf_puts(b, "null");
     return st == LI_OK ? li_buf_putc(b, ']') : st;
-}
-
-static int same(li_slice a, li_slice b) {
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
 /*
@@ -334,10 +359,16 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
                                    li__outcome *out, li_error *err) {
     const li_slice *value = row->value;
     int64_t match = 0;
+    size_t key = 0;
     memset(out, 0, sizeof *out);
-    li_status st = find_match(c, value, hash, &match, err);
+    out->match_key = LI_FIELD_NONE;
+    li_status st = find_match(c, value, hash, &match, &key, err);
     if (st != LI_OK)
         return st;
+    if (match) {
+        out->match_lead = match;
+        out->match_key = c->match[key];
+    }
     if (match && c->dup == LI_DUP_SKIP) {
         out->lead_id = match;
         out->status = "skipped";
@@ -413,6 +444,15 @@ li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **ow
     return LI_OK;
 }
 
+void li__outcome_stage(const li__outcome *out, li_staged_row *sr) {
+    sr->status = out->status;
+    sr->lead_id = out->lead_id;
+    sr->match_lead = out->match_lead;
+    sr->match_key = out->match_lead ? li_field_key(out->match_key) : NULL;
+    if (strcmp(out->status, "imported") == 0)
+        sr->data = (li_slice){NULL, 0};
+}
+
 li_status li__committer_finish(li__committer *c, li_error *err) {
     /* A resumed job may be too small now for a bulk load while an earlier
      * attempt of it dropped the indexes: restoring is a no-op when they exist. */
@@ -430,6 +470,7 @@ li_status li__committer_finish(li__committer *c, li_error *err) {
 void li__committer_free(li__committer *c) {
     li__keyset_free(&c->keys);
     li_buf_free(&c->changes);
+    li_buf_free(&c->cand);
     li_user_dir_free(c->dir);
     c->dir = NULL;
 }
@@ -517,7 +558,6 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             li__outcome oc;
             if ((st = li__committer_row(&c, &row, b->row[i].row_no, &oc, err)) != LI_OK)
                 goto out;
-            int created = strcmp(oc.status, "imported") == 0;
             li_slice errors = {b->arena.data + b->row[i].err_off, b->row[i].err_len};
             int first_warning = 0;
             if (li__outcome_errors(&oc, &errors, &b->owned[b->nowned], &first_warning) != LI_OK) {
@@ -527,15 +567,9 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             b->nowned += b->owned[b->nowned] != NULL;
             job->warnings += (uint64_t)first_warning;
             /* The row again, with its outcome: a deferred replace, batched
-             * like every other write (as on the one-pass path, a row that
-             * became a lead keeps its warnings, and its values are the lead's). */
-            li_staged_row sr = {
-                .row_no = b->row[i].row_no,
-                .status = oc.status,
-                .data = created ? (li_slice){NULL, 0} : data,
-                .errors = errors,
-                .lead_id = oc.lead_id,
-            };
+             * like every other write (as on the one-pass path). */
+            li_staged_row sr = {.row_no = b->row[i].row_no, .data = data, .errors = errors};
+            li__outcome_stage(&oc, &sr);
             if ((st = li_store_row_put(s, job->id, &sr, err)) != LI_OK)
                 goto out;
         }

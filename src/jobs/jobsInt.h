@@ -103,12 +103,18 @@ typedef struct li__committer {
     void *lookup_ctx;
     struct li_user_dir *dir;  /* owned: the users' directory of column mode */
     li_buf changes; /* scratch: the history entry of an update */
+    li_buf cand;    /* scratch: the keys of a candidate lead */
 } li__committer;
 
 /* What became of one committed row. */
 typedef struct li__outcome {
     int64_t lead_id;     /* the lead created, updated or matched */
     const char *status;  /* "imported", "updated" or "skipped" */
+    /* The lead the row matched (0 if none: then match_key is LI_FIELD_NONE)
+     * and the key that decided; for a row created anyway (--on-duplicate
+     * create) lead_id is the new lead and match_lead the one it may duplicate. */
+    int64_t match_lead;
+    li_field match_key;
     li_msg warning;      /* LI_MSG_NONE, or an assignment warning for the row */
     char warning_text[256];
 } li__outcome;
@@ -158,6 +164,14 @@ void li__committer_free(li__committer *c);
  */
 li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **owned,
                              int *first_warning);
+
+/*
+ * Puts the outcome into the row to stage: status, lead, match. A row that
+ * created a lead is staged without its values, even when the report lists
+ * it (a possible duplicate, a warning): they are the lead's, and storing
+ * them twice would cost on every row of a file whose rows all warn.
+ */
+void li__outcome_stage(const li__outcome *out, li_staged_row *sr);
 
 /*
  * Resolves the import's assignment (assign.c): the users given for single

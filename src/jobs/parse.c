@@ -14,7 +14,8 @@
  * (a resumed parse re-stages from the checkpoint, replacing, never
  * doubling); a row with an error is stored with its original fields and its
  * French errors; a valid row with its normalised values (except, on the
- * one-shot path, a row that became a lead: its values are the lead's).
+ * one-shot path, a row that only became a lead: its values are the lead's)
+ * and, once committed, the lead and key it matched (li__outcome_stage).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -231,15 +232,12 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_
             if ((st = li__committer_row_hashed(c, &row, pr->key_hash, pr->number, &oc, err)) !=
                 LI_OK)
                 return st;
-            sr.status = oc.status;
-            sr.lead_id = oc.lead_id;
-            if (strcmp(oc.status, "imported") == 0) /* its values are the lead's: not stored twice */
-                sr.data = (li_slice){NULL, 0};
             int first_warning = 0;
             if (li__outcome_errors(&oc, &sr.errors, &b->owned[b->nowned], &first_warning) != LI_OK)
                 return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
             b->nowned += b->owned[b->nowned] != NULL;
             job->warnings += (uint64_t)first_warning;
+            li__outcome_stage(&oc, &sr);
         }
     }
     return li_store_row_put(s, job->id, &sr, err);

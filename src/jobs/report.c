@@ -7,6 +7,14 @@
  * shows come from outside); the export neutralises formulas too but leaves
  * plain signed numbers such as an E.164 phone alone, so that an export
  * re-imports unchanged.
+ *
+ * The report lists, in row order, every row a user should look at: the
+ * refused ones, the duplicates (skipped, updating a lead, or created
+ * flagged: which lead they matched and through which key) and the rows
+ * imported with a warning. Its columns: « Ligne », « Statut », « Erreurs »
+ * (errors and warnings, in French), then the file's columns: a refused row
+ * as the file had it, any other row with its normalised values (those of
+ * the lead it created, for a row that created one).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -20,11 +28,27 @@
 #define CSV_DELIM ';'
 static const char BOM[] = "\xEF\xBB\xBF";
 
+/*
+ * The columns of the file, for the values of a valid row: the field each
+ * column fed (LI_FIELD_NONE: a custom field under the column's name,
+ * LI_FIELD_FULL_NAME: first and last name), from the mapping stored with
+ * the job ({"Colonne": "field" | null}, in column order).
+ */
+typedef struct report_col {
+    const char *name; /* borrowed from the mapping JSON */
+    li_field field;
+} report_col;
+
 typedef struct report_ctx {
     FILE *f;
     li_buf line;
     uint64_t n;
     li_status io;
+    report_col *col;
+    size_t ncols;
+    int update;      /* the job's strategy is update: a skipped row changed nothing */
+    li_store *store; /* the leads of rows that created one */
+    li_error *err;
 } report_ctx;
 
 static li_status put_line(report_ctx *rc) {
@@ -36,16 +60,136 @@ static li_status put_line(report_ctx *rc) {
     return LI_OK;
 }
 
+/* A leading + or - is dangerous only when what follows is not a plain number. */
+static int export_needs_neutralising(const char *s, size_t n) {
+    if (n == 0)
+        return 0;
+    if (s[0] == '=' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
+        return 1;
+    if (s[0] != '+' && s[0] != '-')
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] < '0' || s[i] > '9') && s[i] != ' ' && s[i] != '.')
+            return 1;
+    return n == 1;
+}
+
+/* One cell; neutralise: 1 for any cell a spreadsheet could run, 0 for export's rule. */
+static li_status put_value(report_ctx *rc, const char *s, size_t n, int neutralise) {
+    li_status st = li_buf_putc(&rc->line, CSV_DELIM);
+    if (st != LI_OK)
+        return st;
+    s = s ? s : "";
+    return li_buf_csv_field(&rc->line, s, n, CSV_DELIM,
+                            neutralise || export_needs_neutralising(s, n));
+}
+
+static li_status put_cell(report_ctx *rc, const char *s, size_t n) {
+    return put_value(rc, s, n, 1);
+}
+
+/* The match key in French; a row staged before keys were kept has none. */
+static const char *key_name(const char *key) {
+    li_field f = key ? li_field_by_key(key) : LI_FIELD_NONE;
+    return li_msg_text(f == LI_FIELD_EMAIL         ? LI_MSG_MATCH_KEY_EMAIL
+                       : f == LI_FIELD_PHONE       ? LI_MSG_MATCH_KEY_PHONE
+                       : f == LI_FIELD_EXTERNAL_ID ? LI_MSG_MATCH_KEY_EXTERNAL_ID
+                                                   : LI_MSG_MATCH_KEY_UNKNOWN);
+}
+
+/* The « Statut » of a listed row, in French. */
+static void row_status(const report_ctx *rc, const li_staged_row *row, char *out, size_t cap) {
+    long long lead = (long long)(row->match_lead ? row->match_lead : row->lead_id);
+    const char *key = key_name(row->match_key);
+    if (strcmp(row->status, "invalid") == 0)
+        li_msg_format(out, cap, LI_MSG_REPORT_REFUSED);
+    else if (strcmp(row->status, "skipped") == 0)
+        li_msg_format(out, cap, rc->update ? LI_MSG_REPORT_UNCHANGED : LI_MSG_REPORT_SKIPPED, lead,
+                      key);
+    else if (strcmp(row->status, "updated") == 0)
+        li_msg_format(out, cap, LI_MSG_REPORT_UPDATED, lead, key);
+    else if (row->match_lead)
+        li_msg_format(out, cap, LI_MSG_REPORT_FLAGGED, lead, key);
+    else
+        li_msg_format(out, cap, LI_MSG_REPORT_WARNED);
+}
+
+/* The value of a custom field in the row's custom JSON ("" if none). */
+static const char *custom_value(json_t *custom, const char *name, size_t *n) {
+    json_t *v = json_object_get(custom, name);
+    *n = json_string_length(v);
+    return json_string_value(v) ? json_string_value(v) : "";
+}
+
+/* The normalised values of a valid row, in the file's columns (NULL: empty cells). */
+static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice custom_json) {
+    li_status st = LI_OK;
+    json_t *custom =
+        value && custom_json.len > 2 ? json_loadb(custom_json.ptr, custom_json.len, 0, NULL) : NULL;
+    li_buf full;
+    li_buf_init(&full, 0);
+    for (size_t i = 0; i < rc->ncols && st == LI_OK; i++) {
+        li_field f = rc->col[i].field;
+        size_t n = 0;
+        const char *v = "";
+        if (!value) {
+            /* values unknown: empty cells */
+        } else if (f >= 0 && f < LI_FIELD__COUNT) {
+            v = value[f].ptr;
+            n = value[f].len;
+        } else if (f == LI_FIELD_FULL_NAME) {
+            li_slice a = value[LI_FIELD_FIRST_NAME], b = value[LI_FIELD_LAST_NAME];
+            li_buf_reset(&full);
+            if ((st = li_buf_append(&full, a.ptr, a.len)) == LI_OK && a.len && b.len)
+                st = li_buf_putc(&full, ' ');
+            if (st == LI_OK)
+                st = li_buf_append(&full, b.ptr, b.len);
+            v = full.data;
+            n = full.len;
+        } else {
+            v = custom_value(custom, rc->col[i].name, &n);
+        }
+        /* Normalised values: an E.164 phone stays a number, as in the export. */
+        if (st == LI_OK)
+            st = put_value(rc, v, n, 0);
+    }
+    li_buf_free(&full);
+    json_decref(custom);
+    return st;
+}
+
+/*
+ * The values of a row that was not refused: its own when it kept them
+ * (skipped, updated), else those of the lead it created (the same values,
+ * unless someone changed the lead since; empty cells if it was deleted).
+ */
+static li_status row_values(report_ctx *rc, const li_staged_row *row) {
+    li__row decoded;
+    if (row->data.len && li__row_decode(row->data, &decoded) == LI_OK)
+        return valid_cells(rc, decoded.value, decoded.custom);
+    li_lead_rec lead;
+    int found = 0;
+    li_status st =
+        row->lead_id ? li_store_lead_get(rc->store, row->lead_id, &lead, &found, rc->err) : LI_OK;
+    if (st != LI_OK)
+        return st;
+    st = valid_cells(rc, found ? lead.value : NULL, found ? lead.custom : (li_slice){NULL, 0});
+    if (found)
+        li_lead_rec_free(&lead);
+    return st;
+}
+
 static li_status report_row(const li_staged_row *row, void *ctx) {
     report_ctx *rc = ctx;
     li_status st;
-    char num[24];
+    char num[24], status[256];
     int n = snprintf(num, sizeof num, "%llu", (unsigned long long)row->row_no);
+    row_status(rc, row, status, sizeof status);
     if ((st = li_buf_append(&rc->line, num, (size_t)n)) != LI_OK ||
-        (st = li_buf_putc(&rc->line, CSV_DELIM)) != LI_OK)
+        (st = put_cell(rc, status, strlen(status))) != LI_OK)
         return st;
 
-    /* Errors, in French, joined. */
+    /* Errors and warnings, in French, joined. */
     li_buf msgs;
     li_buf_init(&msgs, 0);
     json_t *errs = row->errors.len ? json_loadb(row->errors.ptr, row->errors.len, 0, NULL) : NULL;
@@ -62,35 +206,71 @@ static li_status report_row(const li_staged_row *row, void *ctx) {
     }
     json_decref(errs);
     if (st == LI_OK)
-        st = li_buf_csv_field(&rc->line, msgs.data ? msgs.data : "", msgs.len, CSV_DELIM, 1);
+        st = put_cell(rc, msgs.data, msgs.len);
     li_buf_free(&msgs);
     if (st != LI_OK)
         return st;
 
-    /* The original fields, as the file had them. */
-    json_t *fields = json_loadb(row->data.ptr, row->data.len, 0, NULL);
-    json_t *v;
-    json_array_foreach(fields, i, v) {
-        if ((st = li_buf_putc(&rc->line, CSV_DELIM)) != LI_OK ||
-            (st = li_buf_csv_field(&rc->line, json_string_value(v) ? json_string_value(v) : "",
-                                   json_string_length(v), CSV_DELIM, 1)) != LI_OK)
-            break;
+    if (strcmp(row->status, "invalid") == 0) {
+        /* The original fields, as the file had them. */
+        json_t *fields = json_loadb(row->data.ptr, row->data.len, 0, NULL);
+        json_t *v;
+        json_array_foreach(fields, i, v) {
+            if ((st = put_cell(rc, json_string_value(v), json_string_length(v))) != LI_OK)
+                break;
+        }
+        json_decref(fields);
+    } else {
+        st = row_values(rc, row);
     }
-    json_decref(fields);
     if (st != LI_OK)
         return st;
     rc->n++;
     return put_line(rc);
 }
 
+/* Reads the job's column mapping and strategy into rc. *mapping holds the names. */
+static li_status report_setup(li_store *s, int64_t job_id, report_ctx *rc, json_t **mapping,
+                              li_error *err) {
+    char *mapping_json = NULL, *options_json = NULL;
+    li_status st = li_store_job_mapping(s, job_id, &mapping_json, err);
+    if (st == LI_OK)
+        st = li_store_job_files(s, job_id, &options_json, NULL, NULL, err);
+    if (st != LI_OK)
+        goto out;
+    json_t *opts = options_json ? json_loads(options_json, 0, NULL) : NULL;
+    const char *dup = json_string_value(json_object_get(opts, "on_duplicate"));
+    rc->update = dup && strcmp(dup, "update") == 0;
+    json_decref(opts);
+    *mapping = mapping_json ? json_loads(mapping_json, 0, NULL) : NULL;
+    size_t n = json_object_size(*mapping);
+    if (n && !(rc->col = calloc(n, sizeof *rc->col))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(*mapping, name, v) { /* jansson keeps the columns' order */
+        const char *key = json_string_value(v);
+        rc->col[rc->ncols].name = name;
+        rc->col[rc->ncols].field = key ? li_field_by_key(key) : LI_FIELD_NONE;
+        rc->ncols++;
+    }
+out:
+    free(mapping_json);
+    free(options_json);
+    return st;
+}
+
 li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
                           li_error *err) {
     li_status st = LI_OK;
-    report_ctx rc = {0};
+    report_ctx rc = {.store = s, .err = err};
     char *header_json = NULL;
-    json_t *header = NULL;
+    json_t *header = NULL, *mapping = NULL;
     li_buf_init(&rc.line, 0);
-    if ((st = li_store_job_header(s, job_id, &header_json, err)) != LI_OK)
+    if ((st = li_store_job_header(s, job_id, &header_json, err)) != LI_OK ||
+        (st = report_setup(s, job_id, &rc, &mapping, err)) != LI_OK)
         goto out;
     rc.f = fopen(path, "wb");
     if (!rc.f) {
@@ -101,20 +281,22 @@ li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_
         st = LI_EIO;
         goto io;
     }
-    if ((st = li_buf_puts(&rc.line, "Ligne;Erreurs")) != LI_OK)
+    if ((st = li_buf_puts(&rc.line, "Ligne;Statut;Erreurs")) != LI_OK)
         goto nomem;
     header = header_json ? json_loads(header_json, 0, NULL) : NULL;
     size_t i;
     json_t *h;
     json_array_foreach(header, i, h) {
-        if ((st = li_buf_putc(&rc.line, CSV_DELIM)) != LI_OK ||
-            (st = li_buf_csv_field(&rc.line, json_string_value(h) ? json_string_value(h) : "",
-                                   json_string_length(h), CSV_DELIM, 1)) != LI_OK)
+        if ((st = put_cell(&rc, json_string_value(h), json_string_length(h))) != LI_OK)
             goto nomem;
     }
+    /* Without a header row, the columns' names (« Colonne 1 »...). */
+    for (i = 0; !header && i < rc.ncols; i++)
+        if ((st = put_cell(&rc, rc.col[i].name, strlen(rc.col[i].name))) != LI_OK)
+            goto nomem;
     if ((st = put_line(&rc)) != LI_OK)
         goto io;
-    st = li_store_rows_each(s, job_id, 0, "invalid", 0, report_row, &rc, err);
+    st = li_store_report_rows_each(s, job_id, report_row, &rc, err);
     if (rc.io != LI_OK)
         goto io;
     if (st == LI_ENOMEM || st == LI_ELIMIT)
@@ -135,9 +317,19 @@ out:
     if (nrows)
         *nrows = rc.n;
     json_decref(header);
+    json_decref(mapping);
+    free(rc.col);
     free(header_json);
     li_buf_free(&rc.line);
     return st;
+}
+
+int li_report_due(const li_job_rec *job) {
+    return job->invalid || job->warnings || job->skipped || job->updated || job->flagged;
+}
+
+li_status li_report_count(li_store *s, int64_t job_id, uint64_t *nrows, li_error *err) {
+    return li_store_report_rows_count(s, job_id, nrows, err);
 }
 
 /* --- export -------------------------------------------------------------- */
@@ -180,20 +372,6 @@ static li_status collect_custom(int64_t id, const li_slice value[LI_FIELD__COUNT
     json_decref(obj);
     (void)v;
     return st;
-}
-
-/* A leading + or - is dangerous only when what follows is not a plain number. */
-static int export_needs_neutralising(const char *s, size_t n) {
-    if (n == 0)
-        return 0;
-    if (s[0] == '=' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
-        return 1;
-    if (s[0] != '+' && s[0] != '-')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] < '0' || s[i] > '9') && s[i] != ' ' && s[i] != '.')
-            return 1;
-    return n == 1;
 }
 
 static li_status export_field(export_ctx *ec, const char *s, size_t n, int first) {

@@ -130,9 +130,9 @@ static li_status advance(li__runner *r, const li_job_rec *job, const char *next,
     return st;
 }
 
-/* After a finished job: a report item when a worker ran it and rows were invalid. */
+/* After a finished job: a report item when a worker ran it and the report lists a row. */
 static const char *report_next(const li__runner *r, const li_job_rec *job) {
-    return !r->one_shot && job->invalid > 0 ? "report" : NULL;
+    return !r->one_shot && li_report_due(job) ? "report" : NULL;
 }
 
 static int temporary(li_status st) {

@@ -47,8 +47,8 @@ enum {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-    [ST_ROW_PUT] = "INSERT OR REPLACE INTO import_rows (job_id, row_no, status, data, errors, lead_id)"
-                   " VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_ROW_PUT] = "INSERT OR REPLACE INTO import_rows (job_id, row_no, status, data, errors,"
+                   " lead_id, match_key, match_lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_ROW_OUTCOME] = "UPDATE import_rows SET status = ?3, lead_id = ?4"
                        " WHERE job_id = ?1 AND row_no = ?2",
     [ST_LEAD_INSERT] = "INSERT INTO leads (id, first_name, last_name, email, phone, company,"
@@ -430,10 +430,9 @@ static void bind_row(sqlite3_stmt *q, int at, const pending_row *p) {
     sqlite3_bind_text(q, at + 2, p->row.status, -1, SQLITE_STATIC);
     bind_slice(q, at + 3, p->row.data);
     bind_slice(q, at + 4, p->row.errors);
-    if (p->row.lead_id)
-        sqlite3_bind_int64(q, at + 5, p->row.lead_id);
-    else
-        sqlite3_bind_null(q, at + 5);
+    bind_id(q, at + 5, p->row.lead_id);
+    bind_opt_text(q, at + 6, p->row.match_key); /* static strings */
+    bind_id(q, at + 7, p->row.match_lead);
 }
 
 /* Inserts n items with the many-row statement by chunks, the rest one by one. */
@@ -507,7 +506,7 @@ li_status li_store_flush(li_store *s, li_error *err) {
          (st = history_assigned(s, err)) != LI_OK))
         goto out;
     if (s->nrow)
-        st = insert_all(s, ST_ROW_PUT_MANY, ST_ROW_PUT, ROWS_PER_INSERT, 6, s->row, sizeof *s->row,
+        st = insert_all(s, ST_ROW_PUT_MANY, ST_ROW_PUT, ROWS_PER_INSERT, 8, s->row, sizeof *s->row,
                         s->nrow, bind_row_v, err);
 out:
     /* Bound values are borrowed: clear them before the caller frees them. */
@@ -800,27 +799,19 @@ li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
     return st;
 }
 
-li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
-                             uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
-    if (s->nrow) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
-    sqlite3_stmt *q = NULL;
+#define ROW_COLUMNS "row_no, status, data, errors, lead_id, match_key, match_lead"
+
+/*
+ * The rows a report lists (store.h): refused, matched a lead (skipped,
+ * updated, or created with match_lead set), or imported with issues.
+ */
+#define REPORT_ROWS                                                                                \
+    " (status IN ('invalid','skipped','updated') OR (status = 'imported' AND"                      \
+    " (match_lead IS NOT NULL OR errors IS NOT NULL)))"
+
+/* Runs q (its parameters bound) and hands each row to cb. Finalizes q. */
+static li_status rows_scan(li_store *s, sqlite3_stmt *q, li_row_cb cb, void *ctx, li_error *err) {
     li_status st = LI_OK;
-    const char *sql = status ? "SELECT row_no, status, data, errors, lead_id FROM import_rows"
-                               " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
-                               " LIMIT ?4"
-                             : "SELECT row_no, status, data, errors, lead_id FROM import_rows"
-                               " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return db_error(s, err);
-    sqlite3_bind_int64(q, 1, job_id);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
-    if (status)
-        sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 4, limit ? (sqlite3_int64)limit : -1);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         li_staged_row row = {
@@ -829,6 +820,8 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
             .data = column_slice(q, 2),
             .errors = column_slice(q, 3),
             .lead_id = sqlite3_column_int64(q, 4),
+            .match_key = (const char *)sqlite3_column_text(q, 5),
+            .match_lead = sqlite3_column_int64(q, 6),
         };
         if ((st = cb(&row, ctx)) != LI_OK)
             goto out;
@@ -836,6 +829,65 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
     if (rc != SQLITE_DONE)
         st = db_error(s, err);
 out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
+                             uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
+    if (s->nrow) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
+    sqlite3_stmt *q = NULL;
+    const char *sql = status ? "SELECT " ROW_COLUMNS " FROM import_rows"
+                               " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
+                               " LIMIT ?4"
+                             : "SELECT " ROW_COLUMNS " FROM import_rows"
+                               " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+    if (status)
+        sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, limit ? (sqlite3_int64)limit : -1);
+    return rows_scan(s, q, cb, ctx, err);
+}
+
+li_status li_store_report_rows_each(li_store *s, int64_t job_id, li_row_cb cb, void *ctx,
+                                    li_error *err) {
+    if (s->nrow) {
+        li_status fst = li_store_flush(s, err);
+        if (fst != LI_OK)
+            return fst;
+    }
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " ROW_COLUMNS " FROM import_rows WHERE job_id=?1 AND" REPORT_ROWS
+                           " ORDER BY row_no",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    return rows_scan(s, q, cb, ctx, err);
+}
+
+li_status li_store_report_rows_count(li_store *s, int64_t job_id, uint64_t *n, li_error *err) {
+    li_status st = LI_OK;
+    sqlite3_stmt *q = NULL;
+    *n = 0;
+    if (s->nrow && (st = li_store_flush(s, err)) != LI_OK)
+        return st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM import_rows WHERE job_id=?1 AND" REPORT_ROWS, -1,
+                           &q, NULL) != SQLITE_OK)
+        return db_error(s, err);
+    sqlite3_bind_int64(q, 1, job_id);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(q, 0);
+    else
+        st = db_error(s, err);
     sqlite3_finalize(q);
     return st;
 }
@@ -953,29 +1005,48 @@ out:
     return st;
 }
 
-li_status li_store_lead_has_key(li_store *s, int64_t id, li_field field, li_slice value,
-                                int *match, li_error *err) {
-    int col = field == LI_FIELD_EMAIL ? 0 : field == LI_FIELD_PHONE ? 1 : 2;
-    sqlite3_stmt *q;
-    *match = 0;
+/* Copies v into scratch; *off gets where (an offset: scratch may move as it grows). */
+static li_status keep(li_buf *scratch, li_slice v, size_t *off) {
+    *off = scratch->len;
+    return v.len ? li_buf_append(scratch, v.ptr, v.len) : LI_OK;
+}
+
+li_status li_store_lead_keys(li_store *s, int64_t id, li_buf *scratch,
+                             li_slice value[LI_FIELD__COUNT], int *found, li_error *err) {
+    static const li_field keys[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
+    li_slice v[3] = {{0}};
+    size_t off[3] = {0};
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    memset(value, 0, LI_FIELD__COUNT * sizeof *value);
+    li_buf_reset(scratch);
+    *found = 0;
     if (s->nlead && id >= s->lead[0].id && id < s->lead[0].id + (int64_t)s->nlead) {
         /* Not written yet: pending ids are consecutive. */
-        li_slice v = s->lead[id - s->lead[0].id].value[field];
-        *match = v.len == value.len && memcmp(v.ptr, value.ptr, v.len) == 0;
-        return LI_OK;
+        const pending_lead *l = &s->lead[id - s->lead[0].id];
+        for (int k = 0; k < 3; k++)
+            v[k] = l->value[keys[k]];
+        *found = 1;
+    } else {
+        if ((st = stmt_get(s, ST_LEAD_KEYS, &q, err)) != LI_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, id);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            for (int k = 0; k < 3; k++)
+                v[k] = column_slice(q, k);
+            *found = 1;
+        } else if (rc != SQLITE_DONE) {
+            st = db_error(s, err);
+        }
     }
-    li_status st = stmt_get(s, ST_LEAD_KEYS, &q, err);
-    if (st != LI_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        li_slice v = column_slice(q, col);
-        *match = v.len == value.len && memcmp(v.ptr, value.ptr, v.len) == 0;
-    } else if (rc != SQLITE_DONE) {
-        st = db_error(s, err);
-    }
-    sqlite3_reset(q);
+    for (int k = 0; k < 3 && st == LI_OK && *found; k++)
+        if (keep(scratch, v[k], &off[k]) != LI_OK)
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    for (int k = 0; k < 3 && st == LI_OK && *found; k++)
+        value[keys[k]] = (li_slice){v[k].len ? scratch->data + off[k] : NULL, v[k].len};
+    if (q)
+        sqlite3_reset(q);
     return st;
 }
 

@@ -121,5 +121,15 @@ const char *const li__sqlite_migrations[] = {
     "CREATE INDEX work_items_runnable ON work_items(run_at)"
     "  WHERE state IN ('queued','running');"
     "CREATE INDEX work_items_job ON work_items(job_id);",
+
+    /* 5: what a duplicate row matched. match_key is the match key that
+     * decided ('email', 'phone', 'external_id') and match_lead the lead
+     * it matched, for a row skipped or updated (then lead_id is that lead)
+     * and for a row created anyway as a possible duplicate (status
+     * 'imported', lead_id the new lead). NULL for every other row: a
+     * listing by outcome reads the job's rows in order, with no index to
+     * keep up on the import's hot path. */
+    "ALTER TABLE import_rows ADD COLUMN match_key TEXT;"
+    "ALTER TABLE import_rows ADD COLUMN match_lead INTEGER;",
     NULL,
 };

@@ -161,6 +161,17 @@ def report_row_numbers(path):
     return [int(r[0]) for r in recs[1:] if r]
 
 
+def report_statuses(path):
+    """[(row number, « Statut »)] of a report, in its order."""
+    _, _, recs = read_report(path)
+    return [(int(r[0]), r[1]) for r in recs[1:] if r]
+
+
+def report_refused_rows(path):
+    """Row numbers of the report's refused rows (Statut « refusée »)."""
+    return [n for n, status in report_statuses(path) if status == "refusée"]
+
+
 def export(tmp, db="t.db", out=None):
     """Runs `leadimport export`; returns (Run, bytes of the export)."""
     out = out or os.path.join(tmp, "export.csv")

@@ -172,7 +172,7 @@ class KilledWorkersResume:
     def test_the_report_was_written_by_a_worker(self):
         path = os.path.join(self.tmp, "leadimport-files", "reports", "%d.erreurs.csv" % self.job)
         self.assertTrue(os.path.isfile(path))
-        self.assertEqual(len(li.report_row_numbers(path)), self.ref.json()["invalid"])
+        self.assertEqual(len(li.report_refused_rows(path)), self.ref.json()["invalid"])
 
     def test_key_indexes_are_back(self):
         names = {r[0] for r in li.query(self.tmp, "SELECT name FROM sqlite_master"

@@ -409,19 +409,20 @@ class TestReimportTheReport(ShapeTest):
         self.assertEqual((s["valid"], s["invalid"]), (2, 2))
         report = os.path.join(self.tmp, "leads.erreurs.csv")
         _, delim, recs = li.read_report(report)
-        self.assertEqual(recs[0][:2], ["Ligne", "Erreurs"])
+        self.assertEqual(recs[0][:3], ["Ligne", "Statut", "Erreurs"])
         # The user fixes the cells in the report, as in a spreadsheet.
         for rec in recs[1:]:
-            if rec[2 + 2] == "ana@lopez":
-                rec[2 + 2] = "ana@lopez.example"
-            if rec[2 + 0] == "Marc":
-                rec[2 + 1] = "Petit"
+            if rec[3 + 2] == "ana@lopez":
+                rec[3 + 2] = "ana@lopez.example"
+            if rec[3 + 0] == "Marc":
+                rec[3 + 1] = "Petit"
         fixed = os.path.join(self.tmp, "leads.erreurs.corrige.csv")
         with open(fixed, "w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f, delimiter=delim, lineterminator="\r\n").writerows(recs)
         doc = self.sniff(fixed)
         f = self.fields(doc)
         self.assertEqual(f["Ligne"], ("ignore", "report"))
+        self.assertEqual(f["Statut"], ("ignore", "report"))
         self.assertEqual(f["Erreurs"], ("ignore", "report"))
         s = self.imp(fixed)
         self.assertEqual((s["valid"], s["invalid"], s["created"]), (2, 0, 2))
@@ -432,13 +433,14 @@ class TestReimportTheReport(ShapeTest):
         for lead in leads.values():
             self.assertNotIn("Ligne", lead["custom"])
             self.assertNotIn("Erreurs", lead["custom"])
-        # A report with a "Statut" column (warnings, duplicates) is read the same way.
-        with_status = self.write("statut.csv", ["Ligne", "Statut", "Erreurs"] + header,
-                                 [["3", "invalide", "Ni nom ni société", "Rémi", "Faure",
-                                   "remi@faure.example", "", ""]], delimiter=";")
-        f = self.fields(self.sniff(with_status))
-        self.assertEqual([f[h][0] for h in ("Ligne", "Statut", "Erreurs")], ["ignore"] * 3)
-        self.imp(with_status)
+            self.assertNotIn("Statut", lead["custom"])
+        # A report of the earlier shape (no "Statut") is read the same way.
+        older = self.write("ancien.csv", ["Ligne", "Erreurs"] + header,
+                           [["3", "Ni nom ni société", "Rémi", "Faure",
+                             "remi@faure.example", "", ""]], delimiter=";")
+        f = self.fields(self.sniff(older))
+        self.assertEqual([f[h][0] for h in ("Ligne", "Erreurs")], ["ignore"] * 2)
+        self.imp(older)
         self.assertEqual(self.leads()["remi@faure.example"]["custom"], {})
 
 

@@ -4,8 +4,9 @@
 For files of tools/gen_sample.py in every delimiter (, ; tab |), encoding
 (UTF-8, UTF-8 with BOM, Windows-1252, UTF-16 with BOM) and line ending, and
 for files of the shared bench generator (../shared/bench/gen_leads.py, when
-present): the --json summary's counts, the error report's row numbers, and
-the leads `leadimport export` gives back.
+present): the --json summary's counts, the report's rows (refused, duplicates and
+rows imported with a warning, each with its « Statut »), and the leads
+`leadimport export` gives back.
 
 Each file is generated and imported once, in its own temporary folder, by
 the class's setUpClass; each test method checks one promise on that import.
@@ -82,19 +83,53 @@ class ImportedFile:
                 "skipped": e["duplicates"]}
         self.assertEqual(got, want)
 
-    def test_report_rows_are_exactly_the_invalid_rows(self):
-        self.summary()
-        want = self.expect["invalid_rows"]
-        if not want:
-            self.assertFalse(os.path.exists(self.report), "report written without invalid rows")
+    def test_report_lists_the_refused_duplicate_and_warned_rows(self):
+        """The report lists every row to look at, each with its « Statut »: the
+        invalid rows « refusée », the duplicates skipped with the lead they
+        repeat (found by their e-mail), the rows imported with a warning
+        (among them the contact warnings of the shared generator: a bad
+        e-mail beside a good phone, or the reverse), and nothing else; the
+        rows listed with a warning are exactly the summary's warned rows."""
+        s = self.summary()
+        e = self.expect
+        contact = e.get("contact_warning_rows", [])
+        if not (e["invalid_rows"] or e["duplicate_rows"] or contact or s["warnings"]):
+            self.assertFalse(os.path.exists(self.report), "report written with nothing to list")
             return
         self.assertTrue(os.path.exists(self.report), "no report at %s" % self.report)
-        got = li.report_row_numbers(self.report)
-        if got != want:
-            missing = sorted(set(want) - set(got))[:10]
-            extra = sorted(set(got) - set(want))[:10]
-            self.fail("report rows differ: %d reported, %d expected; missing %s; extra %s"
-                      % (len(got), len(want), missing, extra))
+        _, _, recs = li.read_report(self.report)
+        self.assertEqual(recs[0][:3], ["Ligne", "Statut", "Erreurs"])
+        got = {"refusée": [], "doublon": [], "avertissement": [], "autre": []}
+        with_warning = 0
+        for rec in recs[1:]:
+            n, status, errors = int(rec[0]), rec[1], rec[2]
+            if status == "refusée":
+                got["refusée"].append(n)
+                continue
+            if re.fullmatch(r"ignorée : doublon du lead n° \d+ \(e-mail\)", status):
+                got["doublon"].append(n)
+            elif status == "importée avec avertissement":
+                got["avertissement"].append(n)
+                self.assertTrue(errors, "row %d: no warning shown" % n)
+            else:
+                got["autre"].append((n, status))
+            with_warning += bool(errors)
+        self.assertEqual(got["autre"], [], "rows with an unexpected status")
+        wrong = ["%s rows differ: %d reported, %d expected; missing %s; extra %s"
+                 % (kind, len(got[kind]), len(rows), sorted(set(rows) - set(got[kind]))[:10],
+                    sorted(set(got[kind]) - set(rows))[:10])
+                 for kind, rows in (("refusée", e["invalid_rows"]),
+                                    ("doublon", e["duplicate_rows"]))
+                 if got[kind] != rows]
+        missing = sorted(set(contact) - set(got["avertissement"]))
+        if missing:
+            wrong.append("%d contact warning rows not listed as « importée avec avertissement »:"
+                         " %s" % (len(missing), missing[:10]))
+        if with_warning != s["warnings"]:
+            wrong.append("%d rows listed with a warning, the summary says %d"
+                         % (with_warning, s["warnings"]))
+        if wrong:
+            self.fail("\n".join(wrong))
 
     def test_export_holds_exactly_the_created_leads(self):
         self.assertEqual(self.run_export.code, 0, repr(self.run_export))

@@ -123,13 +123,13 @@ class QueuedImport(unittest.TestCase):
 
     def test_the_worker_stores_the_report(self):
         path = os.path.join(self.tmp, "leadimport-files", "reports", "%d.erreurs.csv" % self.job)
-        self.assertEqual(len(li.report_row_numbers(path)), self.ref.json()["invalid"])
+        self.assertEqual(len(li.report_refused_rows(path)), self.ref.json()["invalid"])
 
     def test_report_command_writes_it_again(self):
         out = os.path.join(self.tmp, "again.csv")
         r = li.run(["report", str(self.job), "-o", out] + db(self.tmp), cwd=self.tmp)
         self.assertEqual(r.code, 0, repr(r))
-        self.assertEqual(len(li.report_row_numbers(out)), self.ref.json()["invalid"])
+        self.assertEqual(len(li.report_refused_rows(out)), self.ref.json()["invalid"])
         r = li.run(["report", "999"] + db(self.tmp), cwd=self.tmp)
         self.assertEqual(r.code, 2, repr(r))
         self.assertIn("introuvable", r.err)

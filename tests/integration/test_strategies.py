@@ -28,7 +28,7 @@ BASE = [
 # The file imported over it: r2..r6 as the spreadsheet numbers them.
 INCOMING = [
     "Anne;Roux;ANNE@exemple.fr ;07 99 99 99 99;Marseille;;;chaude",  # r2: e-mail of lead 1
-    "Lucien;Blanc;lucien@exemple.fr;0622222222;Nantes;;;",            # r3: phone of lead 2
+    "Lucien;Blanc;;0622222222;Nantes;;;",                             # r3: phone of lead 2, no e-mail
     "Zoé;Petit;zoe.petit@exemple.fr;;;EXT-1;;",                        # r4: external id of lead 1
     "Marc;Noir;marc@exemple.fr;06 33 33 33 33;Brest;EXT-9;;",          # r5: new
     "Marc;Noir;marc@exemple.fr;;Rennes;;;",                            # r6: e-mail of r5
@@ -95,13 +95,18 @@ class StrategyTest(unittest.TestCase):
 
 
 class TestMatchKeysAndStrategies(StrategyTest):
-    # (match keys, rows matching something) -> which rows are duplicates
+    # (match keys, rows matching something) -> which rows are duplicates. The
+    # first key that both the row and the lead have decides: r4 has Anne's
+    # external id but another e-mail, so with e-mail first it is someone
+    # else; with the phone first, r2 (Anne's e-mail, another phone) is
+    # someone else.
     CASES = {
         "email":                   ["dup", "new", "new", "new", "dup"],
         "email,phone":             ["dup", "dup", "new", "new", "dup"],
-        "email,phone,external_id": ["dup", "dup", "dup", "new", "dup"],
+        "email,phone,external_id": ["dup", "dup", "new", "new", "dup"],
         "external_id":             ["new", "new", "dup", "new", "new"],
-        "phone,email":             ["dup", "dup", "new", "new", "dup"],
+        "phone,email":             ["new", "dup", "new", "new", "dup"],
+        "external_id,email":       ["dup", "new", "dup", "new", "dup"],
     }
 
     def test_skip_with_each_set_of_match_keys(self):
@@ -154,9 +159,120 @@ class TestMatchKeysAndStrategies(StrategyTest):
         marc_first = li.query(self.tmp, "SELECT min(id) FROM leads WHERE email=?",
                               ("marc@exemple.fr",))[0][0]
         self.assertEqual(copies, [("anne@exemple.fr", anne["id"]),
-                                  ("lucien@exemple.fr", self.lead("luc@exemple.fr")["id"]),
+                                  (None, self.lead("luc@exemple.fr")["id"]),
                                   ("marc@exemple.fr", marc_first)])
 
+
+class TestSharedPhone(StrategyTest):
+    """Colleagues reached through one switchboard number: the e-mail decides
+    when both sides have one, the phone only when one side has none. Lead 1
+    (Anne) holds 06 11 11 11 11 in the base."""
+
+    SWITCHBOARD = [
+        "Paul;Vidal;paul@exemple.fr;06 11 11 11 11;Lyon;;;",   # r2: Anne's phone, other e-mail
+        "Rita;Vidal;rita@exemple.fr;0611111111;;;;",            # r3: the same again
+        "Accueil;Roux;;+33 6 11 11 11 11;Villeurbanne;;;",      # r4: no e-mail: Anne
+        "Rita;Vidal;rita@exemple.fr;;Bron;;;",                  # r5: r3 again, by e-mail
+    ]
+
+    def shared(self, *opts):
+        self.write("sb.csv", [HEADER] + self.SWITCHBOARD)
+        return self.imp("sb.csv", "--report", "rapport.csv", *opts)
+
+    def outcome(self, job):
+        return li.query(self.tmp, "SELECT row_no, status, lead_id, match_key, match_lead"
+                                  " FROM import_rows WHERE job_id=? ORDER BY row_no", (job,))
+
+    def report(self):
+        _, _, recs = li.read_report(os.path.join(self.tmp, "rapport.csv"))
+        self.assertEqual(recs[0][:3], ["Ligne", "Statut", "Erreurs"])
+        return [tuple(r[:2]) for r in recs[1:] if r]
+
+    def test_skip_creates_each_colleague_and_skips_the_row_without_e_mail(self):
+        s = self.shared()
+        self.assertEqual(self.counts(s), (2, 0, 2, 0))
+        anne = self.lead("anne@exemple.fr")["id"]
+        paul, rita = self.lead("paul@exemple.fr")["id"], self.lead("rita@exemple.fr")["id"]
+        self.assertEqual(self.outcome(s["job_id"]), [
+            (2, "imported", paul, None, None),
+            (3, "imported", rita, None, None),
+            (4, "skipped", anne, "phone", anne),
+            (5, "skipped", rita, "email", rita)])
+        self.assertEqual(self.report(), [
+            ("4", "ignorée : doublon du lead n° %d (téléphone)" % anne),
+            ("5", "ignorée : doublon du lead n° %d (e-mail)" % rita)])
+        # Anne herself is untouched.
+        self.assertEqual(self.lead("anne@exemple.fr")["city"], "Lyon")
+        # jobs show says how many rows the report lists.
+        shown = self.cli("jobs", "show", str(s["job_id"])).out
+        self.assertIn("rapport              : 2 lignes", shown)
+        doc = self.cli("jobs", "show", str(s["job_id"]), "--json").json()
+        self.assertEqual(doc["report_rows"], 2)
+        self.assertEqual(self.cli("jobs", "show", "1", "--json").json()["report_rows"], 0)
+
+    def test_update_fills_the_lead_the_phone_matched_and_creates_the_colleagues(self):
+        self.write("base2.csv", [HEADER, "Noé;Gris;;06 44 44 44 44;;;;"])
+        self.imp("base2.csv")
+        noe = li.query(self.tmp, "SELECT id FROM leads WHERE phone='+33644444444'")[0][0]
+        self.SWITCHBOARD = self.SWITCHBOARD + [
+            "Noé;Gris;noe@exemple.fr;06 44 44 44 44;Vienne;;;"]  # r6: Noé's phone, he had no e-mail
+        s = self.shared("--on-duplicate", "update")
+        self.assertEqual(self.counts(s), (2, 2, 1, 0))
+        anne = self.lead("anne@exemple.fr")["id"]
+        rita = self.lead("rita@exemple.fr")["id"]
+        self.assertEqual([r[:4] for r in self.outcome(s["job_id"])][2:], [
+            (4, "skipped", anne, "phone"),    # Anne has a city already
+            (5, "updated", rita, "email"),    # Rita had none: Bron
+            (6, "updated", noe, "phone")])    # Noé gets his e-mail and city
+        self.assertEqual(self.lead("noe@exemple.fr")["city"], "Vienne")
+        self.assertEqual(self.lead("rita@exemple.fr")["city"], "Bron")
+        self.assertEqual(self.report(), [
+            ("4", "ignorée : doublon du lead n° %d (téléphone), rien à mettre à jour" % anne),
+            ("5", "mise à jour : lead n° %d (e-mail)" % rita),
+            ("6", "mise à jour : lead n° %d (téléphone)" % noe)])
+
+    def test_create_flags_only_the_row_without_e_mail(self):
+        s = self.shared("--on-duplicate", "create")
+        self.assertEqual(self.counts(s), (4, 0, 0, 2))
+        anne = self.lead("anne@exemple.fr")["id"]
+        paul = self.lead("paul@exemple.fr")
+        self.assertIsNone(paul["duplicate_of"])
+        rows = self.outcome(s["job_id"])
+        rita = rows[1][2]
+        copy, again = rows[2][2], rows[3][2]
+        self.assertEqual(rows[2:], [(4, "imported", copy, "phone", anne),
+                                    (5, "imported", again, "email", rita)])
+        flagged = li.query(self.tmp, "SELECT id, duplicate_of FROM leads"
+                                     " WHERE duplicate_of IS NOT NULL ORDER BY id")
+        self.assertEqual(flagged, [(copy, anne), (again, rita)])
+        self.assertEqual(self.report(), [
+            ("4", "créée, signalée comme doublon possible du lead n° %d (téléphone)" % anne),
+            ("5", "créée, signalée comme doublon possible du lead n° %d (e-mail)" % rita)])
+
+    def test_the_first_key_both_sides_have_decides_in_any_order(self):
+        # external_id first: the id decides whatever the e-mail; an e-mail
+        # decides only when one side has no id.
+        self.write("ext.csv", [HEADER,
+                               "Anne;Roux;anne.roux@ailleurs.fr;;;EXT-1;;",  # r2: Anne by id
+                               "Anne;Roux;anne@exemple.fr;;;EXT-7;;",        # r3: another id
+                               "Luc;Blanc;luc@exemple.fr;;;;;",              # r4: no id: e-mail
+                               "Zoé;Petit;zoe@exemple.fr;;;EXT-3;;"])        # r5: Zoé has no id
+        s = self.imp("ext.csv", "--match", "external_id,email,phone", "--report", "rapport.csv")
+        self.assertEqual(self.counts(s), (1, 0, 3, 0))
+
+        def lead_id(where, *args):
+            return li.query(self.tmp, "SELECT id FROM leads WHERE " + where, args)[0][0]
+        anne = lead_id("external_id='EXT-1'")
+        other = lead_id("external_id='EXT-7'")
+        luc, zoe = lead_id("email='luc@exemple.fr'"), lead_id("email='zoe@exemple.fr'")
+        self.assertNotEqual(anne, other)
+        self.assertEqual([r[:4] for r in self.outcome(s["job_id"])], [
+            (2, "skipped", anne, "external_id"),
+            (3, "imported", other, None),
+            (4, "skipped", luc, "email"),
+            (5, "skipped", zoe, "email")])
+        self.assertEqual(self.report()[0],
+                         ("2", "ignorée : doublon du lead n° %d (identifiant externe)" % anne))
 
 class TestUpdate(StrategyTest):
     def test_update_fills_only_empty_fields(self):
@@ -268,7 +384,7 @@ class TestAssignment(StrategyTest):
                  "D;D;d1@exemple.fr;;;;Inconnu;",
                  "E;E;e1@exemple.fr;;;;;"]
         self.write("col.csv", lines)
-        s = self.imp("col.csv", "--assign", "column:Commercial")
+        s = self.imp("col.csv", "--assign", "column:Commercial", "--report", "rapport.csv")
         self.assertEqual(s["created"], 5)
         self.assertEqual(s["assigned"], 2)
         self.assertEqual(s["warnings"], 2)
@@ -279,6 +395,12 @@ class TestAssignment(StrategyTest):
         self.assertEqual([r[0] for r in errors], [4, 5])
         self.assertIn("désactivé", errors[0][1])
         self.assertIn("Commercial « Inconnu » inconnu", errors[1][1])
+        # The report lists both, with the warning and the lead's values.
+        _, _, recs = li.read_report(os.path.join(self.tmp, "rapport.csv"))
+        self.assertEqual([r[:2] for r in recs[1:]], [["4", "importée avec avertissement"],
+                                                      ["5", "importée avec avertissement"]])
+        self.assertIn("désactivé", recs[1][2])
+        self.assertEqual(recs[2][3:6], ["D", "D", "d1@exemple.fr"])
 
     def test_unknown_or_disabled_users_on_the_command_line_write_nothing(self):
         self.write("in.csv", [HEADER] + INCOMING)

@@ -489,7 +489,8 @@ class WorkbookShapes(unittest.TestCase):
         doc = r.json()
         self.assertEqual((doc["rows"], doc["invalid"], doc["created"]), (n, n, 0))
         _, _, recs = li.read_report(report)
-        self.assertEqual(recs[1], ["2", "Champ trop long en colonne 3 : plus de 65536 octets",
+        self.assertEqual(recs[1], ["2", "refusée",
+                                   "Champ trop long en colonne 3 : plus de 65536 octets",
                                    "N2", "p2@exemple.fr", "x" * 200 + "…"])
         self.assertLess(os.path.getsize(report), 8 << 20)  # was 787 MB
         self.assertLess(os.path.getsize(self.p("amp.db")), 32 << 20)  # was 793 MB

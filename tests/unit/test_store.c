@@ -164,6 +164,117 @@ static void lead_insert_writes_history_and_is_found_by_key(void **state) {
     li_store_close(s);
 }
 
+typedef struct seen_rows {
+    uint64_t row_no[16];
+    const char *key[16]; /* "email"... or "" (static copies of what was read) */
+    int64_t match_lead[16];
+    size_t n;
+} seen_rows;
+
+static li_status collect_rows(const li_staged_row *r, void *ctx) {
+    seen_rows *seen = ctx;
+    assert_true(seen->n < 16);
+    seen->row_no[seen->n] = r->row_no;
+    seen->key[seen->n] = !r->match_key                        ? ""
+                         : strcmp(r->match_key, "email") == 0 ? "email"
+                         : strcmp(r->match_key, "phone") == 0 ? "phone"
+                                                              : "other";
+    seen->match_lead[seen->n] = r->match_lead;
+    seen->n++;
+    return LI_OK;
+}
+
+/*
+ * A staged row keeps the key and the lead it matched, written deferred (in
+ * a transaction) or at once; the report's rows are the refused ones, those
+ * that matched a lead and those imported with issues, in row order.
+ */
+static void staged_rows_keep_their_match_and_the_report_lists_what_to_look_at(void **state) {
+    (void)state;
+    li_store *s = NULL;
+    li_error err;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    li_job_rec j;
+    insert_job(s, &j, "x.csv", 1);
+    const char *warn = "[{\"code\":\"postal_code_fixed\",\"severity\":\"warning\"}]";
+    li_staged_row rows[] = {
+        {.row_no = 2, .status = "imported", .lead_id = 10},
+        {.row_no = 3,
+         .status = "invalid",
+         .data = li_slice_of("[\"x\"]"),
+         .errors = li_slice_of("[{}]")},
+        {.row_no = 4, .status = "imported", .lead_id = 11, .errors = li_slice_of(warn)},
+        {.row_no = 5, .status = "imported", .lead_id = 12, .match_key = "phone", .match_lead = 10},
+        {.row_no = 6, .status = "skipped", .lead_id = 10, .match_key = "email", .match_lead = 10},
+        {.row_no = 7, .status = "updated", .lead_id = 11, .match_key = "phone", .match_lead = 11},
+        {.row_no = 8, .status = "valid", .data = li_slice_of("v")},
+    };
+    assert_int_equal(li_store_begin(s, &err), LI_OK);
+    for (size_t i = 0; i < 4; i++) /* deferred */
+        assert_int_equal(li_store_row_put(s, j.id, &rows[i], &err), LI_OK);
+    assert_int_equal(li_store_commit(s, &err), LI_OK);
+    for (size_t i = 4; i < sizeof rows / sizeof rows[0]; i++) /* at once */
+        assert_int_equal(li_store_row_put(s, j.id, &rows[i], &err), LI_OK);
+
+    seen_rows all = {0};
+    assert_int_equal(li_store_rows_each(s, j.id, 0, NULL, 0, collect_rows, &all, &err), LI_OK);
+    assert_int_equal(all.n, 7);
+    assert_string_equal(all.key[0], "");
+    assert_int_equal(all.match_lead[0], 0);
+    assert_string_equal(all.key[3], "phone");
+    assert_int_equal(all.match_lead[3], 10);
+    assert_string_equal(all.key[4], "email");
+
+    seen_rows rep = {0};
+    assert_int_equal(li_store_report_rows_each(s, j.id, collect_rows, &rep, &err), LI_OK);
+    uint64_t want[] = {3, 4, 5, 6, 7};
+    assert_int_equal(rep.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(rep.row_no[i], want[i]);
+    uint64_t n = 0;
+    assert_int_equal(li_store_report_rows_count(s, j.id, &n, &err), LI_OK);
+    assert_int_equal(n, 5);
+    li_store_close(s);
+}
+
+/* The committer confirms a candidate with the lead's keys, queued or written. */
+static void lead_keys_reads_a_queued_and_a_written_lead(void **state) {
+    (void)state;
+    li_store *s = NULL;
+    li_error err;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    li_slice v[LI_FIELD__COUNT], k[LI_FIELD__COUNT];
+    memset(v, 0, sizeof v);
+    v[LI_FIELD_LAST_NAME] = li_slice_of("Dupont");
+    v[LI_FIELD_PHONE] = li_slice_of("+33612345678");
+    v[LI_FIELD_EXTERNAL_ID] = li_slice_of("EXT-1");
+    char now[32];
+    li_store_now(now);
+    int64_t id = 0;
+    int found = 0;
+    li_buf scratch;
+    li_buf_init(&scratch, 0);
+    assert_int_equal(li_store_begin(s, &err), LI_OK);
+    assert_int_equal(li_store_lead_insert(s, v, li_slice_of("{}"), NULL, 1, 2, now, &id, &err),
+                     LI_OK);
+    for (int written = 0; written < 2; written++) {
+        assert_int_equal(li_store_lead_keys(s, id, &scratch, k, &found, &err), LI_OK);
+        assert_int_equal(found, 1);
+        assert_int_equal(k[LI_FIELD_EMAIL].len, 0);
+        assert_int_equal(k[LI_FIELD_PHONE].len, 12);
+        assert_memory_equal(k[LI_FIELD_PHONE].ptr, "+33612345678", 12);
+        assert_int_equal(k[LI_FIELD_EXTERNAL_ID].len, 5);
+        assert_memory_equal(k[LI_FIELD_EXTERNAL_ID].ptr, "EXT-1", 5);
+        assert_int_equal(k[LI_FIELD_LAST_NAME].len, 0); /* only the keys */
+        if (!written)
+            assert_int_equal(li_store_commit(s, &err), LI_OK);
+    }
+    assert_int_equal(li_store_lead_keys(s, id + 1, &scratch, k, &found, &err), LI_OK);
+    assert_int_equal(found, 0);
+    li_buf_free(&scratch);
+    li_store_close(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(open_migrates_to_latest_and_is_idempotent, setup, teardown),
@@ -171,6 +282,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(job_round_trips_and_is_found_by_sha, setup, teardown),
         cmocka_unit_test_setup_teardown(restaging_a_row_replaces_it, setup, teardown),
         cmocka_unit_test_setup_teardown(lead_insert_writes_history_and_is_found_by_key, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            staged_rows_keep_their_match_and_the_report_lists_what_to_look_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(lead_keys_reads_a_queued_and_a_written_lead, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
