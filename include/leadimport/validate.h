@@ -10,9 +10,16 @@
  *   - e-mail: syntax checked, lower-cased (email_invalid);
  *   - phone: normalised to E.164, France as default region (phone_invalid,
  *     phone_precision_lost);
- *   - a lead needs an e-mail or a phone (contact_missing) and a last name or
- *     a company (name_missing);
- *   - a present but invalid e-mail or phone makes the row invalid;
+ *   - a lead needs a usable e-mail or phone and a last name or a company
+ *     (name_missing). An unusable e-mail or phone beside a usable other one
+ *     is a warning (email_unusable, phone_unusable, phone_damaged_unusable):
+ *     the lead is kept without it, its text moves to the custom fields
+ *     (« E-mail non reconnu », « Téléphone non reconnu »), never to a key
+ *     field. With no usable one, the unusable value is the row's error
+ *     (email_invalid, phone_invalid, phone_precision_lost), and nothing at
+ *     all is contact_missing;
+ *   - a national phone number is read in its row's country, else in the
+ *     file's region (li_validate_opts.region), never re-read elsewhere;
  *   - warnings only (the value is imported): an e-mail domain that looks
  *     like a typo of a common one (email_domain_typo), an unknown country
  *     (country_unknown, kept as written), a postal code that does not fit

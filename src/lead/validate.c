@@ -16,13 +16,15 @@
  *   - li_validate_row(): every mapped value normalised by its field's rules
  *     (field.c), e-mail and phone checked, then the row rules: a way to
  *     reach the lead (e-mail or phone) and a name to file it under (last
- *     name or company). A present but invalid e-mail or phone is its own
- *     error and counts as present for contact_missing; its value in the
- *     lead is the trimmed text as written. Unmapped columns, and columns
- *     past the mapping's count, become custom_json.
+ *     name or company). An unusable e-mail or phone is set aside while the
+ *     row is read; contact_rules() then makes it a warning when the other
+ *     one is usable (the text goes to custom_json), or the row's error when
+ *     not (its value in the lead is then the trimmed text as written, and
+ *     it counts as present for contact_missing). Unmapped columns, and
+ *     columns past the mapping's count, become custom_json.
  *   - The country is read first (country.c): its ISO code replaces the
- *     value, and it decides the postal code rule (country.c; FR when the
- *     country is empty, none when unknown) and the phone region
+ *     value, and it decides the postal code rule (country.c; the file's
+ *     region when the country is empty, none when unknown) and the phone region
  *     (phone_region() below). First name, last name and city in capitals
  *     are put in title case (name.c); e-mail domains are checked for typos
  *     (email_domain.c). All of them warnings at most.
