@@ -224,8 +224,6 @@ static void print_summary(const li_import_result *res, const char *report) {
     if (j->warnings)
         printf(" (dont %s avec avertissement)", fr_num(b, sizeof b, j->warnings));
     printf("\n  Lignes invalides     : %s", fr_num(a, sizeof a, j->invalid));
-    if (report && j->invalid)
-        printf(" — détail dans « %s »", report);
     printf("\n  Leads créés          : %s", fr_num(a, sizeof a, j->created));
     if (j->flagged)
         printf(" (dont %s doublons possibles)", fr_num(b, sizeof b, j->flagged));
