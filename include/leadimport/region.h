@@ -7,7 +7,8 @@
  * the sample of rows the mapping looks at (LI_MAPPING_SAMPLE_ROWS):
  *   1. the country column's dominant value, when at least
  *      LI_REGION_MIN_SIGNALS recognised countries and LI_REGION_MAJORITY %
- *      of them agree;
+ *      of them agree (the column a header named, or the one its values
+ *      make the country column);
  *   2. else the signals of the other columns, each row's saying one thing
  *      or nothing: e-mail and website country domains (.ch, .be, .co.uk;
  *      .com, .net, .org, .eu and the domains sold worldwide such as .io,
@@ -23,7 +24,17 @@
  *      the other signals name are tried.)
  *      A region that gathers at least LI_REGION_MIN_SIGNALS signals and
  *      LI_REGION_MAJORITY % of all of them wins;
- *   3. else France, the default.
+ *   3. else, when the postal codes are mostly not French-shaped (4 digits,
+ *      letters) or most numbers are not valid in France, the same count
+ *      between the regions usual for a French-speaking CRM (CH, BE, LU,
+ *      MC, CA, DE, AT, IT, ES, GB, NL, MA, TN, DZ, SN, CI) whose postal
+ *      shape is the file's and in which LI_REGION_MAJORITY % of the
+ *      numbers are valid, plus those step 2 named; France stays a
+ *      candidate while the postal codes can be French or something names
+ *      it, so that a number valid in France and elsewhere never votes
+ *      against France in a file that may be French;
+ *   4. else France, the default, with why: no clear majority, or too few
+ *      signals.
  * The decision and its reason (French, from the catalogue) are reported by
  * sniff and the import summary, and stored with a job's options so that a
  * resumed or queued import reads its numbers in the same region.
@@ -54,8 +65,9 @@ typedef struct li_region_guess {
     li_region_source source;
     /*
      * French: why ("87 % des e-mails en .ch, 40 codes postaux sur 40 à 4
-     * chiffres"); for the default, why the signals did not decide, or ""
-     * when the file gave none.
+     * chiffres"); for the default, why the signals did not decide, a
+     * whole clause ("trop peu d'indices (4, il en faut 5) pour ..."), or
+     * "" when the file gave none.
      */
     char reason[256];
 } li_region_guess;
@@ -78,8 +90,10 @@ void li_region_probe_decide(const li_region_probe *p, li_region_guess *out);
 void li_region_probe_free(li_region_probe *p);
 
 /*
- * The guess for --region value: source OPTION, the code upper-cased ("uk"
- * gives "GB"). LI_EUSAGE (PHONE_REGION_UNKNOWN) for a region without a
+ * The guess for --region value: source OPTION, from an ISO code, upper-
+ * cased ("uk" gives "GB"), or any name or alpha-3 code the country table
+ * knows ("Belgique", "Royaume-Uni", "CHE"). LI_EUSAGE
+ * (PHONE_REGION_UNKNOWN) for an unknown country or one without a
  * numbering plan.
  */
 li_status li_region_option(const char *value, li_region_guess *out, li_error *err);

@@ -137,7 +137,7 @@ static void print_text(json_t *doc) {
         else if (source && strcmp(source, "inferred") == 0)
             printf("déduit du fichier : %s\n", reason);
         else if (reason && *reason)
-            printf("par défaut, sans majorité nette dans le fichier (%s)\n", reason);
+            printf("par défaut ; %s\n", reason); /* the reason says why: no majority, too few */
         else
             printf("par défaut\n");
     }

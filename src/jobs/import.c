@@ -123,14 +123,16 @@ static li_status importer(li_store *s, const li_import_opts *o, int64_t *id, li_
 }
 
 /*
- * The summary's line on the region of national numbers: said when the file
- * made it another country than France, or when its signals pointed
- * elsewhere without a clear majority; silent for --region and for a
- * French file.
+ * The summary's line on the region of national numbers: said whenever
+ * sniff says the file decided it (inferred, France included: a Google
+ * Contacts export whose country column says France was reported by sniff
+ * and not here), or when its signals pointed elsewhere without deciding;
+ * silent for --region (the user said it) and for a file that gave no
+ * signal at all.
  */
 static void region_note(const li_region_guess *g, char *out, size_t cap) {
     out[0] = '\0';
-    if (g->source == LI_REGION_INFERRED && strcmp(g->iso, "FR") != 0) {
+    if (g->source == LI_REGION_INFERRED) {
         const char *name = li_country_name(g->iso);
         li_msg_format(out, cap, LI_MSG_REGION_INFERRED, name ? name : g->iso, g->iso, g->reason);
     } else if (g->source == LI_REGION_DEFAULT && g->reason[0]) {
@@ -323,11 +325,37 @@ out:
     return st;
 }
 
-li_status li_import_enqueue(li_store *s, const li_import_opts *o, li_import_result *res,
+/*
+ * --region as its ISO code: the option takes a country's name too
+ * ("Belgique", li_region_option), but the validator, the job's saved
+ * options and the worker read the code. *copy gets o with the code in
+ * iso; LI_EUSAGE for a region without a numbering plan.
+ */
+static li_status region_code(const li_import_opts *o, li_import_opts *copy, char iso[3],
+                             li_error *err) {
+    *copy = *o;
+    if (!o->region)
+        return LI_OK;
+    li_region_guess g;
+    li_status st = li_region_option(o->region, &g, err);
+    if (st != LI_OK)
+        return st;
+    memcpy(iso, g.iso, 3);
+    copy->region = iso;
+    return LI_OK;
+}
+
+li_status li_import_enqueue(li_store *s, const li_import_opts *given, li_import_result *res,
                             li_error *err) {
     li_mapping *m = NULL;
+    li_import_opts opts;
+    char iso[3];
+    const li_import_opts *o = &opts;
     memset(res, 0, sizeof *res);
-    li_status st = prepare(s, o, 1, res, &m, err);
+    li_status st = region_code(given, &opts, iso, err);
+    if (st != LI_OK)
+        return st;
+    st = prepare(s, o, 1, res, &m, err);
     li_mapping_free(m);
     return st;
 }
@@ -342,14 +370,19 @@ static li_status job_error(li_error *err, li_status st, li_msg msg, const li_job
     return st;
 }
 
-li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *res,
+li_status li_import_run(li_store *s, const li_import_opts *given, li_import_result *res,
                         li_error *err) {
     double t0 = li__now();
     li_mapping *m = NULL;
     li__runner r;
+    li_import_opts opts;
+    char iso[3];
+    const li_import_opts *o = &opts;
     memset(res, 0, sizeof *res);
     memset(&r, 0, sizeof r);
-    li_status st = prepare(s, o, 0, res, &m, err);
+    li_status st = region_code(given, &opts, iso, err);
+    if (st == LI_OK)
+        st = prepare(s, o, 0, res, &m, err);
     if (st != LI_OK)
         goto out;
     /* The job's items, run here as a worker would run them (so that a

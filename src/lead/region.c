@@ -17,14 +17,40 @@
 #include "lead/phonelib.h"
 #include "leadimport/region.h"
 
-enum { NSLOT = 26 * 26, MAX_PHONES = LI_MAPPING_SAMPLE_ROWS, MAX_CAND = 7 };
+enum { NSLOT = 26 * 26, MAX_PHONES = LI_MAPPING_SAMPLE_ROWS, MAX_CAND = 24 };
+
+/* The shapes of postal codes the probe tells apart. */
+enum { SHAPE_NONE = 0, SHAPE_ALNUM = 1, SHAPE_4 = 4, SHAPE_5 = 5, NSHAPE = 6 };
+
+/*
+ * The regions a French-speaking CRM's leads usually come from besides
+ * France, tried when the file's postal codes are not French-shaped or its
+ * numbers are not French (region.h, step 3), with the shape of their
+ * postal codes: 4 or 5 digits, letters and digits (SW1A 1AA, H2X 1Y4,
+ * 1011 AB), or none in use (Côte d'Ivoire).
+ */
+static const struct {
+    char iso[3];
+    unsigned char shape;
+} nearby[] = {
+    {"CH", SHAPE_4},     {"BE", SHAPE_4},     {"LU", SHAPE_4},     {"AT", SHAPE_4},
+    {"TN", SHAPE_4},     {"MC", SHAPE_5},     {"DE", SHAPE_5},     {"IT", SHAPE_5},
+    {"ES", SHAPE_5},     {"MA", SHAPE_5},     {"DZ", SHAPE_5},     {"SN", SHAPE_5},
+    {"CA", SHAPE_ALNUM}, {"GB", SHAPE_ALNUM}, {"NL", SHAPE_ALNUM}, {"CI", SHAPE_NONE},
+};
 
 struct li_region_probe {
     const li_mapping *m;
     unsigned country[NSLOT], ncountry; /* recognised values of the country column */
+    /*
+     * [ncols], each NULL or [NSLOT] (owned): recognised countries of the
+     * columns no header made a field yet, for the one the values will make
+     * the country column (li_mapping_guess runs after the sample).
+     */
+    unsigned **colcountry;
     unsigned email[NSLOT], nemail;     /* country domains of e-mails; e-mails with a domain */
     unsigned web[NSLOT], nweb;         /* the same for website addresses */
-    unsigned postal[6];                /* postal codes of 4 and 5 digits */
+    unsigned postal[NSHAPE];           /* postal codes by shape (SHAPE_*) */
     li__phone_digits *phones;          /* [MAX_PHONES], owned: national numbers seen */
     size_t nphones;
 };
@@ -109,9 +135,11 @@ static const char *website_host(const char *s, size_t len, size_t *n) {
 
 li_status li_region_probe_new(const li_mapping *m, li_region_probe **out, li_error *err) {
     li_region_probe *p = calloc(1, sizeof *p);
-    if (p)
+    if (p) {
         p->phones = calloc(MAX_PHONES, sizeof *p->phones);
-    if (!p || !p->phones) {
+        p->colcountry = calloc(m->ncols ? m->ncols : 1, sizeof *p->colcountry);
+    }
+    if (!p || !p->phones || !p->colcountry) {
         li_region_probe_free(p);
         *out = NULL;
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -122,9 +150,32 @@ li_status li_region_probe_new(const li_mapping *m, li_region_probe **out, li_err
 }
 
 void li_region_probe_free(li_region_probe *p) {
-    if (p)
-        free(p->phones);
+    if (!p)
+        return;
+    for (size_t c = 0; p->colcountry && c < p->m->ncols; c++)
+        free(p->colcountry[c]);
+    free(p->colcountry);
+    free(p->phones);
     free(p);
+}
+
+/* The shape of a trimmed postal code: "1201", "75001", "L-1234" (4), "SW1A 1AA". */
+static int postal_shape(li_slice v) {
+    if (v.len > 2 && (v.ptr[0] == 'L' || v.ptr[0] == 'l') && (v.ptr[1] == '-' || v.ptr[1] == ' '))
+        v.ptr += 2, v.len -= 2; /* Luxembourg's "L-1234" */
+    size_t digits = 0, letters = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.ptr[i];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+            letters++;
+        else if (c != ' ' && c != '-')
+            return SHAPE_NONE;
+    }
+    if (!letters && digits == v.len && (digits == 4 || digits == 5))
+        return (int)digits;
+    return letters && digits && v.len <= 10 ? SHAPE_ALNUM : SHAPE_NONE;
 }
 
 /* The trimmed value of column c, or an empty slice. */
@@ -150,6 +201,18 @@ void li_region_probe_row(li_region_probe *p, const li_slice *fields, size_t nfie
             p->ncountry++;
         }
     }
+    /* a column the values will make the country (li_mapping_guess) is not one yet */
+    for (size_t c = 0; m->field_col[LI_FIELD_COUNTRY] < 0 && c < m->ncols && c < nfields; c++) {
+        if (m->col_field[c] != LI_FIELD_NONE || !fields[c].len)
+            continue;
+        v = cell(fields, nfields, (int)c);
+        const char *iso = v.len ? li__country_iso(v.ptr, v.len) : NULL;
+        if (!iso)
+            continue;
+        if (!p->colcountry[c] && !(p->colcountry[c] = calloc(NSLOT, sizeof(unsigned))))
+            continue; /* out of memory: this column says nothing */
+        p->colcountry[c][slot_of(iso)]++;
+    }
     v = cell(fields, nfields, m->field_col[LI_FIELD_EMAIL]);
     /* a column the values will make the e-mail (li_mapping_guess) is not one yet */
     for (size_t c = 0; m->field_col[LI_FIELD_EMAIL] < 0 && !v.len && c < m->ncols; c++)
@@ -167,12 +230,10 @@ void li_region_probe_row(li_region_probe *p, const li_slice *fields, size_t nfie
         }
     }
     v = cell(fields, nfields, m->field_col[LI_FIELD_POSTAL_CODE]);
-    if (v.len == 4 || v.len == 5) {
-        size_t d = 0;
-        while (d < v.len && v.ptr[d] >= '0' && v.ptr[d] <= '9')
-            d++;
-        if (d == v.len)
-            p->postal[d]++;
+    if (v.len) {
+        int shape = postal_shape(v);
+        if (shape != SHAPE_NONE)
+            p->postal[shape]++;
     }
     v = cell(fields, nfields, m->field_col[LI_FIELD_PHONE]);
     if (v.len && p->nphones < MAX_PHONES) {
@@ -252,124 +313,278 @@ static int valid_in(const li__phone_digits *dg, int s, char e164[LI_PHONE_CAP]) 
     return msg == LI_MSG_NONE;
 }
 
+/* One count of the signals between candidate regions (steps 2 and 3). */
+typedef struct tally {
+    int cand[MAX_CAND];
+    size_t ncand;
+    unsigned votes[MAX_CAND], postal_votes[MAX_CAND], phone_votes[MAX_CAND];
+    unsigned total; /* every signal counted, the candidates' or not */
+} tally;
+
+/* The e-mail and website domains: each a signal, for its region if a candidate. */
+static void count_domains(const li_region_probe *p, tally *t) {
+    for (int s = 0; s < NSLOT; s++)
+        t->total += p->email[s] + p->web[s];
+    for (size_t i = 0; i < t->ncand; i++)
+        t->votes[i] += p->email[t->cand[i]] + p->web[t->cand[i]];
+}
+
+/*
+ * The numbers that read one way only among the candidates vote for it:
+ * "044 668 18 00" has two readings between France and Switzerland (+33,
+ * +41) and says nothing; valid in one candidate only, it says that one.
+ */
+static void count_phones(const li_region_probe *p, tally *t) {
+    for (size_t n = 0; n < p->nphones; n++) {
+        size_t who = t->ncand;
+        int readings = 0;
+        char first[LI_PHONE_CAP] = "";
+        for (size_t i = 0; i < t->ncand && readings < 2; i++) {
+            char e164[LI_PHONE_CAP];
+            if (!valid_in(&p->phones[n], t->cand[i], e164))
+                continue;
+            if (who == t->ncand) {
+                who = i;
+                memcpy(first, e164, sizeof first);
+                readings = 1;
+            } else if (strcmp(e164, first) != 0) {
+                readings = 2;
+            }
+        }
+        if (readings == 1) {
+            t->phone_votes[who]++;
+            t->votes[who]++;
+            t->total++;
+        }
+    }
+}
+
+/* The candidate with the most votes. */
+static size_t leader(const tally *t) {
+    size_t w = 0;
+    for (size_t i = 1; i < t->ncand; i++)
+        if (t->votes[i] > t->votes[w])
+            w = i;
+    return w;
+}
+
+static int wins(const tally *t, size_t w) {
+    return t->ncand && t->votes[w] >= LI_REGION_MIN_SIGNALS &&
+           t->votes[w] * 100 >= (unsigned)LI_REGION_MAJORITY * t->total;
+}
+
+/* The e-mail and website parts of the reason for region slot s. */
+static void domain_reasons(const li_region_probe *p, int s, li_region_guess *out) {
+    char tld[3];
+    tld_of(s, tld);
+    if (p->email[s])
+        add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_EMAIL,
+                   pct(p->email[s], p->nemail), tld);
+    if (p->web[s])
+        add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_WEBSITE,
+                   pct(p->web[s], p->nweb), tld);
+}
+
+static void postal_reason(char *reason, size_t cap, unsigned k, unsigned n, int digits) {
+    add_reason(reason, cap, k == 1 ? LI_MSG_REGION_WHY_POSTAL_ONE : LI_MSG_REGION_WHY_POSTAL, k,
+               n, (unsigned)digits);
+}
+
+/*
+ * Why France stays when no candidate won: the most voted other region and
+ * its share, or, when it has the share but not LI_REGION_MIN_SIGNALS
+ * signals, that there were too few. "" when no other region has a vote.
+ */
+static void undecided_reason(const tally *t, li_region_guess *out) {
+    const int fr = slot_of("FR");
+    size_t o = t->ncand;
+    for (size_t i = 0; i < t->ncand; i++)
+        if (t->cand[i] != fr && t->votes[i] && (o == t->ncand || t->votes[i] > t->votes[o]))
+            o = i;
+    if (o == t->ncand)
+        return;
+    char iso[3], who[96];
+    iso_of(t->cand[o], iso);
+    const char *name = li_country_name(iso);
+    snprintf(who, sizeof who, "%s (%s)", name ? name : iso, iso);
+    if (t->votes[o] < LI_REGION_MIN_SIGNALS &&
+        t->votes[o] * 100 >= (unsigned)LI_REGION_MAJORITY * t->total)
+        add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_TOO_FEW, t->votes[o],
+                   (unsigned)LI_REGION_MIN_SIGNALS, who);
+    else
+        add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_SHARE, who,
+                   pct(t->votes[o], t->total));
+}
+
+/* The shape most postal codes of the sample have (LI_REGION_MAJORITY %), or SHAPE_NONE. */
+static int postal_shape_of(const li_region_probe *p, unsigned *npostal) {
+    *npostal = p->postal[SHAPE_ALNUM] + p->postal[SHAPE_4] + p->postal[SHAPE_5];
+    static const int shapes[] = {SHAPE_ALNUM, SHAPE_4, SHAPE_5};
+    for (size_t i = 0; i < 3; i++)
+        if (*npostal && p->postal[shapes[i]] * 100 >= (unsigned)LI_REGION_MAJORITY * *npostal)
+            return shapes[i];
+    return SHAPE_NONE;
+}
+
+/* How many of the national numbers seen are valid in region slot s. */
+static unsigned valid_count(const li_region_probe *p, int s) {
+    unsigned k = 0;
+    char e164[LI_PHONE_CAP];
+    for (size_t n = 0; n < p->nphones; n++)
+        k += (unsigned)valid_in(&p->phones[n], s, e164);
+    return k;
+}
+
+/*
+ * Step 3 (region.h): the regions usual for a French-speaking CRM, tried
+ * when the postal codes are not French-shaped or most numbers are no
+ * French numbers. Candidates: the regions the file names (domains, country
+ * column), France when its postal shape fits or something names it, and
+ * the nearby regions whose postal shape fits and in which at least
+ * LI_REGION_MAJORITY % of the numbers are valid (one where most are not
+ * cannot be the file's: without that, the Austrian reading of a Swiss
+ * "026 322 11 11" would silence it). Returns 1 and fills out if a region
+ * wins.
+ */
+static int decide_nearby(const li_region_probe *p, const tally *named, tally *t,
+                         li_region_guess *out) {
+    const int fr = slot_of("FR");
+    unsigned npostal;
+    int shape = postal_shape_of(p, &npostal);
+    unsigned fr_valid = valid_count(p, fr);
+    int phones_not_french =
+        p->nphones && (p->nphones - fr_valid) * 100 >= (unsigned)LI_REGION_MAJORITY * p->nphones;
+    memset(t, 0, sizeof *t);
+    if (!p->nphones || (!(shape != SHAPE_NONE && shape != SHAPE_5) && !phones_not_french))
+        return 0;
+    for (size_t i = 0; i < named->ncand; i++) {
+        int s = named->cand[i];
+        int said = p->email[s] || p->web[s] || p->country[s];
+        if (s != fr || said || shape == SHAPE_NONE || shape == SHAPE_5)
+            add_cand(t->cand, &t->ncand, s);
+    }
+    for (size_t i = 0; i < sizeof nearby / sizeof nearby[0]; i++) {
+        if (shape != SHAPE_NONE && nearby[i].shape != shape)
+            continue;
+        int s = slot_of(nearby[i].iso);
+        if (valid_count(p, s) * 100 >= (unsigned)LI_REGION_MAJORITY * p->nphones)
+            add_cand(t->cand, &t->ncand, s);
+    }
+    count_domains(p, t);
+    count_phones(p, t);
+    size_t w = leader(t);
+    if (!wins(t, w))
+        return 0;
+    char iso[3];
+    int s = t->cand[w];
+    iso_of(s, iso);
+    memcpy(out->iso, iso, 3);
+    out->source = LI_REGION_INFERRED;
+    domain_reasons(p, s, out);
+    if (shape == SHAPE_4 || shape == SHAPE_5)
+        postal_reason(out->reason, sizeof out->reason, p->postal[shape], npostal, shape);
+    if (t->phone_votes[w]) {
+        unsigned k = t->phone_votes[w];
+        add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_PHONE_NEAR, k,
+                   k > 1 ? "s" : "", (unsigned)p->nphones, k > 1 ? "s" : "", iso);
+    }
+    return 1;
+}
+
 void li_region_probe_decide(const li_region_probe *p, li_region_guess *out) {
     memcpy(out->iso, "FR", 3);
     out->source = LI_REGION_DEFAULT;
     out->reason[0] = '\0';
     const int fr = slot_of("FR");
 
-    /* 1. The country column's dominant value. */
+    /* 1. The country column's dominant value: the column a header named,
+     *    else the one its values made the country column. */
+    const unsigned *country = p->country;
+    unsigned ncountry = p->ncountry;
+    int c = p->m->field_col[LI_FIELD_COUNTRY];
+    if (!ncountry && c >= 0 && (size_t)c < p->m->ncols && p->colcountry[c]) {
+        country = p->colcountry[c];
+        for (int s = 0; s < NSLOT; s++)
+            ncountry += country[s];
+    }
     int top = -1;
     for (int s = 0; s < NSLOT; s++)
-        if (p->country[s] && (top < 0 || p->country[s] > p->country[top]))
+        if (country[s] && (top < 0 || country[s] > country[top]))
             top = s;
-    if (p->ncountry >= LI_REGION_MIN_SIGNALS &&
-        p->country[top] * 100 >= (unsigned)LI_REGION_MAJORITY * p->ncountry) {
+    if (ncountry >= LI_REGION_MIN_SIGNALS &&
+        country[top] * 100 >= (unsigned)LI_REGION_MAJORITY * ncountry) {
         iso_of(top, out->iso);
         out->source = LI_REGION_INFERRED;
-        int c = p->m->field_col[LI_FIELD_COUNTRY];
         add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_COUNTRY,
-                   pct(p->country[top], p->ncountry), p->m->col_name[c]);
+                   pct(country[top], ncountry), p->m->col_name[c]);
         return;
     }
 
     /* 2. The other signals, between France and the regions the file names. */
-    int cand[MAX_CAND] = {0};
-    size_t ncand = 0;
-    add_cand(cand, &ncand, fr);
-    add_top(cand, &ncand, p->email, p->web, 3);
-    add_top(cand, &ncand, p->country, NULL, 3);
-    unsigned votes[MAX_CAND] = {0}, postal_votes[MAX_CAND] = {0}, phone_votes[MAX_CAND] = {0};
-    unsigned total = 0;
-    for (int s = 0; s < NSLOT; s++)
-        total += p->email[s] + p->web[s];
-    for (size_t i = 0; i < ncand; i++)
-        votes[i] = p->email[cand[i]] + p->web[cand[i]];
-    for (unsigned len = 4; len <= 5; len++) {
+    tally t = {{0}, 0, {0}, {0}, {0}, 0};
+    add_cand(t.cand, &t.ncand, fr);
+    add_top(t.cand, &t.ncand, p->email, p->web, 3);
+    add_top(t.cand, &t.ncand, country, NULL, 3);
+    count_domains(p, &t);
+    for (int len = SHAPE_4; len <= SHAPE_5; len++) {
         /* a shape speaks only when one candidate has it */
-        size_t who = ncand, k = 0;
-        for (size_t i = 0; i < ncand; i++) {
+        size_t who = t.ncand, k = 0;
+        for (size_t i = 0; i < t.ncand; i++) {
             char iso[3];
-            iso_of(cand[i], iso);
-            if (li__postal_digits(iso) == (int)len)
+            iso_of(t.cand[i], iso);
+            if (li__postal_digits(iso) == len)
                 who = i, k++;
         }
         if (k == 1 && p->postal[len]) {
-            postal_votes[who] += p->postal[len];
-            votes[who] += p->postal[len];
-            total += p->postal[len];
+            t.postal_votes[who] += p->postal[len];
+            t.votes[who] += p->postal[len];
+            t.total += p->postal[len];
         }
     }
-    if (ncand > 1) {
-        for (size_t n = 0; n < p->nphones; n++) {
-            /* one reading among the candidates: "044 668 18 00" has two (+41, +33) */
-            size_t who = ncand;
-            int readings = 0;
-            char first[LI_PHONE_CAP] = "";
-            for (size_t i = 0; i < ncand && readings < 2; i++) {
-                char e164[LI_PHONE_CAP];
-                if (!valid_in(&p->phones[n], cand[i], e164))
-                    continue;
-                if (who == ncand) {
-                    who = i;
-                    memcpy(first, e164, sizeof first);
-                    readings = 1;
-                } else if (strcmp(e164, first) != 0) {
-                    readings = 2;
-                }
-            }
-            if (readings == 1) {
-                phone_votes[who]++;
-                votes[who]++;
-                total++;
-            }
-        }
-    }
-    size_t w = 0;
-    for (size_t i = 1; i < ncand; i++)
-        if (votes[i] > votes[w])
-            w = i;
-    if (votes[w] >= LI_REGION_MIN_SIGNALS &&
-        votes[w] * 100 >= (unsigned)LI_REGION_MAJORITY * total) {
-        char tld[3], iso[3];
-        int s = cand[w];
-        tld_of(s, tld);
+    if (t.ncand > 1)
+        count_phones(p, &t);
+    size_t w = leader(&t);
+    if (wins(&t, w)) {
+        char iso[3];
+        int s = t.cand[w];
         iso_of(s, iso);
         memcpy(out->iso, iso, 3);
         out->source = LI_REGION_INFERRED;
-        if (p->email[s])
-            add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_EMAIL,
-                       pct(p->email[s], p->nemail), tld);
-        if (p->web[s])
-            add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_WEBSITE,
-                       pct(p->web[s], p->nweb), tld);
-        if (postal_votes[w])
-            add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_POSTAL, postal_votes[w],
-                       p->postal[4] + p->postal[5], li__postal_digits(iso));
-        if (phone_votes[w])
-            add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_PHONE, phone_votes[w],
-                       iso);
+        domain_reasons(p, s, out);
+        if (t.postal_votes[w])
+            postal_reason(out->reason, sizeof out->reason, t.postal_votes[w],
+                          p->postal[SHAPE_4] + p->postal[SHAPE_5], li__postal_digits(iso));
+        if (t.phone_votes[w]) {
+            unsigned k = t.phone_votes[w];
+            add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_PHONE, k,
+                       k > 1 ? "s" : "", k > 1 ? "s" : "", iso);
+        }
         return;
     }
-    /* No clear majority: France, and the share of the most named other region. */
-    size_t o = ncand;
-    for (size_t i = 0; i < ncand; i++)
-        if (cand[i] != fr && votes[i] && (o == ncand || votes[i] > votes[o]))
-            o = i;
-    if (o < ncand) {
-        char iso[3], who[96];
-        iso_of(cand[o], iso);
-        const char *name = li_country_name(iso);
-        snprintf(who, sizeof who, "%s (%s)", name ? name : iso, iso);
-        add_reason(out->reason, sizeof out->reason, LI_MSG_REGION_WHY_SHARE, who,
-                   pct(votes[o], total));
-    }
+
+    /* 3. The usual regions, when the file does not look French. */
+    tally near;
+    if (decide_nearby(p, &t, &near, out))
+        return;
+    /* No clear majority: France, and why (the wider count when it was made). */
+    undecided_reason(near.ncand && near.total >= t.total ? &near : &t, out);
 }
 
+/*
+ * --region takes what a country cell takes: an ISO code ("BE", "uk"), an
+ * alpha-3 code, or a name in French or English ("Belgique", "Suisse",
+ * "Royaume-Uni"), through the same table (li__country_iso); the region
+ * must have a numbering plan.
+ */
 li_status li_region_option(const char *value, li_region_guess *out, li_error *err) {
-    const li__country *c = li__country_by_iso(value);
+    const char *v = value ? value : "";
+    const li__country *c = li__country_by_iso(v);
+    if (!c) {
+        const char *iso = li__country_iso(v, strlen(v));
+        c = iso ? li__country_by_iso(iso) : NULL;
+    }
     if (!c)
-        return li_error_set(err, LI_EUSAGE, LI_MSG_PHONE_REGION_UNKNOWN, value ? value : "");
+        return li_error_set(err, LI_EUSAGE, LI_MSG_PHONE_REGION_UNKNOWN, v);
     memcpy(out->iso, strcmp(c->iso, "UK") == 0 ? "GB" : c->iso, 3);
     out->source = LI_REGION_OPTION;
     out->reason[0] = '\0';

@@ -7,7 +7,11 @@ countries stays French (the default) and says why; --region wins; a
 country column's dominant value decides for its empty cells; the region is
 saved with a queued job, so that the worker reads the numbers as the
 import decided. sniff and the import summary say what was decided, and
-why. Every test drives the real binary."""
+why. A file that names no country at all (no e-mails, no country column)
+but whose postal codes are not French-shaped, or whose numbers are no
+French numbers, is tried against the regions usual for a French-speaking
+CRM. --region takes a country's name as well as its code. Every test
+drives the real binary."""
 import json
 import os
 import sys
@@ -124,15 +128,131 @@ class RegionTest(unittest.TestCase):
         self.cli("import", f, "--db", self.db)
         self.assertEqual(self.phones()[0], "+442079460000")
 
+    # --- no e-mail, no country: the regions usual for a French-speaking CRM -----
+
+    SWISS_TRIAL = ["Pierre;Favre;022 310 11 22;1201;Genève",
+                   "Anne;Rochat;079 123 45 67;1003;Lausanne",
+                   "Luc;Meier;078 765 43 21;8001;Zürich",
+                   "Eva;Blanc;032 725 11 11;2000;Neuchâtel",
+                   "Marc;Roy;021 312 11 11;1005;Lausanne",
+                   "Olivier;Jaquet;026 322 11 11;1700;Fribourg"]
+
+    def test_swiss_file_without_e_mails_nor_country_gets_swiss_numbers(self):
+        # every one of these numbers is a well-formed French number too; the
+        # four-digit postal codes rule France out, and among the usual
+        # regions with such codes the numbers are Swiss (the Austrian
+        # reading of two of them does not count: most are not Austrian)
+        f = self.write("npa.csv", self.SWISS_TRIAL, header="Prénom;Nom;Téléphone;NPA;Localité")
+        region = self.sniff_region(f)
+        self.assertEqual((region["iso"], region["source"]), ("CH", "inferred"), region)
+        self.assertEqual(region["reason"], "6 codes postaux sur 6 à 4 chiffres, 6 numéros sur 6 "
+                         "valides seulement en CH parmi les pays habituels (voisins et "
+                         "francophones)")
+        r = self.cli("import", f, "--db", self.db)
+        self.assertIn("Pays des numéros sans indicatif : Suisse (CH), d'après 6 codes postaux", r.out)
+        rows = li.query(self.tmp, "SELECT phone, postal_code FROM leads ORDER BY id")
+        self.assertEqual(rows, [("+41223101122", "1201"), ("+41791234567", "1003"),
+                                ("+41787654321", "8001"), ("+41327251111", "2000"),
+                                ("+41213121111", "1005"), ("+41263221111", "1700")])
+
+    def test_belgian_file_without_e_mails_nor_country_gets_belgian_numbers(self):
+        lines = ["Luc;Peeters;02 511 00 00;1000;Bruxelles", "Anne;Dubois;0470 12 34 56;1050;Ixelles",
+                 "Paul;Lambert;04 223 11 22;4000;Liège", "Marie;Leroy;0475 11 22 33;5000;Namur",
+                 "Jan;Claes;09 233 44 55;9000;Gent", "Eva;Piron;010 45 67 89;1300;Wavre"]
+        f = self.write("be.csv", lines, header="Prénom;Nom;Téléphone;Code postal;Ville")
+        region = self.sniff_region(f)
+        self.assertEqual((region["iso"], region["source"]), ("BE", "inferred"), region)
+        self.cli("import", f, "--db", self.db)
+        self.assertEqual(self.phones()[:2], ["+3225110000", "+32470123456"])
+
+    def test_french_file_without_e_mails_stays_french(self):
+        # five-digit codes, numbers valid in France (and, for most, elsewhere
+        # too): a number France can read never votes against France
+        lines = ["Paul;Martin;04 72 00 00 01;69001;Lyon", "Anne;Durand;06 12 34 56 78;75001;Paris",
+                 "Luc;Morel;02 23 10 11 22;35000;Rennes", "Eva;Roux;07 91 23 45 67;13001;Marseille",
+                 "Marc;Petit;03 27 25 11 11;59000;Lille", "Léa;Faure;01 42 00 00 01;75002;Paris"]
+        f = self.write("fr.csv", lines, header="Prénom;Nom;Téléphone;Code postal;Ville")
+        self.assertEqual(self.sniff_region(f)["iso"], "FR")
+        no_codes = [";".join(l.split(";")[:3]) for l in lines]
+        f = self.write("fr2.csv", no_codes, header="Prénom;Nom;Téléphone")
+        self.assertEqual(self.sniff_region(f)["iso"], "FR")
+        self.cli("import", f, "--db", self.db)
+        self.assertEqual(self.phones()[:2], ["+33472000001", "+33612345678"])
+
+    # --- what the reasons say ----------------------------------------------------
+
+    def test_too_few_signals_say_so_not_that_there_is_no_majority(self):
+        lines = ["Ann%d;Smith;ann%d@firm%d.co.uk;020 7946 000%d" % (i, i, i, i) for i in range(2)]
+        f = self.write("peu.csv", lines, header="Prénom;Nom;Email;Téléphone")
+        region = self.sniff_region(f)
+        self.assertEqual((region["iso"], region["source"]), ("FR", "default"), region)
+        self.assertEqual(region["reason"],
+                         "trop peu d'indices (4, il en faut 5) pour Royaume-Uni (GB)")
+        text = self.cli("sniff", f).out
+        self.assertIn("France (FR), par défaut ; trop peu d'indices (4, il en faut 5)", text)
+        self.assertNotIn("majorité", text)
+        r = self.cli("import", f, "--db", self.db)
+        self.assertIn("Pays des numéros sans indicatif : France (FR), par défaut ; trop peu "
+                      "d'indices (4, il en faut 5) pour Royaume-Uni (GB)", r.out)
+
+    def test_one_postal_code_and_one_number_are_singular(self):
+        lines = ["Luc%d;Peeters;luc%d@firma%d.be;;" % (i, i, i) for i in range(5)]
+        lines.append("Anne;Dubois;anne@firma.be;02 511 00 00;1000")
+        f = self.write("un.csv", lines, header="Prénom;Nom;Email;Téléphone;Code postal")
+        region = self.sniff_region(f)
+        self.assertEqual(region["iso"], "BE", region)
+        self.assertEqual(region["reason"], "100 % des e-mails en .be, 1 code postal sur 1 à 4 "
+                                           "chiffres, 1 numéro valide seulement en BE")
+
+    def test_country_column_known_by_its_values_decides_and_is_named(self):
+        # "Land" is no header leadimport knows: the values make it the
+        # country column, and its dominant value decides, not the e-mails
+        lines = ["Ann%d;Smith;ann%d@firm%d.co.uk;020 7946 %04d;%s"
+                 % (i, i, i, i, "Royaume-Uni" if i < 6 else "") for i in range(8)]
+        f = self.write("land.csv", lines, header="Prénom;Nom;Email;Téléphone;Land")
+        doc = self.cli("sniff", f, "--json").json()
+        self.assertEqual([c["field"] for c in doc["mapping"]][-1], "country")
+        self.assertEqual(doc["region"]["iso"], "GB")
+        self.assertEqual(doc["region"]["reason"], "100 % des pays de la colonne « Land »")
+
+    # --- a known export -------------------------------------------------------
+
+    def test_google_contacts_export_summary_says_the_region_sniff_shows(self):
+        header = ("First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,"
+                  "Phone 1 - Value,Address 1 - City,Address 1 - Postal Code,Address 1 - Country")
+        lines = ["Jean%d,Dupont,Work,jean%d@gmail.com,Mobile,06 12 34 56 %02d,Lyon,690%02d,France"
+                 % (i, i, i, i) for i in range(8)]
+        f = self.write("google.csv", lines, header=header)
+        doc = self.cli("sniff", f, "--json").json()
+        self.assertEqual(doc.get("export"), "Google Contacts")
+        self.assertEqual(doc["region"], {"iso": "FR", "name": "France", "source": "inferred",
+                                         "reason": "100 % des pays de la colonne « Address 1 - "
+                                                   "Country »"})
+        note = ("Pays des numéros sans indicatif : France (FR), d'après 100 % des pays de la "
+                "colonne « Address 1 - Country »")
+        self.assertEqual(self.cli("import", f, "--db", self.db, "--json").json()["region_note"],
+                         note)
+        r = self.cli("import", f, "--db", li.db_url(self.tmp, "autre.db"))
+        self.assertIn(note, r.out)
+
     # --- French, mixed, --region ------------------------------------------------
 
-    def test_french_file_stays_french_and_says_nothing_in_the_summary(self):
+    def test_french_file_stays_french_and_the_summary_says_why_as_sniff_does(self):
         f = self.write("france.csv", french_rows())
         region = self.sniff_region(f)
-        self.assertEqual(region["iso"], "FR")
+        self.assertEqual((region["iso"], region["source"]), ("FR", "inferred"))
         r = self.cli("import", f, "--db", self.db)
-        self.assertNotIn("Pays des numéros", r.out)
+        self.assertIn("Pays des numéros sans indicatif : France (FR), d'après 100 % des e-mails "
+                      "en .fr, 30 codes postaux sur 30 à 5 chiffres", r.out)
         self.assertTrue(all(p.startswith("+33") for p in self.phones()))
+
+    def test_a_file_without_any_signal_says_nothing_in_the_summary(self):
+        lines = ["Jean%d;Dupont%d;06 12 34 56 %02d" % (i, i, i) for i in range(10)]
+        f = self.write("nu.csv", lines, header="Prénom;Nom;Téléphone")
+        self.assertEqual(self.sniff_region(f), {"iso": "FR", "name": "France",
+                                                "source": "default", "reason": ""})
+        doc = self.cli("import", f, "--db", self.db, "--json").json()
+        self.assertIsNone(doc["region_note"], doc)
 
     def test_generic_domains_say_nothing(self):
         lines = ["Urs%d;Muster%d;urs%d@firma%d.com;044 668 18 %02d;;Zürich"
@@ -173,10 +293,21 @@ class RegionTest(unittest.TestCase):
         self.assertNotIn("Pays des numéros", r.out)
         self.assertTrue(all(p.startswith("+33") for p in self.phones()))
 
+    def test_region_option_takes_a_country_name(self):
+        f = self.write("suisse.csv", swiss_rows())
+        for value, iso in (("Belgique", "BE"), ("belgique", "BE"), ("Royaume-Uni", "GB"),
+                           ("uk", "GB"), ("CHE", "CH"), ("Suisse", "CH")):
+            region = self.sniff_region(f, "--region", value)
+            self.assertEqual((region["iso"], region["source"]), (iso, "option"), value)
+        self.cli("import", f, "--db", self.db, "--region", "Suisse")
+        self.assertEqual(self.phones()[0], "+41446681800")
+
     def test_region_option_must_be_a_real_region(self):
         f = self.write("suisse.csv", swiss_rows())
         r = self.cli("sniff", f, "--region", "XX", code=2)
         self.assertIn("Région téléphonique inconnue : « XX »", r.err)
+        r = self.cli("sniff", f, "--region", "Atlantide", code=2)
+        self.assertIn("Région téléphonique inconnue : « Atlantide »", r.err)
 
     # --- the country column -----------------------------------------------------
 
