@@ -182,6 +182,21 @@ const unsigned short *li__cc_list(size_t *n);
  */
 li_msg li__norm_phone(const char *in, size_t len, const li__country *region, char *out, size_t cap);
 
+/* --- cell.c ----------------------------------------------------------------- */
+
+/* Receives the cleaned piece (not NUL-terminated); nonzero: it is a valid value. */
+typedef int (*li__piece_fn)(const char *piece, size_t len, void *ctx);
+
+/*
+ * Splits a cell that may hold several values (s, n: the normalised text)
+ * into its pieces, cleaned for an e-mail (email set: display name, mailto:,
+ * quotes dropped) or a phone (labels, words in parentheses, a float's ".0"
+ * dropped), and calls fn on the first non-empty one. buf holds at least n
+ * bytes (the piece is cleaned there). Returns what fn returned, 0 without
+ * a piece.
+ */
+int li__cell_pieces(const char *s, size_t n, int email, char *buf, li__piece_fn fn, void *ctx);
+
 /* --- validate.c ---------------------------------------------------------- */
 
 /*

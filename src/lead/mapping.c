@@ -527,7 +527,11 @@ void li__mapping_resolve(li_mapping *m) {
         if (first < 0)
             li__map_assign(m, c, k->field, LI_MAP_HEADER);
         else if (m->col_reason[first] >= LI_MAP_HEADER) /* both automatic: say so */
-            li__map_warn(m, LI_MSG_MAP_DUPLICATE, m->col_name[first], m->col_name[c],
+            li__map_warn(m,
+                         k->field == LI_FIELD_EMAIL || k->field == LI_FIELD_PHONE
+                             ? LI_MSG_MAP_DUPLICATE_FALLBACK /* validate.c: alternates */
+                             : LI_MSG_MAP_DUPLICATE,
+                         m->col_name[first], m->col_name[c],
                          li_field_label(k->field));
     }
     for (size_t c = 0; c < m->ncols; c++)

@@ -352,6 +352,7 @@ li_msg li_norm_email(const char *in, size_t len, char *out, size_t cap) {
 enum {
     PHONE_OUT = LI_PHONE_CAP, /* room for an E.164 number and its extension */
     QUOTE_MAX = 80, /* bytes of a value quoted in a message */
+    CONTACT_KEY_MAX = 48, /* ,"Téléphone (texte complet)":"" and more */
 };
 
 struct li_validator {
@@ -376,6 +377,20 @@ struct li_validator {
      */
     li_slice bad_contact[2]; /* [0] e-mail, [1] phone */
     li_msg bad_why[2];
+    /*
+     * The whole text of a cell that held more than the e-mail or phone
+     * taken from it (li__cell_pieces()), kept beside the lead; len 0 if none.
+     */
+    li_slice whole_cell[2];
+    /*
+     * Other columns whose header names an e-mail or a phone (a second
+     * "Email", an export's work phone beside its mobile), in the order they
+     * are tried when the field's own column gives nothing usable in a row.
+     * Owned; -1 ends each list.
+     */
+    int *alt[2];
+    unsigned char *is_alt; /* [ncols]: column c is in a list of alt */
+    int alt_used[2];       /* the row's: the alternate column that gave the value, or -1 */
     /* The last country value looked up and its code: most files repeat one. */
     char last_country[32];
     size_t last_country_len;
@@ -383,6 +398,45 @@ struct li_validator {
 };
 
 static const char empty[] = "";
+
+/*
+ * The alternates of the e-mail and the phone (see li_validator.alt): the
+ * columns kept custom whose header proposed that field (mapping.h, cand),
+ * except those a person kept custom on purpose; an export's columns in its
+ * order of preference, others in file order.
+ */
+static li_status alternates(li_validator *v, li_error *err) {
+    const li_mapping *m = v->m;
+    static const li_field field[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    v->is_alt = calloc(m->ncols ? m->ncols : 1, 1);
+    if (!v->is_alt)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    for (int w = 0; w < 2; w++) {
+        size_t n = 0;
+        if (!(v->alt[w] = malloc((m->ncols + 1) * sizeof *v->alt[w])))
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        for (size_t c = 0; m->cand && c < m->ncols; c++) {
+            const struct li_map_cand *k = &m->cand[c];
+            const struct li_map_stats *st = m->stats ? &m->stats[c] : NULL;
+            /* not a column a person or a saved mapping kept custom, nor one
+               whose sampled values are not e-mails or phones (a yes/no
+               "Téléphone contacté") */
+            if (m->col_field[c] != LI_FIELD_NONE || k->field != field[w] ||
+                k->rank == LI__RANK_FIXED || m->field_col[field[w]] < 0 ||
+                (st && (w == 0 ? st->email : st->phone) == 0 && st->flag + st->date > 0))
+                continue;
+            size_t at = n++; /* insertion sort by the export's preference */
+            while (at > 0 && m->cand[v->alt[w][at - 1]].prio > m->cand[c].prio) {
+                v->alt[w][at] = v->alt[w][at - 1];
+                at--;
+            }
+            v->alt[w][at] = (int)c;
+            v->is_alt[c] = 1;
+        }
+        v->alt[w][n] = -1;
+    }
+    return LI_OK;
+}
 
 li_status li_validator_new(const li_mapping *m, const li_validate_opts *opts, li_validator **out,
                            li_error *err) {
@@ -417,6 +471,8 @@ li_status li_validator_new(const li_mapping *m, const li_validate_opts *opts, li
             goto nomem;
     }
     v->key_off[m->ncols] = keys.len;
+    if ((st = alternates(v, err)) != LI_OK)
+        goto out;
     v->keys = keys.data; /* ownership moves to v */
     li_buf_init(&keys, 0);
     goto out;
@@ -439,6 +495,9 @@ void li_validator_free(li_validator *v) {
     free(v->scratch);
     free(v->keys);
     free(v->key_off);
+    free(v->alt[0]);
+    free(v->alt[1]);
+    free(v->is_alt);
     free(v);
 }
 
@@ -542,11 +601,17 @@ static size_t row_need(const li_validator *v, const li_slice *fields, size_t nfi
     *tmp = 0;
     for (size_t c = 0; c < nfields; c++) {
         size_t len = fields[c].len;
-        if (c < ncols && v->m->col_field[c] != LI_FIELD_NONE) {
+        li_field f = c < ncols ? v->m->col_field[c] : LI_FIELD_NONE;
+        /* an e-mail or phone: the text, a piece taken out of it, its E.164
+           form, and the text kept in custom_json */
+        size_t contact = 2 * len + PHONE_OUT + CONTACT_KEY_MAX + 6 * len;
+        if (f == LI_FIELD_EMAIL || f == LI_FIELD_PHONE) {
+            need += contact;
+        } else if (f != LI_FIELD_NONE) {
             need += len + PHONE_OUT;
-            if (v->m->col_field[c] == LI_FIELD_EMAIL || v->m->col_field[c] == LI_FIELD_PHONE)
-                need += 32 + 6 * len; /* kept in custom_json if unusable */
         } else if (len > 0) {
+            if (c < ncols && v->is_alt[c])
+                need += contact;
             size_t key = c < ncols ? v->key_off[c + 1] - v->key_off[c] : 32;
             need += key + 6 * len + 3;
             if (len > *tmp)
@@ -617,8 +682,31 @@ static size_t unquote(char *s, size_t n, int digits) {
     return n;
 }
 
+/* What li__cell_pieces() callbacks fill: the value found in a piece. */
+typedef struct piece_ctx {
+    li_validator *v;
+    char *out;          /* a phone's E.164 form is written here (PHONE_OUT bytes) */
+    size_t len;         /* an e-mail: its length (the piece itself, lower-cased) */
+    li_phone_type type; /* a phone: its type */
+} piece_ctx;
+
+static int email_piece(const char *piece, size_t n, void *ctx) {
+    piece_ctx *pc = ctx;
+    if (!li__email_check((char *)piece, n)) /* the piece is li__cell_pieces()' writable buf */
+        return 0;
+    pc->len = n;
+    return 1;
+}
+
+static int phone_piece(const char *piece, size_t n, void *ctx) {
+    piece_ctx *pc = ctx;
+    return li_norm_phone_typed(piece, n, phone_region(pc->v), pc->out, PHONE_OUT, &pc->type) ==
+           LI_MSG_NONE;
+}
+
 /* Normalises the value of field f (non-empty raw) at dst; returns bytes used. */
 static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li_lead *out) {
+    char *const start = dst;
     int ctrl = 0;
     size_t n = li__norm_text(raw.ptr, raw.len, dst, v->collapse[f], v->keep_newlines[f], &ctrl);
     n = unquote(dst, n, f == LI_FIELD_PHONE || f == LI_FIELD_POSTAL_CODE);
@@ -629,14 +717,24 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
         return 0;
     if (f == LI_FIELD_EMAIL) {
         if (ctrl || !li__email_check(dst, n)) {
-            bad_contact(v, 0, LI_MSG_EMAIL_INVALID, dst, n, out);
-            return n;
+            piece_ctx pc = {v, NULL, 0, LI_PHONE_UNKNOWN};
+            char *piece = dst + n;
+            if (ctrl || !li__cell_pieces(dst, n, 1, piece, email_piece, &pc)) {
+                bad_contact(v, 0, LI_MSG_EMAIL_INVALID, dst, n, out);
+                return n;
+            }
+            /* one address among more text: taken, the whole text kept */
+            v->whole_cell[0].ptr = dst;
+            v->whole_cell[0].len = n;
+            out->value[f].ptr = piece;
+            out->value[f].len = n = pc.len;
+            dst = piece;
         }
         const char *at = memchr(dst, '@', n);
         const char *typo = li__email_domain_typo(at + 1, n - (size_t)(at + 1 - dst));
         if (typo)
             add_issue(out, LI_MSG_EMAIL_DOMAIN_TYPO, f, quote(dst, n, q), typo);
-        return n;
+        return (size_t)(dst + n - start);
     }
     if (f == LI_FIELD_PHONE) {
         char *e164 = dst + n;
@@ -644,12 +742,20 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
                           : li_norm_phone_typed(dst, n, phone_region(v), e164, PHONE_OUT,
                                                 &out->phone_type);
         if (why != LI_MSG_NONE) {
-            bad_contact(v, 1, why, dst, n, out);
-            return n + PHONE_OUT;
+            piece_ctx pc = {v, dst + 2 * n, 0, LI_PHONE_UNKNOWN};
+            if (ctrl || !li__cell_pieces(dst, n, 0, dst + n, phone_piece, &pc)) {
+                bad_contact(v, 1, why, dst, n, out);
+                return n + PHONE_OUT;
+            }
+            /* one number among more text: taken, the whole text kept */
+            v->whole_cell[1].ptr = dst;
+            v->whole_cell[1].len = n;
+            e164 = pc.out;
+            out->phone_type = pc.type;
         }
         out->value[f].ptr = e164;
         out->value[f].len = strlen(e164);
-        return n + PHONE_OUT;
+        return (size_t)(e164 - dst) + PHONE_OUT;
     }
     if (ctrl)
         add_issue(out, LI_MSG_VALUE_CONTROL_CHARS, f, li_field_label(f));
@@ -791,12 +897,39 @@ static const char *const kept_key[2] = {"\"E-mail non reconnu\":", "\"Téléphon
  * row's error (its value in the lead is the text as written) and nothing
  * at all is contact_missing. Returns the new length of json.
  */
+/* Appends "key":"text" to the JSON object json of nj bytes ("" or "{...}"). */
+static size_t json_add(char *json, size_t nj, const char *key, li_slice text) {
+    if (nj <= 2) { /* nothing yet, or "{}" */
+        json[0] = '{';
+        nj = 1;
+    } else {
+        json[nj - 1] = ','; /* reopen the object */
+    }
+    size_t k = strlen(key);
+    memcpy(json + nj, key, k);
+    nj += k;
+    json[nj++] = '"';
+    nj += json_escape(text.ptr, text.len, json + nj);
+    json[nj++] = '"';
+    json[nj++] = '}';
+    return nj;
+}
+
 static size_t contact_rules(li_validator *v, char *json, size_t nj, li_lead *out) {
     static const li_field field[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    static const char *const whole_key[2] = {"\"E-mail (texte complet)\":",
+                                             "\"Téléphone (texte complet)\":"};
     int reach = out->value[LI_FIELD_EMAIL].len > 0 || out->value[LI_FIELD_PHONE].len > 0;
     int bad = 0;
-    char q[QUOTE_MAX + 8];
+    char q[QUOTE_MAX + 8], q2[QUOTE_MAX + 8];
     for (int i = 0; i < 2; i++) {
+        li_slice w = v->whole_cell[i];
+        if (w.len > 0) { /* one value taken out of a cell that held more */
+            li_slice got = out->value[field[i]];
+            add_issue(out, i == 0 ? LI_MSG_EMAIL_EXTRACTED : LI_MSG_PHONE_EXTRACTED, field[i],
+                      quote(got.ptr, got.len, q2), quote(w.ptr, w.len, q));
+            nj = json_add(json, nj, whole_key[i], w);
+        }
         li_slice b = v->bad_contact[i];
         if (b.len == 0)
             continue;
@@ -807,25 +940,16 @@ static size_t contact_rules(li_validator *v, char *json, size_t nj, li_lead *out
             out->value[field[i]] = b;
             continue;
         }
-        if (i == 0)
+        if (v->alt_used[i] >= 0)
+            add_issue(out, i == 0 ? LI_MSG_EMAIL_REPLACED : LI_MSG_PHONE_REPLACED, field[i], q,
+                      v->m->col_name[v->alt_used[i]]);
+        else if (i == 0)
             add_issue(out, LI_MSG_EMAIL_UNUSABLE, field[i], q);
         else if (v->bad_why[i] == LI_MSG_PHONE_PRECISION_LOST)
             add_issue(out, LI_MSG_PHONE_DAMAGED_UNUSABLE, field[i], q);
         else
             add_issue(out, LI_MSG_PHONE_UNUSABLE, field[i], q);
-        if (nj <= 2) { /* nothing yet, or "{}" */
-            json[0] = '{';
-            nj = 1;
-        } else {
-            json[nj - 1] = ','; /* reopen the object */
-        }
-        size_t k = strlen(kept_key[i]);
-        memcpy(json + nj, kept_key[i], k);
-        nj += k;
-        json[nj++] = '"';
-        nj += json_escape(b.ptr, b.len, json + nj);
-        json[nj++] = '"';
-        json[nj++] = '}';
+        nj = json_add(json, nj, kept_key[i], b);
     }
     if (!reach && !bad)
         add_issue(out, LI_MSG_CONTACT_MISSING, LI_FIELD_NONE);
@@ -845,6 +969,40 @@ static void lead_reset(li_lead *out) {
 }
 
 /*
+ * When the e-mail's (or phone's) own column gives nothing usable in this
+ * row, its alternates are tried in order (li_validator.alt): the first
+ * usable value is the lead's. The unusable text of the own column stays
+ * set aside (bad_contact) for contact_rules(); the alternate's column is a
+ * custom field as well, so nothing is lost either way. Returns the bytes
+ * of scratch used at dst.
+ */
+static size_t other_columns(li_validator *v, const li_slice *fields, size_t nfields, char *dst,
+                            li_lead *out) {
+    static const li_field field[2] = {LI_FIELD_EMAIL, LI_FIELD_PHONE};
+    size_t used = 0;
+    for (int w = 0; w < 2; w++) {
+        if (out->value[field[w]].len > 0)
+            continue;
+        li_slice bad = v->bad_contact[w];
+        li_msg why = v->bad_why[w];
+        for (const int *a = v->alt[w]; *a >= 0; a++) {
+            if ((size_t)*a >= nfields || fields[*a].len == 0)
+                continue;
+            used += one_field(v, field[w], fields[*a], dst + used, out);
+            if (out->value[field[w]].len > 0) {
+                v->alt_used[w] = *a;
+                break;
+            }
+        }
+        /* what contact_rules() reports is the own column's text, if any
+           (an alternate's is a custom field already) */
+        v->bad_contact[w] = bad;
+        v->bad_why[w] = why;
+    }
+    return used;
+}
+
+/*
  * Scratch layout for one row: the normalised value of each mapped field
  * (a phone also gets PHONE_OUT bytes for its E.164 form), then a temporary
  * area for one custom value, then custom_json.
@@ -860,7 +1018,10 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
     size_t pos = 0;
     v->row_iso = NULL;
     v->row_country_given = 0;
-    v->bad_contact[0].len = v->bad_contact[1].len = 0;
+    for (int w = 0; w < 2; w++) {
+        v->bad_contact[w].len = v->whole_cell[w].len = 0;
+        v->alt_used[w] = -1;
+    }
     for (int k = 0; k < LI_FIELD__COUNT; k++) {
         /* the country first: the phone and the postal code depend on it */
         int f = k == 0 ? LI_FIELD_COUNTRY : k <= LI_FIELD_COUNTRY ? k - 1 : k;
@@ -869,6 +1030,7 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
             continue;
         pos += one_field(v, (li_field)f, fields[c], v->scratch + pos, out);
     }
+    pos += other_columns(v, fields, nfields, v->scratch + pos, out);
     int fc = m->full_name_col;
     if (fc >= 0 && (size_t)fc < nfields && fields[fc].len > 0 &&
         out->value[LI_FIELD_FIRST_NAME].len == 0 && out->value[LI_FIELD_LAST_NAME].len == 0)

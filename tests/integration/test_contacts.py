@@ -84,6 +84,75 @@ class UnusableContact(Base):
         self.assertEqual(self.leads(db="u.db"), self.leads())
 
 
+class CellsThatHoldMore(Base):
+    """One value out of a cell that holds more; the whole text kept."""
+
+    def write(self, name, header, rows):
+        return li.write_csv(self.p(name), rows, delimiter=";", header=header)
+
+    def test_first_address_or_number_of_a_cell_is_taken_and_the_text_kept(self):
+        f = self.write("a.csv", ["Nom", "Email", "Téléphone"], [
+            ["Valjean", "Jean Valjean <jean@exemple.fr>", ""],
+            ["Pontmercy", "mailto:marius@exemple.fr", ""],
+            ["Javert", "javert@exemple.fr; javert.perso@exemple.fr", ""],
+            ["Paul", "paul@exemple.fr ::: paul@martin.example", ""],
+            ["Roy", "", "06 12 34 56 78 / 01 23 45 67 89"],
+            ["Blanc", "", "Tél. : 01 23 45 67 90"],
+            ["Noir", "", "01.23.45.67.81 (standard)"],
+            ["Gris", "", "+33612345681.0"],
+        ])
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["invalid"], s["warnings"]), (8, 0, 8))
+        got = [(ln, em, ph) for ln, em, ph, _ in self.leads()]
+        self.assertEqual(got, [
+            ("Valjean", "jean@exemple.fr", None), ("Pontmercy", "marius@exemple.fr", None),
+            ("Javert", "javert@exemple.fr", None), ("Paul", "paul@exemple.fr", None),
+            ("Roy", None, "+33612345678"), ("Blanc", None, "+33123456790"),
+            ("Noir", None, "+33123456781"), ("Gris", None, "+33612345681"),
+        ])
+        custom = {ln: c for ln, _, _, c in self.leads()}
+        self.assertEqual(custom["Javert"],
+                         {"E-mail (texte complet)": "javert@exemple.fr; javert.perso@exemple.fr"})
+        self.assertEqual(custom["Roy"],
+                         {"Téléphone (texte complet)": "06 12 34 56 78 / 01 23 45 67 89"})
+
+    def test_a_damaged_address_is_never_cut_into_another(self):
+        # a later piece that happens to be valid would be an invented address
+        f = self.write("a.csv", ["Nom", "Email", "Téléphone"], [
+            ["Dupont", "marie dupont@gmail.com", ""],
+            ["Martin", "jean,martin@free.fr", ""],
+            ["Petit", "jean;petit@free.fr", ""],
+        ])
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["invalid"]), (0, 3))
+
+    def test_an_empty_phone_column_falls_back_on_the_other_phone_column(self):
+        f = self.write("a.csv", ["Nom", "Prénom", "Tél. portable", "Tél. fixe", "Mail"], [
+            ["Arnaud", "Léon", "06 40 00 00 01", "01 40 00 00 01", ""],
+            ["Barbier", "Maud", "", "01 40 00 00 02", ""],
+            ["Caron", "Paul", "06 12", "01 40 00 00 03", ""],
+        ])
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["invalid"]), (3, 0))
+        got = [(ln, ph, c) for ln, _, ph, c in self.leads()]
+        self.assertEqual(got, [
+            ("Arnaud", "+33640000001", {"Tél. fixe": "01 40 00 00 01"}),
+            ("Barbier", "+33140000002", {"Tél. fixe": "01 40 00 00 02"}),
+            ("Caron", "+33140000003", {"Tél. fixe": "01 40 00 00 03",
+                                       "Téléphone non reconnu": "06 12"}),
+        ])
+
+    def test_a_repeated_email_header_is_a_fallback_too(self):
+        f = self.write("a.csv", ["Nom", "Email", "Email"], [
+            ["Marchand", "", "theo@marchand.example"],
+            ["Roux", "anne@roux.example", "autre@roux.example"],
+        ])
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["invalid"]), (2, 0))
+        self.assertEqual([em for _, em, _, _ in self.leads()],
+                         ["theo@marchand.example", "anne@roux.example"])
+
+
 class PhoneRegion(Base):
     def test_national_number_is_read_in_its_rows_country_only(self):
         f = li.write_csv(self.p("a.csv"), [

@@ -143,6 +143,8 @@ class TestKnownExports(ShapeTest):
                               "city": "Bordeaux"}})
 
     def test_outlook_english_picks_the_mobile_and_keeps_the_other_phones(self):
+        """The mobile is the phone; a row without one takes its business phone;
+        every other phone stays a custom field."""
         header = ["Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company",
                   "Department", "Job Title", "Business Street", "Business City",
                   "Business State", "Business Postal Code", "Business Country/Region",
@@ -160,7 +162,8 @@ class TestKnownExports(ShapeTest):
             {"tom@baker.example": {"first_name": "Tom", "last_name": "Baker",
                                    "company": "Baker & Sons", "job_title": "Owner",
                                    "phone": "+447911123456", "city": "Bristol"},
-             "ann@lee.example": {"job_title": "CFO", "phone": None}},
+             # no mobile: her business phone is her phone, row by row
+             "ann@lee.example": {"job_title": "CFO", "phone": "+442079460000"}},
             custom={"tom@baker.example": {"Business Phone": "+44 117 496 0000",
                                           "Title": "Mr."},
                     "ann@lee.example": {"Business Phone": "+44 20 7946 0000"}})
