@@ -439,7 +439,8 @@ static unsigned valid_count(const li_region_probe *p, int s) {
  * Step 3 (region.h): the regions usual for a French-speaking CRM, tried
  * when the postal codes are not French-shaped or most numbers are no
  * French numbers. Candidates: the regions the file names (domains, country
- * column), France when its postal shape fits or something names it, and
+ * column), France when its postal shape fits, something names it or most
+ * numbers are French ones, and
  * the nearby regions whose postal shape fits and in which at least
  * LI_REGION_MAJORITY % of the numbers are valid (one where most are not
  * cannot be the file's: without that, the Austrian reading of a Swiss
@@ -460,7 +461,13 @@ static int decide_nearby(const li_region_probe *p, const tally *named, tally *t,
     for (size_t i = 0; i < named->ncand; i++) {
         int s = named->cand[i];
         int said = p->email[s] || p->web[s] || p->country[s];
-        if (s != fr || said || shape == SHAPE_NONE || shape == SHAPE_5)
+        /* France stays a candidate while most numbers are French ones: a
+           French file whose codes all lost their leading 0 in Excel (Nice,
+           "6000") has four-digit codes too, and its mobiles also read as
+           Austrian or Swiss numbers; only a clue that names another
+           country may then move it (a number valid in France never votes) */
+        if (s != fr || said || shape == SHAPE_NONE || shape == SHAPE_5 ||
+            fr_valid * 100 >= (unsigned)LI_REGION_MAJORITY * p->nphones)
             add_cand(t->cand, &t->ncand, s);
     }
     for (size_t i = 0; i < sizeof nearby / sizeof nearby[0]; i++) {

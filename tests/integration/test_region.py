@@ -137,23 +137,31 @@ class RegionTest(unittest.TestCase):
                    "Marc;Roy;021 312 11 11;1005;Lausanne",
                    "Olivier;Jaquet;026 322 11 11;1700;Fribourg"]
 
-    def test_swiss_file_without_e_mails_nor_country_gets_swiss_numbers(self):
-        # every one of these numbers is a well-formed French number too; the
-        # four-digit postal codes rule France out, and among the usual
-        # regions with such codes the numbers are Swiss (the Austrian
-        # reading of two of them does not count: most are not Austrian)
+    def test_swiss_file_without_e_mails_nor_country_stays_french_and_says_why(self):
+        # every one of these numbers is a well-formed French number too, and
+        # a French file whose codes all lost their leading 0 in Excel has
+        # four-digit codes as well (see the Nice file below): with nothing
+        # that names Switzerland, France stays, sniff says the file points
+        # at Switzerland without enough clues, and --region CH reads it
         f = self.write("npa.csv", self.SWISS_TRIAL, header="Prénom;Nom;Téléphone;NPA;Localité")
         region = self.sniff_region(f)
-        self.assertEqual((region["iso"], region["source"]), ("CH", "inferred"), region)
-        self.assertEqual(region["reason"], "6 codes postaux sur 6 à 4 chiffres, 6 numéros sur 6 "
-                         "valides seulement en CH parmi les pays habituels (voisins et "
-                         "francophones)")
-        r = self.cli("import", f, "--db", self.db)
-        self.assertIn("Pays des numéros sans indicatif : Suisse (CH), d'après 6 codes postaux", r.out)
+        self.assertEqual((region["iso"], region["source"]), ("FR", "default"), region)
+        self.assertIn("Suisse (CH)", region["reason"])
+        self.cli("import", f, "--db", self.db, "--region", "Suisse")
         rows = li.query(self.tmp, "SELECT phone, postal_code FROM leads ORDER BY id")
         self.assertEqual(rows, [("+41223101122", "1201"), ("+41791234567", "1003"),
                                 ("+41787654321", "8001"), ("+41327251111", "2000"),
                                 ("+41213121111", "1005"), ("+41263221111", "1700")])
+
+    def test_french_file_whose_codes_lost_their_zero_stays_french(self):
+        # Nice: every code "06xxx" became "6xxx" in Excel, gmail addresses,
+        # mobiles that also read as Austrian or Swiss numbers
+        lines = ["P%d;Nom%d;p%d@gmail.com;06 12 34 56 %02d;%d;Nice"
+                 % (i, i, i, 10 + i, 6000 + 100 * (i % 4)) for i in range(30)]
+        f = self.write("nice.csv", lines, header="Prénom;Nom;Email;Téléphone;Code postal;Ville")
+        self.assertEqual(self.sniff_region(f)["iso"], "FR")
+        self.cli("import", f, "--db", self.db)
+        self.assertTrue(all(p.startswith("+336") for p in self.phones()), self.phones())
 
     def test_belgian_file_without_e_mails_nor_country_gets_belgian_numbers(self):
         lines = ["Luc;Peeters;02 511 00 00;1000;Bruxelles", "Anne;Dubois;0470 12 34 56;1050;Ixelles",
