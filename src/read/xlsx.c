@@ -163,6 +163,7 @@ struct li__xlsx {
     int row_ready, pending;
     int primed; /* the row is ready already: the search for a sheet with rows read it */
     size_t expected;
+    int uncapped; /* no header: no table width to cut rows at (a row as wide as its cells) */
     li_slice *sl;
     size_t slcap;
     li_row row;
@@ -782,11 +783,13 @@ static int row_build(li__xlsx *xl) {
         size_t col = xl->cells[i].col;
         if (col + 1 > maxcol)
             maxcol = col + 1;
-        if (xl->expected && col >= xl->expected && col < past)
+        if (xl->expected && !xl->uncapped && col >= xl->expected && col < past)
             past = col;
     }
     if (!xl->expected)
         width = maxcol ? maxcol : 1; /* a first row of values past max_columns: one empty field */
+    else if (xl->uncapped && maxcol > width)
+        width = maxcol;
     if (past != SIZE_MAX)
         set_problem(xl, LI_MSG_ROW_CELLS_IGNORED, past + 1, xl->expected);
     if (width > xl->slcap) {
@@ -1198,11 +1201,24 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
     xl->suspended = xl->final = xl->done = 0;
     xl->fed = xl->prev_row = 0;
     xl->skip_upto = first[tb.first].offset;
+    xl->shared_text = 0; /* the rows read again are counted again */
     if ((rc = sheet_start(xl, err)) != LI_OK || (rc = sheet_pump(xl, err)) != LI_OK)
         return rc;
     if (!xl->row_ready)
         return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "xlsx: header");
-    r->info.columns = xl->expected = tb.has_header ? tb.width : xl->row.nfields;
+    if (tb.has_header) {
+        r->info.columns = xl->expected = tb.width;
+    } else {
+        /* Without a header nothing says where the table ends: a later row
+           wider than the first keeps its cells (empty cells are absent
+           from the XML, so the first row's width is no table's). */
+        size_t w = xl->row.nfields;
+        for (size_t i = 0; i < nfirst; i++)
+            if (first[i].width > w)
+                w = first[i].width;
+        r->info.columns = xl->expected = w;
+        xl->uncapped = 1;
+    }
     if (tb.has_header) {
         r->info.has_header = 1;
         r->info.header_row = xl->row.number;

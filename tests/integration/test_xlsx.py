@@ -423,6 +423,20 @@ class WorkbookShapes(unittest.TestCase):
         self.assertEqual([s["current"] for s in doc["sheets"]], [False, False, True])
         self.assertIn("Attention : %s" % notice, li.run(["sniff", path], cwd=self.tmp).out)
 
+    def test_without_a_header_a_wider_later_row_keeps_its_cells(self):
+        # empty cells are absent from the XML: the first row's width is no table's
+        rows = (row(1, "Dupont", "dupont@exemple.fr") + row(2, "Martin", "martin@exemple.fr",
+                                                              "06 12 34 56 78")
+                + row(3, "Petit", "petit@exemple.fr", "06 98 76 54 32"))
+        path = hand_book(self.p("sans-entete.xlsx"), [("Feuil1", None, rows)])
+        doc = self.imp(path, "nohdr.db", "--header", "non", "--map", "last_name=#1",
+                       "--map", "email=#2", "--map", "phone=#3").json()
+        self.assertEqual((doc["valid"], doc["invalid"], doc["warnings"]), (3, 0, 0))
+        self.assertEqual(li.query(self.tmp, "SELECT last_name, phone FROM leads ORDER BY id",
+                                  db="nohdr.db"),
+                         [("Dupont", None), ("Martin", "+33612345678"),
+                          ("Petit", "+33698765432")])
+
     def test_an_empty_sheet_is_not_called_an_empty_file(self):
         path = hand_book(self.p("vide.xlsx"), [("Feuil1", None, "")])
         r = self.refused(path, "empty.db")
