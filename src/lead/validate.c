@@ -802,7 +802,8 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
 
 /*
  * Splits the "Nom complet" value raw (written at dst, normalised) into the
- * first and last name, each put in title case if written in capitals.
+ * first and last name, each put in title case if written in capitals; a
+ * name a name column already gave is kept.
  */
 static size_t full_name(li_validator *v, li_slice raw, char *dst, li_lead *out) {
     int ctrl = 0;
@@ -812,8 +813,11 @@ static size_t full_name(li_validator *v, li_slice raw, char *dst, li_lead *out) 
     li_slice part[2];
     li__name_split(dst, n, &part[0], &part[1]);
     static const li_field to[2] = {LI_FIELD_FIRST_NAME, LI_FIELD_LAST_NAME};
+    const li_slice given = out->value[LI_FIELD_FIRST_NAME];
+    if (given.len > 0 && given.len == n && memcmp(given.ptr, dst, n) == 0)
+        return n; /* "Bob" in both: no last name to be had */
     for (int i = 0; i < 2; i++) {
-        if (part[i].len == 0)
+        if (part[i].len == 0 || out->value[to[i]].len > 0) /* a name column's value stays */
             continue;
         char *p = dst + (part[i].ptr - dst); /* the slice points into dst: writable */
         li__name_case(p, part[i].len);
@@ -1032,8 +1036,10 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
     }
     pos += other_columns(v, fields, nfields, v->scratch + pos, out);
     int fc = m->full_name_col;
+    /* the full name fills what the name columns left empty (an export with
+       Given Name, Family Name and Name: a row may have only the last) */
     if (fc >= 0 && (size_t)fc < nfields && fields[fc].len > 0 &&
-        out->value[LI_FIELD_FIRST_NAME].len == 0 && out->value[LI_FIELD_LAST_NAME].len == 0)
+        out->value[LI_FIELD_LAST_NAME].len == 0)
         pos += full_name(v, fields[fc], v->scratch + pos, out);
     char *tmp = v->scratch + pos;
     char *json = tmp + tmp_len;

@@ -153,6 +153,21 @@ class CellsThatHoldMore(Base):
                          ["theo@marchand.example", "anne@roux.example"])
 
 
+class FullNameBesideNameColumns(Base):
+    def test_full_name_fills_only_what_the_name_columns_left_empty(self):
+        # an export with Given Name, Family Name and Name: a row may have only some
+        f = li.write_csv(self.p("a.csv"), [
+            ["Jean", "", "Jean Dupont", "jean@exemple.fr"],
+            ["", "", "Anne Roux", "anne@exemple.fr"],
+            ["Luc", "Bon", "Lucien Bonnet", "luc@exemple.fr"],
+            ["Bob", "", "Bob", "bob@exemple.fr"],
+        ], header=["Prénom", "Nom", "Nom complet", "Email"])
+        s = self.imp(f)
+        self.assertEqual((s["valid"], s["invalid"]), (3, 1))
+        got = li.query(self.tmp, "SELECT first_name, last_name FROM leads ORDER BY id")
+        self.assertEqual(got, [("Jean", "Dupont"), ("Anne", "Roux"), ("Luc", "Bon")])
+
+
 class PhoneRegion(Base):
     def test_national_number_is_read_in_its_rows_country_only(self):
         f = li.write_csv(self.p("a.csv"), [
