@@ -329,8 +329,9 @@ li_status li_store_job_leads_each(li_store *s, int64_t job_id, li_id_cb cb, void
 li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
                              li_error *err);
 
-typedef li_status (*li_lead_key_cb)(int64_t id, li_field field, li_slice value, void *ctx);
-/* Calls cb for each non-empty e-mail, phone and external id of the leads table, with the lead's id. */
+/* value[LI_FIELD_EMAIL], [LI_FIELD_PHONE], [LI_FIELD_EXTERNAL_ID] of lead id (empty: none). */
+typedef li_status (*li_lead_key_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx);
+/* Calls cb once for each lead of the table with its e-mail, phone and external id. */
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
 
 /*

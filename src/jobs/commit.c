@@ -39,13 +39,53 @@
 #define BULK_MIN_ROWS 20000
 #define BULK_TABLE_RATIO 10
 
-/* Puts the keys of lead id that are match keys of this import. */
-static li_status put_key(int64_t id, li_field f, li_slice v, void *ctx) {
-    li__committer *c = ctx;
-    for (size_t k = 0; k < c->nmatch; k++)
-        if (c->match[k] == f)
-            return li__keyset_put(&c->keys, li__key_hash(f, v), id);
+/*
+ * The key set holds key k of a lead under its hash salted with the set of
+ * earlier match keys the lead lacks (bit j: it has no key j). A row that
+ * has an earlier key j can only match a lead that lacks j (else j decides:
+ * equal, it matched already; different, they are different people), so it
+ * looks only in the sets whose mask holds every earlier key it has: behind
+ * a switchboard number shared by a thousand colleagues with their own
+ * e-mails, a row with an e-mail meets only the leads that have none, not
+ * a thousand candidates to read and reject. Mask 0 (the first key, or a
+ * lead with every earlier key) is the plain hash.
+ */
+static uint64_t salted(uint64_t h, unsigned lacks) {
+    if (!lacks)
+        return h;
+    h ^= 0x9E3779B97F4A7C15ull * lacks;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+/* The earlier match keys (before key k) that value has no value for. */
+static unsigned lacks_before(const li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                             size_t k) {
+    unsigned m = 0;
+    for (size_t j = 0; j < k; j++)
+        if (!value[c->match[j]].len)
+            m |= 1u << j;
+    return m;
+}
+
+/* Puts the match keys of lead id into the key set; LI_EFULL when it is full. */
+static li_status put_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT], int64_t id) {
+    for (size_t k = 0; k < c->nmatch; k++) {
+        li_field f = c->match[k];
+        if (!value[f].len)
+            continue;
+        li_status st = li__keyset_put(&c->keys, salted(li__key_hash(f, value[f]),
+                                                       lacks_before(c, value, k)), id);
+        if (st != LI_OK)
+            return st;
+    }
     return LI_OK;
+}
+
+static li_status put_key(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
+    return put_keys(ctx, value, id);
 }
 
 /* (Re)builds the key set with room for max_keys, from the table. */
@@ -101,9 +141,14 @@ void li__committer_keys(const li_field *match, size_t nmatch,
 }
 
 void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]) {
-    for (int k = 0; k < LI__NKEYS; k++)
+    /* the set a row looks in first: leads lacking exactly the earlier keys it has */
+    unsigned has = 0;
+    for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++) {
         if (hash[k])
-            li__keyset_prefetch(&c->keys, hash[k]);
+            li__keyset_prefetch(&c->keys, salted(hash[k], has));
+        if (hash[k])
+            has |= 1u << k;
+    }
 }
 
 static int same(li_slice a, li_slice b) {
@@ -131,26 +176,40 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
         if (!hash[k])
             continue;
         li_field f = c->match[k];
-        size_t pos = li__keyset_start(&c->keys, hash[k]);
-        int64_t id;
-        while ((id = li__keyset_next(&c->keys, hash[k], &pos)) != 0) {
-            li_slice lead[LI_FIELD__COUNT];
-            int found = 0;
-            li_status st = li_store_lead_keys(c->store, id, &c->cand, lead, &found, err);
-            if (st != LI_OK)
-                return st;
-            if (!found || !same(lead[f], value[f]))
-                continue; /* a fingerprint collision, or a key the lead no longer has */
-            int other = 0;
-            for (size_t j = 0; j < k && !other; j++) {
-                li_field g = c->match[j];
-                other = value[g].len && lead[g].len && !same(value[g], lead[g]);
+        unsigned earlier = (1u << k) - 1, has = earlier & ~lacks_before(c, value, k);
+        int64_t best = 0;
+        /* every set of leads that lack at least the earlier keys the row has */
+        for (unsigned lacks = 0; lacks <= earlier; lacks++) {
+            if ((lacks & has) != has)
+                continue;
+            uint64_t h = salted(hash[k], lacks);
+            size_t pos = li__keyset_start(&c->keys, h);
+            int64_t id;
+            while ((id = li__keyset_next(&c->keys, h, &pos)) != 0) {
+                if (best && id >= best)
+                    continue;
+                li_slice lead[LI_FIELD__COUNT];
+                int found = 0;
+                li_status st = li_store_lead_keys(c->store, id, &c->cand, lead, &found, err);
+                if (st != LI_OK)
+                    return st;
+                if (!found || !same(lead[f], value[f]))
+                    continue; /* a fingerprint collision, or a key the lead no longer has */
+                int other = 0; /* a lead that gained a key since it was put (update) */
+                for (size_t j = 0; j < k && !other; j++) {
+                    li_field g = c->match[j];
+                    other = value[g].len && lead[g].len && !same(value[g], lead[g]);
+                }
+                if (!other) {
+                    best = id;
+                    break; /* the oldest of this set */
+                }
             }
-            if (!other) {
-                *match = id;
-                *key = k;
-                return LI_OK;
-            }
+        }
+        if (best) {
+            *match = best;
+            *key = k;
+            return LI_OK;
         }
     }
     return LI_OK;
@@ -159,15 +218,11 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
 /* Records the match keys of lead id; a full set is rebuilt twice as big. */
 static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT],
                                int64_t id, li_error *err) {
-    for (size_t k = 0; k < c->nmatch; k++) {
-        li_field f = c->match[k];
-        if (!value[f].len || li__keyset_put(&c->keys, li__key_hash(f, value[f]), id) == LI_OK)
-            continue;
-        /* More rows than estimated: the table already holds (or has
-         * pending) every lead so far, this one included. */
-        return load_keys(c, 2 * c->keys.cap, err);
-    }
-    return LI_OK;
+    if (put_keys(c, value, id) == LI_OK)
+        return LI_OK;
+    /* More rows than estimated: the table already holds (or has pending)
+     * every lead so far, this one included. */
+    return load_keys(c, 2 * c->keys.cap, err);
 }
 
 /*

@@ -961,13 +961,13 @@ li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_
         return db_error(s, err);
     int rc;
     static const li_field keys[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
+    li_slice value[LI_FIELD__COUNT] = {{0}};
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
-        for (int k = 0; k < 3; k++) {
-            li_slice v = column_slice(q, 1 + k);
-            if (v.len && (st = cb(id, keys[k], v, ctx)) != LI_OK)
-                goto out;
-        }
+        for (int k = 0; k < 3; k++)
+            value[keys[k]] = column_slice(q, 1 + k);
+        if ((st = cb(id, value, ctx)) != LI_OK)
+            goto out;
     }
     if (rc != SQLITE_DONE)
         st = db_error(s, err);

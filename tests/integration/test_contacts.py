@@ -168,6 +168,26 @@ class FullNameBesideNameColumns(Base):
         self.assertEqual(got, [("Jean", "Dupont"), ("Anne", "Roux"), ("Luc", "Bon")])
 
 
+class SharedNumber(Base):
+    """The first match key both sides have decides, also after an update
+    gave a lead the key it lacked (the key set looks a lead up by the keys
+    it lacks: the rule must hold when that changes)."""
+
+    def test_a_lead_that_gained_an_email_no_longer_matches_another_email(self):
+        f = li.write_csv(self.p("a.csv"), [lead("Anne", "Standard", "", "01 42 68 53 00")])
+        self.imp(f)
+        g = li.write_csv(self.p("b.csv"), [
+            lead("Anne", "Standard", "anne@acme.example", "01 42 68 53 00"),  # fills lead 1
+            lead("Luc", "Collègue", "luc@acme.example", "01 42 68 53 00"),    # another person
+            lead("Sans", "Mail", "", "01 42 68 53 00"),                       # lead 1 (oldest)
+        ])
+        s = self.imp(g, "--on-duplicate", "update")
+        self.assertEqual((s["created"], s["updated"], s["skipped"]), (1, 1, 1))
+        got = li.query(self.tmp, "SELECT id, last_name, email FROM leads ORDER BY id")
+        self.assertEqual(got, [(1, "Standard", "anne@acme.example"),
+                               (2, "Collègue", "luc@acme.example")])
+
+
 class PhoneRegion(Base):
     def test_national_number_is_read_in_its_rows_country_only(self):
         f = li.write_csv(self.p("a.csv"), [
