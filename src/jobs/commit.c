@@ -141,13 +141,18 @@ void li__committer_keys(const li_field *match, size_t nmatch,
 }
 
 void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]) {
-    /* the set a row looks in first: leads lacking exactly the earlier keys it has */
+    /* the slot a row looks in (leads lacking exactly the earlier keys it
+       has), and the one its own lead goes to (lacking the earlier keys the
+       row lacks): the same slot for the first key */
     unsigned has = 0;
     for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++) {
-        if (hash[k])
-            li__keyset_prefetch(&c->keys, salted(hash[k], has));
-        if (hash[k])
-            has |= 1u << k;
+        if (!hash[k])
+            continue;
+        unsigned earlier = (1u << k) - 1;
+        li__keyset_prefetch(&c->keys, salted(hash[k], has));
+        if ((earlier & ~has) != has)
+            li__keyset_prefetch(&c->keys, salted(hash[k], earlier & ~has));
+        has |= 1u << k;
     }
 }
 

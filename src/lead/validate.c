@@ -704,6 +704,37 @@ static int phone_piece(const char *piece, size_t n, void *ctx) {
            LI_MSG_NONE;
 }
 
+/*
+ * A cell that did not read as one e-mail (or phone): its first piece, when
+ * that is a valid one (cell.c). The whole text stays at s (n bytes) and is
+ * kept beside the lead (whole_cell); the piece is written at s + n, a
+ * phone's E.164 form at s + 2n (row_need() left the room). Return the
+ * address's length, or 1 for a phone; 0 when the piece is no value. Off
+ * the hot path: only cells that failed come here.
+ */
+static __attribute__((noinline, cold)) size_t email_from_pieces(li_validator *v, char *s,
+                                                                 size_t n, li_lead *out) {
+    piece_ctx pc = {v, NULL, 0, LI_PHONE_UNKNOWN};
+    if (!li__cell_pieces(s, n, 1, s + n, email_piece, &pc))
+        return 0;
+    v->whole_cell[0].ptr = s;
+    v->whole_cell[0].len = n;
+    out->value[LI_FIELD_EMAIL].ptr = s + n;
+    out->value[LI_FIELD_EMAIL].len = pc.len;
+    return pc.len;
+}
+
+static __attribute__((noinline, cold)) size_t phone_from_pieces(li_validator *v, char *s,
+                                                                 size_t n, li_lead *out) {
+    piece_ctx pc = {v, s + 2 * n, 0, LI_PHONE_UNKNOWN};
+    if (!li__cell_pieces(s, n, 0, s + n, phone_piece, &pc))
+        return 0;
+    v->whole_cell[1].ptr = s;
+    v->whole_cell[1].len = n;
+    out->phone_type = pc.type;
+    return 1;
+}
+
 /* Normalises the value of field f (non-empty raw) at dst; returns bytes used. */
 static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li_lead *out) {
     char *const start = dst;
@@ -717,18 +748,13 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
         return 0;
     if (f == LI_FIELD_EMAIL) {
         if (ctrl || !li__email_check(dst, n)) {
-            piece_ctx pc = {v, NULL, 0, LI_PHONE_UNKNOWN};
-            char *piece = dst + n;
-            if (ctrl || !li__cell_pieces(dst, n, 1, piece, email_piece, &pc)) {
+            size_t got = ctrl ? 0 : email_from_pieces(v, dst, n, out);
+            if (!got) {
                 bad_contact(v, 0, LI_MSG_EMAIL_INVALID, dst, n, out);
                 return n;
             }
-            /* one address among more text: taken, the whole text kept */
-            v->whole_cell[0].ptr = dst;
-            v->whole_cell[0].len = n;
-            out->value[f].ptr = piece;
-            out->value[f].len = n = pc.len;
-            dst = piece;
+            dst += n; /* the address taken, right after the whole text */
+            n = got;
         }
         const char *at = memchr(dst, '@', n);
         const char *typo = li__email_domain_typo(at + 1, n - (size_t)(at + 1 - dst));
@@ -742,16 +768,11 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
                           : li_norm_phone_typed(dst, n, phone_region(v), e164, PHONE_OUT,
                                                 &out->phone_type);
         if (why != LI_MSG_NONE) {
-            piece_ctx pc = {v, dst + 2 * n, 0, LI_PHONE_UNKNOWN};
-            if (ctrl || !li__cell_pieces(dst, n, 0, dst + n, phone_piece, &pc)) {
+            if (ctrl || !phone_from_pieces(v, dst, n, out)) {
                 bad_contact(v, 1, why, dst, n, out);
                 return n + PHONE_OUT;
             }
-            /* one number among more text: taken, the whole text kept */
-            v->whole_cell[1].ptr = dst;
-            v->whole_cell[1].len = n;
-            e164 = pc.out;
-            out->phone_type = pc.type;
+            e164 = dst + 2 * n; /* the number taken, after the text and its piece */
         }
         out->value[f].ptr = e164;
         out->value[f].len = strlen(e164);
