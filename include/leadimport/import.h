@@ -128,6 +128,14 @@ typedef struct li_import_result {
     char header_note[256];      /* French: rows skipped above the header (PREAMBLE_SKIPPED); "" if none */
 } li_import_result;
 
+/*
+ * 1 if a job in this status will not move any more: "completed",
+ * "rejected", "failed", "cancelled", "reverted" (a retry or a revert may
+ * start it again, as a new step). 0 for a job queued, parsing, ready or
+ * importing.
+ */
+int li_job_final(const char *status);
+
 void li_import_opts_init(li_import_opts *o);
 
 /*

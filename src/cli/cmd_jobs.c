@@ -59,15 +59,6 @@ static const char *phase_fr(const char *ph) {
     return ph;
 }
 
-/* A job that will not move any more: no phase, no rate, no time left to show. */
-static int finished(const li_job_rec *j) {
-    static const char *const over[] = {"completed", "rejected", "failed", "cancelled", "reverted"};
-    for (size_t i = 0; i < sizeof over / sizeof over[0]; i++)
-        if (strcmp(j->status, over[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another; -1 if unreadable. */
 static double seconds_between(const char *from, const char *to) {
     double t[2];
@@ -263,7 +254,7 @@ static int show(li_store *s, long long id, int json) {
         li_buf_free(&c.out);
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
-    int over = finished(&j);
+    int over = li_job_final(j.status); /* no phase, rate nor time left to show */
     printf("Import n° %lld : « %s »\n", (long long)j.id, j.file_name);
     printf("  état                 : %s%s%s\n", status_fr(j.status),
            j.phase[0] && !over ? ", étape " : "", over ? "" : phase_fr(j.phase));

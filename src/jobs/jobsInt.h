@@ -283,7 +283,6 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, uint64_
 char *li__blob_path(li_store *s, const char *key);
 
 /* 1 for a status a job ends in (completed rejected failed cancelled reverted). */
-int li__job_final(const char *status);
 /* The kind and exclusivity of the item that continues a job from its phase. */
 const char *li__next_kind(const li_job_rec *job, int *exclusive);
 

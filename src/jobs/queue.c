@@ -296,7 +296,7 @@ char *li_report_stored_path(li_store *s, int64_t job_id) {
 
 /* --- jobs and their items ---------------------------------------------------------- */
 
-int li__job_final(const char *status) {
+int li_job_final(const char *status) {
     static const char *const final[] = {"completed", "rejected", "failed", "cancelled",
                                         "reverted"};
     for (size_t i = 0; i < sizeof final / sizeof final[0]; i++)

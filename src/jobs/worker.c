@@ -167,7 +167,7 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
     li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
     if (li_store_begin(r->s, &e2) != LI_OK)
         return; /* the lease will expire: another worker takes the item back */
-    if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li__job_final(job.status)) {
+    if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li_job_final(job.status)) {
         snprintf(job.status, sizeof job.status, "%s", retry ? "queued" : "failed");
         snprintf(job.error, sizeof job.error, "%s", text);
         job.eta_s = -1;
@@ -433,7 +433,7 @@ fail:
         if (r->stopping) {
             /* Given back: the job says it waits, not that it runs. */
             if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK &&
-                !li__job_final(job.status)) {
+                !li_job_final(job.status)) {
                 snprintf(job.status, sizeof job.status, "queued");
                 job.rows_per_s = 0;
                 job.eta_s = -1;

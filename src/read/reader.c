@@ -249,23 +249,10 @@ out:
 }
 
 /* s without the spaces and tabs around it. */
-static li_slice trimmed(li_slice s) {
-    while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t'))
-        s.ptr++, s.len--;
-    while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-        s.len--;
-    return s;
-}
-
-/* 1 if a and b are the same name, ASCII case ignored. */
-static int same_name(li_slice a, li_slice b) {
-    return a.len == b.len && (a.len == 0 || strncasecmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 /* 1 if name is used by one of the names[0..n) (each already trimmed). */
 static int name_taken(const li_slice *names, size_t n, li_slice name) {
     for (size_t i = 0; i < n; i++)
-        if (same_name(names[i], name))
+        if (li__slice_same_ci(names[i], name))
             return 1;
     return 0;
 }
@@ -288,7 +275,7 @@ li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, 
     }
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
-        li_slice name = trimmed(fields[i]);
+        li_slice name = li__slice_trim(fields[i]);
         char *o = bytes + at;
         size_t len;
         if (name.len == 0) {
@@ -305,7 +292,7 @@ li_status li__reader_set_header(li_reader *r, const li_slice *fields, size_t n, 
             memcpy(o, fields[i].ptr, len);
         }
         h[i] = (li_slice){o, len};
-        names[i] = trimmed(h[i]);
+        names[i] = li__slice_trim(h[i]);
         at += len;
     }
     free(r->header);

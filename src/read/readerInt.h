@@ -133,6 +133,31 @@ typedef struct li__sniff_row {
 
 void li__sniff_row_init(li__sniff_row *s, const li_row *row);
 
+/* s without the spaces and tabs around it (a view into the same bytes). */
+static inline li_slice li__slice_trim(li_slice s) {
+    while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t'))
+        s.ptr++, s.len--;
+    while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+        s.len--;
+    return s;
+}
+
+/* 1 if a and b are the same text, ASCII case ignored. */
+static inline int li__slice_same_ci(li_slice a, li_slice b) {
+    if (a.len != b.len)
+        return 0;
+    for (size_t i = 0; i < a.len; i++) {
+        unsigned char x = (unsigned char)a.ptr[i], y = (unsigned char)b.ptr[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
 /* What li__sniff_find_header decided. */
 typedef struct li__sniff_table {
     size_t first;   /* index (in the rows given) of the header, or of the first data row */

@@ -141,14 +141,6 @@ int li__sniff_escape(const char *p, size_t n, int whole, int delim) {
     return not_worse && (junk[1] < junk[0] || bs > rfc) ? '\\' : 0;
 }
 
-static li_slice trim_spaces(li_slice s) {
-    while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t'))
-        s.ptr++, s.len--;
-    while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
-        s.len--;
-    return s;
-}
-
 /* A cell that is a value rather than a column name: see li__sniff_is_header. */
 static int looks_like_data(li_slice s) {
     if (s.len > HEADER_CELL_MAX || memchr(s.ptr, '@', s.len))
@@ -157,21 +149,6 @@ static int looks_like_data(li_slice s) {
     for (size_t i = 0; i < s.len; i++)
         digits += s.ptr[i] >= '0' && s.ptr[i] <= '9';
     return digits * 2 > s.len;
-}
-
-static int same_ci(li_slice a, li_slice b) {
-    if (a.len != b.len)
-        return 0;
-    for (size_t i = 0; i < a.len; i++) {
-        unsigned char x = (unsigned char)a.ptr[i], y = (unsigned char)b.ptr[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return 1;
 }
 
 /*
@@ -188,16 +165,16 @@ static int same_ci(li_slice a, li_slice b) {
  * header with empty cells or repeated names.
  */
 int li__sniff_is_header(const li_slice *fields, size_t n) {
-    while (n > 0 && trim_spaces(fields[n - 1]).len == 0)
+    while (n > 0 && li__slice_trim(fields[n - 1]).len == 0)
         n--;
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        li_slice a = trim_spaces(fields[i]);
+        li_slice a = li__slice_trim(fields[i]);
         if (a.len == 0 || looks_like_data(a))
             return 0;
         for (size_t j = 0; j < i; j++)
-            if (same_ci(a, trim_spaces(fields[j])))
+            if (li__slice_same_ci(a, li__slice_trim(fields[j])))
                 return 0;
     }
     return 1;
@@ -213,7 +190,7 @@ void li__sniff_row_init(li__sniff_row *s, const li_row *row) {
     s->nf = row->nfields;
     int names = 1; /* every non-empty cell is name-like */
     for (size_t i = 0; i < row->nfields; i++) {
-        li_slice a = trim_spaces(row->fields[i]);
+        li_slice a = li__slice_trim(row->fields[i]);
         if (a.len == 0)
             continue;
         s->filled++;
@@ -224,7 +201,7 @@ void li__sniff_row_init(li__sniff_row *s, const li_row *row) {
             *(data ? &s->data : &s->text) |= UINT64_C(1) << i;
     }
     if (row->nfields > 0) {
-        li_slice first = trim_spaces(row->fields[0]);
+        li_slice first = li__slice_trim(row->fields[0]);
         s->comment = first.len > 1 && first.ptr[0] == '#';
     }
     s->strict = (unsigned char)li__sniff_is_header(row->fields, row->nfields);
