@@ -509,7 +509,7 @@ void li__outcome_stage(const li__outcome *out, li_staged_row *sr) {
     sr->lead_id = out->lead_id;
     sr->match_lead = out->match_lead;
     sr->match_key = out->match_lead ? li_field_key(out->match_key) : NULL;
-    if (strcmp(out->status, "imported") == 0)
+    if (strcmp(out->status, "imported") == 0 && !out->match_lead && !sr->errors.len)
         sr->data = (li_slice){NULL, 0};
 }
 

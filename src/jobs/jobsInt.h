@@ -167,9 +167,11 @@ li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **ow
 
 /*
  * Puts the outcome into the row to stage: status, lead, match. A row that
- * created a lead is staged without its values, even when the report lists
- * it (a possible duplicate, a warning): they are the lead's, and storing
- * them twice would cost on every row of a file whose rows all warn.
+ * created a lead is staged without its values (they are the lead's), unless
+ * the report lists it (a possible duplicate, a warning): writing them once
+ * here, in key order, costs far less than the report reading each lead
+ * back by id (0.2 s for the bench's 11,000 warned rows), and the report
+ * then shows what this import made of the row.
  */
 void li__outcome_stage(const li__outcome *out, li_staged_row *sr);
 

@@ -13,8 +13,8 @@
  * flagged: which lead they matched and through which key) and the rows
  * imported with a warning. Its columns: « Ligne », « Statut », « Erreurs »
  * (errors and warnings, in French), then the file's columns: a refused row
- * as the file had it, any other row with its normalised values (those of
- * the lead it created, for a row that created one).
+ * as the file had it, any other row with the normalised values this import
+ * made of it.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -159,9 +159,10 @@ static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice cus
 }
 
 /*
- * The values of a row that was not refused: its own when it kept them
- * (skipped, updated), else those of the lead it created (the same values,
- * unless someone changed the lead since; empty cells if it was deleted).
+ * The values of a row that was not refused: its own, staged with it (a row
+ * skipped, updating a lead, flagged or warned), else, for a row staged by a
+ * version that kept only the lead, those of the lead it created (empty
+ * cells if it was deleted since).
  */
 static li_status row_values(report_ctx *rc, const li_staged_row *row) {
     li__row decoded;
