@@ -2,16 +2,24 @@
  * import.h — the import pipeline: file -> staged rows -> leads.
  *
  * li_import_run() is the one-shot path the command line uses:
- *   1. hash: SHA-256 of the file; a file already imported (a completed job
- *      with the same hash) is refused with LI_EREFUSED unless force is set;
- *   2. parse: reader -> mapping -> validation -> import_rows, in
- *      transactions of at most LI_IMPORT_BATCH rows, each saving the parse
- *      checkpoint with its rows;
- *   3. commit: valid staged rows -> leads (+ lead_history), skipping a row
- *      whose e-mail or phone already exists in the table or earlier in the
- *      file, in batches that save the commit checkpoint with their rows.
- * A job interrupted in any stage is resumed from its checkpoint by running
- * the same import again (see li_import_run).
+ *   1. map: sniff the file (format, encoding, delimiter, header, sheet),
+ *      map its columns (overrides, a saved mapping, headers and values) and
+ *      infer its region;
+ *   2. hash: SHA-256 of the file; a file already imported (a completed job
+ *      with the same hash) is refused with LI_EREFUSED unless force is set,
+ *      and an unfinished job with the same hash is resumed;
+ *   3. parse and commit: reader -> validation -> deduplication (the chosen
+ *      match keys, against the leads and earlier rows of the file) -> the
+ *      chosen strategy (skip, update, create flagged) and assignment ->
+ *      leads, lead_history and import_rows (each row with its outcome), in
+ *      transactions of at most LI_IMPORT_BATCH rows that save the job's
+ *      checkpoint with their rows. A big load runs both in one pass;
+ *      otherwise valid rows are staged first, then committed.
+ * li_import_enqueue() stores the file and queues the same stages as work
+ * items for workers (li_worker_run). A job interrupted in any stage is
+ * resumed from its checkpoint by running the same import again, or by a
+ * worker once its lease expires. The report, revert, cleanup and the
+ * job commands (cancel, retry, delete) are declared below.
  */
 #ifndef LEADIMPORT_IMPORT_H
 #define LEADIMPORT_IMPORT_H

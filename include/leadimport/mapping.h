@@ -45,6 +45,9 @@ typedef struct li_map_override {
     const char *column; /* header text, or a 1-based column number "3" / "#3" */
 } li_map_override;
 
+/* At most this many --map overrides for one file (a job stores them). */
+#define LI_MAP_MAX_OVERRIDES 64
+
 /* Why a column has its field. */
 typedef enum li_map_reason {
     LI_MAP_CUSTOM = 0, /* nothing matched: a custom field */

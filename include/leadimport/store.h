@@ -23,7 +23,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 5
+#define LI_STORE_SCHEMA_VERSION 6
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -224,9 +224,6 @@ li_status li_store_work_each(li_store *s, int64_t job_id, li_work_cb cb, void *c
  * strings must stay valid until the next li_store_commit() / _flush().
  */
 li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row, li_error *err);
-/* Sets the outcome of the commit for a row. */
-li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
-                                   const char *status, int64_t lead_id, li_error *err);
 
 typedef li_status (*li_row_cb)(const li_staged_row *row, void *ctx);
 /*

@@ -126,8 +126,9 @@ static const char *parse_encoding(const char *v) {
 
 void li_cli_maps_free(li_cli_maps *m) {
     for (size_t i = 0; i < m->n; i++)
-        free(m->field_copy[i]);
-    m->n = 0;
+        free((char *)m->ov[i].field);
+    free(m->ov);
+    memset(m, 0, sizeof *m);
 }
 
 int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro, li_cli_maps *maps,
@@ -135,16 +136,25 @@ int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
     *rc = 0;
     if (strcmp(opt, "--map") == 0) {
         const char *eq = strchr(value, '=');
-        if (!eq || eq == value || maps->n == LI_CLI_MAX_MAPS) {
+        if (!eq || eq == value) {
             *rc = li_cli_usage_error(LI_MSG_MAP_SYNTAX, value);
             return 1;
+        }
+        if (maps->n == maps->cap) {
+            size_t cap = maps->cap ? 2 * maps->cap : 8;
+            li_map_override *ov = realloc(maps->ov, cap * sizeof *ov);
+            if (!ov) {
+                *rc = LI_EXIT_INTERNAL;
+                return 1;
+            }
+            maps->ov = ov;
+            maps->cap = cap;
         }
         char *field = strndup(value, (size_t)(eq - value));
         if (!field) {
             *rc = LI_EXIT_INTERNAL;
             return 1;
         }
-        maps->field_copy[maps->n] = field;
         maps->ov[maps->n].field = field;
         maps->ov[maps->n].column = eq + 1;
         maps->n++;

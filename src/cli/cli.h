@@ -57,12 +57,10 @@ void li_cli_args_init(li_cli_args *a, int argc, char **argv);
 const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const char **value,
                         int *status);
 
-/* The --map overrides of a command, with their owned copies. */
-#define LI_CLI_MAX_MAPS 64
+/* The --map overrides of a command (owned, field names copied); the library checks their number. */
 typedef struct li_cli_maps {
-    li_map_override ov[LI_CLI_MAX_MAPS];
-    char *field_copy[LI_CLI_MAX_MAPS];
-    size_t n;
+    li_map_override *ov;
+    size_t n, cap;
 } li_cli_maps;
 void li_cli_maps_free(li_cli_maps *m);
 

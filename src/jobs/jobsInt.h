@@ -1,7 +1,8 @@
 /*
  * jobsInt.h — what the files of the jobs module share: the encoding of a
- * staged valid row, the in-memory key set used for deduplication, and the
- * progress meter.
+ * staged valid row, the in-memory key set used for deduplication, the
+ * committer (strategy, assignment, outcome of a row), the stages' batch
+ * hook and progress meter, and the stored files of queued jobs.
  */
 #ifndef LEADIMPORT_JOBS_INT_H
 #define LEADIMPORT_JOBS_INT_H
@@ -252,7 +253,7 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
  */
 typedef struct li__opts_hold {
     void *root; /* json_t */
-    li_map_override map[64];
+    li_map_override map[LI_MAP_MAX_OVERRIDES];
     const char *source_path; /* the file imported, where the job has no stored copy */
 } li__opts_hold;
 /*

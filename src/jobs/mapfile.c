@@ -188,6 +188,10 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
     memset(src, 0, sizeof src[0]);
     src->kind = LI_MAP_CUSTOM;
     memcpy(src->region.iso, "FR", 3);
+    /* Checked here, before any job exists: a stored job must load again. */
+    if (req->nmap > LI_MAP_MAX_OVERRIDES)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_MAP_TOO_MANY, req->nmap,
+                            (size_t)LI_MAP_MAX_OVERRIDES);
     if ((st = li_reader_open(req->path, req->reader, &r, err)) != LI_OK)
         goto out;
     size_t nheader = 0;

@@ -31,7 +31,6 @@ enum {
     ST_ROW_PUT_MANY,
     ST_LEAD_INSERT_MANY,
     ST_HISTORY_CREATED_MANY,
-    ST_ROW_OUTCOME,
     ST_LEAD_INSERT,
     ST_HISTORY_CREATED,
     ST_FIND_EMAIL,
@@ -49,8 +48,6 @@ enum {
 static const char *const stmt_sql[ST__COUNT] = {
     [ST_ROW_PUT] = "INSERT OR REPLACE INTO import_rows (job_id, row_no, status, data, errors,"
                    " lead_id, match_key, match_lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    [ST_ROW_OUTCOME] = "UPDATE import_rows SET status = ?3, lead_id = ?4"
-                       " WHERE job_id = ?1 AND row_no = ?2",
     [ST_LEAD_INSERT] = "INSERT INTO leads (id, first_name, last_name, email, phone, company,"
                        " job_title, address, postal_code, city, country, source, notes,"
                        " external_id, owner, custom, import_job_id, import_row, created_at,"
@@ -775,39 +772,7 @@ li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row
     return LI_OK;
 }
 
-li_status li_store_row_set_outcome(li_store *s, int64_t job_id, uint64_t row_no,
-                                   const char *status, int64_t lead_id, li_error *err) {
-    if (s->nrow) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
-    sqlite3_stmt *q;
-    li_status st = stmt_get(s, ST_ROW_OUTCOME, &q, err);
-    if (st != LI_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, job_id);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)row_no);
-    sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
-    if (lead_id)
-        sqlite3_bind_int64(q, 4, lead_id);
-    else
-        sqlite3_bind_null(q, 4);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        st = db_error(s, err);
-    sqlite3_reset(q);
-    return st;
-}
-
 #define ROW_COLUMNS "row_no, status, data, errors, lead_id, match_key, match_lead"
-
-/*
- * The rows a report lists (store.h): refused, matched a lead (skipped,
- * updated, or created with match_lead set), or imported with issues.
- */
-#define REPORT_ROWS                                                                                \
-    " (status IN ('invalid','skipped','updated') OR (status = 'imported' AND"                      \
-    " (match_lead IS NOT NULL OR errors IS NOT NULL)))"
 
 /* Runs q (its parameters bound) and hands each row to cb. Finalizes q. */
 static li_status rows_scan(li_store *s, sqlite3_stmt *q, li_row_cb cb, void *ctx, li_error *err) {
@@ -865,7 +830,8 @@ li_status li_store_report_rows_each(li_store *s, int64_t job_id, li_row_cb cb, v
     }
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " ROW_COLUMNS " FROM import_rows WHERE job_id=?1 AND" REPORT_ROWS
+                           "SELECT " ROW_COLUMNS " FROM import_rows INDEXED BY import_rows_listed"
+                           " WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS
                            " ORDER BY row_no",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
@@ -880,7 +846,9 @@ li_status li_store_report_rows_count(li_store *s, int64_t job_id, uint64_t *n, l
     if (s->nrow && (st = li_store_flush(s, err)) != LI_OK)
         return st;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT count(*) FROM import_rows WHERE job_id=?1 AND" REPORT_ROWS, -1,
+                           "SELECT count(*) FROM import_rows INDEXED BY import_rows_listed"
+                           " WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS,
+                           -1,
                            &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     sqlite3_bind_int64(q, 1, job_id);

@@ -246,6 +246,24 @@ class TestLimits(CliTest):
         self.assertEqual(recs[1][:2], ["2", "refusée"])
         self.assertIn("trop long", recs[1][2])
 
+    def test_more_than_64_map_options_are_refused_before_any_job_exists(self):
+        """The library enforces the limit: a job it stores always loads again."""
+        path = self.sample()
+        maps = []
+        for _ in range(65):
+            maps += ["--map", "notes=Notes"]
+        for extra in ([], ["--queue"]):
+            r = self.imp(path, *(maps + extra))
+            self.assertEqual(r.code, 2, repr(r))
+            self.assertIn("Trop d'options --map : 65, la limite est de 64", r.err)
+            self.assertEqual(self.q("SELECT count(*) FROM import_jobs")[0][0], 0)
+        # 64 are accepted, by import and by a worker that loads the job again.
+        r = self.imp(path, *(maps[:128] + ["--queue"]))
+        self.assertEqual(r.code, 0, repr(r))
+        w = li.run(["worker", "--until-idle", "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(w.code, 0, repr(w))
+        self.assertEqual(self.q("SELECT status, created FROM import_jobs"), [("completed", 3)])
+
 
 # --- --json and --quiet --------------------------------------------------------
 
