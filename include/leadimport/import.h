@@ -107,6 +107,12 @@ typedef struct li_import_opts {
     size_t nassignees;
     const char *assign_column;  /* LI_ASSIGN_COLUMN: the header of the users' column */
     int force;                  /* import even if the same file was imported */
+    /*
+     * Where the caller will write the error report, or NULL: a path that
+     * is the database, one of its files, a stored file or the input itself
+     * is refused before anything is done (LI_EUSAGE, output_protected).
+     */
+    const char *report_path;
     uint64_t max_size;          /* refuse bigger files (LI_ELIMIT); 0 = LI_IMPORT_MAX_SIZE */
     /*
      * More invalid rows than this and nothing is committed: the job ends
@@ -167,6 +173,11 @@ li_status li_import_run(li_store *s, const li_import_opts *o, li_import_result *
  * their normalised values. « Erreurs » holds the row's errors and warnings
  * in French joined by " | ". Cells that a spreadsheet would run as
  * formulas are neutralised. *nrows gets the number of rows written.
+ * The file is written aside and renamed into place (outfile.h): a path
+ * that is the database or one of its files, a stored file, or the job's
+ * own input file is refused before anything is written (LI_EUSAGE,
+ * output_protected), a symbolic link too; on failure (disk full) the
+ * previous file at path stays as it was.
  */
 li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
                           li_error *err);
@@ -181,12 +192,24 @@ li_status li_report_count(li_store *s, int64_t job_id, uint64_t *nrows, li_error
  * then the custom fields as extra columns. *nleads gets the count.
  */
 li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err);
+/*
+ * li_export_csv() into the file path, written aside and renamed into place
+ * (outfile.h): the database, its files and its stored files are refused
+ * (LI_EUSAGE, output_protected), a symbolic link too; on failure the
+ * previous file stays as it was.
+ */
+li_status li_export_write(li_store *s, const char *path, uint64_t *nleads, li_error *err);
 
 /*
  * Writes the canonical CSV template: the French headers of every field, ';',
  * UTF-8 with BOM, CRLF, and two example rows that import without error.
  */
 li_status li_template_csv(FILE *out, li_error *err);
+/*
+ * li_template_csv() into the file path, as li_export_write() writes: the
+ * database db_url names (not opened) and its files are refused.
+ */
+li_status li_template_write(const char *path, const char *db_url, li_error *err);
 
 
 
@@ -294,7 +317,8 @@ typedef struct li_revert_result {
 /*
  * Reverts job_id: deletes the leads it created and restores the fields it
  * updated, except on leads changed since (left alone and listed in res).
- * One transaction. LI_EREFUSED unless the job is "completed"; it ends
+ * One transaction. LI_EREFUSED unless the job is "completed", "failed" or
+ * "cancelled" (what a stopped job committed stays revertable); it ends
  * "reverted". LI_ENOTFOUND for an unknown job.
  */
 li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, li_error *err);

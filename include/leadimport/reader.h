@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "leadimport/error.h"
+#include "leadimport/hash.h"
 #include "leadimport/slice.h"
 
 /* Defaults of the limits, each overridable in li_reader_opts. */
@@ -93,6 +94,14 @@ typedef struct li_reader_opts {
      */
     const char *sheet;
     uint64_t max_inflated; /* xlsx zip-bomb limit; 0 = LI_READER_DEFAULT_MAX_INFLATED */
+    /*
+     * The file as the caller hashed it (li_sha256_file_id), or all zero.
+     * When set, li_reader_open refuses a file that is no longer that one
+     * (LI_EIO, FILE_CHANGED), and li_reader_changed() tells whether it
+     * changed since. A CSV is never read past the size it had at open,
+     * whatever is appended meanwhile.
+     */
+    li_file_id expect;
 } li_reader_opts;
 
 typedef struct li_reader_info {
@@ -188,6 +197,14 @@ void li_reader_opts_init(li_reader_opts *opts);
  */
 li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader **out,
                          li_error *err);
+
+/*
+ * 1 if the open file is no longer what it was when it was opened (or than
+ * opts.expect): appended to, rewritten in place; why gets the French
+ * reason (hash.h, li_file_id_differs). One fstat: cheap enough for every
+ * batch of rows, so that rows read from changed bytes are never kept.
+ */
+int li_reader_changed(const li_reader *r, char *why, size_t cap);
 
 /* What was detected or chosen. Borrowed, valid for the reader's lifetime. */
 const li_reader_info *li_reader_get_info(const li_reader *r);

@@ -18,6 +18,7 @@
 #include "leadimport/buf.h"
 #include "leadimport/error.h"
 #include "leadimport/field.h"
+#include "leadimport/outfile.h"
 #include "leadimport/slice.h"
 
 typedef struct li_store li_store;
@@ -152,10 +153,31 @@ li_status li_store_blob_shared(li_store *s, const char *blob_key, int64_t job_id
                                li_error *err);
 
 /*
- * The folder beside the database where queued files and reports are kept
- * ("<folder of the database>/leadimport-files"). Valid for the store's life.
+ * The folder of the database's stored files (copies of queued files,
+ * reports): "<database file>.files", its own, never shared with another
+ * database of the same folder. Created 0700 when a file is first stored.
+ * Valid for the store's life.
  */
 const char *li_store_file_dir(li_store *s);
+/*
+ * "<folder of the database>/leadimport-files": where versions before
+ * 2026-12 kept the stored files of every database of a folder. Read only:
+ * a stored copy found there is linked into li_store_file_dir() when a job
+ * needs it; nothing there is ever deleted (another database may use it).
+ */
+const char *li_store_legacy_file_dir(li_store *s);
+/*
+ * What an output written next to this database must never replace: the
+ * database and its files, and both folders of stored files (outfile.h).
+ * g's strings are the store's, valid for its life; g->input is NULL.
+ */
+void li_store_output_guard(li_store *s, li_outfile_guard *g);
+/*
+ * The same, for the database a URL names, without opening it (the
+ * template, which needs no database). g's strings point into *owned,
+ * which the caller frees. LI_EUSAGE for a URL that is not sqlite:PATH.
+ */
+li_status li_store_url_guard(const char *url, li_outfile_guard *g, char **owned, li_error *err);
 
 /* --- work queue (work_items) ------------------------------------------------ */
 /*

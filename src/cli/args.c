@@ -179,23 +179,6 @@ int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
     return 1;
 }
 
-FILE *li_cli_output_open(const char *path, li_error *err) {
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    FILE *out = fopen(path, "wb");
-    if (!out)
-        li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
-    return out;
-}
-
-li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_error *err) {
-    if (!out || out == stdout)
-        return st;
-    if (fclose(out) != 0 && st == LI_OK)
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
-    return st;
-}
-
 /* Prints s padded with spaces to width characters (not bytes: UTF-8). */
 void li_cli_print_padded(const char *s, int width) {
     int chars = 0;

@@ -76,10 +76,6 @@ int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
 /* The database URL: --db, else $LEADIMPORT_DB, else sqlite:leadimport.db. */
 const char *li_cli_db_url(const char *opt);
 
-/* Opens path for writing, "-" meaning stdout. NULL with err set on failure. */
-FILE *li_cli_output_open(const char *path, li_error *err);
-/* Closes out unless it is stdout; a failed close becomes the result if st was LI_OK. */
-li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_error *err);
 
 /* Prints "leadimport: <message>" on stderr. */
 void li_cli_print_error(const li_error *err);

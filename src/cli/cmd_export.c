@@ -1,6 +1,7 @@
 /*
  * cmd_export.c — `leadimport export`, `template` and `migrate`.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,17 +45,15 @@ int li_cli_export(int argc, char **argv) {
     li_error err;
     li_error_clear(&err);
     li_store *s = NULL;
-    FILE *out = NULL;
     int rc = LI_EXIT_OK;
+    uint64_t n = 0;
+    int to_stdout = strcmp(outpath, "-") == 0;
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
     if (st != LI_OK)
         goto fail;
-    if (!(out = li_cli_output_open(outpath, &err))) {
-        st = LI_EIO;
-        goto fail;
-    }
-    uint64_t n = 0;
-    st = li_cli_output_close(out, outpath, li_export_csv(s, out, &n, &err), &err);
+    st = to_stdout ? li_export_csv(s, stdout, &n, &err) : li_export_write(s, outpath, &n, &err);
+    if (st == LI_OK && to_stdout && fflush(stdout) != 0)
+        st = li_error_set(&err, LI_EIO, LI_MSG_FILE_UNWRITABLE, "-", li_msg_errno(errno));
     if (st != LI_OK)
         goto fail;
     if (strcmp(outpath, "-") != 0)
@@ -100,12 +99,13 @@ int li_cli_template(int argc, char **argv) {
     }
     li_error err;
     li_error_clear(&err);
-    FILE *out = li_cli_output_open(outpath, &err);
-    li_status st =
-        out ? li_cli_output_close(out, outpath, li_template_csv(out, &err), &err) : LI_EIO;
+    /* The database this command would use is protected too: `template -o
+     * leadimport.db` must not replace it. */
+    li_status st = strcmp(outpath, "-") == 0 ? li_template_csv(stdout, &err)
+                                             : li_template_write(outpath, li_cli_db_url(NULL), &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
-        return LI_EXIT_INTERNAL;
+        return st == LI_EUSAGE ? LI_EXIT_USAGE : LI_EXIT_INTERNAL;
     }
     if (strcmp(outpath, "-") != 0)
         fprintf(stderr, "Modèle écrit dans « %s »\n", outpath);

@@ -491,6 +491,15 @@ int li_cli_import(int argc, char **argv) {
         goto out;
     }
     o.path = file;
+    if (!queue) { /* refused before anything is done if it would replace a file that matters */
+        if (!(report = report_opt ? strdup(report_opt) : default_report_path(file))) {
+            li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            li_cli_print_error(&err);
+            rc = LI_EXIT_INTERNAL;
+            goto out;
+        }
+        o.report_path = report;
+    }
     o.map = maps.ov;
     o.nmap = maps.n;
     progress_state ps = {0};
@@ -525,11 +534,11 @@ int li_cli_import(int argc, char **argv) {
     if (ps.active)
         fputs("\r\033[K", stderr);
     int rejected = st == LI_EREFUSED && !res.refused && res.job.id;
-    if ((st == LI_OK || rejected) && li_report_due(&res.job)) {
-        report = report_opt ? strdup(report_opt) : default_report_path(file);
-        if (!report)
-            st = li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        else if (rejected) {
+    if (!((st == LI_OK || rejected) && li_report_due(&res.job))) {
+        free(report); /* none written */
+        report = NULL;
+    } else if (report) {
+        if (rejected) {
             li_error ignored; /* the rejection is what the user must read */
             if (li_report_write(s, res.job.id, report, NULL, &ignored) != LI_OK) {
                 free(report);

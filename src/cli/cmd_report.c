@@ -18,9 +18,9 @@ static const char report_help[] =
     "qui a trouvé le doublon), ses erreurs et avertissements en français et ses valeurs\n"
     "(d'origine pour une ligne refusée, normalisées sinon ; CSV pour Excel : UTF-8\n"
     "avec BOM, séparateur « ; »). Sans -o, le rapport est conservé\n"
-    "avec l'import, dans le dossier leadimport-files à côté de la base, et son chemin\n"
-    "est affiché. Les lignes analysées doivent être encore là (leadimport cleanup les\n"
-    "supprime pour les imports anciens).\n";
+    "avec l'import, dans le dossier BASE.files à côté de la base (leadimport.db.files\n"
+    "pour leadimport.db), et son chemin est affiché. Les lignes analysées doivent être encore\n"
+    "là (leadimport cleanup les supprime pour les imports anciens).\n";
 
 int li_cli_report(int argc, char **argv) {
     static const char *const with_value[] = {"--db", "-o", "--output", NULL};

@@ -146,7 +146,7 @@ static void region_note(const li_region_guess *g, char *out, size_t cap) {
  * (resumed), or a new one with its options, its stored file and its
  * mapping. *mout gets the mapping the job uses (the caller frees it).
  */
-static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_import_result *res,
+static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_result *res,
                          li_mapping **mout, li_error *err) {
     li_status st = LI_OK;
     li_job_rec *job = &res->job;
@@ -161,11 +161,24 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
     *mout = NULL;
 
     li__trace("import %s: start", o->path);
+    /* A report that would replace the database, a stored file or the file
+     * itself is refused before anything is done. */
+    if (o->report_path) {
+        li_outfile_guard guard;
+        li_store_output_guard(s, &guard);
+        guard.input = o->path;
+        if ((st = li_outfile_check(o->report_path, &guard, err)) != LI_OK)
+            return st;
+    }
     /* Refuse a file too big, what cannot be read (li_import_mapping opens
      * it), and a wrong --map or --mapping, before anything is written. */
     uint64_t limit = o->max_size ? o->max_size : LI_IMPORT_MAX_SIZE;
     struct stat sb; /* the size alone: no reader (a workbook's would unpack it) */
     uint64_t file_size = stat(o->path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    /* The file as it is now: every reader opened from here on (the probe,
+     * the hash, the parse) refuses another one (li_reader_opts.expect). */
+    if (file_size)
+        li_file_id_of(&sb, &o->reader.expect);
     if (file_size > limit) {
         char have[32], max[32];
         human_size(file_size, have);
@@ -192,10 +205,18 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
         goto out;
 
     char sha[LI_SHA256_HEX];
-    uint64_t size = 0;
+    li_file_id hashed;
+    char why[128];
     li__trace("hash");
-    if ((st = li_sha256_file(o->path, sha, &size, err)) != LI_OK)
+    if ((st = li_sha256_file_id(o->path, sha, &hashed, err)) != LI_OK)
         goto out;
+    if (li_file_id_set(&o->reader.expect) &&
+        li_file_id_differs(&o->reader.expect, &hashed, why, sizeof why)) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, o->path, why);
+        goto out;
+    }
+    o->reader.expect = hashed; /* the parse reads exactly these bytes */
+    uint64_t size = hashed.size;
     li__trace("hash done");
 
     int found = 0;
@@ -245,7 +266,7 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
      * checks the file's SHA-256 first. */
     const char *key = blob;
     if (keep && !blob) {
-        if ((st = li__blob_store(s, o->path, sha, size, err)) != LI_OK)
+        if ((st = li__blob_store(s, o->path, sha, &hashed, err)) != LI_OK)
             goto out;
         key = sha;
     }
@@ -350,7 +371,7 @@ li_status li_import_enqueue(li_store *s, const li_import_opts *given, li_import_
     li_mapping *m = NULL;
     li_import_opts opts;
     char iso[3];
-    const li_import_opts *o = &opts;
+    li_import_opts *o = &opts;
     memset(res, 0, sizeof *res);
     li_status st = region_code(given, &opts, iso, err);
     if (st != LI_OK)
@@ -377,7 +398,7 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
     li__runner r;
     li_import_opts opts;
     char iso[3];
-    const li_import_opts *o = &opts;
+    li_import_opts *o = &opts;
     memset(res, 0, sizeof *res);
     memset(&r, 0, sizeof r);
     li_status st = region_code(given, &opts, iso, err);

@@ -276,6 +276,21 @@ out:
     return st;
 }
 
+/*
+ * LI_OK if the file being read is still as it was opened (and hashed),
+ * else LI_EIO with JOB_FILE_CHANGED: the batch in hand is rolled back, the
+ * batches committed before were read from the bytes hashed. One fstat per
+ * batch.
+ */
+static li_status unchanged(const pipeline *p, const li_import_opts *o, const li_job_rec *job,
+                           li_error *err) {
+    char why[128];
+    if (!li_reader_changed(p->reader, why, sizeof why))
+        return LI_OK;
+    return li_error_set(err, LI_EIO, LI_MSG_JOB_FILE_CHANGED, o->path, (long long)job->id, why,
+                        (long long)job->id);
+}
+
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                           const li_mapping *m, li__committer *c, li__meter *meter,
                           const li__batch_hook *hook, li_error *err) {
@@ -376,6 +391,10 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
             job->eta_s = job->rows_per_s > 0 && est > job->rows
                              ? (int64_t)((double)(est - job->rows) / job->rows_per_s)
                              : -1;
+            /* Rows read from bytes changed since the hash are never kept:
+             * the file must still be the one opened now that they are read. */
+            if ((st = unchanged(&p, o, job, err)) != LI_OK)
+                goto out;
             if (!b->last) {
                 /* Checkpoint: the batch's rows and the resume point, atomically. */
                 if ((st = li__hook_call(hook, job, err)) != LI_OK ||

@@ -203,12 +203,12 @@ char *li__blob_path(li_store *s, const char *key) {
     return p;
 }
 
-/* mkdir -p of the store's folder and its reports folder. Private: leads are personal data. */
-static li_status make_dirs(li_store *s, li_error *err) {
+/* mkdir -p of the store's folder and its reports folder. Private (0700): leads are personal data. */
+li_status li__store_dirs(li_store *s, li_error *err) {
     const char *dir = li_store_file_dir(s);
     char sub[4096];
     snprintf(sub, sizeof sub, "%s/reports", dir);
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (mkdir(sub, 0700) != 0 && errno != EEXIST))
+    if (li_outfile_mkdir_private(dir) != 0 || li_outfile_mkdir_private(sub) != 0)
         return li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, dir, li_msg_errno(errno));
     return LI_OK;
 }
@@ -247,43 +247,116 @@ static int copy_fd(int in, int out) {
     }
 }
 
-li_status li__blob_store(li_store *s, const char *path, const char *sha, uint64_t size,
+/*
+ * Copies the open file in to dst, written aside ("dst.part-PID", created
+ * O_EXCL | O_NOFOLLOW, 0600 whatever the umask) and renamed: a copy cut
+ * short never has the final name. 0, or -1 with errno.
+ */
+static int copy_aside(int in, const char *dst) {
+    size_t n = strlen(dst) + 32;
+    char *part = malloc(n);
+    int rc = -1, e = ENOMEM;
+    if (!part)
+        goto out;
+    snprintf(part, n, "%s.part-%ld", dst, (long)getpid());
+    unlink(part); /* left by a killed process of the same pid */
+    int out = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) {
+        e = errno;
+        goto out;
+    }
+    if (fchmod(out, 0600) != 0 || copy_fd(in, out) != 0) {
+        e = errno;
+        close(out);
+    } else if (close(out) != 0 || rename(part, dst) != 0) {
+        e = errno;
+    } else {
+        rc = 0;
+    }
+    if (rc != 0)
+        unlink(part);
+out:
+    free(part);
+    if (rc != 0)
+        errno = e;
+    return rc;
+}
+
+char *li__blob_find(li_store *s, const char *key) {
+    char *own = li__blob_path(s, key);
+    struct stat sb;
+    if (!own || lstat(own, &sb) == 0)
+        return own;
+    /* Stored by an older version in the folder that every database of this
+     * one's folder shared: named by the file's SHA-256, so its content is the
+     * same whichever database stored it. Linked, not moved (another database
+     * may need it too): deleting this job later removes only its link. */
+    const char *legacy = li_store_legacy_file_dir(s);
+    size_t n = strlen(legacy) + strlen(key) + 2;
+    char *old = malloc(n);
+    if (old) {
+        snprintf(old, n, "%s/%s", legacy, key);
+        if (lstat(old, &sb) == 0 && S_ISREG(sb.st_mode) && li__store_dirs(s, NULL) == LI_OK &&
+            link(old, own) != 0 && errno != EEXIST) {
+            int in = open(old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* no hard links here: a copy */
+            if (in >= 0) {
+                copy_aside(in, own); /* on failure the job says its file is missing */
+                close(in);
+            }
+        }
+    }
+    free(old);
+    return own;
+}
+
+li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
                          li_error *err) {
-    li_status st = make_dirs(s, err);
-    char *dst = NULL, *part = NULL;
-    int in = -1, out = -1;
+    li_status st = li__store_dirs(s, err);
+    char *dst = NULL;
+    int in = -1;
     if (st != LI_OK)
         return st;
-    if (!(dst = li__blob_path(s, sha)) || !(part = malloc(strlen(dst) + 32))) {
+    if (!(dst = li__blob_path(s, sha))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
     struct stat sb;
-    if (stat(dst, &sb) == 0 && (uint64_t)sb.st_size == size)
+    if (stat(dst, &sb) == 0 && (uint64_t)sb.st_size == id->size)
         goto out; /* named by its hash: the same content */
-    /* Written aside and renamed: a copy cut short never has the final name. */
-    snprintf(part, strlen(dst) + 32, "%s.part-%ld", dst, (long)getpid());
     if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
-    if ((out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
-        copy_fd(in, out) != 0 || close(out) != 0 || rename(part, dst) != 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, li_store_file_dir(s),
-                          li_msg_errno(errno));
-        out = -1;
-        unlink(part);
+    /* The copy must hold the bytes hashed: the file must be the one hashed
+     * before the copy and still be it after (a copy still being written,
+     * a file replaced in between would store other bytes under the hash). */
+    char why[128];
+    li_file_id now;
+    if (fstat(in, &sb) != 0) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
         goto out;
     }
-    out = -1;
-out:
-    if (out >= 0) {
-        close(out);
-        unlink(part);
+    li_file_id_of(&sb, &now);
+    if (li_file_id_differs(id, &now, why, sizeof why)) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+        goto out;
     }
+    if (copy_aside(in, dst) != 0) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, li_store_file_dir(s),
+                          li_msg_errno(errno));
+        goto out;
+    }
+    if (fstat(in, &sb) != 0)
+        memset(&now, 0, sizeof now);
+    else
+        li_file_id_of(&sb, &now);
+    if (li_file_id_differs(id, &now, why, sizeof why)) {
+        unlink(dst);
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+    }
+out:
     if (in >= 0)
         close(in);
-    free(part);
     free(dst);
     return st;
 }

@@ -230,9 +230,13 @@ static li_status report_row(const li_staged_row *row, void *ctx) {
     return put_line(rc);
 }
 
-/* Reads the job's column mapping and strategy into rc. *mapping holds the names. */
+/*
+ * Reads the job's column mapping and strategy into rc. *mapping holds the
+ * names; *input gets the path of the file the job imports (malloc'ed, NULL
+ * if unknown), which its report must not replace.
+ */
 static li_status report_setup(li_store *s, int64_t job_id, report_ctx *rc, json_t **mapping,
-                              li_error *err) {
+                              char **input, li_error *err) {
     char *mapping_json = NULL, *options_json = NULL;
     li_status st = li_store_job_mapping(s, job_id, &mapping_json, err);
     if (st == LI_OK)
@@ -242,6 +246,8 @@ static li_status report_setup(li_store *s, int64_t job_id, report_ctx *rc, json_
     json_t *opts = options_json ? json_loads(options_json, 0, NULL) : NULL;
     const char *dup = json_string_value(json_object_get(opts, "on_duplicate"));
     rc->update = dup && strcmp(dup, "update") == 0;
+    const char *src = json_string_value(json_object_get(opts, "source_path"));
+    *input = src ? strdup(src) : NULL;
     json_decref(opts);
     *mapping = mapping_json ? json_loads(mapping_json, 0, NULL) : NULL;
     size_t n = json_object_size(*mapping);
@@ -263,21 +269,31 @@ out:
     return st;
 }
 
-li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
-                          li_error *err) {
+/*
+ * The report of job_id, written aside and renamed over path (outfile.h).
+ * stored: path is the store's own report (inside its folder of stored
+ * files, which a user's report may not name); the database and the job's
+ * input are refused in both cases.
+ */
+static li_status report_write(li_store *s, int64_t job_id, const char *path, int stored,
+                              uint64_t *nrows, li_error *err) {
     li_status st = LI_OK;
     report_ctx rc = {.store = s, .err = err};
-    char *header_json = NULL;
+    char *header_json = NULL, *input = NULL;
     json_t *header = NULL, *mapping = NULL;
+    li_outfile *of = NULL;
+    li_outfile_guard guard;
     li_buf_init(&rc.line, 0);
     if ((st = li_store_job_header(s, job_id, &header_json, err)) != LI_OK ||
-        (st = report_setup(s, job_id, &rc, &mapping, err)) != LI_OK)
+        (st = report_setup(s, job_id, &rc, &mapping, &input, err)) != LI_OK)
         goto out;
-    rc.f = fopen(path, "wb");
-    if (!rc.f) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
+    li_store_output_guard(s, &guard);
+    if (stored)
+        memset(guard.dirs, 0, sizeof guard.dirs);
+    guard.input = input;
+    if ((st = li_outfile_open(path, &guard, &of, err)) != LI_OK)
         goto out;
-    }
+    rc.f = li_outfile_stream(of);
     if (fputs(BOM, rc.f) < 0) {
         st = LI_EIO;
         goto io;
@@ -304,8 +320,8 @@ li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_
         goto nomem;
     if (st != LI_OK)
         goto out;
-    if (fflush(rc.f) != 0)
-        goto io;
+    st = li_outfile_commit(of, err); /* flush, fsync, rename: or the previous file stays */
+    of = NULL;
     goto out;
 nomem:
     st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -313,16 +329,26 @@ nomem:
 io:
     st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
 out:
-    if (rc.f && fclose(rc.f) != 0 && st == LI_OK)
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
+    li_outfile_abort(of); /* NULL once committed */
     if (nrows)
-        *nrows = rc.n;
+        *nrows = st == LI_OK ? rc.n : 0;
     json_decref(header);
     json_decref(mapping);
     free(rc.col);
     free(header_json);
+    free(input);
     li_buf_free(&rc.line);
     return st;
+}
+
+li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
+                          li_error *err) {
+    return report_write(s, job_id, path, 0, nrows, err);
+}
+
+li_status li__report_write_stored(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
+                                  li_error *err) {
+    return report_write(s, job_id, path, 1, nrows, err);
 }
 
 int li_report_due(const li_job_rec *job) {
@@ -451,6 +477,25 @@ out:
     return st;
 }
 
+li_status li_export_write(li_store *s, const char *path, uint64_t *nleads, li_error *err) {
+    li_outfile_guard guard;
+    li_outfile *of = NULL;
+    li_store_output_guard(s, &guard);
+    if (nleads)
+        *nleads = 0;
+    li_status st = li_outfile_open(path, &guard, &of, err);
+    if (st != LI_OK)
+        return st;
+    if ((st = li_export_csv(s, li_outfile_stream(of), nleads, err)) != LI_OK) {
+        int e = errno;
+        li_outfile_abort(of); /* the previous file, if any, stays as it was */
+        if (st == LI_EIO) /* li_export_csv names no file */
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(e));
+        return st;
+    }
+    return li_outfile_commit(of, err);
+}
+
 /* --- template ------------------------------------------------------------ */
 
 /* Two example leads: every field filled the way users write them. */
@@ -491,5 +536,24 @@ out:
     else if (st != LI_OK)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li_buf_free(&ec.line);
+    return st;
+}
+
+li_status li_template_write(const char *path, const char *db_url, li_error *err) {
+    li_outfile_guard guard;
+    li_outfile *of = NULL;
+    char *owned = NULL;
+    li_status st = li_store_url_guard(db_url, &guard, &owned, err);
+    if (st == LI_OK)
+        st = li_outfile_open(path, &guard, &of, err);
+    if (st == LI_OK && (st = li_template_csv(li_outfile_stream(of), err)) != LI_OK) {
+        int e = errno;
+        li_outfile_abort(of);
+        if (st == LI_EIO)
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(e));
+    } else if (st == LI_OK) {
+        st = li_outfile_commit(of, err);
+    }
+    free(owned);
     return st;
 }

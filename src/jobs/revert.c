@@ -13,7 +13,9 @@
  *     lead gets a 'reverted' history entry; the job ends "reverted";
  *   - all of it in one transaction: a revert that fails leaves the table
  *     as it was.
- * Only a completed job can be reverted, once.
+ * A completed job can be reverted, once; so can a failed or cancelled one
+ * (what it committed before it stopped: a file that changed under it, a
+ * full disk), whose rows may never be resumed. Never a job that may run.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -145,16 +147,20 @@ li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, l
     id_list created = {0};
     int in_tx = 0;
     memset(res, 0, sizeof *res);
-    li_status st = li_store_job_get(s, job_id, &job, err);
-    if (st != LI_OK)
-        return st;
-    if (strcmp(job.status, "completed") != 0)
-        return li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id, job.status);
     revert_ctx x = {s, &job, res, "", err};
     li_store_now(x.now);
-    if ((st = li_store_begin(s, err)) != LI_OK)
-        goto out;
+    li_status st = li_store_begin(s, err);
+    if (st != LI_OK)
+        return st;
     in_tx = 1;
+    /* Under the write lock: no batch of a job being cancelled commits now. */
+    if ((st = li_store_job_get(s, job_id, &job, err)) != LI_OK)
+        goto out;
+    if (strcmp(job.status, "completed") != 0 && strcmp(job.status, "failed") != 0 &&
+        strcmp(job.status, "cancelled") != 0) {
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id, job.status);
+        goto out;
+    }
     /* Updates first, newest first: a lead the file updated twice ends as before. */
     if ((st = li_store_job_history_each(s, job_id, on_history, &x, err)) != LI_OK)
         goto out;

@@ -189,19 +189,13 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
 li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
                           li_error *err) {
     char key[64];
-    struct stat sb;
-    char *dir = li__blob_path(s, "reports");
     *path = li_report_stored_path(s, job_id);
-    li_status st = *path && dir ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if (st == LI_OK && stat(dir, &sb) != 0) {
-        /* Made when a file is stored; made here for a job from before the queue. */
-        mkdir(li_store_file_dir(s), 0700);
-        mkdir(dir, 0700);
-    }
+    li_status st = *path ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (st == LI_OK) /* made when a file is stored; made here for a one-shot job */
+        st = li__store_dirs(s, err);
     snprintf(key, sizeof key, "reports/%lld.erreurs.csv", (long long)job_id);
-    if (st == LI_OK && (st = li_report_write(s, job_id, *path, nrows, err)) == LI_OK)
+    if (st == LI_OK && (st = li__report_write_stored(s, job_id, *path, nrows, err)) == LI_OK)
         st = li_store_job_set_report(s, job_id, key, err);
-    free(dir);
     if (st != LI_OK) {
         free(*path);
         *path = NULL;
@@ -345,20 +339,28 @@ static li_status load_job_input(li__runner *r, const li_job_rec *job, li_import_
         goto out;
     }
     int own = !blob && r->path && r->mapping_job == job->id; /* the one-shot's file, just hashed */
-    *path = blob ? li__blob_path(r->s, blob) : strdup(own ? r->path : hold->source_path);
+    *path = blob ? li__blob_find(r->s, blob) : strdup(own ? r->path : hold->source_path);
     if (!*path) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    /* An I/O error, so retried: the file may come back (a disk remounted). */
+    /* An I/O error, so retried: the file may come back (a disk remounted).
+     * The parse then reads the file as checked here (o->reader.expect):
+     * the one-shot's as it hashed it, another one as hashed now. */
     char sha[LI_SHA256_HEX];
-    uint64_t size = 0;
-    if (stat(*path, &sb) != 0 || (uint64_t)sb.st_size != job->file_size ||
+    li_file_id id;
+    memset(&id, 0, sizeof id);
+    if (stat(*path, &sb) == 0)
+        li_file_id_of(&sb, &id);
+    if (own && r->overlay)
+        id = r->overlay->reader.expect;
+    if (!li_file_id_set(&id) || id.size != job->file_size ||
         (!blob && !own &&
-         (li_sha256_file(*path, sha, &size, NULL) != LI_OK || strcmp(sha, job->file_sha256) != 0))) {
+         (li_sha256_file_id(*path, sha, &id, NULL) != LI_OK || strcmp(sha, job->file_sha256) != 0))) {
         st = li_error_set(err, LI_EIO, LI_MSG_JOB_FILE_MISSING, (long long)job->id, *path);
         goto out;
     }
+    o->reader.expect = id;
     o->path = *path;
     if (r->overlay) {
         o->progress = r->overlay->progress;

@@ -106,8 +106,14 @@ static li_status fill(li__csv *c, li_error *err) {
     if (c->cap - c->end < want)
         return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "csv: buffer full");
     for (;;) {
-        ssize_t n = c->utf16 ? read(r->fd, c->raw, CSV_BLOCK)
-                             : read(r->fd, c->buf + c->end, c->cap - c->end);
+        /* Never past the size the file had at open (the size hashed): bytes
+         * appended since are not this import's. One lseek per block. */
+        size_t room = c->utf16 ? CSV_BLOCK : c->cap - c->end;
+        off_t at = lseek(r->fd, 0, SEEK_CUR);
+        if (at >= 0 && (uint64_t)at + room > r->info.size)
+            room = (uint64_t)at < r->info.size ? (size_t)(r->info.size - (uint64_t)at) : 0;
+        ssize_t n = room == 0 ? 0 : c->utf16 ? read(r->fd, c->raw, room)
+                                             : read(r->fd, c->buf + c->end, room);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)

@@ -167,6 +167,12 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
                                               : "ce n'est pas un fichier ordinaire");
         goto out;
     }
+    li_file_id_of(&st, &r->opened);
+    char why[128];
+    if (li_file_id_set(&opts->expect) && li_file_id_differs(&opts->expect, &r->opened, why, sizeof why)) {
+        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+        goto out;
+    }
     r->info.size = (uint64_t)st.st_size;
     if (st.st_size == 0) {
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, path);
@@ -307,6 +313,17 @@ out:
     free(names);
     free(bytes);
     return rc;
+}
+
+int li_reader_changed(const li_reader *r, char *why, size_t cap) {
+    struct stat st;
+    li_file_id now;
+    if (fstat(r->fd, &st) != 0) {
+        snprintf(why, cap, "%s", li_msg_errno(errno));
+        return 1;
+    }
+    li_file_id_of(&st, &now);
+    return li_file_id_differs(&r->opened, &now, why, cap);
 }
 
 const li_reader_info *li_reader_get_info(const li_reader *r) {

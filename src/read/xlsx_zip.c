@@ -99,7 +99,15 @@ li_status li__zip_open(li__zip *z, li_reader *r, li_error *err) {
     int ze = 0;
     z->r = r;
     z->inflated = 0;
-    z->z = zip_open(r->path, ZIP_RDONLY, &ze);
+    /* The reader's own open file, not its path: the bytes checked at open
+     * (li_reader_opts.expect) are the bytes read, even if the path is
+     * replaced meanwhile. zip_fdopen closes fd on success only. */
+    int fd = dup(r->fd);
+    z->z = fd >= 0 ? zip_fdopen(fd, ZIP_RDONLY, &ze) : NULL;
+    if (!z->z && fd < 0)
+        ze = ZIP_ER_OPEN;
+    else if (!z->z)
+        close(fd);
     if (!z->z) {
         switch (ze) {
         case ZIP_ER_MEMORY:

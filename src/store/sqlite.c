@@ -8,13 +8,17 @@
  */
 #include "leadimport/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "storeInt.h"
 
@@ -98,7 +102,8 @@ typedef struct pending_row {
 struct li_store {
     sqlite3 *db;
     char *path;
-    char *file_dir; /* li_store_file_dir() */
+    char *file_dir;   /* li_store_file_dir() */
+    char *legacy_dir; /* li_store_legacy_file_dir() */
     sqlite3_stmt *stmt[ST__COUNT];
     /*
      * Deferred inserts (see store.h): leads with their 'created' history
@@ -278,22 +283,101 @@ static void configure_sqlite(void) {
         vfs_name = li__sqlite_vfs_register();
 }
 
-li_status li_store_open(const char *url, li_store **out, li_error *err) {
-    li_status st = LI_OK;
-    li_store *s = NULL;
-    *out = NULL;
+/* The database file a URL names (inside url), or NULL. */
+static const char *url_path(const char *url) {
     const char *path = NULL;
     if (strncmp(url, "sqlite:", 7) == 0)
         path = url + 7;
     else if (strncmp(url, "sqlite://", 9) == 0)
         path = url + 9;
-    if (!path || !*path)
+    return path && *path ? path : NULL;
+}
+
+/*
+ * The folders of stored files of the database at path: its own,
+ * "<path>.files" (one database, one folder: two databases of a folder
+ * never share a file), and the one all the databases of a folder shared
+ * before, "<folder>/leadimport-files" (read only: see li_store_legacy_file_dir).
+ */
+static li_status file_dirs(const char *path, char **own, char **legacy, li_error *err) {
+    const char *slash = strrchr(path, '/');
+    int dlen = slash ? (int)(slash - path) : 0;
+    size_t n = strlen(path) + sizeof "/leadimport-files" + 8;
+    *own = malloc(n);
+    *legacy = malloc(n);
+    if (!*own || !*legacy) {
+        free(*own);
+        free(*legacy);
+        *own = *legacy = NULL;
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    snprintf(*own, n, "%s.files", path);
+    snprintf(*legacy, n, "%.*s%sleadimport-files", dlen, path, slash ? "/" : "");
+    return LI_OK;
+}
+
+/*
+ * A new database file is created here, 0600 whatever the umask, before
+ * SQLite opens it: SQLite would create it 0644 less the umask, and it
+ * holds password hashes and personal data. Its -wal and -shm files take
+ * the database's mode (SQLite copies it). An existing file is left alone.
+ */
+static void create_private(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        (void)fchmod(fd, 0600); /* on failure the file is still 0600 less the umask */
+        close(fd);
+    }
+}
+
+li_status li_store_url_guard(const char *url, li_outfile_guard *g, char **owned, li_error *err) {
+    const char *path = url_path(url);
+    char *own = NULL, *legacy = NULL;
+    memset(g, 0, sizeof *g);
+    *owned = NULL;
+    if (!path)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, url);
+    li_status st = file_dirs(path, &own, &legacy, err);
+    if (st != LI_OK)
+        return st;
+    size_t a = strlen(path) + 1, b = strlen(own) + 1, c = strlen(legacy) + 1;
+    if ((*owned = malloc(a + b + c))) {
+        memcpy(*owned, path, a);
+        memcpy(*owned + a, own, b);
+        memcpy(*owned + a + b, legacy, c);
+        g->db = *owned;
+        g->dirs[0] = *owned + a;
+        g->dirs[1] = *owned + a + b;
+    } else {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    free(own);
+    free(legacy);
+    return st;
+}
+
+void li_store_output_guard(li_store *s, li_outfile_guard *g) {
+    memset(g, 0, sizeof *g);
+    g->db = s->path;
+    g->dirs[0] = s->file_dir;
+    g->dirs[1] = s->legacy_dir;
+}
+
+li_status li_store_open(const char *url, li_store **out, li_error *err) {
+    li_status st = LI_OK;
+    li_store *s = NULL;
+    *out = NULL;
+    const char *path = url_path(url);
+    if (!path)
         return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, url);
     s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
+    if ((st = file_dirs(path, &s->file_dir, &s->legacy_dir, err)) != LI_OK)
+        goto out;
+    create_private(path);
     /* No memory statistics: they put a global mutex on every allocation. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_sqlite);
@@ -308,15 +392,6 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
         goto out;
     }
     sqlite3_busy_handler(s->db, busy_wait, NULL);
-    /* Queued files and reports live beside the database. */
-    const char *slash = strrchr(path, '/');
-    size_t dlen = slash ? (size_t)(slash - path) : 0;
-    if (!(s->file_dir = malloc(dlen + sizeof "/leadimport-files" + 1))) {
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        goto out;
-    }
-    snprintf(s->file_dir, dlen + sizeof "/leadimport-files" + 1, "%.*s%sleadimport-files",
-             (int)dlen, path, slash ? "/" : "");
     if ((st = li__sqlite_queue_setup(s, err)) != LI_OK)
         goto out;
     /* cache_size bounds SQLite's page cache: memory stays flat however big
@@ -348,6 +423,7 @@ void li_store_close(li_store *s) {
         sqlite3_close(s->db);
     free(s->path);
     free(s->file_dir);
+    free(s->legacy_dir);
     free(s);
 }
 
@@ -668,6 +744,10 @@ li_status li_store_job_mapping(li_store *s, int64_t job_id, char **mapping_json,
 
 const char *li_store_file_dir(li_store *s) {
     return s->file_dir;
+}
+
+const char *li_store_legacy_file_dir(li_store *s) {
+    return s->legacy_dir;
 }
 
 li_status li_store_job_status(li_store *s, int64_t job_id, char status[16], li_error *err) {

@@ -170,7 +170,7 @@ class KilledWorkersResume:
         self.assertEqual(self.final_export, self.ref_export)
 
     def test_the_report_was_written_by_a_worker(self):
-        path = os.path.join(self.tmp, "leadimport-files", "reports", "%d.erreurs.csv" % self.job)
+        path = os.path.join(self.tmp, "t.db.files", "reports", "%d.erreurs.csv" % self.job)
         self.assertTrue(os.path.isfile(path))
         self.assertEqual(len(li.report_refused_rows(path)), self.ref.json()["invalid"])
 

@@ -97,7 +97,7 @@ class QueuedImport(unittest.TestCase):
 
     def test_the_file_is_kept_beside_the_database(self):
         sha = li.sha256_file(self.path)
-        kept = os.path.join(self.tmp, "leadimport-files", sha)
+        kept = os.path.join(self.tmp, "t.db.files", sha)
         self.assertTrue(os.path.isfile(kept))
         self.assertEqual(li.sha256_file(kept), sha)
 
@@ -122,7 +122,7 @@ class QueuedImport(unittest.TestCase):
         self.assertEqual([i["kind"] for i in doc["work_items"]], ["parse", "report"])
 
     def test_the_worker_stores_the_report(self):
-        path = os.path.join(self.tmp, "leadimport-files", "reports", "%d.erreurs.csv" % self.job)
+        path = os.path.join(self.tmp, "t.db.files", "reports", "%d.erreurs.csv" % self.job)
         self.assertEqual(len(li.report_refused_rows(path)), self.ref.json()["invalid"])
 
     def test_report_command_writes_it_again(self):
@@ -276,7 +276,7 @@ class CancelRetryDelete(unittest.TestCase):
         proc.wait()
         self.assertGreater(rows, 0)
         # No copy was kept: the worker reads the original, checked by its SHA-256.
-        self.assertFalse(os.path.exists(os.path.join(self.tmp, "leadimport-files",
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "t.db.files",
                                                      li.sha256_file(path))))
         shutil.copyfile(path, path + ".orig")
         with open(path, "r+b") as f:  # same size, other content: refused
@@ -297,7 +297,7 @@ class CancelRetryDelete(unittest.TestCase):
     def test_temporary_failures_are_retried_then_fail_the_job_and_retry_requeues(self):
         path, expect = li.gen_sample(self.tmp, "leads.csv", SMALL, seed=11)
         job = queue(self, self.tmp, path)
-        kept = os.path.join(self.tmp, "leadimport-files", li.sha256_file(path))
+        kept = os.path.join(self.tmp, "t.db.files", li.sha256_file(path))
         os.rename(kept, kept + ".away")  # an I/O error: the kind retried
         t0 = time.time()
         work(self, self.tmp, "--retry-delay", "0.05", "--quiet")
@@ -323,8 +323,8 @@ class CancelRetryDelete(unittest.TestCase):
         path, expect = li.gen_sample(self.tmp, "leads.csv", SMALL, seed=12)
         job = queue(self, self.tmp, path)
         work(self, self.tmp)
-        kept = os.path.join(self.tmp, "leadimport-files", li.sha256_file(path))
-        report = os.path.join(self.tmp, "leadimport-files", "reports", "%d.erreurs.csv" % job)
+        kept = os.path.join(self.tmp, "t.db.files", li.sha256_file(path))
+        report = os.path.join(self.tmp, "t.db.files", "reports", "%d.erreurs.csv" % job)
         self.assertTrue(os.path.isfile(kept) and os.path.isfile(report))
         r = li.run(["jobs", "delete", str(job)] + db(self.tmp), cwd=self.tmp)
         self.assertEqual(r.code, 0, repr(r))
