@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "jobsInt.h"
+#include "leadimport/infile.h"
 
 /* --- options as JSON ------------------------------------------------------------ */
 
@@ -263,10 +264,8 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, uint64_
         goto out; /* named by its hash: the same content */
     /* Written aside and renamed: a copy cut short never has the final name. */
     snprintf(part, strlen(dst) + 32, "%s.part-%ld", dst, (long)getpid());
-    if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
+    if ((st = li_infile_open(path, &in, NULL, err)) != LI_OK)
+        goto out; /* only a regular file is copied: a FIFO would be waited on */
     if ((out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
         copy_fd(in, out) != 0 || close(out) != 0 || rename(part, dst) != 0) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, li_store_file_dir(s),

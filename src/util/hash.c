@@ -5,6 +5,7 @@
  * a small 64-bit hash for key sets.
  */
 #include "leadimport/hash.h"
+#include "leadimport/infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,17 +34,9 @@ li_status li_sha256_file(const char *path, char hex[LI_SHA256_HEX], uint64_t *si
     unsigned char *block = NULL;
     EVP_MD_CTX *ctx = NULL;
     uint64_t total = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path,
-                          S_ISDIR(sb.st_mode) ? "c'est un dossier" : li_msg_errno(errno));
-        goto out;
-    }
+    int fd;
+    if ((st = li_infile_open(path, &fd, NULL, err)) != LI_OK)
+        goto out; /* a FIFO or a device would be waited on: refused at once */
     block = malloc(BLOCK);
     ctx = EVP_MD_CTX_new();
     if (!block || !ctx) {

@@ -5,6 +5,9 @@
  * The public corpora are in test_csv_corpus.c; streaming, offsets and
  * resuming over large files in test_csv_stream.c.
  */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "csv_test_util.h"
 #include "read/encoding.h"
 
@@ -82,6 +85,79 @@ static void test_windows_1252_detected_and_converted(void **state) {
     assert_int_equal(t.info.delimiter, ';');
     assert_string_equal(t.header, "Nom|Société|Note");
     t_assert_row(&t, 0, 2, "Cœur|Crème|€ 5 ’ok’", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+/*
+ * A UTF-8 file whose one Windows-1252 row comes early and holds more
+ * accents than the UTF-8 names around it (a long note): still UTF-8. Only
+ * that row is read as Windows-1252, with a warning; every UTF-8 name stays
+ * right (it used to turn the whole file into "HÃ©lÃ¨ne").
+ */
+static void test_utf8_file_with_an_accent_heavy_1252_row_stays_utf8(void **state) {
+    (void)state;
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "Nom;Ville;Notes\n");
+    n += (size_t)snprintf(text + n, sizeof text - n, "Lef\xE8vre;Gen\xE8ve;");
+    for (int i = 0; i < 20; i++) /* forty stray bytes on one row */
+        n += (size_t)snprintf(text + n, sizeof text - n, "\xE9t\xE9 ");
+    n += (size_t)snprintf(text + n, sizeof text - n, "\n");
+    for (int i = 0; i < 12; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "Hélène %d;Orléans;\n", i);
+    t_read t;
+    t_read_bytes(text, n, NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "utf-8");
+    assert_int_equal(t.info.warning, LI_MSG_ENCODING_MIXED);
+    assert_int_equal(t.n, 13);
+    assert_int_equal(t.rows[0].problem, LI_MSG_ROW_ENCODING_FIXED);
+    assert_int_equal(strncmp(t.rows[0].joined, "Lefèvre|Genève|été été ", 27), 0);
+    for (size_t i = 1; i < t.n; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "Hélène %zu|Orléans|", i - 1);
+        t_assert_row(&t, i, 2 + i, want, LI_MSG_NONE);
+    }
+    t_read_free(&t);
+}
+
+/* One accented name in UTF-8 and one row in Windows-1252: both read right. */
+static void test_one_utf8_name_and_one_1252_row_both_read_right(void **state) {
+    (void)state;
+    t_read t;
+    t_read_str("Nom;Ville\nDupont;Paris\nH\xC3\xA9l\xC3\xA8ne;Lyon\nMartin;Nice\nLef\xE8vre;Gen\xE8ve\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "utf-8");
+    t_assert_row(&t, 1, 3, "Hélène|Lyon", LI_MSG_NONE);
+    t_assert_row(&t, 3, 5, "Lefèvre|Genève", LI_MSG_ROW_ENCODING_FIXED);
+    t_read_free(&t);
+}
+
+/*
+ * Windows-1252 (or Latin-1) text where a few bytes happen to form valid
+ * UTF-8 ("É" then "”" is C9 94, a valid sequence for U+0254): still
+ * Windows-1252, read as such, the rows as they were written. Mac Roman
+ * French ("l’école": D5 8E, valid UTF-8 for an Armenian letter) is no
+ * UTF-8 either.
+ */
+static void test_1252_with_accidental_utf8_sequences_stays_1252(void **state) {
+    (void)state;
+    t_read t;
+    t_read_str("Nom;Ville;Note\nCAF\xC9\x94;Orl\xE9"
+               "ans;\xAB fin \xBB\nH\xE9l\xE8ne;S\xE8te;\x93L'\xC9T\xC9\x94\nFran\xE7ois;Besan\xE7on;ok\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "windows-1252");
+    assert_int_equal(t.info.warning, LI_MSG_NONE);
+    t_assert_row(&t, 0, 2, "CAFÉ”|Orléans|« fin »", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "Hélène|Sète|“L'ÉTÉ”", LI_MSG_NONE);
+    t_read_free(&t);
+
+    t_read_str("Nom;Note\nDupont;l\xD5\x8E"
+               "cole\nMartin;d\xD5\x8Et\x8E\nPetit;caf\x8E\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "windows-1252");
     t_read_free(&t);
 }
 
@@ -842,7 +918,32 @@ static void test_unreadable_path_is_eio(void **state) {
     assert_int_equal(t.err.msg, LI_MSG_FILE_UNREADABLE);
     t_read_file(t_tmp(), NULL, &t); /* a directory */
     assert_int_equal(t.status, LI_EIO);
-    assert_int_equal(t.err.msg, LI_MSG_FILE_UNREADABLE);
+    assert_int_equal(t.err.msg, LI_MSG_FILE_IS_DIRECTORY);
+}
+
+/*
+ * A FIFO (or a device) named as input is refused at once: opening it for
+ * reading would wait for a writer that never comes. The test would hang,
+ * not fail, if it were waited on; alarm() turns that into a failure.
+ */
+static void test_fifo_and_device_refused_without_waiting(void **state) {
+    (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/tube.csv", t_tmp());
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    t_read t;
+    t_read_file(path, NULL, &t);
+    assert_int_equal(t.status, LI_EIO);
+    assert_int_equal(t.err.msg, LI_MSG_FILE_NOT_REGULAR);
+    assert_non_null(strstr(t.err.message, "tube nommé"));
+    t_read_file("/dev/zero", NULL, &t); /* would be read for ever */
+    assert_int_equal(t.status, LI_EIO);
+    assert_int_equal(t.err.msg, LI_MSG_FILE_NOT_REGULAR);
+    assert_non_null(strstr(t.err.message, "périphérique"));
+    alarm(0);
+    unlink(path);
 }
 
 static void test_bad_options_are_usage_errors(void **state) {
@@ -898,6 +999,9 @@ int main(void) {
         cmocka_unit_test(test_mixed_line_endings),
         cmocka_unit_test(test_utf8_bom_dropped),
         cmocka_unit_test(test_windows_1252_detected_and_converted),
+        cmocka_unit_test(test_utf8_file_with_an_accent_heavy_1252_row_stays_utf8),
+        cmocka_unit_test(test_one_utf8_name_and_one_1252_row_both_read_right),
+        cmocka_unit_test(test_1252_with_accidental_utf8_sequences_stays_1252),
         cmocka_unit_test(test_windows_1252_undefined_bytes_kept_as_c1),
         cmocka_unit_test(test_encoding_option_overrides_detection),
         cmocka_unit_test(test_utf16le_with_bom),
@@ -942,6 +1046,7 @@ int main(void) {
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_empty_file_refused),
         cmocka_unit_test(test_unreadable_path_is_eio),
+        cmocka_unit_test(test_fifo_and_device_refused_without_waiting),
         cmocka_unit_test(test_bad_options_are_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
