@@ -167,12 +167,14 @@ def python_rows(data, encoding, delim):
     return [r for r in rows if any(f != "" for f in r)]
 
 
-def reader_rows(path, encoding, delim, long_cells):
+def reader_rows(path, encoding, delim, long_cells, limits=None):
     args = [DUMP, path, "--header", "0", "--delimiter", "tab" if delim == "\t" else delim]
     if encoding != "utf-8":
         args += ["--encoding", encoding]
     if long_cells:
-        args += ["--max-field", str(8 << 20), "--max-row", str(64 << 20)]
+        limits = (8 << 20, 64 << 20)
+    if limits:
+        args += ["--max-field", str(limits[0]), "--max-row", str(limits[1])]
     cp = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     if cp.returncode != 0:
         raise AssertionError("read_dump refused %s: %s" % (path, cp.stderr.decode("utf-8",
@@ -220,6 +222,36 @@ class TestDifferential(unittest.TestCase):
                     i, g.encoding, g.delim, keep, first_difference(want, rows),
                     " problems %s" % problems[:3] if problems else ""))
             os.unlink(path)
+        self.assertEqual(failures, [], "\n".join(failures[:10]))
+
+    def test_every_record_is_one_row_under_tiny_limits(self):
+        """With limits of a few dozen bytes, most records hold a cell or a row
+        too long: each is still exactly one row (its problem said), no line of
+        a quoted cell becomes a row, and the rows without problem are
+        Python's (the width is the first record's: with it cut, empty fields
+        past it are dropped as a French Excel's trailing ';' is)."""
+        rnd = random.Random(SEED + 1)
+        failures = []
+        for i in range(FILES // 3):
+            g = Gen(rnd, i)
+            g.long = False
+            data = g.build()
+            path = os.path.join(self.tmp, "t%03d.csv" % i)
+            with open(path, "wb") as f:
+                f.write(data)
+            want = python_rows(data, g.encoding, g.delim)
+            if not want:
+                continue
+            got = reader_rows(path, g.encoding, g.delim, False, limits=(32, 64))["rows"]
+            if len(got) != len(want):
+                failures.append("file %d: python %d records / leadimport %d rows" % (
+                    i, len(want), len(got)))
+                continue
+            for k, (w, r) in enumerate(zip(want, got)):
+                f = r["fields"]
+                if r["problem"] is None and (f != w[:len(f)] or any(w[len(f):])):
+                    failures.append("file %d: %s" % (i, first_difference([w], [f])))
+                    break
         self.assertEqual(failures, [], "\n".join(failures[:10]))
 
     def test_the_comparison_can_fail(self):
