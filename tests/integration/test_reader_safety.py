@@ -17,6 +17,7 @@
 import os
 import socket
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,6 +95,39 @@ class LongQuotedCells(ReaderTest):
         message = recs[1][2]  # « Statut », then the message
         self.assertIn("Champ trop long en colonne 12", message)
         self.assertNotIn("jamais refermé", message)
+
+    def test_cell_of_48_mb_is_skipped_in_bounded_memory(self):
+        """The rest of a long cell is skipped, not kept: a 48 MB cell costs
+        the import no more memory than a small file does."""
+        def peak(path, db):
+            args = [li.BIN, "import", path, "--db", li.db_url(self.tmp, db), "--report",
+                    self.p(db + ".rapport.csv")]
+            p = subprocess.Popen(args, cwd=self.tmp, env=li.clean_env(),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL)
+            _, status, ru = os.wait4(p.pid, 0)
+            self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+            return ru.ru_maxrss  # KiB
+        small = li.write_csv(self.p("small.csv"), self.people(3))
+        with open(self.p("big.csv"), "w", encoding="utf-8", newline="") as fh:
+            fh.write(",".join(li.HEADER) + "\r\n")
+            for x in self.people(2):
+                fh.write(",".join(x) + "\r\n")
+            x = self.people(1, start=5)[0]
+            fh.write(",".join(x[:NOTES]) + ',"')
+            line = "une ligne de notes, de 48 octets à peu près.\r\n"
+            fh.write(line * ((48 << 20) // len(line.encode("utf-8"))))
+            fh.write('",' + ",".join(x[NOTES + 1:]) + "\r\n")
+            for x in self.people(1, start=9):
+                fh.write(",".join(x) + "\r\n")
+        self.assertGreater(os.path.getsize(self.p("big.csv")), 47 << 20)
+        base, big = peak(small, "a.db"), peak(self.p("big.csv"), "b.db")
+        self.assertLess(big - base, 16 << 10, "peak RSS %d KiB for the big file, %d for "
+                        "the small one" % (big, base))
+        self.assertEqual(li.query(self.tmp, "SELECT email FROM leads ORDER BY email",
+                                  db="b.db"),
+                         [("p0@exemple.fr",), ("p1@exemple.fr",), ("p9@exemple.fr",)])
+        self.assertEqual(li.report_refused_rows(self.p("b.db.rapport.csv")), [4])
 
     def test_quote_never_closed_costs_its_row_only(self):
         lines = [",".join(li.HEADER)]
@@ -193,6 +227,21 @@ class WorkbookLimits(ReaderTest):
         self.assertEqual(r.code, 0, repr(r))
         self.assertEqual([e for _, _, e in self.leads()], ["p0@exemple.fr", "p2@exemple.fr"])
         self.assertEqual(li.report_refused_rows(self.p("rapport.csv")), [3])
+
+
+    def test_row_over_a_mib_of_cells_is_one_refused_row(self):
+        rows = [xrow(1, li.HEADER)]
+        people = self.people(3)
+        rows.append(xrow(2, people[0]))
+        rows.append(xrow(3, list(people[1]) + ["n" * 60000] * 20))  # 1.2 MB in one row
+        rows.append(xrow(4, people[2]))
+        f = xlsx(self.p("long.xlsx"), "".join(rows))
+        r = self.imp(f)
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertEqual([e for _, _, e in self.leads()], ["p0@exemple.fr", "p2@exemple.fr"])
+        self.assertEqual(li.report_refused_rows(self.p("rapport.csv")), [3])
+        _, _, recs = li.read_report(self.p("rapport.csv"))
+        self.assertIn("Ligne trop longue", recs[1][2])
 
 
 class MixedEncodings(ReaderTest):
