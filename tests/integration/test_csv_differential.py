@@ -52,7 +52,7 @@ import lihelp as li  # noqa: E402
 
 DUMP = os.environ.get("LI_READ_DUMP") or os.path.join(li.SOURCE_DIR, "build", "tests",
                                                         "read_dump")
-FILES = int(os.environ.get("LI_DIFF_FILES", "300"))
+FILES = int(os.environ.get("LI_DIFF_FILES", "100" if li.SANITIZE else "300"))
 SEED = int(os.environ.get("LI_DIFF_SEED", "20261202"))
 
 WORDS = ["Dupont", "Hélène", "Müller", "O'Brien", "José", "Zoë", "café", "Łódź",
