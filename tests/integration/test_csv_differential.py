@@ -3,7 +3,7 @@
 reader (through tests/tools/read_dump.c) and by Python's csv module must give
 the same rows, cell for cell.
 
-300 files are generated from a fixed seed (LI_DIFF_FILES and LI_DIFF_SEED
+300 files (100 under the sanitizers) are generated from a fixed seed (LI_DIFF_FILES, LI_DIFF_SEED
 change that): quoted fields holding the delimiter, doubled quotes and line
 breaks (LF, CR, CRLF), unquoted fields, empty fields, long cells (some over
 the reader's 256 KiB read block, so that records straddle reads), mixed line
