@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "jobsInt.h"
+#include "leadimport/infile.h"
 
 /* --- options as JSON ------------------------------------------------------------ */
 
@@ -323,19 +324,13 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, const l
     struct stat sb;
     if (stat(dst, &sb) == 0 && (uint64_t)sb.st_size == id->size)
         goto out; /* named by its hash: the same content */
-    if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
+    if ((st = li_infile_open(path, &in, &sb, err)) != LI_OK)
+        goto out; /* only a regular file is copied: a FIFO would be waited on */
     /* The copy must hold the bytes hashed: the file must be the one hashed
      * before the copy and still be it after (a copy still being written,
      * a file replaced in between would store other bytes under the hash). */
     char why[128];
     li_file_id now;
-    if (fstat(in, &sb) != 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
     li_file_id_of(&sb, &now);
     if (li_file_id_differs(id, &now, why, sizeof why)) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);

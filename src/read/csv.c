@@ -30,10 +30,15 @@
  *
  * The tokenizer (csvtok.c) splits a record; this file decides what the
  * row becomes. Problems (one per row, the gravest wins):
- *   - a quote still open at the end of the file, or max_row bytes after
- *     the record's start: unterminated quote. The row shows the record's
- *     first line and reading resumes at the next line, so that one stray
- *     quote costs one row, not the rest of the file;
+ *   - a quoted field still open max_row bytes after the record's start:
+ *     field too long. The rest of the cell is skipped up to its closing
+ *     quote (streaming, however many lines it holds: no line of a quoted
+ *     cell ever becomes a row) and reading resumes after the record;
+ *   - a quote still open at the end of the file: unterminated quote. The
+ *     row shows the record's first line and reading resumes at the next
+ *     line, so that one stray quote costs one row, not the rest of the
+ *     file (a stray quote more than max_row bytes before the end of the
+ *     file is found so by reading on to the end, then back: once at most);
  *   - a record over max_row bytes (outside quotes): row too long, the rest
  *     of the record is skipped (quote-aware, streaming);
  *   - more than max_columns fields: too many columns, the extra fields are
@@ -65,7 +70,7 @@
 #define CSV_FIELDS_MIN 64u            /* initial room for fields */
 
 /* State of skip(), which discards the rest of a record without keeping it. */
-enum { SK_START, SK_FIELD, SK_QUOTED, SK_QUOTE_SEEN, SK_ESCAPE, SK_LINE, SK_CR };
+enum { SK_START, SK_FIELD, SK_QUOTED, SK_QUOTE_SEEN, SK_BLANKS, SK_ESCAPE, SK_LINE, SK_CR };
 
 /* --- buffers ------------------------------------------------------------- */
 
@@ -260,14 +265,51 @@ static int build_row(li__csv *c) {
     return 0;
 }
 
+/* File offset of buf[pos] (pos >= cons): exact for UTF-16 too. Cold paths only. */
+static uint64_t src_at(const li__csv *c, size_t pos) {
+    if (c->utf16)
+        return c->cons_src + li__utf16_source_len(c->buf + c->cons, pos - c->cons);
+    return c->cons_src + (pos - c->cons);
+}
+
+/*
+ * What skip() met: a quoted field still open at the end of the file, and
+ * how the first quoted field it saw close was closed.
+ */
+typedef struct skip_out {
+    int unclosed;   /* the file ended inside a quoted field */
+    uint64_t qopen; /* file offset of the opening quote of the last quoted field */
+    /*
+     * -1: no quoted field closed; 1: the first one closed properly (its
+     * quote followed by the delimiter, a line end or the end of the file,
+     * blanks allowed); 0: by a quote followed by text, i.e. by what was
+     * the opening quote of a later field: the first quote was a stray one.
+     */
+    int close;
+} skip_out;
+
+/* Notes how a quoted field closed, if it is the first: ch follows the quote and its blanks. */
+static void note_close(const li__csv *c, skip_out *o, unsigned char ch) {
+    if (o->close < 0)
+        o->close = ch == c->delim || ch == '\n' || ch == '\r';
+}
+
 /*
  * Discards the rest of a record from buf[cons], starting in state st,
  * reading more as needed: memory stays bounded however long the record.
- * Quote-aware; a quoted field that stays open for more than max_row bytes
- * is given up at the end of the line it reaches.
+ *
+ * Quote-aware, without a length limit inside quotes: a quoted field ends
+ * only at its closing quote, however many lines and bytes it holds, so
+ * that no line of a quoted cell ever becomes a row. *o says whether the
+ * file ended inside quotes and how the first quoted field closed (for
+ * st SK_QUOTED, o->qopen must hold the offset of its opening quote); the
+ * callers then decide whether the quote was a stray one. (A quote that
+ * never closes is found at most once per file: every quote after it
+ * comes in even runs, so every later quoted field closes.)
  */
-static li_status skip(li__csv *c, int st, li_error *err) {
-    size_t qlen = 0;
+static li_status skip(li__csv *c, int st, skip_out *o, li_error *err) {
+    o->unclosed = 0;
+    o->close = -1;
     for (;;) {
         const unsigned char *b = c->buf;
         size_t i = c->cons, end = c->end;
@@ -291,13 +333,6 @@ static li_status skip(li__csv *c, int st, li_error *err) {
                 break;
             }
             case SK_QUOTED: {
-                /*
-                 * qlen <= max_row bytes of the field read so far. The byte
-                 * that goes over is found by position, not by where the
-                 * buffer ended, so that the line given up at is the same
-                 * whatever the reads (and a resumed read sees the same).
-                 */
-                size_t room = c->r->max_row - qlen;
                 const unsigned char *x = memchr(b + i, '"', end - i);
                 size_t k = x ? (size_t)(x - b) : end;
                 if (c->esc) { /* a backslash before the quote escapes what follows it */
@@ -305,44 +340,41 @@ static li_status skip(li__csv *c, int st, li_error *err) {
                     if (bs)
                         x = bs, k = (size_t)(bs - b);
                 }
-                if (k - i > room) {
-                    i += room;
-                    st = SK_LINE;
-                } else {
-                    qlen += k - i;
-                    i = k;
-                    if (x) {
-                        i++;
-                        st = *x == '"' ? SK_QUOTE_SEEN : SK_ESCAPE;
-                        qlen += *x == '\\';
-                    }
+                i = k;
+                if (x) {
+                    i++;
+                    st = *x == '"' ? SK_QUOTE_SEEN : SK_ESCAPE;
                 }
                 break;
             }
             case SK_ESCAPE: /* the byte after a backslash, inside quotes: text */
-                if (qlen >= c->r->max_row) {
-                    st = SK_LINE;
-                    break;
-                }
                 i++;
-                qlen++;
                 st = SK_QUOTED;
                 break;
             case SK_QUOTE_SEEN:
-                if (ch == '"' && qlen == c->r->max_row) {
-                    st = SK_LINE; /* a doubled quote, one byte over the limit */
-                } else if (ch == '"') {
+                if (ch == '"') { /* a doubled quote */
                     i++;
-                    qlen++;
                     st = SK_QUOTED;
+                } else if (ch == ' ' || (ch == '\t' && c->delim != '\t')) {
+                    i++;
+                    st = SK_BLANKS;
                 } else {
+                    note_close(c, o, ch);
+                    st = SK_FIELD;
+                }
+                break;
+            case SK_BLANKS: /* after a closing quote: padding, if a delimiter follows */
+                if (ch == ' ' || (ch == '\t' && c->delim != '\t')) {
+                    i++;
+                } else {
+                    note_close(c, o, ch);
                     st = SK_FIELD;
                 }
                 break;
             case SK_START:
                 if (ch == '"') {
+                    o->qopen = src_at(c, i);
                     i++;
-                    qlen = 0;
                     st = SK_QUOTED;
                 } else {
                     st = SK_FIELD;
@@ -360,7 +392,31 @@ static li_status skip(li__csv *c, int st, li_error *err) {
             }
         }
         consume(c, i);
-        if (done || c->eof)
+        if (done)
+            return LI_OK;
+        if (c->eof) {
+            o->unclosed = st == SK_QUOTED || st == SK_ESCAPE;
+            if (st == SK_QUOTE_SEEN || st == SK_BLANKS)
+                note_close(c, o, '\n'); /* closed by the end of the file */
+            return LI_OK;
+        }
+        li_status rc = fill(c, err);
+        if (rc != LI_OK)
+            return rc;
+    }
+}
+
+/*
+ * Tokenizes the record at buf[cons] (reading more while it is cut by the
+ * end of the buffer) into c->f; sets *s to its start, *rec_end and *t, the
+ * tokenizer's outcome (never LI__TK_MORE). LI_OK or a file-level error.
+ */
+static li_status tokenize_record(li__csv *c, size_t *s, size_t *rec_end, int *t, li_error *err) {
+    for (;;) {
+        li__csv_reset_record(c);
+        *s = c->cons;
+        *t = li__csv_tokenize(c, *s, c->end, c->eof, *s + c->r->max_row, rec_end);
+        if (*t != LI__TK_MORE)
             return LI_OK;
         li_status rc = fill(c, err);
         if (rc != LI_OK)
@@ -369,15 +425,32 @@ static li_status skip(li__csv *c, int st, li_error *err) {
 }
 
 /*
- * The record at buf[s] has a quote that does not close (before the end of
- * the file or within max_row bytes). The row becomes the record's first
- * line, parsed alone, and reading resumes at the line after it.
+ * Skips the rest of a record over max_row (state st). A quoted field in it
+ * that does not close, or whose first close is no closing quote, was a
+ * stray quote: reading goes back to it and resumes at the line after it,
+ * so that one stray quote does not cost the rest of the file.
+ */
+static li_status skip_rest(li__csv *c, int st, li_error *err) {
+    skip_out o = {0};
+    li_status rc = skip(c, st, &o, err);
+    if (rc != LI_OK || !(o.unclosed || o.close == 0))
+        return rc;
+    if ((rc = seek_to(c, o.qopen, err)) != LI_OK)
+        return rc;
+    return skip(c, SK_LINE, &o, err);
+}
+
+/*
+ * The record at buf[s] has a quote that does not close (a stray quote).
+ * The row becomes the record's first line, parsed alone, and reading
+ * resumes at the line after it.
  */
 static li_status unterminated(li__csv *c, size_t s, li_error *err) {
     size_t limit = s + c->r->max_row;
     size_t w = c->end < limit ? c->end : limit;
     const unsigned char *b = c->buf;
     size_t le = s;
+    skip_out o;
     while (le < w && b[le] != '\n' && b[le] != '\r')
         le++;
     if (le < w) {
@@ -393,7 +466,7 @@ static li_status unterminated(li__csv *c, size_t s, li_error *err) {
         else if (b[le] == '\r' && le + 1 == c->end && !c->eof) {
             if (materialize(c) != 0)
                 return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-            return skip(c, SK_CR, err);
+            return skip(c, SK_CR, &o, err);
         }
         return LI_OK;
     }
@@ -403,7 +476,46 @@ static li_status unterminated(li__csv *c, size_t s, li_error *err) {
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li__csv_set_problem(c, LI_MSG_ROW_UNTERMINATED_QUOTE, 0, 0);
     consume(c, w);
-    return skip(c, SK_LINE, err);
+    return skip(c, SK_LINE, &o, err);
+}
+
+/*
+ * The record at buf[s] holds a quoted field (opening quote at buf[c->qopen])
+ * still open max_row bytes after the record's start: a cell too long to
+ * keep (a notes cell of megabytes, lines and all). The row is that record:
+ * its fields so far, the long one cut (field_too_long, an error), and
+ * reading resumes after the record, the rest of the cell skipped up to its
+ * closing quote without being kept (memory stays bounded). Only when the
+ * quote never closes, or is "closed" by a quote followed by text (the
+ * opening quote of a later field), was it a stray quote: then the record
+ * is read again from its start as an unterminated quote.
+ */
+static li_status long_quoted(li__csv *c, size_t s, li_error *err) {
+    uint64_t start = c->cons_src;
+    size_t w = c->end < s + c->r->max_row ? c->end : s + c->r->max_row;
+    trim_cut_field(c);
+    if (finish_fields(c, s, w) != 0 || materialize(c) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    size_t col = c->ncol; /* the open field is the last one counted */
+    skip_out o = {.qopen = src_at(c, c->qopen)};
+    consume(c, c->qopen + 1);
+    li_status rc = skip(c, SK_QUOTED, &o, err);
+    if (rc != LI_OK)
+        return rc;
+    if (!o.unclosed && o.close != 0) {
+        /* cut at max_row, the field is too long whatever max_field says */
+        size_t over = c->r->max_field < c->r->max_row ? c->r->max_field : c->r->max_row;
+        li__csv_set_problem(c, LI_MSG_ROW_FIELD_TOO_LONG, col, over);
+        return LI_OK;
+    }
+    size_t s2, rec_end;
+    int t;
+    if ((rc = seek_to(c, start, err)) != LI_OK ||
+        (rc = tokenize_record(c, &s2, &rec_end, &t, err)) != LI_OK)
+        return rc;
+    if (t == LI__TK_NOMEM)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    return unterminated(c, s2, err);
 }
 
 /*
@@ -480,10 +592,14 @@ static li_status read_record(li__csv *c, li_error *err) {
             return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         li__csv_set_problem(c, LI_MSG_ROW_TOO_LONG, max_row, 0);
         consume(c, s + max_row);
-        if ((rc = skip(c, t == LI__TK_LIMIT_START ? SK_START : SK_FIELD, err)) != LI_OK)
+        if ((rc = skip_rest(c, t == LI__TK_LIMIT_START ? SK_START : SK_FIELD, err)) != LI_OK)
             return rc;
         break;
-    default: /* LI__TK_EOF_QUOTED, LI__TK_LIMIT_QUOTED */
+    case LI__TK_LIMIT_QUOTED:
+        if ((rc = long_quoted(c, s, err)) != LI_OK)
+            return rc;
+        break;
+    default: /* LI__TK_EOF_QUOTED */
         if ((rc = unterminated(c, s, err)) != LI_OK)
             return rc;
         break;

@@ -56,6 +56,7 @@ typedef struct li__csv {
     uint64_t line_no; /* row number of the next line */
     size_t expected;  /* field count of every row; 0 = not known yet */
     int rank;         /* rank of row.problem */
+    size_t qopen;     /* buf index of the opening quote of the last quoted field tokenized */
     li_row row;
 } li__csv;
 

@@ -256,6 +256,7 @@ int li__csv_tokenize(li__csv *c, size_t s, size_t end, int eof, size_t limit, si
         size_t a = p, close = p, text = p;
         int quoted = p < w && b[p] == '"', doubled = 0;
         if (quoted) {
+            c->qopen = p; /* where a field over max_row started (csv.c, long_quoted) */
             size_t q = a = p + 1;
             for (;;) {
                 const unsigned char *x = q < w ? memchr(b + q, '"', w - q) : NULL;

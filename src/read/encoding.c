@@ -85,21 +85,59 @@ static size_t utf8_seq(const unsigned char *p, size_t n);
 static size_t skip_ascii(const unsigned char *p, size_t i, size_t n);
 
 /*
- * 1 if p[0..n), not valid UTF-8, is still UTF-8 text with a few stray
- * bytes (a row pasted from another file): at least 8 multi-byte sequences,
- * and four times more of them than bytes that start none. Windows-1252 text
- * hardly ever holds a valid sequence ("Ã©" is mojibake, not French), so it
- * is not taken for UTF-8.
+ * 1 if the code point of the valid UTF-8 sequence p[0..k) is one that Latin
+ * text uses: an accented letter (U+00A0-U+017F, Romanian U+0218-U+021B,
+ * Vietnamese U+1E00-U+1EFF) or typographic punctuation (U+2010-U+203A, the
+ * euro sign). Windows-1252 text rarely forms such a sequence by chance: it
+ * takes "Ã", "Â", "Ä" or "Å" followed by a symbol, or "â" followed by two.
+ */
+static int latin_seq(const unsigned char *p, size_t k) {
+    unsigned cp = k == 2   ? ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu)
+                  : k == 3 ? ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)
+                           : 0;
+    return (cp >= 0xA0 && cp <= 0x17F) || (cp >= 0x218 && cp <= 0x21B) ||
+           (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2010 && cp <= 0x203A) || cp == 0x20AC;
+}
+
+/*
+ * 1 if p[0..n), not valid UTF-8, is still UTF-8 text with a few rows that
+ * are not (rows pasted from a Windows-1252 file): such a file must be read
+ * as UTF-8, those rows repaired one by one (encoding_fixed), never the
+ * whole file turned into mojibake ("HÃ©lÃ¨ne"). Either test suffices:
+ *   - sequences: at least 8 multi-byte sequences, and four times more of
+ *     them than bytes that start none (stray bytes scattered thinly);
+ *   - lines: at least as many lines that are UTF-8 text (no stray byte,
+ *     and a Latin letter or sign as UTF-8, or two sequences of any script)
+ *     as lines with a stray byte. One 1252 row full of accents is one
+ *     line, however many bytes; one UTF-8 name against one 1252 row is a
+ *     tie, read as UTF-8, which keeps both right (the 1252 row repaired).
+ * Windows-1252 (or Latin-1, Mac) text hardly ever holds a valid sequence,
+ * and its accented lines are lines with stray bytes: it is not taken for
+ * UTF-8.
  */
 static int mostly_utf8(const unsigned char *p, size_t n) {
-    size_t good = 0, bad = 0;
-    for (size_t i = skip_ascii(p, 0, n); i < n; i = skip_ascii(p, i, n)) {
-        size_t k = utf8_seq(p + i, n - i);
+    size_t good = 0, bad = 0, utf8_lines = 0, bad_lines = 0;
+    size_t line_good = 0, line_latin = 0, line_bad = 0;
+    for (size_t i = 0;;) {
+        size_t h = skip_ascii(p, i, n);
+        /* lines that ended between i and h */
+        const unsigned char *nl = h > i ? memchr(p + i, '\n', h - i) : NULL;
+        if (nl || h == n) {
+            utf8_lines += line_bad == 0 && (line_latin > 0 || line_good >= 2);
+            bad_lines += line_bad > 0;
+            line_good = line_latin = line_bad = 0;
+        }
+        if (h == n)
+            break;
+        size_t k = utf8_seq(p + h, n - h);
         good += k > 0;
         bad += k == 0;
-        i += k ? k : 1;
+        line_good += k > 0;
+        line_latin += k > 0 && latin_seq(p + h, k);
+        line_bad += k == 0;
+        i = h + (k ? k : 1);
     }
-    return good >= 8 && bad * 4 <= good;
+    return (good >= 8 && bad * 4 <= good) || (utf8_lines > 0 && utf8_lines >= bad_lines);
 }
 
 void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_guess *g) {
@@ -163,7 +201,7 @@ void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_gu
             valid = (p[i] & 0xC0) == 0x80;
     }
     if (!valid && mostly_utf8(p, n))
-        valid = 1; /* a few stray bytes: those rows are repaired one by one (encoding_fixed) */
+        valid = g->mixed = 1; /* a few stray rows: repaired one by one (encoding_fixed) */
     g->enc = valid ? LI__ENC_UTF8 : LI__ENC_CP1252;
     g->doubtful = !valid && !li__cp1252_plausible(p, n < SNIFF_CP1252_BYTES ? n : SNIFF_CP1252_BYTES);
 }

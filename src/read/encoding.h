@@ -45,6 +45,11 @@ typedef struct li__enc_guess {
      * high bytes do not look like it either (li__cp1252_plausible).
      */
     int doubtful;
+    /*
+     * UTF-8 was chosen although some bytes of the sample are not UTF-8: a
+     * UTF-8 file with a few rows in another encoding (mostly_utf8).
+     */
+    int mixed;
 } li__enc_guess;
 
 /*
@@ -52,9 +57,10 @@ typedef struct li__enc_guess {
  * (UTF-8, UTF-16LE, UTF-16BE); else UTF-16 by the NUL pattern of its ASCII
  * characters; else binary if NULs or control bytes are too frequent; else
  * UTF-8 if the sample is valid UTF-8 (a sequence cut by the end of the
- * sample is fine when whole_file is 0) or nearly so (many UTF-8 sequences,
- * a quarter as many stray bytes at most), else Windows-1252 (doubtful when not
- * li__cp1252_plausible).
+ * sample is fine when whole_file is 0) or mostly so (many UTF-8 sequences
+ * and a quarter as many stray bytes at most, or at least as many lines of
+ * UTF-8 text as lines with stray bytes: then mixed is set), else
+ * Windows-1252 (doubtful when not li__cp1252_plausible).
  */
 void li__enc_detect(const unsigned char *p, size_t n, int whole_file, li__enc_guess *g);
 

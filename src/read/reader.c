@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "leadimport/infile.h"
 #include "readerInt.h"
 
 #define SAMPLE_BYTES (1024u * 1024u) /* first bytes used to detect the encoding */
@@ -152,24 +153,13 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
     r->opt_sheet = opts->sheet;
     r->max_inflated = opts->max_inflated ? opts->max_inflated : LI_READER_DEFAULT_MAX_INFLATED;
 
-    if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
     struct stat st;
-    if (fstat(r->fd, &st) != 0) {
-        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path,
-                          S_ISDIR(st.st_mode) ? "c'est un dossier"
-                                              : "ce n'est pas un fichier ordinaire");
-        goto out;
-    }
+    if ((rc = li_infile_open(path, &r->fd, &st, err)) != LI_OK)
+        goto out; /* a FIFO, a device, a directory: refused before any read */
     li_file_id_of(&st, &r->opened);
     char why[128];
-    if (li_file_id_set(&opts->expect) && li_file_id_differs(&opts->expect, &r->opened, why, sizeof why)) {
+    if (li_file_id_set(&opts->expect) &&
+        li_file_id_differs(&opts->expect, &r->opened, why, sizeof why)) {
         rc = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
         goto out;
     }
@@ -232,6 +222,8 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         r->bom_len = guess.bom_len;
         if (guess.doubtful) /* a guess by elimination: say it, rather than garble in silence */
             r->info.warning = LI_MSG_ENCODING_DOUBTFUL;
+        else if (guess.mixed) /* UTF-8 with rows in another encoding: each row says so too */
+            r->info.warning = LI_MSG_ENCODING_MIXED;
     }
     if (guess.binary && r->enc != LI__ENC_UTF16LE && r->enc != LI__ENC_UTF16BE) {
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_BINARY, path);

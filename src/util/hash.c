@@ -5,6 +5,7 @@
  * a small 64-bit hash for key sets.
  */
 #include "leadimport/hash.h"
+#include "leadimport/infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,17 +60,10 @@ li_status li_sha256_file_id(const char *path, char hex[LI_SHA256_HEX], li_file_i
     EVP_MD_CTX *ctx = NULL;
     uint64_t total = 0;
     memset(id, 0, sizeof *id);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
-        goto out;
-    }
+    int fd = -1;
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path,
-                          S_ISDIR(sb.st_mode) ? "c'est un dossier" : li_msg_errno(errno));
-        goto out;
-    }
+    if ((st = li_infile_open(path, &fd, &sb, err)) != LI_OK)
+        goto out; /* a FIFO or a device would be waited on: refused at once */
     li_file_id_of(&sb, id);
     block = malloc(BLOCK);
     ctx = EVP_MD_CTX_new();

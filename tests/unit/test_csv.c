@@ -5,6 +5,9 @@
  * The public corpora are in test_csv_corpus.c; streaming, offsets and
  * resuming over large files in test_csv_stream.c.
  */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "csv_test_util.h"
 #include "read/encoding.h"
 
@@ -82,6 +85,79 @@ static void test_windows_1252_detected_and_converted(void **state) {
     assert_int_equal(t.info.delimiter, ';');
     assert_string_equal(t.header, "Nom|Société|Note");
     t_assert_row(&t, 0, 2, "Cœur|Crème|€ 5 ’ok’", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+/*
+ * A UTF-8 file whose one Windows-1252 row comes early and holds more
+ * accents than the UTF-8 names around it (a long note): still UTF-8. Only
+ * that row is read as Windows-1252, with a warning; every UTF-8 name stays
+ * right (it used to turn the whole file into "HÃ©lÃ¨ne").
+ */
+static void test_utf8_file_with_an_accent_heavy_1252_row_stays_utf8(void **state) {
+    (void)state;
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "Nom;Ville;Notes\n");
+    n += (size_t)snprintf(text + n, sizeof text - n, "Lef\xE8vre;Gen\xE8ve;");
+    for (int i = 0; i < 20; i++) /* forty stray bytes on one row */
+        n += (size_t)snprintf(text + n, sizeof text - n, "\xE9t\xE9 ");
+    n += (size_t)snprintf(text + n, sizeof text - n, "\n");
+    for (int i = 0; i < 12; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "Hélène %d;Orléans;\n", i);
+    t_read t;
+    t_read_bytes(text, n, NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "utf-8");
+    assert_int_equal(t.info.warning, LI_MSG_ENCODING_MIXED);
+    assert_int_equal(t.n, 13);
+    assert_int_equal(t.rows[0].problem, LI_MSG_ROW_ENCODING_FIXED);
+    assert_int_equal(strncmp(t.rows[0].joined, "Lefèvre|Genève|été été ", 27), 0);
+    for (size_t i = 1; i < t.n; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "Hélène %zu|Orléans|", i - 1);
+        t_assert_row(&t, i, 2 + i, want, LI_MSG_NONE);
+    }
+    t_read_free(&t);
+}
+
+/* One accented name in UTF-8 and one row in Windows-1252: both read right. */
+static void test_one_utf8_name_and_one_1252_row_both_read_right(void **state) {
+    (void)state;
+    t_read t;
+    t_read_str("Nom;Ville\nDupont;Paris\nH\xC3\xA9l\xC3\xA8ne;Lyon\nMartin;Nice\nLef\xE8vre;Gen\xE8ve\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "utf-8");
+    t_assert_row(&t, 1, 3, "Hélène|Lyon", LI_MSG_NONE);
+    t_assert_row(&t, 3, 5, "Lefèvre|Genève", LI_MSG_ROW_ENCODING_FIXED);
+    t_read_free(&t);
+}
+
+/*
+ * Windows-1252 (or Latin-1) text where a few bytes happen to form valid
+ * UTF-8 ("É" then "”" is C9 94, a valid sequence for U+0254): still
+ * Windows-1252, read as such, the rows as they were written. Mac Roman
+ * French ("l’école": D5 8E, valid UTF-8 for an Armenian letter) is no
+ * UTF-8 either.
+ */
+static void test_1252_with_accidental_utf8_sequences_stays_1252(void **state) {
+    (void)state;
+    t_read t;
+    t_read_str("Nom;Ville;Note\nCAF\xC9\x94;Orl\xE9"
+               "ans;\xAB fin \xBB\nH\xE9l\xE8ne;S\xE8te;\x93L'\xC9T\xC9\x94\nFran\xE7ois;Besan\xE7on;ok\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "windows-1252");
+    assert_int_equal(t.info.warning, LI_MSG_NONE);
+    t_assert_row(&t, 0, 2, "CAFÉ”|Orléans|« fin »", LI_MSG_NONE);
+    t_assert_row(&t, 1, 3, "Hélène|Sète|“L'ÉTÉ”", LI_MSG_NONE);
+    t_read_free(&t);
+
+    t_read_str("Nom;Note\nDupont;l\xD5\x8E"
+               "cole\nMartin;d\xD5\x8Et\x8E\nPetit;caf\x8E\n",
+               NULL, &t);
+    t_assert_ok(&t);
+    assert_string_equal(t.info.encoding, "windows-1252");
     t_read_free(&t);
 }
 
@@ -416,9 +492,8 @@ static void test_limit_row_too_long_skips_record_and_next_row_is_fine(void **sta
     t_assert_row(&t, 0, 2, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", LI_MSG_ROW_TOO_LONG);
     assert_string_equal(t.rows[0].problem_text, "Ligne trop longue : plus de 32 octets");
     t_assert_row(&t, 1, 3, "ok|1", LI_MSG_NONE);
-    /* a record over the limit inside quotes that do close: unterminated, resynchronised */
-    assert_int_equal(t.rows[2].number, 4);
-    assert_int_equal(t.rows[2].problem, LI_MSG_ROW_UNTERMINATED_QUOTE);
+    /* a record over the limit inside quotes that do close: one cell too long */
+    t_assert_row(&t, 2, 4, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy|", LI_MSG_ROW_FIELD_TOO_LONG);
     t_assert_row(&t, 3, 5, "z|2", LI_MSG_NONE);
     t_read_free(&t);
 }
@@ -439,18 +514,17 @@ static void test_limit_columns_drops_extra_fields_and_next_row_is_fine(void **st
 }
 
 /*
- * A record over max_row whose skipped rest opens a quote that does not close
- * within max_row bytes is given up at the end of the line where the quoted
- * text goes over the limit, as an unterminated quote in the row itself is:
- * the lines after it are read again as rows. Where that line is must not
- * depend on where the reads of the file fell (it used to be the line of the
- * closing quote if the buffer held it, else the first line after the end of
- * the buffer), or a resumed read would not give the same rows: thousands of
- * identical records over many buffers, then resumed in the middle.
+ * A record over max_row whose skipped rest holds a quoted field of many
+ * lines, closed further than max_row: the whole record is one row (row too
+ * long), none of the quoted lines becomes a row, and reading resumes after
+ * the closing quote. Where it resumes must not depend on where the reads
+ * of the file fell, or a resumed read would not give the same rows:
+ * thousands of identical records over many buffers, then resumed in the
+ * middle.
  */
-static void test_row_too_long_open_quote_resynchronises_wherever_reads_fall(void **state) {
+static void test_row_too_long_quoted_lines_never_become_rows(void **state) {
     (void)state;
-    enum { RECORDS = 20000, ROWS = 9 };
+    enum { RECORDS = 20000 };
     char rec[256];
     int len = snprintf(rec, sizeof rec, "L,%070d,\"", 0);
     for (int i = 0; i < 40; i++)
@@ -473,18 +547,13 @@ static void test_row_too_long_open_quote_resynchronises_wherever_reads_fall(void
     t_read t;
     t_read_file(path, &o, &t);
     t_assert_ok(&t);
-    assert_int_equal(t.n, (size_t)RECORDS * ROWS);
+    assert_int_equal(t.n, (size_t)RECORDS);
     for (size_t r = 0; r < RECORDS; r++) {
-        uint64_t line = 2 + r * ROWS; /* the line breaks of the skipped quoted text do not count */
-        const t_row *x = &t.rows[r * ROWS];
-        if (x->number != line || x->problem != LI_MSG_ROW_TOO_LONG ||
-            x->offset != 6 + r * (size_t)len)
+        const t_row *x = &t.rows[r];
+        if (x->number != 2 + r || x->problem != LI_MSG_ROW_TOO_LONG ||
+            x->offset != 6 + r * (size_t)len || x->next_offset != 6 + (r + 1) * (size_t)len)
             fail_msg("record %zu: row %llu (%s) at %llu", r, (unsigned long long)x->number,
                      li_msg_code(x->problem), (unsigned long long)x->offset);
-        /* the quoted text is 64 bytes long in line 33 of the record: lines 34 to 41 are rows */
-        for (size_t k = 1; k < ROWS; k++)
-            t_assert_row(&t, r * ROWS + k, line + k, k < ROWS - 1 ? "q" : "q\"|z",
-                         LI_MSG_ROW_FIELD_COUNT);
     }
     for (size_t k = 1; k <= 5; k++) {
         size_t i = k * (t.n / 6) + k;
@@ -501,6 +570,30 @@ static void test_row_too_long_open_quote_resynchronises_wherever_reads_fall(void
         }
         t_read_free(&rest);
     }
+    t_read_free(&t);
+}
+
+/*
+ * The skipped rest of a record over max_row opens a quote that never
+ * closes: a stray quote. Reading resumes at the line after it, so that the
+ * rows below are kept.
+ */
+static void test_row_too_long_stray_quote_in_rest_keeps_next_rows(void **state) {
+    (void)state;
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_row = 32;
+    t_read t;
+    t_read_str("a,b,c\n"
+               "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy,\"oops,z\n"
+               "ok,1,2\n"
+               "ok,3,4\n",
+               &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 3);
+    assert_int_equal(t.rows[0].problem, LI_MSG_ROW_TOO_LONG);
+    t_assert_row(&t, 1, 3, "ok|1|2", LI_MSG_NONE);
+    t_assert_row(&t, 2, 4, "ok|3|4", LI_MSG_NONE);
     t_read_free(&t);
 }
 
@@ -521,6 +614,41 @@ static void test_unterminated_quote_resynchronises_at_next_line(void **state) {
     t_read_free(&t);
 }
 
+/*
+ * A quoted cell that closes more than max_row bytes after its row's start
+ * (a long notes cell with line breaks): one row, field too long, and
+ * reading goes on after the closing quote; none of its lines is a row.
+ */
+static void test_quoted_cell_over_max_row_is_one_row(void **state) {
+    (void)state;
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_row = 64;
+    char text[1024];
+    size_t n = (size_t)snprintf(text, sizeof text, "Nom,Notes,Ville\r\nMartin,\"Lyon\r\n");
+    for (int i = 0; i < 10; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "Durand,\"\"Nice\"\"\r\n");
+    snprintf(text + n, sizeof text - n, "x\",Lyon\r\nPetit,court,Brest\r\n");
+    t_read t;
+    t_read_str(text, &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.rows[0].number, 2);
+    assert_int_equal(t.rows[0].problem, LI_MSG_ROW_FIELD_TOO_LONG);
+    assert_string_equal(t.rows[0].problem_text, "Champ trop long en colonne 2 : plus de 64 octets");
+    assert_int_equal(t.rows[0].nfields, 2);
+    assert_string_equal(t.rows[0].fields[0], "Martin");
+    assert_int_equal(strncmp(t.rows[0].fields[1], "Lyon\r\nDurand,\"Nice\"", 19), 0);
+    assert_int_equal(t.rows[0].next_offset, t.rows[1].offset);
+    t_assert_row(&t, 1, 3, "Petit|court|Brest", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+/*
+ * A quote that opens a field and never closes, more than max_row bytes
+ * before the end of the file: a stray quote, not a long cell. The row is
+ * its first line and every line after it is read again as a row.
+ */
 static void test_unterminated_quote_over_max_row_resynchronises(void **state) {
     (void)state;
     li_reader_opts o;
@@ -530,7 +658,31 @@ static void test_unterminated_quote_over_max_row_resynchronises(void **state) {
     size_t n = (size_t)snprintf(text, sizeof text, "Nom,Ville\nMartin,\"Lyon\n");
     for (int i = 0; i < 10; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "Durand,Nice\n");
-    snprintf(text + n, sizeof text - n, "x\",y\n"); /* the quote closes, 120 bytes later */
+    t_read t;
+    t_read_str(text, &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 11);
+    t_assert_row(&t, 0, 2, "Martin|Lyon", LI_MSG_ROW_UNTERMINATED_QUOTE);
+    for (size_t i = 1; i <= 10; i++)
+        t_assert_row(&t, i, 2 + i, "Durand|Nice", LI_MSG_NONE);
+    t_read_free(&t);
+}
+
+/*
+ * A stray quote "closed" more than max_row bytes later by the opening
+ * quote of a later field (followed by text, not by a delimiter): no cell
+ * ends there, so the quote was a stray one and the rows in between are kept.
+ */
+static void test_stray_quote_closed_by_later_opening_quote_keeps_rows(void **state) {
+    (void)state;
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_row = 64;
+    char text[512];
+    size_t n = (size_t)snprintf(text, sizeof text, "Nom,Ville\nMartin,\"Lyon\n");
+    for (int i = 0; i < 10; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "Durand,Nice\n");
+    snprintf(text + n, sizeof text - n, "Petit,\"Brest, Finistère\"\n");
     t_read t;
     t_read_str(text, &o, &t);
     t_assert_ok(&t);
@@ -538,7 +690,7 @@ static void test_unterminated_quote_over_max_row_resynchronises(void **state) {
     t_assert_row(&t, 0, 2, "Martin|Lyon", LI_MSG_ROW_UNTERMINATED_QUOTE);
     for (size_t i = 1; i <= 10; i++)
         t_assert_row(&t, i, 2 + i, "Durand|Nice", LI_MSG_NONE);
-    t_assert_row(&t, 11, 13, "x\"|y", LI_MSG_ROW_STRAY_QUOTE);
+    t_assert_row(&t, 11, 13, "Petit|Brest, Finistère", LI_MSG_NONE);
     t_read_free(&t);
 }
 
@@ -766,7 +918,32 @@ static void test_unreadable_path_is_eio(void **state) {
     assert_int_equal(t.err.msg, LI_MSG_FILE_UNREADABLE);
     t_read_file(t_tmp(), NULL, &t); /* a directory */
     assert_int_equal(t.status, LI_EIO);
-    assert_int_equal(t.err.msg, LI_MSG_FILE_UNREADABLE);
+    assert_int_equal(t.err.msg, LI_MSG_FILE_IS_DIRECTORY);
+}
+
+/*
+ * A FIFO (or a device) named as input is refused at once: opening it for
+ * reading would wait for a writer that never comes. The test would hang,
+ * not fail, if it were waited on; alarm() turns that into a failure.
+ */
+static void test_fifo_and_device_refused_without_waiting(void **state) {
+    (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/tube.csv", t_tmp());
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    t_read t;
+    t_read_file(path, NULL, &t);
+    assert_int_equal(t.status, LI_EIO);
+    assert_int_equal(t.err.msg, LI_MSG_FILE_NOT_REGULAR);
+    assert_non_null(strstr(t.err.message, "tube nommé"));
+    t_read_file("/dev/zero", NULL, &t); /* would be read for ever */
+    assert_int_equal(t.status, LI_EIO);
+    assert_int_equal(t.err.msg, LI_MSG_FILE_NOT_REGULAR);
+    assert_non_null(strstr(t.err.message, "périphérique"));
+    alarm(0);
+    unlink(path);
 }
 
 static void test_bad_options_are_usage_errors(void **state) {
@@ -822,6 +999,9 @@ int main(void) {
         cmocka_unit_test(test_mixed_line_endings),
         cmocka_unit_test(test_utf8_bom_dropped),
         cmocka_unit_test(test_windows_1252_detected_and_converted),
+        cmocka_unit_test(test_utf8_file_with_an_accent_heavy_1252_row_stays_utf8),
+        cmocka_unit_test(test_one_utf8_name_and_one_1252_row_both_read_right),
+        cmocka_unit_test(test_1252_with_accidental_utf8_sequences_stays_1252),
         cmocka_unit_test(test_windows_1252_undefined_bytes_kept_as_c1),
         cmocka_unit_test(test_encoding_option_overrides_detection),
         cmocka_unit_test(test_utf16le_with_bom),
@@ -844,9 +1024,12 @@ int main(void) {
         cmocka_unit_test(test_limit_field_too_long_truncates_and_next_row_is_fine),
         cmocka_unit_test(test_limit_row_too_long_skips_record_and_next_row_is_fine),
         cmocka_unit_test(test_limit_columns_drops_extra_fields_and_next_row_is_fine),
-        cmocka_unit_test(test_row_too_long_open_quote_resynchronises_wherever_reads_fall),
+        cmocka_unit_test(test_row_too_long_quoted_lines_never_become_rows),
+        cmocka_unit_test(test_row_too_long_stray_quote_in_rest_keeps_next_rows),
         cmocka_unit_test(test_unterminated_quote_resynchronises_at_next_line),
+        cmocka_unit_test(test_quoted_cell_over_max_row_is_one_row),
         cmocka_unit_test(test_unterminated_quote_over_max_row_resynchronises),
+        cmocka_unit_test(test_stray_quote_closed_by_later_opening_quote_keeps_rows),
         cmocka_unit_test(test_unterminated_quote_at_end_of_file),
         cmocka_unit_test(test_stray_quote_in_unquoted_field_is_kept),
         cmocka_unit_test(test_text_after_closing_quote_is_kept),
@@ -863,6 +1046,7 @@ int main(void) {
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_empty_file_refused),
         cmocka_unit_test(test_unreadable_path_is_eio),
+        cmocka_unit_test(test_fifo_and_device_refused_without_waiting),
         cmocka_unit_test(test_bad_options_are_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);

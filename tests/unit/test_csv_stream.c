@@ -369,6 +369,55 @@ static void test_resume_around_problem_rows_gives_remaining_rows(void **state) {
     free(u16);
 }
 
+/*
+ * Long quoted cells (closed more than max_row bytes after their row's
+ * start, lines and all) and stray quotes far from any close: one row each,
+ * and resuming from any row gives the same rows, numbers and offsets, in
+ * UTF-8, after a BOM and in UTF-16 (where offsets are recomputed).
+ */
+static const char long_cells_file[] =
+    "Nom,Ville,Notes\r\n"
+    "Dupont,Paris,\"une\r\nnote\r\nde\r\nplusieurs\r\nlignes\r\net\r\nassez\r\nlongue\r\npour\r\n"
+    "passer\r\nla\r\nlimite, \"\"vraiment\"\"\"\r\n" /* field too long, lines not rows */
+    "Martin,Lyon,court\r\n"
+    "Durand,\"Nice\r\n" /* stray: closed by the opening quote of a later field */
+    "Petit,Brest,x\r\n"
+    "Roux,Nîmes,y\r\n"
+    "Blanc,Vannes,z\r\n"
+    "Morel,Metz,\"ouvre ici\r\n"
+    "Fin,Lille,é\r\n";
+
+static void test_resume_around_long_quoted_cells(void **state) {
+    (void)state;
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_row = 48;
+    t_read t;
+    t_read_str(long_cells_file, &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 8);
+    assert_int_equal(t.rows[0].number, 2);
+    assert_int_equal(t.rows[0].problem, LI_MSG_ROW_FIELD_TOO_LONG);
+    t_assert_row(&t, 1, 3, "Martin|Lyon|court", LI_MSG_NONE);
+    t_assert_row(&t, 2, 4, "Durand|Nice", LI_MSG_ROW_UNTERMINATED_QUOTE);
+    t_assert_row(&t, 3, 5, "Petit|Brest|x", LI_MSG_NONE);
+    t_assert_row(&t, 4, 6, "Roux|Nîmes|y", LI_MSG_NONE);
+    t_assert_row(&t, 5, 7, "Blanc|Vannes|z", LI_MSG_NONE);
+    /* the last quote closes nowhere: a stray quote, its first line is its row */
+    t_assert_row(&t, 6, 8, "Morel|Metz|ouvre ici", LI_MSG_ROW_UNTERMINATED_QUOTE);
+    t_assert_row(&t, 7, 9, "Fin|Lille|é", LI_MSG_NONE);
+    t_read_free(&t);
+
+    check_resume_everywhere(long_cells_file, strlen(long_cells_file), &o);
+    char bom[sizeof long_cells_file + 3] = "\xEF\xBB\xBF";
+    memcpy(bom + 3, long_cells_file, sizeof long_cells_file);
+    check_resume_everywhere(bom, strlen(bom), &o);
+    size_t n;
+    unsigned char *u16 = t_utf16(long_cells_file, strlen(long_cells_file), 0, 1, &n);
+    check_resume_everywhere(u16, n, &o);
+    free(u16);
+}
+
 static void test_resume_without_header_gives_remaining_rows(void **state) {
     (void)state;
     li_reader_opts o;
@@ -402,6 +451,7 @@ int main(void) {
         cmocka_unit_test(test_stream_round_trip_backslash_escapes),
         cmocka_unit_test(test_field_longer_than_several_blocks_is_read_whole),
         cmocka_unit_test(test_resume_around_problem_rows_gives_remaining_rows),
+        cmocka_unit_test(test_resume_around_long_quoted_cells),
         cmocka_unit_test(test_resume_without_header_gives_remaining_rows),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
