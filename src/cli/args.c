@@ -25,8 +25,11 @@ const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const ch
     if (a->i >= a->argc)
         return "";
     const char *arg = a->argv[a->i++];
-    if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0) {
-        *value = arg; /* positional ("-" alone is one too: stdout / stdin) */
+    /* "-" alone is a positional (stdout / stdin); so is "-5", which is no
+     * option but a negative number: the command refuses it by name. */
+    if (arg[0] != '-' || arg[1] == '\0' || (arg[1] >= '0' && arg[1] <= '9') ||
+        strcmp(arg, "--") == 0) {
+        *value = arg;
         return NULL;
     }
     const char *eq = strchr(arg, '=');
@@ -50,6 +53,74 @@ const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const ch
         *status = li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_OPTION, arg, a->cmd);
     }
     return name;
+}
+
+int li_cli_parse_uint(const char *v, uint64_t max, uint64_t *out) {
+    uint64_t n = 0;
+    if (!v || !*v)
+        return -1;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (n > (max - d) / 10) /* n * 10 + d > max */
+            return -1;
+        n = n * 10 + d;
+    }
+    *out = n;
+    return 0;
+}
+
+int li_cli_parse_id(const char *v, long long *out) {
+    uint64_t n = 0;
+    if (li_cli_parse_uint(v, INT64_MAX, &n) != 0 || n == 0)
+        return -1;
+    *out = (long long)n;
+    return 0;
+}
+
+int li_cli_parse_decimal(const char *v, double *out) {
+    /* Digits, then at most one separator followed by digits. The value is
+     * read by hand: strtod would take "nan", "1e9" and the locale's point. */
+    double n = 0, scale = 1;
+    int digits = 0, after = 0;
+    const char *p = v;
+    if (!p)
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++, digits++)
+        n = n * 10 + (*p - '0');
+    if (*p == '.' || *p == ',') {
+        for (p++; *p >= '0' && *p <= '9'; p++, after++)
+            n += (*p - '0') * (scale /= 10);
+        if (after == 0)
+            return -1;
+    }
+    if (*p || digits == 0 || digits > 15)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+int li_cli_parse_duration(const char *v, double *seconds) {
+    static const struct {
+        char unit;
+        double s;
+    } units[] = {{'d', 86400}, {'j', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+    size_t len = v ? strlen(v) : 0;
+    if (len < 2 || len > 12)
+        return -1;
+    char num[16];
+    memcpy(num, v, len - 1);
+    num[len - 1] = '\0';
+    uint64_t n = 0;
+    if (li_cli_parse_uint(num, 100000000ULL, &n) != 0) /* 10^8 days: well past any date */
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (v[len - 1] == units[i].unit) {
+            *seconds = (double)n * units[i].s;
+            return 0;
+        }
+    return -1;
 }
 
 const char *li_cli_db_url(const char *opt) {

@@ -6,6 +6,7 @@
 #ifndef LEADIMPORT_CLI_H
 #define LEADIMPORT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "leadimport/error.h"
@@ -74,6 +75,21 @@ void li_cli_maps_free(li_cli_maps *m);
  */
 int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
                          li_cli_maps *maps, int *rc);
+
+/*
+ * Strict number parsing for option values: ASCII digits only. No sign, no
+ * space, no exponent, no "nan" or "inf", no hexadecimal, no overflow (what
+ * strtod and strtoull would quietly accept). Each returns 0 on success, -1
+ * for anything else (the caller prints usage_bad_value).
+ */
+/* "0".."max" -> *out. */
+int li_cli_parse_uint(const char *v, uint64_t max, uint64_t *out);
+/* An id: "1".."INT64_MAX" -> *out (0 and negatives refused). */
+int li_cli_parse_id(const char *v, long long *out);
+/* "12", "2.5", "2,5" (French comma) -> *out, finite and >= 0. */
+int li_cli_parse_decimal(const char *v, double *out);
+/* A duration: digits then one unit, d (or j), h, m, s: "90d", "12h" -> seconds. */
+int li_cli_parse_duration(const char *v, double *seconds);
 
 /* The database URL: --db, else $LEADIMPORT_DB, else sqlite:leadimport.db. */
 const char *li_cli_db_url(const char *opt);

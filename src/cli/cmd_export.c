@@ -46,7 +46,7 @@ int li_cli_export(int argc, char **argv) {
     li_store *s = NULL;
     FILE *out = NULL;
     int rc = LI_EXIT_OK;
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    li_status st = li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st != LI_OK)
         goto fail;
     if (!(out = li_cli_output_open(outpath, &err))) {

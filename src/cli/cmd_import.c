@@ -2,7 +2,6 @@
  * cmd_import.c — `leadimport import FILE`: options -> li_import_run() ->
  * error report -> French summary (or one JSON object with --json).
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -317,18 +316,25 @@ static int parse_assign(const char *v, li_import_opts *o, char **copy) {
 static int parse_reject_limit(const char *v, li_reject_limit *out) {
     char num[32];
     size_t n = 0;
-    for (const char *p = v; *p && n + 1 < sizeof num; p++)
-        if (*p != ' ')
-            num[n++] = *p == ',' ? '.' : *p;
+    for (const char *p = v; *p; p++) {
+        if (*p == ' ')
+            continue;
+        if (n + 1 == sizeof num) /* longer than any limit: refused, never cut */
+            return -1;
+        num[n++] = *p;
+    }
     num[n] = '\0';
     int percent = n > 0 && num[n - 1] == '%';
     if (percent)
         num[--n] = '\0';
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(num, &end);
-    if (n == 0 || errno || *end || d < 0 || (percent && d > 100))
+    double d = 0;
+    uint64_t rows = 0;
+    /* A share may have decimals ("2,5 %"); a count of rows may not. */
+    if (percent ? li_cli_parse_decimal(num, &d) != 0 || d > 100
+                : li_cli_parse_uint(num, UINT64_MAX, &rows) != 0)
         return -1;
+    if (!percent)
+        d = (double)rows;
     out->set = 1;
     out->percent = percent;
     out->value = d;
@@ -337,11 +343,16 @@ static int parse_reject_limit(const char *v, li_reject_limit *out) {
 
 /* "500M", "2G", "1024" (bytes), "64K" -> bytes. Returns 0 on success. */
 static int parse_size(const char *v, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno || end == v || n == 0)
+    char digits[24];
+    size_t nd = strspn(v, "0123456789");
+    uint64_t n = 0;
+    if (nd == 0 || nd >= sizeof digits)
         return -1;
+    memcpy(digits, v, nd);
+    digits[nd] = '\0';
+    if (li_cli_parse_uint(digits, UINT64_MAX, &n) != 0 || n == 0)
+        return -1;
+    const char *end = v + nd;
     unsigned shift = 0;
     switch (*end) {
     case '\0':

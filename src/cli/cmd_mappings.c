@@ -164,7 +164,9 @@ int li_cli_mappings(int argc, char **argv) {
                            : li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, cmd);
         goto out;
     }
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    /* Only save adds something: the others never create an empty database. */
+    li_status st = strcmp(cmd, "save") == 0 ? li_store_open(li_cli_db_url(db), &s, &err)
+                                            : li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st != LI_OK)
         goto fail;
     if (strcmp(cmd, "list") == 0) {

@@ -218,7 +218,7 @@ int li_cli_sniff(int argc, char **argv) {
     int have_db = db || getenv("LEADIMPORT_DB") ||
                   (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0);
     if (have_db)
-        st = li_store_open(url, &s, &err);
+        st = li_store_open_existing(url, &s, &err);
     li_mapping_request req = {.path = file,
                               .reader = &ro,
                               .map = maps.ov,

@@ -184,6 +184,10 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
                                .mapping_name = o->mapping_name,
                                .region = o->region};
     st = li_import_mapping(s, &mreq, &m, &src, err);
+    /* A header and nothing under it is a wrong file (an export cut short,
+     * the template sent back empty), not an import of zero leads. */
+    if (st == LI_OK && src.no_data)
+        st = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_NO_DATA, o->path);
     if (st == LI_OK)
         st = li__assign_check(s, o, err);
     if (st == LI_OK)

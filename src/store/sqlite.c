@@ -8,11 +8,13 @@
  */
 #include "leadimport/store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -281,7 +283,7 @@ static void configure_sqlite(void) {
         vfs_name = li__sqlite_vfs_register();
 }
 
-li_status li_store_open(const char *url, li_store **out, li_error *err) {
+static li_status store_open(const char *url, int create, li_store **out, li_error *err) {
     li_status st = LI_OK;
     li_store *s = NULL;
     *out = NULL;
@@ -292,6 +294,9 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
         path = url + 9;
     if (!path || !*path)
         return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, url);
+    struct stat sb;
+    if (!create && stat(path, &sb) != 0 && errno == ENOENT)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DB_MISSING, path);
     s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -303,7 +308,8 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
     /* NOMUTEX: a connection is only ever used by one thread at a time, so
      * SQLite's per-call connection mutex is pure cost. */
     if (sqlite3_open_v2(path, &s->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                            SQLITE_OPEN_NOMUTEX,
                         vfs_name) !=
         SQLITE_OK) {
         st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
@@ -338,6 +344,14 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
 out:
     li_store_close(s);
     return st;
+}
+
+li_status li_store_open(const char *url, li_store **out, li_error *err) {
+    return store_open(url, 1, out, err);
+}
+
+li_status li_store_open_existing(const char *url, li_store **out, li_error *err) {
+    return store_open(url, 0, out, err);
 }
 
 void li_store_close(li_store *s) {
