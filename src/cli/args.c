@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "leadimport/text.h"
 
 void li_cli_args_init(li_cli_args *a, int argc, char **argv) {
     a->argc = argc;
@@ -130,8 +131,27 @@ const char *li_cli_db_url(const char *opt) {
     return env && *env ? env : "sqlite:leadimport.db";
 }
 
+const char *li_cli_t(const char *s) {
+    static _Thread_local char bufs[8][4096];
+    static _Thread_local unsigned next;
+    char *out = bufs[next++ % 8];
+    li_text_for_terminal(s ? s : "", s ? strlen(s) : 0, out, sizeof bufs[0]);
+    return out;
+}
+
+void li_cli_puts(const char *text) {
+    puts(li_cli_t(text));
+}
+
+/* "leadimport : <text>" on stderr, text escaped (its quoted values came from outside). */
+static void print_message(const char *text) {
+    char safe[4 * LI_ERROR_MAX + 4];
+    li_text_for_terminal(text, strlen(text), safe, sizeof safe);
+    fprintf(stderr, "leadimport : %s\n", safe);
+}
+
 void li_cli_print_error(const li_error *err) {
-    fprintf(stderr, "leadimport : %s\n", err && err->message[0] ? err->message : "erreur inconnue");
+    print_message(err && err->message[0] ? err->message : "erreur inconnue");
 }
 
 int li_cli_usage_error(li_msg m, ...) {
@@ -140,7 +160,7 @@ int li_cli_usage_error(li_msg m, ...) {
     va_start(ap, m);
     li_msg_formatv(text, sizeof text, m, ap);
     va_end(ap);
-    fprintf(stderr, "leadimport : %s\n", text);
+    print_message(text);
     return LI_EXIT_USAGE;
 }
 
@@ -257,9 +277,10 @@ li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_erro
     return st;
 }
 
-/* Prints s padded with spaces to width characters (not bytes: UTF-8). */
+/* Prints s (escaped) padded with spaces to width characters (not bytes: UTF-8). */
 void li_cli_print_padded(const char *s, int width) {
     int chars = 0;
+    s = li_cli_t(s);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         chars += (*p & 0xC0) != 0x80;
     fputs(s, stdout);

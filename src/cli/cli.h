@@ -99,10 +99,27 @@ FILE *li_cli_output_open(const char *path, li_error *err);
 /* Closes out unless it is stdout; a failed close becomes the result if st was LI_OK. */
 li_status li_cli_output_close(FILE *out, const char *path, li_status st, li_error *err);
 
-/* Prints "leadimport: <message>" on stderr. */
+/*
+ * Prints "leadimport : <message>" on stderr. The message is escaped for
+ * the terminal (li_text_for_terminal): the values it quotes (file, sheet,
+ * column, user names) come from outside.
+ */
 void li_cli_print_error(const li_error *err);
 
-/* Prints s then spaces up to width characters (UTF-8 aware: "é" is one). */
+/*
+ * s escaped for the terminal (li_text_for_terminal): control characters,
+ * C1 and invalid bytes shown as "\x1b", "\u009b". Every text that came
+ * from outside (file names, sheet names, headers, cell values, user names
+ * and e-mails, stored errors) is printed through this. The result lives
+ * in one of 8 buffers of the calling thread, reused in turn: valid until
+ * 8 more calls. A NULL s gives "". Long texts are cut with "…".
+ */
+const char *li_cli_t(const char *s);
+
+/* puts() of a text that quotes values from outside: escaped, then a line break. */
+void li_cli_puts(const char *text);
+
+/* Prints s, escaped, then spaces up to width characters (UTF-8 aware: "é" is one). */
 void li_cli_print_padded(const char *s, int width);
 /* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
 int li_cli_usage_error(li_msg m, ...);

@@ -58,7 +58,8 @@ int li_cli_export(int argc, char **argv) {
     if (st != LI_OK)
         goto fail;
     if (strcmp(outpath, "-") != 0)
-        fprintf(stderr, "%llu leads exportés dans « %s »\n", (unsigned long long)n, outpath);
+        fprintf(stderr, "%llu leads exportés dans « %s »\n", (unsigned long long)n,
+                li_cli_t(outpath));
     goto out;
 fail:
     li_cli_print_error(&err);
@@ -108,7 +109,7 @@ int li_cli_template(int argc, char **argv) {
         return LI_EXIT_INTERNAL;
     }
     if (strcmp(outpath, "-") != 0)
-        fprintf(stderr, "Modèle écrit dans « %s »\n", outpath);
+        fprintf(stderr, "Modèle écrit dans « %s »\n", li_cli_t(outpath));
     return LI_EXIT_OK;
 }
 

@@ -206,18 +206,20 @@ static void print_summary(const li_import_result *res, const char *report) {
     const char *delim = strcmp(j->delimiter, "tab") == 0 ? "tabulation" : j->delimiter;
     if (strcmp(j->format, "xlsx") == 0) /* a workbook has no encoding nor delimiter to speak of */
         printf("Import n° %lld terminé : « %s » (classeur Excel)%s\n", (long long)j->id,
-               j->file_name, res->resumed ? " — import repris" : "");
+               li_cli_t(j->file_name), res->resumed ? " — import repris" : "");
     else
         printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
-               j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
+               li_cli_t(j->file_name), j->format, j->encoding, delim,
+               res->resumed ? " — import repris" : "");
+    /* The notes and warnings quote sheet names, headers and values. */
     if (res->mapping_note[0])
-        printf("  %s\n", res->mapping_note);
+        printf("  %s\n", li_cli_t(res->mapping_note));
     if (res->region_note[0])
-        printf("  %s\n", res->region_note);
+        printf("  %s\n", li_cli_t(res->region_note));
     if (res->header_note[0])
-        printf("  %s\n", res->header_note);
+        printf("  %s\n", li_cli_t(res->header_note));
     for (size_t i = 0; i < res->nwarnings; i++)
-        printf("  Attention : %s\n", res->warnings[i]);
+        printf("  Attention : %s\n", li_cli_t(res->warnings[i]));
     printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
     printf("  Lignes valides       : %s", fr_num(a, sizeof a, j->valid));
     if (j->warnings)
@@ -234,7 +236,7 @@ static void print_summary(const li_import_result *res, const char *report) {
         printf("  Leads attribués      : %s\n", fr_num(a, sizeof a, j->assigned));
     if (report)
         printf("  Rapport              : « %s » (lignes refusées, doublons et avertissements)\n",
-               report);
+               li_cli_t(report));
     double secs = (double)res->duration_ms / 1000.0;
     char dur[32];
     snprintf(dur, sizeof dur, "%.1f", secs);
@@ -524,10 +526,10 @@ int li_cli_import(int argc, char **argv) {
         } else if (!quiet && !json) {
             printf("Import n° %lld mis en file%s : « %s » (leadimport worker l'exécutera ;"
                    " leadimport jobs show %lld pour le suivre)\n",
-                   (long long)res.job.id, res.resumed ? " (reprise)" : "", res.job.file_name,
-                   (long long)res.job.id);
+                   (long long)res.job.id, res.resumed ? " (reprise)" : "",
+                   li_cli_t(res.job.file_name), (long long)res.job.id);
             if (res.region_note[0])
-                printf("  %s\n", res.region_note);
+                printf("  %s\n", li_cli_t(res.region_note));
         }
         goto out;
     }
@@ -554,7 +556,8 @@ int li_cli_import(int argc, char **argv) {
     if (st != LI_OK) {
         li_cli_print_error(&err);
         if (rejected && report)
-            fprintf(stderr, "leadimport : les lignes refusées sont détaillées dans « %s »\n", report);
+            fprintf(stderr, "leadimport : les lignes refusées sont détaillées dans « %s »\n",
+                    li_cli_t(report));
         rc = li_cli_exit_code(st);
         goto out;
     }

@@ -147,7 +147,7 @@ static li_status list_one(const li_job_rec *j, void *arg) {
         printf("  ");
         li_cli_print_padded(phase_fr(j->phase), 14);
         printf("  %10llu  %10llu  %-19.19s  %s\n", (unsigned long long)j->rows,
-               (unsigned long long)j->created, j->created_at, j->file_name);
+               (unsigned long long)j->created, j->created_at, li_cli_t(j->file_name));
     }
     c->n++;
     return LI_OK;
@@ -217,8 +217,8 @@ static li_status item_text(const li_work_item *it, void *arg) {
     li_cli_print_padded(phase_fr(it->kind), 15);
     li_cli_print_padded(item_state_fr(it->state), 11);
     printf("tentative %d sur %d%s%s%s%s\n", it->attempts, it->max_attempts,
-           it->owner[0] ? ", par " : "", it->owner, it->last_error[0] ? " — " : "",
-           it->last_error);
+           it->owner[0] ? ", par " : "", li_cli_t(it->owner), it->last_error[0] ? " — " : "",
+           li_cli_t(it->last_error));
     return LI_OK;
 }
 
@@ -246,7 +246,7 @@ static int show(li_store *s, long long id, int json) {
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
     int over = li_job_final(j.status); /* no phase, rate nor time left to show */
-    printf("Import n° %lld : « %s »\n", (long long)j.id, j.file_name);
+    printf("Import n° %lld : « %s »\n", (long long)j.id, li_cli_t(j.file_name));
     printf("  état                 : %s%s%s\n", status_fr(j.status),
            j.phase[0] && !over ? ", étape " : "", over ? "" : phase_fr(j.phase));
     if (interrupted(&j))
@@ -287,10 +287,11 @@ static int show(li_store *s, long long id, int json) {
     if (j.finished_at[0])
         printf("  terminé le           : %s\n", j.finished_at);
     if (j.worker[0])
-        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n", j.worker,
+        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n",
+               li_cli_t(j.worker),
                (unsigned long long)j.attempts, j.heartbeat_at);
     if (j.error[0])
-        printf("  erreur               : %s\n", j.error);
+        printf("  erreur               : %s\n", li_cli_t(j.error));
     st = li_store_work_each(s, id, item_text, NULL, &err);
     return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
 }
@@ -301,7 +302,7 @@ static int cancel(li_store *s, long long id) {
     li_status st = li_job_cancel(s, id, &j, &err);
     if (st != LI_OK)
         return fail(&err, st);
-    printf("%s\n", j.error);
+    li_cli_puts(j.error);
     return LI_EXIT_OK;
 }
 

@@ -68,7 +68,7 @@ int li_cli_report(int argc, char **argv) {
     if (st == LI_OK)
         printf("Rapport de l'import n° %lld : %llu ligne%s (refusées, doublons, avertissements)"
                " dans « %s »\n",
-               id, (unsigned long long)n, n > 1 ? "s" : "", out ? out : stored);
+               id, (unsigned long long)n, n > 1 ? "s" : "", li_cli_t(out ? out : stored));
     else
         li_cli_print_error(&err);
     free(stored);

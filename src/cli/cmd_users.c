@@ -81,14 +81,9 @@ static int read_password(char *pw, size_t cap, size_t *len) {
     return 0;
 }
 
-/* Prints s left-aligned in width columns (characters, not bytes: "é" is one). */
+/* Prints s (escaped) left-aligned in width columns (characters, not bytes). */
 static void print_cell(const char *s, size_t width) {
-    size_t chars = 0;
-    for (const char *p = s; *p; p++)
-        chars += ((unsigned char)*p & 0xC0) != 0x80;
-    fputs(s, stdout);
-    for (; chars < width; chars++)
-        putchar(' ');
+    li_cli_print_padded(s, (int)width);
 }
 
 typedef struct list_ctx {
@@ -249,7 +244,7 @@ int li_cli_users(int argc, char **argv) {
             li_msg_format(text, sizeof text,
                           u.has_password ? LI_MSG_USER_ADDED : LI_MSG_USER_ADDED_NO_PASSWORD,
                           u.name, u.email, u.role);
-            puts(text);
+            li_cli_puts(text);
         }
     } else {
         int active = strcmp(cmd, "enable") == 0;
@@ -263,7 +258,7 @@ int li_cli_users(int argc, char **argv) {
                           active ? LI_MSG_USER_REACTIVATED : LI_MSG_USER_DEACTIVATED,
                           found ? u.email : words[1]);
             if (st == LI_OK)
-                puts(text);
+                li_cli_puts(text);
         }
     }
     if (st == LI_OK)

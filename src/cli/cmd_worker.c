@@ -47,7 +47,7 @@ static void log_line(const char *line, void *ctx) {
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(now, sizeof now, "%H:%M:%S", &tm);
-    fprintf(stderr, "[%s] %s\n", now, line);
+    fprintf(stderr, "[%s] %s\n", now, li_cli_t(line)); /* quotes file names */
 }
 
 int li_cli_worker(int argc, char **argv) {
