@@ -295,8 +295,11 @@ static li_status store_open(const char *url, int create, li_store **out, li_erro
     if (!path || !*path)
         return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, url);
     struct stat sb;
-    if (!create && stat(path, &sb) != 0 && errno == ENOENT)
+    int found = stat(path, &sb) == 0;
+    if (!create && !found && errno == ENOENT)
         return li_error_set(err, LI_EUSAGE, LI_MSG_DB_MISSING, path);
+    if (found && S_ISDIR(sb.st_mode)) /* SQLite would only say "cannot open" */
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DB_OPEN, path, li_msg_errno(EISDIR));
     s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);

@@ -213,7 +213,7 @@ static li_status pwquality_check_one(const char *candidate, li_error *err) {
         pwquality_set_int_value(pwq, PWQ_SETTING_MAX_REPEAT, MAX_REPEAT) != 0 ||
         pwquality_set_int_value(pwq, PWQ_SETTING_USER_CHECK, 0) != 0 ||
         pwquality_set_int_value(pwq, PWQ_SETTING_GECOS_CHECK, 0) != 0) {
-        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "pwquality_set");
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "réglage de la vérification des mots de passe");
         goto out;
     }
     int score = pwquality_check(pwq, candidate, NULL, NULL, &aux);
@@ -314,7 +314,7 @@ li_status li__password_hash(const char *password, char out[LI__PASSWORD_HASH_MAX
                             li_error *err) {
     out[0] = '\0';
     if (!sodium_ready())
-        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "sodium_init");
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "démarrage de libsodium");
     if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
                               crypto_pwhash_ALG_ARGON2ID13) != 0) {
