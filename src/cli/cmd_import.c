@@ -71,7 +71,7 @@ static const char import_help[] =
     "\n"
     "Codes de sortie : 0 terminé (lignes invalides comprises), 2 erreur d'utilisation,\n"
     "3 refusé (fichier déjà importé, ou trop de lignes invalides), 4 fichier illisible,\n"
-    "1 erreur interne.\n";
+    "vide ou sans données (un en-tête seul), 1 erreur interne.\n";
 
 typedef struct progress_state {
     int active;

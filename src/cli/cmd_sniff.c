@@ -138,7 +138,8 @@ static void print_text(json_t *doc) {
         else if (source && strcmp(source, "inferred") == 0)
             printf("déduit du fichier : %s\n", li_cli_t(reason));
         else if (reason && *reason)
-            printf("par défaut ; %s\n", li_cli_t(reason)); /* the reason says why: no majority, too few */
+            /* the reason says why: no majority, too few */
+            printf("par défaut ; %s\n", li_cli_t(reason));
         else
             printf("par défaut\n");
     }

@@ -35,8 +35,10 @@
 #include "leadimport/field.h"
 #include "leadimport/users.h"
 
+/* Set by CMakeLists.txt to the dictionary the build makes; the system's
+ * cracklib dictionary (English only) for a build without it. */
 #ifndef LI_PASSWORD_DICT
-#error "LI_PASSWORD_DICT: the path of the cracklib dictionary, set by CMakeLists.txt"
+#define LI_PASSWORD_DICT "/var/cache/cracklib/cracklib_dict"
 #endif
 
 /* A regular run of more than this many characters is refused ("12345"). */
