@@ -84,8 +84,8 @@ li_status li_users_add(li_store *s, const char *email, const char *name, const c
  * dictionary is LI_EINTERNAL (password_dict_missing): the policy is never
  * skipped. Thread-safe; about a millisecond; nothing is kept.
  */
-li_status li_password_check(const char *password, size_t len, const char *email,
-                            const char *name, li_error *err);
+li_status li_password_check(const char *password, size_t len, const char *email, const char *name,
+                            li_error *err);
 
 typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
 

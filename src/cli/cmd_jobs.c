@@ -288,8 +288,7 @@ static int show(li_store *s, long long id, int json) {
         printf("  terminé le           : %s\n", j.finished_at);
     if (j.worker[0])
         printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n",
-               li_cli_t(j.worker),
-               (unsigned long long)j.attempts, j.heartbeat_at);
+               li_cli_t(j.worker), (unsigned long long)j.attempts, j.heartbeat_at);
     if (j.error[0])
         printf("  erreur               : %s\n", li_cli_t(j.error));
     st = li_store_work_each(s, id, item_text, NULL, &err);
@@ -391,8 +390,7 @@ int li_cli_jobs(int argc, char **argv) {
             db = value;
         } else if (strcmp(opt, "--status") == 0) {
             if (!(status = li_job_status_parse(value)))
-                return li_cli_usage_error(LI_MSG_JOB_STATUS_UNKNOWN, value,
-                                          li_job_status_labels());
+                return li_cli_usage_error(LI_MSG_JOB_STATUS_UNKNOWN, value, li_job_status_labels());
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
         } else {

@@ -51,7 +51,8 @@ static const char *reason_fr(const char *reason) {
 static void print_text(json_t *doc) {
     const char *delim = json_string_value(json_object_get(doc, "delimiter"));
     /* Every string of doc comes from the file (or its name): escaped (li_cli_t). */
-    printf("Fichier    : %s (%lld octets)\n", li_cli_t(json_string_value(json_object_get(doc, "file"))),
+    printf("Fichier    : %s (%lld octets)\n",
+           li_cli_t(json_string_value(json_object_get(doc, "file"))),
            (long long)json_integer_value(json_object_get(doc, "size")));
     const char *sheet = json_string_value(json_object_get(doc, "sheet"));
     if (sheet) { /* a workbook: no encoding nor delimiter to speak of */

@@ -230,9 +230,9 @@ int li_cli_users(int argc, char **argv) {
             goto fail;
     }
     /* Only add creates a database (the first admin of a new one). */
-    if ((st = strcmp(cmd, "add") == 0 ? li_store_open(li_cli_db_url(db), &s, &err)
-                                       : li_store_open_existing(li_cli_db_url(db), &s, &err)) !=
-        LI_OK)
+    if ((st = strcmp(cmd, "add") == 0
+                  ? li_store_open(li_cli_db_url(db), &s, &err)
+                  : li_store_open_existing(li_cli_db_url(db), &s, &err)) != LI_OK)
         goto fail;
     if (is_list) {
         st = list(s, json, &err);

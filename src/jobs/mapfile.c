@@ -153,8 +153,8 @@ static void reader_notice(li_mapping *m, const li_reader *r) {
  * over 12 comes within a few rows; a file whose dates are all ambiguous is
  * read once more to its end.
  */
-static li_status observe_rows(li_mapping *m, li_reader *r, li_region_probe *probe,
-                              uint64_t *seen, li_error *err) {
+static li_status observe_rows(li_mapping *m, li_reader *r, li_region_probe *probe, uint64_t *seen,
+                              li_error *err) {
     li_status st = LI_OK;
     *seen = 0;
     for (size_t k = 0; st == LI_OK; k++) {

@@ -331,8 +331,8 @@ const char *li_job_status_label(const char *status) {
 
 const char *li_job_status_parse(const char *word) {
     for (size_t i = 0; word && i < sizeof job_statuses / sizeof job_statuses[0]; i++) {
-        const char *names[] = {job_statuses[i].code, job_statuses[i].label,
-                               job_statuses[i].alias1, job_statuses[i].alias2};
+        const char *names[] = {job_statuses[i].code, job_statuses[i].label, job_statuses[i].alias1,
+                               job_statuses[i].alias2};
         for (size_t k = 0; k < 4; k++)
             if (names[k] && strcasecmp(word, names[k]) == 0)
                 return job_statuses[i].code;
@@ -382,7 +382,8 @@ li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err)
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
     if (!cancellable(job->status)) {
-        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_CANCEL_REFUSED, (long long)id, li_job_status_label(job->status));
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_CANCEL_REFUSED, (long long)id,
+                          li_job_status_label(job->status));
         goto out;
     }
     li_error why;
@@ -410,7 +411,8 @@ li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err) 
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
     if (strcmp(job->status, "failed") != 0 && strcmp(job->status, "cancelled") != 0) {
-        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_RETRY_REFUSED, (long long)id, li_job_status_label(job->status));
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_RETRY_REFUSED, (long long)id,
+                          li_job_status_label(job->status));
         goto out;
     }
     int exclusive = 0;

@@ -149,7 +149,8 @@ li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, l
     if (st != LI_OK)
         return st;
     if (strcmp(job.status, "completed") != 0)
-        return li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id, li_job_status_label(job.status));
+        return li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id,
+                            li_job_status_label(job.status));
     revert_ctx x = {s, &job, res, "", err};
     li_store_now(x.now);
     if ((st = li_store_begin(s, err)) != LI_OK)

@@ -313,8 +313,7 @@ static li_status store_open(const char *url, int create, li_store **out, li_erro
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
                             SQLITE_OPEN_NOMUTEX,
-                        vfs_name) !=
-        SQLITE_OK) {
+                        vfs_name) != SQLITE_OK) {
         st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
                           li_msg_sqlite(s->db ? sqlite3_extended_errcode(s->db) : SQLITE_NOMEM));
         goto out;

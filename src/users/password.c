@@ -31,9 +31,9 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
-#include "users/usersInt.h"
 #include "leadimport/field.h"
 #include "leadimport/users.h"
+#include "users/usersInt.h"
 
 /* Set by CMakeLists.txt to the dictionary the build makes; the system's
  * cracklib dictionary (English only) for a build without it. */
@@ -215,7 +215,8 @@ static li_status pwquality_check_one(const char *candidate, li_error *err) {
         pwquality_set_int_value(pwq, PWQ_SETTING_MAX_REPEAT, MAX_REPEAT) != 0 ||
         pwquality_set_int_value(pwq, PWQ_SETTING_USER_CHECK, 0) != 0 ||
         pwquality_set_int_value(pwq, PWQ_SETTING_GECOS_CHECK, 0) != 0) {
-        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "réglage de la vérification des mots de passe");
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL,
+                          "réglage de la vérification des mots de passe");
         goto out;
     }
     int score = pwquality_check(pwq, candidate, NULL, NULL, &aux);
@@ -230,8 +231,8 @@ out:
     return st;
 }
 
-li_status li_password_check(const char *password, size_t len, const char *email,
-                            const char *name, li_error *err) {
+li_status li_password_check(const char *password, size_t len, const char *email, const char *name,
+                            li_error *err) {
     li_status st = LI_OK;
     char *ascii = NULL, *folded = NULL, *core = NULL;
     char q[QUOTE_MAX + 4], dict[4096];

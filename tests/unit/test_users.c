@@ -135,8 +135,8 @@ static void password_policy_names_each_weakness(void **state) {
         li_error err;
         li_error_clear(&err);
         size_t len = cases[i].len ? cases[i].len : strlen(cases[i].password);
-        li_status st = li_password_check(cases[i].password, len, "anne.roux@exemple.fr",
-                                         "Anne Roux", &err);
+        li_status st =
+            li_password_check(cases[i].password, len, "anne.roux@exemple.fr", "Anne Roux", &err);
         li_status want = cases[i].msg == LI_MSG_NONE ? LI_OK : LI_EUSAGE;
         if (st != want || (want != LI_OK && err.msg != cases[i].msg))
             fail_msg("case %zu (%s): status %d, message %s", i, cases[i].password, (int)st,
@@ -145,13 +145,13 @@ static void password_policy_names_each_weakness(void **state) {
     /* The e-mail's local part and the name, in any case and accents. */
     li_error err;
     li_error_clear(&err);
-    assert_int_equal(li_password_check("lune-ANNE.ROUX-pile", 19, "anne.roux@exemple.fr",
-                                       "Zoé Lefèvre", &err),
-                     LI_EUSAGE);
+    assert_int_equal(
+        li_password_check("lune-ANNE.ROUX-pile", 19, "anne.roux@exemple.fr", "Zoé Lefèvre", &err),
+        LI_EUSAGE);
     assert_int_equal(err.msg, LI_MSG_PASSWORD_CONTAINS_EMAIL);
-    assert_int_equal(li_password_check("agrafe-lefevre-lune", 19, "zoe@exemple.fr",
-                                       "Zoé Lefèvre", &err),
-                     LI_EUSAGE);
+    assert_int_equal(
+        li_password_check("agrafe-lefevre-lune", 19, "zoe@exemple.fr", "Zoé Lefèvre", &err),
+        LI_EUSAGE);
     assert_int_equal(err.msg, LI_MSG_PASSWORD_CONTAINS_NAME);
     /* Without a dictionary the policy is not skipped: an internal error. */
     setenv("LEADIMPORT_PASSWORD_DICT", "/nonexistent/dict", 1);
@@ -192,7 +192,8 @@ static void bad_email_role_name_or_password_are_refused(void **state) {
         /* The account's own e-mail and name, the policy's other rules. */
         {"jean.dupont@exemple.fr", "Jean Dupont", "admin", "Dupont-1975-lune!",
          LI_MSG_PASSWORD_CONTAINS_EMAIL},
-        {"j@exemple.fr", "Jean Dupont", "admin", "agrafe DUPONT lune", LI_MSG_PASSWORD_CONTAINS_NAME},
+        {"j@exemple.fr", "Jean Dupont", "admin", "agrafe DUPONT lune",
+         LI_MSG_PASSWORD_CONTAINS_NAME},
         {"j@exemple.fr", "Jean", "admin", "Motdepasse2024!", LI_MSG_PASSWORD_DICTIONARY},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -76,8 +76,10 @@ static void terminal_text_shows_controls_and_keeps_utf8(void **state) {
         {"\x1b]0;titre\x07", "\\x1b]0;titre\\x07"},
         {"a\nb\rc\td", "a\\x0ab\\x0dc\\x09d"},
         {"del\x7f", "del\\x7f"},
-        {"csi\xc2\x9b" "2J", "csi\\u009b2J"},      /* C1 CSI, as UTF-8 */
-        {"bidi\xe2\x80\xaetxt", "bidi\\u202etxt"}, /* RIGHT-TO-LEFT OVERRIDE */
+        {"csi\xc2\x9b"
+         "2J",
+         "csi\\u009b2J"},                           /* C1 CSI, as UTF-8 */
+        {"bidi\xe2\x80\xaetxt", "bidi\\u202etxt"},  /* RIGHT-TO-LEFT OVERRIDE */
         {"latin1 \xe9t\xe9", "latin1 \\xe9t\\xe9"}, /* not UTF-8 */
         {"cut \xc3", "cut \\xc3"},
     };
