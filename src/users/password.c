@@ -92,8 +92,8 @@ static long utf8_chars(const char *s, size_t len) {
 
 /*
  * 1 if the folded password contains the folded text, or one of its parts
- * (split at anything that is not a letter or digit) of 4 characters or
- * more; the whole text counts from 3. "jean.dupont" is found in
+ * (split at spaces and . - _ + ' @) of 4 characters or more; the whole
+ * text counts from 3. "jean.dupont" is found in
  * "Dupont1975!Jean" (as "dupont"), "Anne Roux" in "anneroux-2026".
  */
 static int contains_folded(const char *folded_pw, const char *text) {
@@ -124,16 +124,18 @@ static int contains_folded(const char *folded_pw, const char *text) {
  * stand for (0 o, 1 i, 3 e, 4 a, 5 s, 7 t), others dropped. cracklib's own
  * rules only try one or two characters added to a word; with 12
  * characters at least, "word + year + !" is the usual weak password.
- * Writes a NUL-terminated string of at most len bytes into core.
+ * Writes a NUL-terminated string of at most len bytes into core. Returns
+ * -1 without memory, else 0.
  */
-static void base_word(const char *password, size_t len, char *core) {
+static int base_word(const char *password, size_t len, char *core) {
     char *tmp = malloc(len + 1);
     core[0] = '\0';
     if (!tmp)
-        return;
+        return -1;
     for (size_t i = 0; i < len; i++)
         tmp[i] = password[i] == '@' ? 'a' : password[i] == '$' ? 's' : password[i];
     size_t n = li_fold(tmp, len, core, len + 1);
+    sodium_memzero(tmp, len + 1);
     free(tmp);
     size_t b = 0, e = n;
     while (b < e && core[b] >= '0' && core[b] <= '9')
@@ -150,6 +152,7 @@ static void base_word(const char *password, size_t len, char *core) {
             core[k++] = c;
     }
     core[k] = '\0';
+    return 0;
 }
 
 /* "abc…": at most QUOTE_MAX bytes of s, cut on a UTF-8 boundary. */
@@ -251,7 +254,8 @@ li_status li_password_check(const char *password, size_t len, const char *email,
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    li_fold(password, len, folded, len + 1); /* folding never lengthens */
+    /* Cut at len bytes if a ligature would lengthen it: enough to look for a name. */
+    li_fold(password, len, folded, len + 1);
     if (email && *email) {
         const char *at = strchr(email, '@');
         size_t local = at ? (size_t)(at - email) : strlen(email);
@@ -289,11 +293,10 @@ li_status li_password_check(const char *password, size_t len, const char *email,
         (st = pwquality_check_one(ascii, err)) != LI_OK)
         goto out;
     /* Then the word it is built on: "Marseille13013" is "marseille". */
-    if (!(core = malloc(len + 1))) {
+    if (!(core = malloc(len + 1)) || base_word(password, len, core) != 0) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    base_word(password, len, core);
     if (strlen(core) < 4) { /* "2024!!2025!!": digits and signs, hardly a word */
         st = li_error_set(err, LI_EUSAGE, LI_MSG_PASSWORD_WEAK);
         goto out;
