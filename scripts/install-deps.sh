@@ -9,6 +9,8 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3          # embedded store; sqlite3 is the bench reference
   libssl-dev                      # SHA-256 of files (uses the CPU's SHA extensions)
   libsodium-dev                   # later: HMAC, Argon2id, random tokens
+  libpwquality-dev cracklib-runtime  # password strength; create-cracklib-dict builds our dictionary
+  wfrench wamerican               # French and English words for that dictionary
   libutf8proc-dev                 # Unicode folding for header matching
   libjansson-dev                  # JSON reading (error lists, custom fields)
   libphonenumber-dev              # phone numbers checked against real numbering plans

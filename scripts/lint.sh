@@ -13,8 +13,9 @@ if grep -rnE "$banned" src include tests/unit --include='*.c' --include='*.cc' -
 fi
 
 # System texts are English: errno, SQLite and expat causes go through the
-# catalogue (li_msg_errno, li_msg_sqlite) so that none reaches the user.
-english='\b(strerror|strerror_r|perror|sqlite3_errmsg|sqlite3_errstr|XML_ErrorString|zip_strerror|zip_error_strerror)[[:space:]]*\('
+# catalogue (li_msg_errno, li_msg_sqlite) so that none reaches the user;
+# libpwquality's and cracklib's reasons are mapped to catalogue messages.
+english='\b(strerror|strerror_r|perror|sqlite3_errmsg|sqlite3_errstr|XML_ErrorString|zip_strerror|zip_error_strerror|pwquality_strerror|FascistCheck)[[:space:]]*\('
 if grep -rnE "$english" src --include='*.c' --include='*.cc' --include='*.h'; then
   echo "lint: texte système anglais ci-dessus (utilisez li_msg_errno, li_msg_sqlite)" >&2
   status=1

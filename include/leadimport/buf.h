@@ -37,7 +37,12 @@ li_status li_buf_putc(li_buf *b, char c);
 li_status li_buf_puts(li_buf *b, const char *s);
 li_status li_buf_printf(li_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Appends s as a JSON string literal, quotes included. */
+/*
+ * Appends s as a JSON string literal, quotes included. Control characters
+ * are escaped; a byte that is not part of valid UTF-8 is written as the
+ * Latin-1 character it would be ("\u00e9"), so the result is always valid
+ * JSON.
+ */
 li_status li_buf_json_str(li_buf *b, const char *s, size_t n);
 
 /*

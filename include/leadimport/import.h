@@ -150,6 +150,24 @@ typedef struct li_import_result {
  */
 int li_job_final(const char *status);
 
+/*
+ * The French label of a job status, as jobs list/show print it
+ * ("completed" -> "terminé", "failed" -> "en échec"): a status code is
+ * never shown to a user. Returns "?" for an unknown status. Static string.
+ */
+const char *li_job_status_label(const char *status);
+
+/*
+ * The status a word typed by a user names (jobs list --status): its code
+ * ("failed"), its label ("en échec"), or the label's short form without
+ * accents nor spaces ("echec", "en-attente", "termine"). Returns the
+ * status code (static), or NULL when the word names none.
+ */
+const char *li_job_status_parse(const char *word);
+
+/* The labels li_job_status_parse() knows, for a message: "en attente, analyse, ...". */
+const char *li_job_status_labels(void);
+
 void li_import_opts_init(li_import_opts *o);
 
 /*
@@ -345,6 +363,7 @@ typedef struct li_mapping_source {
     li_region_guess region;     /* the region of national numbers, and why */
     uint64_t header_row;        /* the reader's: the header's row number, 0 without header */
     uint64_t skipped_rows;      /* the reader's: preamble rows skipped above the header */
+    int no_data;                /* 1: not one row after the header (file_no_data) */
 } li_mapping_source;
 
 /*

@@ -82,7 +82,18 @@ typedef struct li_staged_row {
     int64_t match_lead;    /* the lead matched, 0 if none */
 } li_staged_row;
 
+/*
+ * Opens the store at url ("sqlite:PATH"), creating the database if it does
+ * not exist: for the commands that add something (migrate, import, users
+ * add, mappings save). Applies pending migrations.
+ */
 li_status li_store_open(const char *url, li_store **out, li_error *err);
+/*
+ * Same, but a database that does not exist is not created: LI_EUSAGE
+ * (db_missing). For every command that only reads or changes what is
+ * there, so that a typo in --db never leaves an empty database behind.
+ */
+li_status li_store_open_existing(const char *url, li_store **out, li_error *err);
 void li_store_close(li_store *s);
 /* Applies pending migrations (done by li_store_open too); *version gets the result. */
 li_status li_store_migrate(li_store *s, int *version, li_error *err);

@@ -35,7 +35,7 @@
 /* Limits, in bytes unless said otherwise. */
 #define LI_USER_EMAIL_MAX 254   /* as for a lead's e-mail */
 #define LI_USER_NAME_MAX 200    /* after trimming */
-#define LI_PASSWORD_MIN_CHARS 8 /* characters (code points), not bytes */
+#define LI_PASSWORD_MIN_CHARS 12 /* characters (code points), not bytes */
 #define LI_PASSWORD_MAX_BYTES 1024
 
 /* One user as stored; strings are NUL-terminated copies. Never the hash. */
@@ -57,9 +57,8 @@ const char *li_user_role_parse(const char *role);
  * (user_email_invalid); name is trimmed, its inner spaces collapsed, and
  * must then hold 1 to LI_USER_NAME_MAX bytes of UTF-8 without control
  * characters (user_name_invalid); role is "admin" or "commercial", any case
- * (user_role_invalid). password, if not NULL, must have at least
- * LI_PASSWORD_MIN_CHARS characters (password_too_short) and at most
- * LI_PASSWORD_MAX_BYTES bytes (password_too_long); it is hashed, never
+ * (user_role_invalid). password, if not NULL, must pass
+ * li_password_check() with this e-mail and name; it is hashed, never
  * stored; NULL creates a user who cannot log in until a password is set.
  * An e-mail already taken, by an active or a disabled user, is refused
  * (user_exists). All these are LI_EUSAGE. A hash that fails (no memory for
@@ -69,6 +68,24 @@ const char *li_user_role_parse(const char *role);
  */
 li_status li_users_add(li_store *s, const char *email, const char *name, const char *role,
                        const char *password, li_user *out, li_error *err);
+
+/*
+ * The password policy. password[0..len) is refused (LI_EUSAGE) when it
+ * has more than LI_PASSWORD_MAX_BYTES bytes (password_too_long), a NUL
+ * byte (password_nul: len is given so that one is seen, never cut at),
+ * bytes that are not UTF-8 (password_not_utf8), fewer than
+ * LI_PASSWORD_MIN_CHARS characters (password_too_short), the local part of
+ * email or the name inside it, case and accents aside
+ * (password_contains_email, password_contains_name; email and name may be
+ * NULL), or when libpwquality finds it weak: a French or English word or
+ * a common password barely changed (password_dictionary), a regular
+ * sequence (password_too_simple), repeats (password_repeats), a palindrome
+ * (password_palindrome), anything else (password_weak). A missing
+ * dictionary is LI_EINTERNAL (password_dict_missing): the policy is never
+ * skipped. Thread-safe; about a millisecond; nothing is kept.
+ */
+li_status li_password_check(const char *password, size_t len, const char *email, const char *name,
+                            li_error *err);
 
 typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "leadimport/text.h"
 
 void li_cli_args_init(li_cli_args *a, int argc, char **argv) {
     a->argc = argc;
@@ -25,8 +26,11 @@ const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const ch
     if (a->i >= a->argc)
         return "";
     const char *arg = a->argv[a->i++];
-    if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0) {
-        *value = arg; /* positional ("-" alone is one too: stdout / stdin) */
+    /* "-" alone is a positional (stdout / stdin); so is "-5", which is no
+     * option but a negative number: the command refuses it by name. */
+    if (arg[0] != '-' || arg[1] == '\0' || (arg[1] >= '0' && arg[1] <= '9') ||
+        strcmp(arg, "--") == 0) {
+        *value = arg;
         return NULL;
     }
     const char *eq = strchr(arg, '=');
@@ -52,6 +56,74 @@ const char *li_cli_next(li_cli_args *a, const char *const *takes_value, const ch
     return name;
 }
 
+int li_cli_parse_uint(const char *v, uint64_t max, uint64_t *out) {
+    uint64_t n = 0;
+    if (!v || !*v)
+        return -1;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (n > (max - d) / 10) /* n * 10 + d > max */
+            return -1;
+        n = n * 10 + d;
+    }
+    *out = n;
+    return 0;
+}
+
+int li_cli_parse_id(const char *v, long long *out) {
+    uint64_t n = 0;
+    if (li_cli_parse_uint(v, INT64_MAX, &n) != 0 || n == 0)
+        return -1;
+    *out = (long long)n;
+    return 0;
+}
+
+int li_cli_parse_decimal(const char *v, double *out) {
+    /* Digits, then at most one separator followed by digits. The value is
+     * read by hand: strtod would take "nan", "1e9" and the locale's point. */
+    double n = 0, scale = 1;
+    int digits = 0, after = 0;
+    const char *p = v;
+    if (!p)
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++, digits++)
+        n = n * 10 + (*p - '0');
+    if (*p == '.' || *p == ',') {
+        for (p++; *p >= '0' && *p <= '9'; p++, after++)
+            n += (*p - '0') * (scale /= 10);
+        if (after == 0)
+            return -1;
+    }
+    if (*p || digits == 0 || digits > 15)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+int li_cli_parse_duration(const char *v, double *seconds) {
+    static const struct {
+        char unit;
+        double s;
+    } units[] = {{'d', 86400}, {'j', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+    size_t len = v ? strlen(v) : 0;
+    if (len < 2 || len > 12)
+        return -1;
+    char num[16];
+    memcpy(num, v, len - 1);
+    num[len - 1] = '\0';
+    uint64_t n = 0;
+    if (li_cli_parse_uint(num, 100000000ULL, &n) != 0) /* 10^8 days: well past any date */
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (v[len - 1] == units[i].unit) {
+            *seconds = (double)n * units[i].s;
+            return 0;
+        }
+    return -1;
+}
+
 const char *li_cli_db_url(const char *opt) {
     if (opt && *opt)
         return opt;
@@ -59,8 +131,27 @@ const char *li_cli_db_url(const char *opt) {
     return env && *env ? env : "sqlite:leadimport.db";
 }
 
+const char *li_cli_t(const char *s) {
+    static _Thread_local char bufs[8][4096];
+    static _Thread_local unsigned next;
+    char *out = bufs[next++ % 8];
+    li_text_for_terminal(s ? s : "", s ? strlen(s) : 0, out, sizeof bufs[0]);
+    return out;
+}
+
+void li_cli_puts(const char *text) {
+    puts(li_cli_t(text));
+}
+
+/* "leadimport : <text>" on stderr, text escaped (its quoted values came from outside). */
+static void print_message(const char *text) {
+    char safe[4 * LI_ERROR_MAX + 4];
+    li_text_for_terminal(text, strlen(text), safe, sizeof safe);
+    fprintf(stderr, "leadimport : %s\n", safe);
+}
+
 void li_cli_print_error(const li_error *err) {
-    fprintf(stderr, "leadimport : %s\n", err && err->message[0] ? err->message : "erreur inconnue");
+    print_message(err && err->message[0] ? err->message : "erreur inconnue");
 }
 
 int li_cli_usage_error(li_msg m, ...) {
@@ -69,7 +160,7 @@ int li_cli_usage_error(li_msg m, ...) {
     va_start(ap, m);
     li_msg_formatv(text, sizeof text, m, ap);
     va_end(ap);
-    fprintf(stderr, "leadimport : %s\n", text);
+    print_message(text);
     return LI_EXIT_USAGE;
 }
 
@@ -179,9 +270,10 @@ int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
     return 1;
 }
 
-/* Prints s padded with spaces to width characters (not bytes: UTF-8). */
+/* Prints s (escaped) padded with spaces to width characters (not bytes: UTF-8). */
 void li_cli_print_padded(const char *s, int width) {
     int chars = 0;
+    s = li_cli_t(s);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         chars += (*p & 0xC0) != 0x80;
     fputs(s, stdout);

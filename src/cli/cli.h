@@ -6,6 +6,7 @@
 #ifndef LEADIMPORT_CLI_H
 #define LEADIMPORT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "leadimport/error.h"
@@ -73,14 +74,46 @@ void li_cli_maps_free(li_cli_maps *m);
 int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
                          li_cli_maps *maps, int *rc);
 
+/*
+ * Strict number parsing for option values: ASCII digits only. No sign, no
+ * space, no exponent, no "nan" or "inf", no hexadecimal, no overflow (what
+ * strtod and strtoull would quietly accept). Each returns 0 on success, -1
+ * for anything else (the caller prints usage_bad_value).
+ */
+/* "0".."max" -> *out. */
+int li_cli_parse_uint(const char *v, uint64_t max, uint64_t *out);
+/* An id: "1".."INT64_MAX" -> *out (0 and negatives refused). */
+int li_cli_parse_id(const char *v, long long *out);
+/* "12", "2.5", "2,5" (French comma) -> *out, finite and >= 0. */
+int li_cli_parse_decimal(const char *v, double *out);
+/* A duration: digits then one unit, d (or j), h, m, s: "90d", "12h" -> seconds. */
+int li_cli_parse_duration(const char *v, double *seconds);
+
 /* The database URL: --db, else $LEADIMPORT_DB, else sqlite:leadimport.db. */
 const char *li_cli_db_url(const char *opt);
 
 
-/* Prints "leadimport: <message>" on stderr. */
+/*
+ * Prints "leadimport : <message>" on stderr. The message is escaped for
+ * the terminal (li_text_for_terminal): the values it quotes (file, sheet,
+ * column, user names) come from outside.
+ */
 void li_cli_print_error(const li_error *err);
 
-/* Prints s then spaces up to width characters (UTF-8 aware: "é" is one). */
+/*
+ * s escaped for the terminal (li_text_for_terminal): control characters,
+ * C1 and invalid bytes shown as "\x1b", "\u009b". Every text that came
+ * from outside (file names, sheet names, headers, cell values, user names
+ * and e-mails, stored errors) is printed through this. The result lives
+ * in one of 8 buffers of the calling thread, reused in turn: valid until
+ * 8 more calls. A NULL s gives "". Long texts are cut with "…".
+ */
+const char *li_cli_t(const char *s);
+
+/* puts() of a text that quotes values from outside: escaped, then a line break. */
+void li_cli_puts(const char *text);
+
+/* Prints s, escaped, then spaces up to width characters (UTF-8 aware: "é" is one). */
 void li_cli_print_padded(const char *s, int width);
 /* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
 int li_cli_usage_error(li_msg m, ...);

@@ -18,34 +18,21 @@ static const char cleanup_help[] =
     "imports terminés plus anciens que --rows-older-than. Un import en attente ou en\n"
     "cours n'est jamais touché.\n"
     "\n"
-    "  --older-than DURÉE       par exemple 90d (jours), 12h, 30m, 45s\n"
+    "  --older-than DURÉE       un nombre et son unité : 90d (jours), 12h, 30m, 45s ;\n"
+    "                           0d (tous les imports finis) demande --yes\n"
     "  --rows-older-than DURÉE  par défaut 30d ; 0 pour garder les lignes\n"
+    "  --yes                    confirme --older-than 0d\n"
     "  --dry-run                compte sans rien supprimer\n"
     "  --json                   résultat en JSON\n"
-    "  --db URL                 base de données\n";
-
-/* "90d", "12h", "30m", "45s", "0" -> seconds; < 0 if malformed. */
-static double parse_duration(const char *v) {
-    char *end = NULL;
-    double n = strtod(v, &end);
-    if (!end || end == v || n < 0)
-        return -1;
-    double unit = 86400;
-    if (*end == 'd' || *end == 'j')
-        end++;
-    else if (*end == 'h')
-        unit = 3600, end++;
-    else if (*end == 'm')
-        unit = 60, end++;
-    else if (*end == 's')
-        unit = 1, end++;
-    return *end ? -1 : n * unit;
-}
+    "  --db URL                 base de données (elle doit exister)\n"
+    "\n"
+    "Codes de sortie : 0 fait, 2 erreur d'utilisation (durée invalide, 0 sans --yes,\n"
+    "base inexistante), 1 erreur interne.\n";
 
 int li_cli_cleanup(int argc, char **argv) {
     static const char *const with_value[] = {"--db", "--older-than", "--rows-older-than", NULL};
-    const char *db = NULL, *value;
-    int json = 0;
+    const char *db = NULL, *value, *older = NULL;
+    int json = 0, yes = 0;
     li_cleanup_opts o = {.older_than_s = -1, .rows_older_than_s = 30 * 86400.0};
     li_cli_args a;
     li_cli_args_init(&a, argc, argv);
@@ -64,11 +51,18 @@ int li_cli_cleanup(int argc, char **argv) {
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
         } else if (strcmp(opt, "--older-than") == 0) {
-            if ((o.older_than_s = parse_duration(value)) < 0)
-                return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--older-than", value);
+            if (li_cli_parse_duration(value, &o.older_than_s) != 0)
+                return li_cli_usage_error(LI_MSG_CLEANUP_DURATION_INVALID, "--older-than", value);
+            older = value;
         } else if (strcmp(opt, "--rows-older-than") == 0) {
-            if ((o.rows_older_than_s = parse_duration(value)) < 0)
-                return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--rows-older-than", value);
+            /* "0" alone keeps the rows: it removes nothing, no unit needed. */
+            if (strcmp(value, "0") == 0)
+                o.rows_older_than_s = 0;
+            else if (li_cli_parse_duration(value, &o.rows_older_than_s) != 0)
+                return li_cli_usage_error(LI_MSG_CLEANUP_DURATION_INVALID, "--rows-older-than",
+                                          value);
+        } else if (strcmp(opt, "--yes") == 0) {
+            yes = 1;
         } else if (strcmp(opt, "--dry-run") == 0) {
             o.dry_run = 1;
         } else if (strcmp(opt, "--json") == 0) {
@@ -79,12 +73,15 @@ int li_cli_cleanup(int argc, char **argv) {
     }
     if (o.older_than_s < 0)
         return li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, "--older-than");
+    /* 0 means every finished import: a typo must not wipe the history. */
+    if (o.older_than_s == 0 && !yes && !o.dry_run)
+        return li_cli_usage_error(LI_MSG_CLEANUP_ZERO_NEEDS_YES, older);
     li_store *s = NULL;
     li_error err;
     li_error_clear(&err);
     li_cleanup_result res;
     memset(&res, 0, sizeof res);
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    li_status st = li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st == LI_OK)
         st = li_cleanup(s, &o, &res, &err);
     li_store_close(s);

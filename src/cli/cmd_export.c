@@ -48,7 +48,7 @@ int li_cli_export(int argc, char **argv) {
     int rc = LI_EXIT_OK;
     uint64_t n = 0;
     int to_stdout = strcmp(outpath, "-") == 0;
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    li_status st = li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st != LI_OK)
         goto fail;
     st = to_stdout ? li_export_csv(s, stdout, &n, &err) : li_export_write(s, outpath, &n, &err);
@@ -57,7 +57,8 @@ int li_cli_export(int argc, char **argv) {
     if (st != LI_OK)
         goto fail;
     if (strcmp(outpath, "-") != 0)
-        fprintf(stderr, "%llu leads exportés dans « %s »\n", (unsigned long long)n, outpath);
+        fprintf(stderr, "%llu leads exportés dans « %s »\n", (unsigned long long)n,
+                li_cli_t(outpath));
     goto out;
 fail:
     li_cli_print_error(&err);
@@ -108,7 +109,7 @@ int li_cli_template(int argc, char **argv) {
         return st == LI_EUSAGE ? LI_EXIT_USAGE : LI_EXIT_INTERNAL;
     }
     if (strcmp(outpath, "-") != 0)
-        fprintf(stderr, "Modèle écrit dans « %s »\n", outpath);
+        fprintf(stderr, "Modèle écrit dans « %s »\n", li_cli_t(outpath));
     return LI_EXIT_OK;
 }
 

@@ -2,7 +2,6 @@
  * cmd_import.c — `leadimport import FILE`: options -> li_import_run() ->
  * error report -> French summary (or one JSON object with --json).
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,7 +71,7 @@ static const char import_help[] =
     "\n"
     "Codes de sortie : 0 terminé (lignes invalides comprises), 2 erreur d'utilisation,\n"
     "3 refusé (fichier déjà importé, ou trop de lignes invalides), 4 fichier illisible,\n"
-    "1 erreur interne.\n";
+    "vide ou sans données (un en-tête seul), 1 erreur interne.\n";
 
 typedef struct progress_state {
     int active;
@@ -207,18 +206,20 @@ static void print_summary(const li_import_result *res, const char *report) {
     const char *delim = strcmp(j->delimiter, "tab") == 0 ? "tabulation" : j->delimiter;
     if (strcmp(j->format, "xlsx") == 0) /* a workbook has no encoding nor delimiter to speak of */
         printf("Import n° %lld terminé : « %s » (classeur Excel)%s\n", (long long)j->id,
-               j->file_name, res->resumed ? " — import repris" : "");
+               li_cli_t(j->file_name), res->resumed ? " — import repris" : "");
     else
         printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
-               j->file_name, j->format, j->encoding, delim, res->resumed ? " — import repris" : "");
+               li_cli_t(j->file_name), j->format, j->encoding, delim,
+               res->resumed ? " — import repris" : "");
+    /* The notes and warnings quote sheet names, headers and values. */
     if (res->mapping_note[0])
-        printf("  %s\n", res->mapping_note);
+        printf("  %s\n", li_cli_t(res->mapping_note));
     if (res->region_note[0])
-        printf("  %s\n", res->region_note);
+        printf("  %s\n", li_cli_t(res->region_note));
     if (res->header_note[0])
-        printf("  %s\n", res->header_note);
+        printf("  %s\n", li_cli_t(res->header_note));
     for (size_t i = 0; i < res->nwarnings; i++)
-        printf("  Attention : %s\n", res->warnings[i]);
+        printf("  Attention : %s\n", li_cli_t(res->warnings[i]));
     printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
     printf("  Lignes valides       : %s", fr_num(a, sizeof a, j->valid));
     if (j->warnings)
@@ -235,7 +236,7 @@ static void print_summary(const li_import_result *res, const char *report) {
         printf("  Leads attribués      : %s\n", fr_num(a, sizeof a, j->assigned));
     if (report)
         printf("  Rapport              : « %s » (lignes refusées, doublons et avertissements)\n",
-               report);
+               li_cli_t(report));
     double secs = (double)res->duration_ms / 1000.0;
     char dur[32];
     snprintf(dur, sizeof dur, "%.1f", secs);
@@ -317,18 +318,25 @@ static int parse_assign(const char *v, li_import_opts *o, char **copy) {
 static int parse_reject_limit(const char *v, li_reject_limit *out) {
     char num[32];
     size_t n = 0;
-    for (const char *p = v; *p && n + 1 < sizeof num; p++)
-        if (*p != ' ')
-            num[n++] = *p == ',' ? '.' : *p;
+    for (const char *p = v; *p; p++) {
+        if (*p == ' ')
+            continue;
+        if (n + 1 == sizeof num) /* longer than any limit: refused, never cut */
+            return -1;
+        num[n++] = *p;
+    }
     num[n] = '\0';
     int percent = n > 0 && num[n - 1] == '%';
     if (percent)
         num[--n] = '\0';
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(num, &end);
-    if (n == 0 || errno || *end || d < 0 || (percent && d > 100))
+    double d = 0;
+    uint64_t rows = 0;
+    /* A share may have decimals ("2,5 %"); a count of rows may not. */
+    if (percent ? li_cli_parse_decimal(num, &d) != 0 || d > 100
+                : li_cli_parse_uint(num, UINT64_MAX, &rows) != 0)
         return -1;
+    if (!percent)
+        d = (double)rows;
     out->set = 1;
     out->percent = percent;
     out->value = d;
@@ -337,11 +345,16 @@ static int parse_reject_limit(const char *v, li_reject_limit *out) {
 
 /* "500M", "2G", "1024" (bytes), "64K" -> bytes. Returns 0 on success. */
 static int parse_size(const char *v, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno || end == v || n == 0)
+    char digits[24];
+    size_t nd = strspn(v, "0123456789");
+    uint64_t n = 0;
+    if (nd == 0 || nd >= sizeof digits)
         return -1;
+    memcpy(digits, v, nd);
+    digits[nd] = '\0';
+    if (li_cli_parse_uint(digits, UINT64_MAX, &n) != 0 || n == 0)
+        return -1;
+    const char *end = v + nd;
     unsigned shift = 0;
     switch (*end) {
     case '\0':
@@ -522,10 +535,10 @@ int li_cli_import(int argc, char **argv) {
         } else if (!quiet && !json) {
             printf("Import n° %lld mis en file%s : « %s » (leadimport worker l'exécutera ;"
                    " leadimport jobs show %lld pour le suivre)\n",
-                   (long long)res.job.id, res.resumed ? " (reprise)" : "", res.job.file_name,
-                   (long long)res.job.id);
+                   (long long)res.job.id, res.resumed ? " (reprise)" : "",
+                   li_cli_t(res.job.file_name), (long long)res.job.id);
             if (res.region_note[0])
-                printf("  %s\n", res.region_note);
+                printf("  %s\n", li_cli_t(res.region_note));
         }
         goto out;
     }
@@ -552,7 +565,8 @@ int li_cli_import(int argc, char **argv) {
     if (st != LI_OK) {
         li_cli_print_error(&err);
         if (rejected && report)
-            fprintf(stderr, "leadimport : les lignes refusées sont détaillées dans « %s »\n", report);
+            fprintf(stderr, "leadimport : les lignes refusées sont détaillées dans « %s »\n",
+                    li_cli_t(report));
         rc = li_cli_exit_code(st);
         goto out;
     }

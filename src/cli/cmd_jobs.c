@@ -17,8 +17,8 @@ static const char jobs_help[] =
     "\n"
     "  list [--status S] [--json]\n"
     "                       les imports, du plus récent au plus ancien ; --status n'en\n"
-    "                       garde qu'un état (queued parsing ready importing completed\n"
-    "                       rejected failed cancelled reverted)\n"
+    "                       garde qu'un état : en-attente, analyse, analysé, import,\n"
+    "                       terminé, refusé, echec, annulé, défait\n"
     "  show N [--json]      un import : état, étape, compteurs, lignes/s, temps restant,\n"
     "                       tentatives, erreurs, horaires et étapes de travail\n"
     "  cancel N             annule un import en attente ou en cours : le worker s'arrête\n"
@@ -35,16 +35,7 @@ static const char jobs_help[] =
     "  --db URL             base de données\n";
 
 static const char *status_fr(const char *st) {
-    static const char *const map[][2] = {
-        {"uploaded", "reçu"},        {"queued", "en attente"},   {"parsing", "analyse"},
-        {"ready", "analysé"},        {"importing", "import"},    {"completed", "terminé"},
-        {"rejected", "refusé"},      {"failed", "en échec"},     {"cancelled", "annulé"},
-        {"reverted", "annulé (revert)"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i][0], st) == 0)
-            return map[i][1];
-    return st;
+    return li_job_status_label(st);
 }
 
 /* The phase as the user reads it ("" while queued). */
@@ -56,7 +47,7 @@ static const char *phase_fr(const char *ph) {
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i][0], ph) == 0)
             return map[i][1];
-    return ph;
+    return ph[0] ? "?" : ""; /* never an internal word */
 }
 
 /* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another; -1 if unreadable. */
@@ -156,7 +147,7 @@ static li_status list_one(const li_job_rec *j, void *arg) {
         printf("  ");
         li_cli_print_padded(phase_fr(j->phase), 14);
         printf("  %10llu  %10llu  %-19.19s  %s\n", (unsigned long long)j->rows,
-               (unsigned long long)j->created, j->created_at, j->file_name);
+               (unsigned long long)j->created, j->created_at, li_cli_t(j->file_name));
     }
     c->n++;
     return LI_OK;
@@ -217,7 +208,7 @@ static const char *item_state_fr(const char *st) {
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i][0], st) == 0)
             return map[i][1];
-    return st;
+    return "?";
 }
 
 static li_status item_text(const li_work_item *it, void *arg) {
@@ -226,8 +217,8 @@ static li_status item_text(const li_work_item *it, void *arg) {
     li_cli_print_padded(phase_fr(it->kind), 15);
     li_cli_print_padded(item_state_fr(it->state), 11);
     printf("tentative %d sur %d%s%s%s%s\n", it->attempts, it->max_attempts,
-           it->owner[0] ? ", par " : "", it->owner, it->last_error[0] ? " — " : "",
-           it->last_error);
+           it->owner[0] ? ", par " : "", li_cli_t(it->owner), it->last_error[0] ? " — " : "",
+           li_cli_t(it->last_error));
     return LI_OK;
 }
 
@@ -255,7 +246,7 @@ static int show(li_store *s, long long id, int json) {
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
     int over = li_job_final(j.status); /* no phase, rate nor time left to show */
-    printf("Import n° %lld : « %s »\n", (long long)j.id, j.file_name);
+    printf("Import n° %lld : « %s »\n", (long long)j.id, li_cli_t(j.file_name));
     printf("  état                 : %s%s%s\n", status_fr(j.status),
            j.phase[0] && !over ? ", étape " : "", over ? "" : phase_fr(j.phase));
     if (interrupted(&j))
@@ -296,10 +287,10 @@ static int show(li_store *s, long long id, int json) {
     if (j.finished_at[0])
         printf("  terminé le           : %s\n", j.finished_at);
     if (j.worker[0])
-        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n", j.worker,
-               (unsigned long long)j.attempts, j.heartbeat_at);
+        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n",
+               li_cli_t(j.worker), (unsigned long long)j.attempts, j.heartbeat_at);
     if (j.error[0])
-        printf("  erreur               : %s\n", j.error);
+        printf("  erreur               : %s\n", li_cli_t(j.error));
     st = li_store_work_each(s, id, item_text, NULL, &err);
     return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
 }
@@ -310,7 +301,7 @@ static int cancel(li_store *s, long long id) {
     li_status st = li_job_cancel(s, id, &j, &err);
     if (st != LI_OK)
         return fail(&err, st);
-    printf("%s\n", j.error);
+    li_cli_puts(j.error);
     return LI_EXIT_OK;
 }
 
@@ -337,9 +328,8 @@ static int delete_job(li_store *s, long long id) {
 
 /* "12" -> 12; -1 if not a positive number. */
 static long long job_number(const char *v) {
-    char *end = NULL;
-    long long n = strtoll(v, &end, 10);
-    return end && end != v && !*end && n > 0 ? n : -1;
+    long long n = 0;
+    return li_cli_parse_id(v, &n) == 0 ? n : -1;
 }
 
 static int revert(li_store *s, const char *arg, int json) {
@@ -399,7 +389,8 @@ int li_cli_jobs(int argc, char **argv) {
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
         } else if (strcmp(opt, "--status") == 0) {
-            status = value;
+            if (!(status = li_job_status_parse(value)))
+                return li_cli_usage_error(LI_MSG_JOB_STATUS_UNKNOWN, value, li_job_status_labels());
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
         } else {
@@ -427,7 +418,7 @@ int li_cli_jobs(int argc, char **argv) {
     }
     li_error err;
     li_error_clear(&err);
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    li_status st = li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
         return li_cli_exit_code(st);

@@ -50,10 +50,10 @@ static li_status list_one(const li_mapping_rec *m, void *ctx) {
             printf("%-24s %8s  %-20s %-20s\n", "Nom", "Colonnes", "Modifiée le", "Utilisée le");
         char name[80];
         if (m->name[0]) {
-            snprintf(name, sizeof name, "%s", m->name);
+            snprintf(name, sizeof name, "%s", li_cli_t(m->name));
         } else { /* a remembered one: show the start of its headers */
             const char *first = json_string_value(json_array_get(headers, 0));
-            snprintf(name, sizeof name, "(mémorisée) %.40s…", first ? first : "");
+            snprintf(name, sizeof name, "(mémorisée) %.40s…", li_cli_t(first));
         }
         printf("%-24s %8zu  %-20.19s %-20.19s\n", name, ncols, m->updated_at,
                m->used_at[0] ? m->used_at : "jamais");
@@ -80,17 +80,17 @@ static int show(li_store *s, const char *name, int json, li_error *err) {
                               m.updated_at);
         char *text = json_dumps(o, JSON_PRESERVE_ORDER);
         if (text)
-            puts(text);
+            puts(text); /* JSON: jansson escapes control characters */
         free(text);
         json_decref(o);
     } else {
-        printf("Correspondance « %s » (modifiée le %.19s) :\n", m.name, m.updated_at);
+        printf("Correspondance « %s » (modifiée le %.19s) :\n", li_cli_t(m.name), m.updated_at);
         const char *header;
         json_t *v;
         json_object_foreach(map, header, v) {
             const char *key = json_string_value(v);
             li_field f = key ? li_field_by_key(key) : LI_FIELD_NONE;
-            printf("  %-32s -> %s\n", header,
+            printf("  %-32s -> %s\n", li_cli_t(header),
                    f == LI_FIELD_NONE ? "(champ personnalisé)" : li_field_label(f));
         }
     }
@@ -164,7 +164,9 @@ int li_cli_mappings(int argc, char **argv) {
                            : li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, cmd);
         goto out;
     }
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    /* Only save adds something: the others never create an empty database. */
+    li_status st = strcmp(cmd, "save") == 0 ? li_store_open(li_cli_db_url(db), &s, &err)
+                                            : li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st != LI_OK)
         goto fail;
     if (strcmp(cmd, "list") == 0) {
@@ -176,13 +178,13 @@ int li_cli_mappings(int argc, char **argv) {
         if (json) {
             char *text = json_dumps(lc.array, JSON_PRESERVE_ORDER);
             if (text)
-                puts(text);
+                puts(text); /* JSON: jansson escapes control characters */
             free(text);
             json_decref(lc.array);
         } else if (lc.n == 0) {
             char text[256];
             li_msg_format(text, sizeof text, LI_MSG_MAPPING_NONE);
-            puts(text);
+            li_cli_puts(text);
         }
     } else if (strcmp(cmd, "show") == 0) {
         rc = show(s, words[1], json, &err);
@@ -196,7 +198,7 @@ int li_cli_mappings(int argc, char **argv) {
         }
         char text[256];
         li_msg_format(text, sizeof text, LI_MSG_MAPPING_DELETED, words[1]);
-        puts(text);
+        li_cli_puts(text);
     } else { /* save NAME FILE */
         if (!li_mapping_name_valid(words[1])) {
             rc = li_cli_usage_error(LI_MSG_MAPPING_NAME_INVALID, words[1]);
@@ -213,7 +215,7 @@ int li_cli_mappings(int argc, char **argv) {
             goto fail;
         char text[256];
         li_msg_format(text, sizeof text, LI_MSG_MAPPING_SAVED, words[1], m->ncols, words[1]);
-        puts(text);
+        li_cli_puts(text);
     }
     goto out;
 fail:

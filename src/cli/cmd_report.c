@@ -51,16 +51,15 @@ int li_cli_report(int argc, char **argv) {
     }
     if (!job)
         return li_cli_usage_error(LI_MSG_USAGE_MISSING_VALUE, "report");
-    char *end = NULL;
-    long long id = strtoll(job, &end, 10);
-    if (!end || *end || id <= 0)
+    long long id = 0;
+    if (li_cli_parse_id(job, &id) != 0)
         return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "report", job);
     li_store *s = NULL;
     li_error err;
     li_error_clear(&err);
     char *stored = NULL;
     uint64_t n = 0;
-    li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    li_status st = li_store_open_existing(li_cli_db_url(db), &s, &err);
     li_job_rec rec;
     if (st == LI_OK)
         st = li_store_job_get(s, id, &rec, &err);
@@ -69,7 +68,7 @@ int li_cli_report(int argc, char **argv) {
     if (st == LI_OK)
         printf("Rapport de l'import n° %lld : %llu ligne%s (refusées, doublons, avertissements)"
                " dans « %s »\n",
-               id, (unsigned long long)n, n > 1 ? "s" : "", out ? out : stored);
+               id, (unsigned long long)n, n > 1 ? "s" : "", li_cli_t(out ? out : stored));
     else
         li_cli_print_error(&err);
     free(stored);

@@ -50,18 +50,20 @@ static const char *reason_fr(const char *reason) {
 
 static void print_text(json_t *doc) {
     const char *delim = json_string_value(json_object_get(doc, "delimiter"));
-    printf("Fichier    : %s (%lld octets)\n", json_string_value(json_object_get(doc, "file")),
+    /* Every string of doc comes from the file (or its name): escaped (li_cli_t). */
+    printf("Fichier    : %s (%lld octets)\n",
+           li_cli_t(json_string_value(json_object_get(doc, "file"))),
            (long long)json_integer_value(json_object_get(doc, "size")));
     const char *sheet = json_string_value(json_object_get(doc, "sheet"));
     if (sheet) { /* a workbook: no encoding nor delimiter to speak of */
         printf("Format     : %s\n", json_string_value(json_object_get(doc, "format")));
-        printf("Feuille    : %s\n", sheet);
+        printf("Feuille    : %s\n", li_cli_t(sheet));
         size_t k;
         json_t *sh;
         json_array_foreach(json_object_get(doc, "sheets"), k, sh) {
             printf("  %2lld  %-28s %8lld lignes%s%s\n",
                    (long long)json_integer_value(json_object_get(sh, "number")),
-                   json_string_value(json_object_get(sh, "name")),
+                   li_cli_t(json_string_value(json_object_get(sh, "name"))),
                    (long long)json_integer_value(json_object_get(sh, "rows")),
                    json_is_true(json_object_get(sh, "hidden")) ? " (masquée)" : "",
                    json_is_true(json_object_get(sh, "current")) ? "  <- lue" : "");
@@ -70,7 +72,7 @@ static void print_text(json_t *doc) {
         printf("Format     : %s, encodage %s%s\n", json_string_value(json_object_get(doc, "format")),
                json_string_value(json_object_get(doc, "encoding")),
                json_is_true(json_object_get(doc, "bom")) ? " (avec BOM)" : "");
-        printf("Séparateur : %s\n", delim && delim[0] == '\t' ? "tabulation" : delim);
+        printf("Séparateur : %s\n", delim && delim[0] == '\t' ? "tabulation" : li_cli_t(delim));
     }
     if (json_is_true(json_object_get(doc, "has_header")))
         printf("En-tête    : oui (ligne %lld)\n",
@@ -92,7 +94,7 @@ static void print_text(json_t *doc) {
     if (export_name) {
         char line[128];
         li_msg_format(line, sizeof line, LI_MSG_MAP_EXPORT, export_name);
-        printf("Modèle     : %s\n", line);
+        printf("Modèle     : %s\n", li_cli_t(line));
     }
     printf("\nColonnes :\n");
     size_t i;
@@ -106,24 +108,24 @@ static void print_text(json_t *doc) {
         printf(" %s", reason_fr(json_string_value(json_object_get(c, "reason"))));
         const char *detail = json_string_value(json_object_get(c, "detail"));
         if (detail)
-            printf(" (%s)", detail);
+            printf(" (%s)", li_cli_t(detail));
         const char *dates = json_string_value(json_object_get(c, "dates"));
         if (dates)
-            printf(" ; dates lues %s, importées AAAA-MM-JJ", dates);
+            printf(" ; dates lues %s, importées AAAA-MM-JJ", li_cli_t(dates));
         putchar('\n');
     }
     json_t *saved = json_object_get(doc, "saved_mapping");
     if (json_is_object(saved)) {
         const char *name = json_string_value(json_object_get(saved, "name"));
         if (name && *name)
-            printf("  Correspondance appliquée : « %s »\n", name);
+            printf("  Correspondance appliquée : « %s »\n", li_cli_t(name));
         else
             printf("  Correspondance reprise du dernier import de ce modèle (%.19s)\n",
                    json_string_value(json_object_get(saved, "saved_at")));
     }
     json_t *w;
     json_array_foreach(json_object_get(doc, "warnings"), i, w) {
-        printf("  Attention : %s\n", json_string_value(w));
+        printf("  Attention : %s\n", li_cli_t(json_string_value(w)));
     }
     json_t *region = json_object_get(doc, "region");
     if (json_is_object(region)) {
@@ -135,9 +137,10 @@ static void print_text(json_t *doc) {
         if (source && strcmp(source, "option") == 0)
             printf("choisi avec --region\n");
         else if (source && strcmp(source, "inferred") == 0)
-            printf("déduit du fichier : %s\n", reason);
+            printf("déduit du fichier : %s\n", li_cli_t(reason));
         else if (reason && *reason)
-            printf("par défaut ; %s\n", reason); /* the reason says why: no majority, too few */
+            /* the reason says why: no majority, too few */
+            printf("par défaut ; %s\n", li_cli_t(reason));
         else
             printf("par défaut\n");
     }
@@ -148,11 +151,11 @@ static void print_text(json_t *doc) {
         size_t k;
         json_t *f;
         json_array_foreach(json_object_get(row, "fields"), k, f) {
-            printf("%s%s", k ? " | " : " ", json_string_value(f));
+            printf("%s%s", k ? " | " : " ", li_cli_t(json_string_value(f)));
         }
         const char *msg = json_string_value(json_object_get(row, "message"));
         if (msg)
-            printf("\n      -> %s", msg);
+            printf("\n      -> %s", li_cli_t(msg));
         putchar('\n');
     }
 }
@@ -218,7 +221,7 @@ int li_cli_sniff(int argc, char **argv) {
     int have_db = db || getenv("LEADIMPORT_DB") ||
                   (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0);
     if (have_db)
-        st = li_store_open(url, &s, &err);
+        st = li_store_open_existing(url, &s, &err);
     li_mapping_request req = {.path = file,
                               .reader = &ro,
                               .map = maps.ov,

@@ -30,22 +30,28 @@ static const char users_help[] =
     "Options :\n"
     "  --name NOM         nom affiché (et reconnu par --assign column:)\n"
     "  --role ROLE        admin ou commercial\n"
-    "  --password-stdin   lit le mot de passe (8 caractères au moins) sur une ligne\n"
-    "                     de l'entrée standard, sans l'afficher ; sans cette option le\n"
-    "                     compte n'a pas de mot de passe et ne peut pas se connecter\n"
+    "  --password-stdin   lit le mot de passe sur une ligne de l'entrée standard, sans\n"
+    "                     l'afficher : 12 caractères au moins, ni mot du dictionnaire\n"
+    "                     ni mot de passe courant, sans l'e-mail ni le nom du compte\n"
+    "                     (une phrase de passe de plusieurs mots convient) ; sans cette\n"
+    "                     option le compte n'a pas de mot de passe et ne peut pas se\n"
+    "                     connecter\n"
     "  --json             list : un tableau JSON\n"
     "  --db URL           base de données\n"
     "\n"
     "Le mot de passe est chiffré avec Argon2id ; il n'est enregistré nulle part en clair.\n"
-    "Codes de sortie : 0 fait, 2 erreur d'utilisation (e-mail, rôle, compte existant\n"
-    "ou inconnu), 1 erreur interne.\n";
+    "Codes de sortie : 0 fait, 2 erreur d'utilisation (e-mail, rôle, mot de passe\n"
+    "refusé, compte existant ou inconnu, base inexistante sauf pour add), 1 erreur\n"
+    "interne.\n";
 
 /*
  * Reads one line of stdin into pw (cap bytes), without its line ending,
- * with the terminal's echo off when stdin is one. Returns 0 on success,
- * else the exit code of the usage error already printed.
+ * with the terminal's echo off when stdin is one; *len gets its length in
+ * bytes, NUL bytes included (the policy refuses them: li_password_check).
+ * Returns 0 on success, else the exit code of the usage error already
+ * printed.
  */
-static int read_password(char *pw, size_t cap) {
+static int read_password(char *pw, size_t cap, size_t *len) {
     struct termios saved, quiet;
     int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
     if (tty) {
@@ -55,33 +61,29 @@ static int read_password(char *pw, size_t cap) {
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
-    const char *line = fgets(pw, (int)cap, stdin);
+    /* Byte by byte, not fgets: a NUL inside must be seen, not end the string. */
+    size_t n = 0;
+    int c = EOF, newline = 0;
+    while (n + 1 < cap && (c = getc(stdin)) != EOF && !(newline = c == '\n'))
+        pw[n++] = (char)c;
+    pw[n] = '\0';
     if (tty) {
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
         fputc('\n', stderr);
     }
-    if (!line) {
-        pw[0] = '\0';
+    if (n == 0 && c == EOF)
         return li_cli_usage_error(LI_MSG_PASSWORD_MISSING);
-    }
-    size_t n = strlen(pw);
-    if (n == cap - 1 && pw[n - 1] != '\n') /* longer than the limit: refuse, don't cut */
+    if (n + 1 == cap && !newline) /* past the limit (and its line ending): refuse, don't cut */
         return li_cli_usage_error(LI_MSG_PASSWORD_TOO_LONG, LI_PASSWORD_MAX_BYTES);
-    if (n > 0 && pw[n - 1] == '\n')
-        pw[--n] = '\0';
     if (n > 0 && pw[n - 1] == '\r')
         pw[--n] = '\0';
+    *len = n;
     return 0;
 }
 
-/* Prints s left-aligned in width columns (characters, not bytes: "é" is one). */
+/* Prints s (escaped) left-aligned in width columns (characters, not bytes). */
 static void print_cell(const char *s, size_t width) {
-    size_t chars = 0;
-    for (const char *p = s; *p; p++)
-        chars += ((unsigned char)*p & 0xC0) != 0x80;
-    fputs(s, stdout);
-    for (; chars < width; chars++)
-        putchar(' ');
+    li_cli_print_padded(s, (int)width);
 }
 
 typedef struct list_ctx {
@@ -217,11 +219,20 @@ int li_cli_users(int argc, char **argv) {
         rc = li_cli_usage_error(LI_MSG_USER_EMAIL_MISSING, cmd);
         goto out;
     }
-    /* The password before the database: a usage error leaves nothing open. */
-    if (strcmp(cmd, "add") == 0 && password_stdin &&
-        (rc = read_password(password, sizeof password)) != 0)
-        goto out;
-    if ((st = li_store_open(li_cli_db_url(db), &s, &err)) != LI_OK)
+    /* The password before the database: a usage error leaves nothing open.
+     * Checked here with its length (a NUL inside is refused, not cut),
+     * and again by li_users_add. */
+    size_t password_len = 0;
+    if (strcmp(cmd, "add") == 0 && password_stdin) {
+        if ((rc = read_password(password, sizeof password, &password_len)) != 0)
+            goto out;
+        if ((st = li_password_check(password, password_len, words[1], name, &err)) != LI_OK)
+            goto fail;
+    }
+    /* Only add creates a database (the first admin of a new one). */
+    if ((st = strcmp(cmd, "add") == 0
+                  ? li_store_open(li_cli_db_url(db), &s, &err)
+                  : li_store_open_existing(li_cli_db_url(db), &s, &err)) != LI_OK)
         goto fail;
     if (is_list) {
         st = list(s, json, &err);
@@ -233,7 +244,7 @@ int li_cli_users(int argc, char **argv) {
             li_msg_format(text, sizeof text,
                           u.has_password ? LI_MSG_USER_ADDED : LI_MSG_USER_ADDED_NO_PASSWORD,
                           u.name, u.email, u.role);
-            puts(text);
+            li_cli_puts(text);
         }
     } else {
         int active = strcmp(cmd, "enable") == 0;
@@ -247,7 +258,7 @@ int li_cli_users(int argc, char **argv) {
                           active ? LI_MSG_USER_REACTIVATED : LI_MSG_USER_DEACTIVATED,
                           found ? u.email : words[1]);
             if (st == LI_OK)
-                puts(text);
+                li_cli_puts(text);
         }
     }
     if (st == LI_OK)

@@ -47,7 +47,7 @@ static void log_line(const char *line, void *ctx) {
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(now, sizeof now, "%H:%M:%S", &tm);
-    fprintf(stderr, "[%s] %s\n", now, line);
+    fprintf(stderr, "[%s] %s\n", now, li_cli_t(line)); /* quotes file names */
 }
 
 int li_cli_worker(int argc, char **argv) {
@@ -63,7 +63,6 @@ int li_cli_worker(int argc, char **argv) {
             return status;
         if (opt && !*opt)
             break;
-        char *end = NULL;
         if (!opt) {
             return li_cli_usage_error(LI_MSG_USAGE_EXTRA_ARGUMENT, value);
         } else if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
@@ -72,13 +71,13 @@ int li_cli_worker(int argc, char **argv) {
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
         } else if (strcmp(opt, "--concurrency") == 0) {
-            long n = strtol(value, &end, 10);
-            if (!end || *end || n < 1 || n > 64)
+            uint64_t n = 0;
+            if (li_cli_parse_uint(value, 64, &n) != 0 || n < 1)
                 return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--concurrency", value);
             o.concurrency = (int)n;
         } else if (strcmp(opt, "--retry-delay") == 0) {
-            double d = strtod(value, &end);
-            if (!end || *end || !(d > 0) || d > 3600)
+            double d = 0;
+            if (li_cli_parse_decimal(value, &d) != 0 || !(d > 0) || d > 3600)
                 return li_cli_usage_error(LI_MSG_USAGE_BAD_VALUE, "--retry-delay", value);
             o.retry_base_s = d;
         } else if (strcmp(opt, "--until-idle") == 0) {

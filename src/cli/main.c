@@ -49,7 +49,7 @@ static void print_help(FILE *out) {
           "Codes de sortie :\n"
           "  0 import terminé (lignes invalides comprises)   2 erreur d'utilisation\n"
           "  3 refusé (fichier déjà importé, trop de lignes invalides)\n"
-          "  4 fichier illisible\n"
+          "  4 fichier illisible, vide ou sans données (un en-tête seul)\n"
           "  1 erreur interne\n",
           out);
 }

@@ -13,6 +13,7 @@
  *     forced; an unfinished import of the same file is resumed instead of
  *     being started again.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,33 @@ static void region_note(const li_region_guess *g, char *out, size_t cap) {
     }
 }
 
+/* 1 if s is NULL or valid UTF-8 (the job's options are stored as JSON). */
+static int utf8_ok(const char *s) {
+    if (!s)
+        return 1;
+    json_t *j = json_string(s); /* NULL for a string that is not UTF-8 */
+    json_decref(j);
+    return j != NULL;
+}
+
+/*
+ * The file's path and every text option are kept in the job as JSON,
+ * which holds UTF-8 only: a name in another encoding (a Latin-1 file name)
+ * is refused with what to do, not stored mangled (the worker could not
+ * find the file again) nor reported as a lack of memory.
+ */
+static li_status options_utf8(const li_import_opts *o, li_error *err) {
+    if (!utf8_ok(o->path) || !utf8_ok(o->file_name))
+        return li_error_set(err, LI_EUSAGE, LI_MSG_FILE_NAME_NOT_UTF8, o->path);
+    int ok = utf8_ok(o->reader.sheet) && utf8_ok(o->mapping_name) && utf8_ok(o->as_user) &&
+             utf8_ok(o->region) && utf8_ok(o->assign_column);
+    for (size_t i = 0; ok && i < o->nmap; i++)
+        ok = utf8_ok(o->map[i].field) && utf8_ok(o->map[i].column);
+    for (size_t i = 0; ok && i < o->nassignees; i++)
+        ok = utf8_ok(o->assignees[i]);
+    return ok ? LI_OK : li_error_set(err, LI_EUSAGE, LI_MSG_OPTION_NOT_UTF8);
+}
+
 /*
  * What li_import_run and li_import_enqueue share: every check, then the job
  * to run, with a runnable work item: the unfinished job of the same file
@@ -170,6 +198,8 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
         if ((st = li_outfile_check(o->report_path, &guard, err)) != LI_OK)
             return st;
     }
+    if ((st = options_utf8(o, err)) != LI_OK)
+        return st;
     /* Refuse a file too big, what cannot be read (li_import_mapping opens
      * it), and a wrong --map or --mapping, before anything is written. */
     uint64_t limit = o->max_size ? o->max_size : LI_IMPORT_MAX_SIZE;
@@ -197,6 +227,10 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
                                .mapping_name = o->mapping_name,
                                .region = o->region};
     st = li_import_mapping(s, &mreq, &m, &src, err);
+    /* A header and nothing under it is a wrong file (an export cut short,
+     * the template sent back empty), not an import of zero leads. */
+    if (st == LI_OK && src.no_data)
+        st = li_error_set(err, LI_EFORMAT, LI_MSG_FILE_NO_DATA, o->path);
     if (st == LI_OK)
         st = li__assign_check(s, o, err);
     if (st == LI_OK)

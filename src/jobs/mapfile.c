@@ -153,9 +153,10 @@ static void reader_notice(li_mapping *m, const li_reader *r) {
  * over 12 comes within a few rows; a file whose dates are all ambiguous is
  * read once more to its end.
  */
-static li_status observe_rows(li_mapping *m, li_reader *r, li_region_probe *probe,
+static li_status observe_rows(li_mapping *m, li_reader *r, li_region_probe *probe, uint64_t *seen,
                               li_error *err) {
     li_status st = LI_OK;
+    *seen = 0;
     for (size_t k = 0; st == LI_OK; k++) {
         int sample = k < LI_MAPPING_SAMPLE_ROWS;
         if (!sample && !li_mapping_dates_pending(m))
@@ -166,6 +167,7 @@ static li_status observe_rows(li_mapping *m, li_reader *r, li_region_probe *prob
             st = LI_OK;
             break;
         }
+        *seen += st == LI_OK;
         if (st != LI_OK || li_msg_severity(row->problem) == LI_SEV_ERROR)
             continue;
         if (sample && probe)
@@ -249,8 +251,10 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
     if (!req->region && (st = li_region_probe_new(m, &probe, err)) != LI_OK)
         goto out;
     /* The same reader goes on past the header: a workbook is opened once. */
-    if ((st = observe_rows(m, r, probe, err)) != LI_OK)
+    uint64_t seen = 0;
+    if ((st = observe_rows(m, r, probe, &seen, err)) != LI_OK)
         goto out;
+    src->no_data = seen == 0;
     li_mapping_guess(m);
     reader_notice(m, r);
     if (probe)

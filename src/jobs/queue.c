@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -373,6 +374,45 @@ int li_job_final(const char *status) {
     return 0;
 }
 
+/* Every job status, its French label and the short forms a user may type. */
+static const struct {
+    const char *code, *label, *alias1, *alias2;
+} job_statuses[] = {
+    {"uploaded", "reçu", "recu", NULL},
+    {"queued", "en attente", "en-attente", "attente"},
+    {"parsing", "analyse", "analyse-en-cours", NULL},
+    {"ready", "analysé", "analyse-finie", NULL},
+    {"importing", "import en cours", "import", "en-cours"},
+    {"completed", "terminé", "termine", NULL},
+    {"rejected", "refusé", "refuse", NULL},
+    {"failed", "en échec", "echec", "en-echec"},
+    {"cancelled", "annulé", "annule", NULL},
+    {"reverted", "défait", "defait", NULL},
+};
+
+const char *li_job_status_label(const char *status) {
+    for (size_t i = 0; status && i < sizeof job_statuses / sizeof job_statuses[0]; i++)
+        if (strcmp(status, job_statuses[i].code) == 0)
+            return job_statuses[i].label;
+    return "?";
+}
+
+const char *li_job_status_parse(const char *word) {
+    for (size_t i = 0; word && i < sizeof job_statuses / sizeof job_statuses[0]; i++) {
+        const char *names[] = {job_statuses[i].code, job_statuses[i].label, job_statuses[i].alias1,
+                               job_statuses[i].alias2};
+        for (size_t k = 0; k < 4; k++)
+            if (names[k] && strcasecmp(word, names[k]) == 0)
+                return job_statuses[i].code;
+    }
+    return NULL;
+}
+
+const char *li_job_status_labels(void) {
+    return "reçu, en attente, analyse, analysé, import en cours, terminé, refusé, en échec, "
+           "annulé, défait";
+}
+
 const char *li__next_kind(const li_job_rec *job, int *exclusive) {
     /* A staged job (or one in its commit) goes on committing; any other
      * parses, and parsing writes leads except in the two-stage shape. */
@@ -410,7 +450,8 @@ li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err)
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
     if (!cancellable(job->status)) {
-        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_CANCEL_REFUSED, (long long)id, job->status);
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_CANCEL_REFUSED, (long long)id,
+                          li_job_status_label(job->status));
         goto out;
     }
     li_error why;
@@ -438,7 +479,8 @@ li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err) 
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
     if (strcmp(job->status, "failed") != 0 && strcmp(job->status, "cancelled") != 0) {
-        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_RETRY_REFUSED, (long long)id, job->status);
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_RETRY_REFUSED, (long long)id,
+                          li_job_status_label(job->status));
         goto out;
     }
     int exclusive = 0;

@@ -158,7 +158,8 @@ li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, l
         goto out;
     if (strcmp(job.status, "completed") != 0 && strcmp(job.status, "failed") != 0 &&
         strcmp(job.status, "cancelled") != 0) {
-        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id, job.status);
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id,
+                          li_job_status_label(job.status));
         goto out;
     }
     /* Updates first, newest first: a lead the file updated twice ends as before. */

@@ -557,7 +557,7 @@ li_status li_worker_run(const char *db_url, const li_worker_opts *o, li_error *e
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     /* Opened once here so that a wrong URL or schema fails before any thread starts. */
     li_store *probe = NULL;
-    if ((st = li_store_open(db_url, &probe, err)) != LI_OK)
+    if ((st = li_store_open_existing(db_url, &probe, err)) != LI_OK)
         goto out;
     li_store_close(probe);
     srand((unsigned)(time(NULL) ^ getpid()));

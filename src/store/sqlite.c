@@ -363,13 +363,19 @@ void li_store_output_guard(li_store *s, li_outfile_guard *g) {
     g->dirs[1] = s->legacy_dir;
 }
 
-li_status li_store_open(const char *url, li_store **out, li_error *err) {
+static li_status store_open(const char *url, int create, li_store **out, li_error *err) {
     li_status st = LI_OK;
     li_store *s = NULL;
     *out = NULL;
     const char *path = url_path(url);
     if (!path)
         return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, url);
+    struct stat sb;
+    int found = stat(path, &sb) == 0;
+    if (!create && !found && errno == ENOENT)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DB_MISSING, path);
+    if (found && S_ISDIR(sb.st_mode)) /* SQLite would only say "cannot open" */
+        return li_error_set(err, LI_EUSAGE, LI_MSG_DB_OPEN, path, li_msg_errno(EISDIR));
     s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -377,16 +383,17 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
     }
     if ((st = file_dirs(path, &s->file_dir, &s->legacy_dir, err)) != LI_OK)
         goto out;
-    create_private(path);
+    if (create)
+        create_private(path);
     /* No memory statistics: they put a global mutex on every allocation. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_sqlite);
     /* NOMUTEX: a connection is only ever used by one thread at a time, so
      * SQLite's per-call connection mutex is pure cost. */
     if (sqlite3_open_v2(path, &s->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        vfs_name) !=
-        SQLITE_OK) {
+                        SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                            SQLITE_OPEN_NOMUTEX,
+                        vfs_name) != SQLITE_OK) {
         st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
                           li_msg_sqlite(s->db ? sqlite3_extended_errcode(s->db) : SQLITE_NOMEM));
         goto out;
@@ -410,6 +417,14 @@ li_status li_store_open(const char *url, li_store **out, li_error *err) {
 out:
     li_store_close(s);
     return st;
+}
+
+li_status li_store_open(const char *url, li_store **out, li_error *err) {
+    return store_open(url, 1, out, err);
+}
+
+li_status li_store_open_existing(const char *url, li_store **out, li_error *err) {
+    return store_open(url, 0, out, err);
 }
 
 void li_store_close(li_store *s) {

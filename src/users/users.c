@@ -109,7 +109,8 @@ li_status li_users_add(li_store *s, const char *email, const char *name, const c
         goto out;
     }
     snprintf(u.role, sizeof u.role, "%s", r);
-    if (password && (st = li__password_check_rules(password, err)) != LI_OK)
+    if (password &&
+        (st = li_password_check(password, strlen(password), u.email, u.name, err)) != LI_OK)
         goto out;
     li_user existing;
     int found = 0;

@@ -13,13 +13,6 @@
 #define LI__PASSWORD_HASH_MAX 128
 
 /*
- * Checks that password fits the rules of users.h (password_too_short,
- * password_too_long: LI_EUSAGE). No hashing: cheap, call it before any
- * other work.
- */
-li_status li__password_check_rules(const char *password, li_error *err);
-
-/*
  * Hashes password with Argon2id (interactive limits) into out, a
  * NUL-terminated "$argon2id$..." string. Initialises libsodium on first
  * use. LI_ENOMEM (password_hash_failed) when Argon2id cannot get its

@@ -77,6 +77,24 @@ li_status li_buf_printf(li_buf *b, const char *fmt, ...) {
     return LI_OK;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at s[0..n) (lead byte >= 0x80), or 0
+ * if it is not one (overlong forms, surrogates and values past U+10FFFF
+ * included).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    size_t len = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || s[0] > 0xF4 || len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return len;
+}
+
 li_status li_buf_json_str(li_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     li_status st = li_buf_reserve(b, n + 2);
@@ -86,8 +104,18 @@ li_status li_buf_json_str(li_buf *b, const char *s, size_t n) {
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x80) {
+            /* Valid UTF-8 goes as is; a stray byte (a Latin-1 file name)
+             * would make the whole document invalid JSON: it is written
+             * as the character it is in Latin-1, "\u00e9". */
+            size_t len = utf8_seq((const unsigned char *)s + i, n - i);
+            if (len) {
+                i += len - 1;
+                continue;
+            }
+        } else if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
+        }
         if ((st = li_buf_append(b, s + start, i - start)) != LI_OK)
             return st;
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};

@@ -25,6 +25,9 @@ class UsersTest(unittest.TestCase):
         td = tempfile.TemporaryDirectory(prefix="li-users-")
         self.addCleanup(td.cleanup)
         self.tmp = td.name
+        # Only `users add` creates a database; list, disable and enable need one.
+        r = li.run(["migrate", "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
 
     def users(self, *args, stdin=None, code=None):
         r = li.run(["users"] + list(args) + ["--db", li.db_url(self.tmp)], cwd=self.tmp,
@@ -129,7 +132,7 @@ class UsersTest(unittest.TestCase):
         self.assertEqual(self.users("list", "--json", code=0).json(), [])
         self.add("luc@exemple.fr", "Luc Besson", "commercial")
         self.add("anne@exemple.fr", "Anne Roux", "admin", "--password-stdin",
-                 stdin=self.with_stdin("motdepasse-solide\n"))
+                 stdin=self.with_stdin("agrafe-cheval-lune-pile\n"))
         self.users("disable", "luc@exemple.fr", code=0)
         users = self.users("list", "--json", code=0).json()
         self.assertEqual([u["email"] for u in users], ["anne@exemple.fr", "luc@exemple.fr"])

@@ -98,6 +98,69 @@ static void duplicate_email_is_refused_in_any_case(void **state) {
     assert_int_equal(err.msg, LI_MSG_USER_EXISTS);
 }
 
+/*
+ * The password policy alone (li_password_check): each kind of weak
+ * password is refused with its own French message, and passphrases pass.
+ * No hashing: cheap.
+ */
+static void password_policy_names_each_weakness(void **state) {
+    (void)state;
+    const struct {
+        const char *password;
+        size_t len; /* 0: strlen */
+        li_msg msg; /* LI_MSG_NONE: accepted */
+    } cases[] = {
+        {"correct cheval pile agrafe", 0, LI_MSG_NONE},
+        {"Bretagne-Soleil-Vent", 0, LI_MSG_NONE},
+        {"xK9#mQ2$vL7@pR", 0, LI_MSG_NONE},
+        {"le chat mange la pomme", 0, LI_MSG_NONE},
+        {"k7#Rq2!mZp9", 0, LI_MSG_PASSWORD_TOO_SHORT},
+        /* A NUL inside: refused, never cut at (strlen would see 8 bytes). */
+        {"abcdefgh\0ijklmnop", 17, LI_MSG_PASSWORD_NUL},
+        {"abcdefghijkl\xff", 0, LI_MSG_PASSWORD_NOT_UTF8},
+        {"k7#Rq2!mZp9\xc3", 0, LI_MSG_PASSWORD_NOT_UTF8}, /* cut sequence */
+        /* Common French passwords and words, barely changed. */
+        {"motdepasse2024", 0, LI_MSG_PASSWORD_DICTIONARY},
+        {"Marseille13013", 0, LI_MSG_PASSWORD_DICTIONARY},
+        {"P@ssw0rd2024", 0, LI_MSG_PASSWORD_DICTIONARY},
+        {"Soleil2026!!!", 0, LI_MSG_PASSWORD_DICTIONARY},
+        {"Généralement2024", 0, LI_MSG_PASSWORD_DICTIONARY},
+        {"azertyuiop123", 0, LI_MSG_PASSWORD_DICTIONARY},
+        {"123456789012", 0, LI_MSG_PASSWORD_TOO_SIMPLE},
+        {"aaaabbbbcccc", 0, LI_MSG_PASSWORD_REPEATS},
+        {"kayak-racecar-kayak", 0, LI_MSG_PASSWORD_PALINDROME},
+        {"8362-9154-7730", 0, LI_MSG_PASSWORD_WEAK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        li_error err;
+        li_error_clear(&err);
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].password);
+        li_status st =
+            li_password_check(cases[i].password, len, "anne.roux@exemple.fr", "Anne Roux", &err);
+        li_status want = cases[i].msg == LI_MSG_NONE ? LI_OK : LI_EUSAGE;
+        if (st != want || (want != LI_OK && err.msg != cases[i].msg))
+            fail_msg("case %zu (%s): status %d, message %s", i, cases[i].password, (int)st,
+                     err.message);
+    }
+    /* The e-mail's local part and the name, in any case and accents. */
+    li_error err;
+    li_error_clear(&err);
+    assert_int_equal(
+        li_password_check("lune-ANNE.ROUX-pile", 19, "anne.roux@exemple.fr", "Zoé Lefèvre", &err),
+        LI_EUSAGE);
+    assert_int_equal(err.msg, LI_MSG_PASSWORD_CONTAINS_EMAIL);
+    assert_int_equal(
+        li_password_check("agrafe-lefevre-lune", 19, "zoe@exemple.fr", "Zoé Lefèvre", &err),
+        LI_EUSAGE);
+    assert_int_equal(err.msg, LI_MSG_PASSWORD_CONTAINS_NAME);
+    /* Without a dictionary the policy is not skipped: an internal error. */
+    setenv("LEADIMPORT_PASSWORD_DICT", "/nonexistent/dict", 1);
+    assert_int_equal(li_password_check("correct cheval pile agrafe", 26, NULL, NULL, &err),
+                     LI_EINTERNAL);
+    assert_int_equal(err.msg, LI_MSG_PASSWORD_DICT_MISSING);
+    unsetenv("LEADIMPORT_PASSWORD_DICT");
+}
+
 static void bad_email_role_name_or_password_are_refused(void **state) {
     li_store *s = *state;
     char long_name[LI_USER_NAME_MAX + 2];
@@ -123,9 +186,15 @@ static void bad_email_role_name_or_password_are_refused(void **state) {
         {"j@exemple.fr", "Jean", "", NULL, LI_MSG_USER_ROLE_INVALID},
         {"j@exemple.fr", "Jean", NULL, NULL, LI_MSG_USER_ROLE_INVALID},
         {"j@exemple.fr", "Jean", "admin", "", LI_MSG_PASSWORD_TOO_SHORT},
-        {"j@exemple.fr", "Jean", "admin", "1234567", LI_MSG_PASSWORD_TOO_SHORT},
-        /* Seven characters, eleven bytes: characters count, not bytes. */
-        {"j@exemple.fr", "Jean", "admin", "éééé123", LI_MSG_PASSWORD_TOO_SHORT},
+        {"j@exemple.fr", "Jean", "admin", "k7#Rq2!mZp9", LI_MSG_PASSWORD_TOO_SHORT},
+        /* Eleven characters, sixteen bytes: characters count, not bytes. */
+        {"j@exemple.fr", "Jean", "admin", "ééééék7#Rq2", LI_MSG_PASSWORD_TOO_SHORT},
+        /* The account's own e-mail and name, the policy's other rules. */
+        {"jean.dupont@exemple.fr", "Jean Dupont", "admin", "Dupont-1975-lune!",
+         LI_MSG_PASSWORD_CONTAINS_EMAIL},
+        {"j@exemple.fr", "Jean Dupont", "admin", "agrafe DUPONT lune",
+         LI_MSG_PASSWORD_CONTAINS_NAME},
+        {"j@exemple.fr", "Jean", "admin", "Motdepasse2024!", LI_MSG_PASSWORD_DICTIONARY},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         li_error err;
@@ -378,6 +447,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(add_normalises_and_find_returns_it, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicate_email_is_refused_in_any_case, setup, teardown),
+        cmocka_unit_test(password_policy_names_each_weakness),
         cmocka_unit_test_setup_teardown(bad_email_role_name_or_password_are_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_messages_are_french, setup, teardown),

@@ -14,6 +14,7 @@
 #include "jobs/jobsInt.h"
 #include "leadimport/buf.h"
 #include "leadimport/msg.h"
+#include "leadimport/text.h"
 
 static void buf_refuses_to_grow_past_its_limit(void **state) {
     (void)state;
@@ -61,6 +62,42 @@ static void json_string_escapes_quotes_and_controls(void **state) {
     li_buf_json_str(&b, "a\"b\\c\n\x01é", 9);
     assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001é\"");
     li_buf_free(&b);
+}
+
+/* What a terminal would obey is shown, never sent; UTF-8 text is kept. */
+static void terminal_text_shows_controls_and_keeps_utf8(void **state) {
+    (void)state;
+    const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Société Générale", "Société Générale"},
+        {"Zoë 北京 😀", "Zoë 北京 😀"},
+        {"evil\x1b[2J.csv", "evil\\x1b[2J.csv"},
+        {"\x1b]0;titre\x07", "\\x1b]0;titre\\x07"},
+        {"a\nb\rc\td", "a\\x0ab\\x0dc\\x09d"},
+        {"del\x7f", "del\\x7f"},
+        {"csi\xc2\x9b"
+         "2J",
+         "csi\\u009b2J"},                           /* C1 CSI, as UTF-8 */
+        {"bidi\xe2\x80\xaetxt", "bidi\\u202etxt"},  /* RIGHT-TO-LEFT OVERRIDE */
+        {"latin1 \xe9t\xe9", "latin1 \\xe9t\\xe9"}, /* not UTF-8 */
+        {"cut \xc3", "cut \\xc3"},
+    };
+    char out[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = li_text_for_terminal(cases[i].in, strlen(cases[i].in), out, sizeof out);
+        assert_string_equal(out, cases[i].out);
+        assert_int_equal(n, strlen(cases[i].out));
+        assert_int_equal(li_text_needs_escape(cases[i].in, strlen(cases[i].in)),
+                         strcmp(cases[i].in, cases[i].out) != 0);
+    }
+    /* Too long: cut on a whole character or escape, then "…", within cap. */
+    const char *in = "ab\x1b\x1b\x1b\x1b";
+    size_t n = li_text_for_terminal(in, strlen(in), out, 12);
+    assert_true(n < 12);
+    assert_string_equal(out, "ab\\x1b\xE2\x80\xA6");
+    n = li_text_for_terminal("ééééé", 10, out, 8);
+    assert_string_equal(out, "éé\xE2\x80\xA6");
 }
 
 static void every_message_has_a_code_and_french_text(void **state) {
@@ -170,6 +207,7 @@ int main(void) {
         cmocka_unit_test(csv_field_quotes_only_when_needed),
         cmocka_unit_test(csv_field_neutralises_formulas),
         cmocka_unit_test(json_string_escapes_quotes_and_controls),
+        cmocka_unit_test(terminal_text_shows_controls_and_keeps_utf8),
         cmocka_unit_test(every_message_has_a_code_and_french_text),
         cmocka_unit_test(message_truncation_keeps_utf8_whole),
         cmocka_unit_test(keyset_gives_back_the_lead_of_every_key),
