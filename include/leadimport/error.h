@@ -27,6 +27,12 @@ typedef enum li_status {
     LI_ENOTFOUND = -8,   /* no such job, user, mapping... */
     LI_EINTERNAL = -9,   /* a bug: an invariant did not hold */
     LI_ECANCELLED = -10, /* stopped on request */
+    /* Faults of the machine, told apart so that the queue knows what a
+     * retry can cure and the user reads what happened. */
+    LI_ENOSPACE = -11,   /* the disk is full, or the user's quota is exceeded */
+    LI_EREADONLY = -12,  /* the database (or its folder) cannot be written */
+    LI_EBUSY = -13,      /* another process holds the database, or runs the same import */
+    LI_EINTERRUPTED = -14, /* stopped by a signal (SIGINT, SIGTERM); running it again resumes */
 } li_status;
 
 #define LI_ERROR_MAX 512

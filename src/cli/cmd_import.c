@@ -3,7 +3,9 @@
  * error report -> French summary (or one JSON object with --json).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +72,36 @@ static const char import_help[] =
     "  --json                affiche le résultat en JSON sur la sortie standard\n"
     "  --quiet               n'affiche rien (sauf les erreurs)\n"
     "\n"
+    "Ctrl+C (ou SIGTERM) arrête l'import au lot suivant : ce qui est enregistré reste,\n"
+    "et relancer la même commande le reprend là où il s'est arrêté.\n"
+    "\n"
     "Codes de sortie : 0 terminé (lignes invalides comprises), 2 erreur d'utilisation,\n"
     "3 refusé (fichier déjà importé, ou trop de lignes invalides), 4 fichier illisible,\n"
-    "1 erreur interne.\n";
+    "5 annulé (leadimport jobs cancel), 6 interrompu (Ctrl+C, SIGTERM : relancez la même\n"
+    "commande), 7 base occupée ou import déjà en cours, 8 disque plein ou base en lecture\n"
+    "seule, 1 erreur interne.\n";
+
+/*
+ * Ctrl+C and SIGTERM: the handler only records the signal; the import
+ * stops at its next batch, keeps what was committed and says how to resume.
+ * SA_RESETHAND: a second Ctrl+C kills at once (the import still resumes
+ * from its last checkpoint).
+ */
+static atomic_int stop_signal;
+
+static void on_signal(int sig) {
+    atomic_store(&stop_signal, sig);
+}
+
+static void catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 typedef struct progress_state {
     int active;
@@ -520,8 +549,11 @@ int li_cli_import(int argc, char **argv) {
         }
         goto out;
     }
-    if (st == LI_OK)
+    if (st == LI_OK) {
+        catch_stop_signals();
+        o.stop = &stop_signal;
         st = li_import_run(s, &o, &res, &err);
+    }
     if (ps.active)
         fputs("\r\033[K", stderr);
     int rejected = st == LI_EREFUSED && !res.refused && res.job.id;

@@ -17,6 +17,10 @@ const char *li_status_name(li_status st) {
     case LI_ENOTFOUND: return "ENOTFOUND";
     case LI_EINTERNAL: return "EINTERNAL";
     case LI_ECANCELLED: return "ECANCELLED";
+    case LI_ENOSPACE: return "ENOSPACE";
+    case LI_EREADONLY: return "EREADONLY";
+    case LI_EBUSY: return "EBUSY";
+    case LI_EINTERRUPTED: return "EINTERRUPTED";
     }
     return "EUNKNOWN";
 }
