@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,8 +172,36 @@ void li__sqlite_lock_holder(sqlite3 *db, const char *path, char *out, size_t cap
         li_msg_format(out, cap, LI_MSG_LOCK_HOLDER_UNKNOWN);
 }
 
+/*
+ * Why a database that SQLite could not open, or only read, cannot be
+ * written, asked of the file system: SQLite's errno is often that of its
+ * last fallback (opening the -shm read-only: ENOENT). 0 if it can be.
+ */
+static int unwritable_because(const char *path) {
+    struct statvfs vfs;
+    if (!path)
+        return 0;
+    if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        return EROFS;
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    if (access(path, W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+        return errno;
+    /* Beside the file, SQLite creates its -wal and -shm. */
+    if (access(dir, W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+        return errno;
+    return 0;
+}
+
 li_status li__sqlite_fault(sqlite3 *db, const char *path, int code, int sys, li_error *err) {
     int primary = code & 0xFF;
+    if ((primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY) && sys != EROFS &&
+        sys != EACCES && sys != EPERM) {
+        int why = unwritable_because(path);
+        if (why)
+            sys = why;
+    }
     const char *where = path ? path : "?";
     int io = primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
     if (primary == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)))

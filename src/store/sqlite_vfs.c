@@ -35,8 +35,9 @@
  * is therefore reserved ahead (fallocate, keeping the file's size, one call
  * per RESERVE_STEP of growth) inside the write call itself, whose failure
  * SQLite does see: the transaction fails with SQLITE_FULL and is rolled
- * back, and nothing is published. A file system that cannot reserve space
- * keeps the old behaviour.
+ * back, and nothing is published; and a little more is kept (RESERVE_SPARE)
+ * so that the failure itself can be recorded. A file system that cannot
+ * reserve space keeps the old behaviour.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +70,14 @@ typedef struct cfile {
 } cfile;
 
 #define RESERVE_STEP (1024 * 1024)
+/*
+ * Every write that has to reserve keeps this much reserved beyond its end.
+ * When a transaction fails for want of space, the frames it wrote are
+ * rolled back and their reserved space stays: the next transaction writes
+ * from there, so a small one (the queue recording the failure: the job
+ * failed with its reason) always fits in what is already reserved.
+ */
+#define RESERVE_SPARE (256 * 1024)
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs coalesce_vfs;
@@ -185,6 +194,11 @@ static int reserve_locked(cfile *f, sqlite3_int64 end) {
     if (fd < 0)
         return SQLITE_OK; /* the write itself will tell */
     int e = fallocate(fd, FALLOC_FL_KEEP_SIZE, f->reserved, want - f->reserved) != 0 ? errno : 0;
+    if (e == ENOSPC || e == EDQUOT) {
+        /* Nearly full: room for this write and RESERVE_SPARE more will do. */
+        want = end + RESERVE_SPARE;
+        e = fallocate(fd, FALLOC_FL_KEEP_SIZE, f->reserved, want - f->reserved) != 0 ? errno : 0;
+    }
     close(fd);
     if (e == 0) {
         f->reserved = want;
