@@ -55,6 +55,14 @@ const char *li_status_name(li_status st);
 li_status li_error_set(li_error *err, li_status st, li_msg m, ...);
 li_status li_error_setv(li_error *err, li_status st, li_msg m, va_list ap);
 
+/*
+ * The status of a failed system call by its errno: LI_ENOSPACE for a full
+ * disk or quota (ENOSPC, EDQUOT), LI_EREADONLY for a read-only file system
+ * (EROFS), otherwise `otherwise` (LI_EIO, usually). The queue retries the
+ * first two, and the command line exits 8 for them.
+ */
+li_status li_status_from_errno(int errnum, li_status otherwise);
+
 /* Resets err to LI_OK with an empty message. Accepts NULL. */
 void li_error_clear(li_error *err);
 

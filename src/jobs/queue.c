@@ -269,8 +269,9 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, uint64_
     }
     if ((out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
         copy_fd(in, out) != 0 || close(out) != 0 || rename(part, dst) != 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, li_store_file_dir(s),
-                          li_msg_errno(errno));
+        int e = errno;
+        st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_STORE_FAILED,
+                          li_store_file_dir(s), li_msg_errno(e));
         out = -1;
         unlink(part);
         goto out;

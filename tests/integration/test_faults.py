@@ -224,6 +224,15 @@ class FullDisk(unittest.TestCase):
         self.assertEqual(items, [("dead", 5)])
         self.assertEqual(integrity(self.db), "ok")
 
+    def test_a_queued_copy_that_does_not_fit_is_said_and_leaves_no_job(self):
+        self.assertEqual(li.run(["migrate", "--db", self.url], cwd=self.tmp).code, 0)
+        self.disk.fill(400)
+        q = li.run(["import", self.path, "--db", self.url, "--queue"], cwd=self.tmp)
+        self.assertEqual(q.code, 8, repr(q))
+        self.assertIn("le disque est plein", q.err)
+        os.unlink(os.path.join(self.disk.path, "filler"))
+        self.assertEqual(li.query(self.disk.path, "SELECT count(*) FROM import_jobs")[0][0], 0)
+
     def test_worker_until_idle_ends_when_not_even_the_queue_can_be_written(self):
         q = li.run(["import", self.path, "--db", self.url, "--queue"], cwd=self.tmp)
         self.assertEqual(q.code, 0, repr(q))
