@@ -579,13 +579,12 @@ static void *worker_main(void *arg) {
                   (long long)it.job_id, kind_fr(it.kind), r.owner, it.attempts, it.max_attempts);
         st = li__runner_item(&r, &it, &err);
         if (r.unrecorded) {
-            /* Its failure could not even be written: the same fault again. */
-            log_event(o, "import n° %lld : %s", (long long)it.job_id, err.message);
+            /* Its failure could not even be written: a fault of the queue too. */
             if (queue_fault(w, &r, st, &err, ++faults))
                 break;
             continue;
         }
-        faults = 0;
+        faults = 0; /* reset by an outcome written only: a claim alone proves too little */
         if (st == LI_OK || st == LI_EREFUSED)
             log_event(o, "import n° %lld : étape « %s » terminée%s%s", (long long)it.job_id,
                       kind_fr(it.kind), st == LI_EREFUSED ? " — " : "",
