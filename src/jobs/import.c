@@ -257,6 +257,7 @@ static li_status prepare(li_store *s, const li_import_opts *o, int keep, li_impo
             goto out;
         if (ri.live) {
             st = already_running(job, ri.owner, err);
+            memset(job, 0, sizeof *job); /* its counters are the other run's, not this one's */
             goto out;
         }
     }
@@ -477,7 +478,8 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
             break;
         if (ri.live && strcmp(ri.owner, r.owner) != 0) {
             st = already_running(&res->job, ri.owner, err);
-            break;
+            memset(&res->job, 0, sizeof res->job);
+            goto out;
         }
         if (o->stop && atomic_load(o->stop)) {
             st = li__interrupted(&res->job, atomic_load(o->stop), err);

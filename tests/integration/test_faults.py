@@ -470,11 +470,17 @@ class RunningImport(unittest.TestCase):
         partial = li.run(["report", "1", "-o", os.path.join(self.tmp, "partial.csv"),
                           "--db", url], cwd=self.tmp)
         second = li.run(args, cwd=self.tmp)
+        second_json = li.run(args + ["--json"], cwd=self.tmp)
         r = finish(first, args)
         self.assertEqual(second.code, 7, repr(second))
         self.assertIn("déjà en cours d'import : import n° 1", second.err)
         self.assertIn("processus %d" % first.pid, second.err)
         self.assertEqual(second.out, "")  # nothing of the first run's work shown as its own
+        self.assertEqual(second_json.code, 7, repr(second_json))
+        doc = second_json.json()
+        self.assertEqual(doc["error"]["code"], "import_running")
+        self.assertNotIn("created", doc)
+        self.assertNotIn("job_id", doc)
         self.assertEqual(partial.code, 0, repr(partial))
         self.assertIn("Rapport partiel", partial.out)
         self.assertEqual(r.code, 0, repr(r))
