@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,21 +33,23 @@
 
 #include "storeInt.h"
 
-double li__sqlite_busy_timeout(void) {
-    /* Read once per process: the variable is the operator's, not a per-call knob. */
-    static double secs = -1;
-    if (secs < 0) {
-        double v = LI__SQLITE_BUSY_TIMEOUT_S;
-        const char *env = getenv("LEADIMPORT_BUSY_TIMEOUT");
-        if (env && *env) {
-            char *end = NULL;
-            double d = strtod(env, &end);
-            if (end && !*end && d >= 0 && d <= 3600)
-                v = d;
-        }
-        secs = v;
+static double busy_timeout_s = LI__SQLITE_BUSY_TIMEOUT_S;
+
+/* Read once per process: the variable is the operator's, not a per-call knob. */
+static void read_busy_timeout(void) {
+    const char *env = getenv("LEADIMPORT_BUSY_TIMEOUT");
+    if (env && *env) {
+        char *end = NULL;
+        double d = strtod(env, &end);
+        if (end && !*end && d >= 0 && d <= 3600)
+            busy_timeout_s = d;
     }
-    return secs;
+}
+
+double li__sqlite_busy_timeout(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, read_busy_timeout);
+    return busy_timeout_s;
 }
 
 /*
