@@ -27,6 +27,12 @@ typedef enum li_status {
     LI_ENOTFOUND = -8,   /* no such job, user, mapping... */
     LI_EINTERNAL = -9,   /* a bug: an invariant did not hold */
     LI_ECANCELLED = -10, /* stopped on request */
+    /* Faults of the machine, told apart so that the queue knows what a
+     * retry can cure and the user reads what happened. */
+    LI_ENOSPACE = -11,   /* the disk is full, or the user's quota is exceeded */
+    LI_EREADONLY = -12,  /* the database (or its folder) cannot be written */
+    LI_EBUSY = -13,      /* another process holds the database, or runs the same import */
+    LI_EINTERRUPTED = -14, /* stopped by a signal (SIGINT, SIGTERM); running it again resumes */
 } li_status;
 
 #define LI_ERROR_MAX 512
@@ -48,6 +54,14 @@ const char *li_status_name(li_status st);
  */
 li_status li_error_set(li_error *err, li_status st, li_msg m, ...);
 li_status li_error_setv(li_error *err, li_status st, li_msg m, va_list ap);
+
+/*
+ * The status of a failed system call by its errno: LI_ENOSPACE for a full
+ * disk or quota (ENOSPC, EDQUOT), LI_EREADONLY for a read-only file system
+ * (EROFS), otherwise `otherwise` (LI_EIO, usually). The queue retries the
+ * first two, and the command line exits 8 for them.
+ */
+li_status li_status_from_errno(int errnum, li_status otherwise);
 
 /* Resets err to LI_OK with an empty message. Accepts NULL. */
 void li_error_clear(li_error *err);

@@ -122,6 +122,14 @@ typedef struct li_import_opts {
     li_reject_limit max_invalid;
     li_progress_cb progress;    /* may be NULL; called at most a few times a second */
     void *progress_ctx;
+    /*
+     * Becomes non-zero (the signal's number: SIGINT, SIGTERM) when the
+     * import must stop; may be NULL. A signal handler sets it; the import
+     * checks it at each batch, rolls that batch back, leaves the job to be
+     * resumed, and returns LI_EINTERRUPTED with a French message saying to
+     * run the same command again. li_import_run only.
+     */
+    const atomic_int *stop;
 } li_import_opts;
 
 typedef struct li_import_result {

@@ -177,6 +177,15 @@ int li_cli_exit_code(li_status st) {
     case LI_EFORMAT:
     case LI_ELIMIT:
         return LI_EXIT_UNREADABLE;
+    case LI_ECANCELLED:
+        return LI_EXIT_CANCELLED;
+    case LI_EINTERRUPTED:
+        return LI_EXIT_INTERRUPTED;
+    case LI_EBUSY:
+        return LI_EXIT_BUSY;
+    case LI_ENOSPACE:
+    case LI_EREADONLY:
+        return LI_EXIT_STORAGE;
     default:
         return LI_EXIT_INTERNAL;
     }

@@ -20,6 +20,10 @@ enum {
     LI_EXIT_USAGE = 2,
     LI_EXIT_REFUSED = 3,
     LI_EXIT_UNREADABLE = 4,
+    LI_EXIT_CANCELLED = 5,   /* the import was cancelled (jobs cancel) */
+    LI_EXIT_INTERRUPTED = 6, /* stopped by Ctrl+C or SIGTERM: running it again resumes */
+    LI_EXIT_BUSY = 7,        /* the database is locked, or the same import runs elsewhere */
+    LI_EXIT_STORAGE = 8,     /* disk full, or the database cannot be written */
 };
 
 typedef struct li_cli_cmd {

@@ -62,7 +62,7 @@ int li_cli_export(int argc, char **argv) {
     goto out;
 fail:
     li_cli_print_error(&err);
-    rc = st == LI_EIO ? LI_EXIT_INTERNAL : li_cli_exit_code(st);
+    rc = li_cli_exit_code(st);
 out:
     li_store_close(s);
     return rc;
@@ -106,7 +106,7 @@ int li_cli_template(int argc, char **argv) {
                                              : li_template_write(outpath, li_cli_db_url(NULL), &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
-        return st == LI_EUSAGE ? LI_EXIT_USAGE : LI_EXIT_INTERNAL;
+        return li_cli_exit_code(st);
     }
     if (strcmp(outpath, "-") != 0)
         fprintf(stderr, "Modèle écrit dans « %s »\n", li_cli_t(outpath));
@@ -150,7 +150,7 @@ int li_cli_migrate(int argc, char **argv) {
     li_store_close(s);
     if (st != LI_OK) {
         li_cli_print_error(&err);
-        return li_cli_exit_code(st) == LI_EXIT_UNREADABLE ? LI_EXIT_INTERNAL : li_cli_exit_code(st);
+        return li_cli_exit_code(st);
     }
     printf("Base à jour (schéma version %d)\n", version);
     return LI_EXIT_OK;

@@ -2,7 +2,10 @@
  * cmd_import.c — `leadimport import FILE`: options -> li_import_run() ->
  * error report -> French summary (or one JSON object with --json).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,9 +72,36 @@ static const char import_help[] =
     "  --json                affiche le résultat en JSON sur la sortie standard\n"
     "  --quiet               n'affiche rien (sauf les erreurs)\n"
     "\n"
+    "Ctrl+C (ou SIGTERM) arrête l'import au lot suivant : ce qui est enregistré reste,\n"
+    "et relancer la même commande le reprend là où il s'est arrêté.\n"
+    "\n"
     "Codes de sortie : 0 terminé (lignes invalides comprises), 2 erreur d'utilisation,\n"
     "3 refusé (fichier déjà importé, ou trop de lignes invalides), 4 fichier illisible,\n"
-    "vide ou sans données (un en-tête seul), 1 erreur interne.\n";
+    "vide ou sans données (un en-tête seul), 5 annulé (leadimport jobs cancel),\n"
+    "6 interrompu (Ctrl+C, SIGTERM : relancez la même commande), 7 base occupée ou import\n"
+    "déjà en cours, 8 disque plein ou base en lecture seule, 1 erreur interne.\n";
+
+/*
+ * Ctrl+C and SIGTERM: the handler only records the signal; the import
+ * stops at its next batch, keeps what was committed and says how to resume.
+ * SA_RESETHAND: a second Ctrl+C kills at once (the import still resumes
+ * from its last checkpoint).
+ */
+static atomic_int stop_signal;
+
+static void on_signal(int sig) {
+    atomic_store(&stop_signal, sig);
+}
+
+static void catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 typedef struct progress_state {
     int active;
@@ -542,8 +572,11 @@ int li_cli_import(int argc, char **argv) {
         }
         goto out;
     }
-    if (st == LI_OK)
+    if (st == LI_OK) {
+        catch_stop_signals();
+        o.stop = &stop_signal;
         st = li_import_run(s, &o, &res, &err);
+    }
     if (ps.active)
         fputs("\r\033[K", stderr);
     int rejected = st == LI_EREFUSED && !res.refused && res.job.id;
@@ -557,8 +590,13 @@ int li_cli_import(int argc, char **argv) {
                 free(report);
                 report = NULL;
             }
-        } else if ((st = li_report_write(s, res.job.id, report, NULL, &err)) != LI_OK)
-            st = LI_EINTERNAL; /* the import itself is done; exit 1, not 4 */
+        } else if ((st = li_report_write(s, res.job.id, report, NULL, &err)) != LI_OK) {
+            /* The import itself is done: say so, and how to get the report. */
+            char why[LI_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err.message);
+            st = li_error_set(&err, st, LI_MSG_REPORT_NOT_WRITTEN, (long long)res.job.id, why,
+                              (long long)res.job.id);
+        }
     }
     if (json)
         print_json(&res, report, st, &err);

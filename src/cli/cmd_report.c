@@ -20,7 +20,8 @@ static const char report_help[] =
     "avec BOM, séparateur « ; »). Sans -o, le rapport est conservé\n"
     "avec l'import, dans le dossier BASE.files à côté de la base (leadimport.db.files\n"
     "pour leadimport.db), et son chemin est affiché. Les lignes analysées doivent être encore\n"
-    "là (leadimport cleanup les supprime pour les imports anciens).\n";
+    "là (leadimport cleanup les supprime pour les imports anciens). Pour un import en cours,\n"
+    "le rapport est partiel (les lignes lues jusqu'ici) et la commande le dit.\n";
 
 int li_cli_report(int argc, char **argv) {
     static const char *const with_value[] = {"--db", "-o", "--output", NULL};
@@ -65,11 +66,18 @@ int li_cli_report(int argc, char **argv) {
         st = li_store_job_get(s, id, &rec, &err);
     if (st == LI_OK)
         st = out ? li_report_write(s, id, out, &n, &err) : li_report_store(s, id, &stored, &n, &err);
-    if (st == LI_OK)
+    if (st == LI_OK) {
         printf("Rapport de l'import n° %lld : %llu ligne%s (refusées, doublons, avertissements)"
                " dans « %s »\n",
                id, (unsigned long long)n, n > 1 ? "s" : "", li_cli_t(out ? out : stored));
-    else
+        if (!li_job_final(rec.status)) {
+            /* Still running (or waiting to resume): only the rows read so far. */
+            char note[LI_ERROR_MAX];
+            li_msg_format(note, sizeof note, LI_MSG_REPORT_PARTIAL, id,
+                          (unsigned long long)rec.rows, id);
+            printf("%s\n", note);
+        }
+    } else
         li_cli_print_error(&err);
     free(stored);
     li_store_close(s);

@@ -31,7 +31,11 @@ static const char worker_help[] =
     "  --until-idle       s'arrête quand la file est vide\n"
     "  --retry-delay S    délai avant la première nouvelle tentative après une erreur\n"
     "                     passagère, doublé à chaque fois (par défaut 2 s)\n"
-    "  --quiet            n'écrit rien sur la sortie d'erreur\n";
+    "  --quiet            n'écrit rien sur la sortie d'erreur\n"
+    "\n"
+    "Avec --until-idle, le worker s'arrête aussi s'il ne peut plus écrire dans la file\n"
+    "(5 essais) : code de sortie 8 (disque plein, base en lecture seule) ou 7 (base\n"
+    "verrouillée par un autre processus).\n";
 
 static atomic_int stop_requested;
 

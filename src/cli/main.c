@@ -49,7 +49,11 @@ static void print_help(FILE *out) {
           "Codes de sortie :\n"
           "  0 import terminé (lignes invalides comprises)   2 erreur d'utilisation\n"
           "  3 refusé (fichier déjà importé, trop de lignes invalides)\n"
-          "  4 fichier illisible, vide ou sans données (un en-tête seul)\n"
+          "  4 fichier illisible ou impossible à écrire, vide ou sans données\n"
+          "  5 annulé (jobs cancel)\n"
+          "  6 interrompu (Ctrl+C, SIGTERM) : relancez la même commande pour reprendre\n"
+          "  7 base occupée par un autre processus, ou import déjà en cours\n"
+          "  8 disque plein, ou base en lecture seule\n"
           "  1 erreur interne\n",
           out);
 }

@@ -168,6 +168,42 @@ static li_status options_utf8(const li_import_opts *o, li_error *err) {
     return ok ? LI_OK : li_error_set(err, LI_EUSAGE, LI_MSG_OPTION_NOT_UTF8);
 }
 
+typedef struct running_item {
+    int live;
+    char owner[128];
+} running_item;
+
+static li_status note_live(const li_work_item *it, void *ctx) {
+    running_item *ri = ctx;
+    if (it->live && !ri->live) {
+        ri->live = 1;
+        snprintf(ri->owner, sizeof ri->owner, "%s", it->owner);
+    }
+    return LI_OK;
+}
+
+/*
+ * The one-shot import of a file whose job runs now, in another process (a
+ * second run of the same command, or a worker): refused with LI_EBUSY and
+ * where it runs ("host:pid:thread" of its lease), instead of waiting for
+ * it and then showing its work as this run's. owner may be empty: a run
+ * that created the job a moment ago and has not claimed it yet.
+ */
+static li_status already_running(const li_job_rec *job, const char *owner, li_error *err) {
+    char where[300];
+    const char *last = strrchr(owner, ':');
+    const char *mid = last;
+    while (mid && mid > owner && *--mid != ':')
+        ;
+    if (last && mid && *mid == ':' && mid < last)
+        li_msg_format(where, sizeof where, LI_MSG_IMPORT_RUNNING_WHERE, (int)(last - mid - 1),
+                      mid + 1, (int)(mid - owner), owner);
+    else
+        li_msg_format(where, sizeof where, LI_MSG_LOCK_HOLDER_UNKNOWN);
+    return li_error_set(err, LI_EBUSY, LI_MSG_IMPORT_RUNNING, (long long)job->id, where,
+                        (long long)job->id);
+}
+
 /*
  * What li_import_run and li_import_enqueue share: every check, then the job
  * to run, with a runnable work item: the unfinished job of the same file
@@ -270,6 +306,16 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
     }
     if ((st = li_store_job_find_by_sha(s, sha, open_statuses, job, &found, err)) != LI_OK)
         goto out;
+    if (found && !keep) {
+        running_item ri = {0};
+        if ((st = li_store_work_each(s, job->id, note_live, &ri, err)) != LI_OK)
+            goto out;
+        if (ri.live) {
+            st = already_running(job, ri.owner, err);
+            memset(job, 0, sizeof *job); /* its counters are the other run's, not this one's */
+            goto out;
+        }
+    }
     if (found) {
         res->resumed = 1;
         /* The mapping the job started with, whatever was saved since. */
@@ -312,6 +358,18 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
     in_tx = 1;
+    if (!found && !keep) {
+        /* Checked again under the write lock: two runs of one file started
+         * together both found no job; the second finds the first's now. */
+        li_job_rec other;
+        int twin = 0;
+        if ((st = li_store_job_find_by_sha(s, sha, open_statuses, &other, &twin, err)) != LI_OK)
+            goto out;
+        if (twin) {
+            st = already_running(&other, "", err);
+            goto out;
+        }
+    }
     if (!found) {
         char *mapping_json = li_mapping_to_json(m);
         if (!mapping_json) {
@@ -446,6 +504,7 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
     li__owner_name(r.owner, 0);
     r.lease_s = LI_WORK_LEASE_S;
     r.one_shot = 1;
+    r.stop = o->stop;
     r.overlay = o;
     r.mapping = m;
     r.path = o->path;
@@ -468,7 +527,20 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
             break;
         if (pending == 0)
             break;
-        /* A worker runs it, or another job holds the leads: wait for it. */
+        /* A worker took it meanwhile: it is not this run's to show. */
+        running_item ri = {0};
+        if ((st = li_store_work_each(s, res->job.id, note_live, &ri, err)) != LI_OK)
+            break;
+        if (ri.live && strcmp(ri.owner, r.owner) != 0) {
+            st = already_running(&res->job, ri.owner, err);
+            memset(&res->job, 0, sizeof res->job);
+            goto out;
+        }
+        if (o->stop && atomic_load(o->stop)) {
+            st = li__interrupted(&res->job, atomic_load(o->stop), err);
+            break;
+        }
+        /* Another job holds the leads (one committer at a time): wait for it. */
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }

@@ -320,6 +320,9 @@ typedef struct li__runner {
     const li_work_item *it;
     double last_renew;
     int stopping, lost, cancelled;
+    /* The item failed and its outcome could not be written either (a disk
+     * full or read-only): it stays running under this owner. */
+    int unrecorded;
 } li__runner;
 
 /*
@@ -330,6 +333,12 @@ typedef struct li__runner {
  * LI_ECANCELLED for a cancelled or stopped one), with err set.
  */
 li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err);
+/*
+ * The one-shot import of job stopped by signal sig (SIGINT, SIGTERM; 0 if
+ * unknown): LI_EINTERRUPTED, with the French message that says how many
+ * rows are saved and that running the same command again resumes it.
+ */
+li_status li__interrupted(const li_job_rec *job, int sig, li_error *err);
 /* "host:pid:thread" for thread number n (0 for the one-shot). */
 void li__owner_name(char out[128], int n);
 /* Fills and emits a progress report for the job's current phase. */

@@ -338,8 +338,9 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, const l
         goto out;
     }
     if (copy_aside(in, dst) != 0) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, li_store_file_dir(s),
-                          li_msg_errno(errno));
+        int e = errno;
+        st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_STORE_FAILED,
+                          li_store_file_dir(s), li_msg_errno(e));
         goto out;
     }
     if (fstat(in, &sb) != 0)

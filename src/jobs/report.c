@@ -327,7 +327,8 @@ nomem:
     st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     goto out;
 io:
-    st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(errno));
+    st = li_error_set(err, li_status_from_errno(errno, LI_EIO), LI_MSG_FILE_UNWRITABLE, path,
+                      li_msg_errno(errno));
 out:
     li_outfile_abort(of); /* NULL once committed */
     if (nrows)
@@ -490,7 +491,8 @@ li_status li_export_write(li_store *s, const char *path, uint64_t *nleads, li_er
         int e = errno;
         li_outfile_abort(of); /* the previous file, if any, stays as it was */
         if (st == LI_EIO) /* li_export_csv names no file */
-            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(e));
+            st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_UNWRITABLE, path,
+                              li_msg_errno(e));
         return st;
     }
     return li_outfile_commit(of, err);
@@ -550,7 +552,8 @@ li_status li_template_write(const char *path, const char *db_url, li_error *err)
         int e = errno;
         li_outfile_abort(of);
         if (st == LI_EIO)
-            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, path, li_msg_errno(e));
+            st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_UNWRITABLE, path,
+                              li_msg_errno(e));
     } else if (st == LI_OK) {
         st = li_outfile_commit(of, err);
     }

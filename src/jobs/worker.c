@@ -28,6 +28,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,13 @@ static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
         r->last_renew = now;
     }
     return LI_OK;
+}
+
+li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
+    char why[64];
+    li_msg_format(why, sizeof why, sig == SIGINT ? LI_MSG_SIGNAL_INT : LI_MSG_SIGNAL_TERM);
+    return li_error_set(err, LI_EINTERRUPTED, LI_MSG_JOB_INTERRUPTED, (long long)job->id, why,
+                        (unsigned long long)job->rows);
 }
 
 /* A stage starts: the job may have been cancelled since it was claimed. */
@@ -135,8 +143,16 @@ static const char *report_next(const li__runner *r, const li_job_rec *job) {
     return !r->one_shot && li_report_due(job) ? "report" : NULL;
 }
 
-static int temporary(li_status st) {
-    return st == LI_EDB || st == LI_EIO || st == LI_ENOMEM;
+/*
+ * What a later attempt may cure: the database busy or failing, a full or
+ * read-only disk (space freed, disk remounted), memory. A stored file that
+ * is missing or changed will not come back by itself: failed at once.
+ */
+static int temporary(li_status st, const li_error *why) {
+    if (why && why->msg == LI_MSG_JOB_FILE_MISSING)
+        return 0;
+    return st == LI_EDB || st == LI_EIO || st == LI_ENOMEM || st == LI_ENOSPACE ||
+           st == LI_EREADONLY || st == LI_EBUSY;
 }
 
 /*
@@ -148,7 +164,7 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
     li_job_rec job;
     li_error e2, ignored;
     const li_work_item *it = r->it;
-    int retry = !r->one_shot && temporary(st) && it->attempts < it->max_attempts;
+    int retry = !r->one_shot && temporary(st, why) && it->attempts < it->max_attempts;
     char text[LI_ERROR_MAX];
     double delay = 0;
     if (retry) {
@@ -158,13 +174,14 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
         delay *= 1.0 + 0.5 * ((double)rand() / (double)RAND_MAX);
         li_msg_format(text, sizeof text, LI_MSG_JOB_RETRYING, it->attempts, it->max_attempts,
                       why->message, delay);
-    } else if (temporary(st) && !r->one_shot) {
+    } else if (temporary(st, why) && !r->one_shot) {
         li_msg_format(text, sizeof text, LI_MSG_JOB_GAVE_UP, it->attempts, why->message);
     } else {
         snprintf(text, sizeof text, "%s", why->message[0] ? why->message : "?");
     }
     li_store_rollback(r->s);
     li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+    r->unrecorded = 1; /* until the outcome is committed */
     if (li_store_begin(r->s, &e2) != LI_OK)
         return; /* the lease will expire: another worker takes the item back */
     if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li_job_final(job.status)) {
@@ -182,6 +199,8 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
         li_store_work_finish(r->s, it->id, r->owner, "dead", text, &e2);
     if (li_store_commit(r->s, &e2) != LI_OK)
         li_store_rollback(r->s);
+    else
+        r->unrecorded = 0;
 }
 
 /* --- the stages -------------------------------------------------------------------- */
@@ -344,7 +363,8 @@ static li_status load_job_input(li__runner *r, const li_job_rec *job, li_import_
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    /* An I/O error, so retried: the file may come back (a disk remounted).
+    /* An I/O error (a one-shot import exits "unreadable"), but not retried
+     * by the queue: a missing file does not come back by itself (temporary()).
      * The parse then reads the file as checked here (o->reader.expect):
      * the one-shot's as it hashed it, another one as hashed now. */
     char sha[LI_SHA256_HEX];
@@ -381,7 +401,7 @@ li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err) 
     memset(&hold, 0, sizeof hold);
     r->it = it;
     r->last_renew = 0;
-    r->stopping = r->lost = r->cancelled = 0;
+    r->stopping = r->lost = r->cancelled = r->unrecorded = 0;
 
     li_status st = li_store_job_get(r->s, it->job_id, &job, err);
     if (st != LI_OK)
@@ -442,6 +462,8 @@ fail:
                 li_store_job_update(r->s, &job, &ignored);
             }
             li_store_work_release(r->s, it->id, r->owner, &ignored);
+            if (r->one_shot) /* someone waits: tell them how to go on */
+                st = li__interrupted(&job, r->stop ? atomic_load(r->stop) : 0, err);
         } else {
             li_store_work_finish(r->s, it->id, r->owner, "cancelled", NULL, &ignored);
             if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK)
@@ -501,6 +523,25 @@ static const char *kind_fr(const char *kind) {
                                          : "rapport";
 }
 
+/*
+ * The queue could not be written (the claim, or an item's outcome), for the
+ * faults-th time in a row: waits with the items' back-off (capped at a
+ * minute) and returns 0 to try again; a worker told to stop when idle
+ * gives up after LI_WORK_MAX_ATTEMPTS and returns 1, its thread failing
+ * with the reason, so that `worker --until-idle` always ends.
+ */
+static int queue_fault(worker_thread *w, const li__runner *r, li_status st, const li_error *why,
+                       int faults) {
+    const li_worker_opts *o = w->o;
+    log_event(o, "%s", why->message);
+    if (o->until_idle && faults >= LI_WORK_MAX_ATTEMPTS) {
+        w->st = li_error_set(&w->err, st, LI_MSG_WORKER_STORAGE_GAVE_UP, faults, why->message);
+        return 1;
+    }
+    nap(o, fmin(r->retry_base_s * pow(2.0, faults - 1), 60.0));
+    return 0;
+}
+
 static void *worker_main(void *arg) {
     worker_thread *w = arg;
     const li_worker_opts *o = w->o;
@@ -515,6 +556,7 @@ static void *worker_main(void *arg) {
     r.lease_s = o->lease_s > 0 ? o->lease_s : LI_WORK_LEASE_S;
     r.retry_base_s = o->retry_base_s > 0 ? o->retry_base_s : 2.0;
     r.stop = o->stop;
+    int faults = 0; /* the queue could not be written, that many times in a row */
     while (!stopped(o)) {
         li_work_item it;
         int found = 0;
@@ -522,9 +564,9 @@ static void *worker_main(void *arg) {
         li_error_clear(&err);
         li_status st = li_store_work_claim(s, r.owner, 0, r.lease_s, &it, &found, &err);
         if (st != LI_OK) {
-            /* The database is busy or gone for a moment: try again later. */
-            log_event(o, "%s", err.message);
-            nap(o, 1.0);
+            /* The database is busy, full or read-only: try again later. */
+            if (queue_fault(w, &r, st, &err, ++faults))
+                break;
             continue;
         }
         if (!found) {
@@ -538,6 +580,13 @@ static void *worker_main(void *arg) {
         log_event(o, "import n° %lld : étape « %s » prise par %s (tentative %d sur %d)",
                   (long long)it.job_id, kind_fr(it.kind), r.owner, it.attempts, it.max_attempts);
         st = li__runner_item(&r, &it, &err);
+        if (r.unrecorded) {
+            /* Its failure could not even be written: a fault of the queue too. */
+            if (queue_fault(w, &r, st, &err, ++faults))
+                break;
+            continue;
+        }
+        faults = 0; /* reset by an outcome written only: a claim alone proves too little */
         if (st == LI_OK || st == LI_EREFUSED)
             log_event(o, "import n° %lld : étape « %s » terminée%s%s", (long long)it.job_id,
                       kind_fr(it.kind), st == LI_EREFUSED ? " — " : "",

@@ -119,9 +119,12 @@ struct li_store {
     double last_yield; /* see li_store_commit() */
 };
 
+/* The status and message of the connection's last failure (sqlite_fault.c). */
 static li_status db_error(li_store *s, li_error *err) {
-    return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR,
-                        li_msg_sqlite(s && s->db ? sqlite3_extended_errcode(s->db) : SQLITE_ERROR));
+    if (!s || !s->db)
+        return li__sqlite_fault(NULL, NULL, SQLITE_ERROR, 0, err);
+    return li__sqlite_fault(s->db, s->path, sqlite3_extended_errcode(s->db),
+                            sqlite3_system_errno(s->db), err);
 }
 
 sqlite3 *li__sqlite_db(li_store *s) {
@@ -133,11 +136,8 @@ li_status li__sqlite_error(li_store *s, li_error *err) {
 }
 
 static li_status exec(li_store *s, const char *sql, li_error *err) {
-    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, li_msg_sqlite(sqlite3_extended_errcode(s->db)));
-        return LI_EDB;
-    }
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, err);
     return LI_OK;
 }
 
@@ -262,25 +262,24 @@ static double mono_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * Waiting for another connection's lock: retry every millisecond, for 10 s.
- * SQLite's own handler backs off to 100 ms between tries, and a writer that
- * commits batch after batch (a worker) leaves the lock free only for
- * moments: `jobs cancel` or a second worker would wait for its whole job.
- */
-static int busy_wait(void *ctx, int tries) {
-    (void)ctx;
-    if (tries >= 10000)
-        return 0;
-    struct timespec ts = {0, 1000 * 1000};
-    nanosleep(&ts, NULL);
-    return 1;
-}
-
 static void configure_sqlite(void) {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (!getenv("LEADIMPORT_PLAIN_VFS"))
         vfs_name = li__sqlite_vfs_register();
+}
+
+/*
+ * A failure while opening: a full or read-only disk and a lock are said as
+ * such (db_error); anything else as "cannot open the database".
+ */
+static li_status open_error(li_store *s, li_error *err) {
+    if (!s->db)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    int code = sqlite3_extended_errcode(s->db);
+    li_status st = db_error(s, err);
+    if (st == LI_EDB || st == LI_EFORMAT)
+        st = li_error_set(err, st, LI_MSG_DB_OPEN, s->path, li_msg_sqlite(code));
+    return st;
 }
 
 /* The database file a URL names (inside url), or NULL. */
@@ -394,11 +393,10 @@ static li_status store_open(const char *url, int create, li_store **out, li_erro
                         SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
                             SQLITE_OPEN_NOMUTEX,
                         vfs_name) != SQLITE_OK) {
-        st = li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path,
-                          li_msg_sqlite(s->db ? sqlite3_extended_errcode(s->db) : SQLITE_NOMEM));
+        st = open_error(s, err);
         goto out;
     }
-    sqlite3_busy_handler(s->db, busy_wait, NULL);
+    li__sqlite_busy_restore(s->db);
     if ((st = li__sqlite_queue_setup(s, err)) != LI_OK)
         goto out;
     /* cache_size bounds SQLite's page cache: memory stays flat however big
@@ -407,7 +405,7 @@ static li_status store_open(const char *url, int create, li_store **out, li_erro
                       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
                       "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint=16384;",
                    err)) != LI_OK) {
-        li_error_set(err, LI_EDB, LI_MSG_DB_OPEN, path, li_msg_sqlite(sqlite3_extended_errcode(s->db)));
+        st = open_error(s, err);
         goto out;
     }
     if ((st = li_store_migrate(s, NULL, err)) != LI_OK)

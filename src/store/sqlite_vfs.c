@@ -27,11 +27,26 @@
  * pages the reader takes from the WAL).
  *
  * Only the main database and WAL files are buffered; the rest pass through.
+ *
+ * A full disk. A buffered write reaches the file later, and the flush in a
+ * shared-memory barrier cannot report a failure: that barrier is the
+ * moment a WAL commit is published, so a commit whose last frames failed
+ * to be written (ENOSPC) would be published anyway. The WAL's disk space
+ * is therefore reserved ahead (fallocate, keeping the file's size, one call
+ * per RESERVE_STEP of growth) inside the write call itself, whose failure
+ * SQLite does see: the transaction fails with SQLITE_FULL and is rolled
+ * back, and nothing is published; and a little more is kept (RESERVE_SPARE)
+ * so that the failure itself can be recorded. A file system that cannot
+ * reserve space keeps the old behaviour.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "storeInt.h"
 
@@ -50,7 +65,19 @@ typedef struct cfile {
     sqlite3_int64 roff;
     sqlite3_int64 last_end; /* end of the last read: the next one at it is sequential */
     struct cfile *next, *prev;
+    const char *name;       /* the WAL's path (valid until xClose), or NULL */
+    sqlite3_int64 reserved; /* bytes of the WAL known to have disk space */
 } cfile;
+
+#define RESERVE_STEP (1024 * 1024)
+/*
+ * Every write that has to reserve keeps this much reserved beyond its end.
+ * When a transaction fails for want of space, the frames it wrote are
+ * rolled back and their reserved space stays: the next transaction writes
+ * from there, so a small one (the queue recording the failure: the job
+ * failed with its reason) always fits in what is already reserved.
+ */
+#define RESERVE_SPARE (256 * 1024)
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs coalesce_vfs;
@@ -153,12 +180,46 @@ static int c_read(sqlite3_file *p, void *out, int amt, sqlite3_int64 off) {
     return rc != SQLITE_OK ? rc : RM(p)->xRead(REAL(p), out, amt, off);
 }
 
+/*
+ * Makes sure the WAL has disk space up to end (f->mu held). Its own
+ * descriptor is opened and closed: closing a descriptor drops the
+ * process's POSIX locks on the file, and SQLite takes none on a WAL (its
+ * locks are on the database and -shm files).
+ */
+static int reserve_locked(cfile *f, sqlite3_int64 end) {
+    if (!f->name || end <= f->reserved)
+        return SQLITE_OK;
+    sqlite3_int64 want = (end + RESERVE_STEP - 1) / RESERVE_STEP * RESERVE_STEP;
+    int fd = open(f->name, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return SQLITE_OK; /* the write itself will tell */
+    int e = fallocate(fd, FALLOC_FL_KEEP_SIZE, f->reserved, want - f->reserved) != 0 ? errno : 0;
+    if (e == ENOSPC || e == EDQUOT) {
+        /* Nearly full: room for this write and RESERVE_SPARE more will do. */
+        want = end + RESERVE_SPARE;
+        e = fallocate(fd, FALLOC_FL_KEEP_SIZE, f->reserved, want - f->reserved) != 0 ? errno : 0;
+    }
+    close(fd);
+    if (e == 0) {
+        f->reserved = want;
+        return SQLITE_OK;
+    }
+    if (e == ENOSPC || e == EDQUOT)
+        return SQLITE_FULL;
+    f->name = NULL; /* cannot reserve here (EOPNOTSUPP...): writes are on their own */
+    return SQLITE_OK;
+}
+
 static int c_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off) {
     cfile *f = (cfile *)p;
     if (!f->buffered || amt <= 0)
         return RM(p)->xWrite(REAL(p), data, amt, off);
-    int rc = SQLITE_OK;
     pthread_mutex_lock(&f->mu);
+    int rc = reserve_locked(f, off + amt);
+    if (rc != SQLITE_OK) {
+        pthread_mutex_unlock(&f->mu);
+        return rc;
+    }
     f->rlen = 0;
     if (f->len && (off != f->off + (sqlite3_int64)f->len || f->len + (size_t)amt > COALESCE_MAX))
         rc = flush_locked(f);
@@ -177,7 +238,14 @@ static int c_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off
 }
 
 static int c_truncate(sqlite3_file *p, sqlite3_int64 size) {
-    int rc = flush((cfile *)p);
+    cfile *f = (cfile *)p;
+    if (f->buffered) {
+        pthread_mutex_lock(&f->mu);
+        if (f->reserved > size)
+            f->reserved = size; /* truncating frees what lies beyond */
+        pthread_mutex_unlock(&f->mu);
+    }
+    int rc = flush(f);
     return rc != SQLITE_OK ? rc : RM(p)->xTruncate(REAL(p), size);
 }
 
@@ -295,6 +363,8 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags
             f->buf = f->rbuf = NULL;
         } else {
             f->buffered = 1;
+            if (flags & SQLITE_OPEN_WAL)
+                f->name = name;
             pthread_mutex_init(&f->mu, NULL);
             pthread_mutex_lock(&list_mu);
             f->next = open_files;

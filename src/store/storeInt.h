@@ -50,6 +50,24 @@ sqlite3 *li__sqlite_db(li_store *s);
 li_status li__sqlite_error(li_store *s, li_error *err);
 
 /*
+ * Failures (sqlite_fault.c). li__sqlite_fault() turns the extended result
+ * code of a failed call and the errno behind it (sqlite3_system_errno) into
+ * the store's status and French message: LI_ENOSPACE (disk full, quota),
+ * LI_EREADONLY, LI_EBUSY (locked past the busy timeout; the message names
+ * the process holding the lock when /proc/locks tells it), else LI_EDB.
+ * path is the database's, for the message. The busy timeout is
+ * LI__SQLITE_BUSY_TIMEOUT_S seconds, or $LEADIMPORT_BUSY_TIMEOUT;
+ * li__sqlite_busy_restore() installs the handler that waits for it.
+ */
+#define LI__SQLITE_BUSY_TIMEOUT_S 10.0
+li_status li__sqlite_fault(sqlite3 *db, const char *path, int code, int sys_errno,
+                           li_error *err);
+double li__sqlite_busy_timeout(void);
+void li__sqlite_busy_restore(sqlite3 *db);
+/* Who holds a lock on the database at path, in French ("le processus 12 (« python3 »)"). */
+void li__sqlite_lock_holder(sqlite3 *db, const char *path, char *out, size_t cap);
+
+/*
  * The queue's part of opening a connection (sqlite_queue.c): registers the
  * SQL function li_owner_alive(owner) that claims use to take back the items
  * of dead processes.

@@ -3,6 +3,8 @@
  */
 #include "leadimport/error.h"
 
+#include <errno.h>
+
 const char *li_status_name(li_status st) {
     switch (st) {
     case LI_OK: return "OK";
@@ -17,8 +19,24 @@ const char *li_status_name(li_status st) {
     case LI_ENOTFOUND: return "ENOTFOUND";
     case LI_EINTERNAL: return "EINTERNAL";
     case LI_ECANCELLED: return "ECANCELLED";
+    case LI_ENOSPACE: return "ENOSPACE";
+    case LI_EREADONLY: return "EREADONLY";
+    case LI_EBUSY: return "EBUSY";
+    case LI_EINTERRUPTED: return "EINTERRUPTED";
     }
     return "EUNKNOWN";
+}
+
+li_status li_status_from_errno(int errnum, li_status otherwise) {
+    switch (errnum) {
+    case ENOSPC:
+    case EDQUOT:
+        return LI_ENOSPACE;
+    case EROFS:
+        return LI_EREADONLY;
+    default:
+        return otherwise;
+    }
 }
 
 li_status li_error_setv(li_error *err, li_status st, li_msg m, va_list ap) {

@@ -187,7 +187,8 @@ li_status li_outfile_open(const char *target, const li_outfile_guard *g, li_outf
         if (fd >= 0)
             close(fd);
         li_outfile_abort(o);
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, target, li_msg_errno(e));
+        return li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_UNWRITABLE, target,
+                            li_msg_errno(e));
     }
     *out = o;
     return LI_OK;
@@ -219,7 +220,7 @@ li_status li_outfile_commit(li_outfile *o, li_error *err) {
     if (!e && o->tmp && rename(o->tmp, o->target) != 0)
         e = errno;
     if (e) {
-        li_status st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNWRITABLE, o->target,
+        li_status st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_UNWRITABLE, o->target,
                                     li_msg_errno(e));
         li_outfile_abort(o);
         return st;

@@ -294,21 +294,20 @@ class CancelRetryDelete(unittest.TestCase):
         self.assertEqual((doc["status"], doc["rows"], doc["created"]),
                          ("completed", expect["rows"], expect["leads_created_with_skip"]))
 
-    def test_temporary_failures_are_retried_then_fail_the_job_and_retry_requeues(self):
+    def test_a_missing_file_fails_the_job_at_once_and_retry_requeues(self):
+        # Not a temporary failure: no attempt brings a file back (issue 11). The
+        # retries of temporary ones (a full disk) are in test_faults.py.
         path, expect = li.gen_sample(self.tmp, "leads.csv", SMALL, seed=11)
         job = queue(self, self.tmp, path)
         kept = os.path.join(self.tmp, "t.db.files", li.sha256_file(path))
-        os.rename(kept, kept + ".away")  # an I/O error: the kind retried
-        t0 = time.time()
-        work(self, self.tmp, "--retry-delay", "0.05", "--quiet")
+        os.rename(kept, kept + ".away")
+        work(self, self.tmp, "--retry-delay", "5", "--quiet")
         doc = show(self, self.tmp, job)
         self.assertEqual(doc["status"], "failed")
-        self.assertIn("Abandon après 5 tentatives", doc["error"])
+        self.assertNotIn("Abandon", doc["error"])
         self.assertIn("introuvable", doc["error"])
         items = doc["work_items"]
-        self.assertEqual([(i["state"], i["attempts"]) for i in items], [("dead", 5)])
-        # Back-off: 0.05 * (1 + 2 + 4 + 8) s at least, with jitter.
-        self.assertGreater(time.time() - t0, 0.7)
+        self.assertEqual([(i["state"], i["attempts"]) for i in items], [("dead", 1)])
         os.rename(kept + ".away", kept)
         r = li.run(["jobs", "retry", str(job)] + db(self.tmp), cwd=self.tmp)
         self.assertEqual(r.code, 0, repr(r))

@@ -1,0 +1,165 @@
+/*
+ * test_store_faults.c — what a failed SQLite call becomes in the store: a
+ * full disk, a read-only database and a lock are told apart (their status
+ * decides retries and exit codes) and said in French; a lock held past the
+ * busy timeout names the process that holds it.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "leadimport/store.h"
+#include "store/storeInt.h"
+
+static void classifies(int code, int sys, li_status want, li_msg msg) {
+    li_error e;
+    li_error_clear(&e);
+    assert_int_equal(li__sqlite_fault(NULL, "/x/t.db", code, sys, &e), want);
+    assert_int_equal(e.status, want);
+    assert_int_equal(e.msg, msg);
+    /* No English text of SQLite's reaches the user. */
+    assert_null(strstr(e.message, "disk I/O error"));
+    assert_null(strstr(e.message, "database"));
+}
+
+static void a_full_disk_is_said_as_such(void **state) {
+    (void)state;
+    classifies(SQLITE_FULL, 0, LI_ENOSPACE, LI_MSG_DB_FULL);
+    classifies(SQLITE_IOERR_WRITE, ENOSPC, LI_ENOSPACE, LI_MSG_DB_FULL);
+    classifies(SQLITE_IOERR_FSYNC, EDQUOT, LI_ENOSPACE, LI_MSG_DB_FULL);
+    classifies(SQLITE_CANTOPEN, ENOSPC, LI_ENOSPACE, LI_MSG_DB_FULL);
+    li_error e;
+    li__sqlite_fault(NULL, "/x/t.db", SQLITE_IOERR_WRITE, ENOSPC, &e);
+    assert_non_null(strstr(e.message, "Disque plein"));
+    assert_non_null(strstr(e.message, "/x/t.db"));
+    li__sqlite_fault(NULL, "/x/t.db", SQLITE_IOERR_WRITE, EDQUOT, &e);
+    assert_non_null(strstr(e.message, "quota"));
+}
+
+static void a_read_only_database_is_said_as_such(void **state) {
+    (void)state;
+    classifies(SQLITE_READONLY, 0, LI_EREADONLY, LI_MSG_DB_READONLY);
+    classifies(SQLITE_READONLY_DBMOVED, 0, LI_EREADONLY, LI_MSG_DB_READONLY);
+    classifies(SQLITE_IOERR_WRITE, EROFS, LI_EREADONLY, LI_MSG_DB_READONLY);
+    classifies(SQLITE_CANTOPEN, EACCES, LI_EREADONLY, LI_MSG_DB_READONLY);
+    li_error e;
+    li__sqlite_fault(NULL, "/x/t.db", SQLITE_IOERR_WRITE, EROFS, &e);
+    assert_non_null(strstr(e.message, "lecture seule"));
+}
+
+static void other_failures_stay_database_errors(void **state) {
+    (void)state;
+    classifies(SQLITE_IOERR_READ, EIO, LI_EDB, LI_MSG_DB_ERROR);
+    classifies(SQLITE_ERROR, 0, LI_EDB, LI_MSG_DB_ERROR);
+}
+
+/* A file that is no database, or a damaged one: the file's fault (exit 4), never retried. */
+static void a_damaged_database_is_a_file_problem(void **state) {
+    (void)state;
+    classifies(SQLITE_CORRUPT, 0, LI_EFORMAT, LI_MSG_DB_ERROR);
+    classifies(SQLITE_NOTADB, 0, LI_EFORMAT, LI_MSG_DB_ERROR);
+}
+
+static char dbpath[256];
+
+static int setup(void **state) {
+    (void)state;
+    snprintf(dbpath, sizeof dbpath, "/tmp/li_test_faults_%d.db", (int)getpid());
+    unlink(dbpath);
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char p[300];
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A child process that holds BEGIN EXCLUSIVE on the database until killed. */
+static pid_t hold_lock(void) {
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sqlite3 *db = NULL;
+        char ok = 0;
+        if (sqlite3_open(dbpath, &db) == SQLITE_OK &&
+            sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) == SQLITE_OK)
+            ok = 1;
+        if (write(ready[1], &ok, 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    char ok = 0;
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &ok, 1), 1);
+    close(ready[0]);
+    assert_int_equal(ok, 1);
+    return pid;
+}
+
+static void a_lock_held_past_the_timeout_names_its_process(void **state) {
+    (void)state;
+    char url[300];
+    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    li_store *s = NULL;
+    li_error e;
+    assert_int_equal(li_store_open(url, &s, &e), LI_OK);
+    pid_t holder = hold_lock();
+    double t0 = now_s();
+    li_status st = li_store_begin(s, &e);
+    double waited = now_s() - t0;
+    kill(holder, SIGKILL);
+    waitpid(holder, NULL, 0);
+    assert_int_equal(st, LI_EBUSY);
+    assert_int_equal(e.msg, LI_MSG_DB_BUSY);
+    /* LEADIMPORT_BUSY_TIMEOUT=0.3 (main): waited for it, not for the default 10 s. */
+    assert_true(waited >= 0.25);
+    assert_true(waited < 5.0);
+    char who[64];
+    snprintf(who, sizeof who, "le processus %ld (", (long)holder);
+    if (!strstr(e.message, who))
+        fail_msg("holder not named: %s", e.message);
+    /* The lock gone, the same connection writes again. */
+    assert_int_equal(li_store_begin(s, &e), LI_OK);
+    li_store_rollback(s);
+    li_store_close(s);
+}
+
+int main(void) {
+    setenv("LEADIMPORT_BUSY_TIMEOUT", "0.3", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_full_disk_is_said_as_such),
+        cmocka_unit_test(a_read_only_database_is_said_as_such),
+        cmocka_unit_test(other_failures_stay_database_errors),
+        cmocka_unit_test(a_damaged_database_is_a_file_problem),
+        cmocka_unit_test_setup_teardown(a_lock_held_past_the_timeout_names_its_process, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
