@@ -406,14 +406,16 @@ li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err) 
     li_status st = li_store_job_get(r->s, it->job_id, &job, err);
     if (st != LI_OK)
         goto fail;
-    if (it->attempts > it->max_attempts) {
+    if (it->attempts > it->max_attempts && !r->one_shot) {
         /* Taken back from dead workers that many times without progress:
-         * the item itself kills them. */
+         * the item itself kills them, so workers stop taking it. A person
+         * who runs the import again is not a worker: that run always
+         * resumes (one_shot), and the message says so. */
         li_error why;
-        li_error_set(&why, LI_EINTERNAL, LI_MSG_JOB_GAVE_UP, it->max_attempts,
-                     it->last_error[0] ? it->last_error : "processus arrêté");
-        st = li_error_set(err, LI_EINTERNAL, LI_MSG_JOB_GAVE_UP, it->max_attempts,
-                          it->last_error[0] ? it->last_error : "processus arrêté");
+        li_error_set(&why, LI_EINTERNAL, LI_MSG_JOB_CRASH_LOOP, it->max_attempts,
+                     (long long)it->job_id, (long long)it->job_id);
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_JOB_CRASH_LOOP, it->max_attempts,
+                          (long long)it->job_id, (long long)it->job_id);
         item_failed(r, LI_EINTERNAL, &why);
         goto out;
     }

@@ -6,6 +6,7 @@ SIGTERM, and the one-shot import resuming a job a killed worker left.
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -258,6 +259,42 @@ class CancelRetryDelete(unittest.TestCase):
         self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM import_jobs")[0][0], 1)
         r = li.run(["import", path] + db(self.tmp), cwd=self.tmp)
         self.assertEqual(r.code, 3, repr(r))  # completed: now refused
+
+    def test_the_crash_budget_stops_workers_but_never_a_person(self):
+        """After 5 takeovers without progress workers give up; `import` again resumes."""
+        def crashed(job):
+            # What 6 processes killed in a row leave: the item claimed 6 times, no progress.
+            con = sqlite3.connect(li.db_path(self.tmp))
+            with con:
+                con.execute("UPDATE work_items SET attempts=6, state='queued', lease_owner=NULL"
+                            " WHERE job_id=?", (job,))
+            con.close()
+
+        path, expect = li.gen_sample(self.tmp, "crash.csv", 300, seed=12)
+        job = queue(self, self.tmp, path)
+        crashed(job)
+        r = li.run(["worker", "--until-idle"] + db(self.tmp), cwd=self.tmp)
+        li.assert_no_crash(self, r)
+        doc = show(self, self.tmp, job)
+        self.assertEqual(doc["status"], "failed")
+        self.assertIn("Abandon après 5 reprises", doc["error"])
+        self.assertIn("relancez la même commande leadimport import", doc["error"])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads")[0][0], 0)
+        # As the message says: the same command resumes it.
+        r = li.run(["import", path, "--json"] + db(self.tmp), cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertEqual((r.json()["job_id"], r.json()["status"]), (job, "completed"))
+
+        # A person's run is never counted against the budget, even past it.
+        other, expect2 = li.gen_sample(self.tmp, "crash2.csv", 300, seed=13)
+        job2 = queue(self, self.tmp, other)
+        crashed(job2)
+        r = li.run(["import", other, "--json"] + db(self.tmp), cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        doc = r.json()
+        self.assertEqual((doc["job_id"], doc["status"]), (job2, "completed"))
+        self.assertEqual(doc["rows"], expect2["rows"])
+        self.assertEqual(doc["created"] + doc["skipped"], doc["valid"])
 
     def test_a_worker_takes_over_a_killed_one_shot_import(self):
         path, expect = li.gen_sample(self.tmp, "big.csv", BIG, seed=21)
