@@ -1195,11 +1195,9 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
         return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
     li__sniff_table tb;
     li__sniff_find_header(first, nfirst, r->opt_header, &tb);
-    li__xml_free(&xl->x);
-    li__zip_part_close(xl->part);
-    xl->part = NULL;
-    xl->suspended = xl->final = xl->done = 0;
-    xl->fed = xl->prev_row = 0;
+    /* all of the parse's state goes: a sheet that broke inside a cell
+       must not leave the new parse in that cell (rows were mixed up) */
+    sheet_stop(xl);
     xl->skip_upto = first[tb.first].offset;
     xl->shared_text = 0; /* the rows read again are counted again */
     if ((rc = sheet_start(xl, err)) != LI_OK || (rc = sheet_pump(xl, err)) != LI_OK)
