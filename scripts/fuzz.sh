@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
   TMPDIR="${TMPDIR:-/tmp}" "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
     -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$crashes/" \
     "${dict[@]}" "$@" "$corpus" "$seeds" "${regress[@]}" 2>&1 |
-    grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' 
+    grep -v -E '^(#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|[[:space:]]+NEW_FUNC)'
   rc=${PIPESTATUS[0]}
   if [ "$rc" -ne 0 ]; then
     echo "fuzz: $t a échoué (code $rc) ; entrée gardée dans $crashes/" >&2
