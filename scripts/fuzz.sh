@@ -11,7 +11,9 @@
 # inputs of tests/fuzz/regress/TARGET are replayed first. A crash, a leak,
 # a sanitizer report or a timeout fails the run and leaves the input in
 # BUILD_DIR/fuzz/crashes/TARGET/ (how it becomes a regression test:
-# README, « Fuzzing »).
+# docs/architecture.md, « Fuzzing »). With FUZZ_FRESH=1 (ctest, make test)
+# the corpus starts empty each time, so that a run lasts what it is given
+# however long the kept corpus has grown.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ $# -lt 3 ]; then
@@ -46,6 +48,10 @@ for t in "${targets[@]}"; do
   fi
   seeds="$build/fuzz/seeds/$t"
   corpus="$build/fuzz/corpus/$t"
+  if [ "${FUZZ_FRESH:-0}" = 1 ]; then
+    corpus="$build/fuzz/fresh/$t"
+    rm -rf "$corpus"
+  fi
   crashes="$build/fuzz/crashes/$t"
   mkdir -p "$corpus" "$crashes"
   python3 "$root/tools/fuzz_seeds.py" --out "$build/fuzz/seeds" "$t" || exit 2

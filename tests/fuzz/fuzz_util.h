@@ -58,12 +58,16 @@ static void fz_cleanup(void) {
 /*
  * Writes data to <a private temporary folder>/name (one of "in.csv",
  * "in.xlsx", "in.txt") and returns its path (static). The folder is made
- * once per process under $TMPDIR and removed at exit.
+ * once per process under $FUZZ_TMPDIR, else /dev/shm, else $TMPDIR, and
+ * removed at exit.
  */
 static FZ_UNUSED const char *fz_write_file(const char *name, const uint8_t *data, size_t size) {
     static char path[600];
     if (!fz_dir[0]) {
-        const char *tmp = getenv("TMPDIR");
+        /* memory (tmpfs) when there is some: a disk's journal would cost more than a read */
+        const char *tmp = getenv("FUZZ_TMPDIR");
+        if (!tmp || !*tmp)
+            tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
         snprintf(fz_dir, sizeof fz_dir, "%s/lifuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(fz_dir)) {
             perror("fuzz: mkdtemp");
