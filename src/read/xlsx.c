@@ -69,6 +69,13 @@
 
 #include "xlsxInt.h"
 
+/*
+ * The largest row number taken from a sheet's r attribute: far past any
+ * spreadsheet's (Excel: 1,048,576 rows), far within the signed 64-bit
+ * integers row numbers are stored as.
+ */
+#define LI__XLSX_MAX_ROW_NUMBER (UINT64_C(1) << 40)
+
 #define MAX_SHEETS 4096
 #define MAX_RELS 100000
 #define MAX_XFS 1000000
@@ -864,7 +871,16 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **at
         const char *ref = attr(atts, "r");
         int ok = 0;
         uint64_t no = ref ? parse_u64(ref, &ok) : 0;
-        xl->row.number = ok && no > 0 ? no : xl->prev_row + 1;
+        /*
+         * Rows are numbered as the sheet says, but always upwards: a writer
+         * that repeats or goes back (r="1" on every row) would give two rows
+         * one number, and the later would replace the earlier wherever rows
+         * are keyed by number (the import's staged rows: a lead lost). Such
+         * a row, and a number past LI__XLSX_MAX_ROW_NUMBER, follow the last.
+         */
+        xl->row.number = ok && no > xl->prev_row && no <= LI__XLSX_MAX_ROW_NUMBER
+                             ? no
+                             : xl->prev_row + 1;
         xl->prev_row = xl->row.number;
         xl->row.offset = (uint64_t)XML_GetCurrentByteIndex(xl->x.p);
         xl->skipping = xl->row.offset < xl->skip_upto;
