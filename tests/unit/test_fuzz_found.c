@@ -41,9 +41,40 @@ static void test_xlsx_broken_inside_a_cell_keeps_row_1_whole(void **state) {
     t_read_free(&t);
 }
 
+/*
+ * fuzz_xlsx: row numbers went backwards (r="23" then r="12"), so two rows
+ * had one number, and the import, which stages rows by number, kept only
+ * the later one. Numbers now always go up: a row whose r is not above the
+ * last row's, or is past any spreadsheet's size, follows the last row.
+ */
+static void test_xlsx_row_numbers_always_go_up(void **state) {
+    (void)state;
+    const char *rows = "<row r=\"1\">" ISTR("A1", "Nom") ISTR("B1", "E-mail") "</row>"
+                       "<row r=\"5\">" ISTR("A5", "Dupont") ISTR("B5", "d@example.fr") "</row>"
+                       "<row r=\"3\">" ISTR("A3", "Durand") ISTR("B3", "u@example.fr") "</row>"
+                       "<row r=\"5\">" ISTR("A5", "Martin") ISTR("B5", "m@example.fr") "</row>"
+                       "<row>" ISTR("A8", "Petit") ISTR("B8", "p@example.fr") "</row>"
+                       "<row r=\"99999999999999999\">" ISTR("A9", "Roux") "</row>"
+                       "<row r=\"10\">" ISTR("A10", "Blanc") "</row>";
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    t_read t;
+    read_book(rows, 0, &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 6);
+    static const uint64_t want[] = {5, 6, 7, 8, 9, 10};
+    static const char *const names[] = {"Dupont", "Durand", "Martin", "Petit", "Roux", "Blanc"};
+    for (size_t i = 0; i < t.n; i++) {
+        assert_int_equal(t.rows[i].number, want[i]);
+        assert_string_equal(t.rows[i].fields[0], names[i]);
+    }
+    t_read_free(&t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xlsx_broken_inside_a_cell_keeps_row_1_whole),
+        cmocka_unit_test(test_xlsx_row_numbers_always_go_up),
     };
     return cmocka_run_group_tests_name("fuzz_found", tests, NULL, teardown);
 }
