@@ -586,6 +586,10 @@ static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
     sst_ctx c;
     memset(&c, 0, sizeof c);
     c.xl = xl;
+    /* the table exists before its first string: a table of empty strings
+       (<si/>) would otherwise be read and handed out from a null pointer */
+    if (sst_grow(xl, 1) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li_status rc = li__xml_init(&c.x, &c, part, err);
     if (rc == LI_OK) {
         XML_SetElementHandler(c.x.p, sst_start, sst_end);
