@@ -1,10 +1,15 @@
 # leadimport — the two commands of the quick start are `make run` and `make test`.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# make fuzz: seconds each fuzz target runs; make test runs each for
+# FUZZ_TEST_SECONDS (ctest's fuzz/<target> in $(FUZZ_BUILD)).
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 20
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= sqlite:leadimport.db
 
-.PHONY: all deps build asan run test unit lint bench clean
+.PHONY: all deps build asan fuzz-build fuzz run test unit lint bench clean
 
 all: build
 
@@ -23,6 +28,19 @@ $(ASAN_BUILD)/Makefile: CMakeLists.txt
 asan: $(ASAN_BUILD)/Makefile
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# The libFuzzer targets (tests/fuzz): clang, ASan and UBSan, a build of its own.
+$(FUZZ_BUILD)/Makefile: CMakeLists.txt
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLI_FUZZ=ON >/dev/null
+
+fuzz-build: $(FUZZ_BUILD)/Makefile
+	cmake -S . -B $(FUZZ_BUILD) -DLI_FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Every target for FUZZ_SECONDS, one after the other (make fuzz FUZZ_SECONDS=600).
+fuzz: deps fuzz-build
+	bash scripts/fuzz.sh $(FUZZ_BUILD) all $(FUZZ_SECONDS)
+
 # Until the web server exists: import a generated sample file into the
 # embedded database and print the French summary.
 run: deps build
@@ -35,12 +53,13 @@ run: deps build
 lint:
 	@bash scripts/lint.sh
 
-test: deps build asan lint
+test: deps build asan fuzz-build lint
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: deps build
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

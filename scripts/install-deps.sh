@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libphonenumber-dev              # phone numbers checked against real numbering plans
   iso-codes                       # ISO 3166 country names (EN/FR): regenerating src/lead/country_table.h, its test
   libcmocka-dev                   # unit tests
+  clang libclang-rt-dev           # fuzz build: libFuzzer, ASan and UBSan runtimes for clang
   python3                         # sample-data generator (stdlib only)
   libzip-dev libexpat1-dev        # XLSX: zip container, streamed XML
   libxlsxwriter-dev               # XLSX test fixtures and bench files (C)

@@ -7,7 +7,7 @@ status=0
 
 # Functions with no bound on what they write or no error report.
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok)[[:space:]]*\('
-if grep -rnE "$banned" src include tests/unit --include='*.c' --include='*.cc' --include='*.h'; then
+if grep -rnE "$banned" src include tests/unit tests/fuzz --include='*.c' --include='*.cc' --include='*.h'; then
   echo "lint: fonctions interdites ci-dessus (utilisez snprintf, strtol, li_buf...)" >&2
   status=1
 fi

@@ -69,6 +69,13 @@
 
 #include "xlsxInt.h"
 
+/*
+ * The largest row number taken from a sheet's r attribute: far past any
+ * spreadsheet's (Excel: 1,048,576 rows), far within the signed 64-bit
+ * integers row numbers are stored as.
+ */
+#define LI__XLSX_MAX_ROW_NUMBER (UINT64_C(1) << 40)
+
 #define MAX_SHEETS 4096
 #define MAX_RELS 100000
 #define MAX_XFS 1000000
@@ -579,6 +586,10 @@ static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
     sst_ctx c;
     memset(&c, 0, sizeof c);
     c.xl = xl;
+    /* the table exists before its first string: a table of empty strings
+       (<si/>) would otherwise be read and handed out from a null pointer */
+    if (sst_grow(xl, 1) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li_status rc = li__xml_init(&c.x, &c, part, err);
     if (rc == LI_OK) {
         XML_SetElementHandler(c.x.p, sst_start, sst_end);
@@ -864,7 +875,16 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **at
         const char *ref = attr(atts, "r");
         int ok = 0;
         uint64_t no = ref ? parse_u64(ref, &ok) : 0;
-        xl->row.number = ok && no > 0 ? no : xl->prev_row + 1;
+        /*
+         * Rows are numbered as the sheet says, but always upwards: a writer
+         * that repeats or goes back (r="1" on every row) would give two rows
+         * one number, and the later would replace the earlier wherever rows
+         * are keyed by number (the import's staged rows: a lead lost). Such
+         * a row, and a number past LI__XLSX_MAX_ROW_NUMBER, follow the last.
+         */
+        xl->row.number = ok && no > xl->prev_row && no <= LI__XLSX_MAX_ROW_NUMBER
+                             ? no
+                             : xl->prev_row + 1;
         xl->prev_row = xl->row.number;
         xl->row.offset = (uint64_t)XML_GetCurrentByteIndex(xl->x.p);
         xl->skipping = xl->row.offset < xl->skip_upto;
@@ -1195,11 +1215,9 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
         return li_error_set(err, LI_EFORMAT, LI_MSG_FILE_EMPTY, r->path);
     li__sniff_table tb;
     li__sniff_find_header(first, nfirst, r->opt_header, &tb);
-    li__xml_free(&xl->x);
-    li__zip_part_close(xl->part);
-    xl->part = NULL;
-    xl->suspended = xl->final = xl->done = 0;
-    xl->fed = xl->prev_row = 0;
+    /* all of the parse's state goes: a sheet that broke inside a cell
+       must not leave the new parse in that cell (rows were mixed up) */
+    sheet_stop(xl);
     xl->skip_upto = first[tb.first].offset;
     xl->shared_text = 0; /* the rows read again are counted again */
     if ((rc = sheet_start(xl, err)) != LI_OK || (rc = sheet_pump(xl, err)) != LI_OK)
