@@ -101,6 +101,12 @@ li_status li_store_migrate(li_store *s, int *version, li_error *err);
 li_status li_store_begin(li_store *s, li_error *err);
 li_status li_store_commit(li_store *s, li_error *err);
 void li_store_rollback(li_store *s);
+/*
+ * on: the calling thread records an outcome (a job failed for want of
+ * space): its writes may use the space the store keeps in reserve for that,
+ * which ordinary writes never touch. Set it around that transaction only.
+ */
+void li_store_use_spare(li_store *s, int on);
 
 /* Current UTC time as stored ("2026-11-29T10:00:00.123Z"). */
 void li_store_now(char out[32]);

@@ -182,8 +182,11 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
     li_store_rollback(r->s);
     li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
     r->unrecorded = 1; /* until the outcome is committed */
-    if (li_store_begin(r->s, &e2) != LI_OK)
+    li_store_use_spare(r->s, 1); /* the space kept for this, on a full disk */
+    if (li_store_begin(r->s, &e2) != LI_OK) {
+        li_store_use_spare(r->s, 0);
         return; /* the lease will expire: another worker takes the item back */
+    }
     if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li_job_final(job.status)) {
         snprintf(job.status, sizeof job.status, "%s", retry ? "queued" : "failed");
         snprintf(job.error, sizeof job.error, "%s", text);
@@ -201,6 +204,7 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
         li_store_rollback(r->s);
     else
         r->unrecorded = 0;
+    li_store_use_spare(r->s, 0);
 }
 
 /* --- the stages -------------------------------------------------------------------- */

@@ -464,6 +464,11 @@ li_status li_store_commit(li_store *s, li_error *err) {
     return LI_OK;
 }
 
+void li_store_use_spare(li_store *s, int on) {
+    (void)s; /* per thread: the write path knows no store */
+    li__sqlite_vfs_use_spare(on);
+}
+
 void li_store_rollback(li_store *s) {
     s->nlead = 0;
     s->nrow = 0;

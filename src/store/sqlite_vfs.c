@@ -79,6 +79,18 @@ typedef struct cfile {
  */
 #define RESERVE_SPARE (256 * 1024)
 
+/*
+ * The spare is kept for the outcome: an ordinary write must leave
+ * RESERVE_SPARE reserved beyond its end, so that batches committed after a
+ * failure (a retry that made some progress) cannot eat it; only a thread
+ * that records an outcome (li_store_use_spare) may write into it.
+ */
+static _Thread_local int use_spare;
+
+void li__sqlite_vfs_use_spare(int on) {
+    use_spare = on;
+}
+
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs coalesce_vfs;
 static pthread_mutex_t list_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -187,6 +199,8 @@ static int c_read(sqlite3_file *p, void *out, int amt, sqlite3_int64 off) {
  * locks are on the database and -shm files).
  */
 static int reserve_locked(cfile *f, sqlite3_int64 end) {
+    if (!use_spare)
+        end += RESERVE_SPARE; /* what must stay reserved beyond an ordinary write */
     if (!f->name || end <= f->reserved)
         return SQLITE_OK;
     sqlite3_int64 want = (end + RESERVE_STEP - 1) / RESERVE_STEP * RESERVE_STEP;
@@ -195,8 +209,8 @@ static int reserve_locked(cfile *f, sqlite3_int64 end) {
         return SQLITE_OK; /* the write itself will tell */
     int e = fallocate(fd, FALLOC_FL_KEEP_SIZE, f->reserved, want - f->reserved) != 0 ? errno : 0;
     if (e == ENOSPC || e == EDQUOT) {
-        /* Nearly full: room for this write and RESERVE_SPARE more will do. */
-        want = end + RESERVE_SPARE;
+        /* Nearly full: room for this write (and the spare behind it) will do. */
+        want = end;
         e = fallocate(fd, FALLOC_FL_KEEP_SIZE, f->reserved, want - f->reserved) != 0 ? errno : 0;
     }
     close(fd);

@@ -40,6 +40,8 @@ extern const char *const li__sqlite_migrations[];
  */
 #define LI__SQLITE_VFS_NAME "li-coalesce"
 const char *li__sqlite_vfs_register(void);
+/* 1: this thread's writes may use the WAL's spare reservation (sqlite_vfs.c). */
+void li__sqlite_vfs_use_spare(int on);
 
 /*
  * For the other files of the backend (sqlite_users.c...): the connection,
