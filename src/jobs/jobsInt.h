@@ -30,6 +30,7 @@
 typedef struct li__row {
     li_slice value[LI_FIELD__COUNT];
     li_slice custom;
+    li_slice assignee; /* the assignment cell (li_lead.assignee), empty if none */
     li_phone_type phone_type;
 } li__row;
 
