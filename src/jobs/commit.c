@@ -259,6 +259,7 @@ static int64_t assignee(li__committer *c, const li__row *row, li__outcome *out) 
         break;
     }
     if (who.len && c->lookup) {
+        out->warning_field = c->assign == LI_ASSIGN_AUTO ? LI_FIELD_ASSIGNEE : LI_FIELD_OWNER;
         out->warning = c->lookup(c->lookup_ctx, who, &id);
         if (out->warning != LI_MSG_NONE) {
             char name[96];
@@ -493,8 +494,10 @@ li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **ow
         st = li_buf_append(&b, errors->ptr, errors->len - 1); /* without its ']' */
     const char *code = li_msg_code(out->warning);
     if (st == LI_OK)
-        st = li_buf_printf(&b, "%s{\"code\":\"%s\",\"severity\":\"warning\",\"field\":\"owner\","
-                           "\"message\":", empty ? "" : ",", code);
+        st = li_buf_printf(&b, "%s{\"code\":\"%s\",\"severity\":\"warning\",\"field\":\"%s\","
+                           "\"message\":", empty ? "" : ",", code,
+                           /* 0 (first name) is never the field of a warning: unset */
+                           li_field_key(out->warning_field ? out->warning_field : LI_FIELD_OWNER));
     if (st == LI_OK)
         st = li_buf_json_str(&b, out->warning_text, strlen(out->warning_text));
     if (st == LI_OK)

@@ -119,6 +119,7 @@ typedef struct li__outcome {
     li_field match_key;
     li_msg warning;      /* LI_MSG_NONE, or an assignment warning for the row */
     char warning_text[256];
+    li_field warning_field; /* the column it is about: owner (column mode) or assignee */
 } li__outcome;
 
 /*

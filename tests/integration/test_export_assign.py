@@ -115,11 +115,16 @@ class ExportAssignTest(unittest.TestCase):
         for email, (owner, who) in src.items():
             self.assertEqual(got[email][0], owner, email)  # « Commercial » unchanged
             self.assertEqual(got[email][1], None if who == USERS[2][0] else who, email)
+        issues = [json.loads(e) for (e,) in li.query(
+            self.tmp, "SELECT errors FROM import_rows WHERE errors IS NOT NULL", db="t3.db")]
+        self.assertEqual([[(i["code"], i["field"]) for i in e] for e in issues],
+                         [[("assign_user_unknown", "assignee")]] * 3)
         _, _, recs = li.read_semicolon_csv(open(report, "rb").read())
         warned = [r for r in recs[1:] if r]
         self.assertEqual(len(warned), 3)
         for rec in warned:
-            self.assertIn("« %s » inconnu" % USERS[2][0], rec[2])
+            self.assertEqual(rec[2], "Utilisateur « %s » inconnu : le lead n'est attribué"
+                             " à personne" % USERS[2][0])
             self.assertEqual(rec[recs[0].index("Assigné à")], USERS[2][0])
 
     def test_a_disabled_user_is_a_warning_too(self):
