@@ -32,6 +32,7 @@ static const char import_help[] =
     "                        champs : first_name last_name email phone company job_title\n"
     "                        address postal_code city country source notes external_id owner\n"
     "                        full_name (nom complet, partagé en prénom et nom)\n"
+    "                        assignee (l'utilisateur à qui attribuer le lead : e-mail ou nom)\n"
     "  --mapping NOM|auto    applique une correspondance enregistrée (leadimport mappings) ;\n"
     "                        auto : ignore celle mémorisée pour ces en-têtes\n"
     "  --no-remember         ne mémorise pas la correspondance de cet import\n"

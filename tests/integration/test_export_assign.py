@@ -170,6 +170,20 @@ class ExportAssignTest(unittest.TestCase):
                 "c@client.fr": ("Personne Inconnue", None),
                 "d@client.fr": (None, None)}, header)
 
+    def test_map_assignee_makes_any_column_the_assignment(self):
+        self.add_users("t.db", USERS[:1])
+        path = self.write("v.csv", ["Nom;Email;Vendeur", "Roux;x1@client.fr;Anne Vente",
+                                    "Blanc;x2@client.fr;Paul"])
+        doc = self.imp("t.db", path)  # « Vendeur » is free text: no assignment
+        self.assertEqual((doc["assigned"], doc["warnings"]), (0, 0))
+        doc = self.imp("t2.db", path, "--map", "assignee=Vendeur")
+        self.assertEqual((doc["assigned"], doc["warnings"]), (0, 2))  # t2 has no users
+        self.add_users("t3.db", USERS[:1])
+        doc = self.imp("t3.db", path, "--map", "assignee=Vendeur")
+        self.assertEqual((doc["assigned"], doc["warnings"]), (1, 1))
+        self.assertEqual(self.assignees("t3.db"), {"x1@client.fr": ("Anne Vente", USERS[0][0]),
+                                                   "x2@client.fr": ("Paul", None)})
+
     def test_sniff_shows_the_column_as_the_assignment(self):
         self.source_db()
         r = self.cli("t.db", "sniff", self.p("e1.csv"), "--json")
