@@ -40,6 +40,15 @@ typedef enum li_field {
      * report). Key "ignore", so that saved mappings and --map name it.
      */
     LI_FIELD_IGNORE = -3,
+    /*
+     * Not a field of the lead: the column that says to whom the lead is
+     * assigned ("Assigné à", the column `export` writes: the user's
+     * e-mail). Key "assignee". Without an explicit --assign, an import
+     * assigns each row to the active user its cell names (import.h,
+     * LI_ASSIGN_AUTO); when no column feeds "Commercial", the text feeds
+     * it too, so that it is kept whatever the assignment does.
+     */
+    LI_FIELD_ASSIGNEE = -4,
 } li_field;
 
 /* "first_name", "email", ... ("full_name", "ignore" too). "" for LI_FIELD_NONE. */

@@ -73,6 +73,13 @@ typedef enum li_assign_mode {
     LI_ASSIGN_SINGLE,      /* assignees[0] */
     LI_ASSIGN_ROUND_ROBIN, /* assignees in turn, in file order */
     LI_ASSIGN_COLUMN,      /* the user named by the row's cell in assign_column */
+    /*
+     * The default of li_import_opts_init(): the file's assignment column,
+     * if the mapping has one (LI_FIELD_ASSIGNEE: "Assigné à", the column
+     * `export` writes), as LI_ASSIGN_COLUMN would read it; else nobody. An
+     * explicit mode (none included) leaves that column unread.
+     */
+    LI_ASSIGN_AUTO,
 } li_assign_mode;
 
 #define LI_IMPORT_MAX_ASSIGNEES 64

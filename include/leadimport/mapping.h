@@ -77,6 +77,7 @@ typedef struct li_mapping {
     char **col_detail;                /* [ncols]: French detail of the reason, or NULL (owned) */
     int field_col[LI_FIELD__COUNT];   /* column feeding each field, or -1 */
     int full_name_col;                /* the LI_FIELD_FULL_NAME column, or -1 */
+    int assignee_col;                 /* the LI_FIELD_ASSIGNEE column, or -1 */
     /*
      * [ncols]: 0, or 1 + the li_date_order of a custom column of dates
      * (decided by li_mapping_guess() from the whole column): the validator

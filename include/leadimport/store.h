@@ -390,9 +390,13 @@ li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
  */
 li_status li_store_lead_key_indexes(li_store *s, int present, li_error *err);
 
+/* assignee: the e-mail of the user the lead is assigned to, empty if none. */
 typedef li_status (*li_lead_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT],
-                                li_slice custom_json, void *ctx);
-/* Calls cb for every lead, by id. */
+                                li_slice custom_json, li_slice assignee, void *ctx);
+/*
+ * Calls cb for every lead, by id, with its assignee's e-mail (looked up in
+ * the same statement: the users' primary key, no query per lead).
+ */
 li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *err);
 
 /* --- saved column mappings ------------------------------------------------ */

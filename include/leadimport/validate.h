@@ -65,6 +65,12 @@ typedef struct li_lead {
     li_slice value[LI_FIELD__COUNT];
     /* Custom fields as a JSON object ("{}" if none); same lifetime. */
     li_slice custom_json;
+    /*
+     * The text of the assignment column (LI_FIELD_ASSIGNEE), trimmed; empty
+     * without one. Not a value of the lead: the user the import may assign
+     * it to. Same lifetime.
+     */
+    li_slice assignee;
     li_phone_type phone_type; /* of the normalised phone; LI_PHONE_UNKNOWN without one */
     size_t nissues;
     li_issue issues[LI_LEAD_MAX_ISSUES];

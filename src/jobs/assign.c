@@ -9,7 +9,9 @@
  *   - li__assign_setup() gives the committer the user ids (single,
  *     round-robin in the order given) or, in column mode, the directory
  *     to look each cell up in: an unknown, disabled or ambiguous name is a
- *     warning on the row, and its lead is left unassigned.
+ *     warning on the row, and its lead is left unassigned. The default
+ *     mode (LI_ASSIGN_AUTO) looks up the file's assignment column the same
+ *     way, when it has one.
  * The directory is a snapshot taken when the commit starts: an account
  * disabled while an import runs still gets that import's leads.
  */
@@ -79,7 +81,7 @@ li_status li__assign_setup(li__committer *c, li_store *s, const li_import_opts *
     li_status st = li_user_dir_load(s, &d, err);
     if (st != LI_OK)
         return st;
-    if (o->assign == LI_ASSIGN_COLUMN) {
+    if (o->assign == LI_ASSIGN_COLUMN || o->assign == LI_ASSIGN_AUTO) {
         c->lookup = lookup;
         c->lookup_ctx = d; /* freed by li__committer_free() */
         c->dir = d;

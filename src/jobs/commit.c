@@ -232,12 +232,14 @@ static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__
 
 /*
  * The user the row goes to (0 = nobody). Column mode reads the owner cell
- * (the import maps the assignment column to owner). The caller counts the
+ * (the import maps the assignment column to owner); the default mode reads
+ * the file's "Assigné à" column, staged with the row. The caller counts the
  * assignment (job->assigned, the round-robin position) once it is made.
  */
-static int64_t assignee(li__committer *c, const li_slice value[LI_FIELD__COUNT],
-                        li__outcome *out) {
+static int64_t assignee(li__committer *c, const li__row *row, li__outcome *out) {
+    const li_slice *value = row->value;
     int64_t id = 0;
+    li_slice who = {0};
     switch (c->assign) {
     case LI_ASSIGN_SINGLE:
         id = c->assignee[0];
@@ -248,19 +250,23 @@ static int64_t assignee(li__committer *c, const li_slice value[LI_FIELD__COUNT],
         id = c->nassignee ? c->assignee[c->job->assigned % c->nassignee] : 0;
         break;
     case LI_ASSIGN_COLUMN:
-        if (value[LI_FIELD_OWNER].len && c->lookup) {
-            out->warning = c->lookup(c->lookup_ctx, value[LI_FIELD_OWNER], &id);
-            if (out->warning != LI_MSG_NONE) {
-                char who[96];
-                snprintf(who, sizeof who, "%.*s", (int)(value[LI_FIELD_OWNER].len > 80 ? 80 : value[LI_FIELD_OWNER].len),
-                         value[LI_FIELD_OWNER].ptr);
-                li_msg_format(out->warning_text, sizeof out->warning_text, out->warning, who);
-                id = 0;
-            }
-        }
+        who = value[LI_FIELD_OWNER];
+        break;
+    case LI_ASSIGN_AUTO: /* the file's assignment column ("Assigné à"), if any */
+        who = row->assignee;
         break;
     case LI_ASSIGN_NONE:
         break;
+    }
+    if (who.len && c->lookup) {
+        out->warning_field = c->assign == LI_ASSIGN_AUTO ? LI_FIELD_ASSIGNEE : LI_FIELD_OWNER;
+        out->warning = c->lookup(c->lookup_ctx, who, &id);
+        if (out->warning != LI_MSG_NONE) {
+            char name[96];
+            snprintf(name, sizeof name, "%.*s", (int)(who.len > 80 ? 80 : who.len), who.ptr);
+            li_msg_format(out->warning_text, sizeof out->warning_text, out->warning, name);
+            id = 0;
+        }
     }
     return id;
 }
@@ -364,7 +370,7 @@ static li_status update_lead(li__committer *c, int64_t id, const li__row *row, l
     int64_t owner = old.assigned_to;
     /* A lead this import created keeps the assignee it was created with. */
     if (c->reassign && c->assign != LI_ASSIGN_NONE && old.import_job_id != c->job->id) {
-        int64_t to = assignee(c, value, out);
+        int64_t to = assignee(c, row, out);
         if (to && to != owner) { /* already theirs is not an assignment */
             owner = to;
             c->job->assigned++;
@@ -439,7 +445,7 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
         out->lead_id = match;
         return update_lead(c, match, row, out, err);
     }
-    li_lead_meta meta = {.assigned_to = assignee(c, value, out),
+    li_lead_meta meta = {.assigned_to = assignee(c, row, out),
                          .duplicate_of = match,
                          .phone_type = li_phone_type_key(row->phone_type)};
     if ((st = li_store_lead_insert(c->store, value, row->custom, &meta, c->job->id, row_no, c->now,
@@ -488,8 +494,10 @@ li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **ow
         st = li_buf_append(&b, errors->ptr, errors->len - 1); /* without its ']' */
     const char *code = li_msg_code(out->warning);
     if (st == LI_OK)
-        st = li_buf_printf(&b, "%s{\"code\":\"%s\",\"severity\":\"warning\",\"field\":\"owner\","
-                           "\"message\":", empty ? "" : ",", code);
+        st = li_buf_printf(&b, "%s{\"code\":\"%s\",\"severity\":\"warning\",\"field\":\"%s\","
+                           "\"message\":", empty ? "" : ",", code,
+                           /* 0 (first name) is never the field of a warning: unset */
+                           li_field_key(out->warning_field ? out->warning_field : LI_FIELD_OWNER));
     if (st == LI_OK)
         st = li_buf_json_str(&b, out->warning_text, strlen(out->warning_text));
     if (st == LI_OK)

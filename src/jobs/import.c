@@ -27,6 +27,8 @@
 void li_import_opts_init(li_import_opts *o) {
     memset(o, 0, sizeof *o);
     li_reader_opts_init(&o->reader);
+    /* An export re-imports with its assignments unless told otherwise. */
+    o->assign = LI_ASSIGN_AUTO;
 }
 
 /* 1536 -> "1,5 Kio": sizes as a French user reads them. */
@@ -93,7 +95,8 @@ static li_status assign_column_check(const li_import_opts *o, li_error *err) {
     }
     int c = with->field_col[LI_FIELD_OWNER];
     li_mapping_free(with);
-    if (m->col_field[c] != LI_FIELD_NONE && m->col_field[c] != LI_FIELD_OWNER)
+    if (m->col_field[c] != LI_FIELD_NONE && m->col_field[c] != LI_FIELD_OWNER &&
+        m->col_field[c] != LI_FIELD_ASSIGNEE)
         st = li_error_set(err, LI_EUSAGE, LI_MSG_ASSIGN_COLUMN_TAKEN, m->col_name[c],
                           li_field_label(m->col_field[c]));
 out:

@@ -30,6 +30,7 @@
 typedef struct li__row {
     li_slice value[LI_FIELD__COUNT];
     li_slice custom;
+    li_slice assignee; /* the assignment cell (li_lead.assignee), empty if none */
     li_phone_type phone_type;
 } li__row;
 
@@ -118,6 +119,7 @@ typedef struct li__outcome {
     li_field match_key;
     li_msg warning;      /* LI_MSG_NONE, or an assignment warning for the row */
     char warning_text[256];
+    li_field warning_field; /* the column it is about: owner (column mode) or assignee */
 } li__outcome;
 
 /*

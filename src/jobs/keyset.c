@@ -21,6 +21,13 @@ li_status li__row_encode(li_buf *out, const li_lead *lead) {
             (st = li_buf_putc(out, LI__SEP)) != LI_OK)
             return st;
     }
+    /* The assignment cell, only when there is one: a row without keeps the
+     * encoding it always had (JSON never holds a raw LI__SEP, so the
+     * decoder tells the two apart). */
+    if (lead->assignee.len && ((st = li_buf_append(out, lead->assignee.ptr, lead->assignee.len)) !=
+                                   LI_OK ||
+                               (st = li_buf_putc(out, LI__SEP)) != LI_OK))
+        return st;
     return li_buf_append(out, lead->custom_json.ptr, lead->custom_json.len);
 }
 
@@ -38,6 +45,11 @@ li_status li__row_decode(li_slice data, li__row *row) {
         row->value[f].len = (size_t)(sep - p);
         p = sep + 1;
     }
+    const char *sep = memchr(p, LI__SEP, (size_t)(end - p));
+    row->assignee.ptr = p;
+    row->assignee.len = sep ? (size_t)(sep - p) : 0;
+    if (sep)
+        p = sep + 1;
     row->custom.ptr = p;
     row->custom.len = (size_t)(end - p);
     return LI_OK;

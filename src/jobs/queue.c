@@ -26,7 +26,7 @@
 /* --- options as JSON ------------------------------------------------------------ */
 
 static const char *const dup_names[] = {"skip", "update", "create"};
-static const char *const assign_names[] = {"none", "single", "round-robin", "column"};
+static const char *const assign_names[] = {"none", "single", "round-robin", "column", "auto"};
 
 static int set_str(json_t *obj, const char *key, const char *v) {
     return v ? json_object_set_new(obj, key, json_string(v)) : 0;
@@ -147,7 +147,7 @@ li_status li__opts_from_json(const char *text, li_import_opts *o, li__opts_hold 
         o->match[o->nmatch++] = f;
     }
     int dup = index_of(dup_names, 3, get_str(root, "on_duplicate"));
-    int assign = index_of(assign_names, 4, get_str(root, "assign"));
+    int assign = index_of(assign_names, 5, get_str(root, "assign"));
     if (dup < 0 || assign < 0)
         return LI_EFORMAT;
     o->on_duplicate = (li_dup_strategy)dup;

@@ -122,7 +122,8 @@ static const char *custom_value(json_t *custom, const char *name, size_t *n) {
 }
 
 /* The normalised values of a valid row, in the file's columns (NULL: empty cells). */
-static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice custom_json) {
+static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice custom_json,
+                             li_slice assignee) {
     li_status st = LI_OK;
     json_t *custom =
         value && custom_json.len > 2 ? json_loadb(custom_json.ptr, custom_json.len, 0, NULL) : NULL;
@@ -146,6 +147,9 @@ static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice cus
                 st = li_buf_append(&full, b.ptr, b.len);
             v = full.data;
             n = full.len;
+        } else if (f == LI_FIELD_ASSIGNEE) {
+            v = assignee.ptr;
+            n = assignee.len;
         } else {
             v = custom_value(custom, rc->col[i].name, &n);
         }
@@ -167,14 +171,15 @@ static li_status valid_cells(report_ctx *rc, const li_slice *value, li_slice cus
 static li_status row_values(report_ctx *rc, const li_staged_row *row) {
     li__row decoded;
     if (row->data.len && li__row_decode(row->data, &decoded) == LI_OK)
-        return valid_cells(rc, decoded.value, decoded.custom);
+        return valid_cells(rc, decoded.value, decoded.custom, decoded.assignee);
     li_lead_rec lead;
     int found = 0;
     li_status st =
         row->lead_id ? li_store_lead_get(rc->store, row->lead_id, &lead, &found, rc->err) : LI_OK;
     if (st != LI_OK)
         return st;
-    st = valid_cells(rc, found ? lead.value : NULL, found ? lead.custom : (li_slice){NULL, 0});
+    st = valid_cells(rc, found ? lead.value : NULL, found ? lead.custom : (li_slice){NULL, 0},
+                     (li_slice){NULL, 0});
     if (found)
         li_lead_rec_free(&lead);
     return st;
@@ -375,9 +380,10 @@ typedef struct export_ctx {
 
 /* First pass: the union of custom field names. */
 static li_status collect_custom(int64_t id, const li_slice value[LI_FIELD__COUNT],
-                                li_slice custom_json, void *ctx) {
+                                li_slice custom_json, li_slice assignee, void *ctx) {
     (void)id;
     (void)value;
+    (void)assignee;
     export_ctx *ec = ctx;
     if (custom_json.len <= 2)
         return LI_OK;
@@ -422,12 +428,14 @@ static li_status export_line(export_ctx *ec) {
 }
 
 static li_status export_lead(int64_t id, const li_slice value[LI_FIELD__COUNT],
-                             li_slice custom_json, void *ctx) {
+                             li_slice custom_json, li_slice assignee, void *ctx) {
     (void)id;
     export_ctx *ec = ctx;
     li_status st = LI_OK;
     for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++)
         st = export_field(ec, value[f].ptr, value[f].len, f == 0);
+    if (st == LI_OK) /* after "Commercial", the last field: see li_export_csv() */
+        st = export_field(ec, assignee.ptr, assignee.len, 0);
     json_t *obj = NULL;
     if (ec->ncustom && custom_json.len > 2)
         obj = json_loadb(custom_json.ptr, custom_json.len, 0, NULL);
@@ -457,6 +465,12 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
         const char *label = li_field_label((li_field)f);
         st = export_field(&ec, label, strlen(label), f == 0);
     }
+    /* "Assigné à": the e-mail of the user the lead is assigned to, right
+     * after the free-text "Commercial"; an import reads it back as the
+     * assignment column (li_field_by_header: LI_FIELD_ASSIGNEE). */
+    if (st == LI_OK)
+        st = export_field(&ec, li_field_label(LI_FIELD_ASSIGNEE),
+                          strlen(li_field_label(LI_FIELD_ASSIGNEE)), 0);
     for (size_t k = 0; k < ec.ncustom && st == LI_OK; k++)
         st = export_field(&ec, ec.custom[k], strlen(ec.custom[k]), 0);
     if (st == LI_OK)
@@ -500,7 +514,13 @@ li_status li_export_write(li_store *s, const char *path, uint64_t *nleads, li_er
 
 /* --- template ------------------------------------------------------------ */
 
-/* Two example leads: every field filled the way users write them. */
+/*
+ * Two example leads: every field filled the way users write them. The
+ * template's columns are the export's, "Assigné à" included (the e-mail of
+ * a user, read without --assign); the examples leave it empty, since no
+ * user of a new database has those e-mails: filled, they would only bring
+ * a warning each.
+ */
 static const char *const template_rows[2][LI_FIELD__COUNT] = {
     {"Jean", "Dupont", "jean.dupont@exemple.fr", "06 12 34 56 78", "Dupont & Fils SARL", "Gérant",
      "12 rue de la République", "69002", "Lyon", "France", "Salon Vivatech", "Rappeler lundi matin",
@@ -523,10 +543,15 @@ li_status li_template_csv(FILE *out, li_error *err) {
         st = export_field(&ec, label, strlen(label), f == 0);
     }
     if (st == LI_OK)
+        st = export_field(&ec, li_field_label(LI_FIELD_ASSIGNEE),
+                          strlen(li_field_label(LI_FIELD_ASSIGNEE)), 0);
+    if (st == LI_OK)
         st = export_line(&ec);
     for (size_t r = 0; r < 2 && st == LI_OK; r++) {
         for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++)
             st = export_field(&ec, template_rows[r][f], strlen(template_rows[r][f]), f == 0);
+        if (st == LI_OK)
+            st = export_field(&ec, "", 0, 0); /* Assigné à */
         if (st == LI_OK)
             st = export_line(&ec);
     }

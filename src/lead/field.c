@@ -267,10 +267,6 @@ static const synonym synonyms[] = {
     {LI_FIELD_OWNER, "owner"},
     {LI_FIELD_OWNER, "Propriétaire"},
     {LI_FIELD_OWNER, "Responsable"},
-    {LI_FIELD_OWNER, "Assigned to"},
-    {LI_FIELD_OWNER, "Attribué à"},
-    {LI_FIELD_OWNER, "Assigné à"},
-    {LI_FIELD_OWNER, "Affecté à"},
     {LI_FIELD_OWNER, "Sales rep"},
     {LI_FIELD_OWNER, "Sales representative"},
     {LI_FIELD_OWNER, "Salesperson"},
@@ -282,6 +278,14 @@ static const synonym synonyms[] = {
     {LI_FIELD_OWNER, "Lead owner"},
     {LI_FIELD_OWNER, "Contact owner"},
     {LI_FIELD_OWNER, "Account owner"},
+    /* The assignment column: a user of the directory, not free text. */
+    {LI_FIELD_ASSIGNEE, "Assigné à"},
+    {LI_FIELD_ASSIGNEE, "assignee"},
+    {LI_FIELD_ASSIGNEE, "Assigné"},
+    {LI_FIELD_ASSIGNEE, "Assigned to"},
+    {LI_FIELD_ASSIGNEE, "Assignee"},
+    {LI_FIELD_ASSIGNEE, "Attribué à"},
+    {LI_FIELD_ASSIGNEE, "Affecté à"},
 };
 
 #define NSYNONYMS (sizeof synonyms / sizeof synonyms[0])
@@ -304,6 +308,8 @@ const char *li_field_key(li_field f) {
         return "full_name";
     if (f == LI_FIELD_IGNORE)
         return "ignore";
+    if (f == LI_FIELD_ASSIGNEE)
+        return "assignee";
     return valid_field(f) ? fields[f].key : "";
 }
 
@@ -312,6 +318,8 @@ const char *li_field_label(li_field f) {
         return "Nom complet";
     if (f == LI_FIELD_IGNORE)
         return "(ignorée)";
+    if (f == LI_FIELD_ASSIGNEE)
+        return "Assigné à";
     return valid_field(f) ? fields[f].label : "";
 }
 
@@ -335,6 +343,8 @@ li_field li_field_by_key(const char *key) {
             return (li_field)f;
     if (strcmp(key, "ignore") == 0)
         return LI_FIELD_IGNORE;
+    if (strcmp(key, "assignee") == 0)
+        return LI_FIELD_ASSIGNEE;
     return strcmp(key, "full_name") == 0 ? LI_FIELD_FULL_NAME : LI_FIELD_NONE;
 }
 

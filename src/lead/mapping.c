@@ -190,12 +190,16 @@ const char *li_map_reason_key(li_map_reason r) {
 int li__map_holder(const li_mapping *m, li_field f) {
     if (f == LI_FIELD_FULL_NAME)
         return m->full_name_col;
+    if (f == LI_FIELD_ASSIGNEE)
+        return m->assignee_col;
     return f >= 0 && f < LI_FIELD__COUNT ? m->field_col[f] : -1;
 }
 
 static void set_holder(li_mapping *m, li_field f, int c) {
     if (f == LI_FIELD_FULL_NAME)
         m->full_name_col = c;
+    else if (f == LI_FIELD_ASSIGNEE)
+        m->assignee_col = c;
     else if (f >= 0 && f < LI_FIELD__COUNT)
         m->field_col[f] = c;
 }
@@ -570,6 +574,7 @@ li_status li_mapping_build(const li_mapping_spec *spec, li_mapping **out, li_err
     m->ncols = ncols;
     m->has_header = spec->header != NULL;
     m->full_name_col = -1;
+    m->assignee_col = -1;
     m->col_field = malloc(room * sizeof *m->col_field);
     m->col_name = calloc(room, sizeof *m->col_name);
     m->col_reason = calloc(room, sizeof *m->col_reason);

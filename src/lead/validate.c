@@ -988,6 +988,8 @@ static void lead_reset(li_lead *out) {
     }
     out->custom_json.ptr = "{}";
     out->custom_json.len = 2;
+    out->assignee.ptr = empty;
+    out->assignee.len = 0;
     out->phone_type = LI_PHONE_UNKNOWN;
     out->nissues = 0;
     out->nerrors = 0;
@@ -1062,6 +1064,21 @@ li_status li_validate_row(li_validator *v, const li_slice *fields, size_t nfield
     if (fc >= 0 && (size_t)fc < nfields && fields[fc].len > 0 &&
         out->value[LI_FIELD_LAST_NAME].len == 0)
         pos += full_name(v, fields[fc], v->scratch + pos, out);
+    int ac = m->assignee_col;
+    if (ac >= 0 && (size_t)ac < nfields && fields[ac].len > 0) {
+        if (m->field_col[LI_FIELD_OWNER] < 0) {
+            /* no "Commercial" column: the text is kept there too, whatever
+               the assignment makes of it (a name no user has stays) */
+            pos += one_field(v, LI_FIELD_OWNER, fields[ac], v->scratch + pos, out);
+            out->assignee = out->value[LI_FIELD_OWNER];
+        } else {
+            int ctrl = 0; /* control characters are dropped: no user's e-mail has one */
+            size_t n = li__norm_text(fields[ac].ptr, fields[ac].len, v->scratch + pos, 1, 0, &ctrl);
+            out->assignee.ptr = v->scratch + pos;
+            out->assignee.len = n;
+            pos += n;
+        }
+    }
     char *tmp = v->scratch + pos;
     char *json = tmp + tmp_len;
     size_t nj = 0;

@@ -1053,7 +1053,8 @@ li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *e
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, first_name, last_name, email, phone, company, job_title,"
                            " address, postal_code, city, country, source, notes, external_id,"
-                           " owner, custom FROM leads ORDER BY id",
+                           " owner, custom, (SELECT u.email FROM users u WHERE u.id = assigned_to)"
+                           " FROM leads ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     int rc;
@@ -1061,7 +1062,8 @@ li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *e
         li_slice v[LI_FIELD__COUNT];
         for (int f = 0; f < LI_FIELD__COUNT; f++)
             v[f] = column_slice(q, f + 1);
-        if ((st = cb(sqlite3_column_int64(q, 0), v, column_slice(q, 15), ctx)) != LI_OK)
+        if ((st = cb(sqlite3_column_int64(q, 0), v, column_slice(q, 15), column_slice(q, 16),
+                     ctx)) != LI_OK)
             goto out;
     }
     if (rc != SQLITE_DONE)

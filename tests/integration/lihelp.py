@@ -29,7 +29,7 @@ HEADER = ["Prénom", "Nom", "Email", "Téléphone", "Société", "Poste", "Adres
           "Commercial"]
 EXPORT_HEADER = ["Prénom", "Nom", "E-mail", "Téléphone", "Société", "Poste",
                  "Adresse", "Code postal", "Ville", "Pays", "Source", "Notes",
-                 "ID externe", "Commercial"]
+                 "ID externe", "Commercial", "Assigné à"]
 
 # Seconds one command may take before the test fails instead of hanging.
 TIMEOUT = 600 if SANITIZE else 300

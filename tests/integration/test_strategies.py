@@ -394,7 +394,7 @@ class TestAssignment(StrategyTest):
                                     " AND errors IS NOT NULL ORDER BY row_no")
         self.assertEqual([r[0] for r in errors], [4, 5])
         self.assertIn("désactivé", errors[0][1])
-        self.assertIn("Commercial « Inconnu » inconnu", errors[1][1])
+        self.assertIn("Utilisateur « Inconnu » inconnu", errors[1][1])
         # The report lists both, with the warning and the lead's values.
         _, _, recs = li.read_report(os.path.join(self.tmp, "rapport.csv"))
         self.assertEqual([r[:2] for r in recs[1:]], [["4", "importée avec avertissement"],

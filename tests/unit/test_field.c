@@ -240,8 +240,10 @@ static void test_header_variants_of_real_files_are_recognised(void **state) {
         {"Réf", LI_FIELD_EXTERNAL_ID},
         {"Record ID", LI_FIELD_EXTERNAL_ID},
         {"Responsable", LI_FIELD_OWNER},
-        {"Assigned to", LI_FIELD_OWNER},
-        {"Attribué à", LI_FIELD_OWNER},
+        {"Assigned to", LI_FIELD_ASSIGNEE},
+        {"Attribué à", LI_FIELD_ASSIGNEE},
+        {"ASSIGNÉ À", LI_FIELD_ASSIGNEE},
+        {"Assigné", LI_FIELD_ASSIGNEE},
         {"Sales rep", LI_FIELD_OWNER},
         {"Vendeur", LI_FIELD_OWNER},
     };

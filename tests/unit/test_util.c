@@ -201,6 +201,36 @@ static void staged_row_encoding_round_trips(void **state) {
     li_buf_free(&b);
 }
 
+/* The assignment cell is staged only when there is one: a row without it
+ * keeps the encoding older versions staged (resumable across an upgrade). */
+static void staged_row_keeps_the_assignment_cell(void **state) {
+    (void)state;
+    li_lead lead;
+    li__row row;
+    memset(&lead, 0, sizeof lead);
+    lead.value[LI_FIELD_OWNER] = li_slice_of("Sophie Martin");
+    lead.custom_json = li_slice_of("{\"Autre\":\"x\"}");
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li__row_encode(&b, &lead), LI_OK);
+    size_t seps = 0;
+    for (size_t i = 0; i < b.len; i++)
+        seps += b.data[i] == LI__SEP;
+    assert_int_equal(seps, 1 + LI_FIELD__COUNT);
+    assert_int_equal(li__row_decode((li_slice){b.data, b.len}, &row), LI_OK);
+    assert_int_equal(row.assignee.len, 0);
+    assert_true(li_slice_eq(row.custom, "{\"Autre\":\"x\"}"));
+
+    li_buf_reset(&b);
+    lead.assignee = li_slice_of("anne@exemple.fr");
+    assert_int_equal(li__row_encode(&b, &lead), LI_OK);
+    assert_int_equal(li__row_decode((li_slice){b.data, b.len}, &row), LI_OK);
+    assert_true(li_slice_eq(row.assignee, "anne@exemple.fr"));
+    assert_true(li_slice_eq(row.value[LI_FIELD_OWNER], "Sophie Martin"));
+    assert_true(li_slice_eq(row.custom, "{\"Autre\":\"x\"}"));
+    li_buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_refuses_to_grow_past_its_limit),
@@ -213,6 +243,7 @@ int main(void) {
         cmocka_unit_test(keyset_gives_back_the_lead_of_every_key),
         cmocka_unit_test(keyset_refuses_to_fill_past_its_size),
         cmocka_unit_test(staged_row_encoding_round_trips),
+        cmocka_unit_test(staged_row_keeps_the_assignment_cell),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
