@@ -21,6 +21,18 @@ if grep -rnE "$english" src --include='*.c' --include='*.cc' --include='*.h'; th
   status=1
 fi
 
+# Job states, phases and work items are enums (leadimport/state.h): their
+# stored names are converted in src/jobs/state.c alone, and the store
+# reads and writes them. Anywhere else a string comparison on one of those
+# names (or on a phase or kind field) is a second, drifting copy.
+states='(uploaded|queued|parsing|ready|importing|completed|rejected|failed|cancelled|reverted|running|done|dead)'
+state_cmp="\\bstr(n|case|ncase)?cmp[[:space:]]*\\(.*(\"${states}\"|(->|\\.)(phase|kind|state)\\b)"
+if grep -rnE "$state_cmp" src include --include='*.c' --include='*.cc' --include='*.h' \
+     | grep -vE '^(src/jobs/state\.c|src/store/)'; then
+  echo "lint: comparaison de chaînes sur un état ci-dessus (utilisez les enums de leadimport/state.h)" >&2
+  status=1
+fi
+
 if command -v cppcheck >/dev/null 2>&1; then
   if ! cppcheck -q --error-exitcode=1 --enable=warning,portability --std=c11 \
        --suppress=missingIncludeSystem --inline-suppr -Iinclude -Isrc \
@@ -29,5 +41,5 @@ if command -v cppcheck >/dev/null 2>&1; then
     status=1
   fi
 fi
-[ $status -eq 0 ] && echo "lint: ok (fonctions interdites, cppcheck)"
+[ $status -eq 0 ] && echo "lint: ok (fonctions interdites, états comparés en chaînes, cppcheck)"
 exit $status

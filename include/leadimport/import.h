@@ -43,7 +43,7 @@
 #define LI_IMPORT_BATCH 500
 
 typedef struct li_progress {
-    const char *phase;       /* "hash", "parse", "commit", "report", "done" */
+    li_job_phase phase;      /* hash, parse, import, index, commit, done */
     uint64_t rows;           /* rows done in this phase */
     uint64_t rows_total;     /* rows of the phase, or an estimate; 0 if unknown */
     uint64_t bytes, bytes_total;
@@ -157,31 +157,7 @@ typedef struct li_import_result {
     char header_note[256];      /* French: rows skipped above the header (PREAMBLE_SKIPPED); "" if none */
 } li_import_result;
 
-/*
- * 1 if a job in this status will not move any more: "completed",
- * "rejected", "failed", "cancelled", "reverted" (a retry or a revert may
- * start it again, as a new step). 0 for a job queued, parsing, ready or
- * importing.
- */
-int li_job_final(const char *status);
-
-/*
- * The French label of a job status, as jobs list/show print it
- * ("completed" -> "terminé", "failed" -> "en échec"): a status code is
- * never shown to a user. Returns "?" for an unknown status. Static string.
- */
-const char *li_job_status_label(const char *status);
-
-/*
- * The status a word typed by a user names (jobs list --status): its code
- * ("failed"), its label ("en échec"), or the label's short form without
- * accents nor spaces ("echec", "en-attente", "termine"). Returns the
- * status code (static), or NULL when the word names none.
- */
-const char *li_job_status_parse(const char *word);
-
-/* The labels li_job_status_parse() knows, for a message: "en attente, analyse, ...". */
-const char *li_job_status_labels(void);
+/* Job states, phases and work items: their names and French labels are in state.h. */
 
 void li_import_opts_init(li_import_opts *o);
 

@@ -20,6 +20,7 @@
 #include "leadimport/field.h"
 #include "leadimport/outfile.h"
 #include "leadimport/slice.h"
+#include "leadimport/state.h"
 
 typedef struct li_store li_store;
 
@@ -37,8 +38,8 @@ typedef struct li_job_rec {
     char encoding[16];
     char delimiter[8];
     int has_header;
-    char status[16];   /* uploaded queued parsing ready importing completed failed cancelled */
-    char phase[16];    /* hash parse commit report done */
+    li_job_state state; /* stored as its name (li_job_state_name) */
+    li_job_phase phase; /* parse import commit done, or none; stored as its name */
     uint64_t rows, valid, invalid, warnings;
     uint64_t created, updated, skipped;
     uint64_t assigned;     /* leads assigned to a user so far (round-robin position) */
@@ -126,11 +127,11 @@ li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, l
 /* LI_ENOTFOUND if there is no such job. */
 li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err);
 /*
- * The most recent job of a file with this SHA-256 whose status is in
- * statuses (a NULL-terminated list, NULL = any). *found is 0 when none.
+ * The most recent job of a file with this SHA-256 whose state is one of
+ * the nstates in states (states NULL = any). *found is 0 when none.
  */
-li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *const *statuses,
-                                   li_job_rec *job, int *found, li_error *err);
+li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const li_job_state *states,
+                                   size_t nstates, li_job_rec *job, int *found, li_error *err);
 
 /*
  * Writes the deferred inserts (staged rows, leads and their history) now.
@@ -139,8 +140,8 @@ li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *
  */
 li_status li_store_flush(li_store *s, li_error *err);
 
-/* The status of a job alone (a cached statement: cheap enough for every batch). */
-li_status li_store_job_status(li_store *s, int64_t job_id, char status[16], li_error *err);
+/* The state of a job alone (a cached statement: cheap enough for every batch). */
+li_status li_store_job_state(li_store *s, int64_t job_id, li_job_state *state, li_error *err);
 
 /*
  * The options the job was queued with (JSON, see li_import_opts) and the
@@ -155,8 +156,8 @@ li_status li_store_job_files(li_store *s, int64_t job_id, char **options_json, c
                              char **report_key, li_error *err);
 
 typedef li_status (*li_job_cb)(const li_job_rec *job, void *ctx);
-/* Calls cb for every job whose status is status (NULL = any), newest first. */
-li_status li_store_jobs_each(li_store *s, const char *status, li_job_cb cb, void *ctx,
+/* Calls cb for every job in *state (NULL = any), newest first. */
+li_status li_store_jobs_each(li_store *s, const li_job_state *state, li_job_cb cb, void *ctx,
                              li_error *err);
 /*
  * Deletes a job with its staged rows and work items (one transaction; its
@@ -209,8 +210,8 @@ li_status li_store_url_guard(const char *url, li_outfile_guard *g, char **owned,
  */
 typedef struct li_work_item {
     int64_t id, job_id;
-    char kind[8];       /* parse commit report */
-    char state[12];     /* queued running done dead cancelled */
+    li_work_kind kind;
+    li_work_state state;
     int exclusive;
     int attempts;       /* counting this one, once claimed */
     int max_attempts;
@@ -223,7 +224,7 @@ typedef struct li_work_item {
 } li_work_item;
 
 /* Queues an item for job_id, runnable in delay_s seconds. */
-li_status li_store_work_add(li_store *s, int64_t job_id, const char *kind, int exclusive,
+li_status li_store_work_add(li_store *s, int64_t job_id, li_work_kind kind, int exclusive,
                             int max_attempts, double delay_s, li_error *err);
 /*
  * Claims the first runnable item (of job_id only, unless 0) for owner, for
@@ -239,8 +240,8 @@ li_status li_store_work_claim(li_store *s, const char *owner, int64_t job_id, do
  */
 li_status li_store_work_renew(li_store *s, int64_t id, const char *owner, double lease_s,
                               int *held, li_error *err);
-/* Ends the item owner holds: state "done", "dead" or "cancelled"; error may be NULL. */
-li_status li_store_work_finish(li_store *s, int64_t id, const char *owner, const char *state,
+/* Ends the item owner holds: state LI_ITEM_DONE, LI_ITEM_DEAD or LI_ITEM_CANCELLED; error may be NULL. */
+li_status li_store_work_finish(li_store *s, int64_t id, const char *owner, li_work_state state,
                                const char *error, li_error *err);
 /* Back to queued, runnable in delay_s seconds, with error as its last error. */
 li_status li_store_work_retry(li_store *s, int64_t id, const char *owner, const char *error,

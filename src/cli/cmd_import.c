@@ -111,27 +111,11 @@ typedef struct progress_state {
     double last_len;
 } progress_state;
 
-static const char *phase_fr(const char *phase) {
-    if (strcmp(phase, "parse") == 0)
-        return "Analyse";
-    if (strcmp(phase, "import") == 0)
-        return "Import";
-    if (strcmp(phase, "index") == 0)
-        return "Indexation";
-    if (strcmp(phase, "commit") == 0)
-        return "Enregistrement";
-    if (strcmp(phase, "hash") == 0)
-        return "Empreinte";
-    if (strcmp(phase, "done") == 0)
-        return "Terminé";
-    return phase;
-}
-
 static void on_progress(const li_progress *p, void *ctx) {
     progress_state *ps = ctx;
     ps->active = 1;
     double frac = p->rows_total ? (double)p->rows / (double)p->rows_total : 0.0;
-    if (strcmp(p->phase, "parse") == 0 && p->bytes_total)
+    if (p->phase == LI_PHASE_PARSE && p->bytes_total)
         frac = (double)p->bytes / (double)p->bytes_total;
     if (frac > 1.0)
         frac = 1.0;
@@ -146,7 +130,7 @@ static void on_progress(const li_progress *p, void *ctx) {
     char eta[32] = "";
     if (p->eta_s >= 0 && frac < 1.0)
         snprintf(eta, sizeof eta, " · reste %.0f s", p->eta_s);
-    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %llu lignes · %.0f lignes/s%s", phase_fr(p->phase),
+    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %llu lignes · %.0f lignes/s%s", li_job_phase_title(p->phase),
             bar, frac * 100.0, (unsigned long long)p->rows, p->rows_per_s, eta);
     fflush(stderr);
 }
@@ -171,7 +155,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
                       (long long)res->previous.id);
     } else if (j->id) {
         li_buf_printf(&b, "\"job_id\":%lld,", (long long)j->id);
-        json_kv_str(&b, "status", j->status);
+        json_kv_str(&b, "status", li_job_state_name(j->state));
         json_kv_str(&b, "file", j->file_name);
         json_kv_str(&b, "file_sha256", j->file_sha256);
         json_kv_str(&b, "format", j->format);
@@ -197,7 +181,7 @@ static void print_json(const li_import_result *res, const char *report, li_statu
         json_kv_str(&b, "region_note", res->region_note[0] ? res->region_note : NULL);
         json_kv_str(&b, "header_note", res->header_note[0] ? res->header_note : NULL);
     } else {
-        json_kv_str(&b, "status", "failed");
+        json_kv_str(&b, "status", li_job_state_name(LI_JOB_FAILED));
     }
     if (st != LI_OK) {
         const char *code = li_msg_code(err->msg);

@@ -34,22 +34,6 @@ static const char jobs_help[] =
     "                       n'est pas touché et il est listé\n"
     "  --db URL             base de données\n";
 
-static const char *status_fr(const char *st) {
-    return li_job_status_label(st);
-}
-
-/* The phase as the user reads it ("" while queued). */
-static const char *phase_fr(const char *ph) {
-    static const char *const map[][2] = {
-        {"parse", "analyse"}, {"import", "import"},   {"commit", "enregistrement"},
-        {"report", "rapport"}, {"index", "indexation"}, {"done", "fini"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i][0], ph) == 0)
-            return map[i][1];
-    return ph[0] ? "?" : ""; /* never an internal word */
-}
-
 /* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another; -1 if unreadable. */
 static double seconds_between(const char *from, const char *to) {
     double t[2];
@@ -66,7 +50,7 @@ static double seconds_between(const char *from, const char *to) {
 
 /* Says it runs, but nobody does: its worker died (it resumes with the next one). */
 static int interrupted(const li_job_rec *j) {
-    return !j->live && (strcmp(j->status, "parsing") == 0 || strcmp(j->status, "importing") == 0);
+    return !j->live && (j->state == LI_JOB_PARSING || j->state == LI_JOB_IMPORTING);
 }
 
 static void kv_str(li_buf *b, const char *key, const char *v) {
@@ -80,9 +64,9 @@ static void kv_str(li_buf *b, const char *key, const char *v) {
 /* One job as a JSON object. */
 static void job_json(li_buf *b, const li_job_rec *j) {
     li_buf_printf(b, "{\"job_id\":%lld,", (long long)j->id);
-    kv_str(b, "status", j->status);
+    kv_str(b, "status", li_job_state_name(j->state));
     li_buf_putc(b, ',');
-    kv_str(b, "phase", j->phase);
+    kv_str(b, "phase", li_job_phase_name(j->phase));
     li_buf_putc(b, ',');
     kv_str(b, "file", j->file_name);
     li_buf_putc(b, ',');
@@ -143,9 +127,9 @@ static li_status list_one(const li_job_rec *j, void *arg) {
             printf("  fichier\n");
         }
         printf("%6lld  ", (long long)j->id);
-        li_cli_print_padded(interrupted(j) ? "interrompu" : status_fr(j->status), 16);
+        li_cli_print_padded(interrupted(j) ? "interrompu" : li_job_state_label(j->state), 16);
         printf("  ");
-        li_cli_print_padded(phase_fr(j->phase), 14);
+        li_cli_print_padded(li_job_phase_label(j->phase), 14);
         printf("  %10llu  %10llu  %-19.19s  %s\n", (unsigned long long)j->rows,
                (unsigned long long)j->created, j->created_at, li_cli_t(j->file_name));
     }
@@ -158,12 +142,12 @@ static int fail(const li_error *err, li_status st) {
     return st == LI_ENOTFOUND ? LI_EXIT_USAGE : li_cli_exit_code(st);
 }
 
-static int list(li_store *s, const char *status, int json) {
+static int list(li_store *s, const li_job_state *state, int json) {
     li_error err;
     list_ctx c = {.json = json};
     li_buf_init(&c.out, 0);
     li_buf_putc(&c.out, '[');
-    li_status st = li_store_jobs_each(s, status, list_one, &c, &err);
+    li_status st = li_store_jobs_each(s, state, list_one, &c, &err);
     if (st != LI_OK) {
         li_buf_free(&c.out);
         return fail(&err, st);
@@ -183,9 +167,9 @@ static li_status item_json(const li_work_item *it, void *arg) {
     if (c->n++)
         li_buf_putc(b, ',');
     li_buf_printf(b, "{\"id\":%lld,", (long long)it->id);
-    kv_str(b, "kind", it->kind);
+    kv_str(b, "kind", li_work_kind_name(it->kind));
     li_buf_putc(b, ',');
-    kv_str(b, "state", it->state);
+    kv_str(b, "state", li_work_state_name(it->state));
     li_buf_printf(b, ",\"attempts\":%d,\"max_attempts\":%d,\"live\":%s,", it->attempts,
                   it->max_attempts, it->live ? "true" : "false");
     kv_str(b, "owner", it->owner);
@@ -200,22 +184,11 @@ static li_status item_json(const li_work_item *it, void *arg) {
 }
 
 /* A work item's state as the user reads it. */
-static const char *item_state_fr(const char *st) {
-    static const char *const map[][2] = {
-        {"queued", "en attente"}, {"running", "en cours"}, {"done", "fini"},
-        {"dead", "abandonné"},    {"cancelled", "annulé"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i][0], st) == 0)
-            return map[i][1];
-    return "?";
-}
-
 static li_status item_text(const li_work_item *it, void *arg) {
     (void)arg;
     printf("  étape ");
-    li_cli_print_padded(phase_fr(it->kind), 15);
-    li_cli_print_padded(item_state_fr(it->state), 11);
+    li_cli_print_padded(li_work_kind_label(it->kind), 15);
+    li_cli_print_padded(li_work_state_label(it->state), 11);
     printf("tentative %d sur %d%s%s%s%s\n", it->attempts, it->max_attempts,
            it->owner[0] ? ", par " : "", li_cli_t(it->owner), it->last_error[0] ? " — " : "",
            li_cli_t(it->last_error));
@@ -245,10 +218,11 @@ static int show(li_store *s, long long id, int json) {
         li_buf_free(&c.out);
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
-    int over = li_job_final(j.status); /* no phase, rate nor time left to show */
+    int over = li_job_state_final(j.state); /* no phase, rate nor time left to show */
     printf("Import n° %lld : « %s »\n", (long long)j.id, li_cli_t(j.file_name));
-    printf("  état                 : %s%s%s\n", status_fr(j.status),
-           j.phase[0] && !over ? ", étape " : "", over ? "" : phase_fr(j.phase));
+    printf("  état                 : %s%s%s\n", li_job_state_label(j.state),
+           j.phase != LI_PHASE_NONE && !over ? ", étape " : "",
+           over ? "" : li_job_phase_label(j.phase));
     if (interrupted(&j))
         printf("  interrompu           : son worker s'est arrêté ; il reprendra à son dernier point"
                " de reprise avec le prochain worker (leadimport worker) ou en relançant l'import\n");
@@ -312,7 +286,7 @@ static int retry(li_store *s, long long id) {
     if (st != LI_OK)
         return fail(&err, st);
     printf("Import n° %lld remis en file : il reprendra à la ligne %llu (leadimport worker)\n", id,
-           (unsigned long long)(strcmp(j.phase, "commit") == 0 ? j.commit_row + 1
+           (unsigned long long)(j.phase == LI_PHASE_COMMIT ? j.commit_row + 1
                                                                 : (j.parse_row ? j.parse_row : 1)));
     return LI_EXIT_OK;
 }
@@ -345,9 +319,9 @@ static int revert(li_store *s, const char *arg, int json) {
         return st == LI_ENOTFOUND ? LI_EXIT_USAGE : li_cli_exit_code(st);
     }
     if (json) {
-        printf("{\"job_id\":%lld,\"status\":\"reverted\",\"deleted\":%llu,\"restored\":%llu,"
+        printf("{\"job_id\":%lld,\"status\":\"%s\",\"deleted\":%llu,\"restored\":%llu,"
                "\"kept\":[",
-               id, (unsigned long long)res.deleted, (unsigned long long)res.restored);
+               id, li_job_state_name(LI_JOB_REVERTED), (unsigned long long)res.deleted, (unsigned long long)res.restored);
         for (size_t i = 0; i < res.nkept && i < LI_REVERT_KEPT_MAX; i++)
             printf("%s%lld", i ? "," : "", (long long)res.kept[i]);
         printf("],\"kept_count\":%zu}\n", res.nkept);
@@ -366,7 +340,9 @@ static int revert(li_store *s, const char *arg, int json) {
 
 int li_cli_jobs(int argc, char **argv) {
     static const char *const with_value[] = {"--db", "--status", NULL};
-    const char *db = NULL, *status = NULL, *words[2] = {NULL, NULL}, *value;
+    li_job_state state = LI_JOB_QUEUED;
+    int has_state = 0; /* --status given */
+    const char *db = NULL, *words[2] = {NULL, NULL}, *value;
     size_t nwords = 0;
     int json = 0, rc = LI_EXIT_OK;
     li_store *s = NULL;
@@ -389,8 +365,9 @@ int li_cli_jobs(int argc, char **argv) {
         } else if (strcmp(opt, "--db") == 0) {
             db = value;
         } else if (strcmp(opt, "--status") == 0) {
-            if (!(status = li_job_status_parse(value)))
-                return li_cli_usage_error(LI_MSG_JOB_STATUS_UNKNOWN, value, li_job_status_labels());
+            if (!li_job_state_from_word(value, &state))
+                return li_cli_usage_error(LI_MSG_JOB_STATUS_UNKNOWN, value, li_job_state_labels());
+            has_state = 1;
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
         } else {
@@ -424,7 +401,7 @@ int li_cli_jobs(int argc, char **argv) {
         return li_cli_exit_code(st);
     }
     switch (verb) {
-    case 0: rc = list(s, status, json); break;
+    case 0: rc = list(s, has_state ? &state : NULL, json); break;
     case 1: rc = show(s, id, json); break;
     case 2: rc = cancel(s, id); break;
     case 3: rc = retry(s, id); break;

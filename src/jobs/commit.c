@@ -584,8 +584,8 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
     batch *b = NULL;
     int in_tx = 0, opened = 0;
 
-    snprintf(job->status, sizeof job->status, "importing");
-    snprintf(job->phase, sizeof job->phase, "commit");
+    job->state = LI_JOB_IMPORTING;
+    job->phase = LI_PHASE_COMMIT;
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
     in_tx = 1;
@@ -659,8 +659,8 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
     in_tx = 1;
-    snprintf(job->status, sizeof job->status, "completed");
-    snprintf(job->phase, sizeof job->phase, "done");
+    job->state = LI_JOB_COMPLETED;
+    job->phase = LI_PHASE_DONE;
     job->eta_s = 0;
     li_store_now(job->finished_at);
     if ((st = li__hook_call(hook, job, err)) != LI_OK ||

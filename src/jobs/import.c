@@ -293,11 +293,12 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
     li__trace("hash done");
 
     int found = 0;
-    static const char *const done_statuses[] = {"completed", NULL};
+    static const li_job_state done_states[] = {LI_JOB_COMPLETED};
     /* A failed job is resumed too: what failed it (a full disk...) may be gone. */
-    static const char *const open_statuses[] = {"uploaded",  "queued", "parsing", "ready",
-                                                "importing", "failed", NULL};
-    if ((st = li_store_job_find_by_sha(s, sha, done_statuses, &res->previous, &found, err)) !=
+    static const li_job_state open_states[] = {LI_JOB_UPLOADED,  LI_JOB_QUEUED, LI_JOB_PARSING,
+                                               LI_JOB_READY, LI_JOB_IMPORTING, LI_JOB_FAILED};
+    const size_t n_open = sizeof open_states / sizeof open_states[0];
+    if ((st = li_store_job_find_by_sha(s, sha, done_states, 1, &res->previous, &found, err)) !=
         LI_OK)
         goto out;
     if (found && !o->force) {
@@ -307,7 +308,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
                           res->previous.file_name);
         goto out;
     }
-    if ((st = li_store_job_find_by_sha(s, sha, open_statuses, job, &found, err)) != LI_OK)
+    if ((st = li_store_job_find_by_sha(s, sha, open_states, n_open, job, &found, err)) != LI_OK)
         goto out;
     if (found && !keep) {
         running_item ri = {0};
@@ -339,8 +340,8 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
         job->file_size = size;
         job->bytes_total = size;
         snprintf(job->file_sha256, sizeof job->file_sha256, "%s", sha);
-        snprintf(job->status, sizeof job->status, "queued");
-        job->phase[0] = '\0'; /* the path taken sets it: "import", or "parse" then "commit" */
+        job->state = LI_JOB_QUEUED;
+        job->phase = LI_PHASE_NONE; /* the path taken sets it: import, or parse then commit */
         job->eta_s = -1;
     }
     /* A queued job keeps a copy of its file (the worker may run another
@@ -366,7 +367,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
          * together both found no job; the second finds the first's now. */
         li_job_rec other;
         int twin = 0;
-        if ((st = li_store_job_find_by_sha(s, sha, open_statuses, &other, &twin, err)) != LI_OK)
+        if ((st = li_store_job_find_by_sha(s, sha, open_states, n_open, &other, &twin, err)) != LI_OK)
             goto out;
         if (twin) {
             st = already_running(&other, "", err);
@@ -397,11 +398,11 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
     if (pending == 0) {
         /* New, failed, or from before the queue: the item that goes on from its phase. */
         int exclusive = 0;
-        const char *kind = li__next_kind(job, &exclusive);
+        li_work_kind kind = li__next_kind(job, &exclusive);
         if (!found)
             exclusive = !o->max_invalid.set;
-        if (strcmp(job->status, "failed") == 0) {
-            snprintf(job->status, sizeof job->status, "queued");
+        if (job->state == LI_JOB_FAILED) {
+            job->state = LI_JOB_QUEUED;
             job->error[0] = '\0';
             job->finished_at[0] = '\0';
             if ((st = li_store_job_update(s, job, err)) != LI_OK)
@@ -523,9 +524,9 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
                 break;
             continue;
         }
-        char status[16];
+        li_job_state state;
         uint64_t pending = 0;
-        if ((st = li_store_job_status(s, res->job.id, status, err)) != LI_OK ||
+        if ((st = li_store_job_state(s, res->job.id, &state, err)) != LI_OK ||
             (st = li_store_work_pending(s, res->job.id, &pending, err)) != LI_OK)
             break;
         if (pending == 0)
@@ -554,11 +555,11 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
     if (st == LI_OK) {
         /* Someone else may have run it: the job says how it ended. */
         const li_job_rec *job = &res->job;
-        if (strcmp(job->status, "rejected") == 0)
+        if (job->state == LI_JOB_REJECTED)
             st = job_error(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, job);
-        else if (strcmp(job->status, "cancelled") == 0)
+        else if (job->state == LI_JOB_CANCELLED)
             st = job_error(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, job);
-        else if (strcmp(job->status, "completed") != 0)
+        else if (job->state != LI_JOB_COMPLETED)
             st = job_error(err, LI_EINTERNAL, LI_MSG_INTERNAL, job);
     }
     res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);

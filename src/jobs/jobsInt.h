@@ -301,7 +301,7 @@ li_status li__report_write_stored(li_store *s, int64_t job_id, const char *path,
 
 /* 1 for a status a job ends in (completed rejected failed cancelled reverted). */
 /* The kind and exclusivity of the item that continues a job from its phase. */
-const char *li__next_kind(const li_job_rec *job, int *exclusive);
+li_work_kind li__next_kind(const li_job_rec *job, int *exclusive);
 
 /*
  * Runs claimed work items: the one-shot import runs its own job's items in

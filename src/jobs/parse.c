@@ -330,8 +330,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     if ((st = li_validator_new(m, &vo, &p.validator, err)) != LI_OK)
         goto out;
 
-    snprintf(job->status, sizeof job->status, c ? "importing" : "parsing");
-    snprintf(job->phase, sizeof job->phase, c ? "import" : "parse");
+    job->state = c ? LI_JOB_IMPORTING : LI_JOB_PARSING;
+    job->phase = c ? LI_PHASE_IMPORT : LI_PHASE_PARSE;
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
     in_tx = 1;
@@ -421,18 +421,18 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     job->bytes_done = job->bytes_total;
     job->eta_s = 0;
     if (c) {
-        snprintf(job->status, sizeof job->status, "completed");
-        snprintf(job->phase, sizeof job->phase, "done");
+        job->state = LI_JOB_COMPLETED;
+        job->phase = LI_PHASE_DONE;
         li_store_now(job->finished_at);
         if (c->bulk) { /* the index rebuild takes seconds on big loads: say so */
             li_job_rec shown = *job;
-            snprintf(shown.phase, sizeof shown.phase, "index");
+            shown.phase = LI_PHASE_INDEX;
             li__progress_emit(o, &shown, job->rows, job->rows, job->rows_per_s);
         }
         if ((st = li__committer_finish(c, err)) != LI_OK)
             goto out;
     } else {
-        snprintf(job->status, sizeof job->status, "ready");
+        job->state = LI_JOB_READY;
     }
     if ((st = li__hook_call(hook, job, err)) != LI_OK ||
         (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)

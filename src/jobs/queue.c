@@ -366,63 +366,15 @@ char *li_report_stored_path(li_store *s, int64_t job_id) {
 
 /* --- jobs and their items ---------------------------------------------------------- */
 
-int li_job_final(const char *status) {
-    static const char *const final[] = {"completed", "rejected", "failed", "cancelled",
-                                        "reverted"};
-    for (size_t i = 0; i < sizeof final / sizeof final[0]; i++)
-        if (strcmp(status, final[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* Every job status, its French label and the short forms a user may type. */
-static const struct {
-    const char *code, *label, *alias1, *alias2;
-} job_statuses[] = {
-    {"uploaded", "reçu", "recu", NULL},
-    {"queued", "en attente", "en-attente", "attente"},
-    {"parsing", "analyse", "analyse-en-cours", NULL},
-    {"ready", "analysé", "analyse-finie", NULL},
-    {"importing", "import en cours", "import", "en-cours"},
-    {"completed", "terminé", "termine", NULL},
-    {"rejected", "refusé", "refuse", NULL},
-    {"failed", "en échec", "echec", "en-echec"},
-    {"cancelled", "annulé", "annule", NULL},
-    {"reverted", "défait", "defait", NULL},
-};
-
-const char *li_job_status_label(const char *status) {
-    for (size_t i = 0; status && i < sizeof job_statuses / sizeof job_statuses[0]; i++)
-        if (strcmp(status, job_statuses[i].code) == 0)
-            return job_statuses[i].label;
-    return "?";
-}
-
-const char *li_job_status_parse(const char *word) {
-    for (size_t i = 0; word && i < sizeof job_statuses / sizeof job_statuses[0]; i++) {
-        const char *names[] = {job_statuses[i].code, job_statuses[i].label, job_statuses[i].alias1,
-                               job_statuses[i].alias2};
-        for (size_t k = 0; k < 4; k++)
-            if (names[k] && strcasecmp(word, names[k]) == 0)
-                return job_statuses[i].code;
-    }
-    return NULL;
-}
-
-const char *li_job_status_labels(void) {
-    return "reçu, en attente, analyse, analysé, import en cours, terminé, refusé, en échec, "
-           "annulé, défait";
-}
-
-const char *li__next_kind(const li_job_rec *job, int *exclusive) {
+li_work_kind li__next_kind(const li_job_rec *job, int *exclusive) {
     /* A staged job (or one in its commit) goes on committing; any other
      * parses, and parsing writes leads except in the two-stage shape. */
-    if (strcmp(job->status, "ready") == 0 || strcmp(job->phase, "commit") == 0) {
+    if (job->state == LI_JOB_READY || job->phase == LI_PHASE_COMMIT) {
         *exclusive = 1;
-        return "commit";
+        return LI_WORK_COMMIT;
     }
-    *exclusive = strcmp(job->phase, "parse") != 0;
-    return "parse";
+    *exclusive = job->phase != LI_PHASE_PARSE;
+    return LI_WORK_PARSE;
 }
 
 void li__owner_name(char out[128], int n) {
@@ -433,15 +385,6 @@ void li__owner_name(char out[128], int n) {
     snprintf(out, 128, "%s:%ld:%d", host, (long)getpid(), n);
 }
 
-static int cancellable(const char *status) {
-    static const char *const open_status[] = {"uploaded", "queued", "parsing", "ready",
-                                              "importing"};
-    for (size_t i = 0; i < sizeof open_status / sizeof open_status[0]; i++)
-        if (strcmp(status, open_status[i]) == 0)
-            return 1;
-    return 0;
-}
-
 li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
     /* Under the write lock: a worker's batch either committed before (its
      * counters are read here) or will see the status and roll back. */
@@ -450,16 +393,16 @@ li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err)
         return st;
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
-    if (!cancellable(job->status)) {
+    if (!li_job_state_open(job->state)) {
         st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_CANCEL_REFUSED, (long long)id,
-                          li_job_status_label(job->status));
+                          li_job_state_label(job->state));
         goto out;
     }
     li_error why;
     li_error_set(&why, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)id,
                  (unsigned long long)job->created, (unsigned long long)job->updated,
                  (long long)id);
-    snprintf(job->status, sizeof job->status, "cancelled");
+    job->state = LI_JOB_CANCELLED;
     snprintf(job->error, sizeof job->error, "%s", why.message);
     job->eta_s = -1;
     li_store_now(job->finished_at);
@@ -479,14 +422,14 @@ li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err) 
         return st;
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
-    if (strcmp(job->status, "failed") != 0 && strcmp(job->status, "cancelled") != 0) {
+    if (job->state != LI_JOB_FAILED && job->state != LI_JOB_CANCELLED) {
         st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_RETRY_REFUSED, (long long)id,
-                          li_job_status_label(job->status));
+                          li_job_state_label(job->state));
         goto out;
     }
     int exclusive = 0;
-    const char *kind = li__next_kind(job, &exclusive);
-    snprintf(job->status, sizeof job->status, "queued");
+    li_work_kind kind = li__next_kind(job, &exclusive);
+    job->state = LI_JOB_QUEUED;
     job->error[0] = '\0';
     job->finished_at[0] = '\0';
     job->eta_s = -1;
@@ -517,7 +460,7 @@ li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
         return st;
     /* A job that may be running is cancelled first: its worker then stops
      * cleanly instead of writing into a job that is gone. */
-    if (cancellable(job.status)) {
+    if (li_job_state_open(job.state)) {
         st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_DELETE_REFUSED, (long long)id,
                           (long long)id);
         goto out;
@@ -572,11 +515,11 @@ static li_status cleanup_pick(const li_job_rec *job, void *arg) {
         c->drop = r;
         c->cap = cap;
     }
-    if (cancellable(job->status))
+    if (li_job_state_open(job->state))
         return LI_OK; /* never a job that may be running */
     if (strcmp(job->created_at, c->jobs_before) < 0)
         c->del[c->ndel++] = job->id;
-    else if (c->rows && strcmp(job->status, "completed") == 0 && job->finished_at[0] &&
+    else if (c->rows && job->state == LI_JOB_COMPLETED && job->finished_at[0] &&
              strcmp(job->finished_at, c->rows_before) < 0 && job->rows > 0)
         c->drop[c->ndrop++] = job->id;
     return LI_OK;

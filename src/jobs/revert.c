@@ -156,10 +156,10 @@ li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, l
     /* Under the write lock: no batch of a job being cancelled commits now. */
     if ((st = li_store_job_get(s, job_id, &job, err)) != LI_OK)
         goto out;
-    if (strcmp(job.status, "completed") != 0 && strcmp(job.status, "failed") != 0 &&
-        strcmp(job.status, "cancelled") != 0) {
+    if (job.state != LI_JOB_COMPLETED && job.state != LI_JOB_FAILED &&
+        job.state != LI_JOB_CANCELLED) {
         st = li_error_set(err, LI_EREFUSED, LI_MSG_REVERT_REFUSED, (long long)job_id,
-                          li_job_status_label(job.status));
+                          li_job_state_label(job.state));
         goto out;
     }
     /* Updates first, newest first: a lead the file updated twice ends as before. */
@@ -185,7 +185,7 @@ li_status li_import_revert(li_store *s, int64_t job_id, li_revert_result *res, l
             goto out;
         res->deleted++;
     }
-    snprintf(job.status, sizeof job.status, "reverted");
+    job.state = LI_JOB_REVERTED;
     if ((st = li_store_job_update(s, &job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
         goto out;
     in_tx = 0;

@@ -43,15 +43,15 @@
 
 static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
     li__runner *r = ctx;
-    char status[16];
+    li_job_state state;
     li_status st;
     if (r->stop && atomic_load(r->stop)) {
         r->stopping = 1;
         return li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_STOPPED, (long long)job->id);
     }
-    if ((st = li_store_job_status(r->s, job->id, status, err)) != LI_OK)
+    if ((st = li_store_job_state(r->s, job->id, &state, err)) != LI_OK)
         return st;
-    if (strcmp(status, "cancelled") == 0) {
+    if (state == LI_JOB_CANCELLED) {
         r->cancelled = 1;
         return li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job->id, 0ULL,
                             0ULL, (long long)job->id);
@@ -80,9 +80,9 @@ li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
 /* A stage starts: the job may have been cancelled since it was claimed. */
 static li_status on_start(void *ctx, li_job_rec *job, li_error *err) {
     li__runner *r = ctx;
-    char status[16];
-    li_status st = li_store_job_status(r->s, job->id, status, err);
-    if (st == LI_OK && strcmp(status, "cancelled") == 0) {
+    li_job_state state;
+    li_status st = li_store_job_state(r->s, job->id, &state, err);
+    if (st == LI_OK && state == LI_JOB_CANCELLED) {
         r->cancelled = 1;
         st = li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job->id, 0ULL,
                           0ULL, (long long)job->id);
@@ -114,7 +114,7 @@ static li_status reject(li_store *s, li_job_rec *job, const li_reject_limit *l, 
         *dot = ','; /* French decimal comma */
     li_error_set(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, (unsigned long long)job->invalid,
                  (unsigned long long)job->rows, share, limit);
-    snprintf(job->status, sizeof job->status, "rejected");
+    job->state = LI_JOB_REJECTED;
     snprintf(job->error, sizeof job->error, "%s", err ? err->message : "");
     li_store_now(job->finished_at);
     job->eta_s = -1;
@@ -123,15 +123,18 @@ static li_status reject(li_store *s, li_job_rec *job, const li_reject_limit *l, 
 
 /*
  * The stage of item it is done: closes it and queues what follows, in one
- * transaction. next may be NULL.
+ * transaction. next may be NULL (nothing follows).
  */
-static li_status advance(li__runner *r, const li_job_rec *job, const char *next, int exclusive,
+static const li_work_kind next_commit = LI_WORK_COMMIT, next_report = LI_WORK_REPORT;
+
+static li_status advance(li__runner *r, const li_job_rec *job, const li_work_kind *next, int exclusive,
                          li_error *err) {
     li_status st = li_store_begin(r->s, err);
     if (st != LI_OK)
         return st;
-    if ((st = li_store_work_finish(r->s, r->it->id, r->owner, "done", NULL, err)) == LI_OK && next)
-        st = li_store_work_add(r->s, job->id, next, exclusive, LI_WORK_MAX_ATTEMPTS, 0, err);
+    if ((st = li_store_work_finish(r->s, r->it->id, r->owner, LI_ITEM_DONE, NULL, err)) == LI_OK &&
+        next)
+        st = li_store_work_add(r->s, job->id, *next, exclusive, LI_WORK_MAX_ATTEMPTS, 0, err);
     if (st == LI_OK)
         return li_store_commit(r->s, err);
     li_store_rollback(r->s);
@@ -139,8 +142,8 @@ static li_status advance(li__runner *r, const li_job_rec *job, const char *next,
 }
 
 /* After a finished job: a report item when a worker ran it and the report lists a row. */
-static const char *report_next(const li__runner *r, const li_job_rec *job) {
-    return !r->one_shot && li_report_due(job) ? "report" : NULL;
+static const li_work_kind *report_next(const li__runner *r, const li_job_rec *job) {
+    return !r->one_shot && li_report_due(job) ? &next_report : NULL;
 }
 
 /*
@@ -187,8 +190,8 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
         li_store_use_spare(r->s, 0);
         return; /* the lease will expire: another worker takes the item back */
     }
-    if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li_job_final(job.status)) {
-        snprintf(job.status, sizeof job.status, "%s", retry ? "queued" : "failed");
+    if (li_store_job_get(r->s, it->job_id, &job, &e2) == LI_OK && !li_job_state_final(job.state)) {
+        job.state = retry ? LI_JOB_QUEUED : LI_JOB_FAILED;
         snprintf(job.error, sizeof job.error, "%s", text);
         job.eta_s = -1;
         job.rows_per_s = 0;
@@ -199,7 +202,7 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
     if (retry)
         li_store_work_retry(r->s, it->id, r->owner, text, delay, &e2);
     else
-        li_store_work_finish(r->s, it->id, r->owner, "dead", text, &e2);
+        li_store_work_finish(r->s, it->id, r->owner, LI_ITEM_DEAD, text, &e2);
     if (li_store_commit(r->s, &e2) != LI_OK)
         li_store_rollback(r->s);
     else
@@ -292,8 +295,8 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
     li_mapping *owned = NULL;
     const li_mapping *m = NULL;
     li_status st = LI_OK;
-    int staged = strcmp(job->status, "ready") == 0;
-    int fused = !staged && strcmp(job->phase, "parse") != 0 && !o->max_invalid.set;
+    int staged = job->state == LI_JOB_READY;
+    int fused = !staged && job->phase != LI_PHASE_PARSE && !o->max_invalid.set;
     if (!staged) {
         if ((st = job_mapping(r, job, o, &owned, &m, err)) != LI_OK)
             goto out;
@@ -313,25 +316,25 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
         }
         if (st != LI_OK)
             goto out;
-        if (m->has_header && !o->no_remember && strcmp(job->status, "completed") == 0) {
+        if (m->has_header && !o->no_remember && job->state == LI_JOB_COMPLETED) {
             /* Proposed again to the next file with these headers. Best
              * effort: the leads are in, a failure must not fail the import. */
             li_error ignored;
             li_mapping_save_as(r->s, NULL, m, &ignored);
         }
     }
-    if (strcmp(job->status, "completed") == 0) {
+    if (job->state == LI_JOB_COMPLETED) {
         st = advance(r, job, report_next(r, job), 0, err);
     } else if (over_limit(&o->max_invalid, job)) {
         li_error why;
         if ((st = reject(r->s, job, &o->max_invalid, &why)) == LI_OK &&
-            (st = advance(r, job, r->one_shot ? NULL : "report", 0, err)) == LI_OK) {
+            (st = advance(r, job, r->one_shot ? NULL : &next_report, 0, err)) == LI_OK) {
             if (err)
                 *err = why;
             st = LI_EREFUSED;
         }
     } else {
-        st = advance(r, job, "commit", 1, err);
+        st = advance(r, job, &next_commit, 1, err);
     }
 out:
     li_mapping_free(owned);
@@ -423,20 +426,20 @@ li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err) 
         item_failed(r, LI_EINTERNAL, &why);
         goto out;
     }
-    if (strcmp(job.status, "cancelled") == 0 || strcmp(job.status, "failed") == 0 ||
-        strcmp(job.status, "reverted") == 0) {
+    if (job.state == LI_JOB_CANCELLED || job.state == LI_JOB_FAILED ||
+        job.state == LI_JOB_REVERTED) {
         st = li_store_work_finish(r->s, it->id, r->owner,
-                                  strcmp(job.status, "cancelled") == 0 ? "cancelled" : "done",
+                                  job.state == LI_JOB_CANCELLED ? LI_ITEM_CANCELLED : LI_ITEM_DONE,
                                   NULL, err);
         goto out;
     }
-    if (strcmp(it->kind, "report") != 0 &&
-        (strcmp(job.status, "completed") == 0 || strcmp(job.status, "rejected") == 0)) {
+    if (it->kind != LI_WORK_REPORT &&
+        (job.state == LI_JOB_COMPLETED || job.state == LI_JOB_REJECTED)) {
         /* The stage ended but the item was not closed: close it now. */
         st = advance(r, &job, report_next(r, &job), 0, err);
         goto out;
     }
-    if (strcmp(it->kind, "report") == 0) {
+    if (it->kind == LI_WORK_REPORT) {
         st = run_report(r, &job, err);
         goto check;
     }
@@ -444,7 +447,7 @@ li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err) 
         goto fail;
     if (!job.started_at[0])
         li_store_now(job.started_at);
-    if (strcmp(it->kind, "parse") == 0)
+    if (it->kind == LI_WORK_PARSE)
         st = run_parse(r, &job, &o, &hook, err);
     else
         st = run_commit(r, &job, &o, &hook, err);
@@ -461,8 +464,8 @@ fail:
         if (r->stopping) {
             /* Given back: the job says it waits, not that it runs. */
             if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK &&
-                !li_job_final(job.status)) {
-                snprintf(job.status, sizeof job.status, "queued");
+                !li_job_state_final(job.state)) {
+                job.state = LI_JOB_QUEUED;
                 job.rows_per_s = 0;
                 job.eta_s = -1;
                 li_store_job_update(r->s, &job, &ignored);
@@ -471,7 +474,7 @@ fail:
             if (r->one_shot) /* someone waits: tell them how to go on */
                 st = li__interrupted(&job, r->stop ? atomic_load(r->stop) : 0, err);
         } else {
-            li_store_work_finish(r->s, it->id, r->owner, "cancelled", NULL, &ignored);
+            li_store_work_finish(r->s, it->id, r->owner, LI_ITEM_CANCELLED, NULL, &ignored);
             if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK)
                 li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job.id,
                              (unsigned long long)job.created, (unsigned long long)job.updated,
@@ -521,12 +524,6 @@ static void log_event(const li_worker_opts *o, const char *fmt, ...) {
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     o->log(line, o->log_ctx);
-}
-
-static const char *kind_fr(const char *kind) {
-    return strcmp(kind, "parse") == 0    ? "analyse"
-           : strcmp(kind, "commit") == 0 ? "enregistrement"
-                                         : "rapport";
 }
 
 /*
@@ -584,7 +581,7 @@ static void *worker_main(void *arg) {
             continue;
         }
         log_event(o, "import n° %lld : étape « %s » prise par %s (tentative %d sur %d)",
-                  (long long)it.job_id, kind_fr(it.kind), r.owner, it.attempts, it.max_attempts);
+                  (long long)it.job_id, li_work_kind_label(it.kind), r.owner, it.attempts, it.max_attempts);
         st = li__runner_item(&r, &it, &err);
         if (r.unrecorded) {
             /* Its failure could not even be written: a fault of the queue too. */
@@ -595,7 +592,7 @@ static void *worker_main(void *arg) {
         faults = 0; /* reset by an outcome written only: a claim alone proves too little */
         if (st == LI_OK || st == LI_EREFUSED)
             log_event(o, "import n° %lld : étape « %s » terminée%s%s", (long long)it.job_id,
-                      kind_fr(it.kind), st == LI_EREFUSED ? " — " : "",
+                      li_work_kind_label(it.kind), st == LI_EREFUSED ? " — " : "",
                       st == LI_EREFUSED ? err.message : "");
         else
             log_event(o, "import n° %lld : %s", (long long)it.job_id, err.message);

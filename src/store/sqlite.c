@@ -625,7 +625,12 @@ static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col) {
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
-static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
+/*
+ * The store boundary: states and phases are stored as their names. A name
+ * this version does not know (a database edited by hand, or by a newer
+ * version) is an error, never guessed: LI_EFORMAT.
+ */
+static li_status job_from_row(sqlite3_stmt *q, li_job_rec *j, li_error *err) {
     memset(j, 0, sizeof *j);
     j->id = sqlite3_column_int64(q, 0);
     copy_text(j->file_name, sizeof j->file_name, q, 1);
@@ -635,8 +640,13 @@ static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
     copy_text(j->encoding, sizeof j->encoding, q, 5);
     copy_text(j->delimiter, sizeof j->delimiter, q, 6);
     j->has_header = sqlite3_column_int(q, 7);
-    copy_text(j->status, sizeof j->status, q, 8);
-    copy_text(j->phase, sizeof j->phase, q, 9);
+    const char *state = (const char *)sqlite3_column_text(q, 8);
+    if (!li_job_state_parse(state, &j->state))
+        return li_error_set(err, LI_EFORMAT, LI_MSG_JOB_STATE_CORRUPT, (long long)j->id,
+                            state ? state : "");
+    const char *phase = (const char *)sqlite3_column_text(q, 9);
+    if (!li_job_phase_parse(phase, &j->phase))
+        return li_error_set(err, LI_EFORMAT, LI_MSG_JOB_STATE_CORRUPT, (long long)j->id, phase);
     uint64_t *counters[] = {&j->rows,    &j->valid,       &j->invalid,    &j->warnings,
                             &j->created, &j->updated,     &j->skipped,    &j->bytes_total,
                             &j->bytes_done, &j->parse_offset, &j->parse_row, &j->commit_row};
@@ -654,6 +664,7 @@ static void job_from_row(sqlite3_stmt *q, li_job_rec *j) {
     copy_text(j->worker, sizeof j->worker, q, 31);
     copy_text(j->heartbeat_at, sizeof j->heartbeat_at, q, 32);
     j->live = sqlite3_column_int(q, 33);
+    return LI_OK;
 }
 
 
@@ -670,8 +681,8 @@ li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err) {
     sqlite3_bind_text(q, 1, job->file_name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)job->file_size);
     sqlite3_bind_text(q, 3, job->file_sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, job->status, -1, SQLITE_STATIC);
-    bind_opt_text(q, 5, job->phase);
+    sqlite3_bind_text(q, 4, li_job_state_name(job->state), -1, SQLITE_STATIC);
+    bind_opt_text(q, 5, li_job_phase_name(job->phase));
     sqlite3_bind_int64(q, 6, (sqlite3_int64)job->bytes_total);
     sqlite3_bind_text(q, 7, job->created_at, -1, SQLITE_STATIC);
     bind_id(q, 8, job->created_by);
@@ -693,8 +704,8 @@ li_status li_store_job_update(li_store *s, const li_job_rec *j, li_error *err) {
     bind_opt_text(q, 3, j->encoding);
     bind_opt_text(q, 4, j->delimiter);
     sqlite3_bind_int(q, 5, j->has_header);
-    sqlite3_bind_text(q, 6, j->status, -1, SQLITE_STATIC);
-    bind_opt_text(q, 7, j->phase);
+    sqlite3_bind_text(q, 6, li_job_state_name(j->state), -1, SQLITE_STATIC);
+    bind_opt_text(q, 7, li_job_phase_name(j->phase));
     const uint64_t counters[] = {j->rows,        j->valid,      j->invalid,   j->warnings,
                                  j->created,     j->updated,    j->skipped,   j->bytes_total,
                                  j->bytes_done,  j->parse_offset, j->parse_row, j->commit_row};
@@ -768,16 +779,19 @@ const char *li_store_legacy_file_dir(li_store *s) {
     return s->legacy_dir;
 }
 
-li_status li_store_job_status(li_store *s, int64_t job_id, char status[16], li_error *err) {
+li_status li_store_job_state(li_store *s, int64_t job_id, li_job_state *state, li_error *err) {
     sqlite3_stmt *q;
     li_status st = stmt_get(s, ST_JOB_STATUS, &q, err);
     if (st != LI_OK)
         return st;
     sqlite3_bind_int64(q, 1, job_id);
     int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        copy_text(status, 16, q, 0);
-    else if (rc == SQLITE_DONE)
+    if (rc == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (!li_job_state_parse(name, state))
+            st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_STATE_CORRUPT, (long long)job_id,
+                              name ? name : "");
+    } else if (rc == SQLITE_DONE)
         st = li_error_set(err, LI_ENOTFOUND, LI_MSG_JOB_NOT_FOUND, (long long)job_id);
     else
         st = db_error(s, err);
@@ -785,22 +799,21 @@ li_status li_store_job_status(li_store *s, int64_t job_id, char status[16], li_e
     return st;
 }
 
-li_status li_store_jobs_each(li_store *s, const char *status, li_job_cb cb, void *ctx,
+li_status li_store_jobs_each(li_store *s, const li_job_state *state, li_job_cb cb, void *ctx,
                              li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
-    const char *sql = status ? "SELECT " JOB_COLUMNS " FROM import_jobs WHERE status=?1"
+    const char *sql = state ? "SELECT " JOB_COLUMNS " FROM import_jobs WHERE status=?1"
                                " ORDER BY id DESC"
                              : "SELECT " JOB_COLUMNS " FROM import_jobs ORDER BY id DESC";
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
-    if (status)
-        sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
+    if (state)
+        sqlite3_bind_text(q, 1, li_job_state_name(*state), -1, SQLITE_STATIC);
     int rc;
     li_job_rec job;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        job_from_row(q, &job);
-        if ((st = cb(&job, ctx)) != LI_OK)
+        if ((st = job_from_row(q, &job, err)) != LI_OK || (st = cb(&job, ctx)) != LI_OK)
             goto out;
     }
     if (rc != SQLITE_DONE)
@@ -819,7 +832,7 @@ li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *e
     sqlite3_bind_int64(q, 1, id);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
-        job_from_row(q, job);
+        st = job_from_row(q, job, err);
     else if (rc == SQLITE_DONE)
         st = li_error_set(err, LI_ENOTFOUND, LI_MSG_JOB_NOT_FOUND, (long long)id);
     else
@@ -828,8 +841,8 @@ li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *e
     return st;
 }
 
-li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *const *statuses,
-                                   li_job_rec *job, int *found, li_error *err) {
+li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const li_job_state *states,
+                                   size_t nstates, li_job_rec *job, int *found, li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     *found = 0;
@@ -840,19 +853,22 @@ li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const char *
         return db_error(s, err);
     sqlite3_bind_text(q, 1, sha256, -1, SQLITE_STATIC);
     int rc;
+    li_job_rec cand; /* *job is only written with the job found */
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(q, 8);
-        int match = statuses == NULL;
-        for (const char *const *p = statuses; p && *p && !match; p++)
-            match = status && strcmp(status, *p) == 0;
+        if ((st = job_from_row(q, &cand, err)) != LI_OK)
+            goto out;
+        int match = states == NULL;
+        for (size_t i = 0; i < nstates && !match; i++)
+            match = cand.state == states[i];
         if (match) {
-            job_from_row(q, job);
+            *job = cand;
             *found = 1;
             break;
         }
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = db_error(s, err);
+out:
     sqlite3_finalize(q);
     return st;
 }

@@ -256,12 +256,18 @@ li_status li_store_blob_shared(li_store *s, const char *blob_key, int64_t job_id
     " lease_expiry, last_error, state='running' AND lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ',"\
     " 'now') AND li_owner_alive(lease_owner)"
 
+/*
+ * The store boundary: kind and state are stored as their names, which the
+ * table's CHECK constraints keep to the known ones; the enum's first value
+ * stays only if a CHECK was bypassed, and then with its name readable in
+ * the database.
+ */
 static void item_from_row(sqlite3_stmt *q, li_work_item *it) {
     memset(it, 0, sizeof *it);
     it->id = sqlite3_column_int64(q, 0);
     it->job_id = sqlite3_column_int64(q, 1);
-    copy_col(it->kind, sizeof it->kind, q, 2);
-    copy_col(it->state, sizeof it->state, q, 3);
+    li_work_kind_parse((const char *)sqlite3_column_text(q, 2), &it->kind);
+    li_work_state_parse((const char *)sqlite3_column_text(q, 3), &it->state);
     it->exclusive = sqlite3_column_int(q, 4);
     it->attempts = sqlite3_column_int(q, 5);
     it->max_attempts = sqlite3_column_int(q, 6);
@@ -272,7 +278,7 @@ static void item_from_row(sqlite3_stmt *q, li_work_item *it) {
     it->live = sqlite3_column_int(q, 11);
 }
 
-li_status li_store_work_add(li_store *s, int64_t job_id, const char *kind, int exclusive,
+li_status li_store_work_add(li_store *s, int64_t job_id, li_work_kind kind, int exclusive,
                             int max_attempts, double delay_s, li_error *err) {
     sqlite3_stmt *q = NULL;
     char now[32], run_at[32];
@@ -285,7 +291,7 @@ li_status li_store_work_add(li_store *s, int64_t job_id, const char *kind, int e
     if (st != LI_OK)
         return st;
     sqlite3_bind_int64(q, 1, job_id);
-    sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, li_work_kind_name(kind), -1, SQLITE_STATIC);
     sqlite3_bind_int(q, 3, exclusive);
     sqlite3_bind_text(q, 4, run_at, -1, SQLITE_STATIC);
     sqlite3_bind_int(q, 5, max_attempts > 0 ? max_attempts : 1);
@@ -400,14 +406,14 @@ static li_status item_update(li_store *s, const char *sql, int64_t id, const cha
     return run_done(s, q, err);
 }
 
-li_status li_store_work_finish(li_store *s, int64_t id, const char *owner, const char *state,
+li_status li_store_work_finish(li_store *s, int64_t id, const char *owner, li_work_state state,
                                const char *error, li_error *err) {
     char now[32];
     li_store_now(now);
-    const char *sql = strcmp(state, "dead") == 0
+    const char *sql = state == LI_ITEM_DEAD
                           ? "UPDATE work_items SET state='dead', last_error=?3, finished_at=?4,"
                             " lease_expiry=NULL WHERE id=?1 AND lease_owner=?2"
-                      : strcmp(state, "cancelled") == 0
+                      : state == LI_ITEM_CANCELLED
                           ? "UPDATE work_items SET state='cancelled', last_error=coalesce(?3,"
                             " last_error), finished_at=?4, lease_expiry=NULL"
                             " WHERE id=?1 AND lease_owner=?2"

@@ -54,7 +54,7 @@ static li_store *store_with_jobs(int n) {
         memset(&job, 0, sizeof job);
         snprintf(job.file_name, sizeof job.file_name, "f%d.csv", i);
         snprintf(job.file_sha256, sizeof job.file_sha256, "%064d", i);
-        snprintf(job.status, sizeof job.status, "queued");
+        job.state = LI_JOB_QUEUED;
         assert_int_equal(li_store_job_insert(s, &job, &err), LI_OK);
     }
     return s;
@@ -97,10 +97,10 @@ static void a_claim_leases_the_item_to_one_owner(void **state) {
     li_work_item it;
     char me[128];
     snprintf(me, sizeof me, "%s:%ld:1", host, (long)getpid());
-    assert_int_equal(li_store_work_add(s, 1, "parse", 1, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 1, 5, 0, &err), LI_OK);
     claim(s, me, 0, 30, &it, 1);
-    assert_string_equal(it.kind, "parse");
-    assert_string_equal(it.state, "running");
+    assert_int_equal(it.kind, LI_WORK_PARSE);
+    assert_int_equal(it.state, LI_ITEM_RUNNING);
     assert_string_equal(it.owner, me);
     assert_int_equal(it.attempts, 1);
     assert_int_equal(it.job_id, 1);
@@ -118,7 +118,7 @@ static void an_expired_lease_is_claimed_again(void **state) {
     li_store *s = store_with_jobs(1);
     li_error err;
     li_work_item it;
-    assert_int_equal(li_store_work_add(s, 1, "parse", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
     claim(s, "elsewhere:1:1", 0, -1, &it, 1); /* a lease that already ran out */
     claim(s, "me:1:2", 0, 30, &it, 1);
     assert_int_equal(it.attempts, 2);
@@ -133,7 +133,7 @@ static void a_dead_owner_on_this_host_loses_its_item_at_once(void **state) {
     li_work_item it;
     char dead[128];
     dead_owner(dead);
-    assert_int_equal(li_store_work_add(s, 1, "commit", 1, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_COMMIT, 1, 5, 0, &err), LI_OK);
     claim(s, dead, 0, 3600, &it, 1);
     claim(s, "next:1:1", 0, 30, &it, 1);
     assert_string_equal(it.owner, "next:1:1");
@@ -148,7 +148,7 @@ static void an_owner_on_another_host_keeps_its_lease(void **state) {
     char dead[128], remote[160];
     dead_owner(dead); /* a pid that is dead here may be alive there */
     snprintf(remote, sizeof remote, "not-%s", dead);
-    assert_int_equal(li_store_work_add(s, 1, "parse", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
     claim(s, remote, 0, 3600, &it, 1);
     claim(s, "me:1:1", 0, 30, &it, 0);
     li_store_close(s);
@@ -161,9 +161,9 @@ static void one_exclusive_item_runs_at_a_time(void **state) {
     li_work_item it;
     char me[128];
     snprintf(me, sizeof me, "%s:%ld:1", host, (long)getpid());
-    assert_int_equal(li_store_work_add(s, 1, "commit", 1, 5, 0, &err), LI_OK);
-    assert_int_equal(li_store_work_add(s, 2, "parse", 1, 5, 0, &err), LI_OK);
-    assert_int_equal(li_store_work_add(s, 3, "parse", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_COMMIT, 1, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 2, LI_WORK_PARSE, 1, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 3, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
     claim(s, me, 0, 30, &it, 1);
     assert_int_equal(it.job_id, 1);
     claim(s, me, 0, 30, &it, 1);
@@ -177,8 +177,8 @@ static void a_claim_can_be_limited_to_one_job(void **state) {
     li_store *s = store_with_jobs(2);
     li_error err;
     li_work_item it;
-    assert_int_equal(li_store_work_add(s, 1, "parse", 0, 5, 0, &err), LI_OK);
-    assert_int_equal(li_store_work_add(s, 2, "parse", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 2, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
     claim(s, "me:1:1", 2, 30, &it, 1);
     assert_int_equal(it.job_id, 2);
     claim(s, "me:1:1", 2, 30, &it, 0);
@@ -191,7 +191,7 @@ static void renewing_keeps_the_lease_and_forgives_attempts(void **state) {
     li_error err;
     li_work_item it;
     int held = -1;
-    assert_int_equal(li_store_work_add(s, 1, "parse", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
     claim(s, "a:1:1", 0, -1, &it, 1);
     claim(s, "b:1:1", 0, -1, &it, 1);
     assert_int_equal(it.attempts, 2);
@@ -212,20 +212,20 @@ static void a_retry_waits_and_a_release_does_not_count(void **state) {
     li_error err;
     li_work_item it;
     uint64_t n = 0;
-    assert_int_equal(li_store_work_add(s, 1, "parse", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
     claim(s, "a:1:1", 0, 30, &it, 1);
     assert_int_equal(li_store_work_retry(s, it.id, "a:1:1", "disque plein", 3600, &err), LI_OK);
     claim(s, "a:1:1", 0, 30, &it, 0); /* not due yet */
     assert_int_equal(li_store_work_pending(s, 1, &n, &err), LI_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(li_store_work_add(s, 1, "commit", 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_COMMIT, 0, 5, 0, &err), LI_OK);
     claim(s, "a:1:1", 0, 30, &it, 1);
-    assert_string_equal(it.kind, "commit");
+    assert_int_equal(it.kind, LI_WORK_COMMIT);
     assert_int_equal(li_store_work_release(s, it.id, "a:1:1", &err), LI_OK);
     claim(s, "b:1:1", 0, 30, &it, 1);
-    assert_string_equal(it.kind, "commit");
+    assert_int_equal(it.kind, LI_WORK_COMMIT);
     assert_int_equal(it.attempts, 1); /* the released attempt was not counted */
-    assert_int_equal(li_store_work_finish(s, it.id, "b:1:1", "done", NULL, &err), LI_OK);
+    assert_int_equal(li_store_work_finish(s, it.id, "b:1:1", LI_ITEM_DONE, NULL, &err), LI_OK);
     assert_int_equal(li_store_work_cancel_job(s, 1, &err), LI_OK);
     assert_int_equal(li_store_work_pending(s, 0, &n, &err), LI_OK);
     assert_int_equal(n, 0);

@@ -66,7 +66,7 @@ static void insert_job(li_store *s, li_job_rec *j, const char *name, int digit) 
     memset(j, 0, sizeof *j);
     snprintf(j->file_name, sizeof j->file_name, "%s", name);
     snprintf(j->file_sha256, sizeof j->file_sha256, "%064d", digit);
-    snprintf(j->status, sizeof j->status, "parsing");
+    j->state = LI_JOB_PARSING;
     assert_int_equal(li_store_job_insert(s, j, &err), LI_OK);
     assert_true(j->id > 0);
 }
@@ -94,10 +94,10 @@ static void job_round_trips_and_is_found_by_sha(void **state) {
     assert_int_equal(g.parse_row, 12);
 
     int found = 0;
-    static const char *const done[] = {"completed", NULL};
-    assert_int_equal(li_store_job_find_by_sha(s, j.file_sha256, done, &g, &found, &err), LI_OK);
+    static const li_job_state done[] = {LI_JOB_COMPLETED};
+    assert_int_equal(li_store_job_find_by_sha(s, j.file_sha256, done, 1, &g, &found, &err), LI_OK);
     assert_int_equal(found, 0);
-    assert_int_equal(li_store_job_find_by_sha(s, j.file_sha256, NULL, &g, &found, &err), LI_OK);
+    assert_int_equal(li_store_job_find_by_sha(s, j.file_sha256, NULL, 0, &g, &found, &err), LI_OK);
     assert_int_equal(found, 1);
     assert_int_equal(g.id, j.id);
     assert_int_equal(li_store_job_get(s, 4242, &g, &err), LI_ENOTFOUND);
