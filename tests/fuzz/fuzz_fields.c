@@ -99,7 +99,7 @@ static void fuzz_header(const char *in, size_t n) {
     FZ_CHECK(k < sizeof folded && strlen(folded) == k, "fold (filler) length %zu", k);
     li_field f = li_field_by_header(in, n);
     FZ_CHECK(f == LI_FIELD_NONE || f == LI_FIELD_FULL_NAME || f == LI_FIELD_IGNORE ||
-                 (f >= 0 && f < LI_FIELD__COUNT),
+                 f == LI_FIELD_ASSIGNEE || (f >= 0 && f < LI_FIELD__COUNT),
              "field %d", (int)f);
     unsigned dist = 0;
     const char *syn = NULL;
