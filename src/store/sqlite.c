@@ -888,6 +888,10 @@ li_status li_store_row_put(li_store *s, int64_t job_id, const li_staged_row *row
 
 #define ROW_COLUMNS "row_no, status, data, errors, lead_id, match_key, match_lead"
 
+/* The rows a report lists, through the partial index that holds exactly them. */
+#define REPORT_ROWS_OF_JOB                                                                         \
+    " FROM import_rows INDEXED BY import_rows_listed WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS
+
 /* Runs q (its parameters bound) and hands each row to cb. Finalizes q. */
 static li_status rows_scan(li_store *s, sqlite3_stmt *q, li_row_cb cb, void *ctx, li_error *err) {
     li_status st = LI_OK;
@@ -914,11 +918,9 @@ out:
 
 li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const char *status,
                              uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
-    if (s->nrow) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
+    li_status fst = s->nrow ? li_store_flush(s, err) : LI_OK; /* reads see queued rows */
+    if (fst != LI_OK)
+        return fst;
     sqlite3_stmt *q = NULL;
     const char *sql = status ? "SELECT " ROW_COLUMNS " FROM import_rows"
                                " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
@@ -937,16 +939,12 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
 
 li_status li_store_report_rows_each(li_store *s, int64_t job_id, li_row_cb cb, void *ctx,
                                     li_error *err) {
-    if (s->nrow) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
+    li_status fst = s->nrow ? li_store_flush(s, err) : LI_OK; /* reads see queued rows */
+    if (fst != LI_OK)
+        return fst;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " ROW_COLUMNS " FROM import_rows INDEXED BY import_rows_listed"
-                           " WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS
-                           " ORDER BY row_no",
+                           "SELECT " ROW_COLUMNS REPORT_ROWS_OF_JOB " ORDER BY row_no",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     sqlite3_bind_int64(q, 1, job_id);
@@ -960,10 +958,7 @@ li_status li_store_report_rows_count(li_store *s, int64_t job_id, uint64_t *n, l
     if (s->nrow && (st = li_store_flush(s, err)) != LI_OK)
         return st;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT count(*) FROM import_rows INDEXED BY import_rows_listed"
-                           " WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS,
-                           -1,
-                           &q, NULL) != SQLITE_OK)
+                           "SELECT count(*)" REPORT_ROWS_OF_JOB, -1, &q, NULL) != SQLITE_OK)
         return db_error(s, err);
     sqlite3_bind_int64(q, 1, job_id);
     if (sqlite3_step(q) == SQLITE_ROW)
@@ -1004,11 +999,9 @@ li_status li_store_lead_insert(li_store *s, const li_slice value[LI_FIELD__COUNT
 
 li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
                              li_error *err) {
-    if (s->nlead) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
+    li_status fst = s->nlead ? li_store_flush(s, err) : LI_OK; /* reads see queued leads */
+    if (fst != LI_OK)
+        return fst;
     int which = field == LI_FIELD_EMAIL   ? ST_FIND_EMAIL
                 : field == LI_FIELD_PHONE ? ST_FIND_PHONE
                 : field == LI_FIELD_EXTERNAL_ID ? ST_FIND_EXTERNAL_ID
@@ -1031,11 +1024,9 @@ li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_
 }
 
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err) {
-    if (s->nlead) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
+    li_status fst = s->nlead ? li_store_flush(s, err) : LI_OK; /* reads see queued leads */
+    if (fst != LI_OK)
+        return fst;
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT id, email, phone, external_id FROM leads", -1, &q,
@@ -1059,11 +1050,9 @@ out:
 }
 
 li_status li_store_leads_each(li_store *s, li_lead_cb cb, void *ctx, li_error *err) {
-    if (s->nlead) {
-        li_status fst = li_store_flush(s, err);
-        if (fst != LI_OK)
-            return fst;
-    }
+    li_status fst = s->nlead ? li_store_flush(s, err) : LI_OK; /* reads see queued leads */
+    if (fst != LI_OK)
+        return fst;
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     if (sqlite3_prepare_v2(s->db,
