@@ -112,6 +112,26 @@ void li_store_use_spare(li_store *s, int on);
 /* Current UTC time as stored ("2026-11-29T10:00:00.123Z"). */
 void li_store_now(char out[32]);
 
+/* --- users: the record (the rules are in users.h, over li__store_user_*) --- */
+/* Limits, in bytes unless said otherwise. */
+#define LI_USER_EMAIL_MAX 254   /* as for a lead's e-mail */
+#define LI_USER_NAME_MAX 200    /* after trimming */
+#define LI_PASSWORD_MIN_CHARS 12 /* characters (code points), not bytes */
+#define LI_PASSWORD_MAX_BYTES 1024
+
+/* One user as stored; strings are NUL-terminated copies. Never the hash. */
+typedef struct li_user {
+    int64_t id;
+    char email[LI_USER_EMAIL_MAX + 1];
+    char name[LI_USER_NAME_MAX + 1];
+    char role[16];      /* "admin" or "commercial" */
+    int active;         /* 0 once disabled */
+    int has_password;   /* 0: the user cannot log in */
+    char created_at[32]; /* "2026-11-29T10:00:00.123Z" (UTC) */
+} li_user;
+/* Called for every user of a walk; u is borrowed. A non-OK status stops the walk. */
+typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
+
 /* --- jobs ---------------------------------------------------------------- */
 /* Inserts job (id and created_at are set on return). */
 li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err);

@@ -54,21 +54,6 @@ static const char *base_name(const char *path) {
     return slash ? slash + 1 : path;
 }
 
-void li__progress_emit(const li_import_opts *o, const li_job_rec *job, uint64_t rows,
-                       uint64_t rows_total, double rate) {
-    if (!o->progress)
-        return;
-    li_progress p = {
-        .phase = job->phase,
-        .rows = rows,
-        .rows_total = rows_total,
-        .bytes = job->bytes_done,
-        .bytes_total = job->bytes_total,
-        .rows_per_s = rate,
-        .eta_s = (rate > 0 && rows_total >= rows) ? (double)(rows_total - rows) / rate : -1.0,
-    };
-    o->progress(&p, o->progress_ctx);
-}
 
 /*
  * --assign column:HEADER: the column must be in the file and feed no other

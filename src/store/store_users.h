@@ -13,7 +13,6 @@
 #include <stddef.h>
 
 #include "leadimport/store.h"
-#include "leadimport/users.h"
 
 /*
  * Inserts u->email, u->name, u->role, u->active with password_hash (NULL:

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "pipeline.h"
 #include "leadimport/users.h"
 #include "leadimport/validate.h"
 
