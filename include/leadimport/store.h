@@ -129,9 +129,10 @@ li_status li_store_job_update(li_store *s, const li_job_rec *job, li_error *err)
 /* Stores the file's header row (JSON array of strings) and the mapping (JSON object). */
 li_status li_store_job_set_mapping(li_store *s, int64_t job_id, const char *header_json,
                                    const char *mapping_json, li_error *err);
-/* The header row stored for the job (malloc'ed JSON, caller frees; NULL if none). */
 /* The job's stored mapping JSON (malloc'ed, NULL if none). LI_ENOTFOUND without such a job. */
 li_status li_store_job_mapping(li_store *s, int64_t job_id, char **mapping_json, li_error *err);
+/* The header row stored for the job (malloc'ed JSON, caller frees; NULL if none). LI_ENOTFOUND
+ * without such a job. */
 li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err);
 /* LI_ENOTFOUND if there is no such job. */
 li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err);

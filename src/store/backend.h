@@ -75,13 +75,12 @@ struct li_store {
 };
 
 typedef struct li_store_backend {
-    const char *name;        /* for messages: "SQLite" */
-    const char *schemes[3];  /* URL prefixes it accepts, e.g. "sqlite:"; NULL-terminated */
+    const char *name;       /* for messages: "SQLite" */
+    const char *schemes[3]; /* URL prefixes it accepts, e.g. "sqlite:"; NULL-terminated */
     /* location: the URL without its scheme, never empty. create: 0 for
      * li_store_open_existing (LI_EUSAGE db_missing when it does not exist). */
     li_status (*open)(const char *location, int create, li_store **out, li_error *err);
-    li_status (*url_guard)(const char *location, li_outfile_guard *g, char **owned,
-                           li_error *err);
+    li_status (*url_guard)(const char *location, li_outfile_guard *g, char **owned, li_error *err);
 } li_store_backend;
 
 extern const li_store_backend li__sqlite_backend;

@@ -357,9 +357,10 @@ static li_status sqlite_open(const char *path, int create, li_store **out, li_er
     li__sqlite_busy_restore(s->db);
     /* cache_size bounds SQLite's page cache: memory stays flat however big
      * the tables grow. */
-    if ((st = li__sqlite_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
-                                 "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint=16384;",
+    if ((st = li__sqlite_exec(s,
+                              "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                              "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
+                              "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint=16384;",
                               err)) != LI_OK) {
         st = open_error(s, err);
         goto out;

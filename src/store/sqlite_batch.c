@@ -81,9 +81,9 @@ static void bind_row(sqlite3_stmt *q, int at, const void *x) {
  * the bindings are cleared before returning (once: the chunks overwrite
  * them in between).
  */
-static li_status insert_all(li__sqlite *s, const char *sql, int per, int width,
-                            const void *items, size_t size, size_t n,
-                            void (*bind)(sqlite3_stmt *, int, const void *), li_error *err) {
+static li_status insert_all(li__sqlite *s, const char *sql, int per, int width, const void *items,
+                            size_t size, size_t n, void (*bind)(sqlite3_stmt *, int, const void *),
+                            li_error *err) {
     const char *p = items;
     size_t i = 0;
     li_status st = LI_OK;

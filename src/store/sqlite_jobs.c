@@ -13,44 +13,44 @@
 #include "storeInt.h"
 
 /* The columns of a job record, read by job_from_row(). */
-#define JOB_COLUMNS(X)                                                                           \
-    X(id, "id")                                                                                \
-    X(file_name, "file_name")                                                                  \
-    X(file_size, "file_size")                                                                  \
-    X(file_sha256, "file_sha256")                                                              \
-    X(format, "format")                                                                        \
-    X(encoding, "encoding")                                                                    \
-    X(delimiter, "delimiter")                                                                  \
-    X(has_header, "has_header")                                                                \
-    X(status, "status")                                                                        \
-    X(phase, "phase")                                                                          \
-    X(rows_total, "rows_total")                                                                \
-    X(rows_valid, "rows_valid")                                                                \
-    X(rows_invalid, "rows_invalid")                                                            \
-    X(rows_warned, "rows_warned")                                                              \
-    X(created, "created")                                                                      \
-    X(updated, "updated")                                                                      \
-    X(skipped, "skipped")                                                                      \
-    X(bytes_total, "bytes_total")                                                              \
-    X(bytes_done, "bytes_done")                                                                \
-    X(parse_offset, "parse_offset")                                                            \
-    X(parse_row, "parse_row")                                                                  \
-    X(commit_row, "commit_row")                                                                \
-    X(rows_per_s, "rows_per_s")                                                                \
-    X(eta_s, "eta_s")                                                                          \
-    X(created_at, "created_at")                                                                \
-    X(started_at, "started_at")                                                                \
-    X(finished_at, "finished_at")                                                              \
-    X(error, "error")                                                                          \
-    X(assigned, "assigned")                                                                    \
-    X(flagged, "flagged")                                                                      \
-    X(attempts, "attempts")                                                                    \
-    X(worker, "worker")                                                                        \
-    X(heartbeat_at, "heartbeat_at")                                                            \
-    /* the owner of its item running under an unexpired lease, if any */                       \
-    X(lease_owner, "(SELECT w.lease_owner FROM work_items w WHERE w.job_id=import_jobs.id"    \
-                   " AND w.state='running'"                                                     \
-                   " AND w.lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ','now')"                 \
+#define JOB_COLUMNS(X)                                                                             \
+    X(id, "id")                                                                                    \
+    X(file_name, "file_name")                                                                      \
+    X(file_size, "file_size")                                                                      \
+    X(file_sha256, "file_sha256")                                                                  \
+    X(format, "format")                                                                            \
+    X(encoding, "encoding")                                                                        \
+    X(delimiter, "delimiter")                                                                      \
+    X(has_header, "has_header")                                                                    \
+    X(status, "status")                                                                            \
+    X(phase, "phase")                                                                              \
+    X(rows_total, "rows_total")                                                                    \
+    X(rows_valid, "rows_valid")                                                                    \
+    X(rows_invalid, "rows_invalid")                                                                \
+    X(rows_warned, "rows_warned")                                                                  \
+    X(created, "created")                                                                          \
+    X(updated, "updated")                                                                          \
+    X(skipped, "skipped")                                                                          \
+    X(bytes_total, "bytes_total")                                                                  \
+    X(bytes_done, "bytes_done")                                                                    \
+    X(parse_offset, "parse_offset")                                                                \
+    X(parse_row, "parse_row")                                                                      \
+    X(commit_row, "commit_row")                                                                    \
+    X(rows_per_s, "rows_per_s")                                                                    \
+    X(eta_s, "eta_s")                                                                              \
+    X(created_at, "created_at")                                                                    \
+    X(started_at, "started_at")                                                                    \
+    X(finished_at, "finished_at")                                                                  \
+    X(error, "error")                                                                              \
+    X(assigned, "assigned")                                                                        \
+    X(flagged, "flagged")                                                                          \
+    X(attempts, "attempts")                                                                        \
+    X(worker, "worker")                                                                            \
+    X(heartbeat_at, "heartbeat_at")                                                                \
+    /* the owner of its item running under an unexpired lease, if any */                           \
+    X(lease_owner, "(SELECT w.lease_owner FROM work_items w WHERE w.job_id=import_jobs.id"         \
+                   " AND w.state='running'"                                                        \
+                   " AND w.lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ','now')"                     \
                    " ORDER BY w.lease_expiry DESC LIMIT 1)")
 
 #define JOB_COL_POS(name, sql) JOB_COL_##name,
@@ -153,9 +153,9 @@ li_status li__sqlite_job_update(li_store *store, const li_job_rec *j, li_error *
     sqlite3_bind_int(q, 5, j->has_header);
     sqlite3_bind_text(q, 6, li_job_state_name(j->state), -1, SQLITE_STATIC);
     li__sqlite_bind_text(q, 7, li_job_phase_name(j->phase));
-    const uint64_t counters[] = {j->rows,        j->valid,      j->invalid,   j->warnings,
-                                 j->created,     j->updated,    j->skipped,   j->bytes_total,
-                                 j->bytes_done,  j->parse_offset, j->parse_row, j->commit_row};
+    const uint64_t counters[] = {j->rows,       j->valid,        j->invalid,   j->warnings,
+                                 j->created,    j->updated,      j->skipped,   j->bytes_total,
+                                 j->bytes_done, j->parse_offset, j->parse_row, j->commit_row};
     for (int i = 0; i < 12; i++) /* ?8 to ?19, in this order */
         sqlite3_bind_int64(q, 8 + i, (sqlite3_int64)counters[i]);
     sqlite3_bind_double(q, 20, j->rows_per_s);
@@ -208,8 +208,8 @@ li_status li__sqlite_job_set_report(li_store *store, int64_t job_id, const char 
  * The text columns sql (bound ?1 job_id) selects, strdup'ed into the n
  * non-NULL outs (NULL for a NULL column); LI_ENOTFOUND without the job.
  */
-static li_status job_texts(li__sqlite *s, int64_t job_id, const char *sql, char **outs[],
-                           int n, li_error *err) {
+static li_status job_texts(li__sqlite *s, int64_t job_id, const char *sql, char **outs[], int n,
+                           li_error *err) {
     sqlite3_stmt *q = NULL;
     for (int i = 0; i < n; i++)
         if (outs[i])
@@ -241,15 +241,15 @@ static li_status job_texts(li__sqlite *s, int64_t job_id, const char *sql, char 
 li_status li__sqlite_job_header(li_store *store, int64_t job_id, char **header_json,
                                 li_error *err) {
     char **outs[] = {header_json};
-    return job_texts(li__sq(store), job_id, "SELECT header FROM import_jobs WHERE id=?1", outs,
-                     1, err);
+    return job_texts(li__sq(store), job_id, "SELECT header FROM import_jobs WHERE id=?1", outs, 1,
+                     err);
 }
 
 li_status li__sqlite_job_mapping(li_store *store, int64_t job_id, char **mapping_json,
                                  li_error *err) {
     char **outs[] = {mapping_json};
-    return job_texts(li__sq(store), job_id, "SELECT mapping FROM import_jobs WHERE id=?1", outs,
-                     1, err);
+    return job_texts(li__sq(store), job_id, "SELECT mapping FROM import_jobs WHERE id=?1", outs, 1,
+                     err);
 }
 
 li_status li__sqlite_job_files(li_store *store, int64_t job_id, char **options_json,
@@ -286,14 +286,13 @@ li_status li__sqlite_job_state(li_store *store, int64_t job_id, li_job_state *st
     return st;
 }
 
-li_status li__sqlite_jobs_each(li_store *store, const li_job_state *state, li_job_cb cb,
-                               void *ctx, li_error *err) {
+li_status li__sqlite_jobs_each(li_store *store, const li_job_state *state, li_job_cb cb, void *ctx,
+                               li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
-    li_status st = li__sqlite_prepare(s,
-                                      state ? JOB_SELECT " WHERE status=?1 ORDER BY id DESC"
-                                            : JOB_SELECT " ORDER BY id DESC",
-                                      &q, err);
+    li_status st = li__sqlite_prepare(
+        s, state ? JOB_SELECT " WHERE status=?1 ORDER BY id DESC" : JOB_SELECT " ORDER BY id DESC",
+        &q, err);
     if (st != LI_OK)
         return st;
     if (state)
@@ -388,8 +387,7 @@ out:
     return st;
 }
 
-li_status li__sqlite_job_rows_delete(li_store *store, int64_t job_id, uint64_t *n,
-                                     li_error *err) {
+li_status li__sqlite_job_rows_delete(li_store *store, int64_t job_id, uint64_t *n, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_prepare(s, "DELETE FROM import_rows WHERE job_id=?1", &q, err);
@@ -402,8 +400,8 @@ li_status li__sqlite_job_rows_delete(li_store *store, int64_t job_id, uint64_t *
     return st;
 }
 
-li_status li__sqlite_blob_shared(li_store *store, const char *blob_key, int64_t job_id,
-                                 int *used, li_error *err) {
+li_status li__sqlite_blob_shared(li_store *store, const char *blob_key, int64_t job_id, int *used,
+                                 li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     *used = 0;

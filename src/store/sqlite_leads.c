@@ -21,31 +21,31 @@
 #define BULK_TABLE_RATIO 10
 
 /* The value columns, in li_field order (field.h): LEAD_COL_first_name + f is field f. */
-#define LEAD_VALUE_COLUMNS(X)                                                                    \
-    X(first_name, "first_name")                                                                \
-    X(last_name, "last_name")                                                                  \
-    X(email, "email")                                                                          \
-    X(phone, "phone")                                                                          \
-    X(company, "company")                                                                      \
-    X(job_title, "job_title")                                                                  \
-    X(address, "address")                                                                      \
-    X(postal_code, "postal_code")                                                              \
-    X(city, "city")                                                                            \
-    X(country, "country")                                                                      \
-    X(source, "source")                                                                        \
-    X(notes, "notes")                                                                          \
-    X(external_id, "external_id")                                                              \
+#define LEAD_VALUE_COLUMNS(X)                                                                      \
+    X(first_name, "first_name")                                                                    \
+    X(last_name, "last_name")                                                                      \
+    X(email, "email")                                                                              \
+    X(phone, "phone")                                                                              \
+    X(company, "company")                                                                          \
+    X(job_title, "job_title")                                                                      \
+    X(address, "address")                                                                          \
+    X(postal_code, "postal_code")                                                                  \
+    X(city, "city")                                                                                \
+    X(country, "country")                                                                          \
+    X(source, "source")                                                                            \
+    X(notes, "notes")                                                                              \
+    X(external_id, "external_id")                                                                  \
     X(owner, "owner")
 
 /* The columns of li_store_lead_get(): the values, then these. */
-#define LEAD_COLUMNS(X)                                                                          \
-    LEAD_VALUE_COLUMNS(X)                                                                      \
-    X(custom, "custom")                                                                        \
-    X(assigned_to, "assigned_to")                                                              \
-    X(duplicate_of, "duplicate_of")                                                            \
-    X(import_job_id, "import_job_id")                                                          \
-    X(created_at, "created_at")                                                                \
-    X(updated_at, "updated_at")                                                                \
+#define LEAD_COLUMNS(X)                                                                            \
+    LEAD_VALUE_COLUMNS(X)                                                                          \
+    X(custom, "custom")                                                                            \
+    X(assigned_to, "assigned_to")                                                                  \
+    X(duplicate_of, "duplicate_of")                                                                \
+    X(import_job_id, "import_job_id")                                                              \
+    X(created_at, "created_at")                                                                    \
+    X(updated_at, "updated_at")                                                                    \
     X(phone_type, "phone_type")
 
 #define LEAD_COL_POS(name, sql) LEAD_COL_##name,
@@ -124,9 +124,9 @@ out:
     return st;
 }
 
-li_status li__sqlite_lead_update(li_store *store, int64_t id,
-                                 const li_slice value[LI_FIELD__COUNT], li_slice custom_json,
-                                 const li_lead_meta *meta, const char *now, li_error *err) {
+li_status li__sqlite_lead_update(li_store *store, int64_t id, const li_slice value[LI_FIELD__COUNT],
+                                 li_slice custom_json, const li_lead_meta *meta, const char *now,
+                                 li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle_for(s, id, err);
@@ -153,8 +153,8 @@ li_status li__sqlite_lead_delete(li_store *store, int64_t id, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle(s, err);
-    if (st != LI_OK || (st = li__sqlite_prepare(s, "DELETE FROM leads WHERE id=?1", &q, err)) !=
-                           LI_OK)
+    if (st != LI_OK ||
+        (st = li__sqlite_prepare(s, "DELETE FROM leads WHERE id=?1", &q, err)) != LI_OK)
         return st;
     sqlite3_bind_int64(q, 1, id);
     return li__sqlite_done(s, q, err);
@@ -179,8 +179,8 @@ li_status li__sqlite_history_add(li_store *store, int64_t lead_id, const char *a
     return st;
 }
 
-li_status li__sqlite_job_history_each(li_store *store, int64_t job_id, li_history_cb cb,
-                                      void *ctx, li_error *err) {
+li_status li__sqlite_job_history_each(li_store *store, int64_t job_id, li_history_cb cb, void *ctx,
+                                      li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle(s, err);
@@ -281,8 +281,7 @@ li_status li__sqlite_lead_find(li_store *store, li_field field, li_slice value, 
     return st;
 }
 
-li_status li__sqlite_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ctx,
-                                    li_error *err) {
+li_status li__sqlite_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ctx, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle_leads(s, err);
@@ -307,10 +306,10 @@ out:
 }
 
 /* The columns of li_store_leads_each(). */
-#define EACH_COLUMNS(X)                                                                          \
-    X(id, "id")                                                                                \
-    LEAD_VALUE_COLUMNS(X)                                                                      \
-    X(custom, "custom")                                                                        \
+#define EACH_COLUMNS(X)                                                                            \
+    X(id, "id")                                                                                    \
+    LEAD_VALUE_COLUMNS(X)                                                                          \
+    X(custom, "custom")                                                                            \
     X(assignee, "(SELECT u.email FROM users u WHERE u.id = assigned_to)")
 
 #define EACH_COL_POS(name, sql) EACH_COL_##name,
@@ -321,10 +320,9 @@ li_status li__sqlite_leads_each(li_store *store, li_lead_cb cb, void *ctx, li_er
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle_leads(s, err);
     if (st != LI_OK ||
-        (st = li__sqlite_prepare(s,
-                                 "SELECT " LI__SQLITE_COLUMN_TEXT(EACH_COLUMNS)
-                                 " FROM leads ORDER BY id",
-                                 &q, err)) != LI_OK)
+        (st = li__sqlite_prepare(
+             s, "SELECT " LI__SQLITE_COLUMN_TEXT(EACH_COLUMNS) " FROM leads ORDER BY id", &q,
+             err)) != LI_OK)
         return st;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -381,8 +379,7 @@ li_status li__sqlite_lead_keys(li_store *store, int64_t id, li_buf *scratch,
         if (keep(scratch, v[k], &off[k]) != LI_OK)
             st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     for (int k = 0; k < 3 && st == LI_OK && *found; k++)
-        value[match_fields[k]] =
-            (li_slice){v[k].len ? scratch->data + off[k] : NULL, v[k].len};
+        value[match_fields[k]] = (li_slice){v[k].len ? scratch->data + off[k] : NULL, v[k].len};
     if (q)
         sqlite3_reset(q);
     return st;

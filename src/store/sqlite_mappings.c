@@ -10,14 +10,14 @@
 #include "storeInt.h"
 
 /* The columns of a mapping, read by mapping_from_row(). */
-#define MAPPING_COLUMNS(X)                                                                       \
-    X(id, "id")                                                                                \
-    X(name, "name")                                                                            \
-    X(header_sig, "header_sig")                                                                \
-    X(headers, "headers")                                                                      \
-    X(mapping, "mapping")                                                                      \
-    X(created_at, "created_at")                                                                \
-    X(updated_at, "updated_at")                                                                \
+#define MAPPING_COLUMNS(X)                                                                         \
+    X(id, "id")                                                                                    \
+    X(name, "name")                                                                                \
+    X(header_sig, "header_sig")                                                                    \
+    X(headers, "headers")                                                                          \
+    X(mapping, "mapping")                                                                          \
+    X(created_at, "created_at")                                                                    \
+    X(updated_at, "updated_at")                                                                    \
     X(used_at, "used_at")
 
 #define MAPPING_COL_POS(name, sql) MAPPING_COL_##name,
@@ -44,8 +44,8 @@ static li_status mapping_from_row(sqlite3_stmt *q, li_mapping_rec *m, li_error *
 }
 
 li_status li__sqlite_mapping_save(li_store *store, const char *name, const char *header_sig,
-                                const char *headers_json, const char *mapping_json,
-                                li_error *err) {
+                                  const char *headers_json, const char *mapping_json,
+                                  li_error *err) {
     li__sqlite *s = li__sq(store);
     /* Replace by name, or by signature for a remembered one, keeping the
      * creation date: read it, delete, insert, within a savepoint. */
@@ -55,8 +55,9 @@ li_status li__sqlite_mapping_save(li_store *store, const char *name, const char 
     sqlite3_stmt *q = NULL;
     char now[32];
     li_store_now(now);
-    const char *keep = name ? "SELECT created_at FROM mappings WHERE name=?1"
-                            : "SELECT created_at FROM mappings WHERE name IS NULL AND header_sig=?1";
+    const char *keep = name
+                           ? "SELECT created_at FROM mappings WHERE name=?1"
+                           : "SELECT created_at FROM mappings WHERE name IS NULL AND header_sig=?1";
     const char *del = name ? "DELETE FROM mappings WHERE name=?1"
                            : "DELETE FROM mappings WHERE name IS NULL AND header_sig=?1";
     char created[32];
@@ -96,16 +97,15 @@ dberr:
 }
 
 li_status li__sqlite_mapping_get(li_store *store, const char *name, const char *header_sig,
-                               li_mapping_rec *out, int *found, li_error *err) {
+                                 li_mapping_rec *out, int *found, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     *found = 0;
     const char *sql = name ? MAPPING_SELECT " WHERE name=?1"
-                           : MAPPING_SELECT
-                             " WHERE name IS NULL AND header_sig=?1";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return li__sqlite_fail(s, err);
+                           : MAPPING_SELECT " WHERE name IS NULL AND header_sig=?1";
+    if ((st = li__sqlite_prepare(s, sql, &q, err)) != LI_OK)
+        return st;
     sqlite3_bind_text(q, 1, name ? name : header_sig, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
@@ -118,8 +118,8 @@ li_status li__sqlite_mapping_get(li_store *store, const char *name, const char *
     if (*found) { /* when it was last used: `mappings list` shows it */
         char now[32];
         li_store_now(now);
-        if (sqlite3_prepare_v2(s->db, "UPDATE mappings SET used_at=?2 WHERE id=?1", -1, &q,
-                               NULL) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(s->db, "UPDATE mappings SET used_at=?2 WHERE id=?1", -1, &q, NULL) ==
+            SQLITE_OK) {
             sqlite3_bind_int64(q, 1, out->id);
             sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
             sqlite3_step(q); /* best effort: a read-only moment must not fail the import */
@@ -130,16 +130,14 @@ li_status li__sqlite_mapping_get(li_store *store, const char *name, const char *
 }
 
 li_status li__sqlite_mappings_each(li_store *store, int remembered, li_mapping_cb cb, void *ctx,
-                                 li_error *err) {
+                                   li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
-    const char *sql = remembered ? MAPPING_SELECT
-                                   " ORDER BY name IS NULL, name, updated_at DESC"
-                                 : MAPPING_SELECT
-                                   " WHERE name IS NOT NULL ORDER BY name";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return li__sqlite_fail(s, err);
+    const char *sql = remembered ? MAPPING_SELECT " ORDER BY name IS NULL, name, updated_at DESC"
+                                 : MAPPING_SELECT " WHERE name IS NOT NULL ORDER BY name";
+    if ((st = li__sqlite_prepare(s, sql, &q, err)) != LI_OK)
+        return st;
     int rc;
     while (st == LI_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         li_mapping_rec m;
@@ -159,8 +157,8 @@ li_status li__sqlite_mapping_delete(li_store *store, const char *name, int *foun
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     *found = 0;
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM mappings WHERE name=?1", -1, &q, NULL) != SQLITE_OK)
-        return li__sqlite_fail(s, err);
+    if ((st = li__sqlite_prepare(s, "DELETE FROM mappings WHERE name=?1", &q, err)) != LI_OK)
+        return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = li__sqlite_fail(s, err);

@@ -23,18 +23,18 @@
 #include "storeInt.h"
 
 /* The columns of a work item, read by item_from_row(). */
-#define ITEM_COLUMNS(X)                                                                          \
-    X(id, "id")                                                                                \
-    X(job_id, "job_id")                                                                        \
-    X(kind, "kind")                                                                            \
-    X(state, "state")                                                                          \
-    X(exclusive, "exclusive")                                                                  \
-    X(attempts, "attempts")                                                                    \
-    X(max_attempts, "max_attempts")                                                            \
-    X(lease_owner, "lease_owner")                                                              \
-    X(run_at, "run_at")                                                                        \
-    X(lease_expiry, "lease_expiry")                                                            \
-    X(last_error, "last_error")                                                                \
+#define ITEM_COLUMNS(X)                                                                            \
+    X(id, "id")                                                                                    \
+    X(job_id, "job_id")                                                                            \
+    X(kind, "kind")                                                                                \
+    X(state, "state")                                                                              \
+    X(exclusive, "exclusive")                                                                      \
+    X(attempts, "attempts")                                                                        \
+    X(max_attempts, "max_attempts")                                                                \
+    X(lease_owner, "lease_owner")                                                                  \
+    X(run_at, "run_at")                                                                            \
+    X(lease_expiry, "lease_expiry")                                                                \
+    X(last_error, "last_error")                                                                    \
     X(leased, "state='running' AND lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ','now')")
 
 #define ITEM_COL_POS(name, sql) ITEM_COL_##name,
@@ -92,8 +92,7 @@ li_status li__sqlite_work_add(li_store *store, int64_t job_id, li_work_kind kind
  * is a dead process of this host, by setting its expiry to past (before
  * now), so that the lease rule of the claim takes it back.
  */
-static li_status end_dead_leases(li__sqlite *s, const char *now, const char *past,
-                                 li_error *err) {
+static li_status end_dead_leases(li__sqlite *s, const char *now, const char *past, li_error *err) {
     sqlite3_stmt *q = NULL, *u = NULL;
     li_status st = li__sqlite_prepare(s,
                                       "SELECT id, lease_owner FROM work_items"
@@ -124,8 +123,8 @@ out:
     return st;
 }
 
-li_status li__sqlite_work_claim(li_store *store, const char *owner, int64_t job_id,
-                                double lease_s, li_work_item *it, int *found, li_error *err) {
+li_status li__sqlite_work_claim(li_store *store, const char *owner, int64_t job_id, double lease_s,
+                                li_work_item *it, int *found, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     char now[32], expiry[32], past[32];
@@ -253,8 +252,8 @@ li_status li__sqlite_work_finish(li_store *store, int64_t id, const char *owner,
     return item_update(li__sq(store), sql, id, owner, error, now, err);
 }
 
-li_status li__sqlite_work_retry(li_store *store, int64_t id, const char *owner,
-                                const char *error, double delay_s, li_error *err) {
+li_status li__sqlite_work_retry(li_store *store, int64_t id, const char *owner, const char *error,
+                                double delay_s, li_error *err) {
     char run_at[32];
     li__sqlite_stamp_in(delay_s, run_at);
     return item_update(li__sq(store),
@@ -263,8 +262,7 @@ li_status li__sqlite_work_retry(li_store *store, int64_t id, const char *owner,
                        id, owner, error, run_at, err);
 }
 
-li_status li__sqlite_work_release(li_store *store, int64_t id, const char *owner,
-                                  li_error *err) {
+li_status li__sqlite_work_release(li_store *store, int64_t id, const char *owner, li_error *err) {
     char now[32];
     li_store_now(now);
     return item_update(li__sq(store),

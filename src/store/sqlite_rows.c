@@ -9,13 +9,13 @@
 #include "storeInt.h"
 
 /* The columns of a staged row, read by rows_scan(). */
-#define ROW_COLUMNS(X)                                                                           \
-    X(row_no, "row_no")                                                                        \
-    X(status, "status")                                                                        \
-    X(data, "data")                                                                            \
-    X(errors, "errors")                                                                        \
-    X(lead_id, "lead_id")                                                                      \
-    X(match_key, "match_key")                                                                  \
+#define ROW_COLUMNS(X)                                                                             \
+    X(row_no, "row_no")                                                                            \
+    X(status, "status")                                                                            \
+    X(data, "data")                                                                                \
+    X(errors, "errors")                                                                            \
+    X(lead_id, "lead_id")                                                                          \
+    X(match_key, "match_key")                                                                      \
     X(match_lead, "match_lead")
 
 #define ROW_COL_POS(name, sql) ROW_COL_##name,
@@ -27,8 +27,7 @@ enum { ROW_COLUMNS(ROW_COL_POS) ROW_COL__COUNT };
     " FROM import_rows INDEXED BY import_rows_listed WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS
 
 /* Runs q (its parameters bound) and hands each row to cb. Finalizes q. */
-static li_status rows_scan(li__sqlite *s, sqlite3_stmt *q, li_row_cb cb, void *ctx,
-                           li_error *err) {
+static li_status rows_scan(li__sqlite *s, sqlite3_stmt *q, li_row_cb cb, void *ctx, li_error *err) {
     li_status st = LI_OK;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -51,19 +50,19 @@ out:
     return st;
 }
 
-li_status li__sqlite_rows_each(li_store *store, int64_t job_id, uint64_t after,
-                               const char *status, uint64_t limit, li_row_cb cb, void *ctx,
-                               li_error *err) {
+li_status li__sqlite_rows_each(li_store *store, int64_t job_id, uint64_t after, const char *status,
+                               uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle_rows(s, err); /* reads see queued rows */
     if (st != LI_OK)
         return st;
-    const char *sql = status ? ROW_SELECT " FROM import_rows"
-                               " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
-                               " LIMIT ?4"
+    const char *sql = status ? ROW_SELECT
+                          " FROM import_rows"
+                          " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
+                          " LIMIT ?4"
                              : ROW_SELECT " FROM import_rows"
-                               " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
+                                          " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
     if ((st = li__sqlite_prepare(s, sql, &q, err)) != LI_OK)
         return st;
     sqlite3_bind_int64(q, 1, job_id);
@@ -79,9 +78,8 @@ li_status li__sqlite_report_rows_each(li_store *store, int64_t job_id, li_row_cb
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = li__sqlite_settle_rows(s, err);
-    if (st != LI_OK ||
-        (st = li__sqlite_prepare(s, ROW_SELECT REPORT_ROWS_OF_JOB " ORDER BY row_no", &q, err)) !=
-            LI_OK)
+    if (st != LI_OK || (st = li__sqlite_prepare(s, ROW_SELECT REPORT_ROWS_OF_JOB " ORDER BY row_no",
+                                                &q, err)) != LI_OK)
         return st;
     sqlite3_bind_int64(q, 1, job_id);
     return rows_scan(s, q, cb, ctx, err);

@@ -67,18 +67,18 @@ li_status li_store_url_guard(const char *url, li_outfile_guard *g, char **owned,
 }
 
 /* Every operation: one line of store_ops.def, one dispatch. close accepts NULL. */
-#define LI_STORE_OP(R, name, params, args)                                                       \
-    R li_store_##name params {                                                                 \
-        return s->ops->name args;                                                              \
+#define LI_STORE_OP(R, name, params, args)                                                         \
+    R li_store_##name params {                                                                     \
+        return s->ops->name args;                                                                  \
     }
-#define LI_STORE_VOP(name, params, args)                                                         \
-    void li_store_##name params {                                                              \
-        if (s)                                                                                 \
-            s->ops->name args;                                                                 \
+#define LI_STORE_VOP(name, params, args)                                                           \
+    void li_store_##name params {                                                                  \
+        if (s)                                                                                     \
+            s->ops->name args;                                                                     \
     }
-#define LI_STORE_IOP(name, params, args)                                                         \
-    li_status li__store_##name params {                                                        \
-        return s->ops->name args;                                                              \
+#define LI_STORE_IOP(name, params, args)                                                           \
+    li_status li__store_##name params {                                                            \
+        return s->ops->name args;                                                                  \
     }
 #include "store_ops.def"
 #undef LI_STORE_OP

@@ -35,10 +35,10 @@
  * insert per row); `IF NOT EXISTS` lets the same text restore them whenever
  * they are missing.
  */
-#define LI__SQLITE_LEAD_KEY_INDEXES                                                              \
-    "CREATE INDEX IF NOT EXISTS leads_email ON leads(email) WHERE email IS NOT NULL;"           \
-    "CREATE INDEX IF NOT EXISTS leads_phone ON leads(phone) WHERE phone IS NOT NULL;"           \
-    "CREATE INDEX IF NOT EXISTS leads_external_id ON leads(external_id)"                       \
+#define LI__SQLITE_LEAD_KEY_INDEXES                                                                \
+    "CREATE INDEX IF NOT EXISTS leads_email ON leads(email) WHERE email IS NOT NULL;"              \
+    "CREATE INDEX IF NOT EXISTS leads_phone ON leads(phone) WHERE phone IS NOT NULL;"              \
+    "CREATE INDEX IF NOT EXISTS leads_external_id ON leads(external_id)"                           \
     "  WHERE external_id IS NOT NULL;"
 extern const char li__sqlite_lead_key_indexes[];
 
@@ -50,7 +50,7 @@ extern const char li__sqlite_lead_key_indexes[];
  * of scanning them all; a query uses it only if its WHERE has this very
  * text, hence one macro. No IN list: see migration 6.
  */
-#define LI__SQLITE_REPORT_ROWS                                                                   \
+#define LI__SQLITE_REPORT_ROWS                                                                     \
     " (status = 'invalid' OR status = 'skipped' OR status = 'updated' OR"                          \
     " (status = 'imported' AND (match_lead IS NOT NULL OR errors IS NOT NULL)))"
 
@@ -183,8 +183,7 @@ void li__sqlite_vfs_use_spare(int on);
  * li__sqlite_busy_restore() installs the handler that waits for it.
  */
 #define LI__SQLITE_BUSY_TIMEOUT_S 10.0
-li_status li__sqlite_fault(sqlite3 *db, const char *path, int code, int sys_errno,
-                           li_error *err);
+li_status li__sqlite_fault(sqlite3 *db, const char *path, int code, int sys_errno, li_error *err);
 double li__sqlite_busy_timeout(void);
 void li__sqlite_busy_restore(sqlite3 *db);
 /* Who holds a lock on the database at path, in French ("le processus 12 (« python3 »)"). */
