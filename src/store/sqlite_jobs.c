@@ -47,15 +47,28 @@
     X(attempts, "attempts")                                                                        \
     X(worker, "worker")                                                                            \
     X(heartbeat_at, "heartbeat_at")                                                                \
-    /* the owner of its item running under an unexpired lease, if any */                           \
-    X(lease_owner, "(SELECT w.lease_owner FROM work_items w WHERE w.job_id=import_jobs.id"         \
-                   " AND w.state='running'"                                                        \
-                   " AND w.lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ','now')"                     \
-                   " ORDER BY w.lease_expiry DESC LIMIT 1)")
+    /* the owners of its items running under an unexpired lease, one a line */                     \
+    X(lease_owners, "(SELECT group_concat(w.lease_owner, char(10)) FROM work_items w"              \
+                    " WHERE w.job_id=import_jobs.id AND w.state='running'"                         \
+                    " AND w.lease_expiry>=strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
 
 #define JOB_COL_POS(name, sql) JOB_COL_##name,
 enum { JOB_COLUMNS(JOB_COL_POS) JOB_COL__COUNT };
 #define JOB_SELECT "SELECT " LI__SQLITE_COLUMN_TEXT(JOB_COLUMNS) " FROM import_jobs"
+
+/* 1 if one of the owners (one a line; NULL: none) is not known to be dead. */
+static int any_owner_alive(const char *owners) {
+    while (owners && *owners) {
+        const char *nl = strchr(owners, '\n');
+        size_t n = nl ? (size_t)(nl - owners) : strlen(owners);
+        char one[160];
+        snprintf(one, sizeof one, "%.*s", (int)n, owners);
+        if (li__owner_alive(one))
+            return 1;
+        owners = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
 
 /*
  * The store boundary: states and phases are stored as their names. A name
@@ -102,8 +115,7 @@ static li_status job_from_row(sqlite3_stmt *q, li_job_rec *j, li_error *err) {
     j->attempts = (uint64_t)sqlite3_column_int64(q, JOB_COL_attempts);
     li__sqlite_col_copy(j->worker, sizeof j->worker, q, JOB_COL_worker);
     li__sqlite_col_copy(j->heartbeat_at, sizeof j->heartbeat_at, q, JOB_COL_heartbeat_at);
-    const char *owner = (const char *)sqlite3_column_text(q, JOB_COL_lease_owner);
-    j->live = owner && li__owner_alive(owner);
+    j->live = any_owner_alive((const char *)sqlite3_column_text(q, JOB_COL_lease_owners));
     return LI_OK;
 }
 
