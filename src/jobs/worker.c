@@ -183,7 +183,7 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
         snprintf(text, sizeof text, "%s", why->message[0] ? why->message : "?");
     }
     li_store_rollback(r->s);
-    li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+    li_store_bulk_end(r->s, &ignored); /* a commit may have begun a bulk load */
     r->unrecorded = 1; /* until the outcome is committed */
     li_store_use_spare(r->s, 1); /* the space kept for this, on a full disk */
     if (li_store_begin(r->s, &e2) != LI_OK) {
@@ -460,7 +460,7 @@ fail:
         goto out; /* not ours any more: write nothing */
     if (r->stopping || r->cancelled) {
         li_error ignored;
-        li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+        li_store_bulk_end(r->s, &ignored); /* a commit may have begun a bulk load */
         if (r->stopping) {
             /* Given back: the job says it waits, not that it runs. */
             if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK &&

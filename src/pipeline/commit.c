@@ -32,14 +32,6 @@
 #include "leadimport/validate.h"
 
 /*
- * Below this many rows, or when the table is more than BULK_TABLE_RATIO times
- * bigger, keep the indexes. Measured: 200k new rows into 970k leads take 13 s
- * with per-row index inserts, 5 s with a rebuild; 20k rows, 1.3 s against 4 s.
- */
-#define BULK_MIN_ROWS 20000
-#define BULK_TABLE_RATIO 10
-
-/*
  * The key set holds key k of a lead under its hash salted with the set of
  * earlier match keys the lead lacks (bit j: it has no key j). A row that
  * has an earlier key j can only match a lead that lacks j (else j decides:
@@ -124,12 +116,9 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
      * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
     if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new), err)) != LI_OK)
         return st;
-    if (expected_new >= BULK_MIN_ROWS && expected_new * BULK_TABLE_RATIO >= (uint64_t)max_id) {
-        if ((st = li_store_lead_key_indexes(s, 0, err)) != LI_OK)
-            return st;
-        c->bulk = 1;
-    }
-    return LI_OK;
+    /* The backend may prepare for a big load (store.h); deduplication
+     * relies on the key set, never on the database. */
+    return li_store_bulk_begin(s, expected_new, &c->bulk, err);
 }
 
 void li__committer_keys(const li_field *match, size_t nmatch,
@@ -522,14 +511,15 @@ void li__outcome_stage(const li__outcome *out, li_staged_row *sr) {
 }
 
 li_status li__committer_finish(li__committer *c, li_error *err) {
-    /* A resumed job may be too small now for a bulk load while an earlier
-     * attempt of it dropped the indexes: restoring is a no-op when they exist. */
-    if (!c->bulk)
-        return li_store_lead_key_indexes(c->store, 1, err);
-    li__trace("restore key indexes");
-    /* The key set is done with: give its memory back before the index sorts. */
-    li__keyset_free(&c->keys);
-    li_status st = li_store_lead_key_indexes(c->store, 1, err);
+    /* Always: a resumed job may be too small now for a bulk load while an
+     * earlier attempt of it began one (bulk_end is a no-op otherwise). */
+    if (c->bulk) {
+        li__trace("end of bulk load");
+        /* The key set is done with: give its memory back before the
+         * backend's end of load (SQLite sorts the key indexes). */
+        li__keyset_free(&c->keys);
+    }
+    li_status st = li_store_bulk_end(c->store, err);
     if (st == LI_OK)
         c->bulk = 0;
     return st;

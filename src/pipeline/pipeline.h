@@ -96,7 +96,7 @@ typedef struct li__committer {
     li_store *store;
     li_job_rec *job;
     li__keyset keys;
-    int bulk;       /* the key indexes were dropped and must be restored at the end */
+    int bulk;       /* the store's bulk load will take time to end (li_store_bulk_begin) */
     char now[32];   /* timestamp of the current batch */
     /* The import's choices (li_import_opts), resolved. */
     li_field match[LI__NKEYS]; /* match keys in order */
