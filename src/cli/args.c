@@ -154,6 +154,15 @@ void li_cli_print_error(const li_error *err) {
     print_message(err && err->message[0] ? err->message : "erreur inconnue");
 }
 
+void li_cli_say(li_msg m, ...) {
+    char text[4096];
+    va_list ap;
+    va_start(ap, m);
+    li_msg_formatv(text, sizeof text, m, ap);
+    va_end(ap);
+    li_cli_puts(text);
+}
+
 int li_cli_usage_error(li_msg m, ...) {
     char text[LI_ERROR_MAX];
     va_list ap;

@@ -119,6 +119,12 @@ void li_cli_puts(const char *text);
 
 /* Prints s, escaped, then spaces up to width characters (UTF-8 aware: "é" is one). */
 void li_cli_print_padded(const char *s, int width);
+/*
+ * Prints catalogue entry m formatted with its arguments on stdout, then a
+ * line break; the whole line is escaped for the terminal, so values from
+ * outside are passed as they are (not through li_cli_t).
+ */
+void li_cli_say(li_msg m, ...);
 /* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
 int li_cli_usage_error(li_msg m, ...);
 /* Exit code for a failed core call. */

@@ -23,159 +23,7 @@
 #include "jobsInt.h"
 #include "leadimport/infile.h"
 
-/* --- options as JSON ------------------------------------------------------------ */
-
-static const char *const dup_names[] = {"skip", "update", "create"};
-static const char *const assign_names[] = {"none", "single", "round-robin", "column", "auto"};
-
-static int set_str(json_t *obj, const char *key, const char *v) {
-    return v ? json_object_set_new(obj, key, json_string(v)) : 0;
-}
-
-char *li__opts_to_json(const li_import_opts *o, const char *source_path,
-                       const li_region_guess *region) {
-    json_t *root = json_object(), *reader = json_object(), *map = json_array(),
-           *match = json_array(), *assignees = json_array();
-    char *out = NULL;
-    int bad = !root || !reader || !map || !match || !assignees;
-    if (bad)
-        goto out;
-    const li_reader_opts *ro = &o->reader;
-    bad |= set_str(reader, "format", ro->format);
-    bad |= set_str(reader, "encoding", ro->encoding);
-    bad |= json_object_set_new(reader, "delimiter", json_integer(ro->delimiter));
-    bad |= json_object_set_new(reader, "header", json_integer(ro->header));
-    bad |= json_object_set_new(reader, "max_field", json_integer((json_int_t)ro->max_field));
-    bad |= json_object_set_new(reader, "max_row", json_integer((json_int_t)ro->max_row));
-    bad |= json_object_set_new(reader, "max_columns", json_integer((json_int_t)ro->max_columns));
-    bad |= set_str(reader, "sheet", ro->sheet);
-    bad |= json_object_set_new(reader, "max_inflated", json_integer((json_int_t)ro->max_inflated));
-    for (size_t i = 0; i < o->nmap; i++)
-        bad |= json_array_append_new(map, json_pack("[ss]", o->map[i].field, o->map[i].column));
-    for (size_t i = 0; i < o->nmatch && i < 3; i++)
-        bad |= json_array_append_new(match, json_string(li_field_key(o->match[i])));
-    for (size_t i = 0; i < o->nassignees; i++)
-        bad |= json_array_append_new(assignees, json_string(o->assignees[i]));
-    bad |= json_object_set_new(root, "version", json_integer(1));
-    bad |= set_str(root, "file_name", o->file_name);
-    bad |= set_str(root, "source_path", source_path);
-    bad |= json_object_set(root, "reader", reader);
-    bad |= json_object_set(root, "map", map);
-    bad |= set_str(root, "mapping_name", o->mapping_name);
-    bad |= json_object_set_new(root, "no_remember", json_boolean(o->no_remember));
-    if (!o->region && region && region->source == LI_REGION_INFERRED) {
-        bad |= set_str(root, "region", region->iso);
-        bad |= set_str(root, "region_source", li_region_source_key(region->source));
-        bad |= set_str(root, "region_reason", region->reason);
-    } else {
-        bad |= set_str(root, "region", o->region);
-    }
-    bad |= json_object_set(root, "match", match);
-    bad |= json_object_set_new(root, "on_duplicate", json_string(dup_names[o->on_duplicate]));
-    bad |= json_object_set_new(root, "overwrite", json_boolean(o->overwrite));
-    bad |= json_object_set_new(root, "reassign", json_boolean(o->reassign));
-    bad |= json_object_set_new(root, "assign", json_string(assign_names[o->assign]));
-    bad |= json_object_set(root, "assignees", assignees);
-    bad |= set_str(root, "assign_column", o->assign_column);
-    bad |= json_object_set_new(root, "max_size", json_integer((json_int_t)o->max_size));
-    if (o->max_invalid.set)
-        bad |= json_object_set_new(root, "max_invalid",
-                                   json_pack("{sbsf}", "percent", o->max_invalid.percent, "value",
-                                             o->max_invalid.value));
-    if (!bad)
-        out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-out:
-    json_decref(reader);
-    json_decref(map);
-    json_decref(match);
-    json_decref(assignees);
-    json_decref(root);
-    return out;
-}
-
-/* The string at key, or NULL (absent, null, not a string). */
-static const char *get_str(json_t *obj, const char *key) {
-    return json_string_value(json_object_get(obj, key));
-}
-
-static int index_of(const char *const *names, size_t n, const char *v) {
-    for (size_t i = 0; v && i < n; i++)
-        if (strcmp(names[i], v) == 0)
-            return (int)i;
-    return -1;
-}
-
-li_status li__opts_from_json(const char *text, li_import_opts *o, li__opts_hold *hold) {
-    memset(hold, 0, sizeof *hold);
-    li_import_opts_init(o);
-    json_t *root = text ? json_loads(text, 0, NULL) : NULL;
-    hold->root = root;
-    if (!json_is_object(root))
-        return LI_EFORMAT;
-    json_t *reader = json_object_get(root, "reader");
-    li_reader_opts *ro = &o->reader;
-    ro->format = get_str(reader, "format");
-    ro->encoding = get_str(reader, "encoding");
-    ro->delimiter = (int)json_integer_value(json_object_get(reader, "delimiter"));
-    ro->header = json_is_integer(json_object_get(reader, "header"))
-                     ? (int)json_integer_value(json_object_get(reader, "header"))
-                     : -1;
-    ro->max_field = (size_t)json_integer_value(json_object_get(reader, "max_field"));
-    ro->max_row = (size_t)json_integer_value(json_object_get(reader, "max_row"));
-    ro->max_columns = (size_t)json_integer_value(json_object_get(reader, "max_columns"));
-    ro->sheet = get_str(reader, "sheet");
-    ro->max_inflated = (uint64_t)json_integer_value(json_object_get(reader, "max_inflated"));
-    o->file_name = get_str(root, "file_name");
-    hold->source_path = get_str(root, "source_path");
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(root, "map"), i, v) {
-        const char *f = json_string_value(json_array_get(v, 0));
-        const char *c = json_string_value(json_array_get(v, 1));
-        if (!f || !c || o->nmap == sizeof hold->map / sizeof hold->map[0])
-            return LI_EFORMAT;
-        hold->map[o->nmap++] = (li_map_override){f, c};
-    }
-    o->map = o->nmap ? hold->map : NULL;
-    o->mapping_name = get_str(root, "mapping_name");
-    o->no_remember = json_is_true(json_object_get(root, "no_remember"));
-    o->region = get_str(root, "region");
-    json_array_foreach(json_object_get(root, "match"), i, v) {
-        li_field f = li_field_by_key(json_string_value(v) ? json_string_value(v) : "");
-        if (f == LI_FIELD_NONE || o->nmatch == 3)
-            return LI_EFORMAT;
-        o->match[o->nmatch++] = f;
-    }
-    int dup = index_of(dup_names, 3, get_str(root, "on_duplicate"));
-    int assign = index_of(assign_names, 5, get_str(root, "assign"));
-    if (dup < 0 || assign < 0)
-        return LI_EFORMAT;
-    o->on_duplicate = (li_dup_strategy)dup;
-    o->assign = (li_assign_mode)assign;
-    o->overwrite = json_is_true(json_object_get(root, "overwrite"));
-    o->reassign = json_is_true(json_object_get(root, "reassign"));
-    json_array_foreach(json_object_get(root, "assignees"), i, v) {
-        if (!json_string_value(v) || o->nassignees == LI_IMPORT_MAX_ASSIGNEES)
-            return LI_EFORMAT;
-        o->assignees[o->nassignees++] = json_string_value(v);
-    }
-    o->assign_column = get_str(root, "assign_column");
-    o->max_size = (uint64_t)json_integer_value(json_object_get(root, "max_size"));
-    json_t *mi = json_object_get(root, "max_invalid");
-    if (json_is_object(mi)) {
-        o->max_invalid.set = 1;
-        o->max_invalid.percent = json_is_true(json_object_get(mi, "percent"));
-        o->max_invalid.value = json_number_value(json_object_get(mi, "value"));
-    }
-    return LI_OK;
-}
-
-void li__opts_hold_free(li__opts_hold *hold) {
-    if (hold) {
-        json_decref(hold->root);
-        hold->root = NULL;
-    }
-}
+/* --- options ------------------------------------------------------------------- */
 
 li_status li__overrides(const li_import_opts *o, li_map_override **out, const li_map_override **ov,
                         size_t *nov, li_error *err) {
@@ -414,6 +262,16 @@ out:
     if (st != LI_OK)
         li_store_rollback(s);
     return st;
+}
+
+int li_job_interrupted(const li_job_rec *job) {
+    return !job->live && (job->state == LI_JOB_PARSING || job->state == LI_JOB_IMPORTING);
+}
+
+uint64_t li_job_resume_row(const li_job_rec *job) {
+    if (job->phase == LI_PHASE_COMMIT)
+        return job->commit_row + 1;
+    return job->parse_row ? job->parse_row : 1;
 }
 
 li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
