@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "jobsInt.h"
+#include "leadimport/blob.h"
 #include "leadimport/infile.h"
 
 /* --- options ------------------------------------------------------------------- */
@@ -44,7 +45,76 @@ li_status li__overrides(const li_import_opts *o, li_map_override **out, const li
 
 /* --- the stored files ----------------------------------------------------------- */
 
-char *li__blob_path(li_store *s, const char *key) {
+li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
+                         li_error *err) {
+    li_blob_store *bs = NULL;
+    li_blob_writer *w = NULL;
+    char got[LI_SHA256_HEX], why[128];
+    char *buf = NULL;
+    uint64_t have = 0;
+    int in = -1;
+    struct stat sb;
+    li_file_id now;
+    li_status st = li_blob_store_of(s, &bs, err);
+    if (st != LI_OK)
+        return st;
+    if (li_blob_size(bs, sha, &have, NULL) == LI_OK && have == id->size)
+        goto out; /* named by its hash: the same content */
+    if ((st = li_infile_open(path, &in, &sb, err)) != LI_OK)
+        goto out; /* only a regular file is copied: a FIFO would be waited on */
+    /* The copy must hold the bytes hashed: the file must be the one hashed
+     * before the copy, still be it after, and the copy's own hash must be
+     * the one the job is filed under. */
+    li_file_id_of(&sb, &now);
+    if (li_file_id_differs(id, &now, why, sizeof why)) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+        goto out;
+    }
+    if (!(buf = malloc(1 << 16))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if ((st = li_blob_writer_open(bs, &w, err)) != LI_OK)
+        goto out;
+    for (;;) { /* streamed: the file may be bigger than memory */
+        ssize_t n = read(in, buf, 1 << 16);
+        if (n == 0)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
+            goto out;
+        }
+        if ((st = li_blob_write(w, buf, (size_t)n, err)) != LI_OK)
+            goto out;
+    }
+    st = li_blob_writer_commit(w, NULL, got, err);
+    w = NULL;
+    if (st != LI_OK)
+        goto out;
+    if (fstat(in, &sb) != 0)
+        memset(&now, 0, sizeof now);
+    else
+        li_file_id_of(&sb, &now);
+    if (strcmp(got, sha) != 0 && !li_file_id_differs(id, &now, why, sizeof why))
+        snprintf(why, sizeof why, "%s", li_msg_text(LI_MSG_FILE_CHANGED_CONTENT));
+    if (strcmp(got, sha) != 0 || li_file_id_differs(id, &now, why, sizeof why)) {
+        li_blob_delete(bs, got, NULL);
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+    }
+out:
+    li_blob_writer_abort(w);
+    li_blob_store_free(bs);
+    if (in >= 0)
+        close(in);
+    free(buf);
+    return st;
+}
+
+char *li_report_stored_path(li_store *s, int64_t job_id) {
+    char key[64];
+    li__report_key(job_id, key);
     const char *dir = li_store_file_dir(s);
     size_t n = strlen(dir) + strlen(key) + 2;
     char *p = malloc(n);
@@ -53,163 +123,8 @@ char *li__blob_path(li_store *s, const char *key) {
     return p;
 }
 
-/* mkdir -p of the store's folder and its reports folder. Private (0700): leads are personal data. */
-li_status li__store_dirs(li_store *s, li_error *err) {
-    const char *dir = li_store_file_dir(s);
-    char sub[4096];
-    snprintf(sub, sizeof sub, "%s/reports", dir);
-    if (li_outfile_mkdir_private(dir) != 0 || li_outfile_mkdir_private(sub) != 0)
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, dir, li_msg_errno(errno));
-    return LI_OK;
-}
-
-/* Copies in to out (both open), the kernel doing it when it can. */
-static int copy_fd(int in, int out) {
-    for (;;) {
-        ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-        if (n == 0)
-            return 0;
-        if (n > 0)
-            continue;
-        if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-            return -1;
-        break; /* not supported here: plain reads and writes */
-    }
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n == 0)
-            return 0;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, buf + done, (size_t)(n - done));
-            if (w < 0) {
-                if (errno == EINTR)
-                    continue;
-                return -1;
-            }
-            done += w;
-        }
-    }
-}
-
-/*
- * Copies the open file in to dst, written aside ("dst.part-PID", created
- * O_EXCL | O_NOFOLLOW, 0600 whatever the umask) and renamed: a copy cut
- * short never has the final name. 0, or -1 with errno.
- */
-static int copy_aside(int in, const char *dst) {
-    size_t n = strlen(dst) + 32;
-    char *part = malloc(n);
-    int rc = -1, e = ENOMEM;
-    if (!part)
-        goto out;
-    snprintf(part, n, "%s.part-%ld", dst, (long)getpid());
-    unlink(part); /* left by a killed process of the same pid */
-    int out = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (out < 0) {
-        e = errno;
-        goto out;
-    }
-    if (fchmod(out, 0600) != 0 || copy_fd(in, out) != 0) {
-        e = errno;
-        close(out);
-    } else if (close(out) != 0 || rename(part, dst) != 0) {
-        e = errno;
-    } else {
-        rc = 0;
-    }
-    if (rc != 0)
-        unlink(part);
-out:
-    free(part);
-    if (rc != 0)
-        errno = e;
-    return rc;
-}
-
-char *li__blob_find(li_store *s, const char *key) {
-    char *own = li__blob_path(s, key);
-    struct stat sb;
-    if (!own || lstat(own, &sb) == 0)
-        return own;
-    /* Stored by an older version in the folder that every database of this
-     * one's folder shared: named by the file's SHA-256, so its content is the
-     * same whichever database stored it. Linked, not moved (another database
-     * may need it too): deleting this job later removes only its link. */
-    const char *legacy = li_store_legacy_file_dir(s);
-    size_t n = strlen(legacy) + strlen(key) + 2;
-    char *old = malloc(n);
-    if (old) {
-        snprintf(old, n, "%s/%s", legacy, key);
-        if (lstat(old, &sb) == 0 && S_ISREG(sb.st_mode) && li__store_dirs(s, NULL) == LI_OK &&
-            link(old, own) != 0 && errno != EEXIST) {
-            int in = open(old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* no hard links here: a copy */
-            if (in >= 0) {
-                copy_aside(in, own); /* on failure the job says its file is missing */
-                close(in);
-            }
-        }
-    }
-    free(old);
-    return own;
-}
-
-li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
-                         li_error *err) {
-    li_status st = li__store_dirs(s, err);
-    char *dst = NULL;
-    int in = -1;
-    if (st != LI_OK)
-        return st;
-    if (!(dst = li__blob_path(s, sha))) {
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        goto out;
-    }
-    struct stat sb;
-    if (stat(dst, &sb) == 0 && (uint64_t)sb.st_size == id->size)
-        goto out; /* named by its hash: the same content */
-    if ((st = li_infile_open(path, &in, &sb, err)) != LI_OK)
-        goto out; /* only a regular file is copied: a FIFO would be waited on */
-    /* The copy must hold the bytes hashed: the file must be the one hashed
-     * before the copy and still be it after (a copy still being written,
-     * a file replaced in between would store other bytes under the hash). */
-    char why[128];
-    li_file_id now;
-    li_file_id_of(&sb, &now);
-    if (li_file_id_differs(id, &now, why, sizeof why)) {
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
-        goto out;
-    }
-    if (copy_aside(in, dst) != 0) {
-        int e = errno;
-        st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_STORE_FAILED,
-                          li_store_file_dir(s), li_msg_errno(e));
-        goto out;
-    }
-    if (fstat(in, &sb) != 0)
-        memset(&now, 0, sizeof now);
-    else
-        li_file_id_of(&sb, &now);
-    if (li_file_id_differs(id, &now, why, sizeof why)) {
-        unlink(dst);
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
-    }
-out:
-    if (in >= 0)
-        close(in);
-    free(dst);
-    return st;
-}
-
-char *li_report_stored_path(li_store *s, int64_t job_id) {
-    char key[64];
-    snprintf(key, sizeof key, "reports/%lld.erreurs.csv", (long long)job_id);
-    return li__blob_path(s, key);
+void li__report_key(int64_t job_id, char key[64]) {
+    snprintf(key, 64, "reports/%lld.erreurs.csv", (long long)job_id);
 }
 
 /* --- jobs and their items ---------------------------------------------------------- */
@@ -301,17 +216,10 @@ out:
     return st;
 }
 
-/* Removes a stored file; a file already gone is fine. */
-static void remove_key(li_store *s, const char *key) {
-    char *p = key ? li__blob_path(s, key) : NULL;
-    if (p)
-        unlink(p);
-    free(p);
-}
-
 li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
     li_job_rec job;
     char *blob = NULL, *report = NULL;
+    li_blob_store *bs = NULL;
     int found = 0, shared = 0;
     li_status st = li_store_job_get(s, id, &job, err);
     if (st != LI_OK)
@@ -327,15 +235,19 @@ li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
         (blob && (st = li_store_blob_shared(s, blob, id, &shared, err)) != LI_OK) ||
         (st = li_store_job_delete(s, id, &found, err)) != LI_OK)
         goto out;
-    /* Files after the rows: a crash in between leaves a file, never a job without one. */
-    if (!shared)
-        remove_key(s, blob);
-    remove_key(s, report);
-    char *rp = li_report_stored_path(s, id);
-    if (rp)
-        unlink(rp);
-    free(rp);
+    /* Files after the rows: a crash in between leaves a file, never a job
+     * without one; a file that cannot be removed is left (the job is gone). */
+    char key[64];
+    li__report_key(id, key);
+    if ((st = li_blob_store_of(s, &bs, err)) != LI_OK)
+        goto out;
+    if (blob && !shared)
+        li_blob_delete(bs, blob, NULL);
+    if (report && strcmp(report, key) != 0)
+        li_blob_delete(bs, report, NULL);
+    li_blob_delete(bs, key, NULL);
 out:
+    li_blob_store_free(bs);
     free(blob);
     free(report);
     return st;
