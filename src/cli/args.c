@@ -154,7 +154,16 @@ void li_cli_print_error(const li_error *err) {
     print_message(err && err->message[0] ? err->message : "erreur inconnue");
 }
 
-void li_cli_say(li_msg m, ...) {
+void li__cli_say_fmt(const char *fmt, ...) {
+    char text[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
+    va_end(ap);
+    li_cli_puts(text);
+}
+
+void li_cli_say_unchecked(li_msg m, ...) {
     char text[4096];
     va_list ap;
     va_start(ap, m);
@@ -163,11 +172,11 @@ void li_cli_say(li_msg m, ...) {
     li_cli_puts(text);
 }
 
-int li_cli_usage_error(li_msg m, ...) {
+int li__cli_usage_error_fmt(const char *fmt, ...) {
     char text[LI_ERROR_MAX];
     va_list ap;
-    va_start(ap, m);
-    li_msg_formatv(text, sizeof text, m, ap);
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
     va_end(ap);
     print_message(text);
     return LI_EXIT_USAGE;

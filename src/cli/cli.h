@@ -124,9 +124,13 @@ void li_cli_print_padded(const char *s, int width);
  * line break; the whole line is escaped for the terminal, so values from
  * outside are passed as they are (not through li_cli_t).
  */
-void li_cli_say(li_msg m, ...);
-/* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
-int li_cli_usage_error(li_msg m, ...);
+#define li_cli_say(m, ...) li__cli_say_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
+void li__cli_say_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* li_cli_say() of a message chosen at run time: unchecked. */
+void li_cli_say_unchecked(li_msg m, ...);
+/* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE (checked like li_error_set()). */
+#define li_cli_usage_error(m, ...) li__cli_usage_error_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
+int li__cli_usage_error_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit code for a failed core call. */
 int li_cli_exit_code(li_status st);
 

@@ -497,8 +497,12 @@ int li_cli_import(int argc, char **argv) {
             li_cli_print_error(&err);
             rc = li_cli_exit_code(st);
         } else if (!quiet && !json) {
-            li_cli_say(res.resumed ? LI_MSG_JOB_QUEUED_RESUMED : LI_MSG_JOB_QUEUED,
-                       (long long)res.job.id, res.job.file_name, (long long)res.job.id);
+            if (res.resumed)
+                li_cli_say(LI_MSG_JOB_QUEUED_RESUMED, (long long)res.job.id, res.job.file_name,
+                           (long long)res.job.id);
+            else
+                li_cli_say(LI_MSG_JOB_QUEUED, (long long)res.job.id, res.job.file_name,
+                           (long long)res.job.id);
             if (res.region_note[0])
                 printf("  %s\n", li_cli_t(res.region_note));
         }

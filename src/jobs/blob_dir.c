@@ -214,25 +214,26 @@ static char *d_local_path(void *ctx, const char *key) {
 }
 
 static li_status d_open(void *ctx, const char *key, void **src, li_error *err) {
-    dir_ctx *c = ctx;
+    (void)ctx;
     char *p = d_local_path(ctx, key);
-    if (!p)
-        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), e = errno;
     li_status st = LI_OK;
-    int *box = fd >= 0 ? malloc(sizeof *box) : NULL;
-    if (fd < 0)
+    int *box = NULL;
+    int fd = -1;
+    if (!p || !(box = malloc(sizeof *box))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if ((fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        int e = errno;
         st = e == ENOENT ? li_error_set(err, LI_ENOTFOUND, LI_MSG_BLOB_NOT_FOUND, key)
                          : li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, p, li_msg_errno(e));
-    else if (!box)
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if (st == LI_OK) {
-        *box = fd;
-        *src = box;
-    } else if (fd >= 0) {
-        close(fd);
+        goto out;
     }
-    (void)c;
+    *box = fd;
+    *src = box;
+    box = NULL;
+out:
+    free(box);
     free(p);
     return st;
 }

@@ -149,9 +149,8 @@ typedef struct parse_ctx {
     li_error *err;
 } parse_ctx;
 
-static li_status bad(parse_ctx *c, li_msg m, const char *key) {
-    return li_error_set(c->err, LI_EUSAGE, m, key);
-}
+/* A refusal of the option key (every such message quotes the key: « %s »). */
+#define bad(c, m, key) li_error_set((c)->err, LI_EUSAGE, m, key)
 
 /* A text or null (*out NULL). */
 static li_status get_str(parse_ctx *c, json_t *v, const char *key, const char **out) {

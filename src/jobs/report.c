@@ -105,8 +105,10 @@ static void row_status(const report_ctx *rc, const li_staged_row *row, char *out
     if (strcmp(row->status, "invalid") == 0)
         li_msg_format(out, cap, LI_MSG_REPORT_REFUSED);
     else if (strcmp(row->status, "skipped") == 0)
-        li_msg_format(out, cap, rc->update ? LI_MSG_REPORT_UNCHANGED : LI_MSG_REPORT_SKIPPED, lead,
-                      key);
+        if (rc->update)
+            li_msg_format(out, cap, LI_MSG_REPORT_UNCHANGED, lead, key);
+        else
+            li_msg_format(out, cap, LI_MSG_REPORT_SKIPPED, lead, key);
     else if (strcmp(row->status, "updated") == 0)
         li_msg_format(out, cap, LI_MSG_REPORT_UPDATED, lead, key);
     else if (row->match_lead)

@@ -73,7 +73,10 @@ static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
 
 li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
     char why[64];
-    li_msg_format(why, sizeof why, sig == SIGINT ? LI_MSG_SIGNAL_INT : LI_MSG_SIGNAL_TERM);
+    if (sig == SIGINT)
+        li_msg_format(why, sizeof why, LI_MSG_SIGNAL_INT);
+    else
+        li_msg_format(why, sizeof why, LI_MSG_SIGNAL_TERM);
     return li_error_set(err, LI_EINTERRUPTED, LI_MSG_JOB_INTERRUPTED, (long long)job->id, why,
                         (unsigned long long)job->rows);
 }
