@@ -163,6 +163,21 @@ void li__cli_say_fmt(const char *fmt, ...) {
     li_cli_puts(text);
 }
 
+void li__cli_print_fmt(const char *fmt, ...) {
+    char text[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fputs(li_cli_t(text), stdout);
+}
+
+void li_cli_print_label(li_msg label) {
+    fputs("  ", stdout);
+    li_cli_print_padded(li_msg_text(label), 21);
+    fputs(": ", stdout);
+}
+
 void li_cli_say_unchecked(li_msg m, ...) {
     char text[4096];
     va_list ap;
@@ -306,4 +321,14 @@ void li_cli_print_padded(const char *s, int width) {
     fputs(s, stdout);
     for (; chars < width; chars++)
         putchar(' ');
+}
+
+void li_cli_print_right(const char *s, int width) {
+    int chars = 0;
+    s = li_cli_t(s);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    for (; chars < width; chars++)
+        putchar(' ');
+    fputs(s, stdout);
 }

@@ -126,6 +126,13 @@ void li_cli_print_padded(const char *s, int width);
  */
 #define li_cli_say(m, ...) li__cli_say_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
 void li__cli_say_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* li_cli_say() without the line break. */
+#define li_cli_print(m, ...) li__cli_print_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
+void li__cli_print_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "  ", the catalogue's label padded to 21 characters, then ": ": how a line of jobs show or of the import summary starts. */
+void li_cli_print_label(li_msg label);
+/* Prints s, escaped, after spaces up to width characters (right-aligned, UTF-8 aware). */
+void li_cli_print_right(const char *s, int width);
 /* li_cli_say() of a message chosen at run time: unchecked. */
 void li_cli_say_unchecked(li_msg m, ...);
 /* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE (checked like li_error_set()). */

@@ -130,9 +130,12 @@ static void on_progress(const li_progress *p, void *ctx) {
     bar[k] = '\0';
     char eta[32] = "";
     if (p->eta_s >= 0 && frac < 1.0)
-        snprintf(eta, sizeof eta, " · reste %.0f s", p->eta_s);
-    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %llu lignes · %.0f lignes/s%s", li_job_phase_title(p->phase),
-            bar, frac * 100.0, (unsigned long long)p->rows, p->rows_per_s, eta);
+        li_msg_format(eta, sizeof eta, LI_MSG_PROGRESS_ETA, p->eta_s);
+    char rows[96];
+    li_msg_format(rows, sizeof rows, LI_MSG_PROGRESS_ROWS, (unsigned long long)p->rows,
+                  p->rows_per_s);
+    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %s%s", li_job_phase_title(p->phase), bar,
+            frac * 100.0, rows, eta);
     fflush(stderr);
 }
 
@@ -182,33 +185,47 @@ static void print_summary(const li_import_result *res, const char *report) {
         printf("  %s\n", li_cli_t(res->region_note));
     if (res->header_note[0])
         printf("  %s\n", li_cli_t(res->header_note));
-    for (size_t i = 0; i < res->nwarnings; i++)
-        printf("  Attention : %s\n", li_cli_t(res->warnings[i]));
-    printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
-    printf("  Lignes valides       : %s", fr_num(a, sizeof a, j->valid));
+    for (size_t i = 0; i < res->nwarnings; i++) {
+        fputs("  ", stdout);
+        li_cli_say(LI_MSG_IMPORT_WARNING_LINE, res->warnings[i]);
+    }
+    li_cli_print_label(LI_MSG_SUMMARY_ROWS);
+    printf("%s\n", fr_num(a, sizeof a, j->rows));
+    li_cli_print_label(LI_MSG_SUMMARY_VALID);
+    fputs(fr_num(a, sizeof a, j->valid), stdout);
     if (j->warnings)
-        printf(" (dont %s avec avertissement)", fr_num(b, sizeof b, j->warnings));
-    printf("\n  Lignes invalides     : %s", fr_num(a, sizeof a, j->invalid));
-    printf("\n  Leads créés          : %s", fr_num(a, sizeof a, j->created));
+        li_cli_print(LI_MSG_SUMMARY_WITH_WARNINGS, fr_num(b, sizeof b, j->warnings));
+    putchar('\n');
+    li_cli_print_label(LI_MSG_SUMMARY_INVALID);
+    printf("%s\n", fr_num(a, sizeof a, j->invalid));
+    li_cli_print_label(LI_MSG_SUMMARY_CREATED);
+    fputs(fr_num(a, sizeof a, j->created), stdout);
     if (j->flagged)
-        printf(" (dont %s doublons possibles)", fr_num(b, sizeof b, j->flagged));
-    printf("\n");
-    if (j->updated)
-        printf("  Leads mis à jour     : %s\n", fr_num(a, sizeof a, j->updated));
-    printf("  Doublons ignorés     : %s\n", fr_num(a, sizeof a, j->skipped));
-    if (j->assigned)
-        printf("  Leads attribués      : %s\n", fr_num(a, sizeof a, j->assigned));
-    if (report)
-        printf("  Rapport              : « %s » (lignes refusées, doublons et avertissements)\n",
-               li_cli_t(report));
+        li_cli_print(LI_MSG_SUMMARY_FLAGGED, fr_num(b, sizeof b, j->flagged));
+    putchar('\n');
+    if (j->updated) {
+        li_cli_print_label(LI_MSG_SUMMARY_UPDATED);
+        printf("%s\n", fr_num(a, sizeof a, j->updated));
+    }
+    li_cli_print_label(LI_MSG_SUMMARY_SKIPPED);
+    printf("%s\n", fr_num(a, sizeof a, j->skipped));
+    if (j->assigned) {
+        li_cli_print_label(LI_MSG_SUMMARY_ASSIGNED);
+        printf("%s\n", fr_num(a, sizeof a, j->assigned));
+    }
+    if (report) {
+        li_cli_print_label(LI_MSG_SUMMARY_REPORT);
+        li_cli_say(LI_MSG_SUMMARY_REPORT_VALUE, report);
+    }
     double secs = (double)res->duration_ms / 1000.0;
     char dur[32];
     snprintf(dur, sizeof dur, "%.1f", secs);
     char *dot = strchr(dur, '.');
     if (dot)
         *dot = ','; /* French decimal comma */
-    printf("  Durée                : %s s (%s lignes/s)\n", dur,
-           fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
+    li_cli_print_label(LI_MSG_SUMMARY_DURATION);
+    li_cli_say(LI_MSG_SUMMARY_DURATION_VALUE, dur,
+               fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
 }
 
 /* "email,external_id" -> the match keys in order. Returns 0 on success. */

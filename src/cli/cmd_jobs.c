@@ -64,12 +64,16 @@ static li_status list_one(const li_job_rec *j, void *arg) {
     } else {
         if (c->n == 0) {
             printf("    N°  ");
-            li_cli_print_padded("état", 16);
+            li_cli_print_padded(li_msg_text(LI_MSG_JOB_LABEL_STATE), 16);
             printf("  ");
-            li_cli_print_padded("étape", 14);
-            printf("      lignes       créés  "); /* by hand: printf pads bytes, "é" is two */
-            li_cli_print_padded("créé le", 19);
-            printf("  fichier\n");
+            li_cli_print_padded(li_msg_text(LI_MSG_JOB_LABEL_PHASE), 14);
+            printf("  ");
+            li_cli_print_right(li_msg_text(LI_MSG_JOB_LABEL_ROWS), 10);
+            printf("  ");
+            li_cli_print_right(li_msg_text(LI_MSG_JOB_LABEL_CREATED), 10);
+            printf("  ");
+            li_cli_print_padded(li_msg_text(LI_MSG_JOB_LABEL_CREATED_AT), 19);
+            printf("  %s\n", li_msg_text(LI_MSG_JOB_LABEL_FILE));
         }
         printf("%6lld  ", (long long)j->id);
         li_cli_print_padded(li_job_interrupted(j) ? li_msg_text(LI_MSG_JOB_STATE_INTERRUPTED)
@@ -113,12 +117,13 @@ static int list(li_store *s, const li_job_state *state, int json) {
 /* A work item's state as the user reads it. */
 static li_status item_text(const li_work_item *it, void *arg) {
     (void)arg;
-    printf("  étape ");
+    printf("  %s ", li_msg_text(LI_MSG_JOB_LABEL_PHASE));
     li_cli_print_padded(li_work_kind_label(it->kind), 15);
     li_cli_print_padded(li_work_state_label(it->state), 11);
-    printf("tentative %d sur %d%s%s%s%s\n", it->attempts, it->max_attempts,
-           it->owner[0] ? ", par " : "", li_cli_t(it->owner), it->last_error[0] ? " — " : "",
-           li_cli_t(it->last_error));
+    li_cli_print(LI_MSG_WORK_ITEM_ATTEMPT, it->attempts, it->max_attempts);
+    if (it->owner[0])
+        li_cli_print(LI_MSG_WORK_ITEM_OWNER, it->owner);
+    printf("%s%s\n", it->last_error[0] ? " — " : "", li_cli_t(it->last_error));
     return LI_OK;
 }
 
@@ -143,26 +148,30 @@ static int show(li_store *s, long long id, int json) {
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
     int over = li_job_state_final(j.state); /* no phase, rate nor time left to show */
-    printf("Import n° %lld : « %s »\n", (long long)j.id, li_cli_t(j.file_name));
-    printf("  état                 : %s%s%s\n", li_job_state_label(j.state),
-           j.phase != LI_PHASE_NONE && !over ? ", étape " : "",
-           over ? "" : li_job_phase_label(j.phase));
+    li_cli_say(LI_MSG_JOB_SHOW_TITLE, (long long)j.id, j.file_name);
+    li_cli_print_label(LI_MSG_JOB_LABEL_STATE);
+    fputs(li_job_state_label(j.state), stdout);
+    if (j.phase != LI_PHASE_NONE && !over)
+        li_cli_print(LI_MSG_JOB_SHOW_PHASE, li_job_phase_label(j.phase));
+    putchar('\n');
     if (li_job_interrupted(&j)) {
-        printf("  ");
-        li_cli_print_padded(li_msg_text(LI_MSG_JOB_STATE_INTERRUPTED), 21);
-        printf(": %s\n", li_msg_text(LI_MSG_JOB_INTERRUPTED_NOTE));
+        li_cli_print_label(LI_MSG_JOB_STATE_INTERRUPTED);
+        li_cli_say(LI_MSG_JOB_INTERRUPTED_NOTE);
     }
-    printf("  lignes lues          : %llu (valides %llu, invalides %llu)\n",
-           (unsigned long long)j.rows, (unsigned long long)j.valid, (unsigned long long)j.invalid);
-    printf("  leads créés          : %llu", (unsigned long long)j.created);
+    li_cli_print_label(LI_MSG_JOB_LABEL_ROWS_READ);
+    li_cli_say(LI_MSG_JOB_SHOW_ROWS, (unsigned long long)j.rows, (unsigned long long)j.valid,
+               (unsigned long long)j.invalid);
+    li_cli_print_label(LI_MSG_JOB_LABEL_LEADS_CREATED);
+    printf("%llu", (unsigned long long)j.created);
     if (j.flagged)
-        printf(" (dont %llu doublons possibles)", (unsigned long long)j.flagged);
-    printf(", mis à jour %llu, doublons ignorés %llu\n", (unsigned long long)j.updated,
-           (unsigned long long)j.skipped);
-    if (report_rows)
-        printf("  rapport              : %llu ligne%s (refusées, doublons, avertissements) :"
-               " leadimport report %lld\n",
-               (unsigned long long)report_rows, report_rows > 1 ? "s" : "", (long long)j.id);
+        li_cli_print(LI_MSG_JOB_SHOW_FLAGGED, (unsigned long long)j.flagged);
+    li_cli_say(LI_MSG_JOB_SHOW_UPDATED, (unsigned long long)j.updated,
+               (unsigned long long)j.skipped);
+    if (report_rows) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_REPORT);
+        li_cli_say(LI_MSG_JOB_SHOW_REPORT, (unsigned long long)report_rows,
+                   report_rows > 1 ? "s" : "", (long long)j.id);
+    }
     double secs = over ? seconds_between(j.started_at, j.finished_at) : -1;
     if (over && secs >= 0) {
         char d[32];
@@ -170,27 +179,39 @@ static int show(li_store *s, long long id, int json) {
         char *dot = strchr(d, '.');
         if (dot)
             *dot = ','; /* French decimal comma */
-        printf("  durée                : %s s", d);
+        li_cli_print_label(LI_MSG_JOB_LABEL_DURATION);
+        li_cli_print(LI_MSG_JOB_SHOW_DURATION, d);
         if (secs > 0.001 && j.rows > 0)
-            printf(", %.0f lignes/s en moyenne", (double)j.rows / secs);
+            li_cli_print(LI_MSG_JOB_SHOW_RATE, (double)j.rows / secs);
+        putchar('\n');
+    } else if (!over) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_PROGRESS);
+        li_cli_print(LI_MSG_JOB_SHOW_PROGRESS,
+                     j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
+                     j.rows_per_s);
+        if (j.eta_s >= 0)
+            li_cli_print(LI_MSG_JOB_SHOW_ETA, (long long)j.eta_s);
         putchar('\n');
     }
-    else if (!over)
-        printf("  progression          : %.0f %% du fichier, %.0f lignes/s%s",
-               j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
-               j.rows_per_s, j.eta_s >= 0 ? "" : "\n");
-    if (!over && j.eta_s >= 0)
-        printf(", reste %lld s\n", (long long)j.eta_s);
-    printf("  créé le              : %s\n", j.created_at);
-    if (j.started_at[0])
-        printf("  commencé le          : %s\n", j.started_at);
-    if (j.finished_at[0])
-        printf("  terminé le           : %s\n", j.finished_at);
-    if (j.worker[0])
-        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n",
-               li_cli_t(j.worker), (unsigned long long)j.attempts, j.heartbeat_at);
-    if (j.error[0])
-        printf("  erreur               : %s\n", li_cli_t(j.error));
+    li_cli_print_label(LI_MSG_JOB_LABEL_CREATED_AT);
+    printf("%s\n", j.created_at);
+    if (j.started_at[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_STARTED_AT);
+        printf("%s\n", j.started_at);
+    }
+    if (j.finished_at[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_FINISHED_AT);
+        printf("%s\n", j.finished_at);
+    }
+    if (j.worker[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_WORKER);
+        li_cli_say(LI_MSG_JOB_SHOW_WORKER, j.worker, (unsigned long long)j.attempts,
+                   j.heartbeat_at);
+    }
+    if (j.error[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_ERROR);
+        li_cli_puts(j.error);
+    }
     st = li_store_work_each(s, id, item_text, NULL, &err);
     return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
 }
