@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "jobs/jobsInt.h"
 #include "leadimport/jobjson.h"
 
@@ -282,6 +284,55 @@ static void a_partial_set_keeps_the_defaults(void **state) {
     li_jobjson_opts_free(hold);
 }
 
+static li_status count_job(const li_job_rec *job, void *arg) {
+    (void)job;
+    ++*(int *)arg;
+    return LI_OK;
+}
+
+/* Through the library, not only the command line: a job that could not be
+ * loaded again is never stored (65 --map overrides used to be stored, then
+ * refused as corrupt by the worker). */
+static void the_library_refuses_bad_options_before_creating_a_job(void **state) {
+    (void)state;
+    char dir[] = "/tmp/li_optjson_XXXXXX", csv[128], url[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(csv, sizeof csv, "%s/leads.csv", dir);
+    snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
+    FILE *f = fopen(csv, "w");
+    fputs("Nom;Email\nDupont;jean@exemple.fr\n", f);
+    fclose(f);
+    static li_map_override many[LI_MAP_MAX_OVERRIDES + 1];
+    for (size_t i = 0; i < LI_MAP_MAX_OVERRIDES + 1; i++)
+        many[i] = (li_map_override){"notes", "Nom"};
+    li_store *s = NULL;
+    li_error err;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    for (int round = 0; round < 2; round++) {
+        li_import_opts o;
+        li_import_result res;
+        li_import_opts_init(&o);
+        o.path = csv;
+        if (round == 0) {
+            o.map = many;
+            o.nmap = LI_MAP_MAX_OVERRIDES + 1;
+        } else {
+            o.assign = LI_ASSIGN_SINGLE; /* and nobody named */
+        }
+        memset(&res, 0, sizeof res);
+        assert_int_equal(li_import_enqueue(s, &o, &res, &err), LI_EUSAGE);
+        assert_string_equal(li_msg_code(err.msg),
+                            round == 0 ? "map_too_many" : "options_assign_single");
+    }
+    int jobs = 0;
+    assert_int_equal(li_store_jobs_each(s, NULL, count_job, &jobs, &err), LI_OK);
+    assert_int_equal(jobs, 0);
+    li_store_close(s);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_option_set_round_trips),
@@ -290,6 +341,7 @@ int main(void) {
         cmocka_unit_test(each_mistake_has_its_french_message),
         cmocka_unit_test(option_check_refuses_what_a_job_could_not_load),
         cmocka_unit_test(a_partial_set_keeps_the_defaults),
+        cmocka_unit_test(the_library_refuses_bad_options_before_creating_a_job),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
