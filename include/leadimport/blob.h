@@ -95,6 +95,13 @@ li_status li_blob_write(li_blob_writer *w, const void *data, size_t n, li_error 
  */
 FILE *li_blob_writer_stream(li_blob_writer *w);
 /*
+ * Ends the writing (no more li_blob_write, the stream is closed) and gives
+ * the SHA-256 (hex) of what was written, before anything is published: a
+ * caller that expects a hash checks it here and aborts on a difference.
+ * A failure of an earlier write through the stream is returned here.
+ */
+li_status li_blob_writer_digest(li_blob_writer *w, char sha[LI_SHA256_HEX], li_error *err);
+/*
  * Publishes what was written under key, or, key NULL, under its SHA-256
  * (hex). sha (may be NULL) gets the SHA-256 of the bytes. Frees w in every
  * case.

@@ -20,6 +20,8 @@ struct li_blob_writer {
     void *sink;
     EVP_MD_CTX *md;
     FILE *stream;     /* over this writer, or NULL */
+    int done;         /* li_blob_writer_digest() ran: hex is the hash */
+    char hex[LI_SHA256_HEX];
     li_status failed; /* first failure of a write through the stream */
     li_error err;
 };
@@ -97,6 +99,8 @@ li_status li_blob_writer_open(li_blob_store *bs, li_blob_writer **out, li_error 
 }
 
 li_status li_blob_write(li_blob_writer *w, const void *data, size_t n, li_error *err) {
+    if (w->done) /* after li_blob_writer_digest(): the hash would not cover these bytes */
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "li_blob_write");
     if (n == 0)
         return LI_OK;
     if (EVP_DigestUpdate(w->md, data, n) != 1)
@@ -145,23 +149,31 @@ static li_status close_stream(li_blob_writer *w, li_error *err) {
     return LI_OK;
 }
 
+li_status li_blob_writer_digest(li_blob_writer *w, char sha[LI_SHA256_HEX], li_error *err) {
+    if (!w->done) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        li_status st = close_stream(w, err);
+        if (st != LI_OK)
+            return st;
+        if (EVP_DigestFinal_ex(w->md, md, &len) != 1 || len * 2 + 1 != LI_SHA256_HEX)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        for (unsigned int i = 0; i < len; i++)
+            snprintf(w->hex + 2 * i, 3, "%02x", md[i]);
+        w->done = 1;
+    }
+    if (sha)
+        memcpy(sha, w->hex, LI_SHA256_HEX);
+    return LI_OK;
+}
+
 li_status li_blob_writer_commit(li_blob_writer *w, const char *key, char sha[LI_SHA256_HEX],
                                 li_error *err) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    char hex[LI_SHA256_HEX];
-    li_status st = close_stream(w, err);
-    if (st == LI_OK && EVP_DigestFinal_ex(w->md, md, &len) != 1)
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if (st == LI_OK) {
-        for (unsigned int i = 0; i < len; i++)
-            snprintf(hex + 2 * i, 3, "%02x", md[i]);
-        if (sha)
-            memcpy(sha, hex, LI_SHA256_HEX);
-        st = key_check(key ? key : hex, err);
-    }
+    li_status st = li_blob_writer_digest(w, sha, err);
     if (st == LI_OK)
-        st = w->bs->ops->publish(w->bs->ctx, w->sink, key ? key : hex, err);
+        st = key_check(key ? key : w->hex, err);
+    if (st == LI_OK)
+        st = w->bs->ops->publish(w->bs->ctx, w->sink, key ? key : w->hex, err);
     else
         w->bs->ops->discard(w->bs->ctx, w->sink);
     EVP_MD_CTX_free(w->md);

@@ -62,9 +62,9 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, const l
         goto out; /* named by its hash: the same content */
     if ((st = li_infile_open(path, &in, &sb, err)) != LI_OK)
         goto out; /* only a regular file is copied: a FIFO would be waited on */
-    /* The copy must hold the bytes hashed: the file must be the one hashed
-     * before the copy, still be it after, and the copy's own hash must be
-     * the one the job is filed under. */
+    /* The copy must hold the bytes hashed: the file must still be the one
+     * hashed (same inode, size and time), and the copy's own hash must be
+     * the one the job is filed under (checked below, as it is written). */
     li_file_id_of(&sb, &now);
     if (li_file_id_differs(id, &now, why, sizeof why)) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
@@ -89,20 +89,19 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, const l
         if ((st = li_blob_write(w, buf, (size_t)n, err)) != LI_OK)
             goto out;
     }
-    st = li_blob_writer_commit(w, NULL, got, err);
-    w = NULL;
-    if (st != LI_OK)
+    /* Published under the hash the job is filed under only if the bytes
+     * copied have it: a file rewritten in place after it was hashed is
+     * refused, and nothing is stored (a blob of that other content, if one
+     * exists, belongs to another job and is left alone). */
+    if ((st = li_blob_writer_digest(w, got, err)) != LI_OK)
         goto out;
-    if (fstat(in, &sb) != 0)
-        memset(&now, 0, sizeof now);
-    else
-        li_file_id_of(&sb, &now);
-    if (strcmp(got, sha) != 0 && !li_file_id_differs(id, &now, why, sizeof why))
-        snprintf(why, sizeof why, "%s", li_msg_text(LI_MSG_FILE_CHANGED_CONTENT));
-    if (strcmp(got, sha) != 0 || li_file_id_differs(id, &now, why, sizeof why)) {
-        li_blob_delete(bs, got, NULL);
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+    if (strcmp(got, sha) != 0) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path,
+                          li_msg_text(LI_MSG_FILE_CHANGED_CONTENT));
+        goto out;
     }
+    st = li_blob_writer_commit(w, sha, NULL, err);
+    w = NULL;
 out:
     li_blob_writer_abort(w);
     li_blob_store_free(bs);

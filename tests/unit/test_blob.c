@@ -209,11 +209,38 @@ static void a_file_of_the_legacy_folder_is_read_and_never_deleted_there(void **s
     assert_int_equal(stat(old, &sb), 0); /* another database may need it */
 }
 
+static void the_hash_is_known_before_anything_is_published(void **state) {
+    fixture *f = *state;
+    li_blob_writer *w = NULL;
+    li_error err;
+    char sha[LI_SHA256_HEX], want[LI_SHA256_HEX], again[LI_SHA256_HEX];
+    li_sha256_hex("abc", 3, want);
+    assert_int_equal(li_blob_writer_open(f->bs, &w, &err), LI_OK);
+    assert_int_equal(li_blob_write(w, "abc", 3, &err), LI_OK);
+    assert_int_equal(li_blob_writer_digest(w, sha, &err), LI_OK);
+    assert_string_equal(sha, want);
+    assert_int_not_equal(li_blob_write(w, "d", 1, &err), LI_OK); /* the hash would lie */
+    li_blob_writer_abort(w); /* not the expected hash: dropped */
+    char names[512];
+    list_dir(f->dir, names, sizeof names);
+    assert_string_equal(names, "");
+    assert_int_equal(li_blob_writer_open(f->bs, &w, &err), LI_OK);
+    assert_int_equal(li_blob_write(w, "abc", 3, &err), LI_OK);
+    assert_int_equal(li_blob_writer_digest(w, sha, &err), LI_OK);
+    assert_int_equal(li_blob_writer_commit(w, sha, again, &err), LI_OK);
+    assert_string_equal(again, want);
+    uint64_t size = 0;
+    assert_int_equal(li_blob_size(f->bs, want, &size, &err), LI_OK);
+    assert_int_equal(size, 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(written_in_pieces_published_under_its_sha256, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_blob_cut_short_never_has_its_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_hash_is_known_before_anything_is_published, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             a_stream_writes_a_report_under_its_key_and_replaces_the_old_one, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_never_leave_the_folder, setup, teardown),
