@@ -69,9 +69,10 @@ void li_blob_store_free(li_blob_store *bs);
 
 /*
  * The local folder backend: blobs are files under dir (made 0700 on the
- * first write). legacy_dir (may be NULL) is read only: a blob found only
- * there (stored by an older version) is linked into dir, or copied when
- * a link cannot be made, the first time it is opened.
+ * first write). legacy_dir (may be NULL) is read only: a blob named by
+ * its SHA-256 found only there (stored by an older version) is linked
+ * into dir, or copied when a link cannot be made, the first time it is
+ * opened; other keys (reports: "reports/N...") are never looked up there.
  */
 li_status li_blob_store_dir(const char *dir, const char *legacy_dir, li_blob_store **out,
                             li_error *err);

@@ -251,8 +251,9 @@ li_status li_template_write(const char *path, const char *db_url, li_error *err)
  * Queues an import without running it: the same checks as li_import_run
  * (readable file, --map, --assign, refusal of a file already imported,
  * resumption of an unfinished job of the same file), then a copy of the
- * file kept in li_store_file_dir() under its SHA-256, the options saved
- * with the job, and its first work item. res->job is the queued job.
+ * file kept in the database's blob store (blob.h) under its SHA-256, the
+ * options saved with the job (li_jobjson_opts_emit()'s object), and its
+ * first work item. res->job is the queued job.
  */
 li_status li_import_enqueue(li_store *s, const li_import_opts *o, li_import_result *res,
                             li_error *err);
@@ -323,15 +324,18 @@ li_status li_cleanup(li_store *s, const li_cleanup_opts *o, li_cleanup_result *r
                      li_error *err);
 
 /*
- * Where the stored report of job_id is (or would be) written: a malloc'ed
- * path inside li_store_file_dir(), or NULL without memory.
+ * Where the stored report of job_id (blob key "reports/N.erreurs.csv") is,
+ * or would be, as a file of this machine: a malloc'ed path, or NULL
+ * without memory or with a blob store that keeps no local files
+ * (li_blob_local_path()).
  */
 char *li_report_stored_path(li_store *s, int64_t job_id);
 
 /*
- * (Re)writes the stored error report of job_id (li_report_stored_path())
- * and records it with the job. *path gets that path (malloc'ed, caller
- * frees; NULL on failure), *nrows the invalid rows written (may be NULL).
+ * (Re)writes the stored error report of job_id into the blob store (key
+ * "reports/N.erreurs.csv") and records it with the job. *path gets
+ * li_report_stored_path() (malloc'ed, caller frees; NULL on failure), *nrows
+ * the rows written (may be NULL).
  */
 li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
                           li_error *err);

@@ -181,13 +181,21 @@ static int copy_fd(int in, int out) {
     }
 }
 
+/* 1 if key is a SHA-256 in hex: a file named by its content. */
+static int content_key(const char *key) {
+    size_t n = strspn(key, "0123456789abcdef");
+    return n == LI_SHA256_HEX - 1 && key[n] == '\0';
+}
+
 /*
  * The blob of key from the legacy folder, linked (or copied) into dir when
- * only that folder has it. Best effort: on failure the blob is missing.
+ * only that folder has it. Only files named by their SHA-256: the same
+ * name is the same content whichever database stored it (a report's name,
+ * a job number, is not). Best effort: on failure the blob is missing.
  */
 static void adopt_legacy(dir_ctx *c, const char *key, const char *own) {
     struct stat sb;
-    char *old = c->legacy ? join(c->legacy, key) : NULL;
+    char *old = c->legacy && content_key(key) ? join(c->legacy, key) : NULL;
     if (old && lstat(old, &sb) == 0 && S_ISREG(sb.st_mode) && make_dirs(c, key) == 0 &&
         link(old, own) != 0 && errno != EEXIST) {
         int in = open(old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* no hard links here: a copy */
@@ -262,9 +270,10 @@ static void d_close(void *ctx, void *src) {
 static li_status d_size(void *ctx, const char *key, uint64_t *size, li_error *err) {
     dir_ctx *c = ctx;
     struct stat sb;
-    char *own = join(c->dir, key), *old = c->legacy ? join(c->legacy, key) : NULL;
+    int legacy = c->legacy && content_key(key);
+    char *own = join(c->dir, key), *old = legacy ? join(c->legacy, key) : NULL;
     li_status st = LI_OK;
-    if (!own || (c->legacy && !old))
+    if (!own || (legacy && !old))
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     else if ((lstat(own, &sb) == 0 || (old && lstat(old, &sb) == 0)) && S_ISREG(sb.st_mode))
         *size = (uint64_t)sb.st_size;

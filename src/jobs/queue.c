@@ -113,12 +113,12 @@ out:
 
 char *li_report_stored_path(li_store *s, int64_t job_id) {
     char key[64];
+    li_blob_store *bs = NULL;
     li__report_key(job_id, key);
-    const char *dir = li_store_file_dir(s);
-    size_t n = strlen(dir) + strlen(key) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, key);
+    if (li_blob_store_of(s, &bs, NULL) != LI_OK)
+        return NULL;
+    char *p = li_blob_local_path(bs, key);
+    li_blob_store_free(bs);
     return p;
 }
 

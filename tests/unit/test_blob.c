@@ -189,24 +189,38 @@ static void keys_never_leave_the_folder(void **state) {
 
 static void a_file_of_the_legacy_folder_is_read_and_never_deleted_there(void **state) {
     fixture *f = *state;
-    char old[256], own[256];
-    snprintf(old, sizeof old, "%s/abc123", f->legacy);
-    snprintf(own, sizeof own, "%s/abc123", f->dir);
+    /* Named by its SHA-256, as the older versions stored uploads. */
+    char key[LI_SHA256_HEX], old[256], own[256];
+    li_sha256_hex("ancien", 6, key);
+    snprintf(old, sizeof old, "%s/%s", f->legacy, key);
+    snprintf(own, sizeof own, "%s/%s", f->dir, key);
     FILE *o = fopen(old, "w");
     fputs("ancien", o);
     fclose(o);
     uint64_t size = 0;
     li_error err;
-    assert_int_equal(li_blob_size(f->bs, "abc123", &size, &err), LI_OK);
+    assert_int_equal(li_blob_size(f->bs, key, &size, &err), LI_OK);
     assert_int_equal(size, 6);
-    char *back = read_all(f->bs, "abc123");
+    char *back = read_all(f->bs, key);
     assert_string_equal(back, "ancien");
     free(back);
     struct stat sb;
     assert_int_equal(stat(own, &sb), 0); /* linked (or copied) into the store's own folder */
-    assert_int_equal(li_blob_delete(f->bs, "abc123", &err), LI_OK);
+    assert_int_equal(li_blob_delete(f->bs, key, &err), LI_OK);
     assert_int_not_equal(stat(own, &sb), 0);
     assert_int_equal(stat(old, &sb), 0); /* another database may need it */
+    /* A report is named by a job number, not its content: another
+     * database's report of the same number is never taken. */
+    char sub[256];
+    snprintf(sub, sizeof sub, "%s/reports", f->legacy);
+    mkdir(sub, 0700);
+    snprintf(old, sizeof old, "%s/reports/1.erreurs.csv", f->legacy);
+    o = fopen(old, "w");
+    fputs("autre base", o);
+    fclose(o);
+    assert_int_equal(li_blob_size(f->bs, "reports/1.erreurs.csv", &size, &err), LI_ENOTFOUND);
+    li_blob_reader *r = NULL;
+    assert_int_equal(li_blob_open(f->bs, "reports/1.erreurs.csv", &r, &err), LI_ENOTFOUND);
 }
 
 static void the_hash_is_known_before_anything_is_published(void **state) {
