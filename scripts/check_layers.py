@@ -30,8 +30,8 @@ from collections import defaultdict
 LAYERS = [
     ["util"],                 # buffers, errors, messages, hashing, files, the state vocabulary
     ["read", "lead"],         # row readers; fields, mapping, validation
-    ["store", "blob"],        # the database and the stored files, behind operations tables
-    ["users"],                # accounts and their rules, over the store
+    ["store"],                # the database, behind an operations table
+    ["blob", "users"],        # stored files (a folder, or the database); accounts and their rules
     ["pipeline"],             # the pipeline: parse, commit, assignment, key set, report, revert
     ["jobs"],                 # the machinery: queue, workers, one-shot and review runs, cleanup
     ["cli", "http"],          # front ends: parse, call, print

@@ -222,7 +222,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
         if ((st = li_outfile_check(o->report_path, &guard, err)) != LI_OK)
             return st;
     }
-    if ((st = options_utf8(o, err)) != LI_OK)
+    if ((st = options_utf8(o, err)) != LI_OK || (st = li_import_opts_check(o, err)) != LI_OK)
         return st;
     /* Refuse a file too big, what cannot be read (li_import_mapping opens
      * it), and a wrong --map or --mapping, before anything is written. */

@@ -48,22 +48,16 @@ li_status li__overrides(const li_import_opts *o, li_map_override **out, const li
                         size_t *nov, li_error *err);
 
 /*
- * Keeps a copy of the file at path in li_store_file_dir() under its
- * SHA-256 (nothing to do when a complete copy is there already).
+ * Keeps a copy of the file at path in the store's blob store (blob.h)
+ * under its SHA-256 sha, streamed and hashed again on the way (nothing to
+ * do when a complete copy is there already). LI_EIO (file_changed) when
+ * the file is not the one hashed, before, during or after the copy.
  */
 li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
                          li_error *err);
-/* mkdir of li_store_file_dir() and its reports folder, 0700. LI_EIO (file_store_failed). */
-li_status li__store_dirs(li_store *s, li_error *err);
-/* The path of a stored file or report key: malloc'ed, NULL without memory. */
-char *li__blob_path(li_store *s, const char *key);
-/*
- * The stored copy of a file (key: its SHA-256) for a job: the path in
- * li_store_file_dir(), after linking (or copying) it there from the
- * legacy shared folder when only that one has it. malloc'ed, NULL
- * without memory; the file may not exist.
- */
-char *li__blob_find(li_store *s, const char *key);
+
+/* The blob key of the stored report of job_id: "reports/N.erreurs.csv". */
+void li__report_key(int64_t job_id, char key[64]);
 
 /* 1 for a status a job ends in (completed rejected failed cancelled reverted). */
 /* The kind and exclusivity of the item that continues a job from its phase. */

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "jobsInt.h"
+#include "leadimport/blob.h"
 
 /* --- the batch hook ------------------------------------------------------------- */
 
@@ -72,7 +73,10 @@ static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
 
 li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
     char why[64];
-    li_msg_format(why, sizeof why, sig == SIGINT ? LI_MSG_SIGNAL_INT : LI_MSG_SIGNAL_TERM);
+    if (sig == SIGINT)
+        li_msg_format(why, sizeof why, LI_MSG_SIGNAL_INT);
+    else
+        li_msg_format(why, sizeof why, LI_MSG_SIGNAL_TERM);
     return li_error_set(err, LI_EINTERRUPTED, LI_MSG_JOB_INTERRUPTED, (long long)job->id, why,
                         (unsigned long long)job->rows);
 }
@@ -215,12 +219,10 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
 li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
                           li_error *err) {
     char key[64];
+    li__report_key(job_id, key);
     *path = li_report_stored_path(s, job_id);
     li_status st = *path ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if (st == LI_OK) /* made when a file is stored; made here for a one-shot job */
-        st = li__store_dirs(s, err);
-    snprintf(key, sizeof key, "reports/%lld.erreurs.csv", (long long)job_id);
-    if (st == LI_OK && (st = li__report_write_stored(s, job_id, *path, nrows, err)) == LI_OK)
+    if (st == LI_OK && (st = li__report_write_stored(s, job_id, key, nrows, err)) == LI_OK)
         st = li_store_job_set_report(s, job_id, key, err);
     if (st != LI_OK) {
         free(*path);
@@ -365,7 +367,15 @@ static li_status load_job_input(li__runner *r, const li_job_rec *job, li_import_
         goto out;
     }
     int own = !blob && r->path && r->mapping_job == job->id; /* the one-shot's file, just hashed */
-    *path = blob ? li__blob_find(r->s, blob) : strdup(own ? r->path : hold->source_path);
+    if (blob) { /* a path, for the readers: the XLSX one needs random access */
+        li_blob_store *bs = NULL;
+        if ((st = li_blob_store_of(r->s, &bs, err)) != LI_OK)
+            goto out;
+        *path = li_blob_local_path(bs, blob);
+        li_blob_store_free(bs);
+    } else {
+        *path = strdup(own ? r->path : hold->source_path);
+    }
     if (!*path) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;

@@ -253,7 +253,9 @@ static int64_t assignee(li__committer *c, const li__row *row, li__outcome *out) 
         if (out->warning != LI_MSG_NONE) {
             char name[96];
             snprintf(name, sizeof name, "%.*s", (int)(who.len > 80 ? 80 : who.len), who.ptr);
-            li_msg_format(out->warning_text, sizeof out->warning_text, out->warning, name);
+            /* One of the lookup's assign_user_* warnings, each quoting the name (%s). */
+            li_msg_format_unchecked(out->warning_text, sizeof out->warning_text, out->warning,
+                                    name);
             id = 0;
         }
     }
@@ -351,9 +353,12 @@ static li_status update_lead(li__committer *c, int64_t id, const li__row *row, l
         const char *key = li_field_key((li_field)f);
         st = change(&c->changes, key, strlen(key), old.value[f], value[f]);
     }
-    if (st == LI_OK && (st = merge_custom(c, old.custom, row->custom, &merged)) != LI_OK)
-        st = li_error_set(err, st, st == LI_ENOMEM ? LI_MSG_NO_MEMORY : LI_MSG_INTERNAL,
-                          "champs personnalisés illisibles");
+    if (st == LI_OK && (st = merge_custom(c, old.custom, row->custom, &merged)) != LI_OK) {
+        if (st == LI_ENOMEM)
+            st = li_error_set(err, st, LI_MSG_NO_MEMORY);
+        else
+            st = li_error_set(err, st, LI_MSG_INTERNAL, "champs personnalisés illisibles");
+    }
     if (st != LI_OK)
         goto out;
     int64_t owner = old.assigned_to;

@@ -249,8 +249,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                            li__meter *meter, const li__batch_hook *hook, li_error *err);
 
-/* li_report_write() of the store's own report (a path in its folder of stored files). */
-li_status li__report_write_stored(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
+/* li_report_write() of the store's own report, into its blob store under key. */
+li_status li__report_write_stored(li_store *s, int64_t job_id, const char *key, uint64_t *nrows,
                                   li_error *err);
 
 /* Fills and emits a progress report for the job's current phase. */
