@@ -4,7 +4,7 @@
  *
  * Each value has a name (the word stored in the database and written in
  * the JSON output: a contract, never changed) and a French label (from
- * the message catalogue: the only form a user reads). src/jobs/state.c is
+ * the message catalogue: the only form a user reads). src/util/state.c is
  * the one place that converts between them; everywhere else compares enum
  * values, never strings.
  */
