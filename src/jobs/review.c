@@ -893,6 +893,7 @@ typedef struct page_rows {
     json_t *want_values[LI_REVIEW_PAGE_ROWS];
     size_t nwant;
     json_t *header; /* JSON array of the file's headers, or NULL */
+    int no_file;    /* the stored file could not be read: valid rows without raw values */
     int bad;
 } page_rows;
 
@@ -977,13 +978,15 @@ static li_status raw_values(li_store *s, const li_job_rec *job, page_rows *p, li
     li_status st = job_options(s, job->id, &o, &hold, &blob, &path, err);
     if (st != LI_OK)
         goto out;
+    p->no_file = 1; /* until it opens */
     li_reader_opts ro = o.reader;
     if (job->encoding[0])
         ro.encoding = job->encoding;
     ro.header = job->has_header;
     li_error ignored;
     if (li_reader_open(path, &ro, &rd, &ignored) != LI_OK)
-        goto out; /* the file is gone (cleanup): the row shows no raw value */
+        goto out; /* the file is gone (cleanup): the rows show no raw value, and a note says why */
+    p->no_file = 0;
     size_t w = 0;
     const li_row *row;
     while (w < p->nwant && li_reader_next(rd, &row, &ignored) == LI_OK && row) {
@@ -1033,6 +1036,11 @@ li_status li_review_rows(li_store *s, int64_t job_id, li_row_filter filter, uint
     uint64_t pages = (total + LI_REVIEW_PAGE_ROWS - 1) / LI_REVIEW_PAGE_ROWS;
     json_t *j = json_pack("{sOsIsIsI}", "rows", p.rows, "page", (json_int_t)page, "pages",
                           (json_int_t)pages, "total", (json_int_t)total);
+    if (j && p.no_file) {
+        char note[LI_ERROR_MAX];
+        li_msg_format(note, sizeof note, LI_MSG_REVIEW_ROWS_NO_FILE, (long long)job_id);
+        p.bad |= json_object_set_new(j, "note", json_string(note));
+    }
     char *text = j && !p.bad ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (!text || li_buf_puts(out, text) != LI_OK)
