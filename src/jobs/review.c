@@ -98,6 +98,7 @@ static json_t *review_to_json(const li_review *r) {
             bad |= json_object_set_new(j, "assign_column", json_string(c->assign_column));
         bad |= json_object_set(j, "predictions", r->analysed ? pred : json_null());
         bad |= json_object_set_new(j, "predict_ms", json_integer((json_int_t)r->predict_ms));
+        bad |= json_object_set_new(j, "leads_mark", json_integer((json_int_t)r->leads_mark));
     }
     json_decref(match);
     json_decref(who);
@@ -127,6 +128,7 @@ static li_status review_from_json(const char *text, li_review *r) {
     r->duplicates = get_u64(j, "duplicates");
     r->duplicates_in_file = get_u64(j, "duplicates_in_file");
     r->predict_ms = (double)get_u64(j, "predict_ms");
+    r->leads_mark = (int64_t)get_u64(j, "leads_mark");
     li_review_choice *c = &r->choice;
     size_t i;
     json_t *v;
@@ -581,8 +583,9 @@ static li_status predict_all(li_store *s, const li_job_rec *job, const li_review
     return st;
 }
 
-li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
-                              li_error *err) {
+/* Predicts, marks the duplicates and stores the review (again, with again). */
+static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
+                               li_error *err) {
     char *text = NULL;
     li_review r;
     marks k;
@@ -595,9 +598,12 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
     int done = json_is_true(json_object_get(j, "analysed"));
     json_decref(j);
     free(text);
-    if (done)
+    if (done && !again)
         return LI_OK;
     double t0 = li__now();
+    /* Taken before: a lead changed while predicting makes the next reading predict again. */
+    if ((st = li_store_leads_mark(s, &r.leads_mark, err)) != LI_OK)
+        return st;
     r.job = *job;
     choice_of_opts(o, &r.choice);
     if ((st = predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, err)) != LI_OK)
@@ -613,6 +619,8 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
     r.predict_ms = ms_since(t0);
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
+    if (again)
+        st = li_store_rows_unmark(s, job->id, err);
     for (size_t i = 0; i < k.n && st == LI_OK; i++)
         st = li_store_row_mark(s, job->id, k.m[i].row_no, li_field_key(k.m[i].key), k.m[i].match,
                                err);
@@ -626,6 +634,11 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
 out:
     marks_free(&k);
     return st;
+}
+
+li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
+                              li_error *err) {
+    return analyse_store(s, job, o, 0, err);
 }
 
 /* --- stages ----------------------------------------------------------------------- */
@@ -841,6 +854,27 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
     out->valid = job->valid;
     out->invalid = job->invalid;
     out->warnings = job->warnings;
+    int64_t mark = 0;
+    if (out->analysed && job->state == LI_JOB_READY && !job->live &&
+        (st = li_store_leads_mark(s, &mark, err)) == LI_OK && mark != out->leads_mark) {
+        /* The leads changed since the analysis: its predictions are predicted again
+         * against the leads as they are now, and stored. */
+        li_import_opts o;
+        li__opts_hold hold;
+        char *blob = NULL;
+        li_job_rec j = *job;
+        st = job_options(s, job_id, &o, &hold, &blob, NULL, err);
+        if (st == LI_OK)
+            st = analyse_store(s, &j, &o, 1, err);
+        li__opts_hold_free(&hold);
+        free(blob);
+        li_review_free(out);
+        if (st == LI_OK)
+            return li_review_get(s, job_id, out, err);
+        return st;
+    }
+    if (st != LI_OK)
+        return st;
     if (!out->analysed && job->state == LI_JOB_READY && !job->live) {
         /* Staged, and stopped before its predictions were stored: computed now. */
         li_import_opts o;
