@@ -22,14 +22,26 @@ if grep -rnE "$english" src --include='*.c' --include='*.cc' --include='*.h'; th
 fi
 
 # Job states, phases and work items are enums (leadimport/state.h): their
-# stored names are converted in src/jobs/state.c alone, and the store
+# stored names are converted in src/util/state.c alone, and the store
 # reads and writes them. Anywhere else a string comparison on one of those
 # names (or on a phase or kind field) is a second, drifting copy.
 states='(uploaded|queued|parsing|ready|importing|completed|rejected|failed|cancelled|reverted|running|done|dead)'
 state_cmp="\\bstr(n|case|ncase)?cmp[[:space:]]*\\(.*(\"${states}\"|(->|\\.)(phase|kind|state)\\b)"
 if grep -rnE "$state_cmp" src include --include='*.c' --include='*.cc' --include='*.h' \
-     | grep -vE '^(src/jobs/state\.c|src/store/)'; then
+     | grep -vE '^(src/util/state\.c|src/store/)'; then
   echo "lint: comparaison de chaînes sur un état ci-dessus (utilisez les enums de leadimport/state.h)" >&2
+  status=1
+fi
+
+# Folders are layers: includes and calls only go down, no two files share a
+# name (scripts/check_layers.py; the calls are read from the build's objects).
+objs="${LI_BUILD:-build}"
+if [ ! -d "$objs/CMakeFiles/leadcore.dir" ]; then
+  echo "lint: pas de construction dans $objs : seules les inclusions sont vérifiées, pas les appels" >&2
+  objs=""
+fi
+if ! python3 scripts/check_layers.py . $objs; then
+  echo "lint: une inclusion ou un appel remonte les couches (scripts/check_layers.py)" >&2
   status=1
 fi
 
@@ -41,5 +53,5 @@ if command -v cppcheck >/dev/null 2>&1; then
     status=1
   fi
 fi
-[ $status -eq 0 ] && echo "lint: ok (fonctions interdites, états comparés en chaînes, cppcheck)"
+[ $status -eq 0 ] && echo "lint: ok (fonctions interdites, états comparés en chaînes, couches, cppcheck)"
 exit $status

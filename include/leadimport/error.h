@@ -51,8 +51,18 @@ const char *li_status_name(li_status st);
  * formatted with the following arguments. Returns st, so that
  * `return li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, why);`
  * reads naturally.
+ *
+ * A macro: m must be the name of an entry (LI_MSG_...), whose format
+ * (msgfmt.h, generated from messages.def) is handed as a literal to a
+ * function the compiler checks like printf: a wrong argument for the
+ * message does not build. A message chosen at run time goes through
+ * li_error_set_unchecked(), whose arguments nobody checks: keep those few.
  */
-li_status li_error_set(li_error *err, li_status st, li_msg m, ...);
+#define li_error_set(err, st, m, ...) \
+    li__error_set_fmt((err), (st), (m), LI_MSG_FMT_##m, ##__VA_ARGS__)
+li_status li__error_set_fmt(li_error *err, li_status st, li_msg m, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+li_status li_error_set_unchecked(li_error *err, li_status st, li_msg m, ...);
 li_status li_error_setv(li_error *err, li_status st, li_msg m, va_list ap);
 
 /*

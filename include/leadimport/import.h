@@ -160,6 +160,17 @@ typedef struct li_import_result {
 /* Job states, phases and work items: their names and French labels are in state.h. */
 
 void li_import_opts_init(li_import_opts *o);
+/*
+ * Checks what li_import_run() and li_import_enqueue() check of o before
+ * anything else, so that a job is never stored with options it could not
+ * load again: the strategy and assignment mode are values of their enums,
+ * at most LI_MAP_MAX_OVERRIDES overrides and LI_IMPORT_MAX_ASSIGNEES
+ * assignees, match keys among email, phone, external_id and none twice, a
+ * whole count or a share of at most 100 % for max_invalid, and what the
+ * assignment mode needs (single: one assignee; round robin: at least one;
+ * column: assign_column). LI_EUSAGE with a French message (options_*).
+ */
+li_status li_import_opts_check(const li_import_opts *o, li_error *err);
 
 /*
  * Runs a whole import. Fills *res in every case where a job exists. Returns
@@ -240,8 +251,9 @@ li_status li_template_write(const char *path, const char *db_url, li_error *err)
  * Queues an import without running it: the same checks as li_import_run
  * (readable file, --map, --assign, refusal of a file already imported,
  * resumption of an unfinished job of the same file), then a copy of the
- * file kept in li_store_file_dir() under its SHA-256, the options saved
- * with the job, and its first work item. res->job is the queued job.
+ * file kept in the database's blob store (blob.h) under its SHA-256, the
+ * options saved with the job (li_jobjson_opts_emit()'s object), and its
+ * first work item. res->job is the queued job.
  */
 li_status li_import_enqueue(li_store *s, const li_import_opts *o, li_import_result *res,
                             li_error *err);
@@ -273,6 +285,19 @@ li_status li_worker_run(const char *db_url, const li_worker_opts *o, li_error *e
  * cancelled. LI_EREFUSED when the job is not queued or running.
  */
 li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err);
+/*
+ * 1 when the job says it runs (parsing or importing) but nobody does: its
+ * worker died. The next worker, or running the same import again, resumes
+ * it from its checkpoint. Front ends show it as « interrompu »
+ * (LI_MSG_JOB_STATE_INTERRUPTED) and "interrupted": true.
+ */
+int li_job_interrupted(const li_job_rec *job);
+/*
+ * The row number a resumed job goes on from: the row after its last
+ * committed one in the commit phase, else its parse checkpoint (1 when it
+ * has none). What li_job_retry() tells the user.
+ */
+uint64_t li_job_resume_row(const li_job_rec *job);
 /* Queues a failed or cancelled job again, from its checkpoint (LI_EREFUSED otherwise). */
 li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err);
 /*
@@ -307,15 +332,18 @@ li_status li_cleanup(li_store *s, const li_cleanup_opts *o, li_cleanup_result *r
                      li_error *err);
 
 /*
- * Where the stored report of job_id is (or would be) written: a malloc'ed
- * path inside li_store_file_dir(), or NULL without memory.
+ * Where the stored report of job_id (blob key "reports/N.erreurs.csv") is,
+ * or would be, as a file of this machine: a malloc'ed path, or NULL
+ * without memory or with a blob store that keeps no local files
+ * (li_blob_local_path()).
  */
 char *li_report_stored_path(li_store *s, int64_t job_id);
 
 /*
- * (Re)writes the stored error report of job_id (li_report_stored_path())
- * and records it with the job. *path gets that path (malloc'ed, caller
- * frees; NULL on failure), *nrows the invalid rows written (may be NULL).
+ * (Re)writes the stored error report of job_id into the blob store (key
+ * "reports/N.erreurs.csv") and records it with the job. *path gets
+ * li_report_stored_path() (malloc'ed, caller frees; NULL on failure), *nrows
+ * the rows written (may be NULL).
  */
 li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
                           li_error *err);

@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "leadimport/msgfmt.h" /* generated from messages.def at configure time */
+
 typedef enum li_severity {
     LI_SEV_INFO = 0,
     LI_SEV_WARNING = 1, /* the row is imported, the user is told */
@@ -36,8 +38,18 @@ li_msg li_msg_by_code(const char *code);
  * Formats entry m with its arguments into out (always NUL-terminated when
  * cap > 0, truncated if needed on a UTF-8 boundary). Returns the length
  * written.
+ *
+ * A macro, checked by the compiler against m's format like li_error_set()
+ * (error.h): m must be the name of an entry. li_msg_format_unchecked() takes
+ * a message chosen at run time, unchecked.
  */
-size_t li_msg_format(char *out, size_t cap, li_msg m, ...);
+#define li_msg_format(out, cap, m, ...) \
+    li__msg_format_fmt((out), (cap), LI_MSG_FMT_##m, ##__VA_ARGS__)
+size_t li__msg_format_fmt(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+size_t li_msg_format_unchecked(char *out, size_t cap, li_msg m, ...);
+/* vsnprintf of fmt into out, cut on a UTF-8 boundary (li_msg_format's rules). */
+size_t li__msg_vformat(char *out, size_t cap, const char *fmt, va_list ap);
 
 /*
  * The French cause of a system error (an errno value), to quote inside a

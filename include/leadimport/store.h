@@ -3,9 +3,10 @@
  *
  * One handle per connection. Opening a store applies pending migrations
  * (versioned, in order, each in its own transaction), so every caller sees
- * the current schema. The embedded backend is SQLite (URL "sqlite:PATH");
- * the functions here are the whole contract the job layer relies on, so a
- * PostgreSQL backend can be added behind the same names.
+ * the current schema. The functions here are the whole contract the job
+ * layer relies on; each dispatches to the backend the URL names, through
+ * an operations table (src/store/backend.h says what a backend implements).
+ * The backend of this build is SQLite (URL "sqlite:PATH").
  *
  * Values passed in as slices are only read during the call. Values handed
  * out to callbacks are borrowed: valid during the callback only.
@@ -84,9 +85,13 @@ typedef struct li_staged_row {
 } li_staged_row;
 
 /*
- * Opens the store at url ("sqlite:PATH"), creating the database if it does
- * not exist: for the commands that add something (migrate, import, users
- * add, mappings save). Applies pending migrations.
+ * Opens the store at url, creating the database if it does not exist: for
+ * the commands that add something (migrate, import, users add, mappings
+ * save). Applies pending migrations. The URL's scheme picks the backend:
+ * "sqlite:PATH" is the one of this build; "postgresql://..." (or
+ * "postgres://") is refused as not available yet (LI_EUSAGE,
+ * db_backend_unavailable), anything else as not an address (LI_EUSAGE,
+ * db_url_invalid).
  */
 li_status li_store_open(const char *url, li_store **out, li_error *err);
 /*
@@ -96,7 +101,11 @@ li_status li_store_open(const char *url, li_store **out, li_error *err);
  */
 li_status li_store_open_existing(const char *url, li_store **out, li_error *err);
 void li_store_close(li_store *s);
-/* Applies pending migrations (done by li_store_open too); *version gets the result. */
+/*
+ * Applies pending migrations (done by li_store_open too); *version gets the
+ * result. Also repairs what an interrupted bulk load left (see
+ * li_store_bulk_end), which opening does not do.
+ */
 li_status li_store_migrate(li_store *s, int *version, li_error *err);
 
 li_status li_store_begin(li_store *s, li_error *err);
@@ -112,6 +121,26 @@ void li_store_use_spare(li_store *s, int on);
 /* Current UTC time as stored ("2026-11-29T10:00:00.123Z"). */
 void li_store_now(char out[32]);
 
+/* --- users: the record (the rules are in users.h, over li__store_user_*) --- */
+/* Limits, in bytes unless said otherwise. */
+#define LI_USER_EMAIL_MAX 254   /* as for a lead's e-mail */
+#define LI_USER_NAME_MAX 200    /* after trimming */
+#define LI_PASSWORD_MIN_CHARS 12 /* characters (code points), not bytes */
+#define LI_PASSWORD_MAX_BYTES 1024
+
+/* One user as stored; strings are NUL-terminated copies. Never the hash. */
+typedef struct li_user {
+    int64_t id;
+    char email[LI_USER_EMAIL_MAX + 1];
+    char name[LI_USER_NAME_MAX + 1];
+    char role[16];      /* "admin" or "commercial" */
+    int active;         /* 0 once disabled */
+    int has_password;   /* 0: the user cannot log in */
+    char created_at[32]; /* "2026-11-29T10:00:00.123Z" (UTC) */
+} li_user;
+/* Called for every user of a walk; u is borrowed. A non-OK status stops the walk. */
+typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
+
 /* --- jobs ---------------------------------------------------------------- */
 /* Inserts job (id and created_at are set on return). */
 li_status li_store_job_insert(li_store *s, li_job_rec *job, li_error *err);
@@ -120,9 +149,10 @@ li_status li_store_job_update(li_store *s, const li_job_rec *job, li_error *err)
 /* Stores the file's header row (JSON array of strings) and the mapping (JSON object). */
 li_status li_store_job_set_mapping(li_store *s, int64_t job_id, const char *header_json,
                                    const char *mapping_json, li_error *err);
-/* The header row stored for the job (malloc'ed JSON, caller frees; NULL if none). */
 /* The job's stored mapping JSON (malloc'ed, NULL if none). LI_ENOTFOUND without such a job. */
 li_status li_store_job_mapping(li_store *s, int64_t job_id, char **mapping_json, li_error *err);
+/* The header row stored for the job (malloc'ed JSON, caller frees; NULL if none). LI_ENOTFOUND
+ * without such a job. */
 li_status li_store_job_header(li_store *s, int64_t job_id, char **header_json, li_error *err);
 /* LI_ENOTFOUND if there is no such job. */
 li_status li_store_job_get(li_store *s, int64_t id, li_job_rec *job, li_error *err);
@@ -204,9 +234,10 @@ li_status li_store_url_guard(const char *url, li_outfile_guard *g, char **owned,
  * while it runs, and ends it: done, dead (no attempt left, or an error no
  * retry can fix), cancelled, or back to queued (a retry after a delay, or a
  * release that does not count as an attempt). A claim also takes back an
- * item whose lease expired or whose owner is a process of this host that
- * no longer exists. Only one exclusive item (one that writes leads) runs
- * at a time.
+ * item whose lease expired; the lease of an owner that is a process of
+ * this host that no longer exists counts as expired (checked by the
+ * program, not the database). Only one exclusive item (one that writes
+ * leads) runs at a time.
  */
 typedef struct li_work_item {
     int64_t id, job_id;
@@ -384,12 +415,18 @@ li_status li_store_lead_keys(li_store *s, int64_t id, li_buf *scratch,
 /* The highest lead id (0 for an empty table): an upper bound of the number of leads. */
 li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
 /*
- * Drops (present = 0) or restores (present = 1) the indexes on the leads'
- * match keys. A bulk commit drops them and restores them at its end, in its
- * last transaction; restoring is a no-op when they exist. Deduplication
- * never depends on them (see the commit stage).
+ * Bulk-load hint: a commit stage calls li_store_bulk_begin() before it
+ * writes leads, with the number of rows it expects to add, and
+ * li_store_bulk_end() after its last batch, and after a failure or a stop
+ * too. In between the backend may prepare for many inserts (SQLite drops
+ * the indexes on the match keys and sorts them again at the end, when that
+ * is cheaper); every operation stays correct. *slow_end = 1 when bulk_end
+ * will take a noticeable time (the progress says so). bulk_end is a no-op
+ * when there is nothing to restore, and also repairs what an interrupted
+ * bulk load left (so does li_store_migrate()).
  */
-li_status li_store_lead_key_indexes(li_store *s, int present, li_error *err);
+li_status li_store_bulk_begin(li_store *s, uint64_t expected_rows, int *slow_end, li_error *err);
+li_status li_store_bulk_end(li_store *s, li_error *err);
 
 /* assignee: the e-mail of the user the lead is assigned to, empty if none. */
 typedef li_status (*li_lead_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT],

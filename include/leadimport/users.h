@@ -32,22 +32,7 @@
 #include "leadimport/error.h"
 #include "leadimport/store.h"
 
-/* Limits, in bytes unless said otherwise. */
-#define LI_USER_EMAIL_MAX 254   /* as for a lead's e-mail */
-#define LI_USER_NAME_MAX 200    /* after trimming */
-#define LI_PASSWORD_MIN_CHARS 12 /* characters (code points), not bytes */
-#define LI_PASSWORD_MAX_BYTES 1024
-
-/* One user as stored; strings are NUL-terminated copies. Never the hash. */
-typedef struct li_user {
-    int64_t id;
-    char email[LI_USER_EMAIL_MAX + 1];
-    char name[LI_USER_NAME_MAX + 1];
-    char role[16];      /* "admin" or "commercial" */
-    int active;         /* 0 once disabled */
-    int has_password;   /* 0: the user cannot log in */
-    char created_at[32]; /* "2026-11-29T10:00:00.123Z" (UTC) */
-} li_user;
+/* The record of a user (li_user) and its limits are the store's: store.h. */
 
 /* Canonical role name ("admin", "commercial") of role, any ASCII case; NULL if none. */
 const char *li_user_role_parse(const char *role);
@@ -87,7 +72,6 @@ li_status li_users_add(li_store *s, const char *email, const char *name, const c
 li_status li_password_check(const char *password, size_t len, const char *email, const char *name,
                             li_error *err);
 
-typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
 
 /*
  * Calls cb for every user, active or not, by e-mail. u is borrowed: valid

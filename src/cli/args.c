@@ -154,11 +154,44 @@ void li_cli_print_error(const li_error *err) {
     print_message(err && err->message[0] ? err->message : "erreur inconnue");
 }
 
-int li_cli_usage_error(li_msg m, ...) {
-    char text[LI_ERROR_MAX];
+void li__cli_say_fmt(const char *fmt, ...) {
+    char text[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
+    va_end(ap);
+    li_cli_puts(text);
+}
+
+void li__cli_print_fmt(const char *fmt, ...) {
+    char text[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fputs(li_cli_t(text), stdout);
+}
+
+void li_cli_print_label(li_msg label) {
+    fputs("  ", stdout);
+    li_cli_print_padded(li_msg_text(label), 21);
+    fputs(": ", stdout);
+}
+
+void li_cli_say_unchecked(li_msg m, ...) {
+    char text[4096];
     va_list ap;
     va_start(ap, m);
     li_msg_formatv(text, sizeof text, m, ap);
+    va_end(ap);
+    li_cli_puts(text);
+}
+
+int li__cli_usage_error_fmt(const char *fmt, ...) {
+    char text[LI_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
     va_end(ap);
     print_message(text);
     return LI_EXIT_USAGE;
@@ -288,4 +321,14 @@ void li_cli_print_padded(const char *s, int width) {
     fputs(s, stdout);
     for (; chars < width; chars++)
         putchar(' ');
+}
+
+void li_cli_print_right(const char *s, int width) {
+    int chars = 0;
+    s = li_cli_t(s);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    for (; chars < width; chars++)
+        putchar(' ');
+    fputs(s, stdout);
 }

@@ -121,8 +121,25 @@ void li_cli_puts(const char *text);
 
 /* Prints s, escaped, then spaces up to width characters (UTF-8 aware: "é" is one). */
 void li_cli_print_padded(const char *s, int width);
-/* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE. */
-int li_cli_usage_error(li_msg m, ...);
+/*
+ * Prints catalogue entry m formatted with its arguments on stdout, then a
+ * line break; the whole line is escaped for the terminal, so values from
+ * outside are passed as they are (not through li_cli_t).
+ */
+#define li_cli_say(m, ...) li__cli_say_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
+void li__cli_say_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* li_cli_say() without the line break. */
+#define li_cli_print(m, ...) li__cli_print_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
+void li__cli_print_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "  ", the catalogue's label padded to 21 characters, then ": ": how a line of jobs show or of the import summary starts. */
+void li_cli_print_label(li_msg label);
+/* Prints s, escaped, after spaces up to width characters (right-aligned, UTF-8 aware). */
+void li_cli_print_right(const char *s, int width);
+/* li_cli_say() of a message chosen at run time: unchecked. */
+void li_cli_say_unchecked(li_msg m, ...);
+/* Prints a usage error built from the catalogue and returns LI_EXIT_USAGE (checked like li_error_set()). */
+#define li_cli_usage_error(m, ...) li__cli_usage_error_fmt(LI_MSG_FMT_##m, ##__VA_ARGS__)
+int li__cli_usage_error_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit code for a failed core call. */
 int li_cli_exit_code(li_status st);
 

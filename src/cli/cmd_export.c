@@ -143,10 +143,8 @@ int li_cli_migrate(int argc, char **argv) {
     li_store *s = NULL;
     int version = 0;
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
-    if (st == LI_OK)
+    if (st == LI_OK) /* also repairs what an interrupted bulk import left */
         st = li_store_migrate(s, &version, &err);
-    if (st == LI_OK) /* indexes an interrupted bulk import may have left dropped */
-        st = li_store_lead_key_indexes(s, 1, &err);
     li_store_close(s);
     if (st != LI_OK) {
         li_cli_print_error(&err);

@@ -16,6 +16,7 @@
 #include "leadimport/review.h"
 #include "leadimport/buf.h"
 #include "leadimport/import.h"
+#include "leadimport/jobjson.h"
 
 static const char import_help[] =
     "Utilisation : leadimport import FICHIER [options]\n"
@@ -136,77 +137,24 @@ static void on_progress(const li_progress *p, void *ctx) {
     bar[k] = '\0';
     char eta[32] = "";
     if (p->eta_s >= 0 && frac < 1.0)
-        snprintf(eta, sizeof eta, " · reste %.0f s", p->eta_s);
-    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %llu lignes · %.0f lignes/s%s", li_job_phase_title(p->phase),
-            bar, frac * 100.0, (unsigned long long)p->rows, p->rows_per_s, eta);
+        li_msg_format(eta, sizeof eta, LI_MSG_PROGRESS_ETA, p->eta_s);
+    char rows[96];
+    li_msg_format(rows, sizeof rows, LI_MSG_PROGRESS_ROWS, (unsigned long long)p->rows,
+                  p->rows_per_s);
+    fprintf(stderr, "\r\033[K%-14s %s %3.0f %% %s%s", li_job_phase_title(p->phase), bar,
+            frac * 100.0, rows, eta);
     fflush(stderr);
 }
 
-static void json_kv_str(li_buf *b, const char *key, const char *v) {
-    li_buf_printf(b, "\"%s\":", key);
-    if (v)
-        li_buf_json_str(b, v, strlen(v));
-    else
-        li_buf_puts(b, "null");
-    li_buf_putc(b, ',');
-}
-
+/* The result as one JSON object (jobjson.h), then a line break. */
 static void print_json(const li_import_result *res, const char *report, li_status st,
                        const li_error *err) {
     li_buf b;
     li_buf_init(&b, 0);
-    const li_job_rec *j = &res->job;
-    li_buf_putc(&b, '{');
-    if (st == LI_EREFUSED && res->refused) {
-        li_buf_printf(&b, "\"status\":\"refused\",\"previous_job_id\":%lld,",
-                      (long long)res->previous.id);
-    } else if (j->id) {
-        li_buf_printf(&b, "\"job_id\":%lld,", (long long)j->id);
-        json_kv_str(&b, "status", li_job_state_name(j->state));
-        json_kv_str(&b, "file", j->file_name);
-        json_kv_str(&b, "file_sha256", j->file_sha256);
-        json_kv_str(&b, "format", j->format);
-        int book = strcmp(j->format, "xlsx") == 0; /* no encoding nor delimiter: null */
-        json_kv_str(&b, "encoding", book ? NULL : j->encoding);
-        json_kv_str(&b, "delimiter",
-                    book                               ? NULL
-                    : strcmp(j->delimiter, "tab") == 0 ? "\t"
-                                                       : j->delimiter);
-        li_buf_printf(&b,
-                      "\"rows\":%llu,\"valid\":%llu,\"invalid\":%llu,\"warnings\":%llu,"
-                      "\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,\"assigned\":%llu,"
-                      "\"flagged\":%llu,\"duration_ms\":%llu,"
-                      "\"resumed\":%s,",
-                      (unsigned long long)j->rows, (unsigned long long)j->valid,
-                      (unsigned long long)j->invalid, (unsigned long long)j->warnings,
-                      (unsigned long long)j->created, (unsigned long long)j->updated,
-                      (unsigned long long)j->skipped, (unsigned long long)j->assigned,
-                      (unsigned long long)j->flagged, (unsigned long long)res->duration_ms,
-                      res->resumed ? "true" : "false");
-        json_kv_str(&b, "report", report);
-        json_kv_str(&b, "mapping_note", res->mapping_note[0] ? res->mapping_note : NULL);
-        json_kv_str(&b, "region_note", res->region_note[0] ? res->region_note : NULL);
-        json_kv_str(&b, "header_note", res->header_note[0] ? res->header_note : NULL);
-    } else {
-        json_kv_str(&b, "status", li_job_state_name(LI_JOB_FAILED));
-    }
-    if (st != LI_OK) {
-        const char *code = li_msg_code(err->msg);
-        li_buf_puts(&b, "\"error\":{\"code\":");
-        li_buf_json_str(&b, code, strlen(code));
-        li_buf_puts(&b, ",\"message\":");
-        li_buf_json_str(&b, err->message, strlen(err->message));
-        li_buf_puts(&b, "},");
-    }
-    li_buf_puts(&b, "\"warnings_text\":[");
-    for (size_t i = 0; i < res->nwarnings; i++) {
-        if (i)
-            li_buf_putc(&b, ',');
-        li_buf_json_str(&b, res->warnings[i], strlen(res->warnings[i]));
-    }
-    li_buf_puts(&b, "]}\n");
-    if (b.data)
-        fputs(b.data, stdout);
+    if (li_jobjson_import(&b, res, report, st, err) == LI_OK)
+        printf("%s\n", b.data);
+    else
+        li_cli_say(LI_MSG_NO_MEMORY);
     li_buf_free(&b);
 }
 
@@ -227,14 +175,16 @@ static const char *fr_num(char *buf, size_t cap, unsigned long long v) {
 static void print_summary(const li_import_result *res, const char *report) {
     const li_job_rec *j = &res->job;
     char a[32], b[32];
-    const char *delim = strcmp(j->delimiter, "tab") == 0 ? "tabulation" : j->delimiter;
+    char head[1024];
     if (strcmp(j->format, "xlsx") == 0) /* a workbook has no encoding nor delimiter to speak of */
-        printf("Import n° %lld terminé : « %s » (classeur Excel)%s\n", (long long)j->id,
-               li_cli_t(j->file_name), res->resumed ? " — import repris" : "");
+        li_msg_format(head, sizeof head, LI_MSG_IMPORT_DONE_BOOK, (long long)j->id, j->file_name);
     else
-        printf("Import n° %lld terminé : « %s » (%s, %s, séparateur « %s »)%s\n", (long long)j->id,
-               li_cli_t(j->file_name), j->format, j->encoding, delim,
-               res->resumed ? " — import repris" : "");
+        li_msg_format(head, sizeof head, LI_MSG_IMPORT_DONE_CSV, (long long)j->id, j->file_name,
+                      j->format, j->encoding,
+                      strcmp(j->delimiter, "tab") == 0 ? li_msg_text(LI_MSG_DELIMITER_TAB)
+                                                       : j->delimiter);
+    printf("%s%s%s\n", li_cli_t(head), res->resumed ? " — " : "",
+           res->resumed ? li_msg_text(LI_MSG_IMPORT_RESUMED) : "");
     /* The notes and warnings quote sheet names, headers and values. */
     if (res->mapping_note[0])
         printf("  %s\n", li_cli_t(res->mapping_note));
@@ -242,33 +192,47 @@ static void print_summary(const li_import_result *res, const char *report) {
         printf("  %s\n", li_cli_t(res->region_note));
     if (res->header_note[0])
         printf("  %s\n", li_cli_t(res->header_note));
-    for (size_t i = 0; i < res->nwarnings; i++)
-        printf("  Attention : %s\n", li_cli_t(res->warnings[i]));
-    printf("  Lignes lues          : %s\n", fr_num(a, sizeof a, j->rows));
-    printf("  Lignes valides       : %s", fr_num(a, sizeof a, j->valid));
+    for (size_t i = 0; i < res->nwarnings; i++) {
+        fputs("  ", stdout);
+        li_cli_say(LI_MSG_IMPORT_WARNING_LINE, res->warnings[i]);
+    }
+    li_cli_print_label(LI_MSG_SUMMARY_ROWS);
+    printf("%s\n", fr_num(a, sizeof a, j->rows));
+    li_cli_print_label(LI_MSG_SUMMARY_VALID);
+    fputs(fr_num(a, sizeof a, j->valid), stdout);
     if (j->warnings)
-        printf(" (dont %s avec avertissement)", fr_num(b, sizeof b, j->warnings));
-    printf("\n  Lignes invalides     : %s", fr_num(a, sizeof a, j->invalid));
-    printf("\n  Leads créés          : %s", fr_num(a, sizeof a, j->created));
+        li_cli_print(LI_MSG_SUMMARY_WITH_WARNINGS, fr_num(b, sizeof b, j->warnings));
+    putchar('\n');
+    li_cli_print_label(LI_MSG_SUMMARY_INVALID);
+    printf("%s\n", fr_num(a, sizeof a, j->invalid));
+    li_cli_print_label(LI_MSG_SUMMARY_CREATED);
+    fputs(fr_num(a, sizeof a, j->created), stdout);
     if (j->flagged)
-        printf(" (dont %s doublons possibles)", fr_num(b, sizeof b, j->flagged));
-    printf("\n");
-    if (j->updated)
-        printf("  Leads mis à jour     : %s\n", fr_num(a, sizeof a, j->updated));
-    printf("  Doublons ignorés     : %s\n", fr_num(a, sizeof a, j->skipped));
-    if (j->assigned)
-        printf("  Leads attribués      : %s\n", fr_num(a, sizeof a, j->assigned));
-    if (report)
-        printf("  Rapport              : « %s » (lignes refusées, doublons et avertissements)\n",
-               li_cli_t(report));
+        li_cli_print(LI_MSG_SUMMARY_FLAGGED, fr_num(b, sizeof b, j->flagged));
+    putchar('\n');
+    if (j->updated) {
+        li_cli_print_label(LI_MSG_SUMMARY_UPDATED);
+        printf("%s\n", fr_num(a, sizeof a, j->updated));
+    }
+    li_cli_print_label(LI_MSG_SUMMARY_SKIPPED);
+    printf("%s\n", fr_num(a, sizeof a, j->skipped));
+    if (j->assigned) {
+        li_cli_print_label(LI_MSG_SUMMARY_ASSIGNED);
+        printf("%s\n", fr_num(a, sizeof a, j->assigned));
+    }
+    if (report) {
+        li_cli_print_label(LI_MSG_SUMMARY_REPORT);
+        li_cli_say(LI_MSG_SUMMARY_REPORT_VALUE, report);
+    }
     double secs = (double)res->duration_ms / 1000.0;
     char dur[32];
     snprintf(dur, sizeof dur, "%.1f", secs);
     char *dot = strchr(dur, '.');
     if (dot)
         *dot = ','; /* French decimal comma */
-    printf("  Durée                : %s s (%s lignes/s)\n", dur,
-           fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
+    li_cli_print_label(LI_MSG_SUMMARY_DURATION);
+    li_cli_say(LI_MSG_SUMMARY_DURATION_VALUE, dur,
+               fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
 }
 
 /* "email,external_id" -> the match keys in order. Returns 0 on success. */
@@ -645,10 +609,12 @@ int li_cli_import(int argc, char **argv) {
             li_cli_print_error(&err);
             rc = li_cli_exit_code(st);
         } else if (!quiet && !json) {
-            printf("Import n° %lld mis en file%s : « %s » (leadimport worker l'exécutera ;"
-                   " leadimport jobs show %lld pour le suivre)\n",
-                   (long long)res.job.id, res.resumed ? " (reprise)" : "",
-                   li_cli_t(res.job.file_name), (long long)res.job.id);
+            if (res.resumed)
+                li_cli_say(LI_MSG_JOB_QUEUED_RESUMED, (long long)res.job.id, res.job.file_name,
+                           (long long)res.job.id);
+            else
+                li_cli_say(LI_MSG_JOB_QUEUED, (long long)res.job.id, res.job.file_name,
+                           (long long)res.job.id);
             if (res.region_note[0])
                 printf("  %s\n", li_cli_t(res.region_note));
         }
@@ -684,9 +650,11 @@ int li_cli_import(int argc, char **argv) {
         print_json(&res, report, st, &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
-        if (rejected && report)
-            fprintf(stderr, "leadimport : les lignes refusées sont détaillées dans « %s »\n",
-                    li_cli_t(report));
+        if (rejected && report) {
+            li_error note;
+            li_error_set(&note, LI_OK, LI_MSG_REJECTED_ROWS_REPORT, report);
+            li_cli_print_error(&note);
+        }
         rc = li_cli_exit_code(st);
         goto out;
     }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "leadimport/buf.h"
 #include "leadimport/import.h"
+#include "leadimport/jobjson.h"
 #include "leadimport/store.h"
 
 static const char jobs_help[] =
@@ -56,63 +57,6 @@ static double seconds_between(const char *from, const char *to) {
     return t[1] - t[0];
 }
 
-/* Says it runs, but nobody does: its worker died (it resumes with the next one). */
-static int interrupted(const li_job_rec *j) {
-    return !j->live && (j->state == LI_JOB_PARSING || j->state == LI_JOB_IMPORTING);
-}
-
-static void kv_str(li_buf *b, const char *key, const char *v) {
-    li_buf_printf(b, "\"%s\":", key);
-    if (v && *v)
-        li_buf_json_str(b, v, strlen(v));
-    else
-        li_buf_puts(b, "null");
-}
-
-/* One job as a JSON object. */
-static void job_json(li_buf *b, const li_job_rec *j) {
-    li_buf_printf(b, "{\"job_id\":%lld,", (long long)j->id);
-    kv_str(b, "status", li_job_state_name(j->state));
-    li_buf_putc(b, ',');
-    kv_str(b, "phase", li_job_phase_name(j->phase));
-    li_buf_putc(b, ',');
-    kv_str(b, "file", j->file_name);
-    li_buf_putc(b, ',');
-    kv_str(b, "file_sha256", j->file_sha256);
-    li_buf_printf(b,
-                  ",\"file_size\":%llu,\"rows\":%llu,\"valid\":%llu,\"invalid\":%llu,"
-                  "\"warnings\":%llu,\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,"
-                  "\"assigned\":%llu,\"flagged\":%llu,\"bytes_done\":%llu,\"bytes_total\":%llu,"
-                  "\"parse_row\":%llu,\"commit_row\":%llu,\"rows_per_s\":%.1f,\"eta_s\":",
-                  (unsigned long long)j->file_size, (unsigned long long)j->rows,
-                  (unsigned long long)j->valid, (unsigned long long)j->invalid,
-                  (unsigned long long)j->warnings, (unsigned long long)j->created,
-                  (unsigned long long)j->updated, (unsigned long long)j->skipped,
-                  (unsigned long long)j->assigned, (unsigned long long)j->flagged,
-                  (unsigned long long)j->bytes_done, (unsigned long long)j->bytes_total,
-                  (unsigned long long)j->parse_row, (unsigned long long)j->commit_row,
-                  j->rows_per_s);
-    if (j->eta_s >= 0)
-        li_buf_printf(b, "%lld", (long long)j->eta_s);
-    else
-        li_buf_puts(b, "null");
-    li_buf_printf(b, ",\"running\":%s,\"interrupted\":%s,\"attempts\":%llu,",
-                  j->live ? "true" : "false", interrupted(j) ? "true" : "false",
-                  (unsigned long long)j->attempts);
-    kv_str(b, "worker", j->worker);
-    li_buf_putc(b, ',');
-    kv_str(b, "heartbeat_at", j->heartbeat_at);
-    li_buf_putc(b, ',');
-    kv_str(b, "created_at", j->created_at);
-    li_buf_putc(b, ',');
-    kv_str(b, "started_at", j->started_at);
-    li_buf_putc(b, ',');
-    kv_str(b, "finished_at", j->finished_at);
-    li_buf_putc(b, ',');
-    kv_str(b, "error", j->error);
-    li_buf_putc(b, '}');
-}
-
 typedef struct list_ctx {
     int json, n;
     li_buf out;
@@ -123,19 +67,26 @@ static li_status list_one(const li_job_rec *j, void *arg) {
     if (c->json) {
         if (c->n)
             li_buf_putc(&c->out, ',');
-        job_json(&c->out, j);
+        if (li_jobjson_job(&c->out, j) != LI_OK)
+            return LI_ENOMEM;
     } else {
         if (c->n == 0) {
             printf("    N°  ");
-            li_cli_print_padded("état", 16);
+            li_cli_print_padded(li_msg_text(LI_MSG_JOB_LABEL_STATE), 16);
             printf("  ");
-            li_cli_print_padded("étape", 14);
-            printf("      lignes       créés  "); /* by hand: printf pads bytes, "é" is two */
-            li_cli_print_padded("créé le", 19);
-            printf("  fichier\n");
+            li_cli_print_padded(li_msg_text(LI_MSG_JOB_LABEL_PHASE), 14);
+            printf("  ");
+            li_cli_print_right(li_msg_text(LI_MSG_JOB_LABEL_ROWS), 10);
+            printf("  ");
+            li_cli_print_right(li_msg_text(LI_MSG_JOB_LABEL_CREATED), 10);
+            printf("  ");
+            li_cli_print_padded(li_msg_text(LI_MSG_JOB_LABEL_CREATED_AT), 19);
+            printf("  %s\n", li_msg_text(LI_MSG_JOB_LABEL_FILE));
         }
         printf("%6lld  ", (long long)j->id);
-        li_cli_print_padded(interrupted(j) ? "interrompu" : li_job_state_label(j->state), 16);
+        li_cli_print_padded(li_job_interrupted(j) ? li_msg_text(LI_MSG_JOB_STATE_INTERRUPTED)
+                                                  : li_job_state_label(j->state),
+                            16);
         printf("  ");
         li_cli_print_padded(li_job_phase_label(j->phase), 14);
         printf("  %10llu  %10llu  %-19.19s  %s\n", (unsigned long long)j->rows,
@@ -156,6 +107,8 @@ static int list(li_store *s, const li_job_state *state, int json) {
     li_buf_init(&c.out, 0);
     li_buf_putc(&c.out, '[');
     li_status st = li_store_jobs_each(s, state, list_one, &c, &err);
+    if (st == LI_ENOMEM) /* from list_one: err not set */
+        li_error_set(&err, st, LI_MSG_NO_MEMORY);
     if (st != LI_OK) {
         li_buf_free(&c.out);
         return fail(&err, st);
@@ -164,42 +117,21 @@ static int list(li_store *s, const li_job_state *state, int json) {
     if (json)
         fputs(c.out.data, stdout);
     else if (c.n == 0)
-        printf("Aucun import\n");
+        li_cli_say(LI_MSG_JOBS_NONE);
     li_buf_free(&c.out);
     return LI_EXIT_OK;
-}
-
-static li_status item_json(const li_work_item *it, void *arg) {
-    list_ctx *c = arg;
-    li_buf *b = &c->out;
-    if (c->n++)
-        li_buf_putc(b, ',');
-    li_buf_printf(b, "{\"id\":%lld,", (long long)it->id);
-    kv_str(b, "kind", li_work_kind_name(it->kind));
-    li_buf_putc(b, ',');
-    kv_str(b, "state", li_work_state_name(it->state));
-    li_buf_printf(b, ",\"attempts\":%d,\"max_attempts\":%d,\"live\":%s,", it->attempts,
-                  it->max_attempts, it->live ? "true" : "false");
-    kv_str(b, "owner", it->owner);
-    li_buf_putc(b, ',');
-    kv_str(b, "run_at", it->run_at);
-    li_buf_putc(b, ',');
-    kv_str(b, "lease_expiry", it->lease_expiry);
-    li_buf_putc(b, ',');
-    kv_str(b, "last_error", it->last_error);
-    li_buf_putc(b, '}');
-    return LI_OK;
 }
 
 /* A work item's state as the user reads it. */
 static li_status item_text(const li_work_item *it, void *arg) {
     (void)arg;
-    printf("  étape ");
+    printf("  %s ", li_msg_text(LI_MSG_JOB_LABEL_PHASE));
     li_cli_print_padded(li_work_kind_label(it->kind), 15);
     li_cli_print_padded(li_work_state_label(it->state), 11);
-    printf("tentative %d sur %d%s%s%s%s\n", it->attempts, it->max_attempts,
-           it->owner[0] ? ", par " : "", li_cli_t(it->owner), it->last_error[0] ? " — " : "",
-           li_cli_t(it->last_error));
+    li_cli_print(LI_MSG_WORK_ITEM_ATTEMPT, it->attempts, it->max_attempts);
+    if (it->owner[0])
+        li_cli_print(LI_MSG_WORK_ITEM_OWNER, it->owner);
+    printf("%s%s\n", it->last_error[0] ? " — " : "", li_cli_t(it->last_error));
     return LI_OK;
 }
 
@@ -213,38 +145,41 @@ static int show(li_store *s, long long id, int json) {
     if (st != LI_OK)
         return fail(&err, st);
     if (json) {
-        list_ctx c = {.json = 1};
-        li_buf_init(&c.out, 0);
-        job_json(&c.out, &j);
-        c.out.len--; /* reopen the object for the report and the items */
-        li_buf_printf(&c.out, ",\"report_rows\":%llu", (unsigned long long)report_rows);
-        li_buf_puts(&c.out, ",\"work_items\":[");
-        st = li_store_work_each(s, id, item_json, &c, &err);
-        li_buf_puts(&c.out, "]}\n");
-        if (st == LI_OK)
-            fputs(c.out.data, stdout);
-        li_buf_free(&c.out);
+        li_buf b;
+        li_buf_init(&b, 0);
+        st = li_jobjson_job_detail(&b, s, &j, report_rows, &err);
+        if (st == LI_OK) {
+            fputs(b.data, stdout);
+            putchar('\n');
+        }
+        li_buf_free(&b);
         return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
     }
     int over = li_job_state_final(j.state); /* no phase, rate nor time left to show */
-    printf("Import n° %lld : « %s »\n", (long long)j.id, li_cli_t(j.file_name));
-    printf("  état                 : %s%s%s\n", li_job_state_label(j.state),
-           j.phase != LI_PHASE_NONE && !over ? ", étape " : "",
-           over ? "" : li_job_phase_label(j.phase));
-    if (interrupted(&j))
-        printf("  interrompu           : son worker s'est arrêté ; il reprendra à son dernier point"
-               " de reprise avec le prochain worker (leadimport worker) ou en relançant l'import\n");
-    printf("  lignes lues          : %llu (valides %llu, invalides %llu)\n",
-           (unsigned long long)j.rows, (unsigned long long)j.valid, (unsigned long long)j.invalid);
-    printf("  leads créés          : %llu", (unsigned long long)j.created);
+    li_cli_say(LI_MSG_JOB_SHOW_TITLE, (long long)j.id, j.file_name);
+    li_cli_print_label(LI_MSG_JOB_LABEL_STATE);
+    fputs(li_job_state_label(j.state), stdout);
+    if (j.phase != LI_PHASE_NONE && !over)
+        li_cli_print(LI_MSG_JOB_SHOW_PHASE, li_job_phase_label(j.phase));
+    putchar('\n');
+    if (li_job_interrupted(&j)) {
+        li_cli_print_label(LI_MSG_JOB_STATE_INTERRUPTED);
+        li_cli_say(LI_MSG_JOB_INTERRUPTED_NOTE);
+    }
+    li_cli_print_label(LI_MSG_JOB_LABEL_ROWS_READ);
+    li_cli_say(LI_MSG_JOB_SHOW_ROWS, (unsigned long long)j.rows, (unsigned long long)j.valid,
+               (unsigned long long)j.invalid);
+    li_cli_print_label(LI_MSG_JOB_LABEL_LEADS_CREATED);
+    printf("%llu", (unsigned long long)j.created);
     if (j.flagged)
-        printf(" (dont %llu doublons possibles)", (unsigned long long)j.flagged);
-    printf(", mis à jour %llu, doublons ignorés %llu\n", (unsigned long long)j.updated,
-           (unsigned long long)j.skipped);
-    if (report_rows)
-        printf("  rapport              : %llu ligne%s (refusées, doublons, avertissements) :"
-               " leadimport report %lld\n",
-               (unsigned long long)report_rows, report_rows > 1 ? "s" : "", (long long)j.id);
+        li_cli_print(LI_MSG_JOB_SHOW_FLAGGED, (unsigned long long)j.flagged);
+    li_cli_say(LI_MSG_JOB_SHOW_UPDATED, (unsigned long long)j.updated,
+               (unsigned long long)j.skipped);
+    if (report_rows) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_REPORT);
+        li_cli_say(LI_MSG_JOB_SHOW_REPORT, (unsigned long long)report_rows,
+                   report_rows > 1 ? "s" : "", (long long)j.id);
+    }
     double secs = over ? seconds_between(j.started_at, j.finished_at) : -1;
     if (over && secs >= 0) {
         char d[32];
@@ -252,27 +187,39 @@ static int show(li_store *s, long long id, int json) {
         char *dot = strchr(d, '.');
         if (dot)
             *dot = ','; /* French decimal comma */
-        printf("  durée                : %s s", d);
+        li_cli_print_label(LI_MSG_JOB_LABEL_DURATION);
+        li_cli_print(LI_MSG_JOB_SHOW_DURATION, d);
         if (secs > 0.001 && j.rows > 0)
-            printf(", %.0f lignes/s en moyenne", (double)j.rows / secs);
+            li_cli_print(LI_MSG_JOB_SHOW_RATE, (double)j.rows / secs);
+        putchar('\n');
+    } else if (!over) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_PROGRESS);
+        li_cli_print(LI_MSG_JOB_SHOW_PROGRESS,
+                     j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
+                     j.rows_per_s);
+        if (j.eta_s >= 0)
+            li_cli_print(LI_MSG_JOB_SHOW_ETA, (long long)j.eta_s);
         putchar('\n');
     }
-    else if (!over)
-        printf("  progression          : %.0f %% du fichier, %.0f lignes/s%s",
-               j.bytes_total ? 100.0 * (double)j.bytes_done / (double)j.bytes_total : 0.0,
-               j.rows_per_s, j.eta_s >= 0 ? "" : "\n");
-    if (!over && j.eta_s >= 0)
-        printf(", reste %lld s\n", (long long)j.eta_s);
-    printf("  créé le              : %s\n", j.created_at);
-    if (j.started_at[0])
-        printf("  commencé le          : %s\n", j.started_at);
-    if (j.finished_at[0])
-        printf("  terminé le           : %s\n", j.finished_at);
-    if (j.worker[0])
-        printf("  worker               : %s (tentative %llu, dernier signe de vie %s)\n",
-               li_cli_t(j.worker), (unsigned long long)j.attempts, j.heartbeat_at);
-    if (j.error[0])
-        printf("  erreur               : %s\n", li_cli_t(j.error));
+    li_cli_print_label(LI_MSG_JOB_LABEL_CREATED_AT);
+    printf("%s\n", j.created_at);
+    if (j.started_at[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_STARTED_AT);
+        printf("%s\n", j.started_at);
+    }
+    if (j.finished_at[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_FINISHED_AT);
+        printf("%s\n", j.finished_at);
+    }
+    if (j.worker[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_WORKER);
+        li_cli_say(LI_MSG_JOB_SHOW_WORKER, j.worker, (unsigned long long)j.attempts,
+                   j.heartbeat_at);
+    }
+    if (j.error[0]) {
+        li_cli_print_label(LI_MSG_JOB_LABEL_ERROR);
+        li_cli_puts(j.error);
+    }
     st = li_store_work_each(s, id, item_text, NULL, &err);
     return st == LI_OK ? LI_EXIT_OK : fail(&err, st);
 }
@@ -293,9 +240,7 @@ static int retry(li_store *s, long long id) {
     li_status st = li_job_retry(s, id, &j, &err);
     if (st != LI_OK)
         return fail(&err, st);
-    printf("Import n° %lld remis en file : il reprendra à la ligne %llu (leadimport worker)\n", id,
-           (unsigned long long)(j.phase == LI_PHASE_COMMIT ? j.commit_row + 1
-                                                                : (j.parse_row ? j.parse_row : 1)));
+    li_cli_say(LI_MSG_JOB_REQUEUED, id, (unsigned long long)li_job_resume_row(&j));
     return LI_EXIT_OK;
 }
 
@@ -304,7 +249,7 @@ static int delete_job(li_store *s, long long id) {
     li_status st = li_job_delete(s, id, &err);
     if (st != LI_OK)
         return fail(&err, st);
-    printf("Import n° %lld supprimé (ses leads restent dans la base)\n", id);
+    li_cli_say(LI_MSG_JOB_DELETED, id);
     return LI_EXIT_OK;
 }
 
@@ -327,18 +272,24 @@ static int revert(li_store *s, const char *arg, int json) {
         return st == LI_ENOTFOUND ? LI_EXIT_USAGE : li_cli_exit_code(st);
     }
     if (json) {
-        printf("{\"job_id\":%lld,\"status\":\"%s\",\"deleted\":%llu,\"restored\":%llu,"
-               "\"kept\":[",
-               id, li_job_state_name(LI_JOB_REVERTED), (unsigned long long)res.deleted, (unsigned long long)res.restored);
-        for (size_t i = 0; i < res.nkept && i < LI_REVERT_KEPT_MAX; i++)
-            printf("%s%lld", i ? "," : "", (long long)res.kept[i]);
-        printf("],\"kept_count\":%zu}\n", res.nkept);
+        li_buf b;
+        li_buf_init(&b, 0);
+        st = li_jobjson_revert(&b, id, &res);
+        if (st == LI_OK)
+            printf("%s\n", b.data);
+        li_buf_free(&b);
+        if (st != LI_OK) {
+            li_error_set(&err, st, LI_MSG_NO_MEMORY);
+            return fail(&err, st);
+        }
         return LI_EXIT_OK;
     }
-    printf("Import n° %lld annulé : %llu leads supprimés, %llu modifications annulées\n", id,
-           (unsigned long long)res.deleted, (unsigned long long)res.restored);
+    li_cli_say(LI_MSG_JOB_REVERTED, id, (unsigned long long)res.deleted,
+               (unsigned long long)res.restored);
     if (res.nkept) {
-        printf("  %zu leads modifiés depuis l'import n'ont pas été touchés :", res.nkept);
+        char text[256];
+        li_msg_format(text, sizeof text, LI_MSG_JOB_REVERT_KEPT, res.nkept);
+        printf("  %s", text);
         for (size_t i = 0; i < res.nkept && i < LI_REVERT_KEPT_MAX; i++)
             printf(" %lld", (long long)res.kept[i]);
         printf("%s\n", res.nkept > LI_REVERT_KEPT_MAX ? " …" : "");

@@ -241,9 +241,11 @@ int li_cli_users(int argc, char **argv) {
         st = li_users_add(s, words[1], name, role, password_stdin ? password : NULL, &u, &err);
         if (st == LI_OK) {
             char text[LI_ERROR_MAX];
-            li_msg_format(text, sizeof text,
-                          u.has_password ? LI_MSG_USER_ADDED : LI_MSG_USER_ADDED_NO_PASSWORD,
-                          u.name, u.email, u.role);
+            if (u.has_password)
+                li_msg_format(text, sizeof text, LI_MSG_USER_ADDED, u.name, u.email, u.role);
+            else
+                li_msg_format(text, sizeof text, LI_MSG_USER_ADDED_NO_PASSWORD, u.name, u.email,
+                              u.role);
             li_cli_puts(text);
         }
     } else {
@@ -254,9 +256,11 @@ int li_cli_users(int argc, char **argv) {
             int found = 0;
             char text[LI_ERROR_MAX];
             st = li_users_find(s, words[1], &u, &found, &err);
-            li_msg_format(text, sizeof text,
-                          active ? LI_MSG_USER_REACTIVATED : LI_MSG_USER_DEACTIVATED,
-                          found ? u.email : words[1]);
+            const char *who = found ? u.email : words[1];
+            if (active)
+                li_msg_format(text, sizeof text, LI_MSG_USER_REACTIVATED, who);
+            else
+                li_msg_format(text, sizeof text, LI_MSG_USER_DEACTIVATED, who);
             if (st == LI_OK)
                 li_cli_puts(text);
         }

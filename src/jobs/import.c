@@ -54,21 +54,6 @@ static const char *base_name(const char *path) {
     return slash ? slash + 1 : path;
 }
 
-void li__progress_emit(const li_import_opts *o, const li_job_rec *job, uint64_t rows,
-                       uint64_t rows_total, double rate) {
-    if (!o->progress)
-        return;
-    li_progress p = {
-        .phase = job->phase,
-        .rows = rows,
-        .rows_total = rows_total,
-        .bytes = job->bytes_done,
-        .bytes_total = job->bytes_total,
-        .rows_per_s = rate,
-        .eta_s = (rate > 0 && rows_total >= rows) ? (double)(rows_total - rows) / rate : -1.0,
-    };
-    o->progress(&p, o->progress_ctx);
-}
 
 /*
  * --assign column:HEADER: the column must be in the file and feed no other
@@ -238,7 +223,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
         if ((st = li_outfile_check(o->report_path, &guard, err)) != LI_OK)
             return st;
     }
-    if ((st = options_utf8(o, err)) != LI_OK)
+    if ((st = options_utf8(o, err)) != LI_OK || (st = li_import_opts_check(o, err)) != LI_OK)
         return st;
     /* Refuse a file too big, what cannot be read (li_import_mapping opens
      * it), and a wrong --map or --mapping, before anything is written. */

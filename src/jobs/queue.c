@@ -21,162 +21,11 @@
 #include <unistd.h>
 
 #include "jobsInt.h"
+#include "leadimport/blob.h"
 #include "leadimport/infile.h"
 #include "leadimport/review.h"
 
-/* --- options as JSON ------------------------------------------------------------ */
-
-static const char *const dup_names[] = {"skip", "update", "create"};
-static const char *const assign_names[] = {"none", "single", "round-robin", "column", "auto"};
-
-static int set_str(json_t *obj, const char *key, const char *v) {
-    return v ? json_object_set_new(obj, key, json_string(v)) : 0;
-}
-
-char *li__opts_to_json(const li_import_opts *o, const char *source_path,
-                       const li_region_guess *region) {
-    json_t *root = json_object(), *reader = json_object(), *map = json_array(),
-           *match = json_array(), *assignees = json_array();
-    char *out = NULL;
-    int bad = !root || !reader || !map || !match || !assignees;
-    if (bad)
-        goto out;
-    const li_reader_opts *ro = &o->reader;
-    bad |= set_str(reader, "format", ro->format);
-    bad |= set_str(reader, "encoding", ro->encoding);
-    bad |= json_object_set_new(reader, "delimiter", json_integer(ro->delimiter));
-    bad |= json_object_set_new(reader, "header", json_integer(ro->header));
-    bad |= json_object_set_new(reader, "max_field", json_integer((json_int_t)ro->max_field));
-    bad |= json_object_set_new(reader, "max_row", json_integer((json_int_t)ro->max_row));
-    bad |= json_object_set_new(reader, "max_columns", json_integer((json_int_t)ro->max_columns));
-    bad |= set_str(reader, "sheet", ro->sheet);
-    bad |= json_object_set_new(reader, "max_inflated", json_integer((json_int_t)ro->max_inflated));
-    for (size_t i = 0; i < o->nmap; i++)
-        bad |= json_array_append_new(map, json_pack("[ss]", o->map[i].field, o->map[i].column));
-    for (size_t i = 0; i < o->nmatch && i < 3; i++)
-        bad |= json_array_append_new(match, json_string(li_field_key(o->match[i])));
-    for (size_t i = 0; i < o->nassignees; i++)
-        bad |= json_array_append_new(assignees, json_string(o->assignees[i]));
-    bad |= json_object_set_new(root, "version", json_integer(1));
-    bad |= set_str(root, "file_name", o->file_name);
-    bad |= set_str(root, "source_path", source_path);
-    bad |= json_object_set(root, "reader", reader);
-    bad |= json_object_set(root, "map", map);
-    bad |= set_str(root, "mapping_name", o->mapping_name);
-    bad |= json_object_set_new(root, "no_remember", json_boolean(o->no_remember));
-    if (!o->region && region && region->source == LI_REGION_INFERRED) {
-        bad |= set_str(root, "region", region->iso);
-        bad |= set_str(root, "region_source", li_region_source_key(region->source));
-        bad |= set_str(root, "region_reason", region->reason);
-    } else {
-        bad |= set_str(root, "region", o->region);
-    }
-    bad |= json_object_set(root, "match", match);
-    bad |= json_object_set_new(root, "on_duplicate", json_string(dup_names[o->on_duplicate]));
-    bad |= json_object_set_new(root, "overwrite", json_boolean(o->overwrite));
-    bad |= json_object_set_new(root, "reassign", json_boolean(o->reassign));
-    bad |= json_object_set_new(root, "assign", json_string(assign_names[o->assign]));
-    bad |= json_object_set(root, "assignees", assignees);
-    bad |= set_str(root, "assign_column", o->assign_column);
-    bad |= json_object_set_new(root, "max_size", json_integer((json_int_t)o->max_size));
-    if (o->max_invalid.set)
-        bad |= json_object_set_new(root, "max_invalid",
-                                   json_pack("{sbsf}", "percent", o->max_invalid.percent, "value",
-                                             o->max_invalid.value));
-    if (!bad)
-        out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-out:
-    json_decref(reader);
-    json_decref(map);
-    json_decref(match);
-    json_decref(assignees);
-    json_decref(root);
-    return out;
-}
-
-/* The string at key, or NULL (absent, null, not a string). */
-static const char *get_str(json_t *obj, const char *key) {
-    return json_string_value(json_object_get(obj, key));
-}
-
-static int index_of(const char *const *names, size_t n, const char *v) {
-    for (size_t i = 0; v && i < n; i++)
-        if (strcmp(names[i], v) == 0)
-            return (int)i;
-    return -1;
-}
-
-li_status li__opts_from_json(const char *text, li_import_opts *o, li__opts_hold *hold) {
-    memset(hold, 0, sizeof *hold);
-    li_import_opts_init(o);
-    json_t *root = text ? json_loads(text, 0, NULL) : NULL;
-    hold->root = root;
-    if (!json_is_object(root))
-        return LI_EFORMAT;
-    json_t *reader = json_object_get(root, "reader");
-    li_reader_opts *ro = &o->reader;
-    ro->format = get_str(reader, "format");
-    ro->encoding = get_str(reader, "encoding");
-    ro->delimiter = (int)json_integer_value(json_object_get(reader, "delimiter"));
-    ro->header = json_is_integer(json_object_get(reader, "header"))
-                     ? (int)json_integer_value(json_object_get(reader, "header"))
-                     : -1;
-    ro->max_field = (size_t)json_integer_value(json_object_get(reader, "max_field"));
-    ro->max_row = (size_t)json_integer_value(json_object_get(reader, "max_row"));
-    ro->max_columns = (size_t)json_integer_value(json_object_get(reader, "max_columns"));
-    ro->sheet = get_str(reader, "sheet");
-    ro->max_inflated = (uint64_t)json_integer_value(json_object_get(reader, "max_inflated"));
-    o->file_name = get_str(root, "file_name");
-    hold->source_path = get_str(root, "source_path");
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(root, "map"), i, v) {
-        const char *f = json_string_value(json_array_get(v, 0));
-        const char *c = json_string_value(json_array_get(v, 1));
-        if (!f || !c || o->nmap == sizeof hold->map / sizeof hold->map[0])
-            return LI_EFORMAT;
-        hold->map[o->nmap++] = (li_map_override){f, c};
-    }
-    o->map = o->nmap ? hold->map : NULL;
-    o->mapping_name = get_str(root, "mapping_name");
-    o->no_remember = json_is_true(json_object_get(root, "no_remember"));
-    o->region = get_str(root, "region");
-    json_array_foreach(json_object_get(root, "match"), i, v) {
-        li_field f = li_field_by_key(json_string_value(v) ? json_string_value(v) : "");
-        if (f == LI_FIELD_NONE || o->nmatch == 3)
-            return LI_EFORMAT;
-        o->match[o->nmatch++] = f;
-    }
-    int dup = index_of(dup_names, 3, get_str(root, "on_duplicate"));
-    int assign = index_of(assign_names, 5, get_str(root, "assign"));
-    if (dup < 0 || assign < 0)
-        return LI_EFORMAT;
-    o->on_duplicate = (li_dup_strategy)dup;
-    o->assign = (li_assign_mode)assign;
-    o->overwrite = json_is_true(json_object_get(root, "overwrite"));
-    o->reassign = json_is_true(json_object_get(root, "reassign"));
-    json_array_foreach(json_object_get(root, "assignees"), i, v) {
-        if (!json_string_value(v) || o->nassignees == LI_IMPORT_MAX_ASSIGNEES)
-            return LI_EFORMAT;
-        o->assignees[o->nassignees++] = json_string_value(v);
-    }
-    o->assign_column = get_str(root, "assign_column");
-    o->max_size = (uint64_t)json_integer_value(json_object_get(root, "max_size"));
-    json_t *mi = json_object_get(root, "max_invalid");
-    if (json_is_object(mi)) {
-        o->max_invalid.set = 1;
-        o->max_invalid.percent = json_is_true(json_object_get(mi, "percent"));
-        o->max_invalid.value = json_number_value(json_object_get(mi, "value"));
-    }
-    return LI_OK;
-}
-
-void li__opts_hold_free(li__opts_hold *hold) {
-    if (hold) {
-        json_decref(hold->root);
-        hold->root = NULL;
-    }
-}
+/* --- options ------------------------------------------------------------------- */
 
 li_status li__overrides(const li_import_opts *o, li_map_override **out, const li_map_override **ov,
                         size_t *nov, li_error *err) {
@@ -197,172 +46,85 @@ li_status li__overrides(const li_import_opts *o, li_map_override **out, const li
 
 /* --- the stored files ----------------------------------------------------------- */
 
-char *li__blob_path(li_store *s, const char *key) {
-    const char *dir = li_store_file_dir(s);
-    size_t n = strlen(dir) + strlen(key) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, key);
-    return p;
-}
-
-/* mkdir -p of the store's folder and its reports folder. Private (0700): leads are personal data. */
-li_status li__store_dirs(li_store *s, li_error *err) {
-    const char *dir = li_store_file_dir(s);
-    char sub[4096];
-    snprintf(sub, sizeof sub, "%s/reports", dir);
-    if (li_outfile_mkdir_private(dir) != 0 || li_outfile_mkdir_private(sub) != 0)
-        return li_error_set(err, LI_EIO, LI_MSG_FILE_STORE_FAILED, dir, li_msg_errno(errno));
-    return LI_OK;
-}
-
-/* Copies in to out (both open), the kernel doing it when it can. */
-static int copy_fd(int in, int out) {
-    for (;;) {
-        ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-        if (n == 0)
-            return 0;
-        if (n > 0)
-            continue;
-        if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
-            return -1;
-        break; /* not supported here: plain reads and writes */
-    }
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n == 0)
-            return 0;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, buf + done, (size_t)(n - done));
-            if (w < 0) {
-                if (errno == EINTR)
-                    continue;
-                return -1;
-            }
-            done += w;
-        }
-    }
-}
-
-/*
- * Copies the open file in to dst, written aside ("dst.part-PID", created
- * O_EXCL | O_NOFOLLOW, 0600 whatever the umask) and renamed: a copy cut
- * short never has the final name. 0, or -1 with errno.
- */
-static int copy_aside(int in, const char *dst) {
-    size_t n = strlen(dst) + 32;
-    char *part = malloc(n);
-    int rc = -1, e = ENOMEM;
-    if (!part)
-        goto out;
-    snprintf(part, n, "%s.part-%ld", dst, (long)getpid());
-    unlink(part); /* left by a killed process of the same pid */
-    int out = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (out < 0) {
-        e = errno;
-        goto out;
-    }
-    if (fchmod(out, 0600) != 0 || copy_fd(in, out) != 0) {
-        e = errno;
-        close(out);
-    } else if (close(out) != 0 || rename(part, dst) != 0) {
-        e = errno;
-    } else {
-        rc = 0;
-    }
-    if (rc != 0)
-        unlink(part);
-out:
-    free(part);
-    if (rc != 0)
-        errno = e;
-    return rc;
-}
-
-char *li__blob_find(li_store *s, const char *key) {
-    char *own = li__blob_path(s, key);
-    struct stat sb;
-    if (!own || lstat(own, &sb) == 0)
-        return own;
-    /* Stored by an older version in the folder that every database of this
-     * one's folder shared: named by the file's SHA-256, so its content is the
-     * same whichever database stored it. Linked, not moved (another database
-     * may need it too): deleting this job later removes only its link. */
-    const char *legacy = li_store_legacy_file_dir(s);
-    size_t n = strlen(legacy) + strlen(key) + 2;
-    char *old = malloc(n);
-    if (old) {
-        snprintf(old, n, "%s/%s", legacy, key);
-        if (lstat(old, &sb) == 0 && S_ISREG(sb.st_mode) && li__store_dirs(s, NULL) == LI_OK &&
-            link(old, own) != 0 && errno != EEXIST) {
-            int in = open(old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* no hard links here: a copy */
-            if (in >= 0) {
-                copy_aside(in, own); /* on failure the job says its file is missing */
-                close(in);
-            }
-        }
-    }
-    free(old);
-    return own;
-}
-
 li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
                          li_error *err) {
-    li_status st = li__store_dirs(s, err);
-    char *dst = NULL;
+    li_blob_store *bs = NULL;
+    li_blob_writer *w = NULL;
+    char got[LI_SHA256_HEX], why[128];
+    char *buf = NULL;
+    uint64_t have = 0;
     int in = -1;
+    struct stat sb;
+    li_file_id now;
+    li_status st = li_blob_store_of(s, &bs, err);
     if (st != LI_OK)
         return st;
-    if (!(dst = li__blob_path(s, sha))) {
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        goto out;
-    }
-    struct stat sb;
-    if (stat(dst, &sb) == 0 && (uint64_t)sb.st_size == id->size)
+    if (li_blob_size(bs, sha, &have, NULL) == LI_OK && have == id->size)
         goto out; /* named by its hash: the same content */
     if ((st = li_infile_open(path, &in, &sb, err)) != LI_OK)
         goto out; /* only a regular file is copied: a FIFO would be waited on */
-    /* The copy must hold the bytes hashed: the file must be the one hashed
-     * before the copy and still be it after (a copy still being written,
-     * a file replaced in between would store other bytes under the hash). */
-    char why[128];
-    li_file_id now;
+    /* The copy must hold the bytes hashed: the file must still be the one
+     * hashed (same inode, size and time), and the copy's own hash must be
+     * the one the job is filed under (checked below, as it is written). */
     li_file_id_of(&sb, &now);
     if (li_file_id_differs(id, &now, why, sizeof why)) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
         goto out;
     }
-    if (copy_aside(in, dst) != 0) {
-        int e = errno;
-        st = li_error_set(err, li_status_from_errno(e, LI_EIO), LI_MSG_FILE_STORE_FAILED,
-                          li_store_file_dir(s), li_msg_errno(e));
+    if (!(buf = malloc(1 << 16))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    if (fstat(in, &sb) != 0)
-        memset(&now, 0, sizeof now);
-    else
-        li_file_id_of(&sb, &now);
-    if (li_file_id_differs(id, &now, why, sizeof why)) {
-        unlink(dst);
-        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+    if ((st = li_blob_writer_open(bs, &w, err)) != LI_OK)
+        goto out;
+    for (;;) { /* streamed: the file may be bigger than memory */
+        ssize_t n = read(in, buf, 1 << 16);
+        if (n == 0)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
+            goto out;
+        }
+        if ((st = li_blob_write(w, buf, (size_t)n, err)) != LI_OK)
+            goto out;
     }
+    /* Published under the hash the job is filed under only if the bytes
+     * copied have it: a file rewritten in place after it was hashed is
+     * refused, and nothing is stored (a blob of that other content, if one
+     * exists, belongs to another job and is left alone). */
+    if ((st = li_blob_writer_digest(w, got, err)) != LI_OK)
+        goto out;
+    if (strcmp(got, sha) != 0) {
+        st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path,
+                          li_msg_text(LI_MSG_FILE_CHANGED_CONTENT));
+        goto out;
+    }
+    st = li_blob_writer_commit(w, sha, NULL, err);
+    w = NULL;
 out:
+    li_blob_writer_abort(w);
+    li_blob_store_free(bs);
     if (in >= 0)
         close(in);
-    free(dst);
+    free(buf);
     return st;
 }
 
 char *li_report_stored_path(li_store *s, int64_t job_id) {
     char key[64];
-    snprintf(key, sizeof key, "reports/%lld.erreurs.csv", (long long)job_id);
-    return li__blob_path(s, key);
+    li_blob_store *bs = NULL;
+    li__report_key(job_id, key);
+    if (li_blob_store_of(s, &bs, NULL) != LI_OK)
+        return NULL;
+    char *p = li_blob_local_path(bs, key);
+    li_blob_store_free(bs);
+    return p;
+}
+
+void li__report_key(int64_t job_id, char key[64]) {
+    snprintf(key, 64, "reports/%lld.erreurs.csv", (long long)job_id);
 }
 
 /* --- jobs and their items ---------------------------------------------------------- */
@@ -417,6 +179,16 @@ out:
     return st;
 }
 
+int li_job_interrupted(const li_job_rec *job) {
+    return !job->live && (job->state == LI_JOB_PARSING || job->state == LI_JOB_IMPORTING);
+}
+
+uint64_t li_job_resume_row(const li_job_rec *job) {
+    if (job->phase == LI_PHASE_COMMIT)
+        return job->commit_row + 1;
+    return job->parse_row ? job->parse_row : 1;
+}
+
 li_status li_job_retry(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
     li_status st = li_store_begin(s, err);
     if (st != LI_OK)
@@ -444,17 +216,10 @@ out:
     return st;
 }
 
-/* Removes a stored file; a file already gone is fine. */
-static void remove_key(li_store *s, const char *key) {
-    char *p = key ? li__blob_path(s, key) : NULL;
-    if (p)
-        unlink(p);
-    free(p);
-}
-
 li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
     li_job_rec job;
     char *blob = NULL, *report = NULL;
+    li_blob_store *bs = NULL;
     int found = 0, shared = 0;
     li_status st = li_store_job_get(s, id, &job, err);
     if (st != LI_OK)
@@ -470,15 +235,19 @@ li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
         (blob && (st = li_store_blob_shared(s, blob, id, &shared, err)) != LI_OK) ||
         (st = li_store_job_delete(s, id, &found, err)) != LI_OK)
         goto out;
-    /* Files after the rows: a crash in between leaves a file, never a job without one. */
-    if (!shared)
-        remove_key(s, blob);
-    remove_key(s, report);
-    char *rp = li_report_stored_path(s, id);
-    if (rp)
-        unlink(rp);
-    free(rp);
+    /* Files after the rows: a crash in between leaves a file, never a job
+     * without one; a file that cannot be removed is left (the job is gone). */
+    char key[64];
+    li__report_key(id, key);
+    if ((st = li_blob_store_of(s, &bs, err)) != LI_OK)
+        goto out;
+    if (blob && !shared)
+        li_blob_delete(bs, blob, NULL);
+    if (report && strcmp(report, key) != 0)
+        li_blob_delete(bs, report, NULL);
+    li_blob_delete(bs, key, NULL);
 out:
+    li_blob_store_free(bs);
     free(blob);
     free(report);
     return st;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "jobsInt.h"
+#include "leadimport/blob.h"
 #include "leadimport/review.h"
 
 static const char *const strategy_names[3] = {"skip", "update", "create"};
@@ -255,8 +256,15 @@ static li_status job_options(li_store *s, int64_t id, li_import_opts *o, li__opt
         st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)id);
     free(json);
     if (st == LI_OK && path) {
-        *path = *blob ? li__blob_find(s, *blob)
-                      : (hold->source_path ? strdup(hold->source_path) : NULL);
+        if (*blob) { /* a path, for the readers (as the worker gets it) */
+            li_blob_store *bs = NULL;
+            if ((st = li_blob_store_of(s, &bs, err)) != LI_OK)
+                return st;
+            *path = li_blob_local_path(bs, *blob);
+            li_blob_store_free(bs);
+        } else {
+            *path = hold->source_path ? strdup(hold->source_path) : NULL;
+        }
         if (!*path)
             st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)id);
     }
@@ -887,10 +895,10 @@ li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint
             break;
         if (blob && (st = li_store_blob_shared(s, blob, job.id, &shared, err)) == LI_OK &&
             !shared) {
-            char *path = li__blob_path(s, blob);
-            if (path)
-                remove(path);
-            free(path);
+            li_blob_store *bs = NULL;
+            if ((st = li_blob_store_of(s, &bs, err)) == LI_OK)
+                st = li_blob_delete(bs, blob, err);
+            li_blob_store_free(bs);
         }
         free(blob);
         (*cancelled)++;

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "jobsInt.h"
+#include "leadimport/blob.h"
 
 /* --- the batch hook ------------------------------------------------------------- */
 
@@ -72,7 +73,10 @@ static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
 
 li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
     char why[64];
-    li_msg_format(why, sizeof why, sig == SIGINT ? LI_MSG_SIGNAL_INT : LI_MSG_SIGNAL_TERM);
+    if (sig == SIGINT)
+        li_msg_format(why, sizeof why, LI_MSG_SIGNAL_INT);
+    else
+        li_msg_format(why, sizeof why, LI_MSG_SIGNAL_TERM);
     /* A commit stage saved the rows it committed, not the rows the parse staged. */
     uint64_t saved = job->phase == LI_PHASE_COMMIT ? job->created + job->updated + job->skipped
                                                    : job->rows;
@@ -186,7 +190,7 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
         snprintf(text, sizeof text, "%s", why->message[0] ? why->message : "?");
     }
     li_store_rollback(r->s);
-    li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+    li_store_bulk_end(r->s, &ignored); /* a commit may have begun a bulk load */
     r->unrecorded = 1; /* until the outcome is committed */
     li_store_use_spare(r->s, 1); /* the space kept for this, on a full disk */
     if (li_store_begin(r->s, &e2) != LI_OK) {
@@ -218,12 +222,10 @@ static void item_failed(li__runner *r, li_status st, const li_error *why) {
 li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
                           li_error *err) {
     char key[64];
+    li__report_key(job_id, key);
     *path = li_report_stored_path(s, job_id);
     li_status st = *path ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if (st == LI_OK) /* made when a file is stored; made here for a one-shot job */
-        st = li__store_dirs(s, err);
-    snprintf(key, sizeof key, "reports/%lld.erreurs.csv", (long long)job_id);
-    if (st == LI_OK && (st = li__report_write_stored(s, job_id, *path, nrows, err)) == LI_OK)
+    if (st == LI_OK && (st = li__report_write_stored(s, job_id, key, nrows, err)) == LI_OK)
         st = li_store_job_set_report(s, job_id, key, err);
     if (st != LI_OK) {
         free(*path);
@@ -374,7 +376,15 @@ static li_status load_job_input(li__runner *r, const li_job_rec *job, li_import_
         goto out;
     }
     int own = !blob && r->path && r->mapping_job == job->id; /* the one-shot's file, just hashed */
-    *path = blob ? li__blob_find(r->s, blob) : strdup(own ? r->path : hold->source_path);
+    if (blob) { /* a path, for the readers: the XLSX one needs random access */
+        li_blob_store *bs = NULL;
+        if ((st = li_blob_store_of(r->s, &bs, err)) != LI_OK)
+            goto out;
+        *path = li_blob_local_path(bs, blob);
+        li_blob_store_free(bs);
+    } else {
+        *path = strdup(own ? r->path : hold->source_path);
+    }
     if (!*path) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
@@ -469,7 +479,7 @@ fail:
         goto out; /* not ours any more: write nothing */
     if (r->stopping || r->cancelled) {
         li_error ignored;
-        li_store_lead_key_indexes(r->s, 1, &ignored); /* a bulk commit may have dropped them */
+        li_store_bulk_end(r->s, &ignored); /* a commit may have begun a bulk load */
         if (r->stopping) {
             /* Given back: the job says it waits, not that it runs. */
             if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK &&

@@ -115,10 +115,20 @@ struct li_map_stats {
 int li__map_holder(const li_mapping *m, li_field f);
 /* Gives column c the field f for reason r; c leaves its old field. */
 void li__map_assign(li_mapping *m, size_t c, li_field f, li_map_reason r);
-/* Sets the French detail of column c's reason (NULL msg: none). */
-void li__map_detail(li_mapping *m, size_t c, li_msg msg, ...);
+/*
+ * Sets the French detail of column c's reason, the catalogue entry msg
+ * formatted (li__map_detail_clear(): none). Macros checked like
+ * li_error_set() (error.h): msg must name an entry.
+ */
+#define li__map_detail(m, c, msg, ...) li__map_detail_fmt((m), (c), LI_MSG_FMT_##msg, ##__VA_ARGS__)
+void li__map_detail_fmt(li_mapping *m, size_t c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void li__map_detail_clear(li_mapping *m, size_t c);
+/* li__map_detail() of a message chosen at run time: unchecked. */
+void li__map_detail_unchecked(li_mapping *m, size_t c, li_msg msg, ...);
 /* Adds a French warning; past the room of m->warnings it is dropped. */
-void li__map_warn(li_mapping *m, li_msg msg, ...);
+#define li__map_warn(m, msg, ...) li__map_warn_fmt((m), LI_MSG_FMT_##msg, ##__VA_ARGS__)
+void li__map_warn_fmt(li_mapping *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Steps 3 to 6 of mapping.h from the candidates, with the values when
  * m->stats is set: every column not fixed is decided again, and the

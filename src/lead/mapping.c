@@ -213,11 +213,23 @@ void li__map_assign(li_mapping *m, size_t c, li_field f, li_map_reason r) {
         set_holder(m, f, (int)c);
 }
 
-void li__map_detail(li_mapping *m, size_t c, li_msg msg, ...) {
+void li__map_detail_clear(li_mapping *m, size_t c) {
     free(m->col_detail[c]);
     m->col_detail[c] = NULL;
-    if (msg == LI_MSG_NONE)
-        return;
+}
+
+void li__map_detail_fmt(li_mapping *m, size_t c, const char *fmt, ...) {
+    li__map_detail_clear(m, c);
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    li__msg_vformat(text, sizeof text, fmt, ap);
+    va_end(ap);
+    m->col_detail[c] = strdup(text); /* out of memory: no detail, nothing worse */
+}
+
+void li__map_detail_unchecked(li_mapping *m, size_t c, li_msg msg, ...) {
+    li__map_detail_clear(m, c);
     char text[256];
     va_list ap;
     va_start(ap, msg);
@@ -226,12 +238,12 @@ void li__map_detail(li_mapping *m, size_t c, li_msg msg, ...) {
     m->col_detail[c] = strdup(text); /* out of memory: no detail, nothing worse */
 }
 
-void li__map_warn(li_mapping *m, li_msg msg, ...) {
+void li__map_warn_fmt(li_mapping *m, const char *fmt, ...) {
     if (m->nwarnings >= sizeof m->warnings / sizeof m->warnings[0])
         return;
     va_list ap;
-    va_start(ap, msg);
-    li_msg_formatv(m->warnings[m->nwarnings], sizeof m->warnings[0], msg, ap);
+    va_start(ap, fmt);
+    li__msg_vformat(m->warnings[m->nwarnings], sizeof m->warnings[0], fmt, ap);
     va_end(ap);
     m->nwarnings++;
 }
@@ -492,7 +504,8 @@ static void take_checked(li_mapping *m, size_t c, li_map_reason r) {
     li_msg why;
     unsigned count, of;
     if (li__map_disagree(m, c, k->field, &why, &count, &of)) {
-        li__map_detail(m, c, why, li_field_label(k->field), count, of);
+        /* li__map_disagree's messages each take (label, count, of). */
+        li__map_detail_unchecked(m, c, why, li_field_label(k->field), count, of);
         return;
     }
     li__map_assign(m, c, k->field, r);
@@ -509,7 +522,7 @@ void li__mapping_resolve(li_mapping *m) {
         if (m->cand[c].rank == LI__RANK_FIXED)
             continue;
         li__map_assign(m, c, LI_FIELD_NONE, LI_MAP_CUSTOM);
-        li__map_detail(m, c, LI_MSG_NONE);
+        li__map_detail_clear(m, c);
         m->cand[c].held = 0;
     }
     for (size_t c = 0; c < m->ncols; c++) {
@@ -530,12 +543,13 @@ void li__mapping_resolve(li_mapping *m) {
         int first = li__map_holder(m, k->field);
         if (first < 0)
             li__map_assign(m, c, k->field, LI_MAP_HEADER);
-        else if (m->col_reason[first] >= LI_MAP_HEADER) /* both automatic: say so */
-            li__map_warn(m,
-                         k->field == LI_FIELD_EMAIL || k->field == LI_FIELD_PHONE
-                             ? LI_MSG_MAP_DUPLICATE_FALLBACK /* validate.c: alternates */
-                             : LI_MSG_MAP_DUPLICATE,
-                         m->col_name[first], m->col_name[c],
+        else if (m->col_reason[first] < LI_MAP_HEADER)
+            continue;
+        else if (k->field == LI_FIELD_EMAIL || k->field == LI_FIELD_PHONE) /* both automatic: say so */
+            li__map_warn(m, LI_MSG_MAP_DUPLICATE_FALLBACK, /* validate.c: alternates */
+                         m->col_name[first], m->col_name[c], li_field_label(k->field));
+        else
+            li__map_warn(m, LI_MSG_MAP_DUPLICATE, m->col_name[first], m->col_name[c],
                          li_field_label(k->field));
     }
     for (size_t c = 0; c < m->ncols; c++)

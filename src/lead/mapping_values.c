@@ -389,9 +389,10 @@ void li_mapping_guess(li_mapping *m) {
             continue;
         m->col_date[c] = (unsigned char)(1 + v.order);
         if (v.warning == LI_MSG_DATE_COLUMN_AMBIGUOUS)
-            li__map_warn(m, v.warning, m->col_name[c], v.ambiguous_example, v.ambiguous_reading);
+            li__map_warn(m, LI_MSG_DATE_COLUMN_AMBIGUOUS, m->col_name[c], v.ambiguous_example,
+                         v.ambiguous_reading);
         else if (v.warning == LI_MSG_DATE_COLUMN_MIXED)
-            li__map_warn(m, v.warning, m->col_name[c], v.dmy_example, v.mdy_example,
+            li__map_warn(m, LI_MSG_DATE_COLUMN_MIXED, m->col_name[c], v.dmy_example, v.mdy_example,
                          li_date_order_label(v.order));
     }
     check_required(m);

@@ -262,16 +262,18 @@ static unsigned pct(unsigned k, unsigned n) {
     return n ? (k * 100 + n / 2) / n : 0;
 }
 
-/* Appends ", " and a formatted catalogue entry to reason. */
-static void add_reason(char *reason, size_t cap, li_msg msg, ...) {
+/* Appends ", " and a formatted catalogue entry to reason (checked like li_msg_format()). */
+#define add_reason(reason, cap, msg, ...) add_reason_fmt((reason), (cap), LI_MSG_FMT_##msg, ##__VA_ARGS__)
+__attribute__((format(printf, 3, 4))) static void add_reason_fmt(char *reason, size_t cap,
+                                                                 const char *fmt, ...) {
     size_t n = strlen(reason);
     if (n && n + 2 < cap) {
         memcpy(reason + n, ", ", 3);
         n += 2;
     }
     va_list ap;
-    va_start(ap, msg);
-    li_msg_formatv(reason + n, cap - n, msg, ap);
+    va_start(ap, fmt);
+    li__msg_vformat(reason + n, cap - n, fmt, ap);
     va_end(ap);
 }
 
@@ -386,8 +388,10 @@ static void domain_reasons(const li_region_probe *p, int s, li_region_guess *out
 }
 
 static void postal_reason(char *reason, size_t cap, unsigned k, unsigned n, int digits) {
-    add_reason(reason, cap, k == 1 ? LI_MSG_REGION_WHY_POSTAL_ONE : LI_MSG_REGION_WHY_POSTAL, k,
-               n, (unsigned)digits);
+    if (k == 1)
+        add_reason(reason, cap, LI_MSG_REGION_WHY_POSTAL_ONE, k, n, (unsigned)digits);
+    else
+        add_reason(reason, cap, LI_MSG_REGION_WHY_POSTAL, k, n, (unsigned)digits);
 }
 
 /*

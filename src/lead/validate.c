@@ -506,7 +506,7 @@ void li_validator_free(li_validator *v) {
  * is full, an error takes the place of the last warning (a warning is
  * dropped), so that nerrors > 0 always shows in issues[].
  */
-static void add_issue(li_lead *l, li_msg code, li_field field, ...) {
+static void add_issue_v(li_lead *l, li_msg code, li_field field, const char *fmt, va_list ap) {
     int is_error = li_msg_severity(code) == LI_SEV_ERROR;
     size_t at = l->nissues;
     if (at == LI_LEAD_MAX_ISSUES) {
@@ -523,12 +523,29 @@ static void add_issue(li_lead *l, li_msg code, li_field field, ...) {
     li_issue *is = &l->issues[at];
     is->code = code;
     is->field = field;
-    va_list ap;
-    va_start(ap, field);
-    li_msg_formatv(is->text, sizeof is->text, code, ap);
-    va_end(ap);
+    li__msg_vformat(is->text, sizeof is->text, fmt, ap);
     if (is_error)
         l->nerrors++;
+}
+
+/* A macro: code must name an entry, whose format checks the arguments (error.h). */
+#define add_issue(l, code, field, ...) \
+    add_issue_fmt((l), (code), (field), LI_MSG_FMT_##code, ##__VA_ARGS__)
+__attribute__((format(printf, 4, 5))) static void add_issue_fmt(li_lead *l, li_msg code,
+                                                                li_field field, const char *fmt,
+                                                                ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    add_issue_v(l, code, field, fmt, ap);
+    va_end(ap);
+}
+
+/* add_issue() of a code chosen at run time: the caller vouches for its arguments. */
+static void add_issue_unchecked(li_lead *l, li_msg code, li_field field, ...) {
+    va_list ap;
+    va_start(ap, field);
+    add_issue_v(l, code, field, li_msg_text(code), ap);
+    va_end(ap);
 }
 
 /* Copies a value to quote in a message, shortened to about QUOTE_MAX bytes. */
@@ -808,9 +825,9 @@ static size_t one_field(li_validator *v, li_field f, li_slice raw, char *dst, li
                 char fixed[8];
                 memcpy(fixed, dst, n);
                 fixed[n] = '\0';
-                add_issue(out, why, f, q, fixed);
-            } else if (why != LI_MSG_NONE) {
-                add_issue(out, why, f, q);
+                add_issue(out, LI_MSG_POSTAL_CODE_FIXED, f, q, fixed);
+            } else if (why != LI_MSG_NONE) { /* li__postal_norm's other codes quote the value */
+                add_issue_unchecked(out, why, f, q);
             }
         }
     } else if (f == LI_FIELD_FIRST_NAME || f == LI_FIELD_LAST_NAME || f == LI_FIELD_CITY) {
@@ -860,12 +877,14 @@ static const char *one_date(const char *s, size_t *n, li_date_order order, char 
     char q[QUOTE_MAX + 8];
     li_msg why = li_norm_date(s, *n, order, date, LI_DATE_CAP);
     if (why == LI_MSG_NONE || why == LI_MSG_DATE_ORDER_CONFLICT || why == LI_MSG_DATE_AMBIGUOUS) {
-        if (why != LI_MSG_NONE)
-            add_issue(out, why, LI_FIELD_NONE, quote(s, *n, q), date);
+        if (why == LI_MSG_DATE_ORDER_CONFLICT)
+            add_issue(out, LI_MSG_DATE_ORDER_CONFLICT, LI_FIELD_NONE, quote(s, *n, q), date);
+        else if (why == LI_MSG_DATE_AMBIGUOUS)
+            add_issue(out, LI_MSG_DATE_AMBIGUOUS, LI_FIELD_NONE, quote(s, *n, q), date);
         *n = strlen(date);
         return date;
     }
-    add_issue(out, why, LI_FIELD_NONE, quote(s, *n, q));
+    add_issue_unchecked(out, why, LI_FIELD_NONE, quote(s, *n, q)); /* date_invalid, date_out_of_range: %s */
     return s;
 }
 
@@ -951,8 +970,12 @@ static size_t contact_rules(li_validator *v, char *json, size_t nj, li_lead *out
         li_slice w = v->whole_cell[i];
         if (w.len > 0) { /* one value taken out of a cell that held more */
             li_slice got = out->value[field[i]];
-            add_issue(out, i == 0 ? LI_MSG_EMAIL_EXTRACTED : LI_MSG_PHONE_EXTRACTED, field[i],
-                      quote(got.ptr, got.len, q2), quote(w.ptr, w.len, q));
+            if (i == 0)
+                add_issue(out, LI_MSG_EMAIL_EXTRACTED, field[i], quote(got.ptr, got.len, q2),
+                          quote(w.ptr, w.len, q));
+            else
+                add_issue(out, LI_MSG_PHONE_EXTRACTED, field[i], quote(got.ptr, got.len, q2),
+                          quote(w.ptr, w.len, q));
             nj = json_add(json, nj, whole_key[i], w);
         }
         li_slice b = v->bad_contact[i];
@@ -961,13 +984,14 @@ static size_t contact_rules(li_validator *v, char *json, size_t nj, li_lead *out
         bad = 1;
         quote(b.ptr, b.len, q);
         if (!reach) {
-            add_issue(out, v->bad_why[i], field[i], q);
+            add_issue_unchecked(out, v->bad_why[i], field[i], q); /* each bad_why quotes q */
             out->value[field[i]] = b;
             continue;
         }
-        if (v->alt_used[i] >= 0)
-            add_issue(out, i == 0 ? LI_MSG_EMAIL_REPLACED : LI_MSG_PHONE_REPLACED, field[i], q,
-                      v->m->col_name[v->alt_used[i]]);
+        if (v->alt_used[i] >= 0 && i == 0)
+            add_issue(out, LI_MSG_EMAIL_REPLACED, field[i], q, v->m->col_name[v->alt_used[i]]);
+        else if (v->alt_used[i] >= 0)
+            add_issue(out, LI_MSG_PHONE_REPLACED, field[i], q, v->m->col_name[v->alt_used[i]]);
         else if (i == 0)
             add_issue(out, LI_MSG_EMAIL_UNUSABLE, field[i], q);
         else if (v->bad_why[i] == LI_MSG_PHONE_PRECISION_LOST)

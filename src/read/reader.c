@@ -184,11 +184,10 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         goto out;
     }
     if (n >= 4 && memcmp(sample, "\xD0\xCF\x11\xE0", 4) == 0) {
-        rc = li_error_set(err, LI_EFORMAT,
-                          li__ole2_is_encrypted_ooxml(r->fd, sample, (size_t)n)
-                              ? LI_MSG_XLSX_ENCRYPTED
-                              : LI_MSG_FORMAT_XLS,
-                          path);
+        if (li__ole2_is_encrypted_ooxml(r->fd, sample, (size_t)n))
+            rc = li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_ENCRYPTED, path);
+        else
+            rc = li_error_set(err, LI_EFORMAT, LI_MSG_FORMAT_XLS, path);
         goto out;
     }
     /* a zip (an empty one too) is a workbook, whatever opts.format says */

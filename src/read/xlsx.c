@@ -623,7 +623,8 @@ static void set_problem(li__xlsx *xl, li_msg m, size_t a, size_t b) {
         return;
     xl->rank = k;
     xl->row.problem = m;
-    li_msg_format(xl->row.problem_text, sizeof xl->row.problem_text, m, a, b);
+    /* Every row problem takes at most two size_t (row_* in messages.def). */
+    li_msg_format_unchecked(xl->row.problem_text, sizeof xl->row.problem_text, m, a, b);
 }
 
 static void row_reset(li__xlsx *xl) {

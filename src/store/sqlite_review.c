@@ -21,7 +21,7 @@ static li_status run_done(li_store *s, sqlite3_stmt *q, li_error *err) {
     return st;
 }
 
-li_status li_store_review_set(li_store *s, int64_t job_id, const char *json, li_error *err) {
+li_status li__sqlite_review_set(li_store *s, int64_t job_id, const char *json, li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = li_store_flush(s, err); /* the job row may still be queued with its rows */
     if (st == LI_OK)
@@ -37,7 +37,7 @@ li_status li_store_review_set(li_store *s, int64_t job_id, const char *json, li_
     return run_done(s, q, err);
 }
 
-li_status li_store_review_get(li_store *s, int64_t job_id, char **json, li_error *err) {
+li_status li__sqlite_review_get(li_store *s, int64_t job_id, char **json, li_error *err) {
     sqlite3_stmt *q = NULL;
     *json = NULL;
     li_status st = prepare(s, "SELECT review FROM import_reviews WHERE job_id=?1", &q, err);
@@ -56,7 +56,7 @@ li_status li_store_review_get(li_store *s, int64_t job_id, char **json, li_error
     return st;
 }
 
-li_status li_store_row_mark(li_store *s, int64_t job_id, uint64_t row_no, const char *match_key,
+li_status li__sqlite_row_mark(li_store *s, int64_t job_id, uint64_t row_no, const char *match_key,
                             int64_t match_lead, li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = li_store_flush(s, err);
@@ -101,7 +101,7 @@ static li_slice column_slice(sqlite3_stmt *q, int i) {
     return v;
 }
 
-li_status li_store_rows_page(li_store *s, int64_t job_id, li_row_filter filter, uint64_t offset,
+li_status li__sqlite_rows_page(li_store *s, int64_t job_id, li_row_filter filter, uint64_t offset,
                              uint64_t limit, uint64_t *total, li_row_cb cb, void *ctx,
                              li_error *err) {
     char sql[512];
@@ -151,7 +151,7 @@ li_status li_store_rows_page(li_store *s, int64_t job_id, li_row_filter filter, 
     return st;
 }
 
-li_status li_store_rows_get(li_store *s, int64_t job_id, const uint64_t *row_no, size_t n,
+li_status li__sqlite_rows_get(li_store *s, int64_t job_id, const uint64_t *row_no, size_t n,
                             li_row_cb cb, void *ctx, li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = li_store_flush(s, err); /* reads see queued rows */
@@ -186,7 +186,7 @@ li_status li_store_rows_get(li_store *s, int64_t job_id, const uint64_t *row_no,
     return st;
 }
 
-li_status li_store_leads_mark(li_store *s, int64_t *mark, li_error *err) {
+li_status li__sqlite_leads_mark(li_store *s, int64_t *mark, li_error *err) {
     sqlite3_stmt *q = NULL;
     *mark = 0;
     li_status st = li_store_flush(s, err);
@@ -202,7 +202,7 @@ li_status li_store_leads_mark(li_store *s, int64_t *mark, li_error *err) {
     return st;
 }
 
-li_status li_store_rows_unmark(li_store *s, int64_t job_id, li_error *err) {
+li_status li__sqlite_rows_unmark(li_store *s, int64_t job_id, li_error *err) {
     sqlite3_stmt *q = NULL;
     li_status st = li_store_flush(s, err);
     if (st == LI_OK)

@@ -12,44 +12,48 @@
 #include <string.h>
 
 #include "storeInt.h"
-#include "store_users.h"
 
-/* Columns read by user_from_row(), in order. */
-#define USER_COLUMNS "id, email, name, role, active, password_hash IS NOT NULL, created_at"
+/* The columns of a user, read by user_from_row(). */
+#define USER_COLUMNS(X)                                                                            \
+    X(id, "id")                                                                                    \
+    X(email, "email")                                                                              \
+    X(name, "name")                                                                                \
+    X(role, "role")                                                                                \
+    X(active, "active")                                                                            \
+    X(has_password, "password_hash IS NOT NULL")                                                   \
+    X(created_at, "created_at")                                                                    \
+    X(password_hash, "password_hash")
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col) {
-    const unsigned char *t = sqlite3_column_text(q, col);
-    snprintf(dst, cap, "%s", t ? (const char *)t : "");
-}
+#define USER_COL_POS(name, sql) USER_COL_##name,
+enum { USER_COLUMNS(USER_COL_POS) USER_COL__COUNT };
+#define USER_SELECT "SELECT " LI__SQLITE_COLUMN_TEXT(USER_COLUMNS) " FROM users"
 
 static void user_from_row(sqlite3_stmt *q, li_user *u) {
     memset(u, 0, sizeof *u);
-    u->id = sqlite3_column_int64(q, 0);
-    copy_col(u->email, sizeof u->email, q, 1);
-    copy_col(u->name, sizeof u->name, q, 2);
-    copy_col(u->role, sizeof u->role, q, 3);
-    u->active = sqlite3_column_int(q, 4) != 0;
-    u->has_password = sqlite3_column_int(q, 5) != 0;
-    copy_col(u->created_at, sizeof u->created_at, q, 6);
+    u->id = sqlite3_column_int64(q, USER_COL_id);
+    li__sqlite_col_copy(u->email, sizeof u->email, q, USER_COL_email);
+    li__sqlite_col_copy(u->name, sizeof u->name, q, USER_COL_name);
+    li__sqlite_col_copy(u->role, sizeof u->role, q, USER_COL_role);
+    u->active = sqlite3_column_int(q, USER_COL_active) != 0;
+    u->has_password = sqlite3_column_int(q, USER_COL_has_password) != 0;
+    li__sqlite_col_copy(u->created_at, sizeof u->created_at, q, USER_COL_created_at);
 }
 
-li_status li__store_user_insert(li_store *s, li_user *u, const char *password_hash,
-                                int *inserted, li_error *err) {
-    sqlite3 *db = li__sqlite_db(s);
+li_status li__sqlite_user_insert(li_store *store, li_user *u, const char *password_hash,
+                                 int *inserted, li_error *err) {
+    li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     *inserted = 0;
     li_store_now(u->created_at);
     /* DO NOTHING rather than a constraint error: a taken e-mail is an
      * answer, not a database failure, and checking first would race. */
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO users (email, name, role, password_hash, active,"
-                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                           " ON CONFLICT(email) DO NOTHING",
-                           -1, &q, NULL) != SQLITE_OK) {
-        st = li__sqlite_error(s, err);
+    if ((st = li__sqlite_prepare(s,
+                                 "INSERT INTO users (email, name, role, password_hash, active,"
+                                 " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                 " ON CONFLICT(email) DO NOTHING",
+                                 &q, err)) != LI_OK)
         goto out;
-    }
     sqlite3_bind_text(q, 1, u->email, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, u->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, u->role, -1, SQLITE_STATIC);
@@ -60,12 +64,12 @@ li_status li__store_user_insert(li_store *s, li_user *u, const char *password_ha
     sqlite3_bind_int(q, 5, u->active ? 1 : 0);
     sqlite3_bind_text(q, 6, u->created_at, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE) {
-        st = li__sqlite_error(s, err);
+        st = li__sqlite_fail(s, err);
         goto out;
     }
-    if (sqlite3_changes(db) > 0) {
+    if (sqlite3_changes(s->db) > 0) {
         *inserted = 1;
-        u->id = sqlite3_last_insert_rowid(db);
+        u->id = sqlite3_last_insert_rowid(s->db);
         u->has_password = password_hash != NULL;
     }
 out:
@@ -73,75 +77,67 @@ out:
     return st;
 }
 
-li_status li__store_user_get(li_store *s, const char *email, li_user *out, char *hash,
-                             size_t hash_cap, int *found, li_error *err) {
+li_status li__sqlite_user_get(li_store *store, const char *email, li_user *out, char *hash,
+                              size_t hash_cap, int *found, li_error *err) {
+    li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     *found = 0;
     if (hash && hash_cap)
         hash[0] = '\0';
-    if (sqlite3_prepare_v2(li__sqlite_db(s),
-                           "SELECT " USER_COLUMNS ", password_hash FROM users WHERE email = ?1",
-                           -1, &q, NULL) != SQLITE_OK) {
-        st = li__sqlite_error(s, err);
+    if ((st = li__sqlite_prepare(s, USER_SELECT " WHERE email = ?1", &q, err)) != LI_OK)
         goto out;
-    }
     sqlite3_bind_text(q, 1, email, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         user_from_row(q, out);
         if (hash && hash_cap)
-            copy_col(hash, hash_cap, q, 7);
+            li__sqlite_col_copy(hash, hash_cap, q, USER_COL_password_hash);
         *found = 1;
     } else if (rc != SQLITE_DONE) {
-        st = li__sqlite_error(s, err);
+        st = li__sqlite_fail(s, err);
     }
 out:
     sqlite3_finalize(q);
     return st;
 }
 
-li_status li__store_users_each(li_store *s, li_user_cb cb, void *ctx, li_error *err) {
+li_status li__sqlite_users_each(li_store *store, li_user_cb cb, void *ctx, li_error *err) {
+    li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     int rc = SQLITE_DONE;
-    if (sqlite3_prepare_v2(li__sqlite_db(s),
-                           "SELECT " USER_COLUMNS " FROM users ORDER BY email", -1, &q,
-                           NULL) != SQLITE_OK) {
-        st = li__sqlite_error(s, err);
+    if ((st = li__sqlite_prepare(s, USER_SELECT " ORDER BY email", &q, err)) != LI_OK)
         goto out;
-    }
     while (st == LI_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         li_user u;
         user_from_row(q, &u);
         st = cb(&u, ctx);
     }
     if (st == LI_OK && rc != SQLITE_DONE)
-        st = li__sqlite_error(s, err);
+        st = li__sqlite_fail(s, err);
 out:
     sqlite3_finalize(q);
     return st;
 }
 
-li_status li__store_user_set_active(li_store *s, const char *email, int active, int *found,
-                                    li_error *err) {
-    sqlite3 *db = li__sqlite_db(s);
+li_status li__sqlite_user_set_active(li_store *store, const char *email, int active, int *found,
+                                     li_error *err) {
+    li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     li_status st = LI_OK;
     *found = 0;
     /* No "AND active != ?2": a repeated disable must still say the user exists. */
-    if (sqlite3_prepare_v2(db, "UPDATE users SET active = ?2 WHERE email = ?1", -1, &q, NULL) !=
-        SQLITE_OK) {
-        st = li__sqlite_error(s, err);
+    if ((st = li__sqlite_prepare(s, "UPDATE users SET active = ?2 WHERE email = ?1", &q, err)) !=
+        LI_OK)
         goto out;
-    }
     sqlite3_bind_text(q, 1, email, -1, SQLITE_STATIC);
     sqlite3_bind_int(q, 2, active ? 1 : 0);
     if (sqlite3_step(q) != SQLITE_DONE) {
-        st = li__sqlite_error(s, err);
+        st = li__sqlite_fail(s, err);
         goto out;
     }
-    *found = sqlite3_changes(db) > 0;
+    *found = sqlite3_changes(s->db) > 0;
 out:
     sqlite3_finalize(q);
     return st;

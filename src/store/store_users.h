@@ -3,9 +3,10 @@
  *
  * Not public: these functions store what they are given, with no check of
  * e-mail, name, role or password; the rules live in src/users (users.h),
- * the only caller. A backend implements them next to its other queries
- * (sqlite_users.c for SQLite). Same conventions as store.h: strings passed
- * in are only read during the call.
+ * the only caller. They dispatch through the operations table like the
+ * rest of the store (store_ops.def); the SQLite ones are in sqlite_users.c.
+ * Same conventions as store.h: strings passed in are only read during the
+ * call.
  */
 #ifndef LEADIMPORT_STORE_USERS_H
 #define LEADIMPORT_STORE_USERS_H
@@ -13,7 +14,6 @@
 #include <stddef.h>
 
 #include "leadimport/store.h"
-#include "leadimport/users.h"
 
 /*
  * Inserts u->email, u->name, u->role, u->active with password_hash (NULL:

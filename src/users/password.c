@@ -226,8 +226,8 @@ static li_status pwquality_check_one(const char *candidate, li_error *err) {
     if (score == PWQ_ERROR_MEM_ALLOC)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     else if (score < 0) /* aux: cracklib's static reason, or a number; never freed */
-        st = li_error_set(err, LI_EUSAGE,
-                          pwquality_msg(score, score == PWQ_ERROR_CRACKLIB_CHECK ? aux : NULL));
+        st = li_error_set_unchecked(err, LI_EUSAGE, /* pwquality_msg's entries take no argument */
+                                    pwquality_msg(score, score == PWQ_ERROR_CRACKLIB_CHECK ? aux : NULL));
 out:
     pwquality_free_settings(pwq);
     pthread_mutex_unlock(&pwq_lock);

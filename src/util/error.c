@@ -48,7 +48,19 @@ li_status li_error_setv(li_error *err, li_status st, li_msg m, va_list ap) {
     return st;
 }
 
-li_status li_error_set(li_error *err, li_status st, li_msg m, ...) {
+li_status li__error_set_fmt(li_error *err, li_status st, li_msg m, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->status = st;
+        err->msg = m;
+        li__msg_vformat(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+li_status li_error_set_unchecked(li_error *err, li_status st, li_msg m, ...) {
     va_list ap;
     va_start(ap, m);
     li_error_setv(err, st, m, ap);

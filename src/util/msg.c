@@ -57,10 +57,10 @@ static size_t utf8_boundary(const char *s, size_t len) {
     return (len - (i - 1) >= need) ? len : i - 1;
 }
 
-size_t li_msg_formatv(char *out, size_t cap, li_msg m, va_list ap) {
+size_t li__msg_vformat(char *out, size_t cap, const char *fmt, va_list ap) {
     if (cap == 0)
         return 0;
-    int n = vsnprintf(out, cap, entry(m)->text, ap);
+    int n = vsnprintf(out, cap, fmt, ap);
     if (n < 0) {
         out[0] = '\0';
         return 0;
@@ -71,7 +71,19 @@ size_t li_msg_formatv(char *out, size_t cap, li_msg m, va_list ap) {
     return len;
 }
 
-size_t li_msg_format(char *out, size_t cap, li_msg m, ...) {
+size_t li_msg_formatv(char *out, size_t cap, li_msg m, va_list ap) {
+    return li__msg_vformat(out, cap, entry(m)->text, ap);
+}
+
+size_t li__msg_format_fmt(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = li__msg_vformat(out, cap, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+size_t li_msg_format_unchecked(char *out, size_t cap, li_msg m, ...) {
     va_list ap;
     va_start(ap, m);
     size_t n = li_msg_formatv(out, cap, m, ap);

@@ -116,6 +116,9 @@ class TestExitCodes(CliTest):
         self.assertIn("export", r.out)
         self.assertTrue(any(w in r.out for w in ("Utilisation", "fichier", "Options")),
                         "help does not read as French: %r" % r.out)
+        # Both formats are imported: the help never says CSV alone.
+        self.assertIn("CSV ou Excel", r.out)
+        self.assertNotIn("(CSV)", r.out)
 
     def test_import_help_exits_0_and_lists_options(self):
         r = li.run(["import", "--help"], cwd=self.tmp)

@@ -830,7 +830,7 @@ static void test_no_evidence_assumes_day_month_and_says_so(void **state) {
     assert_string_equal(v.ambiguous_example, "03/07/2024");
     assert_string_equal(v.ambiguous_reading, "2024-07-03");
     char text[256];
-    li_msg_format(text, sizeof text, v.warning, "Date RDV", v.ambiguous_example,
+    li_msg_format(text, sizeof text, LI_MSG_DATE_COLUMN_AMBIGUOUS, "Date RDV", v.ambiguous_example,
                   v.ambiguous_reading);
     assert_non_null(strstr(text, "« Date RDV »"));
     assert_non_null(strstr(text, "2024-07-03"));
@@ -850,7 +850,7 @@ static void test_both_orders_make_a_mixed_column_the_majority_wins(void **state)
     assert_string_equal(v.dmy_example, "13/01/2024");
     assert_string_equal(v.mdy_example, "01/13/2024");
     char text[512];
-    li_msg_format(text, sizeof text, v.warning, "Échéance", v.dmy_example, v.mdy_example,
+    li_msg_format(text, sizeof text, LI_MSG_DATE_COLUMN_MIXED, "Échéance", v.dmy_example, v.mdy_example,
                   li_date_order_label(v.order));
     assert_non_null(strstr(text, "jour/mois"));
     /* the minority value is read its only way, and flagged row by row */

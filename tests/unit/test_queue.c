@@ -154,6 +154,58 @@ static void an_owner_on_another_host_keeps_its_lease(void **state) {
     li_store_close(s);
 }
 
+static li_status first_item(const li_work_item *it, void *ctx) {
+    *(li_work_item *)ctx = *it;
+    return LI_OK;
+}
+
+/*
+ * Liveness is the lease, seen by every reader without a claim: an item of
+ * a dead process of this host is not live at once (jobs show says
+ * "interrupted" after a SIGKILL), one of another host is until its lease
+ * expires, and neither needs the database to ask the kernel.
+ */
+static void a_dead_owner_is_not_live_before_any_claim(void **state) {
+    (void)state;
+    li_store *s = store_with_jobs(2);
+    li_error err;
+    li_work_item it, seen;
+    li_job_rec job;
+    char dead[128], remote[160];
+    dead_owner(dead);
+    snprintf(remote, sizeof remote, "not-%s", dead);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
+    assert_int_equal(li_store_work_add(s, 2, LI_WORK_PARSE, 0, 5, 0, &err), LI_OK);
+    claim(s, dead, 1, 3600, &it, 1);
+    claim(s, remote, 2, 3600, &it, 1);
+    assert_int_equal(li_store_job_get(s, 1, &job, &err), LI_OK);
+    assert_int_equal(job.live, 0);
+    assert_int_equal(li_store_work_each(s, 1, first_item, &seen, &err), LI_OK);
+    assert_int_equal(seen.state, LI_ITEM_RUNNING);
+    assert_int_equal(seen.live, 0);
+    assert_int_equal(li_store_job_get(s, 2, &job, &err), LI_OK);
+    assert_int_equal(job.live, 1);
+    assert_int_equal(li_store_work_each(s, 2, first_item, &seen, &err), LI_OK);
+    assert_int_equal(seen.live, 1);
+    li_store_close(s);
+}
+
+/* A dead owner's exclusive item does not hold back the next one. */
+static void a_dead_committer_does_not_block_the_next(void **state) {
+    (void)state;
+    li_store *s = store_with_jobs(2);
+    li_error err;
+    li_work_item it;
+    char dead[128];
+    dead_owner(dead);
+    assert_int_equal(li_store_work_add(s, 1, LI_WORK_COMMIT, 1, 5, 0, &err), LI_OK);
+    claim(s, dead, 1, 3600, &it, 1);
+    assert_int_equal(li_store_work_add(s, 2, LI_WORK_COMMIT, 1, 5, 0, &err), LI_OK);
+    claim(s, "next:1:1", 2, 30, &it, 1);
+    assert_int_equal(it.job_id, 2);
+    li_store_close(s);
+}
+
 static void one_exclusive_item_runs_at_a_time(void **state) {
     (void)state;
     li_store *s = store_with_jobs(3);
@@ -318,6 +370,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_dead_owner_on_this_host_loses_its_item_at_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(an_owner_on_another_host_keeps_its_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_dead_owner_is_not_live_before_any_claim, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_dead_committer_does_not_block_the_next, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(one_exclusive_item_runs_at_a_time, setup, teardown),
         cmocka_unit_test_setup_teardown(a_claim_can_be_limited_to_one_job, setup, teardown),
         cmocka_unit_test_setup_teardown(renewing_keeps_the_lease_and_forgives_attempts, setup,

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "leadimport/store.h"
+#include "store/storeInt.h"
 
 static char dbpath[256];
 static char url[300];
@@ -55,9 +56,32 @@ static void bad_url_is_a_usage_error_in_french(void **state) {
     (void)state;
     li_store *s = NULL;
     li_error err;
-    assert_int_equal(li_store_open("postgres://x", &s, &err), LI_EUSAGE);
+    assert_int_equal(li_store_open("mysql://x", &s, &err), LI_EUSAGE);
     assert_null(s);
     assert_non_null(strstr(err.message, "non reconnue"));
+    assert_non_null(strstr(err.message, "sqlite:CHEMIN")); /* says what is accepted */
+    assert_int_equal(li_store_open("sqlite:", &s, &err), LI_EUSAGE);
+    assert_null(s);
+}
+
+/* A PostgreSQL URL is a backend this build does not have: said so, nothing opened. */
+static void postgres_url_is_refused_as_unavailable(void **state) {
+    (void)state;
+    static const char *const urls[] = {"postgresql://u@h/leads", "postgres://h/leads"};
+    for (size_t i = 0; i < 2; i++) {
+        li_store *s = NULL;
+        li_error err;
+        li_error_clear(&err);
+        assert_int_equal(li_store_open(urls[i], &s, &err), LI_EUSAGE);
+        assert_null(s);
+        assert_int_equal(err.msg, LI_MSG_DB_BACKEND_UNAVAILABLE);
+        assert_non_null(strstr(err.message, "PostgreSQL"));
+        assert_null(strstr(err.message, "non reconnue"));
+        char *owned = NULL;
+        li_outfile_guard g;
+        assert_int_equal(li_store_url_guard(urls[i], &g, &owned, &err), LI_EUSAGE);
+        assert_null(owned);
+    }
 }
 
 /* Inserts a "parsing" job for file name with a SHA-256 made of digit. */
@@ -275,10 +299,70 @@ static void lead_keys_reads_a_queued_and_a_written_lead(void **state) {
     li_store_close(s);
 }
 
+/* How many of the three match key indexes the database has. */
+static int key_indexes(li_store *s) {
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(li__sqlite_db(s),
+                                        "SELECT count(*) FROM sqlite_master WHERE type='index'"
+                                        " AND name IN ('leads_email','leads_phone',"
+                                        "'leads_external_id')",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* The bulk-load hint: the SQLite backend decides, and every end or migrate repairs. */
+static void a_bulk_load_is_the_backends_business(void **state) {
+    (void)state;
+    li_store *s = NULL;
+    li_error err;
+    int slow = -1, v = 0;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    assert_int_equal(key_indexes(s), 3);
+    /* A small load keeps the indexes: nothing slow at its end. */
+    assert_int_equal(li_store_bulk_begin(s, 100, &slow, &err), LI_OK);
+    assert_int_equal(slow, 0);
+    assert_int_equal(key_indexes(s), 3);
+    assert_int_equal(li_store_bulk_end(s, &err), LI_OK);
+    /* A big one into an empty table drops them until its end, and finding a
+     * lead by key still works in between. */
+    assert_int_equal(li_store_bulk_begin(s, 50000, &slow, &err), LI_OK);
+    assert_int_equal(slow, 1);
+    assert_int_equal(key_indexes(s), 0);
+    li_slice v1[LI_FIELD__COUNT] = {{0}};
+    v1[LI_FIELD_EMAIL] = li_slice_of("bulk@exemple.fr");
+    int64_t id = 0, found = 0;
+    assert_int_equal(li_store_begin(s, &err), LI_OK);
+    assert_int_equal(li_store_lead_insert(s, v1, li_slice_of("{}"), NULL, 0, 1,
+                                          "2026-12-01T00:00:00.000Z", &id, &err),
+                     LI_OK);
+    assert_int_equal(li_store_lead_find(s, LI_FIELD_EMAIL, li_slice_of("bulk@exemple.fr"), &found,
+                                        &err),
+                     LI_OK);
+    assert_int_equal(found, id);
+    assert_int_equal(li_store_bulk_end(s, &err), LI_OK);
+    assert_int_equal(li_store_commit(s, &err), LI_OK);
+    assert_int_equal(key_indexes(s), 3);
+    /* Interrupted (no end): opening leaves it alone (another process may be
+     * loading), migrate repairs it. */
+    assert_int_equal(li_store_bulk_begin(s, 50000, &slow, &err), LI_OK);
+    li_store_close(s);
+    s = NULL;
+    assert_int_equal(li_store_open_existing(url, &s, &err), LI_OK);
+    assert_int_equal(key_indexes(s), 0);
+    assert_int_equal(li_store_migrate(s, &v, &err), LI_OK);
+    assert_int_equal(key_indexes(s), 3);
+    li_store_close(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(open_migrates_to_latest_and_is_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_url_is_a_usage_error_in_french, setup, teardown),
+        cmocka_unit_test(postgres_url_is_refused_as_unavailable),
         cmocka_unit_test_setup_teardown(job_round_trips_and_is_found_by_sha, setup, teardown),
         cmocka_unit_test_setup_teardown(restaging_a_row_replaces_it, setup, teardown),
         cmocka_unit_test_setup_teardown(lead_insert_writes_history_and_is_found_by_key, setup,
@@ -287,6 +371,7 @@ int main(void) {
             staged_rows_keep_their_match_and_the_report_lists_what_to_look_at, setup, teardown),
         cmocka_unit_test_setup_teardown(lead_keys_reads_a_queued_and_a_written_lead, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_bulk_load_is_the_backends_business, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "pipeline.h"
 #include "leadimport/validate.h"
 
 #define NBATCH 3

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "pipeline.h"
 #include "leadimport/hash.h"
 
 enum { FOLD_MAX = 256 };
@@ -140,7 +140,7 @@ static void reader_notice(li_mapping *m, const li_reader *r) {
     const li_reader_info *info = li_reader_get_info(r);
     char warn[256] = "";
     if (info->warning != LI_MSG_NONE)
-        li_msg_format(warn, sizeof warn, info->warning);
+        li_msg_format_unchecked(warn, sizeof warn, info->warning); /* the reader's: no argument */
     prepend_warning(m, warn);
     prepend_warning(m, info->notice);
 }

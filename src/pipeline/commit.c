@@ -27,17 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "pipeline.h"
 #include "leadimport/users.h"
 #include "leadimport/validate.h"
-
-/*
- * Below this many rows, or when the table is more than BULK_TABLE_RATIO times
- * bigger, keep the indexes. Measured: 200k new rows into 970k leads take 13 s
- * with per-row index inserts, 5 s with a rebuild; 20k rows, 1.3 s against 4 s.
- */
-#define BULK_MIN_ROWS LI__BULK_MIN_ROWS
-#define BULK_TABLE_RATIO 10
 
 /*
  * The key set holds key k of a lead under its hash salted with the set of
@@ -124,12 +116,9 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
      * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
     if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new), err)) != LI_OK)
         return st;
-    if (expected_new >= BULK_MIN_ROWS && expected_new * BULK_TABLE_RATIO >= (uint64_t)max_id) {
-        if ((st = li_store_lead_key_indexes(s, 0, err)) != LI_OK)
-            return st;
-        c->bulk = 1;
-    }
-    return LI_OK;
+    /* The backend may prepare for a big load (store.h); deduplication
+     * relies on the key set, never on the database. */
+    return li_store_bulk_begin(s, expected_new, &c->bulk, err);
 }
 
 void li__committer_keys(const li_field *match, size_t nmatch,
@@ -264,7 +253,9 @@ static int64_t assignee(li__committer *c, const li__row *row, li__outcome *out) 
         if (out->warning != LI_MSG_NONE) {
             char name[96];
             snprintf(name, sizeof name, "%.*s", (int)(who.len > 80 ? 80 : who.len), who.ptr);
-            li_msg_format(out->warning_text, sizeof out->warning_text, out->warning, name);
+            /* One of the lookup's assign_user_* warnings, each quoting the name (%s). */
+            li_msg_format_unchecked(out->warning_text, sizeof out->warning_text, out->warning,
+                                    name);
             id = 0;
         }
     }
@@ -362,9 +353,12 @@ static li_status update_lead(li__committer *c, int64_t id, const li__row *row, l
         const char *key = li_field_key((li_field)f);
         st = change(&c->changes, key, strlen(key), old.value[f], value[f]);
     }
-    if (st == LI_OK && (st = merge_custom(c, old.custom, row->custom, &merged)) != LI_OK)
-        st = li_error_set(err, st, st == LI_ENOMEM ? LI_MSG_NO_MEMORY : LI_MSG_INTERNAL,
-                          "champs personnalisés illisibles");
+    if (st == LI_OK && (st = merge_custom(c, old.custom, row->custom, &merged)) != LI_OK) {
+        if (st == LI_ENOMEM)
+            st = li_error_set(err, st, LI_MSG_NO_MEMORY);
+        else
+            st = li_error_set(err, st, LI_MSG_INTERNAL, "champs personnalisés illisibles");
+    }
     if (st != LI_OK)
         goto out;
     int64_t owner = old.assigned_to;
@@ -522,14 +516,15 @@ void li__outcome_stage(const li__outcome *out, li_staged_row *sr) {
 }
 
 li_status li__committer_finish(li__committer *c, li_error *err) {
-    /* A resumed job may be too small now for a bulk load while an earlier
-     * attempt of it dropped the indexes: restoring is a no-op when they exist. */
-    if (!c->bulk)
-        return li_store_lead_key_indexes(c->store, 1, err);
-    li__trace("restore key indexes");
-    /* The key set is done with: give its memory back before the index sorts. */
-    li__keyset_free(&c->keys);
-    li_status st = li_store_lead_key_indexes(c->store, 1, err);
+    /* Always: a resumed job may be too small now for a bulk load while an
+     * earlier attempt of it began one (bulk_end is a no-op otherwise). */
+    if (c->bulk) {
+        li__trace("end of bulk load");
+        /* The key set is done with: give its memory back before the
+         * backend's end of load (SQLite sorts the key indexes). */
+        li__keyset_free(&c->keys);
+    }
+    li_status st = li_store_bulk_end(c->store, err);
     if (st == LI_OK)
         c->bulk = 0;
     return st;

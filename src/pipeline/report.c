@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "leadimport/blob.h"
+#include "pipeline.h"
 #include "leadimport/buf.h"
 
 #define CSV_DELIM ';'
@@ -104,8 +105,10 @@ static void row_status(const report_ctx *rc, const li_staged_row *row, char *out
     if (strcmp(row->status, "invalid") == 0)
         li_msg_format(out, cap, LI_MSG_REPORT_REFUSED);
     else if (strcmp(row->status, "skipped") == 0)
-        li_msg_format(out, cap, rc->update ? LI_MSG_REPORT_UNCHANGED : LI_MSG_REPORT_SKIPPED, lead,
-                      key);
+        if (rc->update)
+            li_msg_format(out, cap, LI_MSG_REPORT_UNCHANGED, lead, key);
+        else
+            li_msg_format(out, cap, LI_MSG_REPORT_SKIPPED, lead, key);
     else if (strcmp(row->status, "updated") == 0)
         li_msg_format(out, cap, LI_MSG_REPORT_UPDATED, lead, key);
     else if (strcmp(row->status, "valid") == 0 && row->match_key && row->match_lead < 0)
@@ -282,10 +285,10 @@ out:
 }
 
 /*
- * The report of job_id, written aside and renamed over path (outfile.h).
- * stored: path is the store's own report (inside its folder of stored
- * files, which a user's report may not name); the database and the job's
- * input are refused in both cases.
+ * The report of job_id, written aside and renamed over path (outfile.h),
+ * or, with blob_key, into the blob store under that key (blob.h: the
+ * store's own report). A user's path may not be the database, its stored
+ * files or the job's input.
  */
 /*
  * The rows the report lists: a job ready and not committed (the review
@@ -310,7 +313,7 @@ static li_status listed_rows(li_store *s, int64_t job_id, li_row_cb cb, void *ct
               : li_store_report_rows_count(s, job_id, n, err);
 }
 
-static li_status report_write(li_store *s, int64_t job_id, const char *path, int stored,
+static li_status report_write(li_store *s, int64_t job_id, const char *path, const char *blob_key,
                               uint64_t *nrows, li_error *err) {
     li_status st = LI_OK;
     report_ctx rc = {.store = s, .err = err};
@@ -318,17 +321,25 @@ static li_status report_write(li_store *s, int64_t job_id, const char *path, int
     json_t *header = NULL, *mapping = NULL;
     li_outfile *of = NULL;
     li_outfile_guard guard;
+    li_blob_store *bs = NULL;
+    li_blob_writer *bw = NULL;
     li_buf_init(&rc.line, 0);
     if ((st = li_store_job_header(s, job_id, &header_json, err)) != LI_OK ||
         (st = report_setup(s, job_id, &rc, &mapping, &input, err)) != LI_OK)
         goto out;
-    li_store_output_guard(s, &guard);
-    if (stored)
-        memset(guard.dirs, 0, sizeof guard.dirs);
-    guard.input = input;
-    if ((st = li_outfile_open(path, &guard, &of, err)) != LI_OK)
-        goto out;
-    rc.f = li_outfile_stream(of);
+    if (blob_key) {
+        if ((st = li_blob_store_of(s, &bs, err)) != LI_OK ||
+            (st = li_blob_writer_open(bs, &bw, err)) != LI_OK)
+            goto out;
+        if (!(rc.f = li_blob_writer_stream(bw)))
+            goto nomem;
+    } else {
+        li_store_output_guard(s, &guard);
+        guard.input = input;
+        if ((st = li_outfile_open(path, &guard, &of, err)) != LI_OK)
+            goto out;
+        rc.f = li_outfile_stream(of);
+    }
     if (fputs(BOM, rc.f) < 0) {
         st = LI_EIO;
         goto io;
@@ -355,8 +366,10 @@ static li_status report_write(li_store *s, int64_t job_id, const char *path, int
         goto nomem;
     if (st != LI_OK)
         goto out;
-    st = li_outfile_commit(of, err); /* flush, fsync, rename: or the previous file stays */
+    /* flush, fsync, rename: or the previous report stays */
+    st = bw ? li_blob_writer_commit(bw, blob_key, NULL, err) : li_outfile_commit(of, err);
     of = NULL;
+    bw = NULL;
     goto out;
 nomem:
     st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -366,6 +379,8 @@ io:
                       li_msg_errno(errno));
 out:
     li_outfile_abort(of); /* NULL once committed */
+    li_blob_writer_abort(bw);
+    li_blob_store_free(bs);
     if (nrows)
         *nrows = st == LI_OK ? rc.n : 0;
     json_decref(header);
@@ -379,12 +394,12 @@ out:
 
 li_status li_report_write(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
                           li_error *err) {
-    return report_write(s, job_id, path, 0, nrows, err);
+    return report_write(s, job_id, path, NULL, nrows, err);
 }
 
-li_status li__report_write_stored(li_store *s, int64_t job_id, const char *path, uint64_t *nrows,
+li_status li__report_write_stored(li_store *s, int64_t job_id, const char *key, uint64_t *nrows,
                                   li_error *err) {
-    return report_write(s, job_id, path, 1, nrows, err);
+    return report_write(s, job_id, key, key, nrows, err);
 }
 
 int li_report_due(const li_job_rec *job) {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "pipeline.h"
 #include "leadimport/date.h"
 
 static li_status put_str(li_buf *b, const char *key, const char *v, size_t n) {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobsInt.h"
+#include "pipeline.h"
 #include "leadimport/users.h"
 
 /* The committer's lookup in column mode. */

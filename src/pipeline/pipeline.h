@@ -1,0 +1,260 @@
+/*
+ * pipeline.h — what the import pipeline (src/pipeline) gives the job
+ * machinery above it (src/jobs): the encoding of a staged valid row, the
+ * in-memory key set used for deduplication, the committer (strategy,
+ * assignment, outcome of a row), the two stages (parse, commit) with their
+ * batch hook and progress meter, and the stored report.
+ *
+ * Internal to the library: src/jobs includes it, src/cli and src/http never
+ * do (they use the public headers). Nothing here knows about the queue,
+ * workers or stored files.
+ */
+#ifndef LEADIMPORT_PIPELINE_H
+#define LEADIMPORT_PIPELINE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "leadimport/buf.h"
+#include "leadimport/field.h"
+#include "leadimport/import.h"
+#include "leadimport/slice.h"
+#include "leadimport/validate.h"
+
+/*
+ * A valid staged row's data: the phone's line type (one digit, a
+ * li_phone_type), then the normalised values in field order, then the
+ * custom-fields JSON, separated by US (0x1F). Normalised values never hold
+ * control characters (the validator removes them) and the JSON escapes
+ * them, so the separator cannot occur inside a value. The type travels
+ * with the row: the reader thread computed it, the writer need not again.
+ */
+#define LI__SEP '\x1f'
+
+/* A valid row as staged; slices point into the staged data. */
+typedef struct li__row {
+    li_slice value[LI_FIELD__COUNT];
+    li_slice custom;
+    li_slice assignee; /* the assignment cell (li_lead.assignee), empty if none */
+    li_phone_type phone_type;
+} li__row;
+
+/* Appends the encoding of a valid lead to out. */
+li_status li__row_encode(li_buf *out, const li_lead *lead);
+/* Splits data back into *row. Returns LI_EINTERNAL if malformed. */
+li_status li__row_decode(li_slice data, li__row *row);
+
+/*
+ * The deduplication index in memory: for every match key (e-mail, phone) of
+ * every lead, a slot of 8 bytes holding a 24-bit fingerprint of the key's
+ * hash and the lead's id (40 bits). It answers "certainly absent" without
+ * touching the database, or gives candidate lead ids, each confirmed by a
+ * primary-key look-up of the lead, so a collision never skips a row
+ * wrongly. Sized once (the number of keys is bounded in advance: two per
+ * existing or new lead) at a load of at most 70 %: one million leads with
+ * e-mail and phone take 23 MiB.
+ */
+typedef struct li__keyset {
+    uint64_t *slot;
+    size_t cap;
+    size_t count;
+} li__keyset;
+
+/* max_keys: the most keys that will ever be put. */
+li_status li__keyset_init(li__keyset *ks, size_t max_keys);
+void li__keyset_free(li__keyset *ks);
+uint64_t li__key_hash(li_field f, li_slice v);
+/* Records that lead id has a key of hash h. LI_ELIMIT if full (a sizing bug). */
+li_status li__keyset_put(li__keyset *ks, uint64_t h, int64_t id);
+/*
+ * Candidates for hash h: start with *pos = li__keyset_start(ks, h), then call
+ * li__keyset_next() until it returns 0; each non-zero return is a lead id
+ * that may have the key.
+ */
+size_t li__keyset_start(const li__keyset *ks, uint64_t h);
+static inline void li__keyset_prefetch(const li__keyset *ks, uint64_t h) {
+    if (ks->slot)
+        __builtin_prefetch(&ks->slot[li__keyset_start(ks, h)]);
+}
+int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos);
+
+/* Number of match keys a row can have: e-mail, phone, external id. */
+#define LI__NKEYS 3
+
+/*
+ * Resolves the text of a row's assignment cell to an active user:
+ * returns LI_MSG_NONE and sets *user_id, or the warning to give the row
+ * (ASSIGN_USER_UNKNOWN, ASSIGN_USER_DISABLED...), the lead then unassigned.
+ */
+typedef li_msg (*li__assign_lookup)(void *ctx, li_slice text, int64_t *user_id);
+
+/*
+ * The commit of valid rows into leads, shared by the one-shot (fused) path
+ * and the separate commit stage.
+ */
+typedef struct li__committer {
+    li_store *store;
+    li_job_rec *job;
+    li__keyset keys;
+    int bulk;       /* the store's bulk load will take time to end (li_store_bulk_begin) */
+    char now[32];   /* timestamp of the current batch */
+    /* The import's choices (li_import_opts), resolved. */
+    li_field match[LI__NKEYS]; /* match keys in order */
+    size_t nmatch;
+    li_dup_strategy dup;
+    int overwrite, reassign;
+    li_assign_mode assign;
+    int64_t assignee[LI_IMPORT_MAX_ASSIGNEES]; /* user ids: single, round-robin */
+    size_t nassignee;
+    li__assign_lookup lookup; /* LI_ASSIGN_COLUMN */
+    void *lookup_ctx;
+    struct li_user_dir *dir;  /* owned: the users' directory of column mode */
+    li_buf changes; /* scratch: the history entry of an update */
+    li_buf cand;    /* scratch: the keys of a candidate lead */
+} li__committer;
+
+/* What became of one committed row. */
+typedef struct li__outcome {
+    int64_t lead_id;     /* the lead created, updated or matched */
+    const char *status;  /* "imported", "updated" or "skipped" */
+    /* The lead the row matched (0 if none: then match_key is LI_FIELD_NONE)
+     * and the key that decided; for a row created anyway (--on-duplicate
+     * create) lead_id is the new lead and match_lead the one it may duplicate. */
+    int64_t match_lead;
+    li_field match_key;
+    li_msg warning;      /* LI_MSG_NONE, or an assignment warning for the row */
+    char warning_text[256];
+    li_field warning_field; /* the column it is about: owner (column mode) or assignee */
+} li__outcome;
+
+/*
+ * Prepares to commit up to expected_new rows for job with the options of o
+ * (match keys, strategy, assignment: user ids in assignee/lookup, set by
+ * the caller after this call): builds the key set from the leads table,
+ * and for a large load relative to the table drops the key indexes
+ * (restored by li__committer_finish). Must be called outside a transaction.
+ */
+li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
+                             const li_import_opts *o, uint64_t expected_new, li_error *err);
+/*
+ * Commits one valid row (inside the caller's transaction) by the strategy:
+ * creates, updates or skips, assigns, and updates the job's counters.
+ */
+li_status li__committer_row(li__committer *c, const li__row *row, uint64_t row_no,
+                            li__outcome *out, li_error *err);
+/*
+ * The committer's keys are the match keys: li__committer_keys() hashes
+ * them (0 for an absent or unchosen key), which the reader thread does ahead
+ * of time; li__committer_row_hashed() takes them so; li__committer_prefetch()
+ * asks the CPU to fetch their slots for a row that comes a little later.
+ */
+void li__committer_keys(const li_field *match, size_t nmatch,
+                        const li_slice value[LI_FIELD__COUNT], uint64_t hash[LI__NKEYS]);
+li_status li__committer_row_hashed(li__committer *c, const li__row *row,
+                                   const uint64_t hash[LI__NKEYS], uint64_t row_no,
+                                   li__outcome *out, li_error *err);
+void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEYS]);
+/*
+ * The line type of a normalised (E.164) phone, as stored with the lead
+ * ("mobile", "fixe", "autre"), or NULL. For a revert, which puts back a
+ * phone the row did not bring; a staged row carries its own (li__row).
+ */
+const char *li__phone_type_of(li_slice e164);
+/* Restores the key indexes if they were dropped (inside the caller's last transaction). */
+li_status li__committer_finish(li__committer *c, li_error *err);
+void li__committer_free(li__committer *c);
+
+/*
+ * The row's issues JSON (errors, possibly empty) with its assignment
+ * warning (out->warning) added: *owned gets a malloc'ed copy that the
+ * caller frees once the row is written (NULL, and errors unchanged, when
+ * there is no warning); *first_warning says the row had no issue before.
+ */
+li_status li__outcome_errors(const li__outcome *out, li_slice *errors, char **owned,
+                             int *first_warning);
+
+/*
+ * Puts the outcome into the row to stage: status, lead, match. A row that
+ * created a lead is staged without its values (they are the lead's), unless
+ * the report lists it (a possible duplicate, a warning): writing them once
+ * here, in key order, costs far less than the report reading each lead
+ * back by id (0.2 s for the bench's 11,000 warned rows), and the report
+ * then shows what this import made of the row.
+ */
+void li__outcome_stage(const li__outcome *out, li_staged_row *sr);
+
+/*
+ * Resolves the import's assignment (assign.c): the users given for single
+ * and round-robin must exist and be active (LI_EUSAGE otherwise, before
+ * anything is written); column mode gets the users' directory.
+ */
+li_status li__assign_setup(li__committer *c, li_store *s, const li_import_opts *o, li_error *err);
+/* Checks the users --assign names, before the import writes anything. */
+li_status li__assign_check(li_store *s, const li_import_opts *o, li_error *err);
+
+/* Rows per second over a sliding window, and the derived ETA. */
+typedef struct li__meter {
+    double t_start;
+    double t_last_emit;
+    double t[8];
+    uint64_t n[8];
+    int head, count;
+} li__meter;
+
+double li__now(void);
+/*
+ * With LEADIMPORT_TRACE set in the environment, prints the time since the
+ * first call and a message on stderr (for bench/ and for operators who want
+ * to see where an import spends its time). Otherwise does nothing.
+ */
+void li__trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void li__meter_start(li__meter *m);
+/* Records that done rows are done; returns the current rate (rows/s). */
+double li__meter_add(li__meter *m, uint64_t done);
+/* 1 if a progress callback is due (at most 4 per second). */
+int li__meter_due(li__meter *m);
+
+/*
+ * Called by both stages inside each batch's transaction, just before the
+ * checkpoint is written and committed (and in the last transaction): the
+ * queue checks there that the job was not cancelled, that it should not
+ * stop, and renews its lease. A non-OK status rolls the batch back and
+ * ends the stage with that status.
+ */
+typedef struct li__batch_hook {
+    li_status (*fn)(void *ctx, li_job_rec *job, li_error *err);
+    /* Called when a stage starts, before it writes the job's status: only
+     * checks that the job was not cancelled meanwhile. May be NULL. */
+    li_status (*start)(void *ctx, li_job_rec *job, li_error *err);
+    void *ctx;
+} li__batch_hook;
+
+static inline li_status li__hook_call(const li__batch_hook *h, li_job_rec *job, li_error *err) {
+    return h && h->fn ? h->fn(h->ctx, job, err) : LI_OK;
+}
+
+static inline li_status li__hook_start(const li__batch_hook *h, li_job_rec *job, li_error *err) {
+    return h && h->start ? h->start(h->ctx, job, err) : LI_OK;
+}
+
+/*
+ * The parse stage (parse.c): from the job's parse checkpoint to the end of
+ * the file. With a committer, valid rows are committed as they are staged.
+ * hook may be NULL.
+ */
+li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
+                          const li_mapping *m, li__committer *c, li__meter *meter,
+                          const li__batch_hook *hook, li_error *err);
+/* The commit stage (commit.c). hook may be NULL. */
+li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
+                           li__meter *meter, const li__batch_hook *hook, li_error *err);
+
+/* li_report_write() of the store's own report, into its blob store under key. */
+li_status li__report_write_stored(li_store *s, int64_t job_id, const char *key, uint64_t *nrows,
+                                  li_error *err);
+
+/* Fills and emits a progress report for the job's current phase. */
+void li__progress_emit(const li_import_opts *o, const li_job_rec *job, uint64_t rows,
+                       uint64_t rows_total, double rate);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * sqlite_rows.c — staged rows in the SQLite backend (import_rows; see
+ * store.h). Writing them is deferred and batched (sqlite_batch.c); here
+ * they are read back.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "storeInt.h"
+
+/* The columns of a staged row, read by rows_scan(). */
+#define ROW_COLUMNS(X)                                                                             \
+    X(row_no, "row_no")                                                                            \
+    X(status, "status")                                                                            \
+    X(data, "data")                                                                                \
+    X(errors, "errors")                                                                            \
+    X(lead_id, "lead_id")                                                                          \
+    X(match_key, "match_key")                                                                      \
+    X(match_lead, "match_lead")
+
+#define ROW_COL_POS(name, sql) ROW_COL_##name,
+enum { ROW_COLUMNS(ROW_COL_POS) ROW_COL__COUNT };
+#define ROW_SELECT "SELECT " LI__SQLITE_COLUMN_TEXT(ROW_COLUMNS)
+
+/* The rows a report lists, through the partial index that holds exactly them. */
+#define REPORT_ROWS_OF_JOB                                                                         \
+    " FROM import_rows INDEXED BY import_rows_listed WHERE job_id=?1 AND" LI__SQLITE_REPORT_ROWS
+
+/* Runs q (its parameters bound) and hands each row to cb. Finalizes q. */
+static li_status rows_scan(li__sqlite *s, sqlite3_stmt *q, li_row_cb cb, void *ctx, li_error *err) {
+    li_status st = LI_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        li_staged_row row = {
+            .row_no = (uint64_t)sqlite3_column_int64(q, ROW_COL_row_no),
+            .status = (const char *)sqlite3_column_text(q, ROW_COL_status),
+            .data = li__sqlite_col_slice(q, ROW_COL_data),
+            .errors = li__sqlite_col_slice(q, ROW_COL_errors),
+            .lead_id = sqlite3_column_int64(q, ROW_COL_lead_id),
+            .match_key = (const char *)sqlite3_column_text(q, ROW_COL_match_key),
+            .match_lead = sqlite3_column_int64(q, ROW_COL_match_lead),
+        };
+        if ((st = cb(&row, ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = li__sqlite_fail(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li__sqlite_rows_each(li_store *store, int64_t job_id, uint64_t after, const char *status,
+                               uint64_t limit, li_row_cb cb, void *ctx, li_error *err) {
+    li__sqlite *s = li__sq(store);
+    sqlite3_stmt *q = NULL;
+    li_status st = li__sqlite_settle_rows(s, err); /* reads see queued rows */
+    if (st != LI_OK)
+        return st;
+    const char *sql = status ? ROW_SELECT
+                          " FROM import_rows"
+                          " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
+                          " LIMIT ?4"
+                             : ROW_SELECT " FROM import_rows"
+                                          " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
+    if ((st = li__sqlite_prepare(s, sql, &q, err)) != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+    if (status)
+        sqlite3_bind_text(q, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, limit ? (sqlite3_int64)limit : -1);
+    return rows_scan(s, q, cb, ctx, err);
+}
+
+li_status li__sqlite_report_rows_each(li_store *store, int64_t job_id, li_row_cb cb, void *ctx,
+                                      li_error *err) {
+    li__sqlite *s = li__sq(store);
+    sqlite3_stmt *q = NULL;
+    li_status st = li__sqlite_settle_rows(s, err);
+    if (st != LI_OK || (st = li__sqlite_prepare(s, ROW_SELECT REPORT_ROWS_OF_JOB " ORDER BY row_no",
+                                                &q, err)) != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    return rows_scan(s, q, cb, ctx, err);
+}
+
+li_status li__sqlite_report_rows_count(li_store *store, int64_t job_id, uint64_t *n,
+                                       li_error *err) {
+    li__sqlite *s = li__sq(store);
+    sqlite3_stmt *q = NULL;
+    *n = 0;
+    li_status st = li__sqlite_settle_rows(s, err);
+    if (st != LI_OK ||
+        (st = li__sqlite_prepare(s, "SELECT count(*)" REPORT_ROWS_OF_JOB, &q, err)) != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(q, 0);
+    else
+        st = li__sqlite_fail(s, err);
+    sqlite3_finalize(q);
+    return st;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""The store is chosen by the scheme of --db, and what a backend does for a
+big load stays inside it.
+
+- `postgresql://` and `postgres://` name a backend this build does not have:
+  every command, reading or adding, refuses it with a French message that
+  says so (db_backend_unavailable, exit 2) and creates nothing; an unknown
+  scheme is not an address (db_url_invalid, exit 2), and the message lists
+  the accepted form.
+- A big import leaves the database with its match key indexes (the SQLite
+  backend drops and rebuilds them on its own), and `migrate` repairs them
+  when an interrupted load left them missing.
+"""
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lihelp as li  # noqa: E402
+
+KEY_INDEXES = ["leads_email", "leads_external_id", "leads_phone"]
+
+
+def setUpModule():
+    li.require_binary()
+
+
+def key_indexes(tmp):
+    return sorted(r[0] for r in li.query(
+        tmp, "SELECT name FROM sqlite_master WHERE type='index' AND name IN (?, ?, ?)",
+        tuple(KEY_INDEXES)))
+
+
+class StoreBackendTest(unittest.TestCase):
+    def setUp(self):
+        td = tempfile.TemporaryDirectory(prefix="li-store-")
+        self.addCleanup(td.cleanup)
+        self.tmp = td.name
+        self.csv = li.write_csv(os.path.join(self.tmp, "leads.csv"), [li.lead()])
+
+    def test_a_postgresql_url_is_refused_as_not_available(self):
+        for url in ("postgresql://u@localhost/leads", "postgres://localhost/leads"):
+            for args in (["jobs", "list"], ["migrate"], ["import", self.csv],
+                         ["users", "list"]):
+                r = li.run(args + ["--db", url], cwd=self.tmp)
+                li.assert_no_crash(self, r)
+                self.assertEqual(r.code, 2, repr(r))
+                self.assertIn("PostgreSQL", r.err)
+                self.assertIn("pas encore", r.err)
+                self.assertIn("sqlite:CHEMIN", r.err)  # what to do instead
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["leads.csv"])
+
+    def test_an_unknown_scheme_is_not_an_address(self):
+        r = li.run(["jobs", "list", "--db", "mysql://localhost/leads"], cwd=self.tmp)
+        self.assertEqual(r.code, 2, repr(r))
+        self.assertIn("non reconnue", r.err)
+        self.assertIn("sqlite:CHEMIN", r.err)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["leads.csv"])
+
+    def test_a_big_import_ends_with_its_indexes_and_migrate_repairs_them(self):
+        rows = li.rows_for(25000, 25000)  # above the backend's bulk threshold
+        path, expect = li.gen_sample(self.tmp, "big.csv", rows, seed=3)
+        r = li.run(["import", path, "--json", "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertEqual(r.json()["rows"], expect["rows"])
+        self.assertEqual(key_indexes(self.tmp), KEY_INDEXES)
+        # What an import killed during its bulk load leaves behind.
+        con = li.sqlite3.connect(li.db_path(self.tmp))
+        con.executescript("DROP INDEX leads_email; DROP INDEX leads_phone;")
+        con.close()
+        r = li.run(["migrate", "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertEqual(key_indexes(self.tmp), KEY_INDEXES)
+
+
+if __name__ == "__main__":
+    li.main()

@@ -1,0 +1,123 @@
+/*
+ * test_jobjson.c — the job JSON a front end serves (jobjson.h) and the two
+ * rules it shows: a job is "interrupted" when it says it runs but no live
+ * worker holds it, and a resumed job goes on from the row after its last
+ * checkpoint. The names and their order are a contract.
+ */
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "leadimport/jobjson.h"
+
+static li_job_rec a_job(li_job_state state, int live) {
+    li_job_rec j;
+    memset(&j, 0, sizeof j);
+    j.id = 42;
+    j.state = state;
+    j.phase = LI_PHASE_IMPORT;
+    j.live = live;
+    j.eta_s = -1;
+    snprintf(j.file_name, sizeof j.file_name, "clients \"été\".csv");
+    snprintf(j.created_at, sizeof j.created_at, "2026-12-01T10:00:00.000Z");
+    j.rows = 1500;
+    return j;
+}
+
+static void interrupted_means_running_without_a_live_worker(void **state) {
+    (void)state;
+    li_job_rec parsing = a_job(LI_JOB_PARSING, 0), importing = a_job(LI_JOB_IMPORTING, 0);
+    li_job_rec alive = a_job(LI_JOB_IMPORTING, 1), queued = a_job(LI_JOB_QUEUED, 0);
+    li_job_rec done = a_job(LI_JOB_COMPLETED, 0);
+    assert_true(li_job_interrupted(&parsing));
+    assert_true(li_job_interrupted(&importing));
+    assert_false(li_job_interrupted(&alive));
+    assert_false(li_job_interrupted(&queued));
+    assert_false(li_job_interrupted(&done));
+}
+
+static void a_resumed_job_goes_on_after_its_checkpoint(void **state) {
+    (void)state;
+    li_job_rec j = a_job(LI_JOB_FAILED, 0);
+    j.phase = LI_PHASE_COMMIT;
+    j.commit_row = 500;
+    j.parse_row = 2001;
+    assert_int_equal(li_job_resume_row(&j), 501);
+    j.phase = LI_PHASE_PARSE;
+    assert_int_equal(li_job_resume_row(&j), 2001);
+    j.parse_row = 0;
+    assert_int_equal(li_job_resume_row(&j), 1); /* never started: from the first row */
+}
+
+static void job_object_keeps_its_names_order_and_nulls(void **state) {
+    (void)state;
+    static const char *const keys[] = {
+        "job_id", "status", "phase", "file", "file_sha256", "file_size", "rows", "valid",
+        "invalid", "warnings", "created", "updated", "skipped", "assigned", "flagged",
+        "bytes_done", "bytes_total", "parse_row", "commit_row", "rows_per_s", "eta_s", "running",
+        "interrupted", "attempts", "worker", "heartbeat_at", "created_at", "started_at",
+        "finished_at", "error"};
+    li_job_rec j = a_job(LI_JOB_IMPORTING, 0);
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li_jobjson_job(&b, &j), LI_OK);
+    json_error_t jerr;
+    json_t *o = json_loads(b.data, JSON_PRESERVE_ORDER, &jerr);
+    assert_non_null(o);
+    assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);
+    size_t i = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) assert_string_equal(k, keys[i++]);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "importing");
+    assert_string_equal(json_string_value(json_object_get(o, "file")), "clients \"été\".csv");
+    assert_true(json_is_true(json_object_get(o, "interrupted")));
+    assert_true(json_is_null(json_object_get(o, "eta_s")));
+    assert_true(json_is_null(json_object_get(o, "error"))); /* empty text: null */
+    assert_int_equal(json_integer_value(json_object_get(o, "rows")), 1500);
+    json_decref(o);
+    li_buf_free(&b);
+}
+
+static void a_refused_import_names_the_earlier_job(void **state) {
+    (void)state;
+    li_import_result res;
+    memset(&res, 0, sizeof res);
+    res.refused = 1;
+    res.previous.id = 7;
+    li_error err;
+    li_error_set(&err, LI_EREFUSED, LI_MSG_FILE_ALREADY_IMPORTED, 7LL, "2026-12-01", "a.csv");
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li_jobjson_import(&b, &res, NULL, LI_EREFUSED, &err), LI_OK);
+    assert_non_null(strstr(b.data, "{\"status\":\"refused\",\"previous_job_id\":7,"
+                                   "\"error\":{\"code\":\"file_already_imported\","));
+    assert_non_null(strstr(b.data, "\"warnings_text\":[]}"));
+    li_buf_free(&b);
+}
+
+static void a_full_buffer_is_an_error_not_a_cut_object_taken_for_whole(void **state) {
+    (void)state;
+    li_job_rec j = a_job(LI_JOB_COMPLETED, 0);
+    li_buf b;
+    li_buf_init(&b, 64); /* far too small for a job */
+    assert_int_not_equal(li_jobjson_job(&b, &j), LI_OK);
+    li_buf_free(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(interrupted_means_running_without_a_live_worker),
+        cmocka_unit_test(a_resumed_job_goes_on_after_its_checkpoint),
+        cmocka_unit_test(job_object_keeps_its_names_order_and_nulls),
+        cmocka_unit_test(a_refused_import_names_the_earlier_job),
+        cmocka_unit_test(a_full_buffer_is_an_error_not_a_cut_object_taken_for_whole),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
