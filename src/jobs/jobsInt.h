@@ -96,6 +96,78 @@ typedef struct li__runner {
  */
 li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err);
 /*
+ * Runs the items of job res->job.id in this process as r (set up as the
+ * one-shot import sets it) until none is left, waiting while another job
+ * holds the leads; res->job gets the job as it ended. LI_OK when it ended
+ * in state done (completed; ready for an analysis), else the error of its
+ * end (as li_import_run).
+ */
+li_status li__run_job(li__runner *r, li_job_state done, li_import_result *res, li_error *err);
+/* li_import_enqueue() of a job for review: stored, mapped, left uploaded (review.c). */
+li_status li__import_prepare_review(li_store *s, const li_import_opts *o, li_import_result *res,
+                                    li_error *err);
+/* 1 if a stored review (JSON) says its commit was asked for: the job is in review no more. */
+int li__review_committed(const char *review_json);
+/*
+ * The review of job: 1 in *pending while it is in review (its work stops at
+ * "ready"); the parse item asks before it queues a commit.
+ */
+li_status li__review_pending(li_store *s, int64_t job_id, int *pending, li_error *err);
+/*
+ * The end of a review's analysis: its counts and predictions stored, its
+ * duplicates marked (once: nothing to do when they are). job is ready.
+ * hook (may be NULL) is called between its steps, as a stage calls it
+ * between batches: cancel, stop, lease.
+ */
+struct li__batch_hook;
+li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
+                              const struct li__batch_hook *hook, li_error *err);
+
+/*
+ * The review's predictions (review_predict.c). A predicted duplicate: its
+ * row, the key that decided, the lead it matches (or minus the number of
+ * the earlier row of the file whose lead it matches).
+ */
+typedef struct li__dup_mark {
+    uint64_t row_no;
+    li_field key;
+    int64_t match;
+} li__dup_mark;
+
+typedef struct li__dup_marks {
+    li__dup_mark *m;
+    size_t n, cap;
+    /* The leads the simulation created, with their rows (ids ascending). */
+    int64_t *sim_id;
+    uint64_t *sim_row;
+    size_t nsim, cap_id, cap_row;
+    int64_t max_id;
+} li__dup_marks;
+
+void li__dup_marks_free(li__dup_marks *k);
+
+/*
+ * What the commit of the staged job would do with choice, for each
+ * strategy (out[LI_DUP_SKIP]...), against the leads as they are now; k (may
+ * be NULL) gets the duplicates of strategy mark_dup; out has 3 entries. hook (may be NULL) is
+ * called between steps.
+ */
+struct li_review_choice;
+struct li_review_counts;
+li_status li__review_predict_all(li_store *s, const li_job_rec *job,
+                                 const struct li_review_choice *choice, li_dup_strategy mark_dup,
+                                 struct li_review_counts *out, li__dup_marks *k,
+                                 const struct li__batch_hook *hook, li_error *err);
+
+/*
+ * li_cleanup()'s part for jobs left in review (uploaded or ready) created
+ * longer than older_than_s ago: cancelled, staged rows and stored file
+ * removed (counted only with dry_run).
+ */
+li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint64_t *cancelled,
+                             li_error *err);
+
+/*
  * The one-shot import of job stopped by signal sig (SIGINT, SIGTERM; 0 if
  * unknown): LI_EINTERRUPTED, with the French message that says how many
  * rows are saved and that running the same command again resumes it.

@@ -77,8 +77,11 @@ li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
         li_msg_format(why, sizeof why, LI_MSG_SIGNAL_INT);
     else
         li_msg_format(why, sizeof why, LI_MSG_SIGNAL_TERM);
+    /* A commit stage saved the rows it committed, not the rows the parse staged. */
+    uint64_t saved = job->phase == LI_PHASE_COMMIT ? job->created + job->updated + job->skipped
+                                                   : job->rows;
     return li_error_set(err, LI_EINTERRUPTED, LI_MSG_JOB_INTERRUPTED, (long long)job->id, why,
-                        (unsigned long long)job->rows);
+                        (unsigned long long)saved);
 }
 
 /* A stage starts: the job may have been cancelled since it was claimed. */
@@ -298,7 +301,10 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
     const li_mapping *m = NULL;
     li_status st = LI_OK;
     int staged = job->state == LI_JOB_READY;
-    int fused = !staged && job->phase != LI_PHASE_PARSE && !o->max_invalid.set;
+    int review = 0; /* a job in review stops at ready: its analysis never commits */
+    if ((st = li__review_pending(r->s, job->id, &review, err)) != LI_OK)
+        return st;
+    int fused = !staged && !review && job->phase != LI_PHASE_PARSE && !o->max_invalid.set;
     if (!staged) {
         if ((st = job_mapping(r, job, o, &owned, &m, err)) != LI_OK)
             goto out;
@@ -335,6 +341,9 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
                 *err = why;
             st = LI_EREFUSED;
         }
+    } else if (review) {
+        if ((st = li__review_analysed(r->s, job, o, hook, err)) == LI_OK)
+            st = advance(r, job, NULL, 0, err);
     } else {
         st = advance(r, job, &next_commit, 1, err);
     }
