@@ -237,15 +237,19 @@ class PredictionsEqualCommit(Base):
             cls.one_shot_counts[s] = self.one_shot(db, "--on-duplicate", s)
 
     def check(self, strategy, assign=None, match=None, extra=()):
-        opts = ["--on-duplicate", strategy] + list(extra)
+        """The choices (match keys, assignment, --overwrite, --reassign) are
+        given to the review, which predicts with them, and to the commit."""
+        choices = list(extra)
         if assign is not None:
-            opts += ["--assign", assign]
-        match_opts = ["--match", match] if match else []
+            choices += ["--assign", assign]
+        if match:
+            choices += ["--match", match]
+        opts = ["--on-duplicate", strategy] + choices
         ref_db, db = self.copy_db(), self.copy_db()
-        ref = self.one_shot(ref_db, *(opts + match_opts))
+        ref = self.one_shot(ref_db, *opts)
         ref_export = self.export(ref_db)
 
-        review = self.review(db, *match_opts)
+        review = self.review(db, *choices)
         for key in REVIEW_KEYS:
             self.assertIn(key, review)
         self.assertEqual(set(review["predictions"]), set(STRATEGIES))
@@ -265,7 +269,7 @@ class PredictionsEqualCommit(Base):
         self.assertEqual(self.q(db, "SELECT count(*) FROM lead_history")[0][0],
                          self.q("base.db", "SELECT count(*) FROM lead_history")[0][0])
 
-        done = self.commit(db, review["job_id"], *(opts + match_opts))
+        done = self.commit(db, review["job_id"], *opts)
         predicted = review["predictions"][strategy]
         for key in COUNTS:
             self.assertEqual(done[key], predicted[key], "%s: commit vs prediction" % key)
@@ -326,6 +330,21 @@ class PredictionsEqualCommit(Base):
                 if s == "skip":  # r4 (EXT-2 only) is one more duplicate than by default
                     self.assertEqual(review["predictions"]["skip"]["skipped"],
                                      self.one_shot_counts["skip"]["skipped"] + 1)
+
+    def test_assignment_chosen_only_at_commit(self):
+        # The issue: the commit takes the assignment « chosen now », all four
+        # modes; the review was made without any.
+        for mode, assign in ASSIGN_MODES.items():
+            with self.subTest(assign=mode):
+                ref_db, db = self.copy_db(), self.copy_db()
+                ref = self.one_shot(ref_db, "--assign", assign)
+                review = self.review(db)
+                done = self.commit(db, review["job_id"], "--assign", assign)
+                for key in COUNTS + ("assigned",):
+                    self.assertEqual(done[key], ref[key], key)
+                for key in COUNTS:
+                    self.assertEqual(done[key], review["predictions"]["skip"][key], key)
+                self.assertEqual(self.export(db), self.export(ref_db))
 
     def test_commit_without_options_is_the_default_import(self):
         ref_db, db = self.copy_db(), self.copy_db()
