@@ -737,8 +737,9 @@ class KilledReviewResumes(unittest.TestCase):
     one-shot import, every row staged once, predictions = counts."""
 
     STRATEGY = "update"
-    OPTS = ["--on-duplicate", "update", "--assign",
-            "round-robin:" + ",".join(e for e, _ in USERS)]
+    CHOICES = ["--assign", "round-robin:" + ",".join(e for e, _ in USERS)]
+    OPTS = ["--on-duplicate", "update"] + CHOICES
+    QUEUE = False  # True: both stages queued, run by workers that are killed
 
     @classmethod
     def setUpClass(cls):
@@ -769,13 +770,21 @@ class KilledReviewResumes(unittest.TestCase):
         rnd = random.Random(seed)
         cls.kills = []
         review_cmd = ["import", cls.path, "--review", "--json", "--no-remember",
-                      "--db", li.db_url(tmp)]
+                      "--db", li.db_url(tmp)] + cls.CHOICES
+        worker_cmd = ["worker", "--until-idle", "--quiet", "--db", li.db_url(tmp)]
+        if cls.QUEUE:
+            q = li.run(review_cmd + ["--queue"], cwd=tmp)
+            assert q.code == 0, repr(q)
         # Stage 1: the analysis, killed at increasing row counts.
         for target in sorted(rnd.sample(range(KILL_ROWS // 20, KILL_ROWS * 19 // 20),
                                         KILLS_PER_STAGE)):
-            killed = cls.kill_at(review_cmd, "parsing", 1, target, rnd)
+            killed = cls.kill_at(worker_cmd if cls.QUEUE else review_cmd, "parsing", 1,
+                                 target, rnd)
             if killed is not None:
                 cls.kills.append(("parsing", killed))
+        if cls.QUEUE:
+            cls.final_workers = [li.run(worker_cmd, cwd=tmp)]
+        # The same command again: it resumes, or shows the review of the ready job.
         cls.review = li.run(review_cmd, cwd=tmp)
         assert cls.review.code == 0, repr(cls.review)
         cls.job = cls.review.json()["job_id"]
@@ -784,12 +793,21 @@ class KilledReviewResumes(unittest.TestCase):
         cls.leads_after_review = li.query(tmp, "SELECT count(*) FROM leads")[0][0]
         # Stage 2: the commit, killed the same way.
         commit_cmd = ["jobs", "commit", str(cls.job), "--json", "--db", li.db_url(tmp)] + cls.OPTS
+        if cls.QUEUE:
+            q = li.run(commit_cmd + ["--queue"], cwd=tmp)
+            assert q.code == 0, repr(q)
         for target in sorted(rnd.sample(range(KILL_ROWS // 20, KILL_ROWS * 19 // 20),
                                         KILLS_PER_STAGE)):
-            killed = cls.kill_at(commit_cmd, "importing", 2, target, rnd)
+            killed = cls.kill_at(worker_cmd if cls.QUEUE else commit_cmd, "importing", 2,
+                                 target, rnd)
             if killed is not None:
                 cls.kills.append(("importing", killed))
-        cls.done = li.run(commit_cmd, cwd=tmp)
+        if cls.QUEUE:
+            cls.final_workers.append(li.run(worker_cmd, cwd=tmp))
+            cls.done = li.run(["jobs", "show", str(cls.job), "--json", "--db", li.db_url(tmp)],
+                              cwd=tmp)
+        else:
+            cls.done = li.run(commit_cmd, cwd=tmp)
         _, cls.final_export = li.export(tmp)
 
     @classmethod
@@ -837,6 +855,13 @@ class KilledReviewResumes(unittest.TestCase):
             self.assertEqual(review["predictions"][self.STRATEGY][key], done[key], key)
         for key in COUNTS + ("rows", "valid", "invalid", "assigned"):
             self.assertEqual(done[key], ref[key], key)
+        if self.QUEUE:
+            self.assertLessEqual(done["attempts"], 5)
+
+    def test_workers_ended_well(self):
+        for r in getattr(self, "final_workers", []):
+            li.assert_no_crash(self, r)
+            self.assertEqual(r.code, 0, repr(r))
 
     def test_every_row_is_staged_exactly_once(self):
         n, distinct, lo, hi = li.query(
@@ -850,6 +875,14 @@ class KilledReviewResumes(unittest.TestCase):
         dup = li.query(self.tmp, "SELECT count(*) FROM (SELECT email FROM leads WHERE email"
                                  " IS NOT NULL GROUP BY email HAVING count(*) > 1)")[0][0]
         self.assertEqual(dup, 0)
+
+
+class KilledQueuedReviewResumes(KilledReviewResumes):
+    """The same through the queue: `import --review --queue`, then `jobs
+    commit --queue`, each run by workers killed at random points."""
+    QUEUE = True
+    STRATEGY = "create"
+    OPTS = ["--on-duplicate", "create"] + KilledReviewResumes.CHOICES
 
 
 if __name__ == "__main__":
