@@ -286,15 +286,23 @@ typedef struct li_cleanup_opts {
     double older_than_s;      /* delete jobs created longer ago than this (> 0) */
     double rows_older_than_s; /* drop the staged rows of completed jobs older than this; 0 = no */
     int dry_run;              /* count only */
+    /*
+     * Jobs left in review (uploaded or ready, review.h) created longer ago
+     * than this are cancelled, their staged rows and stored file removed:
+     * 0 = LI_REVIEW_MAX_AGE_S (7 days), < 0 = never.
+     */
+    double review_older_than_s;
 } li_cleanup_opts;
 
 typedef struct li_cleanup_result {
     uint64_t jobs_deleted;  /* jobs deleted (with rows, files, reports) */
     uint64_t rows_jobs;     /* completed jobs whose staged rows were dropped */
     uint64_t rows_dropped;  /* staged rows dropped from them (0 in a dry run: not counted) */
+    uint64_t reviews_cancelled; /* jobs left in review, cancelled */
 } li_cleanup_result;
 
-/* Deletes old jobs (never one a live worker runs) and old staged rows. */
+/* Deletes old jobs (never one a live worker runs) and old staged rows, and
+ * cancels the jobs left in review too long (review_older_than_s). */
 li_status li_cleanup(li_store *s, const li_cleanup_opts *o, li_cleanup_result *res,
                      li_error *err);
 

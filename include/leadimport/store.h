@@ -25,7 +25,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 6
+#define LI_STORE_SCHEMA_VERSION 7
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -439,5 +439,46 @@ li_status li_store_mappings_each(li_store *s, int remembered, li_mapping_cb cb, 
 
 /* Deletes the template called name; *found says whether it existed. */
 li_status li_store_mapping_delete(li_store *s, const char *name, int *found, li_error *err);
+
+/* --- review --------------------------------------------------------------- */
+/*
+ * The review of a job (table import_reviews, review.c): one JSON text per
+ * job created for review. li_store_review_set() writes (replaces) it, or
+ * deletes it (json NULL: the job is imported without review from then on);
+ * li_store_review_get() gives a malloc'ed copy, or NULL (*json) when the
+ * job has none: a job imported without review.
+ */
+li_status li_store_review_set(li_store *s, int64_t job_id, const char *json, li_error *err);
+li_status li_store_review_get(li_store *s, int64_t job_id, char **json, li_error *err);
+/*
+ * Marks the staged row row_no of job_id as a predicted duplicate (a "valid"
+ * row of a job analysed for review): match_key its key, match_lead the
+ * lead it would match, or minus the number of the earlier row of the file
+ * whose lead it would match. The commit replaces the row with its outcome.
+ */
+li_status li_store_row_mark(li_store *s, int64_t job_id, uint64_t row_no, const char *match_key,
+                            int64_t match_lead, li_error *err);
+/*
+ * Calls cb for each of the n staged rows of job_id numbered row_no[i] that
+ * exist, in the order given (one primary-key read each): the rows a
+ * prediction needs, out of a big job.
+ */
+li_status li_store_rows_get(li_store *s, int64_t job_id, const uint64_t *row_no, size_t n,
+                            li_row_cb cb, void *ctx, li_error *err);
+/* Which staged rows a review lists. */
+typedef enum li_row_filter {
+    LI_ROWS_ALL = 0,
+    LI_ROWS_INVALID,   /* refused */
+    LI_ROWS_WARNING,   /* importable, with a warning */
+    LI_ROWS_DUPLICATE, /* matching a lead or an earlier row (match_key set) */
+    LI_ROWS_VALID,     /* importable (warnings included) */
+} li_row_filter;
+/*
+ * The rows of job_id the filter keeps, in row order, skipping offset of
+ * them and giving at most limit; *total gets how many the filter keeps.
+ */
+li_status li_store_rows_page(li_store *s, int64_t job_id, li_row_filter filter, uint64_t offset,
+                             uint64_t limit, uint64_t *total, li_row_cb cb, void *ctx,
+                             li_error *err);
 
 #endif

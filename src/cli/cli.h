@@ -43,6 +43,8 @@ int li_cli_users(int argc, char **argv);
 int li_cli_worker(int argc, char **argv);
 int li_cli_report(int argc, char **argv);
 int li_cli_cleanup(int argc, char **argv);
+/* jobs review|rows|commit N (cmd_review.c); argv as li_cli_jobs gets it. */
+int li_cli_jobs_review(int argc, char **argv, const char *verb);
 
 /*
  * Option scanner over argv[1..]: li_cli_opt() returns the next option name
@@ -123,5 +125,22 @@ void li_cli_print_padded(const char *s, int width);
 int li_cli_usage_error(li_msg m, ...);
 /* Exit code for a failed core call. */
 int li_cli_exit_code(li_status st);
+
+/*
+ * What `import` and `jobs commit` share (cmd_import.c): the commit options
+ * (--match --on-duplicate --overwrite --reassign --assign; returns 1 if opt
+ * is one, *rc non-zero for a wrong value), the report's default path (malloc'ed),
+ * and the result (JSON object or French summary).
+ */
+struct li_import_opts;
+struct li_import_result;
+int li_cli_commit_option(const char *opt, const char *value, struct li_import_opts *o,
+                         char **assign_copy, int *rc);
+char *li_cli_default_report(const char *file);
+void li_cli_import_result(const struct li_import_result *res, const char *report, li_status st,
+                          const li_error *err, int json);
+/* The review of a job, in French or (json) as li_review_json() writes it (cmd_review.c). */
+struct li_review;
+void li_cli_print_review(const struct li_review *r, const struct li_import_result *res, int json);
 
 #endif

@@ -21,6 +21,11 @@ static const char cleanup_help[] =
     "  --older-than DURÉE       un nombre et son unité : 90d (jours), 12h, 30m, 45s ;\n"
     "                           0d (tous les imports finis) demande --yes\n"
     "  --rows-older-than DURÉE  par défaut 30d ; 0 pour garder les lignes\n"
+    "  --review-older-than DURÉE\n"
+    "                           annule les imports restés en revue (« déposé » ou « prêt\n"
+    "                           à importer ») depuis plus de DURÉE, et supprime leurs\n"
+    "                           lignes analysées et leur fichier conservé ; par défaut 7d ;\n"
+    "                           0 pour n'en annuler aucun\n"
     "  --yes                    confirme --older-than 0d\n"
     "  --dry-run                compte sans rien supprimer\n"
     "  --json                   résultat en JSON\n"
@@ -30,7 +35,8 @@ static const char cleanup_help[] =
     "base inexistante), 1 erreur interne.\n";
 
 int li_cli_cleanup(int argc, char **argv) {
-    static const char *const with_value[] = {"--db", "--older-than", "--rows-older-than", NULL};
+    static const char *const with_value[] = {"--db", "--older-than", "--rows-older-than",
+                                             "--review-older-than", NULL};
     const char *db = NULL, *value, *older = NULL;
     int json = 0, yes = 0;
     li_cleanup_opts o = {.older_than_s = -1, .rows_older_than_s = 30 * 86400.0};
@@ -61,6 +67,13 @@ int li_cli_cleanup(int argc, char **argv) {
             else if (li_cli_parse_duration(value, &o.rows_older_than_s) != 0)
                 return li_cli_usage_error(LI_MSG_CLEANUP_DURATION_INVALID, "--rows-older-than",
                                           value);
+        } else if (strcmp(opt, "--review-older-than") == 0) {
+            if (strcmp(value, "0") == 0)
+                o.review_older_than_s = -1; /* never */
+            else if (li_cli_parse_duration(value, &o.review_older_than_s) != 0 ||
+                     o.review_older_than_s <= 0)
+                return li_cli_usage_error(LI_MSG_CLEANUP_DURATION_INVALID, "--review-older-than",
+                                          value);
         } else if (strcmp(opt, "--yes") == 0) {
             yes = 1;
         } else if (strcmp(opt, "--dry-run") == 0) {
@@ -90,9 +103,11 @@ int li_cli_cleanup(int argc, char **argv) {
         return li_cli_exit_code(st);
     }
     if (json)
-        printf("{\"dry_run\":%s,\"jobs_deleted\":%llu,\"rows_jobs\":%llu,\"rows_dropped\":%llu}\n",
+        printf("{\"dry_run\":%s,\"jobs_deleted\":%llu,\"rows_jobs\":%llu,\"rows_dropped\":%llu,"
+               "\"reviews_cancelled\":%llu}\n",
                o.dry_run ? "true" : "false", (unsigned long long)res.jobs_deleted,
-               (unsigned long long)res.rows_jobs, (unsigned long long)res.rows_dropped);
+               (unsigned long long)res.rows_jobs, (unsigned long long)res.rows_dropped,
+               (unsigned long long)res.reviews_cancelled);
     else
         printf("%s%llu import%s supprimé%s ; lignes analysées retirées de %llu import%s "
                "terminé%s (%llu lignes)\n",
@@ -100,5 +115,9 @@ int li_cli_cleanup(int argc, char **argv) {
                res.jobs_deleted > 1 ? "s" : "", res.jobs_deleted > 1 ? "s" : "",
                (unsigned long long)res.rows_jobs, res.rows_jobs > 1 ? "s" : "",
                res.rows_jobs > 1 ? "s" : "", (unsigned long long)res.rows_dropped);
+    if (!json && res.reviews_cancelled)
+        printf("%s%llu import%s resté%s en revue annulé%s\n", o.dry_run ? "Simulation : " : "",
+               (unsigned long long)res.reviews_cancelled, res.reviews_cancelled > 1 ? "s" : "",
+               res.reviews_cancelled > 1 ? "s" : "", res.reviews_cancelled > 1 ? "s" : "");
     return LI_EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "leadimport/review.h"
 #include "leadimport/buf.h"
 #include "leadimport/import.h"
 
@@ -65,6 +66,12 @@ static const char import_help[] =
     "                        commercial ou un compte désactivé est refusé)\n"
     "\n"
     "  --force               importe même si ce fichier a déjà été importé\n"
+    "  --review              s'arrête à « prêt à importer » après l'analyse, sans rien\n"
+    "                        écrire dans les leads, et affiche la revue : lignes valides,\n"
+    "                        invalides, doublons, et ce que ferait chaque stratégie de\n"
+    "                        doublons (avec --match, --overwrite, --assign, --reassign\n"
+    "                        donnés ici) ; ensuite leadimport jobs rows N pour voir les\n"
+    "                        lignes, leadimport jobs commit N pour importer\n"
     "  --queue               met l'import en file sans l'exécuter : un worker s'en charge\n"
     "                        (leadimport worker) ; le rapport est alors conservé avec\n"
     "                        l'import (leadimport report N)\n"
@@ -416,6 +423,78 @@ static char *default_report_path(const char *path) {
     return out;
 }
 
+int li_cli_commit_option(const char *opt, const char *value, li_import_opts *o,
+                         char **assign_copy, int *rc) {
+    *rc = 0;
+    if (strcmp(opt, "--match") == 0) {
+        if (parse_match(value, o) != 0)
+            *rc = li_cli_usage_error(LI_MSG_MATCH_SYNTAX, value);
+    } else if (strcmp(opt, "--on-duplicate") == 0) {
+        if (strcmp(value, "skip") == 0)
+            o->on_duplicate = LI_DUP_SKIP;
+        else if (strcmp(value, "update") == 0)
+            o->on_duplicate = LI_DUP_UPDATE;
+        else if (strcmp(value, "create") == 0)
+            o->on_duplicate = LI_DUP_CREATE;
+        else
+            *rc = li_cli_usage_error(LI_MSG_DUPLICATE_SYNTAX, value);
+    } else if (strcmp(opt, "--overwrite") == 0) {
+        o->overwrite = 1;
+    } else if (strcmp(opt, "--reassign") == 0) {
+        o->reassign = 1;
+    } else if (strcmp(opt, "--assign") == 0) {
+        free(*assign_copy);
+        *assign_copy = NULL;
+        if (parse_assign(value, o, assign_copy) != 0)
+            *rc = li_cli_usage_error(LI_MSG_ASSIGN_SYNTAX, value);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+char *li_cli_default_report(const char *file) {
+    return default_report_path(file);
+}
+
+void li_cli_import_result(const li_import_result *res, const char *report, li_status st,
+                          const li_error *err, int json) {
+    if (json)
+        print_json(res, report, st, err);
+    else if (st == LI_OK)
+        print_summary(res, report);
+}
+
+/* --review: the job stops at « prêt à importer » and its review is printed. */
+static li_status review_path(li_store *s, const li_import_opts *o, int queue, int json, int quiet,
+                             li_import_result *res, li_error *err) {
+    li_import_result analysed;
+    li_review rv;
+    memset(&rv, 0, sizeof rv);
+    li_status st = li_review_create(s, o, res, err);
+    if (st != LI_OK)
+        return st;
+    li_review_run run = {.queue = queue, .progress = o->progress,
+                         .progress_ctx = o->progress_ctx, .stop = o->stop};
+    st = li_review_analyse(s, res->job.id, &run, &analysed, err);
+    if (analysed.job.id)
+        res->job = analysed.job;
+    if (st == LI_OK && !queue)
+        st = li_review_get(s, res->job.id, &rv, err);
+    if (st == LI_OK && !quiet) {
+        if (queue && json)
+            print_json(res, NULL, st, err);
+        else if (queue)
+            printf("Import n° %lld déposé et mis en file pour son analyse : « %s » (leadimport "
+                   "worker l'exécutera ; leadimport jobs review %lld pour le voir ensuite)\n",
+                   (long long)res->job.id, li_cli_t(res->job.file_name), (long long)res->job.id);
+        else
+            li_cli_print_review(&rv, res, json);
+    }
+    li_review_free(&rv);
+    return st;
+}
+
 int li_cli_import(int argc, char **argv) {
     static const char *const with_value[] = {"--db",       "--map",      "--delimiter",
                                              "--encoding", "--header",   "--report",
@@ -426,7 +505,7 @@ int li_cli_import(int argc, char **argv) {
     li_import_opts_init(&o);
     li_cli_maps maps = {0};
     const char *db = NULL, *file = NULL, *report_opt = NULL, *value;
-    int json = 0, quiet = 0, queue = 0, rc = LI_EXIT_OK;
+    int json = 0, quiet = 0, queue = 0, review = 0, rc = LI_EXIT_OK;
     char *report = NULL, *assign_copy = NULL;
     li_store *s = NULL;
     li_error err;
@@ -474,6 +553,8 @@ int li_cli_import(int argc, char **argv) {
             o.force = 1;
         } else if (strcmp(opt, "--queue") == 0) {
             queue = 1;
+        } else if (strcmp(opt, "--review") == 0) {
+            review = 1;
         } else if (strcmp(opt, "--mapping") == 0) {
             o.mapping_name = value;
         } else if (strcmp(opt, "--no-remember") == 0) {
@@ -521,7 +602,7 @@ int li_cli_import(int argc, char **argv) {
         goto out;
     }
     o.path = file;
-    if (!queue) { /* refused before anything is done if it would replace a file that matters */
+    if (!queue && !review) { /* refused before anything is done if it would replace a file that matters */
         if (!(report = report_opt ? strdup(report_opt) : default_report_path(file))) {
             li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
             li_cli_print_error(&err);
@@ -541,6 +622,20 @@ int li_cli_import(int argc, char **argv) {
     li_import_result res;
     memset(&res, 0, sizeof res);
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
+    if (st == LI_OK && review) {
+        catch_stop_signals();
+        o.stop = &stop_signal;
+        st = review_path(s, &o, queue, json, quiet, &res, &err);
+        if (ps.active)
+            fputs("\r\033[K", stderr);
+        if (st != LI_OK) {
+            if (json)
+                print_json(&res, NULL, st, &err);
+            li_cli_print_error(&err);
+            rc = li_cli_exit_code(st);
+        }
+        goto out;
+    }
     if (st == LI_OK && queue) {
         /* Queued: the worker writes the report; here only the job's number. */
         st = li_import_enqueue(s, &o, &res, &err);

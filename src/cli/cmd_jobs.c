@@ -17,7 +17,7 @@ static const char jobs_help[] =
     "\n"
     "  list [--status S] [--json]\n"
     "                       les imports, du plus récent au plus ancien ; --status n'en\n"
-    "                       garde qu'un état : en-attente, analyse, analysé, import,\n"
+    "                       garde qu'un état : depose, en-attente, analyse, pret, import,\n"
     "                       terminé, refusé, echec, annulé, défait\n"
     "  show N [--json]      un import : état, étape, compteurs, lignes/s, temps restant,\n"
     "                       tentatives, erreurs, horaires et étapes de travail\n"
@@ -26,6 +26,14 @@ static const char jobs_help[] =
     "                       restent consultables et les leads déjà créés restent\n"
     "  retry N              remet en file un import en échec ou annulé : il reprend à son\n"
     "                       dernier point de reprise\n"
+    "  review N [--json]    la revue d'un import déposé avec import --review : comptes et\n"
+    "                       ce que ferait chaque stratégie de doublons\n"
+    "  rows N [--status invalid|warning|duplicate|valid] [--page P] [--json]\n"
+    "                       ses lignes analysées, 20 par page, avec leurs erreurs et\n"
+    "                       leurs valeurs d'origine\n"
+    "  commit N [--on-duplicate S] [--match CLÉS] [--assign MODE] [--overwrite]\n"
+    "           [--reassign] [--queue] [--json]\n"
+    "                       importe un import « prêt à importer » avec ces options\n"
     "  delete N             supprime un import, ses lignes analysées, son fichier conservé\n"
     "                       et son rapport ; ses leads restent\n"
     "  revert N [--json]    annule l'import n° N : supprime les leads qu'il a créés et\n"
@@ -340,6 +348,19 @@ static int revert(li_store *s, const char *arg, int json) {
 
 int li_cli_jobs(int argc, char **argv) {
     static const char *const with_value[] = {"--db", "--status", NULL};
+    /* The review's commands have options of their own (cmd_review.c). */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 || strcmp(argv[i], "--status") == 0) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-')
+            continue;
+        if (strcmp(argv[i], "review") == 0 || strcmp(argv[i], "rows") == 0 ||
+            strcmp(argv[i], "commit") == 0)
+            return li_cli_jobs_review(argc, argv, argv[i]);
+        break;
+    }
     li_job_state state = LI_JOB_QUEUED;
     int has_state = 0; /* --status given */
     const char *db = NULL, *words[2] = {NULL, NULL}, *value;

@@ -36,7 +36,7 @@
  * bigger, keep the indexes. Measured: 200k new rows into 970k leads take 13 s
  * with per-row index inserts, 5 s with a rebuild; 20k rows, 1.3 s against 4 s.
  */
-#define BULK_MIN_ROWS 20000
+#define BULK_MIN_ROWS LI__BULK_MIN_ROWS
 #define BULK_TABLE_RATIO 10
 
 /*

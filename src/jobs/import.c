@@ -213,8 +213,8 @@ static li_status already_running(const li_job_rec *job, const char *owner, li_er
  * (resumed), or a new one with its options, its stored file and its
  * mapping. *mout gets the mapping the job uses (the caller frees it).
  */
-static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_result *res,
-                         li_mapping **mout, li_error *err) {
+static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
+                         li_import_result *res, li_mapping **mout, li_error *err) {
     li_status st = LI_OK;
     li_job_rec *job = &res->job;
     li_mapping *m = NULL;
@@ -224,7 +224,8 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
     const li_map_override *ov;
     size_t nov;
     char *resume_json = NULL, *options = NULL, *stored_opts = NULL, *blob = NULL, *abs = NULL;
-    int in_tx = 0;
+    char *review_json = NULL;
+    int in_tx = 0, in_review = 0;
     *mout = NULL;
 
     li__trace("import %s: start", o->path);
@@ -320,6 +321,16 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
             goto out;
         }
     }
+    if (found && (st = li_store_review_get(s, job->id, &review_json, err)) != LI_OK)
+        goto out;
+    in_review = review_json && !li__review_committed(review_json);
+    if (found && review && !in_review) {
+        /* A job of the same file runs without review: it is not this one's to stop. */
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_FILE_IN_PROGRESS, (long long)job->id,
+                          li_job_state_label(job->state), (long long)job->id);
+        memset(job, 0, sizeof *job);
+        goto out;
+    }
     if (found) {
         res->resumed = 1;
         /* The mapping the job started with, whatever was saved since. */
@@ -340,7 +351,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
         job->file_size = size;
         job->bytes_total = size;
         snprintf(job->file_sha256, sizeof job->file_sha256, "%s", sha);
-        job->state = LI_JOB_QUEUED;
+        job->state = review ? LI_JOB_UPLOADED : LI_JOB_QUEUED;
         job->phase = LI_PHASE_NONE; /* the path taken sets it: import, or parse then commit */
         job->eta_s = -1;
     }
@@ -385,7 +396,14 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
         if ((st = li_store_job_insert(s, job, err)) == LI_OK)
             st = li_store_job_set_mapping(s, job->id, NULL, mapping_json, err);
         free(mapping_json);
+        /* The mark that stops its work at "ready" (review.c), with the job. */
+        if (st == LI_OK && review)
+            st = li_store_review_set(s, job->id, "{}", err);
         if (st != LI_OK)
+            goto out;
+    } else if (in_review && !review) {
+        /* Imported at once after all: the job's own options from here on. */
+        if ((st = li_store_review_set(s, job->id, NULL, err)) != LI_OK)
             goto out;
     }
     if ((options || key != blob) &&
@@ -395,7 +413,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, li_import_res
     uint64_t pending = 0;
     if ((st = li_store_work_pending(s, job->id, &pending, err)) != LI_OK)
         goto out;
-    if (pending == 0) {
+    if (pending == 0 && !review) { /* a job in review waits for li_review_analyse() */
         /* New, failed, or from before the queue: the item that goes on from its phase. */
         int exclusive = 0;
         li_work_kind kind = li__next_kind(job, &exclusive);
@@ -438,6 +456,7 @@ out:
     free(stored_opts);
     free(blob);
     free(abs);
+    free(review_json);
     li_mapping_free(m);
     return st;
 }
@@ -472,7 +491,21 @@ li_status li_import_enqueue(li_store *s, const li_import_opts *given, li_import_
     li_status st = region_code(given, &opts, iso, err);
     if (st != LI_OK)
         return st;
-    st = prepare(s, o, 1, res, &m, err);
+    st = prepare(s, o, 1, 0, res, &m, err);
+    li_mapping_free(m);
+    return st;
+}
+
+li_status li__import_prepare_review(li_store *s, const li_import_opts *given,
+                                    li_import_result *res, li_error *err) {
+    li_mapping *m = NULL;
+    li_import_opts opts;
+    char iso[3];
+    memset(res, 0, sizeof *res);
+    li_status st = region_code(given, &opts, iso, err);
+    if (st != LI_OK)
+        return st;
+    st = prepare(s, &opts, 1, 1, res, &m, err);
     li_mapping_free(m);
     return st;
 }
@@ -499,7 +532,7 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
     memset(&r, 0, sizeof r);
     li_status st = region_code(given, &opts, iso, err);
     if (st == LI_OK)
-        st = prepare(s, o, 0, res, &m, err);
+        st = prepare(s, o, 0, 0, res, &m, err);
     if (st != LI_OK)
         goto out;
     /* The job's items, run here as a worker would run them (so that a
@@ -513,6 +546,19 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
     r.mapping = m;
     r.path = o->path;
     r.mapping_job = res->job.id;
+    st = li__run_job(&r, LI_JOB_COMPLETED, res, err);
+    res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
+    li__trace("done");
+out:
+    li_mapping_free(m);
+    return st;
+}
+
+li_status li__run_job(li__runner *rr, li_job_state done, li_import_result *res, li_error *err) {
+    li__runner r = *rr;
+    li_store *s = r.s;
+    li_status st = LI_OK;
+    const atomic_int *stop = r.stop;
     for (;;) {
         li_work_item it;
         int found = 0;
@@ -538,10 +584,10 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
         if (ri.live && strcmp(ri.owner, r.owner) != 0) {
             st = already_running(&res->job, ri.owner, err);
             memset(&res->job, 0, sizeof res->job);
-            goto out;
+            return st;
         }
-        if (o->stop && atomic_load(o->stop)) {
-            st = li__interrupted(&res->job, atomic_load(o->stop), err);
+        if (stop && atomic_load(stop)) {
+            st = li__interrupted(&res->job, atomic_load(stop), err);
             break;
         }
         /* Another job holds the leads (one committer at a time): wait for it. */
@@ -559,12 +605,8 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
             st = job_error(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, job);
         else if (job->state == LI_JOB_CANCELLED)
             st = job_error(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, job);
-        else if (job->state != LI_JOB_COMPLETED)
+        else if (job->state != done)
             st = job_error(err, LI_EINTERNAL, LI_MSG_INTERNAL, job);
     }
-    res->duration_ms = (uint64_t)((li__now() - t0) * 1000.0);
-    li__trace("done");
-out:
-    li_mapping_free(m);
     return st;
 }

@@ -73,6 +73,12 @@ static inline void li__keyset_prefetch(const li__keyset *ks, uint64_t h) {
 }
 int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos);
 
+/*
+ * Fewer new rows than this never make the committer drop the key indexes
+ * (commit.c); the review's predictions stay below it (review.c).
+ */
+#define LI__BULK_MIN_ROWS 20000
+
 /* Number of match keys a row can have: e-mail, phone, external id. */
 #define LI__NKEYS 3
 
@@ -335,6 +341,39 @@ typedef struct li__runner {
  * LI_ECANCELLED for a cancelled or stopped one), with err set.
  */
 li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err);
+/*
+ * Runs the items of job res->job.id in this process as r (set up as the
+ * one-shot import sets it) until none is left, waiting while another job
+ * holds the leads; res->job gets the job as it ended. LI_OK when it ended
+ * in state done (completed; ready for an analysis), else the error of its
+ * end (as li_import_run).
+ */
+li_status li__run_job(li__runner *r, li_job_state done, li_import_result *res, li_error *err);
+/* li_import_enqueue() of a job for review: stored, mapped, left uploaded (review.c). */
+li_status li__import_prepare_review(li_store *s, const li_import_opts *o, li_import_result *res,
+                                    li_error *err);
+/* 1 if a stored review (JSON) says its commit was asked for: the job is in review no more. */
+int li__review_committed(const char *review_json);
+/*
+ * The review of job: 1 in *pending while it is in review (its work stops at
+ * "ready"); the parse item asks before it queues a commit.
+ */
+li_status li__review_pending(li_store *s, int64_t job_id, int *pending, li_error *err);
+/*
+ * The end of a review's analysis: its counts and predictions stored, its
+ * duplicates marked (once: nothing to do when they are). job is ready.
+ */
+li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
+                              li_error *err);
+
+/*
+ * li_cleanup()'s part for jobs left in review (uploaded or ready) created
+ * longer than older_than_s ago: cancelled, staged rows and stored file
+ * removed (counted only with dry_run).
+ */
+li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint64_t *cancelled,
+                             li_error *err);
+
 /*
  * The one-shot import of job stopped by signal sig (SIGINT, SIGTERM; 0 if
  * unknown): LI_EINTERRUPTED, with the French message that says how many

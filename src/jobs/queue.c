@@ -22,6 +22,7 @@
 
 #include "jobsInt.h"
 #include "leadimport/infile.h"
+#include "leadimport/review.h"
 
 /* --- options as JSON ------------------------------------------------------------ */
 
@@ -552,5 +553,10 @@ li_status li_cleanup(li_store *s, const li_cleanup_opts *o, li_cleanup_result *r
     }
     free(c.del);
     free(c.drop);
+    /* Jobs left in review: cancelled (7 days by default), their rows and file removed. */
+    if (st == LI_OK && o->review_older_than_s >= 0)
+        st = li__review_cleanup(s, o->review_older_than_s > 0 ? o->review_older_than_s
+                                                               : LI_REVIEW_MAX_AGE_S,
+                                o->dry_run, &res->reviews_cancelled, err);
     return st;
 }

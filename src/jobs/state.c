@@ -20,10 +20,10 @@ static const struct {
     const char *alias1, *alias2; /* short forms a user may type (ASCII, no space) */
     int final, open;
 } job_states[LI_JOB_STATE_COUNT] = {
-    [LI_JOB_UPLOADED] = {"uploaded", LI_MSG_JOB_STATE_UPLOADED, "recu", NULL, 0, 1},
+    [LI_JOB_UPLOADED] = {"uploaded", LI_MSG_JOB_STATE_UPLOADED, "depose", "recu", 0, 1},
     [LI_JOB_QUEUED] = {"queued", LI_MSG_JOB_STATE_QUEUED, "en-attente", "attente", 0, 1},
     [LI_JOB_PARSING] = {"parsing", LI_MSG_JOB_STATE_PARSING, "analyse-en-cours", NULL, 0, 1},
-    [LI_JOB_READY] = {"ready", LI_MSG_JOB_STATE_READY, "analyse-finie", NULL, 0, 1},
+    [LI_JOB_READY] = {"ready", LI_MSG_JOB_STATE_READY, "pret", "pret-a-importer", 0, 1},
     [LI_JOB_IMPORTING] = {"importing", LI_MSG_JOB_STATE_IMPORTING, "import", "en-cours", 0, 1},
     [LI_JOB_COMPLETED] = {"completed", LI_MSG_JOB_STATE_COMPLETED, "termine", NULL, 1, 0},
     [LI_JOB_REJECTED] = {"rejected", LI_MSG_JOB_STATE_REJECTED, "refuse", NULL, 1, 0},

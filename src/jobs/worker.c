@@ -296,7 +296,10 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
     const li_mapping *m = NULL;
     li_status st = LI_OK;
     int staged = job->state == LI_JOB_READY;
-    int fused = !staged && job->phase != LI_PHASE_PARSE && !o->max_invalid.set;
+    int review = 0; /* a job in review stops at ready: its analysis never commits */
+    if ((st = li__review_pending(r->s, job->id, &review, err)) != LI_OK)
+        return st;
+    int fused = !staged && !review && job->phase != LI_PHASE_PARSE && !o->max_invalid.set;
     if (!staged) {
         if ((st = job_mapping(r, job, o, &owned, &m, err)) != LI_OK)
             goto out;
@@ -333,6 +336,9 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
                 *err = why;
             st = LI_EREFUSED;
         }
+    } else if (review) {
+        if ((st = li__review_analysed(r->s, job, o, err)) == LI_OK)
+            st = advance(r, job, NULL, 0, err);
     } else {
         st = advance(r, job, &next_commit, 1, err);
     }

@@ -169,5 +169,15 @@ const char *const li__sqlite_migrations[] = {
     "CREATE INDEX lead_history_lead ON lead_history(lead_id);"
     "CREATE INDEX lead_history_job ON lead_history(job_id)"
     "  WHERE job_id IS NOT NULL AND action <> 'created';",
+
+    /* 7: the review step. A job created with --review (or through the
+     * library's li_review_*) has one row here, written with the job: its
+     * presence tells the worker to stop the job at "ready" after the
+     * analysis instead of queueing its commit; review holds the analysis's
+     * counts and predictions (JSON, review.c), so that showing a review
+     * reads one row. Deleted with its job. */
+    "CREATE TABLE import_reviews ("
+    "  job_id INTEGER PRIMARY KEY REFERENCES import_jobs(id) ON DELETE CASCADE,"
+    "  review TEXT NOT NULL);",
     NULL,
 };

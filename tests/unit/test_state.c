@@ -73,7 +73,7 @@ static void job_state_words_and_labels_list(void **state) {
     assert_int_equal(s, LI_JOB_READY); /* untouched */
     /* The list the unknown-status message quotes: every label, in order. */
     assert_string_equal(li_job_state_labels(),
-                        "reçu, en attente, analyse, analysé, import en cours, terminé, refusé, "
+                        "déposé, en attente, analyse, prêt à importer, import en cours, terminé, refusé, "
                         "en échec, annulé, défait");
     assert_string_equal(li_job_state_name((li_job_state)99), "?");
     assert_string_equal(li_job_state_label((li_job_state)-1), "?");

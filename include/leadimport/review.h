@@ -1,0 +1,158 @@
+/*
+ * review.h — the review step: an import driven stage by stage.
+ *
+ *   1. li_review_create(): the file is checked, hashed (a file already
+ *      imported is refused unless forced), kept in the stored files,
+ *      sniffed and mapped; the job waits in state « déposé » (uploaded).
+ *      li_review_set_mapping() changes its mapping while it waits.
+ *   2. li_review_analyse(): the file is parsed, validated and staged, and
+ *      the job stops at « prêt à importer » (ready) with its counts and
+ *      its predictions: what the commit would do for each strategy (skip,
+ *      update, create) against the leads as they are now. Nothing is
+ *      written to leads.
+ *   3. li_review_get() / li_review_rows(): the review and its rows.
+ *   4. li_review_commit(): the commit with options chosen now.
+ *
+ * Each stage is a call on its own (a server calls one per request), and
+ * each runs as the job's work items do: an analysis or a commit killed
+ * half way is resumed from its checkpoint by calling the stage again or by
+ * a worker. Cancel, retry, delete, revert and report (import.h) work in
+ * every state.
+ *
+ * The predictions are exact: they come from running the committer itself
+ * (commit.c) over the rows that can meet a lead, in a transaction that is
+ * rolled back; see docs/architecture.md, "Review step".
+ */
+#ifndef LEADIMPORT_REVIEW_H
+#define LEADIMPORT_REVIEW_H
+
+#include <stdint.h>
+
+#include "leadimport/buf.h"
+#include "leadimport/error.h"
+#include "leadimport/import.h"
+#include "leadimport/store.h"
+
+/* Rows per page of li_review_rows(). */
+#define LI_REVIEW_PAGE_ROWS 20
+/* How long a job may wait in review (uploaded or ready) before li_cleanup cancels it. */
+#define LI_REVIEW_MAX_AGE_S (7.0 * 24 * 3600)
+
+/* What a commit would do (or did) with the valid rows. */
+typedef struct li_review_counts {
+    uint64_t created, updated, skipped, flagged;
+} li_review_counts;
+
+/* The choices the predictions depend on. */
+typedef struct li_review_choice {
+    li_field match[3];   /* match keys in order; nmatch 0 = email, phone */
+    size_t nmatch;
+    int overwrite;
+    int reassign;
+    li_assign_mode assign; /* the assignment: round-robin and reassign weigh on "update" */
+    const char *assignees[LI_IMPORT_MAX_ASSIGNEES];
+    size_t nassignees;
+    const char *assign_column;
+} li_review_choice;
+
+typedef struct li_review {
+    li_job_rec job;
+    int analysed;           /* 1 once the job has been analysed (counts and predictions set) */
+    int committed;          /* 1 once its commit was asked for */
+    uint64_t rows, valid, invalid, warnings;
+    uint64_t duplicates;          /* valid rows that match a lead or an earlier row */
+    uint64_t duplicates_in_file;  /* of them, those that match a lead made by an earlier row */
+    li_review_choice choice;      /* the choices the predictions were made with */
+    li_review_counts predictions[3]; /* indexed by li_dup_strategy */
+    double predict_ms;            /* what computing them took */
+    void *hold;                   /* owned: the strings of choice (li_review_free) */
+} li_review;
+
+void li_review_free(li_review *r);
+
+/*
+ * Creates a job for review from o->path with o's reader, mapping and
+ * assignment options (as li_import_enqueue checks them), in state
+ * uploaded, or finds the job in review of the same file (res->resumed).
+ * res->job is the job. LI_EREFUSED for a file already imported (unless
+ * o->force) or one being imported without review.
+ */
+li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
+                           li_error *err);
+
+/* A change of mapping: NULL / 0 leaves that part as it is. */
+typedef struct li_review_mapping {
+    const li_map_override *map; /* replaces the --map overrides when nmap > 0 */
+    size_t nmap;
+    const char *mapping_name;   /* a saved mapping by name ("auto" for none) */
+    const char *sheet;          /* a workbook's sheet */
+} li_review_mapping;
+
+/*
+ * Changes the mapping of an uploaded job (the file is mapped again with
+ * the new choices). LI_EREFUSED in any other state; LI_EUSAGE for a wrong
+ * override, mapping or sheet (the job keeps its mapping).
+ */
+li_status li_review_set_mapping(li_store *s, int64_t job_id, const li_review_mapping *m,
+                                li_error *err);
+
+/* How a stage runs: in this process (resumable), or queued for workers. */
+typedef struct li_review_run {
+    int queue;              /* 1: queue the work and return at once */
+    li_progress_cb progress;
+    void *progress_ctx;
+    const atomic_int *stop; /* as li_import_opts.stop */
+} li_review_run;
+
+/*
+ * Analyses an uploaded job (or resumes its interrupted analysis): parse,
+ * validation, staging, counts and predictions; the job ends ready.
+ * res->job is the job as it ended. Errors as li_import_run.
+ */
+li_status li_review_analyse(li_store *s, int64_t job_id, const li_review_run *run,
+                            li_import_result *res, li_error *err);
+
+/*
+ * The review of a job created for review: counts and predictions once it
+ * is analysed (computed now if the analysis stopped before storing them),
+ * the job itself in every state. LI_EREFUSED (review_not_review) for a
+ * job imported without review. Free with li_review_free().
+ */
+li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err);
+
+/*
+ * Predicts what a commit of the ready job job_id would do with choice, for
+ * each strategy (out[LI_DUP_SKIP]...), against the leads as they are now.
+ * Takes a write transaction for its time (rolled back).
+ */
+li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice *choice,
+                            li_review_counts out[3], li_error *err);
+
+/* The review as JSON (the API contract: job_id, rows, valid, invalid, warnings, predictions...). */
+li_status li_review_json(const li_review *r, li_buf *out);
+
+/*
+ * Page page (from 1) of the staged rows of job_id that filter keeps,
+ * LI_REVIEW_PAGE_ROWS per page, as JSON: {"rows": [{"row", "status",
+ * "errors": [French texts], "values": {header: cell}, ...}], "page",
+ * "pages", "total"}. Raw values: a refused row's are staged with it; a
+ * valid row's are read again from the job's stored file (staging them
+ * would slow every import down for a page that shows twenty).
+ */
+li_status li_review_rows(li_store *s, int64_t job_id, li_row_filter filter, uint64_t page,
+                         li_buf *out, li_error *err);
+/* "invalid", "warning", "duplicate", "valid", "all" -> filter; 0 if unknown. */
+int li_row_filter_parse(const char *word, li_row_filter *out);
+
+/*
+ * Commits a ready job with the options of o that a commit takes
+ * (on_duplicate, match, overwrite, reassign, assign and its users or
+ * column; other fields are ignored), saved as the job's options; the
+ * commit runs here like li_import_run (run->queue: left to workers).
+ * A job whose commit was interrupted resumes it with its saved options.
+ * res as li_import_run's. LI_EREFUSED when the job is not ready.
+ */
+li_status li_review_commit(li_store *s, int64_t job_id, const li_import_opts *o,
+                           const li_review_run *run, li_import_result *res, li_error *err);
+
+#endif

@@ -1,0 +1,1190 @@
+/*
+ * review.c — the review step: a job created for review (state uploaded),
+ * analysed (staged, state ready, with its counts and predictions), looked
+ * at (review, rows), then committed with options chosen then.
+ *
+ * The job goes through the same work items as any import (parse, commit):
+ * the mark in import_reviews only makes its parse item stop at "ready"
+ * (worker.c asks li__review_pending()), so cancel, retry, delete, revert,
+ * report and the resumption of a killed analysis or commit are the queue's.
+ *
+ * Predictions are exact because they are the committer's own decisions:
+ * for each strategy, the committer of commit.c runs over the valid rows in
+ * a write transaction that is then rolled back. Running it over every row
+ * would cost three commits; it runs over the rows that can meet a lead
+ * only. A row can match, or be matched, only through a key value that a
+ * lead or another row of the file also has (every value a lead can hold
+ * comes from the table or from a row). Two passes over the staged rows
+ * mark in a sketch (two bit sets indexed by the keys' hashes) the values
+ * seen in the leads and twice in the file; a row none of whose keys is
+ * marked creates a lead under every strategy, is matched by no other row,
+ * and only moves the counters (and the round-robin position). A collision
+ * in the sketch only makes the committer see one row more. Memory: the
+ * sketch (at most 16 MiB), two bits per row of the file (250 KiB per
+ * million rows) and the committer's key set of the existing leads.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "jobsInt.h"
+#include "leadimport/review.h"
+
+static const char *const strategy_names[3] = {"skip", "update", "create"};
+static const char *const assign_names[] = {"none", "single", "round-robin", "column", "auto"};
+
+static double ms_since(double t0) {
+    return (li__now() - t0) * 1000.0;
+}
+
+/* --- the stored review ---------------------------------------------------------- */
+
+int li__review_committed(const char *review_json) {
+    json_t *j = review_json ? json_loads(review_json, 0, NULL) : NULL;
+    int c = json_is_true(json_object_get(j, "committed"));
+    json_decref(j);
+    return c;
+}
+
+li_status li__review_pending(li_store *s, int64_t job_id, int *pending, li_error *err) {
+    char *json = NULL;
+    li_status st = li_store_review_get(s, job_id, &json, err);
+    *pending = st == LI_OK && json && !li__review_committed(json);
+    free(json);
+    return st;
+}
+
+/* The review's JSON (a new reference), or NULL without memory. */
+static json_t *review_to_json(const li_review *r) {
+    json_t *j = json_object(), *match = json_array(), *who = json_array(), *pred = json_object();
+    int bad = !j || !match || !who || !pred;
+    const li_review_choice *c = &r->choice;
+    for (size_t i = 0; !bad && i < c->nmatch; i++)
+        bad |= json_array_append_new(match, json_string(li_field_key(c->match[i])));
+    for (size_t i = 0; !bad && i < c->nassignees; i++)
+        bad |= json_array_append_new(who, json_string(c->assignees[i]));
+    for (int k = 0; !bad && k < 3; k++)
+        bad |= json_object_set_new(pred, strategy_names[k],
+                                   json_pack("{sIsIsIsI}", "created",
+                                             (json_int_t)r->predictions[k].created, "updated",
+                                             (json_int_t)r->predictions[k].updated, "skipped",
+                                             (json_int_t)r->predictions[k].skipped, "flagged",
+                                             (json_int_t)r->predictions[k].flagged));
+    if (!bad) {
+        bad |= json_object_set_new(j, "job_id", json_integer(r->job.id));
+        bad |= json_object_set_new(j, "state", json_string(li_job_state_name(r->job.state)));
+        bad |= json_object_set_new(j, "state_label", json_string(li_job_state_label(r->job.state)));
+        bad |= json_object_set_new(j, "file", json_string(r->job.file_name));
+        bad |= json_object_set_new(j, "analysed", json_boolean(r->analysed));
+        bad |= json_object_set_new(j, "committed", json_boolean(r->committed));
+        bad |= json_object_set_new(j, "rows", json_integer((json_int_t)r->rows));
+        bad |= json_object_set_new(j, "valid", json_integer((json_int_t)r->valid));
+        bad |= json_object_set_new(j, "invalid", json_integer((json_int_t)r->invalid));
+        bad |= json_object_set_new(j, "warnings", json_integer((json_int_t)r->warnings));
+        bad |= json_object_set_new(j, "duplicates", json_integer((json_int_t)r->duplicates));
+        bad |= json_object_set_new(j, "duplicates_in_file",
+                                   json_integer((json_int_t)r->duplicates_in_file));
+        bad |= json_object_set(j, "match", match);
+        bad |= json_object_set_new(j, "overwrite", json_boolean(c->overwrite));
+        bad |= json_object_set_new(j, "reassign", json_boolean(c->reassign));
+        bad |= json_object_set_new(j, "assign", json_string(assign_names[c->assign]));
+        bad |= json_object_set(j, "assignees", who);
+        if (c->assign_column)
+            bad |= json_object_set_new(j, "assign_column", json_string(c->assign_column));
+        bad |= json_object_set(j, "predictions", r->analysed ? pred : json_null());
+        bad |= json_object_set_new(j, "predict_ms", json_integer((json_int_t)r->predict_ms));
+    }
+    json_decref(match);
+    json_decref(who);
+    json_decref(pred);
+    if (bad) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static uint64_t get_u64(json_t *o, const char *key) {
+    json_int_t v = json_integer_value(json_object_get(o, key));
+    return v > 0 ? (uint64_t)v : 0;
+}
+
+/* Fills r's analysis from the stored JSON (r->hold keeps its strings). */
+static li_status review_from_json(const char *text, li_review *r) {
+    json_t *j = json_loads(text, 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return LI_EFORMAT;
+    }
+    r->hold = j;
+    r->analysed = json_is_true(json_object_get(j, "analysed"));
+    r->committed = json_is_true(json_object_get(j, "committed"));
+    r->duplicates = get_u64(j, "duplicates");
+    r->duplicates_in_file = get_u64(j, "duplicates_in_file");
+    r->predict_ms = (double)get_u64(j, "predict_ms");
+    li_review_choice *c = &r->choice;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "match"), i, v) {
+        li_field f = li_field_by_key(json_string_value(v) ? json_string_value(v) : "");
+        if (f != LI_FIELD_NONE && c->nmatch < 3)
+            c->match[c->nmatch++] = f;
+    }
+    json_array_foreach(json_object_get(j, "assignees"), i, v) {
+        if (json_string_value(v) && c->nassignees < LI_IMPORT_MAX_ASSIGNEES)
+            c->assignees[c->nassignees++] = json_string_value(v);
+    }
+    c->overwrite = json_is_true(json_object_get(j, "overwrite"));
+    c->reassign = json_is_true(json_object_get(j, "reassign"));
+    const char *a = json_string_value(json_object_get(j, "assign"));
+    for (int k = 0; a && k < 5; k++)
+        if (strcmp(a, assign_names[k]) == 0)
+            c->assign = (li_assign_mode)k;
+    c->assign_column = json_string_value(json_object_get(j, "assign_column"));
+    json_t *pred = json_object_get(j, "predictions");
+    for (int k = 0; k < 3; k++) {
+        json_t *p = json_object_get(pred, strategy_names[k]);
+        r->predictions[k] = (li_review_counts){get_u64(p, "created"), get_u64(p, "updated"),
+                                               get_u64(p, "skipped"), get_u64(p, "flagged")};
+    }
+    return LI_OK;
+}
+
+void li_review_free(li_review *r) {
+    if (r) {
+        json_decref(r->hold);
+        r->hold = NULL;
+    }
+}
+
+static li_status review_store(li_store *s, const li_review *r, li_error *err) {
+    json_t *j = review_to_json(r);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!text)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    li_status st = li_store_review_set(s, r->job.id, text, err);
+    free(text);
+    return st;
+}
+
+static void choice_of_opts(const li_import_opts *o, li_review_choice *c) {
+    memset(c, 0, sizeof *c);
+    if (o->nmatch) {
+        for (size_t i = 0; i < o->nmatch && i < 3; i++)
+            c->match[c->nmatch++] = o->match[i];
+    } else {
+        c->match[c->nmatch++] = LI_FIELD_EMAIL;
+        c->match[c->nmatch++] = LI_FIELD_PHONE;
+    }
+    c->overwrite = o->overwrite;
+    c->reassign = o->reassign;
+    c->assign = o->assign;
+    for (size_t i = 0; i < o->nassignees && i < LI_IMPORT_MAX_ASSIGNEES; i++)
+        c->assignees[c->nassignees++] = o->assignees[i];
+    c->assign_column = o->assign_column;
+}
+
+static void opts_of_choice(const li_review_choice *c, li_dup_strategy dup, li_import_opts *o) {
+    li_import_opts_init(o);
+    for (size_t i = 0; i < c->nmatch && i < 3; i++)
+        o->match[o->nmatch++] = c->match[i];
+    o->on_duplicate = dup;
+    o->overwrite = c->overwrite;
+    o->reassign = c->reassign;
+    o->assign = c->assign;
+    for (size_t i = 0; i < c->nassignees; i++)
+        o->assignees[o->nassignees++] = c->assignees[i];
+    o->assign_column = c->assign_column;
+}
+
+/* --- predictions --------------------------------------------------------------- */
+
+static int bit_get(const uint64_t *b, uint64_t i) {
+    return (int)((b[i >> 6] >> (i & 63)) & 1u);
+}
+
+static void bit_set(uint64_t *b, uint64_t i) {
+    b[i >> 6] |= 1ull << (i & 63);
+}
+
+/* Set bits of b in [from, to). */
+static uint64_t bit_count(const uint64_t *b, uint64_t from, uint64_t to) {
+    uint64_t n = 0;
+    while (from < to && (from & 63)) {
+        n += (uint64_t)bit_get(b, from);
+        from++;
+    }
+    for (; from + 64 <= to; from += 64)
+        n += (uint64_t)__builtin_popcountll(b[from >> 6]);
+    for (; from < to; from++)
+        n += (uint64_t)bit_get(b, from);
+    return n;
+}
+
+typedef struct predictor {
+    li_store *s;
+    const li_job_rec *job;
+    li_field match[LI__NKEYS];
+    size_t nmatch;
+    /* The sketch: "once" holds the key values seen in one row, "many" those
+     * seen in a lead or in two rows. */
+    uint64_t *once, *many;
+    uint64_t mask;
+    /* By row number: the valid rows, and those the committer must see. */
+    uint64_t *valid, *meet;
+    uint64_t nrow_bits, nmeet;
+    li_status st;
+} predictor;
+
+static uint64_t sketch_index(const predictor *p, uint64_t h) {
+    return (h ^ (h >> 29) ^ (h >> 47)) & p->mask;
+}
+
+static li_status sketch_lead(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
+    predictor *p = ctx;
+    (void)id;
+    for (size_t k = 0; k < p->nmatch; k++)
+        if (value[p->match[k]].len)
+            bit_set(p->many, sketch_index(p, li__key_hash(p->match[k], value[p->match[k]])));
+    return LI_OK;
+}
+
+static li_status row_hashes(const predictor *p, const li_staged_row *r, uint64_t h[LI__NKEYS]) {
+    li__row row;
+    if (r->row_no >= p->nrow_bits || li__row_decode(r->data, &row) != LI_OK)
+        return LI_EINTERNAL;
+    li__committer_keys(p->match, p->nmatch, row.value, h);
+    return LI_OK;
+}
+
+static li_status sketch_row(const li_staged_row *r, void *ctx) {
+    predictor *p = ctx;
+    uint64_t h[LI__NKEYS];
+    if (row_hashes(p, r, h) != LI_OK)
+        return LI_EINTERNAL;
+    bit_set(p->valid, r->row_no);
+    for (size_t k = 0; k < LI__NKEYS; k++) {
+        if (!h[k])
+            continue;
+        uint64_t i = sketch_index(p, h[k]);
+        if (bit_get(p->once, i))
+            bit_set(p->many, i);
+        else
+            bit_set(p->once, i);
+    }
+    return LI_OK;
+}
+
+static li_status mark_meeting(const li_staged_row *r, void *ctx) {
+    predictor *p = ctx;
+    uint64_t h[LI__NKEYS];
+    if (row_hashes(p, r, h) != LI_OK)
+        return LI_EINTERNAL;
+    for (size_t k = 0; k < LI__NKEYS; k++)
+        if (h[k] && bit_get(p->many, sketch_index(p, h[k]))) {
+            bit_set(p->meet, r->row_no);
+            p->nmeet++;
+            break;
+        }
+    return LI_OK;
+}
+
+static void predictor_free(predictor *p) {
+    free(p->once);
+    free(p->many);
+    free(p->valid);
+    free(p->meet);
+}
+
+static li_status corrupt(li_error *err) {
+    return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
+}
+
+/* Both passes over the staged rows: which rows the committer must see. */
+static li_status predictor_init(predictor *p, li_store *s, const li_job_rec *job,
+                                const li_review_choice *c, li_error *err) {
+    int64_t max_id = 0;
+    memset(p, 0, sizeof *p);
+    p->s = s;
+    p->job = job;
+    for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
+        p->match[p->nmatch++] = c->match[k];
+    li_status st = li_store_leads_max_id(s, &max_id, err);
+    if (st != LI_OK)
+        return st;
+    /* 16 bits per key, between 64 Kibit and 64 Mibit (8 MiB) per set. */
+    uint64_t keys = (uint64_t)p->nmatch * ((uint64_t)max_id + job->valid), bits = 1u << 16;
+    while (bits < keys * 16 && bits < (1ull << 26))
+        bits <<= 1;
+    p->mask = bits - 1;
+    p->nrow_bits = job->parse_row + 64;
+    size_t row_words = (size_t)(p->nrow_bits / 64 + 1);
+    p->once = calloc(bits / 64, sizeof *p->once);
+    p->many = calloc(bits / 64, sizeof *p->many);
+    p->valid = calloc(row_words, sizeof *p->valid);
+    p->meet = calloc(row_words, sizeof *p->meet);
+    if (!p->once || !p->many || !p->valid || !p->meet)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if ((st = li_store_lead_keys_each(s, sketch_lead, p, err)) != LI_OK)
+        return st;
+    st = li_store_rows_each(s, job->id, 0, "valid", 0, sketch_row, p, err);
+    if (st == LI_OK)
+        st = li_store_rows_each(s, job->id, 0, "valid", 0, mark_meeting, p, err);
+    if (st == LI_EINTERNAL)
+        return corrupt(err);
+    free(p->once); /* done with: the committer's key set comes next */
+    p->once = NULL;
+    free(p->many);
+    p->many = NULL;
+    return st;
+}
+
+/* A predicted duplicate: the row, its key, the lead (or -row) it matches. */
+typedef struct dup_mark {
+    uint64_t row_no;
+    li_field key;
+    int64_t match;
+} dup_mark;
+
+typedef struct marks {
+    dup_mark *m;
+    size_t n, cap;
+    /* The leads the simulation created, with their rows (ids ascending). */
+    int64_t *sim_id;
+    uint64_t *sim_row;
+    size_t nsim, cap_id, cap_row;
+    int64_t max_id;
+} marks;
+
+static void marks_free(marks *k) {
+    free(k->m);
+    free(k->sim_id);
+    free(k->sim_row);
+}
+
+static int grow(void **p, size_t *cap, size_t n, size_t size) {
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static uint64_t sim_row_of(const marks *k, int64_t id) {
+    size_t lo = 0, hi = k->nsim;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (k->sim_id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k->nsim && k->sim_id[lo] == id ? k->sim_row[lo] : 0;
+}
+
+static li_status record(marks *k, uint64_t row_no, const li__outcome *oc) {
+    if (strcmp(oc->status, "imported") == 0 && oc->lead_id > k->max_id) {
+        if (grow((void **)&k->sim_id, &k->cap_id, k->nsim, sizeof *k->sim_id) ||
+            grow((void **)&k->sim_row, &k->cap_row, k->nsim, sizeof *k->sim_row))
+            return LI_ENOMEM;
+        k->sim_id[k->nsim] = oc->lead_id;
+        k->sim_row[k->nsim++] = row_no;
+    }
+    if (!oc->match_lead)
+        return LI_OK;
+    if (grow((void **)&k->m, &k->cap, k->n, sizeof *k->m))
+        return LI_ENOMEM;
+    int64_t match = oc->match_lead;
+    if (match > k->max_id)
+        match = -(int64_t)sim_row_of(k, match);
+    k->m[k->n++] = (dup_mark){row_no, oc->match_key, match};
+    return LI_OK;
+}
+
+typedef struct fetched {
+    li_buf arena;
+    uint64_t row_no[LI_IMPORT_BATCH];
+    size_t off[LI_IMPORT_BATCH], len[LI_IMPORT_BATCH];
+    size_t n;
+} fetched;
+
+static li_status fetch_row(const li_staged_row *r, void *ctx) {
+    fetched *f = ctx;
+    f->row_no[f->n] = r->row_no;
+    f->off[f->n] = f->arena.len;
+    f->len[f->n] = r->data.len;
+    f->n++;
+    return li_buf_append(&f->arena, r->data.ptr, r->data.len);
+}
+
+/*
+ * What the commit would do with strategy dup: the committer over the rows
+ * that meet a lead, in a transaction rolled back; every other valid row
+ * counted as the lead it creates. k (may be NULL) gets the duplicates.
+ */
+static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_strategy dup,
+                          li_review_counts *out, marks *k, li_error *err) {
+    li_job_rec job = *p->job;
+    li_import_opts o;
+    li__committer c;
+    fetched *f = NULL;
+    int opened = 0, in_tx = 0;
+    uint64_t ids[LI_IMPORT_BATCH];
+    job.created = job.updated = job.skipped = job.flagged = job.assigned = 0;
+    opts_of_choice(choice, dup, &o);
+    if (k && (li_store_leads_max_id(p->s, &k->max_id, err)) != LI_OK)
+        return LI_EDB;
+    /* Few rows as far as the committer knows: it never drops the key
+     * indexes (a change a rollback would not undo); its key set grows. */
+    uint64_t expect = p->nmeet < LI__BULK_MIN_ROWS ? p->nmeet : LI__BULK_MIN_ROWS - 1;
+    li_status st = li__committer_open(&c, p->s, &job, &o, expect, err);
+    opened = 1;
+    if (st != LI_OK || (st = li__assign_setup(&c, p->s, &o, err)) != LI_OK)
+        goto out;
+    int rr = o.assign == LI_ASSIGN_ROUND_ROBIN && c.nassignee > 0;
+    if (!(f = calloc(1, sizeof *f))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    li_buf_init(&f->arena, 0);
+    if ((st = li_store_begin(p->s, err)) != LI_OK)
+        goto out;
+    in_tx = 1;
+    li_store_now(c.now);
+    uint64_t next = 0; /* rows below next are counted */
+    uint64_t r = 0;
+    for (;;) {
+        size_t n = 0;
+        for (; r < p->nrow_bits && n < LI_IMPORT_BATCH; r++)
+            if (bit_get(p->meet, r))
+                ids[n++] = r;
+        if (n == 0)
+            break;
+        f->n = 0;
+        li_buf_reset(&f->arena);
+        if ((st = li_store_rows_get(p->s, job.id, ids, n, fetch_row, f, err)) != LI_OK)
+            goto out;
+        for (size_t i = 0; i < f->n; i++) {
+            /* The rows in between create leads that nothing meets. */
+            uint64_t alone = bit_count(p->valid, next, f->row_no[i]);
+            job.created += alone;
+            if (rr)
+                job.assigned += alone;
+            next = f->row_no[i] + 1;
+            li__row row;
+            li__outcome oc;
+            if (li__row_decode((li_slice){f->arena.data + f->off[i], f->len[i]}, &row) != LI_OK) {
+                st = corrupt(err);
+                goto out;
+            }
+            if ((st = li__committer_row(&c, &row, f->row_no[i], &oc, err)) != LI_OK)
+                goto out;
+            if (k && record(k, f->row_no[i], &oc) != LI_OK) {
+                st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+                goto out;
+            }
+        }
+    }
+    job.created += bit_count(p->valid, next, p->nrow_bits);
+    *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
+out:
+    if (in_tx)
+        li_store_rollback(p->s); /* nothing of it was ever meant to stay */
+    if (f)
+        li_buf_free(&f->arena);
+    free(f);
+    if (opened)
+        li__committer_free(&c);
+    return st;
+}
+
+/* The three predictions; k gets the duplicates of strategy mark_dup. */
+static li_status predict_all(li_store *s, const li_job_rec *job, const li_review_choice *choice,
+                             li_dup_strategy mark_dup, li_review_counts out[3], marks *k,
+                             li_error *err) {
+    predictor p;
+    li_status st = predictor_init(&p, s, job, choice, err);
+    li__trace("review: %llu of %llu valid rows meet a lead or another row",
+              (unsigned long long)p.nmeet, (unsigned long long)job->valid);
+    for (int d = 0; st == LI_OK && d < 3; d++)
+        st = simulate(&p, choice, (li_dup_strategy)d, &out[d], d == (int)mark_dup ? k : NULL, err);
+    predictor_free(&p);
+    return st;
+}
+
+li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
+                              li_error *err) {
+    char *text = NULL;
+    li_review r;
+    marks k;
+    memset(&r, 0, sizeof r);
+    memset(&k, 0, sizeof k);
+    li_status st = li_store_review_get(s, job->id, &text, err);
+    if (st != LI_OK)
+        return st;
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    int done = json_is_true(json_object_get(j, "analysed"));
+    json_decref(j);
+    free(text);
+    if (done)
+        return LI_OK;
+    double t0 = li__now();
+    r.job = *job;
+    choice_of_opts(o, &r.choice);
+    if ((st = predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, err)) != LI_OK)
+        goto out;
+    r.analysed = 1;
+    r.rows = job->rows;
+    r.valid = job->valid;
+    r.invalid = job->invalid;
+    r.warnings = job->warnings;
+    r.duplicates = k.n;
+    for (size_t i = 0; i < k.n; i++)
+        r.duplicates_in_file += k.m[i].match <= 0;
+    r.predict_ms = ms_since(t0);
+    if ((st = li_store_begin(s, err)) != LI_OK)
+        goto out;
+    for (size_t i = 0; i < k.n && st == LI_OK; i++)
+        st = li_store_row_mark(s, job->id, k.m[i].row_no, li_field_key(k.m[i].key), k.m[i].match,
+                               err);
+    if (st == LI_OK)
+        st = review_store(s, &r, err);
+    if (st == LI_OK)
+        st = li_store_commit(s, err);
+    else
+        li_store_rollback(s);
+    li__trace("review: predictions in %.0f ms", r.predict_ms);
+out:
+    marks_free(&k);
+    return st;
+}
+
+/* --- stages ----------------------------------------------------------------------- */
+
+li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
+                           li_error *err) {
+    return li__import_prepare_review(s, o, res, err);
+}
+
+/* The job's saved options and stored file; *path (malloc'ed) the file to read. */
+static li_status job_options(li_store *s, int64_t id, li_import_opts *o, li__opts_hold *hold,
+                             char **blob, char **path, li_error *err) {
+    char *json = NULL;
+    *blob = NULL;
+    if (path)
+        *path = NULL;
+    li_status st = li_store_job_files(s, id, &json, blob, NULL, err);
+    if (st == LI_OK && li__opts_from_json(json, o, hold) != LI_OK)
+        st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)id);
+    free(json);
+    if (st == LI_OK && path) {
+        *path = *blob ? li__blob_find(s, *blob)
+                      : (hold->source_path ? strdup(hold->source_path) : NULL);
+        if (!*path)
+            st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)id);
+    }
+    return st;
+}
+
+/* A job in review, read under the caller's transaction: LI_EREFUSED if none. */
+static li_status review_job(li_store *s, int64_t id, li_job_rec *job, char **review_json,
+                            li_error *err) {
+    *review_json = NULL;
+    li_status st = li_store_job_get(s, id, job, err);
+    if (st == LI_OK)
+        st = li_store_review_get(s, id, review_json, err);
+    if (st == LI_OK && !*review_json)
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_NOT_REVIEW, (long long)id);
+    return st;
+}
+
+li_status li_review_set_mapping(li_store *s, int64_t job_id, const li_review_mapping *m,
+                                li_error *err) {
+    li_job_rec job;
+    li_import_opts o;
+    li__opts_hold hold;
+    char *review = NULL, *blob = NULL, *path = NULL, *mapping_json = NULL, *options = NULL;
+    li_mapping *map = NULL;
+    li_map_override *ov_copy = NULL;
+    int in_tx = 0;
+    memset(&hold, 0, sizeof hold);
+    li_status st = li_store_begin(s, err);
+    if (st != LI_OK)
+        return st;
+    in_tx = 1;
+    if ((st = review_job(s, job_id, &job, &review, err)) != LI_OK)
+        goto out;
+    if (job.state != LI_JOB_UPLOADED) {
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_NOT_UPLOADED, (long long)job_id,
+                          li_job_state_label(job.state));
+        goto out;
+    }
+    if ((st = job_options(s, job_id, &o, &hold, &blob, &path, err)) != LI_OK)
+        goto out;
+    if (m->nmap > LI_MAP_MAX_OVERRIDES) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_INTERNAL, "trop de --map");
+        goto out;
+    }
+    if (m->nmap) {
+        o.map = m->map;
+        o.nmap = m->nmap;
+    }
+    if (m->mapping_name)
+        o.mapping_name = m->mapping_name;
+    if (m->sheet)
+        o.reader.sheet = m->sheet;
+    const li_map_override *ov;
+    size_t nov;
+    li_mapping_source src;
+    if ((st = li__overrides(&o, &ov_copy, &ov, &nov, err)) != LI_OK)
+        goto out;
+    li_mapping_request req = {.path = path,
+                              .reader = &o.reader,
+                              .map = ov,
+                              .nmap = nov,
+                              .mapping_name = o.mapping_name,
+                              .region = o.region};
+    if ((st = li_import_mapping(s, &req, &map, &src, err)) != LI_OK)
+        goto out;
+    if (!(mapping_json = li_mapping_to_json(map)) ||
+        !(options = li__opts_to_json(&o, hold.source_path, &src.region))) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if ((st = li_store_job_set_mapping(s, job_id, NULL, mapping_json, err)) != LI_OK ||
+        (st = li_store_job_set_options(s, job_id, options, blob, err)) != LI_OK ||
+        (st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
+out:
+    if (in_tx)
+        li_store_rollback(s);
+    li__opts_hold_free(&hold);
+    li_mapping_free(map);
+    free(ov_copy);
+    free(review);
+    free(blob);
+    free(path);
+    free(mapping_json);
+    free(options);
+    return st;
+}
+
+/* Runs job's items here until it is in state done (the one-shot import's way). */
+static li_status run_here(li_store *s, int64_t id, li_job_state done, const li_review_run *run,
+                          li_import_result *res, li_error *err) {
+    li__runner r;
+    li_import_opts overlay;
+    double t0 = li__now();
+    memset(&r, 0, sizeof r);
+    li_import_opts_init(&overlay);
+    overlay.progress = run ? run->progress : NULL;
+    overlay.progress_ctx = run ? run->progress_ctx : NULL;
+    r.s = s;
+    li__owner_name(r.owner, 0);
+    r.lease_s = LI_WORK_LEASE_S;
+    r.one_shot = 1;
+    r.stop = run ? run->stop : NULL;
+    r.overlay = &overlay;
+    res->job.id = id;
+    li_status st = li__run_job(&r, done, res, err);
+    res->duration_ms = (uint64_t)ms_since(t0);
+    return st;
+}
+
+li_status li_review_analyse(li_store *s, int64_t job_id, const li_review_run *run,
+                            li_import_result *res, li_error *err) {
+    li_job_rec *job = &res->job;
+    char *review = NULL;
+    memset(res, 0, sizeof *res);
+    li_status st = li_store_begin(s, err);
+    if (st != LI_OK)
+        return st;
+    if ((st = review_job(s, job_id, job, &review, err)) != LI_OK)
+        goto out;
+    if (li__review_committed(review) || (job->state != LI_JOB_UPLOADED &&
+                                         job->state != LI_JOB_QUEUED &&
+                                         job->state != LI_JOB_PARSING &&
+                                         job->state != LI_JOB_READY &&
+                                         job->state != LI_JOB_FAILED)) {
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_NOT_UPLOADED, (long long)job_id,
+                          li_job_state_label(job->state));
+        goto out;
+    }
+    uint64_t pending = 0;
+    if ((st = li_store_work_pending(s, job_id, &pending, err)) != LI_OK)
+        goto out;
+    if (pending == 0 && job->state != LI_JOB_READY) {
+        /* Its analysis: a parse item that stops at ready; it writes no lead. */
+        res->resumed = job->state != LI_JOB_UPLOADED;
+        job->state = LI_JOB_QUEUED;
+        job->error[0] = '\0';
+        job->finished_at[0] = '\0';
+        if ((st = li_store_job_update(s, job, err)) != LI_OK ||
+            (st = li_store_work_add(s, job_id, LI_WORK_PARSE, 0, LI_WORK_MAX_ATTEMPTS, 0, err)) !=
+                LI_OK)
+            goto out;
+    } else {
+        res->resumed = job->state != LI_JOB_UPLOADED;
+    }
+    if ((st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    free(review);
+    if (run && run->queue)
+        return LI_OK;
+    return run_here(s, job_id, LI_JOB_READY, run, res, err);
+out:
+    li_store_rollback(s);
+    free(review);
+    return st;
+}
+
+li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice *choice,
+                            li_review_counts out[3], li_error *err) {
+    li_job_rec job;
+    char *review = NULL;
+    li_status st = review_job(s, job_id, &job, &review, err);
+    free(review);
+    if (st != LI_OK)
+        return st;
+    if (job.state != LI_JOB_READY)
+        return li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_NOT_READY, (long long)job_id,
+                            li_job_state_label(job.state));
+    li_review_choice c = *choice;
+    if (!c.nmatch) {
+        c.match[c.nmatch++] = LI_FIELD_EMAIL;
+        c.match[c.nmatch++] = LI_FIELD_PHONE;
+    }
+    return predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, err);
+}
+
+li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err) {
+    char *text = NULL;
+    memset(out, 0, sizeof *out);
+    li_status st = review_job(s, job_id, &out->job, &text, err);
+    if (st == LI_OK && review_from_json(text, out) != LI_OK)
+        st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)job_id);
+    free(text);
+    if (st != LI_OK)
+        return st;
+    const li_job_rec *job = &out->job;
+    out->rows = job->rows;
+    out->valid = job->valid;
+    out->invalid = job->invalid;
+    out->warnings = job->warnings;
+    if (!out->analysed && job->state == LI_JOB_READY && !job->live) {
+        /* Staged, and stopped before its predictions were stored: computed now. */
+        li_import_opts o;
+        li__opts_hold hold;
+        char *blob = NULL;
+        if ((st = job_options(s, job_id, &o, &hold, &blob, NULL, err)) == LI_OK) {
+            choice_of_opts(&o, &out->choice);
+            double t0 = li__now();
+            st = li_review_predict(s, job_id, &out->choice, out->predictions, err);
+            out->predict_ms = ms_since(t0);
+            out->analysed = st == LI_OK;
+            /* the strings of choice: kept with the review */
+            for (size_t i = 0; i < out->choice.nassignees; i++)
+                out->choice.assignees[i] = NULL;
+            out->choice.nassignees = 0;
+            out->choice.assign_column = NULL;
+        }
+        li__opts_hold_free(&hold);
+        free(blob);
+    }
+    return st;
+}
+
+li_status li_review_json(const li_review *r, li_buf *out) {
+    json_t *j = review_to_json(r);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!text)
+        return LI_ENOMEM;
+    li_status st = li_buf_puts(out, text);
+    free(text);
+    return st;
+}
+
+/* --- rows ---------------------------------------------------------------------------- */
+
+int li_row_filter_parse(const char *word, li_row_filter *out) {
+    static const char *const names[] = {"all", "invalid", "warning", "duplicate", "valid"};
+    for (int i = 0; word && i < 5; i++)
+        if (strcmp(word, names[i]) == 0) {
+            *out = (li_row_filter)i;
+            return 1;
+        }
+    return 0;
+}
+
+typedef struct page_rows {
+    json_t *rows;   /* the page's rows, as they will be written */
+    uint64_t want[LI_REVIEW_PAGE_ROWS]; /* valid rows whose raw values come from the file */
+    json_t *want_values[LI_REVIEW_PAGE_ROWS];
+    size_t nwant;
+    json_t *header; /* JSON array of the file's headers, or NULL */
+    int bad;
+} page_rows;
+
+static const char *col_name(const page_rows *p, size_t i, char buf[32]) {
+    const char *h = json_string_value(json_array_get(p->header, i));
+    if (h && *h)
+        return h;
+    snprintf(buf, 32, "Colonne %zu", i + 1);
+    return buf;
+}
+
+static li_status page_row(const li_staged_row *r, void *ctx) {
+    page_rows *p = ctx;
+    json_t *row = json_object(), *errors = json_array(), *values = json_object();
+    if (!row || !errors || !values) {
+        json_decref(row);
+        json_decref(errors);
+        json_decref(values);
+        return LI_ENOMEM;
+    }
+    json_t *issues = r->errors.len ? json_loadb(r->errors.ptr, r->errors.len, 0, NULL) : NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(issues, i, v) {
+        const char *msg = json_string_value(json_object_get(v, "message"));
+        if (msg)
+            p->bad |= json_array_append_new(errors, json_string(msg));
+    }
+    int invalid = strcmp(r->status, "invalid") == 0;
+    const char *status = r->status;
+    if (strcmp(r->status, "valid") == 0)
+        status = r->match_key ? "duplicate" : json_array_size(errors) ? "warning" : "valid";
+    if (invalid) {
+        json_t *fields = json_loadb(r->data.ptr, r->data.len, 0, NULL);
+        json_array_foreach(fields, i, v) {
+            char buf[32];
+            p->bad |= json_object_set(values, col_name(p, i, buf), v);
+        }
+        json_decref(fields);
+    } else if (p->nwant < LI_REVIEW_PAGE_ROWS) {
+        p->want[p->nwant] = r->row_no;
+        p->want_values[p->nwant++] = values;
+    }
+    json_decref(issues);
+    p->bad |= json_object_set_new(row, "row", json_integer((json_int_t)r->row_no));
+    p->bad |= json_object_set_new(row, "status", json_string(status));
+    p->bad |= json_object_set_new(row, "errors", errors);
+    p->bad |= json_object_set_new(row, "values", values);
+    if (r->match_key) {
+        char text[256];
+        li_field key = li_field_by_key(r->match_key);
+        const char *kl = key == LI_FIELD_EMAIL   ? li_msg_text(LI_MSG_MATCH_KEY_EMAIL)
+                         : key == LI_FIELD_PHONE ? li_msg_text(LI_MSG_MATCH_KEY_PHONE)
+                                                 : li_msg_text(LI_MSG_MATCH_KEY_EXTERNAL_ID);
+        p->bad |= json_object_set_new(row, "match_key", json_string(r->match_key));
+        if (r->match_lead < 0) {
+            li_msg_format(text, sizeof text, LI_MSG_REVIEW_DUP_OF_ROW, (long long)-r->match_lead,
+                          kl);
+            p->bad |= json_object_set_new(row, "duplicate_of_row",
+                                          json_integer((json_int_t)-r->match_lead));
+        } else {
+            li_msg_format(text, sizeof text, LI_MSG_REVIEW_DUP_OF_LEAD, (long long)r->match_lead,
+                          kl);
+            p->bad |= json_object_set_new(row, "duplicate_of_lead",
+                                          json_integer((json_int_t)r->match_lead));
+        }
+        p->bad |= json_object_set_new(row, "duplicate", json_string(text));
+    }
+    if (r->lead_id)
+        p->bad |= json_object_set_new(row, "lead_id", json_integer((json_int_t)r->lead_id));
+    p->bad |= json_array_append_new(p->rows, row);
+    return LI_OK;
+}
+
+/* The raw cells of the page's valid rows, read again from the job's file. */
+static li_status raw_values(li_store *s, const li_job_rec *job, page_rows *p, li_error *err) {
+    li_import_opts o;
+    li__opts_hold hold;
+    char *blob = NULL, *path = NULL;
+    li_reader *rd = NULL;
+    memset(&hold, 0, sizeof hold);
+    li_status st = job_options(s, job->id, &o, &hold, &blob, &path, err);
+    if (st != LI_OK)
+        goto out;
+    li_reader_opts ro = o.reader;
+    if (job->encoding[0])
+        ro.encoding = job->encoding;
+    ro.header = job->has_header;
+    li_error ignored;
+    if (li_reader_open(path, &ro, &rd, &ignored) != LI_OK)
+        goto out; /* the file is gone (cleanup): the row shows no raw value */
+    size_t w = 0;
+    const li_row *row;
+    while (w < p->nwant && li_reader_next(rd, &row, &ignored) == LI_OK && row) {
+        while (w < p->nwant && p->want[w] < row->number)
+            w++; /* not in the file any more: left empty */
+        if (w < p->nwant && p->want[w] == row->number) {
+            for (size_t i = 0; i < row->nfields; i++) {
+                char buf[32];
+                p->bad |= json_object_set_new(p->want_values[w], col_name(p, i, buf),
+                                              json_stringn(row->fields[i].ptr, row->fields[i].len));
+            }
+            w++;
+        }
+    }
+out:
+    li_reader_free(rd);
+    li__opts_hold_free(&hold);
+    free(blob);
+    free(path);
+    return st;
+}
+
+li_status li_review_rows(li_store *s, int64_t job_id, li_row_filter filter, uint64_t page,
+                         li_buf *out, li_error *err) {
+    li_job_rec job;
+    page_rows p;
+    char *header = NULL;
+    uint64_t total = 0;
+    memset(&p, 0, sizeof p);
+    if (page == 0)
+        page = 1;
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = li_store_job_header(s, job_id, &header, err);
+    if (st != LI_OK)
+        goto out;
+    p.header = header ? json_loads(header, 0, NULL) : NULL;
+    if (!(p.rows = json_array())) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if ((st = li_store_rows_page(s, job_id, filter, (page - 1) * LI_REVIEW_PAGE_ROWS,
+                                 LI_REVIEW_PAGE_ROWS, &total, page_row, &p, err)) != LI_OK)
+        goto out;
+    if (p.nwant && (st = raw_values(s, &job, &p, err)) != LI_OK)
+        goto out;
+    uint64_t pages = (total + LI_REVIEW_PAGE_ROWS - 1) / LI_REVIEW_PAGE_ROWS;
+    json_t *j = json_pack("{sOsIsIsI}", "rows", p.rows, "page", (json_int_t)page, "pages",
+                          (json_int_t)pages, "total", (json_int_t)total);
+    char *text = j && !p.bad ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!text || li_buf_puts(out, text) != LI_OK)
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    free(text);
+out:
+    json_decref(p.rows);
+    json_decref(p.header);
+    free(header);
+    return st;
+}
+
+/* --- commit ------------------------------------------------------------------------ */
+
+/* --assign column:HEADER at commit: the analysis must have read that column as the owner. */
+static li_status column_mapped(li_store *s, int64_t job_id, const char *column, li_error *err) {
+    char *mj = NULL;
+    li_status st = li_store_job_mapping(s, job_id, &mj, err);
+    if (st != LI_OK)
+        return st;
+    json_t *m = mj ? json_loads(mj, 0, NULL) : NULL;
+    free(mj);
+    int ok = 0;
+    const char *key;
+    json_t *v;
+    json_t *cols = json_object_get(m, "columns") ? json_object_get(m, "columns") : m;
+    json_object_foreach(cols, key, v) {
+        const char *f = json_string_value(v);
+        if (column && strcasecmp(key, column) == 0 && f && strcmp(f, "owner") == 0)
+            ok = 1;
+    }
+    json_decref(m);
+    if (!ok)
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_REVIEW_ASSIGN_COLUMN_UNMAPPED,
+                          column ? column : "", (long long)job_id, column ? column : "");
+    return st;
+}
+
+li_status li_review_commit(li_store *s, int64_t job_id, const li_import_opts *choice,
+                           const li_review_run *run, li_import_result *res, li_error *err) {
+    li_job_rec *job = &res->job;
+    li_import_opts o;
+    li__opts_hold hold;
+    char *review = NULL, *blob = NULL, *options = NULL;
+    li_review r;
+    int in_tx = 0, resume = 0;
+    memset(res, 0, sizeof *res);
+    memset(&hold, 0, sizeof hold);
+    memset(&r, 0, sizeof r);
+    li_status st = li_store_begin(s, err);
+    if (st != LI_OK)
+        return st;
+    in_tx = 1;
+    if ((st = review_job(s, job_id, job, &review, err)) != LI_OK)
+        goto out;
+    int committed = li__review_committed(review);
+    /* Asked for already, and interrupted (killed, cancelled, failed): goes on
+     * with the options it was asked with. */
+    resume = committed && !li_job_state_final(job->state);
+    if (!resume && job->state != LI_JOB_READY) {
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_NOT_READY, (long long)job_id,
+                          li_job_state_label(job->state));
+        goto out;
+    }
+    if (!resume) {
+        if ((st = job_options(s, job_id, &o, &hold, &blob, NULL, err)) != LI_OK)
+            goto out;
+        /* The commit's choices, made now. */
+        o.on_duplicate = choice->on_duplicate;
+        o.nmatch = 0;
+        for (size_t i = 0; i < choice->nmatch && i < 3; i++)
+            o.match[o.nmatch++] = choice->match[i];
+        o.overwrite = choice->overwrite;
+        o.reassign = choice->reassign;
+        if (choice->assign == LI_ASSIGN_COLUMN &&
+            (st = column_mapped(s, job_id, choice->assign_column, err)) != LI_OK)
+            goto out;
+        if (choice->assign != LI_ASSIGN_AUTO || o.assign == LI_ASSIGN_AUTO) {
+            o.assign = choice->assign;
+            o.nassignees = 0;
+            for (size_t i = 0; i < choice->nassignees && i < LI_IMPORT_MAX_ASSIGNEES; i++)
+                o.assignees[o.nassignees++] = choice->assignees[i];
+            o.assign_column = choice->assign_column;
+        }
+        if ((st = li__assign_check(s, &o, err)) != LI_OK)
+            goto out;
+        if (!(options = li__opts_to_json(&o, hold.source_path, NULL))) {
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            goto out;
+        }
+        /* The review keeps its analysis; it is marked as committed. */
+        if (review_from_json(review, &r) != LI_OK) {
+            st = li_error_set(err, LI_EFORMAT, LI_MSG_JOB_OPTIONS_CORRUPT, (long long)job_id);
+            goto out;
+        }
+        r.job = *job;
+        r.rows = job->rows;
+        r.valid = job->valid;
+        r.invalid = job->invalid;
+        r.warnings = job->warnings;
+        r.committed = 1;
+        job->state = LI_JOB_QUEUED;
+        job->error[0] = '\0';
+        if ((st = li_store_job_set_options(s, job_id, options, blob, err)) != LI_OK ||
+            (st = review_store(s, &r, err)) != LI_OK ||
+            (st = li_store_job_update(s, job, err)) != LI_OK ||
+            (st = li_store_work_add(s, job_id, LI_WORK_COMMIT, 1, LI_WORK_MAX_ATTEMPTS, 0, err)) !=
+                LI_OK)
+            goto out;
+    } else {
+        res->resumed = 1;
+        uint64_t pending = 0;
+        if ((st = li_store_work_pending(s, job_id, &pending, err)) != LI_OK)
+            goto out;
+        if (pending == 0) {
+            int exclusive = 0;
+            li_work_kind kind = li__next_kind(job, &exclusive);
+            job->state = LI_JOB_QUEUED;
+            job->error[0] = '\0';
+            job->finished_at[0] = '\0';
+            if ((st = li_store_job_update(s, job, err)) != LI_OK ||
+                (st = li_store_work_add(s, job_id, kind, exclusive, LI_WORK_MAX_ATTEMPTS, 0,
+                                        err)) != LI_OK)
+                goto out;
+        }
+    }
+    if ((st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
+    if (!(run && run->queue))
+        st = run_here(s, job_id, LI_JOB_COMPLETED, run, res, err);
+out:
+    if (in_tx)
+        li_store_rollback(s);
+    li_review_free(&r);
+    li__opts_hold_free(&hold);
+    free(review);
+    free(blob);
+    free(options);
+    return st;
+}
+
+/* --- cleanup ----------------------------------------------------------------------- */
+
+typedef struct stale {
+    char before[32];
+    int64_t *id;
+    size_t n, cap;
+} stale;
+
+static li_status pick_stale(const li_job_rec *job, void *ctx) {
+    stale *c = ctx;
+    if ((job->state != LI_JOB_UPLOADED && job->state != LI_JOB_READY) ||
+        strcmp(job->created_at, c->before) >= 0)
+        return LI_OK;
+    if (grow((void **)&c->id, &c->cap, c->n, sizeof *c->id))
+        return LI_ENOMEM;
+    c->id[c->n++] = job->id;
+    return LI_OK;
+}
+
+li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint64_t *cancelled,
+                             li_error *err) {
+    stale c;
+    memset(&c, 0, sizeof c);
+    *cancelled = 0;
+    time_t t = time(NULL) - (time_t)older_than_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(c.before, sizeof c.before, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    li_status st = li_store_jobs_each(s, NULL, pick_stale, &c, err);
+    if (st == LI_ENOMEM)
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    for (size_t i = 0; st == LI_OK && i < c.n; i++) {
+        li_job_rec job;
+        char *review = NULL, *blob = NULL;
+        int shared = 0;
+        uint64_t n = 0;
+        if (dry_run) {
+            (*cancelled)++;
+            continue;
+        }
+        if ((st = review_job(s, c.id[i], &job, &review, err)) != LI_OK) {
+            free(review);
+            if (st == LI_EREFUSED) { /* not a review: never cancelled for its age */
+                st = LI_OK;
+                continue;
+            }
+            break;
+        }
+        free(review);
+        char was[64];
+        snprintf(was, sizeof was, "%s", li_job_state_label(job.state));
+        if ((st = li_job_cancel(s, job.id, &job, err)) != LI_OK)
+            break;
+        li_error why;
+        li_error_set(&why, LI_ECANCELLED, LI_MSG_REVIEW_EXPIRED, (long long)job.id, was,
+                     job.created_at);
+        snprintf(job.error, sizeof job.error, "%s", why.message);
+        if ((st = li_store_job_update(s, &job, err)) != LI_OK ||
+            (st = li_store_job_rows_delete(s, job.id, &n, err)) != LI_OK ||
+            (st = li_store_job_files(s, job.id, NULL, &blob, NULL, err)) != LI_OK)
+            break;
+        if (blob && (st = li_store_blob_shared(s, blob, job.id, &shared, err)) == LI_OK &&
+            !shared) {
+            char *path = li__blob_path(s, blob);
+            if (path)
+                remove(path);
+            free(path);
+        }
+        free(blob);
+        (*cancelled)++;
+    }
+    free(c.id);
+    return st;
+}
