@@ -221,7 +221,8 @@ class Base(unittest.TestCase):
         self.assertTrue(text.strip(), "nothing said")
         text = self.OPTION_VALUES.sub("", text)
         english = re.search(r"(?<![\w-])(error|failed|invalid|not found|unknown|job|"
-                            r"ready|uploaded|completed|cancelled|committed|page \d+ of)"
+                            r"ready|uploaded|completed|cancelled|committed|imported|skipped|updated|"
+                            r"created|flagged|page \d+ of)"
                             r"(?![\w-])", text, re.IGNORECASE)
         self.assertIsNone(english, "English in %r" % text)
 
@@ -403,6 +404,26 @@ class ReviewRules(Base):
         r = self.cli(db, "import", self.file, "--no-remember", code=3)
         self.assert_french(r.err)
 
+    def test_a_one_shot_import_of_a_file_in_review_honours_its_options_or_refuses(self):
+        # The file waits in review (default choices); the user runs the
+        # one-shot import with other options: they are applied, or the import
+        # is refused and says how to commit the review; never ignored.
+        opts = ["--on-duplicate", "create", "--match", "phone"]
+        db, ref_db = self.copy_db(), self.copy_db()
+        ref = self.one_shot(ref_db, *opts)
+        job = self.review(db)["job_id"]
+        r = self.cli(db, "import", self.file, "--json", "--no-remember", *opts, code=None)
+        if r.code == 0:
+            got = r.json()
+            for key in COUNTS:
+                self.assertEqual(got[key], ref[key], key)
+            self.assertEqual(self.export(db), self.export(ref_db))
+        else:
+            self.assertEqual(r.code, 3, repr(r))
+            self.assert_french(r.err)
+            self.assertIn("jobs commit %d" % job, r.err)
+            self.assertEqual(self.export(db), self.base_export)
+
     def test_a_commit_of_a_job_that_is_not_in_review_is_refused(self):
         db = self.copy_db()
         job = self.one_shot(db)["job_id"]
@@ -530,6 +551,17 @@ class JobsRows(Base):
         self.assert_french(r.out)
         self.assertIn("Prénom23", r.out)   # row 41 is on page 2
         self.assertNotIn("Prénom24", r.out)  # row 42 is not
+
+    def test_rows_of_a_committed_job_are_said_in_french(self):
+        db = self.copy_db()
+        job = self.review(db)["job_id"]
+        self.commit(db, job, "--on-duplicate", "update")
+        for status in (None, "duplicate", "invalid", "warning", "valid"):
+            with self.subTest(status=status):
+                opts = ["--status", status] if status else []
+                r = self.cli(db, "jobs", "rows", str(job), *opts)
+                self.assert_french(r.out)
+                self.assertIn("Ligne", r.out)
 
     def test_a_bad_page_or_status_is_refused_in_french(self):
         for opts in (["--page", "0"], ["--page", "-1"], ["--page", "deux"],
