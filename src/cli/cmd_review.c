@@ -191,6 +191,11 @@ static int job_number(const char *w, long long *id) {
     return li_cli_parse_id(w, id);
 }
 
+/* An unknown job number is a mistake of the command line (exit 2), as for the other jobs commands. */
+static int exit_code(li_status st) {
+    return st == LI_ENOTFOUND ? LI_EXIT_USAGE : li_cli_exit_code(st);
+}
+
 int li_cli_jobs_review(int argc, char **argv, const char *verb) {
     static const char *const with_value[] = {"--db",     "--status", "--page",
                                              "--match",  "--on-duplicate", "--assign",
@@ -270,7 +275,7 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
     li_status st = li_store_open_existing(li_cli_db_url(db), &s, &err);
     if (st != LI_OK) {
         li_cli_print_error(&err);
-        rc = li_cli_exit_code(st);
+        rc = exit_code(st);
         goto out;
     }
     if (rows) {
@@ -284,7 +289,7 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
         li_review_free(&rv);
         if (st != LI_OK) {
             li_cli_print_error(&err);
-            rc = li_cli_exit_code(st);
+            rc = exit_code(st);
         }
         goto out;
     }
@@ -313,7 +318,7 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
     li_cli_import_result(&res, report, st, &err, json);
     if (st != LI_OK) {
         li_cli_print_error(&err);
-        rc = li_cli_exit_code(st);
+        rc = exit_code(st);
     }
 out:
     free(assign_copy);
@@ -331,7 +336,7 @@ static int rows_text(li_store *s, long long id, li_row_filter f, uint64_t page, 
     if (st != LI_OK) {
         li_buf_free(&out);
         li_cli_print_error(&err);
-        return li_cli_exit_code(st);
+        return exit_code(st);
     }
     if (json)
         printf("%s\n", out.data ? out.data : "{}");

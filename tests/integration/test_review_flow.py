@@ -1,0 +1,244 @@
+"""The review step from the command line: import --review stops at « prêt à
+importer » with predictions that the commit then reports, for each strategy
+and assignment mode; jobs rows lists the staged rows; an analysis or a commit
+killed half way resumes; cleanup cancels a review left too long.
+"""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+import lihelp as li
+
+USERS = [("a@x.fr", "Chloé Garnier"), ("b@x.fr", "Sophie Martin")]
+
+
+def base_rows():
+    """Leads already in the base: the rows of the file below meet them by one key or both."""
+    return [li.lead("Jean", "Dupont", "jean.dupont@example.fr", "06 12 34 56 78"),
+            li.lead("Marie", "Curie", "marie.curie@example.fr", "", company="Radium"),
+            li.lead("Paul", "Martin", "", "06 11 11 11 11", company="Martin SA"),
+            li.lead("Anne", "Roux", "anne.roux@example.fr", "06 22 22 22 22", owner="Sophie Martin")]
+
+
+def file_rows():
+    return [
+        # the same person, a new company: update changes it, overwrite too
+        li.lead("Jean", "Dupont", "JEAN.DUPONT@example.fr", "06 12 34 56 78", company="Neuf SA"),
+        # matches by e-mail, brings a phone the lead lacks: update gives the lead that phone
+        li.lead("Marie", "Curie", "marie.curie@example.fr", "06 33 33 33 33", company="Radium"),
+        # a later row with only that phone: matches the lead the update changed
+        li.lead("M.", "Curie", "", "06 33 33 33 33", company="Radium"),
+        # matches Paul by phone only (the lead has no e-mail)
+        li.lead("Paul", "Martin", "paul.martin@example.fr", "06 11 11 11 11", company="Martin SA"),
+        # another e-mail on Anne's phone: two people, no match (the e-mail decides)
+        li.lead("Luc", "Roux", "luc.roux@example.fr", "06 22 22 22 22", owner="Chloé Garnier"),
+        # new, then its duplicate inside the file
+        li.lead("Zoé", "Neuve", "zoe@example.fr", "06 44 44 44 44", owner="Chloé Garnier"),
+        li.lead("Zoé", "Neuve", " Zoe@Example.fr ", "", company="Autre"),
+        # refused: neither e-mail nor phone
+        li.lead("Rien", "Personne", "", ""),
+        # new, alone
+        li.lead("Alain", "Seul", "alain@example.fr", "06 55 55 55 55", owner="Sophie Martin"),
+    ]
+
+
+class ReviewFlow(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="li-review-")
+        self.file = li.write_csv(os.path.join(self.tmp, "f.csv"), file_rows())
+        self.base = li.write_csv(os.path.join(self.tmp, "base.csv"), base_rows())
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def db(self, name):
+        url = li.db_url(self.tmp, name)
+        for email, who in USERS:
+            r = li.run(["users", "add", email, "--name", who, "--role", "commercial", "--db", url])
+            self.assertEqual(r.code, 0, repr(r))
+        r = li.run(["import", self.base, "--db", url, "--quiet", "--assign", "column:Commercial"],
+                   cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        return url
+
+    def leads(self, name):
+        return li.query(self.tmp, "SELECT first_name, last_name, email, phone, company,"
+                        " assigned_to, duplicate_of IS NOT NULL FROM leads ORDER BY id", db=name)
+
+    def test_predictions_equal_the_commit_and_the_one_shot_import(self):
+        keys = ("created", "updated", "skipped", "flagged")
+        for strategy in ("skip", "update", "create"):
+            for assign in ("none", "single:a@x.fr", "round-robin:a@x.fr,b@x.fr",
+                           "column:Commercial"):
+                for extra in ([], ["--overwrite", "--reassign"]):
+                    opts = ["--on-duplicate", strategy, "--assign", assign] + extra
+                    with self.subTest(strategy=strategy, assign=assign, extra=extra):
+                        tag = "%s-%s-%d" % (strategy, assign.split(":")[0], len(extra))
+                        rev_db, one_db = "r-%s.db" % tag, "o-%s.db" % tag
+                        url = self.db(rev_db)
+                        r = li.run(["import", self.file, "--db", url, "--review", "--json"] + opts,
+                                   cwd=self.tmp)
+                        self.assertEqual(r.code, 0, repr(r))
+                        review = r.json()
+                        self.assertEqual(review["state"], "ready")
+                        self.assertEqual((review["rows"], review["valid"], review["invalid"]),
+                                         (9, 8, 1))
+                        # nothing written to leads by the analysis
+                        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads",
+                                                  db=rev_db), [(4,)])
+                        c = li.run(["jobs", "commit", str(review["job_id"]), "--db", url,
+                                    "--json"] + opts, cwd=self.tmp)
+                        self.assertEqual(c.code, 0, repr(c))
+                        done = c.json()
+                        self.assertEqual({k: done[k] for k in keys},
+                                         review["predictions"][strategy])
+                        o = li.run(["import", self.file, "--db", self.db(one_db), "--json"] + opts,
+                                   cwd=self.tmp)
+                        self.assertEqual(o.code, 0, repr(o))
+                        one = o.json()
+                        self.assertEqual({k: one[k] for k in keys}, {k: done[k] for k in keys})
+                        self.assertEqual(one["assigned"], done["assigned"])
+                        self.assertEqual(self.leads(rev_db), self.leads(one_db))
+                        self.assertEqual(sorted(done.keys()), sorted(one.keys()))
+
+    def test_the_update_prediction_follows_a_lead_changed_by_an_earlier_row(self):
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        p = r.json()["predictions"]
+        # skip: Jean, Marie, Paul and Zoé's twin are skipped; the phone-only Curie row is new
+        self.assertEqual(p["skip"], {"created": 4, "updated": 0, "skipped": 4, "flagged": 0})
+        # update: Marie gets the phone, so the phone-only row now matches her
+        self.assertEqual(p["update"]["created"], 3)
+        # create: Marie's row makes a second Marie with the new phone, which the
+        # phone-only row then meets: five flagged
+        self.assertEqual(p["create"], {"created": 8, "updated": 0, "skipped": 0, "flagged": 5})
+
+    def test_rows_pages_filters_and_raw_values(self):
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        job = str(r.json()["job_id"])
+        rows = li.run(["jobs", "rows", job, "--db", url, "--json"]).json()
+        self.assertEqual((rows["page"], rows["pages"], rows["total"]), (1, 1, 9))
+        self.assertEqual([x["row"] for x in rows["rows"]], list(range(2, 11)))
+        bad = li.run(["jobs", "rows", job, "--db", url, "--status", "invalid", "--json"]).json()
+        self.assertEqual([x["row"] for x in bad["rows"]], [9])
+        self.assertEqual(bad["rows"][0]["status"], "invalid")
+        self.assertTrue(bad["rows"][0]["errors"][0])
+        dup = li.run(["jobs", "rows", job, "--db", url, "--status", "duplicate", "--json"]).json()
+        twin = [x for x in dup["rows"] if x["row"] == 8][0]
+        self.assertEqual(twin["duplicate_of_row"], 7)
+        # the cell as the file has it, spaces and case kept
+        self.assertEqual(twin["values"]["Email"], " Zoe@Example.fr ")
+        text = li.run(["jobs", "rows", job, "--db", url, "--status", "duplicate"])
+        self.assertEqual(text.code, 0, repr(text))
+        self.assertIn("doublon de la ligne 7 du fichier", text.out)
+        for wrong in (["--status", "refused"], ["--page", "0"], ["--page", "deux"]):
+            w = li.run(["jobs", "rows", job, "--db", url] + wrong)
+            self.assertEqual(w.code, 2, repr(w))
+
+    def test_commit_refused_unless_ready_and_mapping_fixed_after_analysis(self):
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        job = str(r.json()["job_id"])
+        self.assertEqual(li.run(["jobs", "commit", job, "--db", url], cwd=self.tmp).code, 0)
+        again = li.run(["jobs", "commit", job, "--db", url], cwd=self.tmp)
+        self.assertEqual(again.code, 3, repr(again))
+        self.assertIn(job, again.err)
+        one = li.run(["jobs", "commit", "1", "--db", url], cwd=self.tmp)  # the base, no review
+        self.assertEqual(one.code, 3, repr(one))
+        self.assertEqual(li.run(["jobs", "commit", "99", "--db", url]).code, 2)
+
+    def test_cleanup_cancels_a_review_left_too_long(self):
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        job = r.json()["job_id"]
+        with sqlite3.connect(li.db_path(self.tmp)) as c:
+            c.execute("UPDATE import_jobs SET created_at='2020-01-01T00:00:00.000Z' WHERE id=?",
+                      (job,))
+        c = li.run(["cleanup", "--older-than", "3650d", "--db", url, "--json"])
+        self.assertEqual(c.code, 0, repr(c))
+        self.assertEqual(c.json()["reviews_cancelled"], 1)
+        self.assertEqual(li.query(self.tmp, "SELECT status FROM import_jobs WHERE id=?", (job,)),
+                         [("cancelled",)])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM import_rows WHERE job_id=?",
+                                  (job,)), [(0,)])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads"), [(4,)])
+
+
+class KilledReview(unittest.TestCase):
+    """SIGKILL during the analysis and during the commit: each row ends up once."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="li-review-kill-")
+        cls.file, _ = li.gen_sample(cls.tmp, "big.csv", li.rows_for(60000, 6000), seed=5,
+                                    dup_rate=0.02, invalid_rate=0.02)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def kill_when(self, args, sql, db):
+        """Starts leadimport args, SIGKILLs it once sql (on db) returns a true value."""
+        p = subprocess.Popen([li.BIN] + args, cwd=self.tmp, env=li.clean_env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        try:
+            while time.time() < deadline and p.poll() is None:
+                try:
+                    with sqlite3.connect(os.path.join(self.tmp, db), timeout=0.2) as c:
+                        v = c.execute(sql).fetchone()
+                    if v and v[0]:
+                        break
+                except sqlite3.Error:
+                    pass
+                time.sleep(0.02)
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+            p.wait()
+        return p.returncode
+
+    def test_killed_analysis_then_commit_resume(self):
+        db = "k.db"
+        url = li.db_url(self.tmp, db)
+        args = ["import", self.file, "--db", url, "--review", "--json"]
+        rc = self.kill_when(args, "SELECT rows_total > 0 FROM import_jobs WHERE status='parsing'", db)
+        self.assertEqual(rc, -signal.SIGKILL, "the analysis ended before it could be killed")
+        r = li.run(args, cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        review = r.json()
+        self.assertEqual(review["state"], "ready")
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM import_jobs", db=db), [(1,)])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads", db=db), [(0,)])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM import_rows", db=db),
+                         [(review["rows"],)])
+        # the same analysis without a kill
+        clean = li.run(["import", self.file, "--db", li.db_url(self.tmp, "c.db"), "--review",
+                        "--json"], cwd=self.tmp).json()
+        for k in ("rows", "valid", "invalid", "warnings", "predictions"):
+            self.assertEqual(review[k], clean[k], k)
+
+        job = str(review["job_id"])
+        cargs = ["jobs", "commit", job, "--db", url, "--json"]
+        rc = self.kill_when(cargs, "SELECT commit_row > 0 FROM import_jobs WHERE status='importing'",
+                            db)
+        self.assertEqual(rc, -signal.SIGKILL, "the commit ended before it could be killed")
+        c = li.run(cargs, cwd=self.tmp)
+        self.assertEqual(c.code, 0, repr(c))
+        done = c.json()
+        self.assertEqual({k: done[k] for k in ("created", "updated", "skipped", "flagged")},
+                         review["predictions"]["skip"])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads", db=db),
+                         [(done["created"],)])
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads GROUP BY import_row"
+                                  " HAVING count(*) > 1", db=db), [])
+
+
+if __name__ == "__main__":
+    li.main()
