@@ -756,7 +756,7 @@ class StatesOfAReview(Base):
 
 # --- SIGKILL during the analysis and the commit --------------------------------
 
-KILL_ROWS = li.rows_for(40000, 8000)
+KILL_ROWS = li.rows_for(30000, 8000)
 KILLS_PER_STAGE = 5
 
 
