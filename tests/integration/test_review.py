@@ -563,6 +563,25 @@ class JobsRows(Base):
                 self.assert_french(r.out)
                 self.assertIn("Ligne", r.out)
 
+    def test_jobs_review_shows_the_review_again(self):
+        r = self.cli(self.db, "jobs", "review", str(self.job), "--json")
+        doc = r.json()
+        for key in REVIEW_KEYS:
+            self.assertEqual(doc[key], self.rev[key], key)
+        r = self.cli(self.db, "jobs", "review", str(self.job))
+        self.assert_french(r.out)
+        self.assertIn("prêt à importer", r.out)
+
+    def test_jobs_list_filters_reviews_by_their_french_state(self):
+        for word in ("prêt à importer", "pret", "ready"):
+            with self.subTest(word=word):
+                r = self.cli(self.db, "jobs", "list", "--status", word, "--json")
+                ids = [j["job_id"] for j in r.json()]
+                self.assertIn(self.job, ids)
+        r = self.cli(self.db, "jobs", "list")
+        self.assert_french(r.out)
+        self.assertIn("prêt à importer", r.out)
+
     def test_a_bad_page_or_status_is_refused_in_french(self):
         for opts in (["--page", "0"], ["--page", "-1"], ["--page", "deux"],
                      ["--status", "refused"], ["--status", ""], ["--page"]):
@@ -726,6 +745,9 @@ class StatesOfAReview(Base):
         self.age(db, recent, 6)
         sha_old = li.sha256_file(self.file)
         sha_recent = li.sha256_file(other)
+        r = self.cli(db, "cleanup", "--older-than", "90d", "--dry-run", "--json")
+        self.assertEqual(r.json().get("reviews_cancelled"), 1)
+        self.assertEqual(self.show(db, old)["status"], "ready")  # a dry run changes nothing
         self.cli(db, "cleanup", "--older-than", "90d")
         self.assertEqual(self.show(db, old)["status"], "cancelled")
         self.assertEqual(self.q(db, "SELECT count(*) FROM import_rows WHERE job_id=?",
