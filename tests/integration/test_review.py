@@ -948,5 +948,82 @@ class KilledQueuedReviewResumes(KilledReviewResumes):
     OPTS = ["--on-duplicate", "create"] + KilledReviewResumes.CHOICES
 
 
+class CancelledMidway(unittest.TestCase):
+    """A queued review cancelled while a worker analyses it, and while a
+    worker commits it: each time the job stops « annulé », a retry goes on
+    from its checkpoint, and the end is the one-shot import's."""
+
+    ROWS = li.rows_for(30000, 8000)
+
+    def setUp(self):
+        td = tempfile.TemporaryDirectory(prefix="li-review-cancel-")
+        self.addCleanup(td.cleanup)
+        self.tmp = td.name
+        self.path, _ = li.gen_sample(self.tmp, "leads.csv", self.ROWS, seed=37, dup_rate=0.1)
+
+    def cli(self, *args, db="t.db", code=0):
+        r = li.run(list(args) + ["--db", li.db_url(self.tmp, db)], cwd=self.tmp)
+        li.assert_no_crash(self, r)
+        if code is not None:
+            self.assertEqual(r.code, code, repr(r))
+        return r
+
+    def status(self, job):
+        return self.cli("jobs", "show", str(job), "--json").json()
+
+    def cancel_when(self, job, status, counter):
+        """Starts a worker, cancels the job once its counter passed a tenth
+        of the rows in that status; returns the worker's exit code."""
+        proc = subprocess.Popen([li.BIN, "worker", "--until-idle", "--quiet", "--db",
+                                 li.db_url(self.tmp)], cwd=self.tmp, env=li.clean_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + li.TIMEOUT
+        cancelled = None
+        while proc.poll() is None and time.time() < deadline:
+            p = progress(self.tmp, "t.db")
+            if p[0] == status and p[counter] >= self.ROWS // 10:
+                cancelled = self.cli("jobs", "cancel", str(job), code=None)
+                break
+            time.sleep(0.002)
+        _, err = proc.communicate(timeout=li.TIMEOUT)
+        self.assertIsNotNone(cancelled, "the worker ended before the cancel")
+        self.assertEqual(cancelled.code, 0, repr(cancelled))
+        self.assertIn("annulé", cancelled.out)
+        self.assertEqual(proc.returncode, 0, err)
+        return self.status(job)
+
+    def test_cancel_during_analysis_and_commit_then_retry(self):
+        opts = ["--on-duplicate", "create"]
+        ref = self.cli("import", self.path, "--json", *opts, db="ref.db").json()
+        _, ref_export = li.export(self.tmp, db="ref.db", out=os.path.join(self.tmp, "ref.csv"))
+        job = self.cli("import", self.path, "--review", "--queue", "--json").json()["job_id"]
+
+        doc = self.cancel_when(job, "parsing", 1)
+        self.assertEqual(doc["status"], "cancelled")
+        self.assertLess(doc["rows"], self.ROWS)
+        self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads")[0][0], 0)
+        self.cli("jobs", "retry", str(job))
+        self.cli("worker", "--until-idle", "--quiet")
+        self.assertEqual(self.status(job)["status"], "ready")
+        review = self.cli("jobs", "review", str(job), "--json").json()
+        self.assertEqual(review["rows"], self.ROWS)
+
+        self.cli("jobs", "commit", str(job), "--queue", *opts)
+        doc = self.cancel_when(job, "importing", 2)
+        self.assertEqual(doc["status"], "cancelled")
+        leads = li.query(self.tmp, "SELECT count(*) FROM leads")[0][0]
+        self.assertEqual(leads, doc["created"])  # what was committed stays, and is said
+        self.assertLess(leads, ref["created"])
+        self.cli("jobs", "retry", str(job))
+        self.cli("worker", "--until-idle", "--quiet")
+        doc = self.status(job)
+        self.assertEqual(doc["status"], "completed")
+        for key in COUNTS:
+            self.assertEqual(doc[key], review["predictions"]["create"][key], key)
+            self.assertEqual(doc[key], ref[key], key)
+        _, export = li.export(self.tmp)
+        self.assertEqual(export, ref_export)
+
+
 if __name__ == "__main__":
     li.main()
