@@ -992,6 +992,46 @@ class CancelledMidway(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, err)
         return self.status(job)
 
+    def interrupt_when(self, args, status, counter):
+        """Runs leadimport args, sends SIGINT once the job's counter passed a
+        tenth of the rows in that status; returns (exit code, stderr)."""
+        proc = subprocess.Popen([li.BIN] + args + ["--db", li.db_url(self.tmp)], cwd=self.tmp,
+                                env=li.clean_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        deadline = time.time() + li.TIMEOUT
+        sent = False
+        while proc.poll() is None and time.time() < deadline:
+            p = progress(self.tmp, "t.db")
+            if p[0] == status and p[counter] >= self.ROWS // 10:
+                proc.send_signal(signal.SIGINT)
+                sent = True
+                break
+            time.sleep(0.002)
+        _, err = proc.communicate(timeout=li.TIMEOUT)
+        self.assertTrue(sent, "the command ended before the interruption")
+        return proc.returncode, err.decode("utf-8", "replace")
+
+    def test_ctrl_c_during_analysis_and_commit_says_how_far_it_got_and_resumes(self):
+        code, err = self.interrupt_when(["import", self.path, "--review"], "parsing", 1)
+        self.assertEqual(code, 6, err)
+        self.assertIn("Relancez la même commande", err)
+        review = self.cli("import", self.path, "--review", "--json").json()
+        self.assertEqual(review["rows"], self.ROWS)
+        job = review["job_id"]
+        code, err = self.interrupt_when(["jobs", "commit", str(job)], "importing", 2)
+        self.assertEqual(code, 6, err)
+        # The message counts what is in the leads now, not the rows analysed.
+        committed = li.query(self.tmp, "SELECT commit_row FROM import_jobs WHERE id=?",
+                             (job,))[0][0]
+        said = [int(n) for n in re.findall(r"(\d+) premières lignes", err.replace("\u202f", ""))]
+        self.assertTrue(said, err)
+        self.assertLess(said[0], self.ROWS, err)
+        self.assertLessEqual(said[0], committed, err)
+        done = self.cli("jobs", "commit", str(job), "--json").json()
+        self.assertTrue(done["resumed"])
+        for key in COUNTS:
+            self.assertEqual(done[key], review["predictions"]["skip"][key], key)
+
     def test_cancel_during_analysis_and_commit_then_retry(self):
         opts = ["--on-duplicate", "create"]
         ref = self.cli("import", self.path, "--json", *opts, db="ref.db").json()
