@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lihelp as li  # noqa: E402
@@ -119,6 +120,56 @@ LAST_ROW = ROWS + 1                  # the spreadsheet number of the last row
 INVALID_ROWS = [9, 10, 12]
 WARNING_ROWS = [11, 15]
 IN_FILE_DUPLICATES = [6, 8]
+
+
+def write_xlsx(path, sheets):
+    """A minimal workbook: sheets is [(name, rows of str)], cells as inline strings."""
+    from xml.sax.saxutils import escape
+
+    def col(i):
+        name = ""
+        i += 1
+        while i:
+            i, r = divmod(i - 1, 26)
+            name = chr(65 + r) + name
+        return name
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxml'
+                   'formats.org/package/2006/content-types"><Default Extension="rels" ContentType='
+                   '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension'
+                   '="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                   'sheet.main+xml"/>' + "".join(
+                       '<Override PartName="/xl/worksheets/sheet%d.xml" ContentType="application/'
+                       'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' % (i + 1)
+                       for i in range(len(sheets))) + "</Types>")
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+                   + rel + '/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><workbook %s xmlns:r="%s"><sheets>%s'
+                   '</sheets></workbook>' % (ns, rel, "".join(
+                       '<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (escape(n), i + 1, i + 1)
+                       for i, (n, _) in enumerate(sheets))))
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships">' + "".join(
+                       '<Relationship Id="rId%d" Type="%s/worksheet" Target="worksheets/sheet%d.xml"/>'
+                       % (i + 1, rel, i + 1) for i in range(len(sheets))) + "</Relationships>")
+        for i, (_, rows) in enumerate(sheets):
+            xml = "".join(
+                '<row r="%d">%s</row>' % (r + 1, "".join(
+                    '<c r="%s%d" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
+                    % (col(c), r + 1, escape(v)) for c, v in enumerate(cells) if v))
+                for r, cells in enumerate(rows))
+            z.writestr("xl/worksheets/sheet%d.xml" % (i + 1),
+                       '<?xml version="1.0" encoding="UTF-8"?><worksheet %s><sheetData>%s'
+                       '</sheetData></worksheet>' % (ns, xml))
+    return path
 
 
 def setUpModule():
@@ -462,6 +513,27 @@ class ReviewRules(Base):
                 self.assert_french(r.err)
         self.assertEqual(self.show(db, job)["status"], "ready")
         self.commit(db, job)  # still committable
+
+    def test_a_workbook_reviewed_on_the_sheet_chosen(self):
+        # The leads are on the second sheet; the first is a cover page.
+        book = write_xlsx(os.path.join(self.tmp, "classeur.xlsx"),
+                          [("Sommaire", [["Salon de Lyon 2026"], ["Voir l'onglet Leads"]]),
+                           ("Leads", [li.HEADER] + INCOMING)])
+        db, ref_db = self.copy_db(), self.copy_db()
+        ref = self.cli(ref_db, "import", book, "--sheet", "Leads", "--json", "--no-remember",
+                       "--on-duplicate", "update").json()
+        review = self.cli(db, "import", book, "--review", "--sheet", "Leads", "--json",
+                          "--no-remember").json()
+        for key in ("rows", "valid", "invalid", "warnings"):
+            self.assertEqual(review[key], ref[key], key)
+        rows = {r["row"]: r for r in self.all_rows(db, review["job_id"], "invalid")}
+        self.assertEqual(sorted(rows), INVALID_ROWS)
+        self.assertIn("pas-un-email", rows[10]["values"].values())
+        done = self.commit(db, review["job_id"], "--on-duplicate", "update")
+        for key in COUNTS:
+            self.assertEqual(done[key], review["predictions"]["update"][key], key)
+            self.assertEqual(done[key], ref[key], key)
+        self.assertEqual(self.export(db), self.export(ref_db))
 
     def test_a_mapping_given_at_review_is_the_commits(self):
         # --map decides what is staged: the city column read as notes.
