@@ -37,6 +37,7 @@ static const char commit_help[] =
     "  --queue        laisse l'import à un worker (leadimport worker)\n"
     "  --report CHEMIN  rapport d'erreurs (par défaut NOM.erreurs.csv)\n"
     "  --json         le même résultat que import --json\n"
+    "  --quiet        n'affiche rien (sauf les erreurs)\n"
     "Un enregistrement interrompu reprend avec les options de sa première demande.\n";
 
 static const char review_help[] =
@@ -147,7 +148,13 @@ static const char *status_label(const char *status) {
         return li_msg_text(LI_MSG_REVIEW_ROW_DUPLICATE);
     if (strcmp(status, "valid") == 0)
         return li_msg_text(LI_MSG_REVIEW_ROW_VALID);
-    return status; /* committed: imported, updated, skipped */
+    if (strcmp(status, "imported") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_IMPORTED);
+    if (strcmp(status, "updated") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_UPDATED);
+    if (strcmp(status, "skipped") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_SKIPPED);
+    return "?";
 }
 
 /* The rows of a page in French, one block per row. */
@@ -168,15 +175,28 @@ static void print_rows(long long id, const char *text) {
                num(b, sizeof b, (unsigned long long)json_integer_value(json_object_get(row, "row"))),
                status_label(json_string_value(json_object_get(row, "status"))), dup ? " : " : "",
                dup ? li_cli_t(dup) : "");
-        json_array_foreach(json_object_get(row, "errors"), k, v)
+        json_array_foreach(json_object_get(row, "errors"), k, v) {
             printf("    - %s\n", li_cli_t(json_string_value(v)));
+        }
         const char *key;
         int first = 1;
         json_object_foreach(json_object_get(row, "values"), key, v) {
             const char *cell = json_string_value(v);
             if (!cell || !*cell)
                 continue;
-            printf("%s%s : « %s »", first ? "    " : " · ", li_cli_t(key), li_cli_t(cell));
+            /* A line break inside a cell, shown as such rather than as an escape. */
+            char shown[512];
+            size_t n = 0;
+            for (const char *c = cell; *c && n + 4 < sizeof shown; c++) {
+                if (*c == '\n') {
+                    memcpy(shown + n, " \xe2\x8f\x8e ", 5); /* " ⏎ " */
+                    n += 5;
+                } else if (*c != '\r') {
+                    shown[n++] = *c;
+                }
+            }
+            shown[n] = '\0';
+            printf("%s%s : « %s »", first ? "    " : " · ", li_cli_t(key), li_cli_t(shown));
             first = 0;
         }
         if (!first)
@@ -201,7 +221,7 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
                                              "--match",  "--on-duplicate", "--assign",
                                              "--report", NULL};
     const char *db = NULL, *value, *number = NULL, *report_opt = NULL;
-    int json = 0, queue = 0, rc = LI_EXIT_OK;
+    int json = 0, queue = 0, quiet = 0, rc = LI_EXIT_OK;
     li_row_filter filter = LI_ROWS_ALL;
     uint64_t page = 1;
     li_import_opts o;
@@ -237,6 +257,8 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
             db = value;
         } else if (strcmp(opt, "--json") == 0) {
             json = 1;
+        } else if (commit && (strcmp(opt, "--quiet") == 0 || strcmp(opt, "-q") == 0)) {
+            quiet = 1;
         } else if (rows && strcmp(opt, "--status") == 0) {
             if (!li_row_filter_parse(value, &filter)) {
                 rc = li_cli_usage_error(LI_MSG_REVIEW_ROWS_FILTER, value);
@@ -299,6 +321,8 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
     li_review_run run = {.queue = queue, .stop = &stop_signal};
     st = li_review_commit(s, id, &o, &run, &res, &err);
     if (st == LI_OK && queue) {
+        if (quiet)
+            goto out;
         if (json)
             li_cli_import_result(&res, NULL, st, &err, 1);
         else
@@ -315,7 +339,8 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
             st = li_error_set(&err, st, LI_MSG_REPORT_NOT_WRITTEN, id, why, id);
         }
     }
-    li_cli_import_result(&res, report, st, &err, json);
+    if (!quiet || st != LI_OK)
+        li_cli_import_result(&res, report, st, &err, json && !quiet);
     if (st != LI_OK) {
         li_cli_print_error(&err);
         rc = exit_code(st);

@@ -331,6 +331,13 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
         memset(job, 0, sizeof *job);
         goto out;
     }
+    if (found && in_review && !review) {
+        /* Resuming it would commit with the analysis's options, not the ones typed. */
+        st = li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_FILE_IN_REVIEW, (long long)job->id,
+                          li_job_state_label(job->state), (long long)job->id, (long long)job->id);
+        memset(job, 0, sizeof *job);
+        goto out;
+    }
     if (found) {
         res->resumed = 1;
         /* The mapping the job started with, whatever was saved since. */
@@ -400,10 +407,6 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
         if (st == LI_OK && review)
             st = li_store_review_set(s, job->id, "{}", err);
         if (st != LI_OK)
-            goto out;
-    } else if (in_review && !review) {
-        /* Imported at once after all: the job's own options from here on. */
-        if ((st = li_store_review_set(s, job->id, NULL, err)) != LI_OK)
             goto out;
     }
     if ((options || key != blob) &&
