@@ -19,13 +19,20 @@ What a user relies on, checked here:
     spreadsheet row numbers (a quoted line break does not shift them),
     French errors, raw values, French text; errors for a bad page, status,
     unknown job; a commit of a job not in review is refused in French;
-  * a file already imported is refused for review (unless --force);
-  * cancel, retry, delete, revert and report on a job in review and after
-    its commit; `cleanup` cancels reviews older than 7 days (their staged
-    rows and file removed) and leaves recent ones;
+  * a file already imported is refused for review (unless --force); a
+    one-shot import of a file in review applies its options or refuses; a
+    workbook is reviewed on the sheet chosen;
+  * cancel, retry, delete, revert and report on a job in « déposé », in
+    review and after its commit; `cleanup` cancels reviews older than 7 days
+    (--review-older-than; their staged rows and file removed) and leaves
+    recent ones;
   * SIGKILL during the analysis and during the commit (random points,
-    several rounds): the job resumes, every row ends up exactly once and the
-    predictions still equal the counts.
+    several rounds, in the foreground and in queued workers): the job
+    resumes, every row ends up exactly once and the predictions still equal
+    the counts; a cancel or a Ctrl+C in either stage, then a retry or a
+    re-run, ends as the one-shot import.
+The mapping changed while « déposé » has no command of its own: it is
+tested through the library (tests/unit/test_review_stages.c).
 """
 import csv
 import glob
@@ -245,9 +252,6 @@ class Base(unittest.TestCase):
 
     def q(self, db, sql, params=()):
         return li.query(self.tmp, sql, params, db=db)
-
-    def leads(self, db):
-        return self.q(db, "SELECT count(*) FROM leads")[0][0]
 
     def rows(self, db, job, *opts, code=0):
         r = self.cli(db, "jobs", "rows", str(job), "--json", *opts, code=code)
