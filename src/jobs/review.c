@@ -14,9 +14,11 @@
  * would cost three commits; it runs over the rows that can meet a lead
  * only. A row can match, or be matched, only through a key value that a
  * lead or another row of the file also has (every value a lead can hold
- * comes from the table or from a row). Two passes over the staged rows
- * mark in a sketch (two bit sets indexed by the keys' hashes) the values
- * seen in the leads and twice in the file; a row none of whose keys is
+ * comes from the table or from a row). One pass over the staged rows
+ * marks in a sketch (two bit sets indexed by the keys' hashes) the values
+ * seen in the leads and twice in the file; the first simulation reads
+ * every valid row again and keeps those the sketch says meet something,
+ * the next two read only those by number. A row none of whose keys is
  * marked creates a lead under every strategy, is matched by no other row,
  * and only moves the counters (and the round-robin position). A collision
  * in the sketch only makes the committer see one row more. Memory: the
@@ -237,6 +239,7 @@ typedef struct predictor {
     /* By row number: the valid rows, and those the committer must see. */
     uint64_t *valid, *meet;
     uint64_t nrow_bits, nmeet;
+    int meet_known; /* meet is filled: the first simulation marks it as it reads every row */
     li_status st;
 } predictor;
 
@@ -304,20 +307,6 @@ static li_status sketch_row(const li_staged_row *r, void *ctx) {
     return LI_OK;
 }
 
-static li_status mark_meeting(const li_staged_row *r, void *ctx) {
-    predictor *p = ctx;
-    uint64_t h[LI__NKEYS];
-    if (row_hashes(p, r, h) != LI_OK)
-        return LI_EINTERNAL;
-    for (size_t k = 0; k < LI__NKEYS; k++)
-        if (h[k] && sketch_shared(p, h[k])) {
-            bit_set(p->meet, r->row_no);
-            p->nmeet++;
-            break;
-        }
-    return LI_OK;
-}
-
 static void predictor_free(predictor *p) {
     free(p->once);
     free(p->many);
@@ -359,14 +348,10 @@ static li_status predictor_init(predictor *p, li_store *s, const li_job_rec *job
     li__trace("review: leads' keys sketched");
     st = li_store_rows_each(s, job->id, 0, "valid", 0, sketch_row, p, err);
     li__trace("review: rows' keys sketched");
-    if (st == LI_OK)
-        st = li_store_rows_each(s, job->id, 0, "valid", 0, mark_meeting, p, err);
     if (st == LI_EINTERNAL)
         return corrupt(err);
-    free(p->once); /* done with: the committer's key set comes next */
+    free(p->once); /* done with: "many" says which rows meet */
     p->once = NULL;
-    free(p->many);
-    p->many = NULL;
     return st;
 }
 
@@ -437,6 +422,9 @@ static li_status record(marks *k, uint64_t row_no, const li__outcome *oc) {
 }
 
 typedef struct fetched {
+    predictor *p;
+    uint64_t last; /* the last valid row read (scan) */
+    size_t seen;   /* valid rows read in this batch (scan) */
     li_buf arena;
     uint64_t row_no[LI_IMPORT_BATCH];
     size_t off[LI_IMPORT_BATCH], len[LI_IMPORT_BATCH];
@@ -445,11 +433,31 @@ typedef struct fetched {
 
 static li_status fetch_row(const li_staged_row *r, void *ctx) {
     fetched *f = ctx;
+    if (f->n == LI_IMPORT_BATCH)
+        return LI_EINTERNAL;
     f->row_no[f->n] = r->row_no;
     f->off[f->n] = f->arena.len;
     f->len[f->n] = r->data.len;
     f->n++;
     return li_buf_append(&f->arena, r->data.ptr, r->data.len);
+}
+
+/* The scan of the first simulation: a row is kept if one of its key values is shared. */
+static li_status fetch_meeting(const li_staged_row *r, void *ctx) {
+    fetched *f = ctx;
+    predictor *p = f->p;
+    uint64_t h[LI__NKEYS];
+    f->seen++;
+    f->last = r->row_no;
+    if (row_hashes(p, r, h) != LI_OK)
+        return LI_EINTERNAL;
+    for (size_t k = 0; k < LI__NKEYS; k++)
+        if (h[k] && sketch_shared(p, h[k])) {
+            bit_set(p->meet, r->row_no);
+            p->nmeet++;
+            return fetch_row(r, ctx);
+        }
+    return LI_OK;
 }
 
 /*
@@ -471,7 +479,8 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
         return LI_EDB;
     /* Few rows as far as the committer knows: it never drops the key
      * indexes (a change a rollback would not undo); its key set grows. */
-    uint64_t expect = p->nmeet < LI__BULK_MIN_ROWS ? p->nmeet : LI__BULK_MIN_ROWS - 1;
+    uint64_t meet = p->meet_known ? p->nmeet : p->job->valid;
+    uint64_t expect = meet < LI__BULK_MIN_ROWS ? meet : LI__BULK_MIN_ROWS - 1;
     li_status st = li__committer_open(&c, p->s, &job, &o, expect, err);
     opened = 1;
     if (st != LI_OK || (st = li__assign_setup(&c, p->s, &o, err)) != LI_OK)
@@ -482,6 +491,7 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
         goto out;
     }
     li_buf_init(&f->arena, 0);
+    f->p = p;
     if ((st = li_store_begin(p->s, err)) != LI_OK)
         goto out;
     in_tx = 1;
@@ -489,16 +499,33 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
     uint64_t next = 0; /* rows below next are counted */
     uint64_t r = 0;
     for (;;) {
-        size_t n = 0;
-        for (; r < p->nrow_bits && n < LI_IMPORT_BATCH; r++)
-            if (bit_get(p->meet, r))
-                ids[n++] = r;
-        if (n == 0)
-            break;
+        /* The leads queued by the last batch point into the arena: written first. */
+        if ((st = li_store_flush(p->s, err)) != LI_OK)
+            goto out;
         f->n = 0;
         li_buf_reset(&f->arena);
-        if ((st = li_store_rows_get(p->s, job.id, ids, n, fetch_row, f, err)) != LI_OK)
-            goto out;
+        if (!p->meet_known) {
+            /* Every valid row, LI_IMPORT_BATCH at a time, copied out before
+             * the committer writes: those that meet something are kept. */
+            f->seen = 0;
+            st = li_store_rows_each(p->s, job.id, f->last, "valid", LI_IMPORT_BATCH, fetch_meeting,
+                                    f, err);
+            if (st == LI_EINTERNAL)
+                st = corrupt(err);
+            if (st != LI_OK)
+                goto out;
+            if (f->seen == 0)
+                break;
+        } else {
+            size_t n = 0;
+            for (; r < p->nrow_bits && n < LI_IMPORT_BATCH; r++)
+                if (bit_get(p->meet, r))
+                    ids[n++] = r;
+            if (n == 0)
+                break;
+            if ((st = li_store_rows_get(p->s, job.id, ids, n, fetch_row, f, err)) != LI_OK)
+                goto out;
+        }
         for (size_t i = 0; i < f->n; i++) {
             /* The rows in between create leads that nothing meets. */
             uint64_t alone = bit_count(p->valid, next, f->row_no[i]);
@@ -522,6 +549,11 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
     }
     job.created += bit_count(p->valid, next, p->nrow_bits);
     *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
+    if (!p->meet_known) {
+        p->meet_known = 1;
+        free(p->many); /* meet says it now */
+        p->many = NULL;
+    }
 out:
     if (in_tx)
         li_store_rollback(p->s); /* nothing of it was ever meant to stay */
@@ -539,11 +571,11 @@ static li_status predict_all(li_store *s, const li_job_rec *job, const li_review
                              li_error *err) {
     predictor p;
     li_status st = predictor_init(&p, s, job, choice, err);
-    li__trace("review: %llu of %llu valid rows meet a lead or another row",
-              (unsigned long long)p.nmeet, (unsigned long long)job->valid);
     for (int d = 0; st == LI_OK && d < 3; d++) {
         st = simulate(&p, choice, (li_dup_strategy)d, &out[d], d == (int)mark_dup ? k : NULL, err);
-        li__trace("review: %s simulated", strategy_names[d]);
+        li__trace("review: %s simulated, %llu of %llu valid rows meet a lead or another row",
+                  strategy_names[d], (unsigned long long)p.nmeet,
+                  (unsigned long long)job->valid);
     }
     predictor_free(&p);
     return st;

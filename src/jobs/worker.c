@@ -73,8 +73,11 @@ static li_status on_batch(void *ctx, li_job_rec *job, li_error *err) {
 li_status li__interrupted(const li_job_rec *job, int sig, li_error *err) {
     char why[64];
     li_msg_format(why, sizeof why, sig == SIGINT ? LI_MSG_SIGNAL_INT : LI_MSG_SIGNAL_TERM);
+    /* A commit stage saved the rows it committed, not the rows the parse staged. */
+    uint64_t saved = job->phase == LI_PHASE_COMMIT ? job->created + job->updated + job->skipped
+                                                   : job->rows;
     return li_error_set(err, LI_EINTERRUPTED, LI_MSG_JOB_INTERRUPTED, (long long)job->id, why,
-                        (unsigned long long)job->rows);
+                        (unsigned long long)saved);
 }
 
 /* A stage starts: the job may have been cancelled since it was claimed. */

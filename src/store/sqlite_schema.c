@@ -175,8 +175,9 @@ const char *const li__sqlite_migrations[] = {
      * presence tells the worker to stop the job at "ready" after the
      * analysis instead of queueing its commit; review holds the analysis's
      * counts and predictions (JSON, review.c), so that showing a review
-     * reads one row. Deleted with its job. */
-    "CREATE TABLE import_reviews ("
+     * reads one row. Deleted with its job. (IF NOT EXISTS: a database
+     * taken back to an older version by hand may still have it.) */
+    "CREATE TABLE IF NOT EXISTS import_reviews ("
     "  job_id INTEGER PRIMARY KEY REFERENCES import_jobs(id) ON DELETE CASCADE,"
     "  review TEXT NOT NULL);",
     NULL,
