@@ -65,6 +65,7 @@ typedef struct li_review {
     li_review_choice choice;      /* the choices the predictions were made with */
     li_review_counts predictions[3]; /* indexed by li_dup_strategy */
     double predict_ms;            /* what computing them took */
+    int64_t leads_mark;           /* the leads as predicted against (li_store_leads_mark) */
     void *hold;                   /* owned: the strings of choice (li_review_free) */
 } li_review;
 
@@ -114,8 +115,10 @@ li_status li_review_analyse(li_store *s, int64_t job_id, const li_review_run *ru
 
 /*
  * The review of a job created for review: counts and predictions once it
- * is analysed (computed now if the analysis stopped before storing them),
- * the job itself in every state. LI_EREFUSED (review_not_review) for a
+ * is analysed (computed now if the analysis stopped before storing them,
+ * and predicted again, and stored, when the leads changed since: a ready
+ * job's predictions are always against the leads as they are now), the
+ * job itself in every state. LI_EREFUSED (review_not_review) for a
  * job imported without review. Free with li_review_free().
  */
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err);

@@ -465,6 +465,15 @@ li_status li_store_row_mark(li_store *s, int64_t job_id, uint64_t row_no, const 
  */
 li_status li_store_rows_get(li_store *s, int64_t job_id, const uint64_t *row_no, size_t n,
                             li_row_cb cb, void *ctx, li_error *err);
+/*
+ * A mark of the state of the leads: it changes whenever a lead is created,
+ * updated, assigned or reverted (the newest lead_history entry). A review
+ * compares the mark of its analysis with today's to know its predictions
+ * may be stale.
+ */
+li_status li_store_leads_mark(li_store *s, int64_t *mark, li_error *err);
+/* Clears the duplicate marks (li_store_row_mark) of job_id's valid rows. */
+li_status li_store_rows_unmark(li_store *s, int64_t job_id, li_error *err);
 /* Which staged rows a review lists. */
 typedef enum li_row_filter {
     LI_ROWS_ALL = 0,

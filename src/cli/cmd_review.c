@@ -164,6 +164,9 @@ static void print_rows(long long id, const char *text) {
     json_int_t page = json_integer_value(json_object_get(j, "page"));
     json_int_t pages = json_integer_value(json_object_get(j, "pages"));
     json_int_t total = json_integer_value(json_object_get(j, "total"));
+    const char *note = json_string_value(json_object_get(j, "note"));
+    if (note)
+        fprintf(stderr, "leadimport : %s\n", li_cli_t(note));
     printf("Import n° %lld : %s ligne%s, page %lld sur %lld\n", id,
            num(a, sizeof a, (unsigned long long)total), total > 1 ? "s" : "", (long long)page,
            (long long)pages);

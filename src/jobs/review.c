@@ -98,6 +98,7 @@ static json_t *review_to_json(const li_review *r) {
             bad |= json_object_set_new(j, "assign_column", json_string(c->assign_column));
         bad |= json_object_set(j, "predictions", r->analysed ? pred : json_null());
         bad |= json_object_set_new(j, "predict_ms", json_integer((json_int_t)r->predict_ms));
+        bad |= json_object_set_new(j, "leads_mark", json_integer((json_int_t)r->leads_mark));
     }
     json_decref(match);
     json_decref(who);
@@ -127,6 +128,7 @@ static li_status review_from_json(const char *text, li_review *r) {
     r->duplicates = get_u64(j, "duplicates");
     r->duplicates_in_file = get_u64(j, "duplicates_in_file");
     r->predict_ms = (double)get_u64(j, "predict_ms");
+    r->leads_mark = (int64_t)get_u64(j, "leads_mark");
     li_review_choice *c = &r->choice;
     size_t i;
     json_t *v;
@@ -581,8 +583,9 @@ static li_status predict_all(li_store *s, const li_job_rec *job, const li_review
     return st;
 }
 
-li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
-                              li_error *err) {
+/* Predicts, marks the duplicates and stores the review (again, with again). */
+static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
+                               li_error *err) {
     char *text = NULL;
     li_review r;
     marks k;
@@ -595,9 +598,12 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
     int done = json_is_true(json_object_get(j, "analysed"));
     json_decref(j);
     free(text);
-    if (done)
+    if (done && !again)
         return LI_OK;
     double t0 = li__now();
+    /* Taken before: a lead changed while predicting makes the next reading predict again. */
+    if ((st = li_store_leads_mark(s, &r.leads_mark, err)) != LI_OK)
+        return st;
     r.job = *job;
     choice_of_opts(o, &r.choice);
     if ((st = predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, err)) != LI_OK)
@@ -613,6 +619,8 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
     r.predict_ms = ms_since(t0);
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
+    if (again)
+        st = li_store_rows_unmark(s, job->id, err);
     for (size_t i = 0; i < k.n && st == LI_OK; i++)
         st = li_store_row_mark(s, job->id, k.m[i].row_no, li_field_key(k.m[i].key), k.m[i].match,
                                err);
@@ -626,6 +634,11 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
 out:
     marks_free(&k);
     return st;
+}
+
+li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
+                              li_error *err) {
+    return analyse_store(s, job, o, 0, err);
 }
 
 /* --- stages ----------------------------------------------------------------------- */
@@ -841,6 +854,27 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
     out->valid = job->valid;
     out->invalid = job->invalid;
     out->warnings = job->warnings;
+    int64_t mark = 0;
+    if (out->analysed && job->state == LI_JOB_READY && !job->live &&
+        (st = li_store_leads_mark(s, &mark, err)) == LI_OK && mark != out->leads_mark) {
+        /* The leads changed since the analysis: its predictions are predicted again
+         * against the leads as they are now, and stored. */
+        li_import_opts o;
+        li__opts_hold hold;
+        char *blob = NULL;
+        li_job_rec j = *job;
+        st = job_options(s, job_id, &o, &hold, &blob, NULL, err);
+        if (st == LI_OK)
+            st = analyse_store(s, &j, &o, 1, err);
+        li__opts_hold_free(&hold);
+        free(blob);
+        li_review_free(out);
+        if (st == LI_OK)
+            return li_review_get(s, job_id, out, err);
+        return st;
+    }
+    if (st != LI_OK)
+        return st;
     if (!out->analysed && job->state == LI_JOB_READY && !job->live) {
         /* Staged, and stopped before its predictions were stored: computed now. */
         li_import_opts o;
@@ -893,6 +927,7 @@ typedef struct page_rows {
     json_t *want_values[LI_REVIEW_PAGE_ROWS];
     size_t nwant;
     json_t *header; /* JSON array of the file's headers, or NULL */
+    int no_file;    /* the stored file could not be read: valid rows without raw values */
     int bad;
 } page_rows;
 
@@ -977,13 +1012,15 @@ static li_status raw_values(li_store *s, const li_job_rec *job, page_rows *p, li
     li_status st = job_options(s, job->id, &o, &hold, &blob, &path, err);
     if (st != LI_OK)
         goto out;
+    p->no_file = 1; /* until it opens */
     li_reader_opts ro = o.reader;
     if (job->encoding[0])
         ro.encoding = job->encoding;
     ro.header = job->has_header;
     li_error ignored;
     if (li_reader_open(path, &ro, &rd, &ignored) != LI_OK)
-        goto out; /* the file is gone (cleanup): the row shows no raw value */
+        goto out; /* the file is gone (cleanup): the rows show no raw value, and a note says why */
+    p->no_file = 0;
     size_t w = 0;
     const li_row *row;
     while (w < p->nwant && li_reader_next(rd, &row, &ignored) == LI_OK && row) {
@@ -1033,6 +1070,11 @@ li_status li_review_rows(li_store *s, int64_t job_id, li_row_filter filter, uint
     uint64_t pages = (total + LI_REVIEW_PAGE_ROWS - 1) / LI_REVIEW_PAGE_ROWS;
     json_t *j = json_pack("{sOsIsIsI}", "rows", p.rows, "page", (json_int_t)page, "pages",
                           (json_int_t)pages, "total", (json_int_t)total);
+    if (j && p.no_file) {
+        char note[LI_ERROR_MAX];
+        li_msg_format(note, sizeof note, LI_MSG_REVIEW_ROWS_NO_FILE, (long long)job_id);
+        p.bad |= json_object_set_new(j, "note", json_string(note));
+    }
     char *text = j && !p.bad ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (!text || li_buf_puts(out, text) != LI_OK)

@@ -182,3 +182,33 @@ li_status li_store_rows_get(li_store *s, int64_t job_id, const uint64_t *row_no,
     sqlite3_finalize(q);
     return st;
 }
+
+li_status li_store_leads_mark(li_store *s, int64_t *mark, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    *mark = 0;
+    li_status st = li_store_flush(s, err);
+    if (st == LI_OK)
+        st = prepare(s, "SELECT coalesce(max(id), 0) FROM lead_history", &q, err);
+    if (st != LI_OK)
+        return st;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *mark = sqlite3_column_int64(q, 0);
+    else
+        st = li__sqlite_error(s, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+li_status li_store_rows_unmark(li_store *s, int64_t job_id, li_error *err) {
+    sqlite3_stmt *q = NULL;
+    li_status st = li_store_flush(s, err);
+    if (st == LI_OK)
+        st = prepare(s,
+                     "UPDATE import_rows SET match_key=NULL, match_lead=NULL"
+                     " WHERE job_id=?1 AND status='valid' AND match_key IS NOT NULL",
+                     &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, job_id);
+    return run_done(s, q, err);
+}

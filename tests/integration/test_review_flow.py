@@ -118,6 +118,22 @@ class ReviewFlow(unittest.TestCase):
         # phone-only row then meets: five flagged
         self.assertEqual(p["create"], {"created": 8, "updated": 0, "skipped": 0, "flagged": 5})
 
+    def test_predictions_follow_leads_changed_since_the_analysis(self):
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        job = str(r.json()["job_id"])
+        self.assertEqual(r.json()["predictions"]["skip"]["created"], 4)
+        # Alain arrives by another import meanwhile: the review predicts it as a duplicate now
+        other = li.write_csv(os.path.join(self.tmp, "other.csv"),
+                             [li.lead("Alain", "Seul", "alain@example.fr", "06 55 55 55 55")])
+        self.assertEqual(li.run(["import", other, "--db", url, "--quiet"], cwd=self.tmp).code, 0)
+        again = li.run(["jobs", "review", job, "--db", url, "--json"]).json()
+        self.assertEqual(again["predictions"]["skip"],
+                         {"created": 3, "updated": 0, "skipped": 5, "flagged": 0})
+        done = li.run(["jobs", "commit", job, "--db", url, "--json"], cwd=self.tmp).json()
+        self.assertEqual({k: done[k] for k in ("created", "updated", "skipped", "flagged")},
+                         again["predictions"]["skip"])
+
     def test_rows_pages_filters_and_raw_values(self):
         url = self.db("t.db")
         r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
