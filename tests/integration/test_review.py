@@ -418,6 +418,20 @@ class PredictionsEqualCommit(Base):
             self.assertEqual(done[key], ref[key], key)
         self.assertEqual(self.export(db), self.export(ref_db))
 
+    def test_predictions_follow_the_leads_changed_since_the_analysis(self):
+        # Another import creates some of the file's people after its review:
+        # the review shown again predicts against the leads as they are now.
+        db = self.copy_db()
+        before = self.review(db)
+        other = li.write_csv(os.path.join(self.tmp, "part.csv"), INCOMING[17:37])
+        self.cli(db, "import", other, "--no-remember", "--quiet")
+        now = self.cli(db, "jobs", "review", str(before["job_id"]), "--json").json()
+        self.assertEqual(now["predictions"]["skip"]["created"],
+                         before["predictions"]["skip"]["created"] - 20)
+        done = self.commit(db, before["job_id"], "--on-duplicate", "update")
+        for key in COUNTS:
+            self.assertEqual(done[key], now["predictions"]["update"][key], key)
+
     def test_a_second_commit_is_refused_in_french(self):
         db = self.copy_db()
         review = self.review(db)
