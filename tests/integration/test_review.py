@@ -768,6 +768,21 @@ class StatesOfAReview(Base):
         self.assertEqual(self.export(db), self.base_export)
         self.review(db)  # the file may be reviewed again: it was never imported
 
+    def test_rows_say_so_when_the_stored_file_is_gone(self):
+        db = self.copy_db()
+        job = self.review(db)["job_id"]
+        os.remove(os.path.join(self.tmp, db + ".files", li.sha256_file(self.file)))
+        doc = self.rows(db, job)
+        self.assertEqual(doc["total"], ROWS)
+        self.assertIn("note", doc)
+        self.assert_french(doc["note"])
+        r = self.cli(db, "jobs", "rows", str(job))
+        self.assert_french(r.err)
+        self.assertIn(doc["note"], r.err)
+        # A refused row keeps its values: they were staged with it.
+        bad = self.rows(db, job, "--status", "invalid")["rows"]
+        self.assertIn("pas-un-email", {v for r in bad for v in r["values"].values()})
+
     def test_after_commit_cancel_and_retry_are_refused_revert_and_report_work(self):
         db = self.copy_db()
         review = self.review(db)
