@@ -270,8 +270,10 @@ static void a_stage_in_the_wrong_state_is_refused(void **state) {
     li_store *s = fresh_store();
     li_error err;
     li_review r;
+    memset(&r, 0, sizeof r);
     /* Job 1 was imported without review. */
     assert_int_equal(li_review_get(s, 1, &r, &err), LI_EREFUSED);
+    li_review_free(&r);
     int64_t id = create_uploaded(s);
     li_import_opts o;
     li_import_opts_init(&o);
