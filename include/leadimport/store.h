@@ -481,6 +481,7 @@ typedef enum li_row_filter {
     LI_ROWS_WARNING,   /* importable, with a warning */
     LI_ROWS_DUPLICATE, /* matching a lead or an earlier row (match_key set) */
     LI_ROWS_VALID,     /* importable (warnings included) */
+    LI_ROWS_CHECK,     /* what the report of a ready job lists: refused, warned, duplicates */
 } li_row_filter;
 /*
  * The rows of job_id the filter keeps, in row order, skipping offset of

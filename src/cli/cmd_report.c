@@ -70,7 +70,8 @@ int li_cli_report(int argc, char **argv) {
         printf("Rapport de l'import n° %lld : %llu ligne%s (refusées, doublons, avertissements)"
                " dans « %s »\n",
                id, (unsigned long long)n, n > 1 ? "s" : "", li_cli_t(out ? out : stored));
-        if (!li_job_state_final(rec.state)) {
+        /* A job in review waits, analysed: its report is whole until the commit. */
+        if (!li_job_state_final(rec.state) && rec.state != LI_JOB_READY) {
             /* Still running (or waiting to resume): only the rows read so far. */
             char note[LI_ERROR_MAX];
             li_msg_format(note, sizeof note, LI_MSG_REPORT_PARTIAL, id,

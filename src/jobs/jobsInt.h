@@ -362,9 +362,12 @@ li_status li__review_pending(li_store *s, int64_t job_id, int *pending, li_error
 /*
  * The end of a review's analysis: its counts and predictions stored, its
  * duplicates marked (once: nothing to do when they are). job is ready.
+ * hook (may be NULL) is called between its steps, as a stage calls it
+ * between batches: cancel, stop, lease.
  */
+struct li__batch_hook;
 li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
-                              li_error *err);
+                              const struct li__batch_hook *hook, li_error *err);
 
 /*
  * li_cleanup()'s part for jobs left in review (uploaded or ready) created

@@ -108,6 +108,13 @@ static void row_status(const report_ctx *rc, const li_staged_row *row, char *out
                       key);
     else if (strcmp(row->status, "updated") == 0)
         li_msg_format(out, cap, LI_MSG_REPORT_UPDATED, lead, key);
+    else if (strcmp(row->status, "valid") == 0 && row->match_key && row->match_lead < 0)
+        /* a job in review, not committed: what its analysis found */
+        li_msg_format(out, cap, LI_MSG_REVIEW_DUP_OF_ROW, -lead, key);
+    else if (strcmp(row->status, "valid") == 0 && row->match_key)
+        li_msg_format(out, cap, LI_MSG_REVIEW_DUP_OF_LEAD, lead, key);
+    else if (strcmp(row->status, "valid") == 0)
+        li_msg_format(out, cap, LI_MSG_REVIEW_ROW_WARNING);
     else if (row->match_lead)
         li_msg_format(out, cap, LI_MSG_REPORT_FLAGGED, lead, key);
     else
@@ -280,6 +287,29 @@ out:
  * files, which a user's report may not name); the database and the job's
  * input are refused in both cases.
  */
+/*
+ * The rows the report lists: a job ready and not committed (the review
+ * step) lists its warned rows and predicted duplicates too, still "valid";
+ * any other job, through the index of listed rows. With cb NULL, counts.
+ */
+static li_status listed_rows(li_store *s, int64_t job_id, li_row_cb cb, void *ctx, uint64_t *n,
+                             li_error *err) {
+    li_job_state state;
+    uint64_t total = 0;
+    li_status st = li_store_job_state(s, job_id, &state, err);
+    if (st != LI_OK)
+        return st;
+    if (state == LI_JOB_READY) {
+        st = li_store_rows_page(s, job_id, LI_ROWS_CHECK, cb ? 0 : UINT64_MAX, 0, &total, cb, ctx,
+                                err);
+        if (n)
+            *n = total;
+        return st;
+    }
+    return cb ? li_store_report_rows_each(s, job_id, cb, ctx, err)
+              : li_store_report_rows_count(s, job_id, n, err);
+}
+
 static li_status report_write(li_store *s, int64_t job_id, const char *path, int stored,
                               uint64_t *nrows, li_error *err) {
     li_status st = LI_OK;
@@ -318,7 +348,7 @@ static li_status report_write(li_store *s, int64_t job_id, const char *path, int
             goto nomem;
     if ((st = put_line(&rc)) != LI_OK)
         goto io;
-    st = li_store_report_rows_each(s, job_id, report_row, &rc, err);
+    st = listed_rows(s, job_id, report_row, &rc, NULL, err);
     if (rc.io != LI_OK)
         goto io;
     if (st == LI_ENOMEM || st == LI_ELIMIT)
@@ -362,7 +392,7 @@ int li_report_due(const li_job_rec *job) {
 }
 
 li_status li_report_count(li_store *s, int64_t job_id, uint64_t *nrows, li_error *err) {
-    return li_store_report_rows_count(s, job_id, nrows, err);
+    return listed_rows(s, job_id, NULL, NULL, nrows, err);
 }
 
 /* --- export -------------------------------------------------------------- */

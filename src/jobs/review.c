@@ -570,10 +570,14 @@ out:
 /* The three predictions; k gets the duplicates of strategy mark_dup. */
 static li_status predict_all(li_store *s, const li_job_rec *job, const li_review_choice *choice,
                              li_dup_strategy mark_dup, li_review_counts out[3], marks *k,
-                             li_error *err) {
+                             const li__batch_hook *hook, li_error *err) {
     predictor p;
+    li_job_rec seen = *job;
     li_status st = predictor_init(&p, s, job, choice, err);
     for (int d = 0; st == LI_OK && d < 3; d++) {
+        /* Between two steps of seconds each: cancelled? stopping? the lease renewed. */
+        if ((st = li__hook_call(hook, &seen, err)) != LI_OK)
+            break;
         st = simulate(&p, choice, (li_dup_strategy)d, &out[d], d == (int)mark_dup ? k : NULL, err);
         li__trace("review: %s simulated, %llu of %llu valid rows meet a lead or another row",
                   strategy_names[d], (unsigned long long)p.nmeet,
@@ -585,7 +589,7 @@ static li_status predict_all(li_store *s, const li_job_rec *job, const li_review
 
 /* Predicts, marks the duplicates and stores the review (again, with again). */
 static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
-                               li_error *err) {
+                               const li__batch_hook *hook, li_error *err) {
     char *text = NULL;
     li_review r;
     marks k;
@@ -606,7 +610,8 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
         return st;
     r.job = *job;
     choice_of_opts(o, &r.choice);
-    if ((st = predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, err)) != LI_OK)
+    if ((st = predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, hook, err)) !=
+        LI_OK)
         goto out;
     r.analysed = 1;
     r.rows = job->rows;
@@ -637,8 +642,8 @@ out:
 }
 
 li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
-                              li_error *err) {
-    return analyse_store(s, job, o, 0, err);
+                              const li__batch_hook *hook, li_error *err) {
+    return analyse_store(s, job, o, 0, hook, err);
 }
 
 /* --- stages ----------------------------------------------------------------------- */
@@ -837,7 +842,7 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
         c.match[c.nmatch++] = LI_FIELD_EMAIL;
         c.match[c.nmatch++] = LI_FIELD_PHONE;
     }
-    return predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, err);
+    return predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, NULL, err);
 }
 
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err) {
@@ -865,7 +870,7 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
         li_job_rec j = *job;
         st = job_options(s, job_id, &o, &hold, &blob, NULL, err);
         if (st == LI_OK)
-            st = analyse_store(s, &j, &o, 1, err);
+            st = analyse_store(s, &j, &o, 1, NULL, err);
         li__opts_hold_free(&hold);
         free(blob);
         li_review_free(out);

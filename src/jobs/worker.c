@@ -340,7 +340,7 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
             st = LI_EREFUSED;
         }
     } else if (review) {
-        if ((st = li__review_analysed(r->s, job, o, err)) == LI_OK)
+        if ((st = li__review_analysed(r->s, job, o, hook, err)) == LI_OK)
             st = advance(r, job, NULL, 0, err);
     } else {
         st = advance(r, job, &next_commit, 1, err);

@@ -85,6 +85,9 @@ static const char *filter_sql(li_row_filter f) {
         return " AND match_key IS NOT NULL";
     case LI_ROWS_VALID:
         return " AND status<>'invalid'";
+    case LI_ROWS_CHECK:
+        return " AND (status='invalid' OR (errors IS NOT NULL AND errors<>'[]')"
+               " OR match_key IS NOT NULL)";
     case LI_ROWS_ALL:
         break;
     }
@@ -212,3 +215,4 @@ li_status li_store_rows_unmark(li_store *s, int64_t job_id, li_error *err) {
     sqlite3_bind_int64(q, 1, job_id);
     return run_done(s, q, err);
 }
+
