@@ -710,12 +710,20 @@ class StatesOfAReview(Base):
                       for p in glob.glob(os.path.join(self.tmp, db + ".files", "*"))
                       if os.path.isfile(p))
 
-    def test_report_of_a_review_lists_invalid_and_warning_rows(self):
-        db = self.copy_db()
+    def test_report_of_a_review_lists_the_rows_the_import_report_would(self):
+        # Before the commit, the report lists the rows to look at as the
+        # one-shot import's report does: refused, warned, duplicates.
+        db, ref_db = self.copy_db(), self.copy_db()
+        ref_report = os.path.join(self.tmp, "ref.erreurs.csv")
+        self.one_shot(ref_db, "--report", ref_report)
         job = self.review(db)["job_id"]
         statuses = self.report_rows(db, job)
-        self.assertEqual(sorted(n for n, _ in statuses), sorted(INVALID_ROWS + WARNING_ROWS))
+        self.assertEqual([n for n, _ in statuses], li.report_row_numbers(ref_report))
+        self.assertTrue(set(n for n, _ in statuses) >= set(INVALID_ROWS + WARNING_ROWS
+                                                           + IN_FILE_DUPLICATES))
         self.assertEqual(sorted(n for n, s in statuses if s == "refusée"), INVALID_ROWS)
+        for _, s in statuses:
+            self.assert_french(s)
         self.assertEqual(self.export(db), self.base_export)
 
     def test_cancel_then_commit_refused_then_retry_brings_the_review_back(self):
