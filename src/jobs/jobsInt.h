@@ -370,6 +370,42 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
                               const struct li__batch_hook *hook, li_error *err);
 
 /*
+ * The review's predictions (review_predict.c). A predicted duplicate: its
+ * row, the key that decided, the lead it matches (or minus the number of
+ * the earlier row of the file whose lead it matches).
+ */
+typedef struct li__dup_mark {
+    uint64_t row_no;
+    li_field key;
+    int64_t match;
+} li__dup_mark;
+
+typedef struct li__dup_marks {
+    li__dup_mark *m;
+    size_t n, cap;
+    /* The leads the simulation created, with their rows (ids ascending). */
+    int64_t *sim_id;
+    uint64_t *sim_row;
+    size_t nsim, cap_id, cap_row;
+    int64_t max_id;
+} li__dup_marks;
+
+void li__dup_marks_free(li__dup_marks *k);
+
+/*
+ * What the commit of the staged job would do with choice, for each
+ * strategy (out[LI_DUP_SKIP]...), against the leads as they are now; k (may
+ * be NULL) gets the duplicates of strategy mark_dup; out has 3 entries. hook (may be NULL) is
+ * called between steps.
+ */
+struct li_review_choice;
+struct li_review_counts;
+li_status li__review_predict_all(li_store *s, const li_job_rec *job,
+                                 const struct li_review_choice *choice, li_dup_strategy mark_dup,
+                                 struct li_review_counts *out, li__dup_marks *k,
+                                 const struct li__batch_hook *hook, li_error *err);
+
+/*
  * li_cleanup()'s part for jobs left in review (uploaded or ready) created
  * longer than older_than_s ago: cancelled, staged rows and stored file
  * removed (counted only with dry_run).

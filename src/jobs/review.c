@@ -8,22 +8,7 @@
  * (worker.c asks li__review_pending()), so cancel, retry, delete, revert,
  * report and the resumption of a killed analysis or commit are the queue's.
  *
- * Predictions are exact because they are the committer's own decisions:
- * for each strategy, the committer of commit.c runs over the valid rows in
- * a write transaction that is then rolled back. Running it over every row
- * would cost three commits; it runs over the rows that can meet a lead
- * only. A row can match, or be matched, only through a key value that a
- * lead or another row of the file also has (every value a lead can hold
- * comes from the table or from a row). One pass over the staged rows
- * marks in a sketch (two bit sets indexed by the keys' hashes) the values
- * seen in the leads and twice in the file; the first simulation reads
- * every valid row again and keeps those the sketch says meet something,
- * the next two read only those by number. A row none of whose keys is
- * marked creates a lead under every strategy, is matched by no other row,
- * and only moves the counters (and the round-robin position). A collision
- * in the sketch only makes the committer see one row more. Memory: the
- * sketch (at most 16 MiB), two bits per row of the file (250 KiB per
- * million rows) and the committer's key set of the existing leads.
+ * Predictions: review_predict.c.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -192,407 +177,12 @@ static void choice_of_opts(const li_import_opts *o, li_review_choice *c) {
     c->assign_column = o->assign_column;
 }
 
-static void opts_of_choice(const li_review_choice *c, li_dup_strategy dup, li_import_opts *o) {
-    li_import_opts_init(o);
-    for (size_t i = 0; i < c->nmatch && i < 3; i++)
-        o->match[o->nmatch++] = c->match[i];
-    o->on_duplicate = dup;
-    o->overwrite = c->overwrite;
-    o->reassign = c->reassign;
-    o->assign = c->assign;
-    for (size_t i = 0; i < c->nassignees; i++)
-        o->assignees[o->nassignees++] = c->assignees[i];
-    o->assign_column = c->assign_column;
-}
-
-/* --- predictions --------------------------------------------------------------- */
-
-static int bit_get(const uint64_t *b, uint64_t i) {
-    return (int)((b[i >> 6] >> (i & 63)) & 1u);
-}
-
-static void bit_set(uint64_t *b, uint64_t i) {
-    b[i >> 6] |= 1ull << (i & 63);
-}
-
-/* Set bits of b in [from, to). */
-static uint64_t bit_count(const uint64_t *b, uint64_t from, uint64_t to) {
-    uint64_t n = 0;
-    while (from < to && (from & 63)) {
-        n += (uint64_t)bit_get(b, from);
-        from++;
-    }
-    for (; from + 64 <= to; from += 64)
-        n += (uint64_t)__builtin_popcountll(b[from >> 6]);
-    for (; from < to; from++)
-        n += (uint64_t)bit_get(b, from);
-    return n;
-}
-
-typedef struct predictor {
-    li_store *s;
-    const li_job_rec *job;
-    li_field match[LI__NKEYS];
-    size_t nmatch;
-    /* The sketch: "once" holds the key values seen in one row, "many" those
-     * seen in a lead or in two rows. */
-    uint64_t *once, *many;
-    uint64_t mask;
-    /* By row number: the valid rows, and those the committer must see. */
-    uint64_t *valid, *meet;
-    uint64_t nrow_bits, nmeet;
-    int meet_known; /* meet is filled: the first simulation marks it as it reads every row */
-    li_status st;
-} predictor;
-
-/*
- * A key value takes SKETCH_PROBES bits of each set: it counts as seen twice
- * when all of its "many" bits are set, so that a value seen once is taken
- * for a shared one only if other values hit all of its bits (about
- * (3n/m)^3: 0.1 % of the rows of a million-row file into an empty table,
- * where one probe would take 6 %).
- */
-#define SKETCH_PROBES 3
-
-static uint64_t sketch_index(const predictor *p, uint64_t h, int i) {
-    h += (uint64_t)i * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
-    return h & p->mask;
-}
-
-static int sketch_shared(const predictor *p, uint64_t h) {
-    for (int i = 0; i < SKETCH_PROBES; i++)
-        if (!bit_get(p->many, sketch_index(p, h, i)))
-            return 0;
-    return 1;
-}
-
-static li_status sketch_lead(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
-    predictor *p = ctx;
-    (void)id;
-    for (size_t k = 0; k < p->nmatch; k++)
-        if (value[p->match[k]].len) {
-            uint64_t h = li__key_hash(p->match[k], value[p->match[k]]);
-            for (int i = 0; i < SKETCH_PROBES; i++)
-                bit_set(p->many, sketch_index(p, h, i));
-        }
-    return LI_OK;
-}
-
-static li_status row_hashes(const predictor *p, const li_staged_row *r, uint64_t h[LI__NKEYS]) {
-    li__row row;
-    if (r->row_no >= p->nrow_bits || li__row_decode(r->data, &row) != LI_OK)
-        return LI_EINTERNAL;
-    li__committer_keys(p->match, p->nmatch, row.value, h);
-    return LI_OK;
-}
-
-static li_status sketch_row(const li_staged_row *r, void *ctx) {
-    predictor *p = ctx;
-    uint64_t h[LI__NKEYS];
-    if (row_hashes(p, r, h) != LI_OK)
-        return LI_EINTERNAL;
-    bit_set(p->valid, r->row_no);
-    for (size_t k = 0; k < LI__NKEYS; k++) {
-        if (!h[k])
-            continue;
-        for (int j = 0; j < SKETCH_PROBES; j++) {
-            uint64_t i = sketch_index(p, h[k], j);
-            if (bit_get(p->once, i))
-                bit_set(p->many, i);
-            else
-                bit_set(p->once, i);
-        }
-    }
-    return LI_OK;
-}
-
-static void predictor_free(predictor *p) {
-    free(p->once);
-    free(p->many);
-    free(p->valid);
-    free(p->meet);
-}
-
-static li_status corrupt(li_error *err) {
-    return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
-}
-
-/* Both passes over the staged rows: which rows the committer must see. */
-static li_status predictor_init(predictor *p, li_store *s, const li_job_rec *job,
-                                const li_review_choice *c, li_error *err) {
-    int64_t max_id = 0;
-    memset(p, 0, sizeof *p);
-    p->s = s;
-    p->job = job;
-    for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
-        p->match[p->nmatch++] = c->match[k];
-    li_status st = li_store_leads_max_id(s, &max_id, err);
-    if (st != LI_OK)
-        return st;
-    /* 32 bits per key, between 64 Kibit and 64 Mibit (8 MiB) per set. */
-    uint64_t keys = (uint64_t)p->nmatch * ((uint64_t)max_id + job->valid), bits = 1u << 16;
-    while (bits < keys * 32 && bits < (1ull << 26))
-        bits <<= 1;
-    p->mask = bits - 1;
-    p->nrow_bits = job->parse_row + 64;
-    size_t row_words = (size_t)(p->nrow_bits / 64 + 1);
-    p->once = calloc(bits / 64, sizeof *p->once);
-    p->many = calloc(bits / 64, sizeof *p->many);
-    p->valid = calloc(row_words, sizeof *p->valid);
-    p->meet = calloc(row_words, sizeof *p->meet);
-    if (!p->once || !p->many || !p->valid || !p->meet)
-        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if ((st = li_store_lead_keys_each(s, sketch_lead, p, err)) != LI_OK)
-        return st;
-    li__trace("review: leads' keys sketched");
-    st = li_store_rows_each(s, job->id, 0, "valid", 0, sketch_row, p, err);
-    li__trace("review: rows' keys sketched");
-    if (st == LI_EINTERNAL)
-        return corrupt(err);
-    free(p->once); /* done with: "many" says which rows meet */
-    p->once = NULL;
-    return st;
-}
-
-/* A predicted duplicate: the row, its key, the lead (or -row) it matches. */
-typedef struct dup_mark {
-    uint64_t row_no;
-    li_field key;
-    int64_t match;
-} dup_mark;
-
-typedef struct marks {
-    dup_mark *m;
-    size_t n, cap;
-    /* The leads the simulation created, with their rows (ids ascending). */
-    int64_t *sim_id;
-    uint64_t *sim_row;
-    size_t nsim, cap_id, cap_row;
-    int64_t max_id;
-} marks;
-
-static void marks_free(marks *k) {
-    free(k->m);
-    free(k->sim_id);
-    free(k->sim_row);
-}
-
-static int grow(void **p, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 256;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
-static uint64_t sim_row_of(const marks *k, int64_t id) {
-    size_t lo = 0, hi = k->nsim;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (k->sim_id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < k->nsim && k->sim_id[lo] == id ? k->sim_row[lo] : 0;
-}
-
-static li_status record(marks *k, uint64_t row_no, const li__outcome *oc) {
-    if (strcmp(oc->status, "imported") == 0 && oc->lead_id > k->max_id) {
-        if (grow((void **)&k->sim_id, &k->cap_id, k->nsim, sizeof *k->sim_id) ||
-            grow((void **)&k->sim_row, &k->cap_row, k->nsim, sizeof *k->sim_row))
-            return LI_ENOMEM;
-        k->sim_id[k->nsim] = oc->lead_id;
-        k->sim_row[k->nsim++] = row_no;
-    }
-    if (!oc->match_lead)
-        return LI_OK;
-    if (grow((void **)&k->m, &k->cap, k->n, sizeof *k->m))
-        return LI_ENOMEM;
-    int64_t match = oc->match_lead;
-    if (match > k->max_id)
-        match = -(int64_t)sim_row_of(k, match);
-    k->m[k->n++] = (dup_mark){row_no, oc->match_key, match};
-    return LI_OK;
-}
-
-typedef struct fetched {
-    predictor *p;
-    uint64_t last; /* the last valid row read (scan) */
-    size_t seen;   /* valid rows read in this batch (scan) */
-    li_buf arena;
-    uint64_t row_no[LI_IMPORT_BATCH];
-    size_t off[LI_IMPORT_BATCH], len[LI_IMPORT_BATCH];
-    size_t n;
-} fetched;
-
-static li_status fetch_row(const li_staged_row *r, void *ctx) {
-    fetched *f = ctx;
-    if (f->n == LI_IMPORT_BATCH)
-        return LI_EINTERNAL;
-    f->row_no[f->n] = r->row_no;
-    f->off[f->n] = f->arena.len;
-    f->len[f->n] = r->data.len;
-    f->n++;
-    return li_buf_append(&f->arena, r->data.ptr, r->data.len);
-}
-
-/* The scan of the first simulation: a row is kept if one of its key values is shared. */
-static li_status fetch_meeting(const li_staged_row *r, void *ctx) {
-    fetched *f = ctx;
-    predictor *p = f->p;
-    uint64_t h[LI__NKEYS];
-    f->seen++;
-    f->last = r->row_no;
-    if (row_hashes(p, r, h) != LI_OK)
-        return LI_EINTERNAL;
-    for (size_t k = 0; k < LI__NKEYS; k++)
-        if (h[k] && sketch_shared(p, h[k])) {
-            bit_set(p->meet, r->row_no);
-            p->nmeet++;
-            return fetch_row(r, ctx);
-        }
-    return LI_OK;
-}
-
-/*
- * What the commit would do with strategy dup: the committer over the rows
- * that meet a lead, in a transaction rolled back; every other valid row
- * counted as the lead it creates. k (may be NULL) gets the duplicates.
- */
-static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_strategy dup,
-                          li_review_counts *out, marks *k, li_error *err) {
-    li_job_rec job = *p->job;
-    li_import_opts o;
-    li__committer c;
-    fetched *f = NULL;
-    int opened = 0, in_tx = 0;
-    uint64_t ids[LI_IMPORT_BATCH];
-    job.created = job.updated = job.skipped = job.flagged = job.assigned = 0;
-    opts_of_choice(choice, dup, &o);
-    if (k && (li_store_leads_max_id(p->s, &k->max_id, err)) != LI_OK)
-        return LI_EDB;
-    /* Few rows as far as the committer knows: it never drops the key
-     * indexes (a change a rollback would not undo); its key set grows. */
-    uint64_t meet = p->meet_known ? p->nmeet : p->job->valid;
-    uint64_t expect = meet < LI__BULK_MIN_ROWS ? meet : LI__BULK_MIN_ROWS - 1;
-    li_status st = li__committer_open(&c, p->s, &job, &o, expect, err);
-    opened = 1;
-    if (st != LI_OK || (st = li__assign_setup(&c, p->s, &o, err)) != LI_OK)
-        goto out;
-    int rr = o.assign == LI_ASSIGN_ROUND_ROBIN && c.nassignee > 0;
-    if (!(f = calloc(1, sizeof *f))) {
-        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-        goto out;
-    }
-    li_buf_init(&f->arena, 0);
-    f->p = p;
-    if ((st = li_store_begin(p->s, err)) != LI_OK)
-        goto out;
-    in_tx = 1;
-    li_store_now(c.now);
-    uint64_t next = 0; /* rows below next are counted */
-    uint64_t r = 0;
-    for (;;) {
-        /* The leads queued by the last batch point into the arena: written first. */
-        if ((st = li_store_flush(p->s, err)) != LI_OK)
-            goto out;
-        f->n = 0;
-        li_buf_reset(&f->arena);
-        if (!p->meet_known) {
-            /* Every valid row, LI_IMPORT_BATCH at a time, copied out before
-             * the committer writes: those that meet something are kept. */
-            f->seen = 0;
-            st = li_store_rows_each(p->s, job.id, f->last, "valid", LI_IMPORT_BATCH, fetch_meeting,
-                                    f, err);
-            if (st == LI_EINTERNAL)
-                st = corrupt(err);
-            if (st != LI_OK)
-                goto out;
-            if (f->seen == 0)
-                break;
-        } else {
-            size_t n = 0;
-            for (; r < p->nrow_bits && n < LI_IMPORT_BATCH; r++)
-                if (bit_get(p->meet, r))
-                    ids[n++] = r;
-            if (n == 0)
-                break;
-            if ((st = li_store_rows_get(p->s, job.id, ids, n, fetch_row, f, err)) != LI_OK)
-                goto out;
-        }
-        for (size_t i = 0; i < f->n; i++) {
-            /* The rows in between create leads that nothing meets. */
-            uint64_t alone = bit_count(p->valid, next, f->row_no[i]);
-            job.created += alone;
-            if (rr)
-                job.assigned += alone;
-            next = f->row_no[i] + 1;
-            li__row row;
-            li__outcome oc;
-            if (li__row_decode((li_slice){f->arena.data + f->off[i], f->len[i]}, &row) != LI_OK) {
-                st = corrupt(err);
-                goto out;
-            }
-            if ((st = li__committer_row(&c, &row, f->row_no[i], &oc, err)) != LI_OK)
-                goto out;
-            if (k && record(k, f->row_no[i], &oc) != LI_OK) {
-                st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-                goto out;
-            }
-        }
-    }
-    job.created += bit_count(p->valid, next, p->nrow_bits);
-    *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
-    if (!p->meet_known) {
-        p->meet_known = 1;
-        free(p->many); /* meet says it now */
-        p->many = NULL;
-    }
-out:
-    if (in_tx)
-        li_store_rollback(p->s); /* nothing of it was ever meant to stay */
-    if (f)
-        li_buf_free(&f->arena);
-    free(f);
-    if (opened)
-        li__committer_free(&c);
-    return st;
-}
-
-/* The three predictions; k gets the duplicates of strategy mark_dup. */
-static li_status predict_all(li_store *s, const li_job_rec *job, const li_review_choice *choice,
-                             li_dup_strategy mark_dup, li_review_counts out[3], marks *k,
-                             const li__batch_hook *hook, li_error *err) {
-    predictor p;
-    li_job_rec seen = *job;
-    li_status st = predictor_init(&p, s, job, choice, err);
-    for (int d = 0; st == LI_OK && d < 3; d++) {
-        /* Between two steps of seconds each: cancelled? stopping? the lease renewed. */
-        if ((st = li__hook_call(hook, &seen, err)) != LI_OK)
-            break;
-        st = simulate(&p, choice, (li_dup_strategy)d, &out[d], d == (int)mark_dup ? k : NULL, err);
-        li__trace("review: %s simulated, %llu of %llu valid rows meet a lead or another row",
-                  strategy_names[d], (unsigned long long)p.nmeet,
-                  (unsigned long long)job->valid);
-    }
-    predictor_free(&p);
-    return st;
-}
-
 /* Predicts, marks the duplicates and stores the review (again, with again). */
 static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
                                const li__batch_hook *hook, li_error *err) {
     char *text = NULL;
     li_review r;
-    marks k;
+    li__dup_marks k;
     memset(&r, 0, sizeof r);
     memset(&k, 0, sizeof k);
     li_status st = li_store_review_get(s, job->id, &text, err);
@@ -610,8 +200,8 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
         return st;
     r.job = *job;
     choice_of_opts(o, &r.choice);
-    if ((st = predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, hook, err)) !=
-        LI_OK)
+    if ((st = li__review_predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, hook,
+                                     err)) != LI_OK)
         goto out;
     r.analysed = 1;
     r.rows = job->rows;
@@ -637,7 +227,7 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
         li_store_rollback(s);
     li__trace("review: predictions in %.0f ms", r.predict_ms);
 out:
-    marks_free(&k);
+    li__dup_marks_free(&k);
     return st;
 }
 
@@ -842,7 +432,7 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
         c.match[c.nmatch++] = LI_FIELD_EMAIL;
         c.match[c.nmatch++] = LI_FIELD_PHONE;
     }
-    return predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, NULL, err);
+    return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, NULL, err);
 }
 
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err) {
@@ -1223,6 +813,18 @@ out:
 }
 
 /* --- cleanup ----------------------------------------------------------------------- */
+
+static int grow(void **p, size_t *cap, size_t n, size_t size) {
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
 
 typedef struct stale {
     char before[32];
