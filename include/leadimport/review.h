@@ -158,4 +158,11 @@ int li_row_filter_parse(const char *word, li_row_filter *out);
 li_status li_review_commit(li_store *s, int64_t job_id, const li_import_opts *o,
                            const li_review_run *run, li_import_result *res, li_error *err);
 
+/*
+ * The French label of a row's status as li_review_rows() gives it
+ * ("invalid", "warning", "duplicate", "valid", and after the commit
+ * "imported", "updated", "skipped"); "?" for anything else. Static.
+ */
+const char *li_review_status_label(const char *status);
+
 #endif

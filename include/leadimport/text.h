@@ -28,6 +28,11 @@
  */
 size_t li_text_for_terminal(const char *s, size_t len, char *out, size_t cap);
 
+/*
+ * v with French digit grouping ("1 234 567": a space between groups of
+ * three, as the summaries print counts) into buf; returns buf.
+ */
+const char *li_text_fr_count(char *buf, size_t cap, unsigned long long v);
 /* 1 if li_text_for_terminal() would change s[0..len): it holds something to escape. */
 int li_text_needs_escape(const char *s, size_t len);
 

@@ -2,6 +2,8 @@
  * args.c — option scanning and error printing shared by the commands.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,4 +333,27 @@ void li_cli_print_right(const char *s, int width) {
     for (; chars < width; chars++)
         putchar(' ');
     fputs(s, stdout);
+}
+
+/*
+ * Ctrl+C and SIGTERM: the handler only records the signal; an import stops
+ * at its next batch, keeps what was committed and says how to resume.
+ * SA_RESETHAND: a second Ctrl+C kills at once (the import still resumes
+ * from its last checkpoint).
+ */
+static atomic_int stop_signal;
+
+static void on_stop_signal(int sig) {
+    atomic_store(&stop_signal, sig);
+}
+
+const atomic_int *li_cli_catch_stop(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &stop_signal;
 }

@@ -6,6 +6,7 @@
 #ifndef LEADIMPORT_CLI_H
 #define LEADIMPORT_CLI_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -88,6 +89,12 @@ int li_cli_reader_option(const char *opt, const char *value, li_reader_opts *ro,
  */
 /* "0".."max" -> *out. */
 int li_cli_parse_uint(const char *v, uint64_t max, uint64_t *out);
+/*
+ * Catches Ctrl+C and SIGTERM for a command that imports: the flag returned
+ * becomes the signal's number, for li_import_opts.stop (the import stops at
+ * its next batch); a second signal kills at once.
+ */
+const atomic_int *li_cli_catch_stop(void);
 /* An id: "1".."INT64_MAX" -> *out (0 and negatives refused). */
 int li_cli_parse_id(const char *v, long long *out);
 /* "12", "2.5", "2,5" (French comma) -> *out, finite and >= 0. */

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "leadimport/review.h"
+#include "leadimport/text.h"
 #include "leadimport/buf.h"
 #include "leadimport/import.h"
 #include "leadimport/jobjson.h"
@@ -92,28 +93,6 @@ static const char import_help[] =
     "6 interrompu (Ctrl+C, SIGTERM : relancez la même commande), 7 base occupée ou import\n"
     "déjà en cours, 8 disque plein ou base en lecture seule, 1 erreur interne.\n";
 
-/*
- * Ctrl+C and SIGTERM: the handler only records the signal; the import
- * stops at its next batch, keeps what was committed and says how to resume.
- * SA_RESETHAND: a second Ctrl+C kills at once (the import still resumes
- * from its last checkpoint).
- */
-static atomic_int stop_signal;
-
-static void on_signal(int sig) {
-    atomic_store(&stop_signal, sig);
-}
-
-static void catch_stop_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 typedef struct progress_state {
     int active;
     double last_len;
@@ -158,20 +137,6 @@ static void print_json(const li_import_result *res, const char *report, li_statu
     li_buf_free(&b);
 }
 
-/* 1234567 -> "1 234 567" (French digit grouping). */
-static const char *fr_num(char *buf, size_t cap, unsigned long long v) {
-    char raw[32];
-    int n = snprintf(raw, sizeof raw, "%llu", v);
-    size_t k = 0;
-    for (int i = 0; i < n && k + 2 < cap; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[k++] = ' ';
-        buf[k++] = raw[i];
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
 static void print_summary(const li_import_result *res, const char *report) {
     const li_job_rec *j = &res->job;
     char a[32], b[32];
@@ -197,28 +162,28 @@ static void print_summary(const li_import_result *res, const char *report) {
         li_cli_say(LI_MSG_IMPORT_WARNING_LINE, res->warnings[i]);
     }
     li_cli_print_label(LI_MSG_SUMMARY_ROWS);
-    printf("%s\n", fr_num(a, sizeof a, j->rows));
+    printf("%s\n", li_text_fr_count(a, sizeof a, j->rows));
     li_cli_print_label(LI_MSG_SUMMARY_VALID);
-    fputs(fr_num(a, sizeof a, j->valid), stdout);
+    fputs(li_text_fr_count(a, sizeof a, j->valid), stdout);
     if (j->warnings)
-        li_cli_print(LI_MSG_SUMMARY_WITH_WARNINGS, fr_num(b, sizeof b, j->warnings));
+        li_cli_print(LI_MSG_SUMMARY_WITH_WARNINGS, li_text_fr_count(b, sizeof b, j->warnings));
     putchar('\n');
     li_cli_print_label(LI_MSG_SUMMARY_INVALID);
-    printf("%s\n", fr_num(a, sizeof a, j->invalid));
+    printf("%s\n", li_text_fr_count(a, sizeof a, j->invalid));
     li_cli_print_label(LI_MSG_SUMMARY_CREATED);
-    fputs(fr_num(a, sizeof a, j->created), stdout);
+    fputs(li_text_fr_count(a, sizeof a, j->created), stdout);
     if (j->flagged)
-        li_cli_print(LI_MSG_SUMMARY_FLAGGED, fr_num(b, sizeof b, j->flagged));
+        li_cli_print(LI_MSG_SUMMARY_FLAGGED, li_text_fr_count(b, sizeof b, j->flagged));
     putchar('\n');
     if (j->updated) {
         li_cli_print_label(LI_MSG_SUMMARY_UPDATED);
-        printf("%s\n", fr_num(a, sizeof a, j->updated));
+        printf("%s\n", li_text_fr_count(a, sizeof a, j->updated));
     }
     li_cli_print_label(LI_MSG_SUMMARY_SKIPPED);
-    printf("%s\n", fr_num(a, sizeof a, j->skipped));
+    printf("%s\n", li_text_fr_count(a, sizeof a, j->skipped));
     if (j->assigned) {
         li_cli_print_label(LI_MSG_SUMMARY_ASSIGNED);
-        printf("%s\n", fr_num(a, sizeof a, j->assigned));
+        printf("%s\n", li_text_fr_count(a, sizeof a, j->assigned));
     }
     if (report) {
         li_cli_print_label(LI_MSG_SUMMARY_REPORT);
@@ -232,7 +197,7 @@ static void print_summary(const li_import_result *res, const char *report) {
         *dot = ','; /* French decimal comma */
     li_cli_print_label(LI_MSG_SUMMARY_DURATION);
     li_cli_say(LI_MSG_SUMMARY_DURATION_VALUE, dur,
-               fr_num(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
+               li_text_fr_count(b, sizeof b, secs > 0 ? (unsigned long long)((double)j->rows / secs) : j->rows));
 }
 
 /* "email,external_id" -> the match keys in order. Returns 0 on success. */
@@ -587,8 +552,7 @@ int li_cli_import(int argc, char **argv) {
     memset(&res, 0, sizeof res);
     li_status st = li_store_open(li_cli_db_url(db), &s, &err);
     if (st == LI_OK && review) {
-        catch_stop_signals();
-        o.stop = &stop_signal;
+        o.stop = li_cli_catch_stop();
         st = review_path(s, &o, queue, json, quiet, &res, &err);
         if (ps.active)
             fputs("\r\033[K", stderr);
@@ -621,8 +585,7 @@ int li_cli_import(int argc, char **argv) {
         goto out;
     }
     if (st == LI_OK) {
-        catch_stop_signals();
-        o.stop = &stop_signal;
+        o.stop = li_cli_catch_stop();
         st = li_import_run(s, &o, &res, &err);
     }
     if (ps.active)

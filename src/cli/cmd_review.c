@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "leadimport/import.h"
 #include "leadimport/review.h"
+#include "leadimport/text.h"
 
 static const char rows_help[] =
     "Utilisation : leadimport jobs rows N [--status invalid|warning|duplicate|valid]\n"
@@ -45,35 +46,6 @@ static const char review_help[] =
     "\n"
     "La revue de l'import n° N (déposé avec import --review) : lignes valides, invalides,\n"
     "doublons, et ce que ferait chaque stratégie de doublons contre les leads actuels.\n";
-
-static atomic_int stop_signal;
-
-static void on_signal(int sig) {
-    atomic_store(&stop_signal, sig);
-}
-
-static void catch_stop_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = (int)SA_RESETHAND;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-/* 1234567 -> "1 234 567". */
-static const char *num(char *buf, size_t cap, unsigned long long v) {
-    char raw[32];
-    int n = snprintf(raw, sizeof raw, "%llu", v);
-    size_t k = 0;
-    for (int i = 0; i < n && k + 2 < cap; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[k++] = ' ';
-        buf[k++] = raw[i];
-    }
-    buf[k] = '\0';
-    return buf;
-}
 
 static const char *key_label(li_field f) {
     switch (f) {
@@ -110,13 +82,13 @@ void li_cli_print_review(const li_review *r, const li_import_result *res, int js
         printf("  Pas encore analysé.\n");
         return;
     }
-    printf("  Lignes lues          : %s\n", num(a, sizeof a, r->rows));
-    printf("  Lignes valides       : %s", num(a, sizeof a, r->valid));
+    printf("  Lignes lues          : %s\n", li_text_fr_count(a, sizeof a, r->rows));
+    printf("  Lignes valides       : %s", li_text_fr_count(a, sizeof a, r->valid));
     if (r->warnings)
-        printf(" (dont %s avec avertissement)", num(b, sizeof b, r->warnings));
-    printf("\n  Lignes invalides     : %s\n", num(a, sizeof a, r->invalid));
+        printf(" (dont %s avec avertissement)", li_text_fr_count(b, sizeof b, r->warnings));
+    printf("\n  Lignes invalides     : %s\n", li_text_fr_count(a, sizeof a, r->invalid));
     printf("  Doublons             : %s (dont %s dans le fichier)\n",
-           num(a, sizeof a, r->duplicates), num(b, sizeof b, r->duplicates_in_file));
+           li_text_fr_count(a, sizeof a, r->duplicates), li_text_fr_count(b, sizeof b, r->duplicates_in_file));
     printf("  Clés comparées       : ");
     for (size_t i = 0; i < r->choice.nmatch; i++)
         printf("%s%s", i ? ", " : "", key_label(r->choice.match[i]));
@@ -128,33 +100,15 @@ void li_cli_print_review(const li_review *r, const li_import_result *res, int js
     for (int k = 0; k < 3; k++) {
         char c1[32], c2[32], c3[32], c4[32];
         printf("    %-26s %10s %10s %10s %10s\n", names[k],
-               num(c1, sizeof c1, r->predictions[k].created),
-               num(c2, sizeof c2, r->predictions[k].updated),
-               num(c3, sizeof c3, r->predictions[k].skipped),
-               num(c4, sizeof c4, r->predictions[k].flagged));
+               li_text_fr_count(c1, sizeof c1, r->predictions[k].created),
+               li_text_fr_count(c2, sizeof c2, r->predictions[k].updated),
+               li_text_fr_count(c3, sizeof c3, r->predictions[k].skipped),
+               li_text_fr_count(c4, sizeof c4, r->predictions[k].flagged));
     }
     if (j->state == LI_JOB_READY)
         printf("  Lignes : leadimport jobs rows %lld [--status invalid|warning|duplicate|valid]\n"
                "  Importer : leadimport jobs commit %lld [--on-duplicate skip|update|create]\n",
                (long long)j->id, (long long)j->id);
-}
-
-static const char *status_label(const char *status) {
-    if (strcmp(status, "invalid") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_INVALID);
-    if (strcmp(status, "warning") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_WARNING);
-    if (strcmp(status, "duplicate") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_DUPLICATE);
-    if (strcmp(status, "valid") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_VALID);
-    if (strcmp(status, "imported") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_IMPORTED);
-    if (strcmp(status, "updated") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_UPDATED);
-    if (strcmp(status, "skipped") == 0)
-        return li_msg_text(LI_MSG_REVIEW_ROW_SKIPPED);
-    return "?";
 }
 
 /* The rows of a page in French, one block per row. */
@@ -168,15 +122,15 @@ static void print_rows(long long id, const char *text) {
     if (note)
         fprintf(stderr, "leadimport : %s\n", li_cli_t(note));
     printf("Import n° %lld : %s ligne%s, page %lld sur %lld\n", id,
-           num(a, sizeof a, (unsigned long long)total), total > 1 ? "s" : "", (long long)page,
+           li_text_fr_count(a, sizeof a, (unsigned long long)total), total > 1 ? "s" : "", (long long)page,
            (long long)pages);
     size_t i, k;
     json_t *row, *v;
     json_array_foreach(json_object_get(j, "rows"), i, row) {
         const char *dup = json_string_value(json_object_get(row, "duplicate"));
         printf("  Ligne %s · %s%s%s\n",
-               num(b, sizeof b, (unsigned long long)json_integer_value(json_object_get(row, "row"))),
-               status_label(json_string_value(json_object_get(row, "status"))), dup ? " : " : "",
+               li_text_fr_count(b, sizeof b, (unsigned long long)json_integer_value(json_object_get(row, "row"))),
+               li_review_status_label(json_string_value(json_object_get(row, "status"))), dup ? " : " : "",
                dup ? li_cli_t(dup) : "");
         json_array_foreach(json_object_get(row, "errors"), k, v) {
             printf("    - %s\n", li_cli_t(json_string_value(v)));
@@ -320,8 +274,7 @@ int li_cli_jobs_review(int argc, char **argv, const char *verb) {
     }
     li_import_result res;
     memset(&res, 0, sizeof res);
-    catch_stop_signals();
-    li_review_run run = {.queue = queue, .stop = &stop_signal};
+    li_review_run run = {.queue = queue, .stop = li_cli_catch_stop()};
     st = li_review_commit(s, id, &o, &run, &res, &err);
     if (st == LI_OK && queue) {
         if (quiet)

@@ -906,3 +906,23 @@ li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint
     free(c.id);
     return st;
 }
+
+const char *li_review_status_label(const char *status) {
+    if (!status)
+        return "?";
+    if (strcmp(status, "invalid") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_INVALID);
+    if (strcmp(status, "warning") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_WARNING);
+    if (strcmp(status, "duplicate") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_DUPLICATE);
+    if (strcmp(status, "valid") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_VALID);
+    if (strcmp(status, "imported") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_IMPORTED);
+    if (strcmp(status, "updated") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_UPDATED);
+    if (strcmp(status, "skipped") == 0)
+        return li_msg_text(LI_MSG_REVIEW_ROW_SKIPPED);
+    return "?";
+}

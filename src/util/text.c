@@ -67,3 +67,18 @@ size_t li_text_for_terminal(const char *s, size_t len, char *out, size_t cap) {
     out[o] = '\0';
     return o;
 }
+
+const char *li_text_fr_count(char *buf, size_t cap, unsigned long long v) {
+    char raw[32];
+    int n = snprintf(raw, sizeof raw, "%llu", v);
+    size_t k = 0;
+    if (!cap)
+        return buf;
+    for (int i = 0; i < n && k + 2 < cap; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[k++] = ' ';
+        buf[k++] = raw[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
