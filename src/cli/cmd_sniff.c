@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "leadimport/buf.h"
@@ -217,11 +216,12 @@ int li_cli_sniff(int argc, char **argv) {
     li_status st = LI_OK;
     /* Saved mappings live in the database: use it when it was named, or
      * when the default one exists, never create one just to look. */
-    const char *url = li_cli_db_url(db);
-    int have_db = db || getenv("LEADIMPORT_DB") ||
-                  (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) == 0);
-    if (have_db)
-        st = li_store_open_existing(url, &s, &err);
+    int named = db || getenv("LEADIMPORT_DB");
+    st = li_store_open_existing(li_cli_db_url(db), &s, &err);
+    if (st != LI_OK && !named && err.msg == LI_MSG_DB_MISSING) {
+        st = LI_OK; /* no default database here: sniff without saved mappings */
+        li_error_clear(&err);
+    }
     li_mapping_request req = {.path = file,
                               .reader = &ro,
                               .map = maps.ov,
