@@ -121,6 +121,12 @@ static void print_rows(long long id, const char *text) {
     const char *note = json_string_value(json_object_get(j, "note"));
     if (note)
         fprintf(stderr, "leadimport : %s\n", li_cli_t(note));
+    if (total == 0) {
+        li_cli_print(LI_MSG_REVIEW_ROWS_NONE, id);
+        putchar('\n');
+        json_decref(j);
+        return;
+    }
     printf("Import n° %lld : %s ligne%s, page %lld sur %lld\n", id,
            li_text_fr_count(a, sizeof a, (unsigned long long)total), total > 1 ? "s" : "", (long long)page,
            (long long)pages);
