@@ -13,13 +13,17 @@
  *      chosen strategy (skip, update, create flagged) and assignment ->
  *      leads, lead_history and import_rows (each row with its outcome), in
  *      transactions of at most LI_IMPORT_BATCH rows that save the job's
- *      checkpoint with their rows. A big load runs both in one pass;
- *      otherwise valid rows are staged first, then committed.
+ *      checkpoint with their rows. The one-shot path runs both in one
+ *      pass; with max_invalid, or for a review (review.h), valid rows are
+ *      staged first, then committed by a separate stage.
  * li_import_enqueue() stores the file and queues the same stages as work
  * items for workers (li_worker_run). A job interrupted in any stage is
  * resumed from its checkpoint by running the same import again, or by a
  * worker once its lease expires. The report, revert, cleanup and the
  * job commands (cancel, retry, delete) are declared below.
+ *
+ * The stages themselves are src/pipeline's; running them as jobs (the
+ * one-shot run, the queue, workers, cleanup) is src/jobs'.
  */
 #ifndef LEADIMPORT_IMPORT_H
 #define LEADIMPORT_IMPORT_H
