@@ -73,8 +73,11 @@ class ReviewFlow(unittest.TestCase):
     def test_predictions_equal_the_commit_and_the_one_shot_import(self):
         keys = ("created", "updated", "skipped", "flagged")
         for strategy in ("skip", "update", "create"):
-            for assign in ("none", "single:a@x.fr", "round-robin:a@x.fr,b@x.fr",
-                           "column:Commercial"):
+            # Under ASan, the two modes that look users up (test_review.py runs
+            # all four there too): the matrix is 24 reviews, commits and imports.
+            for assign in (("single:a@x.fr", "column:Commercial") if li.SANITIZE else
+                           ("none", "single:a@x.fr", "round-robin:a@x.fr,b@x.fr",
+                            "column:Commercial")):
                 for extra in ([], ["--overwrite", "--reassign"]):
                     opts = ["--on-duplicate", strategy, "--assign", assign] + extra
                     with self.subTest(strategy=strategy, assign=assign, extra=extra):
