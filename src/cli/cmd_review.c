@@ -66,49 +66,74 @@ void li_cli_print_review(const li_review *r, const li_import_result *res, int js
         return;
     }
     const li_job_rec *j = &r->job;
-    printf("Import n° %lld « %s » : « %s »%s\n", (long long)j->id, li_job_state_label(j->state),
-           li_cli_t(j->file_name), res && res->resumed ? " — repris" : "");
+    li_cli_print(LI_MSG_REVIEW_HEAD, (long long)j->id, li_job_state_label(j->state), j->file_name);
+    if (res && res->resumed)
+        printf(" — %s", li_msg_text(LI_MSG_IMPORT_RESUMED));
+    putchar('\n');
     if (res) {
+        /* The notes and warnings quote sheet names, headers and values. */
         if (res->mapping_note[0])
             printf("  %s\n", li_cli_t(res->mapping_note));
         if (res->region_note[0])
             printf("  %s\n", li_cli_t(res->region_note));
         if (res->header_note[0])
             printf("  %s\n", li_cli_t(res->header_note));
-        for (size_t i = 0; i < res->nwarnings; i++)
-            printf("  Attention : %s\n", li_cli_t(res->warnings[i]));
+        for (size_t i = 0; i < res->nwarnings; i++) {
+            fputs("  ", stdout);
+            li_cli_say(LI_MSG_IMPORT_WARNING_LINE, res->warnings[i]);
+        }
     }
     if (!r->analysed) {
-        printf("  Pas encore analysé.\n");
+        fputs("  ", stdout);
+        li_cli_say(LI_MSG_REVIEW_NOT_ANALYSED);
         return;
     }
-    printf("  Lignes lues          : %s\n", li_text_fr_count(a, sizeof a, r->rows));
-    printf("  Lignes valides       : %s", li_text_fr_count(a, sizeof a, r->valid));
+    li_cli_print_label(LI_MSG_SUMMARY_ROWS);
+    printf("%s\n", li_text_fr_count(a, sizeof a, r->rows));
+    li_cli_print_label(LI_MSG_SUMMARY_VALID);
+    fputs(li_text_fr_count(a, sizeof a, r->valid), stdout);
     if (r->warnings)
-        printf(" (dont %s avec avertissement)", li_text_fr_count(b, sizeof b, r->warnings));
-    printf("\n  Lignes invalides     : %s\n", li_text_fr_count(a, sizeof a, r->invalid));
-    printf("  Doublons             : %s (dont %s dans le fichier)\n",
-           li_text_fr_count(a, sizeof a, r->duplicates), li_text_fr_count(b, sizeof b, r->duplicates_in_file));
-    printf("  Clés comparées       : ");
+        li_cli_print(LI_MSG_SUMMARY_WITH_WARNINGS, li_text_fr_count(b, sizeof b, r->warnings));
+    putchar('\n');
+    li_cli_print_label(LI_MSG_SUMMARY_INVALID);
+    printf("%s\n", li_text_fr_count(a, sizeof a, r->invalid));
+    li_cli_print_label(LI_MSG_REVIEW_DUPLICATES);
+    li_cli_say(LI_MSG_REVIEW_DUPLICATES_VALUE, li_text_fr_count(a, sizeof a, r->duplicates),
+               li_text_fr_count(b, sizeof b, r->duplicates_in_file));
+    li_cli_print_label(LI_MSG_REVIEW_KEYS);
     for (size_t i = 0; i < r->choice.nmatch; i++)
         printf("%s%s", i ? ", " : "", key_label(r->choice.match[i]));
-    printf("%s\n", r->choice.overwrite ? " (avec --overwrite)" : "");
-    printf("  Ce que ferait l'import, selon --on-duplicate :\n");
-    printf("    %-26s %10s %10s %10s %10s\n", "", "créés", "mis à jour", "ignorés", "signalés");
-    static const char *const names[3] = {"skip (ignorer)", "update (mettre à jour)",
-                                         "create (créer, signaler)"};
+    if (r->choice.overwrite)
+        li_cli_print(LI_MSG_REVIEW_KEYS_OVERWRITE);
+    putchar('\n');
+    fputs("  ", stdout);
+    li_cli_say(LI_MSG_REVIEW_PREDICTIONS);
+    static const li_msg cols[4] = {LI_MSG_REVIEW_COL_CREATED, LI_MSG_REVIEW_COL_UPDATED,
+                                   LI_MSG_REVIEW_COL_SKIPPED, LI_MSG_REVIEW_COL_FLAGGED};
+    static const li_msg names[3] = {LI_MSG_REVIEW_STRATEGY_SKIP, LI_MSG_REVIEW_STRATEGY_UPDATE,
+                                    LI_MSG_REVIEW_STRATEGY_CREATE};
+    printf("    %-26s", "");
+    for (int c = 0; c < 4; c++) {
+        putchar(' ');
+        li_cli_print_right(li_msg_text(cols[c]), 10);
+    }
+    putchar('\n');
     for (int k = 0; k < 3; k++) {
-        char c1[32], c2[32], c3[32], c4[32];
-        printf("    %-26s %10s %10s %10s %10s\n", names[k],
-               li_text_fr_count(c1, sizeof c1, r->predictions[k].created),
-               li_text_fr_count(c2, sizeof c2, r->predictions[k].updated),
-               li_text_fr_count(c3, sizeof c3, r->predictions[k].skipped),
-               li_text_fr_count(c4, sizeof c4, r->predictions[k].flagged));
+        const li_review_counts *p = &r->predictions[k];
+        const unsigned long long v[4] = {p->created, p->updated, p->skipped, p->flagged};
+        fputs("    ", stdout);
+        li_cli_print_padded(li_msg_text(names[k]), 26);
+        for (int c = 0; c < 4; c++) {
+            putchar(' ');
+            li_cli_print_right(li_text_fr_count(a, sizeof a, v[c]), 10);
+        }
+        putchar('\n');
     }
     if (j->state == LI_JOB_READY)
-        printf("  Lignes : leadimport jobs rows %lld [--status invalid|warning|duplicate|valid]\n"
-               "  Importer : leadimport jobs commit %lld [--on-duplicate skip|update|create]\n",
-               (long long)j->id, (long long)j->id);
+    {
+        li_cli_say(LI_MSG_REVIEW_NEXT_ROWS, (long long)j->id);
+        li_cli_say(LI_MSG_REVIEW_NEXT_COMMIT, (long long)j->id);
+    }
 }
 
 /* The rows of a page in French, one block per row. */
@@ -127,17 +152,17 @@ static void print_rows(long long id, const char *text) {
         json_decref(j);
         return;
     }
-    printf("Import n° %lld : %s ligne%s, page %lld sur %lld\n", id,
+    li_cli_say(LI_MSG_REVIEW_ROWS_HEAD, id,
            li_text_fr_count(a, sizeof a, (unsigned long long)total), total > 1 ? "s" : "", (long long)page,
            (long long)pages);
     size_t i, k;
     json_t *row, *v;
     json_array_foreach(json_object_get(j, "rows"), i, row) {
         const char *dup = json_string_value(json_object_get(row, "duplicate"));
-        printf("  Ligne %s · %s%s%s\n",
+        li_cli_say(LI_MSG_REVIEW_ROW_LINE,
                li_text_fr_count(b, sizeof b, (unsigned long long)json_integer_value(json_object_get(row, "row"))),
                li_review_status_label(json_string_value(json_object_get(row, "status"))), dup ? " : " : "",
-               dup ? li_cli_t(dup) : "");
+               dup ? dup : "");
         json_array_foreach(json_object_get(row, "errors"), k, v) {
             printf("    - %s\n", li_cli_t(json_string_value(v)));
         }
