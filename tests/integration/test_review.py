@@ -892,7 +892,7 @@ class StatesOfAReview(Base):
 # --- SIGKILL during the analysis and the commit --------------------------------
 
 KILL_ROWS = li.rows_for(30000, 8000)
-KILLS_PER_STAGE = 5
+KILLS_PER_STAGE = 3 if li.SANITIZE else 5  # ASan: each kill re-runs a slow stage
 
 
 def progress(tmp, db):
