@@ -9,9 +9,26 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "leadimport/import.h"
 #include "pipeline/pipeline.h"
+
+/*
+ * Makes room in the array *p of *cap elements of size bytes for element n
+ * (doubling, from 256). 0 on success, -1 without memory (*p unchanged).
+ */
+static inline int li__grow(void **p, size_t *cap, size_t n, size_t size) {
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
 
 /* --- the queue (queue.c, worker.c) -------------------------------------------- */
 

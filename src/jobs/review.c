@@ -822,18 +822,6 @@ out:
 
 /* --- cleanup ----------------------------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 256;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 typedef struct stale {
     char before[32];
     int64_t *id;
@@ -845,7 +833,7 @@ static li_status pick_stale(const li_job_rec *job, void *ctx) {
     if ((job->state != LI_JOB_UPLOADED && job->state != LI_JOB_READY) ||
         strcmp(job->created_at, c->before) >= 0)
         return LI_OK;
-    if (grow((void **)&c->id, &c->cap, c->n, sizeof *c->id))
+    if (li__grow((void **)&c->id, &c->cap, c->n, sizeof *c->id))
         return LI_ENOMEM;
     c->id[c->n++] = job->id;
     return LI_OK;

@@ -201,18 +201,6 @@ void li__dup_marks_free(li__dup_marks *k) {
     free(k->sim_row);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 256;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static uint64_t sim_row_of(const li__dup_marks *k, int64_t id) {
     size_t lo = 0, hi = k->nsim;
     while (lo < hi) {
@@ -227,15 +215,15 @@ static uint64_t sim_row_of(const li__dup_marks *k, int64_t id) {
 
 static li_status record(li__dup_marks *k, uint64_t row_no, const li__outcome *oc) {
     if (strcmp(oc->status, "imported") == 0 && oc->lead_id > k->max_id) {
-        if (grow((void **)&k->sim_id, &k->cap_id, k->nsim, sizeof *k->sim_id) ||
-            grow((void **)&k->sim_row, &k->cap_row, k->nsim, sizeof *k->sim_row))
+        if (li__grow((void **)&k->sim_id, &k->cap_id, k->nsim, sizeof *k->sim_id) ||
+            li__grow((void **)&k->sim_row, &k->cap_row, k->nsim, sizeof *k->sim_row))
             return LI_ENOMEM;
         k->sim_id[k->nsim] = oc->lead_id;
         k->sim_row[k->nsim++] = row_no;
     }
     if (!oc->match_lead)
         return LI_OK;
-    if (grow((void **)&k->m, &k->cap, k->n, sizeof *k->m))
+    if (li__grow((void **)&k->m, &k->cap, k->n, sizeof *k->m))
         return LI_ENOMEM;
     int64_t match = oc->match_lead;
     if (match > k->max_id)
