@@ -496,6 +496,22 @@ static li_status export_lead(int64_t id, const li_slice value[LI_FIELD__COUNT],
     return export_line(ec);
 }
 
+/*
+ * The canonical headers, in field order, then "Assigné à": the e-mail of
+ * the user the lead is assigned to, right after the free-text
+ * "Commercial"; an import reads it back as the assignment column
+ * (li_field_by_header: LI_FIELD_ASSIGNEE). Export and template share them.
+ */
+static li_status export_headers(export_ctx *ec) {
+    li_status st = LI_OK;
+    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++) {
+        const char *label = li_field_label((li_field)f);
+        st = export_field(ec, label, strlen(label), f == 0);
+    }
+    const char *assignee = li_field_label(LI_FIELD_ASSIGNEE);
+    return st == LI_OK ? export_field(ec, assignee, strlen(assignee), 0) : st;
+}
+
 li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err) {
     li_status st = LI_OK;
     export_ctx ec = {.f = out};
@@ -506,16 +522,7 @@ li_status li_export_csv(li_store *s, FILE *out, uint64_t *nleads, li_error *err)
         ec.io_failed = 1;
         goto out;
     }
-    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++) {
-        const char *label = li_field_label((li_field)f);
-        st = export_field(&ec, label, strlen(label), f == 0);
-    }
-    /* "Assigné à": the e-mail of the user the lead is assigned to, right
-     * after the free-text "Commercial"; an import reads it back as the
-     * assignment column (li_field_by_header: LI_FIELD_ASSIGNEE). */
-    if (st == LI_OK)
-        st = export_field(&ec, li_field_label(LI_FIELD_ASSIGNEE),
-                          strlen(li_field_label(LI_FIELD_ASSIGNEE)), 0);
+    st = export_headers(&ec);
     for (size_t k = 0; k < ec.ncustom && st == LI_OK; k++)
         st = export_field(&ec, ec.custom[k], strlen(ec.custom[k]), 0);
     if (st == LI_OK)
@@ -583,13 +590,7 @@ li_status li_template_csv(FILE *out, li_error *err) {
         ec.io_failed = 1;
         goto out;
     }
-    for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++) {
-        const char *label = li_field_label((li_field)f);
-        st = export_field(&ec, label, strlen(label), f == 0);
-    }
-    if (st == LI_OK)
-        st = export_field(&ec, li_field_label(LI_FIELD_ASSIGNEE),
-                          strlen(li_field_label(LI_FIELD_ASSIGNEE)), 0);
+    st = export_headers(&ec);
     if (st == LI_OK)
         st = export_line(&ec);
     for (size_t r = 0; r < 2 && st == LI_OK; r++) {
