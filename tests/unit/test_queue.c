@@ -18,15 +18,13 @@
 #include "jobs/jobsInt.h"
 #include "leadimport/store.h"
 
-static char dbpath[256];
-static char url[300];
+#include "db_test_util.h"
+
 static char host[96];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dbpath, sizeof dbpath, "/tmp/li_test_queue_%d.db", (int)getpid());
-    unlink(dbpath);
-    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    test_db_name("queue");
     if (gethostname(host, sizeof host - 1) != 0)
         snprintf(host, sizeof host, "localhost");
     return 0;
@@ -34,12 +32,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    test_db_remove();
     return 0;
 }
 

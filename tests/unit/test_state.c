@@ -19,6 +19,8 @@
 #include "leadimport/store.h"
 #include "store/storeInt.h"
 
+#include "db_test_util.h"
+
 /* A label is French text of the catalogue: not empty, not the English name, and the
  * very text of the entry whose code is prefix + name (+ suffix). */
 static void assert_catalogue_label(const char *label, const char *prefix, const char *name,
@@ -130,24 +132,16 @@ static void work_kinds_and_states_round_trip(void **state) {
 
 /* --- the store's boundary --------------------------------------------------------- */
 
-static char dbpath[256], url[300];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dbpath, sizeof dbpath, "/tmp/li_test_state_%d.db", (int)getpid());
-    unlink(dbpath);
-    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    test_db_name("state");
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    test_db_remove();
     return 0;
 }
 

@@ -15,25 +15,18 @@
 #include "leadimport/store.h"
 #include "store/storeInt.h"
 
-static char dbpath[256];
-static char url[300];
+#include "db_test_util.h"
+
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dbpath, sizeof dbpath, "/tmp/li_test_store_%d.db", (int)getpid());
-    unlink(dbpath);
-    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    test_db_name("store");
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    test_db_remove();
     return 0;
 }
 

@@ -23,6 +23,8 @@
 #include "leadimport/store.h"
 #include "store/storeInt.h"
 
+#include "db_test_util.h"
+
 static void classifies(int code, int sys, li_status want, li_msg msg) {
     li_error e;
     li_error_clear(&e);
@@ -72,23 +74,16 @@ static void a_damaged_database_is_a_file_problem(void **state) {
     classifies(SQLITE_NOTADB, 0, LI_EFORMAT, LI_MSG_DB_ERROR);
 }
 
-static char dbpath[256];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dbpath, sizeof dbpath, "/tmp/li_test_faults_%d.db", (int)getpid());
-    unlink(dbpath);
+    test_db_name("faults");
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    test_db_remove();
     return 0;
 }
 
@@ -125,8 +120,6 @@ static pid_t hold_lock(void) {
 
 static void a_lock_held_past_the_timeout_names_its_process(void **state) {
     (void)state;
-    char url[300];
-    snprintf(url, sizeof url, "sqlite:%s", dbpath);
     li_store *s = NULL;
     li_error e;
     assert_int_equal(li_store_open(url, &s, &e), LI_OK);

@@ -20,13 +20,11 @@
 #include "leadimport/store.h"
 #include "leadimport/users.h"
 
-static char dbpath[256];
-static char url[300];
+#include "db_test_util.h"
+
 
 static int setup(void **state) {
-    snprintf(dbpath, sizeof dbpath, "/tmp/li_test_users_%d.db", (int)getpid());
-    unlink(dbpath);
-    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    test_db_name("users");
     li_store *s = NULL;
     li_error err;
     if (li_store_open(url, &s, &err) != LI_OK) {
@@ -38,13 +36,8 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-    char p[300];
     li_store_close(*state);
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    test_db_remove();
     return 0;
 }
 
