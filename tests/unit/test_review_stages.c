@@ -21,6 +21,7 @@
 #include "leadimport/import.h"
 #include "leadimport/review.h"
 #include "leadimport/store.h"
+#include "leadimport/users.h"
 
 static char dir[256];
 static char url[320];
@@ -188,6 +189,88 @@ static void stages_in_order_and_the_commit_equals_the_prediction(void **state) {
     }
 }
 
+/* Every lead as `export` writes it (malloc'ed): the same file, byte for byte, means the same leads. */
+static char *export_text(li_store *s) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    uint64_t n = 0;
+    li_error err;
+    assert_int_equal(li_export_csv(s, f, &n, &err), LI_OK);
+    fclose(f);
+    return text;
+}
+
+/* A fresh database with two sales reps, and the assignment of mode to them in o. */
+static li_store *store_with_reps(li_import_opts *o, li_assign_mode mode) {
+    li_store *s = fresh_store();
+    li_error err;
+    li_user u;
+    assert_int_equal(li_users_add(s, "rep.a@exemple.fr", "Rep A", "commercial", NULL, &u, &err),
+                     LI_OK);
+    assert_int_equal(li_users_add(s, "rep.b@exemple.fr", "Rep B", "commercial", NULL, &u, &err),
+                     LI_OK);
+    li_import_opts_init(o);
+    o->path = in_csv;
+    o->no_remember = 1;
+    o->assign = mode;
+    o->assignees[0] = "rep.a@exemple.fr";
+    o->assignees[1] = "rep.b@exemple.fr";
+    o->nassignees = mode == LI_ASSIGN_SINGLE ? 1 : mode == LI_ASSIGN_ROUND_ROBIN ? 2 : 0;
+    return s;
+}
+
+/*
+ * For each strategy and each assignment mode that needs no column of the
+ * file: the review's prediction equals the commit's counts, and the leads
+ * the commit leaves are those of the one-shot import of the same file with
+ * the same options (column mode is run by test_review.py on a file with a
+ * users' column).
+ */
+static void each_strategy_and_assignment_equals_the_one_shot_import(void **state) {
+    (void)state;
+    static const li_assign_mode modes[] = {LI_ASSIGN_NONE, LI_ASSIGN_SINGLE,
+                                           LI_ASSIGN_ROUND_ROBIN};
+    for (int strategy = LI_DUP_SKIP; strategy <= LI_DUP_CREATE; strategy++) {
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            li_import_opts o;
+            li_store *s = store_with_reps(&o, modes[m]);
+            o.on_duplicate = (li_dup_strategy)strategy;
+            li_error err;
+            int64_t id = create_uploaded(s);
+            analyse(s, id);
+            li_review r;
+            assert_int_equal(li_review_get(s, id, &r, &err), LI_OK);
+            li_review_counts want = r.predictions[strategy];
+            li_review_free(&r);
+            li_review_run run;
+            memset(&run, 0, sizeof run);
+            li_import_result res;
+            assert_int_equal(li_review_commit(s, id, &o, &run, &res, &err), LI_OK);
+            assert_int_equal(res.job.created, want.created);
+            assert_int_equal(res.job.updated, want.updated);
+            assert_int_equal(res.job.skipped, want.skipped);
+            assert_int_equal(res.job.flagged, want.flagged);
+            uint64_t assigned = res.job.assigned;
+            assert_true(modes[m] == LI_ASSIGN_NONE ? assigned == 0 : assigned == want.created);
+            char *reviewed = export_text(s);
+            li_store_close(s);
+
+            s = store_with_reps(&o, modes[m]);
+            o.on_duplicate = (li_dup_strategy)strategy;
+            assert_int_equal(li_import_run(s, &o, &res, &err), LI_OK);
+            assert_int_equal(res.job.created, want.created);
+            assert_int_equal(res.job.assigned, assigned);
+            char *one_shot = export_text(s);
+            assert_string_equal(reviewed, one_shot);
+            free(reviewed);
+            free(one_shot);
+            li_store_close(s);
+        }
+    }
+}
+
 static void the_mapping_changes_only_while_uploaded(void **state) {
     (void)state;
     li_store *s = fresh_store();
@@ -298,6 +381,7 @@ static void a_stage_in_the_wrong_state_is_refused(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stages_in_order_and_the_commit_equals_the_prediction),
+        cmocka_unit_test(each_strategy_and_assignment_equals_the_one_shot_import),
         cmocka_unit_test(the_mapping_changes_only_while_uploaded),
         cmocka_unit_test(rows_by_page_and_filter),
         cmocka_unit_test(a_stage_in_the_wrong_state_is_refused),
