@@ -467,10 +467,16 @@ class RunningImport(unittest.TestCase):
         args = ["import", self.path, "--db", url]
         first = start(args, self.tmp)
         wait_for_progress(first, db)
-        partial = li.run(["report", "1", "-o", os.path.join(self.tmp, "partial.csv"),
-                          "--db", url], cwd=self.tmp)
-        second = li.run(args, cwd=self.tmp)
-        second_json = li.run(args + ["--json"], cwd=self.tmp)
+        # Held still while the three commands run, so that on a fast machine the first
+        # import cannot end between them; a stopped process is still a running import.
+        first.send_signal(signal.SIGSTOP)
+        try:
+            partial = li.run(["report", "1", "-o", os.path.join(self.tmp, "partial.csv"),
+                              "--db", url], cwd=self.tmp)
+            second = li.run(args, cwd=self.tmp)
+            second_json = li.run(args + ["--json"], cwd=self.tmp)
+        finally:
+            first.send_signal(signal.SIGCONT)
         r = finish(first, args)
         self.assertEqual(second.code, 7, repr(second))
         self.assertIn("déjà en cours d'import : import n° 1", second.err)
