@@ -73,6 +73,12 @@ typedef struct li_job_rec {
  * match_key and match_lead, set for "updated" and "skipped" rows and for
  * an "imported" row created anyway as a possible duplicate (the
  * flagged rows of --on-duplicate create).
+ *
+ * Read back, a row staged "valid" at or below its job's commit checkpoint
+ * (commit_row) is "imported", without data, lead_id the lead the job
+ * created from it: the commit stage leaves a row that only created its
+ * lead as it was staged instead of rewriting it (a third of the stage's
+ * time), and every reader sees what the one-pass path would have written.
  */
 typedef struct li_staged_row {
     uint64_t row_no;

@@ -630,9 +630,15 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             b->nowned += b->owned[b->nowned] != NULL;
             job->warnings += (uint64_t)first_warning;
             /* The row again, with its outcome: a deferred replace, batched
-             * like every other write (as on the one-pass path). */
+             * like every other write (as on the one-pass path). A row that
+             * only created its lead stays as it was staged: a valid row at
+             * or below the commit checkpoint reads as imported (store.h),
+             * its lead found by (job, row). Rewriting them all cost 2.8 s
+             * per million rows, a third of the stage. */
             li_staged_row sr = {.row_no = b->row[i].row_no, .data = data, .errors = errors};
             li__outcome_stage(&oc, &sr);
+            if (!sr.data.ptr)
+                continue;
             if ((st = li_store_row_put(s, job->id, &sr, err)) != LI_OK)
                 goto out;
         }
