@@ -208,8 +208,9 @@ static void *producer(void *arg) {
 /* --- consumer ------------------------------------------------------------ */
 
 /* Stores one prepared row (committing it first on the one-shot path). */
-static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_batch *b,
-                           const prep_row *pr, li_error *err) {
+static li_status store_row(li_store *s, li_job_rec *job, li__committer *c,
+                           const li__row_observer *obs, prep_batch *b, const prep_row *pr,
+                           li_error *err) {
     li_status st;
     const char *arena = b->arena.data;
     li_staged_row sr = {
@@ -238,6 +239,8 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_
             b->nowned += b->owned[b->nowned] != NULL;
             job->warnings += (uint64_t)first_warning;
             li__outcome_stage(&oc, &sr);
+        } else if (obs) {
+            obs->valid_row(obs->ctx, pr->number, pr->key_hash);
         }
     }
     return li_store_row_put(s, job->id, &sr, err);
@@ -292,8 +295,8 @@ static li_status unchanged(const pipeline *p, const li_import_opts *o, const li_
 }
 
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                          const li_mapping *m, li__committer *c, li__meter *meter,
-                          const li__batch_hook *hook, li_error *err) {
+                          const li_mapping *m, li__committer *c, const li__row_observer *obs,
+                          li__meter *meter, const li__batch_hook *hook, li_error *err) {
     li_status st = LI_OK;
     pipeline p;
     prep_batch *batches = NULL;
@@ -303,6 +306,9 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     if (c) {
         p.match = c->match;
         p.nmatch = c->nmatch;
+    } else if (obs) {
+        p.match = obs->match;
+        p.nmatch = obs->nmatch;
     }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
@@ -374,7 +380,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                 /* The key set is bigger than the CPU's caches: fetch ahead. */
                 if (c && i + 8 < b->n && b->row[i + 8].valid)
                     li__committer_prefetch(c, b->row[i + 8].key_hash);
-                if ((st = store_row(s, job, c, b, &b->row[i], err)) != LI_OK)
+                if ((st = store_row(s, job, c, obs, b, &b->row[i], err)) != LI_OK)
                     goto out;
             }
             const prep_row *lastrow = &b->row[b->n - 1];

@@ -238,13 +238,28 @@ static inline li_status li__hook_start(const li__batch_hook *h, li_job_rec *job,
 }
 
 /*
+ * Sees each valid row of a parse without a committer as it is staged,
+ * with the hashes of its match keys (li__committer_keys() of match, done
+ * by the reader thread): the review's predictor builds its sketch so, and
+ * need not read the staged rows back. Called on the writing thread, inside
+ * the batch's transaction: a parse that fails leaves an observer that saw
+ * rows never kept, which its owner must then discard.
+ */
+typedef struct li__row_observer {
+    const li_field *match;
+    size_t nmatch;
+    void (*valid_row)(void *ctx, uint64_t row_no, const uint64_t hash[LI__NKEYS]);
+    void *ctx;
+} li__row_observer;
+
+/*
  * The parse stage (parse.c): from the job's parse checkpoint to the end of
- * the file. With a committer, valid rows are committed as they are staged.
- * hook may be NULL.
+ * the file. With a committer, valid rows are committed as they are staged;
+ * without one, obs (may be NULL) sees them. hook may be NULL.
  */
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                          const li_mapping *m, li__committer *c, li__meter *meter,
-                          const li__batch_hook *hook, li_error *err);
+                          const li_mapping *m, li__committer *c, const li__row_observer *obs,
+                          li__meter *meter, const li__batch_hook *hook, li_error *err);
 /* The commit stage (commit.c). hook may be NULL. */
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                            li__meter *meter, const li__batch_hook *hook, li_error *err);
