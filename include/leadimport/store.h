@@ -106,6 +106,12 @@ li_status li_store_open(const char *url, li_store **out, li_error *err);
  * there, so that a typo in --db never leaves an empty database behind.
  */
 li_status li_store_open_existing(const char *url, li_store **out, li_error *err);
+/*
+ * Another connection to the database of s, for a thread of its own (a
+ * connection serves one thread at a time): the commit stage reads its next
+ * rows on one while it writes on s. It sees what is committed.
+ */
+li_status li_store_open_again(li_store *s, li_store **out, li_error *err);
 void li_store_close(li_store *s);
 /*
  * Applies pending migrations (done by li_store_open too); *version gets the

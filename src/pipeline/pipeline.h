@@ -12,6 +12,7 @@
 #ifndef LEADIMPORT_PIPELINE_H
 #define LEADIMPORT_PIPELINE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -191,6 +192,30 @@ void li__outcome_stage(const li__outcome *out, li_staged_row *sr);
 li_status li__assign_setup(li__committer *c, li_store *s, const li_import_opts *o, li_error *err);
 /* Checks the users --assign names, before the import writes anything. */
 li_status li__assign_check(li_store *s, const li_import_opts *o, li_error *err);
+
+/*
+ * Batches passed between a reading thread and the writing one (handoff.c):
+ * the reader takes a free batch, fills it and gives it full; the writer
+ * takes the full ones in order and gives them back free. Start with every
+ * batch given free. After li__handoff_stop() nothing waits any more: a
+ * take with nothing queued returns NULL.
+ */
+#define LI__HANDOFF_MAX 4
+typedef struct li__handoff {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    void *free_q[LI__HANDOFF_MAX], *full_q[LI__HANDOFF_MAX];
+    int nfree, nfull;
+    int stop;
+} li__handoff;
+
+void li__handoff_init(li__handoff *h);
+void li__handoff_destroy(li__handoff *h);
+void *li__handoff_take_free(li__handoff *h);
+void *li__handoff_take_full(li__handoff *h);
+void li__handoff_give_free(li__handoff *h, void *b);
+void li__handoff_give_full(li__handoff *h, void *b);
+void li__handoff_stop(li__handoff *h);
 
 /* Rows per second over a sliding window, and the derived ETA. */
 typedef struct li__meter {
