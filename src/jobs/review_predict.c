@@ -85,6 +85,15 @@ struct li__predictor {
     size_t nfp, capfp;
     int fed;     /* the sketch and valid hold every row the parse staged */
     int fed_fp;  /* and fp too */
+    /* The rows the first simulation gave the committer, for the next two
+     * (whole), unless they pass KEEP_MAX bytes (over): then each reads them. */
+    struct {
+        li_buf arena;
+        uint64_t *row_no;
+        size_t *off, *len;
+        size_t n, cap;
+        int whole, over;
+    } kept;
 };
 
 /*
@@ -97,6 +106,8 @@ struct li__predictor {
  * values with one fingerprint only make the committer see a row more.
  */
 #define SKETCH_PROBES 3
+/* 8 MiB of the rows that meet something, kept between two simulations. */
+#define KEEP_MAX ((size_t)8 << 20)
 /* 8 MiB of fingerprints: two million keys, a million rows with two keys. */
 #define FP_MAX ((size_t)2 << 20)
 
@@ -187,6 +198,10 @@ void li__predictor_free(li__predictor *p) {
     free(p->valid);
     free(p->meet);
     free(p->fp);
+    li_buf_free(&p->kept.arena);
+    free(p->kept.row_no);
+    free(p->kept.off);
+    free(p->kept.len);
     free(p);
 }
 
@@ -421,6 +436,42 @@ static li_status fetch_meeting(const li_staged_row *r, void *ctx) {
     return LI_OK;
 }
 
+/* Keeps the batch in f for the next simulations, while under KEEP_MAX. */
+static void keep(li__predictor *p, const fetched *f) {
+    if (p->kept.over || p->kept.whole)
+        return;
+    size_t cap = p->kept.cap;
+    int ok = p->kept.arena.len + f->arena.len <= KEEP_MAX;
+    while (ok && p->kept.n + f->n > cap)
+        cap = cap ? 2 * cap : 1024;
+    if (ok && cap != p->kept.cap) {
+        uint64_t *rn = realloc(p->kept.row_no, cap * sizeof *rn);
+        if (rn)
+            p->kept.row_no = rn;
+        size_t *of = realloc(p->kept.off, cap * sizeof *of);
+        if (of)
+            p->kept.off = of;
+        size_t *ln = realloc(p->kept.len, cap * sizeof *ln);
+        if (ln)
+            p->kept.len = ln;
+        ok = rn && of && ln;
+        if (ok)
+            p->kept.cap = cap;
+    }
+    size_t base = p->kept.arena.len;
+    if (ok && li_buf_append(&p->kept.arena, f->arena.data, f->arena.len) == LI_OK) {
+        for (size_t i = 0; i < f->n; i++) {
+            p->kept.row_no[p->kept.n] = f->row_no[i];
+            p->kept.off[p->kept.n] = base + f->off[i];
+            p->kept.len[p->kept.n++] = f->len[i];
+        }
+        return;
+    }
+    p->kept.over = 1; /* read again: memory stays bounded */
+    li_buf_free(&p->kept.arena);
+    li_buf_init(&p->kept.arena, 0);
+}
+
 /*
  * What the commit would do with strategy dup: the committer over the rows
  * that meet a lead, in a transaction rolled back; every other valid row
@@ -459,13 +510,28 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
     li_store_now(c.now);
     uint64_t next = 0; /* rows below next are counted */
     uint64_t r = 0;
+    size_t ki = 0; /* the next kept row */
     for (;;) {
         /* The leads queued by the last batch point into the arena: written first. */
         if ((st = li_store_flush(p->s, err)) != LI_OK)
             goto out;
         f->n = 0;
         li_buf_reset(&f->arena);
-        if (!p->meet_known) {
+        /* This batch's rows: kept by the first simulation, or read now. */
+        const char *base = f->arena.data;
+        const uint64_t *row_no = f->row_no;
+        const size_t *off = f->off, *len = f->len;
+        size_t nrows = 0;
+        if (p->kept.whole) {
+            if (ki == p->kept.n)
+                break;
+            base = p->kept.arena.data;
+            row_no = p->kept.row_no + ki;
+            off = p->kept.off + ki;
+            len = p->kept.len + ki;
+            nrows = p->kept.n - ki < LI_IMPORT_BATCH ? p->kept.n - ki : LI_IMPORT_BATCH;
+            ki += nrows;
+        } else if (!p->meet_known) {
             /* Every valid row, LI_IMPORT_BATCH at a time, copied out before
              * the committer writes: those that meet something are kept. */
             f->seen = 0;
@@ -487,22 +553,27 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
             if ((st = li_store_rows_get(p->s, job.id, ids, n, fetch_row, f, err)) != LI_OK)
                 goto out;
         }
-        for (size_t i = 0; i < f->n; i++) {
+        if (!p->kept.whole) {
+            base = f->arena.data; /* may have moved as it grew */
+            nrows = f->n;
+            keep(p, f);
+        }
+        for (size_t i = 0; i < nrows; i++) {
             /* The rows in between create leads that nothing meets. */
-            uint64_t alone = bit_count(p->valid, next, f->row_no[i]);
+            uint64_t alone = bit_count(p->valid, next, row_no[i]);
             job.created += alone;
             if (rr)
                 job.assigned += alone;
-            next = f->row_no[i] + 1;
+            next = row_no[i] + 1;
             li__row row;
             li__outcome oc;
-            if (li__row_decode((li_slice){f->arena.data + f->off[i], f->len[i]}, &row) != LI_OK) {
+            if (li__row_decode((li_slice){base + off[i], len[i]}, &row) != LI_OK) {
                 st = corrupt(err);
                 goto out;
             }
-            if ((st = li__committer_row(&c, &row, f->row_no[i], &oc, err)) != LI_OK)
+            if ((st = li__committer_row(&c, &row, row_no[i], &oc, err)) != LI_OK)
                 goto out;
-            if (k && record(k, f->row_no[i], &oc) != LI_OK) {
+            if (k && record(k, row_no[i], &oc) != LI_OK) {
                 st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
                 goto out;
             }
@@ -510,6 +581,8 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
     }
     job.created += bit_count(p->valid, next, p->nrow_bits);
     *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
+    if (!p->kept.over)
+        p->kept.whole = 1;
     if (!p->meet_known) {
         p->meet_known = 1;
         free(p->many); /* meet says it now */
