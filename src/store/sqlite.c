@@ -227,12 +227,6 @@ static double mono_now(void) {
 
 static void configure_sqlite(void) {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    /* A statement inside a long transaction (the review's simulations:
-     * thousands of rows, rolled back) journals every page it changes that
-     * the transaction changed before; past 64 KiB SQLite wrote that to a
-     * temporary file, 165,000 writes for a million-row review. In memory
-     * up to 1 MiB per statement: a multi-row insert stays well below. */
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20);
     if (!getenv("LEADIMPORT_PLAIN_VFS"))
         vfs_name = li__sqlite_vfs_register();
 }
