@@ -137,8 +137,11 @@ li_status li__review_pending(li_store *s, int64_t job_id, int *pending, li_error
  * between batches: cancel, stop, lease.
  */
 struct li__batch_hook;
+/* The review's predictor (review_predict.c), fed while the analysis parses. */
+typedef struct li__predictor li__predictor;
 li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
-                              const struct li__batch_hook *hook, li_error *err);
+                              li__predictor *fed, const struct li__batch_hook *hook,
+                              li_error *err);
 
 /*
  * The review's predictions (review_predict.c). A predicted duplicate: its
@@ -173,8 +176,22 @@ struct li_review_choice;
 struct li_review_counts;
 li_status li__review_predict_all(li_store *s, const li_job_rec *job,
                                  const struct li_review_choice *choice, li_dup_strategy mark_dup,
-                                 struct li_review_counts *out, li__dup_marks *k,
-                                 const struct li__batch_hook *hook, li_error *err);
+                                 li__predictor *fed, struct li_review_counts *out,
+                                 li__dup_marks *k, const struct li__batch_hook *hook,
+                                 li_error *err);
+/*
+ * A predictor to feed while the analysis parses (li__predictor_observer,
+ * for li__parse_stage), so that predicting need not read every staged row
+ * back: given to li__review_predict_all as fed, used if it saw every valid
+ * row with the keys of the choice. NULL when out of memory (then predicting
+ * reads the rows). Sized for max_id leads and about expected_rows rows.
+ */
+li__predictor *li__predictor_new(const struct li_review_choice *c, uint64_t max_id,
+                                 uint64_t expected_rows);
+void li__predictor_observer(li__predictor *p, li__row_observer *out);
+void li__predictor_free(li__predictor *p);
+/* The review's choice made of an import's options (its match keys, or e-mail then phone). */
+void li__review_choice_of_opts(const li_import_opts *o, struct li_review_choice *c);
 
 /*
  * li_cleanup()'s part for jobs left in review (uploaded or ready) created

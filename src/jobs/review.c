@@ -161,7 +161,7 @@ static li_status review_store(li_store *s, const li_review *r, li_error *err) {
     return st;
 }
 
-static void choice_of_opts(const li_import_opts *o, li_review_choice *c) {
+void li__review_choice_of_opts(const li_import_opts *o, li_review_choice *c) {
     memset(c, 0, sizeof *c);
     if (o->nmatch) {
         for (size_t i = 0; i < o->nmatch && i < 3; i++)
@@ -180,7 +180,7 @@ static void choice_of_opts(const li_import_opts *o, li_review_choice *c) {
 
 /* Predicts, marks the duplicates and stores the review (again, with again). */
 static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
-                               const li__batch_hook *hook, li_error *err) {
+                               li__predictor *fed, const li__batch_hook *hook, li_error *err) {
     char *text = NULL;
     li_review r;
     li__dup_marks k;
@@ -200,9 +200,9 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
     if ((st = li_store_leads_mark(s, &r.leads_mark, err)) != LI_OK)
         return st;
     r.job = *job;
-    choice_of_opts(o, &r.choice);
-    if ((st = li__review_predict_all(s, job, &r.choice, o->on_duplicate, r.predictions, &k, hook,
-                                     err)) != LI_OK)
+    li__review_choice_of_opts(o, &r.choice);
+    if ((st = li__review_predict_all(s, job, &r.choice, o->on_duplicate, fed, r.predictions, &k,
+                                     hook, err)) != LI_OK)
         goto out;
     r.analysed = 1;
     r.rows = job->rows;
@@ -233,8 +233,8 @@ out:
 }
 
 li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts *o,
-                              const li__batch_hook *hook, li_error *err) {
-    return analyse_store(s, job, o, 0, hook, err);
+                              li__predictor *fed, const li__batch_hook *hook, li_error *err) {
+    return analyse_store(s, job, o, 0, fed, hook, err);
 }
 
 /* --- stages ----------------------------------------------------------------------- */
@@ -440,7 +440,7 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
         c.match[c.nmatch++] = LI_FIELD_EMAIL;
         c.match[c.nmatch++] = LI_FIELD_PHONE;
     }
-    return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, NULL, err);
+    return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, NULL, out, NULL, NULL, err);
 }
 
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err) {
@@ -468,7 +468,7 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
         li_job_rec j = *job;
         st = job_options(s, job_id, &o, &hold, &blob, NULL, err);
         if (st == LI_OK)
-            st = analyse_store(s, &j, &o, 1, NULL, err);
+            st = analyse_store(s, &j, &o, 1, NULL, NULL, err);
         li__opts_hold_free(&hold);
         free(blob);
         li_review_free(out);
@@ -484,7 +484,7 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
         li__opts_hold hold;
         char *blob = NULL;
         if ((st = job_options(s, job_id, &o, &hold, &blob, NULL, err)) == LI_OK) {
-            choice_of_opts(&o, &out->choice);
+            li__review_choice_of_opts(&o, &out->choice);
             double t0 = li__now();
             st = li_review_predict(s, job_id, &out->choice, out->predictions, err);
             out->predict_ms = ms_since(t0);

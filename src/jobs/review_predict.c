@@ -64,7 +64,7 @@ static uint64_t bit_count(const uint64_t *b, uint64_t from, uint64_t to) {
     return n;
 }
 
-typedef struct predictor {
+struct li__predictor {
     li_store *s;
     const li_job_rec *job;
     li_field match[LI__NKEYS];
@@ -77,46 +77,100 @@ typedef struct predictor {
     uint64_t *valid, *meet;
     uint64_t nrow_bits, nmeet;
     int meet_known; /* meet is filled: the first simulation marks it as it reads every row */
-    li_status st;
-} predictor;
+    /* Fed by the analysis's parse (li__predictor_observer): the key
+     * fingerprints of every valid row in row order, nmatch each (0: no
+     * value), so that finding the rows that meet something reads no staged
+     * row; dropped past FP_MAX (the first simulation then reads them all). */
+    uint32_t *fp;
+    size_t nfp, capfp;
+    int fed;     /* the sketch and valid hold every row the parse staged */
+    int fed_fp;  /* and fp too */
+    /* The rows the first simulation gave the committer, for the next two
+     * (whole), unless they pass KEEP_MAX bytes (over): then each reads them. */
+    struct {
+        li_buf arena;
+        uint64_t *row_no;
+        size_t *off, *len;
+        size_t n, cap;
+        int whole, over;
+    } kept;
+};
 
 /*
  * A key value takes SKETCH_PROBES bits of each set: it counts as seen twice
  * when all of its "many" bits are set, so that a value seen once is taken
  * for a shared one only if other values hit all of its bits (about
  * (3n/m)^3: 0.1 % of the rows of a million-row file into an empty table,
- * where one probe would take 6 %).
+ * where one probe would take 6 %). The probes derive from a 32-bit
+ * fingerprint of the key's hash, the form the parse keeps per row: two
+ * values with one fingerprint only make the committer see a row more.
  */
 #define SKETCH_PROBES 3
+/* 8 MiB of the rows that meet something, kept between two simulations. */
+#define KEEP_MAX ((size_t)8 << 20)
+/* 8 MiB of fingerprints: two million keys, a million rows with two keys. */
+#define FP_MAX ((size_t)2 << 20)
 
-static uint64_t sketch_index(const predictor *p, uint64_t h, int i) {
-    h += (uint64_t)i * 0x9E3779B97F4A7C15ull;
+static uint32_t key_fp(uint64_t h) {
+    uint32_t f = (uint32_t)(h >> 32) ^ (uint32_t)h;
+    return f ? f : 1; /* 0 says "no value" */
+}
+
+static uint64_t sketch_index(const li__predictor *p, uint32_t fp, int i) {
+    uint64_t h = fp + (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ull;
     h ^= h >> 31;
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 29;
     return h & p->mask;
 }
 
-static int sketch_shared(const predictor *p, uint64_t h) {
+static int sketch_shared(const li__predictor *p, uint32_t fp) {
     for (int i = 0; i < SKETCH_PROBES; i++)
-        if (!bit_get(p->many, sketch_index(p, h, i)))
+        if (!bit_get(p->many, sketch_index(p, fp, i)))
             return 0;
     return 1;
 }
 
+static void sketch_twice(li__predictor *p, uint32_t fp) {
+    for (int j = 0; j < SKETCH_PROBES; j++) {
+        uint64_t i = sketch_index(p, fp, j);
+        if (bit_get(p->once, i))
+            bit_set(p->many, i);
+        else
+            bit_set(p->once, i);
+    }
+}
+
 static li_status sketch_lead(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
-    predictor *p = ctx;
+    li__predictor *p = ctx;
     (void)id;
     for (size_t k = 0; k < p->nmatch; k++)
         if (value[p->match[k]].len) {
-            uint64_t h = li__key_hash(p->match[k], value[p->match[k]]);
+            uint32_t fp = key_fp(li__key_hash(p->match[k], value[p->match[k]]));
             for (int i = 0; i < SKETCH_PROBES; i++)
-                bit_set(p->many, sketch_index(p, h, i));
+                bit_set(p->many, sketch_index(p, fp, i));
         }
     return LI_OK;
 }
 
-static li_status row_hashes(const predictor *p, const li_staged_row *r, uint64_t h[LI__NKEYS]) {
+/* Sets *b to hold at least need bits (zero), from *nbits; 0 if out of memory. */
+static int bits_reserve(uint64_t **b, uint64_t *nbits, uint64_t need) {
+    if (need <= *nbits)
+        return 1;
+    uint64_t n = *nbits ? *nbits : 1u << 16;
+    while (n < need)
+        n *= 2;
+    uint64_t *nb = realloc(*b, (size_t)(n / 64) * sizeof *nb);
+    if (!nb)
+        return 0;
+    memset(nb + *nbits / 64, 0, (size_t)((n - *nbits) / 64) * sizeof *nb);
+    *b = nb;
+    *nbits = n;
+    return 1;
+}
+
+static li_status row_hashes(const li__predictor *p, const li_staged_row *r,
+                            uint64_t h[LI__NKEYS]) {
     li__row row;
     if (r->row_no >= p->nrow_bits || li__row_decode(r->data, &row) != LI_OK)
         return LI_EINTERNAL;
@@ -125,71 +179,182 @@ static li_status row_hashes(const predictor *p, const li_staged_row *r, uint64_t
 }
 
 static li_status sketch_row(const li_staged_row *r, void *ctx) {
-    predictor *p = ctx;
+    li__predictor *p = ctx;
     uint64_t h[LI__NKEYS];
     if (row_hashes(p, r, h) != LI_OK)
         return LI_EINTERNAL;
     bit_set(p->valid, r->row_no);
-    for (size_t k = 0; k < LI__NKEYS; k++) {
-        if (!h[k])
-            continue;
-        for (int j = 0; j < SKETCH_PROBES; j++) {
-            uint64_t i = sketch_index(p, h[k], j);
-            if (bit_get(p->once, i))
-                bit_set(p->many, i);
-            else
-                bit_set(p->once, i);
-        }
-    }
+    for (size_t k = 0; k < LI__NKEYS; k++)
+        if (h[k])
+            sketch_twice(p, key_fp(h[k]));
     return LI_OK;
 }
 
-static void predictor_free(predictor *p) {
+void li__predictor_free(li__predictor *p) {
+    if (!p)
+        return;
     free(p->once);
     free(p->many);
     free(p->valid);
     free(p->meet);
+    free(p->fp);
+    li_buf_free(&p->kept.arena);
+    free(p->kept.row_no);
+    free(p->kept.off);
+    free(p->kept.len);
+    free(p);
 }
 
 static li_status corrupt(li_error *err) {
     return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
 }
 
-/* Both passes over the staged rows: which rows the committer must see. */
-static li_status predictor_init(predictor *p, li_store *s, const li_job_rec *job,
-                                const li_review_choice *c, li_error *err) {
-    int64_t max_id = 0;
-    memset(p, 0, sizeof *p);
-    p->s = s;
-    p->job = job;
-    for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
-        p->match[p->nmatch++] = c->match[k];
-    li_status st = li_store_leads_max_id(s, &max_id, err);
-    if (st != LI_OK)
-        return st;
-    /* 32 bits per key, between 64 Kibit and 64 Mibit (8 MiB) per set. */
-    uint64_t keys = (uint64_t)p->nmatch * ((uint64_t)max_id + job->valid), bits = 1u << 16;
+/* The two sets, 32 bits per key, between 64 Kibit and 64 Mibit (8 MiB) each. */
+static int sketch_alloc(li__predictor *p, uint64_t keys) {
+    uint64_t bits = 1u << 16;
     while (bits < keys * 32 && bits < (1ull << 26))
         bits <<= 1;
     p->mask = bits - 1;
-    p->nrow_bits = job->parse_row + 64;
-    size_t row_words = (size_t)(p->nrow_bits / 64 + 1);
     p->once = calloc(bits / 64, sizeof *p->once);
     p->many = calloc(bits / 64, sizeof *p->many);
-    p->valid = calloc(row_words, sizeof *p->valid);
-    p->meet = calloc(row_words, sizeof *p->meet);
-    if (!p->once || !p->many || !p->valid || !p->meet)
+    return p->once && p->many;
+}
+
+li__predictor *li__predictor_new(const li_review_choice *c, uint64_t max_id,
+                                 uint64_t expected_rows) {
+    li__predictor *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
+        p->match[p->nmatch++] = c->match[k];
+    if (!sketch_alloc(p, (uint64_t)p->nmatch * (max_id + expected_rows))) {
+        li__predictor_free(p);
+        return NULL;
+    }
+    p->fed = p->fed_fp = 1;
+    return p;
+}
+
+/* The observer's call, for each valid row the parse stages (in row order). */
+static void observe(void *ctx, uint64_t row_no, const uint64_t h[LI__NKEYS]) {
+    li__predictor *p = ctx;
+    if (!p->fed)
+        return;
+    if (!bits_reserve(&p->valid, &p->nrow_bits, row_no + 1)) {
+        p->fed = 0; /* predicting reads the staged rows instead */
+        return;
+    }
+    bit_set(p->valid, row_no);
+    if (p->fed_fp && p->nfp + p->nmatch > p->capfp) {
+        size_t cap = p->capfp ? 2 * p->capfp : 1u << 16;
+        uint32_t *nf = cap <= FP_MAX ? realloc(p->fp, cap * sizeof *nf) : NULL;
+        if (nf) {
+            p->fp = nf;
+            p->capfp = cap;
+        } else {
+            p->fed_fp = 0;
+            free(p->fp);
+            p->fp = NULL;
+        }
+    }
+    for (size_t k = 0; k < p->nmatch; k++) {
+        uint32_t fp = h[k] ? key_fp(h[k]) : 0;
+        if (fp)
+            sketch_twice(p, fp);
+        if (p->fed_fp)
+            p->fp[p->nfp++] = fp;
+    }
+}
+
+void li__predictor_observer(li__predictor *p, li__row_observer *out) {
+    *out = (li__row_observer){p->match, p->nmatch, observe, p};
+}
+
+/* The rows whose fingerprints the sketch says are shared: meet, from fp. */
+static void meet_from_fp(li__predictor *p) {
+    size_t i = 0;
+    for (uint64_t r = 0; r < p->nrow_bits && i < p->nfp; r++) {
+        if (!bit_get(p->valid, r))
+            continue;
+        int shared = 0;
+        for (size_t k = 0; k < p->nmatch; k++, i++)
+            shared |= p->fp[i] && sketch_shared(p, p->fp[i]);
+        if (shared) {
+            bit_set(p->meet, r);
+            p->nmeet++;
+        }
+    }
+    p->meet_known = 1;
+}
+
+static int same_keys(const li__predictor *p, const li_review_choice *c) {
+    if (p->nmatch != c->nmatch)
+        return 0;
+    for (size_t k = 0; k < p->nmatch; k++)
+        if (p->match[k] != c->match[k])
+            return 0;
+    return 1;
+}
+
+/*
+ * Which rows the committer must see: from what the parse fed (fed, with
+ * the same keys), else by reading every staged valid row (and the first
+ * simulation reads them again, fed_fp or not).
+ */
+static li_status predictor_prepare(li__predictor *p, li_store *s, const li_job_rec *job,
+                                   const li_review_choice *c, li_error *err) {
+    int64_t max_id = 0;
+    p->s = s;
+    p->job = job;
+    int fed = p->fed && same_keys(p, c);
+    li_status st = li_store_leads_max_id(s, &max_id, err);
+    if (st != LI_OK)
+        return st;
+    if (!fed) {
+        free(p->once);
+        free(p->many);
+        free(p->valid);
+        free(p->fp);
+        p->once = p->many = p->valid = NULL;
+        p->fp = NULL;
+        p->nfp = p->capfp = 0;
+        p->nrow_bits = 0;
+        p->fed = p->fed_fp = 0;
+        p->nmatch = 0;
+        for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
+            p->match[p->nmatch++] = c->match[k];
+        if (!sketch_alloc(p, (uint64_t)p->nmatch * ((uint64_t)max_id + job->valid)))
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    uint64_t row_bits = p->nrow_bits;
+    if (!bits_reserve(&p->valid, &row_bits, job->parse_row + 64))
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    p->nrow_bits = row_bits;
+    uint64_t meet_bits = 0;
+    if (!bits_reserve(&p->meet, &meet_bits, p->nrow_bits))
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     if ((st = li_store_lead_keys_each(s, sketch_lead, p, err)) != LI_OK)
         return st;
     li__trace("review: leads' keys sketched");
-    st = li_store_rows_each(s, job->id, 0, "valid", 0, sketch_row, p, err);
-    li__trace("review: rows' keys sketched");
-    if (st == LI_EINTERNAL)
-        return corrupt(err);
+    if (!fed) {
+        st = li_store_rows_each(s, job->id, 0, "valid", 0, sketch_row, p, err);
+        li__trace("review: rows' keys sketched");
+        if (st == LI_EINTERNAL)
+            return corrupt(err);
+        if (st != LI_OK)
+            return st;
+    }
     free(p->once); /* done with: "many" says which rows meet */
     p->once = NULL;
-    return st;
+    if (fed && p->fed_fp) {
+        meet_from_fp(p);
+        li__trace("review: meeting rows found from the parse's fingerprints");
+        free(p->many);
+        p->many = NULL;
+        free(p->fp);
+        p->fp = NULL;
+    }
+    return LI_OK;
 }
 
 /* A predicted duplicate: the row, its key, the lead (or -row) it matches. */
@@ -233,7 +398,7 @@ static li_status record(li__dup_marks *k, uint64_t row_no, const li__outcome *oc
 }
 
 typedef struct fetched {
-    predictor *p;
+    li__predictor *p;
     uint64_t last; /* the last valid row read (scan) */
     size_t seen;   /* valid rows read in this batch (scan) */
     li_buf arena;
@@ -256,14 +421,14 @@ static li_status fetch_row(const li_staged_row *r, void *ctx) {
 /* The scan of the first simulation: a row is kept if one of its key values is shared. */
 static li_status fetch_meeting(const li_staged_row *r, void *ctx) {
     fetched *f = ctx;
-    predictor *p = f->p;
+    li__predictor *p = f->p;
     uint64_t h[LI__NKEYS];
     f->seen++;
     f->last = r->row_no;
     if (row_hashes(p, r, h) != LI_OK)
         return LI_EINTERNAL;
     for (size_t k = 0; k < LI__NKEYS; k++)
-        if (h[k] && sketch_shared(p, h[k])) {
+        if (h[k] && sketch_shared(p, key_fp(h[k]))) {
             bit_set(p->meet, r->row_no);
             p->nmeet++;
             return fetch_row(r, ctx);
@@ -271,12 +436,48 @@ static li_status fetch_meeting(const li_staged_row *r, void *ctx) {
     return LI_OK;
 }
 
+/* Keeps the batch in f for the next simulations, while under KEEP_MAX. */
+static void keep(li__predictor *p, const fetched *f) {
+    if (p->kept.over || p->kept.whole)
+        return;
+    size_t cap = p->kept.cap;
+    int ok = p->kept.arena.len + f->arena.len <= KEEP_MAX;
+    while (ok && p->kept.n + f->n > cap)
+        cap = cap ? 2 * cap : 1024;
+    if (ok && cap != p->kept.cap) {
+        uint64_t *rn = realloc(p->kept.row_no, cap * sizeof *rn);
+        if (rn)
+            p->kept.row_no = rn;
+        size_t *of = realloc(p->kept.off, cap * sizeof *of);
+        if (of)
+            p->kept.off = of;
+        size_t *ln = realloc(p->kept.len, cap * sizeof *ln);
+        if (ln)
+            p->kept.len = ln;
+        ok = rn && of && ln;
+        if (ok)
+            p->kept.cap = cap;
+    }
+    size_t base = p->kept.arena.len;
+    if (ok && li_buf_append(&p->kept.arena, f->arena.data, f->arena.len) == LI_OK) {
+        for (size_t i = 0; i < f->n; i++) {
+            p->kept.row_no[p->kept.n] = f->row_no[i];
+            p->kept.off[p->kept.n] = base + f->off[i];
+            p->kept.len[p->kept.n++] = f->len[i];
+        }
+        return;
+    }
+    p->kept.over = 1; /* read again: memory stays bounded */
+    li_buf_free(&p->kept.arena);
+    li_buf_init(&p->kept.arena, 0);
+}
+
 /*
  * What the commit would do with strategy dup: the committer over the rows
  * that meet a lead, in a transaction rolled back; every other valid row
  * counted as the lead it creates. k (may be NULL) gets the duplicates.
  */
-static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_strategy dup,
+static li_status simulate(li__predictor *p, const li_review_choice *choice, li_dup_strategy dup,
                           li_review_counts *out, li__dup_marks *k, li_error *err) {
     li_job_rec job = *p->job;
     li_import_opts o;
@@ -309,13 +510,28 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
     li_store_now(c.now);
     uint64_t next = 0; /* rows below next are counted */
     uint64_t r = 0;
+    size_t ki = 0; /* the next kept row */
     for (;;) {
         /* The leads queued by the last batch point into the arena: written first. */
         if ((st = li_store_flush(p->s, err)) != LI_OK)
             goto out;
         f->n = 0;
         li_buf_reset(&f->arena);
-        if (!p->meet_known) {
+        /* This batch's rows: kept by the first simulation, or read now. */
+        const char *base = f->arena.data;
+        const uint64_t *row_no = f->row_no;
+        const size_t *off = f->off, *len = f->len;
+        size_t nrows = 0;
+        if (p->kept.whole) {
+            if (ki == p->kept.n)
+                break;
+            base = p->kept.arena.data;
+            row_no = p->kept.row_no + ki;
+            off = p->kept.off + ki;
+            len = p->kept.len + ki;
+            nrows = p->kept.n - ki < LI_IMPORT_BATCH ? p->kept.n - ki : LI_IMPORT_BATCH;
+            ki += nrows;
+        } else if (!p->meet_known) {
             /* Every valid row, LI_IMPORT_BATCH at a time, copied out before
              * the committer writes: those that meet something are kept. */
             f->seen = 0;
@@ -337,22 +553,27 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
             if ((st = li_store_rows_get(p->s, job.id, ids, n, fetch_row, f, err)) != LI_OK)
                 goto out;
         }
-        for (size_t i = 0; i < f->n; i++) {
+        if (!p->kept.whole) {
+            base = f->arena.data; /* may have moved as it grew */
+            nrows = f->n;
+            keep(p, f);
+        }
+        for (size_t i = 0; i < nrows; i++) {
             /* The rows in between create leads that nothing meets. */
-            uint64_t alone = bit_count(p->valid, next, f->row_no[i]);
+            uint64_t alone = bit_count(p->valid, next, row_no[i]);
             job.created += alone;
             if (rr)
                 job.assigned += alone;
-            next = f->row_no[i] + 1;
+            next = row_no[i] + 1;
             li__row row;
             li__outcome oc;
-            if (li__row_decode((li_slice){f->arena.data + f->off[i], f->len[i]}, &row) != LI_OK) {
+            if (li__row_decode((li_slice){base + off[i], len[i]}, &row) != LI_OK) {
                 st = corrupt(err);
                 goto out;
             }
-            if ((st = li__committer_row(&c, &row, f->row_no[i], &oc, err)) != LI_OK)
+            if ((st = li__committer_row(&c, &row, row_no[i], &oc, err)) != LI_OK)
                 goto out;
-            if (k && record(k, f->row_no[i], &oc) != LI_OK) {
+            if (k && record(k, row_no[i], &oc) != LI_OK) {
                 st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
                 goto out;
             }
@@ -360,6 +581,8 @@ static li_status simulate(predictor *p, const li_review_choice *choice, li_dup_s
     }
     job.created += bit_count(p->valid, next, p->nrow_bits);
     *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
+    if (!p->kept.over)
+        p->kept.whole = 1;
     if (!p->meet_known) {
         p->meet_known = 1;
         free(p->many); /* meet says it now */
@@ -379,21 +602,23 @@ out:
 /* The three predictions; k gets the duplicates of strategy mark_dup. */
 li_status li__review_predict_all(li_store *s, const li_job_rec *job,
                                  const li_review_choice *choice, li_dup_strategy mark_dup,
-                                 li_review_counts *out, li__dup_marks *k,
+                                 li__predictor *fed, li_review_counts *out, li__dup_marks *k,
                                  const li__batch_hook *hook, li_error *err) {
-    predictor p;
+    li__predictor *p = fed ? fed : calloc(1, sizeof *p);
     li_job_rec seen = *job;
-    li_status st = predictor_init(&p, s, job, choice, err);
+    if (!p)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    li_status st = predictor_prepare(p, s, job, choice, err);
     for (int d = 0; st == LI_OK && d < 3; d++) {
         /* Between two steps of seconds each: cancelled? stopping? the lease renewed. */
         if ((st = li__hook_call(hook, &seen, err)) != LI_OK)
             break;
-        st = simulate(&p, choice, (li_dup_strategy)d, &out[d], d == (int)mark_dup ? k : NULL, err);
+        st = simulate(p, choice, (li_dup_strategy)d, &out[d], d == (int)mark_dup ? k : NULL, err);
         li__trace("review: %s simulated, %llu of %llu valid rows meet a lead or another row",
-                  strategy_names[d], (unsigned long long)p.nmeet,
+                  strategy_names[d], (unsigned long long)p->nmeet,
                   (unsigned long long)job->valid);
     }
-    predictor_free(&p);
+    if (!fed)
+        li__predictor_free(p);
     return st;
 }
-

@@ -39,6 +39,7 @@
 
 #include "jobsInt.h"
 #include "leadimport/blob.h"
+#include "leadimport/review.h"
 
 /* --- the batch hook ------------------------------------------------------------- */
 
@@ -305,10 +306,24 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
     if ((st = li__review_pending(r->s, job->id, &review, err)) != LI_OK)
         return st;
     int fused = !staged && !review && job->phase != LI_PHASE_PARSE && !o->max_invalid.set;
+    li__predictor *fed = NULL;
+    li__row_observer obs;
     if (!staged) {
         if ((st = job_mapping(r, job, o, &owned, &m, err)) != LI_OK)
             goto out;
         li__meter_start(&meter);
+        if (review && job->parse_row == 0) {
+            /* The predictor sees the rows as they are staged (from the
+             * first: a resumed parse's would miss those staged before). */
+            li_review_choice choice;
+            int64_t max_id = 0;
+            li__review_choice_of_opts(o, &choice);
+            if ((st = li_store_leads_max_id(r->s, &max_id, err)) != LI_OK)
+                goto out;
+            if ((fed = li__predictor_new(&choice, (uint64_t)max_id,
+                                         expected_rows(o->path, job->bytes_total))))
+                li__predictor_observer(fed, &obs);
+        }
         if (fused) {
             li__committer c;
             if ((st = li__committer_open(&c, r->s, job, o, expected_rows(o->path, job->bytes_total),
@@ -316,11 +331,11 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
                 st = li__assign_setup(&c, r->s, o, err);
             if (st == LI_OK) {
                 li__trace("parse + commit (bulk=%d)", c.bulk);
-                st = li__parse_stage(r->s, job, o, m, &c, &meter, hook, err);
+                st = li__parse_stage(r->s, job, o, m, &c, NULL, &meter, hook, err);
             }
             li__committer_free(&c);
         } else {
-            st = li__parse_stage(r->s, job, o, m, NULL, &meter, hook, err);
+            st = li__parse_stage(r->s, job, o, m, NULL, fed ? &obs : NULL, &meter, hook, err);
         }
         if (st != LI_OK)
             goto out;
@@ -342,12 +357,13 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
             st = LI_EREFUSED;
         }
     } else if (review) {
-        if ((st = li__review_analysed(r->s, job, o, hook, err)) == LI_OK)
+        if ((st = li__review_analysed(r->s, job, o, fed, hook, err)) == LI_OK)
             st = advance(r, job, NULL, 0, err);
     } else {
         st = advance(r, job, &next_commit, 1, err);
     }
 out:
+    li__predictor_free(fed);
     li_mapping_free(owned);
     return st;
 }

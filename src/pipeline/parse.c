@@ -56,11 +56,7 @@ static void batch_release(prep_batch *b) {
 }
 
 typedef struct pipeline {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    prep_batch *free_q[NBATCH], *full_q[NBATCH];
-    int nfree, nfull;
-    int stop; /* the consumer gave up: the producer must end */
+    li__handoff q; /* stopped: the consumer gave up, the producer must end */
     li_reader *reader;
     li_validator *validator;
     li_lead lead;
@@ -150,31 +146,10 @@ static li_status prepare_row(pipeline *p, prep_batch *b, const li_row *row) {
     return LI_OK;
 }
 
-static prep_batch *take(pipeline *p, prep_batch **q, int *n) {
-    pthread_mutex_lock(&p->mu);
-    while (*n == 0 && !p->stop)
-        pthread_cond_wait(&p->cv, &p->mu);
-    prep_batch *b = NULL;
-    if (*n > 0) {
-        b = q[0];
-        memmove(q, q + 1, (size_t)(*n - 1) * sizeof *q);
-        (*n)--;
-    }
-    pthread_mutex_unlock(&p->mu);
-    return b;
-}
-
-static void give(pipeline *p, prep_batch **q, int *n, prep_batch *b) {
-    pthread_mutex_lock(&p->mu);
-    q[(*n)++] = b;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-}
-
 static void *producer(void *arg) {
     pipeline *p = arg;
     for (;;) {
-        prep_batch *b = take(p, p->free_q, &p->nfree);
+        prep_batch *b = li__handoff_take_free(&p->q);
         if (!b)
             return NULL; /* stopped */
         b->n = 0;
@@ -199,7 +174,7 @@ static void *producer(void *arg) {
         }
         b->position = li_reader_position(p->reader);
         int last = b->last;
-        give(p, p->full_q, &p->nfull, b);
+        li__handoff_give_full(&p->q, b);
         if (last)
             return NULL;
     }
@@ -208,8 +183,9 @@ static void *producer(void *arg) {
 /* --- consumer ------------------------------------------------------------ */
 
 /* Stores one prepared row (committing it first on the one-shot path). */
-static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_batch *b,
-                           const prep_row *pr, li_error *err) {
+static li_status store_row(li_store *s, li_job_rec *job, li__committer *c,
+                           const li__row_observer *obs, prep_batch *b, const prep_row *pr,
+                           li_error *err) {
     li_status st;
     const char *arena = b->arena.data;
     li_staged_row sr = {
@@ -238,6 +214,8 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_
             b->nowned += b->owned[b->nowned] != NULL;
             job->warnings += (uint64_t)first_warning;
             li__outcome_stage(&oc, &sr);
+        } else if (obs) {
+            obs->valid_row(obs->ctx, pr->number, pr->key_hash);
         }
     }
     return li_store_row_put(s, job->id, &sr, err);
@@ -292,8 +270,8 @@ static li_status unchanged(const pipeline *p, const li_import_opts *o, const li_
 }
 
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                          const li_mapping *m, li__committer *c, li__meter *meter,
-                          const li__batch_hook *hook, li_error *err) {
+                          const li_mapping *m, li__committer *c, const li__row_observer *obs,
+                          li__meter *meter, const li__batch_hook *hook, li_error *err) {
     li_status st = LI_OK;
     pipeline p;
     prep_batch *batches = NULL;
@@ -303,9 +281,11 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     if (c) {
         p.match = c->match;
         p.nmatch = c->nmatch;
+    } else if (obs) {
+        p.match = obs->match;
+        p.nmatch = obs->nmatch;
     }
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
+    li__handoff_init(&p.q);
 
     li_reader_opts ro = o->reader;
     if (job->parse_row > 0) {
@@ -347,7 +327,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     }
     for (int i = 0; i < NBATCH; i++) {
         li_buf_init(&batches[i].arena, 0);
-        p.free_q[p.nfree++] = &batches[i];
+        li__handoff_give_free(&p.q, &batches[i]);
     }
     if (pthread_create(&thread, NULL, producer, &p) != 0) {
         st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création du fil de lecture");
@@ -356,12 +336,12 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     started = 1;
 
     for (;;) {
-        prep_batch *b = take(&p, p.full_q, &p.nfull);
+        prep_batch *b = li__handoff_take_full(&p.q);
         if (b->st != LI_OK) {
             st = b->st;
             if (err)
                 *err = b->err;
-            give(&p, p.free_q, &p.nfree, b);
+            li__handoff_give_free(&p.q, b);
             goto out;
         }
         if (b->n) {
@@ -374,7 +354,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                 /* The key set is bigger than the CPU's caches: fetch ahead. */
                 if (c && i + 8 < b->n && b->row[i + 8].valid)
                     li__committer_prefetch(c, b->row[i + 8].key_hash);
-                if ((st = store_row(s, job, c, b, &b->row[i], err)) != LI_OK)
+                if ((st = store_row(s, job, c, obs, b, &b->row[i], err)) != LI_OK)
                     goto out;
             }
             const prep_row *lastrow = &b->row[b->n - 1];
@@ -408,7 +388,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                 li__progress_emit(o, job, job->rows, est, job->rows_per_s);
         }
         int last = b->last;
-        give(&p, p.free_q, &p.nfree, b);
+        li__handoff_give_free(&p.q, b);
         if (last)
             break;
     }
@@ -443,10 +423,7 @@ out:
     if (in_tx)
         li_store_rollback(s);
     if (started) {
-        pthread_mutex_lock(&p.mu);
-        p.stop = 1;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
+        li__handoff_stop(&p.q);
         pthread_join(thread, NULL);
     }
     for (int i = 0; batches && i < NBATCH; i++) {
@@ -456,7 +433,6 @@ out:
     free(batches);
     li_validator_free(p.validator);
     li_reader_free(p.reader);
-    pthread_cond_destroy(&p.cv);
-    pthread_mutex_destroy(&p.mu);
+    li__handoff_destroy(&p.q);
     return st;
 }

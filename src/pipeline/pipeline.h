@@ -12,6 +12,7 @@
 #ifndef LEADIMPORT_PIPELINE_H
 #define LEADIMPORT_PIPELINE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -192,6 +193,30 @@ li_status li__assign_setup(li__committer *c, li_store *s, const li_import_opts *
 /* Checks the users --assign names, before the import writes anything. */
 li_status li__assign_check(li_store *s, const li_import_opts *o, li_error *err);
 
+/*
+ * Batches passed between a reading thread and the writing one (handoff.c):
+ * the reader takes a free batch, fills it and gives it full; the writer
+ * takes the full ones in order and gives them back free. Start with every
+ * batch given free. After li__handoff_stop() nothing waits any more: a
+ * take with nothing queued returns NULL.
+ */
+#define LI__HANDOFF_MAX 4
+typedef struct li__handoff {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    void *free_q[LI__HANDOFF_MAX], *full_q[LI__HANDOFF_MAX];
+    int nfree, nfull;
+    int stop;
+} li__handoff;
+
+void li__handoff_init(li__handoff *h);
+void li__handoff_destroy(li__handoff *h);
+void *li__handoff_take_free(li__handoff *h);
+void *li__handoff_take_full(li__handoff *h);
+void li__handoff_give_free(li__handoff *h, void *b);
+void li__handoff_give_full(li__handoff *h, void *b);
+void li__handoff_stop(li__handoff *h);
+
 /* Rows per second over a sliding window, and the derived ETA. */
 typedef struct li__meter {
     double t_start;
@@ -238,13 +263,28 @@ static inline li_status li__hook_start(const li__batch_hook *h, li_job_rec *job,
 }
 
 /*
+ * Sees each valid row of a parse without a committer as it is staged,
+ * with the hashes of its match keys (li__committer_keys() of match, done
+ * by the reader thread): the review's predictor builds its sketch so, and
+ * need not read the staged rows back. Called on the writing thread, inside
+ * the batch's transaction: a parse that fails leaves an observer that saw
+ * rows never kept, which its owner must then discard.
+ */
+typedef struct li__row_observer {
+    const li_field *match;
+    size_t nmatch;
+    void (*valid_row)(void *ctx, uint64_t row_no, const uint64_t hash[LI__NKEYS]);
+    void *ctx;
+} li__row_observer;
+
+/*
  * The parse stage (parse.c): from the job's parse checkpoint to the end of
- * the file. With a committer, valid rows are committed as they are staged.
- * hook may be NULL.
+ * the file. With a committer, valid rows are committed as they are staged;
+ * without one, obs (may be NULL) sees them. hook may be NULL.
  */
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                          const li_mapping *m, li__committer *c, li__meter *meter,
-                          const li__batch_hook *hook, li_error *err);
+                          const li_mapping *m, li__committer *c, const li__row_observer *obs,
+                          li__meter *meter, const li__batch_hook *hook, li_error *err);
 /* The commit stage (commit.c). hook may be NULL. */
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                            li__meter *meter, const li__batch_hook *hook, li_error *err);

@@ -375,6 +375,10 @@ out:
     return st;
 }
 
+li_status li__sqlite_open_again(li_store *store, li_store **out, li_error *err) {
+    return sqlite_open(li__sq(store)->path, 0, out, err);
+}
+
 void li__sqlite_close(li_store *store) {
     li__sqlite *s = li__sq(store);
     for (int i = 0; i < s->ncached; i++)

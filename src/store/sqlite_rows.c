@@ -8,13 +8,27 @@
 
 #include "storeInt.h"
 
+/*
+ * A valid row at or below its job's commit checkpoint was committed and
+ * only created its lead (the commit stage rewrites every other outcome):
+ * it reads as imported, without values, its lead the one the job made
+ * from its row: as the one-pass path writes such a row. Every
+ * query binds the job as ?1; the checkpoint, a constant subquery, is read
+ * once per statement, the lead only for such a row.
+ */
+#define ROW_COMMITTED                                                                              \
+    "(import_rows.status='valid' AND"                                                              \
+    " import_rows.row_no<=(SELECT commit_row FROM import_jobs WHERE id=?1))"
 /* The columns of a staged row, read by rows_scan(). */
+#define ROW_STATUS "(CASE WHEN " ROW_COMMITTED " THEN 'imported' ELSE import_rows.status END)"
 #define ROW_COLUMNS(X)                                                                             \
     X(row_no, "row_no")                                                                            \
-    X(status, "status")                                                                            \
-    X(data, "data")                                                                                \
+    X(status, ROW_STATUS)                                                                          \
+    X(data, "CASE WHEN " ROW_COMMITTED " THEN NULL ELSE data END")                              \
     X(errors, "errors")                                                                            \
-    X(lead_id, "lead_id")                                                                          \
+    X(lead_id, "CASE WHEN import_rows.lead_id IS NULL AND " ROW_COMMITTED                         \
+               " THEN (SELECT id FROM leads WHERE import_job_id=?1 AND"                            \
+               " import_row=import_rows.row_no) ELSE import_rows.lead_id END")                     \
     X(match_key, "match_key")                                                                      \
     X(match_lead, "match_lead")
 
@@ -64,7 +78,7 @@ li_status li__sqlite_rows_each(li_store *store, int64_t job_id, uint64_t after, 
         return st;
     const char *sql = status ? ROW_SELECT
                           " FROM import_rows"
-                          " WHERE job_id=?1 AND row_no>?2 AND status=?3 ORDER BY row_no"
+                          " WHERE job_id=?1 AND row_no>?2 AND " ROW_STATUS "=?3 ORDER BY row_no"
                           " LIMIT ?4"
                              : ROW_SELECT " FROM import_rows"
                                           " WHERE job_id=?1 AND row_no>?2 ORDER BY row_no LIMIT ?4";
@@ -133,7 +147,7 @@ static const char *filter_sql(li_row_filter f) {
 li_status li__sqlite_rows_page(li_store *store, int64_t job_id, li_row_filter filter,
                                uint64_t offset, uint64_t limit, uint64_t *total, li_row_cb cb,
                                void *ctx, li_error *err) {
-    char sql[512];
+    char sql[1024];
     sqlite3_stmt *q = NULL;
     *total = 0;
     li__sqlite *s = li__sq(store);

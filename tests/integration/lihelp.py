@@ -191,6 +191,14 @@ def export_column(data, header_name):
     return [rec[col] for rec in recs[1:] if rec]
 
 
+# The staged rows that became leads, by the store's rule (store.h): a row
+# staged "valid" at or below its job's commit checkpoint was committed and
+# only created its lead (the commit stage leaves it as staged).
+IMPORTED_ROWS_SQL = ("SELECT count(*) FROM import_rows r JOIN import_jobs j ON j.id = r.job_id"
+                     " WHERE r.status = 'imported'"
+                     " OR (r.status = 'valid' AND r.row_no <= j.commit_row)")
+
+
 def query(tmp, sql, params=(), db="t.db"):
     con = sqlite3.connect(db_path(tmp, db))
     try:

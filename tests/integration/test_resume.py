@@ -116,8 +116,7 @@ class KilledImportResumes(unittest.TestCase):
 
     def test_every_valid_row_is_exactly_one_lead_or_one_skip(self):
         leads = li.query(self.tmp, "SELECT count(*) FROM leads")[0][0]
-        imported = li.query(self.tmp,
-                            "SELECT count(*) FROM import_rows WHERE status='imported'")[0][0]
+        imported = li.query(self.tmp, li.IMPORTED_ROWS_SQL)[0][0]
         history = li.query(self.tmp, "SELECT count(*) FROM lead_history")[0][0]
         self.assertEqual(leads, self.expect["leads_created_with_skip"])
         self.assertEqual(imported, leads)

@@ -189,6 +189,32 @@ static void stages_in_order_and_the_commit_equals_the_prediction(void **state) {
     }
 }
 
+/*
+ * The analysis predicts from what its parse saw of each row (key
+ * fingerprints); predicting again later reads the staged rows back. Both
+ * must say the same, for every strategy.
+ */
+static void predictions_of_the_parse_equal_those_read_back(void **state) {
+    (void)state;
+    li_store *s = fresh_store();
+    li_error err;
+    int64_t id = create_uploaded(s);
+    analyse(s, id);
+    li_review r;
+    assert_int_equal(li_review_get(s, id, &r, &err), LI_OK);
+    li_review_counts again[3];
+    assert_int_equal(li_review_predict(s, id, &r.choice, again, &err), LI_OK);
+    for (int d = LI_DUP_SKIP; d <= LI_DUP_CREATE; d++) {
+        assert_int_equal(again[d].created, r.predictions[d].created);
+        assert_int_equal(again[d].updated, r.predictions[d].updated);
+        assert_int_equal(again[d].skipped, r.predictions[d].skipped);
+        assert_int_equal(again[d].flagged, r.predictions[d].flagged);
+    }
+    assert_int_equal(r.predictions[LI_DUP_SKIP].skipped, 3); /* rows that meet something were seen */
+    li_review_free(&r);
+    li_store_close(s);
+}
+
 /* Every lead as `export` writes it (malloc'ed): the same file, byte for byte, means the same leads. */
 static char *export_text(li_store *s) {
     char *text = NULL;
@@ -381,6 +407,7 @@ static void a_stage_in_the_wrong_state_is_refused(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stages_in_order_and_the_commit_equals_the_prediction),
+        cmocka_unit_test(predictions_of_the_parse_equal_those_read_back),
         cmocka_unit_test(each_strategy_and_assignment_equals_the_one_shot_import),
         cmocka_unit_test(the_mapping_changes_only_while_uploaded),
         cmocka_unit_test(rows_by_page_and_filter),
