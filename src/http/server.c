@@ -541,7 +541,8 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     /* The database first: creating it only for a first start (make run), never by a typo. */
     st = o->first_admin ? li_store_open(o->db_url, &s, err)
                         : li_store_open_existing(o->db_url, &s, err);
-    if (st != LI_OK || (st = prepare_data_dir(srv, s, err)) != LI_OK)
+    if (st != LI_OK || (st = prepare_data_dir(srv, s, err)) != LI_OK ||
+        (st = li__http_files_init(&srv->o, err)) != LI_OK)
         goto out;
     if (o->first_admin && (st = first_admin(srv, s, err)) != LI_OK)
         goto out;
