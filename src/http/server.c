@@ -49,7 +49,7 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
 
 /* Seconds between daily cleanups, and before the first one (not at once: the start stays quick). */
 #define CLEANUP_EVERY_S 86400.0
-#define CLEANUP_FIRST_S 5.0
+#define CLEANUP_FIRST_S 1.0
 #define CLEANUP_RETRY_S 3600.0
 /* Staged rows of completed imports are dropped after this (as `cleanup`'s default). */
 #define CLEANUP_ROWS_AFTER_S (30 * 86400.0)

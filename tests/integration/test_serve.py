@@ -13,6 +13,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -228,6 +229,54 @@ class StartAndStop(unittest.TestCase):
         again = Server(self.tmp, "--first-admin", "demo@exemple.fr", "--workers", "0", db="neuve.db")
         self.assertEqual(again.stop(), 0)
         self.assertFalse(any("mot de passe" in line for line in again.lines), again.lines)
+
+    def test_the_daily_cleanup_runs_at_start_and_deletes_old_imports_only(self):
+        csv = os.path.join(self.tmp, "a.csv")
+        li.write_csv(csv, [li.lead()])
+        r = li.run(["import", csv, "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, r)
+        li.write_csv(csv, [li.lead(email="autre@exemple.fr")])
+        r = li.run(["import", csv, "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, r)
+        import sqlite3
+        c = sqlite3.connect(li.db_path(self.tmp))
+        c.execute("UPDATE import_jobs SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = 1")
+        c.commit()
+        c.close()
+        srv = Server(self.tmp, "--workers", "0", "--cleanup-after", "30d")
+        m = srv.wait_for(re.compile(r"Ménage quotidien : imports supprimés : (\d+)"), 30)
+        self.assertEqual(srv.stop(), 0)
+        self.assertTrue(m, srv.lines)
+        self.assertEqual(m.group(1), "1")
+        self.assertEqual(li.query(self.tmp, "SELECT id FROM import_jobs"), [(2,)])
+
+    def test_a_request_running_at_sigterm_ends_with_its_answer(self):
+        add_user(self.tmp, "anne@exemple.fr", "admin")
+        srv = Server(self.tmp, "--workers", "0")
+        body = json.dumps({"email": "anne@exemple.fr", "password": PASSWORD}).encode()
+        sock = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+        # Half of the request, so that it is running when the signal comes.
+        sock.sendall(b"POST /api/session HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n"
+                     % len(body) + body[:10])
+        time.sleep(0.3)
+        srv.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        self.assertIsNone(srv.proc.poll(), "the server left before its running request ended")
+        # No new connection is taken meanwhile.
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", srv.port), timeout=2).recv(1)
+        sock.sendall(body[10:])
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        sock.close()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer)
+        self.assertIn(b'"csrf_token"', answer)
+        self.assertEqual(srv.proc.wait(30), 0)  # the one signal was enough
+        srv.proc.stderr.close()
 
     def test_sigterm_and_sigint_stop_cleanly_with_workers_running(self):
         li.run(["migrate", "--db", li.db_url(self.tmp)])
