@@ -32,6 +32,7 @@ class Server:
 
     def __init__(self, tmp, *extra, db="t.db"):
         self.lines = []
+        self.partial = b""
         self.proc = subprocess.Popen(
             [li.BIN, "serve", "--db", li.db_url(tmp, db), "--listen", "127.0.0.1:0"] + list(extra),
             cwd=tmp, env=li.clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -44,26 +45,32 @@ class Server:
         self.port = int(m.group(1))
 
     def wait_for(self, pattern, timeout=10):
-        """Reads stderr until a line matches pattern (a compiled regex); the match or None."""
+        """Reads stderr until a line matches pattern (a compiled regex); the match or None.
+        Raw reads of the pipe: a buffered readline would keep lines select() cannot see."""
         for line in self.lines:
             m = pattern.search(line)
             if m:
                 return m
         end = time.time() + timeout
+        fd = self.proc.stderr.fileno()
         while time.time() < end:
-            r, _, _ = select.select([self.proc.stderr], [], [], 0.2)
+            r, _, _ = select.select([fd], [], [], 0.2)
             if not r:
                 if self.proc.poll() is not None:
                     return None
                 continue
-            raw = self.proc.stderr.readline()
-            if not raw:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 return None
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            self.lines.append(line)
-            m = pattern.search(line)
-            if m:
-                return m
+            self.partial += chunk
+            *done, self.partial = self.partial.split(b"\n")
+            found = None
+            for raw in done:
+                line = raw.decode("utf-8", "replace")
+                self.lines.append(line)
+                found = found or pattern.search(line)
+            if found:
+                return found
         return None
 
     def request(self, method, path, body=None, headers=None):
@@ -82,7 +89,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-        self.lines += rest.decode("utf-8", "replace").splitlines()
+        self.lines += (self.partial + rest).decode("utf-8", "replace").splitlines()
+        self.partial = b""
         return self.proc.returncode
 
 
@@ -128,7 +136,8 @@ class Sessions(unittest.TestCase):
         st, _, body = self.srv.request("GET", "/api/session", headers={"Cookie": cookie})
         self.assertEqual(st, 200)
         self.assertEqual(json.loads(body)["csrf_token"], s["csrf_token"])
-        self.assertTrue(self.srv.wait_for(re.compile(r" GET /api/session 200 \d+ ms anne@exemple\.fr$")))
+        self.assertTrue(self.srv.wait_for(re.compile(r" GET /api/session 200 \d+ ms anne@exemple\.fr$")),
+                        self.srv.lines)
 
     def test_logout_needs_the_csrf_token_then_ends_the_session(self):
         cookie, s = self.login("anne@exemple.fr")
