@@ -36,6 +36,21 @@ const char *li_http_header(const li_http_req *r, const char *name) {
 }
 
 const char *li_http_client_addr(const li_http_req *r) {
+    if (r->srv->o.trust_proxy && !r->forwarded[0]) { /* read once, kept on the request */
+        /* The last address is the one our proxy saw; those before it are the client's word. */
+        const char *xff = li_http_header(r, "X-Forwarded-For");
+        const char *last = xff ? strrchr(xff, ',') : NULL;
+        last = last ? last + 1 : xff;
+        while (last && *last == ' ')
+            last++;
+        size_t n = last ? strcspn(last, " ") : 0;
+        if (n > 0 && n < sizeof r->forwarded) {
+            memcpy(((li_http_req *)r)->forwarded, last, n);
+            ((li_http_req *)r)->forwarded[n] = '\0';
+        }
+    }
+    if (r->forwarded[0])
+        return r->forwarded;
     return r->c ? r->c->addr : "";
 }
 

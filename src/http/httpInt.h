@@ -166,7 +166,11 @@ int li_http_param_id(li_http_req *r, const char *name, int64_t *id);
 const char *li_http_query(const li_http_req *r, const char *name);
 /* A request header (any case); NULL if absent. */
 const char *li_http_header(const li_http_req *r, const char *name);
-/* The client's address ("127.0.0.1", "::1"). */
+/*
+ * The client's address ("127.0.0.1", "::1"): the socket's peer, or with
+ * --trust-proxy the last address of X-Forwarded-For (the one the proxy
+ * appended). The login rate limit counts by it.
+ */
 const char *li_http_client_addr(const li_http_req *r);
 
 /*
