@@ -254,10 +254,16 @@ class StartAndStop(unittest.TestCase):
         c.close()
         srv = Server(self.tmp, "--workers", "0", "--cleanup-after", "30d")
         m = srv.wait_for(re.compile(r"Ménage quotidien : imports supprimés : (\d+)"), 30)
+        metrics = srv.request("GET", "/metrics")[2].decode()
         self.assertEqual(srv.stop(), 0)
         self.assertTrue(m, srv.lines)
         self.assertEqual(m.group(1), "1")
         self.assertEqual(li.query(self.tmp, "SELECT id FROM import_jobs"), [(2,)])
+        # What is left shows in the figures: one completed import of one lead.
+        self.assertIn('leadimport_jobs{state="completed"} 1\n', metrics)
+        self.assertIn('leadimport_rows_processed_total{outcome="created"} 1\n', metrics)
+        self.assertIn("leadimport_import_duration_seconds_count 1\n", metrics)
+        self.assertIn('leadimport_import_duration_seconds_bucket{le="+Inf"} 1\n', metrics)
 
     def test_a_request_running_at_sigterm_ends_with_its_answer(self):
         add_user(self.tmp, "anne@exemple.fr", "admin")
