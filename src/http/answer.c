@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "reqInt.h"
@@ -281,6 +283,21 @@ int li_http_answer_sse(li_http_req *r, li_http_stream_fn fn, void *ctx, void (*f
     li_http_header_add(r, "Cache-Control", "no-cache");
     li_http_header_add(r, "X-Accel-Buffering", "no");
     return li_http_answer_stream(r, 200, "text/event-stream; charset=utf-8", -1, fn, ctx, free_fn);
+}
+
+int li_http_client_gone(const li_http_req *r) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return 0;
+    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN | POLLRDHUP};
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    if (p.revents & (POLLHUP | POLLERR | POLLRDHUP))
+        return 1;
+    char c;
+    /* Readable: either a request sent ahead (kept: MSG_PEEK) or the end of the stream. */
+    return recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 int li_http_sse_enter(li_http_req *r, int64_t job_id) {

@@ -280,6 +280,15 @@ int li_http_answer_fd(li_http_req *r, unsigned status, const char *content_type,
  */
 int li_http_answer_sse(li_http_req *r, li_http_stream_fn fn, void *ctx, void (*free_fn)(void *));
 /*
+ * 1 when the client has closed its side of the connection (read without
+ * consuming: a request it sent meanwhile stays). A stream function that
+ * waits between events asks it before waiting again and returns
+ * LI_HTTP_STREAM_ERROR: otherwise a client gone is only seen at the next
+ * write, and its slot (li_http_sse_enter) stays taken until then.
+ */
+int li_http_client_gone(const li_http_req *r);
+
+/*
  * Takes one of the max_sse_per_job watcher slots of job_id for this
  * request (released when it ends). Returns 0; or answers 429
  * (http_too_many_watchers) and returns -1.
