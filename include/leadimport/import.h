@@ -382,6 +382,7 @@ typedef struct li_mapping_request {
     const char *mapping_name;   /* as li_import_opts.mapping_name */
     const char *resume_json;    /* a resumed job's own mapping: applied first; or NULL */
     const char *region;         /* --region, or NULL: inferred from the sample (region.h) */
+    const char *name;           /* li_sniff_json's "file": NULL = the base name of path */
 } li_mapping_request;
 
 /* Where the saved part of a mapping came from. */

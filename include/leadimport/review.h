@@ -81,6 +81,17 @@ void li_review_free(li_review *r);
 li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
                            li_error *err);
 
+/*
+ * What the stored file of job_id looks like with the job's options as they
+ * stand (reader, overrides, saved mapping, sheet, region): li_sniff_json()
+ * of it, with "file" the name the job was created with, preview_rows rows
+ * of preview and the proposed mapping with the reason of each column.
+ * Appends one object to out. LI_ENOTFOUND for an unknown job; errors of
+ * li_sniff_json() (a stored file gone: job_file_missing).
+ */
+li_status li_review_sniff_json(li_store *s, int64_t job_id, size_t preview_rows, li_buf *out,
+                               li_error *err);
+
 /* A change of mapping: NULL / 0 leaves that part as it is. */
 typedef struct li_review_mapping {
     const li_map_override *map; /* replaces the --map overrides when nmap > 0 */

@@ -241,7 +241,7 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
 
 li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
                            li_error *err) {
-    return li__import_prepare_review(s, o, res, err);
+    return li__import_prepare_review(s, o, NULL, res, err);
 }
 
 /* The job's saved options and stored file; *path (malloc'ed) the file to read. */
@@ -352,6 +352,38 @@ out:
     free(path);
     free(mapping_json);
     free(options);
+    return st;
+}
+
+li_status li_review_sniff_json(li_store *s, int64_t job_id, size_t preview_rows, li_buf *out,
+                               li_error *err) {
+    li_job_rec job;
+    li_import_opts o;
+    li__opts_hold hold;
+    char *blob = NULL, *path = NULL;
+    li_map_override *ov_copy = NULL;
+    const li_map_override *ov;
+    size_t nov;
+    memset(&hold, 0, sizeof hold);
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = job_options(s, job_id, &o, &hold, &blob, &path, err);
+    if (st == LI_OK)
+        st = li__overrides(&o, &ov_copy, &ov, &nov, err);
+    if (st == LI_OK) {
+        li_mapping_request req = {.path = path,
+                                  .reader = &o.reader,
+                                  .map = ov,
+                                  .nmap = nov,
+                                  .mapping_name = o.mapping_name,
+                                  .region = o.region,
+                                  .name = job.file_name};
+        st = li_sniff_json(s, &req, preview_rows, out, err);
+    }
+    li__opts_hold_free(&hold);
+    free(ov_copy);
+    free(blob);
+    free(path);
     return st;
 }
 
