@@ -101,6 +101,22 @@ typedef struct li_review_mapping {
 } li_review_mapping;
 
 /*
+ * Reads a change of mapping sent as JSON (the HTTP API's body):
+ * {"map": {"field": "header", ...} or [["field", "header"], ...],
+ *  "mapping_name": text|null, "sheet": text|null}, every key optional.
+ * The strings of *m point into *hold, valid until
+ * li_review_mapping_hold_free(*hold). LI_EUSAGE with a French message
+ * (options_json_invalid, options_not_utf8, options_root_not_object,
+ * options_key_unknown, options_not_string, options_map_pair, map_too_many);
+ * *hold is then NULL.
+ */
+typedef struct li_review_mapping_hold li_review_mapping_hold;
+li_status li_review_mapping_parse(const char *text, size_t len, li_review_mapping *m,
+                                  li_review_mapping_hold **hold, li_error *err);
+/* Accepts NULL. */
+void li_review_mapping_hold_free(li_review_mapping_hold *hold);
+
+/*
  * Changes the mapping of an uploaded job (the file is mapped again with
  * the new choices). LI_EREFUSED in any other state; LI_EUSAGE for a wrong
  * override, mapping or sheet (the job keeps its mapping).

@@ -235,11 +235,51 @@ static void report_download_written_when_missing(void **state) {
     li_store_close(s);
 }
 
+/* A change of mapping as the HTTP API sends it. */
+static void mapping_change_read_from_json(void **state) {
+    (void)state;
+    li_review_mapping m;
+    li_review_mapping_hold *h = NULL;
+    li_error err;
+    const char *obj = "{\"map\":{\"email\":\"Courriel\",\"phone\":\"Tél\"},\"sheet\":\"Feuil2\"}";
+    assert_int_equal(li_review_mapping_parse(obj, strlen(obj), &m, &h, &err), LI_OK);
+    assert_int_equal(m.nmap, 2);
+    assert_string_equal(m.map[1].field, "phone");
+    assert_string_equal(m.map[1].column, "Tél");
+    assert_string_equal(m.sheet, "Feuil2");
+    assert_null(m.mapping_name);
+    li_review_mapping_hold_free(h);
+    const char *pairs = "{\"map\":[[\"email\",\"Courriel\"]],\"mapping_name\":\"crm\"}";
+    assert_int_equal(li_review_mapping_parse(pairs, strlen(pairs), &m, &h, &err), LI_OK);
+    assert_int_equal(m.nmap, 1);
+    assert_string_equal(m.mapping_name, "crm");
+    li_review_mapping_hold_free(h);
+    static const struct {
+        const char *json, *code;
+    } bad[] = {
+        {"{\"map\":{\"email\":3}}", "options_map_pair"},
+        {"{\"map\":[[\"email\"]]}", "options_map_pair"},
+        {"{\"map\":\"email\"}", "options_not_list"},
+        {"{\"sheets\":\"x\"}", "options_key_unknown"},
+        {"{\"sheet\":2}", "options_not_string"},
+        {"[1]", "options_root_not_object"},
+        {"{\"map\":", "options_json_invalid"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        h = (li_review_mapping_hold *)1;
+        assert_int_equal(li_review_mapping_parse(bad[i].json, strlen(bad[i].json), &m, &h, &err),
+                         LI_EUSAGE);
+        assert_null(h);
+        assert_string_equal(li_msg_code(err.msg), bad[i].code);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(history_in_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(watch_gives_changes_then_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(report_download_written_when_missing, setup, teardown),
+        cmocka_unit_test(mapping_change_read_from_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
