@@ -191,12 +191,16 @@ static int first_call(li_http_req *r) {
     if (kind == LI_HTTP_BODY_JSON && r->declared > (int64_t)o->max_body)
         return li_http_answer_fail(r, 413, LI_MSG_HTTP_BODY_TOO_LARGE, size_text(o->max_body, sz, sizeof sz)),
                -1;
-    if (kind == LI_HTTP_BODY_STREAM && r->declared > (int64_t)o->max_upload)
-        return li_http_answer_fail(r, 413, LI_MSG_HTTP_UPLOAD_TOO_LARGE,
-                                   size_text(o->max_upload, sz, sizeof sz)),
-               -1;
     if (kind == LI_HTTP_BODY_JSON)
         li_buf_init(&r->body, (size_t)o->max_body);
+    if (r->match.route->on_start && r->match.route->on_start(r) != 0) {
+        if (!r->answered) {
+            li_error e;
+            li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, r->match.route->path);
+            li_http_answer_error_status(r, 500, &e);
+        }
+        return -1;
+    }
     return 0;
 }
 
@@ -223,11 +227,8 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
             refuse_later(r, 413, &e);
         }
     } else if (kind == LI_HTTP_BODY_STREAM) {
-        if (r->received + len > o->max_upload) {
-            li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_UPLOAD_TOO_LARGE,
-                         size_text(o->max_upload, sz, sizeof sz));
-            refuse_later(r, 413, &e);
-        } else if (r->match.route->on_body && r->match.route->on_body(r, data, len) != 0) {
+        /* The size limit of an upload is the handler's (the library's upload_too_large). */
+        if (r->match.route->on_body && r->match.route->on_body(r, data, len) != 0) {
             if (!r->answered) { /* it should have answered: say something true */
                 li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, "lecture du fichier envoyé");
                 refuse_later(r, 500, &e);

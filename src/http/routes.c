@@ -26,15 +26,15 @@
 
 const li_http_route li__http_routes[] = {
     /* auth.c: sessions */
-    {"POST", "/api/session", N, 0, JSON, NULL, li__http_session_post},
-    {"GET", "/api/session", S, 0, NOBODY, NULL, li__http_session_get},
-    {"DELETE", "/api/session", S, 1, NOBODY, NULL, li__http_session_delete},
+    {"POST", "/api/session", N, 0, JSON, NULL, li__http_session_post, NULL},
+    {"GET", "/api/session", S, 0, NOBODY, NULL, li__http_session_get, NULL},
+    {"DELETE", "/api/session", S, 1, NOBODY, NULL, li__http_session_delete, NULL},
 
     /* imports.c, events.c, files.c (import routes): their lines go here */
 
     /* health.c: monitoring */
-    {"GET", "/healthz", N, 0, NOBODY, NULL, li__http_healthz},
-    {"GET", "/metrics", N, 0, NOBODY, NULL, li__http_metrics},
+    {"GET", "/healthz", N, 0, NOBODY, NULL, li__http_healthz, NULL},
+    {"GET", "/metrics", N, 0, NOBODY, NULL, li__http_metrics, NULL},
 };
 
 const size_t li__http_route_count = sizeof li__http_routes / sizeof li__http_routes[0];
