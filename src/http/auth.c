@@ -24,6 +24,13 @@ __attribute__((weak)) int li__http_signed_check(li_http_req *r) {
     return -1;
 }
 
+/* A build without signed downloads (files.c) has no secret to load. */
+__attribute__((weak)) li_status li__http_files_init(const li_http_opts *o, li_error *err) {
+    (void)o;
+    (void)err;
+    return LI_OK;
+}
+
 int li__http_cookie_secure(const li_http_req *r) {
     if (r->srv->o.secure_cookies)
         return 1;

@@ -304,6 +304,14 @@ int li__http_authorize(li_http_req *r);
  */
 int li__http_signed_check(li_http_req *r);
 
+/*
+ * Called once at start, after the data dir is ready (o->data_dir set) and
+ * before the server listens: files.c loads the secret of signed URLs here
+ * (a bad secret file stops the start with its French error). A weak
+ * default does nothing.
+ */
+li_status li__http_files_init(const li_http_opts *o, li_error *err);
+
 /* Route handlers of auth.c: the session routes. */
 int li__http_session_post(li_http_req *r);
 int li__http_session_get(li_http_req *r);
