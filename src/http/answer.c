@@ -158,6 +158,15 @@ unsigned li__http_status_of(const li_error *err) {
 }
 
 int li_http_answer_error_status(li_http_req *r, unsigned status, const li_error *err) {
+    if (r->in_body) {
+        /* libmicrohttpd takes no answer while the body comes: the refusal waits for its
+         * end (the rest is dropped), or is written as the connection is cut. */
+        if (r->answered || r->pending)
+            return -1;
+        r->pending = status;
+        r->pending_err = *err;
+        return 0;
+    }
     li_buf b;
     li_buf_init(&b, 0);
     li_msg m = err->msg;

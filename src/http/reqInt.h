@@ -38,6 +38,9 @@ struct li_http_req {
     unsigned status;      /* the status queued */
     unsigned pending;     /* an error to answer once the body is read (0: none) */
     li_error pending_err;
+    int in_body;          /* on_body is running: answers wait for the end of the body */
+    struct MHD_Response *deferred; /* an answer given by on_body, queued at the end */
+    unsigned deferred_status;
     int64_t declared;     /* Content-Length, or -1 */
     uint64_t received;    /* body bytes read */
     uint64_t dropped;     /* body bytes dropped after a refusal */

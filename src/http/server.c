@@ -217,6 +217,15 @@ li_status li__http_counters(li_http_server *srv, li_buf *b) {
 }
 
 int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp) {
+    if (r->in_body) { /* given by on_body: queued once the body has been read (router.c) */
+        if (r->deferred || r->pending) {
+            MHD_destroy_response(resp);
+            return -1;
+        }
+        r->deferred = resp;
+        r->deferred_status = status;
+        return 0;
+    }
     for (li__http_hdr *h = r->headers; h; h = h->next)
         MHD_add_response_header(resp, h->name, h->value);
     /* A refused connection (over a limit) or a refusal before the body was read: close it. */
@@ -246,6 +255,8 @@ void li__http_req_free(li_http_req *r) {
         free(h->value);
         free(h);
     }
+    if (r->deferred)
+        MHD_destroy_response(r->deferred);
     li_buf_free(&r->body);
     free(r->path);
     free(r);
