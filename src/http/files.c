@@ -133,6 +133,9 @@ int li__http_file_report(li_http_req *r) {
              (long long)id, enc);
     li_http_header_add(r, "Content-Disposition", disp);
     li_http_header_add(r, "Cache-Control", "no-store");
-    return li_http_answer_stream(r, 200, "text/csv; charset=utf-8", (int64_t)size, report_read,
-                                 rd, report_close);
+    /* Chunked, not Content-Length: a report written again meanwhile (renamed over the
+     * one opened) must not make the size announced a lie. */
+    (void)size;
+    return li_http_answer_stream(r, 200, "text/csv; charset=utf-8", -1, report_read, rd,
+                                 report_close);
 }
