@@ -52,6 +52,7 @@ struct li_http_req {
     void (*ctx_free)(void *);
     int64_t sse_job;      /* watcher slot taken, 0 if none */
     li__http_hdr *headers;
+    char forwarded[64];   /* the client's address as the trusted proxy gives it, "" if none */
 };
 
 /* The SSE watchers of one job. */

@@ -211,9 +211,16 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
     char sz[32];
     li_error e;
     if (r->pending || r->answered || r->deferred) {
-        /* Refused already: drop the rest, but not forever. */
+        /* Refused already: drop the rest, so that a client that reads only once it
+         * has sent everything still reads why; but not forever: past as much again
+         * as the limit (4 MiB at least), the refusal is written and the connection cut. */
+        uint64_t cap = r->match.route && r->match.route->body == LI_HTTP_BODY_STREAM
+                           ? o->max_upload
+                           : o->max_body;
+        if (cap < (4u << 20))
+            cap = 4u << 20;
         r->dropped += len;
-        return r->dropped > o->max_body + o->max_upload / 4 + (1u << 20) ? MHD_NO : MHD_YES;
+        return r->dropped > cap ? MHD_NO : MHD_YES;
     }
     if (li__http_now() - r->started > o->request_timeout_s) {
         li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_REQUEST_TIMEOUT, (long long)o->request_timeout_s);

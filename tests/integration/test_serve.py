@@ -14,6 +14,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -247,17 +248,22 @@ class StartAndStop(unittest.TestCase):
         li.write_csv(csv, [li.lead(email="autre@exemple.fr")])
         r = li.run(["import", csv, "--db", li.db_url(self.tmp)], cwd=self.tmp)
         self.assertEqual(r.code, 0, r)
-        import sqlite3
         c = sqlite3.connect(li.db_path(self.tmp))
         c.execute("UPDATE import_jobs SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = 1")
         c.commit()
         c.close()
         srv = Server(self.tmp, "--workers", "0", "--cleanup-after", "30d")
         m = srv.wait_for(re.compile(r"Ménage quotidien : imports supprimés : (\d+)"), 30)
+        metrics = srv.request("GET", "/metrics")[2].decode()
         self.assertEqual(srv.stop(), 0)
         self.assertTrue(m, srv.lines)
         self.assertEqual(m.group(1), "1")
         self.assertEqual(li.query(self.tmp, "SELECT id FROM import_jobs"), [(2,)])
+        # What is left shows in the figures: one completed import of one lead.
+        self.assertIn('leadimport_jobs{state="completed"} 1\n', metrics)
+        self.assertIn('leadimport_rows_processed_total{outcome="created"} 1\n', metrics)
+        self.assertIn("leadimport_import_duration_seconds_count 1\n", metrics)
+        self.assertIn('leadimport_import_duration_seconds_bucket{le="+Inf"} 1\n', metrics)
 
     def test_a_request_running_at_sigterm_ends_with_its_answer(self):
         add_user(self.tmp, "anne@exemple.fr", "admin")
@@ -286,6 +292,25 @@ class StartAndStop(unittest.TestCase):
         self.assertIn(b'"csrf_token"', answer)
         self.assertEqual(srv.proc.wait(30), 0)  # the one signal was enough
         srv.proc.stderr.close()
+
+    def test_the_login_limit_per_address_reads_the_proxy_header_only_when_told(self):
+        add_user(self.tmp, "anne@exemple.fr", "admin")
+        wrong = {"email": "anne@exemple.fr", "password": "non"}
+        for trust in (False, True):
+            args = ["--workers", "0", "--login-max-per-ip", "2", "--login-max-per-account", "50"]
+            srv = Server(self.tmp, *(args + (["--trust-proxy"] if trust else [])))
+            codes = [srv.request("POST", "/api/session", wrong,
+                                 {"X-Forwarded-For": "198.51.100.%d, 192.0.2.%d" % (i, i)})[0]
+                     for i in range(3)]
+            srv.stop()
+            # Trusted: three client addresses (the proxy's last entry), none over 2.
+            # Not trusted: the header is the client's word, the socket's address counts.
+            self.assertEqual(codes, [401, 401, 401] if trust else [401, 401, 429])
+            # The failures stay in the database: start the next round afresh.
+            c = sqlite3.connect(li.db_path(self.tmp))
+            c.execute("DELETE FROM login_failures")
+            c.commit()
+            c.close()
 
     def test_sigterm_and_sigint_stop_cleanly_with_workers_running(self):
         li.run(["migrate", "--db", li.db_url(self.tmp)])
