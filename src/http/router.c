@@ -341,6 +341,8 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
         r->path = strdup(url ? url : "/");
         pthread_mutex_lock(&srv->lock);
         srv->active++;
+        if (r->c)
+            r->c->in_request = 1;
         pthread_mutex_unlock(&srv->lock);
         if (!r->path)
             return MHD_NO;

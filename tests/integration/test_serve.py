@@ -312,6 +312,35 @@ class StartAndStop(unittest.TestCase):
             c.commit()
             c.close()
 
+    def test_a_request_head_sent_a_byte_at_a_time_is_cut_with_a_json_408(self):
+        li.run(["migrate", "--db", li.db_url(self.tmp)])
+        srv = Server(self.tmp, "--workers", "0", "--request-timeout", "1s", "--idle-timeout", "5s")
+        sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        start = time.time()
+        head = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Lent: " + b"a" * 200
+        try:
+            for byte in head:  # each byte restarts the idle timeout, not the request's time
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass
+        answer = b""
+        try:
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:
+            pass
+        sock.close()
+        self.assertLess(time.time() - start, 8)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 408"), answer)
+        body = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+        self.assertEqual(body["error"]["code"], "http_request_timeout")
+        self.assertEqual(srv.request("GET", "/healthz")[0], 200)  # the others are served
+        self.assertEqual(srv.stop(), 0)
+
     def test_sigterm_and_sigint_stop_cleanly_with_workers_running(self):
         li.run(["migrate", "--db", li.db_url(self.tmp)])
         for sig in (signal.SIGTERM, signal.SIGINT):
