@@ -178,6 +178,25 @@ void li__review_choice_of_opts(const li_import_opts *o, li_review_choice *c) {
     c->assign_column = o->assign_column;
 }
 
+/*
+ * Under the caller's transaction: the analysed job becomes ready (the parse
+ * stage of a review leaves it parsing). A cancel meanwhile wins: the hook,
+ * as between batches, says so. job keeps its state on failure.
+ */
+static li_status made_ready(li_store *s, li_job_rec *job, const li__batch_hook *hook,
+                            li_error *err) {
+    if (job->state == LI_JOB_READY)
+        return LI_OK;
+    li_status st = li__hook_call(hook, job, err);
+    if (st != LI_OK)
+        return st;
+    li_job_state was = job->state;
+    job->state = LI_JOB_READY;
+    if ((st = li_store_job_update(s, job, err)) != LI_OK)
+        job->state = was;
+    return st;
+}
+
 /* Predicts, marks the duplicates and stores the review (again, with again). */
 static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
                                li__predictor *fed, const li__batch_hook *hook, li_error *err) {
@@ -193,8 +212,17 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
     int done = json_is_true(json_object_get(j, "analysed"));
     json_decref(j);
     free(text);
-    if (done && !again)
-        return LI_OK;
+    if (done && !again) {
+        /* Analysed before (a retried review): ready again, with the predictions it has. */
+        if (job->state == LI_JOB_READY)
+            return LI_OK;
+        if ((st = li_store_begin(s, err)) != LI_OK)
+            return st;
+        if ((st = made_ready(s, job, hook, err)) == LI_OK)
+            return li_store_commit(s, err);
+        li_store_rollback(s);
+        return st;
+    }
     double t0 = li__now();
     /* Taken before: a lead changed while predicting makes the next reading predict again. */
     if ((st = li_store_leads_mark(s, &r.leads_mark, err)) != LI_OK)
@@ -220,8 +248,13 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
     for (size_t i = 0; i < k.n && st == LI_OK; i++)
         st = li_store_row_mark(s, job->id, k.m[i].row_no, li_field_key(k.m[i].key), k.m[i].match,
                                err);
-    if (st == LI_OK)
+    /* The analysis's end: ready with its predictions, in one transaction (the
+     * parse stage left it parsing), so that a review is never seen ready
+     * without them. A cancel meanwhile wins (the hook says so). */
+    if (st == LI_OK && (st = made_ready(s, job, hook, err)) == LI_OK) {
+        r.job.state = job->state;
         st = review_store(s, &r, err);
+    }
     if (st == LI_OK)
         st = li_store_commit(s, err);
     else
@@ -241,7 +274,7 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
 
 li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
                            li_error *err) {
-    return li__import_prepare_review(s, o, res, err);
+    return li__import_prepare_review(s, o, NULL, res, err);
 }
 
 /* The job's saved options and stored file; *path (malloc'ed) the file to read. */
@@ -310,13 +343,13 @@ li_status li_review_set_mapping(li_store *s, int64_t job_id, const li_review_map
         st = li_error_set(err, LI_EUSAGE, LI_MSG_INTERNAL, "trop de --map");
         goto out;
     }
-    if (m->nmap) {
+    if (m->nmap || m->replace) {
         o.map = m->map;
         o.nmap = m->nmap;
     }
-    if (m->mapping_name)
+    if (m->mapping_name || m->replace)
         o.mapping_name = m->mapping_name;
-    if (m->sheet)
+    if (m->sheet || m->replace)
         o.reader.sheet = m->sheet;
     const li_map_override *ov;
     size_t nov;
@@ -352,6 +385,129 @@ out:
     free(path);
     free(mapping_json);
     free(options);
+    return st;
+}
+
+struct li_review_mapping_hold {
+    json_t *root;
+    li_map_override map[LI_MAP_MAX_OVERRIDES];
+};
+
+void li_review_mapping_hold_free(li_review_mapping_hold *hold) {
+    if (hold) {
+        json_decref(hold->root);
+        free(hold);
+    }
+}
+
+/* "map": {"field": "header"} or [["field", "header"]], into h->map. */
+static li_status mapping_pairs(json_t *v, li_review_mapping *m, li_review_mapping_hold *h,
+                               li_error *err) {
+    size_t n = json_is_array(v) ? json_array_size(v) : json_object_size(v);
+    if (!json_is_array(v) && !json_is_object(v))
+        return li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_NOT_LIST, "map");
+    if (n > LI_MAP_MAX_OVERRIDES)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_MAP_TOO_MANY, n, (size_t)LI_MAP_MAX_OVERRIDES);
+    const char *f;
+    json_t *x;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, f, x) {
+            if (!json_is_string(x))
+                return li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_MAP_PAIR, "map");
+            h->map[m->nmap++] = (li_map_override){f, json_string_value(x)};
+        }
+    } else {
+        json_array_foreach(v, i, x) {
+            const char *field = json_string_value(json_array_get(x, 0));
+            const char *col = json_string_value(json_array_get(x, 1));
+            if (json_array_size(x) != 2 || !field || !col)
+                return li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_MAP_PAIR, "map");
+            h->map[m->nmap++] = (li_map_override){field, col};
+        }
+    }
+    m->map = m->nmap ? h->map : NULL;
+    return LI_OK;
+}
+
+li_status li_review_mapping_parse(const char *text, size_t len, li_review_mapping *m,
+                                  li_review_mapping_hold **hold, li_error *err) {
+    json_error_t jerr;
+    li_status st = LI_OK;
+    memset(m, 0, sizeof *m);
+    li_review_mapping_hold *h = calloc(1, sizeof *h);
+    *hold = NULL;
+    if (!h)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    m->replace = 1; /* a PUT: the whole choice */
+    h->root = json_loadb(text ? text : "", text ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
+    if (!h->root) {
+        st = json_error_code(&jerr) == json_error_invalid_utf8
+                 ? li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_NOT_UTF8)
+                 : li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_JSON_INVALID, jerr.line,
+                                jerr.column);
+    } else if (!json_is_object(h->root)) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_ROOT_NOT_OBJECT);
+    } else {
+        const char *key;
+        json_t *v;
+        json_object_foreach(h->root, key, v) {
+            const char **str = strcmp(key, "mapping_name") == 0 ? &m->mapping_name
+                               : strcmp(key, "sheet") == 0      ? &m->sheet
+                                                                 : NULL;
+            if (json_is_null(v) && (str || strcmp(key, "map") == 0))
+                continue; /* null: left as it is */
+            if (strcmp(key, "map") == 0)
+                st = mapping_pairs(v, m, h, err);
+            else if (!str)
+                st = li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_KEY_UNKNOWN, key,
+                                  "map, mapping_name, sheet");
+            else if (!json_is_string(v))
+                st = li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_NOT_STRING, key);
+            else
+                *str = json_string_value(v);
+            if (st != LI_OK)
+                break;
+        }
+    }
+    if (st != LI_OK) {
+        li_review_mapping_hold_free(h);
+        memset(m, 0, sizeof *m);
+        return st;
+    }
+    *hold = h;
+    return LI_OK;
+}
+
+li_status li_review_sniff_json(li_store *s, int64_t job_id, size_t preview_rows, li_buf *out,
+                               li_error *err) {
+    li_job_rec job;
+    li_import_opts o;
+    li__opts_hold hold;
+    char *blob = NULL, *path = NULL;
+    li_map_override *ov_copy = NULL;
+    const li_map_override *ov;
+    size_t nov;
+    memset(&hold, 0, sizeof hold);
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = job_options(s, job_id, &o, &hold, &blob, &path, err);
+    if (st == LI_OK)
+        st = li__overrides(&o, &ov_copy, &ov, &nov, err);
+    if (st == LI_OK) {
+        li_mapping_request req = {.path = path,
+                                  .reader = &o.reader,
+                                  .map = ov,
+                                  .nmap = nov,
+                                  .mapping_name = o.mapping_name,
+                                  .region = o.region,
+                                  .name = job.file_name};
+        st = li_sniff_json(s, &req, preview_rows, out, err);
+    }
+    li__opts_hold_free(&hold);
+    free(ov_copy);
+    free(blob);
+    free(path);
     return st;
 }
 
@@ -443,7 +599,29 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
     return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, NULL, out, NULL, NULL, err);
 }
 
+static li_status no_job(const li_job_rec *job, void *ctx) {
+    (void)job;
+    (void)ctx;
+    return LI_OK;
+}
+
+/* li_review_get(), predicting again only with predict set. */
+static li_status review_get(li_store *s, int64_t job_id, int predict, li_review *out,
+                            li_error *err);
+
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err) {
+    return review_get(s, job_id, 1, out, err);
+}
+
+li_status li_review_show(li_store *s, int64_t job_id, li_review *out, li_error *err) {
+    static const li_job_state importing = LI_JOB_IMPORTING;
+    uint64_t busy = 0;
+    li_status st = li_store_jobs_page(s, &importing, 0, 0, &busy, no_job, NULL, err);
+    return st == LI_OK ? review_get(s, job_id, busy == 0, out, err) : st;
+}
+
+static li_status review_get(li_store *s, int64_t job_id, int predict, li_review *out,
+                            li_error *err) {
     char *text = NULL;
     memset(out, 0, sizeof *out);
     li_status st = review_job(s, job_id, &out->job, &text, err);
@@ -458,7 +636,7 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
     out->invalid = job->invalid;
     out->warnings = job->warnings;
     int64_t mark = 0;
-    if (out->analysed && job->state == LI_JOB_READY && !job->live &&
+    if (predict && out->analysed && job->state == LI_JOB_READY && !job->live &&
         (st = li_store_leads_mark(s, &mark, err)) == LI_OK && mark != out->leads_mark) {
         /* The leads changed since the analysis: its predictions are predicted again
          * against the leads as they are now, and stored. */
@@ -473,12 +651,12 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
         free(blob);
         li_review_free(out);
         if (st == LI_OK)
-            return li_review_get(s, job_id, out, err);
+            return review_get(s, job_id, 0, out, err); /* stored now: read as it is */
         return st;
     }
     if (st != LI_OK)
         return st;
-    if (!out->analysed && job->state == LI_JOB_READY && !job->live) {
+    if (predict && !out->analysed && job->state == LI_JOB_READY && !job->live) {
         /* Staged, and stopped before its predictions were stored: computed now. */
         li_import_opts o;
         li__opts_hold hold;
