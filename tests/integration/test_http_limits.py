@@ -101,6 +101,8 @@ def raw(parsed):
 
 
 class Limits(lh.ServerCase):
+    # No worker: an analysed job stays queued, and its event streams open.
+    WORKERS = 0
 
     SERVE_ARGS = ("--max-upload", "64K", "--max-header", "8K", "--max-body", "4K",
                   "--request-timeout", "3s", "--idle-timeout", "1s",
@@ -297,6 +299,8 @@ class Limits(lh.ServerCase):
 
     def test_watchers_per_job(self):
         job = lh.job_id_of(self.admin.upload(self.small, force=True).json())
+        r = self.admin.post("/api/imports/%d/analyse" % job)
+        self.assertEqual(r.status, 202, repr(r))
         streams = []
         first = threading.Event()
 
