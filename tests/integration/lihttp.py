@@ -368,9 +368,6 @@ class Client:
 
     def upload(self, path, filename=None, force=False, data=None, headers=None, **kw):
         """POST /api/imports?filename=NAME with the file's bytes as body."""
-        if data is None:
-            with open(path, "rb") as f:
-                data = f.read()
         name = filename or os.path.basename(path)
         q = {"filename": name}
         if force:
@@ -378,8 +375,13 @@ class Client:
         h = {"Content-Type": "application/octet-stream"}
         if headers:
             h.update(headers)
-        return self.request("POST", "/api/imports?" + urllib.parse.urlencode(q), body=data,
-                            headers=h, **kw)
+        target = "/api/imports?" + urllib.parse.urlencode(q)
+        if data is not None:
+            return self.request("POST", target, body=data, headers=h, **kw)
+        # streamed from the file, never read whole (big files in the bench)
+        h["Content-Length"] = str(os.path.getsize(path))
+        with open(path, "rb") as f:
+            return self.request("POST", target, body=f, headers=h, **kw)
 
     def job(self, job_id):
         return self.json_ok("GET", "/api/imports/%d" % job_id)

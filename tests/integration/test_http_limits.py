@@ -106,7 +106,7 @@ class Limits(lh.ServerCase):
 
     SERVE_ARGS = ("--max-upload", "64K", "--max-header", "8K", "--max-body", "4K",
                   "--request-timeout", "3s", "--idle-timeout", "1s",
-                  "--max-per-address", str(MAX_PER_ADDRESS),
+                  "--max-connections-per-ip", str(MAX_PER_ADDRESS),
                   "--max-connections", str(MAX_CONNECTIONS),
                   "--max-sse-per-job", str(MAX_SSE))
 
