@@ -142,7 +142,7 @@ class Matrix(lh.ServerCase):
             if route["auth"] in ("session", "admin"):
                 lh.assert_french_error(self, r, 401, "session_required")
             elif route["auth"] == "signed":
-                lh.assert_french_error(self, r, 403, "signature_invalid")
+                lh.assert_french_error(self, r, 403, "link_invalid")
             else:
                 self.assertNotIn(r.status, (401, 403), repr(r))
                 self.assertLess(r.status, 500, repr(r))
@@ -157,7 +157,7 @@ class Matrix(lh.ServerCase):
             if route["auth"] == "admin":
                 codes.add(lh.assert_french_error(self, r, 403, "admin_required"))
             elif route["auth"] == "signed":
-                lh.assert_french_error(self, r, 403, "signature_invalid")
+                lh.assert_french_error(self, r, 403, "link_invalid")
             else:
                 self.assertNotIn(r.status, (401, 403), repr(r))
                 self.assertLess(r.status, 500, repr(r))
@@ -176,7 +176,7 @@ class Matrix(lh.ServerCase):
                 if route["auth"] in ("session", "admin"):
                     lh.assert_french_error(self, r, 401, "session_required")
                 elif route["auth"] == "signed":
-                    lh.assert_french_error(self, r, 403, "signature_invalid")
+                    lh.assert_french_error(self, r, 403, "link_invalid")
                 else:
                     self.assertLess(r.status, 500, repr(r))
             self.walk(c, self.job, check)

@@ -163,7 +163,7 @@ class Limits(lh.ServerCase):
         for chunked in (False, True):
             with self.subTest(chunked=chunked):
                 r = self.upload_raw(data, chunked=chunked)
-                lh.assert_french_error(self, r, 413, "http_upload_too_large")
+                lh.assert_french_error(self, r, 413, "upload_too_large")
                 self.assertIn("64", r.error()[1])
         self.assertEqual(self.jobs(), jobs)
         self.assertEqual(self.stored_files(), files, "a refused upload left a file")
