@@ -353,7 +353,8 @@ class ReviewAndCommit(ApiCase):
         self.assertEqual(set(answer), set(ref), "commit answer keys vs import --json")
         for key in ("rows", "valid", "invalid", "warnings", "assigned") + COUNTS:
             self.assertEqual(final[key], ref[key], "%s: HTTP commit vs CLI import" % key)
-        if assign != "column":  # the review cannot know who a column names
+        # the review predicted with its own options (default keys, no one named)
+        if assign != "column" and not (extra or {}).get("match"):
             for key in COUNTS:
                 self.assertEqual(final[key], predicted[key], "%s: commit vs prediction" % key)
         self.assertEqual(self.export(), self.export(snap), "leads differ from the CLI import")
@@ -750,7 +751,7 @@ class Lifecycle(ApiCase):
         r = self.admin.get("/api/imports?state=bizarre")
         lh.assert_french_error(self, r, 400, "job_status_unknown")
         # the French words of `jobs list --status` too
-        fr = [j["job_id"] for j in self.items(self.history("?state=annul%C3%A9"))]
+        fr = [j["job_id"] for j in self.items(self.history("?state=annule"))]
         self.assertEqual(fr, [j["job_id"] for j in only])
         r = self.admin.get("/api/imports?page=0")
         lh.assert_french_error(self, r, 400)
