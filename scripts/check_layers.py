@@ -34,7 +34,8 @@ LAYERS = [
     ["blob", "users"],        # stored files (a folder, or the database); accounts and their rules
     ["pipeline"],             # the pipeline: parse, commit, assignment, key set, report, revert
     ["jobs"],                 # the machinery: queue, workers, one-shot and review runs, cleanup
-    ["cli", "http"],          # front ends: parse, call, print
+    ["http"],                 # the HTTP front end: routing, auth plumbing, answers
+    ["cli"],                  # the command line: parse, call, print (serve starts http)
 ]
 
 # The folder each public header belongs to.
@@ -45,7 +46,7 @@ OWNER = {
     "reader.h": "read",
     "date.h": "lead", "field.h": "lead", "mapping.h": "lead", "region.h": "lead",
     "validate.h": "lead",
-    "users.h": "users",
+    "users.h": "users", "session.h": "users",
     "store.h": "store", "blob.h": "blob",
     "import.h": "pipeline", "jobjson.h": "jobs", "review.h": "jobs",
 }

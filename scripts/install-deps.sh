@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libjansson-dev                  # JSON reading (error lists, custom fields)
   libphonenumber-dev              # phone numbers checked against real numbering plans
   iso-codes                       # ISO 3166 country names (EN/FR): regenerating src/lead/country_table.h, its test
+  libmicrohttpd-dev               # the HTTP server (leadimport serve)
   libcmocka-dev                   # unit tests
   clang libclang-rt-dev           # fuzz build: libFuzzer, ASan and UBSan runtimes for clang
   python3                         # sample-data generator (stdlib only)

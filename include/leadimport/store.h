@@ -26,7 +26,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 7
+#define LI_STORE_SCHEMA_VERSION 8
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -140,6 +140,28 @@ typedef struct li_user {
 } li_user;
 /* Called for every user of a walk; u is borrowed. A non-OK status stops the walk. */
 typedef li_status (*li_user_cb)(const li_user *u, void *ctx);
+
+/* --- figures for monitoring (GET /metrics) --------------------------------- */
+/* Upper bounds (seconds) of the import-duration histogram's buckets, in order. */
+#define LI_STORE_DURATION_BOUNDS {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600}
+#define LI_STORE_DURATION_BUCKETS 10
+
+typedef struct li_store_stats {
+    uint64_t jobs[LI_JOB_STATE_COUNT]; /* jobs by state */
+    /* Rows of every job by outcome (the jobs' counters, summed). */
+    uint64_t rows_created, rows_updated, rows_skipped, rows_invalid, rows_warned;
+    uint64_t work_queued;  /* work items waiting (queue depth) */
+    uint64_t work_running; /* work items claimed now */
+    uint64_t work_dead;    /* work items given up after their last attempt */
+    /* Completed jobs' run time (finished minus started): Prometheus histogram,
+     * duration_le[i] counts those <= bound i (cumulative). */
+    uint64_t duration_count;
+    double duration_sum;
+    uint64_t duration_le[LI_STORE_DURATION_BUCKETS];
+} li_store_stats;
+
+/* Reads the figures above (a few aggregate queries; no lock held). */
+li_status li_store_stats_get(li_store *s, li_store_stats *out, li_error *err);
 
 /* --- jobs ---------------------------------------------------------------- */
 /* Inserts job (id and created_at are set on return). */

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "leadimport/buf.h"
 #include "leadimport/error.h"
 #include "leadimport/store.h"
 
@@ -90,10 +91,38 @@ li_status li_users_find(li_store *s, const char *email, li_user *out, int *found
 
 /*
  * Disables (active = 0) or enables again (active = 1) the user of this
- * e-mail. Doing it twice is not an error. An invalid e-mail
+ * e-mail. Disabling ends all of the user's open sessions at once
+ * (session.h). Doing it twice is not an error. An invalid e-mail
  * (user_email_invalid) or one no user has (user_unknown) is LI_EUSAGE.
  */
 li_status li_users_set_active(li_store *s, const char *email, int active, li_error *err);
+
+/*
+ * Gives the user of this e-mail a new password (password[0..len), the
+ * policy of li_password_check() with the user's e-mail and name) and ends
+ * all of their open sessions (session.h): whoever knew the old one is out.
+ * An invalid e-mail (user_email_invalid) or one nobody has (user_unknown)
+ * is LI_EUSAGE, like a refused password.
+ */
+li_status li_users_set_password(li_store *s, const char *email, const char *password, size_t len,
+                                li_error *err);
+
+/* Room for the password li_users_first_admin() makes (and its NUL). */
+#define LI_USERS_FIRST_PASSWORD_MAX 64
+
+/*
+ * A database without any user gets an admin: email and name as given,
+ * and a random password (24 characters of base64url from libsodium,
+ * checked against the policy) copied into password, to be shown once:
+ * it is stored only hashed. *created = 1 then. A database that has a user
+ * already is left alone (*created = 0, password "").
+ */
+li_status li_users_first_admin(li_store *s, const char *email, const char *name,
+                               char password[LI_USERS_FIRST_PASSWORD_MAX], int *created,
+                               li_error *err);
+
+/* {"id", "email", "name", "role", "active"}: a user as the API shows it (never the hash). */
+li_status li_users_json(li_buf *b, const li_user *u);
 
 /*
  * Checks a login. *ok = 1 only if the user exists, is active, has a

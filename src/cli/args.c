@@ -357,3 +357,25 @@ const atomic_int *li_cli_catch_stop(void) {
     sigaction(SIGTERM, &sa, NULL);
     return &stop_signal;
 }
+
+int li_cli_parse_size(const char *v, uint64_t *bytes) {
+    size_t len = v ? strlen(v) : 0;
+    if (len == 0 || len > 16)
+        return -1;
+    unsigned shift = 0;
+    char num[17];
+    memcpy(num, v, len + 1);
+    switch (num[len - 1]) {
+    case 'K': case 'k': shift = 10; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'G': case 'g': shift = 30; break;
+    default: break;
+    }
+    if (shift)
+        num[len - 1] = '\0';
+    uint64_t n = 0;
+    if (li_cli_parse_uint(num, UINT64_MAX >> 31, &n) != 0) /* room for the shift */
+        return -1;
+    *bytes = n << shift;
+    return 0;
+}

@@ -44,6 +44,7 @@ int li_cli_users(int argc, char **argv);
 int li_cli_worker(int argc, char **argv);
 int li_cli_report(int argc, char **argv);
 int li_cli_cleanup(int argc, char **argv);
+int li_cli_serve(int argc, char **argv);
 /* jobs review|rows|commit N (cmd_review.c); argv as li_cli_jobs gets it. */
 int li_cli_jobs_review(int argc, char **argv, const char *verb);
 
@@ -101,6 +102,9 @@ int li_cli_parse_id(const char *v, long long *out);
 int li_cli_parse_decimal(const char *v, double *out);
 /* A duration: digits then one unit, d (or j), h, m, s: "90d", "12h" -> seconds. */
 int li_cli_parse_duration(const char *v, double *seconds);
+
+/* A size: digits, then optionally K, M or G (Kio, Mio, Gio): "100M" -> bytes. */
+int li_cli_parse_size(const char *v, uint64_t *bytes);
 
 /* The database URL: --db, else $LEADIMPORT_DB, else sqlite:leadimport.db. */
 const char *li_cli_db_url(const char *opt);

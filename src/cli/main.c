@@ -15,6 +15,7 @@ static const li_cli_cmd commands[] = {
     {"mappings", li_cli_mappings, "correspondances de colonnes enregistrées"},
     {"jobs", li_cli_jobs, "imports : liste, détail, annulation, relance, suppression"},
     {"worker", li_cli_worker, "exécute les imports mis en file"},
+    {"serve", li_cli_serve, "serveur HTTP : l'API JSON de l'interface web"},
     {"report", li_cli_report, "écrit de nouveau le rapport d'erreurs d'un import"},
     {"cleanup", li_cli_cleanup, "supprime les imports anciens et leurs fichiers"},
     {"users", li_cli_users, "comptes des administrateurs et des commerciaux"},
@@ -32,6 +33,7 @@ static void print_help(FILE *out) {
           "  leadimport jobs list|show|cancel|retry|delete|revert\n"
           "                                        imports : liste, détail, annulation...\n"
           "  leadimport worker [--until-idle]      exécute les imports mis en file\n"
+          "  leadimport serve [--listen H:P]       serveur HTTP (API JSON, workers, ménage)\n"
           "  leadimport report N [-o FICHIER]      écrit le rapport d'erreurs d'un import\n"
           "  leadimport cleanup --older-than 90d   supprime les imports anciens\n"
           "  leadimport mappings list|show|save|delete\n"

@@ -180,5 +180,21 @@ const char *const li__sqlite_migrations[] = {
     "CREATE TABLE IF NOT EXISTS import_reviews ("
     "  job_id INTEGER PRIMARY KEY REFERENCES import_jobs(id) ON DELETE CASCADE,"
     "  review TEXT NOT NULL);",
+
+    /* 8: sessions and login attempts of the HTTP server (users/sessions.c).
+     * A session is stored under the SHA-256 of its token (a copy of the
+     * database gives no usable cookie); times are Unix seconds. Failed
+     * logins are rows, so that several servers on one database share the
+     * rate limit; they are pruned as they age out of the window. */
+    "CREATE TABLE IF NOT EXISTS sessions ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);"
+    "CREATE TABLE IF NOT EXISTS login_failures ("
+    "  kind TEXT NOT NULL, key TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(kind, key, at);"
+    "CREATE INDEX IF NOT EXISTS login_failures_at ON login_failures(at);",
     NULL,
 };

@@ -142,3 +142,28 @@ out:
     sqlite3_finalize(q);
     return st;
 }
+
+li_status li__sqlite_user_set_password(li_store *store, const char *email,
+                                       const char *password_hash, int64_t *user_id,
+                                       li_error *err) {
+    li__sqlite *s = li__sq(store);
+    sqlite3_stmt *q = NULL;
+    li_status st = LI_OK;
+    *user_id = 0;
+    if ((st = li__sqlite_prepare(s, "UPDATE users SET password_hash = ?2 WHERE email = ?1"
+                                    " RETURNING id",
+                                 &q, err)) != LI_OK)
+        goto out;
+    sqlite3_bind_text(q, 1, email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, password_hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *user_id = sqlite3_column_int64(q, 0);
+        rc = sqlite3_step(q);
+    }
+    if (rc != SQLITE_DONE)
+        st = li__sqlite_fail(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}

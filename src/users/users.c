@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 #include <utf8proc.h>
 
+#include "leadimport/session.h"
 #include "leadimport/users.h"
 #include "leadimport/validate.h"
 #include "store/store_users.h"
@@ -156,6 +158,107 @@ li_status li_users_set_active(li_store *s, const char *email, int active, li_err
     li_status st = li__store_user_set_active(s, e, active, &found, err);
     if (st == LI_OK && !found)
         st = li_error_set(err, LI_EUSAGE, LI_MSG_USER_UNKNOWN, e);
+    if (st == LI_OK && !active) {
+        /* Sessions of a disabled user are refused on use anyway (li_session_check
+         * reads the user); deleting them makes "ended at once" true in the table too. */
+        li_user u;
+        if ((st = li__store_user_get(s, e, &u, NULL, 0, &found, err)) == LI_OK && found)
+            st = li_session_end_user(s, u.id, NULL, err);
+    }
+    return st;
+}
+
+li_status li_users_set_password(li_store *s, const char *email, const char *password, size_t len,
+                                li_error *err) {
+    char e[LI_USER_EMAIL_MAX + 1], q[QUOTE_MAX + 4];
+    char hash[LI__PASSWORD_HASH_MAX] = "";
+    li_user u;
+    int found = 0;
+    int64_t id = 0;
+    li_status st = LI_OK;
+    if (!norm_email(email, e)) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_USER_EMAIL_INVALID, quote(email ? email : "", q));
+        goto out;
+    }
+    if ((st = li__store_user_get(s, e, &u, NULL, 0, &found, err)) != LI_OK)
+        goto out;
+    if (!found) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_USER_UNKNOWN, e);
+        goto out;
+    }
+    if ((st = li_password_check(password, len, u.email, u.name, err)) != LI_OK ||
+        (st = li__password_hash(password, hash, err)) != LI_OK)
+        goto out;
+    if ((st = li__store_user_set_password(s, e, hash, &id, err)) != LI_OK)
+        goto out;
+    if (id == 0) { /* gone since the look-up: users are never deleted, but say so */
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_USER_UNKNOWN, e);
+        goto out;
+    }
+    st = li_session_end_user(s, id, NULL, err);
+out:
+    sodium_memzero(hash, sizeof hash);
+    return st;
+}
+
+static li_status count_one(const li_user *u, void *ctx) {
+    (void)u;
+    ++*(size_t *)ctx;
+    return LI_OK;
+}
+
+li_status li_users_first_admin(li_store *s, const char *email, const char *name,
+                               char password[LI_USERS_FIRST_PASSWORD_MAX], int *created,
+                               li_error *err) {
+    size_t n = 0;
+    li_status st = LI_OK;
+    *created = 0;
+    password[0] = '\0';
+    if ((st = li__store_users_each(s, count_one, &n, err)) != LI_OK || n > 0)
+        goto out;
+    if (sodium_init() < 0) {
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "démarrage de libsodium");
+        goto out;
+    }
+    /* 18 random bytes are 24 base64url characters (144 bits): the policy
+     * accepts them but for a rare unlucky draw (a run of one character,
+     * the e-mail inside), which simply draws again. */
+    for (int attempt = 0; attempt < 16; attempt++) {
+        unsigned char raw[18];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(password, LI_USERS_FIRST_PASSWORD_MAX, raw, sizeof raw,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        sodium_memzero(raw, sizeof raw);
+        st = li_users_add(s, email, name, "admin", password, NULL, err);
+        if (st == LI_OK) {
+            *created = 1;
+            goto out;
+        }
+        if (err && err->msg == LI_MSG_USER_EXISTS) { /* another server made it meanwhile */
+            st = LI_OK;
+            li_error_clear(err);
+            break;
+        }
+        if (st != LI_EUSAGE || !err || strncmp(li_msg_code(err->msg), "password_", 9) != 0)
+            break;
+    }
+out:
+    if (!*created)
+        sodium_memzero(password, LI_USERS_FIRST_PASSWORD_MAX);
+    return st;
+}
+
+li_status li_users_json(li_buf *b, const li_user *u) {
+    li_status st = li_buf_printf(b, "{\"id\":%lld,\"email\":", (long long)u->id);
+    if (st == LI_OK)
+        st = li_buf_json_str(b, u->email, strlen(u->email));
+    if (st == LI_OK)
+        st = li_buf_puts(b, ",\"name\":");
+    if (st == LI_OK)
+        st = li_buf_json_str(b, u->name, strlen(u->name));
+    if (st == LI_OK)
+        st = li_buf_printf(b, ",\"role\":\"%s\",\"active\":%s}", u->role,
+                           u->active ? "true" : "false");
     return st;
 }
 

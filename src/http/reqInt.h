@@ -1,0 +1,96 @@
+/*
+ * reqInt.h — the inside of a request and of the server, shared by the
+ * files that implement httpInt.h (server.c, router.c, answer.c, auth.c).
+ * Handlers use httpInt.h's functions, never these fields.
+ */
+#ifndef LEADIMPORT_HTTP_REQ_INT_H
+#define LEADIMPORT_HTTP_REQ_INT_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "httpInt.h"
+
+/* A header added to the coming answer. */
+typedef struct li__http_hdr {
+    char *name, *value;
+    struct li__http_hdr *next;
+} li__http_hdr;
+
+/* One connection (MHD's socket context): what the connection limits need. */
+typedef struct li__http_conn {
+    char addr[64];
+    int over; /* 0, or the status to refuse its requests with (503 total, 429 per address) */
+} li__http_conn;
+
+struct li_http_req {
+    li_http_server *srv;
+    struct MHD_Connection *conn;
+    li__http_conn *c;
+    char method[16];
+    char *path;           /* owned, without the query */
+    double started;       /* monotonic seconds */
+    li_http_match match;  /* the route and its parameters */
+    size_t route_index;   /* li__http_route_count when none */
+    int dispatched;       /* headers checked (first call done) */
+    int answered;         /* an answer was queued */
+    unsigned status;      /* the status queued */
+    unsigned pending;     /* an error to answer once the body is read (0: none) */
+    li_error pending_err;
+    int64_t declared;     /* Content-Length, or -1 */
+    uint64_t received;    /* body bytes read */
+    uint64_t dropped;     /* body bytes dropped after a refusal */
+    li_buf body;          /* LI_HTTP_BODY_JSON */
+    int has_session;
+    li_session session;
+    li_store *store;
+    void *ctx;
+    void (*ctx_free)(void *);
+    int64_t sse_job;      /* watcher slot taken, 0 if none */
+    li__http_hdr *headers;
+};
+
+/* The SSE watchers of one job. */
+typedef struct li__http_watch {
+    int64_t job;
+    unsigned n;
+} li__http_watch;
+
+/* Answers counted for /metrics: a fixed list of statuses, the rest as "other". */
+#define LI__HTTP_STATUSES(X)                                                                       \
+    X(200) X(201) X(202) X(204) X(206) X(304) X(400) X(401) X(403) X(404) X(405) X(408) X(409)     \
+    X(413) X(415) X(422) X(429) X(431) X(500) X(503) X(507)
+#define LI__HTTP_STATUS_COUNT_ONE(s) +1
+enum { LI__HTTP_NSTATUS = 0 LI__HTTP_STATUSES(LI__HTTP_STATUS_COUNT_ONE) + 1 };
+
+struct li_http_server {
+    li_http_opts o;
+    char *data_dir;           /* owned */
+    struct MHD_Daemon *d;
+    atomic_int stopping;
+    pthread_mutex_t lock;     /* what follows */
+    li_store **pool;          /* idle store connections */
+    size_t npool, pool_cap;
+    unsigned connections;     /* open connections */
+    unsigned active;          /* requests not yet ended */
+    li__http_conn **conns;    /* open connections, for the per-address count */
+    size_t nconns, conns_cap;
+    li__http_watch *watch;
+    size_t nwatch, watch_cap;
+    uint64_t *counts;         /* [route (count + 1)][LI__HTTP_NSTATUS] */
+    pthread_mutex_t log_lock;
+};
+
+/* Monotonic seconds. */
+double li__http_now(void);
+/* Queues resp with the request's added headers; counts and records the status. */
+int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp);
+/* Frees a request (its context, store, SSE slot, headers, body). */
+void li__http_req_free(li_http_req *r);
+/* Gives a store back to the pool (or closes it). */
+void li__http_pool_put(li_http_server *srv, li_store *s);
+/* Releases r's SSE slot, if any. */
+void li__http_sse_leave(li_http_req *r);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * router.c — from a request to its route: matching the path against the
+ * one table (routes.c), the checks the table asks for (auth.c does the
+ * session and CSRF ones), the body as the route wants it, then the
+ * handler. This is libmicrohttpd's access handler: it is called once with
+ * the headers, once per piece of body, and once at the end.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "reqInt.h"
+
+const char *li__http_auth_name(li_http_auth a) {
+    switch (a) {
+    case LI_HTTP_AUTH_NONE: return "none";
+    case LI_HTTP_AUTH_SESSION: return "session";
+    case LI_HTTP_AUTH_ADMIN: return "admin";
+    case LI_HTTP_AUTH_SIGNED: return "signed";
+    }
+    return "none";
+}
+
+void li__http_print_routes(FILE *out) {
+    for (size_t i = 0; i < li__http_route_count; i++) {
+        const li_http_route *rt = &li__http_routes[i];
+        fprintf(out, "{\"method\":\"%s\",\"path\":\"%s\",\"auth\":\"%s\",\"csrf\":%s}\n",
+                rt->method, rt->path, li__http_auth_name(rt->auth), rt->csrf ? "true" : "false");
+    }
+}
+
+void li_http_print_routes(FILE *out) {
+    li__http_print_routes(out);
+}
+
+/*
+ * Matches one pattern against path. Returns 1 with the parameters in *m
+ * (route untouched), 0 otherwise.
+ */
+static int match_path(const char *pattern, const char *path, li_http_match *m) {
+    const char *p = pattern, *s = path;
+    size_t np = 0;
+    if (*p != '/' || *s != '/')
+        return 0;
+    while (*p && *s) {
+        /* Both at a '/': step over it, then compare one segment. */
+        if (*p != '/' || *s != '/')
+            return 0;
+        p++, s++;
+        const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+        size_t plen = pe ? (size_t)(pe - p) : strlen(p);
+        size_t slen = se ? (size_t)(se - s) : strlen(s);
+        if (slen == 0)
+            return 0; /* an empty segment ("//", a trailing "/") names nothing */
+        if (plen >= 2 && p[0] == '{' && p[plen - 1] == '}') {
+            if (np == LI_HTTP_MAX_PARAMS || slen >= LI_HTTP_PARAM_MAX)
+                return 0;
+            m->param[np].name = p + 1;
+            m->param[np].name_len = plen - 2;
+            memcpy(m->param[np].value, s, slen);
+            m->param[np].value[slen] = '\0';
+            np++;
+        } else if (plen != slen || memcmp(p, s, slen) != 0) {
+            return 0;
+        }
+        p += plen;
+        s += slen;
+    }
+    if (*p || *s)
+        return 0;
+    m->nparams = np;
+    return 1;
+}
+
+int li__http_match(const li_http_route *routes, size_t n, const char *method, const char *path,
+                   li_http_match *m) {
+    memset(m, 0, sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        li_http_match tmp;
+        memset(&tmp, 0, sizeof tmp);
+        if (!match_path(routes[i].path, path, &tmp))
+            continue;
+        if (strcmp(routes[i].method, method) == 0) {
+            *m = tmp;
+            m->route = &routes[i];
+            return 1;
+        }
+        /* The path exists with another method: remember it for the 405's Allow. */
+        size_t used = strlen(m->allowed);
+        if (!strstr(m->allowed, routes[i].method))
+            snprintf(m->allowed + used, sizeof m->allowed - used, "%s%s", used ? ", " : "",
+                     routes[i].method);
+        m->path_known = 1;
+    }
+    return 0;
+}
+
+const char *li_http_param(const li_http_req *r, const char *name) {
+    size_t len = strlen(name);
+    for (size_t i = 0; i < r->match.nparams; i++)
+        if (r->match.param[i].name_len == len && memcmp(r->match.param[i].name, name, len) == 0)
+            return r->match.param[i].value;
+    return NULL;
+}
+
+int li_http_param_id(li_http_req *r, const char *name, int64_t *id) {
+    const char *v = li_http_param(r, name);
+    int64_t x = 0;
+    int ok = v && *v && strlen(v) <= 18;
+    for (const char *c = v; ok && *c; c++) {
+        if (!isdigit((unsigned char)*c))
+            ok = 0;
+        else
+            x = x * 10 + (*c - '0');
+    }
+    if (!ok || x == 0) {
+        li_http_answer_fail(r, 404, LI_MSG_HTTP_ID_INVALID, v ? v : "");
+        return -1;
+    }
+    *id = x;
+    return 0;
+}
+
+/* The sum of the request headers' sizes, as the client sent them (name, ": ", value, CRLF). */
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value) {
+    (void)kind;
+    *(uint64_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* "12 Kio" style size for a message. */
+static const char *size_text(uint64_t n, char *out, size_t cap) {
+    if (n >= (1ull << 20) && n % (1ull << 20) == 0)
+        snprintf(out, cap, "%llu Mio", (unsigned long long)(n >> 20));
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(out, cap, "%llu Kio", (unsigned long long)(n >> 10));
+    else
+        snprintf(out, cap, "%llu octets", (unsigned long long)n);
+    return out;
+}
+
+/* Remembers an error to answer once the body has been read (dropped). */
+static void refuse_later(li_http_req *r, unsigned status, const li_error *err) {
+    if (!r->pending) {
+        r->pending = status;
+        r->pending_err = *err;
+    }
+}
+
+/* The checks made with the headers, before any body. Returns 0 to go on (no answer yet). */
+static int first_call(li_http_req *r) {
+    li_http_server *srv = r->srv;
+    const li_http_opts *o = &srv->o;
+    char sz[32];
+    if (atomic_load(&srv->stopping))
+        return li_http_answer_fail(r, 503, LI_MSG_HTTP_STOPPING), -1;
+    if (r->c && r->c->over == 503)
+        return li_http_answer_fail(r, 503, LI_MSG_HTTP_TOO_MANY_CONNECTIONS, o->max_connections), -1;
+    if (r->c && r->c->over == 429)
+        return li_http_answer_fail(r, 429, LI_MSG_HTTP_TOO_MANY_FROM_ADDRESS, o->max_per_address), -1;
+    uint64_t hsize = strlen(r->method) + strlen(r->path) + 12;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_size, &hsize);
+    if (hsize > o->max_header)
+        return li_http_answer_fail(r, 431, LI_MSG_HTTP_HEADERS_TOO_LARGE,
+                                   size_text(o->max_header, sz, sizeof sz)),
+               -1;
+    if (!li__http_match(li__http_routes, li__http_route_count, r->method, r->path, &r->match)) {
+        if (r->match.path_known) {
+            li_http_header_add(r, "Allow", r->match.allowed);
+            return li_http_answer_fail(r, 405, LI_MSG_HTTP_METHOD_NOT_ALLOWED, r->method, r->path,
+                                       r->match.allowed),
+                   -1;
+        }
+        return li_http_answer_fail(r, 404, LI_MSG_HTTP_NOT_FOUND, r->path), -1;
+    }
+    r->route_index = (size_t)(r->match.route - li__http_routes);
+    if (li__http_authorize(r) != 0)
+        return -1;
+    const char *cl = li_http_header(r, "Content-Length");
+    r->declared = -1;
+    if (cl) {
+        char *end = NULL;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (end != cl && *end == '\0')
+            r->declared = (int64_t)v;
+    }
+    li_http_body kind = r->match.route->body;
+    if (kind == LI_HTTP_BODY_JSON && r->declared > (int64_t)o->max_body)
+        return li_http_answer_fail(r, 413, LI_MSG_HTTP_BODY_TOO_LARGE, size_text(o->max_body, sz, sizeof sz)),
+               -1;
+    if (kind == LI_HTTP_BODY_STREAM && r->declared > (int64_t)o->max_upload)
+        return li_http_answer_fail(r, 413, LI_MSG_HTTP_UPLOAD_TOO_LARGE,
+                                   size_text(o->max_upload, sz, sizeof sz)),
+               -1;
+    if (kind == LI_HTTP_BODY_JSON)
+        li_buf_init(&r->body, (size_t)o->max_body);
+    return 0;
+}
+
+/* One piece of body. Returns MHD_NO to cut the connection (a refusal whose body keeps coming). */
+static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) {
+    const li_http_opts *o = &r->srv->o;
+    char sz[32];
+    li_error e;
+    if (r->pending || r->answered) {
+        /* Refused already: drop the rest, but not forever. */
+        r->dropped += len;
+        return r->dropped > o->max_body + o->max_upload / 4 + (1u << 20) ? MHD_NO : MHD_YES;
+    }
+    if (li__http_now() - r->started > o->request_timeout_s) {
+        li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_REQUEST_TIMEOUT, (long long)o->request_timeout_s);
+        refuse_later(r, 408, &e);
+        return MHD_NO; /* a slow upload past its time: nothing more is read */
+    }
+    li_http_body kind = r->match.route->body;
+    if (kind == LI_HTTP_BODY_JSON) {
+        if (li_buf_append(&r->body, data, len) != LI_OK) {
+            li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_BODY_TOO_LARGE,
+                         size_text(o->max_body, sz, sizeof sz));
+            refuse_later(r, 413, &e);
+        }
+    } else if (kind == LI_HTTP_BODY_STREAM) {
+        if (r->received + len > o->max_upload) {
+            li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_UPLOAD_TOO_LARGE,
+                         size_text(o->max_upload, sz, sizeof sz));
+            refuse_later(r, 413, &e);
+        } else if (r->match.route->on_body && r->match.route->on_body(r, data, len) != 0) {
+            if (!r->answered) { /* it should have answered: say something true */
+                li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, "lecture du fichier envoyé");
+                refuse_later(r, 500, &e);
+            }
+        }
+    }
+    r->received += len;
+    return MHD_YES;
+}
+
+/* The end of the request: the pending refusal, or the handler. */
+static void last_call(li_http_req *r) {
+    if (r->answered)
+        return;
+    if (r->pending) {
+        li_http_answer_error_status(r, r->pending, &r->pending_err);
+        return;
+    }
+    if (r->match.route->handler(r) != 0 && !r->answered) {
+        li_error e;
+        li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, r->match.route->path);
+        li_http_answer_error_status(r, 500, &e);
+    }
+    if (!r->answered) { /* a handler that returned 0 without answering: a bug, said as such */
+        li_error e;
+        li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, r->match.route->path);
+        li_http_answer_error_status(r, 500, &e);
+    }
+}
+
+enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version,
+                                const char *upload_data, size_t *upload_data_size,
+                                void **con_cls);
+
+enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version,
+                                const char *upload_data, size_t *upload_data_size,
+                                void **con_cls) {
+    (void)version;
+    li_http_server *srv = cls;
+    li_http_req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        r->srv = srv;
+        r->conn = conn;
+        r->started = li__http_now();
+        r->route_index = li__http_route_count;
+        r->declared = -1;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        r->c = ci ? ci->socket_context : NULL;
+        snprintf(r->method, sizeof r->method, "%s", method);
+        r->path = strdup(url ? url : "/");
+        pthread_mutex_lock(&srv->lock);
+        srv->active++;
+        pthread_mutex_unlock(&srv->lock);
+        if (!r->path)
+            return MHD_NO;
+        r->dispatched = 1;
+        if (first_call(r) != 0)
+            return r->answered ? MHD_YES : MHD_NO;
+        /* Served at the last call, even without a body: an answer queued now,
+         * before MHD knows the request is whole, would close the connection. */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        enum MHD_Result res = body_piece(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        if (res == MHD_NO && r->pending && !r->answered) {
+            /* Try to say why before the connection is cut; MHD may refuse mid-body. */
+            li_http_answer_error_status(r, r->pending, &r->pending_err);
+            return r->answered ? MHD_YES : MHD_NO;
+        }
+        return res;
+    }
+    last_call(r);
+    return r->answered ? MHD_YES : MHD_NO;
+}
