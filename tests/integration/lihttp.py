@@ -77,7 +77,8 @@ def add_user(tmp, db, email, name, role, password=PASSWORD):
         r = li.run(args, cwd=tmp)
     else:
         args.append("--password-stdin")
-        r = li.run(args, cwd=tmp, stdin=password_stdin(tmp, password))
+        with password_stdin(tmp, password) as f:
+            r = li.run(args, cwd=tmp, stdin=f)
     if r.code != 0:
         raise AssertionError("users add failed: %r" % r)
     return r

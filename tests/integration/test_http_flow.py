@@ -829,7 +829,7 @@ class OtherRoutes(ApiCase):
         self.assertEqual(r.status, 200, repr(r))
 
     def test_metrics_in_prometheus_text(self):
-        self.server.client().get("/api/imports")  # a 401 to count
+        self.server.client().get("/api/session")  # a 401 to count
         r = self.server.client().get("/metrics")
         self.assertEqual(r.status, 200, repr(r))
         self.assertIn("text/plain", r.header("Content-Type", ""))
@@ -839,9 +839,10 @@ class OtherRoutes(ApiCase):
         for line in text.splitlines():
             if line and not line.startswith("#"):
                 self.assertRegex(line, r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? '
-                                       r'[-+0-9.eE]+|[-+]Inf|NaN$')
+                                       r'([-+0-9.eE]+|[-+]?Inf|NaN)$')
         self.assertIn("histogram", types.values(), "import durations: a histogram")
-        self.assertRegex(text, r'status="401"', "HTTP requests by status")
+        self.assertRegex(text, r'route="/api/session",status="401"\} [1-9]',
+                         "HTTP requests by route and status")
         self.assertRegex(text, r'state="completed"|state="uploaded"', "jobs by state")
 
     def test_unknown_route_is_404_and_wrong_method_405_in_json(self):
@@ -850,21 +851,20 @@ class OtherRoutes(ApiCase):
         r = self.admin.request("PATCH", "/api/imports", {})
         self.assertIn(r.status, (404, 405), repr(r))
         lh.assert_french_error(self, r)
-        r = self.admin.delete("/api/users")
+        r = self.admin.put("/api/session", {})
         self.assertEqual(r.status, 405, repr(r))
         lh.assert_french_error(self, r)
         self.assertTrue(r.header("Allow"), "405 without Allow")
 
     def test_one_log_line_per_request_with_the_user(self):
         self.server.mark_log()
-        self.admin.get("/api/users")
-        self.server.client().get("/api/users")
-        import time
+        self.admin.get("/api/session")
+        self.server.client().get("/api/session")
         time.sleep(0.2)
         log = self.server.new_log()
-        self.assertRegex(log, r"GET /api/users\b.*\b200\b.*%s" % re.escape(self.ADMIN[0]))
-        self.assertRegex(log, r"GET /api/users\b.*\b401\b")
-        lines = [ln for ln in log.splitlines() if "/api/users" in ln]
+        self.assertRegex(log, r"GET /api/session\b.*\b200\b.*%s" % re.escape(self.ADMIN[0]))
+        self.assertRegex(log, r"GET /api/session\b.*\b401\b")
+        lines = [ln for ln in log.splitlines() if "/api/session" in ln]
         self.assertEqual(len(lines), 2, log)
         for ln in lines:
             self.assertRegex(ln, r"\d+(\.\d+)? ?ms", "duration in ms: %r" % ln)

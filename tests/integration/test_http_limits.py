@@ -8,6 +8,7 @@ a JSON error in French with its own code, and the server keeps serving.
   job (429); after each, a normal request is answered at once.
 """
 import os
+import signal
 import socket
 import sys
 import threading
@@ -347,6 +348,42 @@ class Limits(lh.ServerCase):
         self.assertEqual(ans.status, 200, repr(ans))
         for conn, _ in streams:
             conn.close()
+
+
+class Stop(lh.ServerCase):
+    """SIGTERM: a request under way is let finish, then the server exits 0."""
+
+    SERVE_ARGS = ("--stop-grace", "5s")
+
+    def test_sigterm_lets_a_running_request_end_then_exits_0(self):
+        # a request whose body is still coming when the stop begins
+        body = b'{"email": "%s", "password": "%s"}' % (self.ADMIN[0].encode(),
+                                                        lh.PASSWORD.encode())
+        s = socket.create_connection((self.server.host, self.server.port), timeout=20)
+        try:
+            s.sendall(b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                      b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:10])
+            time.sleep(0.3)
+            proc = self.server.proc
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            s.sendall(body[10:])
+            got = b""
+            while not _complete(got):
+                c = s.recv(65536)
+                if not c:
+                    break
+                got += c
+        finally:
+            s.close()
+        status, _, doc = lh.parse_raw_answer(got)
+        self.assertEqual(status, 200, got[:500])
+        proc.wait(lh.STOP_TIMEOUT)
+        self.assertEqual(proc.returncode, 0, self.server.log()[-2000:])
+        self.assertIn("Serveur arrêté", self.server.log())
+        # no new connection once stopped
+        with self.assertRaises(OSError):
+            socket.create_connection((self.server.host, self.server.port), timeout=2).close()
 
 
 if __name__ == "__main__":
