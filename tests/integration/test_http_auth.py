@@ -299,7 +299,8 @@ class Session(lh.ServerCase):
         c = self.new_client(self.COMMERCIALS[1][0])
         self.assertEqual(c.get("/api/session").status, 200)
         r = c.logout()
-        self.assertIn(r.status, (200, 204), repr(r))
+        self.assertEqual(r.status, 204, repr(r))
+        self.assertIn("Max-Age=0", r.header("Set-Cookie", ""))
         lh.assert_french_error(self, c.get("/api/session"), 401)
         lh.assert_french_error(self, c.get("/api/users"), 401)
 
