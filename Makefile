@@ -1,4 +1,4 @@
-# leadimport — the two commands of the quick start are `make run` and `make test`.
+# leadimport — the commands of the quick start are `make run`, `make demo` and `make test`.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -8,8 +8,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 20
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= sqlite:leadimport.db
+# make run: the server's database, address and first admin.
+RUN_DB     ?= sqlite:var/leadimport.db
+LISTEN     ?= 127.0.0.1:8080
+DEMO_ADMIN ?= admin@exemple.fr
 
-.PHONY: all deps build asan fuzz-build fuzz run test unit lint bench clean
+.PHONY: all deps build asan fuzz-build fuzz run demo test unit lint bench clean
 
 all: build
 
@@ -41,9 +45,17 @@ fuzz-build: $(FUZZ_BUILD)/Makefile
 fuzz: deps fuzz-build
 	bash scripts/fuzz.sh $(FUZZ_BUILD) all $(FUZZ_SECONDS)
 
-# Until the web server exists: import a generated sample file into the
-# embedded database and print the French summary.
+# The server on SQLite: var/leadimport.db, its files in var/. The first start
+# creates the database and a demo admin whose random password is printed once,
+# with the URL. Ctrl+C stops it cleanly.
 run: deps build
+	@mkdir -p var
+	$(BUILD)/leadimport serve --db $(RUN_DB) --data-dir var --listen $(LISTEN) \
+	  --first-admin $(DEMO_ADMIN)
+
+# The command-line demo: import a generated sample file into the embedded
+# database and print the French summary.
+demo: deps build
 	@mkdir -p var
 	python3 tools/gen_sample.py --rows 20000 --seed 7 --out var/exemple-leads.csv
 	$(BUILD)/leadimport import var/exemple-leads.csv --db $(DB) --force --report var/exemple-leads.erreurs.csv

@@ -42,13 +42,13 @@ LAYERS = [
 OWNER = {
     "buf.h": "util", "error.h": "util", "hash.h": "util", "infile.h": "util",
     "msg.h": "util", "messages.def": "util", "outfile.h": "util", "slice.h": "util",
-    "text.h": "util", "state.h": "util",
+    "text.h": "util", "state.h": "util", "sign.h": "util",
     "reader.h": "read",
     "date.h": "lead", "field.h": "lead", "mapping.h": "lead", "region.h": "lead",
     "validate.h": "lead",
     "users.h": "users", "session.h": "users",
     "store.h": "store", "blob.h": "blob",
-    "import.h": "pipeline", "jobjson.h": "jobs", "review.h": "jobs",
+    "import.h": "pipeline", "jobjson.h": "jobs", "review.h": "jobs", "upload.h": "jobs",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

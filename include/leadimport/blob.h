@@ -117,6 +117,12 @@ li_status li_blob_open(li_blob_store *bs, const char *key, li_blob_reader **out,
 li_status li_blob_read(li_blob_reader *r, void *buf, size_t cap, size_t *got, li_error *err);
 /* Accepts NULL. */
 void li_blob_reader_close(li_blob_reader *r);
+/*
+ * Hands r the store it was opened from: li_blob_reader_close() frees it
+ * too (a reader given to someone who never saw the store: a download
+ * streamed after the function that opened it returned).
+ */
+void li_blob_reader_own_store(li_blob_reader *r, li_blob_store *bs);
 li_status li_blob_size(li_blob_store *bs, const char *key, uint64_t *size, li_error *err);
 /* Removes a blob; one already gone is fine. */
 li_status li_blob_delete(li_blob_store *bs, const char *key, li_error *err);

@@ -352,6 +352,23 @@ char *li_report_stored_path(li_store *s, int64_t job_id);
 li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nrows,
                           li_error *err);
 
+/*
+ * Opens the error report of job_id for reading (a download): the stored
+ * one when the job has ended and no work of it is pending, else written
+ * again first (li_report_store: missing, or the job may still change it).
+ * *size gets its bytes. Close *out with li_blob_reader_close() (blob.h).
+ * LI_ENOTFOUND for an unknown job.
+ */
+struct li_blob_reader;
+li_status li_report_open(li_store *s, int64_t job_id, struct li_blob_reader **out,
+                         uint64_t *size, li_error *err);
+/*
+ * The name a downloaded report is saved under: the job's file name without
+ * its extension, then ".erreurs.csv" (as the command line names it):
+ * "leads-mars.erreurs.csv"; "import-N.erreurs.csv" for a job without name.
+ */
+void li_report_file_name(const li_job_rec *job, char *out, size_t cap);
+
 /* --- undoing an import (revert.c) ------------------------------------------- */
 
 #define LI_REVERT_KEPT_MAX 100
@@ -382,6 +399,7 @@ typedef struct li_mapping_request {
     const char *mapping_name;   /* as li_import_opts.mapping_name */
     const char *resume_json;    /* a resumed job's own mapping: applied first; or NULL */
     const char *region;         /* --region, or NULL: inferred from the sample (region.h) */
+    const char *name;           /* li_sniff_json's "file": NULL = the base name of path */
 } li_mapping_request;
 
 /* Where the saved part of a mapping came from. */

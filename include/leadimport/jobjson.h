@@ -61,6 +61,77 @@ li_status li_jobjson_import(li_buf *b, const li_import_result *res, const char *
 /* {"job_id", "status":"reverted", "deleted", "restored", "kept": [ids], "kept_count"}. */
 li_status li_jobjson_revert(li_buf *b, int64_t job_id, const li_revert_result *res);
 
+/* --- what a server lists (api.c) --------------------------------------------- */
+
+/* Jobs per page of li_jobjson_history(). */
+#define LI_JOBJSON_PAGE 20
+
+/*
+ * Page page (from 1) of the jobs in *state (NULL = every state), newest
+ * first, LI_JOBJSON_PAGE per page: {"imports": [li_jobjson_job objects],
+ * "page", "pages", "total", "per_page"}. A page past the last has an empty
+ * list. LI_EDB (err filled) if the jobs cannot be read.
+ */
+li_status li_jobjson_history(li_buf *b, li_store *s, const li_job_state *state, uint64_t page,
+                             li_error *err);
+
+/*
+ * {"users": [{"id", "email", "name", "role", "active"}]}: the active users,
+ * those an import may give leads to (assign single, round_robin), in the
+ * store's order.
+ */
+li_status li_jobjson_users(li_buf *b, li_store *s, li_error *err);
+
+/*
+ * {"mappings": [{"name", "columns", "headers": [...], "mapping": {header:
+ * field|null}, "created_at", "updated_at", "used_at"}]}: the saved mappings
+ * an import may name (mapping_name), by name; remembered ones are not
+ * listed (they apply by themselves).
+ */
+li_status li_jobjson_mappings(li_buf *b, li_store *s, li_error *err);
+
+/* --- following a job (a server's event stream, api.c) -------------------------- */
+/*
+ * A watcher of a job reads its row now and then and is told what to send:
+ * a snapshot when it changed, then its end. It only reads (one row, and the
+ * count of its pending work items while it waits in review): many watchers
+ * cost the worker nothing, they never take the write lock.
+ *
+ * Events are numbered 1, 2, 3... ("id"); the end's id is "end". A watcher
+ * resumed from an id goes on numbering after it and gives the current
+ * snapshot first (a snapshot sums up whatever was missed); resumed from
+ * "end" it has nothing to give.
+ */
+typedef enum li_watch_event {
+    LI_WATCH_NONE = 0,  /* nothing new */
+    LI_WATCH_PROGRESS,  /* a snapshot: state, phase, counters, rows/s, ETA */
+    LI_WATCH_END,       /* the last snapshot: the job has ended */
+} li_watch_event;
+
+typedef struct li_job_watch {
+    uint64_t seq;  /* the number of the last event given (or resumed from) */
+    uint64_t fp;   /* fingerprint of the last snapshot given; 0 = none */
+    int ended;     /* the end was given (or the client saw it) */
+} li_job_watch;
+
+/*
+ * Starts a watch; last_event_id is the id the client saw last (SSE
+ * Last-Event-ID: digits, or "end"), NULL or unreadable for none. Returns
+ * 1 when the client saw the end already (w->ended; nothing to send), else 0.
+ */
+int li_job_watch_init(li_job_watch *w, const char *last_event_id);
+
+/*
+ * Reads job_id and says what to send: LI_WATCH_NONE when it is as last
+ * given; LI_WATCH_PROGRESS when it changed, or LI_WATCH_END when it has
+ * ended (a final state, or uploaded or ready with no work pending: it
+ * waits for its user), with the job as li_jobjson_job() writes it appended
+ * to data and the event's id in id. After the end: LI_WATCH_NONE always.
+ * LI_ENOTFOUND when the job is gone (deleted).
+ */
+li_status li_job_watch_poll(li_job_watch *w, li_store *s, int64_t job_id, li_buf *data,
+                            li_watch_event *ev, char id[24], li_error *err);
+
 /* --- the option set of an import ---------------------------------------------- */
 /*
  * The options of li_import_opts as one JSON object, the form a server
@@ -75,6 +146,8 @@ li_status li_jobjson_revert(li_buf *b, int64_t job_id, const li_revert_result *r
  *    "on_duplicate": "skip"|"update"|"create", "overwrite": bool,
  *    "reassign": bool, "assign": "none"|"single"|"round_robin"|"column"|"auto",
  *    "assignees": [text, ...], "assign_column": text, "force": bool,
+ *    (or "assign": {"mode": as above, "users": [text, ...], "column": text},
+ *    the HTTP API's form: the same three choices in one object),
  *    "max_size": bytes (0 = default),
  *    "max_invalid": {"percent": bool, "value": number} or a count, or null}
  * Every key may be left out (li_import_opts_init()'s default); null means

@@ -191,6 +191,14 @@ typedef struct li_row {
 void li_reader_opts_init(li_reader_opts *opts);
 
 /*
+ * 1 if a file's name (or path) says it is an OOXML workbook (.xlsx,
+ * .xlsm, .xltx, .xltm, any case): li_reader_open() refuses such a file
+ * that is no zip (xlsx_not_workbook) instead of reading it as CSV. A copy
+ * stored under another name (an upload) passes format "xlsx" for it.
+ */
+int li_reader_named_workbook(const char *name);
+
+/*
  * Opens path for reading. On success *out owns the file and must be freed
  * with li_reader_free(). Errors: LI_EIO (cannot open/read), LI_EFORMAT (not a
  * format we read, binary data, .xls...), LI_EUSAGE (bad option value).

@@ -81,6 +81,17 @@ void li_review_free(li_review *r);
 li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
                            li_error *err);
 
+/*
+ * What the stored file of job_id looks like with the job's options as they
+ * stand (reader, overrides, saved mapping, sheet, region): li_sniff_json()
+ * of it, with "file" the name the job was created with, preview_rows rows
+ * of preview and the proposed mapping with the reason of each column.
+ * Appends one object to out. LI_ENOTFOUND for an unknown job; errors of
+ * li_sniff_json() (a stored file gone: job_file_missing).
+ */
+li_status li_review_sniff_json(li_store *s, int64_t job_id, size_t preview_rows, li_buf *out,
+                               li_error *err);
+
 /* A change of mapping: NULL / 0 leaves that part as it is. */
 typedef struct li_review_mapping {
     const li_map_override *map; /* replaces the --map overrides when nmap > 0 */
@@ -88,6 +99,22 @@ typedef struct li_review_mapping {
     const char *mapping_name;   /* a saved mapping by name ("auto" for none) */
     const char *sheet;          /* a workbook's sheet */
 } li_review_mapping;
+
+/*
+ * Reads a change of mapping sent as JSON (the HTTP API's body):
+ * {"map": {"field": "header", ...} or [["field", "header"], ...],
+ *  "mapping_name": text|null, "sheet": text|null}, every key optional.
+ * The strings of *m point into *hold, valid until
+ * li_review_mapping_hold_free(*hold). LI_EUSAGE with a French message
+ * (options_json_invalid, options_not_utf8, options_root_not_object,
+ * options_key_unknown, options_not_string, options_map_pair, map_too_many);
+ * *hold is then NULL.
+ */
+typedef struct li_review_mapping_hold li_review_mapping_hold;
+li_status li_review_mapping_parse(const char *text, size_t len, li_review_mapping *m,
+                                  li_review_mapping_hold **hold, li_error *err);
+/* Accepts NULL. */
+void li_review_mapping_hold_free(li_review_mapping_hold *hold);
 
 /*
  * Changes the mapping of an uploaded job (the file is mapped again with

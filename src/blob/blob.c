@@ -29,6 +29,7 @@ struct li_blob_writer {
 struct li_blob_reader {
     li_blob_store *bs;
     void *src;
+    li_blob_store *owned; /* freed with the reader (li_blob_reader_own_store), or NULL */
 };
 
 li_status li_blob_store_new(const li_blob_ops *ops, void *ctx, li_blob_store **out, li_error *err) {
@@ -202,6 +203,7 @@ li_status li_blob_open(li_blob_store *bs, const char *key, li_blob_reader **out,
     if (!r)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     r->bs = bs;
+    r->owned = NULL;
     if ((st = bs->ops->open(bs->ctx, key, &r->src, err)) != LI_OK) {
         free(r);
         return st;
@@ -217,8 +219,13 @@ li_status li_blob_read(li_blob_reader *r, void *buf, size_t cap, size_t *got, li
 void li_blob_reader_close(li_blob_reader *r) {
     if (r) {
         r->bs->ops->close(r->bs->ctx, r->src);
+        li_blob_store_free(r->owned);
         free(r);
     }
+}
+
+void li_blob_reader_own_store(li_blob_reader *r, li_blob_store *bs) {
+    r->owned = bs;
 }
 
 li_status li_blob_size(li_blob_store *bs, const char *key, uint64_t *size, li_error *err) {

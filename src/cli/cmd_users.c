@@ -1,5 +1,5 @@
 /*
- * cmd_users.c — `leadimport users add|list|disable|enable`: the accounts of
+ * cmd_users.c — `leadimport users add|list|disable|enable|passwd`: the accounts of
  * the admins (who import) and the sales reps (who own leads). The rules
  * (valid e-mail, roles, password length, hashing) are the core's (users.h);
  * this file reads the arguments and the password, and prints.
@@ -26,6 +26,9 @@ static const char users_help[] =
     "  disable EMAIL            désactive un compte : il ne peut plus se connecter ni\n"
     "                           recevoir de leads (ses leads restent à son nom)\n"
     "  enable EMAIL             réactive un compte désactivé\n"
+    "  passwd EMAIL             donne un nouveau mot de passe, lu sur une ligne de l'entrée\n"
+    "                           standard (même règle que --password-stdin) ; les sessions\n"
+    "                           ouvertes du compte sur le serveur HTTP sont fermées\n"
     "\n"
     "Options :\n"
     "  --name NOM         nom affiché (et reconnu par --assign column:)\n"
@@ -202,8 +205,8 @@ int li_cli_users(int argc, char **argv) {
         }
     }
     const char *cmd = words[0] ? words[0] : "";
-    int is_list = strcmp(cmd, "list") == 0;
-    if (!is_list && strcmp(cmd, "add") != 0 && strcmp(cmd, "disable") != 0 &&
+    int is_list = strcmp(cmd, "list") == 0, is_passwd = strcmp(cmd, "passwd") == 0;
+    if (!is_list && !is_passwd && strcmp(cmd, "add") != 0 && strcmp(cmd, "disable") != 0 &&
         strcmp(cmd, "enable") != 0) {
         if (*cmd)
             li_cli_usage_error(LI_MSG_USAGE_UNKNOWN_COMMAND, cmd);
@@ -228,6 +231,9 @@ int li_cli_users(int argc, char **argv) {
             goto out;
         if ((st = li_password_check(password, password_len, words[1], name, &err)) != LI_OK)
             goto fail;
+    } else if (is_passwd) { /* always from stdin: never on the command line, where ps shows it */
+        if ((rc = read_password(password, sizeof password, &password_len)) != 0)
+            goto out;
     }
     /* Only add creates a database (the first admin of a new one). */
     if ((st = strcmp(cmd, "add") == 0
@@ -236,6 +242,17 @@ int li_cli_users(int argc, char **argv) {
         goto fail;
     if (is_list) {
         st = list(s, json, &err);
+    } else if (is_passwd) {
+        st = li_users_set_password(s, words[1], password, password_len, &err);
+        if (st == LI_OK) {
+            li_user u;
+            int found = 0;
+            char text[LI_ERROR_MAX];
+            st = li_users_find(s, words[1], &u, &found, &err);
+            li_msg_format(text, sizeof text, LI_MSG_USER_PASSWORD_SET, found ? u.email : words[1]);
+            if (st == LI_OK)
+                li_cli_puts(text);
+        }
     } else if (strcmp(cmd, "add") == 0) {
         li_user u;
         st = li_users_add(s, words[1], name, role, password_stdin ? password : NULL, &u, &err);

@@ -38,7 +38,7 @@ static void print_help(FILE *out) {
           "  leadimport cleanup --older-than 90d   supprime les imports anciens\n"
           "  leadimport mappings list|show|save|delete\n"
           "                                        correspondances de colonnes enregistrées\n"
-          "  leadimport users add|list|disable|enable\n"
+          "  leadimport users add|list|disable|enable|passwd\n"
           "                                        comptes des administrateurs et commerciaux\n"
           "  leadimport migrate                    crée ou met à jour le schéma de la base\n"
           "  leadimport COMMANDE --help            aide d'une commande\n"

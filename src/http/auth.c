@@ -18,8 +18,17 @@
 
 /* A build without signed downloads (files.c) refuses every signed URL. */
 __attribute__((weak)) int li__http_signed_check(li_http_req *r) {
-    (void)r;
-    return 0;
+    li_error e;
+    li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, "vérification des liens signés absente");
+    li_http_answer_error_status(r, 500, &e);
+    return -1;
+}
+
+/* A build without signed downloads (files.c) has no secret to load. */
+__attribute__((weak)) li_status li__http_files_init(const li_http_opts *o, li_error *err) {
+    (void)o;
+    (void)err;
+    return LI_OK;
 }
 
 int li__http_cookie_secure(const li_http_req *r) {
@@ -49,9 +58,12 @@ int li__http_authorize(li_http_req *r) {
     if (rt->auth == LI_HTTP_AUTH_NONE)
         return 0;
     if (rt->auth == LI_HTTP_AUTH_SIGNED) {
-        if (li__http_signed_check(r))
+        if (li__http_signed_check(r) == 0)
             return 0;
-        li_http_answer_fail(r, 403, LI_MSG_HTTP_SIGNATURE_INVALID);
+        if (!r->answered) { /* it must answer its refusal; a silent one is still a refusal */
+            li_error_set(&err, LI_EINTERNAL, LI_MSG_INTERNAL, "lien signé refusé sans réponse");
+            li_http_answer_error_status(r, 500, &err);
+        }
         return -1;
     }
     const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, LI_HTTP_COOKIE);

@@ -17,19 +17,23 @@
  *   - LI_HTTP_AUTH_ADMIN: the same, and role "admin", else 403
  *     (admin_required);
  *   - LI_HTTP_AUTH_SIGNED: no session; li__http_signed_check() (files.c)
- *     must accept the URL, else 403 (signature_invalid);
+ *     must accept the URL, else it answers 403 (link_invalid, link_expired);
  *   - csrf = 1: header X-CSRF-Token equal to the session's token, else 403
  *     (csrf_invalid), checked after the session.
  * A handler is only ever called for a request that passed them.
  *
  * A request's life (one thread per connection: a handler may block):
- *   1. the router matches the route, checks auth and CSRF and the declared
- *      body size (Content-Length against the limits: 413);
+ *   1. the router matches the route, checks auth and CSRF and, for a JSON
+ *      body, its declared size (Content-Length against max_body: 413); then
+ *      the route's on_start, if any, runs (before any byte of body: an
+ *      upload refuses a declared size over max_upload there, and prepares
+ *      its writer); if it answers, the body is not read;
  *   2. the body: LI_HTTP_BODY_JSON is gathered whole (up to max_body, 413
  *      past it) and read with li_http_body_text(); LI_HTTP_BODY_STREAM is
- *      given piece by piece to the route's on_body as it arrives (up to
- *      max_upload, 413 past it; the request time limit applies, 408), never
- *      held whole; LI_HTTP_BODY_NONE ignores a body;
+ *      given piece by piece to the route's on_body as it arrives, never
+ *      held whole (its size limit is the handler's: max_upload of
+ *      li_http_server_opts(); the request time limit applies, 408);
+ *      LI_HTTP_BODY_NONE ignores a body;
  *   3. the handler runs once, after the whole body, and answers with ONE
  *      li_http_answer_* call (or on_body answered an error first: then the
  *      handler is not called);
@@ -96,6 +100,12 @@ typedef struct li_http_route {
     li_http_body body;
     li_http_body_fn on_body; /* LI_HTTP_BODY_STREAM only */
     li_http_handler handler;
+    /*
+     * Optional: runs once the checks passed, before the body; returns 0 to
+     * go on, or answers (an error) and returns non-zero: then the body is
+     * dropped and neither on_body nor the handler runs.
+     */
+    li_http_handler on_start;
 } li_http_route;
 
 /* The table (routes.c), in the order --print-routes prints it. */
@@ -285,11 +295,22 @@ int li_http_sse_enter(li_http_req *r, int64_t job_id);
 int li__http_authorize(li_http_req *r);
 
 /*
- * Signed URLs (LI_HTTP_AUTH_SIGNED): 1 if r's URL carries a valid
- * signature for its method and path. Defined by files.c (signed downloads);
- * a build without it refuses every signed URL.
+ * Signed URLs (LI_HTTP_AUTH_SIGNED): returns 0 if r's URL carries a valid
+ * signature for its method and path; otherwise answers the refusal (403
+ * link_invalid or link_expired) and returns -1. Defined by files.c
+ * (signed downloads, li_sign_check); without it (a weak default) every
+ * signed URL is refused with a 500: a build that routes signed URLs must
+ * link files.c.
  */
 int li__http_signed_check(li_http_req *r);
+
+/*
+ * Called once at start, after the data dir is ready (o->data_dir set) and
+ * before the server listens: files.c loads the secret of signed URLs here
+ * (a bad secret file stops the start with its French error). A weak
+ * default does nothing.
+ */
+li_status li__http_files_init(const li_http_opts *o, li_error *err);
 
 /* Route handlers of auth.c: the session routes. */
 int li__http_session_post(li_http_req *r);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "reqInt.h"
 
@@ -191,12 +192,16 @@ static int first_call(li_http_req *r) {
     if (kind == LI_HTTP_BODY_JSON && r->declared > (int64_t)o->max_body)
         return li_http_answer_fail(r, 413, LI_MSG_HTTP_BODY_TOO_LARGE, size_text(o->max_body, sz, sizeof sz)),
                -1;
-    if (kind == LI_HTTP_BODY_STREAM && r->declared > (int64_t)o->max_upload)
-        return li_http_answer_fail(r, 413, LI_MSG_HTTP_UPLOAD_TOO_LARGE,
-                                   size_text(o->max_upload, sz, sizeof sz)),
-               -1;
     if (kind == LI_HTTP_BODY_JSON)
         li_buf_init(&r->body, (size_t)o->max_body);
+    if (r->match.route->on_start && r->match.route->on_start(r) != 0) {
+        if (!r->answered) {
+            li_error e;
+            li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, r->match.route->path);
+            li_http_answer_error_status(r, 500, &e);
+        }
+        return -1;
+    }
     return 0;
 }
 
@@ -223,11 +228,8 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
             refuse_later(r, 413, &e);
         }
     } else if (kind == LI_HTTP_BODY_STREAM) {
-        if (r->received + len > o->max_upload) {
-            li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_UPLOAD_TOO_LARGE,
-                         size_text(o->max_upload, sz, sizeof sz));
-            refuse_later(r, 413, &e);
-        } else if (r->match.route->on_body && r->match.route->on_body(r, data, len) != 0) {
+        /* The size limit of an upload is the handler's (the library's upload_too_large). */
+        if (r->match.route->on_body && r->match.route->on_body(r, data, len) != 0) {
             if (!r->answered) { /* it should have answered: say something true */
                 li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, "lecture du fichier envoyé");
                 refuse_later(r, 500, &e);
@@ -236,6 +238,42 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
     }
     r->received += len;
     return MHD_YES;
+}
+
+/*
+ * The refusal of a request cut in the middle of its body (too slow, far
+ * too big). libmicrohttpd 0.9 cannot queue an answer before the body is
+ * read, and the connection is about to be closed: the JSON error is
+ * written on the socket directly, so that the client still reads why.
+ * Nothing else has been sent on the connection for this request.
+ */
+static void answer_raw_and_close(li_http_req *r) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    li_buf body, all;
+    li_buf_init(&body, 0);
+    li_buf_init(&all, 0);
+    li_status st = li_buf_printf(&body, "{\"error\":{\"code\":\"%s\",\"message\":",
+                                 li_msg_code(r->pending_err.msg));
+    if (st == LI_OK)
+        st = li_buf_json_str(&body, r->pending_err.message, strlen(r->pending_err.message));
+    if (st == LI_OK)
+        st = li_buf_puts(&body, "}}");
+    if (st == LI_OK)
+        st = li_buf_printf(&all,
+                           "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+                           "Content-Type: application/json; charset=utf-8\r\n"
+                           "Content-Length: %zu\r\n\r\n%s",
+                           r->pending, MHD_get_reason_phrase_for(r->pending), body.len, body.data);
+    if (st == LI_OK && send(ci->connect_fd, all.data, all.len, MSG_NOSIGNAL) == (ssize_t)all.len) {
+        r->answered = 1;
+        r->status = r->pending;
+        li__http_count(r->srv, r->route_index, r->pending);
+    }
+    li_buf_free(&body);
+    li_buf_free(&all);
 }
 
 /* The end of the request: the pending refusal, or the handler. */
@@ -300,11 +338,8 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
     if (*upload_data_size > 0) {
         enum MHD_Result res = body_piece(r, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        if (res == MHD_NO && r->pending && !r->answered) {
-            /* Try to say why before the connection is cut; MHD may refuse mid-body. */
-            li_http_answer_error_status(r, r->pending, &r->pending_err);
-            return r->answered ? MHD_YES : MHD_NO;
-        }
+        if (res == MHD_NO && r->pending && !r->answered)
+            answer_raw_and_close(r);
         return res;
     }
     last_call(r);

@@ -15,6 +15,7 @@
  * its own place.
  */
 #include "httpInt.h"
+#include "importsInt.h"
 
 #define S LI_HTTP_AUTH_SESSION
 #define A LI_HTTP_AUTH_ADMIN
@@ -26,15 +27,34 @@
 
 const li_http_route li__http_routes[] = {
     /* auth.c: sessions */
-    {"POST", "/api/session", N, 0, JSON, NULL, li__http_session_post},
-    {"GET", "/api/session", S, 0, NOBODY, NULL, li__http_session_get},
-    {"DELETE", "/api/session", S, 1, NOBODY, NULL, li__http_session_delete},
+    {"POST", "/api/session", N, 0, JSON, NULL, li__http_session_post, NULL},
+    {"GET", "/api/session", S, 0, NOBODY, NULL, li__http_session_get, NULL},
+    {"DELETE", "/api/session", S, 1, NOBODY, NULL, li__http_session_delete, NULL},
 
-    /* imports.c, events.c, files.c (import routes): their lines go here */
+    /* imports.c: the import API (admin only; the users list for any session) */
+    {"GET", "/api/imports", A, 0, NOBODY, NULL, li__http_imports_list, NULL},
+    {"POST", "/api/imports", A, 1, STREAM, li__http_upload_body, li__http_upload, li__http_upload_start},
+    {"GET", "/api/imports/{id}", A, 0, NOBODY, NULL, li__http_import_get, NULL},
+    {"DELETE", "/api/imports/{id}", A, 1, NOBODY, NULL, li__http_import_delete, NULL},
+    {"PUT", "/api/imports/{id}/mapping", A, 1, JSON, NULL, li__http_import_mapping, NULL},
+    {"POST", "/api/imports/{id}/analyse", A, 1, NOBODY, NULL, li__http_import_analyse, NULL},
+    {"GET", "/api/imports/{id}/rows", A, 0, NOBODY, NULL, li__http_import_rows, NULL},
+    {"POST", "/api/imports/{id}/commit", A, 1, JSON, NULL, li__http_import_commit, NULL},
+    {"POST", "/api/imports/{id}/cancel", A, 1, NOBODY, NULL, li__http_import_cancel, NULL},
+    {"POST", "/api/imports/{id}/retry", A, 1, NOBODY, NULL, li__http_import_retry, NULL},
+    {"POST", "/api/imports/{id}/revert", A, 1, NOBODY, NULL, li__http_import_revert, NULL},
+    {"GET", "/api/users", S, 0, NOBODY, NULL, li__http_users_list, NULL},
+    {"GET", "/api/mappings", A, 0, NOBODY, NULL, li__http_mappings_list, NULL},
+    {"GET", "/api/template.csv", S, 0, NOBODY, NULL, li__http_template, NULL},
+    /* events.c: progress as Server-Sent Events */
+    {"GET", "/api/imports/{id}/events", A, 0, NOBODY, NULL, li__http_import_events, NULL},
+    /* files.c: signed downloads */
+    {"POST", "/api/imports/{id}/report-link", A, 1, NOBODY, NULL, li__http_import_report_link, NULL},
+    {"GET", "/files/imports/{id}/erreurs.csv", G, 0, NOBODY, NULL, li__http_file_report, NULL},
 
     /* health.c: monitoring */
-    {"GET", "/healthz", N, 0, NOBODY, NULL, li__http_healthz},
-    {"GET", "/metrics", N, 0, NOBODY, NULL, li__http_metrics},
+    {"GET", "/healthz", N, 0, NOBODY, NULL, li__http_healthz, NULL},
+    {"GET", "/metrics", N, 0, NOBODY, NULL, li__http_metrics, NULL},
 };
 
 const size_t li__http_route_count = sizeof li__http_routes / sizeof li__http_routes[0];

@@ -49,7 +49,7 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
 
 /* Seconds between daily cleanups, and before the first one (not at once: the start stays quick). */
 #define CLEANUP_EVERY_S 86400.0
-#define CLEANUP_FIRST_S 5.0
+#define CLEANUP_FIRST_S 1.0
 #define CLEANUP_RETRY_S 3600.0
 /* Staged rows of completed imports are dropped after this (as `cleanup`'s default). */
 #define CLEANUP_ROWS_AFTER_S (30 * 86400.0)
@@ -541,7 +541,8 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     /* The database first: creating it only for a first start (make run), never by a typo. */
     st = o->first_admin ? li_store_open(o->db_url, &s, err)
                         : li_store_open_existing(o->db_url, &s, err);
-    if (st != LI_OK || (st = prepare_data_dir(srv, s, err)) != LI_OK)
+    if (st != LI_OK || (st = prepare_data_dir(srv, s, err)) != LI_OK ||
+        (st = li__http_files_init(&srv->o, err)) != LI_OK)
         goto out;
     if (o->first_admin && (st = first_admin(srv, s, err)) != LI_OK)
         goto out;

@@ -31,8 +31,7 @@ void li_import_opts_init(li_import_opts *o) {
     o->assign = LI_ASSIGN_AUTO;
 }
 
-/* 1536 -> "1,5 Kio": sizes as a French user reads them. */
-static void human_size(uint64_t n, char out[32]) {
+void li__human_size(uint64_t n, char out[32]) {
     static const char *const unit[] = {"octets", "Kio", "Mio", "Gio", "Tio"};
     double v = (double)n;
     int u = 0;
@@ -193,13 +192,17 @@ static li_status already_running(const li_job_rec *job, const char *owner, li_er
 }
 
 /*
- * What li_import_run and li_import_enqueue share: every check, then the job
- * to run, with a runnable work item: the unfinished job of the same file
- * (resumed), or a new one with its options, its stored file and its
- * mapping. *mout gets the mapping the job uses (the caller frees it).
+ * What li_import_run, li_import_enqueue, li_review_create and an upload
+ * (upload.c) share: every check, then the job to run, with a runnable work
+ * item: the unfinished job of the same file (resumed), or a new one with
+ * its options, its stored file and its mapping. *mout gets the mapping the
+ * job uses (the caller frees it). known_sha: the SHA-256 of o->path when
+ * the caller hashed it as it wrote it (an upload, already in the blob
+ * store under that key), or NULL: the file is hashed here.
  */
 static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
-                         li_import_result *res, li_mapping **mout, li_error *err) {
+                         const char *known_sha, li_import_result *res, li_mapping **mout,
+                         li_error *err) {
     li_status st = LI_OK;
     li_job_rec *job = &res->job;
     li_mapping *m = NULL;
@@ -236,8 +239,8 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
         li_file_id_of(&sb, &o->reader.expect);
     if (file_size > limit) {
         char have[32], max[32];
-        human_size(file_size, have);
-        human_size(limit, max);
+        li__human_size(file_size, have);
+        li__human_size(limit, max);
         return li_error_set(err, LI_ELIMIT, LI_MSG_FILE_TOO_LARGE, o->path, have, max);
     }
     /* --assign column:HEADER reads the users from the owner field. */
@@ -267,8 +270,12 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
     li_file_id hashed;
     char why[128];
     li__trace("hash");
-    if ((st = li_sha256_file_id(o->path, sha, &hashed, err)) != LI_OK)
+    if (known_sha) { /* hashed as it was stored: its identity is the one taken above */
+        snprintf(sha, sizeof sha, "%s", known_sha);
+        hashed = o->reader.expect;
+    } else if ((st = li_sha256_file_id(o->path, sha, &hashed, err)) != LI_OK) {
         goto out;
+    }
     if (li_file_id_set(&o->reader.expect) &&
         li_file_id_differs(&o->reader.expect, &hashed, why, sizeof why)) {
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, o->path, why);
@@ -479,13 +486,14 @@ li_status li_import_enqueue(li_store *s, const li_import_opts *given, li_import_
     li_status st = region_code(given, &opts, iso, err);
     if (st != LI_OK)
         return st;
-    st = prepare(s, o, 1, 0, res, &m, err);
+    st = prepare(s, o, 1, 0, NULL, res, &m, err);
     li_mapping_free(m);
     return st;
 }
 
 li_status li__import_prepare_review(li_store *s, const li_import_opts *given,
-                                    li_import_result *res, li_error *err) {
+                                    const char *known_sha, li_import_result *res,
+                                    li_error *err) {
     li_mapping *m = NULL;
     li_import_opts opts;
     char iso[3];
@@ -493,7 +501,7 @@ li_status li__import_prepare_review(li_store *s, const li_import_opts *given,
     li_status st = region_code(given, &opts, iso, err);
     if (st != LI_OK)
         return st;
-    st = prepare(s, &opts, 1, 1, res, &m, err);
+    st = prepare(s, &opts, 1, 1, known_sha, res, &m, err);
     li_mapping_free(m);
     return st;
 }
@@ -520,7 +528,7 @@ li_status li_import_run(li_store *s, const li_import_opts *given, li_import_resu
     memset(&r, 0, sizeof r);
     li_status st = region_code(given, &opts, iso, err);
     if (st == LI_OK)
-        st = prepare(s, o, 0, 0, res, &m, err);
+        st = prepare(s, o, 0, 0, NULL, res, &m, err);
     if (st != LI_OK)
         goto out;
     /* The job's items, run here as a worker would run them (so that a

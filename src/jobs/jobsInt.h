@@ -30,6 +30,9 @@ static inline int li__grow(void **p, size_t *cap, size_t n, size_t size) {
     return 0;
 }
 
+/* 1536 -> "1,5 Kio": sizes as a French user reads them (import.c). */
+void li__human_size(uint64_t n, char out[32]);
+
 /* --- the queue (queue.c, worker.c) -------------------------------------------- */
 
 /*
@@ -120,9 +123,14 @@ li_status li__runner_item(li__runner *r, const li_work_item *it, li_error *err);
  * end (as li_import_run).
  */
 li_status li__run_job(li__runner *r, li_job_state done, li_import_result *res, li_error *err);
-/* li_import_enqueue() of a job for review: stored, mapped, left uploaded (review.c). */
-li_status li__import_prepare_review(li_store *s, const li_import_opts *o, li_import_result *res,
-                                    li_error *err);
+/*
+ * li_import_enqueue() of a job for review: stored, mapped, left uploaded
+ * (review.c, upload.c). known_sha: the SHA-256 of o->path, a file already
+ * in the blob store under that key (an upload hashed it as it came); NULL
+ * to hash the file here.
+ */
+li_status li__import_prepare_review(li_store *s, const li_import_opts *o, const char *known_sha,
+                                    li_import_result *res, li_error *err);
 /* 1 if a stored review (JSON) says its commit was asked for: the job is in review no more. */
 int li__review_committed(const char *review_json);
 /*

@@ -338,9 +338,10 @@ static li_status parse_assignees(parse_ctx *c, json_t *v) {
         return LI_OK;
     if (!json_is_array(v))
         return bad(c, LI_MSG_OPTIONS_NOT_LIST, "assignees");
-    if (json_array_size(v) > LI_IMPORT_MAX_ASSIGNEES)
+    /* Counted with those already read: "assign": {"users"} and "assignees" both add. */
+    if (o->nassignees + json_array_size(v) > LI_IMPORT_MAX_ASSIGNEES)
         return li_error_set(c->err, LI_EUSAGE, LI_MSG_OPTIONS_TOO_MANY_ASSIGNEES,
-                            json_array_size(v), (size_t)LI_IMPORT_MAX_ASSIGNEES);
+                            o->nassignees + json_array_size(v), (size_t)LI_IMPORT_MAX_ASSIGNEES);
     json_array_foreach(v, i, u) {
         if (!json_string_value(u) || !*json_string_value(u))
             return bad(c, LI_MSG_OPTIONS_NOT_STRING, "assignees");
@@ -414,6 +415,43 @@ li_status li_import_opts_check(const li_import_opts *o, li_error *err) {
     return LI_OK;
 }
 
+/*
+ * "assign": {"mode": "none"|"single"|"round_robin"|"column", "users": [...],
+ * "column": "..."}: the form of the HTTP API (a web page sends the choice
+ * as one object), the same as "assign" + "assignees" + "assign_column".
+ */
+static li_status parse_assign_object(parse_ctx *c, json_t *v) {
+    li_import_opts *o = c->o;
+    const char *key;
+    json_t *x;
+    li_status st = LI_OK;
+    json_t *mode = json_object_get(v, "mode");
+    if (!json_is_string(mode))
+        return bad(c, LI_MSG_OPTIONS_NOT_STRING, "assign.mode");
+    int i = index_of(assign_names, 5, json_string_value(mode));
+    if (i < 0)
+        return li_error_set(c->err, LI_EUSAGE, LI_MSG_OPTIONS_ASSIGN_UNKNOWN,
+                            json_string_value(mode));
+    o->assign = (li_assign_mode)i;
+    json_object_foreach(v, key, x) {
+        if (strcmp(key, "mode") == 0)
+            continue;
+        if (strcmp(key, "users") == 0)
+            st = parse_assignees(c, x);
+        else if (strcmp(key, "column") == 0)
+            st = get_str(c, x, "assign.column", &o->assign_column);
+        else {
+            char path[96];
+            snprintf(path, sizeof path, "assign.%s", key);
+            st = li_error_set(c->err, LI_EUSAGE, LI_MSG_OPTIONS_KEY_UNKNOWN, path,
+                              "mode, users, column");
+        }
+        if (st != LI_OK)
+            return st;
+    }
+    return LI_OK;
+}
+
 static const char public_keys[] =
     "file_name, reader, map, mapping_name, no_remember, region, match, on_duplicate, overwrite, "
     "reassign, assign, assignees, assign_column, force, max_size, max_invalid";
@@ -449,6 +487,8 @@ static li_status parse_key(parse_ctx *c, const char *key, json_t *v) {
     if (strcmp(key, "reassign") == 0)
         return get_bool(c, v, key, &o->reassign);
     if (strcmp(key, "assign") == 0) {
+        if (json_is_object(v))
+            return parse_assign_object(c, v);
         const char *name = json_string_value(v);
         if (!name)
             return bad(c, LI_MSG_OPTIONS_NOT_STRING, key);

@@ -241,7 +241,7 @@ li_status li__review_analysed(li_store *s, li_job_rec *job, const li_import_opts
 
 li_status li_review_create(li_store *s, const li_import_opts *o, li_import_result *res,
                            li_error *err) {
-    return li__import_prepare_review(s, o, res, err);
+    return li__import_prepare_review(s, o, NULL, res, err);
 }
 
 /* The job's saved options and stored file; *path (malloc'ed) the file to read. */
@@ -352,6 +352,128 @@ out:
     free(path);
     free(mapping_json);
     free(options);
+    return st;
+}
+
+struct li_review_mapping_hold {
+    json_t *root;
+    li_map_override map[LI_MAP_MAX_OVERRIDES];
+};
+
+void li_review_mapping_hold_free(li_review_mapping_hold *hold) {
+    if (hold) {
+        json_decref(hold->root);
+        free(hold);
+    }
+}
+
+/* "map": {"field": "header"} or [["field", "header"]], into h->map. */
+static li_status mapping_pairs(json_t *v, li_review_mapping *m, li_review_mapping_hold *h,
+                               li_error *err) {
+    size_t n = json_is_array(v) ? json_array_size(v) : json_object_size(v);
+    if (!json_is_array(v) && !json_is_object(v))
+        return li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_NOT_LIST, "map");
+    if (n > LI_MAP_MAX_OVERRIDES)
+        return li_error_set(err, LI_EUSAGE, LI_MSG_MAP_TOO_MANY, n, (size_t)LI_MAP_MAX_OVERRIDES);
+    const char *f;
+    json_t *x;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, f, x) {
+            if (!json_is_string(x))
+                return li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_MAP_PAIR, "map");
+            h->map[m->nmap++] = (li_map_override){f, json_string_value(x)};
+        }
+    } else {
+        json_array_foreach(v, i, x) {
+            const char *field = json_string_value(json_array_get(x, 0));
+            const char *col = json_string_value(json_array_get(x, 1));
+            if (json_array_size(x) != 2 || !field || !col)
+                return li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_MAP_PAIR, "map");
+            h->map[m->nmap++] = (li_map_override){field, col};
+        }
+    }
+    m->map = m->nmap ? h->map : NULL;
+    return LI_OK;
+}
+
+li_status li_review_mapping_parse(const char *text, size_t len, li_review_mapping *m,
+                                  li_review_mapping_hold **hold, li_error *err) {
+    json_error_t jerr;
+    li_status st = LI_OK;
+    memset(m, 0, sizeof *m);
+    li_review_mapping_hold *h = calloc(1, sizeof *h);
+    *hold = NULL;
+    if (!h)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    h->root = json_loadb(text ? text : "", text ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
+    if (!h->root) {
+        st = json_error_code(&jerr) == json_error_invalid_utf8
+                 ? li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_NOT_UTF8)
+                 : li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_JSON_INVALID, jerr.line,
+                                jerr.column);
+    } else if (!json_is_object(h->root)) {
+        st = li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_ROOT_NOT_OBJECT);
+    } else {
+        const char *key;
+        json_t *v;
+        json_object_foreach(h->root, key, v) {
+            const char **str = strcmp(key, "mapping_name") == 0 ? &m->mapping_name
+                               : strcmp(key, "sheet") == 0      ? &m->sheet
+                                                                 : NULL;
+            if (json_is_null(v) && (str || strcmp(key, "map") == 0))
+                continue; /* null: left as it is */
+            if (strcmp(key, "map") == 0)
+                st = mapping_pairs(v, m, h, err);
+            else if (!str)
+                st = li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_KEY_UNKNOWN, key,
+                                  "map, mapping_name, sheet");
+            else if (!json_is_string(v))
+                st = li_error_set(err, LI_EUSAGE, LI_MSG_OPTIONS_NOT_STRING, key);
+            else
+                *str = json_string_value(v);
+            if (st != LI_OK)
+                break;
+        }
+    }
+    if (st != LI_OK) {
+        li_review_mapping_hold_free(h);
+        memset(m, 0, sizeof *m);
+        return st;
+    }
+    *hold = h;
+    return LI_OK;
+}
+
+li_status li_review_sniff_json(li_store *s, int64_t job_id, size_t preview_rows, li_buf *out,
+                               li_error *err) {
+    li_job_rec job;
+    li_import_opts o;
+    li__opts_hold hold;
+    char *blob = NULL, *path = NULL;
+    li_map_override *ov_copy = NULL;
+    const li_map_override *ov;
+    size_t nov;
+    memset(&hold, 0, sizeof hold);
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = job_options(s, job_id, &o, &hold, &blob, &path, err);
+    if (st == LI_OK)
+        st = li__overrides(&o, &ov_copy, &ov, &nov, err);
+    if (st == LI_OK) {
+        li_mapping_request req = {.path = path,
+                                  .reader = &o.reader,
+                                  .map = ov,
+                                  .nmap = nov,
+                                  .mapping_name = o.mapping_name,
+                                  .region = o.region,
+                                  .name = job.file_name};
+        st = li_sniff_json(s, &req, preview_rows, out, err);
+    }
+    li__opts_hold_free(&hold);
+    free(ov_copy);
+    free(blob);
+    free(path);
     return st;
 }
 

@@ -79,11 +79,13 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
     size_t ncols = m->ncols;
 
     const char *base = strrchr(path, '/');
+    /* a stored copy's own name says nothing: the name the user gave */
+    const char *shown = req->name ? req->name : base ? base + 1 : path;
     char delim[8];
     snprintf(delim, sizeof delim, "%c", info->delimiter);
     st = li_buf_putc(out, '{');
     if (st == LI_OK)
-        st = put_str(out, "file", base ? base + 1 : path, strlen(base ? base + 1 : path));
+        st = put_str(out, "file", shown, strlen(shown));
     if (st == LI_OK)
         st = li_buf_printf(out, "\"size\":%llu,", (unsigned long long)info->size);
     if (st == LI_OK)

@@ -37,8 +37,7 @@ void li_reader_opts_init(li_reader_opts *opts) {
     opts->header = -1;
 }
 
-/* 1 if the file's name says it is an OOXML workbook. */
-static int named_workbook(const char *path) {
+int li_reader_named_workbook(const char *path) {
     static const char *const ext[] = {".xlsx", ".xlsm", ".xltx", ".xltm"};
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     if (!dot || (slash && dot < slash))
@@ -205,7 +204,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
         goto out;
     }
     /* asked for, or named, as a workbook: text or other bytes are no workbook */
-    if (backend == &li__xlsx_backend || (!opts->format && named_workbook(path))) {
+    if (backend == &li__xlsx_backend || (!opts->format && li_reader_named_workbook(path))) {
         rc = li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_NOT_WORKBOOK, path,
                           guess.binary && guess.enc != LI__ENC_UTF16LE &&
                                   guess.enc != LI__ENC_UTF16BE

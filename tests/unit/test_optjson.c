@@ -333,6 +333,33 @@ static void the_library_refuses_bad_options_before_creating_a_job(void **state) 
     assert_int_equal(system(cmd), 0);
 }
 
+/* The HTTP API's "assign": {"mode", "users", "column"} means the flat keys. */
+static void assign_as_one_object_means_the_flat_keys(void **state) {
+    (void)state;
+    li_import_opts o;
+    li_jobjson_opts *hold = NULL;
+    li_error err;
+    const char *rr = "{\"on_duplicate\":\"update\",\"match\":[\"phone\"],"
+                     "\"assign\":{\"mode\":\"round_robin\",\"users\":[\"a@x.fr\",\"b@x.fr\"]}}";
+    assert_int_equal(li_jobjson_opts_parse(rr, strlen(rr), &o, &hold, &err), LI_OK);
+    assert_int_equal(o.assign, LI_ASSIGN_ROUND_ROBIN);
+    assert_int_equal(o.nassignees, 2);
+    assert_string_equal(o.assignees[1], "b@x.fr");
+    assert_int_equal(o.on_duplicate, LI_DUP_UPDATE);
+    li_jobjson_opts_free(hold);
+    const char *col = "{\"assign\":{\"mode\":\"column\",\"column\":\"Commercial\"}}";
+    assert_int_equal(li_jobjson_opts_parse(col, strlen(col), &o, &hold, &err), LI_OK);
+    assert_int_equal(o.assign, LI_ASSIGN_COLUMN);
+    assert_string_equal(o.assign_column, "Commercial");
+    li_jobjson_opts_free(hold);
+    refused("{\"assign\":{\"mode\":\"everyone\"}}", "options_assign_unknown", "everyone");
+    refused("{\"assign\":{\"users\":[\"a@x.fr\"]}}", "options_not_string", "assign.mode");
+    refused("{\"assign\":{\"mode\":\"single\",\"user\":\"a@x.fr\"}}", "options_key_unknown",
+            "assign.user");
+    refused("{\"assign\":{\"mode\":\"single\",\"users\":[]}}", "options_assign_single", NULL);
+    refused("{\"assign\":{\"mode\":\"column\"}}", "options_assign_column_missing", NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_option_set_round_trips),
@@ -342,6 +369,7 @@ int main(void) {
         cmocka_unit_test(option_check_refuses_what_a_job_could_not_load),
         cmocka_unit_test(a_partial_set_keeps_the_defaults),
         cmocka_unit_test(the_library_refuses_bad_options_before_creating_a_job),
+        cmocka_unit_test(assign_as_one_object_means_the_flat_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,462 @@
+/*
+ * imports.c — the import routes of the API: upload, mapping, analysis,
+ * review, rows, commit, cancel, retry, revert, delete, history, and the
+ * lists an import form needs (users, saved mappings, the template).
+ *
+ * Each handler reads the request, calls one library function and writes
+ * what it returns: uploads are li_upload_* (upload.h), the review stages
+ * review.h's, the JSON jobjson.h's. Stages that take time (analysis,
+ * commit) are queued for the workers (the server's own, --workers, or
+ * `leadimport worker` processes), as `jobs commit --queue` queues them:
+ * the request answers 202 at once and the job's events tell the rest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpInt.h"
+#include "importsInt.h"
+#include "leadimport/import.h"
+#include "leadimport/jobjson.h"
+#include "leadimport/review.h"
+#include "leadimport/upload.h"
+
+/* The request's store, or an answered error (NULL). */
+static li_store *store_or_fail(li_http_req *r) {
+    li_error err;
+    li_error_clear(&err);
+    li_store *s = li_http_store(r, &err);
+    if (!s)
+        li_http_answer_error(r, &err);
+    return s;
+}
+
+static int fail(li_http_req *r, const li_error *err) {
+    return li_http_answer_error(r, err);
+}
+
+static int no_memory(li_http_req *r) {
+    li_error err;
+    li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    return fail(r, &err);
+}
+
+/*
+ * b holds one JSON object: adds "key": raw (JSON text) as its last member.
+ * LI_OK, or the buffer's error.
+ */
+static li_status add_member(li_buf *b, const char *key, const char *raw) {
+    if (b->len == 0 || b->data[b->len - 1] != '}')
+        return LI_EINTERNAL;
+    b->len--;
+    li_status st = li_buf_printf(b, ",\"%s\":", key);
+    if (st == LI_OK)
+        st = li_buf_puts(b, raw);
+    return st == LI_OK ? li_buf_putc(b, '}') : st;
+}
+
+/* ?page=N: from 1; absent = 1. 0 with *page, or -1 after answering 400. */
+static int page_of(li_http_req *r, uint64_t *page) {
+    const char *v = li_http_query(r, "page");
+    *page = 1;
+    if (!v)
+        return 0;
+    size_t n = strspn(v, "0123456789");
+    if (n == 0 || n > 9 || v[n] != '\0' || (*page = strtoull(v, NULL, 10)) == 0) {
+        li_http_answer_fail(r, 400, LI_MSG_PAGE_INVALID, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* The job JSON (jobs show --json's object without its items) plus "sniff" of its file. */
+static int answer_job_sniff(li_http_req *r, li_store *s, const li_job_rec *job, unsigned status,
+                            int resumed) {
+    li_buf b, sniff;
+    li_error err;
+    li_buf_init(&b, 0);
+    li_buf_init(&sniff, 0);
+    li_status st = li_jobjson_job(&b, job);
+    if (st == LI_OK)
+        st = add_member(&b, "resumed", resumed ? "true" : "false");
+    if (st != LI_OK) {
+        li_buf_free(&b);
+        return no_memory(r);
+    }
+    if ((st = li_review_sniff_json(s, job->id, LI_REVIEW_PAGE_ROWS, &sniff, &err)) != LI_OK) {
+        li_buf_free(&b);
+        li_buf_free(&sniff);
+        return fail(r, &err);
+    }
+    st = add_member(&b, "sniff", sniff.data);
+    li_buf_free(&sniff);
+    int rc = st == LI_OK ? li_http_answer_buf(r, status, &b) : no_memory(r);
+    li_buf_free(&b);
+    return rc;
+}
+
+static int answer_job(li_http_req *r, unsigned status, const li_job_rec *job) {
+    li_buf b;
+    li_buf_init(&b, 0);
+    int rc = li_jobjson_job(&b, job) == LI_OK ? li_http_answer_buf(r, status, &b) : no_memory(r);
+    li_buf_free(&b);
+    return rc;
+}
+
+/* --- upload ------------------------------------------------------------------------ */
+
+static void upload_free(void *u) {
+    li_upload_abort(u);
+}
+
+/* The upload of this request, begun at its first piece (or at its end for an empty body). */
+static li_upload *upload_of(li_http_req *r) {
+    li_upload *u = li_http_ctx(r);
+    if (u)
+        return u;
+    const li_user *user = li_http_user(r);
+    const char *force = li_http_query(r, "force");
+    li_import_opts o;
+    li_error err;
+    li_import_opts_init(&o);
+    o.file_name = li_http_query(r, "filename");
+    o.as_user = user ? user->email : NULL;
+    o.max_size = li_http_server_opts(li_http_srv(r))->max_upload;
+    if (force && strcmp(force, "1") != 0 && strcmp(force, "true") != 0 &&
+        strcmp(force, "0") != 0 && strcmp(force, "false") != 0) {
+        li_http_answer_fail(r, 400, LI_MSG_USAGE_BAD_VALUE, "force", force);
+        return NULL;
+    }
+    o.force = force && (strcmp(force, "1") == 0 || strcmp(force, "true") == 0);
+    li_store *s = store_or_fail(r);
+    if (!s)
+        return NULL;
+    if (li_upload_begin(s, &o, li_http_body_declared(r), &u, &err) != LI_OK) {
+        fail(r, &err);
+        return NULL;
+    }
+    li_http_set_ctx(r, u, upload_free);
+    return u;
+}
+
+/* Before any byte: the upload begins (a declared size over the limit is refused here). */
+int li__http_upload_start(li_http_req *r) {
+    return upload_of(r) ? 0 : -1; /* NULL: it answered the refusal */
+}
+
+int li__http_upload_body(li_http_req *r, const char *data, size_t len) {
+    li_error err;
+    li_upload *u = upload_of(r);
+    if (!u)
+        return -1;
+    if (li_upload_write(u, data, len, &err) != LI_OK) {
+        fail(r, &err);
+        return -1;
+    }
+    return 0;
+}
+
+int li__http_upload(li_http_req *r) {
+    li_error err;
+    li_import_result res;
+    li_upload *u = upload_of(r);
+    if (!u)
+        return 0;
+    li_http_set_ctx(r, NULL, NULL); /* finish frees it, whatever happens */
+    li_store *s = store_or_fail(r);
+    if (!s) {
+        li_upload_abort(u);
+        return 0;
+    }
+    if (li_upload_finish(u, &res, &err) != LI_OK) {
+        if (!res.refused)
+            return fail(r, &err);
+        /* 409 with the earlier import, so that a page can link to it */
+        li_buf b, prev;
+        li_buf_init(&b, 0);
+        li_buf_init(&prev, 0);
+        li_status st = li_buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":",
+                                     li_msg_code(err.msg));
+        if (st == LI_OK)
+            st = li_buf_json_str(&b, err.message, strlen(err.message));
+        if (st == LI_OK)
+            st = li_buf_printf(&b, "},\"previous_job_id\":%lld}", (long long)res.previous.id);
+        if (st == LI_OK)
+            st = li_jobjson_job(&prev, &res.previous);
+        if (st == LI_OK)
+            st = add_member(&b, "previous", prev.data);
+        int rc = st == LI_OK ? li_http_answer_buf(r, 409, &b) : no_memory(r);
+        li_buf_free(&b);
+        li_buf_free(&prev);
+        return rc;
+    }
+    li_http_log(li_http_srv(r), "job %lld: %s « %s » (%llu octets)", (long long)res.job.id,
+                res.resumed ? "dépôt repris" : "déposé", res.job.file_name,
+                (unsigned long long)res.job.file_size);
+    return answer_job_sniff(r, s, &res.job, res.resumed ? 200 : 201, res.resumed);
+}
+
+/* --- one job ----------------------------------------------------------------------------- */
+
+/* GET /api/imports/{id}: jobs show --json, plus "review" (jobs review --json, or null). */
+int li__http_import_get(li_http_req *r) {
+    int64_t id;
+    li_job_rec job;
+    li_review rv;
+    li_error err;
+    uint64_t report_rows = 0;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    memset(&rv, 0, sizeof rv);
+    li_status st = li_store_job_get(s, id, &job, &err);
+    if (st == LI_OK)
+        st = li_report_count(s, id, &report_rows, &err);
+    if (st != LI_OK)
+        return fail(r, &err);
+    li_buf b, review;
+    li_buf_init(&b, 0);
+    li_buf_init(&review, 0);
+    if ((st = li_jobjson_job_detail(&b, s, &job, report_rows, &err)) != LI_OK)
+        goto out;
+    st = li_review_get(s, id, &rv, &err);
+    if (st == LI_EREFUSED) { /* imported without review */
+        st = add_member(&b, "review", "null");
+    } else if (st == LI_OK) {
+        st = li_review_json(&rv, &review);
+        if (st == LI_OK)
+            st = add_member(&b, "review", review.data);
+        if (st != LI_OK)
+            li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+out:;
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
+    li_review_free(&rv);
+    li_buf_free(&b);
+    li_buf_free(&review);
+    return rc;
+}
+
+int li__http_import_mapping(li_http_req *r) {
+    int64_t id;
+    li_review_mapping m;
+    li_review_mapping_hold *hold = NULL;
+    li_error err;
+    li_job_rec job;
+    li_store *s;
+    size_t len = 0;
+    if (li_http_param_id(r, "id", &id) != 0)
+        return 0;
+    const char *body = li_http_body_text(r, &len);
+    if (li_review_mapping_parse(body, len, &m, &hold, &err) != LI_OK)
+        return fail(r, &err);
+    int rc = 0;
+    if (!(s = store_or_fail(r)))
+        goto out;
+    if (li_review_set_mapping(s, id, &m, &err) != LI_OK ||
+        li_store_job_get(s, id, &job, &err) != LI_OK) {
+        rc = fail(r, &err);
+        goto out;
+    }
+    rc = answer_job_sniff(r, s, &job, 200, 0);
+out:
+    li_review_mapping_hold_free(hold);
+    return rc;
+}
+
+int li__http_import_analyse(li_http_req *r) {
+    int64_t id;
+    li_import_result res;
+    li_error err;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    li_review_run run = {.queue = 1}; /* the workers analyse it; its events tell the progress */
+    if (li_review_analyse(s, id, &run, &res, &err) != LI_OK)
+        return fail(r, &err);
+    li_http_log(li_http_srv(r), "job %lld: analyse demandée", (long long)id);
+    return answer_job(r, 202, &res.job);
+}
+
+int li__http_import_rows(li_http_req *r) {
+    int64_t id;
+    uint64_t page;
+    li_error err;
+    li_store *s;
+    li_row_filter filter;
+    const char *status = li_http_query(r, "status");
+    if (li_http_param_id(r, "id", &id) != 0 || page_of(r, &page) != 0)
+        return 0;
+    if (!li_row_filter_parse(status ? status : "all", &filter))
+        return li_http_answer_fail(r, 400, LI_MSG_REVIEW_ROWS_FILTER, status);
+    if (!(s = store_or_fail(r)))
+        return 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = li_review_rows(s, id, filter, page, &b, &err);
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
+    li_buf_free(&b);
+    return rc;
+}
+
+int li__http_import_commit(li_http_req *r) {
+    int64_t id;
+    li_import_opts o;
+    li_jobjson_opts *hold = NULL;
+    li_import_result res;
+    li_error err;
+    li_store *s;
+    size_t len = 0;
+    if (li_http_param_id(r, "id", &id) != 0)
+        return 0;
+    const char *body = li_http_body_text(r, &len);
+    if (len == 0) { /* no body: the defaults, as `jobs commit N` without options */
+        body = "{}";
+        len = 2;
+    }
+    if (li_jobjson_opts_parse(body, len, &o, &hold, &err) != LI_OK)
+        return fail(r, &err);
+    int rc = 0;
+    if (!(s = store_or_fail(r)))
+        goto out;
+    li_review_run run = {.queue = 1};
+    li_status st = li_review_commit(s, id, &o, &run, &res, &err);
+    if (st != LI_OK) {
+        rc = fail(r, &err);
+        goto out;
+    }
+    li_http_log(li_http_srv(r), "job %lld: import demandé", (long long)id);
+    li_buf b;
+    li_buf_init(&b, 0);
+    rc = li_jobjson_import(&b, &res, NULL, LI_OK, NULL) == LI_OK ? li_http_answer_buf(r, 202, &b)
+                                                                  : no_memory(r);
+    li_buf_free(&b);
+out:
+    li_jobjson_opts_free(hold);
+    return rc;
+}
+
+/* cancel, retry: the library's verb, then the job as it is now. */
+static int job_verb(li_http_req *r, li_status (*verb)(li_store *, int64_t, li_job_rec *, li_error *),
+                    const char *what) {
+    int64_t id;
+    li_job_rec job;
+    li_error err;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    if (verb(s, id, &job, &err) != LI_OK)
+        return fail(r, &err);
+    li_http_log(li_http_srv(r), "job %lld: %s", (long long)id, what);
+    return answer_job(r, 200, &job);
+}
+
+int li__http_import_cancel(li_http_req *r) {
+    return job_verb(r, li_job_cancel, "annulé");
+}
+
+int li__http_import_retry(li_http_req *r) {
+    return job_verb(r, li_job_retry, "relancé");
+}
+
+int li__http_import_revert(li_http_req *r) {
+    int64_t id;
+    li_revert_result res;
+    li_error err;
+    li_store *s;
+    li_error_clear(&err);
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    if (li_import_revert(s, id, &res, &err) != LI_OK)
+        return fail(r, &err);
+    li_http_log(li_http_srv(r), "job %lld: défait (%llu leads supprimés)", (long long)id,
+                (unsigned long long)res.deleted);
+    li_buf b;
+    li_buf_init(&b, 0);
+    int rc = li_jobjson_revert(&b, id, &res) == LI_OK ? li_http_answer_buf(r, 200, &b)
+                                                      : no_memory(r);
+    li_buf_free(&b);
+    return rc;
+}
+
+int li__http_import_delete(li_http_req *r) {
+    int64_t id;
+    li_error err;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    if (li_job_delete(s, id, &err) != LI_OK)
+        return fail(r, &err);
+    li_http_log(li_http_srv(r), "job %lld: supprimé", (long long)id);
+    char text[64];
+    snprintf(text, sizeof text, "{\"job_id\":%lld,\"deleted\":true}", (long long)id);
+    return li_http_answer_json(r, 200, text);
+}
+
+/* --- lists ------------------------------------------------------------------------------ */
+
+int li__http_imports_list(li_http_req *r) {
+    uint64_t page;
+    li_job_state state;
+    li_error err;
+    li_store *s;
+    const char *word = li_http_query(r, "state");
+    if (word && !*word)
+        word = NULL;
+    if (page_of(r, &page) != 0)
+        return 0;
+    if (word && !li_job_state_from_word(word, &state))
+        return li_http_answer_fail(r, 400, LI_MSG_HISTORY_STATE_UNKNOWN, word, li_job_state_labels());
+    if (!(s = store_or_fail(r)))
+        return 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = li_jobjson_history(&b, s, word ? &state : NULL, page, &err);
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
+    li_buf_free(&b);
+    return rc;
+}
+
+static int answer_list(li_http_req *r, li_status (*list)(li_buf *, li_store *, li_error *)) {
+    li_error err;
+    li_store *s = store_or_fail(r);
+    if (!s)
+        return 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = list(&b, s, &err);
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
+    li_buf_free(&b);
+    return rc;
+}
+
+int li__http_users_list(li_http_req *r) {
+    return answer_list(r, li_jobjson_users);
+}
+
+int li__http_mappings_list(li_http_req *r) {
+    return answer_list(r, li_jobjson_mappings);
+}
+
+/* GET /api/template.csv: the file to fill in, as `leadimport template` writes it. */
+int li__http_template(li_http_req *r) {
+    char *data = NULL;
+    size_t len = 0;
+    li_error err;
+    FILE *f = open_memstream(&data, &len);
+    if (!f)
+        return no_memory(r);
+    li_status st = li_template_csv(f, &err);
+    if (fclose(f) != 0 && st == LI_OK)
+        st = li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    int rc;
+    if (st != LI_OK) {
+        rc = fail(r, &err);
+    } else {
+        li_http_header_add(r, "Content-Disposition",
+                           "attachment; filename=\"modele-leads.csv\"");
+        rc = li_http_answer(r, 200, "text/csv; charset=utf-8", data, len);
+    }
+    free(data);
+    return rc;
+}

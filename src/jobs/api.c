@@ -1,0 +1,234 @@
+/*
+ * api.c — what a server asks of the job machinery beyond the command
+ * line's needs: pages of the history, the users and saved mappings an
+ * import may name, the snapshots of a job's event stream, the report as a
+ * download. Each is JSON of jobjson.h's kind, or a blob to stream; the
+ * HTTP front end only routes and writes them.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobsInt.h"
+#include "leadimport/blob.h"
+#include "leadimport/hash.h"
+#include "leadimport/jobjson.h"
+#include "leadimport/users.h"
+
+/* --- the history ------------------------------------------------------------------ */
+
+typedef struct page_ctx {
+    li_buf *b;
+    uint64_t first, last; /* the jobs of the page: indexes [first, last) in the walk */
+    uint64_t n;           /* jobs seen */
+    size_t shown;
+} page_ctx;
+
+static li_status page_one(const li_job_rec *j, void *arg) {
+    page_ctx *c = arg;
+    li_status st = LI_OK;
+    if (c->n >= c->first && c->n < c->last) {
+        if (c->shown++)
+            st = li_buf_putc(c->b, ',');
+        if (st == LI_OK)
+            st = li_jobjson_job(c->b, j);
+    }
+    c->n++;
+    return st;
+}
+
+li_status li_jobjson_history(li_buf *b, li_store *s, const li_job_state *state, uint64_t page,
+                             li_error *err) {
+    if (page == 0)
+        page = 1;
+    page_ctx c = {b, (page - 1) * LI_JOBJSON_PAGE, page * LI_JOBJSON_PAGE, 0, 0};
+    li_status st = li_buf_puts(b, "{\"imports\":[");
+    /* One walk, newest first: the jobs of a database are thousands, not millions. */
+    if (st == LI_OK && (st = li_store_jobs_each(s, state, page_one, &c, err)) == LI_ENOMEM)
+        li_error_set(err, st, LI_MSG_NO_MEMORY);
+    if (st != LI_OK)
+        return st;
+    uint64_t pages = (c.n + LI_JOBJSON_PAGE - 1) / LI_JOBJSON_PAGE;
+    st = li_buf_printf(b, "],\"page\":%llu,\"pages\":%llu,\"total\":%llu,\"per_page\":%d}",
+                       (unsigned long long)page, (unsigned long long)pages,
+                       (unsigned long long)c.n, LI_JOBJSON_PAGE);
+    return st == LI_OK ? LI_OK : li_error_set(err, st, LI_MSG_NO_MEMORY);
+}
+
+/* --- users and mappings ------------------------------------------------------------- */
+
+typedef struct list_ctx {
+    json_t *array;
+} list_ctx;
+
+static li_status user_one(const li_user *u, void *arg) {
+    list_ctx *c = arg;
+    if (!u->active) /* a disabled user is given no lead */
+        return LI_OK;
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)u->id, "email", u->email,
+                          "name", u->name, "role", u->role, "active", u->active);
+    return o && json_array_append_new(c->array, o) == 0 ? LI_OK : LI_ENOMEM;
+}
+
+static li_status mapping_one(const li_mapping_rec *m, void *arg) {
+    list_ctx *c = arg;
+    if (!m->name[0])
+        return LI_OK;
+    json_t *headers = json_loads(m->headers_json ? m->headers_json : "[]", 0, NULL);
+    json_t *map = json_loads(m->mapping_json ? m->mapping_json : "{}", 0, NULL);
+    json_t *o = json_pack("{s:s,s:I,s:O,s:O,s:s,s:s,s:s?}", "name", m->name, "columns",
+                          (json_int_t)json_array_size(headers), "headers",
+                          headers ? headers : json_null(), "mapping", map ? map : json_null(),
+                          "created_at", m->created_at, "updated_at", m->updated_at, "used_at",
+                          m->used_at[0] ? m->used_at : NULL);
+    json_decref(headers);
+    json_decref(map);
+    return o && json_array_append_new(c->array, o) == 0 ? LI_OK : LI_ENOMEM;
+}
+
+/* {"key": array} appended to b; the array is released. */
+static li_status put_list(li_buf *b, const char *key, json_t *array, li_status st,
+                          li_error *err) {
+    char *text = NULL;
+    if (st == LI_OK) {
+        json_t *root = json_pack("{s:o}", key, array);
+        array = NULL; /* taken by root (released by json_pack on failure too) */
+        text = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(root);
+        st = text ? li_buf_puts(b, text) : LI_ENOMEM;
+        if (st != LI_OK)
+            li_error_set(err, st, LI_MSG_NO_MEMORY);
+    } else if (st == LI_ENOMEM) {
+        li_error_set(err, st, LI_MSG_NO_MEMORY);
+    }
+    json_decref(array);
+    free(text);
+    return st;
+}
+
+li_status li_jobjson_users(li_buf *b, li_store *s, li_error *err) {
+    list_ctx c = {json_array()};
+    li_status st = c.array ? li_users_each(s, user_one, &c, err) : LI_ENOMEM;
+    return put_list(b, "users", c.array, st, err);
+}
+
+li_status li_jobjson_mappings(li_buf *b, li_store *s, li_error *err) {
+    list_ctx c = {json_array()};
+    li_status st = c.array ? li_store_mappings_each(s, 0, mapping_one, &c, err) : LI_ENOMEM;
+    return put_list(b, "mappings", c.array, st, err);
+}
+
+/* --- a job's event stream --------------------------------------------------------------- */
+
+int li_job_watch_init(li_job_watch *w, const char *last_event_id) {
+    memset(w, 0, sizeof *w);
+    if (!last_event_id)
+        return 0;
+    if (strcmp(last_event_id, "end") == 0) {
+        w->ended = 1;
+        return 1;
+    }
+    size_t n = strspn(last_event_id, "0123456789");
+    if (n > 0 && n < 19 && last_event_id[n] == '\0')
+        w->seq = strtoull(last_event_id, NULL, 10);
+    return 0;
+}
+
+/* The job has stopped moving: a final state, or waiting for its user in review. */
+static li_status settled(li_store *s, const li_job_rec *job, int *yes, li_error *err) {
+    *yes = li_job_state_final(job->state);
+    if (*yes || (job->state != LI_JOB_UPLOADED && job->state != LI_JOB_READY))
+        return LI_OK;
+    uint64_t pending = 0;
+    li_status st = li_store_work_pending(s, job->id, &pending, err);
+    *yes = st == LI_OK && pending == 0;
+    return st;
+}
+
+li_status li_job_watch_poll(li_job_watch *w, li_store *s, int64_t job_id, li_buf *data,
+                            li_watch_event *ev, char id[24], li_error *err) {
+    li_job_rec job;
+    int end = 0;
+    *ev = LI_WATCH_NONE;
+    id[0] = '\0';
+    if (w->ended)
+        return LI_OK;
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = settled(s, &job, &end, err);
+    if (st != LI_OK)
+        return st;
+    size_t at = data->len;
+    if ((st = li_jobjson_job(data, &job)) != LI_OK) {
+        data->len = at;
+        if (data->data)
+            data->data[at] = '\0';
+        return li_error_set(err, st, LI_MSG_NO_MEMORY);
+    }
+    /* The snapshot's fingerprint: a running job's heartbeat moves every
+     * second, so a running job gives a snapshot at least that often. */
+    uint64_t fp = li_hash64(data->data + at, data->len - at, 0x6c6561646c697665ull) | 1;
+    if (!end && fp == w->fp) {
+        data->len = at;
+        data->data[at] = '\0';
+        return LI_OK;
+    }
+    w->fp = fp;
+    if (end) {
+        w->ended = 1;
+        *ev = LI_WATCH_END;
+        snprintf(id, 24, "end");
+    } else {
+        *ev = LI_WATCH_PROGRESS;
+        snprintf(id, 24, "%llu", (unsigned long long)++w->seq);
+    }
+    return LI_OK;
+}
+
+/* --- the report as a download --------------------------------------------------------- */
+
+li_status li_report_open(li_store *s, int64_t job_id, li_blob_reader **out, uint64_t *size,
+                         li_error *err) {
+    li_job_rec job;
+    li_blob_store *bs = NULL;
+    char *stored = NULL, *path = NULL, key[64];
+    uint64_t pending = 0;
+    *out = NULL;
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = li_store_job_files(s, job_id, NULL, NULL, &stored, err);
+    if (st == LI_OK)
+        st = li_store_work_pending(s, job_id, &pending, err);
+    if (st == LI_OK)
+        st = li_blob_store_of(s, &bs, err);
+    if (st != LI_OK)
+        goto out;
+    li__report_key(job_id, key);
+    /* Written again unless it is the last word on a job that moves no more. */
+    int fresh = stored && li_job_state_final(job.state) && pending == 0 &&
+                li_blob_size(bs, key, size, NULL) == LI_OK;
+    if (!fresh && (st = li_report_store(s, job_id, &path, NULL, err)) != LI_OK)
+        goto out;
+    if ((st = li_blob_size(bs, key, size, err)) == LI_OK)
+        st = li_blob_open(bs, key, out, err);
+out:
+    /* The reader does not need its store: it holds what it opened. */
+    if (*out)
+        li_blob_reader_own_store(*out, bs);
+    else
+        li_blob_store_free(bs);
+    free(stored);
+    free(path);
+    return st;
+}
+
+void li_report_file_name(const li_job_rec *job, char *out, size_t cap) {
+    const char *name = job->file_name;
+    const char *dot = strrchr(name, '.');
+    size_t n = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+    if (n == 0)
+        snprintf(out, cap, "import-%lld.erreurs.csv", (long long)job->id);
+    else
+        snprintf(out, cap, "%.*s.erreurs.csv", (int)n, name);
+}
