@@ -88,9 +88,10 @@ class Routes(unittest.TestCase):
                     continue
                 if p.startswith("/api/"):
                     self.assertIn(r["auth"], ("session", "admin"))
-                if p.startswith("/api/imports") or p == "/api/mappings" \
-                        or p == "/api/template.csv":
+                if p.startswith("/api/imports") or p == "/api/mappings":
                     self.assertEqual(r["auth"], "admin")
+                if p == "/api/users":  # the assignment choices: any session
+                    self.assertEqual(r["auth"], "session")
                 if p.startswith("/files/"):
                     self.assertEqual(r["auth"], "signed")
                 self.assertEqual(r["csrf"], m in STATE_CHANGING and r["auth"] != "signed")
@@ -189,6 +190,9 @@ class Matrix(lh.ServerCase):
         adm = self.new_client(self.ADMIN[0])
 
         def check(route, r):
+            if route["auth"] == "signed":  # a session is no signature
+                lh.assert_french_error(self, r, 403, "link_invalid")
+                return
             self.assertNotIn(r.status, (401, 403), repr(r))
             self.assertLess(r.status, 500, repr(r))
             if "{id}" in route["path"]:
