@@ -19,9 +19,12 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -549,11 +552,36 @@ def assert_french_error(tc, r, status=None, code=None):
     return c
 
 
+_USERS_DBS = {}
+
+
+def users_db(users, dest):
+    """Writes at dest a database holding users [(email, name, role,
+    password or None)], added by `leadimport users add`. Each password
+    costs an Argon2id hash (half a second): the database of a list of
+    users is made once per test process, and copied (SQLite backup)."""
+    key = tuple(users)
+    if key not in _USERS_DBS:
+        d = tempfile.mkdtemp(prefix="li-http-users-")
+        atexit.register(shutil.rmtree, d, True)
+        for email, name, role, pw in users:
+            add_user(d, "users.db", email, name, role, password=pw)
+        _USERS_DBS[key] = os.path.join(d, "users.db")
+    src = sqlite3.connect(_USERS_DBS[key])
+    dst = sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 class ServerCase(unittest.TestCase):
     """One server per class over a temporary folder, with an admin, two
     commercials and a disabled commercial (all with PASSWORD)."""
 
     WORKERS = 2
+    COMMERCIAL_PASSWORD = PASSWORD  # None: they never log in (no Argon2id to pay)
     SERVE_ARGS = ()
     SERVE_ENV = None
     ADMIN = ("admin@exemple.fr", "Alice Admin")
@@ -566,14 +594,13 @@ class ServerCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        import tempfile
         cls._tmp = tempfile.TemporaryDirectory(prefix="li-http-")
         cls.addClassCleanup(cls._tmp.cleanup)
         tmp = cls.tmp = cls._tmp.name
         cls.db = "t.db"
-        add_user(tmp, cls.db, cls.ADMIN[0], cls.ADMIN[1], "admin")
-        for email, name in cls.COMMERCIALS:
-            add_user(tmp, cls.db, email, name, "commercial")
+        users = [(cls.ADMIN[0], cls.ADMIN[1], "admin", PASSWORD)]
+        users += [(e, n, "commercial", cls.COMMERCIAL_PASSWORD) for e, n in cls.COMMERCIALS]
+        users_db(users, li.db_path(tmp, cls.db))
         cls.prepare(tmp, cls.db)
         cls.server = Server(tmp, cls.db, workers=cls.WORKERS, args=cls.SERVE_ARGS,
                             env=cls.SERVE_ENV)

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lihelp as li  # noqa: E402
 import lihttp as lh  # noqa: E402
 
-ROWS = li.rows_for(60000, 15000)
+ROWS = li.rows_for(30000, 10000)
 FINAL = ("completed", "failed", "cancelled", "rejected", "reverted")
 
 
