@@ -424,6 +424,24 @@ class ReviewAndCommit(ApiCase):
         self.assertEqual(self.export(), self.export(snap))
         self.assertIn("Ville 42", li.export_column(self.export(), "Notes"))
 
+    def test_a_mapping_change_can_be_undone(self):
+        # PUT replaces the choice: an empty map (or mapping_name "auto") goes
+        # back to the automatic mapping, as a user who made a mistake expects.
+        job = lh.job_id_of(self.upload(self.write(44)).json())
+
+        def ville(doc):
+            return [m for m in doc["sniff"]["mapping"] if m["header"] == "Ville"][0]
+        first = self.admin.json_ok("PUT", "/api/imports/%d/mapping" % job,
+                                   {"map": {"notes": "Ville"}})
+        self.assertEqual(ville(first)["field"], "notes")
+        for body in ({"map": {}}, {"mapping_name": "auto"}):
+            with self.subTest(body=body):
+                self.admin.json_ok("PUT", "/api/imports/%d/mapping" % job,
+                                   {"map": {"notes": "Ville"}})
+                back = self.admin.json_ok("PUT", "/api/imports/%d/mapping" % job, body)
+                self.assertEqual((ville(back)["field"], ville(back)["reason"]),
+                                 ("city", "header"))
+
     def test_a_bad_mapping_is_refused_in_french(self):
         job = lh.job_id_of(self.upload(self.write(43)).json())
         for body in ({"map": {"champ_inconnu": "Ville"}}, {"map": {"email": "Colonne absente"}},
