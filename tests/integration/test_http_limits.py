@@ -241,6 +241,38 @@ class Limits(lh.ServerCase):
         self.assertLess(sent, len(data))
         self.assert_still_serving()
 
+    def test_a_request_head_trickled_byte_by_byte_is_cut(self):
+        # each byte restarts the idle timeout: the request time limit cuts it
+        s = socket.create_connection((self.server.host, self.server.port), timeout=10)
+        self.sockets.append(s)
+        head = b"GET /api/session HTTP/1.1\r\nHost: x\r\nX-Lent: " + b"a" * 200
+        t0 = time.monotonic()
+        got = b""
+        s.settimeout(IDLE_TIMEOUT / 4)
+        for i in range(len(head)):
+            if time.monotonic() - t0 > REQUEST_TIMEOUT + SLACK:
+                break
+            try:
+                s.sendall(head[i:i + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            try:
+                c = s.recv(65536)
+                if not c:
+                    break
+                got += c
+                if _complete(got):
+                    break
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                break
+        took = time.monotonic() - t0
+        sys.stderr.write("trickled request head cut after %.1f s\n" % took)
+        self.assertLess(took, REQUEST_TIMEOUT + SLACK, "a slow head held its connection")
+        lh.assert_french_error(self, raw(lh.parse_raw_answer(got)), 408, "http_request_timeout")
+        self.assert_still_serving()
+
     def test_an_idle_client_is_let_go(self):
         s = held_socket(self.server)
         self.sockets.append(s)
@@ -332,8 +364,10 @@ class Limits(lh.ServerCase):
         r = self.admin.get("/api/imports/%d/events" % job, timeout=10)
         lh.assert_french_error(self, r, 429, "http_too_many_watchers")
         # another job is not limited by this one's watchers
-        other = lh.job_id_of(self.admin.upload(self.small, filename="autre.csv",
-                                              force=True).json())
+        other_file = li.write_csv(os.path.join(self.tmp, "autre.csv"),
+                                  [li.lead("Autre", "Job", "autre.job@exemple.fr")])
+        other = lh.job_id_of(self.admin.upload(other_file).json())
+        self.assertNotEqual(other, job)
         ans, evs = self.admin.events(other, max_events=1, timeout=10)
         self.assertEqual(ans.status, 200, repr(ans))
         # one watcher leaves: a new one is let in
