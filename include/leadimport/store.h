@@ -212,6 +212,14 @@ typedef li_status (*li_job_cb)(const li_job_rec *job, void *ctx);
 li_status li_store_jobs_each(li_store *s, const li_job_state *state, li_job_cb cb, void *ctx,
                              li_error *err);
 /*
+ * One page of that walk: cb for the jobs in *state (NULL = any), newest
+ * first, skipping the first offset and giving limit at most; *total gets
+ * how many jobs there are in *state (for the number of pages).
+ */
+li_status li_store_jobs_page(li_store *s, const li_job_state *state, uint64_t offset,
+                             uint64_t limit, uint64_t *total, li_job_cb cb, void *ctx,
+                             li_error *err);
+/*
  * Deletes a job with its staged rows and work items (one transaction; its
  * leads stay). *found = 0 when there was no such job.
  */

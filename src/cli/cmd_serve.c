@@ -43,6 +43,9 @@ static const char serve_help[] =
     "                            90d par défaut (LEADIMPORT_CLEANUP_AFTER)\n"
     "  --secure-cookies          cookie de session « Secure » même sans TLS vu du serveur\n"
     "                            (LEADIMPORT_SECURE_COOKIES=1)\n"
+    "  --trust-proxy             derrière un proxy (nginx) : l'adresse du client est la\n"
+    "                            dernière de X-Forwarded-For, pour les limites de connexion\n"
+    "                            par adresse (LEADIMPORT_TRUST_PROXY=1)\n"
     "  --first-admin EMAIL       crée la base si besoin et, si elle n'a aucun utilisateur,\n"
     "                            un administrateur au mot de passe aléatoire affiché une\n"
     "                            fois (LEADIMPORT_FIRST_ADMIN)\n"
@@ -93,6 +96,7 @@ static const setting settings[] = {
     {"--workers", "LEADIMPORT_WORKERS", K_UINT, AT(workers), 0, 64},
     {"--cleanup-after", "LEADIMPORT_CLEANUP_AFTER", K_DURATION, AT(cleanup_after_s), 1, 100000ull * 86400},
     {"--secure-cookies", "LEADIMPORT_SECURE_COOKIES", K_FLAG, AT(secure_cookies), 0, 1},
+    {"--trust-proxy", "LEADIMPORT_TRUST_PROXY", K_FLAG, AT(trust_proxy), 0, 1},
     {"--max-upload", "LEADIMPORT_MAX_UPLOAD", K_SIZE, AT(max_upload), 1, 1ull << 40},
     {"--max-header", "LEADIMPORT_MAX_HEADER", K_SIZE, AT(max_header), 256, 1ull << 20},
     {"--max-body", "LEADIMPORT_MAX_BODY", K_SIZE, AT(max_body), 16, 256ull << 20},

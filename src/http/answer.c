@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "reqInt.h"
@@ -36,6 +38,21 @@ const char *li_http_header(const li_http_req *r, const char *name) {
 }
 
 const char *li_http_client_addr(const li_http_req *r) {
+    if (r->srv->o.trust_proxy && !r->forwarded[0]) { /* read once, kept on the request */
+        /* The last address is the one our proxy saw; those before it are the client's word. */
+        const char *xff = li_http_header(r, "X-Forwarded-For");
+        const char *last = xff ? strrchr(xff, ',') : NULL;
+        last = last ? last + 1 : xff;
+        while (last && *last == ' ')
+            last++;
+        size_t n = last ? strcspn(last, " ") : 0;
+        if (n > 0 && n < sizeof r->forwarded) {
+            memcpy(((li_http_req *)r)->forwarded, last, n);
+            ((li_http_req *)r)->forwarded[n] = '\0';
+        }
+    }
+    if (r->forwarded[0])
+        return r->forwarded;
     return r->c ? r->c->addr : "";
 }
 
@@ -158,6 +175,15 @@ unsigned li__http_status_of(const li_error *err) {
 }
 
 int li_http_answer_error_status(li_http_req *r, unsigned status, const li_error *err) {
+    if (r->in_body) {
+        /* libmicrohttpd takes no answer while the body comes: the refusal waits for its
+         * end (the rest is dropped), or is written as the connection is cut. */
+        if (r->answered || r->pending)
+            return -1;
+        r->pending = status;
+        r->pending_err = *err;
+        return 0;
+    }
     li_buf b;
     li_buf_init(&b, 0);
     li_msg m = err->msg;
@@ -257,6 +283,21 @@ int li_http_answer_sse(li_http_req *r, li_http_stream_fn fn, void *ctx, void (*f
     li_http_header_add(r, "Cache-Control", "no-cache");
     li_http_header_add(r, "X-Accel-Buffering", "no");
     return li_http_answer_stream(r, 200, "text/event-stream; charset=utf-8", -1, fn, ctx, free_fn);
+}
+
+int li_http_client_gone(const li_http_req *r) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return 0;
+    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN | POLLRDHUP};
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    if (p.revents & (POLLHUP | POLLERR | POLLRDHUP))
+        return 1;
+    char c;
+    /* Readable: either a request sent ahead (kept: MSG_PEEK) or the end of the stream. */
+    return recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 int li_http_sse_enter(li_http_req *r, int64_t job_id) {

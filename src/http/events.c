@@ -14,8 +14,9 @@
  * row (SQLite in WAL mode: a reader never waits for the writer nor makes
  * it wait), made on a store connection borrowed for that read only. It
  * never blocks its thread for long either: the stream callback waits at
- * most WAIT_S between polls and returns, so a stopping server or a client
- * gone is noticed within a second. Watchers per job are limited
+ * most WAIT_S between polls and returns, and asks before each wait whether
+ * the client left, so a stopping server or a client gone is noticed within
+ * a second (its watcher slot freed at once). Watchers per job are limited
  * (li_http_sse_enter, --max-sse-per-job: 429 beyond).
  */
 #include <stdio.h>
@@ -116,6 +117,8 @@ static ssize_t events_read(void *ctx, uint64_t pos, char *buf, size_t max) {
         }
         if (c->done || li_http_server_stopping(li_http_srv(c->r)))
             return LI_HTTP_STREAM_END;
+        if (li_http_client_gone(c->r)) /* its slot and thread are freed now, not at a write */
+            return LI_HTTP_STREAM_ERROR;
         double t = now_s();
         if (t - c->last_write >= KEEPALIVE_S) {
             if (li_buf_puts(&c->out, ": keepalive\n\n") != LI_OK)

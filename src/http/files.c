@@ -8,7 +8,6 @@
  * for every route of auth "signed" before its handler, which then only
  * streams the report (li_report_open: written first when missing).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,30 +23,30 @@
 #define REPORT_PATH "/files/imports/%lld/erreurs.csv"
 
 /*
- * The server's secret, read from its data folder at the first signed
- * request (and kept: one server, one folder). A failure is not kept: a
- * secret made private (chmod 600) is read at the next request.
+ * The server's secret, read from its data folder when the server starts
+ * (li__http_files_init: a secret that is missing is created, one that is
+ * unsafe or damaged stops the start with its French message). One server
+ * per process: a static is its place.
  */
-static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
-static int key_loaded;
 static li_sign_key key;
+static int key_loaded;
 
+li_status li__http_files_init(const li_http_opts *o, li_error *err) {
+    if (!o->data_dir)
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "dossier de données inconnu");
+    li_status st = li_sign_key_load(o->data_dir, &key, err);
+    key_loaded = st == LI_OK;
+    return st;
+}
+
+/* The secret, or NULL after answering 500 (a server started without it: a bug). */
 static const li_sign_key *server_key(li_http_req *r) {
+    if (key_loaded)
+        return &key;
     li_error err;
-    li_error_clear(&err);
-    pthread_mutex_lock(&key_lock);
-    if (!key_loaded) {
-        const char *dir = li_http_server_opts(li_http_srv(r))->data_dir;
-        if (!dir)
-            li_error_set(&err, LI_EINTERNAL, LI_MSG_INTERNAL, "dossier de données inconnu");
-        else if (li_sign_key_load(dir, &key, &err) == LI_OK)
-            key_loaded = 1;
-    }
-    int ok = key_loaded;
-    pthread_mutex_unlock(&key_lock);
-    if (!ok)
-        li_http_answer_error_status(r, 500, &err);
-    return ok ? &key : NULL;
+    li_error_set(&err, LI_EINTERNAL, LI_MSG_INTERNAL, "secret des liens non chargé");
+    li_http_answer_error_status(r, 500, &err);
+    return NULL;
 }
 
 int li__http_signed_check(li_http_req *r) {
@@ -134,6 +133,9 @@ int li__http_file_report(li_http_req *r) {
              (long long)id, enc);
     li_http_header_add(r, "Content-Disposition", disp);
     li_http_header_add(r, "Cache-Control", "no-store");
-    return li_http_answer_stream(r, 200, "text/csv; charset=utf-8", (int64_t)size, report_read,
-                                 rd, report_close);
+    /* Chunked, not Content-Length: a report written again meanwhile (renamed over the
+     * one opened) must not make the size announced a lie. */
+    (void)size;
+    return li_http_answer_stream(r, 200, "text/csv; charset=utf-8", -1, report_read, rd,
+                                 report_close);
 }

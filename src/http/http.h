@@ -39,6 +39,7 @@ typedef struct li_http_opts {
     int workers;                  /* in-process import workers; 0 = none */
     double cleanup_after_s;       /* imports older than this are deleted by the daily cleanup */
     int secure_cookies;           /* always mark the session cookie Secure */
+    int trust_proxy;              /* behind a reverse proxy: the client is X-Forwarded-For's last address */
     uint64_t max_upload;
     uint64_t max_header;
     uint64_t max_body;

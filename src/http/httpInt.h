@@ -166,7 +166,11 @@ int li_http_param_id(li_http_req *r, const char *name, int64_t *id);
 const char *li_http_query(const li_http_req *r, const char *name);
 /* A request header (any case); NULL if absent. */
 const char *li_http_header(const li_http_req *r, const char *name);
-/* The client's address ("127.0.0.1", "::1"). */
+/*
+ * The client's address ("127.0.0.1", "::1"): the socket's peer, or with
+ * --trust-proxy the last address of X-Forwarded-For (the one the proxy
+ * appended). The login rate limit counts by it.
+ */
 const char *li_http_client_addr(const li_http_req *r);
 
 /*
@@ -275,6 +279,15 @@ int li_http_answer_fd(li_http_req *r, unsigned status, const char *content_type,
  * text/event-stream, Cache-Control: no-cache and X-Accel-Buffering: no.
  */
 int li_http_answer_sse(li_http_req *r, li_http_stream_fn fn, void *ctx, void (*free_fn)(void *));
+/*
+ * 1 when the client has closed its side of the connection (read without
+ * consuming: a request it sent meanwhile stays). A stream function that
+ * waits between events asks it before waiting again and returns
+ * LI_HTTP_STREAM_ERROR: otherwise a client gone is only seen at the next
+ * write, and its slot (li_http_sse_enter) stays taken until then.
+ */
+int li_http_client_gone(const li_http_req *r);
+
 /*
  * Takes one of the max_sse_per_job watcher slots of job_id for this
  * request (released when it ends). Returns 0; or answers 429

@@ -22,6 +22,11 @@ typedef struct li__http_hdr {
 typedef struct li__http_conn {
     char addr[64];
     int over; /* 0, or the status to refuse its requests with (503 total, 429 per address) */
+    int fd;   /* its socket (MHD's): the watchdog may shut it down, never close it */
+    /* Under the server's lock: a request being served, or since when none is. */
+    int in_request;
+    double idle_since;
+    int cut;  /* the watchdog refused it already */
 } li__http_conn;
 
 struct li_http_req {
@@ -38,6 +43,9 @@ struct li_http_req {
     unsigned status;      /* the status queued */
     unsigned pending;     /* an error to answer once the body is read (0: none) */
     li_error pending_err;
+    int in_body;          /* on_body is running: answers wait for the end of the body */
+    struct MHD_Response *deferred; /* an answer given by on_body, queued at the end */
+    unsigned deferred_status;
     int64_t declared;     /* Content-Length, or -1 */
     uint64_t received;    /* body bytes read */
     uint64_t dropped;     /* body bytes dropped after a refusal */
@@ -49,6 +57,7 @@ struct li_http_req {
     void (*ctx_free)(void *);
     int64_t sse_job;      /* watcher slot taken, 0 if none */
     li__http_hdr *headers;
+    char forwarded[64];   /* the client's address as the trusted proxy gives it, "" if none */
 };
 
 /* The SSE watchers of one job. */

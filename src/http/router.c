@@ -210,10 +210,17 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
     const li_http_opts *o = &r->srv->o;
     char sz[32];
     li_error e;
-    if (r->pending || r->answered) {
-        /* Refused already: drop the rest, but not forever. */
+    if (r->pending || r->answered || r->deferred) {
+        /* Refused already: drop the rest, so that a client that reads only once it
+         * has sent everything still reads why; but not forever: past as much again
+         * as the limit (4 MiB at least), the refusal is written and the connection cut. */
+        uint64_t cap = r->match.route && r->match.route->body == LI_HTTP_BODY_STREAM
+                           ? o->max_upload
+                           : o->max_body;
+        if (cap < (4u << 20))
+            cap = 4u << 20;
         r->dropped += len;
-        return r->dropped > o->max_body + o->max_upload / 4 + (1u << 20) ? MHD_NO : MHD_YES;
+        return r->dropped > cap ? MHD_NO : MHD_YES;
     }
     if (li__http_now() - r->started > o->request_timeout_s) {
         li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_REQUEST_TIMEOUT, (long long)o->request_timeout_s);
@@ -229,8 +236,11 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
         }
     } else if (kind == LI_HTTP_BODY_STREAM) {
         /* The size limit of an upload is the handler's (the library's upload_too_large). */
-        if (r->match.route->on_body && r->match.route->on_body(r, data, len) != 0) {
-            if (!r->answered) { /* it should have answered: say something true */
+        r->in_body = 1;
+        int stop = r->match.route->on_body && r->match.route->on_body(r, data, len) != 0;
+        r->in_body = 0;
+        if (stop) {
+            if (!r->pending && !r->deferred) { /* it should have answered: say something true */
                 li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, "lecture du fichier envoyé");
                 refuse_later(r, 500, &e);
             }
@@ -280,6 +290,12 @@ static void answer_raw_and_close(li_http_req *r) {
 static void last_call(li_http_req *r) {
     if (r->answered)
         return;
+    if (r->deferred) {
+        struct MHD_Response *resp = r->deferred;
+        r->deferred = NULL;
+        li__http_queue(r, r->deferred_status, resp);
+        return;
+    }
     if (r->pending) {
         li_http_answer_error_status(r, r->pending, &r->pending_err);
         return;
@@ -325,6 +341,8 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
         r->path = strdup(url ? url : "/");
         pthread_mutex_lock(&srv->lock);
         srv->active++;
+        if (r->c)
+            r->c->in_request = 1;
         pthread_mutex_unlock(&srv->lock);
         if (!r->path)
             return MHD_NO;

@@ -31,7 +31,7 @@ const li_http_route li__http_routes[] = {
     {"GET", "/api/session", S, 0, NOBODY, NULL, li__http_session_get, NULL},
     {"DELETE", "/api/session", S, 1, NOBODY, NULL, li__http_session_delete, NULL},
 
-    /* imports.c: the import API (admin only; the users list for any session) */
+    /* imports.c: the import API (admin only; the users list and the template: any session) */
     {"GET", "/api/imports", A, 0, NOBODY, NULL, li__http_imports_list, NULL},
     {"POST", "/api/imports", A, 1, STREAM, li__http_upload_body, li__http_upload, li__http_upload_start},
     {"GET", "/api/imports/{id}", A, 0, NOBODY, NULL, li__http_import_get, NULL},

@@ -7,8 +7,9 @@
  * block (an upload written to disk, an Argon2id check, an event stream
  * waiting for the next change) without holding anyone else. A slow client
  * cannot hold a thread: a connection idle for idle_timeout_s is closed by
- * MHD, and a request (its upload included) longer than request_timeout_s
- * is cut (router.c).
+ * MHD, a request whose body (an upload) goes on past request_timeout_s is
+ * cut (router.c), and so is one whose head is still arriving by then
+ * (cut_slow_heads, below).
  *
  * Connection limits are counted here, in two tiers: up to max_connections
  * in all and max_per_address per client address, requests are served;
@@ -217,6 +218,15 @@ li_status li__http_counters(li_http_server *srv, li_buf *b) {
 }
 
 int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp) {
+    if (r->in_body) { /* given by on_body: queued once the body has been read (router.c) */
+        if (r->deferred || r->pending) {
+            MHD_destroy_response(resp);
+            return -1;
+        }
+        r->deferred = resp;
+        r->deferred_status = status;
+        return 0;
+    }
     for (li__http_hdr *h = r->headers; h; h = h->next)
         MHD_add_response_header(resp, h->name, h->value);
     /* A refused connection (over a limit) or a refusal before the body was read: close it. */
@@ -246,6 +256,8 @@ void li__http_req_free(li_http_req *r) {
         free(h->value);
         free(h);
     }
+    if (r->deferred)
+        MHD_destroy_response(r->deferred);
     li_buf_free(&r->body);
     free(r->path);
     free(r);
@@ -272,9 +284,14 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
                     u ? u->email : "-",
                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (interrompue)");
     }
+    li__http_conn *c = r->c;
     li__http_req_free(r);
     pthread_mutex_lock(&srv->lock);
     srv->active--;
+    if (c) {
+        c->in_request = 0;
+        c->idle_since = li__http_now();
+    }
     pthread_mutex_unlock(&srv->lock);
 }
 
@@ -287,6 +304,10 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
         *socket_context = c;
         if (!c)
             return;
+        c->idle_since = li__http_now();
+        const union MHD_ConnectionInfo *fdi =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        c->fd = fdi ? fdi->connect_fd : -1;
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -331,6 +352,53 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
         pthread_mutex_unlock(&srv->lock);
         free(c);
     }
+}
+
+/*
+ * The request time limit before a request exists: libmicrohttpd's idle
+ * timeout restarts with every byte, so a client that sends its request
+ * line and headers a byte at a time would hold its thread for ever. A
+ * connection waiting for (the rest of) a request head for longer than
+ * request_timeout_s gets the 408 JSON error written on its socket, then
+ * its socket shut down: libmicrohttpd's thread sees the end and closes it.
+ * Called by the main loop; the lock keeps each connection alive meanwhile
+ * (its closing notification waits for it).
+ */
+static void cut_slow_heads(li_http_server *srv) {
+    double now = li__http_now();
+    char body[LI_ERROR_MAX + 128], all[LI_ERROR_MAX + 384];
+    char text[LI_ERROR_MAX];
+    li_msg_format(text, sizeof text, LI_MSG_HTTP_REQUEST_TIMEOUT,
+                  (long long)srv->o.request_timeout_s);
+    li_buf b;
+    li_buf_init(&b, sizeof body);
+    if (li_buf_puts(&b, "{\"error\":{\"code\":\"http_request_timeout\",\"message\":") != LI_OK ||
+        li_buf_json_str(&b, text, strlen(text)) != LI_OK || li_buf_puts(&b, "}}") != LI_OK) {
+        li_buf_free(&b);
+        return;
+    }
+    snprintf(body, sizeof body, "%s", b.data);
+    li_buf_free(&b);
+    int n = snprintf(all, sizeof all,
+                     "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                     "Content-Type: application/json; charset=utf-8\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     strlen(body), body);
+    size_t cut = 0;
+    pthread_mutex_lock(&srv->lock);
+    for (size_t i = 0; i < srv->nconns; i++) {
+        li__http_conn *c = srv->conns[i];
+        if (c->cut || c->in_request || c->fd < 0 || now - c->idle_since <= srv->o.request_timeout_s)
+            continue;
+        c->cut = 1;
+        if (n > 0 && (size_t)n < sizeof all)
+            (void)!send(c->fd, all, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        shutdown(c->fd, SHUT_RDWR);
+        cut++;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    while (cut-- > 0) /* li__http_count takes the lock */
+        li__http_count(srv, li__http_route_count, 408);
 }
 
 /* --- listening -------------------------------------------------------------------------- */
@@ -589,6 +657,7 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     while (!(o->stop && atomic_load(o->stop))) {
         struct timespec nap = {0, 100 * 1000 * 1000};
         nanosleep(&nap, NULL);
+        cut_slow_heads(srv);
         if (li__http_now() >= next_cleanup)
             next_cleanup =
                 li__http_now() + (cleanup_once(srv) == 0 ? CLEANUP_EVERY_S : CLEANUP_RETRY_S);

@@ -322,6 +322,52 @@ out:
     return st;
 }
 
+li_status li__sqlite_jobs_page(li_store *store, const li_job_state *state, uint64_t offset,
+                               uint64_t limit, uint64_t *total, li_job_cb cb, void *ctx,
+                               li_error *err) {
+    li__sqlite *s = li__sq(store);
+    sqlite3_stmt *q = NULL;
+    const char *name = state ? li_job_state_name(*state) : NULL;
+    *total = 0;
+    li_status st = li__sqlite_prepare(s, state ? "SELECT count(*) FROM import_jobs WHERE status=?1"
+                                               : "SELECT count(*) FROM import_jobs",
+                                      &q, err);
+    if (st != LI_OK)
+        return st;
+    if (state)
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *total = (uint64_t)sqlite3_column_int64(q, 0);
+    else
+        st = li__sqlite_fail(s, err);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (st != LI_OK)
+        return st;
+    /* Newest first by id, as jobs_each: the page's rows only are read. */
+    st = li__sqlite_prepare(s,
+                            state ? JOB_SELECT " WHERE status=?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+                                  : JOB_SELECT " ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+                            &q, err);
+    if (st != LI_OK)
+        return st;
+    if (state)
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+    sqlite3_bind_int64(q, 3, offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
+    int rc;
+    li_job_rec job;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = job_from_row(q, &job, err)) != LI_OK || (st = cb(&job, ctx)) != LI_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        st = li__sqlite_fail(s, err);
+out:
+    sqlite3_finalize(q);
+    return st;
+}
+
 li_status li__sqlite_job_get(li_store *store, int64_t id, li_job_rec *job, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;

@@ -14,6 +14,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ class Server:
 
     def __init__(self, tmp, *extra, db="t.db"):
         self.lines = []
+        self.partial = b""
         self.proc = subprocess.Popen(
             [li.BIN, "serve", "--db", li.db_url(tmp, db), "--listen", "127.0.0.1:0"] + list(extra),
             cwd=tmp, env=li.clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -44,26 +46,32 @@ class Server:
         self.port = int(m.group(1))
 
     def wait_for(self, pattern, timeout=10):
-        """Reads stderr until a line matches pattern (a compiled regex); the match or None."""
+        """Reads stderr until a line matches pattern (a compiled regex); the match or None.
+        Raw reads of the pipe: a buffered readline would keep lines select() cannot see."""
         for line in self.lines:
             m = pattern.search(line)
             if m:
                 return m
         end = time.time() + timeout
+        fd = self.proc.stderr.fileno()
         while time.time() < end:
-            r, _, _ = select.select([self.proc.stderr], [], [], 0.2)
+            r, _, _ = select.select([fd], [], [], 0.2)
             if not r:
                 if self.proc.poll() is not None:
                     return None
                 continue
-            raw = self.proc.stderr.readline()
-            if not raw:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 return None
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            self.lines.append(line)
-            m = pattern.search(line)
-            if m:
-                return m
+            self.partial += chunk
+            *done, self.partial = self.partial.split(b"\n")
+            found = None
+            for raw in done:
+                line = raw.decode("utf-8", "replace")
+                self.lines.append(line)
+                found = found or pattern.search(line)
+            if found:
+                return found
         return None
 
     def request(self, method, path, body=None, headers=None):
@@ -82,7 +90,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-        self.lines += rest.decode("utf-8", "replace").splitlines()
+        self.lines += (self.partial + rest).decode("utf-8", "replace").splitlines()
+        self.partial = b""
         return self.proc.returncode
 
 
@@ -128,7 +137,8 @@ class Sessions(unittest.TestCase):
         st, _, body = self.srv.request("GET", "/api/session", headers={"Cookie": cookie})
         self.assertEqual(st, 200)
         self.assertEqual(json.loads(body)["csrf_token"], s["csrf_token"])
-        self.assertTrue(self.srv.wait_for(re.compile(r" GET /api/session 200 \d+ ms anne@exemple\.fr$")))
+        self.assertTrue(self.srv.wait_for(re.compile(r" GET /api/session 200 \d+ ms anne@exemple\.fr$")),
+                        self.srv.lines)
 
     def test_logout_needs_the_csrf_token_then_ends_the_session(self):
         cookie, s = self.login("anne@exemple.fr")
@@ -238,17 +248,22 @@ class StartAndStop(unittest.TestCase):
         li.write_csv(csv, [li.lead(email="autre@exemple.fr")])
         r = li.run(["import", csv, "--db", li.db_url(self.tmp)], cwd=self.tmp)
         self.assertEqual(r.code, 0, r)
-        import sqlite3
         c = sqlite3.connect(li.db_path(self.tmp))
         c.execute("UPDATE import_jobs SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = 1")
         c.commit()
         c.close()
         srv = Server(self.tmp, "--workers", "0", "--cleanup-after", "30d")
         m = srv.wait_for(re.compile(r"Ménage quotidien : imports supprimés : (\d+)"), 30)
+        metrics = srv.request("GET", "/metrics")[2].decode()
         self.assertEqual(srv.stop(), 0)
         self.assertTrue(m, srv.lines)
         self.assertEqual(m.group(1), "1")
         self.assertEqual(li.query(self.tmp, "SELECT id FROM import_jobs"), [(2,)])
+        # What is left shows in the figures: one completed import of one lead.
+        self.assertIn('leadimport_jobs{state="completed"} 1\n', metrics)
+        self.assertIn('leadimport_rows_processed_total{outcome="created"} 1\n', metrics)
+        self.assertIn("leadimport_import_duration_seconds_count 1\n", metrics)
+        self.assertIn('leadimport_import_duration_seconds_bucket{le="+Inf"} 1\n', metrics)
 
     def test_a_request_running_at_sigterm_ends_with_its_answer(self):
         add_user(self.tmp, "anne@exemple.fr", "admin")
@@ -277,6 +292,54 @@ class StartAndStop(unittest.TestCase):
         self.assertIn(b'"csrf_token"', answer)
         self.assertEqual(srv.proc.wait(30), 0)  # the one signal was enough
         srv.proc.stderr.close()
+
+    def test_the_login_limit_per_address_reads_the_proxy_header_only_when_told(self):
+        add_user(self.tmp, "anne@exemple.fr", "admin")
+        wrong = {"email": "anne@exemple.fr", "password": "non"}
+        for trust in (False, True):
+            args = ["--workers", "0", "--login-max-per-ip", "2", "--login-max-per-account", "50"]
+            srv = Server(self.tmp, *(args + (["--trust-proxy"] if trust else [])))
+            codes = [srv.request("POST", "/api/session", wrong,
+                                 {"X-Forwarded-For": "198.51.100.%d, 192.0.2.%d" % (i, i)})[0]
+                     for i in range(3)]
+            srv.stop()
+            # Trusted: three client addresses (the proxy's last entry), none over 2.
+            # Not trusted: the header is the client's word, the socket's address counts.
+            self.assertEqual(codes, [401, 401, 401] if trust else [401, 401, 429])
+            # The failures stay in the database: start the next round afresh.
+            c = sqlite3.connect(li.db_path(self.tmp))
+            c.execute("DELETE FROM login_failures")
+            c.commit()
+            c.close()
+
+    def test_a_request_head_sent_a_byte_at_a_time_is_cut_with_a_json_408(self):
+        li.run(["migrate", "--db", li.db_url(self.tmp)])
+        srv = Server(self.tmp, "--workers", "0", "--request-timeout", "1s", "--idle-timeout", "5s")
+        sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        start = time.time()
+        head = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Lent: " + b"a" * 200
+        try:
+            for byte in head:  # each byte restarts the idle timeout, not the request's time
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass
+        answer = b""
+        try:
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:
+            pass
+        sock.close()
+        self.assertLess(time.time() - start, 8)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 408"), answer)
+        body = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+        self.assertEqual(body["error"]["code"], "http_request_timeout")
+        self.assertEqual(srv.request("GET", "/healthz")[0], 200)  # the others are served
+        self.assertEqual(srv.stop(), 0)
 
     def test_sigterm_and_sigint_stop_cleanly_with_workers_running(self):
         li.run(["migrate", "--db", li.db_url(self.tmp)])
