@@ -95,9 +95,10 @@ class Watchers:
     def start(self):
         url = "%s/api/imports/%d" % (self.server.url, self.job)
         self.ab_out = tempfile.TemporaryFile()
-        self.ab = subprocess.Popen(["ab", "-q", "-k", "-t", "3600", "-n", "100000000",
-                                    "-c", str(self.concurrency), "-C", self.client.cookie, url],
-                                   stdout=self.ab_out, stderr=subprocess.STDOUT)
+        if self.concurrency > 0:
+            self.ab = subprocess.Popen(["ab", "-q", "-k", "-t", "3600", "-n", "100000000",
+                                        "-c", str(self.concurrency), "-C", self.client.cookie,
+                                        url], stdout=self.ab_out, stderr=subprocess.STDOUT)
         for i in range(self.sse):
             t = threading.Thread(target=self.watch, daemon=True)
             t.start()
@@ -228,16 +229,17 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=1000000)
     ap.add_argument("--runs", type=int, default=1, help="runs of each; the fastest is kept")
     ap.add_argument("--sse", type=int, default=8, help="SSE watchers")
-    ap.add_argument("--ab-concurrency", type=int, default=4)
+    ap.add_argument("--ab-concurrency", type=int, default=4,
+                    help="ab's concurrent requests; 0: no ab (SSE watchers only)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "leadimport"))
     ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
     ap.add_argument("--regen", action="store_true")
     a = ap.parse_args(argv)
-    if a.runs < 1 or a.rows < 1 or a.sse < 0 or a.ab_concurrency < 1:
-        ap.error("--rows, --runs and --ab-concurrency must be at least 1, --sse at least 0")
+    if a.runs < 1 or a.rows < 1 or a.sse < 0 or a.ab_concurrency < 0:
+        ap.error("--rows and --runs must be at least 1, --sse and --ab-concurrency at least 0")
     if not os.access(a.bin, os.X_OK):
         ap.error("no leadimport binary at %s" % a.bin)
-    if not shutil.which("ab"):
+    if a.ab_concurrency and not shutil.which("ab"):
         print("bench: ab is missing (apt-get install apache2-utils); nothing measured")
         return 0
     lh = load_lihttp(a.bin)
@@ -277,16 +279,20 @@ def main(argv=None):
         print("ratio watched / quiet: %.2f  (target <= %.1f: %s)"
               % (ratio, RATIO_TARGET, bi.verdict(ratio <= RATIO_TARGET)))
         ab = w["ab"]
-        print("ab -c %d -k GET /api/imports/{id}: %s requests, %s/s, mean %s ms, %s failed "
-              "(connect, receive, exceptions), %s non-2xx (%s answers of another length: the "
-              "job moves)" % (a.ab_concurrency, ab["complete"], ab["rps"], ab["mean_ms"],
-                              ab["failed"], ab["non2xx"], ab["length_differs"]))
+        if a.ab_concurrency:
+            print("ab -c %d -k GET /api/imports/{id}: %s requests, %s/s, mean %s ms, %s failed "
+                  "(connect, receive, exceptions), %s non-2xx (%s answers of another length: "
+                  "the job moves)" % (a.ab_concurrency, ab["complete"], ab["rps"],
+                                      ab["mean_ms"], ab["failed"], ab["non2xx"],
+                                      ab["length_differs"]))
+            if ab["complete"] is None:
+                problems.append("ab printed no figures: %s" % ab["raw"][-500:])
+            elif ab["failed"] or ab["non2xx"]:
+                problems.append("ab: %s failed, %s non-2xx" % (ab["failed"], ab["non2xx"]))
+        else:
+            print("ab: not run (--ab-concurrency 0)")
         print("SSE: %d watchers, %d streams, %d events" % (a.sse, w["sse_streams"],
                                                           w["sse_events"]))
-        if ab["complete"] is None:
-            problems.append("ab printed no figures: %s" % ab["raw"][-500:])
-        elif ab["failed"] or ab["non2xx"]:
-            problems.append("ab: %s failed, %s non-2xx" % (ab["failed"], ab["non2xx"]))
         diff = {k: (q["job"].get(k), w["job"].get(k)) for k in COUNTS
                 if q["job"].get(k) != w["job"].get(k)}
         if diff:
