@@ -299,6 +299,16 @@ class Session(lh.ServerCase):
             with open(wal, "rb") as f:
                 self.assertNotIn(token.encode(), f.read())
 
+    def test_the_cookie_is_secure_behind_a_tls_proxy(self):
+        c = self.server.client()
+        r = c.request("POST", "/api/session", {"email": self.COMMERCIALS[1][0],
+                                               "password": lh.PASSWORD},
+                      headers={"X-Forwarded-Proto": "https"}, cookie=False, csrf=False)
+        self.assertEqual(r.status, 200, repr(r))
+        attrs = [a.strip().lower() for a in r.header("Set-Cookie", "").split(";")]
+        self.assertIn("secure", attrs)
+        self.assertIn("httponly", attrs)
+
     def test_logout_ends_the_session(self):
         c = self.new_client(self.COMMERCIALS[1][0])
         self.assertEqual(c.get("/api/session").status, 200)

@@ -876,7 +876,11 @@ class OtherRoutes(ApiCase):
         self.assertIn("histogram", types.values(), "import durations: a histogram")
         self.assertRegex(text, r'route="/api/session",status="401"\} [1-9]',
                          "HTTP requests by route and status")
-        self.assertRegex(text, r'state="completed"|state="uploaded"', "jobs by state")
+        jobs = self.cli_json("jobs", "list", "--json")
+        for state in ("completed", "uploaded"):
+            m = re.search(r'^leadimport_jobs\{state="%s"\} (\d+)$' % state, text, re.M)
+            self.assertIsNotNone(m, "jobs by state: %s" % state)
+            self.assertEqual(int(m.group(1)), sum(j["status"] == state for j in jobs), state)
 
     def test_unknown_route_is_404_and_wrong_method_405_in_json(self):
         r = self.admin.get("/api/nulle-part")
