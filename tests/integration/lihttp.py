@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -463,31 +462,6 @@ def read_sse(resp):
             ev["id"] = value
         elif field == "event":
             ev["event"] = value
-
-
-def raw_exchange(server, data, read_timeout=5.0, shutdown_write=False):
-    """Sends raw bytes on a new socket and returns what comes back until the
-    server closes or read_timeout passes (b"" and None if nothing)."""
-    s = socket.create_connection((server.host, server.port), timeout=read_timeout)
-    try:
-        if data:
-            s.sendall(data)
-        if shutdown_write:
-            s.shutdown(socket.SHUT_WR)
-        chunks = []
-        while True:
-            try:
-                c = s.recv(65536)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                break
-            if not c:
-                break
-            chunks.append(c)
-        return b"".join(chunks)
-    finally:
-        s.close()
 
 
 def parse_raw_answer(raw):

@@ -10,7 +10,6 @@ once during the commit, at points drawn from a printed seed.
 """
 import os
 import random
-import signal
 import sys
 import tempfile
 import time
