@@ -178,6 +178,25 @@ static void choice_of_opts(const li_import_opts *o, li_review_choice *c) {
     c->assign_column = o->assign_column;
 }
 
+/*
+ * Under the caller's transaction: the analysed job becomes ready (the parse
+ * stage of a review leaves it parsing). A cancel meanwhile wins: the hook,
+ * as between batches, says so. job keeps its state on failure.
+ */
+static li_status made_ready(li_store *s, li_job_rec *job, const li__batch_hook *hook,
+                            li_error *err) {
+    if (job->state == LI_JOB_READY)
+        return LI_OK;
+    li_status st = li__hook_call(hook, job, err);
+    if (st != LI_OK)
+        return st;
+    li_job_state was = job->state;
+    job->state = LI_JOB_READY;
+    if ((st = li_store_job_update(s, job, err)) != LI_OK)
+        job->state = was;
+    return st;
+}
+
 /* Predicts, marks the duplicates and stores the review (again, with again). */
 static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opts *o, int again,
                                const li__batch_hook *hook, li_error *err) {
@@ -193,8 +212,17 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
     int done = json_is_true(json_object_get(j, "analysed"));
     json_decref(j);
     free(text);
-    if (done && !again)
-        return LI_OK;
+    if (done && !again) {
+        /* Analysed before (a retried review): ready again, with the predictions it has. */
+        if (job->state == LI_JOB_READY)
+            return LI_OK;
+        if ((st = li_store_begin(s, err)) != LI_OK)
+            return st;
+        if ((st = made_ready(s, job, hook, err)) == LI_OK)
+            return li_store_commit(s, err);
+        li_store_rollback(s);
+        return st;
+    }
     double t0 = li__now();
     /* Taken before: a lead changed while predicting makes the next reading predict again. */
     if ((st = li_store_leads_mark(s, &r.leads_mark, err)) != LI_OK)
@@ -220,8 +248,13 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
     for (size_t i = 0; i < k.n && st == LI_OK; i++)
         st = li_store_row_mark(s, job->id, k.m[i].row_no, li_field_key(k.m[i].key), k.m[i].match,
                                err);
-    if (st == LI_OK)
+    /* The analysis's end: ready with its predictions, in one transaction (the
+     * parse stage left it parsing), so that a review is never seen ready
+     * without them. A cancel meanwhile wins (the hook says so). */
+    if (st == LI_OK && (st = made_ready(s, job, hook, err)) == LI_OK) {
+        r.job.state = job->state;
         st = review_store(s, &r, err);
+    }
     if (st == LI_OK)
         st = li_store_commit(s, err);
     else

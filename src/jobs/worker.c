@@ -316,11 +316,13 @@ static li_status run_parse(li__runner *r, li_job_rec *job, const li_import_opts 
                 st = li__assign_setup(&c, r->s, o, err);
             if (st == LI_OK) {
                 li__trace("parse + commit (bulk=%d)", c.bulk);
-                st = li__parse_stage(r->s, job, o, m, &c, &meter, hook, err);
+                st = li__parse_stage(r->s, job, o, m, &c, LI_JOB_COMPLETED, &meter, hook, err);
             }
             li__committer_free(&c);
         } else {
-            st = li__parse_stage(r->s, job, o, m, NULL, &meter, hook, err);
+            /* a review is ready once its predictions are stored (li__review_analysed) */
+            st = li__parse_stage(r->s, job, o, m, NULL, review ? LI_JOB_PARSING : LI_JOB_READY,
+                                 &meter, hook, err);
         }
         if (st != LI_OK)
             goto out;

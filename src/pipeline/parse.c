@@ -292,8 +292,8 @@ static li_status unchanged(const pipeline *p, const li_import_opts *o, const li_
 }
 
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                          const li_mapping *m, li__committer *c, li__meter *meter,
-                          const li__batch_hook *hook, li_error *err) {
+                          const li_mapping *m, li__committer *c, li_job_state staged_as,
+                          li__meter *meter, const li__batch_hook *hook, li_error *err) {
     li_status st = LI_OK;
     pipeline p;
     prep_batch *batches = NULL;
@@ -432,7 +432,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
         if ((st = li__committer_finish(c, err)) != LI_OK)
             goto out;
     } else {
-        job->state = LI_JOB_READY;
+        job->state = staged_as; /* ready, or parsing until a review's predictions are in */
     }
     if ((st = li__hook_call(hook, job, err)) != LI_OK ||
         (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)

@@ -239,12 +239,15 @@ static inline li_status li__hook_start(const li__batch_hook *h, li_job_rec *job,
 
 /*
  * The parse stage (parse.c): from the job's parse checkpoint to the end of
- * the file. With a committer, valid rows are committed as they are staged.
- * hook may be NULL.
+ * the file. With a committer, valid rows are committed as they are staged
+ * and the job ends completed; without, it ends in state staged_as: ready
+ * (its commit may follow), or parsing for a review, whose analysis sets it
+ * ready with its predictions (review.c), so that no one sees a review
+ * "ready" without them. hook may be NULL.
  */
 li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
-                          const li_mapping *m, li__committer *c, li__meter *meter,
-                          const li__batch_hook *hook, li_error *err);
+                          const li_mapping *m, li__committer *c, li_job_state staged_as,
+                          li__meter *meter, const li__batch_hook *hook, li_error *err);
 /* The commit stage (commit.c). hook may be NULL. */
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                            li__meter *meter, const li__batch_hook *hook, li_error *err);
