@@ -445,7 +445,7 @@ class Events(ApiCase):
     @classmethod
     def prepare(cls, tmp, db):
         super().prepare(tmp, db)
-        cls.big, cls.expect = li.gen_sample(tmp, "big.csv", li.rows_for(8000, 3000), seed=5,
+        cls.big, cls.expect = li.gen_sample(tmp, "big.csv", li.rows_for(5000, 3000), seed=5,
                                             invalid_rate=0.02)
 
     def check_stream(self, ans, evs, end_status):
@@ -506,7 +506,7 @@ class Events(ApiCase):
         self.assertEqual(evs, [])
 
     def test_a_watcher_reconnecting_mid_import_resumes(self):
-        big2 = li.gen_sample(self.tmp, "big2.csv", li.rows_for(8000, 3000), seed=6)[0]
+        big2 = li.gen_sample(self.tmp, "big2.csv", li.rows_for(5000, 3000), seed=6)[0]
         job = lh.job_id_of(self.upload(big2).json())
         self.analyse(job)
         self.admin.wait_status(job, ("ready",) + FINAL)
