@@ -98,12 +98,20 @@ typedef struct li_review_mapping {
     size_t nmap;
     const char *mapping_name;   /* a saved mapping by name ("auto" for none) */
     const char *sheet;          /* a workbook's sheet */
+    /*
+     * 1: these three replace the job's whole choice, what is left out going
+     * back to the automatic one (no override, the remembered mapping, the
+     * first sheet): the HTTP API's PUT. 0: NULL / 0 leaves that part as it is.
+     */
+    int replace;
 } li_review_mapping;
 
 /*
  * Reads a change of mapping sent as JSON (the HTTP API's body):
  * {"map": {"field": "header", ...} or [["field", "header"], ...],
- *  "mapping_name": text|null, "sheet": text|null}, every key optional.
+ *  "mapping_name": text|null, "sheet": text|null}, every key optional: the
+ * whole choice (m->replace is set), so {} or {"map": {}} undoes the
+ * overrides and goes back to the automatic mapping.
  * The strings of *m point into *hold, valid until
  * li_review_mapping_hold_free(*hold). LI_EUSAGE with a French message
  * (options_json_invalid, options_not_utf8, options_root_not_object,

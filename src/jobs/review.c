@@ -343,13 +343,13 @@ li_status li_review_set_mapping(li_store *s, int64_t job_id, const li_review_map
         st = li_error_set(err, LI_EUSAGE, LI_MSG_INTERNAL, "trop de --map");
         goto out;
     }
-    if (m->nmap) {
+    if (m->nmap || m->replace) {
         o.map = m->map;
         o.nmap = m->nmap;
     }
-    if (m->mapping_name)
+    if (m->mapping_name || m->replace)
         o.mapping_name = m->mapping_name;
-    if (m->sheet)
+    if (m->sheet || m->replace)
         o.reader.sheet = m->sheet;
     const li_map_override *ov;
     size_t nov;
@@ -439,6 +439,7 @@ li_status li_review_mapping_parse(const char *text, size_t len, li_review_mappin
     *hold = NULL;
     if (!h)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    m->replace = 1; /* a PUT: the whole choice */
     h->root = json_loadb(text ? text : "", text ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
     if (!h->root) {
         st = json_error_code(&jerr) == json_error_invalid_utf8

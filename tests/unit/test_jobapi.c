@@ -274,12 +274,82 @@ static void mapping_change_read_from_json(void **state) {
     }
 }
 
+/* The field and reason the sniff of job id gives the column header. */
+static void column_is(li_store *s, int64_t id, const char *header, const char *field,
+                      const char *reason) {
+    li_buf b;
+    li_error err;
+    li_buf_init(&b, 0);
+    assert_int_equal(li_review_sniff_json(s, id, 20, &b, &err), LI_OK);
+    json_t *j = json_loads(b.data, 0, NULL);
+    size_t i;
+    json_t *c;
+    int seen = 0;
+    json_array_foreach(json_object_get(j, "mapping"), i, c) {
+        if (strcmp(json_string_value(json_object_get(c, "header")), header) == 0) {
+            assert_string_equal(json_string_value(json_object_get(c, "field")), field);
+            assert_string_equal(json_string_value(json_object_get(c, "reason")), reason);
+            seen = 1;
+        }
+    }
+    assert_true(seen);
+    json_decref(j);
+    li_buf_free(&b);
+}
+
+/* A PUT of the mapping replaces the whole choice: what it leaves out is automatic again. */
+static void mapping_put_replaces_the_choice(void **state) {
+    (void)state;
+    li_store *s = NULL;
+    li_error err;
+    char csv[320];
+    snprintf(csv, sizeof csv, "%s/villes.csv", dir);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("Nom;Courriel;Ville\r\nDupont;jean@example.fr;Lyon\r\n", f);
+    fclose(f);
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    li_import_opts o;
+    li_import_result res;
+    li_import_opts_init(&o);
+    o.path = csv;
+    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
+    int64_t id = res.job.id;
+    column_is(s, id, "Ville", "city", "header");
+    li_review_mapping m;
+    li_review_mapping_hold *h = NULL;
+    const char *notes = "{\"map\":{\"notes\":\"Ville\"}}";
+    assert_int_equal(li_review_mapping_parse(notes, strlen(notes), &m, &h, &err), LI_OK);
+    assert_int_equal(li_review_set_mapping(s, id, &m, &err), LI_OK);
+    li_review_mapping_hold_free(h);
+    column_is(s, id, "Ville", "notes", "override");
+    const char *undo[] = {"{\"map\":{}}", "{}", "{\"mapping_name\":\"auto\"}"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(li_review_mapping_parse(notes, strlen(notes), &m, &h, &err), LI_OK);
+        assert_int_equal(li_review_set_mapping(s, id, &m, &err), LI_OK);
+        li_review_mapping_hold_free(h);
+        assert_int_equal(li_review_mapping_parse(undo[i], strlen(undo[i]), &m, &h, &err), LI_OK);
+        assert_int_equal(li_review_set_mapping(s, id, &m, &err), LI_OK);
+        li_review_mapping_hold_free(h);
+        column_is(s, id, "Ville", "city", "header");
+    }
+    /* the command line's change (replace 0) keeps what it does not name */
+    li_map_override ov = {"notes", "Ville"};
+    li_review_mapping cli = {.map = &ov, .nmap = 1};
+    assert_int_equal(li_review_set_mapping(s, id, &cli, &err), LI_OK);
+    li_review_mapping sheet_only = {.sheet = NULL};
+    assert_int_equal(li_review_set_mapping(s, id, &sheet_only, &err), LI_OK);
+    column_is(s, id, "Ville", "notes", "override");
+    li_store_close(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(history_in_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(watch_gives_changes_then_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(report_download_written_when_missing, setup, teardown),
         cmocka_unit_test(mapping_change_read_from_json),
+        cmocka_unit_test_setup_teardown(mapping_put_replaces_the_choice, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
