@@ -38,9 +38,11 @@ li_status li_jobjson_work_item(li_buf *b, const li_work_item *it);
 
 /*
  * The job as li_jobjson_job() writes it, with "report_rows" (the rows its
- * report lists) and "work_items" (its items, in order) added: `jobs show
- * --json`. Reads the items from s; LI_EDB (err filled) if that fails.
+ * report lists; null for LI_JOBJSON_ROWS_UNKNOWN) and "work_items" (its
+ * items, in order) added: `jobs show --json`. Reads the items from s;
+ * LI_EDB (err filled) if that fails.
  */
+#define LI_JOBJSON_ROWS_UNKNOWN UINT64_MAX
 li_status li_jobjson_job_detail(li_buf *b, li_store *s, const li_job_rec *job,
                                 uint64_t report_rows, li_error *err);
 
@@ -89,6 +91,17 @@ li_status li_jobjson_users(li_buf *b, li_store *s, li_error *err);
  * listed (they apply by themselves).
  */
 li_status li_jobjson_mappings(li_buf *b, li_store *s, li_error *err);
+
+/*
+ * The rows the report of job lists, as a server shows them at every
+ * request, O(1) in the job's size: LI_JOBJSON_ROWS_UNKNOWN while the job
+ * moves (queued, parsing, importing: counting its rows would slow it down
+ * for a figure that changes at once); once it stops (uploaded, ready, a
+ * final state) counted once, then kept in a small process-wide cache keyed
+ * by the job and its counters, so that repeated requests do not count
+ * again. Thread-safe.
+ */
+li_status li_job_report_rows(li_store *s, const li_job_rec *job, uint64_t *n, li_error *err);
 
 /* --- following a job (a server's event stream, api.c) -------------------------- */
 /*

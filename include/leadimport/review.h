@@ -159,6 +159,17 @@ li_status li_review_analyse(li_store *s, int64_t job_id, const li_review_run *ru
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err);
 
 /*
+ * The review as a server shows it at every request (GET of a page that
+ * polls): li_review_get(), except that the predictions are predicted again
+ * only when no import is writing leads now (no job importing). While one
+ * does, the leads change at every batch: predicting per request would take
+ * the write lock from it again and again; the stored predictions are
+ * shown (made against the leads of leads_mark), and predicted once more
+ * when the leads stand still. Free with li_review_free().
+ */
+li_status li_review_show(li_store *s, int64_t job_id, li_review *out, li_error *err);
+
+/*
  * Predicts what a commit of the ready job job_id would do with choice, for
  * each strategy (out[LI_DUP_SKIP]...), against the leads as they are now.
  * Takes a write transaction for its time (rolled back).

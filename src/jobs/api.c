@@ -6,6 +6,7 @@
  * HTTP front end only routes and writes them.
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,55 @@ li_status li_jobjson_mappings(li_buf *b, li_store *s, li_error *err) {
     list_ctx c = {json_array()};
     li_status st = c.array ? li_store_mappings_each(s, 0, mapping_one, &c, err) : LI_ENOMEM;
     return put_list(b, "mappings", c.array, st, err);
+}
+
+/* --- the report's row count, once per state of a job ----------------------------- */
+
+#define COUNT_CACHE 64
+
+typedef struct counted {
+    int64_t id;
+    uint64_t key; /* the job's state and counters */
+    uint64_t n;
+} counted;
+
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
+static counted count_cache[COUNT_CACHE];
+static size_t count_next;
+
+/* What the count depends on: the job's state and every counter that moves with its rows. */
+static uint64_t count_key(const li_job_rec *j) {
+    uint64_t v[12] = {(uint64_t)j->state, j->rows,    j->valid,      j->invalid,
+                      j->warnings,        j->created, j->updated,    j->skipped,
+                      j->flagged,         j->parse_row, j->commit_row, (uint64_t)j->id};
+    return li_hash64(v, sizeof v, 0x7265706f72747321ull) ^
+           li_hash64(j->finished_at, strlen(j->finished_at), 1);
+}
+
+li_status li_job_report_rows(li_store *s, const li_job_rec *job, uint64_t *n, li_error *err) {
+    if (!li_job_state_final(job->state) && job->state != LI_JOB_UPLOADED &&
+        job->state != LI_JOB_READY) {
+        *n = LI_JOBJSON_ROWS_UNKNOWN;
+        return LI_OK;
+    }
+    uint64_t key = count_key(job);
+    pthread_mutex_lock(&count_lock);
+    for (size_t i = 0; i < COUNT_CACHE; i++) {
+        if (count_cache[i].id == job->id && count_cache[i].key == key) {
+            *n = count_cache[i].n;
+            pthread_mutex_unlock(&count_lock);
+            return LI_OK;
+        }
+    }
+    pthread_mutex_unlock(&count_lock);
+    li_status st = li_report_count(s, job->id, n, err);
+    if (st != LI_OK)
+        return st;
+    pthread_mutex_lock(&count_lock);
+    count_cache[count_next] = (counted){job->id, key, *n};
+    count_next = (count_next + 1) % COUNT_CACHE;
+    pthread_mutex_unlock(&count_lock);
+    return LI_OK;
 }
 
 /* --- a job's event stream --------------------------------------------------------------- */

@@ -125,7 +125,10 @@ li_status li_jobjson_job_detail(li_buf *b, li_store *s, const li_job_rec *job,
                                 uint64_t report_rows, li_error *err) {
     jw w = {b, LI_OK};
     job_fields(&w, job);
-    putf(&w, ",\"report_rows\":%llu,\"work_items\":[", (unsigned long long)report_rows);
+    if (report_rows == LI_JOBJSON_ROWS_UNKNOWN) /* a job that moves: not counted */
+        put(&w, ",\"report_rows\":null,\"work_items\":[");
+    else
+        putf(&w, ",\"report_rows\":%llu,\"work_items\":[", (unsigned long long)report_rows);
     if (w.st != LI_OK)
         return li_error_set(err, w.st, LI_MSG_NO_MEMORY);
     items_ctx c = {b, 0};

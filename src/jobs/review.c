@@ -599,7 +599,29 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
     return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, out, NULL, NULL, err);
 }
 
+static li_status no_job(const li_job_rec *job, void *ctx) {
+    (void)job;
+    (void)ctx;
+    return LI_OK;
+}
+
+/* li_review_get(), predicting again only with predict set. */
+static li_status review_get(li_store *s, int64_t job_id, int predict, li_review *out,
+                            li_error *err);
+
 li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *err) {
+    return review_get(s, job_id, 1, out, err);
+}
+
+li_status li_review_show(li_store *s, int64_t job_id, li_review *out, li_error *err) {
+    static const li_job_state importing = LI_JOB_IMPORTING;
+    uint64_t busy = 0;
+    li_status st = li_store_jobs_page(s, &importing, 0, 0, &busy, no_job, NULL, err);
+    return st == LI_OK ? review_get(s, job_id, busy == 0, out, err) : st;
+}
+
+static li_status review_get(li_store *s, int64_t job_id, int predict, li_review *out,
+                            li_error *err) {
     char *text = NULL;
     memset(out, 0, sizeof *out);
     li_status st = review_job(s, job_id, &out->job, &text, err);
@@ -614,7 +636,7 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
     out->invalid = job->invalid;
     out->warnings = job->warnings;
     int64_t mark = 0;
-    if (out->analysed && job->state == LI_JOB_READY && !job->live &&
+    if (predict && out->analysed && job->state == LI_JOB_READY && !job->live &&
         (st = li_store_leads_mark(s, &mark, err)) == LI_OK && mark != out->leads_mark) {
         /* The leads changed since the analysis: its predictions are predicted again
          * against the leads as they are now, and stored. */
@@ -629,12 +651,12 @@ li_status li_review_get(li_store *s, int64_t job_id, li_review *out, li_error *e
         free(blob);
         li_review_free(out);
         if (st == LI_OK)
-            return li_review_get(s, job_id, out, err);
+            return review_get(s, job_id, 0, out, err); /* stored now: read as it is */
         return st;
     }
     if (st != LI_OK)
         return st;
-    if (!out->analysed && job->state == LI_JOB_READY && !job->live) {
+    if (predict && !out->analysed && job->state == LI_JOB_READY && !job->live) {
         /* Staged, and stopped before its predictions were stored: computed now. */
         li_import_opts o;
         li__opts_hold hold;

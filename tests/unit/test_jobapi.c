@@ -343,6 +343,45 @@ static void mapping_put_replaces_the_choice(void **state) {
     li_store_close(s);
 }
 
+/* A server's report count: none while the job moves, counted once it stops. */
+static void report_rows_only_when_the_job_stops(void **state) {
+    (void)state;
+    li_store *s = NULL;
+    li_error err;
+    char csv[320];
+    snprintf(csv, sizeof csv, "%s/r.csv", dir);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("Nom,Courriel\r\nDupont,jean@example.fr\r\nPersonne,\r\nRien,\r\n", f);
+    fclose(f);
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    li_import_opts o;
+    li_import_result res;
+    li_import_opts_init(&o);
+    o.path = csv;
+    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
+    li_review_run run = {0};
+    assert_int_equal(li_review_analyse(s, res.job.id, &run, &res, &err), LI_OK);
+    li_job_rec job;
+    assert_int_equal(li_store_job_get(s, res.job.id, &job, &err), LI_OK);
+    uint64_t n = 0;
+    assert_int_equal(li_job_report_rows(s, &job, &n, &err), LI_OK);
+    assert_int_equal(n, 2); /* ready: the two refused rows */
+    li_job_rec moving = job;
+    moving.state = LI_JOB_IMPORTING;
+    assert_int_equal(li_job_report_rows(s, &moving, &n, &err), LI_OK);
+    assert_true(n == LI_JOBJSON_ROWS_UNKNOWN);
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li_jobjson_job_detail(&b, s, &moving, n, &err), LI_OK);
+    assert_non_null(strstr(b.data, "\"report_rows\":null"));
+    li_buf_free(&b);
+    /* the same job in the same state: the count kept, not made again (the store is not read) */
+    li_store_close(s);
+    assert_int_equal(li_job_report_rows(NULL, &job, &n, &err), LI_OK);
+    assert_int_equal(n, 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(history_in_pages_newest_first, setup, teardown),
@@ -350,6 +389,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(report_download_written_when_missing, setup, teardown),
         cmocka_unit_test(mapping_change_read_from_json),
         cmocka_unit_test_setup_teardown(mapping_put_replaces_the_choice, setup, teardown),
+        cmocka_unit_test_setup_teardown(report_rows_only_when_the_job_stops, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
