@@ -9,7 +9,9 @@ each time on a new database and a new server:
   quiet    upload, analyse, commit, with nobody watching (the bench itself
            reads the job's state from the database file ten times a second);
   watched  the same while `ab` (apache2-utils) hammers GET /api/imports/{id}
-           with --ab-concurrency connections and --sse watchers read
+           with --ab-concurrency connections (0: no ab), --rate N requests a
+           second are made to it at a steady pace (pages polling the job),
+           and --sse watchers read
            GET /api/imports/{id}/events (each reconnects with Last-Event-ID
            when its stream ends, until the job is completed).
 
@@ -80,9 +82,10 @@ def wait_db(db, job, statuses, timeout=3600):
 class Watchers:
     """ab against GET /api/imports/{id} and SSE readers, until stop()."""
 
-    def __init__(self, lh, server, client, job, sse, concurrency):
+    def __init__(self, lh, server, client, job, sse, concurrency, rate=0):
         self.lh, self.server, self.client, self.job = lh, server, client, job
-        self.sse, self.concurrency = sse, concurrency
+        self.sse, self.concurrency, self.rate = sse, concurrency, rate
+        self.polls = []  # seconds of each paced GET
         self.events = 0
         self.streams = 0
         self.errors = []
@@ -99,6 +102,10 @@ class Watchers:
             self.ab = subprocess.Popen(["ab", "-q", "-k", "-t", "3600", "-n", "100000000",
                                         "-c", str(self.concurrency), "-C", self.client.cookie,
                                         url], stdout=self.ab_out, stderr=subprocess.STDOUT)
+        if self.rate > 0:
+            t = threading.Thread(target=self.paced, daemon=True)
+            t.start()
+            self.threads.append(t)
         for i in range(self.sse):
             t = threading.Thread(target=self.watch, daemon=True)
             t.start()
@@ -131,6 +138,23 @@ class Watchers:
                 time.sleep(0.05)
             elif evs:
                 last = evs[-1]["id"]
+
+    def paced(self):
+        """GET /api/imports/{id} at a fixed rate, as pages polling the job would."""
+        step = 1.0 / self.rate
+        nxt = time.monotonic()
+        while not self.done.is_set():
+            t = time.monotonic()
+            try:
+                r = self.client.get("/api/imports/%d" % self.job, timeout=60)
+                if r.status != 200:
+                    self.error("GET: %s %s" % (r.status, r.body[:200]))
+            except Exception as e:  # noqa: BLE001 — every failure is counted and printed
+                self.error("GET: %r" % e)
+            with self.lock:
+                self.polls.append(time.monotonic() - t)
+            nxt += step
+            time.sleep(max(0.0, nxt - time.monotonic()))
 
     def error(self, text):
         with self.lock:
@@ -165,7 +189,7 @@ def parse_ab(text):
             "rps": num("Requests per second"), "mean_ms": num("Time per request"), "raw": text}
 
 
-def one_import(lh, binary, path, watched, sse, concurrency):
+def one_import(lh, binary, path, watched, sse, concurrency, rate=0):
     """One server on a new database; returns a dict of figures."""
     res = {"watched": watched, "errors": []}
     with tempfile.TemporaryDirectory(prefix="li-bench-http-") as tmp:
@@ -193,7 +217,7 @@ def one_import(lh, binary, path, watched, sse, concurrency):
             job = lh.job_id_of(r.json())
             w = None
             if watched:
-                w = Watchers(lh, srv, c, job, sse, concurrency)
+                w = Watchers(lh, srv, c, job, sse, concurrency, rate)
                 w.start()
                 time.sleep(0.5)  # ab and the watchers are up before the work starts
             t0 = time.perf_counter()
@@ -215,6 +239,7 @@ def one_import(lh, binary, path, watched, sse, concurrency):
             if w:
                 res["ab"] = w.stop()
                 res["sse_events"], res["sse_streams"] = w.events, w.streams
+                res["polls"] = list(w.polls)
                 res["errors"] += w.errors
             res["job"] = c.job(job)
         finally:
@@ -231,6 +256,8 @@ def main(argv=None):
     ap.add_argument("--sse", type=int, default=8, help="SSE watchers")
     ap.add_argument("--ab-concurrency", type=int, default=4,
                     help="ab's concurrent requests; 0: no ab (SSE watchers only)")
+    ap.add_argument("--rate", type=float, default=0,
+                    help="also GET /api/imports/{id} at this many requests a second")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "leadimport"))
     ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
     ap.add_argument("--regen", action="store_true")
@@ -252,7 +279,7 @@ def main(argv=None):
     problems = []
     for i in range(a.runs):
         for watched in (False, True):
-            res = one_import(lh, a.bin, path, watched, a.sse, a.ab_concurrency)
+            res = one_import(lh, a.bin, path, watched, a.sse, a.ab_concurrency, a.rate)
             sys.stderr.write("run %d %s: upload %.2f s, analyse %.2f s, commit %.2f s\n"
                              % (i + 1, "watched" if watched else "quiet",
                                 res.get("upload_s", float("nan")),
@@ -291,6 +318,11 @@ def main(argv=None):
                 problems.append("ab: %s failed, %s non-2xx" % (ab["failed"], ab["non2xx"]))
         else:
             print("ab: not run (--ab-concurrency 0)")
+        if a.rate:
+            polls = sorted(w["polls"]) or [float("nan")]
+            print("paced GET /api/imports/{id} at %g/s: %d requests, median %.1f ms, "
+                  "max %.1f ms" % (a.rate, len(w["polls"]), 1000 * polls[len(polls) // 2],
+                                   1000 * polls[-1]))
         print("SSE: %d watchers, %d streams, %d events" % (a.sse, w["sse_streams"],
                                                           w["sse_events"]))
         diff = {k: (q["job"].get(k), w["job"].get(k)) for k in COUNTS
