@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "jobsInt.h"
+#include "leadimport/blob.h"
 #include "leadimport/users.h"
 #include "leadimport/hash.h"
 
@@ -214,6 +215,8 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
     char *resume_json = NULL, *options = NULL, *stored_opts = NULL, *blob = NULL, *abs = NULL;
     char *review_json = NULL;
     int in_tx = 0, in_review = 0;
+    char sha[LI_SHA256_HEX] = "";
+    int copied = 0; /* a new copy in the blob store, removed if no job keeps it */
     *mout = NULL;
 
     li__trace("import %s: start", o->path);
@@ -266,12 +269,18 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
     if (st != LI_OK)
         goto out;
 
-    char sha[LI_SHA256_HEX];
     li_file_id hashed;
     char why[128];
     li__trace("hash");
     if (known_sha) { /* hashed as it was stored: its identity is the one taken above */
         snprintf(sha, sizeof sha, "%s", known_sha);
+        hashed = o->reader.expect;
+    } else if (keep && li_file_id_set(&o->reader.expect)) {
+        /* A file kept for later is hashed as it is copied into the blob
+         * store: read once instead of twice (0.4 s for 188 MiB). */
+        sha[0] = '\0';
+        if ((st = li__blob_store(s, o->path, sha, &o->reader.expect, &copied, err)) != LI_OK)
+            goto out;
         hashed = o->reader.expect;
     } else if ((st = li_sha256_file_id(o->path, sha, &hashed, err)) != LI_OK) {
         goto out;
@@ -360,7 +369,7 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
      * checks the file's SHA-256 first. */
     const char *key = blob;
     if (keep && !blob) {
-        if ((st = li__blob_store(s, o->path, sha, &hashed, err)) != LI_OK)
+        if ((st = li__blob_store(s, o->path, sha, &hashed, NULL, err)) != LI_OK)
             goto out;
         key = sha;
     }
@@ -445,6 +454,14 @@ static li_status prepare(li_store *s, li_import_opts *o, int keep, int review,
 out:
     if (in_tx)
         li_store_rollback(s);
+    if (st != LI_OK && copied) {
+        int used = 1;
+        li_blob_store *bs = NULL;
+        if (li_store_blob_shared(s, sha, 0, &used, NULL) == LI_OK && !used &&
+            li_blob_store_of(s, &bs, NULL) == LI_OK)
+            li_blob_delete(bs, sha, NULL);
+        li_blob_store_free(bs);
+    }
     free(ov_copy);
     free(resume_json);
     free(options);

@@ -68,13 +68,17 @@ li_status li__overrides(const li_import_opts *o, li_map_override **out, const li
                         size_t *nov, li_error *err);
 
 /*
- * Keeps a copy of the file at path in the store's blob store (blob.h)
- * under its SHA-256 sha, streamed and hashed again on the way (nothing to
- * do when a complete copy is there already). LI_EIO (file_changed) when
- * the file is not the one hashed, before, during or after the copy.
+ * Keeps a copy of the file at path (identity id) in the store's blob store
+ * (blob.h) under its SHA-256 sha, streamed and hashed on the way. A sha
+ * given (not empty) must be the copy's (nothing to do when a complete copy
+ * is there already); an empty sha gets the one computed as the file is
+ * copied, so that a file kept for later is read once. *created (may be
+ * NULL) says the copy is new: a job that then is not created must delete
+ * it if no other job uses it. LI_EIO (file_changed) when the file is not
+ * the one hashed, before, during or after the copy.
  */
-li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
-                         li_error *err);
+li_status li__blob_store(li_store *s, const char *path, char sha[LI_SHA256_HEX],
+                         const li_file_id *id, int *created, li_error *err);
 
 /* The blob key of the stored report of job_id: "reports/N.erreurs.csv". */
 void li__report_key(int64_t job_id, char key[64]);

@@ -46,8 +46,8 @@ li_status li__overrides(const li_import_opts *o, li_map_override **out, const li
 
 /* --- the stored files ----------------------------------------------------------- */
 
-li_status li__blob_store(li_store *s, const char *path, const char *sha, const li_file_id *id,
-                         li_error *err) {
+li_status li__blob_store(li_store *s, const char *path, char sha[LI_SHA256_HEX],
+                         const li_file_id *id, int *created, li_error *err) {
     li_blob_store *bs = NULL;
     li_blob_writer *w = NULL;
     char got[LI_SHA256_HEX], why[128];
@@ -56,10 +56,13 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, const l
     int in = -1;
     struct stat sb;
     li_file_id now;
+    int known = sha[0] != '\0';
+    if (created)
+        *created = 0;
     li_status st = li_blob_store_of(s, &bs, err);
     if (st != LI_OK)
         return st;
-    if (li_blob_size(bs, sha, &have, NULL) == LI_OK && have == id->size)
+    if (known && li_blob_size(bs, sha, &have, NULL) == LI_OK && have == id->size)
         goto out; /* named by its hash: the same content */
     if ((st = li_infile_open(path, &in, &sb, err)) != LI_OK)
         goto out; /* only a regular file is copied: a FIFO would be waited on */
@@ -90,19 +93,35 @@ li_status li__blob_store(li_store *s, const char *path, const char *sha, const l
         if ((st = li_blob_write(w, buf, (size_t)n, err)) != LI_OK)
             goto out;
     }
-    /* Published under the hash the job is filed under only if the bytes
-     * copied have it: a file rewritten in place after it was hashed is
-     * refused, and nothing is stored (a blob of that other content, if one
-     * exists, belongs to another job and is left alone). */
     if ((st = li_blob_writer_digest(w, got, err)) != LI_OK)
         goto out;
-    if (strcmp(got, sha) != 0) {
+    if (!known) {
+        /* Hashed as it was copied: the file must not have changed meanwhile. */
+        if (fstat(in, &sb) != 0) {
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_UNREADABLE, path, li_msg_errno(errno));
+            goto out;
+        }
+        li_file_id_of(&sb, &now);
+        if (li_file_id_differs(id, &now, why, sizeof why)) {
+            st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path, why);
+            goto out;
+        }
+        memcpy(sha, got, LI_SHA256_HEX);
+        if (li_blob_size(bs, sha, &have, NULL) == LI_OK && have == id->size)
+            goto out; /* another job's copy of the same bytes: left as it is */
+    } else if (strcmp(got, sha) != 0) {
+        /* Published under the hash the job is filed under only if the bytes
+         * copied have it: a file rewritten in place after it was hashed is
+         * refused, and nothing is stored (a blob of that other content, if
+         * one exists, belongs to another job and is left alone). */
         st = li_error_set(err, LI_EIO, LI_MSG_FILE_CHANGED, path,
                           li_msg_text(LI_MSG_FILE_CHANGED_CONTENT));
         goto out;
     }
     st = li_blob_writer_commit(w, sha, NULL, err);
     w = NULL;
+    if (st == LI_OK && created)
+        *created = 1;
 out:
     li_blob_writer_abort(w);
     li_blob_store_free(bs);

@@ -458,8 +458,13 @@ class ReviewRules(Base):
     def test_a_file_already_imported_is_refused_unless_forced(self):
         db = self.copy_db()
         self.one_shot(db)
+        files = os.path.join(self.tmp, db + ".files")
+        before = sorted(os.listdir(files)) if os.path.isdir(files) else []
         r = self.review(db, code=3)
         self.assert_french(r.err)
+        # Copied while it was hashed, the refused file is not kept.
+        after = sorted(os.listdir(files)) if os.path.isdir(files) else []
+        self.assertEqual(after, before)
         forced = self.review(db, "--force")
         # Every valid row now matches a lead: skip creates nothing.
         self.assertEqual(forced["predictions"]["skip"]["created"], 0)
