@@ -5,7 +5,7 @@ FUZZ_BUILD ?= build-fuzz
 # make fuzz: seconds each fuzz target runs; make test runs each for
 # FUZZ_TEST_SECONDS (ctest's fuzz/<target> in $(FUZZ_BUILD)).
 FUZZ_SECONDS ?= 60
-FUZZ_TEST_SECONDS ?= 20
+FUZZ_TEST_SECONDS ?= 10
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= sqlite:leadimport.db
 # make run: the server's database, address and first admin.
