@@ -177,6 +177,17 @@ li_status li_review_show(li_store *s, int64_t job_id, li_review *out, li_error *
 li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice *choice,
                             li_review_counts out[3], li_error *err);
 
+/*
+ * The predictions for the options a commit would be given (o, as
+ * li_jobjson_opts_parse() reads them: match keys, overwrite, assignment),
+ * as JSON {"job_id": N, "predictions": {"skip": {created, updated, skipped,
+ * flagged}, "update": {...}, "create": {...}}}: what the review shows once
+ * the user has chosen the options, before committing with them. Errors as
+ * li_review_predict()'s.
+ */
+li_status li_review_predict_json(li_store *s, int64_t job_id, const li_import_opts *o,
+                                 li_buf *out, li_error *err);
+
 /* The review as JSON (the API contract: job_id, rows, valid, invalid, warnings, predictions...). */
 li_status li_review_json(const li_review *r, li_buf *out);
 

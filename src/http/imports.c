@@ -337,6 +337,34 @@ out:
     return rc;
 }
 
+/* What a commit with these options would do: predicted now, nothing written. */
+int li__http_import_predict(li_http_req *r) {
+    int64_t id;
+    li_import_opts o;
+    li_jobjson_opts *hold = NULL;
+    li_error err;
+    li_store *s;
+    size_t len = 0;
+    if (li_http_param_id(r, "id", &id) != 0)
+        return 0;
+    const char *body = li_http_body_text(r, &len);
+    if (len == 0) { /* no body: the defaults, as a commit without options */
+        body = "{}";
+        len = 2;
+    }
+    if (li_jobjson_opts_parse(body, len, &o, &hold, &err) != LI_OK)
+        return fail(r, &err);
+    int rc = 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    if ((s = store_or_fail(r)))
+        rc = li_review_predict_json(s, id, &o, &b, &err) == LI_OK ? li_http_answer_buf(r, 200, &b)
+                                                                   : fail(r, &err);
+    li_buf_free(&b);
+    li_jobjson_opts_free(hold);
+    return rc;
+}
+
 /* cancel, retry: the library's verb, then the job as it is now. */
 static int job_verb(li_http_req *r, li_status (*verb)(li_store *, int64_t, li_job_rec *, li_error *),
                     const char *what) {

@@ -599,6 +599,28 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
     return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, NULL, out, NULL, NULL, err);
 }
 
+li_status li_review_predict_json(li_store *s, int64_t job_id, const li_import_opts *o,
+                                 li_buf *out, li_error *err) {
+    static const char *const names[3] = {"skip", "update", "create"};
+    li_review_choice c;
+    li_review_counts p[3];
+    li__review_choice_of_opts(o, &c);
+    li_status st = li_review_predict(s, job_id, &c, p, err);
+    if (st != LI_OK)
+        return st;
+    st = li_buf_printf(out, "{\"job_id\":%lld,\"predictions\":{", (long long)job_id);
+    for (int k = 0; k < 3 && st == LI_OK; k++)
+        st = li_buf_printf(out,
+                           "%s\"%s\":{\"created\":%llu,\"updated\":%llu,\"skipped\":%llu,"
+                           "\"flagged\":%llu}",
+                           k ? "," : "", names[k], (unsigned long long)p[k].created,
+                           (unsigned long long)p[k].updated, (unsigned long long)p[k].skipped,
+                           (unsigned long long)p[k].flagged);
+    if (st == LI_OK)
+        st = li_buf_puts(out, "}}");
+    return st == LI_OK ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+}
+
 static li_status no_job(const li_job_rec *job, void *ctx) {
     (void)job;
     (void)ctx;

@@ -332,6 +332,12 @@ class ReviewAndCommit(ApiCase):
                 cli_opts.append("--reassign")
             if extra.get("match"):
                 cli_opts += ["--match", ",".join(extra["match"])]
+        # What these very options would do, asked before the commit: the
+        # prediction for the chosen strategy is what the commit then does.
+        r = self.admin.post("/api/imports/%d/predict" % job, opts)
+        self.assertEqual(r.status, 200, repr(r))
+        self.assertEqual(r.json()["job_id"], job)
+        asked = r.json()["predictions"][strategy]
         answer = self.commit(job, opts)
         self.assertEqual(lh.job_id_of(answer), job)
         final = self.admin.wait_status(job, FINAL)
@@ -347,6 +353,8 @@ class ReviewAndCommit(ApiCase):
         if assign != "column" and not set(extra or {}) & {"match", "overwrite"}:
             for key in COUNTS:
                 self.assertEqual(final[key], predicted[key], "%s: commit vs prediction" % key)
+        for key in COUNTS:
+            self.assertEqual(final[key], asked[key], "%s: commit vs POST predict" % key)
         self.assertEqual(self.export(), self.export(snap), "leads differ from the CLI import")
         return final
 
@@ -383,6 +391,21 @@ class ReviewAndCommit(ApiCase):
                                headers={"Content-Type": "application/json"})
         lh.assert_french_error(self, r, 400)
         self.assertEqual(self.admin.job(job)["status"], "ready")
+
+    def test_predict_refuses_bad_options_and_a_job_not_ready_and_writes_nothing(self):
+        job, _ = self.uploaded_and_ready(self.write(46))
+        before = self.export()
+        r = self.admin.post("/api/imports/%d/predict" % job, {"match": ["nom"]})
+        lh.assert_french_error(self, r, 400)
+        r = self.admin.post("/api/imports/%d/predict" % job, {"match": ["phone"]})
+        self.assertEqual(r.status, 200, repr(r))
+        self.assertEqual(set(r.json()["predictions"]), {"skip", "update", "create"})
+        self.assertEqual(self.export(), before)
+        self.assertEqual(self.admin.job(job)["status"], "ready")
+        self.commit(job, {})
+        self.admin.wait_status(job, FINAL)
+        r = self.admin.post("/api/imports/%d/predict" % job, {})
+        lh.assert_french_error(self, r, 409)
 
     def test_a_second_commit_is_refused(self):
         job, _ = self.uploaded_and_ready(self.write(41))
