@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,18 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     pthread_mutex_unlock(&srv->lock);
 }
 
+/*
+ * 1 if the client of c closed its side (or its socket is gone): a poll
+ * that waits for nothing. A socket number reused meanwhile reads as a live
+ * connection: counted, never wrongly freed.
+ */
+static int conn_gone(const li__http_conn *c) {
+    if (c->fd < 0)
+        return 0;
+    struct pollfd p = {.fd = c->fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
 /* MHD: a connection opens or closes. Counts them, in all and per address. */
 static void connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
                              enum MHD_ConnectionNotificationCode toe) {
@@ -318,8 +331,22 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
                       sizeof c->addr);
         pthread_mutex_lock(&srv->lock);
         unsigned same = 1;
+        size_t live = srv->connections;
         for (size_t i = 0; i < srv->nconns; i++)
             same += strcmp(srv->conns[i]->addr, c->addr) == 0;
+        if (same > srv->o.max_per_address || live >= srv->o.max_connections) {
+            /* Over a limit: not counting the connections whose client has
+             * gone already (libmicrohttpd says so only at its next cleanup,
+             * after this new connection is counted). */
+            same = 1;
+            live = 0;
+            for (size_t i = 0; i < srv->nconns; i++) {
+                if (conn_gone(srv->conns[i]))
+                    continue;
+                live++;
+                same += strcmp(srv->conns[i]->addr, c->addr) == 0;
+            }
+        }
         if (srv->nconns == srv->conns_cap) {
             size_t cap = srv->conns_cap ? srv->conns_cap * 2 : 64;
             li__http_conn **n = realloc(srv->conns, cap * sizeof *n);
@@ -331,7 +358,7 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
         if (srv->nconns < srv->conns_cap)
             srv->conns[srv->nconns++] = c;
         srv->connections++;
-        if (srv->connections > srv->o.max_connections)
+        if (live + 1 > srv->o.max_connections)
             c->over = 503;
         else if (same > srv->o.max_per_address)
             c->over = 429;
