@@ -300,6 +300,26 @@ int li__http_import_rows(li_http_req *r) {
     return rc;
 }
 
+/*
+ * The options JSON of a commit or a prediction (li_jobjson_opts_parse),
+ * {} for an empty body: the defaults, as `jobs commit N` without options.
+ * Answers the refusal itself and returns -1; *hold is the caller's.
+ */
+static int options_of(li_http_req *r, li_import_opts *o, li_jobjson_opts **hold) {
+    li_error err;
+    size_t len = 0;
+    const char *body = li_http_body_text(r, &len);
+    if (len == 0) {
+        body = "{}";
+        len = 2;
+    }
+    if (li_jobjson_opts_parse(body, len, o, hold, &err) != LI_OK) {
+        fail(r, &err);
+        return -1;
+    }
+    return 0;
+}
+
 int li__http_import_commit(li_http_req *r) {
     int64_t id;
     li_import_opts o;
@@ -307,16 +327,8 @@ int li__http_import_commit(li_http_req *r) {
     li_import_result res;
     li_error err;
     li_store *s;
-    size_t len = 0;
-    if (li_http_param_id(r, "id", &id) != 0)
+    if (li_http_param_id(r, "id", &id) != 0 || options_of(r, &o, &hold) != 0)
         return 0;
-    const char *body = li_http_body_text(r, &len);
-    if (len == 0) { /* no body: the defaults, as `jobs commit N` without options */
-        body = "{}";
-        len = 2;
-    }
-    if (li_jobjson_opts_parse(body, len, &o, &hold, &err) != LI_OK)
-        return fail(r, &err);
     int rc = 0;
     if (!(s = store_or_fail(r)))
         goto out;
@@ -344,16 +356,8 @@ int li__http_import_predict(li_http_req *r) {
     li_jobjson_opts *hold = NULL;
     li_error err;
     li_store *s;
-    size_t len = 0;
-    if (li_http_param_id(r, "id", &id) != 0)
+    if (li_http_param_id(r, "id", &id) != 0 || options_of(r, &o, &hold) != 0)
         return 0;
-    const char *body = li_http_body_text(r, &len);
-    if (len == 0) { /* no body: the defaults, as a commit without options */
-        body = "{}";
-        len = 2;
-    }
-    if (li_jobjson_opts_parse(body, len, &o, &hold, &err) != LI_OK)
-        return fail(r, &err);
     int rc = 0;
     li_buf b;
     li_buf_init(&b, 0);
