@@ -56,6 +56,12 @@ const li_http_route li__http_routes[] = {
     /* health.c: monitoring */
     {"GET", "/healthz", N, 0, NOBODY, NULL, li__http_healthz, NULL},
     {"GET", "/metrics", N, 0, NOBODY, NULL, li__http_metrics, NULL},
+
+    /* static.c: the web page and its help pages, embedded at build time (no session: the page asks GET /api/session) */
+    {"GET", "/", N, 0, NOBODY, NULL, li__http_page, NULL},
+    {"GET", "/assets/{name}", N, 0, NOBODY, NULL, li__http_asset, NULL},
+    {"GET", "/aide/{name}", N, 0, NOBODY, NULL, li__http_help, NULL},
+    {"GET", "/aide/img/{name}", N, 0, NOBODY, NULL, li__http_help_image, NULL},
 };
 
 const size_t li__http_route_count = sizeof li__http_routes / sizeof li__http_routes[0];
