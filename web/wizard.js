@@ -417,19 +417,10 @@ function reportButton(job, where) {
   return b;
 }
 
-async function errorGroups(id) {
-  try {
-    return await api.get(`/api/imports/${id}/errors`);
-  } catch (e) {
-    if (e.status === 404 && e.code === 'http_not_found') return null; // a server without the route
-    throw e;
-  }
-}
-
 async function renderReview(ctx, job) {
   const rv = job.review;
   const msgs = h('div', { class: 'zone-etat' });
-  const groups = await errorGroups(job.job_id);
+  const groups = await api.get(`/api/imports/${job.job_id}/errors`);
   const parts = [
     h('h2', null, 'Vérification'),
     h('p', null, `${f.num(rv.rows)} lignes lues dans « ${job.file} ». Rien n'est encore importé.`),
@@ -441,15 +432,16 @@ async function renderReview(ctx, job) {
   seeWarn.addEventListener('click', () => openRows(job.job_id, 'warning'));
   parts.push(h('div', { class: 'actions' }, seeInvalid, seeWarn, reportButton(job, msgs)));
 
-  if (groups && groups.errors && groups.errors.length) {
+  if (groups.groups.length) {
+    const rowsText = (g) => `ligne${g.count > 1 ? 's' : ''} ${g.rows.map(f.num).join(', ')}${g.count > g.rows.length ? '…' : ''}`;
     parts.push(h('h3', null, 'Erreurs les plus fréquentes'),
       h('table', { class: 'tableau frequentes' },
-        h('thead', null, h('tr', null, ['Message', 'Lignes', 'Gravité', 'Explication'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, groups.errors.map((g) => h('tr', null,
-          h('td', { 'data-label': 'Message' }, g.message, g.rows && g.rows.length ? h('span', { class: 'discret' }, ` (lignes ${g.rows.map(f.num).join(', ')}${g.count > g.rows.length ? '…' : ''})`) : null),
+        h('thead', null, h('tr', null, ['Problème', 'Lignes', 'Exemple', 'Que faire ?'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, groups.groups.slice(0, 10).map((g) => h('tr', null,
+          h('td', { 'data-label': 'Problème' }, h('span', { class: `gravite gravite-${g.severity}` }, g.severity === 'warning' ? 'Avertissement' : 'Erreur'), ' ', h('code', null, g.code)),
           h('td', { class: 'num', 'data-label': 'Lignes' }, f.num(g.count)),
-          h('td', { 'data-label': 'Gravité' }, g.severity === 'warning' ? 'avertissement' : 'erreur'),
-          h('td', { 'data-label': 'Explication' }, h('a', { href: `#/aide/erreurs/${g.code}` }, `Que faire ? (${g.code})`)))))));
+          h('td', { 'data-label': 'Exemple' }, g.example, h('span', { class: 'discret' }, ` (${rowsText(g)})`)),
+          h('td', { 'data-label': 'Que faire ?' }, h('a', { href: `#/aide/erreurs/${g.code}` }, `Explication de ${g.code}`)))))));
   } else if (rv.invalid === 0 && rv.warnings === 0) {
     parts.push(h('p', { class: 'boite succes' }, 'Aucune erreur ni avertissement : toutes les lignes sont valides.'));
   }
