@@ -138,6 +138,11 @@ class PageApi(lh.ServerCase):
         job = lh.job_id_of(r.json())
         doc = self.admin.job(job)
         self.assertEqual(doc["status"], "uploaded")
+        # the history says who: the id of GET /api/users
+        users = self.admin.json_ok("GET", "/api/users")["users"]
+        me = [u["id"] for u in users if u["email"] == self.ADMIN[0]]
+        self.assertEqual(doc["created_by"], me[0])
+        self.assertEqual(self.admin.json_ok("GET", "/api/imports")["imports"][0]["created_by"], me[0])
         # a page reopened on the import sees what the upload answered
         self.assertEqual(doc["sniff"]["mapping"], r.json()["sniff"]["mapping"])
         self.assertEqual(len(doc["sniff"]["preview"]), 6)
