@@ -66,7 +66,7 @@ const STATUS_WORDS = {
 export function openRows(id, filter) {
   const title = FILTER_TITLES[filter] || FILTER_TITLES.all;
   const tid = `titre-lignes-${id}`;
-  const body = h('div', { class: 'lignes-corps' });
+  const body = h('div', { class: 'lignes-corps', tabindex: '0', role: 'region', 'aria-label': 'Lignes de la page' });
   const where = h('p', { class: 'pagination-texte', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'secondaire' }, 'Page précédente');
   const next = h('button', { type: 'button', class: 'secondaire' }, 'Page suivante');
