@@ -453,7 +453,7 @@ async function renderReview(ctx, job) {
     seeDup.addEventListener('click', () => openRows(job.job_id, 'duplicate'));
     parts.push(h('div', { class: 'actions' }, seeDup));
   }
-  parts.push(predictionsTable(rv.predictions || {}, null));
+  parts.push(h('h3', null, 'Prévisions'), predictionsTable(rv.predictions || {}, null));
 
   const next = h('a', { href: `#/imports/${job.job_id}/options`, class: 'bouton primaire' }, 'Continuer vers les options');
   fill(ctx.main, header(ctx, job, 2),
