@@ -68,11 +68,17 @@ function helpLinks() {
 
 export function renderNewImport(ctx) {
   const input = h('input', { type: 'file', id: 'fichier', name: 'fichier', accept: '.csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  // The browser's own button speaks the browser's language: the input is
+  // hidden visually (still focusable, still the labelled control) behind a
+  // French one that opens it.
+  input.classList.add('fichier-natif');
+  const picker = h('span', { class: 'bouton secondaire', 'aria-hidden': 'true' }, 'Choisir un fichier…');
+  picker.addEventListener('click', () => input.click());
   const zone = h('div', { class: 'depot' },
     h('div', { class: 'depot-icone', 'aria-hidden': 'true' }),
     h('p', { class: 'depot-texte' }, 'Déposez ici un fichier CSV ou Excel (.xlsx)'),
     h('p', { class: 'discret' }, 'ou'),
-    h('div', { class: 'champ champ-fichier' }, h('label', { for: 'fichier' }, 'Fichier'), input));
+    h('div', { class: 'champ champ-fichier' }, h('label', { for: 'fichier' }, 'Fichier'), input, picker));
   // a constant drawing, no data in it
   zone.querySelector('.depot-icone').innerHTML = '<svg width="40" height="40" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"><path d="M12 16V4M7 9l5-5 5 5"/><path d="M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>';
   const status = h('div', { class: 'zone-etat' });
