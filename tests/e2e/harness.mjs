@@ -59,6 +59,11 @@ export function missingPrerequisite() {
   } catch {
     return 'playwright-core ou axe-core absent de tests/e2e/node_modules : scripts/install-deps.sh les installe';
   }
+  // A server built before the page existed serves no GET /.
+  const routes = spawnSync(BIN, ['serve', '--print-routes'], { encoding: 'utf8' });
+  if (routes.status !== 0 || !routes.stdout.includes('{"method":"GET","path":"/",')) {
+    return "ce leadimport ne sert pas la page web (pas de route GET / dans serve --print-routes)";
+  }
   return null;
 }
 
@@ -209,22 +214,29 @@ export function sampleCsv(dir, name, { rows, seed = 1, invalidRate = 0.05, dupRa
   return out;
 }
 
+// Debian's Python has python3-openpyxl (install-deps.sh); a python3 found
+// first in PATH (a virtualenv, pyenv) may not.
+const SYSTEM_PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
 // The same rows as an Excel workbook (openpyxl), on a sheet named `sheet`
-// behind a first sheet `Notes`, so that choosing the sheet matters.
+// behind a first sheet `Notes` (a small table of its own, as a salesperson's
+// workbook has), so that choosing the sheet matters.
 export function csvToXlsx(csvPath, xlsxPath, sheet = 'Prospects') {
   const script = `
 import csv, sys, openpyxl
 wb = openpyxl.Workbook()
 notes = wb.active
 notes.title = "Notes"
-notes.append(["Ce classeur vient du salon de Lyon"])
+notes.append(["Date", "Remarque"])
+notes.append(["12/03/2026", "Liste du salon de Lyon"])
+notes.append(["13/03/2026", "Relancer les contacts chauds"])
 ws = wb.create_sheet(sys.argv[3])
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     for row in csv.reader(f):
         ws.append(row)
 wb.save(sys.argv[2])
 `;
-  const r = spawnSync('python3', ['-c', script, csvPath, xlsxPath, sheet], { encoding: 'utf8' });
+  const r = spawnSync(SYSTEM_PYTHON, ['-c', script, csvPath, xlsxPath, sheet], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openpyxl : ${r.stderr}`);
   return xlsxPath;
 }
@@ -281,6 +293,8 @@ export class Visit {
   }
 
   async open() {
+    // This visit's screenshots replace those of an earlier run.
+    fs.rmSync(path.join(OUTPUT_DIR, this.width.name, this.label), { recursive: true, force: true });
     this.context = await this.browser.newContext({
       viewport: { width: this.width.width, height: this.width.height },
       locale: 'fr-FR',
@@ -291,7 +305,7 @@ export class Visit {
     this.page = await this.context.newPage();
     this.page.on('pageerror', (e) => this.errors.push(`exception : ${e.message}`));
     this.page.on('console', (m) => {
-      if (m.type() === 'error' && !isExpectedHttpError(m.text())) this.errors.push(`console : ${m.text()}`);
+      if (m.type() === 'error' && !isExpectedHttpError(m.text())) this.errors.push(`console : ${m.text()} (${m.location().url})`);
     });
     await this.page.goto(this.server.url + '/');
     return this.page;
@@ -338,6 +352,19 @@ export class Visit {
   async checkpoint(name) {
     await this.shot(name);
     await this.checkA11y(name);
+  }
+
+  // Runs fn; on failure, a screenshot of the page as it was (NN-echec.png)
+  // before the error goes on; the context is closed either way.
+  async run(fn) {
+    try {
+      await fn(this.page);
+    } catch (e) {
+      if (this.page) await this.shot('echec').catch(() => {});
+      throw e;
+    } finally {
+      await this.close();
+    }
   }
 
   assertNoPageErrors() {
