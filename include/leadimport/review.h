@@ -191,6 +191,22 @@ li_status li_review_predict_json(li_store *s, int64_t job_id, const li_import_op
 /* The review as JSON (the API contract: job_id, rows, valid, invalid, warnings, predictions...). */
 li_status li_review_json(const li_review *r, li_buf *out);
 
+/* Row numbers kept per group by li_review_issue_groups(), as examples. */
+#define LI_REVIEW_GROUP_ROWS 5
+
+/*
+ * The issues of job_id's staged rows (errors of refused rows, warnings of
+ * importable ones) grouped by their stable code, most frequent first (then
+ * by code), as JSON: {"job_id", "rows_with_issues", "groups": [{"code",
+ * "severity" ("error"|"warning"), "count" (rows with it), "rows" (the first
+ * LI_REVIEW_GROUP_ROWS row numbers), "example" (the French message of the
+ * first such row)}]}. Messages name the values of their row, so they are
+ * grouped by code, not by text. Reads every row with an issue: O(those
+ * rows), asked for on demand, never by the job's own work. LI_ENOTFOUND
+ * (job_not_found) for an unknown job.
+ */
+li_status li_review_issue_groups(li_store *s, int64_t job_id, li_buf *out, li_error *err);
+
 /*
  * Page page (from 1) of the staged rows of job_id that filter keeps,
  * LI_REVIEW_PAGE_ROWS per page, as JSON: {"rows": [{"row", "status",

@@ -332,6 +332,11 @@ int li__http_session_delete(li_http_req *r);
 /* health.c: GET /healthz and GET /metrics. */
 int li__http_healthz(li_http_req *r);
 int li__http_metrics(li_http_req *r);
+/* static.c: the web page (GET /, /assets/{name}) and its help pages (/aide/...). */
+int li__http_page(li_http_req *r);
+int li__http_asset(li_http_req *r);
+int li__http_help(li_http_req *r);
+int li__http_help_image(li_http_req *r);
 
 /* --- inside the server (server.c) -------------------------------------------------- */
 

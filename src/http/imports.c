@@ -198,7 +198,7 @@ int li__http_upload(li_http_req *r) {
 
 /* --- one job ----------------------------------------------------------------------------- */
 
-/* GET /api/imports/{id}: jobs show --json, plus "review" (jobs review --json, or null). */
+/* GET /api/imports/{id}: jobs show --json, plus "review" (jobs review --json, or null), plus "sniff" while uploaded. */
 int li__http_import_get(li_http_req *r) {
     int64_t id;
     li_job_rec job;
@@ -229,6 +229,18 @@ int li__http_import_get(li_http_req *r) {
             st = add_member(&b, "review", review.data);
         if (st != LI_OK)
             li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    /*
+     * A job still « déposé » waits for its columns to be checked: "sniff"
+     * (as the upload answered it) lets a page reopened on it show them again.
+     */
+    if (st == LI_OK && job.state == LI_JOB_UPLOADED) {
+        li_buf sniff;
+        li_buf_init(&sniff, 0);
+        st = li_review_sniff_json(s, id, LI_REVIEW_PAGE_ROWS, &sniff, &err);
+        if (st == LI_OK && (st = add_member(&b, "sniff", sniff.data)) != LI_OK)
+            li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        li_buf_free(&sniff);
     }
 out:;
     int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
@@ -295,6 +307,21 @@ int li__http_import_rows(li_http_req *r) {
     li_buf b;
     li_buf_init(&b, 0);
     li_status st = li_review_rows(s, id, filter, page, &b, &err);
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
+    li_buf_free(&b);
+    return rc;
+}
+
+/* GET /api/imports/{id}/errors: the issues of its rows grouped by code (li_review_issue_groups). */
+int li__http_import_errors(li_http_req *r) {
+    int64_t id;
+    li_error err;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = li_review_issue_groups(s, id, &b, &err);
     int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
     li_buf_free(&b);
     return rc;

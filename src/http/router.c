@@ -48,6 +48,9 @@ static int match_path(const char *pattern, const char *path, li_http_match *m) {
     size_t np = 0;
     if (*p != '/' || *s != '/')
         return 0;
+    /* The root ("/", the web page) is the one path whose only segment is empty. */
+    if (p[1] == '\0' || s[1] == '\0')
+        return p[1] == '\0' && s[1] == '\0';
     while (*p && *s) {
         /* Both at a '/': step over it, then compare one segment. */
         if (*p != '/' || *s != '/')

@@ -39,6 +39,7 @@ const li_http_route li__http_routes[] = {
     {"PUT", "/api/imports/{id}/mapping", A, 1, JSON, NULL, li__http_import_mapping, NULL},
     {"POST", "/api/imports/{id}/analyse", A, 1, NOBODY, NULL, li__http_import_analyse, NULL},
     {"GET", "/api/imports/{id}/rows", A, 0, NOBODY, NULL, li__http_import_rows, NULL},
+    {"GET", "/api/imports/{id}/errors", A, 0, NOBODY, NULL, li__http_import_errors, NULL},
     {"POST", "/api/imports/{id}/predict", A, 1, JSON, NULL, li__http_import_predict, NULL},
     {"POST", "/api/imports/{id}/commit", A, 1, JSON, NULL, li__http_import_commit, NULL},
     {"POST", "/api/imports/{id}/cancel", A, 1, NOBODY, NULL, li__http_import_cancel, NULL},
@@ -56,6 +57,12 @@ const li_http_route li__http_routes[] = {
     /* health.c: monitoring */
     {"GET", "/healthz", N, 0, NOBODY, NULL, li__http_healthz, NULL},
     {"GET", "/metrics", N, 0, NOBODY, NULL, li__http_metrics, NULL},
+
+    /* static.c: the web page and its help pages, embedded at build time (no session: the page asks GET /api/session) */
+    {"GET", "/", N, 0, NOBODY, NULL, li__http_page, NULL},
+    {"GET", "/assets/{name}", N, 0, NOBODY, NULL, li__http_asset, NULL},
+    {"GET", "/aide/{name}", N, 0, NOBODY, NULL, li__http_help, NULL},
+    {"GET", "/aide/img/{name}", N, 0, NOBODY, NULL, li__http_help_image, NULL},
 };
 
 const size_t li__http_route_count = sizeof li__http_routes / sizeof li__http_routes[0];

@@ -1114,3 +1114,131 @@ const char *li_review_status_label(const char *status) {
         return li_msg_text(LI_MSG_REVIEW_ROW_SKIPPED);
     return "?";
 }
+
+/* --- issues grouped by code ----------------------------------------------------------- */
+
+typedef struct issue_group {
+    char code[64];
+    int warning;
+    uint64_t count;
+    uint64_t rows[LI_REVIEW_GROUP_ROWS];
+    size_t nrows;
+    uint64_t last_row; /* the row counted last: a row counts once per code */
+    char *example;
+} issue_group;
+
+typedef struct issue_groups {
+    issue_group *g;
+    size_t n, cap;
+    uint64_t rows_with_issues;
+    int nomem;
+} issue_groups;
+
+static issue_group *group_of(issue_groups *gs, const char *code) {
+    for (size_t i = 0; i < gs->n; i++)
+        if (strcmp(gs->g[i].code, code) == 0)
+            return &gs->g[i];
+    if (gs->n == gs->cap) {
+        size_t cap = gs->cap ? gs->cap * 2 : 16;
+        issue_group *g = realloc(gs->g, cap * sizeof *g);
+        if (!g)
+            return NULL;
+        gs->g = g;
+        gs->cap = cap;
+    }
+    issue_group *g = &gs->g[gs->n++];
+    memset(g, 0, sizeof *g);
+    snprintf(g->code, sizeof g->code, "%s", code);
+    return g;
+}
+
+static li_status group_row(const li_staged_row *r, void *ctx) {
+    issue_groups *gs = ctx;
+    json_t *issues = r->errors.len ? json_loadb(r->errors.ptr, r->errors.len, 0, NULL) : NULL;
+    size_t i;
+    json_t *v;
+    int any = 0;
+    json_array_foreach(issues, i, v) {
+        const char *code = json_string_value(json_object_get(v, "code"));
+        const char *msg = json_string_value(json_object_get(v, "message"));
+        const char *sev = json_string_value(json_object_get(v, "severity"));
+        if (!code)
+            continue;
+        issue_group *g = group_of(gs, code);
+        if (!g) {
+            json_decref(issues);
+            return LI_ENOMEM;
+        }
+        any = 1;
+        /* one row counts once per code, even when two of its cells have it */
+        if (g->count > 0 && g->last_row == r->row_no)
+            continue;
+        g->last_row = r->row_no;
+        g->count++;
+        g->warning = sev && strcmp(sev, "warning") == 0;
+        if (g->nrows < LI_REVIEW_GROUP_ROWS)
+            g->rows[g->nrows++] = r->row_no;
+        if (!g->example && msg && !(g->example = strdup(msg))) {
+            json_decref(issues);
+            return LI_ENOMEM;
+        }
+    }
+    gs->rows_with_issues += any;
+    json_decref(issues);
+    return LI_OK;
+}
+
+static int by_count(const void *a, const void *b) {
+    const issue_group *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
+
+li_status li_review_issue_groups(li_store *s, int64_t job_id, li_buf *out, li_error *err) {
+    issue_groups gs;
+    li_job_rec job;
+    uint64_t total = 0;
+    memset(&gs, 0, sizeof gs);
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    /* refused rows, then importable rows with a warning: each row read once */
+    if (st == LI_OK)
+        st = li_store_rows_page(s, job_id, LI_ROWS_INVALID, 0, 0, &total, group_row, &gs, err);
+    if (st == LI_OK)
+        st = li_store_rows_page(s, job_id, LI_ROWS_WARNING, 0, 0, &total, group_row, &gs, err);
+    if (st == LI_ENOMEM)
+        li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (st != LI_OK)
+        goto done;
+    if (gs.n)
+        qsort(gs.g, gs.n, sizeof *gs.g, by_count);
+    st = li_buf_printf(out, "{\"job_id\":%lld,\"rows_with_issues\":%llu,\"groups\":[",
+                       (long long)job_id, (unsigned long long)gs.rows_with_issues);
+    for (size_t i = 0; i < gs.n && st == LI_OK; i++) {
+        const issue_group *g = &gs.g[i];
+        st = li_buf_printf(out, "%s{\"code\":", i ? "," : "");
+        if (st == LI_OK)
+            st = li_buf_json_str(out, g->code, strlen(g->code));
+        if (st == LI_OK)
+            st = li_buf_printf(out, ",\"severity\":\"%s\",\"count\":%llu,\"rows\":[",
+                               g->warning ? "warning" : "error", (unsigned long long)g->count);
+        for (size_t k = 0; k < g->nrows && st == LI_OK; k++)
+            st = li_buf_printf(out, "%s%llu", k ? "," : "", (unsigned long long)g->rows[k]);
+        if (st == LI_OK)
+            st = li_buf_puts(out, "],\"example\":");
+        if (st == LI_OK)
+            st = g->example ? li_buf_json_str(out, g->example, strlen(g->example))
+                            : li_buf_puts(out, "null");
+        if (st == LI_OK)
+            st = li_buf_putc(out, '}');
+    }
+    if (st == LI_OK)
+        st = li_buf_puts(out, "]}");
+    if (st != LI_OK)
+        li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+done:
+    for (size_t i = 0; i < gs.n; i++)
+        free(gs.g[i].example);
+    free(gs.g);
+    return st;
+}

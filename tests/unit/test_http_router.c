@@ -93,6 +93,24 @@ static void near_misses_match_nothing(void **state) {
     assert_int_equal(li__http_match(table, NT, "GET", longp, &m), 0);
 }
 
+/* The web page is served at "/": that pattern matches the root and nothing else. */
+static void the_root_matches_only_itself(void **state) {
+    (void)state;
+    static const li_http_route root[] = {
+        {"GET", "/", LI_HTTP_AUTH_NONE, 0, LI_HTTP_BODY_NONE, NULL, h_dummy, NULL},
+        {"GET", "/assets/{name}", LI_HTTP_AUTH_NONE, 0, LI_HTTP_BODY_NONE, NULL, h_dummy, NULL},
+    };
+    li_http_match m;
+    assert_int_equal(li__http_match(root, 2, "GET", "/", &m), 1);
+    assert_ptr_equal(m.route, &root[0]);
+    assert_int_equal(m.nparams, 0);
+    static const char *const misses[] = {"//", "/x", "/assets", "/assets/", ""};
+    for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++)
+        assert_int_equal(li__http_match(root, 2, "GET", misses[i], &m), 0);
+    assert_int_equal(li__http_match(root, 2, "GET", "/assets/app.js", &m), 1);
+    assert_ptr_equal(m.route, &root[1]);
+}
+
 static void a_known_path_with_another_method_says_which_methods_exist(void **state) {
     (void)state;
     li_http_match m;
@@ -217,6 +235,7 @@ int main(void) {
         cmocka_unit_test(literal_paths_match_their_method_only),
         cmocka_unit_test(a_parameter_takes_one_whole_segment),
         cmocka_unit_test(near_misses_match_nothing),
+        cmocka_unit_test(the_root_matches_only_itself),
         cmocka_unit_test(a_known_path_with_another_method_says_which_methods_exist),
         cmocka_unit_test(every_api_route_but_login_needs_a_session),
         cmocka_unit_test(every_state_changing_route_with_a_session_needs_the_csrf_token),
