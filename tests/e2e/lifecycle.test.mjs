@@ -2,17 +2,22 @@
 // one while it runs, the history and its filter, undoing one from the
 // history, at 1280 px and at 390 px.
 //
-// The import to cancel is a file big enough (a few seconds of work on this
-// machine) that the person has time to press « Annuler » while the progress
-// shows; the server stops it at its next batch. The imports the history
-// lists besides are made through the API (what the page does is tested by
-// import.test.mjs; here only the history's own gestures are).
+// The server runs no import itself (--workers 0): a `leadimport worker
+// --until-idle` started by the test does the work, as a separate worker
+// would in production. So the import page can be looked at (screenshot,
+// axe-core) while the import waits for a worker, without a race; then the
+// worker starts on a file big enough (a few seconds of work) that the person
+// has time to press « Annuler » once the progress moves; the worker stops at
+// its next batch. The imports the history lists besides are made through the
+// API (what the page does is tested by import.test.mjs; here only the
+// history's own gestures are).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import {
-  Server, Visit, WIDTHS, ADMIN, missingPrerequisite, openBrowser, login, apiSessionOf, sampleCsv, sleep, parseCsv,
+  BIN, Server, Visit, WIDTHS, ADMIN, missingPrerequisite, openBrowser, login, apiSessionOf, sampleCsv, sleep, parseCsv,
 } from './harness.mjs';
 
 const skip = missingPrerequisite();
@@ -23,7 +28,7 @@ let browser;
 
 before(async () => {
   if (skip) return;
-  server = await new Server({ workers: 2 }).start();
+  server = await new Server({ workers: 0 }).start();
   browser = await openBrowser();
 });
 
@@ -63,6 +68,18 @@ async function asAdmin(width, label, fn) {
   });
 }
 
+// What is queued, done by one worker that stops when the queue is empty.
+function workSync() {
+  const r = spawnSync(BIN, ['worker', '--until-idle', '--quiet', '--db', server.dbUrl], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+// The same, in the background; resolves with the worker's exit code.
+function workAsync() {
+  const w = spawn(BIN, ['worker', '--until-idle', '--quiet', '--db', server.dbUrl], { stdio: 'ignore' });
+  return new Promise((resolve) => w.on('exit', (code) => resolve(code)));
+}
+
 // An import done through the API, as a script would: upload, analyse,
 // commit, wait for its end. Returns its number.
 async function importByApi(session, file) {
@@ -81,8 +98,10 @@ async function importByApi(session, file) {
     throw new Error(`import ${id} never reached ${states}`);
   };
   assert.equal((await server.api('POST', `/api/imports/${id}/analyse`, session)).status, 202);
+  workSync();
   await waitFor(['ready']);
   assert.equal((await server.api('POST', `/api/imports/${id}/commit`, { ...session, body: {} })).status, 202);
+  workSync();
   await waitFor(['completed']);
   return id;
 }
@@ -94,20 +113,27 @@ test('bureau : annuler un import pendant qu\'il tourne, puis filtrer l\'historiq
     await page.getByLabel('Fichier', { exact: true }).setInputFiles(file);
     await page.getByRole('heading', { name: 'Colonnes', exact: true }).waitFor({ timeout: 30000 });
     await page.getByRole('button', { name: 'Analyser' }).click();
-    await page.getByRole('heading', { name: 'Vérification', exact: true }).waitFor({ timeout: 60000 });
+    await page.getByRole('heading', { name: 'Analyse en cours', exact: true }).waitFor();
+    workSync();
+    await page.getByRole('heading', { name: 'Vérification', exact: true }).waitFor({ timeout: 30000 });
     await page.getByRole('link', { name: 'Continuer vers les options' }).click();
     await page.getByRole('heading', { name: 'Options', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Importer', exact: true }).click();
 
-    // The live progress, and « Annuler » while it runs.
+    // The live progress page, while the import waits for a worker.
     await page.getByRole('heading', { name: 'Import en cours', exact: true }).waitFor();
-    await page.getByText(/lignes\/s/).first().waitFor();
-    await v.checkpoint('import-en-cours');
+    await page.getByText(/en attente/).first().waitFor();
+    await v.checkpoint('import-en-attente');
+
+    // A worker takes it; once the progress moves, « Annuler ».
+    const worker = workAsync();
+    await page.getByText(/\d lignes\/s/).first().waitFor({ timeout: 30000 });
     await page.getByRole('button', { name: 'Annuler', exact: true }).click();
     const confirm = page.getByRole('dialog', { name: "Annuler l'import ?" });
     await confirm.waitFor();
     await confirm.getByRole('button', { name: "Annuler l'import" }).click();
     await page.getByRole('heading', { name: 'Résumé', exact: true }).waitFor({ timeout: 30000 });
+    assert.equal(await worker, 0, 'le worker a échoué');
     await page.getByRole('status').filter({ hasText: 'Import annulé.' }).first().waitFor();
     await v.checkpoint('import-annule');
 
