@@ -613,11 +613,14 @@ async function renderSummary(ctx, job) {
     job.error ? h('p', { class: 'boite erreur' }, job.error) : null,
     h('dl', { class: 'chiffres' }, cards.map(([k, v, c]) => h('div', { class: c || null }, h('dt', null, k), h('dd', null, f.num(v))))),
   ];
-  if (job.assigned_to && job.assigned_to.length) {
-    parts.push(h('h3', null, 'Attribution par commercial'),
-      h('table', { class: 'tableau' },
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Commercial'), h('th', { scope: 'col' }, 'Leads'))),
-        h('tbody', null, job.assigned_to.map((a) => h('tr', null, h('th', { scope: 'row' }, a.name ? `${a.name} (${a.email})` : a.email), h('td', { class: 'num' }, f.num(a.leads)))))));
+  const given = job.assigned > 0 ? await api.get(`/api/imports/${job.job_id}/assignments`) : { users: [] };
+  if (given.users.length) {
+    parts.push(h('table', { class: 'tableau attribution' },
+      h('caption', null, 'Leads attribués par commercial'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Commercial'), h('th', { scope: 'col', class: 'num' }, 'Leads'))),
+      h('tbody', null, given.users.map((a) => h('tr', null,
+        h('th', { scope: 'row' }, a.name ? `${a.name} (${a.email})` : `Utilisateur n° ${a.user_id}`),
+        h('td', { class: 'num' }, f.num(a.leads)))))));
   }
   const actions = [reportButton(job, msgs), h('a', { href: '#/historique', class: 'bouton secondaire' }, "Voir l'historique")];
   if (job.status === 'completed') {

@@ -93,6 +93,17 @@ li_status li_jobjson_users(li_buf *b, li_store *s, li_error *err);
 li_status li_jobjson_mappings(li_buf *b, li_store *s, li_error *err);
 
 /*
+ * {"job_id", "assigned", "users": [{"user_id", "email", "name", "leads"}]}:
+ * to whom job_id gave its leads, from the history it wrote (the 'assigned'
+ * entries, the newest per lead: a lead given twice by one file counts once,
+ * for its last owner), most leads first. A user since deleted keeps its id
+ * with empty email and name. Reads the job's history: O(its leads), asked
+ * for once by a summary, never by the job's own work. LI_ENOTFOUND
+ * (job_not_found) for an unknown job.
+ */
+li_status li_jobjson_assignments(li_buf *b, li_store *s, int64_t job_id, li_error *err);
+
+/*
  * The rows the report of job lists, as a server shows them at every
  * request, O(1) in the job's size: LI_JOBJSON_ROWS_UNKNOWN while the job
  * moves (queued, parsing, importing: counting its rows would slow it down

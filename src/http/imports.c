@@ -312,6 +312,21 @@ int li__http_import_rows(li_http_req *r) {
     return rc;
 }
 
+/* GET /api/imports/{id}/assignments: to whom it gave its leads (li_jobjson_assignments). */
+int li__http_import_assignments(li_http_req *r) {
+    int64_t id;
+    li_error err;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = li_jobjson_assignments(&b, s, id, &err);
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
+    li_buf_free(&b);
+    return rc;
+}
+
 /* GET /api/imports/{id}/errors: the issues of its rows grouped by code (li_review_issue_groups). */
 int li__http_import_errors(li_http_req *r) {
     int64_t id;

@@ -19,6 +19,7 @@ int li__http_import_mapping(li_http_req *r);
 int li__http_import_analyse(li_http_req *r);
 int li__http_import_rows(li_http_req *r);
 int li__http_import_errors(li_http_req *r);
+int li__http_import_assignments(li_http_req *r);
 int li__http_import_predict(li_http_req *r);
 int li__http_import_commit(li_http_req *r);
 int li__http_import_cancel(li_http_req *r);

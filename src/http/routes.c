@@ -40,6 +40,7 @@ const li_http_route li__http_routes[] = {
     {"POST", "/api/imports/{id}/analyse", A, 1, NOBODY, NULL, li__http_import_analyse, NULL},
     {"GET", "/api/imports/{id}/rows", A, 0, NOBODY, NULL, li__http_import_rows, NULL},
     {"GET", "/api/imports/{id}/errors", A, 0, NOBODY, NULL, li__http_import_errors, NULL},
+    {"GET", "/api/imports/{id}/assignments", A, 0, NOBODY, NULL, li__http_import_assignments, NULL},
     {"POST", "/api/imports/{id}/predict", A, 1, JSON, NULL, li__http_import_predict, NULL},
     {"POST", "/api/imports/{id}/commit", A, 1, JSON, NULL, li__http_import_commit, NULL},
     {"POST", "/api/imports/{id}/cancel", A, 1, NOBODY, NULL, li__http_import_cancel, NULL},

@@ -114,6 +114,136 @@ li_status li_jobjson_users(li_buf *b, li_store *s, li_error *err) {
     return put_list(b, "users", c.array, st, err);
 }
 
+/* --- to whom a job gave its leads ------------------------------------------------------ */
+
+typedef struct given {
+    int64_t lead, user;
+    size_t order; /* position in the walk (newest first): the first per lead is its last owner */
+} given;
+
+typedef struct given_ctx {
+    given *g;
+    size_t n, cap;
+} given_ctx;
+
+static li_status given_one(const li_history_rec *h, void *arg) {
+    given_ctx *c = arg;
+    if (strcmp(h->action, "assigned") != 0 || !h->changes)
+        return LI_OK;
+    json_t *ch = json_loads(h->changes, 0, NULL);
+    json_t *to = json_array_get(json_object_get(ch, "assigned_to"), 1);
+    int64_t user = json_is_integer(to) ? (int64_t)json_integer_value(to) : 0;
+    json_decref(ch);
+    if (user <= 0) /* taken away from someone: given to nobody */
+        return LI_OK;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        given *g = realloc(c->g, cap * sizeof *g);
+        if (!g)
+            return LI_ENOMEM;
+        c->g = g;
+        c->cap = cap;
+    }
+    c->g[c->n] = (given){h->lead_id, user, c->n};
+    c->n++;
+    return LI_OK;
+}
+
+static int by_lead_then_order(const void *a, const void *b) {
+    const given *x = a, *y = b;
+    if (x->lead != y->lead)
+        return x->lead < y->lead ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+typedef struct per_user {
+    int64_t user;
+    uint64_t leads;
+    json_t *who; /* {"user_id", "email", "name", "leads"}, filled by names_one */
+} per_user;
+
+typedef struct names_ctx {
+    per_user *u;
+    size_t n;
+} names_ctx;
+
+static li_status names_one(const li_user *u, void *arg) {
+    names_ctx *c = arg;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->u[i].user == u->id) {
+            json_object_set_new(c->u[i].who, "email", json_string(u->email));
+            json_object_set_new(c->u[i].who, "name", json_string(u->name));
+        }
+    return LI_OK;
+}
+
+static int by_leads(const void *a, const void *b) {
+    const per_user *x = a, *y = b;
+    if (x->leads != y->leads)
+        return x->leads > y->leads ? -1 : 1;
+    return x->user < y->user ? -1 : x->user > y->user;
+}
+
+li_status li_jobjson_assignments(li_buf *b, li_store *s, int64_t job_id, li_error *err) {
+    given_ctx c = {NULL, 0, 0};
+    names_ctx nc = {NULL, 0};
+    li_job_rec job;
+    json_t *users = NULL, *doc = NULL;
+    char *text = NULL;
+    uint64_t total = 0;
+    li_status st = li_store_job_get(s, job_id, &job, err);
+    if (st == LI_OK)
+        st = li_store_job_history_each(s, job_id, given_one, &c, err);
+    if (st != LI_OK)
+        goto done;
+    if (c.n)
+        qsort(c.g, c.n, sizeof *c.g, by_lead_then_order);
+    if (c.n && !(nc.u = calloc(c.n, sizeof *nc.u))) {
+        st = LI_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        if (i && c.g[i].lead == c.g[i - 1].lead)
+            continue; /* an older owner of the same lead */
+        size_t k = 0;
+        while (k < nc.n && nc.u[k].user != c.g[i].user)
+            k++;
+        if (k == nc.n)
+            nc.u[nc.n++].user = c.g[i].user;
+        nc.u[k].leads++;
+        total++;
+    }
+    if (nc.n)
+        qsort(nc.u, nc.n, sizeof *nc.u, by_leads);
+    if (!(users = json_array())) {
+        st = LI_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < nc.n; i++) {
+        nc.u[i].who = json_pack("{s:I,s:s,s:s,s:I}", "user_id", (json_int_t)nc.u[i].user, "email",
+                                "", "name", "", "leads", (json_int_t)nc.u[i].leads);
+        if (!nc.u[i].who || json_array_append_new(users, nc.u[i].who) != 0) {
+            st = LI_ENOMEM;
+            goto done;
+        }
+    }
+    if ((st = li_users_each(s, names_one, &nc, err)) != LI_OK)
+        goto done;
+    doc = json_pack("{s:I,s:I,s:O}", "job_id", (json_int_t)job_id, "assigned", (json_int_t)total,
+                    "users", users);
+    text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    st = text ? li_buf_puts(b, text) : LI_ENOMEM;
+done:
+    if (st == LI_ENOMEM)
+        li_error_set(err, st, LI_MSG_NO_MEMORY);
+    free(text);
+    json_decref(doc);
+    json_decref(users);
+    free(nc.u);
+    free(c.g);
+    return st;
+}
+
 li_status li_jobjson_mappings(li_buf *b, li_store *s, li_error *err) {
     list_ctx c = {json_array()};
     li_status st = c.array ? li_store_mappings_each(s, 0, mapping_one, &c, err) : LI_ENOMEM;

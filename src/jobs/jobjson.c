@@ -82,6 +82,11 @@ static void job_fields(jw *w, const li_job_rec *j) {
     kv(w, "finished_at", j->finished_at, 1);
     put(w, ",");
     kv(w, "error", j->error, 1);
+    /* who asked for it (users.id; the history names them), null for the operator's CLI */
+    if (j->created_by > 0)
+        putf(w, ",\"created_by\":%lld", (long long)j->created_by);
+    else
+        put(w, ",\"created_by\":null");
 }
 
 li_status li_jobjson_job(li_buf *b, const li_job_rec *job) {

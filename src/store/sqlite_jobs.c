@@ -47,6 +47,7 @@
     X(attempts, "attempts")                                                                        \
     X(worker, "worker")                                                                            \
     X(heartbeat_at, "heartbeat_at")                                                                \
+    X(created_by, "created_by")                                                                    \
     /* the owners of its items running under an unexpired lease, one a line */                     \
     X(lease_owners, "(SELECT group_concat(w.lease_owner, char(10)) FROM work_items w"              \
                     " WHERE w.job_id=import_jobs.id AND w.state='running'"                         \
@@ -106,6 +107,7 @@ static li_status job_from_row(sqlite3_stmt *q, li_job_rec *j, li_error *err) {
     j->commit_row = (uint64_t)sqlite3_column_int64(q, JOB_COL_commit_row);
     j->rows_per_s = sqlite3_column_double(q, JOB_COL_rows_per_s);
     j->eta_s = sqlite3_column_int64(q, JOB_COL_eta_s);
+    j->created_by = sqlite3_column_int64(q, JOB_COL_created_by); /* NULL: 0, the operator */
     li__sqlite_col_copy(j->created_at, sizeof j->created_at, q, JOB_COL_created_at);
     li__sqlite_col_copy(j->started_at, sizeof j->started_at, q, JOB_COL_started_at);
     li__sqlite_col_copy(j->finished_at, sizeof j->finished_at, q, JOB_COL_finished_at);

@@ -138,6 +138,11 @@ class PageApi(lh.ServerCase):
         job = lh.job_id_of(r.json())
         doc = self.admin.job(job)
         self.assertEqual(doc["status"], "uploaded")
+        # the history says who: the id of GET /api/users
+        users = self.admin.json_ok("GET", "/api/users")["users"]
+        me = [u["id"] for u in users if u["email"] == self.ADMIN[0]]
+        self.assertEqual(doc["created_by"], me[0])
+        self.assertEqual(self.admin.json_ok("GET", "/api/imports")["imports"][0]["created_by"], me[0])
         # a page reopened on the import sees what the upload answered
         self.assertEqual(doc["sniff"]["mapping"], r.json()["sniff"]["mapping"])
         self.assertEqual(len(doc["sniff"]["preview"]), 6)
@@ -158,12 +163,31 @@ class PageApi(lh.ServerCase):
         self.assertEqual(by["email_domain_typo"]["rows"], [7])
         self.assertEqual(groups["groups"][0]["code"], "contact_missing")  # most frequent first
 
+    def test_the_summary_says_to_whom_the_leads_went(self):
+        rows = [li.lead("P%d" % i, "Nom%d" % i, "p%d@exemple.fr" % i) for i in range(7)]
+        path = li.write_csv(os.path.join(self.tmp, "tour.csv"), rows)
+        job = lh.job_id_of(self.admin.upload(path).json())
+        self.admin.json_ok("POST", "/api/imports/%d/analyse" % job, expect=(202,))
+        self.admin.wait_status(job, ("ready",))
+        who = [e for e, _ in self.COMMERCIALS]
+        self.admin.json_ok("POST", "/api/imports/%d/commit" % job,
+                           {"assign": {"mode": "round_robin", "users": who}}, expect=(202,))
+        done = self.admin.wait_status(job, ("completed",))
+        given = self.admin.json_ok("GET", "/api/imports/%d/assignments" % job)
+        self.assertEqual(given["assigned"], done["assigned"])
+        self.assertEqual(given["assigned"], 7)
+        self.assertEqual([(u["email"], u["leads"]) for u in given["users"]],
+                         [(who[0], 4), (who[1], 3)])
+        self.assertEqual(given["users"][0]["name"], self.COMMERCIALS[0][1])
+        lh.assert_french_error(self, self.admin.request("GET", "/api/imports/999999/assignments"),
+                               404, "job_not_found")
+
     def test_issues_of_an_unknown_import_and_for_a_commercial(self):
         lh.assert_french_error(self, self.admin.request("GET", "/api/imports/999999/errors"),
                                404, "job_not_found")
         com = self.new_client(self.COMMERCIALS[0][0])
-        lh.assert_french_error(self, com.request("GET", "/api/imports/1/errors"), 403,
-                               "admin_required")
+        for path in ("/api/imports/1/errors", "/api/imports/1/assignments"):
+            lh.assert_french_error(self, com.request("GET", path), 403, "admin_required")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ static void job_object_keeps_its_names_order_and_nulls(void **state) {
         "invalid", "warnings", "created", "updated", "skipped", "assigned", "flagged",
         "bytes_done", "bytes_total", "parse_row", "commit_row", "rows_per_s", "eta_s", "running",
         "interrupted", "attempts", "worker", "heartbeat_at", "created_at", "started_at",
-        "finished_at", "error"};
+        "finished_at", "error", "created_by"};
     li_job_rec j = a_job(LI_JOB_IMPORTING, 0);
     li_buf b;
     li_buf_init(&b, 0);
@@ -80,6 +80,7 @@ static void job_object_keeps_its_names_order_and_nulls(void **state) {
     assert_true(json_is_true(json_object_get(o, "interrupted")));
     assert_true(json_is_null(json_object_get(o, "eta_s")));
     assert_true(json_is_null(json_object_get(o, "error"))); /* empty text: null */
+    assert_true(json_is_null(json_object_get(o, "created_by"))); /* no user: the operator */
     assert_int_equal(json_integer_value(json_object_get(o, "rows")), 1500);
     json_decref(o);
     li_buf_free(&b);
