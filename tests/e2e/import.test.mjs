@@ -236,6 +236,18 @@ async function importAndSummary(v) {
   };
 }
 
+// The summary's « Leads attribués par commercial »: name → number of leads.
+async function givenPerUser(page) {
+  const table = page.getByRole('table', { name: 'Leads attribués par commercial' });
+  await table.waitFor();
+  const out = {};
+  for (const row of await table.getByRole('row').all()) {
+    const who = await row.getByRole('rowheader').allTextContents();
+    if (who.length) out[who[0]] = Number((await row.getByRole('cell').first().textContent()).replace(/\s/g, ''));
+  }
+  return out;
+}
+
 // The leads of the base, as `leadimport export` writes them.
 function exportedLeads() {
   const out = path.join(server.tmp, `export-${Date.now()}.csv`);
@@ -289,11 +301,12 @@ test('bureau : classeur Excel, feuille choisie, « Mettre à jour », un commerc
     assert.equal(done.created, 0, JSON.stringify(done));
     assert.ok(done.assigned > 0 && done.assigned <= done.updated, JSON.stringify(done));
     assert.deepEqual({ created: done.created, updated: done.updated, skipped: done.skipped, flagged: done.flagged }, predicted);
-    const page = v.page;
-    await page.getByRole('table').filter({ hasText: 'Claire Dubreuil' }).first().waitFor();
+    assert.deepEqual(await givenPerUser(v.page), { 'Claire Dubreuil (claire.dubreuil@exemple.fr)': done.assigned });
     const leads = exportedLeads();
     assert.equal(leads.length, before);
-    assert.ok(leads.filter((l) => l.Ville !== '').length >= done.updated);
+    // The CSV left every city empty; the workbook's update filled some.
+    const withCity = leads.filter((l) => l.Ville !== '').length;
+    assert.ok(withCity > 0 && withCity <= done.updated, `${withCity} villes, ${JSON.stringify(done)}`);
     assert.equal(leads.filter((l) => l['Assigné à'] === 'claire.dubreuil@exemple.fr').length, done.assigned);
     v.assertNoPageErrors();
   });
@@ -323,13 +336,10 @@ test('mobile : fichier déjà importé refusé, puis CSV, « Créer quand même 
     assert.deepEqual({ created: done.created, updated: done.updated, skipped: done.skipped, flagged: done.flagged }, predicted);
     // Round robin over the three commercials: each gets a third.
     assert.equal(done.assigned, done.created);
-    const per = Math.floor(done.created / 3);
-    const leads = exportedLeads();
-    for (const [email, name] of COMMERCIALS) {
-      const n = leads.filter((l) => l['Assigné à'] === email).length;
-      assert.ok(n >= per, `${email} : ${n}`);
-      await page.getByRole('row').filter({ hasText: name }).first().waitFor();
-    }
+    const given = await givenPerUser(page);
+    const counts = COMMERCIALS.map(([email, name]) => given[`${name} (${email})`]);
+    assert.equal(counts.reduce((a, b) => a + b, 0), done.assigned, JSON.stringify(given));
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `tour de rôle inégal : ${JSON.stringify(given)}`);
     v.assertNoPageErrors();
   });
 });
@@ -356,7 +366,12 @@ test('mobile : classeur Excel, « Ignorer », selon une colonne, puis défait', 
     assert.ok(done.assigned > 0 && named.length > 0, JSON.stringify(done));
     for (const l of named) assert.equal(l['Assigné à'], COMMERCIALS.find(([, n]) => n === l.Commercial)[0], JSON.stringify(l));
     for (const l of leads.filter((x) => !named.includes(x))) assert.equal(l['Assigné à'], '', JSON.stringify(l));
-    await page.getByRole('row').filter({ hasText: 'Nadia Benali' }).first().waitFor();
+    const given = await givenPerUser(page);
+    assert.equal(Object.values(given).reduce((a, b) => a + b, 0), done.assigned, JSON.stringify(given));
+    for (const [email, name] of COMMERCIALS) {
+      const n = named.filter((l) => l.Commercial === name).length;
+      if (n) assert.equal(given[`${name} (${email})`], n, JSON.stringify(given));
+    }
 
     // Undone from the summary, after a confirmation.
     await page.getByRole('button', { name: 'Annuler cet import' }).click();
