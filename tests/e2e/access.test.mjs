@@ -8,9 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, Visit, WIDTHS, ADMIN, PASSWORD, BIN, missingPrerequisite, openBrowser, login, apiSessionOf,
+  Server, Visit, WIDTHS, ADMIN, PASSWORD, BIN, SOURCE_DIR, missingPrerequisite, openBrowser, login, apiSessionOf,
 } from './harness.mjs';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const skip = missingPrerequisite();
 let server;
@@ -52,6 +54,24 @@ for (const width of WIDTHS) {
       // A reload keeps the session: the page asks GET /api/session.
       await page.reload();
       await page.getByRole('heading', { name: 'Nouvel import' }).first().waitFor();
+
+      // The user guide, from the link beside the file input: served by the
+      // server itself, every picture of it loaded.
+      await page.getByRole('link', { name: "Guide d'utilisation" }).click();
+      await page.getByRole('heading', { name: 'Étape 1 : choisir le fichier' }).waitFor();
+      const srcs = await page.locator('main img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+      assert.ok(srcs.length >= 10, JSON.stringify(srcs));
+      for (const src of srcs) {
+        const r = await server.api('GET', src);
+        assert.equal(r.status, 200, src);
+        assert.equal(r.headers.get('content-type'), 'image/png', src);
+        assert.ok(r.bytes.equals(fs.readFileSync(path.join(SOURCE_DIR, 'docs', src.replace(/^\/aide\//, '')))), src);
+      }
+      // Pictures load lazily: the last one, scrolled to, is drawn.
+      const last = page.locator('main img').last();
+      await last.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => { const i = [...document.querySelectorAll('main img')].pop(); return i.complete && i.naturalWidth > 0; });
+      await v.checkpoint('guide');
       v.assertNoPageErrors();
     });
   });
