@@ -16,7 +16,7 @@ import { renderHistory } from './history.js';
 import { renderHelp } from './help.js';
 
 const main = document.getElementById('contenu');
-const state = { session: null, leave: null };
+const state = { session: null, leave: null, after: null };
 
 export function currentUser() {
   return state.session && state.session.user;
@@ -85,12 +85,15 @@ async function route() {
   const { parts, params } = parseHash();
   const user = currentUser();
   if (!user) {
-    if (parts[0] !== 'connexion') { location.replace('#/connexion'); return; }
+    // after the login, back to where the address pointed (a reopened tab on an import)
+    if (parts[0] !== 'connexion') { state.after = location.hash; location.replace('#/connexion'); return; }
     setChrome();
     renderLogin(page('Connexion'), async (session) => {
       state.session = session;
       api.setCsrf(session.csrf_token);
-      go(session.user.role === 'admin' ? '#/nouvel-import' : '#/reserve');
+      const after = state.after;
+      state.after = null;
+      go(session.user.role === 'admin' ? after || '#/nouvel-import' : '#/reserve');
     });
     focusHeading();
     return;
@@ -145,7 +148,7 @@ async function logout() {
 async function start() {
   api.setSessionLost(() => {
     state.session = null;
-    if (!location.hash.startsWith('#/connexion')) location.hash = '#/connexion';
+    if (!location.hash.startsWith('#/connexion')) { state.after = location.hash; location.hash = '#/connexion'; }
   });
   document.getElementById('deconnexion').addEventListener('click', logout);
   document.getElementById('lien-contenu').addEventListener('click', (ev) => {

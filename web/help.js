@@ -55,6 +55,7 @@ export function renderMarkdown(md) {
   const lines = md.replace(/\r/g, '').split('\n');
   const out = [];
   let i = 0;
+  let tables = 0;
   while (i < lines.length) {
     const line = lines[i];
     if (!line.trim()) { i++; continue; }
@@ -65,14 +66,15 @@ export function renderMarkdown(md) {
       i++;
       out.push(h('pre', { tabindex: '0' }, h('code', null, code.join('\n'))));
     } else if ((m = /^(#{1,4})\s+(.*)$/.exec(line))) {
-      const level = Math.min(6, m[1].length + 1); // the page's h1 is its title
+      const level = Math.min(6, Math.max(2, m[1].length)); // the page's h1 is its title
       out.push(h(`h${level}`, { id: slug(m[2]) }, inline(m[2])));
       i++;
     } else if (/^\|/.test(line) && i + 1 < lines.length && /^\|?\s*:?-{3,}/.test(lines[i + 1])) {
       const head = cells(line);
       const body = [];
       for (i += 2; i < lines.length && /^\|/.test(lines[i]); i++) body.push(cells(lines[i]));
-      out.push(h('div', { class: 'defile', tabindex: '0', role: 'region', 'aria-label': 'Tableau' }, h('table', { class: 'tableau' },
+      tables += 1;
+      out.push(h('div', { class: 'defile', tabindex: '0', role: 'region', 'aria-label': `Tableau ${tables}` }, h('table', { class: 'tableau' },
         h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, inline(c))))),
         h('tbody', null, body.map((r) => {
           const code = /^`([a-z0-9_]+)`$/.exec(r[0] || '');

@@ -36,8 +36,8 @@ export async function renderHistory(ctx, params) {
     Object.entries(f.STATES).map(([k, label]) => h('option', { value: k, selected: k === state }, label)));
   sel.addEventListener('change', () => go(hashFor(sel.value, 1)));
 
-  const act = (label, cls, run) => {
-    const b = h('button', { type: 'button', class: cls || 'lien' }, label);
+  const act = (label, cls, run, name) => {
+    const b = h('button', { type: 'button', class: cls || 'lien', 'aria-label': name }, label);
     b.addEventListener('click', async () => {
       fill(msgs);
       try { await run(); } catch (e) { fill(msgs, errorBox(e)); msgs.scrollIntoView({ block: 'nearest' }); }
@@ -60,26 +60,25 @@ export async function renderHistory(ctx, params) {
       const a = h('a', { href: r.url, download: '', class: 'cache' });
       document.body.append(a); a.click(); a.remove();
       announce("Téléchargement du rapport d'erreurs");
-    }));
+    }, `Rapport d'erreurs de l'import n° ${id}`));
     if (j.status === 'failed' || j.status === 'cancelled') {
       out.push(act('Relancer', 'lien', () => confirmed('Relancer cet import ?', `${name} sera relancé.`, 'Relancer',
-        () => api.post(`/api/imports/${id}/retry`), 'Import relancé')));
+        () => api.post(`/api/imports/${id}/retry`), 'Import relancé'), `Relancer l'import n° ${id}`));
     }
     if (CANCELLABLE.includes(j.status)) {
       out.push(act('Annuler', 'lien', () => confirmed("Annuler l'import ?", `${name} sera arrêté ; ce qui est déjà enregistré le reste.`, "Annuler l'import",
-        () => api.post(`/api/imports/${id}/cancel`), 'Import annulé')));
+        () => api.post(`/api/imports/${id}/cancel`), 'Import annulé'), `Annuler l'import n° ${id}`));
     }
     if (j.status === 'completed') {
       out.push(act('Défaire', 'lien', () => confirmed('Défaire cet import ?',
         `Les leads créés par ${name} seront supprimés et les valeurs modifiées remises comme avant.`, "Défaire l'import",
-        () => api.post(`/api/imports/${id}/revert`), 'Import défait')));
+        () => api.post(`/api/imports/${id}/revert`), 'Import défait'), `Défaire l'import n° ${id}`));
     }
     if (!RUNNING.includes(j.status)) {
       out.push(act('Supprimer', 'lien danger-lien', () => confirmed('Supprimer cet import ?',
         `${name} sera effacé de l'historique avec son rapport et son fichier conservé. Ses leads restent dans le CRM.`, 'Supprimer',
-        () => api.del(`/api/imports/${id}`), 'Import supprimé')));
+        () => api.del(`/api/imports/${id}`), 'Import supprimé'), `Supprimer l'import n° ${id}`));
     }
-    for (const b of out) if (b.tagName === 'BUTTON') b.setAttribute('aria-label', `${b.textContent} l'import n° ${id}`);
     return h('div', { class: 'actions-ligne' }, out);
   }
 

@@ -66,7 +66,7 @@ const STATUS_WORDS = {
 export function openRows(id, filter) {
   const title = FILTER_TITLES[filter] || FILTER_TITLES.all;
   const tid = `titre-lignes-${id}`;
-  const body = h('div', { class: 'lignes-corps' });
+  const body = h('div', { class: 'lignes-corps', tabindex: '0', role: 'region', 'aria-label': 'Lignes de la page' });
   const where = h('p', { class: 'pagination-texte', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'secondaire' }, 'Page précédente');
   const next = h('button', { type: 'button', class: 'secondaire' }, 'Page suivante');
@@ -113,11 +113,11 @@ function rowsTable(rows) {
       h('th', { scope: 'col' }, 'Erreurs'),
       h('th', { scope: 'col' }, "Valeurs d'origine"))),
     h('tbody', null, rows.map((r) => h('tr', null,
-      h('th', { scope: 'row', class: 'num' }, num(r.row)),
-      h('td', null, STATUS_WORDS[r.status] || r.status),
-      h('td', null, r.errors && r.errors.length
+      h('th', { scope: 'row', class: 'num', 'data-label': 'Ligne' }, num(r.row)),
+      h('td', { 'data-label': 'Statut' }, STATUS_WORDS[r.status] || r.status),
+      h('td', { 'data-label': 'Erreurs' }, r.errors && r.errors.length
         ? h('ul', { class: 'erreurs' }, r.errors.map((e) => h('li', null, e)))
         : '—'),
-      h('td', null, h('dl', { class: 'valeurs' }, Object.entries(r.values || {}).map(([k, v]) => [
+      h('td', { 'data-label': "Valeurs d'origine" }, h('dl', { class: 'valeurs' }, Object.entries(r.values || {}).map(([k, v]) => [
         h('dt', null, k), h('dd', null, v === '' ? h('span', { class: 'discret' }, '(vide)') : v)])))))));
 }

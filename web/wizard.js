@@ -453,7 +453,7 @@ async function renderReview(ctx, job) {
     seeDup.addEventListener('click', () => openRows(job.job_id, 'duplicate'));
     parts.push(h('div', { class: 'actions' }, seeDup));
   }
-  parts.push(predictionsTable(rv.predictions || {}, null));
+  parts.push(h('h3', null, 'Prévisions'), predictionsTable(rv.predictions || {}, null));
 
   const next = h('a', { href: `#/imports/${job.job_id}/options`, class: 'bouton primaire' }, 'Continuer vers les options');
   fill(ctx.main, header(ctx, job, 2),
@@ -493,9 +493,9 @@ async function renderOptions(ctx, job) {
     MATCH_KEYS.map(([k, label]) => check('cle', k, label, (rv.match || ['email', 'phone']).includes(k))));
   const overwriteId = newId('ecraser');
   const overwriteBox = h('input', { type: 'checkbox', id: overwriteId, checked: !!rv.overwrite });
-  const overwrite = h('div', { class: 'option' }, overwriteBox,
+  const overwrite = h('div', { class: 'option' }, overwriteBox, h('div', null,
     h('label', { for: overwriteId }, 'Remplacer les valeurs déjà remplies'),
-    h('span', { class: 'discret' }, '\u00a0(seulement quand les doublons sont mis à jour)'));
+    h('span', { class: 'discret' }, ' (seulement quand les doublons sont mis à jour)')));
 
   const single = h('select', { id: newId('commercial') }, users.map((u) => h('option', { value: u.email }, `${u.name} (${u.email})`)));
   const rr = h('fieldset', { class: 'imbrique' }, h('legend', null, 'Commerciaux du tour de rôle'),

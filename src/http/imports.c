@@ -16,6 +16,7 @@
 
 #include "httpInt.h"
 #include "importsInt.h"
+#include "reqInt.h"
 #include "leadimport/import.h"
 #include "leadimport/jobjson.h"
 #include "leadimport/review.h"
@@ -198,6 +199,70 @@ int li__http_upload(li_http_req *r) {
 
 /* --- one job ----------------------------------------------------------------------------- */
 
+/*
+ * Answers of GET /api/imports/{id} are kept DETAIL_TTL_S per job. A page
+ * polling, many pages, or a client without pause then cost the database a
+ * few reads a second whatever their rate: four queries per request kept
+ * readers on SQLite's WAL all the time, which slowed the import they
+ * watched (bench/README.md, « Watching an import over HTTP »). Freshness:
+ * a change made through this server (any request but a GET) forgets every
+ * kept answer before its own answer leaves; a change made elsewhere (a
+ * worker, another server) shows within DETAIL_TTL_S, as do the counters of
+ * a moving job, which the progress events give every second anyway.
+ */
+#define DETAIL_TTL_S 0.25
+
+void li__http_details_forget(li_http_server *srv) {
+    pthread_mutex_lock(&srv->lock);
+    srv->details_gen++;
+    for (size_t i = 0; i < LI__HTTP_DETAIL_SLOTS; i++) {
+        free(srv->details[i].body);
+        srv->details[i] = (li__http_detail){0};
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* A copy of the kept answer of job id into b (1), or 0. */
+static int detail_kept(li_http_server *srv, int64_t id, li_buf *b, uint64_t *gen) {
+    int found = 0;
+    double now = li__http_now();
+    pthread_mutex_lock(&srv->lock);
+    *gen = srv->details_gen;
+    for (size_t i = 0; i < LI__HTTP_DETAIL_SLOTS && !found; i++) {
+        li__http_detail *d = &srv->details[i];
+        if (d->id == id && d->until > now)
+            found = li_buf_append(b, d->body, d->len) == LI_OK;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+/* Keeps a copy of job id's answer, unless a change came since gen was read
+ * (the answer may predate it). Best effort: no memory, nothing kept. */
+static void detail_keep(li_http_server *srv, int64_t id, const li_buf *b, uint64_t gen) {
+    char *copy = malloc(b->len ? b->len : 1);
+    if (!copy)
+        return;
+    memcpy(copy, b->data, b->len);
+    double now = li__http_now();
+    pthread_mutex_lock(&srv->lock);
+    li__http_detail *slot = NULL;
+    for (size_t i = 0; i < LI__HTTP_DETAIL_SLOTS; i++) {
+        li__http_detail *d = &srv->details[i];
+        if (d->id == id || !slot || d->until < slot->until)
+            slot = d; /* the job's own slot, else the oldest */
+        if (d->id == id)
+            break;
+    }
+    if (srv->details_gen == gen) {
+        free(slot->body);
+        *slot = (li__http_detail){.id = id, .until = now + DETAIL_TTL_S, .body = copy, .len = b->len};
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    free(copy);
+}
+
 /* GET /api/imports/{id}: jobs show --json, plus "review" (jobs review --json, or null), plus "sniff" while uploaded. */
 int li__http_import_get(li_http_req *r) {
     int64_t id;
@@ -206,7 +271,18 @@ int li__http_import_get(li_http_req *r) {
     li_error err;
     uint64_t report_rows = 0;
     li_store *s;
-    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+    uint64_t gen;
+    if (li_http_param_id(r, "id", &id) != 0)
+        return 0;
+    li_buf kept;
+    li_buf_init(&kept, 0);
+    if (detail_kept(li_http_srv(r), id, &kept, &gen)) {
+        int rc = li_http_answer_buf(r, 200, &kept);
+        li_buf_free(&kept);
+        return rc;
+    }
+    li_buf_free(&kept);
+    if (!(s = store_or_fail(r)))
         return 0;
     memset(&rv, 0, sizeof rv);
     /* O(1) in the job's size: no count while it moves, the review as stored */
@@ -242,7 +318,9 @@ int li__http_import_get(li_http_req *r) {
             li_error_set(&err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         li_buf_free(&sniff);
     }
-out:;
+out:
+    if (st == LI_OK)
+        detail_keep(li_http_srv(r), id, &b, gen);
     int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
     li_review_free(&rv);
     li_buf_free(&b);

@@ -73,6 +73,18 @@ typedef struct li__http_watch {
 #define LI__HTTP_STATUS_COUNT_ONE(s) +1
 enum { LI__HTTP_NSTATUS = 0 LI__HTTP_STATUSES(LI__HTTP_STATUS_COUNT_ONE) + 1 };
 
+/*
+ * An answer of GET /api/imports/{id} kept a moment (imports.c): the body as
+ * sent, for DETAIL_TTL_S.
+ */
+#define LI__HTTP_DETAIL_SLOTS 16
+typedef struct li__http_detail {
+    int64_t id;   /* 0: a free slot */
+    double until; /* li__http_now() after which it is not used */
+    char *body;   /* owned */
+    size_t len;
+} li__http_detail;
+
 struct li_http_server {
     li_http_opts o;
     char *data_dir;           /* owned */
@@ -88,6 +100,8 @@ struct li_http_server {
     li__http_watch *watch;
     size_t nwatch, watch_cap;
     uint64_t *counts;         /* [route (count + 1)][LI__HTTP_NSTATUS] */
+    li__http_detail details[LI__HTTP_DETAIL_SLOTS];
+    uint64_t details_gen;     /* +1 at each change made through this server */
     pthread_mutex_t log_lock;
 };
 
@@ -99,6 +113,11 @@ int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp);
 void li__http_req_free(li_http_req *r);
 /* Gives a store back to the pool (or closes it). */
 void li__http_pool_put(li_http_server *srv, li_store *s);
+/*
+ * Forgets every kept answer of GET /api/imports/{id} (imports.c): called
+ * after each request that may change a job, before its answer leaves.
+ */
+void li__http_details_forget(li_http_server *srv);
 /* Releases r's SSE slot, if any. */
 void li__http_sse_leave(li_http_req *r);
 

@@ -306,7 +306,12 @@ static void last_call(li_http_req *r) {
         li_http_answer_error_status(r, r->pending, &r->pending_err);
         return;
     }
-    if (r->match.route->handler(r) != 0 && !r->answered) {
+    int failed = r->match.route->handler(r) != 0;
+    /* Before the answer leaves (it is sent once this callback returns): a
+     * client that reads its job after a change sees the change. */
+    if (strcmp(r->match.route->method, "GET") != 0)
+        li__http_details_forget(r->srv);
+    if (failed && !r->answered) {
         li_error e;
         li_error_set(&e, LI_EINTERNAL, LI_MSG_INTERNAL, r->match.route->path);
         li_http_answer_error_status(r, 500, &e);

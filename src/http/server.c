@@ -607,6 +607,8 @@ static void server_free(li_http_server *srv) {
     free(srv->conns);
     free(srv->watch);
     free(srv->counts);
+    for (size_t i = 0; i < LI__HTTP_DETAIL_SLOTS; i++)
+        free(srv->details[i].body);
     free(srv->data_dir);
     pthread_mutex_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->log_lock);

@@ -730,6 +730,17 @@ class LifecycleTests:
         r = self.admin.post("/api/imports/%d/cancel" % job)
         lh.assert_french_error(self, r, 409)  # already cancelled
 
+    def test_a_job_read_just_before_a_change_shows_the_change_at_once(self):
+        # GET /api/imports/{id} keeps its answer a moment; a change made
+        # through the server must not be hidden behind it.
+        job = lh.job_id_of(self.upload(self.write(63)).json())
+        for _ in range(5):
+            self.assertEqual(self.admin.job(job)["status"], "uploaded")
+        self.assertEqual(self.admin.post("/api/imports/%d/cancel" % job).status, 200)
+        self.assertEqual(self.admin.job(job)["status"], "cancelled")
+        self.assertEqual(self.admin.delete("/api/imports/%d" % job).status, 200)
+        lh.assert_french_error(self, self.admin.get("/api/imports/%d" % job), 404)
+
     def test_revert_restores_the_leads_then_delete_keeps_them(self):
         before = self.export()
         job, _ = self.uploaded_and_ready(self.write(62))
