@@ -71,7 +71,8 @@ for (const width of WIDTHS) {
       const last = page.locator('main img').last();
       await last.scrollIntoViewIfNeeded();
       await page.waitForFunction(() => { const i = [...document.querySelectorAll('main img')].pop(); return i.complete && i.naturalWidth > 0; });
-      await v.checkpoint('guide');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await v.checkpoint('guide', { fullPage: false });
       v.assertNoPageErrors();
     });
   });

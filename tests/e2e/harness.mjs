@@ -316,13 +316,14 @@ export class Visit {
     this.context = null;
   }
 
-  // A screenshot of the whole page, named by its order and the step.
-  async shot(name) {
+  // A screenshot of the whole page (or of what the window shows, for a long
+  // page such as the guide), named by its order and the step.
+  async shot(name, { fullPage = true } = {}) {
     this.step += 1;
     const dir = path.join(OUTPUT_DIR, this.width.name, this.label);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${String(this.step).padStart(2, '0')}-${name}.png`);
-    await this.page.screenshot({ path: file, fullPage: true });
+    await this.page.screenshot({ path: file, fullPage });
     this.shots.push(file);
     return file;
   }
@@ -349,8 +350,8 @@ export class Visit {
   }
 
   // Screenshot and accessibility check of one step of the flow.
-  async checkpoint(name) {
-    await this.shot(name);
+  async checkpoint(name, options) {
+    await this.shot(name, options);
     await this.checkA11y(name);
   }
 
