@@ -29,8 +29,8 @@ const REASONS = {
   values: 'reconnu à ses valeurs',
   names: 'prénoms reconnus dans les valeurs',
   override: 'choisi à la main',
-  template: 'modèle leadimport',
-  remembered: 'correspondance enregistrée',
+  template: 'correspondance enregistrée choisie',
+  remembered: 'correspondance mémorisée pour ces en-têtes',
   export: 'export reconnu',
   report: "rapport d'erreurs de leadimport",
   custom: 'non reconnu : gardé en champ personnalisé',
@@ -68,11 +68,17 @@ function helpLinks() {
 
 export function renderNewImport(ctx) {
   const input = h('input', { type: 'file', id: 'fichier', name: 'fichier', accept: '.csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  // The browser's own button speaks the browser's language: the input is
+  // hidden visually (still focusable, still the labelled control) behind a
+  // French one that opens it.
+  input.classList.add('fichier-natif');
+  const picker = h('span', { class: 'bouton secondaire', 'aria-hidden': 'true' }, 'Choisir un fichier…');
+  picker.addEventListener('click', () => input.click());
   const zone = h('div', { class: 'depot' },
     h('div', { class: 'depot-icone', 'aria-hidden': 'true' }),
     h('p', { class: 'depot-texte' }, 'Déposez ici un fichier CSV ou Excel (.xlsx)'),
     h('p', { class: 'discret' }, 'ou'),
-    h('div', { class: 'champ champ-fichier' }, h('label', { for: 'fichier' }, 'Fichier'), input));
+    h('div', { class: 'champ champ-fichier' }, h('label', { for: 'fichier' }, 'Fichier'), input, picker));
   // a constant drawing, no data in it
   zone.querySelector('.depot-icone').innerHTML = '<svg width="40" height="40" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"><path d="M12 16V4M7 9l5-5 5 5"/><path d="M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>';
   const status = h('div', { class: 'zone-etat' });
@@ -176,7 +182,8 @@ async function renderColumns(ctx, job) {
   const sn = state.sniff;
   // the choices in force, as the server says them
   for (const m of sn.mapping) if (m.reason === 'override' && m.field) state.overrides[m.field] = `#${m.column}`;
-  if (sn.saved_mapping && sn.saved_mapping.kind === 'remembered') state.mappingName = null;
+  // a saved mapping chosen by name ("template") is part of the choice to send again
+  if (sn.saved_mapping && sn.saved_mapping.kind === 'template') state.mappingName = sn.saved_mapping.name;
   if (sn.sheets && sn.sheet) state.sheet = sn.sheet;
 
   const status = h('div', { class: 'zone-etat', 'aria-live': 'polite' });
@@ -225,7 +232,11 @@ async function renderColumns(ctx, job) {
     msel.addEventListener('change', () => { state.mappingName = msel.value || null; state.overrides = {}; change(); });
     choices.append(field('Correspondance enregistrée', msel, mappings.length ? null : 'Aucune correspondance enregistrée pour le moment.'));
     parts.push(choices);
-    if (s.saved_mapping) parts.push(h('p', { class: 'discret' }, `Correspondance appliquée : « ${s.saved_mapping.name} ».`));
+    if (s.saved_mapping) {
+      parts.push(h('p', { class: 'discret' }, s.saved_mapping.name
+        ? `Correspondance appliquée : « ${s.saved_mapping.name} ».`
+        : `Correspondance mémorisée pour ces en-têtes appliquée (enregistrée le ${f.dateTime(s.saved_mapping.saved_at)}).`));
+    }
     if (s.warnings && s.warnings.length) parts.push(h('div', { class: 'boite attention' }, h('ul', null, s.warnings.map((w) => h('li', null, w)))));
 
     // columns: header, samples, detected field, why, the select to change it

@@ -32,6 +32,17 @@ def read(path):
 
 
 class WebPage(lh.ServerCase):
+    """The page and its files; then what the wizard reads beyond the issue's list of routes."""
+
+    @classmethod
+    def prepare(cls, tmp, db):
+        rows = [li.lead("Jean", "Dupont", "jean.dupont@exemple.fr"),
+                li.lead("Anne", "Martin", "", phone=""),            # no contact: refused
+                li.lead("Paul", "Durand", "paul.durand@exemple.fr"),
+                li.lead("Léa", "", "lea@exemple.fr", company=""),   # no name: refused
+                li.lead("Marc", "Petit", "", phone=""),             # no contact: refused
+                li.lead("Zoé", "Roux", "zoe.roux@gmial.com")]       # domain typo: warned
+        cls.file = li.write_csv(os.path.join(tmp, "salon.csv"), rows)
 
     def check_safe_headers(self, r):
         csp = r.header("Content-Security-Policy") or ""
@@ -118,19 +129,6 @@ class WebPage(lh.ServerCase):
             with self.subTest(path=path):
                 lh.assert_french_error(self, anon.request("GET", path), 404, "http_not_found")
 
-
-class PageApi(lh.ServerCase):
-    """What the wizard reads beyond the issue's list of routes."""
-
-    @classmethod
-    def prepare(cls, tmp, db):
-        rows = [li.lead("Jean", "Dupont", "jean.dupont@exemple.fr"),
-                li.lead("Anne", "Martin", "", phone=""),            # no contact: refused
-                li.lead("Paul", "Durand", "paul.durand@exemple.fr"),
-                li.lead("Léa", "", "lea@exemple.fr", company=""),   # no name: refused
-                li.lead("Marc", "Petit", "", phone=""),             # no contact: refused
-                li.lead("Zoé", "Roux", "zoe.roux@gmial.com")]       # domain typo: warned
-        cls.file = li.write_csv(os.path.join(tmp, "salon.csv"), rows)
 
     def test_an_uploaded_import_gives_its_columns_again_then_its_issues_by_code(self):
         r = self.admin.upload(self.file)
