@@ -620,7 +620,7 @@ async function renderSummary(ctx, job) {
   ];
   const parts = [
     h('h2', null, 'Résumé'),
-    h('div', { class: `boite ${cls}`, role: 'status' }, sentence, secs !== null ? ` Durée : ${f.duration(secs)}.` : null),
+    h('div', { class: `boite ${cls}`, role: 'status' }, sentence, secs !== null ? ` Durée de l'import : ${f.duration(secs)}.` : null),
     job.error ? h('p', { class: 'boite erreur' }, job.error) : null,
     h('dl', { class: 'chiffres' }, cards.map(([k, v, c]) => h('div', { class: c || null }, h('dt', null, k), h('dd', null, f.num(v))))),
   ];

@@ -163,13 +163,7 @@ static li_status review_store(li_store *s, const li_review *r, li_error *err) {
 
 void li__review_choice_of_opts(const li_import_opts *o, li_review_choice *c) {
     memset(c, 0, sizeof *c);
-    if (o->nmatch) {
-        for (size_t i = 0; i < o->nmatch && i < 3; i++)
-            c->match[c->nmatch++] = o->match[i];
-    } else {
-        c->match[c->nmatch++] = LI_FIELD_EMAIL;
-        c->match[c->nmatch++] = LI_FIELD_PHONE;
-    }
+    c->nmatch = li__match_keys(o->match, o->nmatch, c->match);
     c->overwrite = o->overwrite;
     c->reassign = o->reassign;
     c->assign = o->assign;
@@ -592,10 +586,7 @@ li_status li_review_predict(li_store *s, int64_t job_id, const li_review_choice 
         return li_error_set(err, LI_EREFUSED, LI_MSG_REVIEW_NOT_READY, (long long)job_id,
                             li_job_state_label(job.state));
     li_review_choice c = *choice;
-    if (!c.nmatch) {
-        c.match[c.nmatch++] = LI_FIELD_EMAIL;
-        c.match[c.nmatch++] = LI_FIELD_PHONE;
-    }
+    c.nmatch = li__match_keys(choice->match, choice->nmatch, c.match);
     return li__review_predict_all(s, &job, &c, LI_DUP_SKIP, NULL, out, NULL, NULL, err);
 }
 

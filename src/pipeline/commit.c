@@ -97,13 +97,7 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
     c->job = job;
     li_buf_init(&c->changes, 0);
     li_buf_init(&c->cand, 0);
-    if (o && o->nmatch) {
-        for (size_t k = 0; k < o->nmatch && k < LI__NKEYS; k++)
-            c->match[c->nmatch++] = o->match[k];
-    } else {
-        c->match[c->nmatch++] = LI_FIELD_EMAIL;
-        c->match[c->nmatch++] = LI_FIELD_PHONE;
-    }
+    c->nmatch = o ? li__match_keys(o->match, o->nmatch, c->match) : li__match_keys(NULL, 0, c->match);
     if (o) {
         c->dup = o->on_duplicate;
         c->overwrite = o->overwrite;
@@ -627,6 +621,17 @@ static void *read_ahead(void *arg) {
 }
 
 #define NBATCH 3
+
+size_t li__match_keys(const li_field *match, size_t nmatch, li_field out[LI__NKEYS]) {
+    size_t n = 0;
+    for (size_t k = 0; k < nmatch && k < LI__NKEYS; k++)
+        out[n++] = match[k];
+    if (!n) {
+        out[n++] = LI_FIELD_EMAIL;
+        out[n++] = LI_FIELD_PHONE;
+    }
+    return n;
+}
 
 li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o, li__meter *meter,
                            const li__batch_hook *hook, li_error *err) {

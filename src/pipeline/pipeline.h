@@ -81,6 +81,12 @@ int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos);
 
 /* Number of match keys a row can have: e-mail, phone, external id. */
 #define LI__NKEYS 3
+/*
+ * The match keys an import uses, into out: the nmatch keys it names (three at
+ * most), or e-mail then phone when it names none — the one place that says
+ * the default. Returns their count.
+ */
+size_t li__match_keys(const li_field *match, size_t nmatch, li_field out[LI__NKEYS]);
 
 /*
  * Resolves the text of a row's assignment cell to an active user:
