@@ -13,7 +13,7 @@ RUN_DB     ?= sqlite:var/leadimport.db
 LISTEN     ?= 127.0.0.1:8080
 DEMO_ADMIN ?= admin@exemple.fr
 
-.PHONY: all deps build asan fuzz-build fuzz run demo test unit lint bench clean
+.PHONY: all deps build asan fuzz-build fuzz run demo test unit lint bench clean e2e
 
 all: build
 
@@ -69,6 +69,11 @@ test: deps build asan fuzz-build lint
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The browser tests of the web page alone (tests/e2e): screenshots of each
+# step at 1280 and 390 px in $(BUILD)/e2e-output/.
+e2e: deps build
+	cd $(BUILD) && ctest --output-on-failure -R '^e2e/'
 
 bench: deps build
 	bash bench/run.sh

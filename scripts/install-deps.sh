@@ -24,7 +24,14 @@ APT_PACKAGES=(
   python3-openpyxl python3-xlsxwriter  # XLSX integration tests and bench reference
   python3-phonenumbers            # an independent oracle of phone validity in tests
   libreoffice-calc-nogui          # XLSX round trip through LibreOffice (~80 MB, ~30 s to install)
+  chromium                        # browser tests of the web page (tests/e2e), driven by playwright-core
+  fonts-dejavu-core               # a font for the page's text in those tests' screenshots
 )
+# The machine's Node.js (20 or later, with npm) runs the browser tests; a
+# machine without one gets Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -42,4 +49,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || true
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The browser tests' npm packages (playwright-core, axe-core), pinned by
+# tests/e2e/package-lock.json into tests/e2e/node_modules (ignored by git).
+# `npm ci` runs only when node_modules is missing or the lock changed since it
+# ran: the stamp holds the lock's SHA-256. Playwright never downloads a
+# browser (playwright-core has no install step; the tests use Debian's).
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e"
+E2E_STAMP="$E2E_DIR/node_modules/.leadimport-lock.sha256"
+lock_sum="$(sha256sum "$E2E_DIR/package-lock.json" | cut -d' ' -f1)"
+if [ ! -f "$E2E_STAMP" ] || [ "$(cat "$E2E_STAMP")" != "$lock_sum" ]; then
+  echo "install-deps: npm ci dans tests/e2e (playwright-core, axe-core)" >&2
+  (cd "$E2E_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_sum" > "$E2E_STAMP"
 fi
