@@ -63,9 +63,17 @@ static void job_fields(jw *w, const li_job_rec *j) {
     putf(w, "\"assigned\":%llu,\"flagged\":%llu,\"bytes_done\":%llu,\"bytes_total\":%llu,",
          (unsigned long long)j->assigned, (unsigned long long)j->flagged,
          (unsigned long long)j->bytes_done, (unsigned long long)j->bytes_total);
+    /*
+     * A rhythm is said of a job that moves, or of one that ended (its last
+     * one): a job waiting (uploaded, queued, ready) still holds its
+     * analysis's, which a page would show as the import's.
+     */
+    int waits = j->state == LI_JOB_UPLOADED || j->state == LI_JOB_QUEUED || j->state == LI_JOB_READY;
+    int moves = j->state == LI_JOB_PARSING || j->state == LI_JOB_IMPORTING;
     putf(w, "\"parse_row\":%llu,\"commit_row\":%llu,\"rows_per_s\":%.1f,\"eta_s\":",
-         (unsigned long long)j->parse_row, (unsigned long long)j->commit_row, j->rows_per_s);
-    if (j->eta_s >= 0)
+         (unsigned long long)j->parse_row, (unsigned long long)j->commit_row,
+         waits ? 0.0 : j->rows_per_s);
+    if (moves && j->eta_s >= 0)
         putf(w, "%lld", (long long)j->eta_s);
     else
         put(w, "null");

@@ -86,6 +86,32 @@ static void job_object_keeps_its_names_order_and_nulls(void **state) {
     li_buf_free(&b);
 }
 
+/* The analysis's rhythm is not the import's: a job waiting says none. */
+static void a_waiting_job_has_no_rhythm_a_moving_one_has(void **state) {
+    (void)state;
+    static const li_job_state waiting[] = {LI_JOB_UPLOADED, LI_JOB_QUEUED, LI_JOB_READY};
+    for (size_t i = 0; i < 4; i++) {
+        li_job_rec j = a_job(i < 3 ? waiting[i] : LI_JOB_IMPORTING, i == 3);
+        j.rows_per_s = 266077;
+        j.eta_s = 4;
+        li_buf b;
+        li_buf_init(&b, 0);
+        assert_int_equal(li_jobjson_job(&b, &j), LI_OK);
+        json_error_t jerr;
+        json_t *o = json_loads(b.data, 0, &jerr);
+        assert_non_null(o);
+        if (i < 3) {
+            assert_true(json_number_value(json_object_get(o, "rows_per_s")) == 0.0);
+            assert_true(json_is_null(json_object_get(o, "eta_s")));
+        } else {
+            assert_true(json_number_value(json_object_get(o, "rows_per_s")) == 266077.0);
+            assert_int_equal(json_integer_value(json_object_get(o, "eta_s")), 4);
+        }
+        json_decref(o);
+        li_buf_free(&b);
+    }
+}
+
 static void a_refused_import_names_the_earlier_job(void **state) {
     (void)state;
     li_import_result res;
@@ -117,6 +143,7 @@ int main(void) {
         cmocka_unit_test(interrupted_means_running_without_a_live_worker),
         cmocka_unit_test(a_resumed_job_goes_on_after_its_checkpoint),
         cmocka_unit_test(job_object_keeps_its_names_order_and_nulls),
+        cmocka_unit_test(a_waiting_job_has_no_rhythm_a_moving_one_has),
         cmocka_unit_test(a_refused_import_names_the_earlier_job),
         cmocka_unit_test(a_full_buffer_is_an_error_not_a_cut_object_taken_for_whole),
     };
