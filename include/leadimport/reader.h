@@ -55,7 +55,7 @@
 /*
  * xlsx: bytes of shared strings kept in memory; past them the table is
  * written to a temporary file in $TMPDIR (else /tmp), 0600 and removed at
- * once, and read back through a 5 MiB cache (xlsx_sst.c). The environment
+ * once, and read back through a 1.25 MiB cache (xlsx_sst.c). The environment
  * variable LEADIMPORT_XLSX_SST_MEMORY (bytes) overrides the default, for
  * tests and small machines.
  */

@@ -230,10 +230,11 @@ static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__
      * included. */
     size_t keys = c->keys.count + c->nmatch;
     uint64_t created = id >= c->first_new_id ? (uint64_t)(id - c->first_new_id) + 1 : 0;
-    /* a quarter more, or twice the new leads so far when they dominate (an
-       import into an empty table grows by doubling, never a rebuild per row) */
-    size_t more = keys / 4 > 2 * c->nmatch * created ? keys / 4 : 2 * c->nmatch * created;
-    uint64_t id_more = (uint64_t)id / 4 > 2 * created ? (uint64_t)id / 4 : 2 * created;
+    /* a quarter more, or as many as the new leads so far when they dominate
+       (an import into an empty table grows by half: a few rebuilds, never
+       one per row, and at most half the set unused) */
+    size_t more = keys / 4 > c->nmatch * created ? keys / 4 : c->nmatch * created;
+    uint64_t id_more = (uint64_t)id / 4 > created ? (uint64_t)id / 4 : created;
     return load_keys(c, keys + more + 4096, (uint64_t)id + id_more + 4096, err);
 }
 

@@ -64,7 +64,7 @@ li_status li__row_decode(li_slice data, li__row *row) {
  */
 #define NARROW_MAX_ID_BITS 24
 #define WIDE_ID_BITS 40
-#define HOME_MASK ((UINT64_C(1) << 40) - 1)
+#define MAX_CAP (UINT64_C(1) << 32) /* the home position takes 32 bits of the hash */
 
 static unsigned bit_length(uint64_t v) {
     unsigned n = 0;
@@ -79,12 +79,12 @@ li_status li__keyset_init(li__keyset *ks, size_t max_keys, uint64_t max_id) {
     size_t cap = max_keys + max_keys / 2 + 64; /* load <= 2/3 */
     unsigned id_bits = bit_length(max_id);
     memset(ks, 0, sizeof *ks);
-    if (id_bits > WIDE_ID_BITS)
+    if (id_bits > WIDE_ID_BITS || (uint64_t)cap >= MAX_CAP)
         return LI_ELIMIT;
     ks->wide = id_bits > NARROW_MAX_ID_BITS;
-    /* the fingerprint takes at most the top 24 bits: the home position uses
-       the low 40, and a fingerprint overlapping them would repeat what
-       neighbouring slots share */
+    /* the fingerprint takes at most the top 24 bits, far from the 32 the
+       home position uses: bits shared with it would repeat what neighbouring
+       slots share */
     ks->id_bits = ks->wide ? WIDE_ID_BITS : (id_bits < 8 ? 8 : id_bits);
     ks->fp_bits = (ks->wide ? 64u : 32u) - ks->id_bits;
     ks->slot = calloc(cap, ks->wide ? sizeof(uint64_t) : sizeof(uint32_t));
@@ -108,9 +108,16 @@ uint64_t li__key_hash(li_field f, li_slice v) {
     return li_hash64(v.ptr, v.len, (uint64_t)(f + 1) * 0x9e3779b97f4a7c15ULL);
 }
 
-/* Position from the low 40 bits (multiply-shift onto [0, cap)), fingerprint from the top bits. */
+/*
+ * Position from the low 32 bits (multiply-shift onto [0, cap), cap < 2^32:
+ * the product never overflows), fingerprint from the top 24 at most. It
+ * took the low 40 bits, whose product with a capacity past 2^24 slots (5.6
+ * million leads of two keys) wrapped around and piled a second load onto
+ * the first slots: one cluster of millions, probed linearly by every put
+ * (an import into 5 million leads spent minutes there).
+ */
 size_t li__keyset_start(const li__keyset *ks, uint64_t h) {
-    return (size_t)(((h & HOME_MASK) * (uint64_t)ks->cap) >> 40);
+    return (size_t)(((h & UINT64_C(0xFFFFFFFF)) * (uint64_t)ks->cap) >> 32);
 }
 
 static uint64_t fingerprint(const li__keyset *ks, uint64_t h) {

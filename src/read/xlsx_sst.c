@@ -20,7 +20,7 @@
  * order (rows sorted after the strings were numbered) costs one pread of a
  * block per cell, from the page cache: slower, still bounded in memory.
  *
- * Memory is bounded by t->memory plus the caches (5 MiB) and one string;
+ * Memory is bounded by t->memory plus the caches (1.25 MiB) and one string;
  * the files by what the sharedStrings part inflates to, which the zip-bomb
  * limits (r->max_inflated) bound. A full or unwritable temporary folder is
  * an error with its French cause (XLSX_TEMP_FAILED), never a partial table.
@@ -38,8 +38,8 @@
 #define SST_MAX_MEMORY (512u * 1024u * 1024u) /* the arena's offsets keep their top bit free */
 #define SST_WBUF (256u * 1024u)           /* strings written to the file by this much */
 #define SST_IBUF 8192u                    /* offsets written by this many */
-#define SST_DATA_BLOCKS 1024u             /* 4 MiB of strings cached */
-#define SST_INDEX_BLOCKS 256u             /* 1 MiB of offsets cached */
+#define SST_DATA_BLOCKS 256u              /* 1 MiB of strings cached */
+#define SST_INDEX_BLOCKS 64u              /* 256 KiB of offsets cached */
 
 static const char empty[] = "";
 

@@ -186,6 +186,22 @@ static void keyset_costs_12_bytes_per_lead_and_widens_for_big_ids(void **state) 
     li__keyset_free(&ks);
 }
 
+static void keyset_homes_spread_over_big_sets(void **state) {
+    (void)state;
+    /* A set of 50 million slots (no memory needed to place keys): homes
+     * spread evenly. A position computed past 64 bits wrapped around and
+     * piled the keys onto the first slots (minutes of probing at 5M leads). */
+    li__keyset ks = {.cap = (size_t)3 << 24};
+    size_t low = 0, n = 200000;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = li__key_hash(LI_FIELD_EMAIL, (li_slice){(char *)&i, sizeof i});
+        size_t home = li__keyset_start(&ks, h);
+        assert_true(home < ks.cap);
+        low += home < ks.cap / 8;
+    }
+    assert_true(low > n / 8 - n / 50 && low < n / 8 + n / 50);
+}
+
 static void keyset_refuses_to_fill_past_its_size(void **state) {
     (void)state;
     li__keyset ks;
@@ -271,6 +287,7 @@ int main(void) {
         cmocka_unit_test(message_truncation_keeps_utf8_whole),
         cmocka_unit_test(keyset_gives_back_the_lead_of_every_key),
         cmocka_unit_test(keyset_refuses_to_fill_past_its_size),
+        cmocka_unit_test(keyset_homes_spread_over_big_sets),
         cmocka_unit_test(keyset_costs_12_bytes_per_lead_and_widens_for_big_ids),
         cmocka_unit_test(staged_row_encoding_round_trips),
         cmocka_unit_test(staged_row_keeps_the_assignment_cell),

@@ -662,7 +662,7 @@ static void test_position_is_monotone_up_to_the_size(void **state) {
 
 /* --- the shared strings spilled to a temporary file ------------------------------------ */
 
-#define SPILL_N 3000 /* strings of 0 to ~5000 bytes: about 7 MiB, more than the 4 MiB cache */
+#define SPILL_N 3000 /* strings of 0 to ~5000 bytes: about 7 MiB, more than the 1 MiB cache */
 
 /* String k of the spill book: unique, of a length that varies over blocks of 4 KiB. */
 static size_t spill_string(size_t k, char *out) {
