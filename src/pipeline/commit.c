@@ -218,7 +218,7 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
 
 /*
  * Records the match keys of lead id; a set that is full (or whose ids are
- * too narrow for id) is rebuilt a quarter bigger: the file had more rows
+ * too narrow for id) is rebuilt a little bigger: the file had more rows
  * than estimated, and doubling the set would double its memory for a
  * handful of rows (a 2,000-row file into a million leads took 72 MiB).
  */
@@ -230,10 +230,11 @@ static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__
      * included. */
     size_t keys = c->keys.count + c->nmatch;
     uint64_t created = id >= c->first_new_id ? (uint64_t)(id - c->first_new_id) + 1 : 0;
-    /* a quarter more, or as many as the new leads so far when they dominate
-       (an import into an empty table grows by half: a few rebuilds, never
-       one per row, and at most half the set unused) */
-    size_t more = keys / 4 > c->nmatch * created ? keys / 4 : c->nmatch * created;
+    /* a sixteenth more (a few more rows than estimated into a big table:
+       12.75 bytes a lead, not 15), or as many as the new leads so far when
+       they dominate (an import into an empty table grows by half: a few
+       rebuilds, never one per row, and at most half the set unused) */
+    size_t more = keys / 16 > c->nmatch * created ? keys / 16 : c->nmatch * created;
     uint64_t id_more = (uint64_t)id / 4 > created ? (uint64_t)id / 4 : created;
     return load_keys(c, keys + more + 4096, (uint64_t)id + id_more + 4096, err);
 }
