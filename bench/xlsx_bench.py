@@ -17,7 +17,8 @@ For each size (default 200,000 and 1,000,000 rows):
      and the CSV's import, for comparison.
 Then a table with the targets beside: parse >= 10x faster than openpyxl (in
 CPU time, which a busy machine does not skew like wall time),
-peak RSS <= 64 MiB plus the shared strings and <= 128 MiB in all. Reports;
+peak RSS <= 64 MiB, shared strings included (they spill to a temporary file
+past 16 MiB). Reports;
 never fails (exit 0), except on bad arguments.
 
 Usage: python3 bench/xlsx_bench.py [--sizes 200000,1000000] [--build build]
@@ -32,7 +33,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEEDUP_TARGET = 10.0
-RSS_TARGET_MIB, RSS_TOTAL_MIB = 64.0, 128.0
+RSS_TARGET_MIB = 64.0
 OPENPYXL = """
 import sys
 from openpyxl import load_workbook
@@ -122,13 +123,12 @@ def main(argv=None):
                     speed = ocpu / pcpu if pcpu > 0 else 0  # CPU time: fair on a busy machine
                     line += "  openpyxl %7.2f s (cpu %7.2f) %6.1f MiB  x%.1f cpu %s" % (
                         ot, ocpu, orss, speed, "ok" if speed >= SPEEDUP_TARGET else "BELOW TARGET")
-                budget = RSS_TOTAL_MIB if sst else RSS_TARGET_MIB
+                budget = RSS_TARGET_MIB  # shared strings spill past 16 MiB (xlsx_sst.c)
                 line += "  rss %s" % ("ok" if max(prss, irss) <= budget else "OVER TARGET")
                 lines.append(line)
                 print(lines[-1], flush=True)
-    print("\ntargets: parse >= %.0fx openpyxl read-only; peak RSS <= %.0f MiB (inline strings), "
-          "<= %.0f MiB with the shared-string table" % (SPEEDUP_TARGET, RSS_TARGET_MIB,
-                                                         RSS_TOTAL_MIB))
+    print("\ntargets: parse >= %.0fx openpyxl read-only; peak RSS <= %.0f MiB, shared-string "
+          "table included" % (SPEEDUP_TARGET, RSS_TARGET_MIB))
     for line in lines:
         print(line)
     return 0

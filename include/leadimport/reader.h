@@ -52,6 +52,14 @@
 #define LI_READER_DEFAULT_MAX_COLUMNS 512u
 /* xlsx: uncompressed bytes all zip entries together may inflate to */
 #define LI_READER_DEFAULT_MAX_INFLATED (8ull * 1024u * 1024u * 1024u)
+/*
+ * xlsx: bytes of shared strings kept in memory; past them the table is
+ * written to a temporary file in $TMPDIR (else /tmp), 0600 and removed at
+ * once, and read back through a 1.25 MiB cache (xlsx_sst.c). The environment
+ * variable LEADIMPORT_XLSX_SST_MEMORY (bytes) overrides the default, for
+ * tests and small machines.
+ */
+#define LI_READER_DEFAULT_SST_MEMORY (16u * 1024u * 1024u)
 
 typedef struct li_reader li_reader;
 
@@ -94,6 +102,8 @@ typedef struct li_reader_opts {
      */
     const char *sheet;
     uint64_t max_inflated; /* xlsx zip-bomb limit; 0 = LI_READER_DEFAULT_MAX_INFLATED */
+    /* xlsx: shared strings held in memory; 0 = LEADIMPORT_XLSX_SST_MEMORY, else the default */
+    uint64_t sst_memory;
     /*
      * The file as the caller hashed it (li_sha256_file_id), or all zero.
      * When set, li_reader_open refuses a file that is no longer that one

@@ -80,10 +80,13 @@ static li_status put_key(int64_t id, const li_slice value[LI_FIELD__COUNT], void
     return put_keys(ctx, value, id);
 }
 
-/* (Re)builds the key set with room for max_keys, from the table. */
-static li_status load_keys(li__committer *c, size_t max_keys, li_error *err) {
+/* (Re)builds the key set with room for max_keys of ids up to max_id, from the table. */
+static li_status load_keys(li__committer *c, size_t max_keys, uint64_t max_id, li_error *err) {
     li__keyset_free(&c->keys);
-    if (li__keyset_init(&c->keys, max_keys) != LI_OK)
+    li_status st = li__keyset_init(&c->keys, max_keys, max_id);
+    if (st == LI_ELIMIT)
+        return li_error_set(err, LI_ELIMIT, LI_MSG_INTERNAL, "lead ids past 2^40");
+    if (st != LI_OK)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     return li_store_lead_keys_each(c->store, put_key, c, err);
 }
@@ -106,9 +109,13 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
     }
     if ((st = li_store_leads_max_id(s, &max_id, err)) != LI_OK)
         return st;
+    c->first_new_id = max_id + 1;
     /* At most one key per match key per lead, existing or new
      * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
-    if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new), err)) != LI_OK)
+    /* ids: the new leads' follow max_id; room for twice the estimate before
+       a rebuild (a wider id field costs a fingerprint bit, not a byte) */
+    if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new),
+                        (uint64_t)max_id + 2 * expected_new + 1024, err)) != LI_OK)
         return st;
     /* The backend may prepare for a big load (store.h); deduplication
      * relies on the key set, never on the database. */
@@ -203,14 +210,27 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
     return LI_OK;
 }
 
-/* Records the match keys of lead id; a full set is rebuilt twice as big. */
+/*
+ * Records the match keys of lead id; a set that is full (or whose ids are
+ * too narrow for id) is rebuilt a little bigger: the file had more rows
+ * than estimated, and doubling the set would double its memory for a
+ * handful of rows (a 2,000-row file into a million leads took 72 MiB).
+ */
 static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT],
                                int64_t id, li_error *err) {
     if (put_keys(c, value, id) == LI_OK)
         return LI_OK;
-    /* More rows than estimated: the table already holds (or has pending)
-     * every lead so far, this one included. */
-    return load_keys(c, 2 * c->keys.cap, err);
+    /* The table already holds (or has pending) every lead so far, this one
+     * included. */
+    size_t keys = c->keys.count + c->nmatch;
+    uint64_t created = id >= c->first_new_id ? (uint64_t)(id - c->first_new_id) + 1 : 0;
+    /* a sixteenth more (a few more rows than estimated into a big table:
+       12.75 bytes a lead, not 15), or as many as the new leads so far when
+       they dominate (an import into an empty table grows by half: a few
+       rebuilds, never one per row, and at most half the set unused) */
+    size_t more = keys / 16 > c->nmatch * created ? keys / 16 : c->nmatch * created;
+    uint64_t id_more = (uint64_t)id / 4 > created ? (uint64_t)id / 4 : created;
+    return load_keys(c, keys + more + 4096, (uint64_t)id + id_more + 4096, err);
 }
 
 /*

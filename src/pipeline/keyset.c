@@ -53,13 +53,41 @@ li_status li__row_decode(li_slice data, li__row *row) {
     return LI_OK;
 }
 
-#define FP_BITS 24
-#define ID_BITS 40
-#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
+/*
+ * Slot layouts. Narrow: 32 bits, the lead's id in the low id_bits (as many
+ * as the largest id needs, at most NARROW_MAX_ID_BITS) and a fingerprint of
+ * the hash in the rest (at least 8 bits). Wide: 64 bits, a 40-bit id and a
+ * 24-bit fingerprint, for tables past 16.7 million leads. A slot is never 0
+ * (ids start at 1). The fingerprint only saves reads: every candidate is
+ * confirmed against the store, so a narrower one costs a read on about one
+ * probe in 2^fp_bits, never a wrong match.
+ */
+#define NARROW_MAX_ID_BITS 24
+#define WIDE_ID_BITS 40
+#define MAX_CAP (UINT64_C(1) << 32) /* the home position takes 32 bits of the hash */
 
-li_status li__keyset_init(li__keyset *ks, size_t max_keys) {
+static unsigned bit_length(uint64_t v) {
+    unsigned n = 0;
+    while (v) {
+        n++;
+        v >>= 1;
+    }
+    return n;
+}
+
+li_status li__keyset_init(li__keyset *ks, size_t max_keys, uint64_t max_id) {
     size_t cap = max_keys + max_keys / 2 + 64; /* load <= 2/3 */
-    ks->slot = calloc(cap, sizeof *ks->slot);
+    unsigned id_bits = bit_length(max_id);
+    memset(ks, 0, sizeof *ks);
+    if (id_bits > WIDE_ID_BITS || (uint64_t)cap >= MAX_CAP)
+        return LI_ELIMIT;
+    ks->wide = id_bits > NARROW_MAX_ID_BITS;
+    /* the fingerprint takes at most the top 24 bits, far from the 32 the
+       home position uses: bits shared with it would repeat what neighbouring
+       slots share */
+    ks->id_bits = ks->wide ? WIDE_ID_BITS : (id_bits < 8 ? 8 : id_bits);
+    ks->fp_bits = (ks->wide ? 64u : 32u) - ks->id_bits;
+    ks->slot = calloc(cap, ks->wide ? sizeof(uint64_t) : sizeof(uint32_t));
     if (!ks->slot)
         return LI_ENOMEM;
     ks->cap = cap;
@@ -69,54 +97,66 @@ li_status li__keyset_init(li__keyset *ks, size_t max_keys) {
 
 void li__keyset_free(li__keyset *ks) {
     free(ks->slot);
-    ks->slot = NULL;
-    ks->cap = 0;
-    ks->count = 0;
+    memset(ks, 0, sizeof *ks);
+}
+
+size_t li__keyset_bytes(const li__keyset *ks) {
+    return ks->cap * (ks->wide ? sizeof(uint64_t) : sizeof(uint32_t));
 }
 
 uint64_t li__key_hash(li_field f, li_slice v) {
     return li_hash64(v.ptr, v.len, (uint64_t)(f + 1) * 0x9e3779b97f4a7c15ULL);
 }
 
-/* Position from the low 40 bits (multiply-shift onto [0, cap)), fingerprint from the top 24. */
-static size_t home(const li__keyset *ks, uint64_t h) {
-    return (size_t)(((h & ID_MASK) * (uint64_t)ks->cap) >> ID_BITS);
+/*
+ * Position from the low 32 bits (multiply-shift onto [0, cap), cap < 2^32:
+ * the product never overflows), fingerprint from the top 24 at most. It
+ * took the low 40 bits, whose product with a capacity past 2^24 slots (5.6
+ * million leads of two keys) wrapped around and piled a second load onto
+ * the first slots: one cluster of millions, probed linearly by every put
+ * (an import into 5 million leads spent minutes there).
+ */
+size_t li__keyset_start(const li__keyset *ks, uint64_t h) {
+    return (size_t)(((h & UINT64_C(0xFFFFFFFF)) * (uint64_t)ks->cap) >> 32);
 }
 
-static uint64_t fingerprint(uint64_t h) {
-    return h >> (64 - FP_BITS);
+static uint64_t fingerprint(const li__keyset *ks, uint64_t h) {
+    return h >> (64 - ks->fp_bits);
+}
+
+static uint64_t slot_get(const li__keyset *ks, size_t i) {
+    return ks->wide ? ((const uint64_t *)ks->slot)[i] : ((const uint32_t *)ks->slot)[i];
 }
 
 li_status li__keyset_put(li__keyset *ks, uint64_t h, int64_t id) {
-    if (id <= 0 || (uint64_t)id > ID_MASK || (ks->count + 1) * 3 > ks->cap * 2)
+    if (id <= 0 || bit_length((uint64_t)id) > ks->id_bits || (ks->count + 1) * 3 > ks->cap * 2)
         return LI_ELIMIT;
-    uint64_t v = (fingerprint(h) << ID_BITS) | (uint64_t)id;
-    size_t i = home(ks, h);
-    while (ks->slot[i]) {
-        if (ks->slot[i] == v)
+    uint64_t v = (fingerprint(ks, h) << ks->id_bits) | (uint64_t)id;
+    size_t i = li__keyset_start(ks, h);
+    uint64_t x;
+    while ((x = slot_get(ks, i)) != 0) {
+        if (x == v)
             return LI_OK;
         if (++i == ks->cap)
             i = 0;
     }
-    ks->slot[i] = v;
+    if (ks->wide)
+        ((uint64_t *)ks->slot)[i] = v;
+    else
+        ((uint32_t *)ks->slot)[i] = (uint32_t)v;
     ks->count++;
     return LI_OK;
 }
 
-size_t li__keyset_start(const li__keyset *ks, uint64_t h) {
-    return home(ks, h);
-}
-
 int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos) {
-    uint64_t fp = fingerprint(h);
+    uint64_t fp = fingerprint(ks, h), id_mask = (UINT64_C(1) << ks->id_bits) - 1, v;
     size_t i = *pos;
-    while (ks->slot[i]) {
-        uint64_t v = ks->slot[i];
+    while ((v = slot_get(ks, i)) != 0) {
         if (++i == ks->cap)
             i = 0;
-        if (v >> ID_BITS == fp) {
+        if (v >> ks->id_bits == fp) {
             *pos = i;
-            return (int64_t)(v & ID_MASK);
+            return (int64_t)(v & id_mask);
         }
     }
     *pos = i;

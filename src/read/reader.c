@@ -121,6 +121,17 @@ static li_status check_opts(const li_reader_opts *o, const li__reader_backend **
     return LI_OK;
 }
 
+/* LEADIMPORT_XLSX_SST_MEMORY (a byte count), else LI_READER_DEFAULT_SST_MEMORY. */
+static uint64_t sst_memory_default(void) {
+    const char *env = getenv("LEADIMPORT_XLSX_SST_MEMORY");
+    char *end;
+    errno = 0;
+    unsigned long long v = env && *env ? strtoull(env, &end, 10) : 0;
+    if (!env || !*env || errno || *end || v == 0)
+        return LI_READER_DEFAULT_SST_MEMORY;
+    return v;
+}
+
 li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader **out,
                          li_error *err) {
     li_reader_opts defaults;
@@ -151,6 +162,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
     r->resume_row = opts->resume_row;
     r->opt_sheet = opts->sheet;
     r->max_inflated = opts->max_inflated ? opts->max_inflated : LI_READER_DEFAULT_MAX_INFLATED;
+    r->sst_memory = opts->sst_memory ? opts->sst_memory : sst_memory_default();
 
     struct stat st;
     if ((rc = li_infile_open(path, &r->fd, &st, err)) != LI_OK)

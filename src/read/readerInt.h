@@ -34,6 +34,7 @@ struct li_reader {
     uint64_t resume_offset, resume_row;
     const char *opt_sheet; /* xlsx: opts.sheet, valid only while the backend opens */
     uint64_t max_inflated; /* xlsx: bytes all zip entries may inflate to */
+    uint64_t sst_memory;   /* xlsx: shared strings held in memory before they spill */
     li_file_id opened;     /* the file when opened (opts.expect when given): li_reader_changed() */
     li__enc enc;
     size_t bom_len; /* bytes of byte-order mark before the data */

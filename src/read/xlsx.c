@@ -80,8 +80,6 @@
 #define MAX_RELS 100000
 #define MAX_XFS 1000000
 #define MAX_NUMFMTS 4096
-#define MAX_SST_BYTES (1024u * 1024u * 1024u) /* arena of the shared strings */
-#define SST_LONG 0x80000000u                  /* on a string's offset: over max_field */
 #define MAX_PART_NAME 1024
 
 /* --- package: relationships, workbook, styles ------------------------------- */
@@ -134,15 +132,7 @@ struct li__xlsx {
     xf *xfs;
     size_t nxf;
 
-    /*
-     * shared strings: string i is sst[off[i], off[i + 1]) once SST_LONG is
-     * masked off; SST_LONG on off[i] marks a string over max_field (kept
-     * cut). The arena is below 1 GiB: the top bit of an offset is free.
-     */
-    char *sst;
-    size_t sst_len, sst_cap;
-    uint32_t *sst_off;
-    size_t nsst, sst_offcap;
+    li__sst sst; /* the shared strings, in memory or spilled (xlsx_sst.c) */
     uint64_t shared_text, shared_max; /* text shared-string cells gave out, and its limit */
 
     /* the sheet stream */
@@ -496,26 +486,8 @@ typedef struct sst_ctx {
     li__xml x;
     li__xlsx *xl;
     int in_si, in_t, rph_depth;
-    size_t start; /* arena offset of the current string */
+    size_t start; /* where the current string starts (li__sst_mark) */
 } sst_ctx;
-
-static int sst_grow(li__xlsx *xl, size_t more) {
-    if (xl->sst_cap - xl->sst_len >= more)
-        return 0;
-    size_t cap = xl->sst_cap ? xl->sst_cap : 64 * 1024;
-    while (cap - xl->sst_len < more)
-        cap *= 2;
-    if (cap > MAX_SST_BYTES)
-        cap = MAX_SST_BYTES;
-    if (cap - xl->sst_len < more)
-        return -1;
-    char *p = realloc(xl->sst, cap);
-    if (!p)
-        return -1;
-    xl->sst = p;
-    xl->sst_cap = cap;
-    return 0;
-}
 
 static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts) {
     sst_ctx *c = ud;
@@ -523,7 +495,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     const char *local = li__xml_local(name);
     if (strcmp(local, "si") == 0) {
         c->in_si = 1;
-        c->start = c->xl->sst_len;
+        c->start = li__sst_mark(&c->xl->sst);
     } else if (strcmp(local, "rPh") == 0) {
         c->rph_depth++;
     } else if (strcmp(local, "t") == 0 && c->in_si && c->rph_depth == 0) {
@@ -536,18 +508,13 @@ static void XMLCALL sst_text(void *ud, const XML_Char *s, int len) {
     li__xlsx *xl = c->xl;
     if (!c->in_t)
         return;
-    size_t have = xl->sst_len - c->start, room = xl->cell_max - have;
+    size_t have = li__sst_mark(&xl->sst) - c->start, room = xl->cell_max - have;
     size_t n = (size_t)len < room ? (size_t)len : room;
     if (n == 0)
         return;
-    if (sst_grow(xl, n) != 0) {
-        li_error_set(c->x.err, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT, xl->r->path,
-                     "la table des textes partagés dépasse 1 Gio");
-        li__xml_abort(&c->x, LI_EFORMAT);
-        return;
-    }
-    memcpy(xl->sst + xl->sst_len, s, n);
-    xl->sst_len += n;
+    li_status rc = li__sst_append(&xl->sst, s, n, c->x.err);
+    if (rc != LI_OK)
+        li__xml_abort(&c->x, rc);
 }
 
 static void XMLCALL sst_end(void *ud, const XML_Char *name) {
@@ -560,25 +527,15 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name) {
         c->rph_depth--;
     } else if (strcmp(local, "si") == 0 && c->in_si) {
         c->in_si = 0;
-        size_t len = li__xlsx_unescape(xl->sst + c->start, xl->sst_len - c->start);
+        char *text = xl->sst.buf ? xl->sst.buf + c->start : NULL; /* NULL: nothing read yet */
+        size_t len = text ? li__xlsx_unescape(text, li__sst_mark(&xl->sst) - c->start) : 0;
         /* over the limit: only what a cell of it will show is kept (cell_finish) */
         int too_long = len > xl->r->max_field;
         if (too_long)
-            len = li__utf8_cut(xl->sst + c->start, len, preview_len(xl));
-        xl->sst_len = c->start + len;
-        if (xl->nsst + 2 > xl->sst_offcap) {
-            size_t cap = xl->sst_offcap ? xl->sst_offcap * 2 : 1024;
-            uint32_t *v = realloc(xl->sst_off, cap * sizeof *v);
-            if (!v) {
-                li__xml_abort(&c->x, LI_ENOMEM);
-                return;
-            }
-            xl->sst_off = v;
-            xl->sst_offcap = cap;
-        }
-        xl->sst_off[xl->nsst] = (uint32_t)c->start | (too_long ? SST_LONG : 0);
-        xl->nsst++;
-        xl->sst_off[xl->nsst] = (uint32_t)xl->sst_len;
+            len = li__utf8_cut(text, len, preview_len(xl));
+        li_status rc = li__sst_add(&xl->sst, c->start, len, too_long, c->x.err);
+        if (rc != LI_OK)
+            li__xml_abort(&c->x, rc);
     }
 }
 
@@ -586,10 +543,6 @@ static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
     sst_ctx c;
     memset(&c, 0, sizeof c);
     c.xl = xl;
-    /* the table exists before its first string: a table of empty strings
-       (<si/>) would otherwise be read and handed out from a null pointer */
-    if (sst_grow(xl, 1) != 0)
-        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li_status rc = li__xml_init(&c.x, &c, part, err);
     if (rc == LI_OK) {
         XML_SetElementHandler(c.x.p, sst_start, sst_end);
@@ -597,6 +550,8 @@ static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
         rc = li__xml_parse_part(&c.x, &xl->zip, part, xl->r->max_inflated, err);
     }
     li__xml_free(&c.x);
+    if (rc == LI_OK)
+        rc = li__sst_finish(&xl->sst, err);
     return rc == LI_ENOTFOUND ? LI_OK : rc;
 }
 
@@ -689,14 +644,16 @@ static void cell_finish(li__xlsx *xl) {
             idx[n] = '\0';
         }
         uint64_t i = ok ? parse_u64(idx, &ok) : 0;
-        if (!ok || i >= xl->nsst) {
+        if (!ok || i >= xl->sst.n) {
             tlen = 0;
             break;
         }
-        uint32_t from = xl->sst_off[i] & ~SST_LONG, to = xl->sst_off[i + 1] & ~SST_LONG;
-        text = xl->sst + from;
-        tlen = to - from;
-        too_long = (xl->sst_off[i] & SST_LONG) != 0;
+        li_status rc = li__sst_get(&xl->sst, (size_t)i, &text, &tlen, &too_long, xl->x.err);
+        if (rc != LI_OK) {
+            li__xml_abort(&xl->x, rc);
+            xl->alen = xl->cell_start;
+            return;
+        }
         xl->shared_text += too_long ? tlen + 3 : tlen;
         if (xl->shared_text > xl->shared_max) {
             char why[200], lim[32];
@@ -1174,6 +1131,7 @@ static li_status xlsx_open(li_reader *r, const unsigned char *sample, size_t n, 
     r->ctx = xl;
     xl->r = r;
     xl->cell_max = r->max_field + 4;
+    li__sst_init(&xl->sst, r->path, r->sst_memory, xl->cell_max);
     xl->amax = r->max_row + xl->cell_max + LI__XLSX_NUM_MAX;
     xl->ccap = r->max_columns < 64 ? r->max_columns : 64;
     xl->arena = malloc(xl->amax);
@@ -1365,8 +1323,7 @@ static void xlsx_close(li_reader *r) {
     free(xl->sheets);
     free(xl->infos);
     free(xl->xfs);
-    free(xl->sst);
-    free(xl->sst_off);
+    li__sst_free(&xl->sst);
     free(xl->arena);
     free(xl->cells);
     free(xl->sl);

@@ -133,6 +133,67 @@ static inline const char *li__xml_local(const char *name) {
     return s;
 }
 
+/* --- xlsx_sst.c: the shared-string table ---------------------------------- */
+
+#define LI__SPILL_BLOCK 4096u /* bytes a spilled table is read by (a page) */
+
+/* A temporary file of a spilled table, and its cache of blocks. */
+typedef struct li__spill {
+    int fd;          /* when open; unlinked at creation */
+    int open;
+    size_t nblocks;  /* slots of the direct-mapped cache */
+    char *mem;       /* nblocks * LI__SPILL_BLOCK bytes */
+    uint64_t *tag;   /* block number + 1 each slot holds, 0 = none */
+} li__spill;
+
+/*
+ * The shared strings, string i of n: in memory (buf, 32-bit offsets off)
+ * until they take more than memory bytes, then in two temporary files
+ * (data: the strings; index: n + 1 64-bit offsets) read through caches.
+ * The top bit of an offset marks a string over max_field, kept cut.
+ */
+typedef struct li__sst {
+    const char *path;  /* the workbook, for messages (borrowed) */
+    uint64_t memory;   /* bytes held in memory before spilling */
+    size_t max_string; /* the longest string kept (cell_max) */
+    char *buf;         /* memory: the arena; spilled: the write buffer */
+    size_t len, cap;
+    uint32_t *off; /* memory: n + 1 offsets */
+    size_t offcap;
+    size_t n;
+    int spilled;
+    uint64_t written; /* spilled: bytes of strings in the data file */
+    uint64_t *ibuf;   /* spilled: offsets not yet written */
+    size_t ilen;
+    li__spill data, index;
+    char *scratch; /* spilled: the string li__sst_get() hands out */
+} li__sst;
+
+/* An empty table of a workbook (path borrowed); memory 0 = the largest allowed. */
+void li__sst_init(li__sst *t, const char *path, uint64_t memory, size_t max_string);
+/*
+ * Reading the table: the string being read starts at li__sst_mark(); its
+ * text is appended by li__sst_append(), may be rewritten in place at
+ * t->buf + start (decoded, cut), and is recorded by li__sst_add() with its
+ * final length. Both may write to the temporary files: LI_OK, LI_ENOMEM,
+ * or a status of the disk (LI_ENOSPACE...) with XLSX_TEMP_FAILED.
+ */
+static inline size_t li__sst_mark(const li__sst *t) {
+    return t->len;
+}
+li_status li__sst_append(li__sst *t, const char *s, size_t n, li_error *err);
+li_status li__sst_add(li__sst *t, size_t start, size_t len, int too_long, li_error *err);
+/* The table is complete: the files are written out and the caches made. */
+li_status li__sst_finish(li__sst *t, li_error *err);
+/*
+ * String i (< t->n) as *s[0..*n), valid until the next call; *too_long
+ * when it was over max_field (kept cut). LI_OK or a read error.
+ */
+li_status li__sst_get(li__sst *t, size_t i, const char **s, size_t *n, int *too_long,
+                      li_error *err);
+/* Frees the table and closes (so removes) its files. Accepts a zeroed t. */
+void li__sst_free(li__sst *t);
+
 /* --- xlsx_num.c ---------------------------------------------------------- */
 
 /* What a cell style's number format means for the value. */

@@ -128,7 +128,7 @@ static void message_truncation_keeps_utf8_whole(void **state) {
 static void keyset_gives_back_the_lead_of_every_key(void **state) {
     (void)state;
     li__keyset ks;
-    assert_int_equal(li__keyset_init(&ks, 100000), LI_OK);
+    assert_int_equal(li__keyset_init(&ks, 100000, 100000), LI_OK);
     char key[32];
     for (int i = 0; i < 100000; i++) {
         int n = snprintf(key, sizeof key, "user%d@exemple.fr", i);
@@ -152,15 +152,60 @@ static void keyset_gives_back_the_lead_of_every_key(void **state) {
         while (li__keyset_next(&ks, h, &pos) != 0)
             candidates_for_absent++;
     }
-    /* 24-bit fingerprints: a false candidate is rare (and is confirmed away) */
+    /* 15-bit fingerprints (ids take 17): a false candidate is rare (and is confirmed away) */
     assert_true(candidates_for_absent < 50);
     li__keyset_free(&ks);
+}
+
+static void keyset_costs_12_bytes_per_lead_and_widens_for_big_ids(void **state) {
+    (void)state;
+    li__keyset ks;
+    /* a million leads of two keys each: 32-bit slots at a load of 2/3 */
+    assert_int_equal(li__keyset_init(&ks, 2000000, 1000000), LI_OK);
+    assert_false(ks.wide);
+    assert_true(li__keyset_bytes(&ks) <= 12u * 1000000u + 1024u);
+    /* an id past the layout's width is refused (the committer rebuilds wider) */
+    assert_int_equal(li__keyset_put(&ks, 42, (int64_t)1 << 21), LI_ELIMIT);
+    li__keyset_free(&ks);
+    /* ids past 2^24: 64-bit slots, every id given back */
+    assert_int_equal(li__keyset_init(&ks, 1000, (uint64_t)1 << 30), LI_OK);
+    assert_true(ks.wide);
+    for (int64_t i = 0; i < 1000; i++)
+        assert_int_equal(li__keyset_put(&ks, li__key_hash(LI_FIELD_EMAIL,
+                                                          (li_slice){(char *)&i, sizeof i}),
+                                        ((int64_t)1 << 29) + i),
+                         LI_OK);
+    for (int64_t i = 0; i < 1000; i++) {
+        uint64_t h = li__key_hash(LI_FIELD_EMAIL, (li_slice){(char *)&i, sizeof i});
+        size_t pos = li__keyset_start(&ks, h);
+        int64_t id, found = 0;
+        while ((id = li__keyset_next(&ks, h, &pos)) != 0)
+            found |= id == ((int64_t)1 << 29) + i;
+        assert_true(found);
+    }
+    li__keyset_free(&ks);
+}
+
+static void keyset_homes_spread_over_big_sets(void **state) {
+    (void)state;
+    /* A set of 50 million slots (no memory needed to place keys): homes
+     * spread evenly. A position computed past 64 bits wrapped around and
+     * piled the keys onto the first slots (minutes of probing at 5M leads). */
+    li__keyset ks = {.cap = (size_t)3 << 24};
+    size_t low = 0, n = 200000;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = li__key_hash(LI_FIELD_EMAIL, (li_slice){(char *)&i, sizeof i});
+        size_t home = li__keyset_start(&ks, h);
+        assert_true(home < ks.cap);
+        low += home < ks.cap / 8;
+    }
+    assert_true(low > n / 8 - n / 50 && low < n / 8 + n / 50);
 }
 
 static void keyset_refuses_to_fill_past_its_size(void **state) {
     (void)state;
     li__keyset ks;
-    assert_int_equal(li__keyset_init(&ks, 10), LI_OK);
+    assert_int_equal(li__keyset_init(&ks, 10, 1000), LI_OK);
     li_status st = LI_OK;
     int64_t put = 0;
     while (st == LI_OK && put < 1000) {
@@ -242,6 +287,8 @@ int main(void) {
         cmocka_unit_test(message_truncation_keeps_utf8_whole),
         cmocka_unit_test(keyset_gives_back_the_lead_of_every_key),
         cmocka_unit_test(keyset_refuses_to_fill_past_its_size),
+        cmocka_unit_test(keyset_homes_spread_over_big_sets),
+        cmocka_unit_test(keyset_costs_12_bytes_per_lead_and_widens_for_big_ids),
         cmocka_unit_test(staged_row_encoding_round_trips),
         cmocka_unit_test(staged_row_keeps_the_assignment_cell),
     };

@@ -11,6 +11,7 @@
  * The shapes of real-world workbooks that other readers disagree on are in
  * test_xlsx_shapes.c.
  */
+#include <sys/stat.h>
 #include <xlsxwriter.h>
 
 #include "read/xlsxInt.h"
@@ -659,6 +660,174 @@ static void test_position_is_monotone_up_to_the_size(void **state) {
     li_reader_free(r);
 }
 
+/* --- the shared strings spilled to a temporary file ------------------------------------ */
+
+#define SPILL_N 3000 /* strings of 0 to ~5000 bytes: about 7 MiB, more than the 1 MiB cache */
+
+/* String k of the spill book: unique, of a length that varies over blocks of 4 KiB. */
+static size_t spill_string(size_t k, char *out) {
+    size_t len = (k * 37) % 5000, n = (size_t)snprintf(out, 32, "s%zu@", k);
+    for (size_t i = 0; i < len; i++)
+        out[n++] = (char)('a' + (k + i) % 26);
+    return n;
+}
+
+/*
+ * A book whose shared strings are SPILL_N unique strings (one empty, one
+ * with an escape, the others of varying lengths, a few over 4500 bytes)
+ * and whose rows name them out of order (k * 7919 mod N), so that a
+ * spilled table is read across blocks, its cache slots evicted and read
+ * again. Returns the path (static).
+ */
+static const char *spill_book(void) {
+    size_t cap = 24u << 20, n = 0;
+    char *sstx = malloc(cap), *sheet = malloc(cap), *one = malloc(8192);
+    assert_non_null(sstx);
+    assert_non_null(sheet);
+    assert_non_null(one);
+    n += (size_t)snprintf(sstx + n, cap - n, "<?xml version=\"1.0\"?><sst xmlns=\"" NS_MAIN "\">");
+    for (size_t k = 0; k < SPILL_N; k++) {
+        if (k == 1) {
+            n += (size_t)snprintf(sstx + n, cap - n, "<si/>");
+        } else if (k == 2) {
+            n += (size_t)snprintf(sstx + n, cap - n, "<si><t>a_x0041_</t><rPh><t>NO</t></rPh></si>");
+        } else {
+            size_t len = spill_string(k, one);
+            n += (size_t)snprintf(sstx + n, cap - n, "<si><t>%.*s</t></si>", (int)len, one);
+        }
+    }
+    n += (size_t)snprintf(sstx + n, cap - n, "</sst>");
+    size_t m = (size_t)snprintf(sheet, cap, "<?xml version=\"1.0\"?><worksheet xmlns=\"" NS_MAIN
+                                      "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\">"
+                                      "<is><t>Nom</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>"
+                                      "Email</t></is></c></row>");
+    for (size_t r = 0; r < SPILL_N; r++)
+        m += (size_t)snprintf(sheet + m, cap - m,
+                             "<row r=\"%zu\"><c r=\"A%zu\" t=\"s\"><v>%zu</v></c>"
+                             "<c r=\"B%zu\" t=\"s\"><v>%zu</v></c></row>",
+                             r + 2, r + 2, (r * 7919) % SPILL_N, r + 2, r % 7);
+    m += (size_t)snprintf(sheet + m, cap - m, "</sheetData></worksheet>");
+    assert_true(n < cap && m < cap);
+    part parts[] = {
+        {"[Content_Types].xml", content_types, 0},
+        {"_rels/.rels", root_rels, 0},
+        {"xl/workbook.xml", wb_1900, 0},
+        {"xl/_rels/workbook.xml.rels", wb_rels, 0},
+        {"xl/styles.xml", styles, 0},
+        {"xl/sharedStrings.xml", sstx, n},
+        {"xl/worksheets/sheet1.xml", sheet, m},
+    };
+    const char *path = zip_write("spill.xlsx", parts, sizeof parts / sizeof parts[0]);
+    free(sstx);
+    free(sheet);
+    free(one);
+    return path;
+}
+
+/* The temporary files of a spilled table this process has open: 0600 and unlinked. */
+static int spill_files_open(void) {
+    int found = 0;
+    for (int fd = 0; fd < 1024; fd++) {
+        char link[64], target[4096];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n < 0)
+            continue;
+        target[n] = '\0';
+        if (!strstr(target, ".leadimport-sst-"))
+            continue;
+        struct stat st;
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        assert_int_equal(st.st_nlink, 0); /* removed at once: nothing left after a crash */
+        found++;
+    }
+    return found;
+}
+
+static void test_shared_strings_spilled_read_the_same(void **state) {
+    (void)state;
+    const char *path = spill_book();
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_field = 4500;
+    t_read mem, spilled;
+    t_read_file(path, &o, &mem);
+    t_assert_ok(&mem);
+    o.sst_memory = 64 * 1024; /* spills after a few dozen strings */
+    t_read_file(path, &o, &spilled);
+    t_assert_ok(&spilled);
+    assert_int_equal(mem.n, SPILL_N);
+    assert_int_equal(spilled.n, SPILL_N);
+    char *want = malloc(16384), *one = malloc(8192);
+    assert_non_null(want);
+    assert_non_null(one);
+    size_t too_long = 0;
+    for (size_t r = 0; r < SPILL_N; r++) {
+        size_t k = (r * 7919) % SPILL_N, e = r % 7;
+        size_t len = spill_string(k, one);
+        one[len] = '\0';
+        char email[8192];
+        size_t elen = spill_string(e, email);
+        email[elen] = '\0';
+        const char *a = k == 1 ? "" : k == 2 ? "aA" : one, *b = e == 1 ? "" : e == 2 ? "aA" : email;
+        li_msg problem = LI_MSG_NONE;
+        if (strlen(a) > 4500) {
+            /* kept as its preview and a flag, in memory as on disk */
+            snprintf(want, 16384, "%.200s\xE2\x80\xA6|%s", a, b);
+            problem = LI_MSG_ROW_FIELD_TOO_LONG;
+            too_long++;
+        } else {
+            snprintf(want, 16384, "%s|%s", a, b);
+        }
+        t_assert_row(&mem, r, r + 2, want, problem);
+        t_assert_row(&spilled, r, r + 2, want, problem);
+    }
+    assert_true(too_long > 0);
+    free(want);
+    free(one);
+    t_read_free(&mem);
+    t_read_free(&spilled);
+
+    /* while the reader is open its files exist, 0600 and already unlinked */
+    li_reader *r = NULL;
+    li_error err;
+    assert_int_equal(li_reader_open(path, &o, &r, &err), LI_OK);
+    assert_int_equal(spill_files_open(), 2);
+    li_reader_free(r);
+    assert_int_equal(spill_files_open(), 0);
+}
+
+static void test_shared_strings_spill_folder_missing_refused(void **state) {
+    (void)state;
+    const char *path = spill_book();
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    char missing[512];
+    snprintf(missing, sizeof missing, "%s/no-such-dir", t_tmp());
+    setenv("TMPDIR", missing, 1);
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.sst_memory = 64 * 1024;
+    t_read t;
+    t_read_file(path, &o, &t);
+    assert_refused(&t, LI_EIO, LI_MSG_XLSX_TEMP_FAILED);
+    assert_non_null(strstr(t.err.message, missing));
+    assert_non_null(strstr(t.err.message, "fichier ou dossier introuvable"));
+    t_read_free(&t);
+    /* under the threshold nothing is written: the same book reads */
+    o.sst_memory = 0;
+    t_read_file(path, &o, &t);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, SPILL_N);
+    t_read_free(&t);
+}
+
 /* --- the readxl corpus (../shared), skipped when absent -------------------------------- */
 
 static int readxl(const char *name, const li_reader_opts *o, t_read *t) {
@@ -803,6 +972,8 @@ int main(void) {
         cmocka_unit_test(test_libxlsxwriter_shared_strings),
         cmocka_unit_test(test_resume_gives_the_same_rows),
         cmocka_unit_test(test_position_is_monotone_up_to_the_size),
+        cmocka_unit_test(test_shared_strings_spilled_read_the_same),
+        cmocka_unit_test(test_shared_strings_spill_folder_missing_refused),
         cmocka_unit_test(test_readxl_corpus),
     };
     return cmocka_run_group_tests_name("xlsx", tests, NULL, teardown);
