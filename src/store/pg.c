@@ -132,11 +132,20 @@ static double reconnect_window(void) {
  * text of the program is UTF-8. NULL only when out of memory; a failed
  * connection is returned for its message.
  */
+/* The server's notices ("already exists, skipping") are not the user's business. */
+static void no_notice(void *arg, const char *message) {
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *connect_url(const char *url, const char *dbname) {
     const char *keys[] = {"application_name", "connect_timeout", "dbname", "client_encoding",
                           dbname ? "dbname" : NULL, NULL};
     const char *vals[] = {"leadimport", "10", url, "UTF8", dbname, NULL};
-    return PQconnectdbParams(keys, vals, 1);
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (c)
+        PQsetNoticeProcessor(c, no_notice, NULL);
+    return c;
 }
 
 /* The session's settings: waits for a lock end as SQLite's busy timeout does. */
