@@ -7,6 +7,7 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential cmake pkg-config
   libsqlite3-dev sqlite3          # embedded store; sqlite3 is the bench reference
+  libpq-dev                       # the PostgreSQL store backend (client library)
   libssl-dev                      # SHA-256 of files (uses the CPU's SHA extensions)
   libsodium-dev                   # later: HMAC, Argon2id, random tokens
   libpwquality-dev cracklib-runtime  # password strength; create-cracklib-dict builds our dictionary
