@@ -24,6 +24,7 @@ APT_PACKAGES=(
   libxlsxwriter-dev               # XLSX test fixtures and bench files (C)
   python3-openpyxl python3-xlsxwriter  # XLSX integration tests and bench reference
   python3-phonenumbers            # an independent oracle of phone validity in tests
+  postgresql-15                   # PostgreSQL tests: a throw-away cluster (scripts/pg-test-cluster.sh); psql for their queries
   libreoffice-calc-nogui          # XLSX round trip through LibreOffice (~80 MB, ~30 s to install)
 )
 
