@@ -392,7 +392,6 @@ static li_status pg_open_url(const char *url, int create, li_store **out, li_err
     }
     s->base.ops = &pg_ops;
     li_buf_init(&s->lead_copy, 0);
-    li_buf_init(&s->hist_copy, 0);
     li_buf_init(&s->row_copy, 0);
     if ((st = file_dirs(url, &s->file_dir, &s->legacy_dir, err)) != LI_OK)
         goto out;
@@ -448,7 +447,6 @@ void li__pg_close(li_store *store) {
     if (s->conn)
         PQfinish(s->conn);
     li_buf_free(&s->lead_copy);
-    li_buf_free(&s->hist_copy);
     li_buf_free(&s->row_copy);
     free(s->url);
     free(s->file_dir);
@@ -475,6 +473,7 @@ li_status li__pg_begin(li_store *store, li_error *err) {
     s->next_lead_id = 0;
     s->broken = 0;
     s->in_tx = 0;
+    s->savepoint = 0;
     li_status st = li__pg_exec(s, "BEGIN", err); /* reconnects first when needed */
     if (st == LI_OK)
         s->in_tx = 1;
@@ -494,6 +493,7 @@ li_status li__pg_commit(li_store *store, li_error *err) {
     int rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
     PQclear(r);
     s->in_tx = 0;
+    s->savepoint = 0;
     if (rolled_back)
         return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, "transaction annulée par le serveur");
     return LI_OK;
@@ -510,6 +510,7 @@ void li__pg_rollback(li_store *store) {
     }
     s->in_tx = 0;
     s->broken = 0;
+    s->savepoint = 0;
 }
 
 void li__pg_use_spare(li_store *store, int on) {

@@ -75,12 +75,13 @@ typedef struct li__pg {
     char *legacy_dir; /* li_store_legacy_file_dir(): the same (no older layout) */
     int in_tx;        /* between begin and commit/rollback */
     int broken;       /* the connection was lost in a transaction: rollback reconnects */
+    char sqlstate[6]; /* of the last failure (li__pg_fail), "" if it had none */
     /* Queued leads: ids first_lead.. first_lead+nlead-1, their COPY lines. */
     int64_t next_lead_id; /* id of the next new lead; 0: read under LI__PG_LOCK_LEADS */
     int64_t first_lead;
     size_t nlead;
     li_buf lead_copy; /* COPY leads (...) lines */
-    li_buf hist_copy; /* COPY lead_history (...) lines: 'created', then 'assigned' ones */
+    int savepoint;    /* li_rows is open in this transaction (released by the next flush) */
     size_t nrow;
     li_buf row_copy; /* COPY of staged rows into the temporary table li_rows_in */
     int rows_in_made; /* li_rows_in exists on this connection */

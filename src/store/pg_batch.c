@@ -112,8 +112,6 @@ static const char copy_leads[] =
     "COPY leads (id, first_name, last_name, email, phone, company, job_title, address,"
     " postal_code, city, country, source, notes, external_id, owner, custom, import_job_id,"
     " import_row, created_at, updated_at, assigned_to, duplicate_of, phone_type) FROM STDIN";
-static const char copy_history[] =
-    "COPY lead_history (lead_id, action, job_id, changes, at) FROM STDIN";
 static const char copy_rows[] = "COPY import_rows (job_id, row_no, status, data, errors, lead_id,"
                                 " match_key, match_lead) FROM STDIN";
 static const char copy_rows_in[] = "COPY li_rows_in (job_id, row_no, status, data, errors, lead_id,"
@@ -121,7 +119,6 @@ static const char copy_rows_in[] = "COPY li_rows_in (job_id, row_no, status, dat
 
 void li__pg_drop_queue(li__pg *s) {
     li_buf_reset(&s->lead_copy);
-    li_buf_reset(&s->hist_copy);
     li_buf_reset(&s->row_copy);
     s->nlead = 0;
     s->nrow = 0;
@@ -153,35 +150,81 @@ static li_status rows_upsert(li__pg *s, li_error *err) {
 }
 
 
-static li_status rows_flush(li__pg *s, int64_t job_id, li_error *err) {
+/*
+ * The statements sent before the staged rows, in the same round trip:
+ * the history of the leads just COPied, made by the server from their
+ * rows ('created', and 'assigned' for an assignee, in id order: the same
+ * entries as SQLite's). Numbers only are written into the text: nothing
+ * of a user is pasted.
+ */
+static li_status lead_history_sql(int64_t first, int64_t last, li_buf *sql) {
+    if (!first)
+        return LI_OK;
+    return li_buf_printf(sql,
+                         "INSERT INTO lead_history (lead_id, action, job_id, changes, at)"
+                         " SELECT id, a, import_job_id, c, created_at FROM (SELECT id,"
+                         " import_job_id, created_at, 'created' AS a, NULL AS c, 0 AS k FROM leads"
+                         " WHERE id BETWEEN %lld AND %lld UNION ALL SELECT id, import_job_id,"
+                         " created_at, 'assigned', '{\"assigned_to\":[null,' || assigned_to ||"
+                         " ']}', 1 FROM leads WHERE id BETWEEN %lld AND %lld AND assigned_to IS"
+                         " NOT NULL) h ORDER BY id, k;",
+                         (long long)first, (long long)last, (long long)first, (long long)last);
+}
+
+/*
+ * pre: statements to run first (may be empty). One round trip on the
+ * common path: pre, the release of the previous batch's savepoint, a new
+ * savepoint, the COPY (libpq stops a multi-statement query at its COPY).
+ */
+static li_status rows_flush(li__pg *s, int64_t job_id, li_buf *pre, li_error *err) {
     li_status st;
-    if (s->upsert_job == job_id || job_id == 0)
+    if (s->upsert_job == job_id || job_id == 0) {
+        if (pre->len && (st = li__pg_exec(s, pre->data, err)) != LI_OK)
+            return st;
         return rows_upsert(s, err);
-    if ((st = li__pg_exec(s, "SAVEPOINT li_rows", err)) != LI_OK)
-        return st;
+    }
+    if ((s->savepoint && li_buf_puts(pre, "RELEASE SAVEPOINT li_rows;") != LI_OK) ||
+        li_buf_puts(pre, "SAVEPOINT li_rows;") != LI_OK || li_buf_puts(pre, copy_rows) != LI_OK)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     li_error first;
-    if ((st = li__pg_copy(s, copy_rows, &s->row_copy, &first)) == LI_OK)
-        return li__pg_exec(s, "RELEASE SAVEPOINT li_rows", err);
-    if (s->broken) {
+    s->savepoint = 0;
+    if ((st = li__pg_copy(s, pre->data, &s->row_copy, &first)) == LI_OK) {
+        s->savepoint = 1;
+        return LI_OK;
+    }
+    /* Only a conflicting row is cured below: a lost connection, or a
+     * failure before the savepoint, stands. */
+    if (s->broken || strcmp(s->sqlstate, "23505") != 0) { /* not a unique violation */
         *err = first;
         return st;
     }
+    /* A row already there (a resumed parse, outcomes rewritten): this batch
+     * again through li_rows_in, and the job's next ones at once. */
     s->upsert_job = job_id;
-    if ((st = li__pg_exec(s, "ROLLBACK TO SAVEPOINT li_rows", err)) != LI_OK)
+    if ((st = li__pg_exec(s, "ROLLBACK TO SAVEPOINT li_rows; RELEASE SAVEPOINT li_rows", err)) !=
+        LI_OK)
         return st;
     return rows_upsert(s, err);
 }
 
-
 li_status li__pg_flush(li_store *store, li_error *err) {
     li__pg *s = li__pgs(store);
     li_status st = LI_OK;
-    if (s->nlead && ((st = li__pg_copy(s, copy_leads, &s->lead_copy, err)) != LI_OK ||
-                     (st = li__pg_copy(s, copy_history, &s->hist_copy, err)) != LI_OK))
+    li_buf pre;
+    li_buf_init(&pre, 0);
+    int64_t first = s->nlead ? s->first_lead : 0, last = first + (int64_t)s->nlead - 1;
+    if (s->nlead && (st = li__pg_copy(s, copy_leads, &s->lead_copy, err)) != LI_OK)
         goto out;
+    if (lead_history_sql(first, last, &pre) != LI_OK) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
     if (s->nrow)
-        st = rows_flush(s, s->queued_job, err);
+        st = rows_flush(s, s->queued_job, &pre, err);
+    else if (pre.len)
+        st = li__pg_exec(s, pre.data, err);
 out:
+    li_buf_free(&pre);
     li__pg_drop_queue(s);
     s->first_lead = 0;
     return st;
@@ -207,7 +250,7 @@ li_status li__pg_settle_for(li__pg *s, int64_t id, li_error *err) {
 
 static int queue_full(const li__pg *s) {
     return s->nlead >= PENDING_MAX || s->nrow >= PENDING_MAX ||
-           s->lead_copy.len + s->hist_copy.len + s->row_copy.len >= PENDING_BYTES;
+           s->lead_copy.len + s->row_copy.len >= PENDING_BYTES;
 }
 
 li_status li__pg_row_put(li_store *store, int64_t job_id, const li_staged_row *row,
@@ -261,7 +304,7 @@ static li_status reserve_ids(li__pg *s, li_error *err) {
 static li_status queue_lead(li__pg *s, const li_slice value[LI_FIELD__COUNT], li_slice custom,
                             const li_lead_meta *meta, int64_t job_id, uint64_t row_no,
                             const char *now, int64_t id) {
-    li_buf *b = &s->lead_copy, *h = &s->hist_copy;
+    li_buf *b = &s->lead_copy;
     li_status st = li__pg_copy_int(b, id, 0);
     for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++)
         st = li__pg_copy_slice(b, value[f], 0);
@@ -274,16 +317,6 @@ static li_status queue_lead(li__pg *s, const li_slice value[LI_FIELD__COUNT], li
         (st = li__pg_copy_id(b, meta->assigned_to, 0)) == LI_OK &&
         (st = li__pg_copy_id(b, meta->duplicate_of, 0)) == LI_OK)
         st = li__pg_copy_text(b, meta->phone_type, 1);
-    if (st == LI_OK)
-        st = li_buf_printf(h, "%lld\tcreated\t%lld\t\\N\t", (long long)id, (long long)job_id);
-    if (st == LI_OK)
-        st = li__pg_copy_text(h, now, 1);
-    if (st == LI_OK && meta->assigned_to) {
-        st = li_buf_printf(h, "%lld\tassigned\t%lld\t{\"assigned_to\":[null,%lld]}\t",
-                           (long long)id, (long long)job_id, (long long)meta->assigned_to);
-        if (st == LI_OK)
-            st = li__pg_copy_text(h, now, 1);
-    }
     return st;
 }
 
@@ -294,7 +327,7 @@ li_status li__pg_lead_insert(li_store *store, const li_slice value[LI_FIELD__COU
     li_status st = LI_OK;
     int own_tx = !s->in_tx;
     li_lead_meta none = {0, 0, NULL};
-    size_t lead_was = s->lead_copy.len, hist_was = s->hist_copy.len;
+    size_t lead_was = s->lead_copy.len;
     if (own_tx && (st = li__pg_begin(store, err)) != LI_OK)
         return st;
     if (s->next_lead_id == 0 && (st = reserve_ids(s, err)) != LI_OK)
@@ -302,7 +335,6 @@ li_status li__pg_lead_insert(li_store *store, const li_slice value[LI_FIELD__COU
     if ((st = queue_lead(s, value, custom_json, meta ? meta : &none, job_id, row_no, now,
                          s->next_lead_id)) != LI_OK) {
         s->lead_copy.len = lead_was;
-        s->hist_copy.len = hist_was;
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }

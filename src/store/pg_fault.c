@@ -60,6 +60,8 @@ li_status li__pg_fail(li__pg *s, const PGresult *r, li_error *err) {
     one_line(text, said, sizeof said);
     if (!state)
         state = "";
+    if (s)
+        snprintf(s->sqlstate, sizeof s->sqlstate, "%s", state);
     if (lost || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
         strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
         snprintf(why, sizeof why, "le serveur dit « %s »", said);
