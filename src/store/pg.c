@@ -454,8 +454,23 @@ void li__pg_close(li_store *store) {
     free(s);
 }
 
+/*
+ * The explicit migrate also puts back the match key indexes if someone
+ * dropped them (as SQLite's repairs an interrupted bulk load). Not at every
+ * open: CREATE INDEX takes a lock that concurrent writers would wait for.
+ */
 li_status li__pg_migrate(li_store *store, int *version, li_error *err) {
-    li_status st = li__pg_apply_migrations(li__pgs(store), version, err);
+    li__pg *s = li__pgs(store);
+    li_status st = li__pg_apply_migrations(s, version, err);
+    if (st == LI_OK)
+        st = li__pg_exec(s,
+                         "CREATE INDEX IF NOT EXISTS leads_email ON leads(email)"
+                         " WHERE email IS NOT NULL;"
+                         "CREATE INDEX IF NOT EXISTS leads_phone ON leads(phone)"
+                         " WHERE phone IS NOT NULL;"
+                         "CREATE INDEX IF NOT EXISTS leads_external_id ON leads(external_id)"
+                         " WHERE external_id IS NOT NULL",
+                         err);
     return st == LI_OK ? li__pg_bulk_end(store, err) : st;
 }
 
