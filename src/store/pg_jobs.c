@@ -257,7 +257,11 @@ li_status li__pg_job_state(li_store *store, int64_t job_id, li_job_state *state,
     li__pg_args a = {0};
     PGresult *r = NULL;
     li__pg_arg_int(&a, job_id);
-    li_status st = li__pg_run(s, "SELECT status FROM import_jobs WHERE id=$1", &a, &r, err);
+    /* Read at each batch: inside a transaction the row stays locked to its
+     * end, so that a cancel waits for the batch in flight, as behind
+     * SQLite's write lock (NO KEY: staged rows' foreign keys still pass). */
+    li_status st = li__pg_run(s, "SELECT status FROM import_jobs WHERE id=$1 FOR NO KEY UPDATE",
+                              &a, &r, err);
     if (st != LI_OK)
         return st;
     if (PQntuples(r) == 1) {
