@@ -65,8 +65,12 @@ demo: deps build
 lint:
 	@bash scripts/lint.sh
 
+# The PostgreSQL tests of the normal build run on a throw-away cluster that
+# CTest's fixture removes; the trap removes it too when ctest is interrupted.
+PG_STATE = $(BUILD)/pg-test-cluster.state
 test: deps build asan fuzz-build lint
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	trap 'bash scripts/pg-test-cluster.sh stop $(PG_STATE)' EXIT INT TERM; \
+	  (cd $(BUILD) && ctest --output-on-failure -j $(JOBS))
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
 

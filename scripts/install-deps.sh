@@ -7,6 +7,7 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential cmake pkg-config
   libsqlite3-dev sqlite3          # embedded store; sqlite3 is the bench reference
+  libpq-dev                       # the PostgreSQL store backend (client library)
   libssl-dev                      # SHA-256 of files (uses the CPU's SHA extensions)
   libsodium-dev                   # later: HMAC, Argon2id, random tokens
   libpwquality-dev cracklib-runtime  # password strength; create-cracklib-dict builds our dictionary
@@ -23,6 +24,7 @@ APT_PACKAGES=(
   libxlsxwriter-dev               # XLSX test fixtures and bench files (C)
   python3-openpyxl python3-xlsxwriter  # XLSX integration tests and bench reference
   python3-phonenumbers            # an independent oracle of phone validity in tests
+  postgresql-15                   # PostgreSQL tests: a throw-away cluster (scripts/pg-test-cluster.sh); psql for their queries
   libreoffice-calc-nogui          # XLSX round trip through LibreOffice (~80 MB, ~30 s to install)
   chromium                        # browser tests of the web page (tests/e2e), driven by playwright-core
   fonts-dejavu-core               # a font for the page's text in those tests' screenshots

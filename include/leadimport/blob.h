@@ -76,7 +76,19 @@ void li_blob_store_free(li_blob_store *bs);
  */
 li_status li_blob_store_dir(const char *dir, const char *legacy_dir, li_blob_store **out,
                             li_error *err);
-/* The blob store of a database: its folder of stored files today (li_store_file_dir()). */
+/*
+ * The PostgreSQL backend (blob_pg.c): blobs kept in the database of url
+ * (tables blobs and blob_chunks, made on first use), streamed in and out
+ * in chunks over connections of its own. cache_dir (may be NULL: no
+ * local_path) is a folder of this machine where local_path copies a blob.
+ */
+li_status li_blob_store_pg(const char *url, const char *cache_dir, li_blob_store **out,
+                           li_error *err);
+/*
+ * The blob store of a database: in the database itself for a database
+ * server (li_store_server_url(): PostgreSQL), else its folder of stored
+ * files (li_store_file_dir()).
+ */
 li_status li_blob_store_of(li_store *s, li_blob_store **out, li_error *err);
 
 /*

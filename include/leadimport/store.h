@@ -257,6 +257,13 @@ const char *li_store_file_dir(li_store *s);
  */
 const char *li_store_legacy_file_dir(li_store *s);
 /*
+ * The URL of a database server that keeps the stored files itself
+ * (PostgreSQL: every machine reads them from the database, blob.h), or
+ * NULL for a database whose stored files are local (SQLite). Valid for the
+ * store's life.
+ */
+const char *li_store_server_url(li_store *s);
+/*
  * What an output written next to this database must never replace: the
  * database and its files, and both folders of stored files (outfile.h).
  * g's strings are the store's, valid for its life; g->input is NULL.

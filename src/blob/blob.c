@@ -245,5 +245,8 @@ char *li_blob_local_path(li_blob_store *bs, const char *key) {
 }
 
 li_status li_blob_store_of(li_store *s, li_blob_store **out, li_error *err) {
+    const char *server = li_store_server_url(s);
+    if (server)
+        return li_blob_store_pg(server, li_store_file_dir(s), out, err);
     return li_blob_store_dir(li_store_file_dir(s), li_store_legacy_file_dir(s), out, err);
 }

@@ -29,7 +29,7 @@ static const char import_help[] =
     "ou le téléphone existe déjà. Les lignes invalides sont listées dans un rapport.\n"
     "\n"
     "Options :\n"
-    "  --db URL              base de données (sqlite:CHEMIN)\n"
+    "  --db URL              base de données (sqlite:CHEMIN ou postgresql://…)\n"
     "  --map CHAMP=EN-TÊTE   associe une colonne à un champ (répétable), par exemple\n"
     "                        --map email=\"Adresse électronique\" ou --map phone=#3\n"
     "                        champs : first_name last_name email phone company job_title\n"

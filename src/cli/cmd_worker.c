@@ -26,7 +26,7 @@ static const char worker_help[] =
     "est rendu et l'import reprendra au prochain lancement.\n"
     "\n"
     "Options :\n"
-    "  --db URL           base de données (sqlite:CHEMIN)\n"
+    "  --db URL           base de données (sqlite:CHEMIN ou postgresql://…)\n"
     "  --concurrency N    nombre de workers dans ce processus (par défaut 1)\n"
     "  --until-idle       s'arrête quand la file est vide\n"
     "  --retry-delay S    délai avant la première nouvelle tentative après une erreur\n"

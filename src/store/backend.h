@@ -83,6 +83,7 @@ typedef struct li_store_backend {
 } li_store_backend;
 
 extern const li_store_backend li__sqlite_backend;
+extern const li_store_backend li__pg_backend;
 
 /*
  * The same-host fast path of lease expiry: 0 if owner ("host:pid:thread")

@@ -316,6 +316,12 @@ const char *li__sqlite_file_dir(li_store *store) {
     return li__sq(store)->file_dir;
 }
 
+/* A SQLite database keeps its blobs in a folder beside it (blob_dir.c). */
+const char *li__sqlite_server_url(li_store *store) {
+    (void)store;
+    return NULL;
+}
+
 const char *li__sqlite_legacy_file_dir(li_store *store) {
     return li__sq(store)->legacy_dir;
 }

@@ -14,13 +14,7 @@
 #include "backend.h"
 #include "store_users.h"
 
-static const li_store_backend *const backends[] = {&li__sqlite_backend};
-
-/* Schemes of backends this build does not have: named in a clear refusal
- * rather than "not an address". */
-static const struct {
-    const char *scheme, *name;
-} missing[] = {{"postgresql://", "PostgreSQL"}, {"postgres://", "PostgreSQL"}};
+static const li_store_backend *const backends[] = {&li__sqlite_backend, &li__pg_backend};
 
 /* The backend of url and where its location starts, or LI_EUSAGE. */
 static li_status pick(const char *url, const li_store_backend **be, const char **location,
@@ -35,9 +29,6 @@ static li_status pick(const char *url, const li_store_backend **be, const char *
                 return LI_OK;
             }
         }
-    for (size_t m = 0; m < sizeof missing / sizeof missing[0]; m++)
-        if (strncmp(u, missing[m].scheme, strlen(missing[m].scheme)) == 0)
-            return li_error_set(err, LI_EUSAGE, LI_MSG_DB_BACKEND_UNAVAILABLE, u, missing[m].name);
     return li_error_set(err, LI_EUSAGE, LI_MSG_DB_URL_INVALID, u);
 }
 

@@ -5,6 +5,16 @@ Each test_*.py script is run by CTest as `python3 SCRIPT` with
   LI_SOURCE_DIR   the project root
   LI_SANITIZE     ON when the binary is an ASan/UBSan build (keep files small)
 and optionally LI_SHARED_DIR (default: LI_SOURCE_DIR/../shared).
+
+The backend under test is chosen by LI_TEST_DB: "sqlite" (the default) or
+"postgresql", then with LI_PG_DIR the folder of the throw-away cluster's
+unix socket, or LI_PG_STATE the file where scripts/pg-test-cluster.sh
+wrote it (CTest's fixture pgcluster starts and removes the cluster). The
+same tests run on both: db_url() names a fresh database per (folder, name)
+-- on PostgreSQL a database created for it and dropped when the test's
+folder is gone --, query() reads it (sqlite3, or psql), clone_db() copies
+one. Tests of something only one backend has say so (sqlite_only,
+postgresql_only) and are skipped visibly on the other.
 """
 import csv
 import hashlib
@@ -12,6 +22,8 @@ import io
 import json
 import os
 import sqlite3
+import atexit
+import itertools
 import subprocess
 import sys
 import unittest
@@ -31,6 +43,22 @@ EXPORT_HEADER = ["Prénom", "Nom", "E-mail", "Téléphone", "Société", "Poste"
                  "Adresse", "Code postal", "Ville", "Pays", "Source", "Notes",
                  "ID externe", "Commercial", "Assigné à"]
 
+BACKEND = (os.environ.get("LI_TEST_DB") or "sqlite").lower()
+if BACKEND in ("pg", "postgres"):
+    BACKEND = "postgresql"
+if BACKEND not in ("sqlite", "postgresql"):
+    raise RuntimeError("LI_TEST_DB=%r: sqlite or postgresql" % BACKEND)
+PG = BACKEND == "postgresql"
+PG_DIR = os.environ.get("LI_PG_DIR", "")
+if PG and not PG_DIR and os.environ.get("LI_PG_STATE"):
+    # The file where scripts/pg-test-cluster.sh recorded the cluster's folder.
+    try:
+        with open(os.environ["LI_PG_STATE"], encoding="utf-8") as f:
+            PG_DIR = f.read().strip()
+    except OSError:
+        PG_DIR = ""
+PSQL = os.environ.get("LI_PSQL", "psql")
+
 # Seconds one command may take before the test fails instead of hanging.
 TIMEOUT = 600 if SANITIZE else 300
 
@@ -41,9 +69,13 @@ def rows_for(plain, asan):
 
 
 def require_binary():
-    """For setUpModule: a missing binary is a failure, said clearly."""
+    """For setUpModule: a missing binary is a failure, said clearly. On
+    PostgreSQL, the whole module is skipped visibly when the build has no
+    PostgreSQL backend yet (the tests say what they cover once it lands)."""
     if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
         raise RuntimeError("leadimport binary not found at %r (set LEADIMPORT_BIN)" % BIN)
+    if PG:
+        _require_pg_backend()
 
 
 def clean_env(extra=None):
@@ -83,11 +115,131 @@ def run(args, cwd=None, env=None, stdin=None):
 
 
 def db_url(tmp, name="t.db"):
+    """The --db of database name of the test folder tmp. On PostgreSQL, an
+    empty database made on first use (an administrator creates the
+    database, leadimport creates its tables), dropped once tmp is gone."""
+    if PG:
+        return pg_url(_pg_db_for(tmp, name))
     return "sqlite:" + os.path.join(tmp, name)
 
 
 def db_path(tmp, name="t.db"):
+    """The file of a SQLite database (SQLite-only tests)."""
     return os.path.join(tmp, name)
+
+
+def sqlite_only(reason):
+    """Decorator: a test of something only the SQLite backend has."""
+    return unittest.skipIf(PG, "SQLite seulement : " + reason)
+
+
+def postgresql_only(reason):
+    """Decorator: a test of something only the PostgreSQL backend has."""
+    return unittest.skipUnless(PG, "PostgreSQL seulement : " + reason)
+
+
+# --- PostgreSQL: the test cluster ----------------------------------------------
+
+_pg_seq = itertools.count(1)
+_pg_dbs = {}          # (realpath of tmp, name) -> database name
+_pg_backend_ok = None  # None: not probed yet
+
+
+def pg_url(dbname):
+    return "postgresql://postgres@/%s?host=%s" % (dbname, PG_DIR)
+
+
+def psql(sql, dbname="postgres", check=True):
+    """Runs sql through psql on database dbname; returns its stdout (text)."""
+    if not PG_DIR:
+        raise RuntimeError("LI_TEST_DB=postgresql needs LI_PG_DIR (scripts/pg-test-cluster.sh)")
+    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+    env.pop("PGDATABASE", None)
+    cp = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                         "-d", pg_url(dbname), "-c", sql],
+                        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        timeout=TIMEOUT)
+    if check and cp.returncode != 0:
+        raise RuntimeError("psql on %s: %s\n%s" % (dbname, sql, cp.stderr.decode("utf-8", "replace")))
+    return cp.stdout.decode("utf-8")
+
+
+def _pg_create(template=None):
+    name = "li_%d_%d" % (os.getpid(), next(_pg_seq))
+    psql("CREATE DATABASE %s%s" % (name, " TEMPLATE " + template if template else ""))
+    return name
+
+
+def _pg_db_for(tmp, name, create=True):
+    key = (os.path.realpath(tmp), name)
+    if key not in _pg_dbs and create:
+        _pg_dbs[key] = _pg_create()
+    return _pg_dbs.get(key)
+
+
+def _pg_drop(dbname):
+    # FORCE: a server or worker a failed test left running must not keep it.
+    psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname, check=False)
+
+
+def _pg_drop_gone():
+    """Drops the databases whose test folder has been removed."""
+    for key in [k for k in _pg_dbs if not os.path.isdir(k[0])]:
+        _pg_drop(_pg_dbs.pop(key))
+
+
+@atexit.register
+def _pg_drop_all():
+    for key in list(_pg_dbs):
+        _pg_drop(_pg_dbs.pop(key))
+
+
+if PG:
+    # Each test's databases go with its folder, at the end of the test: a
+    # test file makes dozens of them, and the cluster is shared.
+    _unittest_run = unittest.TestCase.run
+
+    def _run_then_drop(self, *a, **kw):
+        try:
+            return _unittest_run(self, *a, **kw)
+        finally:
+            _pg_drop_gone()
+    unittest.TestCase.run = _run_then_drop
+
+
+def _require_pg_backend():
+    global _pg_backend_ok
+    if not PG_DIR:
+        skip_visibly("LI_TEST_DB=postgresql sans LI_PG_DIR : pas de cluster de test")
+    if _pg_backend_ok is None:
+        probe = _pg_create()
+        try:
+            r = run(["migrate", "--db", pg_url(probe)])
+        finally:
+            _pg_drop(probe)
+        _pg_backend_ok = r.code == 0
+        if not _pg_backend_ok and "pas encore" not in r.err:
+            raise RuntimeError("leadimport migrate on PostgreSQL: %r" % r)
+    if not _pg_backend_ok:
+        skip_visibly("ce binaire n'a pas de backend PostgreSQL (db_backend_unavailable)")
+
+
+def clone_db(src_tmp, src_name, tmp, name="t.db"):
+    """Makes database name of tmp a copy of database src_name of src_tmp
+    (SQLite: online backup; PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
+    if PG:
+        key = (os.path.realpath(tmp), name)
+        if key in _pg_dbs:
+            _pg_drop(_pg_dbs.pop(key))
+        _pg_dbs[key] = _pg_create(template=_pg_db_for(src_tmp, src_name))
+        return
+    src = sqlite3.connect(db_path(src_tmp, src_name))
+    dst = sqlite3.connect(db_path(tmp, name))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def gen_sample(tmp, name, rows, seed=1, delimiter=",", encoding="utf-8", newline="crlf",
@@ -200,11 +352,79 @@ IMPORTED_ROWS_SQL = ("SELECT count(*) FROM import_rows r JOIN import_jobs j ON j
 
 
 def query(tmp, sql, params=(), db="t.db"):
+    """Rows (tuples) of one SQL statement with ? parameters, on either
+    backend. On PostgreSQL the statement goes through psql: a SELECT (or
+    WITH) is wrapped in row_to_json so that numbers come back as numbers
+    and NULL as None, as sqlite3 gives them; anything else returns []."""
+    if PG:
+        return _pg_query(_pg_db_for(tmp, db), sql, params)
     con = sqlite3.connect(db_path(tmp, db))
     try:
-        return con.execute(sql, params).fetchall()
+        rows = con.execute(sql, params).fetchall()
+        con.commit()
+        return rows
     finally:
         con.close()
+
+
+def _pg_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, bytes):
+        return "'\\x%s'::bytea" % v.hex()
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _pg_bind(sql, params):
+    """sql with each ? outside quotes replaced by the literal of its parameter."""
+    out, it, quote = [], iter(params), None
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+            out.append(ch)
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append(_pg_literal(next(it)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _pg_query(dbname, sql, params):
+    sql = _pg_bind(sql.strip().rstrip(";"), params)
+    head = sql.lstrip("( \n").split(None, 1)[0].upper()
+    if head not in ("SELECT", "WITH", "VALUES"):
+        psql(sql, dbname)
+        return []
+    # Pairs, not a dict: two columns may have the same name.
+    text = psql("SELECT row_to_json(q) FROM (%s) q" % sql, dbname)
+    return [tuple(_pg_column(v) for _, v in json.loads(line, object_pairs_hook=_Pairs))
+            for line in text.splitlines() if line]
+
+
+class _Pairs(list):
+    """A JSON object read as its (key, value) pairs."""
+
+
+def _pg_plain(v):
+    if isinstance(v, _Pairs):
+        return {k: _pg_plain(x) for k, x in v}
+    if isinstance(v, list):
+        return [_pg_plain(x) for x in v]
+    return v
+
+
+def _pg_column(v):
+    # A json column comes back as JSON text, as SQLite stores it.
+    if isinstance(v, list):
+        return json.dumps(_pg_plain(v), ensure_ascii=False)
+    return v
 
 
 # The exit codes a user may meet (README's table), all but 1: « erreur
@@ -239,4 +459,8 @@ def main():
     failed = len(res.failures) + len(res.errors)
     passed = res.testsRun - in_run(res.failures) - in_run(res.errors) - in_run(res.skipped)
     sys.stderr.write("%d passed, %d failed, %d skipped\n" % (passed, failed, len(res.skipped)))
+    if PG and res.wasSuccessful() and passed == 0 and res.skipped:
+        # CTest shows the PostgreSQL run of a module that had nothing to run
+        # as "Skipped" (SKIP_RETURN_CODE 77), not as a pass.
+        sys.exit(77)
     sys.exit(0 if res.wasSuccessful() else 1)

@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -529,25 +528,19 @@ def assert_french_error(tc, r, status=None, code=None):
 _USERS_DBS = {}
 
 
-def users_db(users, dest):
-    """Writes at dest a database holding users [(email, name, role,
+def users_db(users, tmp, db):
+    """Makes database db of tmp one holding users [(email, name, role,
     password or None)], added by `leadimport users add`. Each password
     costs an Argon2id hash (half a second): the database of a list of
-    users is made once per test process, and copied (SQLite backup)."""
+    users is made once per test process, and copied (li.clone_db)."""
     key = tuple(users)
     if key not in _USERS_DBS:
         d = tempfile.mkdtemp(prefix="li-http-users-")
         atexit.register(shutil.rmtree, d, True)
         for email, name, role, pw in users:
             add_user(d, "users.db", email, name, role, password=pw)
-        _USERS_DBS[key] = os.path.join(d, "users.db")
-    src = sqlite3.connect(_USERS_DBS[key])
-    dst = sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        _USERS_DBS[key] = d
+    li.clone_db(_USERS_DBS[key], "users.db", tmp, db)
 
 
 class ServerCase(unittest.TestCase):
@@ -574,7 +567,7 @@ class ServerCase(unittest.TestCase):
         cls.db = "t.db"
         users = [(cls.ADMIN[0], cls.ADMIN[1], "admin", PASSWORD)]
         users += [(e, n, "commercial", cls.COMMERCIAL_PASSWORD) for e, n in cls.COMMERCIALS]
-        users_db(users, li.db_path(tmp, cls.db))
+        users_db(users, tmp, cls.db)
         cls.prepare(tmp, cls.db)
         cls.server = Server(tmp, cls.db, workers=cls.WORKERS, args=cls.SERVE_ARGS,
                             env=cls.SERVE_ENV)

@@ -1,0 +1,397 @@
+/*
+ * pg_leads.c — leads and their history in the PostgreSQL backend (see
+ * store.h; the SQLite counterpart is sqlite_leads.c), and the bulk-load
+ * hint. Creating a lead is deferred and written by COPY (pg_batch.c); a
+ * read that could see a queued lead flushes first.
+ *
+ * Scans (every lead's keys, every lead for an export) go by pages of ids
+ * (li__pg_pages): memory stays flat however many leads there are, and the
+ * callback may use the connection between pages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgInt.h"
+
+/* The value columns, in li_field order (field.h). */
+#define LEAD_VALUE_COLUMNS(X)                                                                      \
+    X(first_name, "first_name")                                                                    \
+    X(last_name, "last_name")                                                                      \
+    X(email, "email")                                                                              \
+    X(phone, "phone")                                                                              \
+    X(company, "company")                                                                          \
+    X(job_title, "job_title")                                                                      \
+    X(address, "address")                                                                          \
+    X(postal_code, "postal_code")                                                                  \
+    X(city, "city")                                                                                \
+    X(country, "country")                                                                          \
+    X(source, "source")                                                                            \
+    X(notes, "notes")                                                                              \
+    X(external_id, "external_id")                                                                  \
+    X(owner, "owner")
+
+/* The columns of li_store_lead_get(): the values, then these. */
+#define LEAD_COLUMNS(X)                                                                            \
+    LEAD_VALUE_COLUMNS(X)                                                                          \
+    X(custom, "custom")                                                                            \
+    X(assigned_to, "assigned_to")                                                                  \
+    X(duplicate_of, "duplicate_of")                                                                \
+    X(import_job_id, "import_job_id")                                                              \
+    X(created_at, "created_at")                                                                    \
+    X(updated_at, "updated_at")                                                                    \
+    X(phone_type, "phone_type")
+
+#define LEAD_COL_POS(name, sql) LEAD_COL_##name,
+enum { LEAD_COLUMNS(LEAD_COL_POS) LEAD_COL__COUNT };
+_Static_assert(LEAD_COL_owner - LEAD_COL_first_name + 1 == LI_FIELD__COUNT &&
+                   LEAD_COL_email - LEAD_COL_first_name == LI_FIELD_EMAIL &&
+                   LEAD_COL_external_id - LEAD_COL_first_name == LI_FIELD_EXTERNAL_ID,
+               "the value columns follow li_field");
+_Static_assert(LEAD_COL_custom == LEAD_COL_owner + 1, "custom follows the values");
+
+static const li_field match_fields[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
+
+li_status li__pg_lead_get(li_store *store, int64_t id, li_lead_rec *out, int *found,
+                          li_error *err) {
+    li__pg *s = li__pgs(store);
+    PGresult *r = NULL;
+    li__pg_args a = {0};
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    li__pg_arg_int(&a, id);
+    li_status st = li__pg_settle_for(s, id, err);
+    if (st != LI_OK ||
+        (st = li__pg_run(s, "SELECT " LI__PG_COLUMN_TEXT(LEAD_COLUMNS) " FROM leads WHERE id=$1",
+                         &a, &r, err)) != LI_OK)
+        return st;
+    if (PQntuples(r) == 1) {
+        /* The values and custom (the column after them) are copied into out->buf. */
+        const int ncopy = LI_FIELD__COUNT + 1;
+        size_t total = 0;
+        for (int c = 0; c < ncopy; c++)
+            total += (size_t)PQgetlength(r, 0, LEAD_COL_first_name + c) + 1;
+        if (!(out->buf = malloc(total + 3))) {
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            goto out;
+        }
+        size_t at = 0;
+        for (int c = 0; c < ncopy; c++) {
+            li_slice v = li__pg_col_slice(r, 0, LEAD_COL_first_name + c);
+            if (c == LI_FIELD__COUNT && v.len == 0)
+                v = (li_slice){"{}", 2};
+            memcpy(out->buf + at, v.ptr, v.len);
+            li_slice copy = {out->buf + at, v.len};
+            out->buf[at + v.len] = '\0';
+            at += v.len + 1;
+            if (c < LI_FIELD__COUNT)
+                out->value[c] = copy;
+            else
+                out->custom = copy;
+        }
+        out->id = id;
+        out->assigned_to = li__pg_col_int(r, 0, LEAD_COL_assigned_to);
+        out->duplicate_of = li__pg_col_int(r, 0, LEAD_COL_duplicate_of);
+        out->import_job_id = li__pg_col_int(r, 0, LEAD_COL_import_job_id);
+        li__pg_col_copy(out->created_at, sizeof out->created_at, r, 0, LEAD_COL_created_at);
+        li__pg_col_copy(out->updated_at, sizeof out->updated_at, r, 0, LEAD_COL_updated_at);
+        li__pg_col_copy(out->phone_type, sizeof out->phone_type, r, 0, LEAD_COL_phone_type);
+        *found = 1;
+    }
+out:
+    PQclear(r);
+    return st;
+}
+
+li_status li__pg_lead_update(li_store *store, int64_t id, const li_slice value[LI_FIELD__COUNT],
+                             li_slice custom_json, const li_lead_meta *meta, const char *now,
+                             li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    li_status st = li__pg_settle_for(s, id, err);
+    if (st != LI_OK)
+        return st;
+    li__pg_arg_int(&a, id);
+    for (int f = 0; f < LI_FIELD__COUNT; f++)
+        li__pg_arg_slice(&a, value[f]);
+    li_slice none = {0};
+    li__pg_arg_slice(&a, custom_json.len <= 2 ? none : custom_json); /* "{}" */
+    li__pg_arg_id(&a, meta ? meta->assigned_to : 0);
+    li__pg_arg_text(&a, now);
+    li__pg_arg_text(&a, meta ? meta->phone_type : NULL);
+    return li__pg_run(s,
+                      "UPDATE leads SET first_name=$2, last_name=$3, email=$4, phone=$5,"
+                      " company=$6, job_title=$7, address=$8, postal_code=$9, city=$10,"
+                      " country=$11, source=$12, notes=$13, external_id=$14, owner=$15,"
+                      " custom=$16, assigned_to=$17, updated_at=$18, phone_type=$19 WHERE id=$1",
+                      &a, NULL, err);
+}
+
+li_status li__pg_lead_delete(li_store *store, int64_t id, li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    li_status st = li__pg_settle(s, err);
+    if (st != LI_OK)
+        return st;
+    li__pg_arg_int(&a, id);
+    return li__pg_run(s, "DELETE FROM leads WHERE id=$1", &a, NULL, err);
+}
+
+li_status li__pg_history_add(li_store *store, int64_t lead_id, const char *action, int64_t job_id,
+                             const char *changes_json, const char *now, li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    li_status st = li__pg_settle_for(s, lead_id, err);
+    if (st != LI_OK)
+        return st;
+    li__pg_arg_int(&a, lead_id);
+    li__pg_arg_text(&a, action);
+    li__pg_arg_id(&a, job_id);
+    li__pg_arg_text(&a, changes_json);
+    li__pg_arg_text(&a, now);
+    return li__pg_run(s,
+                      "INSERT INTO lead_history (lead_id, action, job_id, changes, at)"
+                      " VALUES ($1, $2, $3, $4, $5)",
+                      &a, NULL, err);
+}
+
+typedef struct history_scan {
+    int64_t job_id;
+    li_history_cb cb;
+    void *ctx;
+} history_scan;
+
+static li_status history_row(const PGresult *r, int i, void *arg) {
+    const history_scan *h = arg;
+    li_history_rec rec = {
+        .id = li__pg_col_int(r, i, 0),
+        .lead_id = li__pg_col_int(r, i, 1),
+        .job_id = h->job_id,
+        .action = li__pg_col_text(r, i, 2),
+        .changes = li__pg_col_text(r, i, 3),
+        .at = li__pg_col_text(r, i, 4),
+    };
+    return h->cb(&rec, h->ctx);
+}
+
+li_status li__pg_job_history_each(li_store *store, int64_t job_id, li_history_cb cb, void *ctx,
+                                  li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    history_scan h = {job_id, cb, ctx};
+    li_status st = li__pg_settle(s, err);
+    if (st != LI_OK)
+        return st;
+    li__pg_arg_int(&a, job_id);
+    return li__pg_pages(s,
+                        "SELECT id, lead_id, action, changes, at FROM lead_history"
+                        " WHERE job_id=$1 AND action <> 'created' AND id<$2 ORDER BY id DESC"
+                        " LIMIT $3",
+                        &a, 0, INT64_MAX, 0, history_row, &h, err);
+}
+
+li_status li__pg_lead_changed_since(li_store *store, int64_t id, int64_t after_id, int64_t job_id,
+                                    int *changed, li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    PGresult *r = NULL;
+    *changed = 0;
+    li__pg_arg_int(&a, id);
+    li__pg_arg_int(&a, after_id);
+    li__pg_arg_int(&a, job_id);
+    li_status st = li__pg_run(s,
+                              "SELECT 1 FROM lead_history WHERE lead_id=$1 AND id>$2"
+                              " AND (job_id IS NULL OR job_id<>$3) LIMIT 1",
+                              &a, &r, err);
+    if (st == LI_OK)
+        *changed = PQntuples(r) > 0;
+    PQclear(r);
+    return st;
+}
+
+typedef struct id_scan {
+    li_id_cb cb;
+    void *ctx;
+} id_scan;
+
+static li_status id_row(const PGresult *r, int i, void *arg) {
+    const id_scan *x = arg;
+    return x->cb(li__pg_col_int(r, i, 0), x->ctx);
+}
+
+li_status li__pg_job_leads_each(li_store *store, int64_t job_id, li_id_cb cb, void *ctx,
+                                li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    id_scan x = {cb, ctx};
+    li_status st = li__pg_settle(s, err);
+    if (st != LI_OK)
+        return st;
+    li__pg_arg_int(&a, job_id);
+    return li__pg_pages(s,
+                        "SELECT id FROM leads WHERE import_job_id=$1 AND id>$2 ORDER BY id"
+                        " LIMIT $3",
+                        &a, 0, 0, 0, id_row, &x, err);
+}
+
+li_status li__pg_lead_find(li_store *store, li_field field, li_slice value, int64_t *id,
+                           li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    PGresult *r = NULL;
+    *id = 0;
+    li_status st = li__pg_settle_leads(s, err); /* reads see queued leads */
+    if (st != LI_OK)
+        return st;
+    const char *sql =
+        field == LI_FIELD_EMAIL         ? "SELECT id FROM leads WHERE email=$1 ORDER BY id LIMIT 1"
+        : field == LI_FIELD_PHONE       ? "SELECT id FROM leads WHERE phone=$1 ORDER BY id LIMIT 1"
+        : field == LI_FIELD_EXTERNAL_ID ? "SELECT id FROM leads WHERE external_id=$1 ORDER BY id"
+                                          " LIMIT 1"
+                                        : NULL;
+    if (!sql)
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
+    /* An empty value matches nothing, as on SQLite ('' is never stored: NULL is). */
+    a.v[0] = value.ptr ? value.ptr : "";
+    a.len[0] = (int)value.len;
+    a.fmt[0] = 1;
+    a.n = 1;
+    if ((st = li__pg_run(s, sql, &a, &r, err)) == LI_OK && PQntuples(r) == 1)
+        *id = li__pg_col_int(r, 0, 0);
+    PQclear(r);
+    return st;
+}
+
+typedef struct key_scan {
+    li_lead_key_cb cb;
+    void *ctx;
+} key_scan;
+
+static li_status key_row(const PGresult *r, int i, void *arg) {
+    const key_scan *x = arg;
+    li_slice value[LI_FIELD__COUNT] = {{0}};
+    for (int k = 0; k < 3; k++)
+        value[match_fields[k]] = li__pg_col_slice(r, i, 1 + k);
+    return x->cb(li__pg_col_int(r, i, 0), value, x->ctx);
+}
+
+li_status li__pg_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ctx, li_error *err) {
+    li__pg *s = li__pgs(store);
+    key_scan x = {cb, ctx};
+    li_status st = li__pg_settle_leads(s, err);
+    if (st != LI_OK)
+        return st;
+    return li__pg_pages(s,
+                        "SELECT id, email, phone, external_id FROM leads WHERE id>$1 ORDER BY id"
+                        " LIMIT $2",
+                        NULL, 0, 0, 0, key_row, &x, err);
+}
+
+/* The columns of li_store_leads_each(). */
+#define EACH_COLUMNS(X)                                                                            \
+    X(id, "id")                                                                                    \
+    LEAD_VALUE_COLUMNS(X)                                                                          \
+    X(custom, "custom")                                                                            \
+    X(assignee, "(SELECT u.email FROM users u WHERE u.id = assigned_to)")
+
+#define EACH_COL_POS(name, sql) EACH_COL_##name,
+enum { EACH_COLUMNS(EACH_COL_POS) EACH_COL__COUNT };
+
+typedef struct lead_scan {
+    li_lead_cb cb;
+    void *ctx;
+} lead_scan;
+
+static li_status lead_row(const PGresult *r, int i, void *arg) {
+    const lead_scan *x = arg;
+    li_slice v[LI_FIELD__COUNT];
+    for (int f = 0; f < LI_FIELD__COUNT; f++)
+        v[f] = li__pg_col_slice(r, i, EACH_COL_first_name + f);
+    return x->cb(li__pg_col_int(r, i, EACH_COL_id), v, li__pg_col_slice(r, i, EACH_COL_custom),
+                 li__pg_col_slice(r, i, EACH_COL_assignee), x->ctx);
+}
+
+li_status li__pg_leads_each(li_store *store, li_lead_cb cb, void *ctx, li_error *err) {
+    li__pg *s = li__pgs(store);
+    lead_scan x = {cb, ctx};
+    li_status st = li__pg_settle_leads(s, err);
+    if (st != LI_OK)
+        return st;
+    return li__pg_pages(s,
+                        "SELECT " LI__PG_COLUMN_TEXT(EACH_COLUMNS) " FROM leads WHERE id>$1"
+                                                                   " ORDER BY id LIMIT $2",
+                        NULL, EACH_COL_id, 0, 0, lead_row, &x, err);
+}
+
+/* Copies v into scratch; *off gets where (an offset: scratch may move as it grows). */
+static li_status keep(li_buf *scratch, li_slice v, size_t *off) {
+    *off = scratch->len;
+    return v.len ? li_buf_append(scratch, v.ptr, v.len) : LI_OK;
+}
+
+li_status li__pg_lead_keys(li_store *store, int64_t id, li_buf *scratch,
+                           li_slice value[LI_FIELD__COUNT], int *found, li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    PGresult *r = NULL;
+    li_slice v[3] = {{0}};
+    size_t off[3] = {0};
+    memset(value, 0, LI_FIELD__COUNT * sizeof *value);
+    li_buf_reset(scratch);
+    *found = 0;
+    /* A queued lead is written first: one COPY sooner, the same answer. */
+    li_status st = li__pg_settle_for(s, id, err);
+    if (st != LI_OK)
+        return st;
+    li__pg_arg_int(&a, id);
+    if ((st = li__pg_run(s, "SELECT email, phone, external_id FROM leads WHERE id=$1", &a, &r,
+                         err)) != LI_OK)
+        return st;
+    if (PQntuples(r) == 1) {
+        for (int k = 0; k < 3; k++)
+            v[k] = li__pg_col_slice(r, 0, k);
+        *found = 1;
+    }
+    for (int k = 0; k < 3 && st == LI_OK && *found; k++)
+        if (keep(scratch, v[k], &off[k]) != LI_OK)
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    for (int k = 0; k < 3 && st == LI_OK && *found; k++)
+        value[match_fields[k]] = (li_slice){v[k].len ? scratch->data + off[k] : NULL, v[k].len};
+    PQclear(r);
+    return st;
+}
+
+li_status li__pg_leads_max_id(li_store *store, int64_t *max_id, li_error *err) {
+    li__pg *s = li__pgs(store);
+    PGresult *r = NULL;
+    *max_id = 0;
+    li_status st = li__pg_run(s, "SELECT coalesce(max(id), 0) FROM leads", NULL, &r, err);
+    if (st == LI_OK)
+        *max_id = li__pg_col_int(r, 0, 0);
+    PQclear(r);
+    /* Queued leads count: the key set is sized from this. */
+    if (st == LI_OK && s->nlead && s->first_lead + (int64_t)s->nlead - 1 > *max_id)
+        *max_id = s->first_lead + (int64_t)s->nlead - 1;
+    return st;
+}
+
+/* --- bulk-load hint ------------------------------------------------------------ */
+
+/*
+ * Nothing to do on PostgreSQL: the match key indexes take COPY's rows in
+ * batches, and dropping them would take an exclusive lock on leads that
+ * every other server's reads would wait for. Measured in the bench (see
+ * docs/architecture.md).
+ */
+li_status li__pg_bulk_begin(li_store *store, uint64_t expected_rows, int *slow_end,
+                            li_error *err) {
+    (void)expected_rows;
+    (void)err;
+    (void)store;
+    *slow_end = 0;
+    return LI_OK;
+}
+
+li_status li__pg_bulk_end(li_store *store, li_error *err) {
+    return li__pg_settle(li__pgs(store), err);
+}
