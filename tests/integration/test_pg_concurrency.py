@@ -29,7 +29,7 @@ import lihttp  # noqa: E402
 
 FILES = 8
 ROWS = li.rows_for(3000, 1000)       # per queued file
-BIG = li.rows_for(60000, 20000)      # the import cut off in the middle
+BIG = li.rows_for(30000, 10000)      # the import cut off in the middle
 CLUSTER = os.path.join(li.SOURCE_DIR, "scripts", "pg-test-cluster.sh")
 
 
@@ -125,7 +125,7 @@ class TwoServersOneQueue(unittest.TestCase):
         for s in servers:
             s.start()
             self.addCleanup(s.stop)
-        jobs = queue_files(self, tmp, FILES, li.rows_for(8000, 2000))
+        jobs = queue_files(self, tmp, FILES, ROWS)
         deadline = time.time() + li.TIMEOUT
         docs = []
         while time.time() < deadline:
