@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pgInt.h"
@@ -336,6 +337,15 @@ static li_status file_dirs(const char *url, char **own, char **legacy, li_error 
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     }
     snprintf(*own, n, "%s/pg-%016llx.files", base, (unsigned long long)h);
+    /* Its parents, private (the files hold personal data); the folder itself
+     * is the blob store's to create, as beside an SQLite database. */
+    char *slash = strrchr(*own, '/');
+    for (char *p = *own + 1; slash && p <= slash; p++)
+        if (*p == '/') {
+            *p = '\0';
+            (void)mkdir(*own, 0700); /* an existing one is left as it is */
+            *p = '/';
+        }
     snprintf(*legacy, n, "%s", *own);
     return LI_OK;
 }

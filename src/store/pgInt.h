@@ -76,7 +76,7 @@ typedef struct li__pg {
     int in_tx;        /* between begin and commit/rollback */
     int broken;       /* the connection was lost in a transaction: rollback reconnects */
     /* Queued leads: ids first_lead.. first_lead+nlead-1, their COPY lines. */
-    int64_t next_lead_id; /* the id the next lead gets (0 = ask, under LI__PG_LOCK_LEADS) */
+    int64_t next_lead_id; /* id of the next new lead; 0: read under LI__PG_LOCK_LEADS */
     int64_t first_lead;
     size_t nlead;
     li_buf lead_copy; /* COPY leads (...) lines */

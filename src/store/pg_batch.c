@@ -69,7 +69,10 @@ li_status li__pg_copy_int(li_buf *b, int64_t v, int last) {
 }
 
 li_status li__pg_copy_id(li_buf *b, int64_t id, int last) {
-    return id ? li__pg_copy_int(b, id, last) : li__pg_copy_slice(b, (li_slice){0}, last);
+    li_slice none = {0};
+    if (id)
+        return li__pg_copy_int(b, id, last);
+    return li__pg_copy_slice(b, none, last);
 }
 
 li_status li__pg_copy(li__pg *s, const char *sql, const li_buf *data, li_error *err) {
@@ -262,8 +265,9 @@ static li_status queue_lead(li__pg *s, const li_slice value[LI_FIELD__COUNT], li
     li_status st = li__pg_copy_int(b, id, 0);
     for (int f = 0; f < LI_FIELD__COUNT && st == LI_OK; f++)
         st = li__pg_copy_slice(b, value[f], 0);
+    li_slice none = {0};
     if (st == LI_OK)
-        st = li__pg_copy_slice(b, custom.len <= 2 ? (li_slice){0} : custom, 0); /* "{}" */
+        st = li__pg_copy_slice(b, custom.len <= 2 ? none : custom, 0); /* "{}" */
     if (st == LI_OK && (st = li__pg_copy_int(b, job_id, 0)) == LI_OK &&
         (st = li__pg_copy_int(b, (int64_t)row_no, 0)) == LI_OK &&
         (st = li__pg_copy_text(b, now, 0)) == LI_OK && (st = li__pg_copy_text(b, now, 0)) == LI_OK &&

@@ -114,7 +114,8 @@ li_status li__pg_lead_update(li_store *store, int64_t id, const li_slice value[L
     li__pg_arg_int(&a, id);
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         li__pg_arg_slice(&a, value[f]);
-    li__pg_arg_slice(&a, custom_json.len <= 2 ? (li_slice){0} : custom_json); /* "{}" */
+    li_slice none = {0};
+    li__pg_arg_slice(&a, custom_json.len <= 2 ? none : custom_json); /* "{}" */
     li__pg_arg_id(&a, meta ? meta->assigned_to : 0);
     li__pg_arg_text(&a, now);
     li__pg_arg_text(&a, meta ? meta->phone_type : NULL);
