@@ -456,8 +456,21 @@ void li__pg_close(li_store *store) {
     free(s);
 }
 
+/*
+ * The match key indexes, as migration 1 makes them: `migrate` puts back one
+ * that is missing (dropped by hand, or by a restore that skipped it), as it
+ * does on SQLite, where an interrupted bulk load may leave them dropped.
+ */
+static const char lead_key_indexes[] =
+    "CREATE INDEX IF NOT EXISTS leads_email ON leads(email) WHERE email IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS leads_phone ON leads(phone) WHERE phone IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS leads_external_id ON leads(external_id)"
+    "  WHERE external_id IS NOT NULL;";
+
 li_status li__pg_migrate(li_store *store, int *version, li_error *err) {
     li_status st = li__pg_apply_migrations(li__pgs(store), version, err);
+    if (st == LI_OK)
+        st = li__pg_exec(li__pgs(store), lead_key_indexes, err);
     return st == LI_OK ? li__pg_bulk_end(store, err) : st;
 }
 
