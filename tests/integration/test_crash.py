@@ -25,9 +25,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lihelp as li  # noqa: E402
 
-# PostgreSQL runs it in `make test-pg` (the whole suite twice): a smaller
-# file, the same 24 kills spread over it.
-ROWS = li.rows_for(40000 if li.PG else 200000, 30000)
+ROWS = li.rows_for(200000, 30000)
 KILLS = 24  # at least 20 kills per import, spread over its stages
 
 
