@@ -165,6 +165,9 @@ typedef struct li_store_stats {
     uint64_t work_queued;  /* work items waiting (queue depth) */
     uint64_t work_running; /* work items claimed now */
     uint64_t work_dead;    /* work items given up after their last attempt */
+    /* Work items still "running" under an expired lease: their worker died or
+     * lost the database (another worker takes them back at its next claim). */
+    uint64_t work_expired;
     /* Completed jobs' run time (finished minus started): Prometheus histogram,
      * duration_le[i] counts those <= bound i (cumulative). */
     uint64_t duration_count;

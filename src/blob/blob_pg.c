@@ -102,10 +102,19 @@ static void url_shown(const char *url, char *out, size_t cap) {
 
 /* --- connections ------------------------------------------------------------- */
 
+/* The server's notices ("already exists, skipping") are not for the user. */
+static void no_notice(void *arg, const char *message) {
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *connect_url(const char *url) {
-    const char *keys[] = {"dbname", "application_name", NULL};
-    const char *vals[] = {url, "leadimport-blobs", NULL};
-    return PQconnectdbParams(keys, vals, 1);
+    const char *keys[] = {"dbname", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {url, "leadimport-blobs", "10", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (c)
+        PQsetNoticeProcessor(c, no_notice, NULL);
+    return c;
 }
 
 /* Runs sql (no parameters); 0 if it succeeded. */
@@ -147,6 +156,16 @@ static li_status ensure_schema(pg_ctx *c, PGconn *conn, li_error *err) {
     PGresult *r = NULL;
     if (c->schema_ok)
         return LI_OK;
+    /* Made already (the common case): one read, no lock. */
+    r = PQexec(conn, "SELECT to_regclass('blob_chunks') IS NOT NULL");
+    int made = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+               strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    r = NULL;
+    if (made) {
+        c->schema_ok = 1;
+        return LI_OK;
+    }
     if (exec_ok(conn, sql, &r) != 0) {
         li_status st = db_failed(c, conn, r, "préparation", err);
         PQclear(r);

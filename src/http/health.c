@@ -67,12 +67,16 @@ int li__http_metrics(li_http_req *r) {
             "# HELP leadimport_work_items_dead Work items given up after their last attempt.\n"
             "# TYPE leadimport_work_items_dead gauge\n"
             "leadimport_work_items_dead %llu\n"
+            "# HELP leadimport_work_items_lease_expired Work items whose worker's lease has expired (a worker died or lost the database).\n"
+            "# TYPE leadimport_work_items_lease_expired gauge\n"
+            "leadimport_work_items_lease_expired %llu\n"
             "# HELP leadimport_import_duration_seconds Run time of the completed imports.\n"
             "# TYPE leadimport_import_duration_seconds histogram\n",
             (unsigned long long)m.rows_created, (unsigned long long)m.rows_updated,
             (unsigned long long)m.rows_skipped, (unsigned long long)m.rows_invalid,
             (unsigned long long)m.rows_warned, (unsigned long long)m.work_queued,
-            (unsigned long long)m.work_running, (unsigned long long)m.work_dead);
+            (unsigned long long)m.work_running, (unsigned long long)m.work_dead,
+            (unsigned long long)m.work_expired);
     for (int i = 0; st == LI_OK && i < LI_STORE_DURATION_BUCKETS; i++)
         st = li_buf_printf(&b, "leadimport_import_duration_seconds_bucket{le=\"%g\"} %llu\n",
                            bounds[i], (unsigned long long)m.duration_le[i]);

@@ -224,10 +224,14 @@ li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nr
                           li_error *err) {
     char key[64];
     li__report_key(job_id, key);
-    *path = li_report_stored_path(s, job_id);
-    li_status st = *path ? LI_OK : li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    if (st == LI_OK && (st = li__report_write_stored(s, job_id, key, nrows, err)) == LI_OK)
+    *path = NULL;
+    li_status st = li__report_write_stored(s, job_id, key, nrows, err);
+    if (st == LI_OK)
         st = li_store_job_set_report(s, job_id, key, err);
+    /* Its path once written: a blob store without local files (PostgreSQL)
+     * has a local copy only of a blob that exists. */
+    if (st == LI_OK && !(*path = li_report_stored_path(s, job_id)))
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     if (st != LI_OK) {
         free(*path);
         *path = NULL;

@@ -57,12 +57,15 @@ li_status li__pg_stats_get(li_store *store, li_store_stats *out, li_error *err) 
     st = li__pg_run(s,
                     "SELECT count(*) FILTER (WHERE state = 'queued'),"
                     " count(*) FILTER (WHERE state = 'running'),"
-                    " count(*) FILTER (WHERE state = 'dead') FROM work_items",
+                    " count(*) FILTER (WHERE state = 'dead'),"
+                    " count(*) FILTER (WHERE state = 'running' AND lease_expiry < " LI__PG_NOW ")"
+                    " FROM work_items",
                     NULL, &r, err);
     if (st == LI_OK && PQntuples(r) == 1) {
         out->work_queued = (uint64_t)li__pg_col_int(r, 0, 0);
         out->work_running = (uint64_t)li__pg_col_int(r, 0, 1);
         out->work_dead = (uint64_t)li__pg_col_int(r, 0, 2);
+        out->work_expired = (uint64_t)li__pg_col_int(r, 0, 3);
     }
     PQclear(r);
     r = NULL;

@@ -50,11 +50,15 @@ li_status li__sqlite_stats_get(li_store *store, li_store_stats *out, li_error *e
     sqlite3_finalize(q);
     q = NULL;
 
+    char now[32];
+    li_store_now(now);
     if ((st = li__sqlite_prepare(s,
                                  "SELECT sum(state = 'queued'), sum(state = 'running'),"
-                                 " sum(state = 'dead') FROM work_items",
+                                 " sum(state = 'dead'),"
+                                 " sum(state = 'running' AND lease_expiry < ?1) FROM work_items",
                                  &q, err)) != LI_OK)
         goto out;
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_ROW) {
         st = li__sqlite_fail(s, err);
         goto out;
@@ -62,6 +66,7 @@ li_status li__sqlite_stats_get(li_store *store, li_store_stats *out, li_error *e
     out->work_queued = (uint64_t)sqlite3_column_int64(q, 0);
     out->work_running = (uint64_t)sqlite3_column_int64(q, 1);
     out->work_dead = (uint64_t)sqlite3_column_int64(q, 2);
+    out->work_expired = (uint64_t)sqlite3_column_int64(q, 3);
     sqlite3_finalize(q);
     q = NULL;
 

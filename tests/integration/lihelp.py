@@ -231,7 +231,17 @@ def clone_db(src_tmp, src_name, tmp, name="t.db"):
         key = (os.path.realpath(tmp), name)
         if key in _pg_dbs:
             _pg_drop(_pg_dbs.pop(key))
-        _pg_dbs[key] = _pg_create(template=_pg_db_for(src_tmp, src_name))
+        src = _pg_db_for(src_tmp, src_name)
+        try:
+            _pg_dbs[key] = _pg_create(template=src)
+        except RuntimeError:  # in use (a server is connected): a dump, consistent too
+            _pg_dbs[key] = dst = _pg_create()
+            dump = subprocess.run("pg_dump --no-owner '%s' | '%s' -X -q -v ON_ERROR_STOP=1 -d '%s'"
+                                  % (pg_url(src), PSQL, pg_url(dst)), shell=True,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  timeout=TIMEOUT)
+            if dump.returncode != 0:
+                raise RuntimeError("pg_dump of %s: %s" % (src, dump.stderr.decode()))
         return
     src = sqlite3.connect(db_path(src_tmp, src_name))
     dst = sqlite3.connect(db_path(tmp, name))
@@ -425,6 +435,41 @@ def _pg_column(v):
     if isinstance(v, list):
         return json.dumps(_pg_plain(v), ensure_ascii=False)
     return v
+
+
+def index_names(tmp, table, db="t.db"):
+    """Names of the indexes of table (either backend)."""
+    if PG:
+        sql = "SELECT indexname FROM pg_indexes WHERE tablename = ?"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+    return {r[0] for r in query(tmp, sql, (table,), db=db)}
+
+
+def stored_blob(tmp, key, db="t.db"):
+    """The path of a file with the bytes the database keeps under key (a
+    queued file by its SHA-256, "reports/N.erreurs.csv"), or None if it
+    keeps none. SQLite: the file itself, in the folder beside the database;
+    PostgreSQL: the rows of blob_chunks, written to a file of tmp."""
+    if not PG:
+        path = os.path.join(tmp, db + ".files", key)
+        return path if os.path.isfile(path) else None
+    rows = query(tmp, "SELECT to_regclass('blob_chunks') IS NOT NULL", db=db)
+    if not rows or not rows[0][0]:
+        return None
+    rows = query(tmp, "SELECT b.size, coalesce(string_agg(encode(c.data, 'hex'), '' ORDER BY"
+                      " c.seq), '') FROM blobs b LEFT JOIN blob_chunks c USING (blob_id)"
+                      " WHERE b.key = ? GROUP BY b.size", (key,), db=db)
+    if not rows:
+        return None
+    path = os.path.join(tmp, ".blob-" + hashlib.sha256(key.encode()).hexdigest()[:16])
+    with open(path, "wb") as f:
+        f.write(bytes.fromhex(rows[0][1]))
+    return path
+
+
+def report_key(job):
+    return "reports/%d.erreurs.csv" % job
 
 
 # The exit codes a user may meet (README's table), all but 1: « erreur

@@ -169,13 +169,12 @@ class KilledWorkersResume:
         self.assertEqual(self.final_export, self.ref_export)
 
     def test_the_report_was_written_by_a_worker(self):
-        path = os.path.join(self.tmp, "t.db.files", "reports", "%d.erreurs.csv" % self.job)
-        self.assertTrue(os.path.isfile(path))
+        path = li.stored_blob(self.tmp, li.report_key(self.job))
+        self.assertIsNotNone(path)
         self.assertEqual(len(li.report_refused_rows(path)), self.ref.json()["invalid"])
 
     def test_key_indexes_are_back(self):
-        names = {r[0] for r in li.query(self.tmp, "SELECT name FROM sqlite_master"
-                                                  " WHERE type='index' AND tbl_name='leads'")}
+        names = li.index_names(self.tmp, "leads")
         self.assertTrue({"leads_email", "leads_phone", "leads_external_id"} <= names, names)
 
 

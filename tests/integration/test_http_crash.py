@@ -142,7 +142,7 @@ class KilledServerResumes(unittest.TestCase):
         leads = li.query(self.tmp, "SELECT count(*) FROM leads")[0][0]
         self.assertEqual(leads, self.expect["leads_created_with_skip"])
         dup = li.query(self.tmp, "SELECT count(*) FROM (SELECT email FROM leads WHERE email IS"
-                                 " NOT NULL GROUP BY email HAVING count(*) > 1)")[0][0]
+                                 " NOT NULL GROUP BY email HAVING count(*) > 1) AS d")[0][0]
         self.assertEqual(dup, 0)
 
     def test_the_leads_equal_a_one_shot_cli_import(self):

@@ -22,7 +22,6 @@ commercials. What a user (the web page, a script) relies on:
 """
 import os
 import re
-import sqlite3
 import sys
 import time
 import urllib.parse
@@ -124,16 +123,10 @@ class ApiCase(lh.ServerCase):
         return li.write_csv(os.path.join(self.tmp, "in%d.csv" % tag), rows or incoming(tag))
 
     def snapshot(self):
-        """A consistent copy of the server's database, now (SQLite backup)."""
+        """A consistent copy of the server's database, now (li.clone_db)."""
         type(self).snaps += 1
         name = "snap%d.db" % type(self).snaps
-        src = sqlite3.connect(li.db_path(self.tmp, self.db))
-        dst = sqlite3.connect(li.db_path(self.tmp, name))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        li.clone_db(self.tmp, self.db, self.tmp, name)
         return name
 
     def export(self, db=None):

@@ -122,7 +122,7 @@ class KilledImportResumes(unittest.TestCase):
         self.assertEqual(imported, leads)
         self.assertEqual(history, leads * self.HISTORY_PER_LEAD)
         dup_emails = li.query(self.tmp, "SELECT count(*) FROM (SELECT email FROM leads WHERE"
-                                        " email IS NOT NULL GROUP BY email HAVING count(*) > 1)")
+                                        " email IS NOT NULL GROUP BY email HAVING count(*) > 1) AS d")
         self.assertEqual(dup_emails[0][0], 0)
 
     def test_exported_leads_equal_an_uninterrupted_import(self):
@@ -130,8 +130,7 @@ class KilledImportResumes(unittest.TestCase):
         self.assertEqual(self.final_export, self.ref_export)
 
     def test_key_indexes_are_back(self):
-        names = {r[0] for r in li.query(self.tmp, "SELECT name FROM sqlite_master"
-                                                  " WHERE type='index' AND tbl_name='leads'")}
+        names = li.index_names(self.tmp, "leads")
         self.assertTrue({"leads_email", "leads_phone", "leads_external_id"} <= names, names)
 
 

@@ -1051,7 +1051,7 @@ class KilledReviewResumes(unittest.TestCase):
         self.assertTrue(self.ref_export)
         self.assertEqual(self.final_export, self.ref_export)
         sql = ("SELECT count(*) FROM (SELECT email FROM leads WHERE email IS NOT NULL"
-               " GROUP BY email HAVING count(*) > 1)")
+               " GROUP BY email HAVING count(*) > 1) AS d")
         dup = li.query(self.tmp, sql)[0][0]
         self.assertEqual(dup, li.query(self.tmp, sql, db="ref.db")[0][0])
         if self.STRATEGY != "create":  # create makes flagged duplicates on purpose

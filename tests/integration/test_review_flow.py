@@ -176,9 +176,8 @@ class ReviewFlow(unittest.TestCase):
         url = self.db("t.db")
         r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
         job = r.json()["job_id"]
-        with sqlite3.connect(li.db_path(self.tmp)) as c:
-            c.execute("UPDATE import_jobs SET created_at='2020-01-01T00:00:00.000Z' WHERE id=?",
-                      (job,))
+        li.query(self.tmp, "UPDATE import_jobs SET created_at='2020-01-01T00:00:00.000Z'"
+                           " WHERE id=?", (job,))
         c = li.run(["cleanup", "--older-than", "3650d", "--db", url, "--json"])
         self.assertEqual(c.code, 0, repr(c))
         self.assertEqual(c.json()["reviews_cancelled"], 1)
@@ -210,11 +209,11 @@ class KilledReview(unittest.TestCase):
         try:
             while time.time() < deadline and p.poll() is None:
                 try:
-                    with sqlite3.connect(os.path.join(self.tmp, db), timeout=0.2) as c:
-                        v = c.execute(sql).fetchone()
+                    rows = li.query(self.tmp, sql, db=db)
+                    v = rows[0] if rows else None
                     if v and v[0]:
                         break
-                except sqlite3.Error:
+                except (sqlite3.Error, RuntimeError):  # locked, or not created yet
                     pass
                 time.sleep(0.02)
         finally:

@@ -29,9 +29,7 @@ def setUpModule():
 
 
 def key_indexes(tmp):
-    catalogue = ("SELECT indexname FROM pg_indexes WHERE indexname IN (?, ?, ?)" if li.PG else
-                 "SELECT name FROM sqlite_master WHERE type='index' AND name IN (?, ?, ?)")
-    return sorted(r[0] for r in li.query(tmp, catalogue, tuple(KEY_INDEXES)))
+    return sorted(li.index_names(tmp, "leads") & set(KEY_INDEXES))
 
 
 class StoreBackendTest(unittest.TestCase):
@@ -69,13 +67,8 @@ class StoreBackendTest(unittest.TestCase):
         self.assertEqual(r.json()["rows"], expect["rows"])
         self.assertEqual(key_indexes(self.tmp), KEY_INDEXES)
         # What an import killed during its bulk load leaves behind.
-        if li.PG:
-            li.psql("DROP INDEX leads_email; DROP INDEX leads_phone;",
-                    li._pg_db_for(self.tmp, "t.db"))
-        else:
-            con = li.sqlite3.connect(li.db_path(self.tmp))
-            con.executescript("DROP INDEX leads_email; DROP INDEX leads_phone;")
-            con.close()
+        li.query(self.tmp, "DROP INDEX leads_email")
+        li.query(self.tmp, "DROP INDEX leads_phone")
         r = li.run(["migrate", "--db", li.db_url(self.tmp)], cwd=self.tmp)
         self.assertEqual(r.code, 0, repr(r))
         self.assertEqual(key_indexes(self.tmp), KEY_INDEXES)

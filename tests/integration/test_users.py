@@ -72,8 +72,9 @@ class UsersTest(unittest.TestCase):
         self.assertEqual((email, role, active), ("anne@exemple.fr", "admin", 1))
         self.assertTrue(hashed.startswith("$argon2id$"), hashed)
         self.assertNotIn(secret, hashed)
-        with open(li.db_path(self.tmp), "rb") as f:
-            self.assertNotIn(secret.encode(), f.read())
+        if not li.PG:  # the database file itself
+            with open(li.db_path(self.tmp), "rb") as f:
+                self.assertNotIn(secret.encode(), f.read())
 
     def test_short_password_is_a_usage_error_and_writes_nothing(self):
         r = self.add("anne@exemple.fr", "Anne", "admin", "--password-stdin",

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Many processes on one database (issue 15): every import is done exactly
+once, whoever runs it, and a lost connection or a restarted server loses
+nothing and doubles nothing.
+
+- 4 `leadimport worker` processes started at once on 8 queued imports:
+  each import completes once, every row is staged once, the leads are
+  those of the 8 files imported one by one.
+- two `leadimport serve` processes on one database share its queue: both
+  run imports, none twice.
+- PostgreSQL only: the worker's connections killed by pg_terminate_backend
+  in the middle of an import, and the PostgreSQL server restarted in the
+  middle of one: the worker reconnects, resumes from its checkpoint, and
+  every row ends exactly once (the same export as an uninterrupted import).
+
+Runs against PostgreSQL only (LI_TEST_DB=postgresql, lihelp.py): on SQLite,
+one machine, the queue is covered by test_jobs.py (two workers) and
+test_crash.py, and the CI budget has no room for a second copy. The
+restart needs the test cluster's state file (LI_PG_STATE), so CTest runs
+it alone.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lihelp as li  # noqa: E402
+import lihttp  # noqa: E402
+
+FILES = 8
+ROWS = li.rows_for(3000, 1000)       # per queued file
+BIG = li.rows_for(30000, 10000)      # the import cut off in the middle
+CLUSTER = os.path.join(li.SOURCE_DIR, "scripts", "pg-test-cluster.sh")
+
+
+def setUpModule():
+    li.require_binary()
+    if not li.PG:
+        li.skip_visibly("PostgreSQL seulement (LI_TEST_DB=postgresql) : plusieurs processus"
+                        " sur une base partagée")
+
+
+def db(tmp, name="t.db"):
+    return ["--db", li.db_url(tmp, name)]
+
+
+def queue_files(tc, tmp, n, rows, name="t.db"):
+    """Queues n generated files (distinct seeds); returns [(job id, expect)]."""
+    jobs = []
+    for i in range(n):
+        path, expect = li.gen_sample(tmp, "f%d.csv" % i, rows, seed=100 + i)
+        r = li.run(["import", path, "--queue", "--json"] + db(tmp, name), cwd=tmp)
+        tc.assertEqual(r.code, 0, repr(r))
+        jobs.append((r.json()["job_id"], expect))
+    return jobs
+
+
+def show(tc, tmp, job, name="t.db"):
+    r = li.run(["jobs", "show", str(job), "--json"] + db(tmp, name), cwd=tmp)
+    tc.assertEqual(r.code, 0, repr(r))
+    return r.json()
+
+
+def rows_once(tc, tmp, name="t.db"):
+    """Every staged row once: (job, row_no) distinct, row numbers dense."""
+    bad = li.query(tmp, "SELECT job_id, count(*), count(DISTINCT row_no), min(row_no),"
+                        " max(row_no) FROM import_rows GROUP BY job_id"
+                        " HAVING count(*) <> count(DISTINCT row_no)"
+                        " OR max(row_no) - min(row_no) + 1 <> count(*)", db=name)
+    tc.assertEqual(bad, [])
+
+
+def reference_export(tmp, paths, name="ref.db"):
+    """The export of paths imported one by one, in order, by one process."""
+    for p in paths:
+        r = li.run(["import", p, "--json"] + db(tmp, name), cwd=tmp)
+        assert r.code == 0, repr(r)
+    _, data = li.export(tmp, db=name, out=os.path.join(tmp, name + ".csv"))
+    return data
+
+
+class FourWorkersEightImports(unittest.TestCase):
+    def test_each_import_is_done_exactly_once(self):
+        td = tempfile.TemporaryDirectory(prefix="li-conc-")
+        self.addCleanup(td.cleanup)
+        tmp = td.name
+        jobs = queue_files(self, tmp, FILES, ROWS)
+        procs = [subprocess.Popen([li.BIN, "worker", "--until-idle", "--quiet"] + db(tmp),
+                                  cwd=tmp, env=li.clean_env(), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE) for _ in range(4)]
+        errs = []
+        for p in procs:
+            _, err = p.communicate(timeout=li.TIMEOUT)
+            errs.append(err.decode("utf-8", "replace"))
+            self.assertEqual(p.returncode, 0, errs[-1])
+        owners = set()
+        for job, expect in jobs:
+            doc = show(self, tmp, job)
+            self.assertEqual(doc["status"], "completed", doc)
+            self.assertEqual(doc["rows"], expect["rows"])
+            self.assertEqual(doc["attempts"], 1, doc)
+            self.assertTrue(all(i["state"] == "done" for i in doc["work_items"]), doc)
+            owners.add(doc["worker"].split(":")[1] if doc.get("worker") else None)
+        rows_once(self, tmp)
+        n_rows = li.query(tmp, "SELECT count(*) FROM import_rows")[0][0]
+        self.assertEqual(n_rows, sum(e["rows"] for _, e in jobs))
+        # As many leads as the 8 files imported one after the other (the
+        # files share a few contacts: which file creates one depends on the
+        # order, not whether it is created), each created once.
+        created = sum(show(self, tmp, j)["created"] for j, _ in jobs)
+        leads = li.query(tmp, "SELECT count(*) FROM leads")[0][0]
+        self.assertEqual(leads, created)
+        reference_export(tmp, [os.path.join(tmp, "f%d.csv" % i) for i in range(FILES)])
+        self.assertEqual(leads, li.query(tmp, "SELECT count(*) FROM leads", db="ref.db")[0][0])
+        self.assertEqual(li.query(tmp, "SELECT email FROM leads WHERE email IS NOT NULL"
+                                       " GROUP BY email HAVING count(*) > 1"), [])
+        sys.stderr.write("workers that ran jobs: %d\n" % len(owners - {None}))
+        self.assertGreaterEqual(len(owners - {None}), 2, owners)
+
+
+class TwoServersOneQueue(unittest.TestCase):
+    def test_two_servers_share_the_queue(self):
+        td = tempfile.TemporaryDirectory(prefix="li-conc-serve-")
+        self.addCleanup(td.cleanup)
+        tmp = td.name
+        li.run(["migrate"] + db(tmp), cwd=tmp)
+        servers = [lihttp.Server(tmp, "t.db", workers=1, name="serve%d" % i) for i in (1, 2)]
+        for s in servers:
+            s.start()
+            self.addCleanup(s.stop)
+        jobs = queue_files(self, tmp, FILES, ROWS)
+        deadline = time.time() + li.TIMEOUT
+        docs = []
+        while time.time() < deadline:
+            docs = [show(self, tmp, j) for j, _ in jobs]
+            if all(d["status"] in ("completed", "failed") for d in docs):
+                break
+            time.sleep(0.2)
+        pids = {s.proc.pid for s in servers}
+        ran = set()
+        for (job, expect), doc in zip(jobs, docs):
+            self.assertEqual(doc["status"], "completed", doc)
+            self.assertEqual(doc["rows"], expect["rows"])
+            self.assertEqual(doc["attempts"], 1, doc)
+            ran.add(int(doc["worker"].split(":")[1]))
+        self.assertEqual(ran, pids, "both servers run imports")
+        rows_once(self, tmp)
+        for s in servers:
+            code, graceful = s.stop()
+            self.assertTrue(graceful)
+            self.assertEqual(s.sanitizer_reports(), [])
+
+
+class ConnectionLostMidImport(unittest.TestCase):
+    """The worker's connections end in the middle of an import."""
+
+    def setUp(self):
+        td = tempfile.TemporaryDirectory(prefix="li-conc-cut-")
+        self.addCleanup(td.cleanup)
+        self.tmp = td.name
+        self.path, self.expect = li.gen_sample(self.tmp, "big.csv", BIG, seed=41)
+        self.ref = reference_export(self.tmp, [self.path])
+        r = li.run(["import", self.path, "--queue", "--json"] + db(self.tmp), cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.job = r.json()["job_id"]
+
+    def run_cut(self, cut):
+        """Starts a worker, calls cut() once the import is a third done,
+        and checks the import ends as an uninterrupted one."""
+        proc = subprocess.Popen([li.BIN, "worker", "--until-idle"] + db(self.tmp),
+                                cwd=self.tmp, env=li.clean_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        deadline = time.time() + li.TIMEOUT
+        done = 0
+        while proc.poll() is None and time.time() < deadline:
+            try:
+                done = li.query(self.tmp, "SELECT rows_total FROM import_jobs WHERE id = ?",
+                                (self.job,))[0][0]
+            except RuntimeError:
+                done = 0
+            if done >= BIG // 3:
+                break
+            time.sleep(0.01)
+        self.assertIsNone(proc.poll(), "the import ended before the cut")
+        cut()
+        _, err = proc.communicate(timeout=li.TIMEOUT)
+        err = err.decode("utf-8", "replace")
+        sys.stderr.write("cut at %d rows; worker said: %s\n" % (done, err[-600:]))
+        self.assertEqual(proc.returncode, 0, err)
+        doc = show(self, self.tmp, self.job)
+        self.assertEqual(doc["status"], "completed", doc)
+        self.assertEqual(doc["rows"], self.expect["rows"])
+        self.assertEqual(doc["created"], self.expect["leads_created_with_skip"])
+        n, distinct = li.query(self.tmp, "SELECT count(*), count(DISTINCT row_no)"
+                                         " FROM import_rows")[0]
+        self.assertEqual((n, distinct), (BIG, BIG))
+        leads = li.query(self.tmp, "SELECT count(*) FROM leads")[0][0]
+        self.assertEqual(leads, self.expect["leads_created_with_skip"])
+        self.assertEqual(li.query(self.tmp, li.IMPORTED_ROWS_SQL)[0][0], leads)
+        _, got = li.export(self.tmp)
+        self.assertEqual(got, self.ref)
+
+    def test_pg_terminate_backend_of_the_worker(self):
+        dbname = li.db_url(self.tmp).split("/")[3].split("?")[0]
+
+        def cut():
+            killed = li.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                             " WHERE datname = '%s' AND pid <> pg_backend_pid()" % dbname)
+            self.assertGreaterEqual(int(killed.strip()), 1)
+        self.run_cut(cut)
+
+    def test_postgresql_restarted(self):
+        state = os.environ.get("LI_PG_STATE")
+        if not state:
+            li.skip_visibly("LI_PG_STATE absent : le cluster de test ne peut pas être redémarré")
+
+        def cut():
+            subprocess.run(["bash", CLUSTER, "restart", state], check=True, timeout=120)
+        self.run_cut(cut)
+
+
+if __name__ == "__main__":
+    li.main()
