@@ -3,9 +3,12 @@
  * (the counterpart of sqlite_fault.c).
  *
  * The queue must know what a retry can cure, and the user must read what
- * happened in French: the SQLSTATE decides the status, a French sentence
- * says the class, and the server's own words follow for the administrator
- * (PostgreSQL speaks the language of its lc_messages, not ours):
+ * happened in French: the SQLSTATE decides the status and a French sentence
+ * says the class and the code. The server's and libpq's own words are not
+ * shown: they are in the language of lc_messages or of libpq's build,
+ * English by default, and no English may reach the user. A connection that
+ * fails has no SQLSTATE: its cause is read from libpq's text (cause_of).
+ * The table:
  *
  *   connection lost or refused, server shutting down  LI_EBUSY    db_pg_connection
  *   (class 08, 57P01-57P03, or no result at all)      (unavailable for now: exit 7)
@@ -39,32 +42,73 @@ void li__pg_url_shown(const char *url, char *out, size_t cap) {
         snprintf(pw, cap - (size_t)(pw - out), "password=…");
 }
 
-/* The server's or libpq's text, on one line, without its trailing newline. */
-static void one_line(const char *in, char *out, size_t cap) {
-    size_t k = 0;
-    for (const char *p = in ? in : ""; *p && k + 1 < cap; p++)
-        out[k++] = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
-    while (k > 0 && out[k - 1] == ' ')
-        k--;
-    out[k] = '\0';
+/*
+ * Why a connection failed, in French, from libpq's (English) text: the
+ * causes an administrator meets, each with what to check. libpq gives no
+ * code for them; an unknown text gives a general cause rather than English.
+ */
+static const char *cause_of(const char *text) {
+    static const struct {
+        const char *needle, *cause;
+    } causes[] = {
+        {"No such file or directory", "aucun serveur n'écoute à cette adresse (dossier du socket)"},
+        {"Connection refused", "aucun serveur n'écoute à cette adresse (hôte et port)"},
+        {"could not translate host name", "nom d'hôte inconnu"},
+        {"timeout expired", "le serveur n'a pas répondu à temps"},
+        {"password authentication failed", "mot de passe refusé pour cet utilisateur"},
+        {"no password supplied", "le serveur demande un mot de passe"},
+        {"authentication failed", "authentification refusée pour cet utilisateur"},
+        {"role \"", "utilisateur inconnu du serveur"},
+        {"does not exist", "base ou utilisateur inconnu du serveur"},
+        {"too many clients", "le serveur a atteint son nombre maximal de connexions"},
+        {"the database system is starting up", "le serveur démarre"},
+        {"the database system is shutting down", "le serveur s'arrête"},
+        {"terminating connection", "le serveur a coupé la connexion"},
+        {"server closed the connection", "le serveur a coupé la connexion"},
+        {"no connection to the server", "la connexion au serveur est perdue"},
+        {"SSL", "échec de la négociation SSL"},
+    };
+    for (size_t i = 0; text && i < sizeof causes / sizeof causes[0]; i++)
+        if (strstr(text, causes[i].needle))
+            return causes[i].cause;
+    return "le serveur est injoignable ou a coupé la connexion";
+}
+
+/* The French name of a SQLSTATE's class (its first two characters). */
+static const char *class_of(const char *state) {
+    static const struct {
+        const char *cls, *name;
+    } classes[] = {
+        {"22", "valeur refusée par le serveur"},      {"23", "contrainte d'intégrité"},
+        {"25", "état de transaction"},                {"28", "autorisation refusée"},
+        {"3D", "base inconnue"},                      {"3F", "schéma inconnu"},
+        {"40", "transaction annulée"},                {"42", "requête refusée (droits ou schéma)"},
+        {"53", "ressources du serveur épuisées"},     {"54", "limite du serveur dépassée"},
+        {"55", "objet indisponible"},                 {"57", "intervention de l'administrateur"},
+        {"58", "erreur système du serveur"},          {"XX", "erreur interne du serveur"},
+    };
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (strncmp(state, classes[i].cls, 2) == 0)
+            return classes[i].name;
+    return "erreur du serveur";
 }
 
 li_status li__pg_fail(li__pg *s, const PGresult *r, li_error *err) {
-    char url[512], said[320], why[400];
+    char url[512], said[160], why[400];
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *text = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     int lost = !s || !s->conn || PQstatus(s->conn) != CONNECTION_OK;
     li__pg_url_shown(s && s->url ? s->url : "postgresql://", url, sizeof url);
     if (!text)
         text = s && s->conn ? PQerrorMessage(s->conn) : "";
-    one_line(text, said, sizeof said);
+    snprintf(said, sizeof said, "%s", state && *state ? class_of(state) : cause_of(text));
     if (!state)
         state = "";
     if (s)
         snprintf(s->sqlstate, sizeof s->sqlstate, "%s", state);
     if (lost || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
         strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
-        snprintf(why, sizeof why, "le serveur dit « %s »", said);
+        snprintf(why, sizeof why, "%s", cause_of(text));
         return li_error_set(err, LI_EBUSY, LI_MSG_DB_PG_CONNECTION, url, why);
     }
     if (strcmp(state, "53100") == 0 || strcmp(state, "53200") == 0) {

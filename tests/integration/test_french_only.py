@@ -117,7 +117,9 @@ class FrenchOnlyTest(unittest.TestCase):
         for args in (["jobs", "list"], ["export", "-o", os.path.join(self.tmp, "e.csv")],
                      ["import", self.csv, "--force"]):
             r = self.french(*args, "--db", li.db_url(self.tmp, "abime.db"))
-        self.french("jobs", "list", "--db", "postgres://localhost/x", code=2)
+        # a PostgreSQL server that is not there: said in French, exit 7 (try again later)
+        self.french("jobs", "list", "--db",
+                    "postgres://nobody@/x?host=" + os.path.join(self.tmp, "pas-de-serveur"), code=7)
         self.french("jobs", "list", "--db", li.db_url(self.tmp, "absente.db"), code=2)
 
     def test_usage_errors_are_french(self):
