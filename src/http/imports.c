@@ -151,6 +151,10 @@ int li__http_upload_body(li_http_req *r, const char *data, size_t len) {
     if (!u)
         return -1;
     if (li_upload_write(u, data, len, &err) != LI_OK) {
+        /* The partial file goes before the refusal leaves (not when the
+         * request ends): a client that reads it finds nothing left. */
+        li_http_set_ctx(r, NULL, NULL);
+        li_upload_abort(u);
         fail(r, &err);
         return -1;
     }
