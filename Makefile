@@ -7,10 +7,6 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 6
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-# ctest runs one test more than there are cores: most integration tests wait
-# part of their time (for a server, a worker, a lease, a child process), and
-# with as many tests as cores a fresh clone's CI left a fifth of the CPU idle.
-TEST_JOBS  ?= $(shell echo $$(( $(JOBS) + 1 )))
 DB         ?= sqlite:leadimport.db
 # make run: the server's database, address and first admin.
 RUN_DB     ?= sqlite:var/leadimport.db
@@ -75,8 +71,8 @@ lint:
 PG_STATE = $(BUILD)/pg-test-cluster.state
 test: deps build asan fuzz-build lint
 	trap 'bash scripts/pg-test-cluster.sh stop $(PG_STATE)' EXIT INT TERM; \
-	  (cd $(BUILD) && ctest --output-on-failure -j $(TEST_JOBS) -LE pgfull)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(TEST_JOBS)
+	  (cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE pgfull)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The browser tests of the web page alone (tests/e2e): screenshots of each

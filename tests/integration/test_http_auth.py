@@ -17,7 +17,6 @@
     `users disable` ends them at once.
 """
 import os
-import statistics
 import sys
 import time
 import unittest
@@ -378,7 +377,7 @@ class LoginRateLimit(lh.ServerCase):
     so this class has its own server, with small limits (each failure costs
     an Argon2id verification)."""
 
-    SERVE_ARGS = ("--login-max-per-account", "3", "--login-max-per-ip", "10")
+    SERVE_ARGS = ("--login-max-per-account", "3", "--login-max-per-ip", "13")
 
     victim = lh.ServerCase.COMMERCIALS[1]
 
@@ -388,12 +387,18 @@ class LoginRateLimit(lh.ServerCase):
         return r, time.monotonic() - t
 
     def test_1_an_unknown_account_costs_the_time_of_a_wrong_password(self):
+        # Three of each, interleaved; the fastest of each compared: the
+        # least disturbed by the other tests that share the cores (a median
+        # of two once differed by 0.34 s out of 0.6 under ctest -j3). What
+        # this catches is an unknown account answered without an Argon2id
+        # verification: milliseconds against a large fraction of a second.
         known, unknown = [], []
-        for i in range(2):
-            known.append(self.login(self.COMMERCIALS[0][0], "faux-mot-de-passe-%d" % i)[1])
+        wrong = [self.COMMERCIALS[0][0], self.COMMERCIALS[0][0], self.ADMIN[0]]
+        for i, email in enumerate(wrong):
+            known.append(self.login(email, "faux-mot-de-passe-%d" % i)[1])
             unknown.append(self.login("inconnu%d@exemple.fr" % i, "faux-mot-de-passe")[1])
-        k, u = statistics.median(known), statistics.median(unknown)
-        sys.stderr.write("login: wrong password %.3f s, unknown account %.3f s\n" % (k, u))
+        k, u = min(known), min(unknown)
+        sys.stderr.write("login: wrong password %.3f s, unknown account %.3f s (fastest of 3)\n" % (k, u))
         self.assertLess(abs(k - u), max(0.05, 0.5 * k), (known, unknown))
         self.server.client().login(self.COMMERCIALS[0][0])
 
@@ -412,7 +417,7 @@ class LoginRateLimit(lh.ServerCase):
         self.server.client().login(self.ADMIN[0])
 
     def test_3_an_address_is_locked_after_its_failures(self):
-        # failures so far from this address: 2 + 2 + 3 (tests 1 and 2); limit 10
+        # failures so far from this address: 3 + 3 + 3 (tests 1 and 2); limit 13
         locked = None
         for i in range(12):
             r, _ = self.login("balayage%d@exemple.fr" % i, "faux-mot-de-passe")
@@ -421,7 +426,7 @@ class LoginRateLimit(lh.ServerCase):
                 break
             lh.assert_french_error(self, r, 401)
         self.assertIsNotNone(locked, "the address was never locked")
-        self.assertLessEqual(locked, 4, "locked late: the limit is 10 failures")
+        self.assertLessEqual(locked, 4, "locked late: the limit is 13 failures")
         r, _ = self.login(self.ADMIN[0], lh.PASSWORD)
         lh.assert_french_error(self, r, 429, "login_locked_address")
         # a session opened before goes on working
