@@ -662,6 +662,10 @@ li_status li_worker_run(const char *db_url, const li_worker_opts *o, li_error *e
             st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création d'un fil de worker");
             break;
         }
+        /* Named for top -H, perf and gdb (at most 15 characters). */
+        char name[16];
+        snprintf(name, sizeof name, "li-worker-%d", (started + 1) % 100000);
+        (void)pthread_setname_np(w[started].thread, name);
     }
     for (int i = 0; i < started; i++) {
         pthread_join(w[i].thread, NULL);

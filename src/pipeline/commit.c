@@ -694,6 +694,7 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
     /* Without a second connection, the rows are read between the batches. */
     if (li_store_open_again(s, &rd.store, &again_err) == LI_OK) {
         if (pthread_create(&thread, NULL, read_ahead, &rd) == 0) {
+            (void)pthread_setname_np(thread, "li-commit-read");
             started = 1;
         } else {
             li_store_close(rd.store);

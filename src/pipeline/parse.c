@@ -334,6 +334,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
         st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création du fil de lecture");
         goto out;
     }
+    (void)pthread_setname_np(thread, "li-parse-read");
     started = 1;
 
     for (;;) {
