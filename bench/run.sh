@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# bench/run.sh — `make bench`: leadimport against `sqlite3 .import` on files of
-# 200,000 and 1,000,000 rows (generated once into bench/data/), wall time and
-# peak RSS, with the targets beside. Reports; never fails the build.
-# Options are passed on to bench/bench_import.py (--sizes, --runs, --bin, --regen);
-# BENCH_SIZES and BENCH_RUNS in the environment do the same.
+# bench/run.sh — `make bench`: the targets of issue 16 in one run
+# (bench/bench_targets.py): sqlite3 .import, DuckDB read_csv (npm
+# @duckdb/node-api, installed into bench/duckdb/ on first use), unzip -p of a
+# workbook's sheet, and leadimport's one pass, review path and workbook import
+# on the same files, best of BENCH_RUNS rounds (default 3), with the ratios
+# against the targets. Options are passed on to bench_targets.py (--runs,
+# --rows, --xlsx-rows, --no-duckdb...). Reports; never fails the build.
+# The other benches (bench_import.py for other sizes, bench_review.py,
+# bench_http.py, bench_pg.py, xlsx_bench.py...) run alone: see bench/README.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-python3 bench/bench_import.py "$@" || echo "bench: bench_import.py exited $? (reported, not failed)"
+python3 bench/bench_targets.py "$@" || echo "bench: bench_targets.py exited $? (reported, not failed)"
 exit 0
