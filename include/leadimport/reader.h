@@ -63,6 +63,9 @@
 
 typedef struct li_reader li_reader;
 
+/* li_reader_opts.sample_strings for a sample of the first rows. */
+#define LI_READER_SAMPLE_STRINGS 65536u
+
 typedef struct li_reader_opts {
     const char *format;   /* NULL = detect; "csv", "xlsx" */
     const char *encoding; /* NULL = detect; "utf-8", "windows-1252", "utf-16le", "utf-16be" */
@@ -104,6 +107,17 @@ typedef struct li_reader_opts {
     uint64_t max_inflated; /* xlsx zip-bomb limit; 0 = LI_READER_DEFAULT_MAX_INFLATED */
     /* xlsx: shared strings held in memory; 0 = LEADIMPORT_XLSX_SST_MEMORY, else the default */
     uint64_t sst_memory;
+    /*
+     * xlsx: when the caller reads only the first rows (a mapping's sample, a
+     * preview), the shared strings are read only as far as this many (0 =
+     * all, at open), and whole the first time a cell names one further: the
+     * rows are the same either way, and a 200,000-row workbook's detection
+     * no longer inflates and stores its whole string table (25 MiB of XML)
+     * before the import does it again. LI_READER_SAMPLE_STRINGS suits a
+     * sample of a few hundred rows (Excel writes the table in the order the
+     * strings first appear).
+     */
+    uint64_t sample_strings;
     /*
      * The file as the caller hashed it (li_sha256_file_id), or all zero.
      * When set, li_reader_open refuses a file that is no longer that one
@@ -199,6 +213,8 @@ typedef struct li_row {
 
 /* Fills opts with "detect everything, default limits". */
 void li_reader_opts_init(li_reader_opts *opts);
+/* opts as from (NULL: the defaults), for a reader that reads a sample of the first rows. */
+void li_reader_opts_sample(li_reader_opts *opts, const li_reader_opts *from);
 
 /*
  * 1 if a file's name (or path) says it is an OOXML workbook (.xlsx,

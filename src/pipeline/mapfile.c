@@ -194,7 +194,10 @@ li_status li_import_mapping(li_store *s, const li_mapping_request *req, li_mappi
     if (req->nmap > LI_MAP_MAX_OVERRIDES)
         return li_error_set(err, LI_EUSAGE, LI_MSG_MAP_TOO_MANY, req->nmap,
                             (size_t)LI_MAP_MAX_OVERRIDES);
-    if ((st = li_reader_open(req->path, req->reader, &r, err)) != LI_OK)
+    /* A sample of the first rows (and, rarely, a column of dates to its end). */
+    li_reader_opts sample;
+    li_reader_opts_sample(&sample, req->reader);
+    if ((st = li_reader_open(req->path, &sample, &r, err)) != LI_OK)
         goto out;
     size_t nheader = 0;
     const li_slice *header = li_reader_header(r, &nheader);

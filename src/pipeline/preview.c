@@ -73,7 +73,9 @@ li_status li_sniff_json(li_store *s, const li_mapping_request *req, size_t previ
     const char *path = req->path;
     if ((st = li_import_mapping(s, req, &m, &src, err)) != LI_OK)
         return st;
-    if ((st = li_reader_open(path, req->reader, &r, err)) != LI_OK)
+    li_reader_opts sample; /* the preview's first rows */
+    li_reader_opts_sample(&sample, req->reader);
+    if ((st = li_reader_open(path, &sample, &r, err)) != LI_OK)
         goto out;
     const li_reader_info *info = li_reader_get_info(r);
     size_t ncols = m->ncols;

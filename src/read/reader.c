@@ -37,6 +37,14 @@ void li_reader_opts_init(li_reader_opts *opts) {
     opts->header = -1;
 }
 
+void li_reader_opts_sample(li_reader_opts *opts, const li_reader_opts *from) {
+    if (from)
+        *opts = *from;
+    else
+        li_reader_opts_init(opts);
+    opts->sample_strings = LI_READER_SAMPLE_STRINGS;
+}
+
 int li_reader_named_workbook(const char *path) {
     static const char *const ext[] = {".xlsx", ".xlsm", ".xltx", ".xltm"};
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
@@ -163,6 +171,7 @@ li_status li_reader_open(const char *path, const li_reader_opts *opts, li_reader
     r->opt_sheet = opts->sheet;
     r->max_inflated = opts->max_inflated ? opts->max_inflated : LI_READER_DEFAULT_MAX_INFLATED;
     r->sst_memory = opts->sst_memory ? opts->sst_memory : sst_memory_default();
+    r->sample_strings = opts->sample_strings;
 
     struct stat st;
     if ((rc = li_infile_open(path, &r->fd, &st, err)) != LI_OK)

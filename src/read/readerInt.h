@@ -35,6 +35,7 @@ struct li_reader {
     const char *opt_sheet; /* xlsx: opts.sheet, valid only while the backend opens */
     uint64_t max_inflated; /* xlsx: bytes all zip entries may inflate to */
     uint64_t sst_memory;   /* xlsx: shared strings held in memory before they spill */
+    uint64_t sample_strings; /* xlsx: shared strings read at open (0: all), li_reader_opts */
     li_file_id opened;     /* the file when opened (opts.expect when given): li_reader_changed() */
     li__enc enc;
     size_t bom_len; /* bytes of byte-order mark before the data */

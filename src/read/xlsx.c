@@ -13,7 +13,9 @@
  * date or a duration (xlsx_num.c). The shared strings are loaded whole, in
  * one arena with an array of offsets (lead files have mostly unique
  * strings: no per-string allocation); a string over max_field is kept as
- * its first LI__XLSX_PREVIEW bytes and a flag.
+ * its first LI__XLSX_PREVIEW bytes and a flag. A reader opened for a sample
+ * (sample_strings) loads only the first strings, and the whole table the
+ * first time a cell names one further.
  *
  * The sheet: the one opts.sheet names, else the first visible worksheet
  * that has a row; when that is not the first visible one, info.notice says
@@ -133,6 +135,8 @@ struct li__xlsx {
     size_t nxf;
 
     li__sst sst; /* the shared strings, in memory or spilled (xlsx_sst.c) */
+    char *sst_part; /* their part, read again whole when sst_partial */
+    int sst_partial; /* only the first r->sample_strings were read */
     uint64_t shared_text, shared_max; /* text shared-string cells gave out, and its limit */
 
     /* the sheet stream */
@@ -487,6 +491,8 @@ typedef struct sst_ctx {
     li__xlsx *xl;
     int in_si, in_t, rph_depth;
     size_t start; /* where the current string starts (li__sst_mark) */
+    uint64_t limit; /* strings to read, 0: all */
+    int stopped;    /* the limit was reached: the table is partial */
 } sst_ctx;
 
 static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts) {
@@ -534,15 +540,21 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name) {
         if (too_long)
             len = li__utf8_cut(text, len, preview_len(xl));
         li_status rc = li__sst_add(&xl->sst, c->start, len, too_long, c->x.err);
-        if (rc != LI_OK)
+        if (rc != LI_OK) {
             li__xml_abort(&c->x, rc);
+        } else if (c->limit && xl->sst.n >= c->limit) {
+            c->stopped = 1;
+            li__xml_abort(&c->x, LI_ECANCELLED); /* not an error: sst_read says so */
+        }
     }
 }
 
-static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
+/* The table of part into xl->sst (empty): its first limit strings, or all (0). */
+static li_status sst_read(li__xlsx *xl, const char *part, uint64_t limit, li_error *err) {
     sst_ctx c;
     memset(&c, 0, sizeof c);
     c.xl = xl;
+    c.limit = limit;
     li_status rc = li__xml_init(&c.x, &c, part, err);
     if (rc == LI_OK) {
         XML_SetElementHandler(c.x.p, sst_start, sst_end);
@@ -550,9 +562,20 @@ static li_status sst_read(li__xlsx *xl, const char *part, li_error *err) {
         rc = li__xml_parse_part(&c.x, &xl->zip, part, xl->r->max_inflated, err);
     }
     li__xml_free(&c.x);
+    if (c.stopped && rc == LI_ECANCELLED)
+        rc = LI_OK;
+    xl->sst_partial = c.stopped;
     if (rc == LI_OK)
         rc = li__sst_finish(&xl->sst, err);
     return rc == LI_ENOTFOUND ? LI_OK : rc;
+}
+
+/* A cell named a string past a sample's partial table: the whole table now. */
+static li_status sst_read_whole(li__xlsx *xl, li_error *err) {
+    li__sst_free(&xl->sst);
+    li__sst_init(&xl->sst, xl->r->path, xl->r->sst_memory, xl->cell_max);
+    xl->sst_partial = 0;
+    return sst_read(xl, xl->sst_part, 0, err);
 }
 
 /* --- the row being built --------------------------------------------------------- */
@@ -644,6 +667,14 @@ static void cell_finish(li__xlsx *xl) {
             idx[n] = '\0';
         }
         uint64_t i = ok ? parse_u64(idx, &ok) : 0;
+        if (ok && i >= xl->sst.n && xl->sst_partial) {
+            li_status rc = sst_read_whole(xl, xl->x.err);
+            if (rc != LI_OK) {
+                li__xml_abort(&xl->x, rc);
+                xl->alen = xl->cell_start;
+                return;
+            }
+        }
         if (!ok || i >= xl->sst.n) {
             tlen = 0;
             break;
@@ -1000,7 +1031,11 @@ static li_status package_read(li__xlsx *xl, li_error *err) {
     const rel *sst = rel_by_type(&wbr, "/sharedStrings");
     if (styles && (rc = styles_read(xl, styles->target, err)) != LI_OK)
         goto out;
-    if (sst && (rc = sst_read(xl, sst->target, err)) != LI_OK)
+    if (sst && !(xl->sst_part = strdup(sst->target))) {
+        rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    if (sst && (rc = sst_read(xl, sst->target, xl->r->sample_strings, err)) != LI_OK)
         goto out;
 out:
     free(wb_part);
@@ -1324,6 +1359,7 @@ static void xlsx_close(li_reader *r) {
     free(xl->infos);
     free(xl->xfs);
     li__sst_free(&xl->sst);
+    free(xl->sst_part);
     free(xl->arena);
     free(xl->cells);
     free(xl->sl);

@@ -830,6 +830,51 @@ static void test_shared_strings_spill_folder_missing_refused(void **state) {
 
 /* --- the readxl corpus (../shared), skipped when absent -------------------------------- */
 
+/*
+ * A reader opened for a sample (sample_strings) reads only the first shared
+ * strings; a cell that names one further makes it read the whole table:
+ * every row is the same as with the whole table read at open, in memory
+ * and spilled. The spill book's rows name strings out of order, up to its
+ * last: with 100 read at open, the second row already needs more.
+ */
+static void test_sample_reads_the_same_rows(void **state) {
+    (void)state;
+    const char *path = spill_book();
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.max_field = 4500;
+    t_read whole, sample, spilled;
+    t_read_file(path, &o, &whole);
+    t_assert_ok(&whole);
+    o.sample_strings = 100;
+    t_read_file(path, &o, &sample);
+    t_assert_ok(&sample);
+    o.sst_memory = 64 * 1024;
+    t_read_file(path, &o, &spilled);
+    t_assert_ok(&spilled);
+    assert_int_equal(sample.n, SPILL_N);
+    assert_int_equal(spilled.n, SPILL_N);
+    for (size_t i = 0; i < SPILL_N; i++) {
+        assert_string_equal(sample.rows[i].joined, whole.rows[i].joined);
+        assert_string_equal(spilled.rows[i].joined, whole.rows[i].joined);
+        assert_int_equal(sample.rows[i].problem, whole.rows[i].problem);
+    }
+    t_read_free(&whole);
+    t_read_free(&sample);
+    t_read_free(&spilled);
+
+    /* li_reader_opts_sample keeps the caller's options and asks for a sample */
+    li_reader_opts from, got;
+    li_reader_opts_init(&from);
+    from.max_field = 123;
+    li_reader_opts_sample(&got, &from);
+    assert_int_equal(got.max_field, 123);
+    assert_int_equal(got.sample_strings, LI_READER_SAMPLE_STRINGS);
+    li_reader_opts_sample(&got, NULL);
+    assert_int_equal(got.header, -1);
+    assert_int_equal(got.sample_strings, LI_READER_SAMPLE_STRINGS);
+}
+
 static int readxl(const char *name, const li_reader_opts *o, t_read *t) {
     char path[1024];
     const char *shared = getenv("LI_SHARED_DIR");
@@ -974,6 +1019,7 @@ int main(void) {
         cmocka_unit_test(test_position_is_monotone_up_to_the_size),
         cmocka_unit_test(test_shared_strings_spilled_read_the_same),
         cmocka_unit_test(test_shared_strings_spill_folder_missing_refused),
+        cmocka_unit_test(test_sample_reads_the_same_rows),
         cmocka_unit_test(test_readxl_corpus),
     };
     return cmocka_run_group_tests_name("xlsx", tests, NULL, teardown);
