@@ -42,6 +42,13 @@ static int no_memory(li_http_req *r) {
     return fail(r, &err);
 }
 
+/* The answer of a document built into b (freed here): 200 with it, or st's error. */
+static int answer_built(li_http_req *r, li_status st, li_buf *b, const li_error *err) {
+    int rc = st == LI_OK ? li_http_answer_buf(r, 200, b) : fail(r, err);
+    li_buf_free(b);
+    return rc;
+}
+
 /*
  * b holds one JSON object: adds "key": raw (JSON text) as its last member.
  * LI_OK, or the buffer's error.
@@ -389,39 +396,35 @@ int li__http_import_rows(li_http_req *r) {
     li_buf b;
     li_buf_init(&b, 0);
     li_status st = li_review_rows(s, id, filter, page, &b, &err);
-    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
-    li_buf_free(&b);
-    return rc;
+    return answer_built(r, st, &b, &err);
+}
+
+/* GET of a document of job {id} that doc writes into a buffer. */
+static int answer_job_doc(li_http_req *r,
+                          li_status (*doc)(li_buf *, li_store *, int64_t, li_error *)) {
+    int64_t id;
+    li_error err;
+    li_store *s;
+    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
+        return 0;
+    li_buf b;
+    li_buf_init(&b, 0);
+    li_status st = doc(&b, s, id, &err);
+    return answer_built(r, st, &b, &err);
+}
+
+static li_status issue_groups(li_buf *b, li_store *s, int64_t id, li_error *err) {
+    return li_review_issue_groups(s, id, b, err);
 }
 
 /* GET /api/imports/{id}/assignments: to whom it gave its leads (li_jobjson_assignments). */
 int li__http_import_assignments(li_http_req *r) {
-    int64_t id;
-    li_error err;
-    li_store *s;
-    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
-        return 0;
-    li_buf b;
-    li_buf_init(&b, 0);
-    li_status st = li_jobjson_assignments(&b, s, id, &err);
-    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
-    li_buf_free(&b);
-    return rc;
+    return answer_job_doc(r, li_jobjson_assignments);
 }
 
 /* GET /api/imports/{id}/errors: the issues of its rows grouped by code (li_review_issue_groups). */
 int li__http_import_errors(li_http_req *r) {
-    int64_t id;
-    li_error err;
-    li_store *s;
-    if (li_http_param_id(r, "id", &id) != 0 || !(s = store_or_fail(r)))
-        return 0;
-    li_buf b;
-    li_buf_init(&b, 0);
-    li_status st = li_review_issue_groups(s, id, &b, &err);
-    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
-    li_buf_free(&b);
-    return rc;
+    return answer_job_doc(r, issue_groups);
 }
 
 /*
@@ -569,9 +572,7 @@ int li__http_imports_list(li_http_req *r) {
     li_buf b;
     li_buf_init(&b, 0);
     li_status st = li_jobjson_history(&b, s, word ? &state : NULL, page, &err);
-    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
-    li_buf_free(&b);
-    return rc;
+    return answer_built(r, st, &b, &err);
 }
 
 static int answer_list(li_http_req *r, li_status (*list)(li_buf *, li_store *, li_error *)) {
@@ -582,9 +583,7 @@ static int answer_list(li_http_req *r, li_status (*list)(li_buf *, li_store *, l
     li_buf b;
     li_buf_init(&b, 0);
     li_status st = list(&b, s, &err);
-    int rc = st == LI_OK ? li_http_answer_buf(r, 200, &b) : fail(r, &err);
-    li_buf_free(&b);
-    return rc;
+    return answer_built(r, st, &b, &err);
 }
 
 int li__http_users_list(li_http_req *r) {
