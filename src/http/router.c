@@ -89,7 +89,10 @@ int li__http_match(const li_http_route *routes, size_t n, const char *method, co
         memset(&tmp, 0, sizeof tmp);
         if (!match_path(routes[i].path, path, &tmp))
             continue;
-        if (strcmp(routes[i].method, method) == 0) {
+        /* HEAD is a GET whose answer has no body (libmicrohttpd leaves it out):
+         * the same route, the same checks, the same headers. */
+        int get = strcmp(routes[i].method, "GET") == 0;
+        if (strcmp(routes[i].method, method) == 0 || (get && strcmp(method, "HEAD") == 0)) {
             *m = tmp;
             m->route = &routes[i];
             return 1;
@@ -97,8 +100,8 @@ int li__http_match(const li_http_route *routes, size_t n, const char *method, co
         /* The path exists with another method: remember it for the 405's Allow. */
         size_t used = strlen(m->allowed);
         if (!strstr(m->allowed, routes[i].method))
-            snprintf(m->allowed + used, sizeof m->allowed - used, "%s%s", used ? ", " : "",
-                     routes[i].method);
+            snprintf(m->allowed + used, sizeof m->allowed - used, "%s%s%s", used ? ", " : "",
+                     routes[i].method, get ? ", HEAD" : "");
         m->path_known = 1;
     }
     return 0;

@@ -67,6 +67,21 @@ class WebPage(lh.ServerCase):
         self.check_safe_headers(r)
         self.assertIn(b'lang="fr"', r.body)
 
+    def test_head_gives_the_headers_of_get_without_the_body(self):
+        anon = self.server.client()
+        for path in ("/", "/assets/app.js", "/aide/erreurs.md"):
+            with self.subTest(path=path):
+                get, head = anon.request("GET", path), anon.request("HEAD", path)
+                self.assertEqual(head.status, 200, repr(head))
+                self.assertEqual(head.body, b"")
+                for name in ("Content-Type", "Content-Length", "ETag", "Cache-Control"):
+                    self.assertEqual(head.header(name), get.header(name), name)
+        # HEAD goes through the same checks as GET: no session, no job
+        self.assertEqual(anon.request("HEAD", "/api/imports/1").status, 401)
+        r = anon.request("DELETE", "/")
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header("Allow"), "GET, HEAD")
+
     def test_every_file_of_web_is_served_as_it_is(self):
         anon = self.server.client()
         files = sorted(glob.glob(os.path.join(WEB, "*")))

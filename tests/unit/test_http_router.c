@@ -116,7 +116,12 @@ static void a_known_path_with_another_method_says_which_methods_exist(void **sta
     li_http_match m;
     assert_int_equal(li__http_match(table, NT, "PUT", "/api/imports/3", &m), 0);
     assert_int_equal(m.path_known, 1);
-    assert_string_equal(m.allowed, "GET, DELETE");
+    assert_string_equal(m.allowed, "GET, HEAD, DELETE");
+    /* HEAD takes the GET route (its answer goes without a body) */
+    assert_int_equal(li__http_match(table, NT, "HEAD", "/api/imports/3", &m), 1);
+    assert_string_equal(m.route->method, "GET");
+    assert_int_equal(li__http_match(table, NT, "HEAD", "/api/imports", &m), 1);
+    assert_string_equal(m.route->method, "GET");
     assert_int_equal(li__http_match(table, NT, "PUT", "/nowhere", &m), 0);
     assert_int_equal(m.path_known, 0);
     assert_string_equal(m.allowed, "");
