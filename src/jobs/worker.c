@@ -664,7 +664,7 @@ li_status li_worker_run(const char *db_url, const li_worker_opts *o, li_error *e
         }
         /* Named for top -H, perf and gdb (at most 15 characters). */
         char name[16];
-        snprintf(name, sizeof name, "li-worker-%d", (started + 1) % 100000);
+        snprintf(name, sizeof name, "li-worker-%u", (unsigned)(started + 1) % 10000u);
         (void)pthread_setname_np(w[started].thread, name);
     }
     for (int i = 0; i < started; i++) {
