@@ -401,3 +401,16 @@ export async function login(page, email, password) {
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
+
+// A test as the admin at one width: logged in through the page (« Nouvel
+// import » shown), then fn(v); a failure leaves a screenshot of the page
+// (NN-echec.png).
+export async function adminVisit(browser, server, width, label, fn) {
+  const v = new Visit(browser, server, width, label);
+  await v.run(async () => {
+    const page = await v.open();
+    await login(page, ADMIN, server.adminPassword);
+    await page.getByRole('heading', { name: 'Nouvel import', level: 1 }).waitFor();
+    await fn(v);
+  });
+}

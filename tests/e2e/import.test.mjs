@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   Server, Visit, WIDTHS, ADMIN, missingPrerequisite, openBrowser, login, sampleCsv, csvToXlsx, parseCsv, SOURCE_DIR,
+  adminVisit,
 } from './harness.mjs';
 import { spawnSync } from 'node:child_process';
 import { sleep } from './harness.mjs';
@@ -74,17 +75,8 @@ after(async () => {
 
 // --- the steps, as a person goes through them --------------------------------
 
-// A test as the admin at one width: logged in through the page, then fn(v);
-// a failure leaves a screenshot of the page (NN-echec.png).
-async function asAdmin(width, label, fn) {
-  const v = new Visit(browser, server, width, label);
-  await v.run(async () => {
-    const page = await v.open();
-    await login(page, ADMIN, server.adminPassword);
-    await page.getByRole('heading', { name: 'Nouvel import', level: 1 }).waitFor();
-    await fn(v);
-  });
-}
+// A test as the admin at one width (harness.mjs, adminVisit).
+const asAdmin = (width, label, fn) => adminVisit(browser, server, width, label, fn);
 
 function heading(page, name) {
   return page.getByRole('heading', { name, exact: true });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import {
   BIN, Server, Visit, WIDTHS, ADMIN, missingPrerequisite, openBrowser, login, apiSessionOf, sampleCsv, sleep, parseCsv,
+  adminVisit,
 } from './harness.mjs';
 
 const skip = missingPrerequisite();
@@ -56,17 +57,8 @@ function leadCount() {
   return n;
 }
 
-// A test as the admin at one width: logged in through the page, then fn(v);
-// a failure leaves a screenshot of the page (NN-echec.png).
-async function asAdmin(width, label, fn) {
-  const v = new Visit(browser, server, width, label);
-  await v.run(async () => {
-    const page = await v.open();
-    await login(page, ADMIN, server.adminPassword);
-    await page.getByRole('heading', { name: 'Nouvel import', level: 1 }).waitFor();
-    await fn(v);
-  });
-}
+// A test as the admin at one width (harness.mjs, adminVisit).
+const asAdmin = (width, label, fn) => adminVisit(browser, server, width, label, fn);
 
 // What is queued, done by one worker that stops when the queue is empty.
 function workSync() {
