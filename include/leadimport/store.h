@@ -358,6 +358,15 @@ li_status li_store_rows_each(li_store *s, int64_t job_id, uint64_t after, const 
                              uint64_t limit, li_row_cb cb, void *ctx, li_error *err);
 
 /*
+ * Says that the staged rows of job, rows of them, are all written (the end of
+ * a review's parse stage), before they are read back by status. Outside a
+ * transaction. PostgreSQL refreshes the planner's statistics of the staged
+ * rows for a big job (without them it read each page of a fresh table by
+ * scanning all the job's rows after it); SQLite does nothing.
+ */
+li_status li_store_rows_staged(li_store *s, int64_t job_id, uint64_t rows, li_error *err);
+
+/*
  * The rows of a job that its report lists, in row order: refused rows,
  * rows that matched a lead (skipped, updated, created as a possible
  * duplicate) and rows that became leads with a warning. Rows still

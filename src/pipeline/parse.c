@@ -420,6 +420,9 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
         (st = li_store_job_update(s, job, err)) != LI_OK || (st = li_store_commit(s, err)) != LI_OK)
         goto out;
     in_tx = 0;
+    /* The review reads them back by status, page by page. */
+    if (!c && (st = li_store_rows_staged(s, job->id, job->rows, err)) != LI_OK)
+        goto out;
     li__progress_emit(o, job, job->rows, job->rows, li__meter_add(meter, job->rows));
 out:
     if (in_tx)

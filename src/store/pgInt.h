@@ -148,6 +148,8 @@ li_status li__pg_session_setup(li__pg *s, li_error *err);
  * transaction, and a single-row stream not at all).
  */
 #define LI__PG_PAGE 2000
+/* A review's staged rows from this many on get fresh planner statistics (li__pg_rows_staged). */
+#define LI__PG_ANALYSE_ROWS 10000
 typedef li_status (*li__pg_row_fn)(const PGresult *r, int row, void *ctx);
 /*
  * args holds sql's parameters but the last two, which this adds: the key

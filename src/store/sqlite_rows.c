@@ -92,6 +92,12 @@ li_status li__sqlite_rows_each(li_store *store, int64_t job_id, uint64_t after, 
     return rows_scan(s, q, cb, ctx, err);
 }
 
+/* SQLite walks the primary key in row order for rows_each without statistics. */
+li_status li__sqlite_rows_staged(li_store *store, int64_t job_id, uint64_t rows, li_error *err) {
+    (void)job_id, (void)rows;
+    return li__sqlite_settle_rows(li__sq(store), err);
+}
+
 li_status li__sqlite_report_rows_each(li_store *store, int64_t job_id, li_row_cb cb, void *ctx,
                                       li_error *err) {
     li__sqlite *s = li__sq(store);
