@@ -26,7 +26,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 8
+#define LI_STORE_SCHEMA_VERSION 9
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -473,7 +473,12 @@ li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_
  */
 li_status li_store_lead_keys(li_store *s, int64_t id, li_buf *scratch,
                              li_slice value[LI_FIELD__COUNT], int *found, li_error *err);
-/* The highest lead id (0 for an empty table): an upper bound of the number of leads. */
+/*
+ * The highest lead id ever given (0 before the first): an upper bound of the
+ * number of leads, below every id a new lead gets. Ids are never given twice,
+ * even after a revert or a delete: the history of a lead that is gone stays
+ * its own.
+ */
 li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
 /*
  * Bulk-load hint: a commit stage calls li_store_bulk_begin() before it

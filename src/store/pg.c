@@ -463,14 +463,7 @@ li_status li__pg_migrate(li_store *store, int *version, li_error *err) {
     li__pg *s = li__pgs(store);
     li_status st = li__pg_apply_migrations(s, version, err);
     if (st == LI_OK)
-        st = li__pg_exec(s,
-                         "CREATE INDEX IF NOT EXISTS leads_email ON leads(email)"
-                         " WHERE email IS NOT NULL;"
-                         "CREATE INDEX IF NOT EXISTS leads_phone ON leads(phone)"
-                         " WHERE phone IS NOT NULL;"
-                         "CREATE INDEX IF NOT EXISTS leads_external_id ON leads(external_id)"
-                         " WHERE external_id IS NOT NULL",
-                         err);
+        st = li__pg_exec(s, LI__PG_KEY_INDEXES, err);
     return st == LI_OK ? li__pg_bulk_end(store, err) : st;
 }
 

@@ -148,6 +148,14 @@ li_status li__pg_session_setup(li__pg *s, li_error *err);
  * transaction, and a single-row stream not at all).
  */
 #define LI__PG_PAGE 2000
+/* The match key indexes of leads (migration 9; put back by an explicit migrate). */
+#define LI__PG_KEY_INDEXES                                                                         \
+    "CREATE INDEX IF NOT EXISTS leads_email ON leads USING hash (email)"                          \
+    " WHERE email IS NOT NULL;"                                                                    \
+    "CREATE INDEX IF NOT EXISTS leads_phone ON leads USING hash (phone)"                          \
+    " WHERE phone IS NOT NULL;"                                                                    \
+    "CREATE INDEX IF NOT EXISTS leads_external_id ON leads USING hash (external_id)"              \
+    " WHERE external_id IS NOT NULL;"
 /* A review's staged rows from this many on get fresh planner statistics (li__pg_rows_staged). */
 #define LI__PG_ANALYSE_ROWS 10000
 typedef li_status (*li__pg_row_fn)(const PGresult *r, int row, void *ctx);

@@ -16,7 +16,8 @@
  * li_rows_in and one INSERT ... ON CONFLICT DO UPDATE; after that the job's
  * next batches take that path at once.
  *
- * Lead ids: max(id)+1 read under a transaction advisory lock
+ * Lead ids: one past the highest ever given (lead_ids, or a lead added by
+ * another program) read under a transaction advisory lock
  * (LI__PG_LOCK_LEADS), then consecutive until the commit: another
  * transaction that adds leads waits for the lock, then sees ours.
  */
@@ -154,8 +155,8 @@ static li_status rows_upsert(li__pg *s, li_error *err) {
  * The statements sent before the staged rows, in the same round trip:
  * the history of the leads just COPied, made by the server from their
  * rows ('created', and 'assigned' for an assignee, in id order: the same
- * entries as SQLite's). Numbers only are written into the text: nothing
- * of a user is pasted.
+ * entries as SQLite's), and the highest id given. Numbers only are written
+ * into the text: nothing of a user is pasted.
  */
 static li_status lead_history_sql(int64_t first, int64_t last, li_buf *sql) {
     if (!first)
@@ -167,8 +168,10 @@ static li_status lead_history_sql(int64_t first, int64_t last, li_buf *sql) {
                          " WHERE id BETWEEN %lld AND %lld UNION ALL SELECT id, import_job_id,"
                          " created_at, 'assigned', '{\"assigned_to\":[null,' || assigned_to ||"
                          " ']}', 1 FROM leads WHERE id BETWEEN %lld AND %lld AND assigned_to IS"
-                         " NOT NULL) h ORDER BY id, k;",
-                         (long long)first, (long long)last, (long long)first, (long long)last);
+                         " NOT NULL) h ORDER BY id, k;"
+                         "UPDATE lead_ids SET last_id=%lld WHERE last_id<%lld;",
+                         (long long)first, (long long)last, (long long)first, (long long)last,
+                         (long long)last, (long long)last);
 }
 
 /*
@@ -291,7 +294,8 @@ static li_status reserve_ids(li__pg *s, li_error *err) {
     char sql[160];
     PGresult *r = NULL;
     snprintf(sql, sizeof sql,
-             "SELECT pg_advisory_xact_lock(%lld); SELECT coalesce(max(id), 0) FROM leads",
+             "SELECT pg_advisory_xact_lock(%lld); SELECT greatest(coalesce(max(id), 0),"
+             " (SELECT max(last_id) FROM lead_ids)) FROM leads",
              LI__PG_LOCK_LEADS);
     /* Two statements: the second one's snapshot is taken once the lock is ours. */
     li_status st = li__pg_run(s, sql, NULL, &r, err);

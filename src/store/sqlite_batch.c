@@ -34,6 +34,7 @@ static const char sql_lead_insert[] =
 static const char sql_history_created[] =
     "INSERT INTO lead_history (lead_id, action, job_id, at) VALUES (?, 'created', ?, ?)";
 #define HISTORY_CREATED_WIDTH 3
+static const char sql_last_id[] = "UPDATE lead_ids SET last_id=?1 WHERE last_id<?1";
 static const char sql_history_assigned[] =
     "INSERT INTO lead_history (lead_id, action, job_id, changes, at)"
     " VALUES (?1, 'assigned', ?2, ?3, ?4)";
@@ -141,6 +142,19 @@ static li_status history_assigned(li__sqlite *s, li_error *err) {
     return LI_OK;
 }
 
+/* The highest id given, kept: the pending leads' ids grow. */
+static li_status last_id(li__sqlite *s, li_error *err) {
+    sqlite3_stmt *q;
+    li_status st = li__sqlite_stmt(s, sql_last_id, 1, &q, err);
+    if (st != LI_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, s->lead[s->nlead - 1].id);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = li__sqlite_fail(s, err);
+    sqlite3_reset(q);
+    return st;
+}
+
 li_status li__sqlite_flush(li_store *store, li_error *err) {
     li__sqlite *s = li__sq(store);
     li_status st = LI_OK;
@@ -149,7 +163,7 @@ li_status li__sqlite_flush(li_store *store, li_error *err) {
                           sizeof *s->lead, s->nlead, bind_lead, err)) != LI_OK ||
          (st = insert_all(s, sql_history_created, HISTORY_PER_INSERT, HISTORY_CREATED_WIDTH,
                           s->lead, sizeof *s->lead, s->nlead, bind_history, err)) != LI_OK ||
-         (st = history_assigned(s, err)) != LI_OK))
+         (st = history_assigned(s, err)) != LI_OK || (st = last_id(s, err)) != LI_OK))
         goto out;
     if (s->nrow)
         st = insert_all(s, sql_row_put, ROWS_PER_INSERT, ROW_PUT_WIDTH, s->row, sizeof *s->row,
@@ -208,8 +222,8 @@ li_status li__sqlite_lead_insert(li_store *store, const li_slice value[LI_FIELD_
     li_status st;
     if (!s->lead && !(s->lead = malloc(PENDING_MAX * sizeof *s->lead)))
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    /* Ids known at insert: max(id) + 1, then consecutive while this
-     * connection holds the write lock (no one else can add a lead). */
+    /* Ids known at insert: one past the highest ever given, then consecutive
+     * while this connection holds the write lock (no one else can add a lead). */
     if (s->next_lead_id == 0 || sqlite3_get_autocommit(s->db)) {
         int64_t max_id = 0;
         if ((st = li__sqlite_flush(store, err)) != LI_OK ||

@@ -389,7 +389,10 @@ li_status li__sqlite_leads_max_id(li_store *store, int64_t *max_id, li_error *er
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     *max_id = 0;
-    li_status st = li__sqlite_prepare(s, "SELECT max(id) FROM leads", &q, err);
+    li_status st = li__sqlite_prepare(s,
+                                      "SELECT max(coalesce((SELECT max(id) FROM leads), 0),"
+                                      " coalesce((SELECT max(last_id) FROM lead_ids), 0))",
+                                      &q, err);
     if (st != LI_OK)
         return st;
     if (sqlite3_step(q) == SQLITE_ROW)

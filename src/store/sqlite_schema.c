@@ -196,5 +196,15 @@ const char *const li__sqlite_migrations[] = {
     "  kind TEXT NOT NULL, key TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(kind, key, at);"
     "CREATE INDEX IF NOT EXISTS login_failures_at ON login_failures(at);",
+
+    /* 9: a lead id is never given twice. New leads took max(id)+1: after a
+     * revert, the next import gave the reverted leads' ids again, and the
+     * history they left (kept: it is the audit trail) read as the new
+     * leads'. lead_ids keeps the highest id ever given; it starts above every
+     * id the history knows. */
+    "CREATE TABLE IF NOT EXISTS lead_ids (last_id INTEGER NOT NULL);"
+    "INSERT INTO lead_ids SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM lead_ids);"
+    "UPDATE lead_ids SET last_id=max(last_id, coalesce((SELECT max(id) FROM leads), 0),"
+    " coalesce((SELECT max(lead_id) FROM lead_history), 0));",
     NULL,
 };

@@ -8,6 +8,10 @@ big load stays inside it.
   on this machine; an unknown
   scheme is not an address (db_url_invalid, exit 2), and the message lists
   the accepted form.
+- A lead id is never given twice: after a revert (or leads deleted by
+  another program) new leads get new ids, and the history a reverted lead
+  left stays its own, on both backends, also in a database made before
+  the rule (migration 9 starts above every id its history knows).
 - A big import leaves the database with its match key indexes (the SQLite
   backend drops and rebuilds them on its own), and `migrate` repairs them
   when they are missing (an interrupted load, a hand-made change), on both
@@ -72,6 +76,51 @@ class StoreBackendTest(unittest.TestCase):
         r = li.run(["migrate", "--db", li.db_url(self.tmp)], cwd=self.tmp)
         self.assertEqual(r.code, 0, repr(r))
         self.assertEqual(key_indexes(self.tmp), KEY_INDEXES)
+
+    def import_file(self, name, emails, *extra):
+        path = li.write_csv(os.path.join(self.tmp, name),
+                            [li.lead(first="P%d" % i, email=e, phone="")
+                             for i, e in enumerate(emails)])
+        r = li.run(["import", path, "--json", "--db", li.db_url(self.tmp)] + list(extra),
+                   cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        return r.json()["job_id"]
+
+    def ids(self):
+        return li.query(self.tmp, "SELECT id, email FROM leads ORDER BY id")
+
+    def history(self, lead):
+        return li.query(self.tmp, "SELECT action, job_id FROM lead_history WHERE lead_id=?"
+                        " ORDER BY id", (lead,))
+
+    def test_a_lead_id_is_never_given_twice(self):
+        first = self.import_file("a.csv", ["a@exemple.fr", "b@exemple.fr"])
+        self.assertEqual(self.ids(), [(1, "a@exemple.fr"), (2, "b@exemple.fr")])
+        r = li.run(["jobs", "revert", str(first), "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertEqual(self.ids(), [])
+        second = self.import_file("b.csv", ["c@exemple.fr", "d@exemple.fr"])
+        self.assertEqual(self.ids(), [(3, "c@exemple.fr"), (4, "d@exemple.fr")])
+        self.assertEqual(self.history(1), [("created", first), ("reverted", first)])
+        self.assertEqual(self.history(3), [("created", second)])
+        # leads deleted behind our back, the newest included: still no id again
+        li.query(self.tmp, "DELETE FROM leads")
+        self.import_file("c.csv", ["e@exemple.fr"])
+        self.assertEqual(self.ids(), [(5, "e@exemple.fr")])
+
+    def test_a_database_from_before_the_rule_starts_above_its_history(self):
+        first = self.import_file("a.csv", ["a@exemple.fr", "b@exemple.fr", "c@exemple.fr"])
+        li.run(["jobs", "revert", str(first), "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        # back to version 8: no counter, every lead gone, their history kept
+        li.query(self.tmp, "DROP TABLE lead_ids")
+        if li.PG:
+            li.query(self.tmp, "UPDATE li_schema SET version=8")
+        else:
+            li.query(self.tmp, "PRAGMA user_version = 8")
+        r = li.run(["migrate", "--db", li.db_url(self.tmp)], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        self.import_file("b.csv", ["d@exemple.fr"])
+        self.assertEqual(self.ids(), [(4, "d@exemple.fr")])
 
 
 if __name__ == "__main__":
