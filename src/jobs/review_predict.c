@@ -503,7 +503,8 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
     li_import_opts o;
     li__committer c;
     fetched *f = NULL;
-    int opened = 0, in_tx = 0;
+    int opened = 0, in_tx = 0, rehearsing = 0;
+    li_error ignored;
     uint64_t ids[LI_IMPORT_BATCH];
     job.created = job.updated = job.skipped = job.flagged = job.assigned = 0;
     opts_of_choice(choice, dup, &o);
@@ -524,6 +525,9 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
     }
     li_buf_init(&f->arena, 0);
     f->p = p;
+    if ((st = li_store_rehearsal(p->s, 1, err)) != LI_OK)
+        goto out;
+    rehearsing = 1;
     if ((st = li_store_begin(p->s, err)) != LI_OK)
         goto out;
     in_tx = 1;
@@ -611,6 +615,11 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
 out:
     if (in_tx)
         li_store_rollback(p->s); /* nothing of it was ever meant to stay */
+    if (rehearsing) {
+        li_status back = li_store_rehearsal(p->s, 0, st == LI_OK ? err : &ignored);
+        if (st == LI_OK)
+            st = back;
+    }
     if (f)
         li_buf_free(&f->arena);
     free(f);

@@ -210,6 +210,12 @@ static li_status rows_flush(li__pg *s, int64_t job_id, li_buf *pre, li_error *er
     return rows_upsert(s, err);
 }
 
+/* The server keeps its own undo (the heap's old versions): nothing to change. */
+li_status li__pg_rehearsal(li_store *store, int on, li_error *err) {
+    (void)store, (void)on, (void)err;
+    return LI_OK;
+}
+
 li_status li__pg_flush(li_store *store, li_error *err) {
     li__pg *s = li__pgs(store);
     li_status st = LI_OK;

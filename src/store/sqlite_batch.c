@@ -155,6 +155,13 @@ static li_status last_id(li__sqlite *s, li_error *err) {
     return st;
 }
 
+/* temp_store=MEMORY keeps statement journals in memory: a rehearsal's
+ * statements are a few dozen rows each, their journals bounded by that. */
+li_status li__sqlite_rehearsal(li_store *store, int on, li_error *err) {
+    return li__sqlite_exec(li__sq(store), on ? "PRAGMA temp_store=MEMORY" : "PRAGMA temp_store=FILE",
+                           err);
+}
+
 li_status li__sqlite_flush(li_store *store, li_error *err) {
     li__sqlite *s = li__sq(store);
     li_status st = LI_OK;
