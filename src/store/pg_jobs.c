@@ -258,8 +258,9 @@ li_status li__pg_job_state(li_store *store, int64_t job_id, li_job_state *state,
     PGresult *r = NULL;
     li__pg_arg_int(&a, job_id);
     /* Read at each batch: inside a transaction the row stays locked to its
-     * end, so that a cancel waits for the batch in flight, as behind
-     * SQLite's write lock (NO KEY: staged rows' foreign keys still pass). */
+     * end, so that a cancel or a delete waits for the batch in flight, as
+     * behind SQLite's write lock; a job deleted meanwhile is not found, and
+     * the batch is rolled back (no staged row outlives its job). */
     li_status st = li__pg_run(s, "SELECT status FROM import_jobs WHERE id=$1 FOR NO KEY UPDATE",
                               &a, &r, err);
     if (st != LI_OK)
@@ -401,7 +402,12 @@ li_status li__pg_job_delete(li_store *store, int64_t job_id, int *found, li_erro
     li_status st = li__pg_begin(store, err);
     if (st != LI_OK)
         return st;
-    if ((st = li__pg_run(s, "DELETE FROM import_rows WHERE job_id=$1", &a, NULL, err)) != LI_OK ||
+    /* The job's row first: a batch staging rows of it holds it until its
+     * commit, whose rows the next statement then sees (no foreign key does
+     * it: migration 10). */
+    if ((st = li__pg_run(s, "SELECT 1 FROM import_jobs WHERE id=$1 FOR UPDATE", &a, NULL, err)) !=
+            LI_OK ||
+        (st = li__pg_run(s, "DELETE FROM import_rows WHERE job_id=$1", &a, NULL, err)) != LI_OK ||
         (st = li__pg_run(s, "DELETE FROM work_items WHERE job_id=$1", &a, NULL, err)) != LI_OK ||
         (st = li__pg_run(s, "DELETE FROM import_jobs WHERE id=$1", &a, &r, err)) != LI_OK)
         goto out;
