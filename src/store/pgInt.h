@@ -156,6 +156,10 @@ li_status li__pg_session_setup(li__pg *s, li_error *err);
     " WHERE phone IS NOT NULL;"                                                                    \
     "CREATE INDEX IF NOT EXISTS leads_external_id ON leads USING hash (external_id)"              \
     " WHERE external_id IS NOT NULL;"
+/* One past it is the next lead's id: the highest ever given (migration 9), or higher if
+ * another program added a lead. */
+#define LI__PG_LEAD_ID_HIGH                                                                        \
+    "SELECT greatest(coalesce(max(id), 0), (SELECT max(last_id) FROM lead_ids)) FROM leads"
 /* A review's staged rows from this many on get fresh planner statistics (li__pg_rows_staged). */
 #define LI__PG_ANALYSE_ROWS 10000
 typedef li_status (*li__pg_row_fn)(const PGresult *r, int row, void *ctx);

@@ -300,8 +300,7 @@ static li_status reserve_ids(li__pg *s, li_error *err) {
     char sql[160];
     PGresult *r = NULL;
     snprintf(sql, sizeof sql,
-             "SELECT pg_advisory_xact_lock(%lld); SELECT greatest(coalesce(max(id), 0),"
-             " (SELECT max(last_id) FROM lead_ids)) FROM leads",
+             "SELECT pg_advisory_xact_lock(%lld); " LI__PG_LEAD_ID_HIGH,
              LI__PG_LOCK_LEADS);
     /* Two statements: the second one's snapshot is taken once the lock is ours. */
     li_status st = li__pg_run(s, sql, NULL, &r, err);

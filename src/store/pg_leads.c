@@ -365,10 +365,7 @@ li_status li__pg_leads_max_id(li_store *store, int64_t *max_id, li_error *err) {
     li__pg *s = li__pgs(store);
     PGresult *r = NULL;
     *max_id = 0;
-    li_status st = li__pg_run(s,
-                              "SELECT greatest(coalesce(max(id), 0),"
-                              " (SELECT max(last_id) FROM lead_ids)) FROM leads",
-                              NULL, &r, err);
+    li_status st = li__pg_run(s, LI__PG_LEAD_ID_HIGH, NULL, &r, err);
     if (st == LI_OK)
         *max_id = li__pg_col_int(r, 0, 0);
     PQclear(r);
