@@ -70,6 +70,7 @@
 #include <strings.h>
 
 #include "xlsxInt.h"
+#include "xmlscan.h"
 
 /*
  * The largest row number taken from a sheet's r attribute: far past any
@@ -121,7 +122,7 @@ typedef struct cell {
 } cell;
 
 struct li__xlsx {
-    li__xml x; /* the sheet's parser: first, so that its handlers find it (xlsxInt.h) */
+    li__xs xs; /* the sheet's scanner (xmlscan.h) */
     li_reader *r;
     li__zip zip;
 
@@ -142,8 +143,7 @@ struct li__xlsx {
     /* the sheet stream */
     li__zip_part *part;
     char part_name[MAX_PART_NAME];
-    int suspended, final, done;
-    uint64_t fed;       /* uncompressed bytes given to expat */
+    int done;
     uint64_t skip_upto; /* resume: rows starting before this are not handed out */
 
     /* parser state */
@@ -486,85 +486,77 @@ static size_t preview_len(const li__xlsx *xl) {
     return xl->r->max_field < LI__XLSX_PREVIEW ? xl->r->max_field : LI__XLSX_PREVIEW;
 }
 
-typedef struct sst_ctx {
-    li__xml x;
-    li__xlsx *xl;
-    int in_si, in_t, rph_depth;
-    size_t start; /* where the current string starts (li__sst_mark) */
-    uint64_t limit; /* strings to read, 0: all */
-    int stopped;    /* the limit was reached: the table is partial */
-} sst_ctx;
-
-static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts) {
-    sst_ctx *c = ud;
-    (void)atts;
-    const char *local = li__xml_local(name);
-    if (strcmp(local, "si") == 0) {
-        c->in_si = 1;
-        c->start = li__sst_mark(&c->xl->sst);
-    } else if (strcmp(local, "rPh") == 0) {
-        c->rph_depth++;
-    } else if (strcmp(local, "t") == 0 && c->in_si && c->rph_depth == 0) {
-        c->in_t = 1;
-    }
+/* The scanner reads an entry of the archive (li__xs_read_fn). */
+static li_status part_read(void *src, void *buf, size_t n, size_t *got, li_error *err) {
+    return li__zip_part_read(src, buf, n, got, err);
 }
 
-static void XMLCALL sst_text(void *ud, const XML_Char *s, int len) {
-    sst_ctx *c = ud;
-    li__xlsx *xl = c->xl;
-    if (!c->in_t)
-        return;
-    size_t have = li__sst_mark(&xl->sst) - c->start, room = xl->cell_max - have;
-    size_t n = (size_t)len < room ? (size_t)len : room;
-    if (n == 0)
-        return;
-    li_status rc = li__sst_append(&xl->sst, s, n, c->x.err);
-    if (rc != LI_OK)
-        li__xml_abort(&c->x, rc);
+#define IS(x, lit) li__xs_is((x), lit, sizeof lit - 1)
+
+/* The string read since start is complete: decoded, cut when too long, and added. */
+static li_status sst_string(li__xlsx *xl, size_t start, li_error *err) {
+    char *text = xl->sst.buf ? xl->sst.buf + start : NULL; /* NULL: nothing read yet */
+    size_t len = text ? li__xlsx_unescape(text, li__sst_mark(&xl->sst) - start) : 0;
+    /* over the limit: only what a cell of it will show is kept (cell_finish) */
+    int too_long = len > xl->r->max_field;
+    if (too_long)
+        len = li__utf8_cut(text, len, preview_len(xl));
+    return li__sst_add(&xl->sst, start, len, too_long, err);
 }
 
-static void XMLCALL sst_end(void *ud, const XML_Char *name) {
-    sst_ctx *c = ud;
-    li__xlsx *xl = c->xl;
-    const char *local = li__xml_local(name);
-    if (strcmp(local, "t") == 0) {
-        c->in_t = 0;
-    } else if (strcmp(local, "rPh") == 0) {
-        c->rph_depth--;
-    } else if (strcmp(local, "si") == 0 && c->in_si) {
-        c->in_si = 0;
-        char *text = xl->sst.buf ? xl->sst.buf + c->start : NULL; /* NULL: nothing read yet */
-        size_t len = text ? li__xlsx_unescape(text, li__sst_mark(&xl->sst) - c->start) : 0;
-        /* over the limit: only what a cell of it will show is kept (cell_finish) */
-        int too_long = len > xl->r->max_field;
-        if (too_long)
-            len = li__utf8_cut(text, len, preview_len(xl));
-        li_status rc = li__sst_add(&xl->sst, c->start, len, too_long, c->x.err);
-        if (rc != LI_OK) {
-            li__xml_abort(&c->x, rc);
-        } else if (c->limit && xl->sst.n >= c->limit) {
-            c->stopped = 1;
-            li__xml_abort(&c->x, LI_ECANCELLED); /* not an error: sst_read says so */
+/*
+ * The table of part into xl->sst (empty): its first limit strings, or all
+ * (0). A string is the text of its <t> elements, the phonetic runs
+ * (<rPh>) left out.
+ */
+static li_status sst_read(li__xlsx *xl, const char *part, uint64_t limit, li_error *err) {
+    li__zip_part *zp = NULL;
+    li__xs x;
+    memset(&x, 0, sizeof x);
+    int in_si = 0, in_t = 0, rph_depth = 0, stopped = 0;
+    size_t start = 0; /* where the current string starts (li__sst_mark) */
+    li_status rc = li__zip_part_open(&xl->zip, part, xl->r->max_inflated, &zp, err);
+    if (rc == LI_OK)
+        rc = li__xs_init(&x, part_read, zp, xl->r->path, part, err);
+    while (rc == LI_OK && !stopped && (rc = li__xs_next(&x, err)) == LI_OK &&
+           x.kind != LI__XS_EOF) {
+        switch (x.kind) {
+        case LI__XS_START:
+            if (IS(&x, "si")) {
+                in_si = 1;
+                start = li__sst_mark(&xl->sst);
+            } else if (IS(&x, "rPh")) {
+                rph_depth++;
+            } else if (IS(&x, "t") && in_si && rph_depth == 0) {
+                in_t = 1;
+            }
+            break;
+        case LI__XS_END:
+            if (IS(&x, "t")) {
+                in_t = 0;
+            } else if (IS(&x, "rPh")) {
+                rph_depth--;
+            } else if (IS(&x, "si") && in_si) {
+                in_si = 0;
+                rc = sst_string(xl, start, err);
+                stopped = rc == LI_OK && limit && xl->sst.n >= limit;
+            }
+            break;
+        case LI__XS_TEXT:
+            if (in_t) {
+                size_t have = li__sst_mark(&xl->sst) - start, room = xl->cell_max - have;
+                size_t n = x.text_len < room ? x.text_len : room;
+                if (n > 0)
+                    rc = li__sst_append(&xl->sst, x.text, n, err);
+            }
+            break;
+        case LI__XS_EOF:
+            break;
         }
     }
-}
-
-/* The table of part into xl->sst (empty): its first limit strings, or all (0). */
-static li_status sst_read(li__xlsx *xl, const char *part, uint64_t limit, li_error *err) {
-    sst_ctx c;
-    memset(&c, 0, sizeof c);
-    c.xl = xl;
-    c.limit = limit;
-    li_status rc = li__xml_init(&c.x, &c, part, err);
-    if (rc == LI_OK) {
-        XML_SetElementHandler(c.x.p, sst_start, sst_end);
-        XML_SetCharacterDataHandler(c.x.p, sst_text);
-        rc = li__xml_parse_part(&c.x, &xl->zip, part, xl->r->max_inflated, err);
-    }
-    li__xml_free(&c.x);
-    if (c.stopped && rc == LI_ECANCELLED)
-        rc = LI_OK;
-    xl->sst_partial = c.stopped;
+    li__xs_free(&x);
+    li__zip_part_close(zp);
+    xl->sst_partial = stopped;
     if (rc == LI_OK)
         rc = li__sst_finish(&xl->sst, err);
     return rc == LI_ENOTFOUND ? LI_OK : rc;
@@ -624,11 +616,11 @@ static void arena_put(li__xlsx *xl, const char *s, size_t n) {
     xl->alen += n;
 }
 
-/* Column index of a cell reference ("AB12" gives 27), or -1. */
-static long ref_col(const char *ref) {
+/* Column index of a cell reference ref[0..n) ("AB12" gives 27), or -1. */
+static long ref_col(const char *ref, size_t n) {
     long col = 0;
-    int k = 0;
-    for (; ref[k] >= 'A' && ref[k] <= 'Z'; k++) {
+    size_t k = 0;
+    for (; k < n && ref[k] >= 'A' && ref[k] <= 'Z'; k++) {
         if (k == 3)
             return -1;
         col = col * 26 + (ref[k] - 'A' + 1);
@@ -636,21 +628,26 @@ static long ref_col(const char *ref) {
     return k == 0 || col > 16384 ? -1 : col - 1;
 }
 
-static uint64_t parse_u64(const char *s, int *ok) {
+/* The decimal s[0..n), digits only; *ok = 0 (and 0) when it is not one or too large. */
+static uint64_t parse_u64(const char *s, size_t n, int *ok) {
     uint64_t v = 0;
-    *ok = *s != '\0';
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > UINT64_MAX / 10 - 10) {
+    *ok = n > 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > UINT64_MAX / 10 - 10) {
             *ok = 0;
             return 0;
         }
-        v = v * 10 + (uint64_t)(*s - '0');
+        v = v * 10 + (uint64_t)(s[i] - '0');
     }
     return v;
 }
 
-/* The value of the cell just read (arena[cell_start, alen)) becomes its text. */
-static void cell_finish(li__xlsx *xl) {
+/*
+ * The value of the cell just read (arena[cell_start, alen)) becomes its
+ * text. LI_OK, or an error that ends the read (the shared strings could not
+ * be read, their text passes its limit, no memory).
+ */
+static li_status cell_finish(li__xlsx *xl, li_error *err) {
     li_reader *r = xl->r;
     char *v = xl->arena + xl->cell_start;
     size_t n = xl->alen - xl->cell_start;
@@ -660,31 +657,20 @@ static void cell_finish(li__xlsx *xl) {
     int too_long = 0;
     switch (xl->ctype) {
     case 's': {
-        char idx[24];
-        int ok = n > 0 && n < sizeof idx;
-        if (ok) {
-            memcpy(idx, v, n);
-            idx[n] = '\0';
-        }
-        uint64_t i = ok ? parse_u64(idx, &ok) : 0;
+        int ok = 0;
+        uint64_t i = parse_u64(v, n, &ok);
         if (ok && i >= xl->sst.n && xl->sst_partial) {
-            li_status rc = sst_read_whole(xl, xl->x.err);
-            if (rc != LI_OK) {
-                li__xml_abort(&xl->x, rc);
-                xl->alen = xl->cell_start;
-                return;
-            }
+            li_status rc = sst_read_whole(xl, err);
+            if (rc != LI_OK)
+                return rc;
         }
         if (!ok || i >= xl->sst.n) {
             tlen = 0;
             break;
         }
-        li_status rc = li__sst_get(&xl->sst, (size_t)i, &text, &tlen, &too_long, xl->x.err);
-        if (rc != LI_OK) {
-            li__xml_abort(&xl->x, rc);
-            xl->alen = xl->cell_start;
-            return;
-        }
+        li_status rc = li__sst_get(&xl->sst, (size_t)i, &text, &tlen, &too_long, err);
+        if (rc != LI_OK)
+            return rc;
         xl->shared_text += too_long ? tlen + 3 : tlen;
         if (xl->shared_text > xl->shared_max) {
             char why[200], lim[32];
@@ -693,10 +679,7 @@ static void cell_finish(li__xlsx *xl) {
                      "ses textes partagés, répétés de cellule en cellule, donnent plus de %s de "
                      "texte",
                      lim);
-            li_error_set(xl->x.err, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT, r->path, why);
-            li__xml_abort(&xl->x, LI_EFORMAT);
-            xl->alen = xl->cell_start;
-            return;
+            return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_INFLATE_LIMIT, r->path, why);
         }
         break;
     }
@@ -728,13 +711,13 @@ static void cell_finish(li__xlsx *xl) {
     }
     xl->alen = xl->cell_start; /* the raw value is replaced by its text */
     if (tlen == 0)
-        return;
+        return LI_OK;
     if (xl->col >= r->max_columns) {
         set_problem(xl, LI_MSG_ROW_TOO_MANY_COLUMNS, r->max_columns, 0);
-        return;
+        return LI_OK;
     }
     if (xl->row_full)
-        return;
+        return LI_OK;
     if (too_long || tlen > r->max_field) { /* a preview of the value, for the report */
         tlen = li__utf8_cut(text, tlen, preview_len(xl));
         too_long = 1;
@@ -749,10 +732,8 @@ static void cell_finish(li__xlsx *xl) {
         /* at most one cell per column below max_columns, plus duplicates of bad files */
         size_t cap = xl->ccap * 2;
         cell *c = realloc(xl->cells, cap * sizeof *c);
-        if (!c) {
-            li__xml_abort(&xl->x, LI_ENOMEM);
-            return;
-        }
+        if (!c)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         xl->cells = c;
         xl->ccap = cap;
     }
@@ -769,6 +750,7 @@ static void cell_finish(li__xlsx *xl) {
     xl->cells[xl->ncells].off = xl->cell_start;
     xl->cells[xl->ncells].len = tlen;
     xl->ncells++;
+    return LI_OK;
 }
 
 /*
@@ -816,54 +798,55 @@ static int row_build(li__xlsx *xl) {
 
 /* --- the sheet stream ---------------------------------------------------------- */
 
-static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **atts) {
-    li__xlsx *xl = ud;
-    const char *local = li__xml_local(name);
+static void sh_start(li__xlsx *xl) {
+    li__xs *x = &xl->xs;
     if (xl->in_cell) {
-        if (strcmp(local, "v") == 0) /* an inline string's value is its <is>, not a cached copy */
+        if (IS(x, "v")) /* an inline string's value is its <is>, not a cached copy */
             xl->capture = !xl->skipping && xl->rph_depth == 0 && xl->ctype != 'i';
-        else if (strcmp(local, "is") == 0)
+        else if (IS(x, "is"))
             xl->in_is = 1;
-        else if (strcmp(local, "rPh") == 0)
+        else if (IS(x, "rPh"))
             xl->rph_depth++;
-        else if (strcmp(local, "t") == 0 && xl->in_is)
+        else if (IS(x, "t") && xl->in_is)
             xl->capture = !xl->skipping && xl->rph_depth == 0;
         return;
     }
-    if (strcmp(local, "c") == 0 && xl->in_row) {
-        const char *ref = NULL, *t = NULL, *s = NULL;
-        for (size_t i = 0; atts[i]; i += 2) { /* one pass: cells are most of the sheet */
-            const char *an = li__xml_local(atts[i]);
-            if (an[0] && !an[1] && (an == atts[i] || strncmp(atts[i], "xmlns", 5) != 0)) {
-                if (an[0] == 'r')
-                    ref = atts[i + 1];
-                else if (an[0] == 't')
-                    t = atts[i + 1];
-                else if (an[0] == 's')
-                    s = atts[i + 1];
+    if (IS(x, "c") && xl->in_row) {
+        const li__xs_attr *ref = NULL, *t = NULL, *s = NULL;
+        for (size_t i = 0; i < x->nattrs; i++) { /* one pass: cells are most of the sheet */
+            const li__xs_attr *a = &x->attrs[i];
+            if (a->name_len == 1 && !a->xmlns) {
+                if (a->name[0] == 'r')
+                    ref = a;
+                else if (a->name[0] == 't')
+                    t = a;
+                else if (a->name[0] == 's')
+                    s = a;
             }
         }
-        long col = ref ? ref_col(ref) : -1;
+        long col = ref ? ref_col(ref->value, ref->value_len) : -1;
         xl->col = col >= 0 ? (size_t)col : xl->next_col;
         xl->next_col = xl->col + 1;
         int ok;
-        xl->style = s ? (size_t)parse_u64(s, &ok) : 0;
-        xl->ctype = !t                            ? 'n'
-                    : strcmp(t, "s") == 0         ? 's'
-                    : strcmp(t, "inlineStr") == 0 ? 'i'
-                    : strcmp(t, "str") == 0       ? 'f'
-                    : strcmp(t, "b") == 0         ? 'b'
-                    : strcmp(t, "e") == 0         ? 'e'
-                    : strcmp(t, "d") == 0         ? 'd'
-                                                  : 'n';
+        xl->style = s ? (size_t)parse_u64(s->value, s->value_len, &ok) : 0;
+#define T(lit) (t->value_len == sizeof lit - 1 && memcmp(t->value, lit, sizeof lit - 1) == 0)
+        xl->ctype = !t                ? 'n'
+                    : T("s")          ? 's'
+                    : T("inlineStr")  ? 'i'
+                    : T("str")        ? 'f'
+                    : T("b")          ? 'b'
+                    : T("e")          ? 'e'
+                    : T("d")          ? 'd'
+                                      : 'n';
+#undef T
         xl->in_cell = 1;
         xl->in_is = 0;
         xl->rph_depth = 0;
         xl->cell_start = xl->alen;
-    } else if (strcmp(local, "row") == 0) {
-        const char *ref = attr(atts, "r");
+    } else if (IS(x, "row")) {
+        const li__xs_attr *ref = li__xs_attr_get(x, "r");
         int ok = 0;
-        uint64_t no = ref ? parse_u64(ref, &ok) : 0;
+        uint64_t no = ref ? parse_u64(ref->value, ref->value_len, &ok) : 0;
         /*
          * Rows are numbered as the sheet says, but always upwards: a writer
          * that repeats or goes back (r="1" on every row) would give two rows
@@ -875,54 +858,50 @@ static void XMLCALL sh_start(void *ud, const XML_Char *name, const XML_Char **at
                              ? no
                              : xl->prev_row + 1;
         xl->prev_row = xl->row.number;
-        xl->row.offset = (uint64_t)XML_GetCurrentByteIndex(xl->x.p);
+        xl->row.offset = x->start;
         xl->skipping = xl->row.offset < xl->skip_upto;
         xl->in_row = 1;
         row_reset(xl);
     }
 }
 
-static void XMLCALL sh_end(void *ud, const XML_Char *name) {
-    li__xlsx *xl = ud;
-    const char *local = li__xml_local(name);
+static li_status sh_end(li__xlsx *xl, li_error *err) {
+    li__xs *x = &xl->xs;
     if (xl->in_cell) {
-        if (strcmp(local, "v") == 0 || strcmp(local, "t") == 0) {
+        if (IS(x, "v") || IS(x, "t")) {
             xl->capture = 0;
-        } else if (strcmp(local, "is") == 0) {
+        } else if (IS(x, "is")) {
             xl->in_is = 0;
-        } else if (strcmp(local, "rPh") == 0) {
+        } else if (IS(x, "rPh")) {
             xl->rph_depth--;
-        } else if (strcmp(local, "c") == 0) {
+        } else if (IS(x, "c")) {
             xl->in_cell = 0;
             xl->capture = 0;
             if (!xl->skipping)
-                cell_finish(xl);
+                return cell_finish(xl, err);
         }
-        return;
+        return LI_OK;
     }
-    if (strcmp(local, "row") == 0 && xl->in_row) {
+    if (IS(x, "row") && xl->in_row) {
         xl->in_row = 0;
         if (xl->skipping || (xl->ncells == 0 && xl->rank == 0))
-            return; /* before the resume point, or blank (values past max_columns are not) */
-        xl->row.next_offset =
-            (uint64_t)XML_GetCurrentByteIndex(xl->x.p) + (uint64_t)XML_GetCurrentByteCount(xl->x.p);
+            return LI_OK; /* before the resume point, or blank (values past max_columns are not) */
+        xl->row.next_offset = x->end;
         xl->row_ready = 1;
-        XML_StopParser(xl->x.p, XML_TRUE);
     }
+    return LI_OK;
 }
 
-static void XMLCALL sh_text(void *ud, const XML_Char *s, int len) {
-    li__xlsx *xl = ud;
-    if (!xl->capture)
-        return;
+static void sh_text(li__xlsx *xl) {
     size_t have = xl->alen - xl->cell_start;
     if (have >= xl->cell_max)
         return;
-    size_t n = (size_t)len < xl->cell_max - have ? (size_t)len : xl->cell_max - have;
-    arena_put(xl, s, n);
+    size_t len = xl->xs.text_len;
+    size_t n = len < xl->cell_max - have ? len : xl->cell_max - have;
+    arena_put(xl, xl->xs.text, n);
 }
 
-/* Parses on until a row is ready or the sheet ends. LI_OK (row_ready or done) or an error. */
+/* Scans on until a row is ready or the sheet ends. LI_OK (row_ready or done) or an error. */
 static li_status sheet_pump(li__xlsx *xl, li_error *err) {
     if (xl->primed) { /* read and built by sheet_settle() */
         xl->primed = 0;
@@ -930,28 +909,27 @@ static li_status sheet_pump(li__xlsx *xl, li_error *err) {
         return LI_OK;
     }
     xl->row_ready = 0;
-    xl->x.err = err;
     while (!xl->row_ready && !xl->done) {
-        enum XML_Status st;
-        if (xl->suspended) {
-            st = XML_ResumeParser(xl->x.p);
-        } else {
-            void *buf = XML_GetBuffer(xl->x.p, LI__XLSX_BLOCK);
-            size_t got;
-            if (!buf)
-                return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-            li_status rc = li__zip_part_read(xl->part, buf, LI__XLSX_BLOCK, &got, err);
-            if (rc != LI_OK)
-                return rc;
-            xl->fed += got;
-            xl->final = got == 0;
-            st = XML_ParseBuffer(xl->x.p, (int)got, xl->final);
-        }
-        if (st == XML_STATUS_ERROR)
-            return li__xml_error(&xl->x, xl->r, err);
-        xl->suspended = st == XML_STATUS_SUSPENDED;
-        if (!xl->suspended && xl->final)
+        li_status rc = li__xs_next(&xl->xs, err);
+        if (rc != LI_OK)
+            return rc;
+        switch (xl->xs.kind) {
+        case LI__XS_START:
+            sh_start(xl);
+            break;
+        case LI__XS_END:
+            rc = sh_end(xl, err);
+            break;
+        case LI__XS_TEXT:
+            if (xl->capture)
+                sh_text(xl);
+            break;
+        case LI__XS_EOF:
             xl->done = 1;
+            break;
+        }
+        if (rc != LI_OK)
+            return rc;
     }
     if (xl->row_ready && row_build(xl) != 0)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -1066,7 +1044,7 @@ static li_status sheet_choose(li__xlsx *xl, const char *want, li_error *err) {
             return LI_OK;
         }
     int ok;
-    uint64_t k = parse_u64(want, &ok);
+    uint64_t k = parse_u64(want, strlen(want), &ok);
     if (ok && k >= 1 && k <= xl->nsheets) {
         xl->cur = (size_t)k - 1;
         return LI_OK;
@@ -1094,20 +1072,15 @@ static li_status sheet_start(li__xlsx *xl, li_error *err) {
     }
     if (rc != LI_OK)
         return rc;
-    if ((rc = li__xml_init(&xl->x, xl, xl->part_name, err)) != LI_OK)
-        return rc;
-    XML_SetElementHandler(xl->x.p, sh_start, sh_end);
-    XML_SetCharacterDataHandler(xl->x.p, sh_text);
-    return LI_OK;
+    return li__xs_init(&xl->xs, part_read, xl->part, xl->r->path, xl->part_name, err);
 }
 
 /* Undoes sheet_start(): the parser, the entry and the stream's state, for another sheet. */
 static void sheet_stop(li__xlsx *xl) {
-    li__xml_free(&xl->x);
+    li__xs_free(&xl->xs);
     li__zip_part_close(xl->part);
     xl->part = NULL;
-    xl->suspended = xl->final = xl->done = 0;
-    xl->fed = 0;
+    xl->done = 0;
     xl->in_row = xl->in_cell = xl->capture = xl->in_is = xl->rph_depth = xl->skipping = 0;
     xl->prev_row = 0;
     xl->row_ready = 0;
@@ -1268,57 +1241,54 @@ static uint64_t xlsx_position(const li_reader *r) {
     if (!xl || xl->done)
         return xl ? r->info.size : 0;
     uint64_t size = xl->part ? xl->part->size : 0;
-    if (size == 0 || xl->fed >= size)
+    if (size == 0 || xl->xs.raw >= size)
         return r->info.size;
-    return (uint64_t)((double)r->info.size * ((double)xl->fed / (double)size));
+    return (uint64_t)((double)r->info.size * ((double)xl->xs.raw / (double)size));
 }
 
 /* --- sheet list --------------------------------------------------------------- */
 
-typedef struct count_ctx {
-    li__xml x;
-    uint64_t last;
-    int from_dimension;
-} count_ctx;
-
-static void XMLCALL count_start(void *ud, const XML_Char *name, const XML_Char **atts) {
-    count_ctx *c = ud;
-    const char *local = li__xml_local(name);
-    if (strcmp(local, "dimension") == 0) {
-        const char *ref = attr(atts, "ref"), *colon = ref ? strchr(ref, ':') : NULL;
-        if (colon) {
-            const char *p = colon + 1;
-            while (*p >= 'A' && *p <= 'Z')
-                p++;
-            int ok;
-            c->last = parse_u64(p, &ok);
-            if (ok) {
-                c->from_dimension = 1;
-                XML_StopParser(c->x.p, XML_FALSE);
-            }
-        }
-    } else if (strcmp(local, "row") == 0) {
-        const char *ref = attr(atts, "r");
-        int ok = 0;
-        uint64_t no = ref ? parse_u64(ref, &ok) : 0;
-        c->last = ok && no > 0 ? no : c->last + 1;
-    }
-}
-
+/*
+ * The rows of sheet s, for the sheet list: the last row its dimension
+ * names when it has one, else the number of its last row.
+ */
 static li_status count_rows(li__xlsx *xl, sheet *s, li_error *err) {
-    count_ctx c;
-    memset(&c, 0, sizeof c);
-    li_status rc = li__xml_init(&c.x, &c, s->part, err);
-    if (rc == LI_OK) {
-        XML_SetStartElementHandler(c.x.p, count_start);
-        rc = li__xml_parse_part(&c.x, &xl->zip, s->part, xl->r->max_inflated, err);
-        if (c.from_dimension) /* stopped on purpose */
-            rc = LI_OK;
+    li__zip_part *part = NULL;
+    li__xs x;
+    memset(&x, 0, sizeof x);
+    uint64_t last = 0;
+    li_status rc = li__zip_part_open(&xl->zip, s->part, xl->r->max_inflated, &part, err);
+    if (rc == LI_OK)
+        rc = li__xs_init(&x, part_read, part, xl->r->path, s->part, err);
+    while (rc == LI_OK && (rc = li__xs_next(&x, err)) == LI_OK && x.kind != LI__XS_EOF) {
+        if (x.kind != LI__XS_START)
+            continue;
+        if (IS(&x, "dimension")) {
+            const li__xs_attr *ref = li__xs_attr_get(&x, "ref");
+            const char *colon = ref ? memchr(ref->value, ':', ref->value_len) : NULL;
+            if (colon) {
+                const char *p = colon + 1, *e = ref->value + ref->value_len;
+                while (p < e && *p >= 'A' && *p <= 'Z')
+                    p++;
+                int ok;
+                uint64_t n = parse_u64(p, (size_t)(e - p), &ok);
+                if (ok) {
+                    last = n;
+                    break;
+                }
+            }
+        } else if (IS(&x, "row")) {
+            const li__xs_attr *ref = li__xs_attr_get(&x, "r");
+            int ok = 0;
+            uint64_t no = ref ? parse_u64(ref->value, ref->value_len, &ok) : 0;
+            last = ok && no > 0 ? no : last + 1;
+        }
     }
-    li__xml_free(&c.x);
+    li__xs_free(&x);
+    li__zip_part_close(part);
     if (rc == LI_ENOTFOUND)
         rc = LI_OK;
-    s->rows = c.last;
+    s->rows = last;
     s->rows_known = rc == LI_OK;
     return rc;
 }
@@ -1347,7 +1317,7 @@ static void xlsx_close(li_reader *r) {
     li__xlsx *xl = r->ctx;
     if (!xl)
         return;
-    li__xml_free(&xl->x);
+    li__xs_free(&xl->xs);
     li__zip_part_close(xl->part);
     li__zip_close(&xl->zip);
     for (size_t i = 0; i < xl->nsheets; i++) {
