@@ -24,7 +24,7 @@ build="$(cd "$1" && pwd)" || exit 2
 what="$2"
 seconds="$3"
 shift 3
-targets=(csv xlsx mapping fields date opts)
+targets=(csv xlsx xmlscan mapping fields date opts)
 [ "$what" = all ] || targets=("$what")
 
 # The largest input libFuzzer makes, per target: big enough for several
@@ -33,6 +33,7 @@ max_len() {
   case "$1" in
     csv) echo 16384 ;;
     xlsx) echo 65536 ;;
+    xmlscan) echo 16384 ;;
     mapping) echo 8192 ;;
     opts) echo 4096 ;;
     *) echo 512 ;;

@@ -9,7 +9,7 @@ check), rows of tools/gen_sample.py, and workbooks built from those rows
 Debian's python3 has them). Each seed starts with the option bytes its
 target reads (see the comment at the top of each fuzz_*.c).
 
-    fuzz_seeds.py --out DIR TARGET...   (csv xlsx mapping fields date opts, or all)
+    fuzz_seeds.py --out DIR TARGET...   (csv xlsx xmlscan mapping fields date opts, or all)
 
 writes DIR/TARGET/<sha1 of the seed>; a seed already there is kept.
 """
@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = ["csv", "xlsx", "mapping", "fields", "date", "opts"]
+TARGETS = ["csv", "xlsx", "xmlscan", "mapping", "fields", "date", "opts"]
 PART_SEP = b"#PART#\n"   # fuzz_xlsx.c FZ_PART_SEP
 RS, US = "\x1e", "\x1f"  # fuzz_mapping.c records and fields
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -309,6 +309,18 @@ def seeds_xlsx():
         yield b"\x08" + book                 # sheet "1"
 
 
+def seeds_xmlscan():
+    """The XML of the sheets and shared strings fuzz_xlsx zips, and the scanner's test documents."""
+    for rows in tables():
+        for shared in (True, False):
+            for part in own_parts(rows, shared)[:2]:
+                yield b"\x00" + part.encode("utf-8")
+                yield b"\x06" + part.encode("utf-8")
+    for s in c_strings("test_xmlscan.c"):
+        if s.startswith(b"<") or s.startswith(b"\xef") or s.startswith(b"\xff"):
+            yield b"\x00" + s
+
+
 def records(rows):
     return RS.join(US.join(r) for r in rows).encode("utf-8")
 
@@ -389,7 +401,7 @@ def seeds_opts():
 # a replay under ASan and libFuzzer's first pass stay short.
 MAX_SEEDS = 3000
 
-SEEDS = {"csv": seeds_csv, "xlsx": seeds_xlsx, "mapping": seeds_mapping,
+SEEDS = {"csv": seeds_csv, "xlsx": seeds_xlsx, "xmlscan": seeds_xmlscan, "mapping": seeds_mapping,
          "fields": seeds_fields, "date": seeds_date, "opts": seeds_opts}
 
 

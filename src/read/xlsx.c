@@ -22,12 +22,14 @@
  * so (sheet_skipped). An empty sheet is said to be one (sheet_empty,
  * workbook_empty), never an empty file.
  *
- * The sheet is then inflated block by block into expat (xlsx_zip.c counts
- * every byte against the zip-bomb limits) and never held whole: the
- * handlers fill one row, and the end of a non-blank <row> suspends the
- * parser (XML_StopParser, resumable) so that li_reader_next() hands that
- * row out and resumes the parser at the next call. Memory is bounded by
- * max_row + max_field + max_columns, plus the shared strings.
+ * The sheet is then inflated block by block, by a thread of its own one
+ * to four blocks ahead (xlsx_zip.c counts every byte against the zip-bomb
+ * limits), into the pull scanner of xmlscan.c, and never held whole:
+ * li_reader_next() takes tokens until the end of a non-blank <row> and
+ * hands that row out. The shared strings are read the same way; the small
+ * parts (relationships, workbook, styles) with expat, whose namespaces the
+ * workbook needs. Memory is bounded by max_row + max_field + max_columns,
+ * the scanner's window and the blocks ahead, plus the shared strings.
  *
  * Rows and cells. A row's number is its r attribute (else the previous
  * row's plus one); a cell's column is its r attribute (else the column
@@ -142,6 +144,7 @@ struct li__xlsx {
 
     /* the sheet stream */
     li__zip_part *part;
+    li__zip_ahead *ahead; /* inflating part ahead of the scanner */
     char part_name[MAX_PART_NAME];
     int done;
     uint64_t skip_upto; /* resume: rows starting before this are not handed out */
@@ -486,9 +489,13 @@ static size_t preview_len(const li__xlsx *xl) {
     return xl->r->max_field < LI__XLSX_PREVIEW ? xl->r->max_field : LI__XLSX_PREVIEW;
 }
 
-/* The scanner reads an entry of the archive (li__xs_read_fn). */
+/* The scanner reads an entry of the archive (li__xs_read_fn), or one inflated ahead. */
 static li_status part_read(void *src, void *buf, size_t n, size_t *got, li_error *err) {
     return li__zip_part_read(src, buf, n, got, err);
+}
+
+static li_status ahead_read(void *src, void *buf, size_t n, size_t *got, li_error *err) {
+    return li__zip_ahead_read(src, buf, n, got, err);
 }
 
 #define IS(x, lit) li__xs_is((x), lit, sizeof lit - 1)
@@ -511,13 +518,16 @@ static li_status sst_string(li__xlsx *xl, size_t start, li_error *err) {
  */
 static li_status sst_read(li__xlsx *xl, const char *part, uint64_t limit, li_error *err) {
     li__zip_part *zp = NULL;
+    li__zip_ahead *ahead = NULL;
     li__xs x;
     memset(&x, 0, sizeof x);
     int in_si = 0, in_t = 0, rph_depth = 0, stopped = 0;
     size_t start = 0; /* where the current string starts (li__sst_mark) */
     li_status rc = li__zip_part_open(&xl->zip, part, xl->r->max_inflated, &zp, err);
     if (rc == LI_OK)
-        rc = li__xs_init(&x, part_read, zp, xl->r->path, part, err);
+        rc = li__zip_ahead_start(zp, &ahead, err);
+    if (rc == LI_OK)
+        rc = li__xs_init(&x, ahead_read, ahead, xl->r->path, part, err);
     while (rc == LI_OK && !stopped && (rc = li__xs_next(&x, err)) == LI_OK &&
            x.kind != LI__XS_EOF) {
         switch (x.kind) {
@@ -555,6 +565,7 @@ static li_status sst_read(li__xlsx *xl, const char *part, uint64_t limit, li_err
         }
     }
     li__xs_free(&x);
+    li__zip_ahead_stop(ahead);
     li__zip_part_close(zp);
     xl->sst_partial = stopped;
     if (rc == LI_OK)
@@ -1070,14 +1081,16 @@ static li_status sheet_start(li__xlsx *xl, li_error *err) {
         snprintf(why, sizeof why, "la feuille « %.200s » est absente de l'archive", s->part);
         return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, xl->r->path, why);
     }
-    if (rc != LI_OK)
+    if (rc != LI_OK || (rc = li__zip_ahead_start(xl->part, &xl->ahead, err)) != LI_OK)
         return rc;
-    return li__xs_init(&xl->xs, part_read, xl->part, xl->r->path, xl->part_name, err);
+    return li__xs_init(&xl->xs, ahead_read, xl->ahead, xl->r->path, xl->part_name, err);
 }
 
 /* Undoes sheet_start(): the parser, the entry and the stream's state, for another sheet. */
 static void sheet_stop(li__xlsx *xl) {
     li__xs_free(&xl->xs);
+    li__zip_ahead_stop(xl->ahead);
+    xl->ahead = NULL;
     li__zip_part_close(xl->part);
     xl->part = NULL;
     xl->done = 0;
@@ -1318,6 +1331,7 @@ static void xlsx_close(li_reader *r) {
     if (!xl)
         return;
     li__xs_free(&xl->xs);
+    li__zip_ahead_stop(xl->ahead);
     li__zip_part_close(xl->part);
     li__zip_close(&xl->zip);
     for (size_t i = 0; i < xl->nsheets; i++) {

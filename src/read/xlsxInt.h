@@ -1,7 +1,9 @@
 /*
  * xlsxInt.h — what the files of the XLSX backend share: reading zip
- * entries with limits (xlsx_zip.c), expat parsers that refuse DTDs
- * (xlsx_zip.c), and turning cell values into text (xlsx_num.c). xlsx.c
+ * entries with limits, also ahead on a thread of their own (xlsx_zip.c),
+ * expat parsers that refuse DTDs for the small parts (xlsx_zip.c; the
+ * sheet and the shared strings go through xmlscan.h), and turning cell
+ * values into text (xlsx_num.c). xlsx.c
  * holds the backend itself: package parts, shared strings, the sheet
  * stream and the rows.
  */
@@ -9,6 +11,7 @@
 #define LEADIMPORT_XLSX_INT_H
 
 #include <expat.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <zip.h>
@@ -43,11 +46,18 @@
  */
 #define LI__XLSX_PREVIEW 200u
 
-/* An open zip archive and what has been inflated from it. */
+/*
+ * An open zip archive and what has been inflated from it. libzip is not
+ * thread-safe: every call on the archive holds lock, so that an entry
+ * inflated ahead by another thread (li__zip_ahead) and one opened meanwhile
+ * by the reader do not meet inside libzip.
+ */
 typedef struct li__zip {
     zip_t *z;
     li_reader *r;      /* path for messages, max_inflated */
     uint64_t inflated; /* bytes inflated from every entry so far */
+    pthread_mutex_t lock;
+    int locking; /* lock is initialised */
 } li__zip;
 
 /* One entry being inflated. */
@@ -86,6 +96,21 @@ li_status li__zip_part_open(li__zip *z, const char *name, uint64_t max, li__zip_
  */
 li_status li__zip_part_read(li__zip_part *p, void *buf, size_t n, size_t *got, li_error *err);
 void li__zip_part_close(li__zip_part *p);
+
+/*
+ * An entry inflated ahead by a thread of its own, LI__AHEAD_BLOCKS blocks
+ * of LI__XLSX_BLOCK bytes at most, while the caller scans what came before:
+ * inflating is a third of reading a workbook, and the second core is idle
+ * while the shared strings load. li__zip_ahead_read() is li__zip_part_read()
+ * for the caller (the same bytes, limits and errors, in the same order).
+ * The part stays the caller's; stop before closing it.
+ */
+#define LI__AHEAD_BLOCKS 4
+typedef struct li__zip_ahead li__zip_ahead;
+li_status li__zip_ahead_start(li__zip_part *p, li__zip_ahead **out, li_error *err);
+li_status li__zip_ahead_read(li__zip_ahead *a, void *buf, size_t n, size_t *got, li_error *err);
+/* Stops the thread and frees a (NULL accepted). */
+void li__zip_ahead_stop(li__zip_ahead *a);
 
 /*
  * An expat parser that refuses any DTD: a <!DOCTYPE> or an entity

@@ -99,6 +99,9 @@ li_status li__zip_open(li__zip *z, li_reader *r, li_error *err) {
     int ze = 0;
     z->r = r;
     z->inflated = 0;
+    if (pthread_mutex_init(&z->lock, NULL) != 0)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    z->locking = 1;
     /* The reader's own open file, not its path: the bytes checked at open
      * (li_reader_opts.expect) are the bytes read, even if the path is
      * replaced meanwhile. zip_fdopen closes fd on success only. */
@@ -143,12 +146,19 @@ li_status li__zip_open(li__zip *z, li_reader *r, li_error *err) {
 void li__zip_close(li__zip *z) {
     if (z && z->z)
         zip_discard(z->z);
-    if (z)
+    if (z && z->locking)
+        pthread_mutex_destroy(&z->lock);
+    if (z) {
         z->z = NULL;
+        z->locking = 0;
+    }
 }
 
 int li__zip_has(li__zip *z, const char *name) {
-    return zip_name_locate(z->z, name, ZIP_FL_NOCASE | ZIP_FL_ENC_RAW) >= 0;
+    pthread_mutex_lock(&z->lock);
+    int has = zip_name_locate(z->z, name, ZIP_FL_NOCASE | ZIP_FL_ENC_RAW) >= 0;
+    pthread_mutex_unlock(&z->lock);
+    return has;
 }
 
 static li_status zip_failure(li__zip *z, const char *part, int ze, li_error *err) {
@@ -179,8 +189,8 @@ static li_status zip_failure(li__zip *z, const char *part, int ze, li_error *err
     return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, path, why);
 }
 
-li_status li__zip_part_open(li__zip *z, const char *name, uint64_t max, li__zip_part **out,
-                            li_error *err) {
+static li_status part_open(li__zip *z, const char *name, uint64_t max, li__zip_part **out,
+                           li_error *err) {
     *out = NULL;
     zip_int64_t idx = zip_name_locate(z->z, name, ZIP_FL_NOCASE | ZIP_FL_ENC_RAW);
     if (idx < 0)
@@ -216,7 +226,15 @@ static void human(uint64_t n, char out[32]) {
         snprintf(out, 32, "%llu Mio", (unsigned long long)(n >> 20));
 }
 
-li_status li__zip_part_read(li__zip_part *p, void *buf, size_t n, size_t *got, li_error *err) {
+li_status li__zip_part_open(li__zip *z, const char *name, uint64_t max, li__zip_part **out,
+                            li_error *err) {
+    pthread_mutex_lock(&z->lock);
+    li_status rc = part_open(z, name, max, out, err);
+    pthread_mutex_unlock(&z->lock);
+    return rc;
+}
+
+static li_status part_read(li__zip_part *p, void *buf, size_t n, size_t *got, li_error *err) {
     *got = 0;
     zip_int64_t k = zip_fread(p->f, buf, n);
     if (k < 0)
@@ -244,12 +262,145 @@ li_status li__zip_part_read(li__zip_part *p, void *buf, size_t n, size_t *got, l
     return LI_OK;
 }
 
+li_status li__zip_part_read(li__zip_part *p, void *buf, size_t n, size_t *got, li_error *err) {
+    pthread_mutex_lock(&p->zip->lock);
+    li_status rc = part_read(p, buf, n, got, err);
+    pthread_mutex_unlock(&p->zip->lock);
+    return rc;
+}
+
 void li__zip_part_close(li__zip_part *p) {
     if (!p)
         return;
+    pthread_mutex_lock(&p->zip->lock);
     if (p->f)
         zip_fclose(p->f);
+    pthread_mutex_unlock(&p->zip->lock);
     free(p);
+}
+
+/* --- inflating ahead ------------------------------------------------------ */
+
+struct li__zip_ahead {
+    li__zip_part *part;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct {
+        char *data;
+        size_t len; /* 0: the end of the entry */
+    } blk[LI__AHEAD_BLOCKS];
+    size_t head, count; /* the ring: count full blocks from head */
+    size_t off;         /* bytes of the head block already handed out */
+    int done;           /* the thread ended: end of entry (an empty block) or rc */
+    int stop;           /* the caller wants no more */
+    li_status rc;
+    li_error err;
+};
+
+static void *ahead_main(void *arg) {
+    li__zip_ahead *a = arg;
+    pthread_mutex_lock(&a->mu);
+    while (!a->stop) {
+        while (a->count == LI__AHEAD_BLOCKS && !a->stop)
+            pthread_cond_wait(&a->cv, &a->mu);
+        if (a->stop)
+            break;
+        size_t i = (a->head + a->count) % LI__AHEAD_BLOCKS;
+        pthread_mutex_unlock(&a->mu);
+        size_t got = 0;
+        li_error e;
+        li_status rc = li__zip_part_read(a->part, a->blk[i].data, LI__XLSX_BLOCK, &got, &e);
+        pthread_mutex_lock(&a->mu);
+        if (rc != LI_OK) {
+            a->rc = rc;
+            a->err = e;
+            a->done = 1;
+        } else {
+            a->blk[i].len = got;
+            a->count++;
+            a->done = got == 0;
+        }
+        pthread_cond_broadcast(&a->cv);
+        if (a->done)
+            break;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+li_status li__zip_ahead_start(li__zip_part *p, li__zip_ahead **out, li_error *err) {
+    *out = NULL;
+    li__zip_ahead *a = calloc(1, sizeof *a);
+    if (!a)
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    a->part = p;
+    int ok = pthread_mutex_init(&a->mu, NULL) == 0;
+    if (ok && pthread_cond_init(&a->cv, NULL) != 0) {
+        pthread_mutex_destroy(&a->mu);
+        ok = 0;
+    }
+    if (!ok) {
+        free(a);
+        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    }
+    for (size_t i = 0; i < LI__AHEAD_BLOCKS; i++)
+        if (!(a->blk[i].data = malloc(LI__XLSX_BLOCK))) {
+            li__zip_ahead_stop(a);
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        }
+    if (pthread_create(&a->thread, NULL, ahead_main, a) != 0) {
+        li__zip_ahead_stop(a);
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création du fil de décompression");
+    }
+    a->started = 1;
+    (void)pthread_setname_np(a->thread, "li-inflate");
+    *out = a;
+    return LI_OK;
+}
+
+li_status li__zip_ahead_read(li__zip_ahead *a, void *buf, size_t n, size_t *got, li_error *err) {
+    *got = 0;
+    pthread_mutex_lock(&a->mu);
+    while (a->count == 0 && !a->done)
+        pthread_cond_wait(&a->cv, &a->mu);
+    li_status rc = LI_OK;
+    if (a->count == 0) { /* only an error ends the thread without a block */
+        rc = a->rc;
+        if (err)
+            *err = a->err;
+    } else if (a->blk[a->head].len > 0) { /* an empty block is the end: it stays */
+        size_t left = a->blk[a->head].len - a->off, k = n < left ? n : left;
+        memcpy(buf, a->blk[a->head].data + a->off, k);
+        *got = k;
+        a->off += k;
+        if (a->off == a->blk[a->head].len) {
+            a->off = 0;
+            a->head = (a->head + 1) % LI__AHEAD_BLOCKS;
+            a->count--;
+            pthread_cond_broadcast(&a->cv);
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+void li__zip_ahead_stop(li__zip_ahead *a) {
+    if (!a)
+        return;
+    if (a->started) {
+        pthread_mutex_lock(&a->mu);
+        a->stop = 1;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        pthread_join(a->thread, NULL);
+    }
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    for (size_t i = 0; i < LI__AHEAD_BLOCKS; i++)
+        free(a->blk[i].data);
+    free(a);
 }
 
 /* --- XML ------------------------------------------------------------------- */

@@ -21,7 +21,8 @@
 #include "leadimport/msg.h"
 
 #define XS_BLOCK (256u * 1024u)   /* bytes read per call of the source */
-#define XS_ROOM (XS_BLOCK + 64u)  /* free room a refill wants (UTF-16 decodes to 3/4 of it) */
+#define XS_MIN_BLOCK 32u          /* what li__xs_set_block accepts: more than a cut piece's tail */
+#define XS_SLACK 64u              /* free room past a block (UTF-16 decodes to 3/4 of a block) */
 #define XS_MAX_NAME 1024u         /* bytes of an element's qualified name */
 #define XS_ENTITY_MAX 12u         /* "&#x10FFFF;" and a little more */
 #define XS_SORT_ATTRS 16u         /* above this, repeated attributes are found by sorting */
@@ -52,13 +53,17 @@ static int is_ws(char c) {
 
 /* --- messages --------------------------------------------------------------------- */
 
-/* Malformed XML at byte index at of the window: xlsx_corrupt, naming the part and the offset. */
-static li_status bad(li__xs *x, const char *at, const char *what, li_error *err) {
+/* Malformed XML at offset off of the part: xlsx_corrupt, naming the part and the offset. */
+static li_status bad_at(li__xs *x, uint64_t off, const char *what, li_error *err) {
     char why[900];
-    unsigned long long off = x->base + (uint64_t)(at - x->buf);
-    snprintf(why, sizeof why, "XML mal formé dans « %.200s », à l'octet %llu : %.600s", x->part, off,
-             what);
+    snprintf(why, sizeof why, "XML mal formé dans « %.200s », à l'octet %llu : %.600s", x->part,
+             (unsigned long long)off, what);
     return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, x->path, why);
+}
+
+/* The same at the byte at of the window. */
+static li_status bad(li__xs *x, const char *at, const char *what, li_error *err) {
+    return bad_at(x, x->base + (uint64_t)(at - x->buf), what, err);
 }
 
 /* A construct whole in the window, but longer than the limit. */
@@ -76,8 +81,9 @@ static li_status fill(li__xs *x, li_error *err) {
         x->len -= x->pos;
         x->pos = 0;
     }
-    if (x->cap - x->len < XS_ROOM) {
-        size_t cap = x->len + XS_ROOM > 2 * x->cap ? x->len + XS_ROOM : 2 * x->cap;
+    size_t room = x->block + XS_SLACK;
+    if (x->cap - x->len < room) {
+        size_t cap = x->len + room > 2 * x->cap ? x->len + room : 2 * x->cap;
         char *b = realloc(x->buf, cap);
         if (!b)
             return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -87,12 +93,12 @@ static li_status fill(li__xs *x, li_error *err) {
     size_t got = 0;
     li_status rc;
     if (x->utf16) {
-        if ((rc = x->read(x->src, x->rawbuf, XS_BLOCK / 2, &got, err)) != LI_OK)
+        if ((rc = x->read(x->src, x->rawbuf, x->block / 2, &got, err)) != LI_OK)
             return rc;
         x->raw += got;
         x->len += li__utf16_decode(&x->u16, x->rawbuf, got, got == 0, x->buf + x->len);
     } else {
-        if ((rc = x->read(x->src, x->buf + x->len, XS_BLOCK, &got, err)) != LI_OK)
+        if ((rc = x->read(x->src, x->buf + x->len, x->block, &got, err)) != LI_OK)
             return rc;
         x->raw += got;
         x->len += got;
@@ -284,11 +290,10 @@ static size_t safe_cut(const char *p, size_t n, int cdata) {
         if (n - (j - 1) < need)
             k = j - 1;
     }
-    if (!cdata)
-        for (size_t a = k; a > 0 && k - a < XS_ENTITY_MAX; a--)
-            if (p[a - 1] == '&') {
-                if (!memchr(p + a, ';', k - a))
-                    k = a - 1;
+    if (!cdata) /* the first reference that may end past k: decoded whole, as in one piece */
+        for (size_t a = k > XS_ENTITY_MAX ? k - XS_ENTITY_MAX : 0; a < k; a++)
+            if (p[a] == '&' && !memchr(p + a + 1, ';', k - a - 1)) {
+                k = a;
                 break;
             }
     if (k > 0 && p[k - 1] == '\r')
@@ -317,10 +322,21 @@ static enum step text(li__xs *x, li_status *rc, li_error *err) {
         n = (size_t)(lt - p);
     } else if (x->eof) {
         n = avail;
-    } else if (avail < XS_BLOCK) {
+    } else if (avail < x->block) {
         return STEP_MORE; /* a bigger piece, or the whole text, once the window is refilled */
     } else {
         n = safe_cut(p, avail, 0);
+    }
+    if (x->depth == 0) { /* outside the root: blanks only, as written (no reference) */
+        for (size_t i = 0; i < n; i++)
+            if (!is_ws(p[i])) {
+                *rc = bad(x, p + i, x->root_done ? "données après la fin du document"
+                                                  : "texte avant l'élément racine",
+                          err);
+                return STEP_FAIL;
+            }
+        x->pos += n;
+        return STEP_SKIP;
     }
     size_t out, at;
     const char *why;
@@ -329,16 +345,6 @@ static enum step text(li__xs *x, li_status *rc, li_error *err) {
         return STEP_FAIL;
     }
     x->pos += n;
-    if (x->depth == 0) { /* outside the root: blanks only */
-        for (size_t i = 0; i < out; i++)
-            if (!is_ws(p[i])) {
-                *rc = bad(x, p + i, x->root_done ? "données après la fin du document"
-                                                  : "texte avant l'élément racine",
-                          err);
-                return STEP_FAIL;
-            }
-        return STEP_SKIP;
-    }
     if (out == 0)
         return STEP_SKIP;
     set_text_token(x, p, out, n);
@@ -354,9 +360,8 @@ static enum step cdata(li__xs *x, li_status *rc, li_error *err) {
         n = (size_t)(close - p);
         skip = 3;
     } else if (x->eof) {
-        *rc = bad(x, p, "section CDATA non refermée", err);
-        return STEP_FAIL;
-    } else if (avail < XS_BLOCK) {
+        n = avail; /* its errors first, as when it came in pieces; then that it is not closed */
+    } else if (avail < x->block) {
         return STEP_MORE;
     } else {
         n = safe_cut(p, avail, 1);
@@ -370,6 +375,10 @@ static enum step cdata(li__xs *x, li_status *rc, li_error *err) {
     x->pos += n + skip;
     if (skip)
         x->in_cdata = 0;
+    else if (x->eof && x->pos == x->len) {
+        *rc = bad_at(x, x->cdata_at, "section CDATA non refermée", err);
+        return STEP_FAIL;
+    }
     if (out == 0)
         return STEP_SKIP;
     set_text_token(x, p, out, n);
@@ -378,8 +387,9 @@ static enum step cdata(li__xs *x, li_status *rc, li_error *err) {
 
 /* A local name: what follows the last ':' of a qualified name. */
 static const char *local_name(const char *q, size_t n, size_t *len) {
-    const char *colon = memrchr(q, ':', n);
-    const char *l = colon ? colon + 1 : q;
+    const char *l = q + n; /* names are short: a loop, not a call */
+    while (l > q && l[-1] != ':')
+        l--;
     *len = n - (size_t)(l - q);
     return l;
 }
@@ -442,6 +452,10 @@ static enum step start_tag(li__xs *x, li_status *rc, li_error *err) {
         *rc = bad(x, qname, "un nom d'élément de plus de 1024 octets", err);
         return STEP_FAIL;
     }
+    if (qname[qlen - 1] == ':') {
+        *rc = bad(x, qname, "un nom sans partie locale", err);
+        return STEP_FAIL;
+    }
     x->nattrs = 0;
     int empty = 0;
     for (;;) {
@@ -473,6 +487,10 @@ static enum step start_tag(li__xs *x, li_status *rc, li_error *err) {
         while (q < e && name_cls[(unsigned char)*q])
             q++;
         size_t anl = (size_t)(q - an);
+        if (q < e && q[-1] == ':') {
+            *rc = bad(x, an, "un nom sans partie locale", err);
+            return STEP_FAIL;
+        }
         while (q < e && is_ws(*q))
             q++;
         if (q == e)
@@ -579,7 +597,8 @@ static enum step end_tag(li__xs *x, li_status *rc, li_error *err) {
         return STEP_FAIL;
     }
     const char *open = x->names + x->name_at[x->depth - 1];
-    if (strlen(open) != qlen || memcmp(open, qname, qlen) != 0) {
+    size_t open_len = x->names_len - x->name_at[x->depth - 1] - 1;
+    if (open_len != qlen || memcmp(open, qname, qlen) != 0) {
         *rc = bad(x, p, "balise fermante qui ne correspond pas", err);
         return STEP_FAIL;
     }
@@ -631,6 +650,7 @@ static enum step other_markup(li__xs *x, li_status *rc, li_error *err) {
             *rc = bad(x, p, "section CDATA hors de l'élément racine", err);
             return STEP_FAIL;
         }
+        x->cdata_at = x->base + x->pos;
         x->pos += 9;
         x->in_cdata = 1;
         return STEP_SKIP;
@@ -690,9 +710,9 @@ static enum step prolog(li__xs *x, li_status *rc, li_error *err) {
         int be = (b[0] == 0xFE && b[1] == 0xFF) || (avail >= 4 && b[0] == 0 && b[1] == '<' && b[2] == 0);
         if (le || be) { /* decode what was read, and everything after it */
             size_t bom = b[0] == 0xFF || b[0] == 0xFE ? 2 : 0;
-            size_t cap = LI__UTF16_MAX_OUT(x->cap) + XS_ROOM;
+            size_t cap = LI__UTF16_MAX_OUT(x->cap) + x->block + XS_SLACK;
             char *nb = malloc(cap);
-            x->rawbuf = malloc(XS_BLOCK / 2);
+            x->rawbuf = malloc(x->block / 2);
             if (!nb || !x->rawbuf) {
                 free(nb);
                 *rc = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
@@ -739,11 +759,16 @@ li_status li__xs_init(li__xs *x, li__xs_read_fn read, void *src, const char *pat
     x->src = src;
     x->path = path;
     x->part = part;
+    x->block = XS_BLOCK;
     x->cap = 2 * XS_BLOCK;
     x->buf = malloc(x->cap);
     if (!x->buf)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     return LI_OK;
+}
+
+void li__xs_set_block(li__xs *x, size_t block) {
+    x->block = block < XS_MIN_BLOCK ? XS_MIN_BLOCK : block < XS_BLOCK ? block : XS_BLOCK;
 }
 
 void li__xs_free(li__xs *x) {
@@ -769,7 +794,7 @@ const li__xs_attr *li__xs_attr_get(const li__xs *x, const char *n) {
 static enum step at_end(li__xs *x, li_status *rc, li_error *err) {
     const char *at = x->buf + x->pos;
     if (x->in_cdata) {
-        *rc = bad(x, at, "section CDATA non refermée", err);
+        *rc = bad_at(x, x->cdata_at, "section CDATA non refermée", err);
         return STEP_FAIL;
     }
     if (x->depth > 0) {

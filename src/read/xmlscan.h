@@ -63,6 +63,7 @@ typedef struct li__xs {
     void *src;
     const char *path; /* the file, for messages (borrowed) */
     const char *part; /* the part, for messages (borrowed) */
+    size_t block;     /* bytes asked of the source per read */
     uint64_t raw;     /* bytes read from the source */
     int eof;          /* the source is exhausted */
     int utf16;        /* decoding UTF-16 (set at the start) */
@@ -79,6 +80,7 @@ typedef struct li__xs {
     int root_done;  /* the root element is closed */
     int seen_root;
     int in_cdata;
+    uint64_t cdata_at; /* where the open CDATA section starts */
     int empty_end;  /* the start tag just handed out was empty: its END comes next */
     char *names;    /* qualified names of the open elements, each followed by '\0' */
     size_t names_len, names_cap;
@@ -104,6 +106,13 @@ typedef struct li__xs {
 li_status li__xs_init(li__xs *x, li__xs_read_fn read, void *src, const char *path,
                       const char *part, li_error *err);
 void li__xs_free(li__xs *x);
+
+/*
+ * Reads by blocks of n bytes (32 to the default, 256 KiB) instead: for the
+ * tests, where small blocks make every way a text is cut between two reads
+ * happen in a small document. Call it before the first li__xs_next().
+ */
+void li__xs_set_block(li__xs *x, size_t n);
 
 /*
  * The next token into x->kind and its fields, valid until the next call.

@@ -1,7 +1,8 @@
 /*
  * fuzz_xlsx.c — the XLSX reader: the zip container (libzip), then the XML
- * parts (expat): relationships, workbook, styles, shared strings, the
- * sheet's rows (fuzz_reader_common.h says what is checked).
+ * parts: relationships, workbook, styles (expat), shared strings and the
+ * sheet's rows (xmlscan.c; fuzz_xmlscan.c fuzzes that scanner alone);
+ * fuzz_reader_common.h says what is checked.
  *
  * Input: one option byte, then either a whole file or the parts of a
  * workbook that this target zips itself (a mutated zip rarely inflates, so

@@ -51,7 +51,8 @@ static void emit(char *out, size_t cap, size_t *o, const char *fmt, ...) {
 }
 
 /*
- * Scans doc[0..n) fed chunk bytes at a time (0: as much as asked) and
+ * Scans doc[0..n) fed chunk bytes at a time (0: as much as asked, else
+ * read by blocks of 32 + chunk bytes) and
  * writes its tokens as text into out: "<name a=v>", "</name>", "[text]"
  * (consecutive text pieces joined), "@start-end" after tags. Returns the
  * status; err holds the message of a failure.
@@ -63,6 +64,8 @@ static li_status scan(const char *doc, size_t n, size_t chunk, char *out, size_t
     size_t o = 0;
     out[0] = '\0';
     li_status rc = li__xs_init(&x, mem_read, &m, "t.xlsx", "xl/sheet.xml", err);
+    if (chunk) /* small blocks too: long texts come in pieces */
+        li__xs_set_block(&x, 32 + chunk);
     int in_text = 0;
     while (rc == LI_OK && (rc = li__xs_next(&x, err)) == LI_OK && x.kind != LI__XS_EOF) {
         if (x.kind != LI__XS_TEXT && in_text) {
