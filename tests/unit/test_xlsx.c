@@ -3,7 +3,7 @@
  * each: values (strings, rich text, numbers without exponent, dates, 1904,
  * booleans, errors, formulas), gaps and row numbers, sheets, limits,
  * refused files (not a zip, truncated, no workbook, encrypted, zip bomb,
- * unsafe names, DTDs), .xlsm, files written by libxlsxwriter, resuming,
+ * unsafe names, DTDs), UTF-16 parts, .xlsm, files written by libxlsxwriter, resuming,
  * progress, and the readxl corpus when ../shared is there.
  *
  * Workbooks are built here: by hand with libzip when the test needs exact
@@ -525,6 +525,72 @@ static void test_dtd_and_entities_refused(void **state) {
     t_read_free(&t);
 }
 
+/* UTF-8 text (U+0000-U+FFFF) as UTF-16LE after a byte-order mark; the length in *n. */
+static char *utf16le(const char *s, size_t *n) {
+    size_t len = strlen(s), o = 0;
+    char *out = malloc(2 * len + 2);
+    assert_non_null(out);
+    out[o++] = (char)0xFF, out[o++] = (char)0xFE;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp = c < 0x80   ? c
+                      : c < 0xE0 ? (c & 0x1Fu) << 6 | (s[i + 1] & 0x3Fu)
+                                 : (c & 0x0Fu) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu);
+        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : 3;
+        out[o++] = (char)(cp & 0xFF);
+        out[o++] = (char)(cp >> 8);
+    }
+    *n = o;
+    return out;
+}
+
+/*
+ * Office Open XML allows UTF-16 parts: a sheet and shared strings written
+ * so read the same rows as in UTF-8. Another encoding is refused by name.
+ */
+static void test_utf16_parts_read_and_other_encodings_refused(void **state) {
+    (void)state;
+    static const char sheet[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"
+        "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\" t=\"inlineStr\">"
+        "<is><t>Zoé &amp; Ångström</t></is></c></row></sheetData></worksheet>";
+    static const char strings[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"
+        "<sst xmlns=\"" NS_MAIN "\"><si><t>Nom</t></si><si><t>Société</t></si>"
+        "<si><t>Hélène</t></si></sst>";
+    size_t sheet_n, sst_n;
+    char *sheet16 = utf16le(sheet, &sheet_n), *sst16 = utf16le(strings, &sst_n);
+    part parts[] = {{"_rels/.rels", root_rels, 0},
+                    {"xl/workbook.xml", wb_1900, 0},
+                    {"xl/_rels/workbook.xml.rels", wb_rels, 0},
+                    {"xl/sharedStrings.xml", sst16, sst_n},
+                    {"xl/worksheets/sheet1.xml", sheet16, sheet_n}};
+    li_reader_opts o;
+    li_reader_opts_init(&o);
+    o.header = 1;
+    t_read t;
+    t_read_file(zip_write("utf16.xlsx", parts, 5), &o, &t);
+    t_assert_ok(&t);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(t.rows[0].joined, "Hélène|Zoé & Ångström");
+    t_read_free(&t);
+    free(sheet16);
+    free(sst16);
+
+    parts[3].data = "<sst/>";
+    parts[3].len = 0;
+    parts[4].data = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><worksheet><sheetData>"
+                    "<row><c><v>1</v></c></row></sheetData></worksheet>";
+    parts[4].len = 0;
+    t_read_file(zip_write("latin1.xlsx", parts, 5), NULL, &t);
+    assert_refused(&t, LI_EFORMAT, LI_MSG_XLSX_CORRUPT);
+    assert_non_null(strstr(t.err.message, "l'encodage « ISO-8859-1 »"));
+    assert_non_null(strstr(t.err.message, "UTF-8 ou UTF-16 sont attendus"));
+    t_read_free(&t);
+}
+
 static void test_xlsm_read_macros_ignored(void **state) {
     (void)state;
     static const char vba[] = "\xD0\xCF\x11\xE0 not really a VBA project";
@@ -828,8 +894,6 @@ static void test_shared_strings_spill_folder_missing_refused(void **state) {
     t_read_free(&t);
 }
 
-/* --- the readxl corpus (../shared), skipped when absent -------------------------------- */
-
 /*
  * A reader opened for a sample (sample_strings) reads only the first shared
  * strings; a cell that names one further makes it read the whole table:
@@ -874,6 +938,8 @@ static void test_sample_reads_the_same_rows(void **state) {
     assert_int_equal(got.header, -1);
     assert_int_equal(got.sample_strings, LI_READER_SAMPLE_STRINGS);
 }
+
+/* --- the readxl corpus (../shared), skipped when absent -------------------------------- */
 
 static int readxl(const char *name, const li_reader_opts *o, t_read *t) {
     char path[1024];
@@ -1012,6 +1078,7 @@ int main(void) {
         cmocka_unit_test(test_zip_bomb_stopped_while_inflating),
         cmocka_unit_test(test_unsafe_entry_names_refused),
         cmocka_unit_test(test_dtd_and_entities_refused),
+        cmocka_unit_test(test_utf16_parts_read_and_other_encodings_refused),
         cmocka_unit_test(test_xlsm_read_macros_ignored),
         cmocka_unit_test(test_libxlsxwriter_constant_memory),
         cmocka_unit_test(test_libxlsxwriter_shared_strings),
