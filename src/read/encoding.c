@@ -303,8 +303,7 @@ int li__has_high_bytes(const unsigned char *p, size_t n) {
     return skip_ascii(p, 0, n) < n;
 }
 
-/* Writes code point cp (< 0x110000) as UTF-8 at out; returns its length. */
-static size_t put_utf8(char *out, unsigned cp) {
+size_t li__utf8_put(char *out, unsigned cp) {
     unsigned char *o = (unsigned char *)out;
     if (cp < 0x80) {
         o[0] = (unsigned char)cp;
@@ -338,7 +337,7 @@ size_t li__cp1252_to_utf8(const unsigned char *p, size_t n, char *out) {
         if (p[i] < 0x80)
             out[o++] = (char)p[i];
         else
-            o += put_utf8(out + o, cp1252_decode(p[i]));
+            o += li__utf8_put(out + o, cp1252_decode(p[i]));
     }
     return o;
 }
@@ -358,7 +357,7 @@ size_t li__utf8_repair(const unsigned char *p, size_t n, char *out) {
             o += k;
             i += k;
         } else {
-            o += put_utf8(out + o, cp1252_decode(p[i]));
+            o += li__utf8_put(out + o, cp1252_decode(p[i]));
             i++;
         }
     }
@@ -416,11 +415,11 @@ size_t li__utf16_decode(li__utf16 *st, const unsigned char *src, size_t n, int f
         }
         if (hi) {
             if (u >= 0xDC00 && u <= 0xDFFF) {
-                o += put_utf8(out + o, 0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00));
+                o += li__utf8_put(out + o, 0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00));
                 hi = 0;
                 continue;
             }
-            o += put_utf8(out + o, 0xFFFD);
+            o += li__utf8_put(out + o, 0xFFFD);
             hi = 0;
         }
         if (u < 0x80)
@@ -428,15 +427,15 @@ size_t li__utf16_decode(li__utf16 *st, const unsigned char *src, size_t n, int f
         else if (u >= 0xD800 && u <= 0xDBFF)
             hi = u;
         else if (u >= 0xDC00 && u <= 0xDFFF)
-            o += put_utf8(out + o, 0xFFFD);
+            o += li__utf8_put(out + o, 0xFFFD);
         else
-            o += put_utf8(out + o, u);
+            o += li__utf8_put(out + o, u);
     }
     if (final) {
         if (hi)
-            o += put_utf8(out + o, 0xFFFD);
+            o += li__utf8_put(out + o, 0xFFFD);
         if (st->have_byte)
-            o += put_utf8(out + o, 0xFFFD);
+            o += li__utf8_put(out + o, 0xFFFD);
         hi = 0;
         st->have_byte = 0;
     }

@@ -100,6 +100,9 @@ int li__has_high_bytes(const unsigned char *p, size_t n);
  */
 size_t li__utf8_cut(const char *s, size_t len, size_t max);
 
+/* Writes code point cp (< 0x110000) as UTF-8 at out (4 bytes of room); returns its length. */
+size_t li__utf8_put(char *out, unsigned cp);
+
 /* State of a UTF-16 decoder between blocks. Zero it to start. */
 typedef struct li__utf16 {
     int big_endian;

@@ -304,29 +304,6 @@ static long escape_at(const char *s) {
     return u;
 }
 
-static size_t put_utf8(char *o, unsigned long cp) {
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 size_t li__xlsx_unescape(char *s, size_t n) {
     if (n < 7 || !memmem(s, n, "_x", 2))
         return n;
@@ -350,7 +327,7 @@ size_t li__xlsx_unescape(char *s, size_t n) {
         } else if (u >= 0xDC00 && u <= 0xDFFF) {
             cp = 0xFFFD;
         }
-        o += put_utf8(s + o, cp); /* at most 4 bytes for 7 read: in place is safe */
+        o += li__utf8_put(s + o, (unsigned)cp); /* at most 4 bytes for 7 read: in place is safe */
     }
     return o;
 }

@@ -136,29 +136,6 @@ static size_t utf8_seq(const unsigned char *p, size_t n) {
     return len;
 }
 
-static size_t put_utf8(char *o, unsigned long cp) {
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /*
  * The reference at p[0..n) (p[0] == '&') written as UTF-8 to o (at most as
  * long as the reference, so in place is fine): its length in p, or 0 when
@@ -207,7 +184,7 @@ static size_t entity(const char *p, size_t n, char *o, size_t *olen, const char 
                   (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
     if (!allowed)
         return 0;
-    *olen = put_utf8(o, cp);
+    *olen = li__utf8_put(o, (unsigned)cp);
     return len;
 }
 
