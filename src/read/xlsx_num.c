@@ -304,8 +304,16 @@ static long escape_at(const char *s) {
     return u;
 }
 
+/* 1 if s[0..n) has "_x" somewhere (memchr: most values have no '_' at all). */
+static int has_escape(const char *s, size_t n) {
+    for (const char *p = s, *e = s + n; (p = memchr(p, '_', (size_t)(e - p))) != NULL; p++)
+        if (p + 1 < e && p[1] == 'x')
+            return 1;
+    return 0;
+}
+
 size_t li__xlsx_unescape(char *s, size_t n) {
-    if (n < 7 || !memmem(s, n, "_x", 2))
+    if (n < 7 || !has_escape(s, n))
         return n;
     size_t i = 0, o = 0;
     while (i < n) {
