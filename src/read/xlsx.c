@@ -921,6 +921,8 @@ static li_status sheet_pump(li__xlsx *xl, li_error *err) {
     }
     xl->row_ready = 0;
     while (!xl->row_ready && !xl->done) {
+        xl->xs.row_hint = xl->prev_row; /* for a message: the row a user finds in Excel */
+        xl->xs.in_row = xl->in_row;
         li_status rc = li__xs_next(&xl->xs, err);
         if (rc != LI_OK)
             return rc;

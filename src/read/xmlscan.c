@@ -55,9 +55,13 @@ static int is_ws(char c) {
 
 /* Malformed XML at offset off of the part: xlsx_corrupt, naming the part and the offset. */
 static li_status bad_at(li__xs *x, uint64_t off, const char *what, li_error *err) {
-    char why[900];
-    snprintf(why, sizeof why, "XML mal formé dans « %.200s », à l'octet %llu : %.600s", x->part,
-             (unsigned long long)off, what);
+    char why[900], row[80] = "";
+    if (x->row_hint)
+        snprintf(row, sizeof row, x->in_row ? ", dans la ligne %llu de la feuille"
+                                            : ", après la ligne %llu de la feuille",
+                 (unsigned long long)x->row_hint);
+    snprintf(why, sizeof why, "XML mal formé dans « %.200s »%s, à l'octet %llu : %.600s", x->part,
+             row, (unsigned long long)off, what);
     return li_error_set(err, LI_EFORMAT, LI_MSG_XLSX_CORRUPT, x->path, why);
 }
 

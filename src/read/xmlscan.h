@@ -64,6 +64,13 @@ typedef struct li__xs {
     const char *path; /* the file, for messages (borrowed) */
     const char *part; /* the part, for messages (borrowed) */
     size_t block;     /* bytes asked of the source per read */
+    /*
+     * Set by the caller as it goes: the spreadsheet row being read (in_row)
+     * or last read, named in a message, which a user can find in Excel
+     * (a byte offset only says where in the XML). 0: none.
+     */
+    uint64_t row_hint;
+    int in_row;
     uint64_t raw;     /* bytes read from the source */
     int eof;          /* the source is exhausted */
     int utf16;        /* decoding UTF-16 (set at the start) */

@@ -522,6 +522,18 @@ static void test_dtd_and_entities_refused(void **state) {
     t_read_file(zip_write("broken.xlsx", parts, 5), NULL, &t);
     assert_int_equal(t.status, LI_OK);
     assert_int_equal(t.end, LI_EFORMAT); /* the first row was read, then the XML broke */
+    /* the message names the row a user finds in Excel, then where in the XML */
+    assert_non_null(strstr(t.err.message, "après la ligne 1 de la feuille, à l'octet 48"));
+    t_read_free(&t);
+
+    parts[4].data = "<worksheet><sheetData><row r=\"1\"><c><v>1</v></c></row>"
+                    "<row r=\"2\"><c><v>2</v></c></row><row r=\"7\"><c><v>3</c></row>"
+                    "</sheetData></worksheet>";
+    t_read_file(zip_write("mismatch.xlsx", parts, 5), NULL, &t);
+    assert_int_equal(t.end, LI_EFORMAT);
+    assert_int_equal(t.n, 2); /* the rows before it */
+    assert_non_null(strstr(t.err.message, "dans la ligne 7 de la feuille"));
+    assert_non_null(strstr(t.err.message, "balise fermante qui ne correspond pas"));
     t_read_free(&t);
 }
 
