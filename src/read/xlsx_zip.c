@@ -285,6 +285,7 @@ struct li__zip_ahead {
     li__zip_part *part;
     pthread_t thread;
     int started;
+    int direct; /* no thread could be made: read in the caller's, as before */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct {
@@ -350,17 +351,20 @@ li_status li__zip_ahead_start(li__zip_part *p, li__zip_ahead **out, li_error *er
             li__zip_ahead_stop(a);
             return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         }
+    /* A process out of threads (a container's limit) still reads: in the caller's thread. */
     if (pthread_create(&a->thread, NULL, ahead_main, a) != 0) {
-        li__zip_ahead_stop(a);
-        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "création du fil de décompression");
+        a->direct = 1;
+    } else {
+        a->started = 1;
+        (void)pthread_setname_np(a->thread, "li-inflate");
     }
-    a->started = 1;
-    (void)pthread_setname_np(a->thread, "li-inflate");
     *out = a;
     return LI_OK;
 }
 
 li_status li__zip_ahead_read(li__zip_ahead *a, void *buf, size_t n, size_t *got, li_error *err) {
+    if (a->direct)
+        return li__zip_part_read(a->part, buf, n, got, err);
     *got = 0;
     pthread_mutex_lock(&a->mu);
     while (a->count == 0 && !a->done)
