@@ -366,11 +366,12 @@ static li_status sqlite_open(const char *path, int create, li_store **out, li_er
     if ((st = li__sqlite_exec(s,
                               "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"
-                              "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint=16384;",
+                              "PRAGMA temp_store=FILE;",
                               err)) != LI_OK) {
         st = open_error(s, err);
         goto out;
     }
+    sqlite3_wal_autocheckpoint(s->db, LI__SQLITE_AUTO_FRAMES);
     if ((st = apply_migrations(s, NULL, err)) != LI_OK)
         goto out;
     *out = &s->base;
@@ -387,6 +388,7 @@ li_status li__sqlite_open_again(li_store *store, li_store **out, li_error *err) 
 
 void li__sqlite_close(li_store *store) {
     li__sqlite *s = li__sq(store);
+    li__sqlite_ckpt_stop(s);
     for (int i = 0; i < s->ncached; i++)
         sqlite3_finalize(s->cached[i].q);
     free(s->lead);

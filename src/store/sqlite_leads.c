@@ -428,6 +428,7 @@ li_status li__sqlite_bulk_begin(li_store *store, uint64_t expected_rows, int *sl
                               err)) != LI_OK)
         return st;
     *slow_end = 1;
+    li__sqlite_ckpt_start(s);
     return LI_OK;
 }
 
@@ -439,6 +440,7 @@ li_status li__sqlite_bulk_begin(li_store *store, uint64_t expected_rows, int *sl
  */
 li_status li__sqlite_bulk_end(li_store *store, li_error *err) {
     li__sqlite *s = li__sq(store);
+    li__sqlite_ckpt_stop(s); /* the index builds checkpoint as any other writer */
     li_status st = li__sqlite_settle(s, err);
     if (st != LI_OK || (st = li__sqlite_exec(s, "PRAGMA cache_size=-4096;", err)) != LI_OK)
         return st;

@@ -83,6 +83,12 @@ typedef struct li__sqlite_pending_row {
     li_staged_row row;
 } li__sqlite_pending_row;
 
+/* The checkpoints of a bulk load, on a thread of their own (sqlite_ckpt.c). */
+typedef struct li__sqlite_ckpt li__sqlite_ckpt;
+
+/* The writer's automatic checkpoint: when the WAL passes this many frames (64 MiB). */
+#define LI__SQLITE_AUTO_FRAMES 16384
+
 /* Statements kept prepared for the connection's life (sqlite.c). */
 #define LI__SQLITE_CACHED 24
 
@@ -111,6 +117,7 @@ typedef struct li__sqlite {
     size_t nrow;
     int64_t next_lead_id;
     double last_yield; /* see li__sqlite_commit() */
+    li__sqlite_ckpt *ckpt; /* during a bulk load: its checkpointer */
 } li__sqlite;
 
 static inline li__sqlite *li__sq(li_store *s) {
@@ -151,6 +158,16 @@ void li__sqlite_col_copy(char *dst, size_t cap, sqlite3_stmt *q, int col);
 li_status li__sqlite_col_dup(sqlite3_stmt *q, int col, char **out, li_error *err);
 /* now + secs in li_store_now()'s format (times are text that orders like time). */
 void li__sqlite_stamp_in(double secs, char out[32]);
+
+/* --- checkpoints of a bulk load (sqlite_ckpt.c) ----------------------------- */
+/*
+ * Starts checkpointing s's WAL from another connection on a thread of its
+ * own, instead of in s's commits; nothing (the writer checkpoints as
+ * always) when that cannot be set up. Stop restores s's own automatic
+ * checkpoint; both accept being called twice.
+ */
+void li__sqlite_ckpt_start(li__sqlite *s);
+void li__sqlite_ckpt_stop(li__sqlite *s);
 
 /* --- deferred inserts (sqlite_batch.c) ------------------------------------- */
 /* Flushes the queued leads and rows, if any: a read that could see them calls it. */
