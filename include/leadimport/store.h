@@ -215,6 +215,14 @@ li_status li_store_flush(li_store *s, li_error *err);
  * writes of a page for 200,000 rows). Outside a transaction.
  */
 li_status li_store_rehearsal(li_store *s, int on, li_error *err);
+/*
+ * on = 1: a long run of writes follows, until li_store_heavy_writes(s, 0)
+ * (a big file's rows staged by a review's parse). The backend may move its
+ * own housekeeping off the writing thread meanwhile: SQLite checkpoints
+ * its WAL from a thread of its own (as during a bulk load). A hint: the
+ * results are the same without it.
+ */
+void li_store_heavy_writes(li_store *s, int on);
 
 /* The state of a job alone (a cached statement: cheap enough for every batch). */
 li_status li_store_job_state(li_store *s, int64_t job_id, li_job_state *state, li_error *err);

@@ -26,6 +26,8 @@
 #include "leadimport/validate.h"
 
 #define NBATCH 3
+/* A review's parse of a file this big stages rows long enough for li_store_heavy_writes. */
+#define HEAVY_BYTES (16u << 20)
 
 typedef struct prep_row {
     uint64_t number;
@@ -276,7 +278,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     li_status st = LI_OK;
     pipeline p;
     prep_batch *batches = NULL;
-    int in_tx = 0, started = 0;
+    int in_tx = 0, started = 0, heavy = 0;
     pthread_t thread;
     memset(&p, 0, sizeof p);
     if (c) {
@@ -336,6 +338,12 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     }
     (void)pthread_setname_np(thread, "li-parse-read");
     started = 1;
+    /* A review's big parse stages rows without end: the backend's housekeeping elsewhere
+     * (the one pass has its own, for its bulk load: li_store_bulk_begin). */
+    if (!c && info->size >= HEAVY_BYTES) {
+        li_store_heavy_writes(s, 1);
+        heavy = 1;
+    }
 
     for (;;) {
         prep_batch *b = li__handoff_take_full(&p.q);
@@ -427,6 +435,8 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
 out:
     if (in_tx)
         li_store_rollback(s);
+    if (heavy)
+        li_store_heavy_writes(s, 0);
     if (started) {
         li__handoff_stop(&p.q);
         pthread_join(thread, NULL);

@@ -216,6 +216,11 @@ li_status li__pg_rehearsal(li_store *store, int on, li_error *err) {
     return LI_OK;
 }
 
+/* The server checkpoints on its own (its checkpointer process): nothing to move. */
+void li__pg_heavy_writes(li_store *store, int on) {
+    (void)store, (void)on;
+}
+
 li_status li__pg_flush(li_store *store, li_error *err) {
     li__pg *s = li__pgs(store);
     li_status st = LI_OK;

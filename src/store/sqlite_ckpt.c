@@ -12,7 +12,8 @@
  * another thread (https://sqlite.org/wal.html, "Application-Initiated
  * Checkpoints").
  *
- * For the time of a bulk load (li__sqlite_bulk_begin to _end) the writing
+ * For the time of a bulk load (li__sqlite_bulk_begin to _end), or of a
+ * review's big parse (li_store_heavy_writes), the writing
  * connection's WAL hook only wakes this thread when the WAL holds
  * CKPT_FRAMES frames more than at its last wake-up; the thread runs a
  * PASSIVE checkpoint on its own connection, which never waits for the
@@ -149,6 +150,13 @@ void li__sqlite_ckpt_start(li__sqlite *s) {
     (void)pthread_setname_np(c->thread, "li-checkpoint");
     s->ckpt = c;
     sqlite3_wal_hook(s->db, ckpt_hook, c); /* replaces the automatic checkpoint */
+}
+
+void li__sqlite_heavy_writes(li_store *store, int on) {
+    if (on)
+        li__sqlite_ckpt_start(li__sq(store));
+    else
+        li__sqlite_ckpt_stop(li__sq(store));
 }
 
 void li__sqlite_ckpt_stop(li__sqlite *s) {
