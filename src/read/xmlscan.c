@@ -55,7 +55,7 @@ static int is_ws(char c) {
 
 /* Malformed XML at offset off of the part: xlsx_corrupt, naming the part and the offset. */
 static li_status bad_at(li__xs *x, uint64_t off, const char *what, li_error *err) {
-    char why[900], row[80] = "";
+    char why[1200], row[80] = "";
     if (x->row_hint)
         snprintf(row, sizeof row, x->in_row ? ", dans la ligne %llu de la feuille"
                                             : ", après la ligne %llu de la feuille",
