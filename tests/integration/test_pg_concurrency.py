@@ -20,6 +20,7 @@ restart needs the test cluster's state file (LI_PG_STATE), so CTest runs
 it alone.
 """
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -169,23 +170,35 @@ class ConnectionLostMidImport(unittest.TestCase):
 
     def run_cut(self, cut):
         """Starts a worker, calls cut() once the import is a third done,
-        and checks the import ends as an uninterrupted one."""
+        and checks the import ends as an uninterrupted one.
+
+        The worker is frozen (SIGSTOP) while its progress is read and while
+        the cut is made, then let go: however slow a query is on a busy
+        machine, the cut falls in the middle of the import (polling a
+        running worker once let a whole import pass between two reads, and
+        the cut then met a worker that had already let its connection go)."""
         proc = subprocess.Popen([li.BIN, "worker", "--until-idle"] + db(self.tmp),
                                 cwd=self.tmp, env=li.clean_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
         deadline = time.time() + li.TIMEOUT
         done = 0
-        while proc.poll() is None and time.time() < deadline:
+        cut_made = False
+        while not cut_made and proc.poll() is None and time.time() < deadline:
+            os.kill(proc.pid, signal.SIGSTOP)
             try:
-                done = li.query(self.tmp, "SELECT rows_total FROM import_jobs WHERE id = ?",
-                                (self.job,))[0][0]
-            except RuntimeError:
-                done = 0
-            if done >= BIG // 3:
-                break
-            time.sleep(0.01)
-        self.assertIsNone(proc.poll(), "the import ended before the cut")
-        cut()
+                try:
+                    done = li.query(self.tmp, "SELECT rows_total FROM import_jobs WHERE id = ?",
+                                    (self.job,))[0][0]
+                except RuntimeError:
+                    done = 0
+                if done >= BIG // 3:
+                    self.assertLess(done, BIG, "the import ended before the cut")
+                    cut()
+                    cut_made = True
+            finally:
+                os.kill(proc.pid, signal.SIGCONT)
+            time.sleep(0.02)
+        self.assertTrue(cut_made, "the import ended before the cut")
         _, err = proc.communicate(timeout=li.TIMEOUT)
         err = err.decode("utf-8", "replace")
         sys.stderr.write("cut at %d rows; worker said: %s\n" % (done, err[-600:]))
