@@ -416,6 +416,17 @@ static li_status push(li__xs *x, const char *q, size_t n, li_error *err) {
     return LI_OK;
 }
 
+/* The tag buf[pos..q) of name qname is the token; the scan goes on after it. */
+static enum step tag_token(li__xs *x, li__xs_kind kind, const char *qname, size_t qlen,
+                           const char *q) {
+    x->kind = kind;
+    x->name = local_name(qname, qlen, &x->name_len);
+    x->start = x->base + x->pos;
+    x->end = x->base + (uint64_t)(q - x->buf);
+    x->pos = (size_t)(q - x->buf);
+    return STEP_TOKEN;
+}
+
 /* A start tag (or an empty-element tag) at buf[pos] == '<'. */
 static enum step start_tag(li__xs *x, li_status *rc, li_error *err) {
     char *p = x->buf + x->pos, *e = x->buf + x->len, *q = p + 1;
@@ -545,12 +556,7 @@ static enum step start_tag(li__xs *x, li_status *rc, li_error *err) {
     }
     x->seen_root = 1;
     x->empty_end = empty;
-    x->kind = LI__XS_START;
-    x->name = local_name(qname, qlen, &x->name_len);
-    x->start = x->base + x->pos;
-    x->end = x->base + (uint64_t)(q - x->buf);
-    x->pos = (size_t)(q - x->buf);
-    return STEP_TOKEN;
+    return tag_token(x, LI__XS_START, qname, qlen, q);
 }
 
 /* An end tag at buf[pos] == '<', buf[pos + 1] == '/'. */
@@ -586,12 +592,7 @@ static enum step end_tag(li__xs *x, li_status *rc, li_error *err) {
     x->names_len = x->name_at[--x->depth];
     if (x->depth == 0)
         x->root_done = 1;
-    x->kind = LI__XS_END;
-    x->name = local_name(qname, qlen, &x->name_len);
-    x->start = x->base + x->pos;
-    x->end = x->base + (uint64_t)(q - x->buf);
-    x->pos = (size_t)(q - x->buf);
-    return STEP_TOKEN;
+    return tag_token(x, LI__XS_END, qname, qlen, q);
 }
 
 /* <!-- -->, <![CDATA[, <!DOCTYPE (refused), or <? ?> at buf[pos]. */
