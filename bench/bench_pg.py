@@ -14,7 +14,9 @@ the reference as for us):
      (issue 15): ratio <= 2.5, peak RSS <= 64 MiB;
   2. workers: two files (--worker-rows each, seeds 1 and 2) queued, run by
      one `leadimport worker --until-idle`, then (new database) by two
-     workers started at once; throughput two / one (target >= 1.6);
+     workers started at once; throughput two / one (target >= 1.6), beside
+     the server's own gain from two writers: psql's \\copy of both files
+     into one table one after the other, then both at once;
   3. the review path on the file of 1: `import --review` (analysis), then
      `jobs commit N`; wall time and peak RSS of each, total against the
      one-shot import of 1.
@@ -105,6 +107,27 @@ def bench_import(binary, srv, path, tmp):
     url = srv.new_db("ours")
     bi.warm(path)
     return timed([binary, "import", path, "--db", url, "--quiet", "--json"], tmp)
+
+
+def bench_copy_pair(srv, paths, together, tmp):
+    """The server's own scaling: psql's \\copy of both files into one plain
+    table, one after the other or both at once; wall seconds."""
+    url = srv.new_db("pair%d" % together)
+    with open(paths[0], encoding="utf-8-sig", newline="") as f:
+        ncols = len(next(__import__("csv").reader(f)))
+    srv.psql(url, "CREATE TABLE leads_ref (%s)" % ", ".join("c%d text" % i for i in range(ncols)))
+    cmds = [["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c",
+             "\\copy leads_ref FROM '%s' WITH (FORMAT csv, HEADER true)" % p.replace("'", "''")]
+            for p in paths]
+    for p in paths:
+        bi.warm(p)
+    t0 = time.perf_counter()
+    if together:
+        procs = [subprocess.Popen(c, cwd=tmp, stdout=subprocess.DEVNULL) for c in cmds]
+        codes = [p.wait() for p in procs]
+    else:
+        codes = [subprocess.run(c, cwd=tmp, stdout=subprocess.DEVNULL).returncode for c in cmds]
+    return {"code": max(codes), "s": time.perf_counter() - t0}
 
 
 def bench_workers(binary, srv, paths, nworkers, tmp):
@@ -221,6 +244,13 @@ def main(argv=None):
             if one["code"] == 0 and two["code"] == 0:
                 speed = one["s"] / two["s"]
                 print("   two workers: x%.2f %s" % (speed, bi.verdict(speed >= WORKERS_TARGET)))
+            # What the server itself gains from two writers at once on this
+            # machine: the ceiling of the line above.
+            seq = bench_copy_pair(srv, files, 0, tmp)
+            par = bench_copy_pair(srv, files, 1, tmp)
+            if seq["code"] == 0 and par["code"] == 0:
+                print("   the server alone, \\copy of both files: %.2f s one after the other,"
+                      " %.2f s at once: x%.2f" % (seq["s"], par["s"], seq["s"] / par["s"]))
 
         if "review" not in skip:
             rev, com = bench_review(a.bin, srv, path, tmp)

@@ -26,7 +26,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 10
+#define LI_STORE_SCHEMA_VERSION 11
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {
@@ -305,8 +305,9 @@ li_status li_store_url_guard(const char *url, li_outfile_guard *g, char **owned,
  * release that does not count as an attempt). A claim also takes back an
  * item whose lease expired; the lease of an owner that is a process of
  * this host that no longer exists counts as expired (checked by the
- * program, not the database). Only one exclusive item (one that writes
- * leads) runs at a time.
+ * program, not the database). An exclusive item writes leads: a backend
+ * whose committers must take turns (li_store_side_by_side() = 0) runs one
+ * at a time; the others run them side by side.
  */
 typedef struct li_work_item {
     int64_t id, job_id;
@@ -497,6 +498,31 @@ li_status li_store_lead_keys(li_store *s, int64_t id, li_buf *scratch,
  * its own.
  */
 li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
+/* The match keys of one row a committer decided (empty slice: none). */
+typedef struct li_row_keys {
+    li_slice email, phone, external_id;
+} li_row_keys;
+/*
+ * 1 when committers (li_store_bulk_begin() to li_store_bulk_end()) of this
+ * backend may run at the same time, each with its own key set: they must
+ * then look their batches up (li_store_leads_recheck). 0 when they run one
+ * at a time (SQLite: exclusive items and one writer).
+ */
+int li_store_side_by_side(li_store *s);
+/*
+ * Leads another committer may have added or changed since this one read
+ * its key set (li_store_lead_keys_each), with one of the keys of a batch's
+ * rows: cb gets each (and may get others: the caller ignores the leads it
+ * knows). Called inside the batch's transaction: with final = 0 before the
+ * rows are decided (a look-up, so that a batch is seldom decided twice);
+ * with final = 1 after its writes, just before its commit: when it returns,
+ * no such lead can be committed by another before this transaction ends,
+ * and if cb got one the caller rolls back and decides the batch again. A
+ * backend whose committers run one at a time calls cb for nothing.
+ */
+li_status li_store_leads_recheck(li_store *s, int64_t job_id, const li_row_keys *keys,
+                                 size_t nkeys, int final, li_lead_key_cb cb, void *ctx,
+                                 li_error *err);
 /*
  * Bulk-load hint: a commit stage calls li_store_bulk_begin() before it
  * writes leads, with the number of rows it expects to add, and

@@ -62,7 +62,7 @@ static unsigned lacks_before(const li__committer *c, const li_slice value[LI_FIE
     return m;
 }
 
-/* Puts the match keys of lead id into the key set; LI_EFULL when it is full. */
+/* Puts the match keys of lead id into the key set; LI_ELIMIT when it is full. */
 static li_status put_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT], int64_t id) {
     for (size_t k = 0; k < c->nmatch; k++) {
         li_field f = c->match[k];
@@ -80,15 +80,25 @@ static li_status put_key(int64_t id, const li_slice value[LI_FIELD__COUNT], void
     return put_keys(ctx, value, id);
 }
 
-/* (Re)builds the key set with room for max_keys of ids up to max_id, from the table. */
+/*
+ * (Re)builds the key set with room for max_keys of ids up to max_id, from
+ * the table. The table may hold more than the caller counted (another
+ * import's leads, committed side by side): a set that fills while it loads
+ * is made half as big again, and loaded again.
+ */
 static li_status load_keys(li__committer *c, size_t max_keys, uint64_t max_id, li_error *err) {
-    li__keyset_free(&c->keys);
-    li_status st = li__keyset_init(&c->keys, max_keys, max_id);
-    if (st == LI_ELIMIT)
-        return li_error_set(err, LI_ELIMIT, LI_MSG_INTERNAL, "lead ids past 2^40");
-    if (st != LI_OK)
-        return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
-    return li_store_lead_keys_each(c->store, put_key, c, err);
+    for (;;) {
+        li__keyset_free(&c->keys);
+        li_status st = li__keyset_init(&c->keys, max_keys, max_id);
+        if (st == LI_ELIMIT)
+            return li_error_set(err, LI_ELIMIT, LI_MSG_INTERNAL, "lead ids past 2^40");
+        if (st != LI_OK)
+            return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        if ((st = li_store_lead_keys_each(c->store, put_key, c, err)) != LI_ELIMIT)
+            return st;
+        max_keys += max_keys / 2 + 4096;
+        max_id += max_id / 2 + 4096;
+    }
 }
 
 li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
@@ -110,6 +120,7 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
     if ((st = li_store_leads_max_id(s, &max_id, err)) != LI_OK)
         return st;
     c->first_new_id = max_id + 1;
+    c->side_by_side = li_store_side_by_side(s);
     /* At most one key per match key per lead, existing or new
      * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
     /* ids: the new leads' follow max_id; room for twice the estimate before
@@ -230,6 +241,10 @@ static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__
        rebuilds, never one per row, and at most half the set unused) */
     size_t more = keys / 16 > c->nmatch * created ? keys / 16 : c->nmatch * created;
     uint64_t id_more = (uint64_t)id / 4 > created ? (uint64_t)id / 4 : created;
+    /* Read again mid-batch, the set now holds other committers' leads that
+     * rows decided before did not see, and that the recheck would take for
+     * known: the batch is decided again (li__committer_recheck). */
+    c->rebuilt = 1;
     return load_keys(c, keys + more + 4096, (uint64_t)id + id_more + 4096, err);
 }
 
@@ -428,6 +443,22 @@ out:
     return st;
 }
 
+/* The row's keys that this import matches on (the others empty). */
+static li_row_keys only_match_keys(const li__committer *c, const li_slice value[LI_FIELD__COUNT]) {
+    li_row_keys k;
+    memset(&k, 0, sizeof k);
+    for (size_t i = 0; i < c->nmatch; i++) {
+        li_field f = c->match[i];
+        if (f == LI_FIELD_EMAIL)
+            k.email = value[f];
+        else if (f == LI_FIELD_PHONE)
+            k.phone = value[f];
+        else if (f == LI_FIELD_EXTERNAL_ID)
+            k.external_id = value[f];
+    }
+    return k;
+}
+
 li_status li__committer_row_hashed(li__committer *c, const li__row *row,
                                    const uint64_t hash[LI__NKEYS], uint64_t row_no,
                                    li__outcome *out, li_error *err) {
@@ -459,6 +490,12 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
     if ((st = li_store_lead_insert(c->store, value, row->custom, &meta, c->job->id, row_no, c->now,
                                    &out->lead_id, err)) != LI_OK)
         return st;
+    /* A new lead: the final recheck looks its keys up (a row that matched a
+     * lead creates no lead another import could have made too). */
+    if (!match && c->nbatch_keys < LI_IMPORT_BATCH)
+        c->batch_keys[c->nbatch_keys++] = only_match_keys(c, value);
+    else if (!match)
+        c->batch_keys_lost = 1;
     c->job->assigned += meta.assigned_to != 0;
     if ((st = remember_keys(c, value, out->lead_id, err)) != LI_OK)
         return st;
@@ -527,6 +564,110 @@ void li__outcome_stage(const li__outcome *out, li_staged_row *sr) {
     sr->match_key = out->match_lead ? li_field_key(out->match_key) : NULL;
     if (strcmp(out->status, "imported") == 0 && !out->match_lead && !sr->errors.len)
         sr->data = (li_slice){NULL, 0};
+}
+
+/* Whether the key set holds key k of lead id (its slot for the keys the lead lacks). */
+static int knows(const li__committer *c, const li_slice value[LI_FIELD__COUNT], size_t k,
+                 int64_t id) {
+    li_field f = c->match[k];
+    uint64_t h = salted(li__key_hash(f, value[f]), lacks_before(c, value, k));
+    size_t pos = li__keyset_start(&c->keys, h);
+    int64_t got;
+    while ((got = li__keyset_next(&c->keys, h, &pos)) != 0)
+        if (got == id)
+            return 1;
+    return 0;
+}
+
+/* A lead the recheck found: its keys the set lacks go in, and the batch is stale. */
+static li_status recheck_lead(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
+    li__committer *c = ctx;
+    for (size_t k = 0; k < c->nmatch; k++) {
+        if (!value[c->match[k]].len || knows(c, value, k, id))
+            continue;
+        c->stale = 1;
+        li_field f = c->match[k];
+        li_status st = li__keyset_put(&c->keys, salted(li__key_hash(f, value[f]),
+                                                       lacks_before(c, value, k)), id);
+        if (st != LI_OK)
+            return st;
+    }
+    return LI_OK;
+}
+
+/* The set full (or its ids too narrow): built again from the table, which shows
+ * every other committer's leads committed so far. */
+static li_status keys_again(li__committer *c, li_error *err) {
+    size_t keys = c->keys.count + c->keys.count / 8 + 4096;
+    int64_t max_id = 0;
+    li_status st = li_store_leads_max_id(c->store, &max_id, err);
+    return st == LI_OK ? load_keys(c, keys, (uint64_t)max_id + (uint64_t)max_id / 4 + 4096, err)
+                       : st;
+}
+
+/* Whether the key set has any lead under key k of value (a row would find it). */
+static int has_candidate(const li__committer *c, li_field f, li_slice v) {
+    uint64_t h = li__key_hash(f, v);
+    for (unsigned lacks = 0; lacks < (1u << LI__NKEYS); lacks++) {
+        uint64_t s = salted(h, lacks);
+        size_t pos = li__keyset_start(&c->keys, s);
+        if (li__keyset_next(&c->keys, s, &pos))
+            return 1;
+    }
+    return 0;
+}
+
+li_status li__committer_precheck(li__committer *c, const li_row_keys *keys, size_t n,
+                                 li_error *err) {
+    li_row_keys want[LI_IMPORT_BATCH];
+    size_t m = 0;
+    /* Only the keys this import matches on, and only those its key set has
+     * no lead under: a row that finds a lead it knows decides the same way
+     * whatever another import added since (the oldest lead wins). */
+    for (size_t i = 0; i < n && m < LI_IMPORT_BATCH; i++) {
+        li_row_keys k;
+        li_slice v[LI_FIELD__COUNT] = {{0}};
+        memset(&k, 0, sizeof k);
+        v[LI_FIELD_EMAIL] = keys[i].email;
+        v[LI_FIELD_PHONE] = keys[i].phone;
+        v[LI_FIELD_EXTERNAL_ID] = keys[i].external_id;
+        li_row_keys mine = only_match_keys(c, v);
+        if (mine.email.len && !has_candidate(c, LI_FIELD_EMAIL, mine.email))
+            k.email = mine.email;
+        if (mine.phone.len && !has_candidate(c, LI_FIELD_PHONE, mine.phone))
+            k.phone = mine.phone;
+        if (mine.external_id.len && !has_candidate(c, LI_FIELD_EXTERNAL_ID, mine.external_id))
+            k.external_id = mine.external_id;
+        if (k.email.len || k.phone.len || k.external_id.len)
+            want[m++] = k;
+    }
+    li_status st = li_store_leads_recheck(c->store, c->job->id, want, m, 0, recheck_lead, c, err);
+    c->stale = 0; /* nothing decided yet */
+    return st == LI_ELIMIT ? keys_again(c, err) : st;
+}
+
+li_status li__committer_recheck(li__committer *c, int *stale, li_error *err) {
+    li_status st = LI_OK;
+    *stale = 0;
+    c->stale = 0;
+    if (c->batch_keys_lost) /* a caller that decided more than a batch: a bug */
+        st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "lot trop grand pour la vérification");
+    else
+        st = li_store_leads_recheck(c->store, c->job->id, c->batch_keys, c->nbatch_keys, 1,
+                                    recheck_lead, c, err);
+    if (st == LI_ELIMIT) {
+        st = keys_again(c, err);
+        c->stale = 1;
+    }
+    if (c->rebuilt && c->side_by_side)
+        c->stale = 1;
+    c->rebuilt = 0;
+    c->nbatch_keys = 0;
+    c->batch_keys_lost = 0;
+    if (st == LI_OK && c->stale)
+        li__trace("batch decided again: %s", "another import added leads with its keys");
+    *stale = st == LI_OK && c->stale;
+    return st;
 }
 
 li_status li__committer_finish(li__committer *c, li_error *err) {
@@ -718,11 +859,19 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             li__handoff_give_free(&rd.q, b);
             goto out;
         }
-        if (b->n) {
+        const li_job_rec before = *job;
+        for (int stale = 1; b->n && stale;) {
             if ((st = li_store_begin(s, err)) != LI_OK)
                 goto out;
             in_tx = 1;
             li_store_now(c.now);
+            if (c.side_by_side) { /* other committers' leads with these keys */
+                li_row_keys keys[LI_IMPORT_BATCH];
+                for (size_t i = 0; i < b->n; i++)
+                    keys[i] = li__row_keys_of(b->row[i].row.value);
+                if ((st = li__committer_precheck(&c, keys, b->n, err)) != LI_OK)
+                    goto out;
+            }
             for (size_t i = 0; i < b->n; i++) {
                 batch_row *br = &b->row[i];
                 /* The key set is bigger than the CPU's caches: fetch ahead. */
@@ -755,6 +904,16 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
                 if ((st = li_store_row_put(s, job->id, &sr, err)) != LI_OK)
                     goto out;
             }
+            if ((st = li__committer_recheck(&c, &stale, err)) != LI_OK)
+                goto out;
+            if (stale) { /* another import's leads meanwhile: the same rows again */
+                li_store_rollback(s);
+                in_tx = 0;
+                *job = before;
+                batch_release(b);
+            }
+        }
+        if (b->n) {
             done += b->n;
             job->commit_row = b->row[b->n - 1].row_no;
             job->rows_per_s = li__meter_add(meter, done);

@@ -184,6 +184,22 @@ static void *producer(void *arg) {
 
 /* --- consumer ------------------------------------------------------------ */
 
+/* Other committers' leads with the batch's keys, before its rows are decided. */
+static li_status precheck(li__committer *c, const prep_batch *b, li_error *err) {
+    li_row_keys keys[LI_IMPORT_BATCH];
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const prep_row *pr = &b->row[i];
+        li__row row;
+        if (!pr->valid)
+            continue;
+        if (li__row_decode((li_slice){b->arena.data + pr->data_off, pr->data_len}, &row) != LI_OK)
+            return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "ligne préparée illisible");
+        keys[n++] = li__row_keys_of(row.value);
+    }
+    return li__committer_precheck(c, keys, n, err);
+}
+
 /* Stores one prepared row (committing it first on the one-shot path). */
 static li_status store_row(li_store *s, li_job_rec *job, li__committer *c,
                            const li__row_observer *obs, prep_batch *b, const prep_row *pr,
@@ -355,17 +371,31 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
             goto out;
         }
         if (b->n) {
-            if ((st = li_store_begin(s, err)) != LI_OK)
-                goto out;
-            in_tx = 1;
-            if (c)
-                li_store_now(c->now);
-            for (size_t i = 0; i < b->n; i++) {
-                /* The key set is bigger than the CPU's caches: fetch ahead. */
-                if (c && i + 8 < b->n && b->row[i + 8].valid)
-                    li__committer_prefetch(c, b->row[i + 8].key_hash);
-                if ((st = store_row(s, job, c, obs, b, &b->row[i], err)) != LI_OK)
+            const li_job_rec before = *job;
+            for (int stale = 1; stale;) {
+                if ((st = li_store_begin(s, err)) != LI_OK)
                     goto out;
+                in_tx = 1;
+                if (c)
+                    li_store_now(c->now);
+                if (c && c->side_by_side && (st = precheck(c, b, err)) != LI_OK)
+                    goto out;
+                for (size_t i = 0; i < b->n; i++) {
+                    /* The key set is bigger than the CPU's caches: fetch ahead. */
+                    if (c && i + 8 < b->n && b->row[i + 8].valid)
+                        li__committer_prefetch(c, b->row[i + 8].key_hash);
+                    if ((st = store_row(s, job, c, obs, b, &b->row[i], err)) != LI_OK)
+                        goto out;
+                }
+                stale = 0;
+                if (c && (st = li__committer_recheck(c, &stale, err)) != LI_OK)
+                    goto out;
+                if (stale) { /* another import's leads meanwhile: the same rows again */
+                    li_store_rollback(s);
+                    in_tx = 0;
+                    *job = before;
+                    batch_release(b);
+                }
             }
             const prep_row *lastrow = &b->row[b->n - 1];
             job->parse_offset = lastrow->next_offset;

@@ -133,6 +133,14 @@ typedef struct li__committer {
     struct li_user_dir *dir;  /* owned: the users' directory of column mode */
     li_buf changes; /* scratch: the history entry of an update */
     li_buf cand;    /* scratch: the keys of a candidate lead */
+    /* The keys of the rows decided since the last recheck (borrowed from
+     * the caller's batch, which outlives its commit), for li__committer_recheck. */
+    li_row_keys batch_keys[LI_IMPORT_BATCH];
+    size_t nbatch_keys;
+    int batch_keys_lost; /* more rows than a batch without a recheck (a rehearsal) */
+    int stale;           /* the recheck met leads the key set lacked */
+    int rebuilt;         /* the key set was read again since the last recheck */
+    int side_by_side;    /* other committers may run meanwhile (li_store_side_by_side) */
 } li__committer;
 
 /* What became of one committed row. */
@@ -182,6 +190,27 @@ void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEY
  * phone the row did not bring; a staged row carries its own (li__row).
  */
 const char *li__phone_type_of(li_slice e164);
+/*
+ * Before the commit of a batch (inside its transaction, after its rows):
+ * asks the store for leads other committers added with the batch's keys
+ * since this one built its key set (li_store_leads_recheck). *stale = 1
+ * when there were: they are now in the key set, and the caller rolls back
+ * and decides the same rows again (the job's counters as they were before
+ * the batch). *stale = 0: commit. Forgets the batch's keys either way.
+ */
+li_status li__committer_recheck(li__committer *c, int *stale, li_error *err);
+/*
+ * Before deciding a batch, when c->side_by_side: the leads other committers
+ * added since with the keys of its rows (keys[0..n-1]) go into the key set,
+ * so that the final recheck seldom finds any.
+ */
+li_status li__committer_precheck(li__committer *c, const li_row_keys *keys, size_t n,
+                                 li_error *err);
+/* The keys a recheck looks up, of a row's values. */
+static inline li_row_keys li__row_keys_of(const li_slice value[LI_FIELD__COUNT]) {
+    return (li_row_keys){value[LI_FIELD_EMAIL], value[LI_FIELD_PHONE],
+                         value[LI_FIELD_EXTERNAL_ID]};
+}
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);

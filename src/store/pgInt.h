@@ -51,10 +51,9 @@ extern const char *const li__pg_migrations[];
     " (status = 'invalid' OR status = 'skipped' OR status = 'updated' OR"                          \
     " (status = 'imported' AND (match_lead IS NOT NULL OR errors IS NOT NULL)))"
 
-/* Advisory lock keys (pg_advisory_lock): 'LIMG', 'LICL', 'LILD' in ASCII. */
+/* Advisory lock keys (pg_advisory_lock): 'LIMG', 'LICL' in ASCII. */
 #define LI__PG_LOCK_MIGRATE 0x4C494D47LL /* migrations: one process at a time */
-#define LI__PG_LOCK_CLAIM 0x4C49434CLL   /* claims: the exclusive rule needs them in turn */
-#define LI__PG_LOCK_LEADS 0x4C494C44LL   /* lead ids: max(id)+1, consecutive per transaction */
+#define LI__PG_LOCK_CLAIM 0x4C49434CLL   /* claims: one at a time (dead leases ended once) */
 
 /* Named columns, as on SQLite: X(NAME, "SQL expression"); the list ends with NULL. */
 #define LI__PG_COLUMN_SQL(name, sql) sql ", "
@@ -76,8 +75,20 @@ typedef struct li__pg {
     int in_tx;        /* between begin and commit/rollback */
     int broken;       /* the connection was lost in a transaction: rollback reconnects */
     char sqlstate[6]; /* of the last failure (li__pg_fail), "" if it had none */
+    /* Lead ids (pg_batch.c): a block block_first..block_last taken from
+     * lead_ids on a connection of its own, outside any transaction, so that
+     * committers side by side never wait on each other for ids; id_next is
+     * the next unused. */
+    li_store *ids;       /* the id connection, opened at the first block */
+    int64_t block_first, block_last, id_next; /* 0: no block */
+    int64_t tx_first_id; /* the first id this transaction gave, 0: none */
+    int committing;      /* COMMIT sent and not answered: its outcome is unknown */
+    /* Committers side by side (li__pg_leads_recheck): lead_commits.n when
+     * the key set was read (lead_keys_each) or at this connection's last
+     * commit of a batch while no one else's came between; others: one did. */
+    int64_t commits_seen, commits_mine;
+    int commits_others;
     /* Queued leads: ids first_lead.. first_lead+nlead-1, their COPY lines. */
-    int64_t next_lead_id; /* id of the next new lead; 0: read under LI__PG_LOCK_LEADS */
     int64_t first_lead;
     size_t nlead;
     li_buf lead_copy; /* COPY leads (...) lines */
@@ -212,6 +223,15 @@ li_status li__pg_settle_leads(li__pg *s, li_error *err);
 li_status li__pg_settle_for(li__pg *s, int64_t id, li_error *err);
 /* Drops what is queued (rollback). */
 void li__pg_drop_queue(li__pg *s);
+/*
+ * Lead ids, at the end of a transaction: after a commit the ids it gave
+ * stay given; after a rollback they go back too (unless the COMMIT's
+ * answer was lost: then nobody knows, and they stay a gap); the block's
+ * rest goes back either way.
+ */
+void li__pg_ids_tx_end(li__pg *s, int committed);
+/* Gives back the block's unused ids outside a transaction (close). */
+void li__pg_ids_give_back(li__pg *s);
 
 /* --- migrations (pg_schema.c) ----------------------------------------------------------- */
 li_status li__pg_apply_migrations(li__pg *s, int *version, li_error *err);

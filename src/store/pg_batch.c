@@ -16,10 +16,14 @@
  * li_rows_in and one INSERT ... ON CONFLICT DO UPDATE; after that the job's
  * next batches take that path at once.
  *
- * Lead ids: one past the highest ever given (lead_ids, or a lead added by
- * another program) read under a transaction advisory lock
- * (LI__PG_LOCK_LEADS), then consecutive until the commit: another
- * transaction that adds leads waits for the lock, then sees ours.
+ * Lead ids: lead_ids holds the highest id ever given. A transaction that
+ * adds leads takes a block of BLOCK ids at a time by one UPDATE of
+ * lead_ids on a second connection, outside any transaction: committers
+ * side by side never wait for each other's commit to get ids, and none is
+ * given twice. At the transaction's end the ids it did not keep (the
+ * block's rest; all of them after a rollback) go back when no one took a
+ * block since: one committer alone gives the ids SQLite gives, in the
+ * order of its commits. A process killed mid-transaction leaves a gap.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +34,8 @@
 /* Flushed at the latest when this many rows wait, or this many bytes. */
 #define PENDING_MAX 4096
 #define PENDING_BYTES (4u << 20)
+/* Lead ids per block: a batch's worth (LI_IMPORT_BATCH rows) in one. */
+#define BLOCK 512
 
 /* --- COPY text format ------------------------------------------------------------- */
 
@@ -155,8 +161,9 @@ static li_status rows_upsert(li__pg *s, li_error *err) {
  * The statements sent before the staged rows, in the same round trip:
  * the history of the leads just COPied, made by the server from their
  * rows ('created', and 'assigned' for an assignee, in id order: the same
- * entries as SQLite's), and the highest id given. Numbers only are written
- * into the text: nothing of a user is pasted.
+ * entries as SQLite's). Their ids are consecutive (one block) and no one
+ * else's. Numbers only are written into the text: nothing of a user is
+ * pasted.
  */
 static li_status lead_history_sql(int64_t first, int64_t last, li_buf *sql) {
     if (!first)
@@ -168,10 +175,8 @@ static li_status lead_history_sql(int64_t first, int64_t last, li_buf *sql) {
                          " WHERE id BETWEEN %lld AND %lld UNION ALL SELECT id, import_job_id,"
                          " created_at, 'assigned', '{\"assigned_to\":[null,' || assigned_to ||"
                          " ']}', 1 FROM leads WHERE id BETWEEN %lld AND %lld AND assigned_to IS"
-                         " NOT NULL) h ORDER BY id, k;"
-                         "UPDATE lead_ids SET last_id=%lld WHERE last_id<%lld;",
-                         (long long)first, (long long)last, (long long)first, (long long)last,
-                         (long long)last, (long long)last);
+                         " NOT NULL) h ORDER BY id, k;",
+                         (long long)first, (long long)last, (long long)first, (long long)last);
 }
 
 /*
@@ -300,19 +305,70 @@ out:
     return st;
 }
 
-/* The first id of this transaction's new leads, under the leads lock. */
-static li_status reserve_ids(li__pg *s, li_error *err) {
-    char sql[160];
+/* Runs sql (one statement) on the id connection, outside any transaction; *v its number. */
+static li_status ids_run(li__pg *s, const char *sql, const li__pg_args *a, int64_t *v,
+                         li_error *err) {
     PGresult *r = NULL;
-    snprintf(sql, sizeof sql,
-             "SELECT pg_advisory_xact_lock(%lld); " LI__PG_LEAD_ID_HIGH,
-             LI__PG_LOCK_LEADS);
-    /* Two statements: the second one's snapshot is taken once the lock is ours. */
-    li_status st = li__pg_run(s, sql, NULL, &r, err);
-    if (st == LI_OK)
-        s->next_lead_id = li__pg_col_int(r, 0, 0) + 1;
+    li_status st = LI_OK;
+    if (!s->ids && (st = li__pg_open_again(&s->base, &s->ids, err)) != LI_OK)
+        return st;
+    if ((st = li__pg_run(li__pgs(s->ids), sql, a, &r, err)) == LI_OK && v)
+        *v = PQntuples(r) == 1 ? li__pg_col_int(r, 0, 0) : 0;
     PQclear(r);
     return st;
+}
+
+/* A new block of ids (lead_ids, or past a lead another program added). */
+static li_status take_block(li__pg *s, li_error *err) {
+    int64_t last = 0;
+    li__pg_args a = {0};
+    li__pg_arg_int(&a, BLOCK);
+    li_status st = ids_run(s,
+                           "UPDATE lead_ids SET last_id=greatest(last_id, (SELECT coalesce(max(id),"
+                           " 0) FROM leads)) + $1 RETURNING last_id",
+                           &a, &last, err);
+    if (st == LI_OK && last < BLOCK)
+        st = li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, "table lead_ids vide");
+    if (st != LI_OK)
+        return st;
+    s->block_first = last - BLOCK + 1;
+    s->block_last = last;
+    s->id_next = s->block_first;
+    return LI_OK;
+}
+
+/* Gives ids from..block_last back if no one took a block since; the block is done with. */
+static void give_back(li__pg *s, int64_t from) {
+    li__pg *ids = s->ids ? li__pgs(s->ids) : NULL;
+    if (from <= s->block_last && ids && ids->conn && PQstatus(ids->conn) == CONNECTION_OK) {
+        li__pg_args a = {0};
+        li__pg_arg_int(&a, from - 1);
+        li__pg_arg_int(&a, s->block_last);
+        /* Only if still the last given: else they stay a gap. A failure
+         * loses nothing but ids. */
+        li_error ignored;
+        (void)ids_run(s, "UPDATE lead_ids SET last_id=$1 WHERE last_id=$2", &a, NULL, &ignored);
+    }
+    s->block_first = s->block_last = s->id_next = 0;
+}
+
+void li__pg_ids_tx_end(li__pg *s, int committed) {
+    if (s->block_first) {
+        /* Unused: the block's rest; and after a rollback (known), the ids the
+         * transaction gave in this block. A block never outlives its
+         * transaction: ids keep the order of the commits that give them. */
+        int64_t from = s->id_next;
+        if (!committed && !s->committing && s->tx_first_id)
+            from = s->tx_first_id > s->block_first ? s->tx_first_id : s->block_first;
+        give_back(s, from);
+    }
+    s->tx_first_id = 0;
+    s->committing = 0;
+}
+
+void li__pg_ids_give_back(li__pg *s) {
+    if (s->block_first && !s->in_tx)
+        give_back(s, s->id_next);
 }
 
 static li_status queue_lead(li__pg *s, const li_slice value[LI_FIELD__COUNT], li_slice custom,
@@ -344,17 +400,22 @@ li_status li__pg_lead_insert(li_store *store, const li_slice value[LI_FIELD__COU
     size_t lead_was = s->lead_copy.len;
     if (own_tx && (st = li__pg_begin(store, err)) != LI_OK)
         return st;
-    if (s->next_lead_id == 0 && (st = reserve_ids(s, err)) != LI_OK)
-        goto out;
+    if (!s->block_first || s->id_next > s->block_last) {
+        /* A flush holds ids of one block: its history selects them by range. */
+        if ((st = li__pg_settle_leads(s, err)) != LI_OK || (st = take_block(s, err)) != LI_OK)
+            goto out;
+    }
     if ((st = queue_lead(s, value, custom_json, meta ? meta : &none, job_id, row_no, now,
-                         s->next_lead_id)) != LI_OK) {
+                         s->id_next)) != LI_OK) {
         s->lead_copy.len = lead_was;
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
     if (s->nlead++ == 0)
-        s->first_lead = s->next_lead_id;
-    *id = s->next_lead_id++;
+        s->first_lead = s->id_next;
+    if (!s->tx_first_id)
+        s->tx_first_id = s->id_next;
+    *id = s->id_next++;
     if (own_tx)
         st = li__pg_commit(store, err);
     else if (queue_full(s))

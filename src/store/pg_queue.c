@@ -4,11 +4,13 @@
  *
  * A claim picks its item with FOR UPDATE SKIP LOCKED: a row another
  * transaction is changing (a worker finishing or renewing it) is passed
- * over, never waited for. Claims themselves take turns on a transaction
- * advisory lock (LI__PG_LOCK_CLAIM, a few milliseconds each): the rule
- * that only one exclusive item (one that writes leads) runs at a time
- * reads the other claims, and under READ COMMITTED two claims at once
- * would not see each other's. Leases decide liveness, by the database's
+ * over, never waited for. Claims take turns on a transaction advisory lock
+ * (LI__PG_LOCK_CLAIM, a few milliseconds each), so that a dead lease is
+ * ended once. Unlike SQLite's, this queue runs exclusive items (those that
+ * write leads) side by side: their committers recheck each batch against
+ * the others' leads before committing (li__pg_leads_recheck, pg_leads.c);
+ * a running exclusive item is how a committer knows others are at work.
+ * Leases decide liveness, by the database's
  * clock (the one every machine shares): an item running under an expired
  * lease is runnable again. The same-host fast path of sqlite_queue.c
  * stays: a lease whose owner is a dead process of this host is ended at
@@ -127,8 +129,7 @@ li_status li__pg_work_claim(li_store *store, const char *owner, int64_t job_id, 
     r = NULL;
     if ((st = end_dead_leases(s, now, past, err)) != LI_OK)
         goto out;
-    /* Runnable: queued and due, or running under an expired lease. An
-     * exclusive item waits while another one runs under a lease. */
+    /* Runnable: queued and due, or running under an expired lease. */
     li__pg_args a = {0};
     li__pg_arg_text(&a, owner);
     li__pg_arg_text(&a, expiry);
@@ -140,9 +141,6 @@ li_status li__pg_work_claim(li_store *store, const char *owner, int64_t job_id, 
                          " WHERE w.state IN ('queued','running') AND ($4::bigint=0 OR w.job_id=$4)"
                          " AND ((w.state='queued' AND w.run_at<=$3) OR (w.state='running' AND"
                          " w.lease_expiry<$3))"
-                         " AND (w.exclusive=0 OR NOT EXISTS (SELECT 1 FROM work_items x"
-                         " WHERE x.state='running' AND x.exclusive=1 AND x.id<>w.id"
-                         " AND x.lease_expiry>=$3))"
                          " ORDER BY w.run_at, w.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
                          " RETURNING " ITEM_COLUMN_TEXT,
                          &a, &r, err)) != LI_OK)

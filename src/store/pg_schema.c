@@ -172,6 +172,13 @@ const char *const li__pg_migrations[] = {
     " AND contype = 'f' LOOP"
     " EXECUTE format('ALTER TABLE import_rows DROP CONSTRAINT %I', c);"
     " END LOOP; END $$;",
+
+    /* 11: committers side by side (pg_leads.c, li__pg_leads_recheck): the
+     * number of batches committers committed. Each batch adds one under the
+     * row's lock, held to its commit; one that finds a number other than the
+     * last it saw looks up its keys among the leads of the others. */
+    "CREATE TABLE IF NOT EXISTS lead_commits (n bigint NOT NULL);"
+    "INSERT INTO lead_commits SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM lead_commits);",
     NULL,
 };
 

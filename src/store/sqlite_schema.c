@@ -210,5 +210,9 @@ const char *const li__sqlite_migrations[] = {
     /* 10: nothing here. On PostgreSQL, import_rows loses its foreign key to
      * import_jobs (pg_schema.c): SQLite checks it in process, for little. */
     "SELECT 1;",
+
+    /* 11: nothing here. On PostgreSQL, lead_commits (pg_schema.c): SQLite
+     * runs one committer at a time. */
+    "SELECT 1;",
     NULL,
 };

@@ -6,6 +6,10 @@ nothing and doubles nothing.
 - 4 `leadimport worker` processes started at once on 8 queued imports:
   each import completes once, every row is staged once, the leads are
   those of the 8 files imported one by one.
+- two workers commit two imports that share a third of their contacts at
+  the same time (PostgreSQL runs committers side by side, each batch
+  rechecked against the other's leads): each contact is one lead, as many
+  as when the files are imported one after the other, no id given twice.
 - two `leadimport serve` processes on one database share its queue: both
   run imports, none twice.
 - PostgreSQL only: the worker's connections killed by pg_terminate_backend
@@ -19,6 +23,7 @@ test_crash.py, and the CI budget has no room for a second copy. The
 restart needs the test cluster's state file (LI_PG_STATE), so CTest runs
 it alone.
 """
+import csv
 import os
 import signal
 import subprocess
@@ -34,6 +39,7 @@ import lihttp  # noqa: E402
 FILES = 8
 ROWS = li.rows_for(3000, 1000)       # per queued file
 BIG = li.rows_for(30000, 10000)      # the import cut off in the middle
+SIDE_ROWS = li.rows_for(20000, 8000)  # per file of two committed side by side
 CLUSTER = os.path.join(li.SOURCE_DIR, "scripts", "pg-test-cluster.sh")
 
 
@@ -120,6 +126,63 @@ class FourWorkersEightImports(unittest.TestCase):
                                        " GROUP BY email HAVING count(*) > 1"), [])
         sys.stderr.write("workers that ran jobs: %d\n" % len(owners - {None}))
         self.assertGreaterEqual(len(owners - {None}), 2, owners)
+
+
+class TwoCommittersSharedContacts(unittest.TestCase):
+    """Two imports that share half their contacts, committed at the same
+    time by two workers (PostgreSQL runs committers side by side): each
+    contact is one lead, as when the files are imported one after the other."""
+
+    def test_shared_contacts_are_created_once(self):
+        td = tempfile.TemporaryDirectory(prefix="li-side-")
+        self.addCleanup(td.cleanup)
+        tmp = td.name
+        src, _ = li.gen_sample(tmp, "all.csv", SIDE_ROWS * 3 // 2, seed=7)
+        with open(src, encoding="utf-8", newline="") as f:
+            records = list(csv.reader(f))
+        header, body = records[0], records[1:]
+        third = len(body) // 3
+        # a: the first two thirds; b: the last two thirds (the middle third in both)
+        parts = {"a.csv": body[:2 * third], "b.csv": body[third:]}
+        jobs = []
+        for name, part in sorted(parts.items()):
+            li.write_csv(os.path.join(tmp, name), part, header=header)
+            r = li.run(["import", name, "--queue", "--json"] + db(tmp), cwd=tmp)
+            self.assertEqual(r.code, 0, repr(r))
+            jobs.append(r.json()["job_id"])
+        env = li.clean_env()
+        env["LEADIMPORT_TRACE"] = "1"
+        procs = [subprocess.Popen([li.BIN, "worker", "--until-idle", "--quiet"] + db(tmp),
+                                  cwd=tmp, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE) for _ in range(2)]
+        errs = ""
+        for p in procs:
+            _, err = p.communicate(timeout=li.TIMEOUT)
+            errs += err.decode("utf-8", "replace")
+            self.assertEqual(p.returncode, 0, err)
+        docs = [show(self, tmp, j) for j in jobs]
+        for doc in docs:
+            self.assertEqual(doc["status"], "completed", doc)
+            self.assertEqual(doc["attempts"], 1, doc)
+        # They did commit at the same time (else this tests nothing).
+        self.assertNotEqual(docs[0]["worker"], docs[1]["worker"], docs)
+        self.assertLess(docs[0]["started_at"], docs[1]["finished_at"], docs)
+        self.assertLess(docs[1]["started_at"], docs[0]["finished_at"], docs)
+        rows_once(self, tmp)
+        for key in ("email", "phone"):
+            self.assertEqual(li.query(tmp, "SELECT %s FROM leads WHERE %s IS NOT NULL"
+                                           " GROUP BY %s HAVING count(*) > 1"
+                                      % (key, key, key), db="t.db"), [], key)
+        leads = li.query(tmp, "SELECT count(*) FROM leads")[0][0]
+        self.assertEqual(leads, sum(d["created"] for d in docs))
+        reference_export(tmp, [os.path.join(tmp, "a.csv"), os.path.join(tmp, "b.csv")])
+        self.assertEqual(leads, li.query(tmp, "SELECT count(*) FROM leads", db="ref.db")[0][0])
+        # No lead id twice, and none from the history of another lead.
+        self.assertEqual(li.query(tmp, "SELECT count(*) FROM lead_history h WHERE"
+                                       " action='created' AND NOT EXISTS (SELECT 1 FROM leads l"
+                                       " WHERE l.id=h.lead_id AND l.import_job_id=h.job_id)"),
+                         [(0,)])
+        sys.stderr.write("batches decided again: %d\n" % errs.count("decided again"))
 
 
 class TwoServersOneQueue(unittest.TestCase):
