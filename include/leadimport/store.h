@@ -492,36 +492,52 @@ li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_
 li_status li_store_lead_keys(li_store *s, int64_t id, li_buf *scratch,
                              li_slice value[LI_FIELD__COUNT], int *found, li_error *err);
 /*
+ * A hint before a batch: li_store_lead_keys() is about to be asked for these
+ * ids (the key set's candidates of the batch's rows). A backend whose reads
+ * are round trips reads them all in one statement and answers from that
+ * until the transaction ends (a lead it changes or deletes meanwhile is read
+ * again); the others do nothing.
+ */
+li_status li_store_lead_keys_prefetch(li_store *s, const int64_t *ids, size_t n, li_error *err);
+/*
  * The highest lead id ever given (0 before the first): an upper bound of the
  * number of leads, below every id a new lead gets. Ids are never given twice,
  * even after a revert or a delete: the history of a lead that is gone stays
  * its own.
  */
 li_status li_store_leads_max_id(li_store *s, int64_t *max_id, li_error *err);
-/* The match keys of one row a committer decided (empty slice: none). */
-typedef struct li_row_keys {
-    li_slice email, phone, external_id;
-} li_row_keys;
+/*
+ * A lead a committer created or changed, as other committers need it: its
+ * id and the hashes of its match keys (li__key_hash of its e-mail, phone
+ * and external id; 0: none). The store carries the hashes, never computes
+ * them.
+ */
+typedef struct li_lead_keyhash {
+    int64_t id;
+    uint64_t key[3]; /* e-mail, phone, external id */
+} li_lead_keyhash;
+typedef li_status (*li_keyhash_cb)(const li_lead_keyhash *lead, void *ctx);
 /*
  * 1 when committers (li_store_bulk_begin() to li_store_bulk_end()) of this
- * backend may run at the same time, each with its own key set: they must
- * then look their batches up (li_store_leads_recheck). 0 when they run one
- * at a time (SQLite: exclusive items and one writer).
+ * backend may run at the same time, each with its own key set: they then
+ * publish and read each other's leads (li_store_leads_recheck). 0 when
+ * they run one at a time (SQLite: exclusive items and one writer).
  */
 int li_store_side_by_side(li_store *s);
 /*
- * Leads another committer may have added or changed since this one read
- * its key set (li_store_lead_keys_each), with one of the keys of a batch's
- * rows: cb gets each (and may get others: the caller ignores the leads it
- * knows). Called inside the batch's transaction: with final = 0 before the
- * rows are decided (a look-up, so that a batch is seldom decided twice);
- * with final = 1 after its writes, just before its commit: when it returns,
- * no such lead can be committed by another before this transaction ends,
- * and if cb got one the caller rolls back and decides the batch again. A
- * backend whose committers run one at a time calls cb for nothing.
+ * The leads other committers created or changed since this connection last
+ * read them (or since its key set was read, li_store_lead_keys_each()):
+ * cb gets each, in commit order. Called inside a batch's transaction: with
+ * final = 0 before its rows are decided; with final = 1 after its writes,
+ * just before its commit, when it also publishes mine[0..nmine-1] (the
+ * batch's created and changed leads) with the commit. When a final call
+ * returns, no other committer can commit before this transaction ends.
+ * LI_ELIMIT (with err) when what was missed is no longer kept: the caller
+ * reads its key set again. A backend whose committers run one at a time
+ * calls cb for nothing.
  */
-li_status li_store_leads_recheck(li_store *s, int64_t job_id, const li_row_keys *keys,
-                                 size_t nkeys, int final, li_lead_key_cb cb, void *ctx,
+li_status li_store_leads_recheck(li_store *s, int64_t job_id, const li_lead_keyhash *mine,
+                                 size_t nmine, int final, li_keyhash_cb cb, void *ctx,
                                  li_error *err);
 /*
  * Bulk-load hint: a commit stage calls li_store_bulk_begin() before it

@@ -229,6 +229,17 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
  */
 static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT],
                                int64_t id, li_error *err) {
+    if (c->side_by_side) { /* for the others (li__committer_recheck) */
+        if (c->nmine < LI_IMPORT_BATCH) {
+            static const li_field kf[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
+            li_lead_keyhash *m = &c->mine[c->nmine++];
+            m->id = id;
+            for (int k = 0; k < 3; k++)
+                m->key[k] = value[kf[k]].len ? li__key_hash(kf[k], value[kf[k]]) : 0;
+        } else {
+            c->batch_lost = 1;
+        }
+    }
     if (put_keys(c, value, id) == LI_OK)
         return LI_OK;
     /* The table already holds (or has pending) every lead so far, this one
@@ -443,22 +454,6 @@ out:
     return st;
 }
 
-/* The row's keys that this import matches on (the others empty). */
-static li_row_keys only_match_keys(const li__committer *c, const li_slice value[LI_FIELD__COUNT]) {
-    li_row_keys k;
-    memset(&k, 0, sizeof k);
-    for (size_t i = 0; i < c->nmatch; i++) {
-        li_field f = c->match[i];
-        if (f == LI_FIELD_EMAIL)
-            k.email = value[f];
-        else if (f == LI_FIELD_PHONE)
-            k.phone = value[f];
-        else if (f == LI_FIELD_EXTERNAL_ID)
-            k.external_id = value[f];
-    }
-    return k;
-}
-
 li_status li__committer_row_hashed(li__committer *c, const li__row *row,
                                    const uint64_t hash[LI__NKEYS], uint64_t row_no,
                                    li__outcome *out, li_error *err) {
@@ -490,12 +485,13 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
     if ((st = li_store_lead_insert(c->store, value, row->custom, &meta, c->job->id, row_no, c->now,
                                    &out->lead_id, err)) != LI_OK)
         return st;
-    /* A new lead: the final recheck looks its keys up (a row that matched a
-     * lead creates no lead another import could have made too). */
-    if (!match && c->nbatch_keys < LI_IMPORT_BATCH)
-        c->batch_keys[c->nbatch_keys++] = only_match_keys(c, value);
-    else if (!match)
-        c->batch_keys_lost = 1;
+    /* A new lead that matched none: another committer's new lead must not
+     * share a key with it (a row that matched a lead creates none that
+     * another import could have made too). */
+    if (!match)
+        for (size_t k = 0; k < c->nmatch; k++)
+            if (hash[k] && c->nfresh < sizeof c->fresh / sizeof c->fresh[0])
+                c->fresh[c->nfresh++] = hash[k];
     c->job->assigned += meta.assigned_to != 0;
     if ((st = remember_keys(c, value, out->lead_id, err)) != LI_OK)
         return st;
@@ -566,11 +562,8 @@ void li__outcome_stage(const li__outcome *out, li_staged_row *sr) {
         sr->data = (li_slice){NULL, 0};
 }
 
-/* Whether the key set holds key k of lead id (its slot for the keys the lead lacks). */
-static int knows(const li__committer *c, const li_slice value[LI_FIELD__COUNT], size_t k,
-                 int64_t id) {
-    li_field f = c->match[k];
-    uint64_t h = salted(li__key_hash(f, value[f]), lacks_before(c, value, k));
+/* Whether the key set holds lead id under salted hash h. */
+static int knows(const li__committer *c, uint64_t h, int64_t id) {
     size_t pos = li__keyset_start(&c->keys, h);
     int64_t got;
     while ((got = li__keyset_next(&c->keys, h, &pos)) != 0)
@@ -579,24 +572,46 @@ static int knows(const li__committer *c, const li_slice value[LI_FIELD__COUNT], 
     return 0;
 }
 
-/* A lead the recheck found: its keys the set lacks go in, and the batch is stale. */
-static li_status recheck_lead(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The journal slot of a match field (li_lead_keyhash.key). */
+static int slot_of(li_field f) {
+    return f == LI_FIELD_EMAIL ? 0 : f == LI_FIELD_PHONE ? 1 : 2;
+}
+
+/*
+ * A lead another committer created or changed: its keys go into the key
+ * set (salted as put_keys() does, from which earlier keys it lacks), and in
+ * the final read, a key it shares with a lead this batch created makes the
+ * batch stale (c->fresh, sorted).
+ */
+static li_status journal_lead(const li_lead_keyhash *l, void *ctx) {
     li__committer *c = ctx;
+    unsigned lacks = 0;
     for (size_t k = 0; k < c->nmatch; k++) {
-        if (!value[c->match[k]].len || knows(c, value, k, id))
+        uint64_t h = l->key[slot_of(c->match[k])];
+        unsigned had = lacks;
+        if (!h) {
+            lacks |= 1u << k;
             continue;
-        c->stale = 1;
-        li_field f = c->match[k];
-        li_status st = li__keyset_put(&c->keys, salted(li__key_hash(f, value[f]),
-                                                       lacks_before(c, value, k)), id);
-        if (st != LI_OK)
-            return st;
+        }
+        uint64_t sh = salted(h, had);
+        if (!knows(c, sh, l->id)) {
+            li_status st = li__keyset_put(&c->keys, sh, l->id);
+            if (st != LI_OK)
+                return st;
+        }
+        if (c->final_check && bsearch(&h, c->fresh, c->nfresh, sizeof h, cmp_u64))
+            c->stale = 1;
     }
     return LI_OK;
 }
 
-/* The set full (or its ids too narrow): built again from the table, which shows
- * every other committer's leads committed so far. */
+/* The set full (or its ids too narrow), or the journal pruned: built again from
+ * the table, which shows every other committer's leads committed so far. */
 static li_status keys_again(li__committer *c, li_error *err) {
     size_t keys = c->keys.count + c->keys.count / 8 + 4096;
     int64_t max_id = 0;
@@ -605,44 +620,37 @@ static li_status keys_again(li__committer *c, li_error *err) {
                        : st;
 }
 
-/* Whether the key set has any lead under key k of value (a row would find it). */
-static int has_candidate(const li__committer *c, li_field f, li_slice v) {
-    uint64_t h = li__key_hash(f, v);
-    for (unsigned lacks = 0; lacks < (1u << LI__NKEYS); lacks++) {
-        uint64_t s = salted(h, lacks);
-        size_t pos = li__keyset_start(&c->keys, s);
-        if (li__keyset_next(&c->keys, s, &pos))
-            return 1;
+li_status li__committer_candidates(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
+                                   size_t n, li_error *err) {
+    int64_t ids[LI__PREFETCH];
+    size_t m = 0;
+    /* The sets find_match() looks in, each candidate once per row at most. */
+    for (size_t i = 0; i < n && m < LI__PREFETCH; i++) {
+        unsigned has = 0;
+        for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
+            has |= hash[i][k] ? 1u << k : 0;
+        for (size_t k = 0; k < c->nmatch && m < LI__PREFETCH; k++) {
+            if (!hash[i][k])
+                continue;
+            unsigned earlier = (1u << k) - 1, h_has = has & earlier;
+            for (unsigned lacks = 0; lacks <= earlier && m < LI__PREFETCH; lacks++) {
+                if ((lacks & h_has) != h_has)
+                    continue;
+                uint64_t h = salted(hash[i][k], lacks);
+                size_t pos = li__keyset_start(&c->keys, h);
+                int64_t id;
+                while (m < LI__PREFETCH && (id = li__keyset_next(&c->keys, h, &pos)) != 0)
+                    ids[m++] = id;
+            }
+        }
     }
-    return 0;
+    return m ? li_store_lead_keys_prefetch(c->store, ids, m, err) : LI_OK;
 }
 
-li_status li__committer_precheck(li__committer *c, const li_row_keys *keys, size_t n,
-                                 li_error *err) {
-    li_row_keys want[LI_IMPORT_BATCH];
-    size_t m = 0;
-    /* Only the keys this import matches on, and only those its key set has
-     * no lead under: a row that finds a lead it knows decides the same way
-     * whatever another import added since (the oldest lead wins). */
-    for (size_t i = 0; i < n && m < LI_IMPORT_BATCH; i++) {
-        li_row_keys k;
-        li_slice v[LI_FIELD__COUNT] = {{0}};
-        memset(&k, 0, sizeof k);
-        v[LI_FIELD_EMAIL] = keys[i].email;
-        v[LI_FIELD_PHONE] = keys[i].phone;
-        v[LI_FIELD_EXTERNAL_ID] = keys[i].external_id;
-        li_row_keys mine = only_match_keys(c, v);
-        if (mine.email.len && !has_candidate(c, LI_FIELD_EMAIL, mine.email))
-            k.email = mine.email;
-        if (mine.phone.len && !has_candidate(c, LI_FIELD_PHONE, mine.phone))
-            k.phone = mine.phone;
-        if (mine.external_id.len && !has_candidate(c, LI_FIELD_EXTERNAL_ID, mine.external_id))
-            k.external_id = mine.external_id;
-        if (k.email.len || k.phone.len || k.external_id.len)
-            want[m++] = k;
-    }
-    li_status st = li_store_leads_recheck(c->store, c->job->id, want, m, 0, recheck_lead, c, err);
-    c->stale = 0; /* nothing decided yet */
+li_status li__committer_precheck(li__committer *c, li_error *err) {
+    c->final_check = 0;
+    li_status st = li_store_leads_recheck(c->store, c->job->id, NULL, 0, 0, journal_lead, c, err);
+    /* A set read again now comes before the batch's rows: nothing to redo. */
     return st == LI_ELIMIT ? keys_again(c, err) : st;
 }
 
@@ -650,22 +658,27 @@ li_status li__committer_recheck(li__committer *c, int *stale, li_error *err) {
     li_status st = LI_OK;
     *stale = 0;
     c->stale = 0;
-    if (c->batch_keys_lost) /* a caller that decided more than a batch: a bug */
+    c->final_check = 1;
+    qsort(c->fresh, c->nfresh, sizeof c->fresh[0], cmp_u64);
+    if (c->batch_lost) /* a caller that decided more than a batch: a bug */
         st = li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "lot trop grand pour la vérification");
     else
-        st = li_store_leads_recheck(c->store, c->job->id, c->batch_keys, c->nbatch_keys, 1,
-                                    recheck_lead, c, err);
+        st = li_store_leads_recheck(c->store, c->job->id, c->mine, c->nmine, 1, journal_lead, c,
+                                    err);
     if (st == LI_ELIMIT) {
         st = keys_again(c, err);
         c->stale = 1;
     }
+    /* Read again mid-batch: rows decided before did not see what it brought. */
     if (c->rebuilt && c->side_by_side)
         c->stale = 1;
     c->rebuilt = 0;
-    c->nbatch_keys = 0;
-    c->batch_keys_lost = 0;
+    c->final_check = 0;
+    c->nmine = 0;
+    c->nfresh = 0;
+    c->batch_lost = 0;
     if (st == LI_OK && c->stale)
-        li__trace("batch decided again: %s", "another import added leads with its keys");
+        li__trace("batch decided again: %s", "another import created a lead with one of its keys");
     *stale = st == LI_OK && c->stale;
     return st;
 }
@@ -865,11 +878,15 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
                 goto out;
             in_tx = 1;
             li_store_now(c.now);
-            if (c.side_by_side) { /* other committers' leads with these keys */
-                li_row_keys keys[LI_IMPORT_BATCH];
+            /* Other committers' leads since the last batch, before deciding;
+             * then the candidates of the batch's rows in one read. */
+            if (c.side_by_side) {
+                uint64_t hash[LI_IMPORT_BATCH][LI__NKEYS];
                 for (size_t i = 0; i < b->n; i++)
-                    keys[i] = li__row_keys_of(b->row[i].row.value);
-                if ((st = li__committer_precheck(&c, keys, b->n, err)) != LI_OK)
+                    memcpy(hash[i], b->row[i].hash, sizeof hash[i]);
+                if ((st = li__committer_precheck(&c, err)) != LI_OK ||
+                    (st = li__committer_candidates(&c, (const uint64_t (*)[LI__NKEYS])hash, b->n,
+                                                   err)) != LI_OK)
                     goto out;
             }
             for (size_t i = 0; i < b->n; i++) {

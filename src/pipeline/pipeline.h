@@ -133,12 +133,17 @@ typedef struct li__committer {
     struct li_user_dir *dir;  /* owned: the users' directory of column mode */
     li_buf changes; /* scratch: the history entry of an update */
     li_buf cand;    /* scratch: the keys of a candidate lead */
-    /* The keys of the rows decided since the last recheck (borrowed from
-     * the caller's batch, which outlives its commit), for li__committer_recheck. */
-    li_row_keys batch_keys[LI_IMPORT_BATCH];
-    size_t nbatch_keys;
-    int batch_keys_lost; /* more rows than a batch without a recheck (a rehearsal) */
-    int stale;           /* the recheck met leads the key set lacked */
+    /* Since the last recheck (li__committer_recheck): the leads created or
+     * changed, published with the batch's commit when committers run side
+     * by side; and the key hashes of the rows that created a lead matching
+     * none, which another committer's new leads must not share. */
+    li_lead_keyhash mine[LI_IMPORT_BATCH];
+    size_t nmine;
+    uint64_t fresh[LI_IMPORT_BATCH * LI__NKEYS];
+    size_t nfresh;
+    int batch_lost;      /* more rows than a batch without a recheck (a rehearsal) */
+    int final_check;     /* the journal being read is the final one of a batch */
+    int stale;           /* the recheck met a lead sharing a key with a new lead */
     int rebuilt;         /* the key set was read again since the last recheck */
     int side_by_side;    /* other committers may run meanwhile (li_store_side_by_side) */
 } li__committer;
@@ -192,25 +197,29 @@ void li__committer_prefetch(const li__committer *c, const uint64_t hash[LI__NKEY
 const char *li__phone_type_of(li_slice e164);
 /*
  * Before the commit of a batch (inside its transaction, after its rows):
- * asks the store for leads other committers added with the batch's keys
- * since this one built its key set (li_store_leads_recheck). *stale = 1
- * when there were: they are now in the key set, and the caller rolls back
- * and decides the same rows again (the job's counters as they were before
- * the batch). *stale = 0: commit. Forgets the batch's keys either way.
+ * takes the batch's turn and reads the leads other committers created or
+ * changed since the last read into the key set, and publishes the batch's
+ * own (li_store_leads_recheck). *stale = 1 when one of them shares a key
+ * with a lead this batch created, or the key set was read again meanwhile:
+ * the caller rolls back and decides the same rows again (the job's counters
+ * as they were before the batch). *stale = 0: commit.
  */
 li_status li__committer_recheck(li__committer *c, int *stale, li_error *err);
 /*
  * Before deciding a batch, when c->side_by_side: the leads other committers
- * added since with the keys of its rows (keys[0..n-1]) go into the key set,
- * so that the final recheck seldom finds any.
+ * created or changed since the last read go into the key set, so that the
+ * final recheck seldom finds any that matter.
  */
-li_status li__committer_precheck(li__committer *c, const li_row_keys *keys, size_t n,
-                                 li_error *err);
-/* The keys a recheck looks up, of a row's values. */
-static inline li_row_keys li__row_keys_of(const li_slice value[LI_FIELD__COUNT]) {
-    return (li_row_keys){value[LI_FIELD_EMAIL], value[LI_FIELD_PHONE],
-                         value[LI_FIELD_EXTERNAL_ID]};
-}
+li_status li__committer_precheck(li__committer *c, li_error *err);
+/*
+ * Before deciding a batch, when c->side_by_side (a server database: each
+ * read a round trip): the candidates the key set gives for the rows'
+ * key hashes (hash[0..n-1], li__committer_keys(); rows without keys have
+ * zeros) are read in one statement (li_store_lead_keys_prefetch).
+ */
+#define LI__PREFETCH 4096
+li_status li__committer_candidates(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
+                                   size_t n, li_error *err);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);

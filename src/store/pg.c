@@ -149,7 +149,7 @@ static PGconn *connect_url(const char *url, const char *dbname) {
     return c;
 }
 
-/* The session's settings: waits for a lock end as SQLite's busy timeout does; no JIT. */
+/* The session's settings: waits for a lock end as SQLite's busy timeout does. */
 li_status li__pg_session_setup(li__pg *s, li_error *err) {
     double t = 10.0;
     const char *env = getenv("LEADIMPORT_BUSY_TIMEOUT");
@@ -160,10 +160,7 @@ li_status li__pg_session_setup(li__pg *s, li_error *err) {
             t = d;
     }
     char sql[96];
-    /* No JIT: our statements are short, and a look-up whose estimate is
-     * high (a table not analysed yet) paid 27 ms of compilation for 4 ms of
-     * work (auto_explain of a committer's recheck). */
-    snprintf(sql, sizeof sql, "SET lock_timeout = %lld; SET jit = off", (long long)(t * 1000.0));
+    snprintf(sql, sizeof sql, "SET lock_timeout = %lld", (long long)(t * 1000.0));
     s->rows_in_made = 0; /* temporary tables die with the session */
     return li__pg_exec(s, sql, err);
 }
@@ -394,9 +391,10 @@ static li_status pg_open_url(const char *url, int create, li_store **out, li_err
         goto out;
     }
     s->base.ops = &pg_ops;
-    s->commits_seen = -1; /* no key set read: a recheck looks up */
+    s->log_seen = -1; /* no key set read yet */
     li_buf_init(&s->lead_copy, 0);
     li_buf_init(&s->row_copy, 0);
+    li_buf_init(&s->kc_text, 0);
     if ((st = file_dirs(url, &s->file_dir, &s->legacy_dir, err)) != LI_OK)
         goto out;
     if (!(s->conn = connect_url(url, NULL))) {
@@ -455,6 +453,8 @@ void li__pg_close(li_store *store) {
         PQfinish(s->conn);
     li_buf_free(&s->lead_copy);
     li_buf_free(&s->row_copy);
+    li_buf_free(&s->kc_text);
+    free(s->kc);
     free(s->url);
     free(s->file_dir);
     free(s->legacy_dir);
@@ -486,6 +486,8 @@ li_status li__pg_begin(li_store *store, li_error *err) {
     li__pg *s = li__pgs(store);
     li__pg_drop_queue(s);
     li__pg_ids_tx_end(s, 0);
+    li__pg_kc_clear(s);
+    s->log_mine = 0;
     s->broken = 0;
     s->in_tx = 0;
     s->savepoint = 0;
@@ -511,9 +513,8 @@ li_status li__pg_commit(li_store *store, li_error *err) {
     s->savepoint = 0;
     s->committing = 0;
     li__pg_ids_tx_end(s, !rolled_back);
-    if (s->commits_mine && !rolled_back && !s->commits_others)
-        s->commits_seen = s->commits_mine;
-    s->commits_mine = 0;
+    li__pg_kc_clear(s);
+    s->log_mine = 0;
     if (rolled_back)
         return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, "transaction annulée par le serveur");
     return LI_OK;
@@ -522,7 +523,8 @@ li_status li__pg_commit(li_store *store, li_error *err) {
 void li__pg_rollback(li_store *store) {
     li__pg *s = li__pgs(store);
     li__pg_drop_queue(s);
-    s->commits_mine = 0;
+    li__pg_kc_clear(s);
+    s->log_mine = 0;
     if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
         PQtransactionStatus(s->conn) != PQTRANS_IDLE) {
         PGresult *r = PQexec(s->conn, "ROLLBACK");

@@ -83,11 +83,16 @@ typedef struct li__pg {
     int64_t block_first, block_last, id_next; /* 0: no block */
     int64_t tx_first_id; /* the first id this transaction gave, 0: none */
     int committing;      /* COMMIT sent and not answered: its outcome is unknown */
-    /* Committers side by side (li__pg_leads_recheck): lead_commits.n when
-     * the key set was read (lead_keys_each) or at this connection's last
-     * commit of a batch while no one else's came between; others: one did. */
-    int64_t commits_seen, commits_mine;
-    int commits_others;
+    /* Committers side by side (li__pg_leads_recheck): the last batch of the
+     * journal (lead_commit_log.n) whose leads this connection's committer
+     * has, -1 before its key set was read. */
+    int64_t log_seen;
+    int64_t log_mine; /* the number this transaction's batch took (its turn), 0: none */
+    /* Candidates' keys read ahead for this transaction (li_store_lead_keys_prefetch):
+     * entries sorted by id, their texts in kc_text. */
+    struct li__pg_kc *kc;
+    size_t nkc, capkc;
+    li_buf kc_text;
     /* Queued leads: ids first_lead.. first_lead+nlead-1, their COPY lines. */
     int64_t first_lead;
     size_t nlead;
@@ -223,6 +228,8 @@ li_status li__pg_settle_leads(li__pg *s, li_error *err);
 li_status li__pg_settle_for(li__pg *s, int64_t id, li_error *err);
 /* Drops what is queued (rollback). */
 void li__pg_drop_queue(li__pg *s);
+/* Forgets the keys read ahead (the transaction's end, a lead changed). */
+void li__pg_kc_clear(li__pg *s);
 /*
  * Lead ids, at the end of a transaction: after a commit the ids it gave
  * stay given; after a rollback they go back too (unless the COMMIT's

@@ -103,6 +103,8 @@ out:
     return st;
 }
 
+static void kc_forget(li__pg *s, int64_t id); /* below, with the keys read ahead */
+
 li_status li__pg_lead_update(li_store *store, int64_t id, const li_slice value[LI_FIELD__COUNT],
                              li_slice custom_json, const li_lead_meta *meta, const char *now,
                              li_error *err) {
@@ -111,6 +113,7 @@ li_status li__pg_lead_update(li_store *store, int64_t id, const li_slice value[L
     li_status st = li__pg_settle_for(s, id, err);
     if (st != LI_OK)
         return st;
+    kc_forget(s, id); /* its keys may change */
     li__pg_arg_int(&a, id);
     for (int f = 0; f < LI_FIELD__COUNT; f++)
         li__pg_arg_slice(&a, value[f]);
@@ -133,6 +136,7 @@ li_status li__pg_lead_delete(li_store *store, int64_t id, li_error *err) {
     li_status st = li__pg_settle(s, err);
     if (st != LI_OK)
         return st;
+    kc_forget(s, id);
     li__pg_arg_int(&a, id);
     return li__pg_run(s, "DELETE FROM leads WHERE id=$1", &a, NULL, err);
 }
@@ -282,17 +286,18 @@ li_status li__pg_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ctx, l
     li_status st = li__pg_settle_leads(s, err);
     if (st != LI_OK)
         return st;
-    /* Read before the leads: a batch another committer commits from now on
-     * moves it (li__pg_leads_recheck). Not inside a transaction: a key set
-     * built again in the middle of a batch (it filled) came after rows of the
-     * batch were decided with the old one, which the recheck must still see. */
-    if (!s->in_tx) {
-        if ((st = li__pg_run(s, "SELECT n FROM lead_commits", NULL, &r, err)) != LI_OK)
-            return st;
-        s->commits_seen = PQntuples(r) == 1 ? li__pg_col_int(r, 0, 0) : -1;
-        s->commits_others = 0;
-        PQclear(r);
-    }
+    /* Read before the leads: what the journal holds after it, the leads may
+     * not show (li__pg_leads_recheck). A key set read again in the middle of
+     * a batch makes the committer decide the batch again (its rows decided
+     * before did not see what the journal had between). */
+    if ((st = li__pg_run(s, "SELECT n FROM lead_commits", NULL, &r, err)) != LI_OK)
+        return st;
+    s->log_seen = PQntuples(r) == 1 ? li__pg_col_int(r, 0, 0) : -1;
+    /* Holding the turn, we read our own number: the batches before it are
+     * the ones the leads show, and ours may yet roll back. */
+    if (s->log_mine && s->log_seen == s->log_mine)
+        s->log_seen--;
+    PQclear(r);
     return li__pg_pages(s,
                         "SELECT id, email, phone, external_id FROM leads WHERE id>$1 ORDER BY id"
                         " LIMIT $2",
@@ -341,6 +346,105 @@ static li_status keep(li_buf *scratch, li_slice v, size_t *off) {
     return v.len ? li_buf_append(scratch, v.ptr, v.len) : LI_OK;
 }
 
+/* --- keys read ahead ------------------------------------------------------------ */
+
+struct li__pg_kc {
+    int64_t id;
+    size_t off[3], len[3]; /* in kc_text: e-mail, phone, external id */
+    int stale;             /* the lead changed since: read it again */
+};
+
+void li__pg_kc_clear(li__pg *s) {
+    s->nkc = 0;
+    li_buf_reset(&s->kc_text);
+}
+
+static int kc_cmp(const void *a, const void *b) {
+    int64_t x = ((const struct li__pg_kc *)a)->id, y = ((const struct li__pg_kc *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * One statement for a batch's candidates instead of one round trip each
+ * (108 a batch of 500 rows in the bench, each a wait for the client). Only
+ * leads found are kept: an id not found is asked again (it may be one this
+ * transaction creates later, after a rollback gave its id back).
+ */
+li_status li__pg_lead_keys_prefetch(li_store *store, const int64_t *ids, size_t n,
+                                    li_error *err) {
+    li__pg *s = li__pgs(store);
+    PGresult *r = NULL;
+    li_buf arr;
+    li_buf_init(&arr, 0);
+    li__pg_kc_clear(s);
+    li_status st = LI_OK;
+    if (!n || !s->in_tx)
+        goto out;
+    st = li_buf_putc(&arr, '{');
+    for (size_t i = 0; i < n && st == LI_OK; i++)
+        st = li_buf_printf(&arr, "%s%lld", i ? "," : "", (long long)ids[i]);
+    if (st == LI_OK)
+        st = li_buf_puts(&arr, "}");
+    if (st != LI_OK) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    li__pg_args a = {0};
+    li__pg_arg_text(&a, arr.data);
+    if ((st = li__pg_run(s,
+                         "SELECT id, email, phone, external_id FROM leads"
+                         " WHERE id = ANY($1::bigint[])",
+                         &a, &r, err)) != LI_OK)
+        goto out;
+    size_t rows = (size_t)PQntuples(r);
+    if (rows > s->capkc) {
+        struct li__pg_kc *grown = realloc(s->kc, rows * sizeof *grown);
+        if (!grown) {
+            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            goto out;
+        }
+        s->kc = grown;
+        s->capkc = rows;
+    }
+    for (size_t i = 0; i < rows && st == LI_OK; i++) {
+        struct li__pg_kc *e = &s->kc[i];
+        e->id = li__pg_col_int(r, (int)i, 0);
+        e->stale = 0;
+        for (int k = 0; k < 3 && st == LI_OK; k++) {
+            li_slice v = li__pg_col_slice(r, (int)i, 1 + k);
+            e->off[k] = s->kc_text.len;
+            e->len[k] = v.len;
+            if (v.len)
+                st = li_buf_append(&s->kc_text, v.ptr, v.len);
+        }
+    }
+    if (st != LI_OK) {
+        li__pg_kc_clear(s);
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    s->nkc = rows;
+    qsort(s->kc, s->nkc, sizeof *s->kc, kc_cmp);
+out:
+    PQclear(r);
+    li_buf_free(&arr);
+    return st;
+}
+
+/* The keys of lead id read ahead, or NULL. */
+static struct li__pg_kc *kc_find(const li__pg *s, int64_t id) {
+    struct li__pg_kc key = {.id = id};
+    struct li__pg_kc *e = s->nkc ? bsearch(&key, s->kc, s->nkc, sizeof key, kc_cmp) : NULL;
+    return e && !e->stale ? e : NULL;
+}
+
+/* Lead id changes: its keys are read again. */
+static void kc_forget(li__pg *s, int64_t id) {
+    struct li__pg_kc *e = kc_find(s, id);
+    if (e)
+        e->stale = 1;
+}
+
 li_status li__pg_lead_keys(li_store *store, int64_t id, li_buf *scratch,
                            li_slice value[LI_FIELD__COUNT], int *found, li_error *err) {
     li__pg *s = li__pgs(store);
@@ -355,14 +459,21 @@ li_status li__pg_lead_keys(li_store *store, int64_t id, li_buf *scratch,
     li_status st = li__pg_settle_for(s, id, err);
     if (st != LI_OK)
         return st;
-    li__pg_arg_int(&a, id);
-    if ((st = li__pg_run(s, "SELECT email, phone, external_id FROM leads WHERE id=$1", &a, &r,
-                         err)) != LI_OK)
-        return st;
-    if (PQntuples(r) == 1) {
+    const struct li__pg_kc *e = kc_find(s, id);
+    if (e) { /* read ahead for the batch */
         for (int k = 0; k < 3; k++)
-            v[k] = li__pg_col_slice(r, 0, k);
+            v[k] = (li_slice){e->len[k] ? s->kc_text.data + e->off[k] : NULL, e->len[k]};
         *found = 1;
+    } else {
+        li__pg_arg_int(&a, id);
+        if ((st = li__pg_run(s, "SELECT email, phone, external_id FROM leads WHERE id=$1", &a,
+                             &r, err)) != LI_OK)
+            return st;
+        if (PQntuples(r) == 1) {
+            for (int k = 0; k < 3; k++)
+                v[k] = li__pg_col_slice(r, 0, k);
+            *found = 1;
+        }
     }
     for (int k = 0; k < 3 && st == LI_OK && *found; k++)
         if (keep(scratch, v[k], &off[k]) != LI_OK)
@@ -389,117 +500,142 @@ li_status li__pg_leads_max_id(li_store *store, int64_t *max_id, li_error *err) {
 
 /* --- committers side by side ------------------------------------------------------ */
 
-/* A text[] literal of one key of the rows ({"a","b"}: every element quoted). */
-static li_status key_array(li_buf *b, const li_row_keys *keys, size_t n, size_t which) {
-    li_status st = li_buf_putc(b, '{');
-    int first = 1;
-    for (size_t i = 0; i < n && st == LI_OK; i++) {
-        const li_slice *k = which == 0 ? &keys[i].email
-                            : which == 1 ? &keys[i].phone
-                                         : &keys[i].external_id;
-        if (!k->len)
-            continue;
-        if (!first)
-            st = li_buf_putc(b, ',');
-        first = 0;
-        if (st == LI_OK)
-            st = li_buf_putc(b, '"');
-        for (size_t j = 0; j < k->len && st == LI_OK; j++) {
-            char c = k->ptr[j];
-            if (c == '"' || c == '\\')
-                st = li_buf_putc(b, '\\');
-            if (st == LI_OK)
-                st = li_buf_putc(b, c);
-        }
-        if (st == LI_OK)
-            st = li_buf_putc(b, '"');
-    }
-    if (st == LI_OK)
-        st = li_buf_putc(b, '}');
-    return st == LI_OK ? li_buf_putc(b, '\0') : st;
+/* One lead of the journal: id and three key hashes, little-endian. */
+#define LOG_ENTRY 32
+
+static void put_u64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
-/*
- * Committers run side by side on PostgreSQL (the queue does not make them
- * take turns), each deciding from its own key set. Their transactions take
- * turns only at the final check, from it to their commit, on the row of
- * lead_commits: the batch's writes are sent first (the server's work, done
- * side by side), then the row is counted up, which waits for the
- * committer holding it to commit. The first check, before the rows are
- * decided, reads the number without waiting and looks the keys up the same
- * way: the final one then finds only what was committed in between. The number says whether another
- * committer committed a batch since this one read its key set; from then
- * on (until the key set is read again), each batch's keys are looked up
- * among the leads of other jobs. Under READ COMMITTED the look-up's
- * snapshot is taken after the row is ours: every committer that held it
- * before has committed and is seen; one that comes after waits for our
- * commit, then sees the number moved and looks our leads up.
- */
+static uint64_t get_u64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static int hex_digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Calls cb for each lead of a journal row's bytea, as text ("\\x" and hex digits). */
+static li_status journal_leads(const char *hex, size_t len, li_keyhash_cb cb, void *ctx,
+                               li_error *err) {
+    if (len < 2 || hex[0] != '\\' || hex[1] != 'x' || (len - 2) % (2 * LOG_ENTRY) != 0)
+        return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, "journal des leads illisible");
+    unsigned char e[LOG_ENTRY];
+    for (size_t at = 2; at < len; at += 2 * LOG_ENTRY) {
+        for (size_t i = 0; i < LOG_ENTRY; i++) {
+            int hi = hex_digit(hex[at + 2 * i]), lo = hex_digit(hex[at + 2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, "journal des leads illisible");
+            e[i] = (unsigned char)(hi << 4 | lo);
+        }
+        li_lead_keyhash k = {(int64_t)get_u64(e), {get_u64(e + 8), get_u64(e + 16), get_u64(e + 24)}};
+        li_status st = cb(&k, ctx);
+        if (st != LI_OK)
+            return st;
+    }
+    return LI_OK;
+}
+
 int li__pg_side_by_side(li_store *store) {
     (void)store;
     return 1;
 }
 
-li_status li__pg_leads_recheck(li_store *store, int64_t job_id, const li_row_keys *keys,
-                               size_t nkeys, int final, li_lead_key_cb cb, void *ctx,
+/*
+ * Committers run side by side on PostgreSQL (the queue does not make them
+ * take turns), each deciding from its own key set. Each batch that commits
+ * leads writes a row of the journal lead_commit_log: its number n (counted
+ * up in lead_commits, whose row lock the batch holds from that point to its
+ * commit: batches commit one at a time, in the order of n, only the COPY
+ * work before it runs side by side) and the ids and key hashes of the leads
+ * it created or changed. Every committer reads the rows after the last it
+ * read, before deciding a batch and again once it holds the turn, and puts
+ * those leads in its key set: the turn makes the second read see every
+ * batch committed before its own, and a later one sees its row. The
+ * numbers are dense and commit in order, so a read sees a prefix; a gap
+ * after the last read means rows were pruned (kept: the last KEEP), and
+ * the committer reads its key set again.
+ */
+#define KEEP 4096
+
+li_status li__pg_leads_recheck(li_store *store, int64_t job_id, const li_lead_keyhash *mine,
+                               size_t nmine, int final, li_keyhash_cb cb, void *ctx,
                                li_error *err) {
     li__pg *s = li__pgs(store);
     PGresult *r = NULL;
-    li_buf arr[3];
-    li__pg_args a = {0};
-    for (int k = 0; k < 3; k++)
-        li_buf_init(&arr[k], 0);
+    li_buf blob;
+    li_buf_init(&blob, 0);
+    int64_t n = 0;
     li_status st = li__pg_settle(s, err);
     if (st != LI_OK)
         goto out;
-    /* Before deciding: has anyone committed since? After: our turn, and the same. */
-    if ((st = li__pg_run(s,
-                         final ? "UPDATE lead_commits SET n=n+1 RETURNING n - 1"
-                               : "SELECT n FROM lead_commits",
-                         NULL, &r, err)) != LI_OK)
-        goto out;
-    int64_t n = PQntuples(r) == 1 ? li__pg_col_int(r, 0, 0) : -2;
-    PQclear(r);
-    r = NULL;
-    if (n != s->commits_seen)
-        s->commits_others = 1;
-    if (final)
-        s->commits_mine = n + 1;
-    int others = s->commits_others;
-    if (!others || !nkeys)
-        goto out;
-    for (size_t k = 0; k < 3; k++)
-        if (key_array(&arr[k], keys, nkeys, k) != LI_OK) {
-            st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (final) {
+        /* The turn: waits for the batch holding it to commit. */
+        if ((st = li__pg_run(s, "UPDATE lead_commits SET n=n+1 RETURNING n", NULL, &r, err)) !=
+            LI_OK)
             goto out;
-        }
-    for (int k = 0; k < 3; k++)
-        li__pg_arg_text(&a, arr[k].data);
-    li__pg_arg_int(&a, job_id);
-    if ((st = li__pg_run(s,
-                         /* A look-up per key: a bitmap scan of a hash index for
-                          * "= ANY" probes each element twenty times slower, and a
-                          * plain join may become a hash join over the whole table
-                          * (a table never analysed); OFFSET 0 keeps each look-up
-                          * apart (EXPLAIN ANALYZE, 500 keys: 6 ms against 109 ms). */
-                         "SELECT l.id, l.email, l.phone, l.external_id FROM unnest($1::text[]) k,"
-                         " LATERAL (SELECT * FROM leads WHERE email=k OFFSET 0) l"
-                         " WHERE l.import_job_id IS DISTINCT FROM $4"
-                         " UNION SELECT l.id, l.email, l.phone, l.external_id FROM"
-                         " unnest($2::text[]) k, LATERAL (SELECT * FROM leads WHERE phone=k"
-                         " OFFSET 0) l WHERE l.import_job_id IS DISTINCT FROM $4"
-                         " UNION SELECT l.id, l.email, l.phone, l.external_id FROM"
-                         " unnest($3::text[]) k, LATERAL (SELECT * FROM leads WHERE"
-                         " external_id=k OFFSET 0) l WHERE l.import_job_id IS DISTINCT FROM $4",
+        n = PQntuples(r) == 1 ? li__pg_col_int(r, 0, 0) : 0;
+        s->log_mine = n;
+        PQclear(r);
+        r = NULL;
+    }
+    li__pg_args a = {0};
+    li__pg_arg_int(&a, s->log_seen);
+    if ((st = li__pg_run(s, "SELECT n, job_id, leads FROM lead_commit_log WHERE n>$1 ORDER BY n",
                          &a, &r, err)) != LI_OK)
         goto out;
-    key_scan x = {cb, ctx};
-    for (int i = 0; i < PQntuples(r) && st == LI_OK; i++)
-        st = key_row(r, i, &x);
+    int rows = PQntuples(r);
+    int64_t first = rows ? li__pg_col_int(r, 0, 0) : 0;
+    if (s->log_seen < 0 || (rows && first != s->log_seen + 1) ||
+        (final && !rows && n - 1 > s->log_seen)) {
+        st = li_error_set(err, LI_ELIMIT, LI_MSG_DB_ERROR, "journal des leads élagué");
+        goto out;
+    }
+    for (int i = 0; i < rows && st == LI_OK; i++) {
+        if (li__pg_col_int(r, i, 1) != job_id) /* our own job's leads are in the key set */
+            st = journal_leads(PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2), cb, ctx, err);
+        if (st == LI_OK)
+            s->log_seen = li__pg_col_int(r, i, 0);
+    }
+    PQclear(r);
+    r = NULL;
+    if (st != LI_OK || !final)
+        goto out;
+    /* Our row, with our commit; the oldest ones pruned now and then. */
+    if (li_buf_reserve(&blob, nmine * LOG_ENTRY + 1) != LI_OK) {
+        st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+        goto out;
+    }
+    for (size_t i = 0; i < nmine; i++) {
+        unsigned char *p = (unsigned char *)blob.data + i * LOG_ENTRY;
+        put_u64(p, (uint64_t)mine[i].id);
+        for (int k = 0; k < 3; k++)
+            put_u64(p + 8 + 8 * k, mine[i].key[k]);
+    }
+    li__pg_args w = {0};
+    li__pg_arg_int(&w, n);
+    li__pg_arg_int(&w, job_id);
+    li__pg_arg_slice(&w, (li_slice){blob.data, nmine * LOG_ENTRY});
+    if (!nmine) { /* an empty bytea, not NULL */
+        w.v[2] = "";
+        w.len[2] = 0;
+        w.fmt[2] = 1;
+    }
+    if ((st = li__pg_run(s, "INSERT INTO lead_commit_log (n, job_id, leads) VALUES ($1, $2, $3)",
+                         &w, NULL, err)) != LI_OK)
+        goto out;
+    if (n % 256 == 0) {
+        li__pg_args d = {0};
+        li__pg_arg_int(&d, n - KEEP);
+        st = li__pg_run(s, "DELETE FROM lead_commit_log WHERE n<$1", &d, NULL, err);
+    }
 out:
     PQclear(r);
-    for (int k = 0; k < 3; k++)
-        li_buf_free(&arr[k]);
+    li_buf_free(&blob);
     return st;
 }
 

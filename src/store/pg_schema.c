@@ -174,11 +174,13 @@ const char *const li__pg_migrations[] = {
     " END LOOP; END $$;",
 
     /* 11: committers side by side (pg_leads.c, li__pg_leads_recheck): the
-     * number of batches committers committed. Each batch adds one under the
-     * row's lock, held to its commit; one that finds a number other than the
-     * last it saw looks up its keys among the leads of the others. */
+     * number of batches committers committed (each adds one under the row's
+     * lock, held to its commit), and the journal of what each such batch
+     * created or changed: its leads' ids and key hashes, read by the others. */
     "CREATE TABLE IF NOT EXISTS lead_commits (n bigint NOT NULL);"
-    "INSERT INTO lead_commits SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM lead_commits);",
+    "INSERT INTO lead_commits SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM lead_commits);"
+    "CREATE TABLE IF NOT EXISTS lead_commit_log (n bigint PRIMARY KEY, job_id bigint NOT NULL,"
+    " leads bytea NOT NULL);",
     NULL,
 };
 

@@ -386,19 +386,26 @@ li_status li__sqlite_lead_keys(li_store *store, int64_t id, li_buf *scratch,
 }
 
 /*
- * Nothing to recheck: a committer holds SQLite's write lock from its
+ * Nothing to exchange: a committer holds SQLite's write lock from its
  * batch's first write to its commit, and the queue runs one committer at a
  * time (exclusive items), so no other can add a lead its key set lacks.
  */
+/* Reads are in process: one at a time costs no more than all at once. */
+li_status li__sqlite_lead_keys_prefetch(li_store *store, const int64_t *ids, size_t n,
+                                        li_error *err) {
+    (void)store, (void)ids, (void)n, (void)err;
+    return LI_OK;
+}
+
 int li__sqlite_side_by_side(li_store *store) {
     (void)store;
     return 0;
 }
 
-li_status li__sqlite_leads_recheck(li_store *store, int64_t job_id, const li_row_keys *keys,
-                                   size_t nkeys, int final, li_lead_key_cb cb, void *ctx,
+li_status li__sqlite_leads_recheck(li_store *store, int64_t job_id, const li_lead_keyhash *mine,
+                                   size_t nmine, int final, li_keyhash_cb cb, void *ctx,
                                    li_error *err) {
-    (void)store, (void)job_id, (void)keys, (void)nkeys, (void)final, (void)cb, (void)ctx;
+    (void)store, (void)job_id, (void)mine, (void)nmine, (void)final, (void)cb, (void)ctx;
     (void)err;
     return LI_OK;
 }
