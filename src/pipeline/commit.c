@@ -488,10 +488,14 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
     /* A new lead that matched none: another committer's new lead must not
      * share a key with it (a row that matched a lead creates none that
      * another import could have made too). */
-    if (!match)
-        for (size_t k = 0; k < c->nmatch; k++)
-            if (hash[k] && c->nfresh < sizeof c->fresh / sizeof c->fresh[0])
-                c->fresh[c->nfresh++] = hash[k];
+    for (size_t k = 0; !match && k < c->nmatch; k++) {
+        if (!hash[k])
+            continue;
+        if (c->nfresh < sizeof c->fresh / sizeof c->fresh[0])
+            c->fresh[c->nfresh++] = hash[k];
+        else
+            c->batch_lost = 1; /* the recheck refuses an incomplete batch */
+    }
     c->job->assigned += meta.assigned_to != 0;
     if ((st = remember_keys(c, value, out->lead_id, err)) != LI_OK)
         return st;
@@ -624,7 +628,8 @@ li_status li__committer_candidates(li__committer *c, const uint64_t (*hash)[LI__
                                    size_t n, li_error *err) {
     int64_t ids[LI__PREFETCH];
     size_t m = 0;
-    /* The sets find_match() looks in, each candidate once per row at most. */
+    /* The sets find_match() looks in (a candidate of several rows comes
+     * several times: harmless, and rarer than a pass to remove them). */
     for (size_t i = 0; i < n && m < LI__PREFETCH; i++) {
         unsigned has = 0;
         for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
