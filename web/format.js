@@ -45,19 +45,6 @@ export function duration(seconds) {
   return r ? `${plural(m, 'minute', 'minutes')} ${plural(r, 'seconde', 'secondes')}` : plural(m, 'minute', 'minutes');
 }
 
-/**
- * The duration of a job from its dates, in seconds, or null. For an import
- * reviewed first, the time from its commit work item to its end (the review
- * may wait hours between analysis and import); else from its start.
- */
-export function jobSeconds(job) {
-  const commit = (job.work_items || []).find((w) => w.kind === 'commit' && w.run_at);
-  if (commit && job.finished_at) return Math.max(0, (new Date(job.finished_at) - new Date(commit.run_at)) / 1000);
-  if (!job.started_at) return null;
-  const end = job.finished_at ? new Date(job.finished_at) : new Date();
-  return Math.max(0, (end - new Date(job.started_at)) / 1000);
-}
-
 export const STATES = {
   uploaded: 'déposé',
   queued: 'en attente',

@@ -98,7 +98,7 @@ export async function renderHistory(ctx, params) {
       h('td', { class: 'num', 'data-label': 'Mis à jour' }, f.num(j.updated)),
       h('td', { class: 'num', 'data-label': 'Ignorés' }, f.num(j.skipped)),
       h('td', { class: 'num', 'data-label': 'Invalides' }, f.num(j.invalid)),
-      h('td', { 'data-label': 'Durée' }, f.duration(f.jobSeconds(j))),
+      h('td', { 'data-label': 'Durée' }, f.duration(j.duration_s)),
       h('td', { 'data-label': 'Actions' }, actions(j))))))) : h('p', { class: 'vide' }, state ? 'Aucun import dans cet état.' : "Aucun import pour l'instant.");
 
   const pages = Math.max(1, res.pages || 1);

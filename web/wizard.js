@@ -329,7 +329,10 @@ function renderRunning(ctx, job, importing) {
     const fr = fraction(j, importing);
     p.bar.value = Math.round(fr * 100);
     p.bar.setAttribute('aria-valuetext', f.pct(fr, 1));
-    fill(phase, `Étape : ${f.phaseLabel(j.phase)} — état : ${f.stateLabel(j.status)} — ${f.pct(fr, 1)}`);
+    /* A queued job still holds the phase it last ran (the analysis's): it is not running it. */
+    fill(phase, j.status === 'queued'
+      ? `État : ${f.stateLabel(j.status)} — le travail commencera dès qu'un processus de traitement sera libre`
+      : `Étape : ${f.phaseLabel(j.phase)} — état : ${f.stateLabel(j.status)} — ${f.pct(fr, 1)}`);
     speed.textContent = j.rows_per_s > 0 ? `${f.num(Math.round(j.rows_per_s))} lignes/s` : '—';
     eta.textContent = j.eta_s === null || j.eta_s === undefined ? '—' : f.duration(j.eta_s);
     const items = importing
@@ -613,15 +616,18 @@ const ENDINGS = {
 async function renderSummary(ctx, job) {
   const [cls, sentence] = ENDINGS[job.status] || ['attention', f.stateLabel(job.status)];
   const msgs = h('div', { class: 'zone-etat' });
-  const secs = f.jobSeconds(job);
+  const secs = job.duration_s ?? null; /* the API's one rule (li_job_duration_s) */
   const cards = [
     ['Leads créés', job.created, 'cree'], ['Mis à jour', job.updated], ['Ignorés', job.skipped],
     ['Signalés (doublons possibles)', job.flagged], ['Invalides', job.invalid], ['Attribués', job.assigned],
   ];
   const parts = [
     h('h2', null, 'Résumé'),
-    h('div', { class: `boite ${cls}`, role: 'status' }, sentence, secs !== null ? ` Durée de l'import : ${f.duration(secs)}.` : null),
-    job.error ? h('p', { class: 'boite erreur' }, job.error) : null,
+    /* A cancelled import's note (the API's) says what it kept; a failure's reason is an error. */
+    h('div', { class: `boite ${cls}`, role: 'status' },
+      job.status === 'cancelled' && job.error ? job.error : sentence,
+      secs !== null ? ` Durée de l'import : ${f.duration(secs)}.` : null),
+    job.error && job.status !== 'cancelled' ? h('p', { class: 'boite erreur' }, job.error) : null,
     h('dl', { class: 'chiffres' }, cards.map(([k, v, c]) => h('div', { class: c || null }, h('dt', null, k), h('dd', null, f.num(v))))),
   ];
   const given = job.assigned > 0 ? await api.get(`/api/imports/${job.job_id}/assignments`) : { users: [] };
@@ -654,6 +660,9 @@ async function renderSummary(ctx, job) {
   if (job.status === 'failed' || job.status === 'cancelled') {
     const retry = h('button', { type: 'button', class: 'secondaire' }, 'Relancer');
     retry.addEventListener('click', async () => {
+      const ok = await confirmAction('Relancer cet import ?',
+        `L'import n° ${job.job_id} reprendra où il s'est arrêté ; ce qu'il a déjà enregistré le reste.`, 'Relancer');
+      if (!ok) return;
       try {
         await api.post(`/api/imports/${job.job_id}/retry`);
         go(`#/imports/${job.job_id}`);

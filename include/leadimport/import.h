@@ -297,6 +297,17 @@ li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err)
  */
 int li_job_interrupted(const li_job_rec *job);
 /*
+ * How long the job's import took, in seconds (running: so far), or -1 when
+ * it has not started. One rule for every front end (the CLI's « Durée », the
+ * page's summary and history, the JSON "duration_s"): from the start of its
+ * work to its end, except for an import reviewed first, timed from when its
+ * commit was asked (commit_at): the wait between the analysis and the
+ * admin's « Importer » may be hours and is not the import's time.
+ */
+double li_job_duration_s(const li_job_rec *job);
+/* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another, at least 0; -1 if unreadable. */
+double li_job_seconds_between(const char *from, const char *to);
+/*
  * The row number a resumed job goes on from: the row after its last
  * committed one in the commit phase, else its parse checkpoint (1 when it
  * has none). What li_job_retry() tells the user.

@@ -25,7 +25,8 @@
  * counters, "bytes_done", "bytes_total", "parse_row", "commit_row",
  * "rows_per_s", "eta_s" (null when unknown), "running", "interrupted"
  * (li_job_interrupted()), "attempts", "worker", "heartbeat_at",
- * "created_at", "started_at", "finished_at", "error"}: one job as
+ * "created_at", "started_at", "finished_at", "duration_s" (li_job_duration_s(),
+ * null when it has none), "error"}: one job as
  * `jobs list --json` lists it. Empty texts are null.
  */
 li_status li_jobjson_job(li_buf *b, const li_job_rec *job);

@@ -57,6 +57,7 @@ typedef struct li_job_rec {
     uint64_t attempts;     /* attempts of the job's current work item */
     char worker[128];      /* lease owner of its last claimed item, "host:pid:thread" */
     char heartbeat_at[32]; /* last checkpoint or lease renewal */
+    char commit_at[32];    /* when its latest commit item was queued (a review committed), or "" */
     /*
      * 1 when a live worker holds one of its items now. A job "parsing" or
      * "importing" with live = 0 was interrupted (its worker died): the next

@@ -43,20 +43,6 @@ static const char jobs_help[] =
     "                       n'est pas touché et il est listé\n"
     "  --db URL             base de données\n";
 
-/* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another; -1 if unreadable. */
-static double seconds_between(const char *from, const char *to) {
-    double t[2];
-    const char *s[2] = {from, to};
-    for (int i = 0; i < 2; i++) {
-        struct tm tm = {0};
-        const char *rest = strptime(s[i], "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!rest)
-            return -1;
-        t[i] = (double)timegm(&tm) + (*rest == '.' ? strtod(rest, NULL) : 0.0);
-    }
-    return t[1] - t[0];
-}
-
 typedef struct list_ctx {
     int json, n;
     li_buf out;
@@ -180,7 +166,7 @@ static int show(li_store *s, long long id, int json) {
         li_cli_say(LI_MSG_JOB_SHOW_REPORT, (unsigned long long)report_rows,
                    report_rows > 1 ? "s" : "", (long long)j.id);
     }
-    double secs = over ? seconds_between(j.started_at, j.finished_at) : -1;
+    double secs = over ? li_job_duration_s(&j) : -1;
     if (over && secs >= 0) {
         char d[32];
         snprintf(d, sizeof d, "%.1f", secs);

@@ -85,6 +85,19 @@ typedef struct li__http_detail {
     size_t len;
 } li__http_detail;
 
+/*
+ * An answer of GET /api/imports/{id}/errors kept while the job's rows stay
+ * as they were (imports.c): the key says what of the job could change them.
+ */
+#define LI__HTTP_GROUPS_SLOTS 4
+typedef struct li__http_groups {
+    int64_t id;                 /* 0: a free slot */
+    char key[192];              /* groups_key(): what of the job could change them */
+    uint64_t used;              /* li_http_server.groups_clock when last used */
+    char *body;                 /* owned */
+    size_t len;
+} li__http_groups;
+
 struct li_http_server {
     li_http_opts o;
     char *data_dir;           /* owned */
@@ -102,6 +115,8 @@ struct li_http_server {
     uint64_t *counts;         /* [route (count + 1)][LI__HTTP_NSTATUS] */
     li__http_detail details[LI__HTTP_DETAIL_SLOTS];
     uint64_t details_gen;     /* +1 at each change made through this server */
+    li__http_groups groups[LI__HTTP_GROUPS_SLOTS];
+    uint64_t groups_clock;
     pthread_mutex_t log_lock;
 };
 
@@ -118,6 +133,8 @@ void li__http_pool_put(li_http_server *srv, li_store *s);
  * after each request that may change a job, before its answer leaves.
  */
 void li__http_details_forget(li_http_server *srv);
+/* Frees the kept answers of GET /api/imports/{id}/errors (at the server's end). */
+void li__http_groups_forget(li_http_server *srv);
 /* Releases r's SSE slot, if any. */
 void li__http_sse_leave(li_http_req *r);
 

@@ -609,6 +609,7 @@ static void server_free(li_http_server *srv) {
     free(srv->counts);
     for (size_t i = 0; i < LI__HTTP_DETAIL_SLOTS; i++)
         free(srv->details[i].body);
+    li__http_groups_forget(srv);
     free(srv->data_dir);
     pthread_mutex_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->log_lock);

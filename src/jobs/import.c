@@ -616,8 +616,10 @@ li_status li__run_job(li__runner *rr, li_job_state done, li_import_result *res, 
         const li_job_rec *job = &res->job;
         if (job->state == LI_JOB_REJECTED)
             st = job_error(err, LI_EREFUSED, LI_MSG_TOO_MANY_INVALID, job);
-        else if (job->state == LI_JOB_CANCELLED)
-            st = job_error(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, job);
+        else if (job->state == LI_JOB_CANCELLED) /* the stored note, with what it kept */
+            st = li_error_set(err, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)job->id,
+                              (unsigned long long)job->created, (unsigned long long)job->updated,
+                              (long long)job->id);
         else if (job->state != done)
             st = job_error(err, LI_EINTERNAL, LI_MSG_INTERNAL, job);
     }

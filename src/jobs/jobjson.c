@@ -88,7 +88,12 @@ static void job_fields(jw *w, const li_job_rec *j) {
     kv(w, "started_at", j->started_at, 1);
     put(w, ",");
     kv(w, "finished_at", j->finished_at, 1);
-    put(w, ",");
+    /* li_job_duration_s(): the one rule of « Durée », whole seconds to a tenth */
+    double secs = li_job_duration_s(j);
+    if (secs >= 0)
+        putf(w, ",\"duration_s\":%.1f,", secs);
+    else
+        put(w, ",\"duration_s\":null,");
     kv(w, "error", j->error, 1);
     /* who asked for it (users.id; the history names them), null for the operator's CLI */
     if (j->created_by > 0)

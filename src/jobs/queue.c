@@ -180,10 +180,9 @@ li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err)
                           li_job_state_label(job->state));
         goto out;
     }
+    /* Stored, so read by every front end: it names no command (the CLI adds its own, import.c). */
     li_error why;
-    li_error_set(&why, LI_ECANCELLED, LI_MSG_JOB_CANCELLED, (long long)id,
-                 (unsigned long long)job->created, (unsigned long long)job->updated,
-                 (long long)id);
+    li_error_set(&why, LI_ECANCELLED, LI_MSG_JOB_CANCELLED_NOTE, (long long)id);
     job->state = LI_JOB_CANCELLED;
     snprintf(job->error, sizeof job->error, "%s", why.message);
     job->eta_s = -1;
@@ -200,6 +199,37 @@ out:
 
 int li_job_interrupted(const li_job_rec *job) {
     return !job->live && (job->state == LI_JOB_PARSING || job->state == LI_JOB_IMPORTING);
+}
+
+/* A stored time ("2026-12-01T23:44:18.873Z") in seconds since the epoch; 0 if unreadable. */
+static int stamp_seconds(const char *stamp, double *out) {
+    struct tm tm = {0};
+    const char *rest = stamp && *stamp ? strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!rest)
+        return 0;
+    *out = (double)timegm(&tm) + (*rest == '.' ? strtod(rest, NULL) : 0.0);
+    return 1;
+}
+
+double li_job_seconds_between(const char *from, const char *to) {
+    double a, b;
+    if (!stamp_seconds(from, &a) || !stamp_seconds(to, &b))
+        return -1;
+    return b > a ? b - a : 0; /* two machines' clocks: never a negative time */
+}
+
+double li_job_duration_s(const li_job_rec *job) {
+    const char *from = job->commit_at[0] ? job->commit_at : job->started_at;
+    char now[32];
+    const char *to = job->finished_at;
+    if (!to[0]) {
+        /* a job that ended without an end time, or waits (uploaded, queued, ready): no time to say */
+        if (job->state != LI_JOB_PARSING && job->state != LI_JOB_IMPORTING)
+            return -1;
+        li_store_now(now);
+        to = now;
+    }
+    return li_job_seconds_between(from, to);
 }
 
 uint64_t li_job_resume_row(const li_job_rec *job) {

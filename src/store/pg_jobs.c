@@ -46,6 +46,10 @@
     X(attempts, "attempts")                                                                        \
     X(worker, "worker")                                                                            \
     X(heartbeat_at, "heartbeat_at")                                                                \
+    X(created_by, "created_by")                                                                    \
+    /* when its commit was asked, for a review committed (li_job_duration_s) */                    \
+    X(commit_at, "(SELECT max(w.run_at) FROM work_items w"                                         \
+                 " WHERE w.job_id=import_jobs.id AND w.kind='commit')")                            \
     /* the owners of its items running under an unexpired lease, one a line */                     \
     X(lease_owners, "(SELECT string_agg(w.lease_owner, E'\\n') FROM work_items w"                  \
                     " WHERE w.job_id=import_jobs.id AND w.state='running'"                         \
@@ -110,6 +114,8 @@ static li_status job_from_row(const PGresult *r, int i, li_job_rec *j, li_error 
     j->attempts = (uint64_t)li__pg_col_int(r, i, JOB_COL_attempts);
     li__pg_col_copy(j->worker, sizeof j->worker, r, i, JOB_COL_worker);
     li__pg_col_copy(j->heartbeat_at, sizeof j->heartbeat_at, r, i, JOB_COL_heartbeat_at);
+    li__pg_col_copy(j->commit_at, sizeof j->commit_at, r, i, JOB_COL_commit_at);
+    j->created_by = li__pg_col_int(r, i, JOB_COL_created_by); /* NULL: 0, the operator */
     j->live = any_owner_alive(li__pg_col_text(r, i, JOB_COL_lease_owners));
     return LI_OK;
 }

@@ -47,6 +47,9 @@
     X(attempts, "attempts")                                                                        \
     X(worker, "worker")                                                                            \
     X(heartbeat_at, "heartbeat_at")                                                                \
+    /* when its commit was asked, for a review committed (li_job_duration_s) */                    \
+    X(commit_at, "(SELECT max(w.run_at) FROM work_items w"                                         \
+                 " WHERE w.job_id=import_jobs.id AND w.kind='commit')")                            \
     X(created_by, "created_by")                                                                    \
     /* the owners of its items running under an unexpired lease, one a line */                     \
     X(lease_owners, "(SELECT group_concat(w.lease_owner, char(10)) FROM work_items w"              \
@@ -117,6 +120,7 @@ static li_status job_from_row(sqlite3_stmt *q, li_job_rec *j, li_error *err) {
     j->attempts = (uint64_t)sqlite3_column_int64(q, JOB_COL_attempts);
     li__sqlite_col_copy(j->worker, sizeof j->worker, q, JOB_COL_worker);
     li__sqlite_col_copy(j->heartbeat_at, sizeof j->heartbeat_at, q, JOB_COL_heartbeat_at);
+    li__sqlite_col_copy(j->commit_at, sizeof j->commit_at, q, JOB_COL_commit_at);
     j->live = any_owner_alive((const char *)sqlite3_column_text(q, JOB_COL_lease_owners));
     return LI_OK;
 }

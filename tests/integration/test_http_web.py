@@ -175,6 +175,13 @@ class WebPage(lh.ServerCase):
         self.assertEqual(by["email_domain_typo"]["severity"], "warning")
         self.assertEqual(by["email_domain_typo"]["rows"], [7])
         self.assertEqual(groups["groups"][0]["code"], "contact_missing")  # most frequent first
+        # asked again (kept while the job's rows stay as they are): the same answer
+        self.assertEqual(self.admin.json_ok("GET", "/api/imports/%d/errors" % job), groups)
+        # cancelled, then retried: analysed again, the same issues
+        self.admin.json_ok("POST", "/api/imports/%d/cancel" % job)
+        self.admin.json_ok("POST", "/api/imports/%d/retry" % job, expect=(200, 202))
+        self.admin.wait_status(job, ("ready",))
+        self.assertEqual(self.admin.json_ok("GET", "/api/imports/%d/errors" % job), groups)
 
     def test_the_summary_says_to_whom_the_leads_went(self):
         rows = [li.lead("P%d" % i, "Nom%d" % i, "p%d@exemple.fr" % i) for i in range(7)]

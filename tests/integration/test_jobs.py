@@ -188,7 +188,11 @@ class CancelRetryDelete(unittest.TestCase):
         leads = li.query(self.tmp, "SELECT count(*) FROM leads")[0][0]
         self.assertEqual(staged, rows)  # staged rows stay for inspection
         self.assertEqual(leads, created)  # committed leads stay, and the job says how many
-        self.assertIn(str(created), show(self, self.tmp, job)["error"])
+        doc = show(self, self.tmp, job)
+        self.assertEqual(doc["created"], created)
+        # its note is read by the page and the API too: it says what stays, names no command
+        self.assertIn("restent dans la base", doc["error"])
+        self.assertNotIn("leadimport", doc["error"])
         self.assertIn("leads_email", li.index_names(self.tmp, "leads"))
         # Cancelling twice is refused; retrying goes on from the checkpoint.
         r = li.run(["jobs", "cancel", str(job)] + db(self.tmp), cwd=self.tmp)

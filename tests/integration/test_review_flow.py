@@ -172,6 +172,49 @@ class ReviewFlow(unittest.TestCase):
         self.assertEqual(one.code, 3, repr(one))
         self.assertEqual(li.run(["jobs", "commit", "99", "--db", url]).code, 2)
 
+    def test_duration_is_the_import_not_the_wait_for_the_admin(self):
+        """« Durée » (jobs show, the JSON's duration_s, the page) times a
+        reviewed import from its « Importer », not from its analysis: an
+        admin who commits a day later did not wait a day for the import."""
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        job = r.json()["job_id"]
+        ready = li.run(["jobs", "show", str(job), "--db", url, "--json"]).json()
+        self.assertIsNone(ready["duration_s"], ready)  # it waits: no time to say
+        li.query(self.tmp, "UPDATE import_jobs SET started_at='2020-01-01T00:00:00.000Z'"
+                           " WHERE id=?", (job,))
+        self.assertEqual(li.run(["jobs", "commit", str(job), "--db", url], cwd=self.tmp).code, 0)
+        shown = li.run(["jobs", "show", str(job), "--db", url, "--json"]).json()
+        self.assertEqual(shown["status"], "completed")
+        self.assertIsNotNone(shown["duration_s"])
+        self.assertLess(shown["duration_s"], 600, shown)  # not since 2020
+        listed = [j for j in li.run(["jobs", "list", "--db", url, "--json"]).json()
+                  if j["job_id"] == job]
+        self.assertEqual(listed[0]["duration_s"], shown["duration_s"])
+        text = li.run(["jobs", "show", str(job), "--db", url])
+        line = [l for l in text.out.splitlines() if l.strip().startswith("durée")]
+        self.assertEqual(len(line), 1, text.out)
+        self.assertNotIn("2020", line[0])
+        secs = float(line[0].split(":", 1)[1].split()[0].replace(",", "."))
+        self.assertAlmostEqual(secs, shown["duration_s"], delta=0.11)
+        # the one-shot import of the base: from its start to its end
+        base = li.run(["jobs", "show", "1", "--db", url, "--json"]).json()
+        self.assertIsNotNone(base["duration_s"])
+        self.assertLess(base["duration_s"], 600)
+
+    def test_a_cancelled_review_keeps_a_note_every_front_end_can_show(self):
+        """The reason a cancelled import keeps is read by the page and the
+        API as well as the CLI: it names no command."""
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
+        job = r.json()["job_id"]
+        self.assertEqual(li.run(["jobs", "cancel", str(job), "--db", url]).code, 0)
+        shown = li.run(["jobs", "show", str(job), "--db", url, "--json"]).json()
+        self.assertEqual(shown["status"], "cancelled")
+        self.assertIn("annulé", shown["error"])
+        self.assertNotIn("leadimport", shown["error"])
+        self.assertNotIn("--", shown["error"])
+
     def test_cleanup_cancels_a_review_left_too_long(self):
         url = self.db("t.db")
         r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
