@@ -64,6 +64,9 @@ static const char serve_help[] =
     "                            (LEADIMPORT_MAX_CONNECTIONS_PER_IP)\n"
     "  --max-sse-per-job N       suivis en direct d'un même import, 32\n"
     "                            (LEADIMPORT_MAX_SSE_PER_JOB)\n"
+    "  --max-reads-per-second N  lectures (GET) par seconde et par compte, 20 ; au-delà\n"
+    "                            d'une rafale du double, elles attendent leur tour ;\n"
+    "                            0 sans limite (LEADIMPORT_MAX_READS_PER_SECOND)\n"
     "  --session-idle DURÉE      session fermée après cette inactivité, 2h\n"
     "                            (LEADIMPORT_SESSION_IDLE)\n"
     "  --session-max DURÉE       durée de vie d'une session, 12h (LEADIMPORT_SESSION_MAX)\n"
@@ -105,6 +108,7 @@ static const setting settings[] = {
     {"--max-connections", "LEADIMPORT_MAX_CONNECTIONS", K_UINT, AT(max_connections), 1, 100000},
     {"--max-connections-per-ip", "LEADIMPORT_MAX_CONNECTIONS_PER_IP", K_UINT, AT(max_per_address), 1, 100000},
     {"--max-sse-per-job", "LEADIMPORT_MAX_SSE_PER_JOB", K_UINT, AT(max_sse_per_job), 1, 100000},
+    {"--max-reads-per-second", "LEADIMPORT_MAX_READS_PER_SECOND", K_UINT, AT(max_reads_per_s), 0, 100000},
     {"--session-idle", "LEADIMPORT_SESSION_IDLE", K_DURATION, AT(session.idle_s), 60, 365ull * 86400},
     {"--session-max", "LEADIMPORT_SESSION_MAX", K_DURATION, AT(session.absolute_s), 60, 365ull * 86400},
     {"--login-max-per-account", "LEADIMPORT_LOGIN_MAX_PER_ACCOUNT", K_UINT, AT(session.max_failures_account), 1, 100000},

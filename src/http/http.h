@@ -29,7 +29,9 @@
 #define LI_HTTP_DEFAULT_MAX_CONNECTIONS 256
 #define LI_HTTP_DEFAULT_MAX_PER_ADDRESS 64
 #define LI_HTTP_DEFAULT_MAX_SSE_PER_JOB 32
+#define LI_HTTP_DEFAULT_MAX_READS_PER_S 20         /* GETs a second per account, paced beyond */
 #define LI_HTTP_DEFAULT_CLEANUP_AFTER_S (90 * 86400.0)
+#define LI_HTTP_PACE_MAX_WAIT_S 2.0
 #define LI_HTTP_DEFAULT_STOP_GRACE_S 30.0           /* running requests may end in this time */
 
 typedef struct li_http_opts {
@@ -48,6 +50,14 @@ typedef struct li_http_opts {
     unsigned max_connections;
     unsigned max_per_address;
     unsigned max_sse_per_job;
+    /*
+     * Reads (GET with a session) a second per account; 0 = no limit. Past
+     * a burst of twice as many, a read waits for its turn (it is answered
+     * later, not refused): a client polling without pause cannot take the
+     * CPU from the imports it watches. One that would wait more than
+     * LI_HTTP_PACE_MAX_WAIT_S gets 429 http_too_many_reads.
+     */
+    unsigned max_reads_per_s;
     double stop_grace_s;
     li_session_policy session;    /* session expiry and login limits */
     const char *first_admin;      /* e-mail of an admin to create in a database without users */

@@ -98,6 +98,14 @@ typedef struct li__http_groups {
     size_t len;
 } li__http_groups;
 
+/* The reads of one account (router.c, li__http_pace): a token bucket. */
+#define LI__HTTP_PACE_SLOTS 64
+typedef struct li__http_pace {
+    int64_t user_id; /* 0: a free slot */
+    double tokens;   /* reads it may make now; below 0: reads already waiting their turn */
+    double at;       /* li__http_now() of the last refill */
+} li__http_pace;
+
 struct li_http_server {
     li_http_opts o;
     char *data_dir;           /* owned */
@@ -116,6 +124,7 @@ struct li_http_server {
     li__http_detail details[LI__HTTP_DETAIL_SLOTS];
     uint64_t details_gen;     /* +1 at each change made through this server */
     li__http_groups groups[LI__HTTP_GROUPS_SLOTS];
+    li__http_pace pace[LI__HTTP_PACE_SLOTS];
     uint64_t groups_clock;
     pthread_mutex_t log_lock;
 };

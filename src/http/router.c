@@ -6,6 +6,7 @@
  * the headers, once per piece of body, and once at the end.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "reqInt.h"
@@ -295,6 +297,67 @@ static void answer_raw_and_close(li_http_req *r) {
     li_buf_free(&all);
 }
 
+/*
+ * A read's turn (--max-reads-per-second): returns the seconds it waits
+ * before its handler runs (0: at once), or -1 when that wait would pass
+ * LI_HTTP_PACE_MAX_WAIT_S (then nothing is taken). Each account has a
+ * bucket of tokens that refills at rate a second up to twice that; a read
+ * takes one, and when none is left it reserves the next (tokens go below
+ * zero), so concurrent reads of one account line up in order. Accounts are
+ * kept in LI__HTTP_PACE_SLOTS slots, the least recently seen given up
+ * first (it then starts again with a full bucket).
+ */
+static double pace_turn(li_http_server *srv, int64_t user_id, double rate) {
+    double now = li__http_now(), burst = 2.0 * rate, wait = 0;
+    pthread_mutex_lock(&srv->lock);
+    li__http_pace *slot = &srv->pace[0];
+    for (size_t i = 0; i < LI__HTTP_PACE_SLOTS; i++) {
+        li__http_pace *p = &srv->pace[i];
+        if (p->user_id == user_id) {
+            slot = p;
+            break;
+        }
+        if (p->at < slot->at)
+            slot = p;
+    }
+    if (slot->user_id != user_id)
+        *slot = (li__http_pace){.user_id = user_id, .tokens = burst, .at = now};
+    slot->tokens += (now - slot->at) * rate;
+    if (slot->tokens > burst)
+        slot->tokens = burst;
+    slot->at = now;
+    if (slot->tokens < 1.0)
+        wait = (1.0 - slot->tokens) / rate;
+    if (wait > LI_HTTP_PACE_MAX_WAIT_S)
+        wait = -1;
+    else
+        slot->tokens -= 1.0;
+    pthread_mutex_unlock(&srv->lock);
+    return wait;
+}
+
+/* Paces a read with a session: 0 to go on (after its turn), -1 answered (429). */
+static int pace(li_http_req *r) {
+    unsigned rate = r->srv->o.max_reads_per_s;
+    if (rate == 0 || !r->has_session || strcmp(r->match.route->method, "GET") != 0)
+        return 0;
+    double wait = pace_turn(r->srv, r->session.user.id, (double)rate);
+    if (wait < 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%u", (unsigned)LI_HTTP_PACE_MAX_WAIT_S);
+        li_http_header_add(r, "Retry-After", v);
+        li_http_answer_fail(r, 429, LI_MSG_HTTP_TOO_MANY_READS, rate);
+        return -1;
+    }
+    if (wait > 0) {
+        /* This request's own thread (one per connection): no one else waits with it. */
+        struct timespec t = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+        while (nanosleep(&t, &t) != 0 && errno == EINTR)
+            ;
+    }
+    return 0;
+}
+
 /* The end of the request: the pending refusal, or the handler. */
 static void last_call(li_http_req *r) {
     if (r->answered)
@@ -309,6 +372,8 @@ static void last_call(li_http_req *r) {
         li_http_answer_error_status(r, r->pending, &r->pending_err);
         return;
     }
+    if (pace(r) != 0)
+        return;
     int failed = r->match.route->handler(r) != 0;
     /* Before the answer leaves (it is sent once this callback returns): a
      * client that reads its job after a change sees the change. */

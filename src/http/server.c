@@ -71,6 +71,7 @@ void li_http_opts_init(li_http_opts *o) {
     o->max_connections = LI_HTTP_DEFAULT_MAX_CONNECTIONS;
     o->max_per_address = LI_HTTP_DEFAULT_MAX_PER_ADDRESS;
     o->max_sse_per_job = LI_HTTP_DEFAULT_MAX_SSE_PER_JOB;
+    o->max_reads_per_s = LI_HTTP_DEFAULT_MAX_READS_PER_S;
     o->stop_grace_s = LI_HTTP_DEFAULT_STOP_GRACE_S;
 }
 

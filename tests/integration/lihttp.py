@@ -398,7 +398,7 @@ class Client:
             doc = self.job(job_id)
             if doc.get("status") in statuses:
                 return doc
-            time.sleep(0.03)
+            time.sleep(0.06)  # under the server's pace of reads (20 a second per account)
         raise AssertionError("job %d never reached %s; last: %r" % (job_id, statuses, doc))
 
     # --- Server-Sent Events --------------------------------------------------

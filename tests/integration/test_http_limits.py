@@ -426,5 +426,60 @@ class Stop(lh.ServerCase):
             socket.create_connection((self.server.host, self.server.port), timeout=2).close()
 
 
+READS = 5  # --max-reads-per-second of ReadPace: a burst of 10, then 5 a second
+
+
+class ReadPace(lh.ServerCase):
+    """--max-reads-per-second: an account reading without pause is served,
+    later; another account is not slowed by it; reads that would wait past
+    two seconds are refused in French with Retry-After."""
+    WORKERS = 0
+    SERVE_ARGS = ("--max-reads-per-second", str(READS))
+
+    def test_reads_past_the_burst_wait_their_turn_and_are_all_served(self):
+        t0 = time.monotonic()
+        statuses = [self.admin.get("/api/imports").status for _ in range(3 * READS + 2 * READS)]
+        took = time.monotonic() - t0
+        self.assertEqual(statuses, [200] * len(statuses))
+        # 25 reads, 10 at once, then 5 a second: about 3 s, never at once
+        self.assertGreater(took, 2.5)
+        self.assertLess(took, 3.0 + SLACK)
+        # another account has its own turn: its first reads are not held
+        other = self.new_client(self.COMMERCIALS[0][0])
+        t1 = time.monotonic()
+        for _ in range(READS):
+            self.assertEqual(other.get("/api/users").status, 200)
+        self.assertLess(time.monotonic() - t1, 1.0 + SLACK / 2)
+        # writes are not paced: logging out answers at once
+        t2 = time.monotonic()
+        self.assertIn(other.request("DELETE", "/api/session").status, (200, 204))
+        self.assertLess(time.monotonic() - t2, 1.0)
+
+    def test_reads_that_would_wait_too_long_are_refused_in_french(self):
+        client = self.new_client(self.COMMERCIALS[1][0])
+        answers, lock = [], threading.Lock()
+
+        def one():
+            a = client.get("/api/users", timeout=20)
+            with lock:
+                answers.append(a)
+        threads = [threading.Thread(target=one) for _ in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        statuses = sorted(a.status for a in answers)
+        self.assertEqual(len(statuses), 40)
+        served = statuses.count(200)
+        # a burst of 10, then at most 2 s of turns at 5 a second: 20 or so
+        self.assertGreaterEqual(served, 2 * READS)
+        self.assertLessEqual(served, 2 * READS + 2 * READS + READS)
+        refused = [a for a in answers if a.status != 200]
+        self.assertTrue(refused, statuses)
+        for a in refused:
+            lh.assert_french_error(self, a, 429, "http_too_many_reads")
+            self.assertEqual(a.header("Retry-After"), "2")
+
+
 if __name__ == "__main__":
     li.main()
