@@ -28,6 +28,11 @@ export async function renderHistory(ctx, params) {
     api.get(`/api/imports?${q}`),
     api.get('/api/users').catch(() => ({ users: [] })),
   ]);
+  /* Past the last page (its last import deleted, an address typed): the last page, in place. */
+  if (res.total > 0 && page > res.pages) {
+    location.replace(hashFor(state, res.pages));
+    return;
+  }
   const names = new Map((usersRes.users || []).map((u) => [u.id, u.name || u.email]));
   const msgs = h('div', { class: 'zone-etat' });
 

@@ -625,7 +625,7 @@ async function renderSummary(ctx, job) {
     h('h2', null, 'Résumé'),
     /* A cancelled import's note (the API's) says what it kept; a failure's reason is an error. */
     h('div', { class: `boite ${cls}`, role: 'status' },
-      job.status === 'cancelled' && job.error ? job.error : sentence,
+      job.status === 'cancelled' && job.error ? job.error.replace(/[^.!?]$/, '$&.') : sentence,
       secs !== null ? ` Durée de l'import : ${f.duration(secs)}.` : null),
     job.error && job.status !== 'cancelled' ? h('p', { class: 'boite erreur' }, job.error) : null,
     h('dl', { class: 'chiffres' }, cards.map(([k, v, c]) => h('div', { class: c || null }, h('dt', null, k), h('dd', null, f.num(v))))),

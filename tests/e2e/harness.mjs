@@ -11,6 +11,10 @@
 //   fresh profile (a new --user-data-dir in a temporary folder) and each
 //   context its own cookies, so an admin and a commercial never share a
 //   session.
+// * Worker: a separate `leadimport worker --until-idle` run step by step
+//   (SIGSTOP/SIGCONT) until its import is where a test wants to look at it,
+//   then left paused: the page shows a running import for as long as the
+//   test needs, whatever the speed of the machine.
 // * Step: screenshots (build/e2e-output/<width>/NN-name.png), an axe-core
 //   check (no serious or critical violation) and the page's console errors
 //   (a CSP violation, an uncaught exception) collected and asserted empty.
@@ -70,7 +74,9 @@ export function missingPrerequisite() {
 // --- the server -------------------------------------------------------------
 
 const live = new Set();
+const liveWorkers = new Set();
 process.on('exit', () => {
+  for (const w of liveWorkers) w.kill();
   for (const srv of live) srv.kill();
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -162,12 +168,31 @@ export class Server {
   }
 
   // A leadimport command on the server's database; throws unless it exits 0.
-  cli(args, input) {
+  cli(args, input, { env = {}, timeout } = {}) {
     const r = spawnSync(BIN, [...args, '--db', this.dbUrl], {
-      cwd: this.tmp, input, encoding: 'utf8', env: cleanEnv(),
+      cwd: this.tmp, input, encoding: 'utf8', env: { ...cleanEnv(), ...env }, timeout, killSignal: 'SIGKILL',
     });
+    if (r.error && r.error.code === 'ETIMEDOUT') throw new Error(`leadimport ${args.join(' ')} : pas de réponse en ${timeout} ms (verrouillage)`);
     if (r.status !== 0) throw new Error(`leadimport ${args.join(' ')} : code ${r.status}\n${r.stdout}\n${r.stderr}`);
     return r.stdout;
+  }
+
+  // An import as `leadimport jobs show --json` gives it: read from the
+  // database, not from the server's short cache. impatient: the command
+  // waits for no lock (LEADIMPORT_BUSY_TIMEOUT=0.05 instead of 10 s) and is
+  // stopped after 1.5 s (SQLite's own retries on a WAL index lock take 10 s
+  // before « verrouillage de la base impossible »).
+  job(id, { impatient = false } = {}) {
+    const opts = impatient ? { env: { LEADIMPORT_BUSY_TIMEOUT: '0.05' }, timeout: 1500 } : {};
+    return JSON.parse(this.cli(['jobs', 'show', String(id), '--json'], undefined, opts));
+  }
+
+  // What is queued, done by one worker that stops when the queue is empty.
+  workSync() {
+    const r = spawnSync(BIN, ['worker', '--until-idle', '--quiet', '--db', this.dbUrl], {
+      cwd: this.tmp, encoding: 'utf8', env: cleanEnv(),
+    });
+    if (r.status !== 0) throw new Error(`leadimport worker : code ${r.status}\n${r.stderr}`);
   }
 
   addUser(email, name, role) {
@@ -201,6 +226,95 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// --- a worker, step by step -------------------------------------------------
+
+const WAITING_OR_ENDED = ['uploaded', 'ready', 'completed', 'failed', 'cancelled', 'rejected', 'reverted'];
+const SLICE_MS = 10;
+
+// A separate `leadimport worker --until-idle` on the server's database (the
+// server started with --workers 0), paused from its start. runUntil() lets
+// it work in slices of 10 ms, reading the import between two slices while it
+// is stopped, until the import is where the test wants it; the worker stays
+// paused there (SIGSTOP), so the page can be looked at, screenshotted and
+// checked as long as needed, on a fast machine as on a slow one. finish()
+// lets it go to the end of the queue.
+export class Worker {
+  constructor(server) {
+    this.server = server;
+    this.proc = spawn(BIN, ['worker', '--until-idle', '--quiet', '--db', server.dbUrl], {
+      cwd: server.tmp, stdio: 'ignore', env: cleanEnv(),
+    });
+    this.proc.on('error', () => {}); // a signal to a process already gone
+    this.exit = new Promise((resolve) => this.proc.on('exit', (code) => { liveWorkers.delete(this); resolve(code); }));
+    liveWorkers.add(this);
+    this.signal('SIGSTOP');
+  }
+
+  running() {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  signal(sig) {
+    if (this.running()) this.proc.kill(sig);
+  }
+
+  // Steps until pred(job) holds for the import `id` (as `jobs show --json`
+  // gives it, read while the worker is stopped); returns that job, the worker
+  // paused. Fails if the import waits for the person or ends first: the
+  // moment was missed.
+  async runUntil(id, pred, what) {
+    let j = null;
+    for (let i = 0; i < 3000; i++) {
+      this.signal('SIGCONT');
+      await sleep(SLICE_MS);
+      this.signal('SIGSTOP');
+      // Stopped at a moment where it holds a lock the reading command needs
+      // (the write lock, or one of SQLite's WAL index while it restarts the
+      // WAL: « base occupée », « verrouillage de la base impossible »), the
+      // worker keeps it out, and the server's own reads and writes too. It
+      // is never left paused there: the command gives up early, one more
+      // step, read again.
+      try {
+        j = this.server.job(id, { impatient: true });
+      } catch (e) {
+        if (/verrouillage|verrouillée|occupée|pas de réponse/.test(e.message)) continue;
+        throw e;
+      }
+      if (pred(j)) return j;
+      if (WAITING_OR_ENDED.includes(j.status) || !this.running()) break;
+    }
+    throw new Error(`import n° ${id} jamais vu ${what} (état ${j && j.status}, étape ${j && j.phase}, octets ${j && j.bytes_done}, ligne ${j && j.commit_row})`);
+  }
+
+  // Steps until `promise` settles (a request of the page the server may
+  // only answer once the paused worker lets go of the database's write lock):
+  // 10 ms of work, then up to 150 ms paused for the server to take its turn.
+  // Resolves what the promise resolves; the worker is left paused.
+  async stepUntil(promise, timeoutMs = 30000) {
+    let settled = false;
+    const watched = promise.then((v) => { settled = true; return v; }, (e) => { settled = true; throw e; });
+    const deadline = Date.now() + timeoutMs;
+    while (!settled && Date.now() < deadline) {
+      this.signal('SIGCONT');
+      await sleep(SLICE_MS);
+      this.signal('SIGSTOP');
+      for (let i = 0; i < 15 && !settled; i++) await sleep(10);
+    }
+    if (!settled) throw new Error(`pas de réponse du serveur en ${timeoutMs} ms`);
+    return watched;
+  }
+
+  // The worker goes on to the end of the queue; resolves its exit code.
+  finish() {
+    this.signal('SIGCONT');
+    return this.exit;
+  }
+
+  kill() {
+    this.signal('SIGKILL');
+  }
+}
+
 // --- data files -------------------------------------------------------------
 
 // A generated CSV (tools/gen_sample.py: realistic French leads, invalid and
@@ -212,6 +326,34 @@ export function sampleCsv(dir, name, { rows, seed = 1, invalidRate = 0.05, dupRa
     '--out', out], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`gen_sample.py : ${r.stderr}`);
   return out;
+}
+
+// A plain file of `rows` distinct, valid leads, written fast (gen_sample.py
+// takes seconds for a big file, this milliseconds). `tag` makes the e-mails,
+// hence the file, differ from another one's (no « déjà importé »).
+export function bigCsv(dir, name, rows, tag = 'a') {
+  const out = path.join(dir, name);
+  const lines = ['Prénom;Nom;E-mail;Société;Ville'];
+  for (let i = 0; i < rows; i++) lines.push(`Camille;Martin ${i};camille.${tag}.${i}@exemple.fr;Société ${i % 997};Lyon`);
+  fs.writeFileSync(out, lines.join('\n') + '\n');
+  return out;
+}
+
+// --- French formatting, written independently of web/format.js -------------
+
+// 1234567 → "1 234 567" with U+202F (narrow no-break space) between the
+// groups, as Intl fr-FR writes it (the issue: « numbers with thin spaces »).
+export function frNum(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+}
+
+// An ISO time → "JJ/MM/AAAA HH:MM" in Paris time (the browser's context is
+// Europe/Paris).
+export function frDateTime(iso) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }
 
 // Debian's Python has python3-openpyxl (install-deps.sh); a python3 found
@@ -302,12 +444,28 @@ export class Visit {
       acceptDownloads: true,
     });
     this.context.setDefaultTimeout(15000);
-    this.page = await this.context.newPage();
-    this.page.on('pageerror', (e) => this.errors.push(`exception : ${e.message}`));
-    this.page.on('console', (m) => {
+    this.page = this.watch(await this.context.newPage());
+    await this.page.goto(this.server.url + '/');
+    return this.page;
+  }
+
+  // The page's uncaught exceptions and console errors, collected.
+  watch(page) {
+    page.on('pageerror', (e) => this.errors.push(`exception : ${e.message}`));
+    page.on('console', (m) => {
       if (m.type() === 'error' && !isExpectedHttpError(m.text())) this.errors.push(`console : ${m.text()} (${m.location().url})`);
     });
-    await this.page.goto(this.server.url + '/');
+    return page;
+  }
+
+  // The same person opens an address of the page in a new tab (the same
+  // cookies, so the same session); it becomes the page the screenshots and
+  // the checks look at. closeOld: the former tab is closed first, as a person
+  // who closed the page and comes back.
+  async newPage(address, { closeOld = false } = {}) {
+    if (closeOld && this.page) await this.page.close();
+    this.page = this.watch(await this.context.newPage());
+    await this.page.goto(this.server.url + address);
     return this.page;
   }
 
@@ -413,4 +571,37 @@ export async function adminVisit(browser, server, width, label, fn) {
     await page.getByRole('heading', { name: 'Nouvel import', level: 1 }).waitFor();
     await fn(v);
   });
+}
+
+// A figure of a summary or of the live progress (a <dl> of terms and
+// numbers): the text of the number shown beside the term `name`.
+export async function figureText(page, name) {
+  return (await page.locator('dl div').filter({ has: page.locator('dt', { hasText: name }) })
+    .locator('dd').first().textContent()).trim();
+}
+
+// The same, as a number (its French spaces removed).
+export async function figure(page, name) {
+  return Number((await figureText(page, name)).replace(/\s/g, ''));
+}
+
+// Waits until the figure `name` shows exactly `text` (the page follows the
+// import live: it may show an earlier state first).
+export async function waitFigure(page, name, text, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  let seen;
+  for (;;) {
+    seen = await figureText(page, name).catch(() => null);
+    if (seen === text) return;
+    if (Date.now() > deadline) break;
+    await sleep(100);
+  }
+  assert.equal(seen, text, `« ${name} » n'a pas montré ${JSON.stringify(text)}`);
+}
+
+// Clicks what starts a download and returns it, with the text of the file.
+export async function download(page, click) {
+  const [d] = await Promise.all([page.waitForEvent('download'), click()]);
+  const file = await d.path();
+  return { download: d, text: fs.readFileSync(file, 'utf8'), bytes: fs.readFileSync(file) };
 }
