@@ -305,8 +305,6 @@ int li_job_interrupted(const li_job_rec *job);
  * admin's « Importer » may be hours and is not the import's time.
  */
 double li_job_duration_s(const li_job_rec *job);
-/* Seconds from one stored time ("2026-12-01T23:44:18.873Z") to another, at least 0; -1 if unreadable. */
-double li_job_seconds_between(const char *from, const char *to);
 /*
  * The row number a resumed job goes on from: the row after its last
  * committed one in the commit phase, else its parse checkpoint (1 when it

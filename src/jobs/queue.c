@@ -201,7 +201,7 @@ int li_job_interrupted(const li_job_rec *job) {
     return !job->live && (job->state == LI_JOB_PARSING || job->state == LI_JOB_IMPORTING);
 }
 
-/* A stored time ("2026-12-01T23:44:18.873Z") in seconds since the epoch; 0 if unreadable. */
+/* A stored time ("2026-12-01T23:44:18.873Z") as seconds since the epoch in *out; 0 if unreadable. */
 static int stamp_seconds(const char *stamp, double *out) {
     struct tm tm = {0};
     const char *rest = stamp && *stamp ? strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
@@ -211,7 +211,8 @@ static int stamp_seconds(const char *stamp, double *out) {
     return 1;
 }
 
-double li_job_seconds_between(const char *from, const char *to) {
+/* Seconds from one stored time to another, at least 0; -1 if either is unreadable. */
+static double seconds_between(const char *from, const char *to) {
     double a, b;
     if (!stamp_seconds(from, &a) || !stamp_seconds(to, &b))
         return -1;
@@ -229,7 +230,7 @@ double li_job_duration_s(const li_job_rec *job) {
         li_store_now(now);
         to = now;
     }
-    return li_job_seconds_between(from, to);
+    return seconds_between(from, to);
 }
 
 uint64_t li_job_resume_row(const li_job_rec *job) {
