@@ -98,7 +98,7 @@ typedef struct li__http_groups {
     size_t len;
 } li__http_groups;
 
-/* The reads of one account (router.c, li__http_pace): a token bucket. */
+/* The reads of one account (router.c, pace_turn): a token bucket. */
 #define LI__HTTP_PACE_SLOTS 64
 typedef struct li__http_pace {
     int64_t user_id; /* 0: a free slot */

@@ -187,6 +187,16 @@ export class Server {
     return JSON.parse(this.cli(['jobs', 'show', String(id), '--json'], undefined, opts));
   }
 
+  // The leads of the base, as `leadimport export` writes them: one object per lead, by header.
+  exportedLeads() {
+    const out = path.join(this.tmp, `export-${Date.now()}.csv`);
+    this.cli(['export', '-o', out]);
+    const rows = parseCsv(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    const head = rows[0];
+    return rows.slice(1).filter((r) => r.length > 1).map((r) => Object.fromEntries(head.map((k, i) => [k, r[i]])));
+  }
+
   // What is queued, done by one worker that stops when the queue is empty.
   workSync() {
     const r = spawnSync(BIN, ['worker', '--until-idle', '--quiet', '--db', this.dbUrl], {

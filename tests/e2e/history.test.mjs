@@ -133,17 +133,22 @@ async function openHistory(v) {
   await historyTable(v.page).waitFor();
 }
 
+// The history opened, its first page checked, then the second through « Page suivante ».
+async function firstTwoPages(v) {
+  await openHistory(v);
+  await checkPage(v, 1);
+  await v.checkpoint('historique-page-1');
+  await v.page.getByRole('link', { name: 'Page suivante' }).click();
+  await v.page.waitForURL(/#\/historique\?page=2$/);
+  await checkPage(v, 2);
+  await v.checkpoint('historique-page-2');
+}
+
 test("bureau : plus de 20 imports, les pages de l'historique et les actions d'une ligne", { skip: skip || false }, async () => {
   await adminVisit(browser, server, BUREAU, 'historique-pages', async (v) => {
     const page = v.page;
     const session = await apiSessionOf(v);
-    await openHistory(v);
-    await checkPage(v, 1);
-    await v.checkpoint('historique-page-1');
-    await page.getByRole('link', { name: 'Page suivante' }).click();
-    await page.waitForURL(/#\/historique\?page=2$/);
-    await checkPage(v, 2);
-    await v.checkpoint('historique-page-2');
+    await firstTwoPages(v);
 
     // « Rapport »: the error report of n° 2, its two refused rows.
     const rdv = ids['rendez-vous.csv'];
@@ -205,13 +210,7 @@ test("bureau : plus de 20 imports, les pages de l'historique et les actions d'un
 test("mobile : plus de 20 imports, les pages de l'historique, dates et nombres à la française", { skip: skip || false }, async () => {
   await adminVisit(browser, server, MOBILE, 'historique-pages', async (v) => {
     const page = v.page;
-    await openHistory(v);
-    await checkPage(v, 1);
-    await v.checkpoint('historique-page-1');
-    await page.getByRole('link', { name: 'Page suivante' }).click();
-    await page.waitForURL(/#\/historique\?page=2$/);
-    await checkPage(v, 2);
-    await v.checkpoint('historique-page-2');
+    await firstTwoPages(v);
     await page.getByRole('link', { name: 'Page précédente' }).click();
     await page.waitForURL(/#\/historique$/);
     await checkPage(v, 1);

@@ -239,16 +239,6 @@ async function givenPerUser(page) {
   return out;
 }
 
-// The leads of the base, as `leadimport export` writes them.
-function exportedLeads() {
-  const out = path.join(server.tmp, `export-${Date.now()}.csv`);
-  server.cli(['export', '-o', out]);
-  const rows = parseCsv(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(out);
-  const head = rows[0];
-  return rows.slice(1).filter((r) => r.length > 1).map((r) => Object.fromEntries(head.map((k, i) => [k, r[i]])));
-}
-
 // --- the four imports --------------------------------------------------------
 
 test('bureau : CSV, une colonne ignorée, « Ignorer », sans attribution', { skip: skip || false }, async () => {
@@ -265,7 +255,7 @@ test('bureau : CSV, une colonne ignorée, « Ignorer », sans attribution', { sk
     assert.equal(done.invalid, expect.invalid);
     assert.equal(done.assigned, 0);
     assert.deepEqual({ created: done.created, updated: done.updated, skipped: done.skipped, flagged: done.flagged }, predicted);
-    const leads = exportedLeads();
+    const leads = server.exportedLeads();
     assert.equal(leads.length, expect.leads_created_with_skip);
     assert.ok(leads.every((l) => l.Ville === ''), 'la colonne Ville ignorée a quand même été importée');
     assert.ok(leads.every((l) => l['Assigné à'] === ''));
@@ -276,7 +266,7 @@ test('bureau : CSV, une colonne ignorée, « Ignorer », sans attribution', { sk
 test('bureau : classeur Excel, feuille choisie, « Mettre à jour », un commercial', { skip: skip || false }, async () => {
   await asAdmin(BUREAU, 'import-xlsx', async (v) => {
     const { expect } = files.classeur;
-    const before = exportedLeads().length;
+    const before = server.exportedLeads().length;
     await chooseFile(v, files.classeur.path);
     await columns(v, { sheet: 'Prospects' });
     await analyse(v, expect);
@@ -293,7 +283,7 @@ test('bureau : classeur Excel, feuille choisie, « Mettre à jour », un commerc
     assert.ok(done.assigned > 0 && done.assigned <= done.updated, JSON.stringify(done));
     assert.deepEqual({ created: done.created, updated: done.updated, skipped: done.skipped, flagged: done.flagged }, predicted);
     assert.deepEqual(await givenPerUser(v.page), { 'Claire Dubreuil (claire.dubreuil@exemple.fr)': done.assigned });
-    const leads = exportedLeads();
+    const leads = server.exportedLeads();
     assert.equal(leads.length, before);
     // The CSV left every city empty; the workbook's update filled some.
     const withCity = leads.filter((l) => l.Ville !== '').length;
@@ -342,7 +332,7 @@ test('mobile : classeur Excel, « Ignorer », selon une colonne, puis défait', 
   await asAdmin(MOBILE, 'import-xlsx', async (v) => {
     const page = v.page;
     const { expect } = files.partenaires;
-    const before = exportedLeads().length;
+    const before = server.exportedLeads().length;
     await chooseFile(v, files.partenaires.path);
     await columns(v, { sheet: 'Prospects' });
     await analyse(v, expect);
@@ -355,7 +345,7 @@ test('mobile : classeur Excel, « Ignorer », selon une colonne, puis défait', 
     // The leads of this workbook whose « Commercial » cell names a user are
     // that user's; the others (unknown names) belong to no one.
     const emails = new Set(expect.emails_created.filter((e) => e));
-    const leads = exportedLeads().filter((l) => emails.has(l['E-mail'].toLowerCase()));
+    const leads = server.exportedLeads().filter((l) => emails.has(l['E-mail'].toLowerCase()));
     const named = leads.filter((l) => COMMERCIALS.some(([, n]) => n === l.Commercial));
     assert.ok(done.assigned > 0 && named.length > 0, JSON.stringify(done));
     for (const l of named) assert.equal(l['Assigné à'], COMMERCIALS.find(([, n]) => n === l.Commercial)[0], JSON.stringify(l));
@@ -375,7 +365,7 @@ test('mobile : classeur Excel, « Ignorer », selon une colonne, puis défait', 
     await confirm.getByRole('button', { name: "Défaire l'import" }).click();
     await page.getByRole('status').filter({ hasText: 'Import défait' }).first().waitFor();
     await v.checkpoint('defait');
-    assert.equal(exportedLeads().length, before, 'les leads du classeur sont restés après « défaire »');
+    assert.equal(server.exportedLeads().length, before, 'les leads du classeur sont restés après « défaire »');
     v.assertNoPageErrors();
   });
 });

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  BIN, Server, WIDTHS, ADMIN, missingPrerequisite, openBrowser, apiSessionOf, parseCsv, adminVisit,
+  BIN, Server, WIDTHS, ADMIN, missingPrerequisite, openBrowser, apiSessionOf, adminVisit,
   figure, download, sleep,
 } from './harness.mjs';
 
@@ -49,16 +49,6 @@ after(async () => {
   if (browser) await browser.close();
   if (server) await server.stop();
 });
-
-// The leads of the base, as `leadimport export` writes them.
-function exportedLeads() {
-  const out = path.join(server.tmp, `export-${Date.now()}.csv`);
-  server.cli(['export', '-o', out]);
-  const rows = parseCsv(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(out);
-  const head = rows[0];
-  return rows.slice(1).filter((r) => r.length > 1).map((r) => Object.fromEntries(head.map((k, i) => [k, r[i]])));
-}
 
 for (const width of WIDTHS) {
   test(`${width.name} : le modèle CSV téléchargé depuis « Nouvel import »`, { skip: skip || false }, async () => {
@@ -155,7 +145,7 @@ test('bureau : une correspondance enregistrée appliquée, les clés de rapproch
 
     // In the base: still five leads, found by their ID, company and e-mail
     // replaced (overwrite), the city in the notes (the saved mapping).
-    const leads = exportedLeads();
+    const leads = server.exportedLeads();
     assert.equal(leads.length, 5, JSON.stringify(leads));
     const id = Number(page.url().match(/#\/imports\/(\d+)/)[1]);
     const job = JSON.parse((await server.api('GET', `/api/imports/${id}`, await apiSessionOf(v))).text);

@@ -62,7 +62,7 @@ static void job_object_keeps_its_names_order_and_nulls(void **state) {
         "invalid", "warnings", "created", "updated", "skipped", "assigned", "flagged",
         "bytes_done", "bytes_total", "parse_row", "commit_row", "rows_per_s", "eta_s", "running",
         "interrupted", "attempts", "worker", "heartbeat_at", "created_at", "started_at",
-        "finished_at", "error", "created_by"};
+        "finished_at", "duration_s", "error", "created_by"};
     li_job_rec j = a_job(LI_JOB_IMPORTING, 0);
     li_buf b;
     li_buf_init(&b, 0);
@@ -83,6 +83,42 @@ static void job_object_keeps_its_names_order_and_nulls(void **state) {
     assert_true(json_is_null(json_object_get(o, "created_by"))); /* no user: the operator */
     assert_int_equal(json_integer_value(json_object_get(o, "rows")), 1500);
     json_decref(o);
+    li_buf_free(&b);
+}
+
+/*
+ * « Durée », one rule for every front end (li_job_duration_s): start to end;
+ * for a reviewed import, from its commit item (not the wait for the admin);
+ * none while it waits; a running job's so far.
+ */
+static void duration_is_the_work_not_the_wait(void **state) {
+    (void)state;
+    li_job_rec done = a_job(LI_JOB_COMPLETED, 0);
+    snprintf(done.started_at, sizeof done.started_at, "2026-12-01T10:00:01.250Z");
+    snprintf(done.finished_at, sizeof done.finished_at, "2026-12-01T10:01:03.750Z");
+    assert_true(li_job_duration_s(&done) > 62.49 && li_job_duration_s(&done) < 62.51);
+    /* reviewed: analysed at 10:00, committed the next day at 09:00, done 4 s later */
+    snprintf(done.commit_at, sizeof done.commit_at, "2026-12-02T09:00:00.000Z");
+    snprintf(done.finished_at, sizeof done.finished_at, "2026-12-02T09:00:04.000Z");
+    assert_true(li_job_duration_s(&done) > 3.99 && li_job_duration_s(&done) < 4.01);
+    /* two machines' clocks: never negative */
+    snprintf(done.finished_at, sizeof done.finished_at, "2026-12-02T08:59:59.000Z");
+    assert_true(li_job_duration_s(&done) == 0);
+    /* waiting (ready for the admin, queued): none, whatever its dates */
+    li_job_rec ready = a_job(LI_JOB_READY, 0);
+    snprintf(ready.started_at, sizeof ready.started_at, "2026-12-01T10:00:01.000Z");
+    assert_true(li_job_duration_s(&ready) < 0);
+    li_job_rec queued = a_job(LI_JOB_QUEUED, 0);
+    assert_true(li_job_duration_s(&queued) < 0);
+    /* running since 2020: so far, counted to now */
+    li_job_rec running = a_job(LI_JOB_IMPORTING, 1);
+    snprintf(running.started_at, sizeof running.started_at, "2020-01-01T00:00:00.000Z");
+    assert_true(li_job_duration_s(&running) > 86400.0 * 365);
+    /* and the JSON says it, null when there is none */
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li_jobjson_job(&b, &ready), LI_OK);
+    assert_non_null(strstr(b.data, "\"duration_s\":null,"));
     li_buf_free(&b);
 }
 
@@ -144,6 +180,7 @@ int main(void) {
         cmocka_unit_test(a_resumed_job_goes_on_after_its_checkpoint),
         cmocka_unit_test(job_object_keeps_its_names_order_and_nulls),
         cmocka_unit_test(a_waiting_job_has_no_rhythm_a_moving_one_has),
+        cmocka_unit_test(duration_is_the_work_not_the_wait),
         cmocka_unit_test(a_refused_import_names_the_earlier_job),
         cmocka_unit_test(a_full_buffer_is_an_error_not_a_cut_object_taken_for_whole),
     };
