@@ -221,6 +221,10 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
     return LI_OK;
 }
 
+/* The key of each slot of a journal entry (li_lead_keyhash.key). */
+static const li_field journal_field[LI__NKEYS] = {LI_FIELD_EMAIL, LI_FIELD_PHONE,
+                                                  LI_FIELD_EXTERNAL_ID};
+
 /*
  * Records the match keys of lead id; a set that is full (or whose ids are
  * too narrow for id) is rebuilt a little bigger: the file had more rows
@@ -231,11 +235,12 @@ static li_status remember_keys(li__committer *c, const li_slice value[LI_FIELD__
                                int64_t id, li_error *err) {
     if (c->side_by_side) { /* for the others (li__committer_recheck) */
         if (c->nmine < LI_IMPORT_BATCH) {
-            static const li_field kf[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
             li_lead_keyhash *m = &c->mine[c->nmine++];
             m->id = id;
-            for (int k = 0; k < 3; k++)
-                m->key[k] = value[kf[k]].len ? li__key_hash(kf[k], value[kf[k]]) : 0;
+            for (int k = 0; k < LI__NKEYS; k++) {
+                li_field f = journal_field[k];
+                m->key[k] = value[f].len ? li__key_hash(f, value[f]) : 0;
+            }
         } else {
             c->batch_lost = 1;
         }
@@ -581,9 +586,12 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* The journal slot of a match field (li_lead_keyhash.key). */
+/* The journal slot of a match field (journal_field). */
 static int slot_of(li_field f) {
-    return f == LI_FIELD_EMAIL ? 0 : f == LI_FIELD_PHONE ? 1 : 2;
+    int k = 0;
+    while (k < LI__NKEYS - 1 && journal_field[k] != f)
+        k++;
+    return k;
 }
 
 /*
@@ -624,8 +632,9 @@ static li_status keys_again(li__committer *c, li_error *err) {
                        : st;
 }
 
-li_status li__committer_candidates(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
-                                   size_t n, li_error *err) {
+/* The key set's candidates for the rows' key hashes, read in one statement. */
+static li_status candidates(li__committer *c, const uint64_t (*hash)[LI__NKEYS], size_t n,
+                            li_error *err) {
     int64_t ids[LI__PREFETCH];
     size_t m = 0;
     /* The sets find_match() looks in (a candidate of several rows comes
@@ -652,11 +661,14 @@ li_status li__committer_candidates(li__committer *c, const uint64_t (*hash)[LI__
     return m ? li_store_lead_keys_prefetch(c->store, ids, m, err) : LI_OK;
 }
 
-li_status li__committer_precheck(li__committer *c, li_error *err) {
+li_status li__committer_before_batch(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
+                                     size_t n, li_error *err) {
     c->final_check = 0;
     li_status st = li_store_leads_recheck(c->store, c->job->id, NULL, 0, 0, journal_lead, c, err);
     /* A set read again now comes before the batch's rows: nothing to redo. */
-    return st == LI_ELIMIT ? keys_again(c, err) : st;
+    if (st == LI_ELIMIT)
+        st = keys_again(c, err);
+    return st == LI_OK ? candidates(c, hash, n, err) : st;
 }
 
 li_status li__committer_recheck(li__committer *c, int *stale, li_error *err) {
@@ -883,15 +895,12 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
                 goto out;
             in_tx = 1;
             li_store_now(c.now);
-            /* Other committers' leads since the last batch, before deciding;
-             * then the candidates of the batch's rows in one read. */
             if (c.side_by_side) {
                 uint64_t hash[LI_IMPORT_BATCH][LI__NKEYS];
                 for (size_t i = 0; i < b->n; i++)
                     memcpy(hash[i], b->row[i].hash, sizeof hash[i]);
-                if ((st = li__committer_precheck(&c, err)) != LI_OK ||
-                    (st = li__committer_candidates(&c, (const uint64_t (*)[LI__NKEYS])hash, b->n,
-                                                   err)) != LI_OK)
+                if ((st = li__committer_before_batch(&c, (const uint64_t (*)[LI__NKEYS])hash,
+                                                     b->n, err)) != LI_OK)
                     goto out;
             }
             for (size_t i = 0; i < b->n; i++) {

@@ -184,13 +184,13 @@ static void *producer(void *arg) {
 
 /* --- consumer ------------------------------------------------------------ */
 
-/* The key set's candidates for the batch's valid rows, read ahead. */
-static li_status candidates(li__committer *c, const prep_batch *b, li_error *err) {
+/* What a committer side by side reads before deciding the batch (its valid rows' keys). */
+static li_status before_batch(li__committer *c, const prep_batch *b, li_error *err) {
     uint64_t hash[LI_IMPORT_BATCH][LI__NKEYS];
     for (size_t i = 0; i < b->n; i++)
         for (size_t k = 0; k < LI__NKEYS; k++)
             hash[i][k] = b->row[i].valid ? b->row[i].key_hash[k] : 0;
-    return li__committer_candidates(c, (const uint64_t (*)[LI__NKEYS])hash, b->n, err);
+    return li__committer_before_batch(c, (const uint64_t (*)[LI__NKEYS])hash, b->n, err);
 }
 
 /* Stores one prepared row (committing it first on the one-shot path). */
@@ -371,11 +371,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                 in_tx = 1;
                 if (c)
                     li_store_now(c->now);
-                /* Other committers' leads since the last batch, before deciding;
-                 * then the candidates of the batch's rows in one read. */
-                if (c && c->side_by_side &&
-                    ((st = li__committer_precheck(c, err)) != LI_OK ||
-                     (st = candidates(c, b, err)) != LI_OK))
+                if (c && c->side_by_side && (st = before_batch(c, b, err)) != LI_OK)
                     goto out;
                 for (size_t i = 0; i < b->n; i++) {
                     /* The key set is bigger than the CPU's caches: fetch ahead. */

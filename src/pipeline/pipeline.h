@@ -206,20 +206,17 @@ const char *li__phone_type_of(li_slice e164);
  */
 li_status li__committer_recheck(li__committer *c, int *stale, li_error *err);
 /*
- * Before deciding a batch, when c->side_by_side: the leads other committers
- * created or changed since the last read go into the key set, so that the
- * final recheck seldom finds any that matter.
- */
-li_status li__committer_precheck(li__committer *c, li_error *err);
-/*
  * Before deciding a batch, when c->side_by_side (a server database: each
- * read a round trip): the candidates the key set gives for the rows'
- * key hashes (hash[0..n-1], li__committer_keys(); rows without keys have
- * zeros) are read in one statement (li_store_lead_keys_prefetch).
+ * read a round trip), inside its transaction: the leads other committers
+ * created or changed since the last read go into the key set, so that the
+ * final recheck seldom finds any that matter; then the candidates the key
+ * set gives for the rows' key hashes (hash[0..n-1], li__committer_keys();
+ * rows without keys have zeros) are read in one statement
+ * (li_store_lead_keys_prefetch), at most LI__PREFETCH leads.
  */
 #define LI__PREFETCH 4096
-li_status li__committer_candidates(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
-                                   size_t n, li_error *err);
+li_status li__committer_before_batch(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
+                                     size_t n, li_error *err);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);
