@@ -24,7 +24,7 @@ build="$(cd "$1" && pwd)" || exit 2
 what="$2"
 seconds="$3"
 shift 3
-targets=(csv xlsx xmlscan mapping fields date opts)
+targets=(csv xlsx xmlscan mapping fields date opts wire)
 [ "$what" = all ] || targets=("$what")
 
 # The largest input libFuzzer makes, per target: big enough for several
@@ -36,6 +36,7 @@ max_len() {
     xmlscan) echo 16384 ;;
     mapping) echo 8192 ;;
     opts) echo 4096 ;;
+    wire) echo 8192 ;;
     *) echo 512 ;;
   esac
 }

@@ -9,7 +9,7 @@ check), rows of tools/gen_sample.py, and workbooks built from those rows
 Debian's python3 has them). Each seed starts with the option bytes its
 target reads (see the comment at the top of each fuzz_*.c).
 
-    fuzz_seeds.py --out DIR TARGET...   (csv xlsx xmlscan mapping fields date opts, or all)
+    fuzz_seeds.py --out DIR TARGET...   (csv xlsx xmlscan mapping fields date opts wire, or all)
 
 writes DIR/TARGET/<sha1 of the seed>; a seed already there is kept.
 """
@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = ["csv", "xlsx", "xmlscan", "mapping", "fields", "date", "opts"]
+TARGETS = ["csv", "xlsx", "xmlscan", "mapping", "fields", "date", "opts", "wire"]
 PART_SEP = b"#PART#\n"   # fuzz_xlsx.c FZ_PART_SEP
 RS, US = "\x1e", "\x1f"  # fuzz_mapping.c records and fields
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -397,12 +397,21 @@ def seeds_opts():
         yield json.dumps(v, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+def seeds_wire():
+    """The requests of the reader's unit test, with a few head limits and piece sizes."""
+    strings = [s for s in c_strings("test_http_wire.c") if b"HTTP/" in s or b"\r\n" in s]
+    for s in strings:
+        for limit, seed in ((252, 1), (16, 7), (0, 200)):
+            yield bytes([limit, seed]) + s
+
+
 # Seeds kept at most per target (evenly spread over what the sources give):
 # a replay under ASan and libFuzzer's first pass stay short.
 MAX_SEEDS = 3000
 
 SEEDS = {"csv": seeds_csv, "xlsx": seeds_xlsx, "xmlscan": seeds_xmlscan, "mapping": seeds_mapping,
-         "fields": seeds_fields, "date": seeds_date, "opts": seeds_opts}
+         "fields": seeds_fields, "date": seeds_date, "opts": seeds_opts,
+         "wire": seeds_wire}
 
 
 def main(argv=None):

@@ -22,11 +22,7 @@ typedef struct li__http_hdr {
 typedef struct li__http_conn {
     char addr[64];
     int over; /* 0, or the status to refuse its requests with (503 total, 429 per address) */
-    int fd;   /* its socket (MHD's): the watchdog may shut it down, never close it */
-    /* Under the server's lock: a request being served, or since when none is. */
-    int in_request;
-    double idle_since;
-    int cut;  /* the watchdog refused it already */
+    int fd;   /* its socket (MHD's end of the gate's pair), looked at, never closed */
 } li__http_conn;
 
 struct li_http_req {

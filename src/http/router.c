@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "reqInt.h"
+#include "wireInt.h"
 
 const char *li__http_auth_name(li_http_auth a) {
     switch (a) {
@@ -135,25 +136,6 @@ int li_http_param_id(li_http_req *r, const char *name, int64_t *id) {
     return 0;
 }
 
-/* The sum of the request headers' sizes, as the client sent them (name, ": ", value, CRLF). */
-static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key,
-                                const char *value) {
-    (void)kind;
-    *(uint64_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
-    return MHD_YES;
-}
-
-/* "12 Kio" style size for a message. */
-static const char *size_text(uint64_t n, char *out, size_t cap) {
-    if (n >= (1ull << 20) && n % (1ull << 20) == 0)
-        snprintf(out, cap, "%llu Mio", (unsigned long long)(n >> 20));
-    else if (n >= 1024 && n % 1024 == 0)
-        snprintf(out, cap, "%llu Kio", (unsigned long long)(n >> 10));
-    else
-        snprintf(out, cap, "%llu octets", (unsigned long long)n);
-    return out;
-}
-
 /* Remembers an error to answer once the body has been read (dropped). */
 static void refuse_later(li_http_req *r, unsigned status, const li_error *err) {
     if (!r->pending) {
@@ -173,12 +155,6 @@ static int first_call(li_http_req *r) {
         return li_http_answer_fail(r, 503, LI_MSG_HTTP_TOO_MANY_CONNECTIONS, o->max_connections), -1;
     if (r->c && r->c->over == 429)
         return li_http_answer_fail(r, 429, LI_MSG_HTTP_TOO_MANY_FROM_ADDRESS, o->max_per_address), -1;
-    uint64_t hsize = strlen(r->method) + strlen(r->path) + 12;
-    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_size, &hsize);
-    if (hsize > o->max_header)
-        return li_http_answer_fail(r, 431, LI_MSG_HTTP_HEADERS_TOO_LARGE,
-                                   size_text(o->max_header, sz, sizeof sz)),
-               -1;
     if (!li__http_match(li__http_routes, li__http_route_count, r->method, r->path, &r->match)) {
         if (r->match.path_known) {
             li_http_header_add(r, "Allow", r->match.allowed);
@@ -201,7 +177,7 @@ static int first_call(li_http_req *r) {
     }
     li_http_body kind = r->match.route->body;
     if (kind == LI_HTTP_BODY_JSON && r->declared > (int64_t)o->max_body)
-        return li_http_answer_fail(r, 413, LI_MSG_HTTP_BODY_TOO_LARGE, size_text(o->max_body, sz, sizeof sz)),
+        return li_http_answer_fail(r, 413, LI_MSG_HTTP_BODY_TOO_LARGE, li__http_size_text(o->max_body, sz, sizeof sz)),
                -1;
     if (kind == LI_HTTP_BODY_JSON)
         li_buf_init(&r->body, (size_t)o->max_body);
@@ -242,7 +218,7 @@ static enum MHD_Result body_piece(li_http_req *r, const char *data, size_t len) 
     if (kind == LI_HTTP_BODY_JSON) {
         if (li_buf_append(&r->body, data, len) != LI_OK) {
             li_error_set(&e, LI_ELIMIT, LI_MSG_HTTP_BODY_TOO_LARGE,
-                         size_text(o->max_body, sz, sizeof sz));
+                         li__http_size_text(o->max_body, sz, sizeof sz));
             refuse_later(r, 413, &e);
         }
     } else if (kind == LI_HTTP_BODY_STREAM) {
@@ -439,8 +415,6 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
         r->path = strdup(url ? url : "/");
         pthread_mutex_lock(&srv->lock);
         srv->active++;
-        if (r->c)
-            r->c->in_request = 1;
         pthread_mutex_unlock(&srv->lock);
         if (!r->path)
             return MHD_NO;

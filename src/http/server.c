@@ -8,19 +8,23 @@
  * waiting for the next change) without holding anyone else. A slow client
  * cannot hold a thread: a connection idle for idle_timeout_s is closed by
  * MHD, a request whose body (an upload) goes on past request_timeout_s is
- * cut (router.c), and so is one whose head is still arriving by then
- * (cut_slow_heads, below).
+ * cut (router.c), and so is one whose head is still arriving by then (by
+ * the gate).
+ *
+ * The gate (gateInt.h) accepts the connections: libmicrohttpd reads only
+ * requests the gate found valid, and the gate answers the others with the
+ * catalogue's JSON errors (libmicrohttpd's own are English HTML).
  *
  * Connection limits are counted here, in two tiers: up to max_connections
  * in all and max_per_address per client address, requests are served;
  * past them, the request of a connection over the limit gets a JSON
  * refusal (503 http_too_many_connections, 429 http_too_many_from_address)
  * and its connection is closed; a few more connections than that are
- * refused by MHD itself (closed at once), so that the refusals cannot
- * exhaust the threads either.
+ * refused by the gate and MHD (closed at once), so that the refusals
+ * cannot exhaust the threads either.
  *
  * Stopping (SIGTERM, SIGINT: *o->stop): the listening socket is closed
- * (MHD_quiesce_daemon: no new connection), the workers are told to stop
+ * (li__http_gate_quiesce: no new connection), the workers are told to stop
  * (each gives its item back at its next batch: it resumes), running
  * requests may end within stop_grace_s (event streams end at once, their
  * functions see li_http_server_stopping()), then the daemon stops.
@@ -42,6 +46,7 @@
 #include "leadimport/import.h"
 #include "leadimport/text.h"
 #include "leadimport/users.h"
+#include "gateInt.h"
 #include "reqInt.h"
 
 enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -288,12 +293,9 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     li__http_conn *c = r->c;
     li__http_req_free(r);
+    (void)c;
     pthread_mutex_lock(&srv->lock);
     srv->active--;
-    if (c) {
-        c->in_request = 0;
-        c->idle_since = li__http_now();
-    }
     pthread_mutex_unlock(&srv->lock);
 }
 
@@ -318,7 +320,6 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
         *socket_context = c;
         if (!c)
             return;
-        c->idle_since = li__http_now();
         const union MHD_ConnectionInfo *fdi =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         c->fd = fdi ? fdi->connect_fd : -1;
@@ -382,51 +383,14 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
     }
 }
 
-/*
- * The request time limit before a request exists: libmicrohttpd's idle
- * timeout restarts with every byte, so a client that sends its request
- * line and headers a byte at a time would hold its thread for ever. A
- * connection waiting for (the rest of) a request head for longer than
- * request_timeout_s gets the 408 JSON error written on its socket, then
- * its socket shut down: libmicrohttpd's thread sees the end and closes it.
- * Called by the main loop; the lock keeps each connection alive meanwhile
- * (its closing notification waits for it).
- */
-static void cut_slow_heads(li_http_server *srv) {
-    double now = li__http_now();
-    char body[LI_ERROR_MAX + 128], all[LI_ERROR_MAX + 384];
-    char text[LI_ERROR_MAX];
-    li_msg_format(text, sizeof text, LI_MSG_HTTP_REQUEST_TIMEOUT,
-                  (long long)srv->o.request_timeout_s);
-    li_buf b;
-    li_buf_init(&b, sizeof body);
-    if (li_buf_puts(&b, "{\"error\":{\"code\":\"http_request_timeout\",\"message\":") != LI_OK ||
-        li_buf_json_str(&b, text, strlen(text)) != LI_OK || li_buf_puts(&b, "}}") != LI_OK) {
-        li_buf_free(&b);
-        return;
-    }
-    snprintf(body, sizeof body, "%s", b.data);
-    li_buf_free(&b);
-    int n = snprintf(all, sizeof all,
-                     "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                     "Content-Type: application/json; charset=utf-8\r\n"
-                     "Content-Length: %zu\r\n\r\n%s",
-                     strlen(body), body);
-    size_t cut = 0;
-    pthread_mutex_lock(&srv->lock);
-    for (size_t i = 0; i < srv->nconns; i++) {
-        li__http_conn *c = srv->conns[i];
-        if (c->cut || c->in_request || c->fd < 0 || now - c->idle_since <= srv->o.request_timeout_s)
-            continue;
-        c->cut = 1;
-        if (n > 0 && (size_t)n < sizeof all)
-            (void)!send(c->fd, all, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-        shutdown(c->fd, SHUT_RDWR);
-        cut++;
-    }
-    pthread_mutex_unlock(&srv->lock);
-    while (cut-- > 0) /* li__http_count takes the lock */
-        li__http_count(srv, li__http_route_count, 408);
+/* The gate refused a request (gate.c): one log line, counted as a request without a route. */
+static void gate_refused(void *cls, const li__http_gate_refusal *g) {
+    li_http_server *srv = cls;
+    if (!srv->o.quiet)
+        li_http_log(srv, "%s %s %u %.0f ms - (refusée à l'entrée : %s, %s)",
+                    *g->method ? g->method : "-", *g->target ? g->target : "-", g->status, g->ms,
+                    g->code, *g->address ? g->address : "-");
+    li__http_count(srv, li__http_route_count, g->status);
 }
 
 /* --- listening -------------------------------------------------------------------------- */
@@ -621,6 +585,7 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     li_status st = LI_OK;
     li_store *s = NULL;
     int fd = -1;
+    li__http_gate *gate = NULL;
     workers w;
     memset(&w, 0, sizeof w);
     li_http_server *srv = calloc(1, sizeof *srv);
@@ -658,11 +623,11 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     if (memory < 64 * 1024)
         memory = 64 * 1024;
     unsigned idle = o->idle_timeout_s >= 1 ? (unsigned)o->idle_timeout_s : 1;
+    /* The gate (gate.c) accepts the connections and hands them over. */
     srv->d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-            MHD_USE_ITC,
-        0, NULL, NULL, li__http_access, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT, hard_total,
+            MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET,
+        0, NULL, NULL, li__http_access, srv, MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT, hard_total,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, hard_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         memory, MHD_OPTION_NOTIFY_COMPLETED, request_done, srv, MHD_OPTION_NOTIFY_CONNECTION,
         connection_event, srv, MHD_OPTION_END);
@@ -670,7 +635,18 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
         st = li_error_set(err, LI_EIO, LI_MSG_HTTP_START_FAILED, li_msg_errno(errno));
         goto out;
     }
-    fd = -1; /* the daemon's now */
+    li__http_gate_opts go = {
+        .daemon = srv->d,
+        .listen_fd = fd,
+        .max_head = o->max_header,
+        .head_timeout_s = o->request_timeout_s,
+        .max_connections = hard_total,
+        .refused = gate_refused,
+        .cls = srv,
+    };
+    fd = -1; /* the gate's now */
+    if ((st = li__http_gate_start(&go, &gate, err)) != LI_OK)
+        goto out;
 
     char text[LI_ERROR_MAX];
     li_msg_format(text, sizeof text, LI_MSG_HTTP_LISTENING, shown, port);
@@ -691,7 +667,6 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     while (!(o->stop && atomic_load(o->stop))) {
         struct timespec nap = {0, 100 * 1000 * 1000};
         nanosleep(&nap, NULL);
-        cut_slow_heads(srv);
         if (li__http_now() >= next_cleanup)
             next_cleanup =
                 li__http_now() + (cleanup_once(srv) == 0 ? CLEANUP_EVERY_S : CLEANUP_RETRY_S);
@@ -699,9 +674,7 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
 
     /* Stop: no new connection; workers and requests end side by side. */
     atomic_store(&srv->stopping, 1);
-    MHD_socket lfd = MHD_quiesce_daemon(srv->d);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+    li__http_gate_quiesce(gate);
     atomic_store(&w.stop, 1);
     double deadline = li__http_now() + o->stop_grace_s;
     unsigned left = 0;
@@ -718,11 +691,15 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
         pthread_join(w.thread, NULL);
     MHD_stop_daemon(srv->d);
     srv->d = NULL;
+    li__http_gate_stop(gate);
+    gate = NULL;
     li_msg_format(text, sizeof text, LI_MSG_HTTP_STOPPED, left);
     say(text);
 out:
+    li__http_gate_quiesce(gate);
     if (srv->d)
         MHD_stop_daemon(srv->d);
+    li__http_gate_stop(gate);
     if (fd >= 0)
         close(fd);
     li_store_close(s);
