@@ -177,11 +177,14 @@ static void write_answer(li__http_gate *g, gconn *c) {
         li_buf_puts(&b, ",\"message\":") == LI_OK &&
         li_buf_json_str(&b, text, strlen(text)) == LI_OK && li_buf_puts(&b, "}}") == LI_OK) {
         const char *reason = MHD_get_reason_phrase_for(c->refused);
+        /* the answer to HEAD has the length of the body, not the body */
+        int head = c->wire.method_read && strcmp(c->wire.method, "HEAD") == 0;
         int n = snprintf(c->out, OUT_CAP,
                          "HTTP/1.1 %u %s\r\nConnection: close\r\n"
                          "Content-Type: application/json; charset=utf-8\r\n"
                          "Content-Length: %zu\r\n\r\n%s",
-                         c->refused, reason && *reason ? reason : "Error", b.len, b.data);
+                         c->refused, reason && *reason ? reason : "Error", b.len,
+                         head ? "" : b.data);
         if (n > 0 && n < OUT_CAP) {
             c->out_sent = 0;
             c->out_len = (size_t)n;
@@ -196,7 +199,7 @@ static void write_answer(li__http_gate *g, gconn *c) {
 static int read_client(gconn *c) {
     if (c->client_eof)
         return 0;
-    if (c->refused || c->lingering || c->inner_eof) {
+    if (c->refused || c->lingering || c->inner_eof || c->wire.closed) {
         /* nothing more goes to libmicrohttpd: read and drop */
         char drop[4096];
         ssize_t r = recv(c->client, drop, sizeof drop, 0);
@@ -228,7 +231,7 @@ static int read_client(gconn *c) {
 
 /* The bytes read, through the reader: those it accepts may go on. */
 static int check_in(li__http_gate *g, gconn *c) {
-    if (c->refused || c->in_ok == c->in_len)
+    if (c->refused || c->wire.closed || c->in_ok == c->in_len)
         return 0;
     size_t took = li__http_wire_feed(&c->wire, c->in + c->in_ok, c->in_len - c->in_ok);
     c->in_ok += took;
@@ -240,7 +243,8 @@ static int check_in(li__http_gate *g, gconn *c) {
     if (c->wire.status) {
         c->in_len = c->in_ok; /* the refused bytes are not sent */
         refuse(g, c, c->wire.status, c->wire.msg);
-    }
+    } else if (c->wire.closed)
+        c->in_len = c->in_ok; /* after the last request: dropped (libmicrohttpd closes) */
     return 1;
 }
 

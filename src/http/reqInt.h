@@ -40,6 +40,7 @@ struct li_http_req {
     unsigned pending;     /* an error to answer once the body is read (0: none) */
     li_error pending_err;
     int in_body;          /* on_body is running: answers wait for the end of the body */
+    int in_first;         /* the first call (headers) is running */
     struct MHD_Response *deferred; /* an answer given by on_body, queued at the end */
     unsigned deferred_status;
     int64_t declared;     /* Content-Length, or -1 */

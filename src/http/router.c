@@ -367,6 +367,20 @@ static void last_call(li_http_req *r) {
     }
 }
 
+/*
+ * The path of a target in absolute form ("http://host/api/x" -> "/api/x"),
+ * which a server must accept (RFC 9112, 3.2.2); others as they are.
+ */
+static const char *origin_form(const char *url) {
+    const char *rest = strncasecmp(url, "http://", 7) == 0    ? url + 7
+                       : strncasecmp(url, "https://", 8) == 0 ? url + 8
+                                                              : NULL;
+    if (!rest)
+        return url;
+    const char *slash = strchr(rest, '/');
+    return slash ? slash : "/";
+}
+
 enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *version,
                                 const char *upload_data, size_t *upload_data_size,
@@ -412,15 +426,18 @@ enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const ch
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         r->c = ci ? ci->socket_context : NULL;
         snprintf(r->method, sizeof r->method, "%s", method);
-        r->path = strdup(url ? url : "/");
+        r->path = strdup(origin_form(url ? url : "/"));
         pthread_mutex_lock(&srv->lock);
         srv->active++;
         pthread_mutex_unlock(&srv->lock);
         if (!r->path)
             return MHD_NO;
         r->dispatched = 1;
-        if (first_call(r) != 0)
-            return r->answered ? MHD_YES : MHD_NO;
+        r->in_first = 1;
+        int refused = first_call(r) != 0;
+        r->in_first = 0;
+        if (refused)
+            return r->answered || r->deferred ? MHD_YES : MHD_NO;
         /* Served at the last call, even without a body: an answer queued now,
          * before MHD knows the request is whole, would close the connection. */
         return MHD_YES;

@@ -224,8 +224,23 @@ li_status li__http_counters(li_http_server *srv, li_buf *b) {
     return st;
 }
 
+/*
+ * 1 for a request that has no body: an answer to it can wait for the
+ * handler's last call without reading anything more.
+ */
+static int bodyless(const li_http_req *r) {
+    const char *cl = li_http_header(r, "Content-Length");
+    return !li_http_header(r, "Transfer-Encoding") && (!cl || strcmp(cl, "0") == 0);
+}
+
 int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp) {
-    if (r->in_body) { /* given by on_body: queued once the body has been read (router.c) */
+    /* Given by on_body: queued once the body has been read (router.c). And
+     * an answer at the first call to a request without a body (404, 401…):
+     * queued at the last call, which follows at once, because
+     * libmicrohttpd closes a connection whose answer came before it knew
+     * the request whole; waiting keeps the connection for the client's
+     * next request (and the gate never has to answer after a close). */
+    if (r->in_body || (r->in_first && bodyless(r) && !(r->c && r->c->over))) {
         if (r->deferred || r->pending) {
             MHD_destroy_response(resp);
             return -1;

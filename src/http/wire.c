@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "wireInt.h"
 
@@ -36,6 +37,7 @@ enum {
     W_CH_DATA,
     W_CH_DATA_END, /* CR LF after a chunk's data */
     W_CH_DATA_LF,
+    W_CLOSED,      /* after a request that closes the connection: nothing more is read */
     W_REFUSED
 };
 
@@ -145,7 +147,18 @@ static int too_long(li__http_wire *w) {
                   request_line ? LI_MSG_HTTP_URI_TOO_LONG : LI_MSG_HTTP_HEADERS_TOO_LARGE, size);
 }
 
+/*
+ * The end of a request. One that asked for the connection to close
+ * (Connection: close, or HTTP/1.0 without keep-alive) is its last: what
+ * follows it is not a request (RFC 9112, 9.6); libmicrohttpd answers it
+ * and closes.
+ */
 static void next_request(li__http_wire *w) {
+    if (w->close || (w->http10 && !w->keep_alive)) {
+        w->state = W_CLOSED;
+        w->closed = 1;
+        return;
+    }
     w->state = W_START;
     w->head_bytes = 0;
     w->headers = 0;
@@ -160,6 +173,9 @@ static void begin_request(li__http_wire *w) {
     w->has_length = 0;
     w->length = 0;
     w->trailers = 0;
+    w->close = 0;
+    w->keep_alive = 0;
+    w->method_read = 0;
     w->method[0] = '\0';
     w->target[0] = '\0';
 }
@@ -191,6 +207,53 @@ static int read_length(li__http_wire *w) {
     return 1;
 }
 
+/* The next token of a comma-separated list at *p (spaces around it skipped); its length. */
+static size_t list_token(const char **p, const char *end, const char **tok) {
+    while (*p < end && (**p == ' ' || **p == '\t' || **p == ','))
+        (*p)++;
+    *tok = *p;
+    while (*p < end && **p != ',' && **p != ' ' && **p != '\t')
+        (*p)++;
+    return (size_t)(*p - *tok);
+}
+
+/*
+ * Transfer-Encoding: only "chunked", once, in HTTP/1.1. Another coding
+ * before it is one we do not decode (501); a body whose last coding is not
+ * chunked, or chunked in HTTP/1.0, has no length that can be trusted: 400
+ * (RFC 9112, 6.1 and 6.3).
+ */
+static int read_transfer_encoding(li__http_wire *w) {
+    if (w->vallen > LI__HTTP_WIRE_VALUE_MAX)
+        return refuse_value(w, 501, LI_MSG_HTTP_TRANSFER_ENCODING_UNSUPPORTED);
+    const char *p = w->value, *end = w->value + w->vallen, *tok, *last = NULL;
+    size_t n, last_n = 0, count = 0;
+    while ((n = list_token(&p, end, &tok)) > 0) {
+        last = tok;
+        last_n = n;
+        count++;
+    }
+    int chunked_last = last && last_n == 7 && strncasecmp(last, "chunked", 7) == 0;
+    if (w->http10 || w->te != 0 || !chunked_last)
+        return refuse_value(w, 400, LI_MSG_HTTP_TRANSFER_ENCODING_UNSUPPORTED);
+    if (count > 1)
+        return refuse_value(w, 501, LI_MSG_HTTP_TRANSFER_ENCODING_UNSUPPORTED);
+    w->te = 1;
+    return 1;
+}
+
+/* Connection: "close" ends the connection after this request, "keep-alive" keeps an HTTP/1.0 one. */
+static void read_connection(li__http_wire *w) {
+    const char *p = w->value, *end = w->value + (w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen), *tok;
+    size_t n;
+    while ((n = list_token(&p, end, &tok)) > 0) {
+        if (n == 5 && strncasecmp(tok, "close", 5) == 0)
+            w->close = 1;
+        else if (n == 10 && strncasecmp(tok, "keep-alive", 10) == 0)
+            w->keep_alive = 1;
+    }
+}
+
 static int end_of_header(li__http_wire *w) {
     unsigned n = w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen;
     while (n > 0 && (w->value[n - 1] == ' ' || w->value[n - 1] == '\t'))
@@ -208,9 +271,9 @@ static int end_of_header(li__http_wire *w) {
     } else if (strcmp(w->name, "content-length") == 0) {
         return read_length(w);
     } else if (strcmp(w->name, "transfer-encoding") == 0) {
-        if (w->http10 || w->te != 0 || w->vallen != 7 || strcasecmp(w->value, "chunked") != 0)
-            return refuse_value(w, 501, LI_MSG_HTTP_TRANSFER_ENCODING_UNSUPPORTED);
-        w->te = 1;
+        return read_transfer_encoding(w);
+    } else if (strcmp(w->name, "connection") == 0) {
+        read_connection(w);
     }
     return 1;
 }
@@ -291,6 +354,7 @@ static int request_line_byte(li__http_wire *w, unsigned char c) {
         return 1;
     case W_METHOD:
         if (c == ' ') {
+            w->method_read = 1;
             w->state = W_TARGET0;
             return 1;
         }
@@ -475,7 +539,7 @@ static int step(li__http_wire *w, unsigned char c) {
 
 size_t li__http_wire_feed(li__http_wire *w, const char *p, size_t n) {
     size_t i = 0;
-    while (i < n && w->state != W_REFUSED) {
+    while (i < n && w->state != W_REFUSED && w->state != W_CLOSED) {
         if (w->state == W_BODY || w->state == W_CH_DATA) {
             /* the body itself: taken whole, as far as it goes */
             uint64_t take = n - i < w->left ? n - i : w->left;

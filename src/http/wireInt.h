@@ -61,6 +61,8 @@ typedef struct li__http_wire {
     int te;             /* Transfer-Encoding: 0 none, 1 chunked, -1 another */
     int has_length;
     int trailers;       /* reading the trailers after the last chunk */
+    int close;          /* Connection: close */
+    int keep_alive;     /* Connection: keep-alive (HTTP/1.0) */
     uint64_t length;
     char name[32];      /* the header being read, lower case ("" past 31 bytes) */
     unsigned nlen;
@@ -70,8 +72,12 @@ typedef struct li__http_wire {
     unsigned elen;
 
     /* For the log: the last request line's method and target (cut). */
+    int method_read;    /* the method, and the space after it, were read */
     char method[16];
     char target[128];
+
+    /* The last request closes the connection: what follows is dropped, unread. */
+    int closed;
 
     /* The refusal, once status is not 0. */
     unsigned status;
@@ -84,9 +90,10 @@ void li__http_wire_init(li__http_wire *w, size_t max_head);
 /*
  * Reads the next n bytes the client sent; returns how many of them are
  * accepted (they may go to libmicrohttpd). All of them, unless the request
- * is refused: then w->status, w->msg and w->arg say why, and the bytes
- * from the one returned on are not to be sent. Once refused, it takes
- * nothing more.
+ * is refused (w->status, w->msg and w->arg say why) or the connection
+ * closes after the last request (w->closed): the bytes from the one
+ * returned on are not to be sent. Once refused or closed, it takes nothing
+ * more.
  */
 size_t li__http_wire_feed(li__http_wire *w, const char *p, size_t n);
 

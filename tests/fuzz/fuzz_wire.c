@@ -6,7 +6,8 @@
  * piece sizes, then the bytes a client sends.
  * Checked: the verdict (bytes accepted, refusal status and code, requests
  * read) is the same in any pieces — the gate gets what the network gives;
- * only a refusal leaves bytes, and a refusal is one of the statuses the
+ * only a refusal or the end of the connection (Connection: close) leave
+ * bytes, and a refusal is one of the statuses the
  * gate answers with a code of the catalogue; once refused, nothing more is
  * taken; a head is never accepted past the limit (no run of more than the
  * limit accepted without a line feed).
@@ -17,13 +18,14 @@
 typedef struct verdict {
     size_t accepted;
     unsigned status, requests;
+    int closed;
     li_msg msg;
 } verdict;
 
 static verdict run(const char *p, size_t n, size_t max_head, unsigned seed) {
     li__http_wire w;
     li__http_wire_init(&w, max_head);
-    verdict v = {0, 0, 0, LI_MSG_NONE};
+    verdict v = {0, 0, 0, 0, LI_MSG_NONE};
     size_t at = 0;
     while (at < n) {
         size_t len = n - at;
@@ -38,13 +40,17 @@ static verdict run(const char *p, size_t n, size_t max_head, unsigned seed) {
         v.accepted += took;
         at += len;
         if (took < len) {
-            FZ_CHECK(w.status != 0, "bytes left without a refusal at %zu", v.accepted);
+            FZ_CHECK(w.status != 0 || w.closed, "bytes left without a refusal at %zu", v.accepted);
             break;
         }
     }
     v.status = w.status;
     v.requests = w.requests;
+    v.closed = w.closed;
     v.msg = w.msg;
+    FZ_CHECK(!(w.status && w.closed), "refused and closed");
+    if (w.closed)
+        FZ_CHECK(li__http_wire_feed(&w, "GET / HTTP/1.1\r\n", 16) == 0, "read after the end");
     if (w.status) {
         FZ_CHECK(li__http_wire_feed(&w, "GET / HTTP/1.1\r\n", 16) == 0, "read after a refusal");
         FZ_CHECK(w.status == 400 || w.status == 414 || w.status == 431 || w.status == 501 ||
@@ -65,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     verdict whole = run(p, n, max_head, 0);
     verdict pieces = run(p, n, max_head, seed);
     FZ_CHECK(whole.accepted == pieces.accepted && whole.status == pieces.status &&
-                 whole.requests == pieces.requests && whole.msg == pieces.msg,
+                 whole.requests == pieces.requests && whole.msg == pieces.msg &&
+                 whole.closed == pieces.closed,
              "whole: %zu bytes, status %u, %u requests; in pieces: %zu, %u, %u", whole.accepted,
              whole.status, whole.requests, pieces.accepted, pieces.status, pieces.requests);
     return 0;

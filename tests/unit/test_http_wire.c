@@ -107,11 +107,16 @@ static const wcase cases[] = {
     {"length and chunked", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
                            "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
      400, "http_framing_ambiguous", "\n0\r\n\r\n"},
-    {"gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
+    {"gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400,
      "http_transfer_encoding_unsupported", "\n\r\n"},
     {"gzip then chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
      501, "http_transfer_encoding_unsupported", "\n\r\n"},
-    {"chunked in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 501,
+    {"chunked then gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+     400, "http_transfer_encoding_unsupported", "\n\r\n"},
+    {"chunked twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n",
+     400, "http_transfer_encoding_unsupported", "\n\r\n"},
+    {"chunked in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
      "http_transfer_encoding_unsupported", "\n\r\n"},
 
     /* chunked bodies */
@@ -135,13 +140,14 @@ typedef struct verdict {
     unsigned status;
     const char *code;
     unsigned requests;
+    int closed;
 } verdict;
 
 /* Feeds bytes in pieces of `piece` bytes (0: all at once), as the gate would. */
 static verdict feed(const char *bytes, size_t n, size_t max_head, size_t piece) {
     li__http_wire w;
     li__http_wire_init(&w, max_head);
-    verdict v = {0, 0, NULL, 0};
+    verdict v = {0, 0, NULL, 0, 0};
     size_t at = 0;
     while (at < n) {
         size_t len = piece && n - at > piece ? piece : n - at;
@@ -149,14 +155,15 @@ static verdict feed(const char *bytes, size_t n, size_t max_head, size_t piece) 
         v.accepted += took;
         at += len;
         if (took < len) {
-            assert_int_not_equal(w.status, 0); /* only a refusal leaves bytes */
+            assert_true(w.status != 0 || w.closed); /* only a refusal or the end leave bytes */
             break;
         }
     }
     v.status = w.status;
     v.code = w.status ? li_msg_code(w.msg) : NULL;
     v.requests = w.requests;
-    if (w.status) /* once refused, nothing more */
+    v.closed = w.closed;
+    if (w.status || w.closed) /* once refused or closed, nothing more */
         assert_int_equal(li__http_wire_feed(&w, "GET", 3), 0);
     return v;
 }
@@ -225,6 +232,40 @@ static void requests_follow_each_other_on_a_connection(void **state) {
     assert_int_equal(v.status, 400);
     assert_int_equal(v.requests, 1);
     assert_int_equal(v.accepted, strlen("GET / HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE"));
+}
+
+static void a_request_that_closes_is_the_last_read(void **state) {
+    (void)state;
+    static const struct {
+        const char *first;
+        int closes;
+    } firsts[] = {
+        {"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1},
+        {"GET / HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive, CLOSE\r\n\r\n", 1},
+        {"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", 1},
+        {"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "0\r\n\r\n",
+         1},
+        {"GET / HTTP/1.0\r\n\r\n", 1},
+        {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 0},
+        {"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\n\r\n", 0},
+    };
+    char buf[512];
+    for (size_t i = 0; i < sizeof firsts / sizeof firsts[0]; i++) {
+        size_t n1 = strlen(firsts[i].first);
+        snprintf(buf, sizeof buf, "%sGET /\r\n\r\n", firsts[i].first);
+        verdict v = feed(buf, strlen(buf), MAX_HEAD, 3);
+        if (firsts[i].closes) {
+            /* what follows is dropped, neither read nor refused */
+            assert_int_equal(v.status, 0);
+            assert_int_equal(v.closed, 1);
+            assert_int_equal(v.accepted, n1);
+        } else {
+            assert_int_equal(v.status, 400);
+            assert_int_equal(v.accepted, n1 + strlen("GET /"));
+        }
+        assert_int_equal(v.requests, 1);
+    }
 }
 
 /* A head of n bytes exactly: "GET / HTTP/1.1\r\nHost: x\r\nX: aaa…\r\n\r\n". */
@@ -326,6 +367,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_case_has_its_verdict_in_any_pieces),
         cmocka_unit_test(requests_follow_each_other_on_a_connection),
+        cmocka_unit_test(a_request_that_closes_is_the_last_read),
         cmocka_unit_test(the_head_limit_is_exact),
         cmocka_unit_test(a_hundred_headers_and_no_more),
         cmocka_unit_test(the_refusal_quotes_the_line_printably),
