@@ -36,4 +36,7 @@ const char *li_text_fr_count(char *buf, size_t cap, unsigned long long v);
 /* 1 if li_text_for_terminal() would change s[0..len): it holds something to escape. */
 int li_text_needs_escape(const char *s, size_t len);
 
+/* The value of a hexadecimal digit (either case), -1 for another byte. */
+int li_text_hex_digit(int c);
+
 #endif

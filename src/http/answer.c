@@ -174,6 +174,28 @@ unsigned li__http_status_of(const li_error *err) {
     }
 }
 
+li_status li__http_raw_error(li_buf *out, unsigned status, li_msg m, const char *message,
+                             int head_only) {
+    li_buf body;
+    li_buf_init(&body, 0);
+    li_status st =
+        li_buf_printf(&body, "{\"error\":{\"code\":\"%s\",\"message\":", li_msg_code(m));
+    if (st == LI_OK)
+        st = li_buf_json_str(&body, message, strlen(message));
+    if (st == LI_OK)
+        st = li_buf_puts(&body, "}}");
+    const char *reason = MHD_get_reason_phrase_for(status);
+    if (st == LI_OK)
+        st = li_buf_printf(out,
+                           "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+                           "Content-Type: application/json; charset=utf-8\r\n"
+                           "Content-Length: %zu\r\n\r\n%s",
+                           status, reason && *reason ? reason : "Error", body.len,
+                           head_only ? "" : body.data);
+    li_buf_free(&body);
+    return st;
+}
+
 int li_http_answer_error_status(li_http_req *r, unsigned status, const li_error *err) {
     if (r->in_body) {
         /* libmicrohttpd takes no answer while the body comes: the refusal waits for its

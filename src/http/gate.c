@@ -36,15 +36,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gateInt.h"
 #include "leadimport/buf.h"
 #include "leadimport/msg.h"
-#include "gateInt.h"
+#include "reqInt.h"
 
 /* Room in the client-to-server buffer beyond the longest line a head may have. */
 #define IN_SLACK (16 * 1024)
 /* The server-to-client buffer. */
 #define OUT_CAP (64 * 1024)
-/* libmicrohttpd ends the answers it owes a refused connection within this, or it is closed unanswered. */
+/* libmicrohttpd ends the answers it owes a refused connection within this, or it is closed
+ * unanswered. */
 #define REFUSE_WAIT_S 5.0
 /* The client's last bytes are read and dropped this long at most after the last answer. */
 #define LINGER_S 2.0
@@ -75,11 +77,11 @@ struct gconn {
     size_t out_len, out_sent;
 
     int client_eof, inner_eof, inner_shut;
-    unsigned refused;   /* the status of the refusal under way, 0 if none */
+    unsigned refused; /* the status of the refusal under way, 0 if none */
     li_msg refused_msg;
     int answered, lingering, dead;
-    double head_since;  /* a head's first byte, 0 between heads */
-    double deadline;    /* of the refusal's wait, then of the lingering */
+    double head_since; /* a head's first byte, 0 between heads */
+    double deadline;   /* of the refusal's wait, then of the lingering */
     gconn *prev, *next;
 };
 
@@ -91,15 +93,9 @@ struct li__http_gate {
     atomic_int quiesce, quiesced, stop;
     gconn *conns;
     unsigned nconns;
-    gconn *graveyard;   /* closed during an epoll batch, freed after it */
+    gconn *graveyard; /* closed during an epoll batch, freed after it */
     double accept_paused_until;
 };
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int would_block(void) {
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
@@ -147,7 +143,7 @@ static void bury(li__http_gate *g) {
 static void refuse(li__http_gate *g, gconn *c, unsigned status, li_msg m) {
     c->refused = status;
     c->refused_msg = m;
-    c->deadline = now_s() + REFUSE_WAIT_S;
+    c->deadline = li__http_now() + REFUSE_WAIT_S;
     if (g->o.refused) {
         li__http_gate_refusal r = {
             .status = status,
@@ -155,7 +151,7 @@ static void refuse(li__http_gate *g, gconn *c, unsigned status, li_msg m) {
             .method = c->wire.method,
             .target = c->wire.target,
             .address = c->address,
-            .ms = c->head_since > 0 ? (now_s() - c->head_since) * 1000.0 : 0.0,
+            .ms = c->head_since > 0 ? (li__http_now() - c->head_since) * 1000.0 : 0.0,
         };
         g->o.refused(g->o.cls, &r);
     }
@@ -169,26 +165,15 @@ static void write_answer(li__http_gate *g, gconn *c) {
                       (long long)g->o.head_timeout_s);
     else
         li_msg_format_unchecked(text, sizeof text, c->refused_msg, c->wire.arg);
-    const char *code = li_msg_code(c->refused_msg);
+    /* the answer to HEAD has the length of the body, not the body */
+    int head = c->wire.method_read && strcmp(c->wire.method, "HEAD") == 0;
     li_buf b;
-    li_buf_init(&b, 2 * sizeof text);
-    if (li_buf_puts(&b, "{\"error\":{\"code\":") == LI_OK &&
-        li_buf_json_str(&b, code, strlen(code)) == LI_OK &&
-        li_buf_puts(&b, ",\"message\":") == LI_OK &&
-        li_buf_json_str(&b, text, strlen(text)) == LI_OK && li_buf_puts(&b, "}}") == LI_OK) {
-        const char *reason = MHD_get_reason_phrase_for(c->refused);
-        /* the answer to HEAD has the length of the body, not the body */
-        int head = c->wire.method_read && strcmp(c->wire.method, "HEAD") == 0;
-        int n = snprintf(c->out, OUT_CAP,
-                         "HTTP/1.1 %u %s\r\nConnection: close\r\n"
-                         "Content-Type: application/json; charset=utf-8\r\n"
-                         "Content-Length: %zu\r\n\r\n%s",
-                         c->refused, reason && *reason ? reason : "Error", b.len,
-                         head ? "" : b.data);
-        if (n > 0 && n < OUT_CAP) {
-            c->out_sent = 0;
-            c->out_len = (size_t)n;
-        }
+    li_buf_init(&b, 0);
+    if (li__http_raw_error(&b, c->refused, c->refused_msg, text, head) == LI_OK &&
+        b.len <= OUT_CAP) {
+        memcpy(c->out, b.data, b.len);
+        c->out_sent = 0;
+        c->out_len = b.len;
     }
     li_buf_free(&b);
     c->answered = 1;
@@ -237,7 +222,7 @@ static int check_in(li__http_gate *g, gconn *c) {
     c->in_ok += took;
     if (li__http_wire_in_head(&c->wire)) {
         if (c->head_since == 0)
-            c->head_since = now_s();
+            c->head_since = li__http_now();
     } else
         c->head_since = 0;
     if (c->wire.status) {
@@ -320,7 +305,7 @@ static int advance(li__http_gate *g, gconn *c) {
         if (!c->lingering) {
             shutdown(c->client, SHUT_WR);
             c->lingering = 1;
-            c->deadline = now_s() + LINGER_S;
+            c->deadline = li__http_now() + LINGER_S;
             moved = 1;
         }
         if (c->client_eof) {
@@ -407,14 +392,15 @@ static void accept_all(li__http_gate *g) {
     while (g->o.listen_fd >= 0) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
-        int fd = accept4(g->o.listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(g->o.listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == ECONNABORTED || errno == EINTR)
                 continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 /* the listening socket stays readable: wait instead of spinning */
                 epoll_ctl(g->ep, EPOLL_CTL_DEL, g->o.listen_fd, NULL);
-                g->accept_paused_until = now_s() + ACCEPT_PAUSE_S;
+                g->accept_paused_until = li__http_now() + ACCEPT_PAUSE_S;
             }
             return;
         }
@@ -429,7 +415,7 @@ static void accept_all(li__http_gate *g) {
 /* --- the thread -------------------------------------------------------------------------- */
 
 static void tick(li__http_gate *g) {
-    double now = now_s();
+    double now = li__http_now();
     if (g->accept_paused_until > 0 && now >= g->accept_paused_until && g->o.listen_fd >= 0) {
         g->accept_paused_until = 0;
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &g->listen_end};
@@ -451,7 +437,7 @@ static void tick(li__http_gate *g) {
 static void *gate_main(void *arg) {
     li__http_gate *g = arg;
     struct epoll_event evs[64];
-    double next_tick = now_s() + TICK_MS / 1000.0;
+    double next_tick = li__http_now() + TICK_MS / 1000.0;
     while (!atomic_load(&g->stop)) {
         int n = epoll_wait(g->ep, evs, 64, TICK_MS);
         for (int i = 0; i < n; i++) {
@@ -471,10 +457,10 @@ static void *gate_main(void *arg) {
                 pump(g, e->c);
         }
         bury(g);
-        if (now_s() >= next_tick) {
+        if (li__http_now() >= next_tick) {
             tick(g);
             bury(g);
-            next_tick = now_s() + TICK_MS / 1000.0;
+            next_tick = li__http_now() + TICK_MS / 1000.0;
         }
     }
     while (g->conns)

@@ -128,6 +128,15 @@ struct li_http_server {
 
 /* Monotonic seconds. */
 double li__http_now(void);
+
+/*
+ * A whole HTTP answer with the JSON error of m (its code, the French
+ * message given), closing the connection, appended to out: for the places
+ * that write on a socket themselves (the gate, a request cut in its body).
+ * head_only leaves the body out (the answer to HEAD).
+ */
+li_status li__http_raw_error(li_buf *out, unsigned status, li_msg m, const char *message,
+                             int head_only);
 /* Queues resp with the request's added headers; counts and records the status. */
 int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp);
 /* Frees a request (its context, store, SSE slot, headers, body). */

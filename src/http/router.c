@@ -249,27 +249,15 @@ static void answer_raw_and_close(li_http_req *r) {
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci)
         return;
-    li_buf body, all;
-    li_buf_init(&body, 0);
+    li_buf all;
     li_buf_init(&all, 0);
-    li_status st = li_buf_printf(&body, "{\"error\":{\"code\":\"%s\",\"message\":",
-                                 li_msg_code(r->pending_err.msg));
-    if (st == LI_OK)
-        st = li_buf_json_str(&body, r->pending_err.message, strlen(r->pending_err.message));
-    if (st == LI_OK)
-        st = li_buf_puts(&body, "}}");
-    if (st == LI_OK)
-        st = li_buf_printf(&all,
-                           "HTTP/1.1 %u %s\r\nConnection: close\r\n"
-                           "Content-Type: application/json; charset=utf-8\r\n"
-                           "Content-Length: %zu\r\n\r\n%s",
-                           r->pending, MHD_get_reason_phrase_for(r->pending), body.len, body.data);
-    if (st == LI_OK && send(ci->connect_fd, all.data, all.len, MSG_NOSIGNAL) == (ssize_t)all.len) {
+    if (li__http_raw_error(&all, r->pending, r->pending_err.msg, r->pending_err.message, 0) ==
+            LI_OK &&
+        send(ci->connect_fd, all.data, all.len, MSG_NOSIGNAL) == (ssize_t)all.len) {
         r->answered = 1;
         r->status = r->pending;
         li__http_count(r->srv, r->route_index, r->pending);
     }
-    li_buf_free(&body);
     li_buf_free(&all);
 }
 

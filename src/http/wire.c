@@ -14,30 +14,31 @@
 #include <string.h>
 #include <strings.h>
 
+#include "leadimport/text.h"
 #include "wireInt.h"
 
 enum {
-    W_START,       /* before a request: empty lines, then the method's first byte */
-    W_START_CR,    /* CR of an empty line before a request */
+    W_START,    /* before a request: empty lines, then the method's first byte */
+    W_START_CR, /* CR of an empty line before a request */
     W_METHOD,
-    W_TARGET0,     /* first byte of the target */
+    W_TARGET0, /* first byte of the target */
     W_TARGET,
     W_VERSION,
-    W_RL_CR,       /* CR ending the request line */
-    W_LINE,        /* start of a header line, or of the empty line ending the head */
+    W_RL_CR, /* CR ending the request line */
+    W_LINE,  /* start of a header line, or of the empty line ending the head */
     W_NAME,
-    W_OWS,         /* spaces after the colon */
+    W_OWS, /* spaces after the colon */
     W_VALUE,
-    W_CR,          /* CR ending a header line */
-    W_END_CR,      /* CR of the empty line ending the head */
-    W_BODY,        /* Content-Length bytes */
-    W_CH_SIZE,     /* chunk size, hexadecimal */
-    W_CH_EXT,      /* chunk extensions, after ';' */
-    W_CH_CR,       /* CR ending the chunk-size line */
+    W_CR,      /* CR ending a header line */
+    W_END_CR,  /* CR of the empty line ending the head */
+    W_BODY,    /* Content-Length bytes */
+    W_CH_SIZE, /* chunk size, hexadecimal */
+    W_CH_EXT,  /* chunk extensions, after ';' */
+    W_CH_CR,   /* CR ending the chunk-size line */
     W_CH_DATA,
     W_CH_DATA_END, /* CR LF after a chunk's data */
     W_CH_DATA_LF,
-    W_CLOSED,      /* after a request that closes the connection: nothing more is read */
+    W_CLOSED, /* after a request that closes the connection: nothing more is read */
     W_REFUSED
 };
 
@@ -72,16 +73,6 @@ static int is_tchar(unsigned char c) {
 /* A visible byte: printable ASCII but space, or any byte of UTF-8 and older 8-bit text. */
 static int is_visible(unsigned char c) {
     return c > 0x20 && c != 0x7f;
-}
-
-static int hex_value(unsigned char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static int in_head(int state) {
@@ -135,7 +126,8 @@ static int refuse_line(li__http_wire *w, unsigned status, li_msg m) {
 
 static int refuse_value(li__http_wire *w, unsigned status, li_msg m) {
     char text[sizeof w->arg];
-    quote(text, sizeof text, w->value, w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen);
+    quote(text, sizeof text, w->value,
+          w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen);
     return refuse(w, status, m, text);
 }
 
@@ -242,9 +234,13 @@ static int read_transfer_encoding(li__http_wire *w) {
     return 1;
 }
 
-/* Connection: "close" ends the connection after this request, "keep-alive" keeps an HTTP/1.0 one. */
+/* Connection: "close" ends the connection after this request, "keep-alive" keeps an HTTP/1.0 one.
+ */
 static void read_connection(li__http_wire *w) {
-    const char *p = w->value, *end = w->value + (w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen), *tok;
+    const char *p = w->value,
+               *end = w->value +
+                      (w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen),
+               *tok;
     size_t n;
     while ((n = list_token(&p, end, &tok)) > 0) {
         if (n == 5 && strncasecmp(tok, "close", 5) == 0)
@@ -474,7 +470,7 @@ static int chunk_byte(li__http_wire *w, unsigned char c) {
     int h;
     switch (w->state) {
     case W_CH_SIZE:
-        if ((h = hex_value(c)) >= 0) {
+        if ((h = li_text_hex_digit((unsigned char)c)) >= 0) {
             if (++w->digits > CHUNK_DIGITS_MAX)
                 return refuse_line(w, 400, LI_MSG_HTTP_CHUNK_INVALID);
             w->left = w->left * 16 + (uint64_t)h;

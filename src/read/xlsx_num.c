@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leadimport/text.h"
 #include "xlsxInt.h"
 
 int li__xlsx_builtin_kind(unsigned id) {
@@ -280,23 +281,13 @@ size_t li__xlsx_number(const char *v, size_t n, int kind, unsigned pad, int date
     return general(d, out);
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The code unit of the escape _xHHHH_ at s (7 bytes available), or -1. */
 static long escape_at(const char *s) {
     if (s[0] != '_' || s[1] != 'x' || s[6] != '_')
         return -1;
     long u = 0;
     for (int i = 2; i < 6; i++) {
-        int h = hexval(s[i]);
+        int h = li_text_hex_digit((unsigned char)s[i]);
         if (h < 0)
             return -1;
         u = u << 4 | h;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leadimport/text.h"
 #include "pgInt.h"
 
 /* The value columns, in li_field order (field.h). */
@@ -370,8 +371,7 @@ static int kc_cmp(const void *a, const void *b) {
  * leads found are kept: an id not found is asked again (it may be one this
  * transaction creates later, after a rollback gave its id back).
  */
-li_status li__pg_lead_keys_prefetch(li_store *store, const int64_t *ids, size_t n,
-                                    li_error *err) {
+li_status li__pg_lead_keys_prefetch(li_store *store, const int64_t *ids, size_t n, li_error *err) {
     li__pg *s = li__pgs(store);
     PGresult *r = NULL;
     li_buf arr;
@@ -466,8 +466,8 @@ li_status li__pg_lead_keys(li_store *store, int64_t id, li_buf *scratch,
         *found = 1;
     } else {
         li__pg_arg_int(&a, id);
-        if ((st = li__pg_run(s, "SELECT email, phone, external_id FROM leads WHERE id=$1", &a,
-                             &r, err)) != LI_OK)
+        if ((st = li__pg_run(s, "SELECT email, phone, external_id FROM leads WHERE id=$1", &a, &r,
+                             err)) != LI_OK)
             return st;
         if (PQntuples(r) == 1) {
             for (int k = 0; k < 3; k++)
@@ -515,10 +515,6 @@ static uint64_t get_u64(const unsigned char *p) {
     return v;
 }
 
-static int hex_digit(char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Calls cb for each lead of a journal row's bytea, as text ("\\x" and hex digits). */
 static li_status journal_leads(const char *hex, size_t len, li_keyhash_cb cb, void *ctx,
                                li_error *err) {
@@ -527,12 +523,14 @@ static li_status journal_leads(const char *hex, size_t len, li_keyhash_cb cb, vo
     unsigned char e[LOG_ENTRY];
     for (size_t at = 2; at < len; at += 2 * LOG_ENTRY) {
         for (size_t i = 0; i < LOG_ENTRY; i++) {
-            int hi = hex_digit(hex[at + 2 * i]), lo = hex_digit(hex[at + 2 * i + 1]);
+            int hi = li_text_hex_digit((unsigned char)hex[at + 2 * i]),
+                lo = li_text_hex_digit((unsigned char)hex[at + 2 * i + 1]);
             if (hi < 0 || lo < 0)
                 return li_error_set(err, LI_EDB, LI_MSG_DB_ERROR, "journal des leads illisible");
             e[i] = (unsigned char)(hi << 4 | lo);
         }
-        li_lead_keyhash k = {(int64_t)get_u64(e), {get_u64(e + 8), get_u64(e + 16), get_u64(e + 24)}};
+        li_lead_keyhash k = {(int64_t)get_u64(e),
+                             {get_u64(e + 8), get_u64(e + 16), get_u64(e + 24)}};
         li_status st = cb(&k, ctx);
         if (st != LI_OK)
             return st;
@@ -647,8 +645,7 @@ out:
  * every other server's reads would wait for. Measured in the bench (see
  * docs/architecture.md).
  */
-li_status li__pg_bulk_begin(li_store *store, uint64_t expected_rows, int *slow_end,
-                            li_error *err) {
+li_status li__pg_bulk_begin(li_store *store, uint64_t expected_rows, int *slow_end, li_error *err) {
     (void)expected_rows;
     (void)err;
     (void)store;

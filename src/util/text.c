@@ -82,3 +82,13 @@ const char *li_text_fr_count(char *buf, size_t cap, unsigned long long v) {
     buf[k] = '\0';
     return buf;
 }
+
+int li_text_hex_digit(int c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
