@@ -184,7 +184,7 @@ static void write_answer(li__http_gate *g, gconn *c) {
 static int read_client(gconn *c) {
     if (c->client_eof)
         return 0;
-    if (c->refused || c->lingering || c->inner_eof || c->wire.closed) {
+    if (c->refused || c->lingering || c->inner_eof || c->inner_shut || c->wire.closed) {
         /* nothing more goes to libmicrohttpd: read and drop */
         char drop[4096];
         ssize_t r = recv(c->client, drop, sizeof drop, 0);
@@ -245,7 +245,11 @@ static int write_inner(gconn *c) {
     }
     if (r < 0 && would_block())
         return 0;
-    close_inner(c); /* libmicrohttpd is gone */
+    /* libmicrohttpd closed its side (an answer given before the body, which it
+     * does not read): nothing more goes to it, but its answer may still be
+     * there to read */
+    c->inner_shut = 1;
+    c->in_sent = c->in_ok = c->in_len = 0;
     return 1;
 }
 

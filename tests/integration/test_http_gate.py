@@ -650,6 +650,21 @@ class PassThrough(GateCase):
         w.sock.close()
         self.assert_stored(ans, data)
 
+    def test_an_answer_before_the_body_reaches_the_client(self):
+        """A request refused before its body is read (no session, 401)
+        while the client still sends megabytes: libmicrohttpd answers and
+        closes its side without reading the rest; the answer must still
+        reach the client, whole, not a bare close or a reset."""
+        body = b'{"on_duplicate": "skip", "x": "' + b"a" * (4 << 20) + b'"}'
+        for _ in range(5):
+            with Wire(self.server) as w:
+                w.send(b"POST /api/imports/1/commit HTTP/1.1\r\nHost: x\r\n"
+                       b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                       % len(body) + body)
+                ans = w.answer()
+                self.assertIsNotNone(ans, "no answer (closed: %s): %r" % (w.closed, w.raw[:300]))
+                lh.assert_french_error(self, ans, 401, "session_required")
+
     def test_expect_100_continue(self):
         """The client waits for 100 Continue before sending its body."""
         data = csv_bytes(self.tmp, "continue", 10)
