@@ -50,6 +50,12 @@
 #define REFUSE_WAIT_S 5.0
 /* The client's last bytes are read and dropped this long at most after the last answer. */
 #define LINGER_S 2.0
+/* Rounds of pump() a connection gets before the others have theirs (then it waits in line). */
+#define PUMP_ROUNDS 32
+/* At stop, answers still going out get this long. */
+#define STOP_FLUSH_S 1.0
+/* li__http_gate_quiesce() waits this long at most for the gate to stop accepting. */
+#define QUIESCE_WAIT_S 5.0
 /* The timers (head timeout, waits) are looked at this often. */
 #define TICK_MS 100
 /* After running out of file descriptors, accepting waits this long before trying again. */
@@ -80,9 +86,11 @@ struct gconn {
     unsigned refused; /* the status of the refusal under way, 0 if none */
     li_msg refused_msg;
     int answered, lingering, dead;
-    double head_since; /* a head's first byte, 0 between heads */
-    double deadline;   /* of the refusal's wait, then of the lingering */
-    gconn *prev, *next;
+    double head_since;  /* a head's first byte, 0 between heads */
+    double deadline;    /* of the refusal's wait, then of the lingering */
+    double drain_until; /* once libmicrohttpd has closed: the client has until then to read */
+    int queued;         /* in the gate's ready line (more to do after its rounds) */
+    gconn *prev, *next, *ready_next;
 };
 
 struct li__http_gate {
@@ -94,6 +102,7 @@ struct li__http_gate {
     gconn *conns;
     unsigned nconns;
     gconn *graveyard; /* closed during an epoll batch, freed after it */
+    gconn *ready;     /* connections that used their rounds with more to do */
     double accept_paused_until;
 };
 
@@ -123,6 +132,14 @@ static void close_conn(li__http_gate *g, gconn *c) {
         g->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    if (c->queued) {
+        for (gconn **p = &g->ready; *p; p = &(*p)->ready_next)
+            if (*p == c) {
+                *p = c->ready_next;
+                break;
+            }
+        c->queued = 0;
+    }
     c->next = g->graveyard;
     g->graveyard = c;
     g->nconns--;
@@ -301,6 +318,11 @@ static int advance(li__http_gate *g, gconn *c) {
         c->inner_shut = 1;
         moved = 1;
     }
+    /* libmicrohttpd has closed: what is left to send must go within the
+     * idle timeout, as libmicrohttpd's own socket would have (a client that
+     * does not read cannot hold the connection) */
+    if (c->inner_eof && c->drain_until == 0)
+        c->drain_until = li__http_now() + g->o.idle_timeout_s;
     if (c->inner_eof && c->out_sent == c->out_len) {
         if (c->refused && !c->answered) {
             write_answer(g, c);
@@ -322,7 +344,16 @@ static int advance(li__http_gate *g, gconn *c) {
 
 static void pump(li__http_gate *g, gconn *c) {
     int moved = 1;
-    while (moved && !c->dead) {
+    for (int round = 0; moved && !c->dead; round++) {
+        if (round == PUMP_ROUNDS) {
+            /* a fast client is not served before all others: it waits in line */
+            if (!c->queued) {
+                c->queued = 1;
+                c->ready_next = g->ready;
+                g->ready = c;
+            }
+            return;
+        }
         moved = read_client(c);
         moved |= check_in(g, c);
         moved |= write_inner(c);
@@ -335,6 +366,18 @@ static void pump(li__http_gate *g, gconn *c) {
     }
 }
 
+/* The connections that used their rounds: one more turn each. */
+static void pump_ready(li__http_gate *g) {
+    gconn *line = g->ready;
+    g->ready = NULL;
+    while (line) {
+        gconn *c = line;
+        line = c->ready_next;
+        c->queued = 0;
+        pump(g, c);
+    }
+}
+
 /* --- accepting --------------------------------------------------------------------------- */
 
 static int watch(li__http_gate *g, int fd, gend *e) {
@@ -342,11 +385,43 @@ static int watch(li__http_gate *g, int fd, gend *e) {
     return epoll_ctl(g->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* The client's address as text ("" for another family). */
+static void address_of(const struct sockaddr_storage *ss, char *out, size_t cap) {
+    out[0] = '\0';
+    if (ss->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out, (socklen_t)cap);
+    else if (ss->ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, out, (socklen_t)cap);
+}
+
+/*
+ * The hard limits, counted here on the connections the gate holds: exact
+ * at every accept. (libmicrohttpd's own counts lag: a connection it has
+ * closed is counted until its next cleanup, which runs in its own thread,
+ * so a quick series of connections from one client could be refused with
+ * no answer at all.)
+ */
+static int over_limits(const li__http_gate *g, const char *address) {
+    if (g->nconns >= g->o.max_connections)
+        return 1;
+    unsigned same = 0;
+    for (const gconn *c = g->conns; c; c = c->next)
+        same += strcmp(c->address, address) == 0;
+    return same >= g->o.max_per_address;
+}
+
 static void open_conn(li__http_gate *g, int fd, const struct sockaddr_storage *ss, socklen_t len) {
     int pair[2] = {-1, -1};
+    char address[INET6_ADDRSTRLEN];
+    address_of(ss, address, sizeof address);
+    if (over_limits(g, address)) {
+        close(fd);
+        return;
+    }
     gconn *c = calloc(1, sizeof *c);
     if (!c || socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
         goto fail;
+    memcpy(c->address, address, sizeof address);
     c->client = fd;
     c->inner = pair[1];
     c->in_cap = g->o.max_head + IN_SLACK;
@@ -355,12 +430,6 @@ static void open_conn(li__http_gate *g, int fd, const struct sockaddr_storage *s
     if (!c->in || !c->out)
         goto fail;
     li__http_wire_init(&c->wire, g->o.max_head);
-    if (ss->ss_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, c->address,
-                  sizeof c->address);
-    else if (ss->ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, c->address,
-                  sizeof c->address);
     /* events and small answers go out at once, as libmicrohttpd's own socket did */
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -393,7 +462,8 @@ fail:
 }
 
 static void accept_all(li__http_gate *g) {
-    while (g->o.listen_fd >= 0) {
+    /* once quiesced, libmicrohttpd may be stopping: never hand it a connection */
+    while (g->o.listen_fd >= 0 && !atomic_load(&g->quiesce)) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
         int fd =
@@ -407,10 +477,6 @@ static void accept_all(li__http_gate *g) {
                 g->accept_paused_until = li__http_now() + ACCEPT_PAUSE_S;
             }
             return;
-        }
-        if (g->nconns >= g->o.max_connections) {
-            close(fd);
-            continue;
         }
         open_conn(g, fd, &ss, len);
     }
@@ -428,12 +494,14 @@ static void tick(li__http_gate *g) {
     }
     for (gconn *c = g->conns, *next; c; c = next) {
         next = c->next;
-        if (!c->refused && c->head_since > 0 && now - c->head_since > g->o.head_timeout_s) {
+        if (!c->refused && !c->inner_eof && c->head_since > 0 &&
+            now - c->head_since > g->o.head_timeout_s) {
             c->in_len = c->in_ok;
             refuse(g, c, 408, LI_MSG_HTTP_REQUEST_TIMEOUT);
             pump(g, c);
         } else if ((c->refused && !c->answered && now > c->deadline) ||
-                   (c->lingering && now > c->deadline))
+                   (c->lingering && now > c->deadline) ||
+                   (c->drain_until > 0 && now > c->drain_until))
             close_conn(g, c);
     }
 }
@@ -441,9 +509,16 @@ static void tick(li__http_gate *g) {
 static void *gate_main(void *arg) {
     li__http_gate *g = arg;
     struct epoll_event evs[64];
-    double next_tick = li__http_now() + TICK_MS / 1000.0;
-    while (!atomic_load(&g->stop)) {
-        int n = epoll_wait(g->ep, evs, 64, TICK_MS);
+    double next_tick = li__http_now() + TICK_MS / 1000.0, stop_by = 0;
+    for (;;) {
+        if (atomic_load(&g->stop)) {
+            /* libmicrohttpd is stopped: the last answers go out, a moment at most */
+            if (stop_by == 0)
+                stop_by = li__http_now() + STOP_FLUSH_S;
+            if (!g->conns || li__http_now() >= stop_by)
+                break;
+        }
+        int n = epoll_wait(g->ep, evs, 64, g->ready ? 0 : TICK_MS);
         for (int i = 0; i < n; i++) {
             gend *e = evs[i].data.ptr;
             if (e == &g->listen_end)
@@ -460,6 +535,7 @@ static void *gate_main(void *arg) {
             } else if (!e->c->dead)
                 pump(g, e->c);
         }
+        pump_ready(g);
         bury(g);
         if (li__http_now() >= next_tick) {
             tick(g);
@@ -521,8 +597,11 @@ void li__http_gate_quiesce(li__http_gate *g) {
         return;
     atomic_store(&g->quiesce, 1);
     wake(g);
-    /* Once this returns, the gate calls libmicrohttpd no more: it may be stopped. */
-    while (!atomic_load(&g->quiesced)) {
+    /* Once this returns, the gate calls libmicrohttpd no more: it may be
+     * stopped. (accept_all() reads the flag too: a gate thread held up
+     * elsewhere, a log line on a blocked terminal, accepts nothing after.) */
+    double until = li__http_now() + QUIESCE_WAIT_S;
+    while (!atomic_load(&g->quiesced) && li__http_now() < until) {
         struct timespec nap = {0, 1000 * 1000};
         nanosleep(&nap, NULL);
     }

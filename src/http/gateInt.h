@@ -49,7 +49,9 @@ typedef struct li__http_gate_opts {
     int listen_fd;              /* the gate's from li__http_gate_start on, even on failure */
     size_t max_head;            /* --max-header */
     double head_timeout_s;      /* --request-timeout */
+    double idle_timeout_s;      /* --idle-timeout: an answer left unread after libmicrohttpd closed */
     unsigned max_connections;   /* past it, a new connection is closed at once */
+    unsigned max_per_address;   /* the same, per client address */
     void (*refused)(void *cls, const li__http_gate_refusal *r); /* from the gate's thread */
     void *cls;
 } li__http_gate_opts;

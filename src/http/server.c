@@ -38,21 +38,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "gateInt.h"
 #include "leadimport/import.h"
 #include "leadimport/text.h"
 #include "leadimport/users.h"
-#include "gateInt.h"
 #include "reqInt.h"
 
 enum MHD_Result li__http_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                const char *method, const char *version,
-                                const char *upload_data, size_t *upload_data_size,
-                                void **con_cls);
+                                const char *method, const char *version, const char *upload_data,
+                                size_t *upload_data_size, void **con_cls);
 
 /* Seconds between daily cleanups, and before the first one (not at once: the start stays quick). */
 #define CLEANUP_EVERY_S 86400.0
@@ -342,7 +342,8 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **sock
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         const struct sockaddr *sa = ci ? ci->client_addr : NULL;
         if (sa && sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->addr, sizeof c->addr);
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->addr,
+                      sizeof c->addr);
         else if (sa && sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, c->addr,
                       sizeof c->addr);
@@ -534,9 +535,8 @@ static int cleanup_once(li_http_server *srv) {
         li_http_log(srv, "%s", text);
         return -1;
     }
-    li_msg_format(text, sizeof text, LI_MSG_HTTP_CLEANUP_DONE,
-                  (unsigned long long)res.jobs_deleted, (unsigned long long)res.reviews_cancelled,
-                  (unsigned long long)res.rows_jobs);
+    li_msg_format(text, sizeof text, LI_MSG_HTTP_CLEANUP_DONE, (unsigned long long)res.jobs_deleted,
+                  (unsigned long long)res.reviews_cancelled, (unsigned long long)res.rows_jobs);
     li_http_log(srv, "%s", text);
     return 0;
 }
@@ -563,7 +563,7 @@ static li_status prepare_data_dir(li_http_server *srv, li_store *s, li_error *er
     return LI_OK;
 }
 
-/* The first start of `make run`: a database without users gets an admin, its password shown once. */
+/* The first start of `make run`: a database without users gets an admin (password shown once). */
 static li_status first_admin(li_http_server *srv, li_store *s, li_error *err) {
     char pw[LI_USERS_FIRST_PASSWORD_MAX];
     int created = 0;
@@ -596,6 +596,19 @@ static void server_free(li_http_server *srv) {
     free(srv);
 }
 
+/*
+ * Three descriptors a connection (the client's socket, the gate's pair),
+ * besides the store's files and the uploads: the soft limit (often 1,024)
+ * goes up to the hard one, so that a full server still opens its files.
+ */
+static void raise_fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 li_status li_http_serve(const li_http_opts *o, li_error *err) {
     li_status st = LI_OK;
     li_store *s = NULL;
@@ -607,6 +620,7 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
     if (!srv)
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     srv->o = *o;
+    raise_fd_limit();
     pthread_mutex_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->log_lock, NULL);
     srv->pool_cap = POOL_KEEP;
@@ -634,18 +648,22 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
         goto out;
     unsigned hard_total = o->max_connections + o->max_connections / 4 + 8;
     unsigned hard_address = o->max_per_address + o->max_per_address / 4 + 4;
+    /* The gate holds the hard limits, exactly; libmicrohttpd's own count
+     * lags (closed connections until its next cleanup): twice as many, a
+     * bound that is never the one to refuse. */
+    unsigned mhd_total = 2 * hard_total;
     size_t memory = (size_t)o->max_header * 2 + 16 * 1024;
     if (memory < 64 * 1024)
         memory = 64 * 1024;
     unsigned idle = o->idle_timeout_s >= 1 ? (unsigned)o->idle_timeout_s : 1;
     /* The gate (gate.c) accepts the connections and hands them over. */
-    srv->d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-            MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET,
-        0, NULL, NULL, li__http_access, srv, MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT, hard_total,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, hard_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        memory, MHD_OPTION_NOTIFY_COMPLETED, request_done, srv, MHD_OPTION_NOTIFY_CONNECTION,
-        connection_event, srv, MHD_OPTION_END);
+    srv->d =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                             MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET,
+                         0, NULL, NULL, li__http_access, srv, MHD_OPTION_CONNECTION_TIMEOUT, idle,
+                         MHD_OPTION_CONNECTION_LIMIT, mhd_total, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         memory, MHD_OPTION_NOTIFY_COMPLETED, request_done, srv,
+                         MHD_OPTION_NOTIFY_CONNECTION, connection_event, srv, MHD_OPTION_END);
     if (!srv->d) {
         st = li_error_set(err, LI_EIO, LI_MSG_HTTP_START_FAILED, li_msg_errno(errno));
         goto out;
@@ -655,7 +673,9 @@ li_status li_http_serve(const li_http_opts *o, li_error *err) {
         .listen_fd = fd,
         .max_head = o->max_header,
         .head_timeout_s = o->request_timeout_s,
+        .idle_timeout_s = o->idle_timeout_s,
         .max_connections = hard_total,
+        .max_per_address = hard_address,
         .refused = gate_refused,
         .cls = srv,
     };

@@ -146,7 +146,7 @@ static int too_long(li__http_wire *w) {
  * and closes.
  */
 static void next_request(li__http_wire *w) {
-    if (w->close || (w->http10 && !w->keep_alive)) {
+    if (!w->connection_unread && (w->close || (w->http10 && !w->keep_alive))) {
         w->state = W_CLOSED;
         w->closed = 1;
         return;
@@ -154,6 +154,10 @@ static void next_request(li__http_wire *w) {
     w->state = W_START;
     w->head_bytes = 0;
     w->headers = 0;
+    /* a refusal before the next method is not this request's */
+    w->method_read = 0;
+    w->method[0] = '\0';
+    w->target[0] = '\0';
     line_reset(w);
 }
 
@@ -167,6 +171,7 @@ static void begin_request(li__http_wire *w) {
     w->trailers = 0;
     w->close = 0;
     w->keep_alive = 0;
+    w->connection_unread = 0;
     w->method_read = 0;
     w->method[0] = '\0';
     w->target[0] = '\0';
@@ -234,33 +239,57 @@ static int read_transfer_encoding(li__http_wire *w) {
     return 1;
 }
 
-/* Connection: "close" ends the connection after this request, "keep-alive" keeps an HTTP/1.0 one.
+/*
+ * Connection: "close" ends the connection after this request, "keep-alive"
+ * keeps an HTTP/1.0 one. Split on commas only, each option trimmed, as
+ * libmicrohttpd reads it ("close x" is no option of ours); a value longer
+ * than what is kept is left to libmicrohttpd alone.
  */
 static void read_connection(li__http_wire *w) {
-    const char *p = w->value,
-               *end = w->value +
-                      (w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen),
-               *tok;
-    size_t n;
-    while ((n = list_token(&p, end, &tok)) > 0) {
-        if (n == 5 && strncasecmp(tok, "close", 5) == 0)
+    if (w->vallen > LI__HTTP_WIRE_VALUE_MAX) {
+        w->connection_unread = 1;
+        return;
+    }
+    const char *p = w->value, *end = w->value + w->vallen;
+    for (;;) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *a = p, *b = comma ? comma : end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        if (b - a == 5 && strncasecmp(a, "close", 5) == 0)
             w->close = 1;
-        else if (n == 10 && strncasecmp(tok, "keep-alive", 10) == 0)
+        else if (b - a == 10 && strncasecmp(a, "keep-alive", 10) == 0)
             w->keep_alive = 1;
+        if (!comma)
+            return;
+        p = comma + 1;
     }
 }
 
 static int end_of_header(li__http_wire *w) {
-    unsigned n = w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen;
+    unsigned kept = w->vallen > LI__HTTP_WIRE_VALUE_MAX ? LI__HTTP_WIRE_VALUE_MAX : w->vallen;
+    unsigned n = kept;
     while (n > 0 && (w->value[n - 1] == ' ' || w->value[n - 1] == '\t'))
         n--;
-    if (w->vallen <= LI__HTTP_WIRE_VALUE_MAX)
-        w->vallen = n;
-    w->value[n] = '\0';
+    w->value[kept] = '\0';
     w->state = W_LINE;
     line_reset(w);
     if (w->trailers)
         return 1;
+    /* libmicrohttpd 0.9.75 reads these two with their trailing spaces: it
+     * refuses such a length with its own page, and takes such a
+     * "chunked " for no coding at all; so do not trim them, refuse them */
+    int framing =
+        strcmp(w->name, "content-length") == 0 || strcmp(w->name, "transfer-encoding") == 0;
+    if (framing && n != kept)
+        return refuse_value(w, 400,
+                            w->name[0] == 'c' ? LI_MSG_HTTP_LENGTH_INVALID
+                                              : LI_MSG_HTTP_TRANSFER_ENCODING_UNSUPPORTED);
+    if (w->vallen <= LI__HTTP_WIRE_VALUE_MAX)
+        w->vallen = n;
+    w->value[n] = '\0';
     if (strcmp(w->name, "host") == 0) {
         if (++w->hosts > 1)
             return refuse(w, 400, LI_MSG_HTTP_HOST_INVALID, "répété");
@@ -307,10 +336,9 @@ static int end_of_chunk_size(li__http_wire *w) {
         w->state = W_CH_DATA;
         return 1;
     }
-    /* the last chunk: trailers, read as headers and not used */
+    /* the last chunk: trailers, read as headers and not used; they count
+     * with the head (libmicrohttpd keeps both in the same memory) */
     w->trailers = 1;
-    w->head_bytes = 0;
-    w->headers = 0;
     w->state = W_LINE;
     return 1;
 }

@@ -30,7 +30,7 @@
 #include "leadimport/msg.h"
 
 /*
- * Header lines of a head (and trailer lines): libmicrohttpd keeps each in
+ * Header lines of a head and its trailers: libmicrohttpd keeps each in
  * its memory pool with some 50 bytes of its own, and answers by itself when
  * the pool is full; 100 lines fit in it whatever --max-header.
  */
@@ -43,7 +43,7 @@
 #define LI__HTTP_WIRE_EXCERPT_MAX 48
 
 typedef struct li__http_wire {
-    size_t max_head;  /* bytes of a head (request line and headers), and of trailers */
+    size_t max_head;  /* bytes of a head (request line and headers, trailers included) */
 
     int state;
     size_t head_bytes;  /* of the head, or of the trailers, read so far */
@@ -63,6 +63,7 @@ typedef struct li__http_wire {
     int trailers;       /* reading the trailers after the last chunk */
     int close;          /* Connection: close */
     int keep_alive;     /* Connection: keep-alive (HTTP/1.0) */
+    int connection_unread; /* a Connection value too long to keep: libmicrohttpd decides */
     uint64_t length;
     char name[32];      /* the header being read, lower case ("" past 31 bytes) */
     unsigned nlen;

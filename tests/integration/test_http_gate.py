@@ -365,6 +365,10 @@ SMALL_LIMIT_REFUSALS = [
 ]
 
 
+# Seconds of margin for the server's timers on a loaded machine.
+SLACK_S = 2.0 if li.SANITIZE else 1.0
+
+
 class GateCase(lh.ServerCase):
     """A server and the checks every test here shares."""
 
@@ -789,6 +793,42 @@ def check_answers(raw, method):
             if not (isinstance(code, str) and re.fullmatch(r"[a-z0-9_]+", code)):
                 raise BadAnswer("error code %r" % code)
     return statuses
+
+
+class SlowReaders(GateCase):
+    """What a client does not read cannot hold its connection: libmicrohttpd
+    gives up a socket it cannot write to at its idle timeout, and the gate
+    gives the client the same time to read what it still holds."""
+    SERVE_ARGS = ("--idle-timeout", "1s")
+
+    def server_side_state(self, w):
+        """The TCP state of the server's end of w's connection (/proc/net/tcp,
+        "01" established), or None once the kernel has forgotten it."""
+        here = w.sock.getsockname()[1]
+        with open("/proc/net/tcp") as f:
+            for line in f.read().splitlines()[1:]:
+                cols = line.split()
+                local, remote, state = cols[1], cols[2], cols[3]
+                if (int(local.split(":")[1], 16) == self.server.port
+                        and int(remote.split(":")[1], 16) == here):
+                    return state
+        return None
+
+    def test_a_client_that_never_reads_is_let_go(self):
+        with Wire(self.server) as w:
+            w.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            # 200 answers of the page's script, about 7 MB: far more than the buffers hold
+            one = b"GET /wizard.js HTTP/1.1\r\nHost: x\r\n\r\n"
+            w.send(one * 200)
+            time.sleep(0.5)
+            self.assertEqual(self.server_side_state(w), "01", "not established at first")
+            deadline = time.monotonic() + 1 + 1 + 5 * SLACK_S  # both idle timeouts, and room
+            state = "01"
+            while time.monotonic() < deadline and state == "01":
+                time.sleep(0.2)
+                state = self.server_side_state(w)
+            self.assertNotEqual(state, "01", "the server still holds a connection nobody reads")
+        self.assert_healthy()
 
 
 class Mutations(GateCase):

@@ -102,6 +102,10 @@ static const wcase cases[] = {
      "http_length_invalid", "\n\r\n"},
     {"two lengths", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
      400, "http_length_invalid", "\n\r\n"},
+    {"length with a trailing space", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2 \r\n\r\n{}", 400,
+     "http_length_invalid", "\n\r\n{}"},
+    {"chunked with a trailing tab", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\t\r\n\r\n",
+     400, "http_transfer_encoding_unsupported", "\n\r\n"},
     {"nineteen digits", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000000000\r\n\r\n",
      400, "http_length_invalid", "\n\r\n"},
     {"length and chunked", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
@@ -249,6 +253,12 @@ static void a_request_that_closes_is_the_last_read(void **state) {
         {"GET / HTTP/1.0\r\n\r\n", 1},
         {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 0},
         {"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\n\r\n", 0},
+        /* options split on commas only, as libmicrohttpd reads them */
+        {"GET / HTTP/1.1\r\nHost: x\r\nConnection: close x\r\n\r\n", 0},
+        /* a value too long to keep: libmicrohttpd decides, the next request is read */
+        {"GET / HTTP/1.0\r\nConnection: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+         "keep-alive\r\n\r\n",
+         0},
     };
     char buf[512];
     for (size_t i = 0; i < sizeof firsts / sizeof firsts[0]; i++) {
@@ -314,6 +324,46 @@ static void the_head_limit_is_exact(void **state) {
     free(line);
 }
 
+static void trailers_count_with_their_head(void **state) {
+    (void)state;
+    char buf[8192];
+    /* a head of about 3,000 bytes, then 2,000 bytes of trailers: over 4,096 together */
+    size_t len = (size_t)snprintf(buf, sizeof buf,
+                                  "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nX: ");
+    memset(buf + len, 'a', 3000);
+    len += 3000;
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "\r\n\r\n1\r\nz\r\n0\r\nT: ");
+    memset(buf + len, 'b', 2000);
+    len += 2000;
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "\r\n\r\n");
+    verdict v = feed(buf, len, MAX_HEAD, 0);
+    assert_int_equal(v.status, 431);
+    assert_string_equal(v.code, "http_headers_too_large");
+    /* the next request has its own budget */
+    len = (size_t)snprintf(buf, sizeof buf,
+                           "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "0\r\nT: 1\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX: ");
+    memset(buf + len, 'c', 3900);
+    len += 3900;
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "\r\n\r\n");
+    v = feed(buf, len, MAX_HEAD, 0);
+    assert_int_equal(v.status, 0);
+    assert_int_equal(v.requests, 2);
+}
+
+static void a_refusal_names_no_earlier_request(void **state) {
+    (void)state;
+    li__http_wire w;
+    li__http_wire_init(&w, MAX_HEAD);
+    const char bytes[] = "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n\x01";
+    li__http_wire_feed(&w, bytes, sizeof bytes - 1);
+    assert_int_equal(w.status, 400);
+    /* not « HEAD /healthz »: the gate would answer without a body, and log it */
+    assert_false(w.method_read);
+    assert_string_equal(w.method, "");
+    assert_string_equal(w.target, "");
+}
+
 static void a_hundred_headers_and_no_more(void **state) {
     (void)state;
     char buf[4096];
@@ -370,6 +420,8 @@ int main(void) {
         cmocka_unit_test(a_request_that_closes_is_the_last_read),
         cmocka_unit_test(the_head_limit_is_exact),
         cmocka_unit_test(a_hundred_headers_and_no_more),
+        cmocka_unit_test(trailers_count_with_their_head),
+        cmocka_unit_test(a_refusal_names_no_earlier_request),
         cmocka_unit_test(the_refusal_quotes_the_line_printably),
         cmocka_unit_test(a_head_in_progress_is_seen_as_such),
     };
