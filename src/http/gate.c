@@ -158,6 +158,7 @@ static void bury(li__http_gate *g) {
 /* --- refusals --------------------------------------------------------------------------- */
 
 static void refuse(li__http_gate *g, gconn *c, unsigned status, li_msg m) {
+    c->in_len = c->in_ok; /* the refused bytes, and what follows them, are not sent */
     c->refused = status;
     c->refused_msg = m;
     c->deadline = li__http_now() + REFUSE_WAIT_S;
@@ -201,7 +202,7 @@ static void write_answer(li__http_gate *g, gconn *c) {
 static int read_client(gconn *c) {
     if (c->client_eof)
         return 0;
-    if (c->refused || c->lingering || c->inner_eof || c->inner_shut || c->wire.closed) {
+    if (c->refused || c->inner_eof || c->inner_shut || c->wire.closed) { /* lingering: inner_eof */
         /* nothing more goes to libmicrohttpd: read and drop */
         char drop[4096];
         ssize_t r = recv(c->client, drop, sizeof drop, 0);
@@ -242,10 +243,9 @@ static int check_in(li__http_gate *g, gconn *c) {
             c->head_since = li__http_now();
     } else
         c->head_since = 0;
-    if (c->wire.status) {
-        c->in_len = c->in_ok; /* the refused bytes are not sent */
+    if (c->wire.status)
         refuse(g, c, c->wire.status, c->wire.msg);
-    } else if (c->wire.closed)
+    else if (c->wire.closed)
         c->in_len = c->in_ok; /* after the last request: dropped (libmicrohttpd closes) */
     return 1;
 }
@@ -496,7 +496,6 @@ static void tick(li__http_gate *g) {
         next = c->next;
         if (!c->refused && !c->inner_eof && c->head_since > 0 &&
             now - c->head_since > g->o.head_timeout_s) {
-            c->in_len = c->in_ok;
             refuse(g, c, 408, LI_MSG_HTTP_REQUEST_TIMEOUT);
             pump(g, c);
         } else if ((c->refused && !c->answered && now > c->deadline) ||

@@ -149,6 +149,14 @@ static int first_call(li_http_req *r) {
     li_http_server *srv = r->srv;
     const li_http_opts *o = &srv->o;
     char sz[32];
+    /* Read first: an answer before the body depends on whether there is one (li__http_queue). */
+    const char *cl = li_http_header(r, "Content-Length");
+    if (cl) {
+        char *end = NULL;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (end != cl && *end == '\0')
+            r->declared = (int64_t)v;
+    }
     if (atomic_load(&srv->stopping))
         return li_http_answer_fail(r, 503, LI_MSG_HTTP_STOPPING), -1;
     if (r->c && r->c->over == 503)
@@ -167,14 +175,6 @@ static int first_call(li_http_req *r) {
     r->route_index = (size_t)(r->match.route - li__http_routes);
     if (li__http_authorize(r) != 0)
         return -1;
-    const char *cl = li_http_header(r, "Content-Length");
-    r->declared = -1;
-    if (cl) {
-        char *end = NULL;
-        unsigned long long v = strtoull(cl, &end, 10);
-        if (end != cl && *end == '\0')
-            r->declared = (int64_t)v;
-    }
     li_http_body kind = r->match.route->body;
     if (kind == LI_HTTP_BODY_JSON && r->declared > (int64_t)o->max_body)
         return li_http_answer_fail(r, 413, LI_MSG_HTTP_BODY_TOO_LARGE, li__http_size_text(o->max_body, sz, sizeof sz)),

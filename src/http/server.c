@@ -225,12 +225,12 @@ li_status li__http_counters(li_http_server *srv, li_buf *b) {
 }
 
 /*
- * 1 for a request that has no body: an answer to it can wait for the
+ * 1 for a request that has no body (no length or 0, not chunked: the gate
+ * lets no other framing through): an answer to it can wait for the
  * handler's last call without reading anything more.
  */
 static int bodyless(const li_http_req *r) {
-    const char *cl = li_http_header(r, "Content-Length");
-    return !li_http_header(r, "Transfer-Encoding") && (!cl || strcmp(cl, "0") == 0);
+    return r->declared <= 0 && !li_http_header(r, "Transfer-Encoding");
 }
 
 int li__http_queue(li_http_req *r, unsigned status, struct MHD_Response *resp) {
@@ -306,9 +306,7 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
                     u ? u->email : "-",
                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (interrompue)");
     }
-    li__http_conn *c = r->c;
     li__http_req_free(r);
-    (void)c;
     pthread_mutex_lock(&srv->lock);
     srv->active--;
     pthread_mutex_unlock(&srv->lock);

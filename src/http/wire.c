@@ -154,14 +154,8 @@ static void next_request(li__http_wire *w) {
     w->state = W_START;
     w->head_bytes = 0;
     w->headers = 0;
-    /* a refusal before the next method is not this request's */
-    w->method_read = 0;
-    w->method[0] = '\0';
-    w->target[0] = '\0';
-    line_reset(w);
-}
-
-static void begin_request(li__http_wire *w) {
+    /* the next request's facts start afresh; a refusal before its method
+     * names no earlier request */
     w->vlen = 0;
     w->http10 = 0;
     w->hosts = 0;
@@ -175,6 +169,7 @@ static void begin_request(li__http_wire *w) {
     w->method_read = 0;
     w->method[0] = '\0';
     w->target[0] = '\0';
+    line_reset(w);
 }
 
 static void keep_char(char *s, size_t cap, unsigned char c) {
@@ -366,7 +361,6 @@ static int request_line_byte(li__http_wire *w, unsigned char c) {
         }
         if (!is_tchar(c))
             return refuse_line(w, 400, LI_MSG_HTTP_REQUEST_LINE_INVALID);
-        begin_request(w);
         keep_char(w->method, sizeof w->method, c);
         w->state = W_METHOD;
         return 1;
