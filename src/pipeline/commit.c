@@ -948,9 +948,11 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
             done += b->n;
             job->commit_row = b->row[b->n - 1].row_no;
             job->rows_per_s = li__meter_add(meter, done);
-            job->eta_s = job->rows_per_s > 0 && job->valid > done
-                             ? (int64_t)((double)(job->valid - done) / job->rows_per_s)
-                             : 0;
+            /* nothing left: 0; a rhythm not known yet: unknown (-1), not « no time » */
+            job->eta_s = job->valid <= done      ? 0
+                         : job->rows_per_s > 0 ? (int64_t)((double)(job->valid - done) /
+                                                           job->rows_per_s)
+                                               : -1;
             if ((st = li__hook_call(hook, job, err)) != LI_OK ||
                 (st = li_store_job_update(s, job, err)) != LI_OK ||
                 (st = li_store_commit(s, err)) != LI_OK)
