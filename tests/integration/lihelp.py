@@ -24,8 +24,10 @@ import os
 import sqlite3
 import atexit
 import itertools
+import select
 import subprocess
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,9 +65,13 @@ PSQL = os.environ.get("LI_PSQL", "psql")
 TIMEOUT = 600 if SANITIZE else 300
 
 
-def rows_for(plain, asan):
-    """A row count fit for this build."""
-    return asan if SANITIZE else plain
+def rows_for(plain, asan, pg=None):
+    """A row count fit for this build, and for PostgreSQL when pg is given
+    (it stores a row about six times slower than SQLite on the test
+    cluster: a test that needs many batches, not many rows, says so)."""
+    if SANITIZE:
+        return asan
+    return pg if PG and pg is not None else plain
 
 
 def require_binary():
@@ -166,7 +172,10 @@ def psql(sql, dbname="postgres", check=True):
 
 def _pg_create(template=None):
     name = "li_%d_%d" % (os.getpid(), next(_pg_seq))
-    psql("CREATE DATABASE %s%s" % (name, " TEMPLATE " + template if template else ""))
+    # FILE_COPY: the test databases are small, and the default (WAL_LOG)
+    # costs about 0.1 s more per database; a test file makes dozens.
+    psql("CREATE DATABASE %s%s STRATEGY FILE_COPY"
+         % (name, " TEMPLATE " + template if template else ""))
     return name
 
 
@@ -178,6 +187,7 @@ def _pg_db_for(tmp, name, create=True):
 
 
 def _pg_drop(dbname):
+    _pg_session_close(dbname)
     # FORCE: a server or worker a failed test left running must not keep it.
     psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname, check=False)
 
@@ -232,7 +242,14 @@ def clone_db(src_tmp, src_name, tmp, name="t.db"):
         if key in _pg_dbs:
             _pg_drop(_pg_dbs.pop(key))
         src = _pg_db_for(src_tmp, src_name)
+        # A template must have no session: PostgreSQL waits 5 s for them to
+        # go before it refuses, so a database a server holds goes straight
+        # to the dump (5 s per snapshot of test_http_flow otherwise).
+        _pg_session_close(src)
+        in_use = psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'" % src).strip()
         try:
+            if in_use != "0":
+                raise RuntimeError("in use")
             _pg_dbs[key] = _pg_create(template=src)
         except RuntimeError:  # in use (a server is connected): a dump, consistent too
             _pg_dbs[key] = dst = _pg_create()
@@ -413,9 +430,78 @@ def _pg_query(dbname, sql, params):
         psql(sql, dbname)
         return []
     # Pairs, not a dict: two columns may have the same name.
-    text = psql("SELECT row_to_json(q) FROM (%s) q" % sql, dbname)
+    text = _pg_session_query(dbname, "SELECT row_to_json(q) FROM (%s) q" % sql)
     return [tuple(_pg_column(v) for _, v in json.loads(line, object_pairs_hook=_Pairs))
             for line in text.splitlines() if line]
+
+
+_pg_sessions = {}  # database name -> a psql process kept open for SELECTs
+
+
+def _pg_session_close(dbname):
+    proc = _pg_sessions.pop(dbname, None)
+    if proc:
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+
+
+def _pg_session_ask(dbname, sql):
+    """One statement through the database's kept psql (started on first
+    use): a new psql per read cost 50 ms, and tests that poll a running
+    job's progress saw it run thousands of rows between two reads. None
+    when the session is gone (its connection cut by a test): the caller
+    starts another."""
+    proc = _pg_sessions.get(dbname)
+    if proc is None:
+        env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+        env.pop("PGDATABASE", None)
+        proc = subprocess.Popen([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=0",
+                                 "-d", pg_url(dbname)], env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        _pg_sessions[dbname] = proc
+    marker = "--li-end-%d--" % next(_pg_seq)
+    try:
+        proc.stdin.write(("%s;\n\\echo %s\n" % (sql, marker)).encode("utf-8"))
+        proc.stdin.flush()
+        out = b""
+        end = ("\n%s\n" % marker).encode()
+        deadline = time.time() + TIMEOUT
+        fd = proc.stdout.fileno()
+        # Read from the descriptor itself: a buffered reader would keep
+        # lines that select() no longer sees.
+        while not (b"\n" + out[-len(end):]).endswith(end):
+            if not select.select([fd], [], [], max(0.0, deadline - time.time()))[0]:
+                raise RuntimeError("psql on %s: no answer to %s" % (dbname, sql))
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise BrokenPipeError
+            out += chunk
+        text = out.decode("utf-8")
+        return text[:len(text) - len(marker) - 1].splitlines()
+    except (BrokenPipeError, ConnectionResetError):
+        _pg_session_close(dbname)
+        return None
+
+
+def _pg_session_query(dbname, sql):
+    """The text psql prints for a SELECT, as psql() gives it; an error
+    raises RuntimeError, as psql() does."""
+    for _ in range(2):
+        lines = _pg_session_ask(dbname, sql)
+        if lines is None:
+            continue
+        bad = [l for l in lines if not l.startswith("{") and not l.startswith("WARNING")]
+        if bad:
+            if any("connection" in l for l in bad):  # cut: ask again on a new one
+                _pg_session_close(dbname)
+                continue
+            raise RuntimeError("psql on %s: %s\n%s" % (dbname, sql, "\n".join(bad)))
+        return "".join(l + "\n" for l in lines if l.startswith("{"))
+    raise RuntimeError("psql on %s: connection lost twice for %s" % (dbname, sql))
 
 
 class _Pairs(list):

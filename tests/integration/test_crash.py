@@ -10,8 +10,9 @@ is a dead process of this host), not after the 30-second lease: the whole
 test would otherwise take minutes, and the restart delays are checked.
 
 The kill points are random (seeded, printed; LI_KILL_SEED to replay) row
-counts, increasing, so that every restart makes some progress before the
-next kill.
+counts, each drawn between where the stage stands and its end, so that
+every restart makes some progress before the next kill and the stage
+never ends before its kills.
 """
 import os
 import random
@@ -25,7 +26,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lihelp as li  # noqa: E402
 
-ROWS = li.rows_for(200000, 30000)
+ROWS = li.rows_for(200000, 30000, pg=60000)
 KILLS = 24  # at least 20 kills per import, spread over its stages
 
 
@@ -73,20 +74,20 @@ class KilledWorkersResume:
         seed = int(os.environ.get("LI_KILL_SEED", "20261129"))
         sys.stderr.write("kill seed %d\n" % seed)
         rnd = random.Random(seed)
-        targets = []
-        for status, counter in cls.STAGES:
-            points = sorted(rnd.sample(range(ROWS // 20, ROWS * 19 // 20),
-                                       KILLS // len(cls.STAGES)))
-            targets += [(status, counter, p) for p in points]
         cls.kills = []            # (status, counter value when killed)
         cls.restart_delays = []   # seconds from a restart to the first progress
         cls.stderr = []
         deadline = time.time() + li.TIMEOUT
-        for status, counter, target in targets:
+        stages = [(status, counter) for status, counter in cls.STAGES
+                  for _ in range(KILLS // len(cls.STAGES))]
+        for status, counter in stages:
+            # The point is drawn between where the stage stands and its end,
+            # 7.5 % of what is left on average: drawn over the whole file,
+            # a point near the end was passed between two polls on a slow
+            # backend, and the worker then ran the whole import to its end.
             before = progress(tmp)
-            if before[0] == status and before[counter] >= target:
-                # The last kill landed past this point: kill after one more batch.
-                target = before[counter] + 1
+            start = before[counter] if before[0] == status and before[counter] else 0
+            target = start + 1 + int((ROWS - start) * rnd.uniform(0.03, 0.12))
             proc = start_worker(tmp)
             t0 = time.time()
             moved = None

@@ -168,7 +168,7 @@ del n, d, enc, nl, name
 
 class TestSample_large_comma_utf8(ImportedFile, unittest.TestCase):
     """A bigger file (no e-mail list in the expectations past 50,000 rows)."""
-    rows = li.rows_for(100000, 20000)
+    rows = li.rows_for(100000, 20000, pg=40000)
     seed = 99
 
 

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lihelp as li  # noqa: E402
 
 SMALL = li.rows_for(3000, 1500)
-BIG = li.rows_for(80000, 25000)
+BIG = li.rows_for(80000, 25000, pg=25000)
 
 
 def setUpModule():

@@ -20,8 +20,8 @@ nothing and doubles nothing.
 Runs against PostgreSQL only (LI_TEST_DB=postgresql, lihelp.py): on SQLite,
 one machine, the queue is covered by test_jobs.py (two workers) and
 test_crash.py, and the CI budget has no room for a second copy. The
-restart needs the test cluster's state file (LI_PG_STATE), so CTest runs
-it alone.
+restart is made on a cluster of the test's own, so that the other tests
+of the shared cluster run beside this one.
 """
 import csv
 import os
@@ -218,8 +218,9 @@ class TwoServersOneQueue(unittest.TestCase):
             self.assertEqual(s.sanitizer_reports(), [])
 
 
-class ConnectionLostMidImport(unittest.TestCase):
-    """The worker's connections end in the middle of an import."""
+class CutMidImport:
+    """An import cut in the middle (cut() below), then finished by the same
+    worker: it ends as an uninterrupted import."""
 
     def setUp(self):
         td = tempfile.TemporaryDirectory(prefix="li-conc-cut-")
@@ -279,6 +280,11 @@ class ConnectionLostMidImport(unittest.TestCase):
         _, got = li.export(self.tmp)
         self.assertEqual(got, self.ref)
 
+
+
+class ConnectionLostMidImport(CutMidImport, unittest.TestCase):
+    """The worker's connections end in the middle of an import."""
+
     def test_pg_terminate_backend_of_the_worker(self):
         dbname = li.db_url(self.tmp).split("/")[3].split("?")[0]
 
@@ -288,13 +294,31 @@ class ConnectionLostMidImport(unittest.TestCase):
             self.assertGreaterEqual(int(killed.strip()), 1)
         self.run_cut(cut)
 
-    def test_postgresql_restarted(self):
-        state = os.environ.get("LI_PG_STATE")
-        if not state:
-            li.skip_visibly("LI_PG_STATE absent : le cluster de test ne peut pas être redémarré")
 
+class ServerRestartedMidImport(CutMidImport, unittest.TestCase):
+    """The PostgreSQL server restarted in the middle of an import. On a
+    cluster of its own (pg-test-cluster.sh, about 1.5 s to make): the
+    shared test cluster stays up for the tests that run beside this one."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._cluster = tempfile.TemporaryDirectory(prefix="li-conc-own-")
+        cls.state = os.path.join(cls._cluster.name, "state")
+        subprocess.run(["bash", CLUSTER, "start", cls.state], check=True, timeout=120,
+                       stdout=subprocess.DEVNULL)
+        with open(cls.state) as f:
+            own = f.read().strip()
+        cls.shared_dir, li.PG_DIR = li.PG_DIR, own
+
+    @classmethod
+    def tearDownClass(cls):
+        li.PG_DIR = cls.shared_dir
+        subprocess.run(["bash", CLUSTER, "stop", cls.state], timeout=120)
+        cls._cluster.cleanup()
+
+    def test_postgresql_restarted(self):
         def cut():
-            subprocess.run(["bash", CLUSTER, "restart", state], check=True, timeout=120)
+            subprocess.run(["bash", CLUSTER, "restart", self.state], check=True, timeout=120)
         self.run_cut(cut)
 
 

@@ -19,7 +19,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lihelp as li  # noqa: E402
 
-ROWS = li.rows_for(60000, 25000)
+ROWS = li.rows_for(60000, 25000, pg=25000)
 KILLS = 4
 
 
