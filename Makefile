@@ -7,6 +7,9 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 6
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+# The normal build's tests wait much of their time on a server, a worker or
+# PostgreSQL: one more than the cores keeps the machine busy (make test).
+TEST_JOBS  ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 DB         ?= sqlite:leadimport.db
 # make run: the server's database, address and first admin.
 RUN_DB     ?= sqlite:var/leadimport.db
@@ -71,7 +74,7 @@ lint:
 PG_STATE = $(BUILD)/pg-test-cluster.state
 test: deps build asan fuzz-build lint
 	trap 'bash scripts/pg-test-cluster.sh stop $(PG_STATE)' EXIT INT TERM; \
-	  (cd $(BUILD) && ctest --output-on-failure -j $(JOBS))
+	  (cd $(BUILD) && ctest --output-on-failure -j $(TEST_JOBS))
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
 
