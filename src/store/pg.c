@@ -491,6 +491,7 @@ li_status li__pg_begin(li_store *store, li_error *err) {
     s->broken = 0;
     s->in_tx = 0;
     s->savepoint = 0;
+    s->relaxed = 0;
     li_status st = li__pg_exec(s, "BEGIN", err); /* reconnects first when needed */
     if (st == LI_OK)
         s->in_tx = 1;
@@ -511,6 +512,7 @@ li_status li__pg_commit(li_store *store, li_error *err) {
     PQclear(r);
     s->in_tx = 0;
     s->savepoint = 0;
+    s->relaxed = 0;
     s->committing = 0;
     li__pg_ids_tx_end(s, !rolled_back);
     li__pg_kc_clear(s);
@@ -534,6 +536,7 @@ void li__pg_rollback(li_store *store) {
     s->in_tx = 0;
     s->broken = 0;
     s->savepoint = 0;
+    s->relaxed = 0;
 }
 
 void li__pg_use_spare(li_store *store, int on) {

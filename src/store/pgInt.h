@@ -98,6 +98,7 @@ typedef struct li__pg {
     size_t nlead;
     li_buf lead_copy; /* COPY leads (...) lines */
     int savepoint;    /* li_rows is open in this transaction (released by the next flush) */
+    int relaxed;      /* this transaction commits without waiting for its WAL (pg_batch.c) */
     size_t nrow;
     li_buf row_copy; /* COPY of staged rows into the temporary table li_rows_in */
     int rows_in_made; /* li_rows_in exists on this connection */

@@ -234,10 +234,26 @@ li_status li__pg_flush(li_store *store, li_error *err) {
     int64_t first = s->nlead ? s->first_lead : 0, last = first + (int64_t)s->nlead - 1;
     if (s->nlead && (st = li__pg_copy(s, copy_leads, &s->lead_copy, err)) != LI_OK)
         goto out;
-    if (lead_history_sql(first, last, &pre) != LI_OK) {
+    /*
+     * A transaction that writes a batch commits without waiting for its WAL
+     * to reach the disk, as SQLite commits in WAL mode with synchronous=NORMAL:
+     * a crash of the server loses at most its last few hundred milliseconds of
+     * batches, each with its checkpoint (the same transaction), so the job
+     * resumes from the last one kept and no row is lost or doubled. The
+     * transactions without a batch (users, sessions, a job's state alone)
+     * keep the server's setting. It saves one WAL flush per batch: 2,000 for
+     * a million rows, 0.3 s where an fsync takes 0.14 ms (this machine's
+     * disk, under the noise of a run) and seconds where it takes
+     * milliseconds (network storage).
+     */
+    if ((s->in_tx && !s->relaxed && (s->nlead || s->nrow) &&
+         li_buf_puts(&pre, "SET LOCAL synchronous_commit TO off;") != LI_OK) ||
+        lead_history_sql(first, last, &pre) != LI_OK) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
+    if (s->in_tx && (s->nlead || s->nrow))
+        s->relaxed = 1;
     if (s->nrow)
         st = rows_flush(s, s->queued_job, &pre, err);
     else if (pre.len)
