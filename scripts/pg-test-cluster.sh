@@ -62,12 +62,26 @@ stop_cluster() {
   rm -rf "$dir"
 }
 
+# The clusters a test made for itself beside this one (their state files
+# are STATE.extra-*, e.g. the server restart of test_pg_concurrency.py):
+# stopped with it, so that a test killed by its timeout leaves none behind.
+stop_extras() {
+  local extra d
+  for extra in "$state".extra-*; do
+    [ -f "$extra" ] || continue
+    d=$(cat "$extra")
+    if [ -n "$d" ] && [ -d "$d" ]; then stop_cluster "$d"; fi
+    rm -f "$extra"
+  done
+}
+
 case "$cmd" in
   start)
     bindir=$(find_bindir)
     # A cluster left by an interrupted run of the same build goes first.
     if read_dir; then stop_cluster "$dir"; fi
     rm -f "$state"
+    case "$state" in *.extra-*) ;; *) stop_extras ;; esac
     # Short path: a unix socket path is limited to 107 bytes.
     dir=$(mktemp -d "${TMPDIR:-/tmp}/li-pg.XXXXXX")
     chmod 0700 "$dir"
@@ -91,6 +105,7 @@ case "$cmd" in
   stop)
     if read_dir; then stop_cluster "$dir"; fi
     rm -f "$state"
+    case "$state" in *.extra-*) ;; *) stop_extras ;; esac
     ;;
   restart)
     read_dir || die "pas de cluster dans $state"

@@ -27,6 +27,7 @@ import itertools
 import select
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -487,9 +488,17 @@ def _pg_session_ask(dbname, sql):
         return None
 
 
+_pg_session_lock = threading.Lock()  # a test's threads share the sessions
+
+
 def _pg_session_query(dbname, sql):
     """The text psql prints for a SELECT, as psql() gives it; an error
     raises RuntimeError, as psql() does."""
+    with _pg_session_lock:
+        return _pg_session_query_locked(dbname, sql)
+
+
+def _pg_session_query_locked(dbname, sql):
     for _ in range(2):
         lines = _pg_session_ask(dbname, sql)
         if lines is None:

@@ -302,8 +302,12 @@ class ServerRestartedMidImport(CutMidImport, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # Beside the shared cluster's state (STATE.extra-*): its stop, which
+        # CTest runs even after a test killed by its timeout, stops this one.
         cls._cluster = tempfile.TemporaryDirectory(prefix="li-conc-own-")
-        cls.state = os.path.join(cls._cluster.name, "state")
+        shared_state = os.environ.get("LI_PG_STATE")
+        cls.state = (shared_state + ".extra-restart-%d" % os.getpid() if shared_state
+                     else os.path.join(cls._cluster.name, "state"))
         subprocess.run(["bash", CLUSTER, "start", cls.state], check=True, timeout=120,
                        stdout=subprocess.DEVNULL)
         with open(cls.state) as f:
