@@ -26,7 +26,7 @@
 typedef struct li_store li_store;
 
 /* Latest schema version this program knows. */
-#define LI_STORE_SCHEMA_VERSION 11
+#define LI_STORE_SCHEMA_VERSION 12
 
 /* One import as stored in import_jobs. Strings are NUL-terminated copies. */
 typedef struct li_job_rec {

@@ -214,5 +214,9 @@ const char *const li__sqlite_migrations[] = {
     /* 11: nothing here. On PostgreSQL, lead_commits (pg_schema.c): SQLite
      * runs one committer at a time. */
     "SELECT 1;",
+
+    /* 12: nothing here. On PostgreSQL, the journal's key hashes stored
+     * without compression (pg_schema.c). */
+    "SELECT 1;",
     NULL,
 };

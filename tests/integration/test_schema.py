@@ -97,7 +97,7 @@ class SchemaTest(unittest.TestCase):
         self.assertEqual(r.code, 0, repr(r))
         with open(os.path.join(self.tmp, "r2.csv"), "rb") as f:
             self.assertEqual(f.read(), report_before)
-        self.assertEqual(li.query(self.tmp, "PRAGMA user_version"), [(11,)])
+        self.assertEqual(li.query(self.tmp, "PRAGMA user_version"), [(12,)])
         self.assertEqual(self.dump(), (rows_before, history_before))
         self.assertEqual(li.query(self.tmp, "PRAGMA integrity_check"), [("ok",)])
         names = {n for (n,) in li.query(self.tmp, "SELECT name FROM sqlite_master WHERE"
