@@ -200,6 +200,11 @@ def main(argv=None):
               % (srv.psql(a.url, "SHOW server_version"), os.path.basename(path), a.rows, mib, gen))
         if own_cluster:
             print("throw-away cluster (scripts/pg-test-cluster.sh): fsync off, for both")
+        # The server's settings that move the figures most, so that a figure
+        # copied elsewhere says what it was measured on.
+        print("server: " + ", ".join(
+            "%s=%s" % (name, srv.psql(a.url, "SHOW " + name))
+            for name in ("fsync", "synchronous_commit", "shared_buffers", "wal_level")))
 
         ours = None
         if "copy" not in skip:
