@@ -67,6 +67,7 @@ stop_cluster() {
 # stopped with it, so that a test killed by its timeout leaves none behind.
 stop_extras() {
   local extra d
+  case "$state" in *.extra-*) return ;; esac
   for extra in "$state".extra-*; do
     [ -f "$extra" ] || continue
     d=$(cat "$extra")
@@ -81,7 +82,7 @@ case "$cmd" in
     # A cluster left by an interrupted run of the same build goes first.
     if read_dir; then stop_cluster "$dir"; fi
     rm -f "$state"
-    case "$state" in *.extra-*) ;; *) stop_extras ;; esac
+    stop_extras
     # Short path: a unix socket path is limited to 107 bytes.
     dir=$(mktemp -d "${TMPDIR:-/tmp}/li-pg.XXXXXX")
     chmod 0700 "$dir"
@@ -105,7 +106,7 @@ case "$cmd" in
   stop)
     if read_dir; then stop_cluster "$dir"; fi
     rm -f "$state"
-    case "$state" in *.extra-*) ;; *) stop_extras ;; esac
+    stop_extras
     ;;
   restart)
     read_dir || die "pas de cluster dans $state"

@@ -246,14 +246,13 @@ li_status li__pg_flush(li_store *store, li_error *err) {
      * disk, under the noise of a run) and seconds where it takes
      * milliseconds (network storage).
      */
-    if ((s->in_tx && !s->relaxed && (s->nlead || s->nrow) &&
-         li_buf_puts(&pre, "SET LOCAL synchronous_commit TO off;") != LI_OK) ||
+    int relax = s->in_tx && !s->relaxed && (s->nlead || s->nrow);
+    if ((relax && li_buf_puts(&pre, "SET LOCAL synchronous_commit TO off;") != LI_OK) ||
         lead_history_sql(first, last, &pre) != LI_OK) {
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
         goto out;
     }
-    if (s->in_tx && (s->nlead || s->nrow))
-        s->relaxed = 1;
+    s->relaxed |= relax;
     if (s->nrow)
         st = rows_flush(s, s->queued_job, &pre, err);
     else if (pre.len)

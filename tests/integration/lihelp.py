@@ -75,6 +75,15 @@ def rows_for(plain, asan, pg=None):
     return pg if PG and pg is not None else plain
 
 
+def kill_point(rnd, done, total, lo, hi):
+    """The row count at which a crash test kills its process next: drawn
+    between where the stage stands (done) and its end, lo to hi of what
+    is left. Drawn over the whole file, a point near the end was passed
+    between two polls on a slow backend or machine, and the process then
+    ran the stage to its end: a kill that never lands tests nothing."""
+    return done + 1 + int((total - done) * rnd.uniform(lo, hi))
+
+
 def require_binary():
     """For setUpModule: a missing binary is a failure, said clearly. On
     PostgreSQL, the whole module is skipped visibly when the build has no
@@ -247,19 +256,20 @@ def clone_db(src_tmp, src_name, tmp, name="t.db"):
         # go before it refuses, so a database a server holds goes straight
         # to the dump (5 s per snapshot of test_http_flow otherwise).
         _pg_session_close(src)
-        in_use = psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'" % src).strip()
-        try:
-            if in_use != "0":
-                raise RuntimeError("in use")
-            _pg_dbs[key] = _pg_create(template=src)
-        except RuntimeError:  # in use (a server is connected): a dump, consistent too
-            _pg_dbs[key] = dst = _pg_create()
-            dump = subprocess.run("pg_dump --no-owner '%s' | '%s' -X -q -v ON_ERROR_STOP=1 -d '%s'"
-                                  % (pg_url(src), PSQL, pg_url(dst)), shell=True,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  timeout=TIMEOUT)
-            if dump.returncode != 0:
-                raise RuntimeError("pg_dump of %s: %s" % (src, dump.stderr.decode()))
+        if psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'" % src).strip() == "0":
+            try:
+                _pg_dbs[key] = _pg_create(template=src)
+                return
+            except RuntimeError:  # a session came meanwhile
+                pass
+        # In use (a server is connected): a dump, consistent too.
+        _pg_dbs[key] = dst = _pg_create()
+        dump = subprocess.run("pg_dump --no-owner '%s' | '%s' -X -q -v ON_ERROR_STOP=1 -d '%s'"
+                              % (pg_url(src), PSQL, pg_url(dst)), shell=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              timeout=TIMEOUT)
+        if dump.returncode != 0:
+            raise RuntimeError("pg_dump of %s: %s" % (src, dump.stderr.decode()))
         return
     src = sqlite3.connect(db_path(src_tmp, src_name))
     dst = sqlite3.connect(db_path(tmp, name))

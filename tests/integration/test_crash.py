@@ -81,13 +81,10 @@ class KilledWorkersResume:
         stages = [(status, counter) for status, counter in cls.STAGES
                   for _ in range(KILLS // len(cls.STAGES))]
         for status, counter in stages:
-            # The point is drawn between where the stage stands and its end,
-            # 7.5 % of what is left on average: drawn over the whole file,
-            # a point near the end was passed between two polls on a slow
-            # backend, and the worker then ran the whole import to its end.
+            # 7.5 % of what is left on average: 12 or 24 kills per stage.
             before = progress(tmp)
-            start = before[counter] if before[0] == status and before[counter] else 0
-            target = start + 1 + int((ROWS - start) * rnd.uniform(0.03, 0.12))
+            done = before[counter] if before[0] == status and before[counter] else 0
+            target = li.kill_point(rnd, done, ROWS, 0.03, 0.12)
             proc = start_worker(tmp)
             t0 = time.time()
             moved = None

@@ -987,13 +987,11 @@ class KilledReviewResumes(unittest.TestCase):
     @classmethod
     def kill_at(cls, args, status, counter, rnd):
         """Runs args and kills it once the stage's counter passed a point
-        drawn between where the stage stands and its end, with at least a
-        third of the rest still to go: a point near the end is missed on a
-        fast machine (the stage ends between two polls), and a kill that
-        never lands tests nothing."""
+        drawn by li.kill_point, with at least a third of the rest still to
+        go (5 kills per stage)."""
         before = progress(cls.tmp, "t.db")
-        start = before[counter] if before[0] == status else 0
-        target = start + 1 + int((KILL_ROWS - start) * rnd.uniform(0.05, 0.65))
+        done = before[counter] if before[0] == status else 0
+        target = li.kill_point(rnd, done, KILL_ROWS, 0.05, 0.65)
         proc = subprocess.Popen([li.BIN] + args, cwd=cls.tmp, env=li.clean_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + li.TIMEOUT
