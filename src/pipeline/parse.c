@@ -64,6 +64,7 @@ typedef struct pipeline {
     li_lead lead;
     const li_field *match; /* the committer's match keys, hashed by the producer */
     size_t nmatch;
+    const li__row_observer *obs; /* sees the valid rows here, on the producer's thread */
 } pipeline;
 
 /* --- JSON pieces --------------------------------------------------------- */
@@ -173,6 +174,9 @@ static void *producer(void *arg) {
                 b->last = 1;
                 break;
             }
+            const prep_row *pr = &b->row[b->n - 1];
+            if (p->obs && pr->valid)
+                p->obs->valid_row(p->obs->ctx, pr->number, pr->key_hash);
         }
         b->position = li_reader_position(p->reader);
         int last = b->last;
@@ -194,9 +198,8 @@ static li_status before_batch(li__committer *c, const prep_batch *b, li_error *e
 }
 
 /* Stores one prepared row (committing it first on the one-shot path). */
-static li_status store_row(li_store *s, li_job_rec *job, li__committer *c,
-                           const li__row_observer *obs, prep_batch *b, const prep_row *pr,
-                           li_error *err) {
+static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_batch *b,
+                           const prep_row *pr, li_error *err) {
     li_status st;
     const char *arena = b->arena.data;
     li_staged_row sr = {
@@ -225,8 +228,6 @@ static li_status store_row(li_store *s, li_job_rec *job, li__committer *c,
             b->nowned += b->owned[b->nowned] != NULL;
             job->warnings += (uint64_t)first_warning;
             li__outcome_stage(&oc, &sr);
-        } else if (obs) {
-            obs->valid_row(obs->ctx, pr->number, pr->key_hash);
         }
     }
     return li_store_row_put(s, job->id, &sr, err);
@@ -296,6 +297,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
     } else if (obs) {
         p.match = obs->match;
         p.nmatch = obs->nmatch;
+        p.obs = obs;
     }
     li__handoff_init(&p.q);
 
@@ -377,7 +379,7 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                     /* The key set is bigger than the CPU's caches: fetch ahead. */
                     if (c && i + 8 < b->n && b->row[i + 8].valid)
                         li__committer_prefetch(c, b->row[i + 8].key_hash);
-                    if ((st = store_row(s, job, c, obs, b, &b->row[i], err)) != LI_OK)
+                    if ((st = store_row(s, job, c, b, &b->row[i], err)) != LI_OK)
                         goto out;
                 }
                 stale = 0;
