@@ -83,6 +83,10 @@ struct li__predictor {
      * row; dropped past FP_MAX (the first simulation then reads them all). */
     uint32_t *fp;
     size_t nfp, capfp;
+    /* Key fingerprints observed, not yet in the sketch: their blocks are
+     * being fetched (sketch_later). */
+    uint32_t ahead[16];
+    size_t nahead, ahead_at;
     int fed;     /* the sketch and valid hold every row the parse staged */
     int fed_fp;  /* and fp too */
     /* The rows the first simulation gave the committer, for the next two
@@ -130,10 +134,19 @@ static uint64_t mix64(uint64_t h) {
     return h;
 }
 
+static uint64_t sketch_hash(uint32_t fp) {
+    return mix64((uint64_t)fp * 0x9E3779B97F4A7C15ull + 1);
+}
+
+/* The block of fp's bits in each set (SKETCH_BLOCK_BITS bits from block << SKETCH_BLOCK_BITS). */
+static uint64_t sketch_block(const li__predictor *p, uint64_t h) {
+    return h & (p->mask >> SKETCH_BLOCK_BITS);
+}
+
 /* The bits of fp in each set: a block, then SKETCH_PROBES places in it. */
 static void sketch_bits(const li__predictor *p, uint32_t fp, uint64_t at[SKETCH_PROBES]) {
-    uint64_t h = mix64((uint64_t)fp * 0x9E3779B97F4A7C15ull + 1);
-    uint64_t block = h & (p->mask >> SKETCH_BLOCK_BITS);
+    uint64_t h = sketch_hash(fp);
+    uint64_t block = sketch_block(p, h);
     uint64_t r = mix64(h ^ 0xD6E8FEB86659FD93ull);
     for (int i = 0; i < SKETCH_PROBES; i++)
         at[i] = (block << SKETCH_BLOCK_BITS) |
@@ -158,6 +171,33 @@ static void sketch_twice(li__predictor *p, uint32_t fp) {
         else
             bit_set(p->once, at[j]);
     }
+}
+
+/*
+ * sketch_twice(fp), a few keys later. The sets are bigger than the CPU's
+ * caches: each key's block in each set was a miss, 4 per row with two
+ * keys, a tenth of an analysis's samples on whichever thread observes.
+ * Fetched here, the blocks are in the cache when the key's turn comes.
+ * The sets do not depend on the order keys go in.
+ */
+static void sketch_later(li__predictor *p, uint32_t fp) {
+    const size_t ahead = sizeof p->ahead / sizeof p->ahead[0];
+    uint64_t word = sketch_block(p, sketch_hash(fp)) << (SKETCH_BLOCK_BITS - 6);
+    __builtin_prefetch(&p->once[word], 1);
+    __builtin_prefetch(&p->many[word], 1);
+    if (p->nahead == ahead)
+        sketch_twice(p, p->ahead[p->ahead_at]); /* the oldest, fetched by now */
+    else
+        p->nahead++;
+    p->ahead[p->ahead_at] = fp;
+    p->ahead_at = (p->ahead_at + 1) % ahead;
+}
+
+/* The keys sketch_later still holds, into the sets. */
+static void sketch_settle(li__predictor *p) {
+    for (size_t i = 0; i < p->nahead; i++)
+        sketch_twice(p, p->ahead[i]);
+    p->nahead = p->ahead_at = 0;
 }
 
 static li_status sketch_lead(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
@@ -280,7 +320,7 @@ static void observe(void *ctx, uint64_t row_no, const uint64_t h[LI__NKEYS]) {
     for (size_t k = 0; k < p->nmatch; k++) {
         uint32_t fp = h[k] ? key_fp(h[k]) : 0;
         if (fp)
-            sketch_twice(p, fp);
+            sketch_later(p, fp);
         if (p->fed_fp)
             p->fp[p->nfp++] = fp;
     }
@@ -326,6 +366,7 @@ static li_status predictor_prepare(li__predictor *p, li_store *s, const li_job_r
     int64_t max_id = 0;
     p->s = s;
     p->job = job;
+    sketch_settle(p);
     int fed = p->fed && same_keys(p, c);
     li_status st = li_store_leads_max_id(s, &max_id, err);
     if (st != LI_OK)
