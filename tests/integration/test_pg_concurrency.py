@@ -304,8 +304,9 @@ class ServerRestartedMidImport(CutMidImport, unittest.TestCase):
     def setUpClass(cls):
         # Beside the shared cluster's state (STATE.extra-*): its stop, which
         # CTest runs even after a test killed by its timeout, stops this one.
-        cls._cluster = tempfile.TemporaryDirectory(prefix="li-conc-own-")
         shared_state = os.environ.get("LI_PG_STATE")
+        # Without a shared state (run by hand), the state goes in a folder of its own.
+        cls._cluster = None if shared_state else tempfile.TemporaryDirectory(prefix="li-conc-own-")
         cls.state = (shared_state + ".extra-restart-%d" % os.getpid() if shared_state
                      else os.path.join(cls._cluster.name, "state"))
         subprocess.run(["bash", CLUSTER, "start", cls.state], check=True, timeout=120,
@@ -318,7 +319,8 @@ class ServerRestartedMidImport(CutMidImport, unittest.TestCase):
     def tearDownClass(cls):
         li.PG_DIR = cls.shared_dir
         subprocess.run(["bash", CLUSTER, "stop", cls.state], timeout=120)
-        cls._cluster.cleanup()
+        if cls._cluster:
+            cls._cluster.cleanup()
 
     def test_postgresql_restarted(self):
         def cut():
