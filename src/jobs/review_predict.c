@@ -26,6 +26,9 @@
 #include "jobsInt.h"
 #include "leadimport/review.h"
 
+/* Keys whose blocks are fetched before their bits are set (sketch_later). */
+#define SKETCH_AHEAD 16
+
 static const char *const strategy_names[3] = {"skip", "update", "create"};
 
 static void opts_of_choice(const li_review_choice *c, li_dup_strategy dup, li_import_opts *o) {
@@ -86,7 +89,7 @@ struct li__predictor {
     size_t nfp, capfp;
     /* Key fingerprints observed, not yet in the sketch: their blocks are
      * being fetched (sketch_later). */
-    uint32_t ahead[16];
+    uint64_t ahead[SKETCH_AHEAD]; /* their sketch_hash() */
     size_t nahead, ahead_at;
     int fed;     /* the sketch and valid hold every row the parse staged */
     int fed_fp;  /* and fp too */
@@ -144,14 +147,18 @@ static uint64_t sketch_block(const li__predictor *p, uint64_t h) {
     return h & (p->mask >> SKETCH_BLOCK_BITS);
 }
 
-/* The bits of fp in each set: a block, then SKETCH_PROBES places in it. */
-static void sketch_bits(const li__predictor *p, uint32_t fp, uint64_t at[SKETCH_PROBES]) {
-    uint64_t h = sketch_hash(fp);
+/* The bits of the key whose sketch_hash() is h in each set: a block, then SKETCH_PROBES
+ * places in it. */
+static void sketch_bits_of(const li__predictor *p, uint64_t h, uint64_t at[SKETCH_PROBES]) {
     uint64_t block = sketch_block(p, h);
     uint64_t r = mix64(h ^ 0xD6E8FEB86659FD93ull);
     for (int i = 0; i < SKETCH_PROBES; i++)
         at[i] = (block << SKETCH_BLOCK_BITS) |
                 ((r >> (SKETCH_BLOCK_BITS * i)) & ((1u << SKETCH_BLOCK_BITS) - 1));
+}
+
+static void sketch_bits(const li__predictor *p, uint32_t fp, uint64_t at[SKETCH_PROBES]) {
+    sketch_bits_of(p, sketch_hash(fp), at);
 }
 
 static int sketch_shared(const li__predictor *p, uint32_t fp) {
@@ -163,9 +170,10 @@ static int sketch_shared(const li__predictor *p, uint32_t fp) {
     return 1;
 }
 
-static void sketch_twice(li__predictor *p, uint32_t fp) {
+/* The key whose sketch_hash() is h, once more. */
+static void sketch_twice(li__predictor *p, uint64_t h) {
     uint64_t at[SKETCH_PROBES];
-    sketch_bits(p, fp, at);
+    sketch_bits_of(p, h, at);
     for (int j = 0; j < SKETCH_PROBES; j++) {
         if (bit_get(p->once, at[j]))
             bit_set(p->many, at[j]);
@@ -175,23 +183,23 @@ static void sketch_twice(li__predictor *p, uint32_t fp) {
 }
 
 /*
- * sketch_twice(fp), a few keys later. The sets are bigger than the CPU's
+ * sketch_twice() of fp, a few keys later. The sets are bigger than the CPU's
  * caches: each key's block in each set was a miss, 4 per row with two
  * keys, a tenth of an analysis's samples on whichever thread observes.
  * Fetched here, the blocks are in the cache when the key's turn comes.
  * The sets do not depend on the order keys go in.
  */
 static void sketch_later(li__predictor *p, uint32_t fp) {
-    const size_t ahead = sizeof p->ahead / sizeof p->ahead[0];
-    uint64_t word = sketch_block(p, sketch_hash(fp)) << (SKETCH_BLOCK_BITS - 6);
+    uint64_t h = sketch_hash(fp);
+    uint64_t word = sketch_block(p, h) << (SKETCH_BLOCK_BITS - 6);
     __builtin_prefetch(&p->once[word], 1);
     __builtin_prefetch(&p->many[word], 1);
-    if (p->nahead == ahead)
+    if (p->nahead == SKETCH_AHEAD)
         sketch_twice(p, p->ahead[p->ahead_at]); /* the oldest, fetched by now */
     else
         p->nahead++;
-    p->ahead[p->ahead_at] = fp;
-    p->ahead_at = (p->ahead_at + 1) % ahead;
+    p->ahead[p->ahead_at] = h;
+    p->ahead_at = (p->ahead_at + 1) % SKETCH_AHEAD;
 }
 
 /* The keys sketch_later still holds, into the sets. */
@@ -247,7 +255,7 @@ static li_status sketch_row(const li_staged_row *r, void *ctx) {
     bit_set(p->valid, r->row_no);
     for (size_t k = 0; k < LI__NKEYS; k++)
         if (h[k])
-            sketch_twice(p, key_fp(h[k]));
+            sketch_twice(p, sketch_hash(key_fp(h[k])));
     return LI_OK;
 }
 
