@@ -131,8 +131,56 @@ static int classify_lead(const unsigned char *p, size_t left, size_t *n) {
     return cls;
 }
 
+/*
+ * 1 if p[0..len) is already its own normal form: no byte below the space,
+ * no byte that may start a Unicode space, an invisible or a control (the
+ * C_LEAD bytes, 0x7F), no space at either end and, when collapsing, no two
+ * spaces in a row. Most cells are such (names, e-mails, codes, cities):
+ * they are then copied whole, 8 bytes a test, where the loop below takes
+ * each byte through byte_class. It was a fifth of the reading thread.
+ */
+static int plain_field(const unsigned char *p, size_t len, int collapse) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu;
+    if (len == 0 || p[0] == ' ' || p[len - 1] == ' ')
+        return 0;
+    if (len < 8) { /* (never a space at len - 1: p[i + 1] is in) */
+        for (size_t i = 0; i < len; i++)
+            if (p[i] == ' ' ? collapse && p[i + 1] == ' ' : byte_class[p[i]] != C_VIS)
+                return 0;
+        return 1;
+    }
+    /* Whole 8-byte loads only (the last one overlaps the one before): a
+     * word assembled from a shorter copy stalls the load that reads it. */
+    for (size_t i = 0;; i += 8) {
+        if (i + 8 > len)
+            i = len - 8;
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if ((x - ones * 0x20) & ~x & high) /* a byte below 0x20 */
+            return 0;
+        if (((x + ones) | x) & high) { /* 0x7F or above: each byte looked at */
+            for (size_t k = i; k < i + 8; k++)
+                if (p[k] != ' ' && byte_class[p[k]] != C_VIS)
+                    return 0;
+        }
+        if (collapse) {
+            uint64_t t = x ^ (ones * ' ');
+            uint64_t sp = ~(((t & low7) + low7) | t | low7); /* 0x80 in each space byte */
+            if ((sp & (sp >> 8)) || (i && p[i - 1] == ' ' && p[i] == ' '))
+                return 0;
+        }
+        if (i + 8 == len)
+            return 1;
+    }
+}
+
 size_t li__norm_text(const char *in, size_t len, char *out, int collapse, int keep_newlines,
                      int *ctrl) {
+    if (plain_field((const unsigned char *)in, len, collapse)) {
+        memmove(out, in, len); /* out may be in (in place) */
+        return len;
+    }
     const unsigned char *p = (const unsigned char *)in;
     size_t i = 0, o = 0;
     size_t vis_end = 0; /* o just after the last visible byte: trailing trim */

@@ -10,23 +10,40 @@
 #include "leadimport/hash.h"
 
 li_status li__row_encode(li_buf *out, const li_lead *lead) {
-    li_status st;
-    if ((st = li_buf_putc(out, (char)('0' + lead->phone_type))) != LI_OK ||
-        (st = li_buf_putc(out, LI__SEP)) != LI_OK)
+    /* One reservation for the whole row, then plain copies: this runs once
+     * per valid row on the reading thread, which bounds the analysis, and
+     * 30 appends a row (each checking the room left) were 4 % of its time. */
+    size_t need = 2 + LI_FIELD__COUNT + lead->custom_json.len;
+    for (int f = 0; f < LI_FIELD__COUNT; f++)
+        need += lead->value[f].len;
+    if (lead->assignee.len)
+        need += lead->assignee.len + 1;
+    li_status st = li_buf_reserve(out, need);
+    if (st != LI_OK)
         return st;
+    char *w = out->data + out->len;
+    *w++ = (char)('0' + lead->phone_type);
+    *w++ = LI__SEP;
     for (int f = 0; f < LI_FIELD__COUNT; f++) {
-        if ((st = li_buf_append(out, lead->value[f].ptr, lead->value[f].len)) != LI_OK ||
-            (st = li_buf_putc(out, LI__SEP)) != LI_OK)
-            return st;
+        if (lead->value[f].len)
+            memcpy(w, lead->value[f].ptr, lead->value[f].len);
+        w += lead->value[f].len;
+        *w++ = LI__SEP;
     }
     /* The assignment cell, only when there is one: a row without keeps the
      * encoding it always had (JSON never holds a raw LI__SEP, so the
      * decoder tells the two apart). */
-    if (lead->assignee.len && ((st = li_buf_append(out, lead->assignee.ptr, lead->assignee.len)) !=
-                                   LI_OK ||
-                               (st = li_buf_putc(out, LI__SEP)) != LI_OK))
-        return st;
-    return li_buf_append(out, lead->custom_json.ptr, lead->custom_json.len);
+    if (lead->assignee.len) {
+        memcpy(w, lead->assignee.ptr, lead->assignee.len);
+        w += lead->assignee.len;
+        *w++ = LI__SEP;
+    }
+    if (lead->custom_json.len)
+        memcpy(w, lead->custom_json.ptr, lead->custom_json.len);
+    w += lead->custom_json.len;
+    *w = '\0';
+    out->len = (size_t)(w - out->data);
+    return LI_OK;
 }
 
 li_status li__row_decode(li_slice data, li__row *row) {

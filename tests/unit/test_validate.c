@@ -783,6 +783,84 @@ static void test_text_never_grows_and_is_idempotent(void **state) {
     }
 }
 
+/* 1 if the n bytes at s start with one of the sequences the rules call whitespace or invisible. */
+static size_t blank_at(const char *s, size_t n) {
+    static const char *const blanks[] = {" ",            "\t",           "\n",
+                                         "\r",           "\xC2\xA0",     "\xC2\x85",
+                                         "\xE2\x80\x80", "\xE2\x80\x8A", "\xE2\x80\xAF",
+                                         "\xE2\x80\x8B", "\xE2\x80\xA8", "\xEF\xBB\xBF"};
+    for (size_t b = 0; b < N(blanks); b++) {
+        size_t k = strlen(blanks[b]);
+        if (k <= n && memcmp(s, blanks[b], k) == 0)
+            return k;
+    }
+    return 0;
+}
+
+/*
+ * What every normalised text is, whatever path made it: long plain runs of
+ * ASCII and accents (the cells most files hold) cut by every kind of blank,
+ * at every offset against the 8-byte words the plain path reads.
+ */
+static void test_text_rules_hold_at_every_length(void **state) {
+    (void)state;
+    static const char *const pieces[] = {
+        "a",  "b",  "Z",  "0",  "@", ".", "-", "~", " ", " ", "  ", "\t", "é", "ç",
+        "\xC2\xA0", "\xE2\x80\x8B", "\xEF\xBB\xBF", "\x7f", "\x01", "\n", "\xC2\x9F", "\xE2\x80\xAF"};
+    unsigned seed = 4242;
+    char in[256], out[256];
+    int plain_seen = 0;
+    for (int iter = 0; iter < 200000; iter++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t want = (seed >> 16) % 40;
+        int plain_only = (seed >> 8) & 1; /* half the time, nothing but letters and single spaces */
+        while (len < want) {
+            seed = seed * 1103515245u + 12345u;
+            static const size_t plain[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13};
+            size_t pick = plain_only ? plain[(seed >> 16) % N(plain)] : (seed >> 16) % N(pieces);
+            const char *p = pieces[pick];
+            memcpy(in + len, p, strlen(p));
+            len += strlen(p);
+        }
+        seed = seed * 1103515245u + 12345u;
+        int collapse = (int)(seed >> 20) & 1, keep = (int)(seed >> 21) & 1;
+        int ctrl = 0;
+        size_t n = li__norm_text(in, len, out, collapse, keep, &ctrl);
+        assert_true(n <= len);
+        if (n) { /* trimmed at both ends */
+            assert_int_equal(blank_at(out, n), 0);
+            for (size_t k = 1; k <= 3 && k <= n; k++)
+                assert_true(blank_at(out + n - k, k) != k);
+        }
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)out[i];
+            assert_true(c != 0x7f && c != 0x01); /* controls removed */
+            assert_false(c == 0xC2 && i + 1 < n && (unsigned char)out[i + 1] == 0x9F);
+            assert_false(i + 2 < n && memcmp(out + i, "\xEF\xBB\xBF", 3) == 0); /* invisibles */
+            assert_false(i + 2 < n && memcmp(out + i, "\xE2\x80\x8B", 3) == 0);
+            if (collapse && c == ' ')
+                assert_true(i + 1 < n && out[i + 1] != ' '); /* one space between words */
+            if (collapse)
+                assert_true(c != '\t' && !(c == 0xC2 && i + 1 < n && (unsigned char)out[i + 1] == 0xA0));
+        }
+        /* A text already in its normal form is its own normal form. */
+        int normal = len > 0 && in[0] != ' ' && in[len - 1] != ' ';
+        for (size_t i = 0; normal && i < len; i++) {
+            unsigned char c = (unsigned char)in[i];
+            normal = (c >= 0x20 && c < 0x7f) || c == 0xC3 || c == 0xA9 || c == 0xA7;
+            if (collapse && c == ' ' && i + 1 < len && in[i + 1] == ' ')
+                normal = 0;
+        }
+        if (normal) {
+            plain_seen++;
+            assert_int_equal(n, len);
+            assert_memory_equal(out, in, len);
+        }
+    }
+    assert_true(plain_seen > 10000);
+}
+
 /* --- rows ---------------------------------------------------------------- */
 
 static const char *const gen_header[] = {"Prénom", "Nom",     "Email",       "Téléphone", "Société",
@@ -1154,6 +1232,7 @@ int main(void) {
         cmocka_unit_test(test_text_keeps_line_breaks_in_notes_and_address),
         cmocka_unit_test(test_text_removes_control_characters),
         cmocka_unit_test(test_text_never_grows_and_is_idempotent),
+        cmocka_unit_test(test_text_rules_hold_at_every_length),
         cmocka_unit_test_setup_teardown(test_valid_row_is_normalised, setup_gen, teardown),
         cmocka_unit_test_setup_teardown(test_row_without_email_nor_phone_is_contact_missing,
                                         setup_gen, teardown),
