@@ -241,7 +241,9 @@ li_status li_report_store(li_store *s, int64_t job_id, char **path, uint64_t *nr
 
 static li_status run_report(li__runner *r, const li_job_rec *job, li_error *err) {
     char *path = NULL;
+    li__trace("report");
     li_status st = li_report_store(r->s, job->id, &path, NULL, err);
+    li__trace("report done");
     if (st == LI_OK)
         st = advance(r, job, NULL, 0, err);
     free(path);
@@ -379,7 +381,9 @@ static li_status run_commit(li__runner *r, li_job_rec *job, const li_import_opts
                             const li__batch_hook *hook, li_error *err) {
     li__meter meter;
     li__meter_start(&meter);
+    li__trace("commit of the staged rows");
     li_status st = li__commit_stage(r->s, job, o, &meter, hook, err);
+    li__trace("commit done");
     if (st == LI_OK)
         st = advance(r, job, report_next(r, job), 0, err);
     return st;

@@ -712,6 +712,8 @@ li_status li__committer_finish(li__committer *c, li_error *err) {
         li__keyset_free(&c->keys);
     }
     li_status st = li_store_bulk_end(c->store, err);
+    if (st == LI_OK && c->bulk)
+        li__trace("key indexes built");
     if (st == LI_OK)
         c->bulk = 0;
     return st;
