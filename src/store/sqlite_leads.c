@@ -462,15 +462,22 @@ li_status li__sqlite_bulk_begin(li_store *store, uint64_t expected_rows, int *sl
  * temporary files: with the page cache full of the load's pages that was
  * two caches at once, the peak of a 1M-row workbook's import (+21 MiB at
  * the very end). The cache is made small for the builds, then restored.
+ * The second core, idle by then, sorts beside the scan (threads=2: SQLite's
+ * sorter hands its sorted runs to a helper thread and merges with it).
+ * Measured on the 1M leads, the three builds: 2.25-2.82 s with 4 MiB and
+ * no helper, 1.89-1.98 s with 2 MiB and one, at the same peak memory
+ * (12.5 MiB for the builds alone); 4 MiB with a helper took 8 MiB more.
  */
 li_status li__sqlite_bulk_end(li_store *store, li_error *err) {
     li__sqlite *s = li__sq(store);
     li__sqlite_ckpt_stop(s); /* the index builds checkpoint as any other writer */
     li_status st = li__sqlite_settle(s, err);
-    if (st != LI_OK || (st = li__sqlite_exec(s, "PRAGMA cache_size=-4096;", err)) != LI_OK)
+    if (st != LI_OK ||
+        (st = li__sqlite_exec(s, "PRAGMA cache_size=-2048; PRAGMA threads=2;", err)) != LI_OK)
         return st;
     st = li__sqlite_exec(s, li__sqlite_lead_key_indexes, err);
     li_error ignored;
-    li_status back = li__sqlite_exec(s, "PRAGMA cache_size=-16384;", st == LI_OK ? err : &ignored);
+    li_status back = li__sqlite_exec(s, "PRAGMA threads=0; PRAGMA cache_size=-16384;",
+                                     st == LI_OK ? err : &ignored);
     return st != LI_OK ? st : back;
 }
