@@ -209,11 +209,11 @@ li_status li_store_job_find_by_sha(li_store *s, const char *sha256, const li_job
 li_status li_store_flush(li_store *s, li_error *err);
 /*
  * on = 1: the transactions that follow, until li_store_rehearsal(s, 0), are
- * rehearsals, always rolled back (the review's simulations of a commit). The
- * backend may keep what a statement needs to undo in memory rather than on
- * disk: SQLite writes a statement journal to a temporary file once it passes
- * 64 KiB, and in one long transaction nearly every statement did (21,000
- * writes of a page for 200,000 rows). Outside a transaction.
+ * rehearsals, always rolled back (the review's simulations of a commit).
+ * Outside a transaction. A
+ * li_store_bulk_begin() inside a rehearsal's transaction prepares in that
+ * transaction only, undone by its rollback (SQLite drops its key indexes
+ * there: nothing to sort again); the rehearsal calls no li_store_bulk_end().
  */
 li_status li_store_rehearsal(li_store *s, int on, li_error *err);
 /*

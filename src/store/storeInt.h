@@ -118,6 +118,7 @@ typedef struct li__sqlite {
     int64_t next_lead_id;
     double last_yield; /* see li__sqlite_commit() */
     li__sqlite_ckpt *ckpt; /* during a bulk load: its checkpointer */
+    int rehearsal;         /* li_store_rehearsal() is on */
 } li__sqlite;
 
 static inline li__sqlite *li__sq(li_store *s) {

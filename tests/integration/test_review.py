@@ -1199,5 +1199,76 @@ class CancelledMidway(unittest.TestCase):
         self.assertEqual(export, ref_export)
 
 
+# --- a big rehearsal: the key indexes dropped inside it -----------------------
+
+class BigRehearsal(unittest.TestCase):
+    """A file whose 20,000 and more valid rows all meet leads already in the
+    base: the rehearsals of a review drop the key indexes inside their
+    transaction (SQLite), which their rollback restores. The predictions of
+    each strategy are still the one-shot imports' counts, and the base keeps
+    its indexes, whole, after the analysis and after the commit."""
+
+    ROWS = 24000
+    KEY_INDEXES = ("leads_email", "leads_external_id", "leads_phone")
+
+    @classmethod
+    def setUpClass(cls):
+        if li.PG:
+            raise unittest.SkipTest("SQLite's key indexes (PostgreSQL never drops them)")
+        cls._tmp = tempfile.TemporaryDirectory(prefix="li-review-big-")
+        cls.tmp = cls._tmp.name
+        cls.file, _ = li.gen_sample(cls.tmp, "in.csv", cls.ROWS, seed=7)
+        # the same rows as another file (another hash): they all meet the base
+        with open(cls.file, "rb") as f:
+            data = f.read()
+        cls.base = os.path.join(cls.tmp, "base.csv")
+        with open(cls.base, "wb") as f:
+            f.write(data + b"\r\n")
+        r = li.run(["import", cls.base, "--db", li.db_url(cls.tmp, "base.db"), "--quiet",
+                    "--no-remember"], cwd=cls.tmp)
+        assert r.code == 0, repr(r)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def run_on(self, name, *args):
+        li.clone_db(self.tmp, "base.db", self.tmp, name)
+        r = li.run(list(args) + ["--db", li.db_url(self.tmp, name), "--json", "--no-remember"],
+                   cwd=self.tmp)
+        li.assert_no_crash(self, r)
+        self.assertEqual(r.code, 0, repr(r))
+        return r.json()
+
+    def assert_indexes_whole(self, name):
+        got = li.query(self.tmp, "SELECT name FROM sqlite_master WHERE type='index' AND"
+                       " name IN (%s) ORDER BY name" % ",".join("?" * len(self.KEY_INDEXES)),
+                       self.KEY_INDEXES, db=name)
+        self.assertEqual(tuple(n for (n,) in got), self.KEY_INDEXES)
+        self.assertEqual(li.query(self.tmp, "PRAGMA integrity_check", db=name), [("ok",)])
+
+    def test_predictions_through_dropped_indexes_equal_the_one_shot_imports(self):
+        review = self.run_on("review.db", "import", self.file, "--review")
+        self.assertGreaterEqual(review["valid"], 20000)  # the size that drops them
+        self.assert_indexes_whole("review.db")
+        for s in STRATEGIES:
+            ref = self.run_on("one-%s.db" % s, "import", self.file, "--on-duplicate", s)
+            for key in COUNTS:
+                self.assertEqual(review["predictions"][s][key], ref[key], "%s/%s" % (s, key))
+        # every valid row meets its lead: the predictions are not trivially equal
+        self.assertEqual(review["predictions"]["skip"]["skipped"], review["valid"])
+        self.assertEqual(review["predictions"]["create"]["flagged"], review["valid"])
+        r = li.run(["jobs", "commit", str(review["job_id"]), "--on-duplicate", "create",
+                    "--json", "--db", li.db_url(self.tmp, "review.db")], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        for key in COUNTS:
+            self.assertEqual(r.json()[key], review["predictions"]["create"][key], key)
+        self.assert_indexes_whole("review.db")
+        # the indexes are those of every lead, the commit's included
+        n = li.query(self.tmp, "SELECT count(*) FROM leads INDEXED BY leads_email"
+                     " WHERE email IS NOT NULL", db="review.db")[0][0]
+        self.assertEqual(n, li.query(self.tmp, "SELECT count(email) FROM leads",
+                                     db="review.db")[0][0])
+
 if __name__ == "__main__":
     li.main()
