@@ -430,6 +430,11 @@ li_status li__sqlite_leads_max_id(li_store *store, int64_t *max_id, li_error *er
 
 /* --- bulk-load hint ------------------------------------------------------------ */
 
+/* The indexes of LI__SQLITE_LEAD_KEY_INDEXES, which bulk_end builds again. */
+static const char sql_drop_key_indexes[] =
+    "DROP INDEX IF EXISTS leads_email; DROP INDEX IF EXISTS leads_phone;"
+    " DROP INDEX IF EXISTS leads_external_id;";
+
 /*
  * Deduplication never depends on the match key indexes (the committer's
  * key set does), so a big load can go without them and sort them once at
@@ -452,16 +457,10 @@ li_status li__sqlite_bulk_begin(li_store *store, uint64_t expected_rows, int *sl
          * outside one, where the drop would stay. */
         if (sqlite3_get_autocommit(s->db))
             return LI_OK;
-        return li__sqlite_exec(s,
-                               "DROP INDEX IF EXISTS leads_email; DROP INDEX IF EXISTS leads_phone;"
-                               " DROP INDEX IF EXISTS leads_external_id;",
-                               err);
+        return li__sqlite_exec(s, sql_drop_key_indexes, err);
     }
     if ((st = li__sqlite_settle(s, err)) != LI_OK ||
-        (st = li__sqlite_exec(s,
-                              "DROP INDEX IF EXISTS leads_email; DROP INDEX IF EXISTS leads_phone;"
-                              " DROP INDEX IF EXISTS leads_external_id;",
-                              err)) != LI_OK)
+        (st = li__sqlite_exec(s, sql_drop_key_indexes, err)) != LI_OK)
         return st;
     *slow_end = 1;
     li__sqlite_ckpt_start(s);
