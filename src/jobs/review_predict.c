@@ -102,6 +102,14 @@ struct li__predictor {
         size_t n, cap;
         int whole, over;
     } kept;
+    /* The key set of the last simulation, taken back to the table's leads
+     * (li__committer_keys_back): the next one starts from it instead of
+     * reading a million leads again (0.3 s each). keys_max_id: the table's
+     * highest id when it was read; keys_match: the match keys it salts. */
+    li__keyset keys;
+    int64_t keys_max_id;
+    li_field keys_match[LI__NKEYS];
+    size_t keys_nmatch;
 };
 
 /*
@@ -267,6 +275,7 @@ void li__predictor_free(li__predictor *p) {
     free(p->valid);
     free(p->meet);
     free(p->fp);
+    li__keyset_free(&p->keys);
     li_buf_free(&p->kept.arena);
     free(p->kept.row_no);
     free(p->kept.off);
@@ -593,7 +602,11 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
      * for 200,000 rows that all met one of 1M leads took 7.6 s of index
      * inserts; the drop, undone by the rollback, takes 0.4 s. */
     uint64_t expect = p->kept.whole ? p->kept.n : p->meet_known ? p->nmeet : job.valid;
-    st = li__committer_open(&c, p->s, &job, &o, expect, err);
+    li_field match[LI__NKEYS];
+    size_t nmatch = li__match_keys(o.match, o.nmatch, match);
+    if (nmatch != p->keys_nmatch || memcmp(match, p->keys_match, nmatch * sizeof *match) != 0)
+        li__keyset_free(&p->keys); /* salted for other keys */
+    st = li__committer_open_reusing(&c, p->s, &job, &o, expect, &p->keys, p->keys_max_id, err);
     opened = 1;
     if (st != LI_OK || (st = li__assign_setup(&c, p->s, &o, err)) != LI_OK)
         goto out;
@@ -678,6 +691,11 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
     }
     job.created += bit_count(p->valid, next, p->nrow_bits);
     *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
+    if (li__committer_keys_back(&c, &p->keys)) {
+        p->keys_max_id = c.first_new_id - 1; /* the highest id when it was read */
+        memcpy(p->keys_match, match, sizeof match);
+        p->keys_nmatch = nmatch;
+    }
     if (!p->kept.over)
         p->kept.whole = 1;
     if (!p->meet_known) {

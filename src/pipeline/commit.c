@@ -150,8 +150,10 @@ static li_status load_keys(li__committer *c, size_t max_keys, uint64_t max_id, l
     }
 }
 
-li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
-                             const li_import_opts *o, uint64_t expected_new, li_error *err) {
+/* li__committer_open(); reuse (may be NULL) is li__committer_open_reusing()'s. */
+static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
+                           const li_import_opts *o, uint64_t expected_new, li__keyset *reuse,
+                           int64_t reuse_max_id, li_error *err) {
     li_status st;
     int64_t max_id = 0;
     memset(c, 0, sizeof *c);
@@ -174,12 +176,42 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
      * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
     /* ids: the new leads' follow max_id; room for twice the estimate before
        a rebuild (a wider id field costs a fingerprint bit, not a byte) */
-    if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new),
-                        (uint64_t)max_id + 2 * expected_new + 1024, err)) != LI_OK)
-        return st;
+    if (reuse && reuse->slot && reuse_max_id == max_id) {
+        c->keys = *reuse; /* read from this very table: no lead created since */
+        memset(reuse, 0, sizeof *reuse);
+    } else {
+        if (reuse)
+            li__keyset_free(reuse); /* stale: its memory goes before the new set's */
+        if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new),
+                            (uint64_t)max_id + 2 * expected_new + 1024, err)) != LI_OK)
+            return st;
+    }
+    if (reuse)
+        li__keyset_log(&c->keys);
     /* The backend may prepare for a big load (store.h); deduplication
      * relies on the key set, never on the database. */
     return li_store_bulk_begin(s, expected_new, &c->bulk, err);
+}
+
+li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
+                             const li_import_opts *o, uint64_t expected_new, li_error *err) {
+    return open_with(c, s, job, o, expected_new, NULL, 0, err);
+}
+
+li_status li__committer_open_reusing(li__committer *c, li_store *s, li_job_rec *job,
+                                     const li_import_opts *o, uint64_t expected_new,
+                                     li__keyset *keys, int64_t keys_max_id, li_error *err) {
+    return open_with(c, s, job, o, expected_new, keys, keys_max_id, err);
+}
+
+int li__committer_keys_back(li__committer *c, li__keyset *keys) {
+    /* a set read again meanwhile logs nothing: it holds the rehearsal's leads */
+    if (!c->keys.slot || !li__keyset_rewind(&c->keys))
+        return 0;
+    li__keyset_free(keys);
+    *keys = c->keys;
+    memset(&c->keys, 0, sizeof c->keys);
+    return 1;
 }
 
 void li__committer_keys(const li_field *match, size_t nmatch,

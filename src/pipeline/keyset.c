@@ -114,7 +114,48 @@ li_status li__keyset_init(li__keyset *ks, size_t max_keys, uint64_t max_id) {
 
 void li__keyset_free(li__keyset *ks) {
     free(ks->slot);
+    free(ks->undo);
     memset(ks, 0, sizeof *ks);
+}
+
+void li__keyset_log(li__keyset *ks) {
+    ks->logging = 1;
+    ks->nundo = 0;
+    ks->undo_lost = 0;
+}
+
+int li__keyset_rewind(li__keyset *ks) {
+    int ok = ks->logging && !ks->undo_lost;
+    if (ok) {
+        for (size_t n = ks->nundo; n-- > 0;) {
+            if (ks->wide)
+                ((uint64_t *)ks->slot)[ks->undo[n]] = 0;
+            else
+                ((uint32_t *)ks->slot)[ks->undo[n]] = 0;
+        }
+        ks->count -= ks->nundo;
+    }
+    ks->logging = 0;
+    ks->nundo = 0;
+    ks->undo_lost = 0;
+    return ok;
+}
+
+/* Logs slot i, filled by a put (the set stays right without the log). */
+static void log_slot(li__keyset *ks, size_t i) {
+    if (ks->undo_lost)
+        return;
+    if (ks->nundo == ks->capundo) {
+        size_t cap = ks->capundo ? ks->capundo * 2 : 4096;
+        size_t *u = realloc(ks->undo, cap * sizeof *u);
+        if (!u) {
+            ks->undo_lost = 1;
+            return;
+        }
+        ks->undo = u;
+        ks->capundo = cap;
+    }
+    ks->undo[ks->nundo++] = i;
 }
 
 size_t li__keyset_bytes(const li__keyset *ks) {
@@ -162,6 +203,8 @@ li_status li__keyset_put(li__keyset *ks, uint64_t h, int64_t id) {
     else
         ((uint32_t *)ks->slot)[i] = (uint32_t)v;
     ks->count++;
+    if (ks->logging)
+        log_slot(ks, i);
     return LI_OK;
 }
 

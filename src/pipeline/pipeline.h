@@ -63,6 +63,11 @@ typedef struct li__keyset {
     int wide;
     unsigned id_bits; /* low bits of a slot: the lead's id */
     unsigned fp_bits; /* the rest: the top bits of the key's hash */
+    /* The undo log (li__keyset_log): the slots filled since it started. */
+    size_t *undo;
+    size_t nundo, capundo;
+    int logging;
+    int undo_lost; /* a slot could not be logged: the set can't be taken back */
 } li__keyset;
 
 /*
@@ -92,6 +97,17 @@ static inline void li__keyset_prefetch(const li__keyset *ks, uint64_t h) {
                            li__keyset_start(ks, h) * (ks->wide ? 8u : 4u));
 }
 int64_t li__keyset_next(const li__keyset *ks, uint64_t h, size_t *pos);
+/*
+ * From now on, every slot a put fills is logged, so that
+ * li__keyset_rewind() can take the set back to this moment: the review's
+ * three rehearsals share one set read from the table instead of reading it
+ * three times. Clearing the logged slots is exact: each was empty when the
+ * log began, and a put never moves or changes a filled slot.
+ */
+void li__keyset_log(li__keyset *ks);
+/* Back to the state of li__keyset_log(), logging stopped: 1, or 0 when the
+ * log is incomplete (memory ran out): the set is then of no further use. */
+int li__keyset_rewind(li__keyset *ks);
 
 /* Number of match keys a row can have: e-mail, phone, external id. */
 #define LI__NKEYS 3
@@ -171,6 +187,21 @@ typedef struct li__outcome {
  */
 li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
                              const li_import_opts *o, uint64_t expected_new, li_error *err);
+/*
+ * li__committer_open() for a rehearsal (a commit rolled back): *keys (may
+ * be empty) is a key set an earlier rehearsal gave back, read when the
+ * table's highest lead id was keys_max_id. It is taken when that is still
+ * the highest id, else the set is read from the table as usual. Either way
+ * what the committer puts is logged, for li__committer_keys_back().
+ * Leads changed by others since the set was read are as a set read at the
+ * start of a long rehearsal sees them: every candidate is read again.
+ */
+li_status li__committer_open_reusing(li__committer *c, li_store *s, li_job_rec *job,
+                                     const li_import_opts *o, uint64_t expected_new,
+                                     li__keyset *keys, int64_t keys_max_id, li_error *err);
+/* The committer's key set, as it was when it opened, into *keys (freed
+ * first): 1, or 0 when it can't be taken back (read again meanwhile). */
+int li__committer_keys_back(li__committer *c, li__keyset *keys);
 /*
  * Commits one valid row (inside the caller's transaction) by the strategy:
  * creates, updates or skips, assigns, and updates the job's counters.

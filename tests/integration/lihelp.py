@@ -180,12 +180,36 @@ def psql(sql, dbname="postgres", check=True):
     return cp.stdout.decode("utf-8")
 
 
+def _pg_admin(sql, check=True):
+    """A statement on the cluster itself (CREATE or DROP DATABASE, a look at
+    pg_stat_activity), through the kept session of database postgres: a
+    psql started for each cost 40 to 80 ms, three times per database of a
+    test (created, cloned, dropped), and a test file makes dozens. Returns
+    the lines psql printed; an error raises RuntimeError when check."""
+    with _pg_session_lock:
+        for _ in range(2):
+            lines = _pg_session_ask("postgres", sql)
+            if lines is None:  # the session was cut (a restart): a new one
+                continue
+            bad = [l for l in lines if l.startswith(("ERROR", "FATAL", "psql:"))
+                   or "connection" in l]
+            if bad and any("connection" in l for l in bad):
+                _pg_session_close("postgres")
+                continue
+            if bad and check:
+                raise RuntimeError("psql on postgres: %s\n%s" % (sql, "\n".join(lines)))
+            return lines
+    if check:
+        raise RuntimeError("psql on postgres: connection lost twice for %s" % sql)
+    return []
+
+
 def _pg_create(template=None):
     name = "li_%d_%d" % (os.getpid(), next(_pg_seq))
     # FILE_COPY: the test databases are small, and the default (WAL_LOG)
     # costs about 0.1 s more per database; a test file makes dozens.
-    psql("CREATE DATABASE %s%s STRATEGY FILE_COPY"
-         % (name, " TEMPLATE " + template if template else ""))
+    _pg_admin("CREATE DATABASE %s%s STRATEGY FILE_COPY"
+              % (name, " TEMPLATE " + template if template else ""))
     return name
 
 
@@ -199,7 +223,7 @@ def _pg_db_for(tmp, name, create=True):
 def _pg_drop(dbname):
     _pg_session_close(dbname)
     # FORCE: a server or worker a failed test left running must not keep it.
-    psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname, check=False)
+    _pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname, check=False)
 
 
 def _pg_drop_gone():
@@ -256,7 +280,7 @@ def clone_db(src_tmp, src_name, tmp, name="t.db"):
         # go before it refuses, so a database a server holds goes straight
         # to the dump (5 s per snapshot of test_http_flow otherwise).
         _pg_session_close(src)
-        if psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'" % src).strip() == "0":
+        if _pg_admin("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'" % src) == ["0"]:
             try:
                 _pg_dbs[key] = _pg_create(template=src)
                 return

@@ -186,6 +186,48 @@ static void keyset_costs_12_bytes_per_lead_and_widens_for_big_ids(void **state) 
     li__keyset_free(&ks);
 }
 
+/* The slots of a set, copied: what a rewind must give back bit for bit. */
+static void *slots_copy(const li__keyset *ks) {
+    void *copy = malloc(li__keyset_bytes(ks));
+    assert_non_null(copy);
+    memcpy(copy, ks->slot, li__keyset_bytes(ks));
+    return copy;
+}
+
+static void keyset_rewinds_exactly_to_where_its_log_began(void **state) {
+    (void)state;
+    for (int wide = 0; wide < 2; wide++) {
+        li__keyset ks;
+        /* a small set filled to near its limit: long probe chains that wrap
+           around the end */
+        assert_int_equal(li__keyset_init(&ks, 3000, wide ? (uint64_t)1 << 30 : 100000), LI_OK);
+        int64_t base = wide ? (int64_t)1 << 29 : 0;
+        for (int64_t i = 1; i <= 1500; i++)
+            assert_int_equal(li__keyset_put(&ks, (uint64_t)(i * 7919) << 32 | (uint64_t)(i % 97), base + i),
+                             LI_OK);
+        size_t count = ks.count;
+        void *before = slots_copy(&ks);
+        for (int round = 0; round < 3; round++) {
+            li__keyset_log(&ks);
+            /* new keys, keys already there for other leads, and an exact repeat */
+            for (int64_t i = 1; i <= 1400; i++) {
+                uint64_t h = i % 3 == 0 ? (uint64_t)(i * 7919) << 32 | (uint64_t)(i % 97)
+                                        : ((uint64_t)(i * 104729 + round) << 32) | (uint64_t)(i % 89);
+                assert_int_equal(li__keyset_put(&ks, h, base + 2000 + i), LI_OK);
+                assert_int_equal(li__keyset_put(&ks, h, base + 2000 + i), LI_OK);
+            }
+            assert_true(ks.count > count);
+            assert_int_equal(li__keyset_rewind(&ks), 1);
+            assert_int_equal(ks.count, count);
+            assert_memory_equal(ks.slot, before, li__keyset_bytes(&ks));
+        }
+        /* a rewind without a log gives nothing back */
+        assert_int_equal(li__keyset_rewind(&ks), 0);
+        free(before);
+        li__keyset_free(&ks);
+    }
+}
+
 static void keyset_homes_spread_over_big_sets(void **state) {
     (void)state;
     /* A set of 50 million slots (no memory needed to place keys): homes
@@ -288,6 +330,7 @@ int main(void) {
         cmocka_unit_test(keyset_gives_back_the_lead_of_every_key),
         cmocka_unit_test(keyset_refuses_to_fill_past_its_size),
         cmocka_unit_test(keyset_homes_spread_over_big_sets),
+        cmocka_unit_test(keyset_rewinds_exactly_to_where_its_log_began),
         cmocka_unit_test(keyset_costs_12_bytes_per_lead_and_widens_for_big_ids),
         cmocka_unit_test(staged_row_encoding_round_trips),
         cmocka_unit_test(staged_row_keeps_the_assignment_cell),
