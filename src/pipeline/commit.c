@@ -179,6 +179,7 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
     if (reuse && reuse->slot && reuse_max_id == max_id) {
         c->keys = *reuse; /* read from this very table: no lead created since */
         memset(reuse, 0, sizeof *reuse);
+        li__trace("review: key set of the previous simulation taken again");
     } else {
         if (reuse)
             li__keyset_free(reuse); /* stale: its memory goes before the new set's */

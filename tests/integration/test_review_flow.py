@@ -128,6 +128,21 @@ class ReviewFlow(unittest.TestCase):
         # phone-only row then meets: five flagged
         self.assertEqual(p["create"], {"created": 8, "updated": 0, "skipped": 0, "flagged": 5})
 
+    def test_the_three_rehearsals_read_the_leads_once(self):
+        # The second and third simulations start from the first one's key
+        # set, taken back to the table's leads (the update rehearsal gave
+        # Marie a phone, the create one added leads: all undone), instead of
+        # reading every lead again; their predictions are still right.
+        url = self.db("t.db")
+        r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp,
+                   env={"LEADIMPORT_TRACE": "1"})
+        self.assertEqual(r.code, 0, repr(r))
+        self.assertEqual(r.err.count("key set of the previous simulation taken again"), 2, r.err)
+        p = r.json()["predictions"]
+        self.assertEqual(p["skip"], {"created": 4, "updated": 0, "skipped": 4, "flagged": 0})
+        self.assertEqual(p["update"]["created"], 3)
+        self.assertEqual(p["create"], {"created": 8, "updated": 0, "skipped": 0, "flagged": 5})
+
     def test_predictions_follow_leads_changed_since_the_analysis(self):
         url = self.db("t.db")
         r = li.run(["import", self.file, "--db", url, "--review", "--json"], cwd=self.tmp)
