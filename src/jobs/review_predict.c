@@ -367,6 +367,13 @@ void li__predictor_observer(li__predictor *p, li__row_observer *out) {
 }
 
 /* The rows whose fingerprints the sketch says are shared: meet, from fp. */
+/*
+ * A file with fewer valid rows than the table's leads over this ratio gives
+ * every valid row to the rehearsals instead of sketching the leads: a row
+ * simulated costs about what 16 leads read do.
+ */
+#define SMALL_FILE_RATIO 16
+
 static void meet_from_fp(li__predictor *p) {
     size_t i = 0;
     for (uint64_t r = 0; r < p->nrow_bits && i < p->nfp; r++) {
@@ -430,6 +437,26 @@ static li_status predictor_prepare(li__predictor *p, li_store *s, const li_job_r
     uint64_t meet_bits = 0;
     if (!bits_reserve(&p->meet, &meet_bits, p->nrow_bits))
         return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+    if (fed && (uint64_t)job->valid * SMALL_FILE_RATIO < (uint64_t)max_id) {
+        /* A small file into a big base (a weekly import into a CRM of a
+         * million leads): reading every lead to find which of its rows
+         * meet one costs more (0.38 s a million leads) than letting the
+         * committer see them all, which it does in their rehearsals at a
+         * few microseconds a row. The predictions are the same: a row that
+         * meets nothing creates its lead in the rehearsal instead of being
+         * counted beside it. */
+        memcpy(p->meet, p->valid, (size_t)((p->nrow_bits + 63) / 64) * sizeof *p->meet);
+        p->nmeet = bit_count(p->valid, 0, p->nrow_bits);
+        p->meet_known = 1;
+        free(p->once);
+        free(p->many);
+        free(p->fp);
+        p->once = p->many = NULL;
+        p->fp = NULL;
+        li__trace("review: every valid row goes to the rehearsals (%llu rows, %lld leads)",
+                  (unsigned long long)p->nmeet, (long long)max_id);
+        return LI_OK;
+    }
     if ((st = li_store_lead_keys_each(s, sketch_lead, p, err)) != LI_OK)
         return st;
     li__trace("review: leads' keys sketched");

@@ -253,6 +253,57 @@ class ReviewFlow(unittest.TestCase):
         self.assertEqual(li.query(self.tmp, "SELECT count(*) FROM leads"), [(4,)])
 
 
+class SmallFileBigBase(unittest.TestCase):
+    """A file much smaller than the base (a weekly import into a big CRM):
+    the analysis gives every valid row to the rehearsals instead of reading
+    every lead to find which rows meet one. The predictions are still the
+    one-shot imports' counts, for each strategy, and the commit's."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="li-review-small-")
+        base, _ = li.gen_sample(self.tmp, "base.csv", 4000, seed=3)
+        new, _ = li.gen_sample(self.tmp, "new.csv", 200, seed=4)
+        with open(base, encoding="utf-8", newline="") as f:
+            base_lines = f.read().split("\r\n")
+        with open(new, encoding="utf-8", newline="") as f:
+            new_lines = f.read().split("\r\n")
+        # 90 rows of the base, 60 new ones, and one of them again
+        lines = [base_lines[0]] + base_lines[1:91] + new_lines[1:61] + [new_lines[5]]
+        self.file = os.path.join(self.tmp, "small.csv")
+        with open(self.file, "w", encoding="utf-8", newline="") as f:
+            f.write("\r\n".join(lines) + "\r\n")
+        r = li.run(["import", base, "--db", li.db_url(self.tmp, "base.db"), "--quiet",
+                    "--no-remember"], cwd=self.tmp)
+        self.assertEqual(r.code, 0, repr(r))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_on(self, name, *args, env=None):
+        li.clone_db(self.tmp, "base.db", self.tmp, name)
+        r = li.run(list(args) + ["--db", li.db_url(self.tmp, name), "--json", "--no-remember"],
+                   cwd=self.tmp, env=env)
+        self.assertEqual(r.code, 0, repr(r))
+        return r
+
+    def test_predictions_without_the_sketch_equal_the_one_shot_imports(self):
+        r = self.run_on("review.db", "import", self.file, "--review",
+                        env={"LEADIMPORT_TRACE": "1"})
+        self.assertIn("every valid row goes to the rehearsals", r.err)
+        review = r.json()
+        keys = ("created", "updated", "skipped", "flagged")
+        for s in ("skip", "update", "create"):
+            one = self.run_on("one-%s.db" % s, "import", self.file, "--on-duplicate", s).json()
+            self.assertEqual(review["predictions"][s], {k: one[k] for k in keys}, s)
+        # the rows of the base meet their leads; the repeated new row meets its twin
+        self.assertGreaterEqual(review["predictions"]["skip"]["skipped"], 80)
+        self.assertGreaterEqual(review["predictions"]["skip"]["created"], 55)
+        c = li.run(["jobs", "commit", str(review["job_id"]), "--on-duplicate", "update",
+                    "--json", "--db", li.db_url(self.tmp, "review.db")], cwd=self.tmp)
+        self.assertEqual(c.code, 0, repr(c))
+        self.assertEqual({k: c.json()[k] for k in keys}, review["predictions"]["update"])
+
+
 class KilledReview(unittest.TestCase):
     """SIGKILL during the analysis and during the commit: each row ends up once."""
 
