@@ -481,6 +481,17 @@ li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_
 typedef li_status (*li_lead_key_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx);
 /* Calls cb once for each lead of the table with its e-mail, phone and external id. */
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
+/*
+ * Calls cb, as li_store_lead_keys_each() does, for each lead whose field
+ * (e-mail, phone or external id) equals value, found through that key's
+ * index: a commit of a small file into a big table reads only the leads its
+ * rows may meet. Queued leads are written first, as for li_store_lead_find().
+ * (Committers side by side, li_store_side_by_side(), read their key set
+ * whole: the read also marks where their reading of the others' journal
+ * starts.)
+ */
+li_status li_store_leads_with_key(li_store *s, li_field field, li_slice value, li_lead_key_cb cb,
+                                  void *ctx, li_error *err);
 
 /*
  * The match keys of lead id (a lead still queued by li_store_lead_insert()

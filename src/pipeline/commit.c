@@ -132,6 +132,7 @@ static li_status put_key(int64_t id, const li_slice value[LI_FIELD__COUNT], void
  * is made half as big again, and loaded again.
  */
 static li_status load_keys(li__committer *c, size_t max_keys, uint64_t max_id, li_error *err) {
+    c->keys_partial = 0; /* every lead from now on */
     for (;;) {
         li__keyset_free(&c->keys);
         li_status st = li__keyset_init(&c->keys, max_keys, max_id);
@@ -148,6 +149,67 @@ static li_status load_keys(li__committer *c, size_t max_keys, uint64_t max_id, l
         max_keys += max_keys / 2 + 4096;
         max_id += max_id / 2 + 4096;
     }
+}
+
+/*
+ * A file with fewer rows than the table's leads over this ratio looks its
+ * rows' keys up in the table's key indexes (two look-ups a row, 5 to 10 µs
+ * each on SQLite) instead of reading every lead's keys into the set (0.35
+ * µs a lead): 2,000 rows into a million leads read 4,000 index entries
+ * instead of a million rows.
+ */
+#define LOOKUP_RATIO 32
+
+/*
+ * LEADIMPORT_KEY_LOOKUP=1 takes the look-ups whatever the sizes, =0 never:
+ * the tests run the deduplication suites both ways, on the small bases they
+ * build, and compare the two on a big one. Unset: by the sizes.
+ */
+static int lookup_wanted(uint64_t expected_new, int64_t max_id) {
+    const char *v = getenv("LEADIMPORT_KEY_LOOKUP");
+    if (v && strcmp(v, "1") == 0)
+        return 1;
+    if (v && strcmp(v, "0") == 0)
+        return 0;
+    return (expected_new + 1) * LOOKUP_RATIO < (uint64_t)max_id;
+}
+
+/* The key set read whole from the table, sized as li__committer_open() does. */
+static li_status load_all(li__committer *c, li_error *err) {
+    int64_t max_id = 0;
+    li_status st = li_store_leads_max_id(c->store, &max_id, err);
+    if (st != LI_OK)
+        return st;
+    c->rebuilt = 1;
+    return load_keys(c, c->nmatch * ((size_t)max_id + (size_t)c->expected_new),
+                     (uint64_t)max_id + 2 * c->expected_new + 1024, err);
+}
+
+/* A lead a look-up found: into the set, as the whole read would have put it. */
+static li_status put_found(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
+    li__committer *c = ctx;
+    if (id >= c->first_new_id)
+        return LI_OK; /* this import's own: the set has it */
+    /* Past this, rows sharing keys with crowds of leads (a switchboard
+     * number) cost more looked up than read once. */
+    if (++c->looked_up > 8 * c->expected_new + 65536)
+        return LI_ELIMIT;
+    return put_keys(c, value, id);
+}
+
+/* Before a row is decided in look-up mode: the leads it may meet, into the set. */
+static li_status look_up(li__committer *c, const li_slice value[LI_FIELD__COUNT], li_error *err) {
+    for (size_t k = 0; k < c->nmatch; k++) {
+        li_field f = c->match[k];
+        if (!value[f].len)
+            continue;
+        li_status st = li_store_leads_with_key(c->store, f, value[f], put_found, c, err);
+        if (st == LI_ELIMIT) /* full, or too many: every lead, once */
+            return load_all(c, err);
+        if (st != LI_OK)
+            return st;
+    }
+    return LI_OK;
 }
 
 /* li__committer_open(); reuse (may be NULL) is li__committer_open_reusing()'s. */
@@ -176,22 +238,43 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
      * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
     /* ids: the new leads' follow max_id; room for twice the estimate before
        a rebuild (a wider id field costs a fingerprint bit, not a byte) */
-    if (reuse && reuse->slot && reuse_max_id == max_id) {
+    c->expected_new = expected_new;
+    /* Where committers take turns (side by side, the whole read also marks
+     * where the journal of the others starts), a file of fewer rows than
+     * the table's leads over LOOKUP_RATIO looks its rows' keys up. */
+    int lookup = !c->side_by_side && lookup_wanted(expected_new, max_id);
+    if (reuse && reuse->slot && reuse_max_id == max_id && !lookup) {
         c->keys = *reuse; /* read from this very table: no lead created since */
         memset(reuse, 0, sizeof *reuse);
         li__trace("review: key set of the previous simulation taken again");
     } else {
         if (reuse)
             li__keyset_free(reuse); /* stale: its memory goes before the new set's */
-        if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new),
-                            (uint64_t)max_id + 2 * expected_new + 1024, err)) != LI_OK)
+        if (lookup) {
+            /* the rows' leads and those they meet: rebuilt bigger (or whole) if it fills */
+            st = li__keyset_init(&c->keys, c->nmatch * (2 * (size_t)expected_new + 1024),
+                                 (uint64_t)max_id + 2 * expected_new + 1024);
+            if (st == LI_ELIMIT)
+                return li_error_set(err, LI_ELIMIT, LI_MSG_INTERNAL, "lead ids past 2^40");
+            if (st != LI_OK)
+                return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            c->keys_partial = 1;
+            li__trace("key set: the rows' keys looked up in the table (%llu rows, %lld leads)",
+                      (unsigned long long)expected_new, (long long)max_id);
+        } else if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new),
+                                   (uint64_t)max_id + 2 * expected_new + 1024, err)) != LI_OK) {
             return st;
+        }
     }
-    if (reuse)
+    if (reuse && !c->keys_partial) /* a partial set is never given back: the next takes sets whole */
         li__keyset_log(&c->keys);
     /* The backend may prepare for a big load (store.h); deduplication
      * relies on the key set, never on the database. */
-    return li_store_bulk_begin(s, expected_new, &c->bulk, err);
+    if ((st = li_store_bulk_begin(s, expected_new, &c->bulk, err)) != LI_OK)
+        return st;
+    /* A load that drops the key indexes is never small for its table; were
+     * it so, the look-ups would scan the table: every lead is read instead. */
+    return c->bulk && c->keys_partial ? load_all(c, err) : LI_OK;
 }
 
 li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
@@ -549,7 +632,9 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
     size_t key = 0;
     memset(out, 0, sizeof *out);
     out->match_key = LI_FIELD_NONE;
-    li_status st = find_match(c, value, hash, &match, &key, err);
+    li_status st = c->keys_partial ? look_up(c, value, err) : LI_OK;
+    if (st == LI_OK)
+        st = find_match(c, value, hash, &match, &key, err);
     if (st != LI_OK)
         return st;
     if (match) {

@@ -162,6 +162,12 @@ typedef struct li__committer {
     int stale;           /* the recheck met a lead sharing a key with a new lead */
     int rebuilt;         /* the key set was read again since the last recheck */
     int side_by_side;    /* other committers may run meanwhile (li_store_side_by_side) */
+    /* A small file into a big table: the key set holds only the leads the
+     * rows met so far, each row's keys looked up in the table before it is
+     * decided (li_store_leads_with_key), instead of every lead read at open. */
+    int keys_partial;
+    uint64_t looked_up;    /* existing leads the look-ups read */
+    uint64_t expected_new; /* li__committer_open()'s */
 } li__committer;
 
 /* What became of one committed row. */

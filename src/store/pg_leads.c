@@ -267,6 +267,40 @@ li_status li__pg_lead_find(li_store *store, li_field field, li_slice value, int6
     return st;
 }
 
+li_status li__pg_leads_with_key(li_store *store, li_field field, li_slice value, li_lead_key_cb cb,
+                                void *ctx, li_error *err) {
+    li__pg *s = li__pgs(store);
+    li__pg_args a = {0};
+    PGresult *r = NULL;
+    li_status st = li__pg_settle_leads(s, err); /* reads see queued leads */
+    if (st != LI_OK)
+        return st;
+    const char *sql =
+        field == LI_FIELD_EMAIL
+            ? "SELECT id, email, phone, external_id FROM leads WHERE email=$1 ORDER BY id"
+        : field == LI_FIELD_PHONE
+            ? "SELECT id, email, phone, external_id FROM leads WHERE phone=$1 ORDER BY id"
+        : field == LI_FIELD_EXTERNAL_ID
+            ? "SELECT id, email, phone, external_id FROM leads WHERE external_id=$1 ORDER BY id"
+            : NULL;
+    if (!sql)
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
+    a.v[0] = value.ptr ? value.ptr : "";
+    a.len[0] = (int)value.len;
+    a.fmt[0] = 1;
+    a.n = 1;
+    if ((st = li__pg_run(s, sql, &a, &r, err)) == LI_OK) {
+        li_slice v[LI_FIELD__COUNT] = {{0}};
+        for (int i = 0; st == LI_OK && i < PQntuples(r); i++) {
+            for (int k = 0; k < 3; k++)
+                v[match_fields[k]] = li__pg_col_slice(r, i, 1 + k);
+            st = cb(li__pg_col_int(r, i, 0), v, ctx);
+        }
+    }
+    PQclear(r);
+    return st;
+}
+
 typedef struct key_scan {
     li_lead_key_cb cb;
     void *ctx;

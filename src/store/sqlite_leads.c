@@ -70,6 +70,13 @@ static const char sql_find_phone[] = "SELECT id FROM leads WHERE phone = ?1 ORDE
 static const char sql_find_external_id[] =
     "SELECT id FROM leads WHERE external_id = ?1 ORDER BY id LIMIT 1";
 static const char sql_lead_keys[] = "SELECT email, phone, external_id FROM leads WHERE id = ?1";
+/* Through the partial key indexes: "x = ?1" implies "x IS NOT NULL". */
+static const char sql_with_email[] =
+    "SELECT id, email, phone, external_id FROM leads WHERE email = ?1 ORDER BY id";
+static const char sql_with_phone[] =
+    "SELECT id, email, phone, external_id FROM leads WHERE phone = ?1 ORDER BY id";
+static const char sql_with_external_id[] =
+    "SELECT id, email, phone, external_id FROM leads WHERE external_id = ?1 ORDER BY id";
 
 static const li_field match_fields[3] = {LI_FIELD_EMAIL, LI_FIELD_PHONE, LI_FIELD_EXTERNAL_ID};
 
@@ -302,6 +309,36 @@ li_status li__sqlite_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ct
         st = li__sqlite_fail(s, err);
 out:
     sqlite3_finalize(q);
+    return st;
+}
+
+li_status li__sqlite_leads_with_key(li_store *store, li_field field, li_slice value,
+                                    li_lead_key_cb cb, void *ctx, li_error *err) {
+    li__sqlite *s = li__sq(store);
+    li_status st = li__sqlite_settle_leads(s, err); /* reads see queued leads */
+    if (st != LI_OK)
+        return st;
+    const char *sql = field == LI_FIELD_EMAIL         ? sql_with_email
+                      : field == LI_FIELD_PHONE       ? sql_with_phone
+                      : field == LI_FIELD_EXTERNAL_ID ? sql_with_external_id
+                                                      : NULL;
+    if (!sql)
+        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
+    sqlite3_stmt *q;
+    if ((st = li__sqlite_stmt(s, sql, 1, &q, err)) != LI_OK)
+        return st;
+    sqlite3_bind_text(q, 1, value.ptr ? value.ptr : "", (int)value.len, SQLITE_STATIC);
+    int rc;
+    li_slice v[LI_FIELD__COUNT] = {{0}};
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        for (int k = 0; k < 3; k++)
+            v[match_fields[k]] = li__sqlite_col_slice(q, 1 + k);
+        if ((st = cb(sqlite3_column_int64(q, 0), v, ctx)) != LI_OK)
+            break;
+    }
+    if (st == LI_OK && rc != SQLITE_DONE)
+        st = li__sqlite_fail(s, err);
+    sqlite3_reset(q);
     return st;
 }
 

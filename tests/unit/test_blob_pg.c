@@ -10,7 +10,8 @@
  * chunk of the old; a removed blob is not found, removing it again is
  * fine; another machine (another cache folder) gets a local copy of the
  * same bytes from the database; chunks are compressed with lz4, also in a
- * table made before that rule.
+ * table made before that rule. And, on the same cluster, the store's
+ * look-up of the leads of a key (store_key_test.h), as on SQLite.
  */
 #include <libpq-fe.h>
 #include <setjmp.h>
@@ -27,6 +28,8 @@
 
 #include "leadimport/blob.h"
 #include "leadimport/hash.h"
+#include "leadimport/store.h"
+#include "store_key_test.h"
 
 static char pg_dir[512];
 static char db_name[64];
@@ -269,6 +272,15 @@ static void an_unreachable_server_is_a_french_temporary_error(void **state) {
     li_blob_store_free(bs);
 }
 
+static void the_store_gives_every_lead_of_a_key_value(void **state) {
+    fixture *f = *state;
+    li_store *s = NULL;
+    li_error err;
+    assert_int_equal(li_store_open(f->url, &s, &err), LI_OK);
+    store_leads_with_key_gives_every_lead_of_a_value(s);
+    li_store_close(s);
+}
+
 int main(void) {
     const char *state = getenv("LI_PG_STATE");
     FILE *fp = state ? fopen(state, "r") : NULL;
@@ -293,6 +305,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(another_machine_gets_a_local_copy_from_the_database,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(an_unreachable_server_is_a_french_temporary_error, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(the_store_gives_every_lead_of_a_key_value, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

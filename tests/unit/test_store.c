@@ -16,6 +16,7 @@
 #include "store/storeInt.h"
 
 #include "db_test_util.h"
+#include "store_key_test.h"
 
 
 static int setup(void **state) {
@@ -185,6 +186,15 @@ static void lead_insert_writes_history_and_is_found_by_key(void **state) {
                                         &err),
                      LI_OK);
     assert_int_equal(found, 0);
+    li_store_close(s);
+}
+
+static void leads_with_key_gives_every_lead_of_a_value(void **state) {
+    (void)state;
+    li_store *s = NULL;
+    li_error err;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    store_leads_with_key_gives_every_lead_of_a_value(s);
     li_store_close(s);
 }
 
@@ -365,6 +375,8 @@ int main(void) {
         cmocka_unit_test(postgres_url_without_server_is_said),
         cmocka_unit_test_setup_teardown(job_round_trips_and_is_found_by_sha, setup, teardown),
         cmocka_unit_test_setup_teardown(restaging_a_row_replaces_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(leads_with_key_gives_every_lead_of_a_value, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(lead_insert_writes_history_and_is_found_by_key, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

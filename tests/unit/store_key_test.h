@@ -1,0 +1,93 @@
+/*
+ * store_key_test.h — li_store_leads_with_key() on an open store, shared by
+ * test_store.c (SQLite) and test_blob_pg.c (PostgreSQL, on the test
+ * cluster): the same promise on both backends.
+ *
+ * Promises: every lead with the key's value comes back, by id, with its
+ * e-mail, phone and external id; a lead still queued in the transaction
+ * too; no other lead, nor for an empty value.
+ */
+#ifndef LEADIMPORT_STORE_KEY_TEST_H
+#define LEADIMPORT_STORE_KEY_TEST_H
+
+#include <string.h>
+
+#include "leadimport/store.h"
+
+typedef struct key_hits {
+    int64_t id[8];
+    char email[8][32], phone[8][32];
+    size_t n;
+} key_hits;
+
+static li_status key_hit(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
+    key_hits *h = ctx;
+    assert_true(h->n < 8);
+    h->id[h->n] = id;
+    snprintf(h->email[h->n], sizeof h->email[0], "%.*s", (int)value[LI_FIELD_EMAIL].len,
+             value[LI_FIELD_EMAIL].ptr ? value[LI_FIELD_EMAIL].ptr : "");
+    snprintf(h->phone[h->n], sizeof h->phone[0], "%.*s", (int)value[LI_FIELD_PHONE].len,
+             value[LI_FIELD_PHONE].ptr ? value[LI_FIELD_PHONE].ptr : "");
+    h->n++;
+    return LI_OK;
+}
+
+static int64_t key_test_lead(li_store *s, const char *email, const char *phone) {
+    li_slice v[LI_FIELD__COUNT];
+    li_error err;
+    static char now[32]; /* a queued lead points into it until it is written */
+    int64_t id = 0;
+    memset(v, 0, sizeof v);
+    v[LI_FIELD_LAST_NAME] = li_slice_of("Durand");
+    if (email)
+        v[LI_FIELD_EMAIL] = li_slice_of(email);
+    if (phone)
+        v[LI_FIELD_PHONE] = li_slice_of(phone);
+    li_store_now(now);
+    assert_int_equal(li_store_lead_insert(s, v, li_slice_of("{}"), NULL, 1, 1, now, &id, &err),
+                     LI_OK);
+    return id;
+}
+
+static void store_leads_with_key_gives_every_lead_of_a_value(li_store *s) {
+    li_error err;
+    key_hits h = {0};
+    assert_int_equal(li_store_begin(s, &err), LI_OK);
+    int64_t a = key_test_lead(s, "a@exemple.fr", "+33612345678");
+    int64_t b = key_test_lead(s, "b@exemple.fr", "+33612345678"); /* a shared switchboard */
+    key_test_lead(s, "c@exemple.fr", NULL);
+    assert_int_equal(li_store_commit(s, &err), LI_OK);
+    assert_int_equal(li_store_begin(s, &err), LI_OK);
+    int64_t d = key_test_lead(s, "a@exemple.fr", NULL); /* queued, not committed */
+    assert_int_equal(li_store_leads_with_key(s, LI_FIELD_EMAIL, li_slice_of("a@exemple.fr"),
+                                             key_hit, &h, &err),
+                     LI_OK);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.id[0], a);
+    assert_string_equal(h.phone[0], "+33612345678");
+    assert_int_equal(h.id[1], d);
+    assert_string_equal(h.phone[1], "");
+    assert_int_equal(li_store_commit(s, &err), LI_OK);
+    memset(&h, 0, sizeof h);
+    assert_int_equal(li_store_leads_with_key(s, LI_FIELD_PHONE, li_slice_of("+33612345678"),
+                                             key_hit, &h, &err),
+                     LI_OK);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.id[0], a);
+    assert_string_equal(h.email[0], "a@exemple.fr");
+    assert_int_equal(h.id[1], b);
+    assert_string_equal(h.email[1], "b@exemple.fr");
+    memset(&h, 0, sizeof h);
+    assert_int_equal(li_store_leads_with_key(s, LI_FIELD_PHONE, li_slice_of("+33612345679"),
+                                             key_hit, &h, &err),
+                     LI_OK);
+    assert_int_equal(li_store_leads_with_key(s, LI_FIELD_EXTERNAL_ID, li_slice_of(""), key_hit,
+                                             &h, &err),
+                     LI_OK);
+    assert_int_equal(li_store_leads_with_key(s, LI_FIELD_EMAIL, li_slice_of(""), key_hit, &h,
+                                             &err),
+                     LI_OK);
+    assert_int_equal(h.n, 0);
+}
+
+#endif
