@@ -204,8 +204,11 @@ static li_status look_up(li__committer *c, const li_slice value[LI_FIELD__COUNT]
         if (!value[f].len)
             continue;
         li_status st = li_store_leads_with_key(c->store, f, value[f], put_found, c, err);
-        if (st == LI_ELIMIT) /* full, or too many: every lead, once */
+        if (st == LI_ELIMIT) { /* full, or too many: every lead, once */
+            li__trace("key set: read whole (the look-ups met %llu leads)",
+                      (unsigned long long)c->looked_up);
             return load_all(c, err);
+        }
         if (st != LI_OK)
             return st;
     }

@@ -210,6 +210,25 @@ class TestSharedPhone(StrategyTest):
         self.assertEqual(doc["report_rows"], 2)
         self.assertEqual(self.cli("jobs", "show", "1", "--json").json()["report_rows"], 0)
 
+    def test_a_crowd_behind_the_number_changes_nothing(self):
+        # 5,000 colleagues of Anne behind her number, each with an e-mail. With
+        # the look-ups forced (test_strategies_key_lookup), the first row's
+        # phone finds them all: more than the set sized for this file holds,
+        # and the committer reads every lead instead, deciding the same.
+        crowd = ["Coll%d;Vidal;coll%d@exemple.fr;06 11 11 11 11;;;;" % (i, i)
+                 for i in range(5000)]
+        self.write("crowd.csv", [HEADER] + crowd)
+        self.assertEqual(self.counts(self.imp("crowd.csv")), (5000, 0, 0, 0))
+        s = self.shared()
+        self.assertEqual(self.counts(s), (2, 0, 2, 0))
+        anne = self.lead("anne@exemple.fr")["id"]
+        paul, rita = self.lead("paul@exemple.fr")["id"], self.lead("rita@exemple.fr")["id"]
+        self.assertEqual(self.outcome(s["job_id"]), [
+            (2, "imported", paul, None, None),
+            (3, "imported", rita, None, None),
+            (4, "skipped", anne, "phone", anne),
+            (5, "skipped", rita, "email", rita)])
+
     def test_update_fills_the_lead_the_phone_matched_and_creates_the_colleagues(self):
         self.write("base2.csv", [HEADER, "Noé;Gris;;06 44 44 44 44;;;;"])
         self.imp("base2.csv")
