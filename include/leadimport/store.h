@@ -473,9 +473,6 @@ typedef li_status (*li_id_cb)(int64_t id, void *ctx);
 /* The leads job_id created, by id. */
 li_status li_store_job_leads_each(li_store *s, int64_t job_id, li_id_cb cb, void *ctx,
                                   li_error *err);
-/* The id of a lead whose field (email, phone or external id) equals value; 0 if none. */
-li_status li_store_lead_find(li_store *s, li_field field, li_slice value, int64_t *id,
-                             li_error *err);
 
 /* value[LI_FIELD_EMAIL], [LI_FIELD_PHONE], [LI_FIELD_EXTERNAL_ID] of lead id (empty: none). */
 typedef li_status (*li_lead_key_cb)(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx);
@@ -485,7 +482,7 @@ li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_
  * Calls cb, as li_store_lead_keys_each() does, for each lead whose field
  * (e-mail, phone or external id) equals value, found through that key's
  * index: a commit of a small file into a big table reads only the leads its
- * rows may meet. Queued leads are written first, as for li_store_lead_find().
+ * rows may meet. Queued leads are written first: the answer includes them.
  * (Committers side by side, li_store_side_by_side(), read their key set
  * whole: the read also marks where their reading of the others' journal
  * starts.)

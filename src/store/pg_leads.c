@@ -239,34 +239,6 @@ li_status li__pg_job_leads_each(li_store *store, int64_t job_id, li_id_cb cb, vo
                         &a, 0, 0, 0, id_row, &x, err);
 }
 
-li_status li__pg_lead_find(li_store *store, li_field field, li_slice value, int64_t *id,
-                           li_error *err) {
-    li__pg *s = li__pgs(store);
-    li__pg_args a = {0};
-    PGresult *r = NULL;
-    *id = 0;
-    li_status st = li__pg_settle_leads(s, err); /* reads see queued leads */
-    if (st != LI_OK)
-        return st;
-    const char *sql =
-        field == LI_FIELD_EMAIL         ? "SELECT id FROM leads WHERE email=$1 ORDER BY id LIMIT 1"
-        : field == LI_FIELD_PHONE       ? "SELECT id FROM leads WHERE phone=$1 ORDER BY id LIMIT 1"
-        : field == LI_FIELD_EXTERNAL_ID ? "SELECT id FROM leads WHERE external_id=$1 ORDER BY id"
-                                          " LIMIT 1"
-                                        : NULL;
-    if (!sql)
-        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
-    /* An empty value matches nothing, as on SQLite ('' is never stored: NULL is). */
-    a.v[0] = value.ptr ? value.ptr : "";
-    a.len[0] = (int)value.len;
-    a.fmt[0] = 1;
-    a.n = 1;
-    if ((st = li__pg_run(s, sql, &a, &r, err)) == LI_OK && PQntuples(r) == 1)
-        *id = li__pg_col_int(r, 0, 0);
-    PQclear(r);
-    return st;
-}
-
 li_status li__pg_leads_with_key(li_store *store, li_field field, li_slice value, li_lead_key_cb cb,
                                 void *ctx, li_error *err) {
     li__pg *s = li__pgs(store);
@@ -285,6 +257,7 @@ li_status li__pg_leads_with_key(li_store *store, li_field field, li_slice value,
             : NULL;
     if (!sql)
         return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
+    /* An empty value matches nothing, as on SQLite ('' is never stored: NULL is). */
     a.v[0] = value.ptr ? value.ptr : "";
     a.len[0] = (int)value.len;
     a.fmt[0] = 1;

@@ -65,10 +65,6 @@ static const char sql_lead_update[] =
     " WHERE id=?1";
 static const char sql_history_add[] =
     "INSERT INTO lead_history (lead_id, action, job_id, changes, at) VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char sql_find_email[] = "SELECT id FROM leads WHERE email = ?1 ORDER BY id LIMIT 1";
-static const char sql_find_phone[] = "SELECT id FROM leads WHERE phone = ?1 ORDER BY id LIMIT 1";
-static const char sql_find_external_id[] =
-    "SELECT id FROM leads WHERE external_id = ?1 ORDER BY id LIMIT 1";
 static const char sql_lead_keys[] = "SELECT email, phone, external_id FROM leads WHERE id = ?1";
 /* Through the partial key indexes: "x = ?1" implies "x IS NOT NULL". */
 static const char sql_with_email[] =
@@ -259,32 +255,6 @@ li_status li__sqlite_job_leads_each(li_store *store, int64_t job_id, li_id_cb cb
         st = li__sqlite_fail(s, err);
 out:
     sqlite3_finalize(q);
-    return st;
-}
-
-li_status li__sqlite_lead_find(li_store *store, li_field field, li_slice value, int64_t *id,
-                               li_error *err) {
-    li__sqlite *s = li__sq(store);
-    li_status st = li__sqlite_settle_leads(s, err); /* reads see queued leads */
-    if (st != LI_OK)
-        return st;
-    const char *sql = field == LI_FIELD_EMAIL         ? sql_find_email
-                      : field == LI_FIELD_PHONE       ? sql_find_phone
-                      : field == LI_FIELD_EXTERNAL_ID ? sql_find_external_id
-                                                      : NULL;
-    *id = 0;
-    if (!sql)
-        return li_error_set(err, LI_EINTERNAL, LI_MSG_INTERNAL, "clé de recherche inconnue");
-    sqlite3_stmt *q;
-    if ((st = li__sqlite_stmt(s, sql, 1, &q, err)) != LI_OK)
-        return st;
-    sqlite3_bind_text(q, 1, value.ptr, (int)value.len, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(q, 0);
-    else if (rc != SQLITE_DONE)
-        st = li__sqlite_fail(s, err);
-    sqlite3_reset(q);
     return st;
 }
 

@@ -32,6 +32,14 @@ static li_status key_hit(int64_t id, const li_slice value[LI_FIELD__COUNT], void
     return LI_OK;
 }
 
+/* The oldest lead whose field is value, 0 if none. */
+static int64_t first_with_key(li_store *s, li_field field, const char *value) {
+    key_hits h = {0};
+    li_error err;
+    assert_int_equal(li_store_leads_with_key(s, field, li_slice_of(value), key_hit, &h, &err), LI_OK);
+    return h.n ? h.id[0] : 0;
+}
+
 static int64_t key_test_lead(li_store *s, const char *email, const char *phone) {
     li_slice v[LI_FIELD__COUNT];
     li_error err;
@@ -88,6 +96,7 @@ static void store_leads_with_key_gives_every_lead_of_a_value(li_store *s) {
                                              &err),
                      LI_OK);
     assert_int_equal(h.n, 0);
+    assert_int_equal(first_with_key(s, LI_FIELD_EMAIL, "b@exemple.fr"), b);
 }
 
 #endif
