@@ -104,12 +104,11 @@ struct li__predictor {
     } kept;
     /* The key set of the last simulation, taken back to the table's leads
      * (li__committer_keys_back): the next one starts from it instead of
-     * reading a million leads again (0.3 s each). keys_max_id: the table's
-     * highest id when it was read; keys_match: the match keys it salts. */
+     * reading a million leads again (0.3 s each). It is salted by match,
+     * and dropped when match changes. keys_max_id: the table's highest id
+     * when it was read. */
     li__keyset keys;
     int64_t keys_max_id;
-    li_field keys_match[LI__NKEYS];
-    size_t keys_nmatch;
 };
 
 /*
@@ -366,7 +365,6 @@ void li__predictor_observer(li__predictor *p, li__row_observer *out) {
     *out = (li__row_observer){p->match, p->nmatch, observe, p};
 }
 
-/* The rows whose fingerprints the sketch says are shared: meet, from fp. */
 /*
  * A file with fewer valid rows than the table's leads over this ratio gives
  * every valid row to the rehearsals instead of sketching the leads: a row
@@ -374,6 +372,7 @@ void li__predictor_observer(li__predictor *p, li__row_observer *out) {
  */
 #define SMALL_FILE_RATIO 16
 
+/* The rows whose fingerprints the sketch says are shared: meet, from fp. */
 static void meet_from_fp(li__predictor *p) {
     size_t i = 0;
     for (uint64_t r = 0; r < p->nrow_bits && i < p->nfp; r++) {
@@ -424,6 +423,7 @@ static li_status predictor_prepare(li__predictor *p, li_store *s, const li_job_r
         p->nfp = p->capfp = 0;
         p->nrow_bits = 0;
         p->fed = p->fed_fp = 0;
+        li__keyset_free(&p->keys); /* salted by the match keys set again here */
         p->nmatch = 0;
         for (size_t k = 0; k < c->nmatch && k < LI__NKEYS; k++)
             p->match[p->nmatch++] = c->match[k];
@@ -629,10 +629,6 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
      * for 200,000 rows that all met one of 1M leads took 7.6 s of index
      * inserts; the drop, undone by the rollback, takes 0.4 s. */
     uint64_t expect = p->kept.whole ? p->kept.n : p->meet_known ? p->nmeet : job.valid;
-    li_field match[LI__NKEYS];
-    size_t nmatch = li__match_keys(o.match, o.nmatch, match);
-    if (nmatch != p->keys_nmatch || memcmp(match, p->keys_match, nmatch * sizeof *match) != 0)
-        li__keyset_free(&p->keys); /* salted for other keys */
     st = li__committer_open_reusing(&c, p->s, &job, &o, expect, &p->keys, p->keys_max_id, err);
     opened = 1;
     if (st != LI_OK || (st = li__assign_setup(&c, p->s, &o, err)) != LI_OK)
@@ -718,11 +714,8 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
     }
     job.created += bit_count(p->valid, next, p->nrow_bits);
     *out = (li_review_counts){job.created, job.updated, job.skipped, job.flagged};
-    if (li__committer_keys_back(&c, &p->keys)) {
+    if (li__committer_keys_back(&c, &p->keys))
         p->keys_max_id = c.first_new_id - 1; /* the highest id when it was read */
-        memcpy(p->keys_match, match, sizeof match);
-        p->keys_nmatch = nmatch;
-    }
     if (!p->kept.over)
         p->kept.whole = 1;
     if (!p->meet_known) {

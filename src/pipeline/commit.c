@@ -62,14 +62,25 @@ static unsigned lacks_before(const li__committer *c, const li_slice value[LI_FIE
     return m;
 }
 
-/* Puts the match keys of lead id into the key set; LI_ELIMIT when it is full. */
-static li_status put_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT], int64_t id) {
+/* The hashes a lead's match keys go into the set under (salted by the
+ * earlier keys it lacks), into h; returns their count. */
+static size_t lead_hashes(const li__committer *c, const li_slice value[LI_FIELD__COUNT],
+                          uint64_t h[LI__NKEYS]) {
+    size_t n = 0;
     for (size_t k = 0; k < c->nmatch; k++) {
         li_field f = c->match[k];
-        if (!value[f].len)
-            continue;
-        li_status st = li__keyset_put(&c->keys, salted(li__key_hash(f, value[f]),
-                                                       lacks_before(c, value, k)), id);
+        if (value[f].len)
+            h[n++] = salted(li__key_hash(f, value[f]), lacks_before(c, value, k));
+    }
+    return n;
+}
+
+/* Puts the match keys of lead id into the key set; LI_ELIMIT when it is full. */
+static li_status put_keys(li__committer *c, const li_slice value[LI_FIELD__COUNT], int64_t id) {
+    uint64_t h[LI__NKEYS];
+    size_t n = lead_hashes(c, value, h);
+    for (size_t k = 0; k < n; k++) {
+        li_status st = li__keyset_put(&c->keys, h[k], id);
         if (st != LI_OK)
             return st;
     }
@@ -105,20 +116,18 @@ static li_status loader_drain(key_loader *l) {
 
 static li_status put_key(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
     key_loader *l = ctx;
-    li__committer *c = l->c;
-    for (size_t k = 0; k < c->nmatch; k++) {
-        li_field f = c->match[k];
-        if (!value[f].len)
-            continue;
+    li__keyset *ks = &l->c->keys;
+    uint64_t h[LI__NKEYS];
+    size_t n = lead_hashes(l->c, value, h);
+    for (size_t k = 0; k < n; k++) {
         size_t at = l->n % LOAD_AHEAD;
         if (l->n >= LOAD_AHEAD) { /* the oldest goes in, its slot fetched by now */
-            li_status st = li__keyset_put(&c->keys, l->h[at], l->id[at]);
+            li_status st = li__keyset_put(ks, l->h[at], l->id[at]);
             if (st != LI_OK)
                 return st;
         }
-        uint64_t h = salted(li__key_hash(f, value[f]), lacks_before(c, value, k));
-        li__keyset_prefetch(&c->keys, h);
-        l->h[at] = h;
+        li__keyset_prefetch(ks, h[k]);
+        l->h[at] = h[k];
         l->id[at] = id;
         l->n++;
     }
@@ -174,15 +183,26 @@ static int lookup_wanted(uint64_t expected_new, int64_t max_id) {
     return (expected_new + 1) * LOOKUP_RATIO < (uint64_t)max_id;
 }
 
-/* The key set read whole from the table, sized as li__committer_open() does. */
+/*
+ * The key set read whole from a table whose highest id is max_id: at most
+ * one key per match key per lead, existing or new (expected_new may be an
+ * estimate: the set is rebuilt bigger if it fills); ids: the new leads'
+ * follow max_id, with room for twice the estimate before a rebuild (a wider
+ * id field costs a fingerprint bit, not a byte).
+ */
+static li_status load_whole(li__committer *c, int64_t max_id, li_error *err) {
+    return load_keys(c, c->nmatch * ((size_t)max_id + (size_t)c->expected_new),
+                     (uint64_t)max_id + 2 * c->expected_new + 1024, err);
+}
+
+/* The look-ups given up mid-import: the key set read whole, as at open. */
 static li_status load_all(li__committer *c, li_error *err) {
     int64_t max_id = 0;
     li_status st = li_store_leads_max_id(c->store, &max_id, err);
     if (st != LI_OK)
         return st;
     c->rebuilt = 1;
-    return load_keys(c, c->nmatch * ((size_t)max_id + (size_t)c->expected_new),
-                     (uint64_t)max_id + 2 * c->expected_new + 1024, err);
+    return load_whole(c, max_id, err);
 }
 
 /* A lead a look-up found: into the set, as the whole read would have put it. */
@@ -237,10 +257,6 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
         return st;
     c->first_new_id = max_id + 1;
     c->side_by_side = li_store_side_by_side(s);
-    /* At most one key per match key per lead, existing or new
-     * (expected_new may be an estimate: the set is rebuilt bigger if it fills). */
-    /* ids: the new leads' follow max_id; room for twice the estimate before
-       a rebuild (a wider id field costs a fingerprint bit, not a byte) */
     c->expected_new = expected_new;
     /* Where committers take turns (side by side, the whole read also marks
      * where the journal of the others starts), a file of fewer rows than
@@ -264,8 +280,7 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
             c->keys_partial = 1;
             li__trace("key set: the rows' keys looked up in the table (%llu rows, %lld leads)",
                       (unsigned long long)expected_new, (long long)max_id);
-        } else if ((st = load_keys(c, c->nmatch * ((size_t)max_id + (size_t)expected_new),
-                                   (uint64_t)max_id + 2 * expected_new + 1024, err)) != LI_OK) {
+        } else if ((st = load_whole(c, max_id, err)) != LI_OK) {
             return st;
         }
     }

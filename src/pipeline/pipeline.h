@@ -198,7 +198,8 @@ li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
  * be empty) is a key set an earlier rehearsal gave back, read when the
  * table's highest lead id was keys_max_id. It is taken when that is still
  * the highest id, else the set is read from the table as usual. Either way
- * what the committer puts is logged, for li__committer_keys_back().
+ * what the committer puts is logged, for li__committer_keys_back(), unless
+ * the committer looks its rows' keys up (a partial set is never shared).
  * Leads changed by others since the set was read are as a set read at the
  * start of a long rehearsal sees them: every candidate is read again.
  */

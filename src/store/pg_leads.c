@@ -239,6 +239,19 @@ li_status li__pg_job_leads_each(li_store *store, int64_t job_id, li_id_cb cb, vo
                         &a, 0, 0, 0, id_row, &x, err);
 }
 
+typedef struct key_scan {
+    li_lead_key_cb cb;
+    void *ctx;
+} key_scan;
+
+static li_status key_row(const PGresult *r, int i, void *arg) {
+    const key_scan *x = arg;
+    li_slice value[LI_FIELD__COUNT] = {{0}};
+    for (int k = 0; k < 3; k++)
+        value[match_fields[k]] = li__pg_col_slice(r, i, 1 + k);
+    return x->cb(li__pg_col_int(r, i, 0), value, x->ctx);
+}
+
 li_status li__pg_leads_with_key(li_store *store, li_field field, li_slice value, li_lead_key_cb cb,
                                 void *ctx, li_error *err) {
     li__pg *s = li__pgs(store);
@@ -262,29 +275,12 @@ li_status li__pg_leads_with_key(li_store *store, li_field field, li_slice value,
     a.len[0] = (int)value.len;
     a.fmt[0] = 1;
     a.n = 1;
-    if ((st = li__pg_run(s, sql, &a, &r, err)) == LI_OK) {
-        li_slice v[LI_FIELD__COUNT] = {{0}};
-        for (int i = 0; st == LI_OK && i < PQntuples(r); i++) {
-            for (int k = 0; k < 3; k++)
-                v[match_fields[k]] = li__pg_col_slice(r, i, 1 + k);
-            st = cb(li__pg_col_int(r, i, 0), v, ctx);
-        }
-    }
+    key_scan x = {cb, ctx};
+    if ((st = li__pg_run(s, sql, &a, &r, err)) == LI_OK)
+        for (int i = 0; st == LI_OK && i < PQntuples(r); i++)
+            st = key_row(r, i, &x);
     PQclear(r);
     return st;
-}
-
-typedef struct key_scan {
-    li_lead_key_cb cb;
-    void *ctx;
-} key_scan;
-
-static li_status key_row(const PGresult *r, int i, void *arg) {
-    const key_scan *x = arg;
-    li_slice value[LI_FIELD__COUNT] = {{0}};
-    for (int k = 0; k < 3; k++)
-        value[match_fields[k]] = li__pg_col_slice(r, i, 1 + k);
-    return x->cb(li__pg_col_int(r, i, 0), value, x->ctx);
 }
 
 li_status li__pg_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ctx, li_error *err) {

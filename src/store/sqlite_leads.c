@@ -258,6 +258,14 @@ out:
     return st;
 }
 
+/* A row of (id, email, phone, external_id) to cb. */
+static li_status key_row(sqlite3_stmt *q, li_lead_key_cb cb, void *ctx) {
+    li_slice value[LI_FIELD__COUNT] = {{0}};
+    for (int k = 0; k < 3; k++)
+        value[match_fields[k]] = li__sqlite_col_slice(q, 1 + k);
+    return cb(sqlite3_column_int64(q, 0), value, ctx);
+}
+
 li_status li__sqlite_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ctx, li_error *err) {
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
@@ -267,14 +275,9 @@ li_status li__sqlite_lead_keys_each(li_store *store, li_lead_key_cb cb, void *ct
             LI_OK)
         return st;
     int rc;
-    li_slice value[LI_FIELD__COUNT] = {{0}};
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 0);
-        for (int k = 0; k < 3; k++)
-            value[match_fields[k]] = li__sqlite_col_slice(q, 1 + k);
-        if ((st = cb(id, value, ctx)) != LI_OK)
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = key_row(q, cb, ctx)) != LI_OK)
             goto out;
-    }
     if (rc != SQLITE_DONE)
         st = li__sqlite_fail(s, err);
 out:
@@ -299,13 +302,9 @@ li_status li__sqlite_leads_with_key(li_store *store, li_field field, li_slice va
         return st;
     sqlite3_bind_text(q, 1, value.ptr ? value.ptr : "", (int)value.len, SQLITE_STATIC);
     int rc;
-    li_slice v[LI_FIELD__COUNT] = {{0}};
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        for (int k = 0; k < 3; k++)
-            v[match_fields[k]] = li__sqlite_col_slice(q, 1 + k);
-        if ((st = cb(sqlite3_column_int64(q, 0), v, ctx)) != LI_OK)
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = key_row(q, cb, ctx)) != LI_OK)
             break;
-    }
     if (st == LI_OK && rc != SQLITE_DONE)
         st = li__sqlite_fail(s, err);
     sqlite3_reset(q);
