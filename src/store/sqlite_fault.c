@@ -63,16 +63,23 @@ double li__sqlite_busy_timeout(void) {
  * start of the wait can be the thread's.
  */
 static _Thread_local double busy_since;
+/* The thread's last wait ran out: the message may say how long it waited.
+ * SQLite also answers "busy" without waiting at all (a transaction that
+ * read, then wants to write while another connection writes or wrote). */
+static _Thread_local int busy_timed_out;
 
 static int busy_wait(void *ctx, int tries) {
     (void)ctx;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-    if (tries == 0)
+    if (tries == 0) {
         busy_since = t;
-    else if (t - busy_since >= li__sqlite_busy_timeout())
+        busy_timed_out = 0;
+    } else if (t - busy_since >= li__sqlite_busy_timeout()) {
+        busy_timed_out = 1;
         return 0;
+    }
     struct timespec ms = {0, 1000 * 1000};
     nanosleep(&ms, NULL);
     return 1;
@@ -219,6 +226,10 @@ li_status li__sqlite_fault(sqlite3 *db, const char *path, int code, int sys, li_
         return li_error_set(err, LI_EREADONLY, LI_MSG_DB_READONLY, where, why);
     }
     if (primary == SQLITE_BUSY) {
+        int waited = busy_timed_out && code != SQLITE_BUSY_SNAPSHOT;
+        busy_timed_out = 0;
+        if (!waited)
+            return li_error_set(err, LI_EBUSY, LI_MSG_DB_BUSY_CHANGED, where);
         char holder[256];
         li__sqlite_lock_holder(db, path, holder, sizeof holder);
         return li_error_set(err, LI_EBUSY, LI_MSG_DB_BUSY, where, holder,

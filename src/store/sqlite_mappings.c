@@ -48,8 +48,14 @@ li_status li__sqlite_mapping_save(li_store *store, const char *name, const char 
                                   li_error *err) {
     li__sqlite *s = li__sq(store);
     /* Replace by name, or by signature for a remembered one, keeping the
-     * creation date: read it, delete, insert, within a savepoint. */
-    li_status st = li__sqlite_exec(s, "SAVEPOINT mapping_save;", err);
+     * creation date: read it, delete, insert. The write lock is taken
+     * before the read (BEGIN IMMEDIATE, waiting its turn): a transaction
+     * that has read cannot wait for the lock when it comes to write, and
+     * SQLite refuses it at once whenever a worker of the server holds it.
+     * Inside the caller's transaction (immediate too) a savepoint is enough. */
+    int own_tx = sqlite3_get_autocommit(s->db);
+    li_status st = own_tx ? li__sqlite_begin(store, err)
+                          : li__sqlite_exec(s, "SAVEPOINT mapping_save;", err);
     if (st != LI_OK)
         return st;
     sqlite3_stmt *q = NULL;
@@ -88,11 +94,12 @@ li_status li__sqlite_mapping_save(li_store *store, const char *name, const char 
     if (sqlite3_step(q) != SQLITE_DONE)
         goto dberr;
     sqlite3_finalize(q);
-    return li__sqlite_exec(s, "RELEASE mapping_save;", err);
+    return li__sqlite_exec(s, own_tx ? "COMMIT" : "RELEASE mapping_save;", err);
 dberr:
     st = li__sqlite_fail(s, err);
     sqlite3_finalize(q);
-    li__sqlite_exec(s, "ROLLBACK TO mapping_save; RELEASE mapping_save;", NULL);
+    li__sqlite_exec(s, own_tx ? "ROLLBACK" : "ROLLBACK TO mapping_save; RELEASE mapping_save;",
+                    NULL);
     return st;
 }
 
