@@ -253,8 +253,9 @@ li_status li_store_jobs_page(li_store *s, const li_job_state *state, uint64_t of
                              uint64_t limit, uint64_t *total, li_job_cb cb, void *ctx,
                              li_error *err);
 /*
- * Deletes a job with its staged rows and work items (one transaction; its
- * leads stay). *found = 0 when there was no such job.
+ * Deletes a job with its staged rows and work items (one transaction: the
+ * caller's when one is open, so that it may check the job under the same
+ * lock; its leads stay). *found = 0 when there was no such job.
  */
 li_status li_store_job_delete(li_store *s, int64_t job_id, int *found, li_error *err);
 /* Deletes the staged rows of a job (cleanup of old completed jobs); *n gets their number. */

@@ -206,6 +206,15 @@ void li__predictor_free(li__predictor *p);
 void li__review_choice_of_opts(const li_import_opts *o, struct li_review_choice *c);
 
 /*
+ * The cleanup's cancel of review job id, left waiting (uploaded or ready):
+ * cancelled with the review_expired reason and its staged rows dropped, in
+ * one transaction. A job that left review meanwhile (retried, committed) is
+ * left as it is: *taken = 0.
+ */
+li_status li__job_cancel_expired(li_store *s, int64_t id, li_job_rec *job, int *taken,
+                                 li_error *err);
+
+/*
  * li_cleanup()'s part for jobs left in review (uploaded or ready) created
  * longer than older_than_s ago: cancelled, staged rows and stored file
  * removed (counted only with dry_run).

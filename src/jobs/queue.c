@@ -167,34 +167,60 @@ void li__owner_name(char out[128], int n) {
     snprintf(out, 128, "%s:%ld:%d", host, (long)getpid(), n);
 }
 
-li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
-    /* Under the write lock: a worker's batch either committed before (its
-     * counters are read here) or will see the status and roll back. */
+/*
+ * Cancels job id under the write lock: a worker's batch either committed
+ * before (its counters are read here) or will see the status and roll
+ * back. expired: the cleanup's cancel of a review left waiting, which only
+ * takes a job still in review (uploaded or ready: a retry or a commit
+ * meanwhile wins, *taken says so) and drops its staged rows in the same
+ * transaction.
+ */
+static li_status cancel(li_store *s, int64_t id, int expired, li_job_rec *job, int *taken,
+                        li_error *err) {
     li_status st = li_store_begin(s, err);
+    *taken = 0;
     if (st != LI_OK)
         return st;
     if ((st = li_store_job_get(s, id, job, err)) != LI_OK)
         goto out;
-    if (!li_job_state_open(job->state)) {
+    li_error why;
+    if (expired) {
+        if (job->state != LI_JOB_UPLOADED && job->state != LI_JOB_READY)
+            goto out; /* no longer waiting in review */
+        li_error_set(&why, LI_ECANCELLED, LI_MSG_REVIEW_EXPIRED, (long long)id,
+                     li_job_state_label(job->state), job->created_at);
+    } else if (!li_job_state_open(job->state)) {
         st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_CANCEL_REFUSED, (long long)id,
                           li_job_state_label(job->state));
         goto out;
+    } else {
+        /* Stored, so read by every front end: it names no command (the CLI adds its own, import.c). */
+        li_error_set(&why, LI_ECANCELLED, LI_MSG_JOB_CANCELLED_NOTE, (long long)id);
     }
-    /* Stored, so read by every front end: it names no command (the CLI adds its own, import.c). */
-    li_error why;
-    li_error_set(&why, LI_ECANCELLED, LI_MSG_JOB_CANCELLED_NOTE, (long long)id);
     job->state = LI_JOB_CANCELLED;
     snprintf(job->error, sizeof job->error, "%s", why.message);
     job->eta_s = -1;
     li_store_now(job->finished_at);
     if ((st = li_store_job_update(s, job, err)) != LI_OK ||
-        (st = li_store_work_cancel_job(s, id, err)) != LI_OK)
+        (st = li_store_work_cancel_job(s, id, err)) != LI_OK ||
+        (expired && (st = li_store_job_rows_delete(s, id, NULL, err)) != LI_OK))
         goto out;
-    st = li_store_commit(s, err);
+    if ((st = li_store_commit(s, err)) == LI_OK)
+        *taken = 1;
 out:
-    if (st != LI_OK)
+    if (st != LI_OK || !*taken)
         li_store_rollback(s);
     return st;
+}
+
+li_status li_job_cancel(li_store *s, int64_t id, li_job_rec *job, li_error *err) {
+    int taken = 0;
+    return cancel(s, id, 0, job, &taken, err);
+}
+
+li_status li__job_cancel_expired(li_store *s, int64_t id, li_job_rec *job, int *taken,
+                                 li_error *err) {
+    return cancel(s, id, 1, job, taken, err);
 }
 
 int li_job_interrupted(const li_job_rec *job) {
@@ -271,20 +297,25 @@ li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
     char *blob = NULL, *report = NULL;
     li_blob_store *bs = NULL;
     int found = 0, shared = 0;
-    li_status st = li_store_job_get(s, id, &job, err);
+    /* Checked and deleted under one lock: a retry that queues the job
+     * again meanwhile must not lose its job to the delete. */
+    li_status st = li_store_begin(s, err);
     if (st != LI_OK)
         return st;
+    if ((st = li_store_job_get(s, id, &job, err)) != LI_OK)
+        goto undo;
     /* A job that may be running is cancelled first: its worker then stops
      * cleanly instead of writing into a job that is gone. */
     if (li_job_state_open(job.state)) {
         st = li_error_set(err, LI_EREFUSED, LI_MSG_JOB_DELETE_REFUSED, (long long)id,
                           (long long)id);
-        goto out;
+        goto undo;
     }
     if ((st = li_store_job_files(s, id, NULL, &blob, &report, err)) != LI_OK ||
         (blob && (st = li_store_blob_shared(s, blob, id, &shared, err)) != LI_OK) ||
-        (st = li_store_job_delete(s, id, &found, err)) != LI_OK)
-        goto out;
+        (st = li_store_job_delete(s, id, &found, err)) != LI_OK ||
+        (st = li_store_commit(s, err)) != LI_OK)
+        goto undo;
     /* Files after the rows: a crash in between leaves a file, never a job
      * without one; a file that cannot be removed is left (the job is gone). */
     char key[64];
@@ -296,6 +327,9 @@ li_status li_job_delete(li_store *s, int64_t id, li_error *err) {
     if (report && strcmp(report, key) != 0)
         li_blob_delete(bs, report, NULL);
     li_blob_delete(bs, key, NULL);
+    goto out;
+undo:
+    li_store_rollback(s);
 out:
     li_blob_store_free(bs);
     free(blob);
@@ -358,8 +392,14 @@ li_status li_cleanup(li_store *s, const li_cleanup_opts *o, li_cleanup_result *r
     if (st == LI_ENOMEM)
         st = li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
     for (size_t i = 0; st == LI_OK && i < c.ndel; i++) {
-        if (!o->dry_run && (st = li_job_delete(s, c.del[i], err)) != LI_OK)
+        if (!o->dry_run && (st = li_job_delete(s, c.del[i], err)) != LI_OK) {
+            /* Retried (open again) or deleted by someone else since it was picked: left. */
+            if (st == LI_EREFUSED || st == LI_ENOTFOUND) {
+                st = LI_OK;
+                continue;
+            }
             break;
+        }
         res->jobs_deleted++;
     }
     for (size_t i = 0; st == LI_OK && i < c.ndrop; i++) {

@@ -237,8 +237,22 @@ static li_status analyse_store(li_store *s, li_job_rec *job, const li_import_opt
     r.predict_ms = ms_since(t0);
     if ((st = li_store_begin(s, err)) != LI_OK)
         goto out;
-    if (again)
+    if (again) {
+        /* Predicting again took seconds, without the lock: a commit (or a
+         * cancel) that came meanwhile wins, and these predictions, made for
+         * a review that is no longer open, are dropped. Storing them would
+         * mark a committed review uncommitted and rewrite the duplicate
+         * marks its commit stage reads. */
+        li_job_state now = job->state;
+        if ((st = li_store_job_state(s, job->id, &now, err)) != LI_OK || now != job->state) {
+            li_store_rollback(s);
+            if (st == LI_OK)
+                li__trace("review: predictions dropped (the job became %s meanwhile)",
+                          li_job_state_name(now));
+            goto out;
+        }
         st = li_store_rows_unmark(s, job->id, err);
+    }
     for (size_t i = 0; i < k.n && st == LI_OK; i++)
         st = li_store_row_mark(s, job->id, k.m[i].row_no, li_field_key(k.m[i].key), k.m[i].match,
                                err);
@@ -1046,7 +1060,6 @@ li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint
         li_job_rec job;
         char *review = NULL, *blob = NULL;
         int shared = 0;
-        uint64_t n = 0;
         if (dry_run) {
             (*cancelled)++;
             continue;
@@ -1060,17 +1073,12 @@ li_status li__review_cleanup(li_store *s, double older_than_s, int dry_run, uint
             break;
         }
         free(review);
-        char was[64];
-        snprintf(was, sizeof was, "%s", li_job_state_label(job.state));
-        if ((st = li_job_cancel(s, job.id, &job, err)) != LI_OK)
+        int taken = 0;
+        if ((st = li__job_cancel_expired(s, c.id[i], &job, &taken, err)) != LI_OK)
             break;
-        li_error why;
-        li_error_set(&why, LI_ECANCELLED, LI_MSG_REVIEW_EXPIRED, (long long)job.id, was,
-                     job.created_at);
-        snprintf(job.error, sizeof job.error, "%s", why.message);
-        if ((st = li_store_job_update(s, &job, err)) != LI_OK ||
-            (st = li_store_job_rows_delete(s, job.id, &n, err)) != LI_OK ||
-            (st = li_store_job_files(s, job.id, NULL, &blob, NULL, err)) != LI_OK)
+        if (!taken) /* retried or committed since it was picked */
+            continue;
+        if ((st = li_store_job_files(s, job.id, NULL, &blob, NULL, err)) != LI_OK)
             break;
         if (blob && (st = li_store_blob_shared(s, blob, job.id, &shared, err)) == LI_OK &&
             !shared) {

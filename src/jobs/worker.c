@@ -508,15 +508,26 @@ fail:
         li_error ignored;
         li_store_bulk_end(r->s, &ignored); /* a commit may have begun a bulk load */
         if (r->stopping) {
-            /* Given back: the job says it waits, not that it runs. */
-            if (li_store_job_get(r->s, it->job_id, &job, &ignored) == LI_OK &&
-                !li_job_state_final(job.state)) {
-                job.state = LI_JOB_QUEUED;
-                job.rows_per_s = 0;
-                job.eta_s = -1;
-                li_store_job_update(r->s, &job, &ignored);
+            /* Given back: the job says it waits, not that it runs. Read and
+             * written under the lock: a cancel that lands in between wins
+             * (the item ends cancelled instead of queued again). */
+            int cancelled = 0;
+            if (li_store_begin(r->s, &ignored) == LI_OK) {
+                li_status w = li_store_job_get(r->s, it->job_id, &job, &ignored);
+                cancelled = w == LI_OK && job.state == LI_JOB_CANCELLED;
+                if (w == LI_OK && !li_job_state_final(job.state)) {
+                    job.state = LI_JOB_QUEUED;
+                    job.rows_per_s = 0;
+                    job.eta_s = -1;
+                    w = li_store_job_update(r->s, &job, &ignored);
+                }
+                if (w == LI_OK)
+                    w = cancelled ? li_store_work_finish(r->s, it->id, r->owner,
+                                                         LI_ITEM_CANCELLED, NULL, &ignored)
+                                  : li_store_work_release(r->s, it->id, r->owner, &ignored);
+                if (w != LI_OK || li_store_commit(r->s, &ignored) != LI_OK)
+                    li_store_rollback(r->s); /* the lease runs out: another worker takes it */
             }
-            li_store_work_release(r->s, it->id, r->owner, &ignored);
             if (r->one_shot) /* someone waits: tell them how to go on */
                 st = li__interrupted(&job, r->stop ? atomic_load(r->stop) : 0, err);
         } else {

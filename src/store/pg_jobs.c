@@ -405,7 +405,8 @@ li_status li__pg_job_delete(li_store *store, int64_t job_id, int *found, li_erro
     PGresult *r = NULL;
     *found = 0;
     li__pg_arg_int(&a, job_id);
-    li_status st = li__pg_begin(store, err);
+    int own_tx = !s->in_tx; /* else the caller's, who checked the job in it */
+    li_status st = own_tx ? li__pg_begin(store, err) : LI_OK;
     if (st != LI_OK)
         return st;
     /* The job's row first: a batch staging rows of it holds it until its
@@ -418,10 +419,11 @@ li_status li__pg_job_delete(li_store *store, int64_t job_id, int *found, li_erro
         (st = li__pg_run(s, "DELETE FROM import_jobs WHERE id=$1", &a, &r, err)) != LI_OK)
         goto out;
     *found = li__pg_changes(r) > 0;
-    st = li__pg_commit(store, err);
+    if (own_tx)
+        st = li__pg_commit(store, err);
 out:
     PQclear(r);
-    if (st != LI_OK)
+    if (st != LI_OK && own_tx)
         li__pg_rollback(store);
     return st;
 }

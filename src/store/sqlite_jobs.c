@@ -433,7 +433,8 @@ li_status li__sqlite_job_delete(li_store *store, int64_t job_id, int *found, li_
     li__sqlite *s = li__sq(store);
     sqlite3_stmt *q = NULL;
     *found = 0;
-    li_status st = li__sqlite_begin(store, err);
+    int own_tx = sqlite3_get_autocommit(s->db); /* else the caller's, who checked the job in it */
+    li_status st = own_tx ? li__sqlite_begin(store, err) : LI_OK;
     if (st != LI_OK)
         return st;
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
@@ -444,9 +445,10 @@ li_status li__sqlite_job_delete(li_store *store, int64_t job_id, int *found, li_
             goto out;
     }
     *found = sqlite3_changes(s->db) > 0;
-    st = li__sqlite_commit(store, err);
+    if (own_tx)
+        st = li__sqlite_commit(store, err);
 out:
-    if (st != LI_OK)
+    if (st != LI_OK && own_tx)
         li__sqlite_rollback(store);
     return st;
 }

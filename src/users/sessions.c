@@ -15,6 +15,7 @@
 #include "leadimport/users.h"
 #include "leadimport/validate.h"
 #include "store/store_users.h"
+#include "usersInt.h"
 
 /* A session's last use is written at most this often (seconds): one write a minute, not a request. */
 #define TOUCH_EVERY_S 60
@@ -136,6 +137,8 @@ li_status li_session_login(li_store *s, const li_session_policy *p, const char *
                            char token[LI_SESSION_TOKEN_LEN + 1], int64_t *retry_after_s,
                            li_error *err) {
     char account[ACCOUNT_KEY_MAX], addr[ADDRESS_KEY_MAX], hash[LI_SHA256_HEX];
+    char verified[LI__PASSWORD_HASH_MAX] = "", now_hash[LI__PASSWORD_HASH_MAX] = "";
+    int in_tx = 0;
     int64_t now = now_of(p), retry = 0;
     double window = p && p->window_s > 0 ? p->window_s : LI_LOGIN_WINDOW_S;
     unsigned max_account = p && p->max_failures_account ? p->max_failures_account
@@ -167,10 +170,29 @@ li_status li_session_login(li_store *s, const li_session_policy *p, const char *
 
     int ok = 0;
     verify_enter();
-    st = li_users_check_password(s, email, password, &out->user, &ok, err);
+    st = li__users_check_password(s, email, password, &out->user, &ok, verified, err);
     verify_leave();
     if (st != LI_OK)
         goto out;
+    if (ok) {
+        /* The verification took a tenth of a second without the lock: the
+         * session is stored only if the password is still the one verified
+         * (a reset meanwhile ends the sessions it can see; this one it
+         * could not), read again under the write lock. */
+        li_user now_user;
+        int found = 0;
+        if ((st = li_store_begin(s, err)) != LI_OK)
+            goto out;
+        in_tx = 1;
+        if ((st = li__store_user_get(s, out->user.email, &now_user, now_hash, sizeof now_hash,
+                                     &found, err)) != LI_OK)
+            goto out;
+        ok = found && now_user.active && strcmp(now_hash, verified) == 0;
+        if (!ok) {
+            li_store_rollback(s);
+            in_tx = 0;
+        }
+    }
     if (!ok) {
         int64_t prune = now - (int64_t)window;
         if ((st = li__store_login_failure_add(s, "account", account, now, prune, err)) != LI_OK ||
@@ -190,8 +212,15 @@ li_status li_session_login(li_store *s, const li_session_policy *p, const char *
         goto out;
     if ((st = li__store_session_insert(s, hash, out->user.id, now, out->expires_at, err)) != LI_OK)
         goto out;
+    if ((st = li_store_commit(s, err)) != LI_OK)
+        goto out;
+    in_tx = 0;
     csrf_of(token, out->csrf_token);
 out:
+    if (in_tx)
+        li_store_rollback(s);
+    sodium_memzero(verified, sizeof verified);
+    sodium_memzero(now_hash, sizeof now_hash);
     if (st != LI_OK) {
         sodium_memzero(token, LI_SESSION_TOKEN_LEN + 1);
         memset(out, 0, sizeof *out);

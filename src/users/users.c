@@ -262,18 +262,18 @@ li_status li_users_json(li_buf *b, const li_user *u) {
     return st;
 }
 
-li_status li_users_check_password(li_store *s, const char *email, const char *password,
-                                  li_user *out, int *ok, li_error *err) {
+li_status li__users_check_password(li_store *s, const char *email, const char *password,
+                                   li_user *out, int *ok, char *hash, li_error *err) {
     char e[LI_USER_EMAIL_MAX + 1];
-    char hash[LI__PASSWORD_HASH_MAX] = "";
     li_user u;
     int found = 0;
     li_status st = LI_OK;
     *ok = 0;
+    hash[0] = '\0';
     if (!password)
         password = "";
     if (norm_email(email, e) &&
-        (st = li__store_user_get(s, e, &u, hash, sizeof hash, &found, err)) != LI_OK)
+        (st = li__store_user_get(s, e, &u, hash, LI__PASSWORD_HASH_MAX, &found, err)) != LI_OK)
         goto out;
     /* Verify even when the answer is already no (unknown, disabled, no
      * password: hash is then ""), so that every refusal takes as long. */
@@ -282,5 +282,13 @@ li_status li_users_check_password(li_store *s, const char *email, const char *pa
     if (*ok && out)
         *out = u;
 out:
+    return st;
+}
+
+li_status li_users_check_password(li_store *s, const char *email, const char *password,
+                                  li_user *out, int *ok, li_error *err) {
+    char hash[LI__PASSWORD_HASH_MAX];
+    li_status st = li__users_check_password(s, email, password, out, ok, hash, err);
+    sodium_memzero(hash, sizeof hash);
     return st;
 }

@@ -28,4 +28,15 @@ li_status li__password_hash(const char *password, char out[LI__PASSWORD_HASH_MAX
  */
 int li__password_verify(const char *hash, const char *password);
 
+struct li_store;
+struct li_user;
+/*
+ * li_users_check_password(), giving also the hash it verified (in
+ * hash[LI__PASSWORD_HASH_MAX]): a login stores its session only if the
+ * user's hash is still that one, read again under the write lock (a
+ * password reset during the slow verification wins).
+ */
+li_status li__users_check_password(struct li_store *s, const char *email, const char *password,
+                                   struct li_user *out, int *ok, char *hash, li_error *err);
+
 #endif

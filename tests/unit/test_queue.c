@@ -3,6 +3,7 @@
  * owners, exclusivity, retries, releases) and the options saved with a
  * queued job.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -277,6 +278,49 @@ static void a_retry_waits_and_a_release_does_not_count(void **state) {
     li_store_close(s);
 }
 
+typedef struct delete_arg {
+    li_store *s;
+    li_status st;
+} delete_arg;
+
+static void *delete_job_1(void *arg) {
+    delete_arg *a = arg;
+    li_error err;
+    a->st = li_job_delete(a->s, 1, &err);
+    return NULL;
+}
+
+/*
+ * A failed job retried while its delete is under way: the retry wins (the
+ * job stays, queued), the delete is refused. The delete used to check the
+ * state before taking the lock, then delete the job the retry had queued.
+ */
+static void a_retry_during_a_delete_keeps_the_job(void **state) {
+    (void)state;
+    li_store *s = store_with_jobs(1), *other = NULL;
+    li_job_rec job;
+    li_error err;
+    assert_int_equal(li_store_job_get(s, 1, &job, &err), LI_OK);
+    job.state = LI_JOB_FAILED;
+    assert_int_equal(li_store_job_update(s, &job, &err), LI_OK);
+    assert_int_equal(li_store_open(url, &other, &err), LI_OK);
+    /* What a retry writes, under its lock, not yet committed. */
+    assert_int_equal(li_store_begin(other, &err), LI_OK);
+    job.state = LI_JOB_QUEUED;
+    assert_int_equal(li_store_job_update(other, &job, &err), LI_OK);
+    delete_arg a = {.s = s, .st = LI_OK};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, delete_job_1, &a), 0);
+    usleep(300 * 1000); /* the delete reads the job, or waits for the lock */
+    assert_int_equal(li_store_commit(other, &err), LI_OK);
+    pthread_join(t, NULL);
+    li_store_close(other);
+    assert_int_equal(a.st, LI_EREFUSED);
+    assert_int_equal(li_store_job_get(s, 1, &job, &err), LI_OK);
+    assert_int_equal(job.state, LI_JOB_QUEUED);
+    li_store_close(s);
+}
+
 static void options_survive_the_round_trip(void **state) {
     (void)state;
     li_import_opts o, back;
@@ -373,6 +417,7 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(a_retry_waits_and_a_release_does_not_count, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_retry_during_a_delete_keeps_the_job, setup, teardown),
         cmocka_unit_test(options_survive_the_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

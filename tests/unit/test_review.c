@@ -4,6 +4,7 @@
  * analysed (ready, nothing in leads, predictions), rows, predictions for
  * other keys, commit with the counts predicted.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,9 +159,161 @@ static void stages_in_order(void **state) {
     li_store_close(s);
 }
 
+typedef struct show_arg {
+    int64_t id;
+    li_status st;
+} show_arg;
+
+static void *show_review(void *arg) {
+    show_arg *a = arg;
+    li_store *s = NULL;
+    li_error err;
+    li_review r;
+    a->st = li_store_open(url, &s, &err);
+    if (a->st == LI_OK)
+        a->st = li_review_get(s, a->id, &r, &err);
+    if (a->st == LI_OK)
+        li_review_free(&r);
+    li_store_close(s);
+    return NULL;
+}
+
+/*
+ * The review read after the leads changed predicts again (seconds on a big
+ * file, without the lock). A commit that lands meanwhile wins: the new
+ * predictions are dropped. They used to be stored over the committed
+ * review (marked not committed, its duplicate marks rewritten). The
+ * commit's first transaction is written by hand here, under a lock held
+ * while the review is read, so that it lands in the middle every time.
+ */
+static void a_commit_during_a_new_prediction_wins(void **state) {
+    (void)state;
+    li_store *s = NULL, *other = NULL;
+    li_error err;
+    li_import_opts o;
+    li_import_result res;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    li_import_opts_init(&o);
+    o.path = csv;
+    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
+    int64_t id = res.job.id;
+    li_review_run run = {0};
+    assert_int_equal(li_review_analyse(s, id, &run, &res, &err), LI_OK);
+    /* The leads change: the next reading predicts again. */
+    char other_csv[320];
+    snprintf(other_csv, sizeof other_csv, "%s/g.csv", dir);
+    FILE *f = fopen(other_csv, "w");
+    assert_non_null(f);
+    fputs("Prénom,Nom,Courriel\r\nAnne,Roux,anne@example.fr\r\n", f);
+    fclose(f);
+    li_import_opts g;
+    li_import_opts_init(&g);
+    g.path = other_csv;
+    assert_int_equal(li_import_run(s, &g, &res, &err), LI_OK);
+
+    assert_int_equal(li_store_open(url, &other, &err), LI_OK);
+    assert_int_equal(li_store_begin(other, &err), LI_OK);
+    char *text = NULL;
+    assert_int_equal(li_store_review_get(other, id, &text, &err), LI_OK);
+    json_t *j = json_loads(text, 0, NULL);
+    free(text);
+    json_object_set_new(j, "committed", json_true());
+    text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    assert_int_equal(li_store_review_set(other, id, text, &err), LI_OK);
+    free(text);
+    li_job_rec job;
+    assert_int_equal(li_store_job_get(other, id, &job, &err), LI_OK);
+    job.state = LI_JOB_QUEUED;
+    assert_int_equal(li_store_job_update(other, &job, &err), LI_OK);
+    show_arg a = {.id = id, .st = LI_OK};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, show_review, &a), 0);
+    usleep(500 * 1000); /* the review is read as ready; predicting waits for the lock */
+    assert_int_equal(li_store_commit(other, &err), LI_OK);
+    pthread_join(t, NULL);
+    li_store_close(other);
+    assert_int_equal(a.st, LI_OK);
+
+    assert_int_equal(li_store_review_get(s, id, &text, &err), LI_OK);
+    j = json_loads(text, 0, NULL);
+    free(text);
+    assert_true(json_is_true(json_object_get(j, "committed")));
+    json_decref(j);
+    assert_int_equal(li_store_job_get(s, id, &job, &err), LI_OK);
+    assert_int_equal(job.state, LI_JOB_QUEUED);
+    li_store_close(s);
+}
+
+typedef struct cleanup_arg {
+    li_status st;
+    li_cleanup_result res;
+} cleanup_arg;
+
+static void *clean_up(void *arg) {
+    cleanup_arg *a = arg;
+    li_store *s = NULL;
+    li_error err;
+    li_cleanup_opts o = {.older_than_s = 1e9, .review_older_than_s = 0.5};
+    a->st = li_store_open(url, &s, &err);
+    if (a->st == LI_OK)
+        a->st = li_cleanup(s, &o, &a->res, &err);
+    li_store_close(s);
+    return NULL;
+}
+
+/*
+ * The cleanup cancels reviews left waiting; one that leaves review while
+ * the cleanup runs (committed, retried) is left alone. The cleanup used to
+ * pick it, then cancel it whatever it had become and drop its rows.
+ */
+static void a_review_that_leaves_review_during_the_cleanup_is_kept(void **state) {
+    (void)state;
+    li_store *s = NULL, *other = NULL;
+    li_error err;
+    li_import_opts o;
+    li_import_result res;
+    assert_int_equal(li_store_open(url, &s, &err), LI_OK);
+    li_import_opts_init(&o);
+    o.path = csv;
+    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
+    int64_t id = res.job.id;
+    li_review_run run = {0};
+    assert_int_equal(li_review_analyse(s, id, &run, &res, &err), LI_OK);
+    usleep(1100 * 1000); /* older than the cleanup's half second */
+    assert_int_equal(li_store_open(url, &other, &err), LI_OK);
+    assert_int_equal(li_store_begin(other, &err), LI_OK);
+    li_job_rec job;
+    assert_int_equal(li_store_job_get(other, id, &job, &err), LI_OK);
+    job.state = LI_JOB_QUEUED; /* what a commit writes */
+    assert_int_equal(li_store_job_update(other, &job, &err), LI_OK);
+    cleanup_arg a = {.st = LI_OK};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, clean_up, &a), 0);
+    usleep(300 * 1000); /* the cleanup picks the review, then waits for the lock */
+    assert_int_equal(li_store_commit(other, &err), LI_OK);
+    pthread_join(t, NULL);
+    li_store_close(other);
+    assert_int_equal(a.st, LI_OK);
+    assert_int_equal(a.res.reviews_cancelled, 0);
+    assert_int_equal(li_store_job_get(s, id, &job, &err), LI_OK);
+    assert_int_equal(job.state, LI_JOB_QUEUED);
+    li_buf b;
+    li_buf_init(&b, 0);
+    assert_int_equal(li_review_rows(s, id, LI_ROWS_ALL, 1, &b, &err), LI_OK);
+    json_t *j = json_loads(b.data, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 5); /* its rows kept */
+    json_decref(j);
+    li_buf_free(&b);
+    li_store_close(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(stages_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_commit_during_a_new_prediction_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_review_that_leaves_review_during_the_cleanup_is_kept,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
  * its own point of a fake clock (policy.now), so that the failures one
  * test records never fall in another's window.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -284,6 +285,58 @@ static void logout_disabling_and_a_new_password_end_sessions(void **state) {
     assert_string_equal(li_msg_code(err.msg), "user_unknown");
 }
 
+typedef struct login_arg {
+    const li_session_policy *p;
+    li_status st;
+    char token[LI_SESSION_TOKEN_LEN + 1];
+} login_arg;
+
+static void *login_hugo(void *arg) {
+    login_arg *a = arg;
+    li_session ss;
+    int64_t retry = 0;
+    li_error err;
+    a->st = login(a->p, "hugo@exemple.fr", PW, "10.5.0.1", &ss, a->token, &retry, &err);
+    return NULL;
+}
+
+/*
+ * A new password set while a login verifies the old one (a tenth of a
+ * second of Argon2id, without the lock): the login opens no session. It
+ * used to store its session after the reset had ended the others, and the
+ * old password kept a session open.
+ */
+static void a_password_reset_during_a_login_wins(void **state) {
+    (void)state;
+    li_session_policy p = at(9500000);
+    li_store *admin = NULL;
+    li_error err;
+    assert_int_equal(li_users_add(s, "hugo@exemple.fr", "Hugo Lenoir", "admin", PW, NULL, &err),
+                     LI_OK);
+    assert_int_equal(li_store_open(url, &admin, &err), LI_OK);
+    /* The reset holds the lock, not yet committed: the login reads the old hash. */
+    assert_int_equal(li_store_begin(admin, &err), LI_OK);
+    assert_int_equal(li_users_set_password(admin, "hugo@exemple.fr", PW2, strlen(PW2), &err),
+                     LI_OK);
+    login_arg a = {.p = &p, .st = LI_OK};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, login_hugo, &a), 0);
+    /* Long enough for the verification to end and the login to wait for the lock. */
+    usleep(1500 * 1000);
+    assert_int_equal(li_store_commit(admin, &err), LI_OK);
+    pthread_join(t, NULL);
+    li_store_close(admin);
+    li_session ss;
+    if (a.st == LI_OK)
+        assert_int_equal(valid_at(&p, a.token, &ss), 0); /* fails: a session with the old password */
+    assert_int_equal(a.st, LI_EREFUSED);
+    /* The new password opens one. */
+    char t2[LI_SESSION_TOKEN_LEN + 1];
+    int64_t retry;
+    assert_int_equal(login(&p, "hugo@exemple.fr", PW2, "10.5.0.1", &ss, t2, &retry, &err), LI_OK);
+    assert_int_equal(valid_at(&p, t2, &ss), 1);
+}
+
 static void tokens_that_are_not_tokens_open_nothing(void **state) {
     (void)state;
     li_session_policy p = at(9000000);
@@ -363,6 +416,7 @@ int main(void) {
         cmocka_unit_test(too_many_failures_from_one_address_lock_it_for_every_account),
         cmocka_unit_test(a_session_ends_after_its_idle_time_and_its_absolute_time),
         cmocka_unit_test(logout_disabling_and_a_new_password_end_sessions),
+        cmocka_unit_test(a_password_reset_during_a_login_wins),
         cmocka_unit_test(tokens_that_are_not_tokens_open_nothing),
         cmocka_unit_test(session_json_names_the_user_and_the_csrf_token),
         cmocka_unit_test(first_admin_is_made_only_in_a_database_without_users),
