@@ -132,6 +132,35 @@ static li_status limited(li_store *s, const char *kind, const char *key, unsigne
     return st;
 }
 
+/* A failed login, counted against the account and the address. */
+static li_status failed(li_store *s, const char *account, const char *addr, int64_t now,
+                        double window, li_error *err) {
+    int64_t prune = now - (int64_t)window;
+    li_status st = li__store_login_failure_add(s, "account", account, now, prune, err);
+    return st == LI_OK ? li__store_login_failure_add(s, "address", addr, now, prune, err) : st;
+}
+
+/* LI_ELIMIT, with *retry_after_s and the French message, when the address or the account is locked. */
+static li_status locked(li_store *s, const char *addr, unsigned max_address, const char *account,
+                        unsigned max_account, double window, int64_t now, int64_t *retry_after_s,
+                        li_error *err) {
+    int64_t retry = 0;
+    li_status st = limited(s, "address", addr, max_address, window, now, &retry, err);
+    if (st != LI_OK)
+        return st;
+    if (retry) {
+        *retry_after_s = retry;
+        return li_error_set(err, LI_ELIMIT, LI_MSG_LOGIN_LOCKED_ADDRESS, (long long)retry);
+    }
+    if ((st = limited(s, "account", account, max_account, window, now, &retry, err)) != LI_OK)
+        return st;
+    if (retry) {
+        *retry_after_s = retry;
+        return li_error_set(err, LI_ELIMIT, LI_MSG_LOGIN_LOCKED_ACCOUNT, (long long)retry);
+    }
+    return LI_OK;
+}
+
 li_status li_session_login(li_store *s, const li_session_policy *p, const char *email,
                            const char *password, const char *address, li_session *out,
                            char token[LI_SESSION_TOKEN_LEN + 1], int64_t *retry_after_s,
@@ -139,7 +168,7 @@ li_status li_session_login(li_store *s, const li_session_policy *p, const char *
     char account[ACCOUNT_KEY_MAX], addr[ADDRESS_KEY_MAX], hash[LI_SHA256_HEX];
     char verified[LI__PASSWORD_HASH_MAX] = "", now_hash[LI__PASSWORD_HASH_MAX] = "";
     int in_tx = 0;
-    int64_t now = now_of(p), retry = 0;
+    int64_t now = now_of(p);
     double window = p && p->window_s > 0 ? p->window_s : LI_LOGIN_WINDOW_S;
     unsigned max_account = p && p->max_failures_account ? p->max_failures_account
                                                          : LI_LOGIN_MAX_FAILURES_ACCOUNT;
@@ -153,24 +182,20 @@ li_status li_session_login(li_store *s, const li_session_policy *p, const char *
     snprintf(addr, sizeof addr, "%s", address ? address : "");
 
     /* The limits first: a locked account or address costs no Argon2id. */
-    if ((st = limited(s, "address", addr, max_address, window, now, &retry, err)) != LI_OK)
+    if ((st = locked(s, addr, max_address, account, max_account, window, now, retry_after_s,
+                     err)) != LI_OK)
         goto out;
-    if (retry) {
-        *retry_after_s = retry;
-        st = li_error_set(err, LI_ELIMIT, LI_MSG_LOGIN_LOCKED_ADDRESS, (long long)retry);
-        goto out;
-    }
-    if ((st = limited(s, "account", account, max_account, window, now, &retry, err)) != LI_OK)
-        goto out;
-    if (retry) {
-        *retry_after_s = retry;
-        st = li_error_set(err, LI_ELIMIT, LI_MSG_LOGIN_LOCKED_ACCOUNT, (long long)retry);
-        goto out;
-    }
-
     int ok = 0;
     verify_enter();
-    st = li__users_check_password(s, email, password, &out->user, &ok, verified, err);
+    /* And again once a verification may start: attempts sent together all
+     * passed the first look before any failure was counted, and would
+     * each have had a guess. Verifications run LI_SESSION_MAX_VERIFY at a
+     * time, so at most that many pass the limit. */
+    st = locked(s, addr, max_address, account, max_account, window, now, retry_after_s, err);
+    if (st == LI_OK)
+        st = li__users_check_password(s, email, password, &out->user, &ok, verified, err);
+    if (st == LI_OK && !ok) /* counted before the next verification looks */
+        st = failed(s, account, addr, now, window, err);
     verify_leave();
     if (st != LI_OK)
         goto out;
@@ -194,10 +219,6 @@ li_status li_session_login(li_store *s, const li_session_policy *p, const char *
         }
     }
     if (!ok) {
-        int64_t prune = now - (int64_t)window;
-        if ((st = li__store_login_failure_add(s, "account", account, now, prune, err)) != LI_OK ||
-            (st = li__store_login_failure_add(s, "address", addr, now, prune, err)) != LI_OK)
-            goto out;
         st = li_error_set(err, LI_EREFUSED, LI_MSG_LOGIN_FAILED);
         goto out;
     }

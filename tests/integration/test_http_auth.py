@@ -399,7 +399,11 @@ class LoginRateLimit(lh.ServerCase):
             unknown.append(self.login("inconnu%d@exemple.fr" % i, "faux-mot-de-passe")[1])
         k, u = min(known), min(unknown)
         sys.stderr.write("login: wrong password %.3f s, unknown account %.3f s (fastest of 3)\n" % (k, u))
-        self.assertLess(abs(k - u), max(0.05, 0.5 * k), (known, unknown))
+        # Within a factor of 4 either way: the cores' other tests once made
+        # all three wrong passwords slower than one unknown account (0.54
+        # against 0.25 s); a skipped verification is a hundred times faster.
+        self.assertGreater(u, k / 4, (known, unknown))
+        self.assertLess(u, 4 * k + 0.05, (known, unknown))
         self.server.client().login(self.COMMERCIALS[0][0])
 
     def test_2_an_account_is_locked_after_its_failures_even_with_its_password(self):

@@ -337,6 +337,54 @@ static void a_password_reset_during_a_login_wins(void **state) {
     assert_int_equal(valid_at(&p, t2, &ss), 1);
 }
 
+typedef struct guess_arg {
+    const li_session_policy *p;
+    li_status st;
+} guess_arg;
+
+static void *guess(void *arg) {
+    guess_arg *a = arg;
+    li_store *own = NULL; /* a connection per request, as the server's */
+    li_session ss;
+    char token[LI_SESSION_TOKEN_LEN + 1];
+    int64_t retry = 0;
+    li_error err;
+    a->st = li_store_open(url, &own, &err);
+    if (a->st == LI_OK)
+        a->st = li_session_login(own, a->p, "luc@exemple.fr", "pas le bon mot de passe",
+                                 "10.6.0.1", &ss, token, &retry, &err);
+    li_store_close(own);
+    return NULL;
+}
+
+/*
+ * Guesses sent together: they all passed the limit before any failure was
+ * counted, and each got its verification (eight guesses on an account
+ * that allows three). The limit is now looked at again once a verification
+ * may start, and a failure counted before the next one looks: at most
+ * LI_SESSION_MAX_VERIFY - 1 guesses past the limit.
+ */
+static void guesses_sent_together_stop_at_the_limit(void **state) {
+    (void)state;
+    li_session_policy p = at(9700000);
+    enum { N = 8 };
+    guess_arg a[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        a[i] = (guess_arg){.p = &p, .st = LI_OK};
+        assert_int_equal(pthread_create(&t[i], NULL, guess, &a[i]), 0);
+    }
+    int verified = 0, locked = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        verified += a[i].st == LI_EREFUSED;
+        locked += a[i].st == LI_ELIMIT;
+    }
+    assert_int_equal(verified + locked, N);
+    if (verified > 3 + LI_SESSION_MAX_VERIFY - 1)
+        fail_msg("%d guesses verified, the account allows 3", verified);
+}
+
 static void tokens_that_are_not_tokens_open_nothing(void **state) {
     (void)state;
     li_session_policy p = at(9000000);
@@ -417,6 +465,7 @@ int main(void) {
         cmocka_unit_test(a_session_ends_after_its_idle_time_and_its_absolute_time),
         cmocka_unit_test(logout_disabling_and_a_new_password_end_sessions),
         cmocka_unit_test(a_password_reset_during_a_login_wins),
+        cmocka_unit_test(guesses_sent_together_stop_at_the_limit),
         cmocka_unit_test(tokens_that_are_not_tokens_open_nothing),
         cmocka_unit_test(session_json_names_the_user_and_the_csrf_token),
         cmocka_unit_test(first_admin_is_made_only_in_a_database_without_users),
