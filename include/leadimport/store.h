@@ -481,15 +481,22 @@ typedef li_status (*li_lead_key_cb)(int64_t id, const li_slice value[LI_FIELD__C
 li_status li_store_lead_keys_each(li_store *s, li_lead_key_cb cb, void *ctx, li_error *err);
 /*
  * Calls cb, as li_store_lead_keys_each() does, for each lead whose field
- * (e-mail, phone or external id) equals value, found through that key's
- * index: a commit of a small file into a big table reads only the leads its
- * rows may meet. Queued leads are written first: the answer includes them.
- * (Committers side by side, li_store_side_by_side(), read their key set
- * whole: the read also marks where their reading of the others' journal
- * starts.)
+ * (e-mail, phone or external id) equals one of the n values, found through
+ * that key's index: a commit of a small file into a big table reads only
+ * the leads its rows may meet. One statement on PostgreSQL (a round trip
+ * per batch, not per row). A lead is given at least once; the order is the
+ * backend's. An empty value matches nothing. Queued leads are written
+ * first: the answer includes them.
  */
-li_status li_store_leads_with_key(li_store *s, li_field field, li_slice value, li_lead_key_cb cb,
-                                  void *ctx, li_error *err);
+li_status li_store_leads_with_keys(li_store *s, li_field field, const li_slice *values, size_t n,
+                                   li_lead_key_cb cb, void *ctx, li_error *err);
+/*
+ * What li_store_lead_keys_each() marks before it reads, for a committer
+ * that looks its rows' keys up instead: where its reading of the other
+ * committers' journal starts (li_store_leads_recheck()). Taken before the
+ * first look-up; a no-op where committers take turns (SQLite).
+ */
+li_status li_store_lead_keys_mark(li_store *s, li_error *err);
 
 /*
  * The match keys of lead id (a lead still queued by li_store_lead_insert()

@@ -596,6 +596,20 @@ static void keep(li__predictor *p, const fetched *f) {
     li_buf_init(&p->kept.arena, 0);
 }
 
+/* li__committer_look_up()'s view of a batch of staged valid rows, decoded one at a time. */
+typedef struct staged_values {
+    const char *base;
+    const size_t *off, *len;
+    li__row row; /* the last row decoded: its slices point into base */
+} staged_values;
+
+static const li_slice *staged_value(void *ctx, size_t i) {
+    staged_values *v = ctx;
+    if (li__row_decode((li_slice){v->base + v->off[i], v->len[i]}, &v->row) != LI_OK)
+        return NULL; /* said corrupt when the row is decided */
+    return v->row.value;
+}
+
 /*
  * What the commit would do with strategy dup: the committer over the rows
  * that meet a lead, in a transaction rolled back; every other valid row
@@ -691,6 +705,9 @@ static li_status simulate(li__predictor *p, const li_review_choice *choice, li_d
             nrows = f->n;
             keep(p, f);
         }
+        staged_values sv = {.base = base, .off = off, .len = len};
+        if ((st = li__committer_look_up(&c, nrows, staged_value, &sv, err)) != LI_OK)
+            goto out;
         for (size_t i = 0; i < nrows; i++) {
             /* The rows in between create leads that nothing meets. */
             uint64_t alone = bit_count(p->valid, next, row_no[i]);

@@ -162,25 +162,29 @@ static li_status load_keys(li__committer *c, size_t max_keys, uint64_t max_id, l
 
 /*
  * A file with fewer rows than the table's leads over this ratio looks its
- * rows' keys up in the table's key indexes (two look-ups a row, 5 to 10 µs
- * each on SQLite) instead of reading every lead's keys into the set (0.35
- * µs a lead): 2,000 rows into a million leads read 4,000 index entries
- * instead of a million rows.
+ * rows' keys up in the table's key indexes instead of reading every lead's
+ * keys into the set: 2,000 rows into a million leads read 4,000 index
+ * entries instead of a million rows. SQLite: two look-ups a row, 5 to 10
+ * µs each, against 0.35 µs a lead read. PostgreSQL (side by side): a
+ * batch's keys in one statement, 36 µs a key (500 e-mails in 18 ms), against
+ * 0.87 µs a lead read.
  */
 #define LOOKUP_RATIO 32
+#define LOOKUP_RATIO_SERVER 96
 
 /*
  * LEADIMPORT_KEY_LOOKUP=1 takes the look-ups whatever the sizes, =0 never:
  * the tests run the deduplication suites both ways, on the small bases they
  * build, and compare the two on a big one. Unset: by the sizes.
  */
-static int lookup_wanted(uint64_t expected_new, int64_t max_id) {
+static int lookup_wanted(uint64_t expected_new, int64_t max_id, int side_by_side) {
     const char *v = getenv("LEADIMPORT_KEY_LOOKUP");
     if (v && strcmp(v, "1") == 0)
         return 1;
     if (v && strcmp(v, "0") == 0)
         return 0;
-    return (expected_new + 1) * LOOKUP_RATIO < (uint64_t)max_id;
+    uint64_t ratio = side_by_side ? LOOKUP_RATIO_SERVER : LOOKUP_RATIO;
+    return (expected_new + 1) * ratio < (uint64_t)max_id;
 }
 
 /*
@@ -196,20 +200,23 @@ static li_status load_whole(li__committer *c, int64_t max_id, li_error *err) {
 }
 
 /* The look-ups given up mid-import: the key set read whole, as at open. */
-static li_status load_all(li__committer *c, li_error *err) {
+static li_status load_all(li__committer *c, int mid_batch, li_error *err) {
     int64_t max_id = 0;
     li_status st = li_store_leads_max_id(c->store, &max_id, err);
     if (st != LI_OK)
         return st;
-    c->rebuilt = 1;
+    c->rebuilt |= mid_batch; /* rows decided before did not see it all */
     return load_whole(c, max_id, err);
 }
 
 /* A lead a look-up found: into the set, as the whole read would have put it. */
 static li_status put_found(int64_t id, const li_slice value[LI_FIELD__COUNT], void *ctx) {
     li__committer *c = ctx;
-    if (id >= c->first_new_id)
-        return LI_OK; /* this import's own: the set has it */
+    /* This import's own: the set has it. Side by side, ids past the first
+     * are other committers' too, and a lead of ours found again is put
+     * again as it was (the same slots). */
+    if (id >= c->first_new_id && !c->side_by_side)
+        return LI_OK;
     /* Past this, rows sharing keys with crowds of leads (a switchboard
      * number) cost more looked up than read once. */
     if (++c->looked_up > 8 * c->expected_new + 65536)
@@ -217,20 +224,54 @@ static li_status put_found(int64_t id, const li_slice value[LI_FIELD__COUNT], vo
     return put_keys(c, value, id);
 }
 
-/* Before a row is decided in look-up mode: the leads it may meet, into the set. */
+/* The look-ups of values[0..n-1] of field f; the set read whole instead when they fill it. */
+static li_status look_up_values(li__committer *c, li_field f, const li_slice *values, size_t n,
+                                int mid_batch, li_error *err) {
+    li_status st = n ? li_store_leads_with_keys(c->store, f, values, n, put_found, c, err) : LI_OK;
+    if (st == LI_ELIMIT) { /* full, or too many: every lead, once */
+        li__trace("key set: read whole (look-ups given up after %llu leads)",
+                  (unsigned long long)c->looked_up);
+        return load_all(c, mid_batch, err);
+    }
+    return st;
+}
+
+/* Before a row is decided, for a caller that does not look its batches up. */
 static li_status look_up(li__committer *c, const li_slice value[LI_FIELD__COUNT], li_error *err) {
-    for (size_t k = 0; k < c->nmatch; k++) {
+    for (size_t k = 0; c->keys_partial && k < c->nmatch; k++) {
         li_field f = c->match[k];
-        if (!value[f].len)
-            continue;
-        li_status st = li_store_leads_with_key(c->store, f, value[f], put_found, c, err);
-        if (st == LI_ELIMIT) { /* full, or too many: every lead, once */
-            li__trace("key set: read whole (the look-ups met %llu leads)",
-                      (unsigned long long)c->looked_up);
-            return load_all(c, err);
-        }
+        li_status st = value[f].len ? look_up_values(c, f, &value[f], 1, 1, err) : LI_OK;
         if (st != LI_OK)
             return st;
+    }
+    return LI_OK;
+}
+
+li_status li__committer_look_up(li__committer *c, size_t n,
+                                const li_slice *(*value_of)(void *ctx, size_t i), void *ctx,
+                                li_error *err) {
+    li_slice values[LI__NKEYS][LI_IMPORT_BATCH];
+    /* Only where a look-up is a round trip: on SQLite, a row's keys looked
+     * up just before it is decided leave warm the pages its decision reads
+     * (2,000 rows into a million leads: 0.185 s a row at a time, 0.215 s a
+     * batch at a time). */
+    if (!c->side_by_side)
+        return LI_OK;
+    c->batched = 1;
+    for (size_t from = 0; c->keys_partial && from < n; from += LI_IMPORT_BATCH) {
+        size_t m[LI__NKEYS] = {0};
+        for (size_t i = from; i < n && i < from + LI_IMPORT_BATCH; i++) {
+            const li_slice *v = value_of(ctx, i);
+            for (size_t k = 0; v && k < c->nmatch; k++)
+                if (v[c->match[k]].len)
+                    values[k][m[k]++] = v[c->match[k]];
+        }
+        /* Before any of the rows is decided: a set read whole now has nothing to redo. */
+        for (size_t k = 0; c->keys_partial && k < c->nmatch; k++) {
+            li_status st = look_up_values(c, c->match[k], values[k], m[k], 0, err);
+            if (st != LI_OK)
+                return st;
+        }
     }
     return LI_OK;
 }
@@ -258,10 +299,10 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
     c->first_new_id = max_id + 1;
     c->side_by_side = li_store_side_by_side(s);
     c->expected_new = expected_new;
-    /* Where committers take turns (side by side, the whole read also marks
-     * where the journal of the others starts), a file of fewer rows than
-     * the table's leads over LOOKUP_RATIO looks its rows' keys up. */
-    int lookup = !c->side_by_side && lookup_wanted(expected_new, max_id);
+    /* A file of fewer rows than the table's leads over LOOKUP_RATIO looks
+     * its rows' keys up (side by side, after marking where its reading of
+     * the others' journal starts, as the whole read does). */
+    int lookup = lookup_wanted(expected_new, max_id, c->side_by_side);
     if (reuse && reuse->slot && reuse_max_id == max_id && !lookup) {
         c->keys = *reuse; /* read from this very table: no lead created since */
         memset(reuse, 0, sizeof *reuse);
@@ -277,6 +318,8 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
                 return li_error_set(err, LI_ELIMIT, LI_MSG_INTERNAL, "lead ids past 2^40");
             if (st != LI_OK)
                 return li_error_set(err, LI_ENOMEM, LI_MSG_NO_MEMORY);
+            if (c->side_by_side && (st = li_store_lead_keys_mark(s, err)) != LI_OK)
+                return st;
             c->keys_partial = 1;
             li__trace("key set: the rows' keys looked up in the table (%llu rows, %lld leads)",
                       (unsigned long long)expected_new, (long long)max_id);
@@ -292,7 +335,7 @@ static li_status open_with(li__committer *c, li_store *s, li_job_rec *job,
         return st;
     /* A load that drops the key indexes is never small for its table; were
      * it so, the look-ups would scan the table: every lead is read instead. */
-    return c->bulk && c->keys_partial ? load_all(c, err) : LI_OK;
+    return c->bulk && c->keys_partial ? load_all(c, 0, err) : LI_OK;
 }
 
 li_status li__committer_open(li__committer *c, li_store *s, li_job_rec *job,
@@ -650,7 +693,7 @@ li_status li__committer_row_hashed(li__committer *c, const li__row *row,
     size_t key = 0;
     memset(out, 0, sizeof *out);
     out->match_key = LI_FIELD_NONE;
-    li_status st = c->keys_partial ? look_up(c, value, err) : LI_OK;
+    li_status st = c->keys_partial && !c->batched ? look_up(c, value, err) : LI_OK;
     if (st == LI_OK)
         st = find_match(c, value, hash, &match, &key, err);
     if (st != LI_OK)
@@ -933,6 +976,12 @@ typedef struct batch {
     li_error err;
 } batch;
 
+/* li__committer_look_up()'s view of a batch: every row is a valid one. */
+static const li_slice *batch_value(void *ctx, size_t i) {
+    const batch *b = ctx;
+    return b->row[i].row.value;
+}
+
 static void batch_release(batch *b) {
     for (size_t i = 0; i < b->nowned; i++)
         free(b->owned[i]);
@@ -1084,6 +1133,8 @@ li_status li__commit_stage(li_store *s, li_job_rec *job, const li_import_opts *o
                 goto out;
             in_tx = 1;
             li_store_now(c.now);
+            if ((st = li__committer_look_up(&c, b->n, batch_value, b, err)) != LI_OK)
+                goto out;
             if (c.side_by_side) {
                 uint64_t hash[LI_IMPORT_BATCH][LI__NKEYS];
                 for (size_t i = 0; i < b->n; i++)

@@ -197,6 +197,21 @@ static li_status before_batch(li__committer *c, const prep_batch *b, li_error *e
     return li__committer_before_batch(c, (const uint64_t (*)[LI__NKEYS])hash, b->n, err);
 }
 
+/* li__committer_look_up()'s view of a prepared batch: its valid rows, decoded one at a time. */
+typedef struct batch_values {
+    const prep_batch *b;
+    li__row row; /* the last row decoded: its slices point into the batch's arena */
+} batch_values;
+
+static const li_slice *batch_value(void *ctx, size_t i) {
+    batch_values *v = ctx;
+    const prep_row *pr = &v->b->row[i];
+    if (!pr->valid ||
+        li__row_decode((li_slice){v->b->arena.data + pr->data_off, pr->data_len}, &v->row) != LI_OK)
+        return NULL; /* a row that cannot be read is refused when it is stored */
+    return v->row.value;
+}
+
 /* Stores one prepared row (committing it first on the one-shot path). */
 static li_status store_row(li_store *s, li_job_rec *job, li__committer *c, prep_batch *b,
                            const prep_row *pr, li_error *err) {
@@ -371,8 +386,12 @@ li_status li__parse_stage(li_store *s, li_job_rec *job, const li_import_opts *o,
                 if ((st = li_store_begin(s, err)) != LI_OK)
                     goto out;
                 in_tx = 1;
-                if (c)
+                if (c) {
+                    batch_values v = {.b = b};
                     li_store_now(c->now);
+                    if ((st = li__committer_look_up(c, b->n, batch_value, &v, err)) != LI_OK)
+                        goto out;
+                }
                 if (c && c->side_by_side && (st = before_batch(c, b, err)) != LI_OK)
                     goto out;
                 for (size_t i = 0; i < b->n; i++) {

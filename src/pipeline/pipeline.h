@@ -163,9 +163,12 @@ typedef struct li__committer {
     int rebuilt;         /* the key set was read again since the last recheck */
     int side_by_side;    /* other committers may run meanwhile (li_store_side_by_side) */
     /* A small file into a big table: the key set holds only the leads the
-     * rows met so far, each row's keys looked up in the table before it is
-     * decided (li_store_leads_with_key), instead of every lead read at open. */
+     * rows met so far, the rows' keys looked up in the table before they
+     * are decided (li_store_leads_with_keys), a batch at a time
+     * (li__committer_look_up) or, for a caller that does not, a row at a
+     * time, instead of every lead read at open. */
     int keys_partial;
+    int batched;           /* the caller looks its batches up (li__committer_look_up) */
     uint64_t looked_up;    /* existing leads the look-ups read */
     uint64_t expected_new; /* li__committer_open()'s */
 } li__committer;
@@ -255,6 +258,20 @@ li_status li__committer_recheck(li__committer *c, int *stale, li_error *err);
 #define LI__PREFETCH 4096
 li_status li__committer_before_batch(li__committer *c, const uint64_t (*hash)[LI__NKEYS],
                                      size_t n, li_error *err);
+/*
+ * Before a batch's rows are decided, inside its transaction (and, side by
+ * side, before li__committer_before_batch): when the key set holds only
+ * what the rows met (a small file into a big table), the leads the n rows
+ * may meet are looked up, one statement per match key, where committers
+ * run side by side (a server database: each look-up a round trip).
+ * value_of(ctx, i) gives row i's values (NULL: a row not to decide). Does
+ * nothing when every lead was read, nor on SQLite, whose rows are looked up
+ * one by one as they are decided. A caller that looks one batch up must
+ * look every batch up: its rows are then no longer looked up one by one.
+ */
+li_status li__committer_look_up(li__committer *c, size_t n,
+                                const li_slice *(*value_of)(void *ctx, size_t i), void *ctx,
+                                li_error *err);
 /* Restores the key indexes if they were dropped (inside the caller's last transaction). */
 li_status li__committer_finish(li__committer *c, li_error *err);
 void li__committer_free(li__committer *c);

@@ -88,6 +88,10 @@ typedef struct li__pg {
      * has, -1 before its key set was read. */
     int64_t log_seen;
     int64_t log_mine; /* the number this transaction's batch took (its turn), 0: none */
+    /* leads has planner statistics (analysed once at least), or is small:
+     * its look-ups (li__pg_leads_with_keys) do not scan a big table. Known
+     * once seen; asked again while it is not. */
+    int leads_analysed;
     /* Candidates' keys read ahead for this transaction (li_store_lead_keys_prefetch):
      * entries sorted by id, their texts in kc_text. */
     struct li__pg_kc *kc;

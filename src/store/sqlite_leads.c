@@ -285,8 +285,8 @@ out:
     return st;
 }
 
-li_status li__sqlite_leads_with_key(li_store *store, li_field field, li_slice value,
-                                    li_lead_key_cb cb, void *ctx, li_error *err) {
+li_status li__sqlite_leads_with_keys(li_store *store, li_field field, const li_slice *values,
+                                     size_t n, li_lead_key_cb cb, void *ctx, li_error *err) {
     li__sqlite *s = li__sq(store);
     li_status st = li__sqlite_settle_leads(s, err); /* reads see queued leads */
     if (st != LI_OK)
@@ -300,15 +300,26 @@ li_status li__sqlite_leads_with_key(li_store *store, li_field field, li_slice va
     sqlite3_stmt *q;
     if ((st = li__sqlite_stmt(s, sql, 1, &q, err)) != LI_OK)
         return st;
-    sqlite3_bind_text(q, 1, value.ptr ? value.ptr : "", (int)value.len, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        if ((st = key_row(q, cb, ctx)) != LI_OK)
-            break;
-    if (st == LI_OK && rc != SQLITE_DONE)
-        st = li__sqlite_fail(s, err);
-    sqlite3_reset(q);
+    /* One index probe each, in the process: no round trip to save. */
+    for (size_t i = 0; st == LI_OK && i < n; i++) {
+        sqlite3_bind_text(q, 1, values[i].ptr ? values[i].ptr : "", (int)values[i].len,
+                          SQLITE_STATIC);
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            if ((st = key_row(q, cb, ctx)) != LI_OK)
+                break;
+        if (st == LI_OK && rc != SQLITE_DONE)
+            st = li__sqlite_fail(s, err);
+        sqlite3_reset(q);
+    }
+    sqlite3_clear_bindings(q);
     return st;
+}
+
+li_status li__sqlite_lead_keys_mark(li_store *store, li_error *err) {
+    (void)store;
+    (void)err;
+    return LI_OK; /* committers take turns: no journal */
 }
 
 /* The columns of li_store_leads_each(). */

@@ -134,6 +134,14 @@ class TwoCommittersSharedContacts(unittest.TestCase):
     contact is one lead, as when the files are imported one after the other."""
 
     def test_shared_contacts_are_created_once(self):
+        self.shared_contacts(lookup=False)
+
+    def test_shared_contacts_are_created_once_with_their_keys_looked_up(self):
+        # What a small file into a big base does (forced here): each batch's
+        # keys looked up in the table, the others' leads from the journal.
+        self.shared_contacts(lookup=True)
+
+    def shared_contacts(self, lookup):
         td = tempfile.TemporaryDirectory(prefix="li-side-")
         self.addCleanup(td.cleanup)
         tmp = td.name
@@ -152,6 +160,7 @@ class TwoCommittersSharedContacts(unittest.TestCase):
             jobs.append(r.json()["job_id"])
         env = li.clean_env()
         env["LEADIMPORT_TRACE"] = "1"
+        env["LEADIMPORT_KEY_LOOKUP"] = "1" if lookup else "0"
         procs = [subprocess.Popen([li.BIN, "worker", "--until-idle", "--quiet"] + db(tmp),
                                   cwd=tmp, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE) for _ in range(2)]
@@ -182,6 +191,7 @@ class TwoCommittersSharedContacts(unittest.TestCase):
                                        " action='created' AND NOT EXISTS (SELECT 1 FROM leads l"
                                        " WHERE l.id=h.lead_id AND l.import_job_id=h.job_id)"),
                          [(0,)])
+        self.assertEqual(errs.count("the rows' keys looked up in the table") == 2, lookup, errs)
         sys.stderr.write("batches decided again: %d\n" % errs.count("decided again"))
 
 
