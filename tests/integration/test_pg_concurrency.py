@@ -12,6 +12,9 @@ nothing and doubles nothing.
   as when the files are imported one after the other, no id given twice.
 - two `leadimport serve` processes on one database share its queue: both
   run imports, none twice.
+- a small file into a big base looks its keys up, except on a table
+  PostgreSQL never analysed, whose look-ups would scan it whole: then every
+  lead is read once, and the outcome is the same.
 - PostgreSQL only: the worker's connections killed by pg_terminate_backend
   in the middle of an import, and the PostgreSQL server restarted in the
   middle of one: the worker reconnects, resumes from its checkpoint, and
@@ -193,6 +196,46 @@ class TwoCommittersSharedContacts(unittest.TestCase):
                          [(0,)])
         self.assertEqual(errs.count("the rows' keys looked up in the table") == 2, lookup, errs)
         sys.stderr.write("batches decided again: %d\n" % errs.count("decided again"))
+
+
+class SmallFileIntoABaseNeverAnalysed(unittest.TestCase):
+    """A small file into a big base looks its keys up; on a table PostgreSQL
+    never analysed (no statistics: "= ANY" of a batch is planned as a scan
+    of the whole table) the look-ups give way to the whole read at once,
+    and the outcome is the same."""
+
+    def test_look_ups_wait_for_the_statistics(self):
+        td = tempfile.TemporaryDirectory(prefix="li-noanalyse-")
+        self.addCleanup(td.cleanup)
+        tmp = td.name
+        r = li.run(["migrate"] + db(tmp), cwd=tmp)
+        self.assertEqual(r.code, 0, repr(r))
+        # 120,000 leads (past the 8 MiB under which a scan costs little),
+        # autovacuum kept away so that the table stays without statistics.
+        li.query(tmp, "ALTER TABLE leads SET (autovacuum_enabled = false)")
+        li.query(tmp, "INSERT INTO leads (id, first_name, last_name, email, phone, created_at,"
+                      " updated_at) SELECT g, 'Prénom', 'Nom', 'base' || g || '@exemple.fr',"
+                      " '+3361' || lpad(g::text, 7, '0'), '2026-01-01T00:00:00.000Z',"
+                      " '2026-01-01T00:00:00.000Z' FROM generate_series(1, 120000) g")
+        self.assertEqual(li.query(tmp, "SELECT reltuples < 0 FROM pg_class"
+                                       " WHERE oid = 'leads'::regclass"), [(True,)])
+        rows = [li.lead("Base", "N%d" % i, "base%d@exemple.fr" % (i * 37), "") for i in range(1, 41)]
+        rows += [li.lead("Neuf", "N%d" % i, "neuf%d@exemple.fr" % i, "") for i in range(20)]
+        env = {"LEADIMPORT_TRACE": "1", "LEADIMPORT_KEY_LOOKUP": ""}
+        counts = []
+        for n, analyse in enumerate((False, True)):
+            if analyse:
+                li.query(tmp, "ANALYZE leads")
+            path = li.write_csv(os.path.join(tmp, "petit%d.csv" % n), rows)
+            r = li.run(["import", path, "--json", "--force", "--no-remember"] + db(tmp),
+                       cwd=tmp, env=env)
+            self.assertEqual(r.code, 0, repr(r))
+            self.assertIn("the rows' keys looked up in the table", r.err)
+            self.assertEqual("read whole (look-ups given up after 0 leads)" in r.err,
+                             not analyse, r.err)
+            counts.append({k: r.json()[k] for k in ("created", "skipped")})
+        self.assertEqual(counts[0], {"created": 20, "skipped": 40})
+        self.assertEqual(counts[1], {"created": 0, "skipped": 60})
 
 
 class TwoServersOneQueue(unittest.TestCase):
