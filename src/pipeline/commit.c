@@ -432,10 +432,12 @@ static li_status find_match(li__committer *c, const li_slice value[LI_FIELD__COU
                     li_field g = c->match[j];
                     other = value[g].len && lead[g].len && !same(value[g], lead[g]);
                 }
-                if (!other) {
+                /* The oldest: the probe order is the ids' only when every
+                 * lead was read in order; the look-ups put leads as the
+                 * index gives them, the journal as the others commit. A
+                 * younger one is skipped above without being read. */
+                if (!other)
                     best = id;
-                    break; /* the oldest of this set */
-                }
             }
         }
         if (best) {

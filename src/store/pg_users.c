@@ -74,7 +74,15 @@ li_status li__pg_user_get(li_store *store, const char *email, li_user *out, char
     if (hash && hash_cap)
         hash[0] = '\0';
     li__pg_arg_text(&a, email);
-    li_status st = li__pg_run(s, USER_SELECT " WHERE email = $1", &a, &r, err);
+    /* Inside a transaction the row is read FOR SHARE: a login that checks
+     * the password it verified is still the user's, then stores its
+     * session, makes a password change wait for its commit, and the
+     * change's end of the user's sessions then sees that one (SQLite's
+     * write lock does the same there). */
+    li_status st = li__pg_run(s,
+                              s->in_tx ? USER_SELECT " WHERE email = $1 FOR SHARE"
+                                       : USER_SELECT " WHERE email = $1",
+                              &a, &r, err);
     if (st == LI_OK && PQntuples(r) == 1) {
         user_from_row(r, 0, out);
         if (hash && hash_cap)
