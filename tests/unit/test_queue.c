@@ -3,7 +3,6 @@
  * owners, exclusivity, retries, releases) and the options saved with a
  * queued job.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +19,7 @@
 #include "leadimport/store.h"
 
 #include "db_test_util.h"
+#include "race_test_util.h"
 
 static char host[96];
 
@@ -309,11 +309,7 @@ static void a_retry_during_a_delete_keeps_the_job(void **state) {
     job.state = LI_JOB_QUEUED;
     assert_int_equal(li_store_job_update(other, &job, &err), LI_OK);
     delete_arg a = {.s = s, .st = LI_OK};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, delete_job_1, &a), 0);
-    usleep(300 * 1000); /* the delete reads the job, or waits for the lock */
-    assert_int_equal(li_store_commit(other, &err), LI_OK);
-    pthread_join(t, NULL);
+    race_commit_after(other, delete_job_1, &a, 300); /* the delete reads the job, or waits */
     li_store_close(other);
     assert_int_equal(a.st, LI_EREFUSED);
     assert_int_equal(li_store_job_get(s, 1, &job, &err), LI_OK);

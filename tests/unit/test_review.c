@@ -4,7 +4,6 @@
  * analysed (ready, nothing in leads, predictions), rows, predictions for
  * other keys, commit with the counts predicted.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +19,8 @@
 #include "leadimport/import.h"
 #include "leadimport/review.h"
 #include "leadimport/store.h"
+
+#include "race_test_util.h"
 
 static char dir[256], dbpath[300], url[320], csv[300];
 
@@ -159,6 +160,19 @@ static void stages_in_order(void **state) {
     li_store_close(s);
 }
 
+/* The review of csv created and analysed (ready): its job id. */
+static int64_t analysed(li_store *s) {
+    li_import_opts o;
+    li_import_result res;
+    li_error err;
+    li_import_opts_init(&o);
+    o.path = csv;
+    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
+    li_review_run run = {0};
+    assert_int_equal(li_review_analyse(s, res.job.id, &run, &res, &err), LI_OK);
+    return res.job.id;
+}
+
 typedef struct show_arg {
     int64_t id;
     li_status st;
@@ -190,15 +204,9 @@ static void a_commit_during_a_new_prediction_wins(void **state) {
     (void)state;
     li_store *s = NULL, *other = NULL;
     li_error err;
-    li_import_opts o;
     li_import_result res;
     assert_int_equal(li_store_open(url, &s, &err), LI_OK);
-    li_import_opts_init(&o);
-    o.path = csv;
-    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
-    int64_t id = res.job.id;
-    li_review_run run = {0};
-    assert_int_equal(li_review_analyse(s, id, &run, &res, &err), LI_OK);
+    int64_t id = analysed(s);
     /* The leads change: the next reading predicts again. */
     char other_csv[320];
     snprintf(other_csv, sizeof other_csv, "%s/g.csv", dir);
@@ -227,11 +235,8 @@ static void a_commit_during_a_new_prediction_wins(void **state) {
     job.state = LI_JOB_QUEUED;
     assert_int_equal(li_store_job_update(other, &job, &err), LI_OK);
     show_arg a = {.id = id, .st = LI_OK};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, show_review, &a), 0);
-    usleep(500 * 1000); /* the review is read as ready; predicting waits for the lock */
-    assert_int_equal(li_store_commit(other, &err), LI_OK);
-    pthread_join(t, NULL);
+    /* the review is read as ready; predicting waits for the lock */
+    race_commit_after(other, show_review, &a, 500);
     li_store_close(other);
     assert_int_equal(a.st, LI_OK);
 
@@ -271,15 +276,8 @@ static void a_review_that_leaves_review_during_the_cleanup_is_kept(void **state)
     (void)state;
     li_store *s = NULL, *other = NULL;
     li_error err;
-    li_import_opts o;
-    li_import_result res;
     assert_int_equal(li_store_open(url, &s, &err), LI_OK);
-    li_import_opts_init(&o);
-    o.path = csv;
-    assert_int_equal(li_review_create(s, &o, &res, &err), LI_OK);
-    int64_t id = res.job.id;
-    li_review_run run = {0};
-    assert_int_equal(li_review_analyse(s, id, &run, &res, &err), LI_OK);
+    int64_t id = analysed(s);
     usleep(1100 * 1000); /* older than the cleanup's half second */
     assert_int_equal(li_store_open(url, &other, &err), LI_OK);
     assert_int_equal(li_store_begin(other, &err), LI_OK);
@@ -288,11 +286,8 @@ static void a_review_that_leaves_review_during_the_cleanup_is_kept(void **state)
     job.state = LI_JOB_QUEUED; /* what a commit writes */
     assert_int_equal(li_store_job_update(other, &job, &err), LI_OK);
     cleanup_arg a = {.st = LI_OK};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, clean_up, &a), 0);
-    usleep(300 * 1000); /* the cleanup picks the review, then waits for the lock */
-    assert_int_equal(li_store_commit(other, &err), LI_OK);
-    pthread_join(t, NULL);
+    /* the cleanup picks the review, then waits for the lock */
+    race_commit_after(other, clean_up, &a, 300);
     li_store_close(other);
     assert_int_equal(a.st, LI_OK);
     assert_int_equal(a.res.reviews_cancelled, 0);

@@ -27,6 +27,7 @@
 #include "leadimport/users.h"
 
 #include "db_test_util.h"
+#include "race_test_util.h"
 
 #define PW "agrafe cheval lune pile"
 #define PW2 "tortue violon marche sable"
@@ -319,12 +320,8 @@ static void a_password_reset_during_a_login_wins(void **state) {
     assert_int_equal(li_users_set_password(admin, "hugo@exemple.fr", PW2, strlen(PW2), &err),
                      LI_OK);
     login_arg a = {.p = &p, .st = LI_OK};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, login_hugo, &a), 0);
     /* Long enough for the verification to end and the login to wait for the lock. */
-    usleep(1500 * 1000);
-    assert_int_equal(li_store_commit(admin, &err), LI_OK);
-    pthread_join(t, NULL);
+    race_commit_after(admin, login_hugo, &a, 1500);
     li_store_close(admin);
     li_session ss;
     if (a.st == LI_OK)
